@@ -1,0 +1,233 @@
+package v1alpha1_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+)
+
+// edit changes one field of a manifest: set it to a YAML value, or remove it.
+type edit struct {
+	path   []string
+	value  any
+	remove bool
+}
+
+func set(path, value string) edit {
+	var v any
+	if err := yaml.Unmarshal([]byte(value), &v); err != nil {
+		panic(fmt.Sprintf("bad YAML value %q: %v", value, err))
+	}
+	return edit{path: strings.Split(path, "."), value: v}
+}
+
+func unset(path string) edit { return edit{path: strings.Split(path, "."), remove: true} }
+
+func edits(e ...edit) []edit { return e }
+
+var nameSeq atomic.Int64
+
+// validSpecs are minimal valid specs of each kind, the base every bad
+// manifest below breaks in exactly one place.
+var validSpecs = map[string]string{
+	"HostingInstance": `
+location: FR
+size: starter
+type:
+  language: {name: php, version: "8.2"}
+  database: {name: mysql}
+storageAdditionalSizeGB: 10
+`,
+	"Vhost": `
+instanceRef: {name: shop}
+fqdn: www.example.com
+`,
+	"Template": `
+payload:
+  nameservers: {service: livedns}
+  dnsRecords:
+    records:
+    - {name: "@", type: A, values: ["203.0.113.1"]}
+`,
+	"TemplateApplication": `
+templateRef: {name: shop-domain}
+domain: example.com
+`,
+}
+
+func newObject(kind string, changes []edit) *unstructured.Unstructured {
+	var spec map[string]any
+	Expect(yaml.Unmarshal([]byte(validSpecs[kind]), &spec)).To(Succeed())
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "hosting.gandi-operator.dev/v1alpha1",
+		"kind":       kind,
+		"metadata": map[string]any{
+			"name":      fmt.Sprintf("%s-%d", strings.ToLower(kind), nameSeq.Add(1)),
+			"namespace": "default",
+		},
+		"spec": spec,
+	}}
+	apply(obj, changes)
+	return obj
+}
+
+func apply(obj *unstructured.Unstructured, changes []edit) {
+	for _, c := range changes {
+		if c.remove {
+			unstructured.RemoveNestedField(obj.Object, c.path...)
+			continue
+		}
+		Expect(unstructured.SetNestedField(obj.Object, c.value, c.path...)).To(Succeed())
+	}
+}
+
+var _ = Describe("Admission", func() {
+	DescribeTable("refuses a bad manifest on create, naming the field",
+		func(kind string, changes []edit, wantInError ...string) {
+			obj := newObject(kind, changes)
+			err := k8sClient.Create(ctx, obj)
+			Expect(err).To(HaveOccurred(), "the API server accepted %v", obj.Object["spec"])
+			for _, want := range wantInError {
+				Expect(err.Error()).To(ContainSubstring(want))
+			}
+		},
+		// HostingInstance
+		Entry("instance without location", "HostingInstance", edits(unset("spec.location")), "spec.location", "Required"),
+		Entry("instance in an unknown location", "HostingInstance", edits(set("spec.location", "DE")), "spec.location", `supported values: "FR", "LU"`),
+		Entry("instance of an unknown size", "HostingInstance", edits(set("spec.size", "huge")), "spec.size", "Unsupported value"),
+		Entry("instance with an unknown language", "HostingInstance", edits(set("spec.type.language.name", "perl")), "spec.type.language.name"),
+		Entry("instance with an unknown database", "HostingInstance", edits(set("spec.type.database.name", "oracle")), "spec.type.database.name"),
+		Entry("instance with too much storage", "HostingInstance", edits(set("spec.storageAdditionalSizeGB", "1005")), "spec.storageAdditionalSizeGB", "1004"),
+		Entry("instance with negative storage", "HostingInstance", edits(set("spec.storageAdditionalSizeGB", "-1")), "spec.storageAdditionalSizeGB"),
+		Entry("instance bought for 0 months", "HostingInstance", edits(set("spec.durationMonths", "0")), "spec.durationMonths"),
+		Entry("instance with an unknown deletion policy", "HostingInstance", edits(set("spec.deletionPolicy", "Keep")), "spec.deletionPolicy"),
+		Entry("instance with an unknown management policy", "HostingInstance", edits(set("spec.managementPolicy", "ReadOnly")), "spec.managementPolicy"),
+		Entry("instance with an unknown credentials key", "HostingInstance", edits(set("spec.credentialsRef", "{name: creds, key: password}")), "spec.credentialsRef.key"),
+		Entry("instance with an unknown booster size", "HostingInstance", edits(set("spec.booster", "{enabled: true, size: huge}")), "spec.booster.size"),
+		Entry("instance with a bad initial vhost HTTPS strategy", "HostingInstance",
+			edits(set("spec.initialVhosts", "[{fqdn: www.example.com, httpsStrategy: HTTPS_always}]")), "spec.initialVhosts[0].httpsStrategy"),
+		Entry("instance with a free domain owner of unknown type", "HostingInstance",
+			edits(set("spec.freeDomain", "{fqdn: example.com, owner: {type: robot, given: A, family: B, email: a@example.com, streetaddr: 1 rue, country: FR}}")),
+			"spec.freeDomain.owner.type"),
+		Entry("instance with a free domain owner without email", "HostingInstance",
+			edits(set("spec.freeDomain", "{fqdn: example.com, owner: {type: individual, given: A, family: B, streetaddr: 1 rue, country: FR}}")),
+			"spec.freeDomain.owner.email", "Required"),
+		// Vhost
+		Entry("vhost with both instanceRef and instanceID", "Vhost", edits(set("spec.instanceID", "9a7d0e5c")), "exactly one of spec.instanceRef or spec.instanceID"),
+		Entry("vhost with neither instanceRef nor instanceID", "Vhost", edits(unset("spec.instanceRef")), "exactly one of spec.instanceRef or spec.instanceID"),
+		Entry("vhost whose FQDN is not a host name", "Vhost", edits(set("spec.fqdn", "not a host")), "spec.fqdn"),
+		Entry("vhost whose FQDN has a single label", "Vhost", edits(set("spec.fqdn", "localhost")), "spec.fqdn"),
+		Entry("vhost with an unknown HTTPS strategy", "Vhost", edits(set("spec.httpsStrategy", "HTTPS_always")), "spec.httpsStrategy"),
+		Entry("vhost whose linked zone lacks allowAlteration", "Vhost", edits(set("spec.linkedDNSZone", "{allowAlterationOverride: true}")), "spec.linkedDNSZone.allowAlteration", "Required"),
+		// Template
+		Entry("template with records and default", "Template", edits(set("spec.payload.dnsRecords.default", "true")), "exactly one of default: true or records"),
+		Entry("template with neither records nor default", "Template", edits(set("spec.payload.dnsRecords", "{default: false}")), "exactly one of default: true or records"),
+		Entry("template record with a TTL under 300", "Template", edits(set("spec.payload.dnsRecords.records", `[{name: "@", type: A, values: ["203.0.113.1"], ttl: 299}]`)), "spec.payload.dnsRecords.records[0].ttl", "300"),
+		Entry("template record with a TTL over 2592000", "Template", edits(set("spec.payload.dnsRecords.records", `[{name: "@", type: A, values: ["203.0.113.1"], ttl: 2592001}]`)), "spec.payload.dnsRecords.records[0].ttl", "2592000"),
+		Entry("template record of an unknown type", "Template", edits(set("spec.payload.dnsRecords.records", `[{name: "@", type: FOO, values: ["x"]}]`)), "spec.payload.dnsRecords.records[0].type"),
+		Entry("template record name starting with a dash", "Template", edits(set("spec.payload.dnsRecords.records", `[{name: "-www", type: A, values: ["203.0.113.1"]}]`)), "spec.payload.dnsRecords.records[0].name"),
+		Entry("template record name with a trailing dot", "Template", edits(set("spec.payload.dnsRecords.records", `[{name: "www.", type: A, values: ["203.0.113.1"]}]`)), "spec.payload.dnsRecords.records[0].name"),
+		Entry("template record without values", "Template", edits(set("spec.payload.dnsRecords.records", `[{name: www, type: A, values: []}]`)), "spec.payload.dnsRecords.records[0].values"),
+		Entry("template with three mailboxes", "Template", edits(set("spec.payload.mailboxes", "[{login: a}, {login: b}, {login: c}]")), "spec.payload.mailboxes", "at most 2"),
+		Entry("template with livedns nameservers and addresses", "Template", edits(set("spec.payload.nameservers", "{service: livedns, addresses: [ns1.example.net]}")), "addresses must be empty when service is livedns"),
+		Entry("template with custom nameservers and no addresses", "Template", edits(set("spec.payload.nameservers", "{service: custom}")), "set when service is custom"),
+		Entry("template with an unknown nameserver service", "Template", edits(set("spec.payload.nameservers", "{service: route53}")), "spec.payload.nameservers.service"),
+		Entry("template with an unknown redirection type", "Template", edits(set("spec.payload.webRedirects", "[{type: http303, url: 'https://example.com/'}]")), "spec.payload.webRedirects[0].type"),
+		Entry("template with an unknown redirection protocol", "Template", edits(set("spec.payload.webRedirects", "[{type: http301, url: 'https://example.com/', protocol: ftp}]")), "spec.payload.webRedirects[0].protocol"),
+		Entry("template redirection without a URL", "Template", edits(set("spec.payload.webRedirects", "[{type: http301}]")), "spec.payload.webRedirects[0].url", "Required"),
+		Entry("template with an empty payload", "Template", edits(set("spec.payload", "{}")), "spec.payload"),
+		// TemplateApplication
+		Entry("application with templateRef and templateID", "TemplateApplication", edits(set("spec.templateID", "881f8c9a")), "exactly one of spec.templateRef or spec.templateID"),
+		Entry("application with neither templateRef nor templateID", "TemplateApplication", edits(unset("spec.templateRef")), "exactly one of spec.templateRef or spec.templateID"),
+		Entry("application with domain and domainID", "TemplateApplication", edits(set("spec.domainID", "ba1167be")), "exactly one of spec.domain or spec.domainID"),
+		Entry("application with neither domain nor domainID", "TemplateApplication", edits(unset("spec.domain")), "exactly one of spec.domain or spec.domainID"),
+		Entry("application re-applying on an interval without one", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval}")), "spec.reapply.interval is required"),
+		Entry("application re-applying every 10s", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 10s}")), "spec.reapply.interval", "at least 1m"),
+		Entry("application with an unknown re-apply policy", "TemplateApplication", edits(set("spec.reapply", "{policy: Always}")), "spec.reapply.policy"),
+	)
+
+	DescribeTable("refuses a change Gandi cannot make, naming the field",
+		func(kind string, base, changes []edit, wantInError ...string) {
+			obj := newObject(kind, base)
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+			apply(obj, changes)
+			err := k8sClient.Update(ctx, obj)
+			Expect(err).To(HaveOccurred(), "the API server accepted the change to %v", obj.Object["spec"])
+			for _, want := range wantInError {
+				Expect(err.Error()).To(ContainSubstring(want))
+			}
+		},
+		Entry("moving an instance", "HostingInstance", nil, edits(set("spec.location", "LU")), "spec.location is create-only"),
+		Entry("shrinking storage", "HostingInstance", nil, edits(set("spec.storageAdditionalSizeGB", "5")), "spec.storageAdditionalSizeGB may only grow"),
+		Entry("resizing a new-size instance", "HostingInstance", nil, edits(set("spec.size", "pro")), "spec.size can only change from a legacy size"),
+		Entry("resizing a legacy instance to xl", "HostingInstance", edits(set("spec.size", "m")), edits(set("spec.size", "xl")), "spec.size can only change from a legacy size"),
+		Entry("changing the language", "HostingInstance", nil, edits(set("spec.type.language.name", "python")), "spec.type.language.name is create-only"),
+		Entry("changing the database", "HostingInstance", nil, edits(set("spec.type.database.name", "pgsql")), "spec.type.database is create-only"),
+		Entry("changing the duration", "HostingInstance", nil, edits(set("spec.durationMonths", "12")), "spec.durationMonths is create-only"),
+		Entry("changing autorenew", "HostingInstance", nil, edits(set("spec.autorenew", "true")), "spec.autorenew is create-only"),
+		Entry("changing the billing organization", "HostingInstance", nil, edits(set("spec.sharingID", "fe0b931c")), "spec.sharingID is create-only"),
+		Entry("adding a free domain", "HostingInstance", nil,
+			edits(set("spec.freeDomain", "{fqdn: example.com, owner: {type: individual, given: A, family: B, email: a@example.com, streetaddr: 1 rue, country: FR}}")),
+			"spec.freeDomain is create-only"),
+		Entry("adding initial vhosts", "HostingInstance", nil, edits(set("spec.initialVhosts", "[{fqdn: www.example.com}]")), "spec.initialVhosts is create-only"),
+		Entry("adding SSH keys", "HostingInstance", nil, edits(set("spec.authentication", "{sshKeys: ['ssh-ed25519 AAAA user@host']}")), "sshKeys and sshKeyIDs are create-only"),
+		Entry("renaming a vhost", "Vhost", nil, edits(set("spec.fqdn", "shop.example.com")), "spec.fqdn is create-only"),
+		Entry("moving a vhost to another instance", "Vhost", nil, edits(set("spec.instanceRef.name", "other")), "spec.instanceRef and spec.instanceID are create-only"),
+		Entry("moving a template to another organization", "Template", nil, edits(set("spec.sharingID", "fe0b931c")), "spec.sharingID is create-only"),
+	)
+
+	DescribeTable("accepts a change Gandi can make",
+		func(kind string, base, changes []edit) {
+			obj := newObject(kind, base)
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+			apply(obj, changes)
+			Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+		},
+		Entry("growing storage", "HostingInstance", nil, edits(set("spec.storageAdditionalSizeGB", "20"))),
+		Entry("resizing a legacy instance to l", "HostingInstance", edits(set("spec.size", "m")), edits(set("spec.size", "l"))),
+		Entry("upgrading the language version", "HostingInstance", nil, edits(set("spec.type.language.version", `"8.3"`))),
+		Entry("renaming the instance at Gandi", "HostingInstance", nil, edits(set("spec.name", "shop-renamed"))),
+		Entry("turning the booster on", "HostingInstance", nil, edits(set("spec.booster", "{enabled: true}"))),
+		Entry("changing a vhost's HTTPS strategy", "Vhost", nil, edits(set("spec.httpsStrategy", "redirect_HTTP_to_HTTPS"))),
+		Entry("changing a template's records", "Template", nil, edits(set("spec.payload.dnsRecords", "{default: true}"))),
+		Entry("pointing an application at another template", "TemplateApplication", nil, edits(set("spec.templateRef.name", "other"))),
+	)
+
+	It("fills in the documented defaults", func() {
+		obj := newObject("HostingInstance", edits(unset("spec.storageAdditionalSizeGB")))
+		Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+		DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+		spec := obj.Object["spec"].(map[string]any)
+		Expect(spec).To(HaveKeyWithValue("deletionPolicy", "Delete"))
+		Expect(spec).To(HaveKeyWithValue("managementPolicy", "Manage"))
+		Expect(spec).To(HaveKeyWithValue("durationMonths", BeNumerically("==", 1)))
+		Expect(spec).To(HaveKeyWithValue("storageAdditionalSizeGB", BeNumerically("==", 0)))
+	})
+
+	It("accepts every sample in config/samples", func() {
+		paths, err := filepath.Glob(filepath.Join("..", "..", "config", "samples", "hosting_*.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(paths).To(HaveLen(4), "one sample per kind")
+		kinds := map[string]bool{}
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			Expect(err).NotTo(HaveOccurred())
+			obj := &unstructured.Unstructured{}
+			Expect(yaml.Unmarshal(data, &obj.Object)).To(Succeed(), p)
+			obj.SetNamespace("default")
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed(), p)
+			kinds[obj.GetKind()] = true
+			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+		}
+		Expect(kinds).To(HaveLen(4))
+	})
+})

@@ -1,0 +1,131 @@
+package v1alpha1
+
+// Annotations the operator and users set on every kind.
+const (
+	// AnnotationExternalID holds the Gandi ID this object manages. The
+	// operator sets it right after a create (annotations survive a backup and
+	// restore, status does not); a user sets it to adopt an existing Gandi
+	// object, in which case nothing is created.
+	AnnotationExternalID = "hosting.gandi-operator.dev/external-id"
+
+	// AnnotationAdopt, set to "true", adopts the Gandi object found by natural
+	// key (instance name, vhost FQDN, template name) instead of stopping with
+	// AlreadyExists.
+	AnnotationAdopt = "hosting.gandi-operator.dev/adopt"
+
+	// AnnotationPaused, set to "true", stops all reconciliation of the object:
+	// nothing is sent to Gandi until it is removed.
+	AnnotationPaused = "hosting.gandi-operator.dev/paused"
+
+	// AnnotationCreatePending records, with an RFC 3339 timestamp, that a
+	// create request is about to be sent. It is written before the request so
+	// that a crash or a lost answer is resolved by looking the object up
+	// instead of paying for a second one.
+	AnnotationCreatePending = "hosting.gandi-operator.dev/create-pending"
+)
+
+// Condition types shared by every kind.
+const (
+	// ConditionReady is True when the Gandi object exists and is usable.
+	ConditionReady = "Ready"
+	// ConditionSynced is True when the last reconcile applied the spec
+	// without error.
+	ConditionSynced = "Synced"
+)
+
+// CredentialsKey names the Secret key that holds a Gandi credential, and so
+// the authentication scheme used with it.
+// +kubebuilder:validation:Enum=token;apikey
+type CredentialsKey string
+
+const (
+	// CredentialsKeyToken holds a Gandi personal access token (Authorization: Bearer).
+	CredentialsKeyToken CredentialsKey = "token"
+	// CredentialsKeyAPIKey holds a legacy Gandi API key (Authorization: Apikey), deprecated by Gandi.
+	CredentialsKeyAPIKey CredentialsKey = "apikey"
+)
+
+// CredentialsReference names the Secret, in the object's own namespace, that
+// holds the Gandi credential to use.
+type CredentialsReference struct {
+	// Name of a Secret in the same namespace as this object. Secrets in other
+	// namespaces can never be used.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Key of the Secret holding the credential: "token" for a Gandi personal
+	// access token (the default), or "apikey" for a legacy Gandi API key.
+	// +kubebuilder:default=token
+	// +optional
+	Key CredentialsKey `json:"key,omitempty"`
+}
+
+// SecretKeySelector names one key of a Secret in the object's own namespace.
+type SecretKeySelector struct {
+	// Name of a Secret in the same namespace as this object.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Key within the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key"`
+}
+
+// LocalObjectReference names an object in the same namespace.
+type LocalObjectReference struct {
+	// Name of the object, in the same namespace as this one.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// DeletionPolicy says what deleting the Kubernetes object does at Gandi.
+// +kubebuilder:validation:Enum=Delete;Orphan
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyDelete deletes the Gandi object and waits until it is gone.
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+	// DeletionPolicyOrphan leaves the Gandi object as it is.
+	DeletionPolicyOrphan DeletionPolicy = "Orphan"
+)
+
+// ManagementPolicy says whether the operator may write to Gandi.
+// +kubebuilder:validation:Enum=Manage;Observe
+type ManagementPolicy string
+
+const (
+	// ManagementPolicyManage creates, updates and deletes the Gandi object.
+	ManagementPolicyManage ManagementPolicy = "Manage"
+	// ManagementPolicyObserve only reads and reports: nothing is ever written
+	// to Gandi (no create, update, action or delete).
+	ManagementPolicyObserve ManagementPolicy = "Observe"
+)
+
+// ManagedFields are the fields every managed kind shares.
+type ManagedFields struct {
+	// CredentialsRef names the Secret, in this object's namespace, holding the
+	// Gandi credential. When absent, the operator's default token is used if
+	// the operator was installed with that allowed; otherwise the object
+	// reports CredentialsNotFound.
+	// +optional
+	CredentialsRef *CredentialsReference `json:"credentialsRef,omitempty"`
+
+	// DeletionPolicy says what deleting this object does at Gandi: "Delete"
+	// (the default) deletes the Gandi object and waits until it is gone;
+	// "Orphan" leaves it at Gandi.
+	// +kubebuilder:default=Delete
+	// +optional
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// ManagementPolicy is "Manage" (the default) or "Observe". "Observe" never
+	// writes to Gandi, not even on delete: it reads the object, reports its
+	// state and any drift from this spec. Use it to import a production object
+	// safely before handing it over.
+	// +kubebuilder:default=Manage
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+}

@@ -1,0 +1,712 @@
+package v1alpha1
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// InstanceSize is a Gandi Web Hosting instance size. "starter", "advanced",
+// "pro" and "business" are the sizes Gandi sells today; the others are legacy
+// sizes that existing instances may still have.
+// +kubebuilder:validation:Enum=s;s+;m;l;xl;xxl;starter;advanced;pro;business
+type InstanceSize string
+
+// HostingInstanceSpec is the Web Hosting instance the cluster owns at Gandi.
+// +kubebuilder:validation:XValidation:rule="self.location == oldSelf.location",message="spec.location is create-only: Gandi cannot move an instance; create a new HostingInstance instead",fieldPath=.location
+// +kubebuilder:validation:XValidation:rule="self.size == oldSelf.size || (oldSelf.size in ['s', 's+', 'm', 'l', 'xl', 'xxl'] && self.size in ['s+', 'm', 'l', 'xxl'])",message="spec.size can only change from a legacy size (s, s+, m, l, xl, xxl) to s+, m, l or xxl: Gandi resizes no other instance",fieldPath=.size
+// +kubebuilder:validation:XValidation:rule="has(self.sharingID) == has(oldSelf.sharingID)",message="spec.sharingID is create-only: the organization billed for an instance cannot change",fieldPath=.sharingID
+// +kubebuilder:validation:XValidation:rule="has(self.autorenew) == has(oldSelf.autorenew)",message="spec.autorenew is create-only: Gandi takes it only when the instance is bought",fieldPath=.autorenew
+// +kubebuilder:validation:XValidation:rule="self.durationMonths == oldSelf.durationMonths",message="spec.durationMonths is create-only: Gandi takes it only when the instance is bought",fieldPath=.durationMonths
+// +kubebuilder:validation:XValidation:rule="has(self.freeDomain) == has(oldSelf.freeDomain)",message="spec.freeDomain is create-only: the free domain is registered only when the instance is bought",fieldPath=.freeDomain
+// +kubebuilder:validation:XValidation:rule="has(self.initialVhosts) == has(oldSelf.initialVhosts)",message="spec.initialVhosts is create-only: manage vhosts after creation with Vhost objects",fieldPath=.initialVhosts
+// +kubebuilder:validation:XValidation:rule="(has(self.authentication) && has(self.authentication.sshKeys)) == (has(oldSelf.authentication) && has(oldSelf.authentication.sshKeys)) && (has(self.authentication) && has(self.authentication.sshKeyIDs)) == (has(oldSelf.authentication) && has(oldSelf.authentication.sshKeyIDs))",message="spec.authentication.sshKeys and sshKeyIDs are create-only: Gandi takes SSH keys only when the instance is bought",fieldPath=.authentication
+type HostingInstanceSpec struct {
+	ManagedFields `json:",inline"`
+
+	// SharingID is the Gandi organization (sharing_id) that owns and pays for
+	// the instance. Absent: the organization of the credential's user.
+	// Create-only.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.sharingID is create-only: the organization billed for an instance cannot change"
+	// +optional
+	SharingID string `json:"sharingID,omitempty"`
+
+	// Name of the instance at Gandi. Defaults to this object's name. It can
+	// be changed later (Gandi renames the instance in place).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Location is the region where the instance is created: "FR" or "LU".
+	// Create-only.
+	// +kubebuilder:validation:Enum=FR;LU
+	Location string `json:"location"`
+
+	// Size of the instance. New instances take "starter", "advanced", "pro"
+	// or "business". Gandi resizes only instances of a legacy size (s, s+, m,
+	// l, xl, xxl), and only to s+, m, l or xxl; any other change is refused.
+	// A resize is billed by Gandi.
+	Size InstanceSize `json:"size"`
+
+	// Type is the language and database the instance runs.
+	Type InstanceType `json:"type"`
+
+	// StorageAdditionalSizeGB is storage bought on top of the size's own, in
+	// GB (0 to 1004). It may only grow; each increase is billed by Gandi.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1004
+	// +kubebuilder:validation:XValidation:rule="self >= oldSelf",message="spec.storageAdditionalSizeGB may only grow: Gandi cannot shrink storage"
+	// +kubebuilder:default=0
+	// +optional
+	StorageAdditionalSizeGB int32 `json:"storageAdditionalSizeGB"`
+
+	// SnapshotEnabled turns Gandi's automatic snapshots on or off. A snapshot
+	// does not replace a proper backup.
+	// +optional
+	SnapshotEnabled *bool `json:"snapshotEnabled,omitempty"`
+
+	// Autorenew renews the instance automatically when it expires (make sure
+	// a payment method or prepaid credit covers it). Create-only.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.autorenew is create-only: Gandi takes it only when the instance is bought"
+	// +optional
+	Autorenew *bool `json:"autorenew,omitempty"`
+
+	// DurationMonths is how many months the instance is bought for.
+	// Create-only.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:default=1
+	// +optional
+	DurationMonths int32 `json:"durationMonths"`
+
+	// Booster temporarily gives the instance more resources.
+	// +optional
+	Booster *BoosterSpec `json:"booster,omitempty"`
+
+	// Authentication sets how to reach the instance over SFTP, git and the
+	// advanced control panel. Without a password, none of them works.
+	// +optional
+	Authentication *AuthenticationSpec `json:"authentication,omitempty"`
+
+	// FreeDomain registers the free domain name Gandi offers with a new
+	// instance. Create-only.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.freeDomain is create-only: the free domain is registered only when the instance is bought"
+	// +optional
+	FreeDomain *FreeDomainSpec `json:"freeDomain,omitempty"`
+
+	// InitialVhosts are created together with the instance; this is the only
+	// way to ask Gandi for a free certificate (withFreeSSL). Create-only:
+	// manage them afterwards with Vhost objects, which adopt them.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.initialVhosts is create-only: manage vhosts after creation with Vhost objects"
+	// +kubebuilder:validation:MaxItems=20
+	// +listType=map
+	// +listMapKey=fqdn
+	// +optional
+	InitialVhosts []InitialVhost `json:"initialVhosts,omitempty"`
+
+	// RestartRequest restarts the instance once for each new value; any value
+	// works, a timestamp reads well. The value last performed is in
+	// status.lastActions.restart.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	RestartRequest string `json:"restartRequest,omitempty"`
+
+	// ConsoleRequest enables the emergency console once for each new value.
+	// The console URL is in status.console.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	ConsoleRequest string `json:"consoleRequest,omitempty"`
+
+	// ResetDatabasePasswordRequest resets the database administrator password
+	// once for each new value.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	ResetDatabasePasswordRequest string `json:"resetDatabasePasswordRequest,omitempty"`
+
+	// WriteConnectionSecretToRef names a Secret, in this namespace, that the
+	// operator creates and keeps filled with how to reach the instance (SFTP
+	// server, user and URL, git remote, database host, port and socket, admin
+	// URL). It holds no password.
+	// +optional
+	WriteConnectionSecretToRef *LocalObjectReference `json:"writeConnectionSecretToRef,omitempty"`
+
+	// RecreateIfDeleted buys a new instance when the managed one has been
+	// deleted at Gandi outside this cluster. By default (false) the object
+	// reports ExternalNotFound and buys nothing.
+	// +optional
+	RecreateIfDeleted bool `json:"recreateIfDeleted,omitempty"`
+}
+
+// InstanceType is the language and database of an instance.
+type InstanceType struct {
+	// Language the instance runs.
+	Language InstanceLanguage `json:"language"`
+
+	// Database the instance runs. Create-only.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.type.database is create-only: Gandi cannot change an instance's database"
+	Database InstanceDatabase `json:"database"`
+}
+
+// InstanceLanguage is the language an instance runs.
+// +kubebuilder:validation:XValidation:rule="self.name == oldSelf.name",message="spec.type.language.name is create-only: Gandi upgrades the version of a language, never the language itself",fieldPath=.name
+type InstanceLanguage struct {
+	// Name of the language: php, python, nodejs or ruby. Create-only.
+	// +kubebuilder:validation:Enum=php;python;nodejs;ruby
+	Name string `json:"name"`
+
+	// Version of the language, e.g. "8.3". Absent: Gandi's recommended
+	// version. A new value is applied as a language upgrade when Gandi offers
+	// it (status.availableUpgrades); otherwise the object reports
+	// UpgradeUnavailable.
+	// +kubebuilder:validation:MaxLength=32
+	// +optional
+	Version string `json:"version,omitempty"`
+}
+
+// InstanceDatabase is the database an instance runs.
+type InstanceDatabase struct {
+	// Name of the database: mysql or pgsql.
+	// +kubebuilder:validation:Enum=mysql;pgsql
+	Name string `json:"name"`
+
+	// Version of the database. Absent: Gandi's recommended version.
+	// +kubebuilder:validation:MaxLength=32
+	// +optional
+	Version string `json:"version,omitempty"`
+}
+
+// BoosterSpec turns Gandi's booster on or off.
+type BoosterSpec struct {
+	// Enabled turns the booster on.
+	Enabled bool `json:"enabled"`
+
+	// Size the booster gives the instance while it runs.
+	// +kubebuilder:validation:Enum=s;s+;m;l;xl;xxl;starter;advanced;pro;business;boosted
+	// +optional
+	Size string `json:"size,omitempty"`
+}
+
+// AuthenticationSpec is how people and tools reach the instance.
+type AuthenticationSpec struct {
+	// PasswordSecretRef names the Secret key holding the password for SFTP,
+	// git and the advanced control panel. The operator sends only a salted
+	// SHA-512 crypt hash of it, never the clear text. Changing the Secret's
+	// value sets the new password at Gandi.
+	// +optional
+	PasswordSecretRef *SecretKeySelector `json:"passwordSecretRef,omitempty"`
+
+	// SSHKeys are SSH public keys, in OpenSSH format, allowed to use SFTP and
+	// git. Create-only.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.authentication.sshKeys and sshKeyIDs are create-only: Gandi takes SSH keys only when the instance is bought"
+	// +kubebuilder:validation:MaxItems=50
+	// +kubebuilder:validation:items:MaxLength=16384
+	// +listType=atomic
+	// +optional
+	SSHKeys []string `json:"sshKeys,omitempty"`
+
+	// SSHKeyIDs are IDs of SSH keys registered with Gandi's SSH keys API.
+	// Create-only.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.authentication.sshKeys and sshKeyIDs are create-only: Gandi takes SSH keys only when the instance is bought"
+	// +kubebuilder:validation:MaxItems=50
+	// +kubebuilder:validation:items:MaxLength=64
+	// +listType=atomic
+	// +optional
+	SSHKeyIDs []string `json:"sshKeyIDs,omitempty"`
+}
+
+// FreeDomainSpec is the free domain registered with a new instance.
+type FreeDomainSpec struct {
+	// FQDN of the domain to register.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=253
+	FQDN string `json:"fqdn"`
+
+	// Owner of the domain.
+	Owner Contact `json:"owner"`
+
+	// Admin contact. Absent: the owner.
+	// +optional
+	Admin *Contact `json:"admin,omitempty"`
+
+	// Tech contact. Absent: the owner.
+	// +optional
+	Tech *Contact `json:"tech,omitempty"`
+
+	// Bill contact. Absent: the owner.
+	// +optional
+	Bill *Contact `json:"bill,omitempty"`
+
+	// Lang is the ISO-639-2 language code of the domain, required for some
+	// IDN domains.
+	// +kubebuilder:validation:MaxLength=8
+	// +optional
+	Lang string `json:"lang,omitempty"`
+
+	// ExtraParameters some extensions require.
+	// +kubebuilder:validation:MaxProperties=32
+	// +optional
+	ExtraParameters map[string]string `json:"extraParameters,omitempty"`
+}
+
+// Contact is a domain contact, as Gandi's domain registration takes it.
+type Contact struct {
+	// Type of contact: individual, company, association or publicbody.
+	// +kubebuilder:validation:Enum=individual;company;association;publicbody
+	Type string `json:"type"`
+
+	// Given name (usually the first name).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	Given string `json:"given"`
+
+	// Family name (usually the last name).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	Family string `json:"family"`
+
+	// Email address.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=255
+	Email string `json:"email"`
+
+	// StreetAddr is the street address.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	StreetAddr string `json:"streetaddr"`
+
+	// Country code, e.g. "FR".
+	// +kubebuilder:validation:Pattern=`^[A-Z]{2}$`
+	Country string `json:"country"`
+
+	// City.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	City string `json:"city,omitempty"`
+
+	// Zip code.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Zip string `json:"zip,omitempty"`
+
+	// State code, where the country has states.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	State string `json:"state,omitempty"`
+
+	// Phone number.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Phone string `json:"phone,omitempty"`
+
+	// Mobile phone number.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Mobile string `json:"mobile,omitempty"`
+
+	// Fax number.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Fax string `json:"fax,omitempty"`
+
+	// OrgName is the legal name of the company, association or public body.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	OrgName string `json:"orgname,omitempty"`
+
+	// Lang is the contact's language.
+	// +kubebuilder:validation:Enum=en;es;fr;ja;zh-hans;zh-hant
+	// +optional
+	Lang string `json:"lang,omitempty"`
+
+	// DataObfuscated hides the contact's data in WHOIS (Gandi's default: true).
+	// +optional
+	DataObfuscated *bool `json:"dataObfuscated,omitempty"`
+
+	// MailObfuscated hides the contact's email in WHOIS.
+	// +optional
+	MailObfuscated *bool `json:"mailObfuscated,omitempty"`
+
+	// BrandNumber, where the extension requires one.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	BrandNumber string `json:"brandNumber,omitempty"`
+
+	// Siren number, for French companies.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Siren string `json:"siren,omitempty"`
+
+	// JOAnnounceNumber is the Journal Officiel announcement number (French associations).
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	JOAnnounceNumber string `json:"joAnnounceNumber,omitempty"`
+
+	// JOAnnouncePage is the Journal Officiel announcement page.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	JOAnnouncePage string `json:"joAnnouncePage,omitempty"`
+
+	// JODeclarationDate is the Journal Officiel declaration date.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	JODeclarationDate string `json:"joDeclarationDate,omitempty"`
+
+	// JOPublicationDate is the Journal Officiel publication date.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	JOPublicationDate string `json:"joPublicationDate,omitempty"`
+
+	// ExtraParameters some extensions require.
+	// +kubebuilder:validation:MaxProperties=32
+	// +optional
+	ExtraParameters map[string]string `json:"extraParameters,omitempty"`
+}
+
+// InitialVhost is a vhost created together with the instance.
+type InitialVhost struct {
+	// FQDN of the vhost; international names are converted to punycode.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([^.\s/:@*]{1,63}\.)+[^.\s/:@*]{1,63}$`
+	FQDN string `json:"fqdn"`
+
+	// Application to install on the vhost.
+	// +optional
+	Application *VhostApplication `json:"application,omitempty"`
+
+	// HTTPSStrategy for the vhost (Gandi's default: allow_HTTP_and_HTTPS).
+	// +kubebuilder:validation:Enum=HTTP_only;allow_HTTP_and_HTTPS;redirect_HTTP_to_HTTPS
+	// +optional
+	HTTPSStrategy string `json:"httpsStrategy,omitempty"`
+
+	// LinkedDNSZone says whether Gandi may alter the DNS zone.
+	// +optional
+	LinkedDNSZone *LinkedDNSZone `json:"linkedDNSZone,omitempty"`
+
+	// WithFreeSSL asks Gandi for a free certificate once the instance exists.
+	// +optional
+	WithFreeSSL bool `json:"withFreeSSL,omitempty"`
+}
+
+// VhostApplication is an application Gandi installs on a vhost.
+type VhostApplication struct {
+	// Name of the application, as listed by Gandi's applications API (e.g.
+	// "wordpress").
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	Name string `json:"name"`
+
+	// Parameters of the application, passed to Gandi as they are.
+	// +kubebuilder:pruning:PreserveUnknownFields
+	// +kubebuilder:validation:Type=object
+	// +optional
+	Parameters *apiextensionsv1.JSON `json:"parameters,omitempty"`
+}
+
+// LinkedDNSZone says whether Gandi may alter the vhost's DNS zone.
+type LinkedDNSZone struct {
+	// AllowAlteration lets Gandi add the records pointing the vhost at Web
+	// Hosting when the zone is on Gandi LiveDNS; otherwise publish the
+	// records in status.dns yourself.
+	AllowAlteration bool `json:"allowAlteration"`
+
+	// AllowAlterationOverride lets Gandi replace an existing record for the
+	// vhost. No effect unless allowAlteration is true.
+	// +optional
+	AllowAlterationOverride bool `json:"allowAlterationOverride,omitempty"`
+}
+
+// HostingInstanceStatus is what Gandi last reported about the instance.
+type HostingInstanceStatus struct {
+	// Conditions: Ready (the instance is active) and Synced (the last
+	// reconcile applied the spec without error).
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// ID of the instance at Gandi.
+	// +optional
+	ID string `json:"id,omitempty"`
+
+	// Name of the instance at Gandi.
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// State as Gandi reports it: waiting_bill, being_created, active, paused,
+	// locked or being_deleted.
+	// +optional
+	State string `json:"state,omitempty"`
+
+	// Datacenter the instance runs in.
+	// +optional
+	Datacenter *Datacenter `json:"datacenter,omitempty"`
+
+	// Size as Gandi reports it.
+	// +optional
+	Size string `json:"size,omitempty"`
+
+	// CPU count.
+	// +optional
+	CPU int32 `json:"cpu,omitempty"`
+
+	// RAM, e.g. "2GB".
+	// +optional
+	RAM string `json:"ram,omitempty"`
+
+	// Storage sizes, e.g. "20GB".
+	// +optional
+	Storage *StorageStatus `json:"storage,omitempty"`
+
+	// Language as Gandi reports it.
+	// +optional
+	Language *SoftwareStatus `json:"language,omitempty"`
+
+	// Database as Gandi reports it.
+	// +optional
+	Database *SoftwareStatus `json:"database,omitempty"`
+
+	// SnapshotEnabled as Gandi reports it.
+	// +optional
+	SnapshotEnabled *bool `json:"snapshotEnabled,omitempty"`
+
+	// Access lists the endpoints to reach the instance (no secrets).
+	// +optional
+	Access *AccessStatus `json:"access,omitempty"`
+
+	// Console is the emergency console.
+	// +optional
+	Console *ConsoleStatus `json:"console,omitempty"`
+
+	// Booster as Gandi reports it.
+	// +optional
+	Booster *BoosterStatus `json:"booster,omitempty"`
+
+	// Vhosts on the instance (ASCII FQDNs).
+	// +listType=atomic
+	// +optional
+	Vhosts []string `json:"vhosts,omitempty"`
+
+	// AvailableUpgrades Gandi offers for the language or database.
+	// +listType=atomic
+	// +optional
+	AvailableUpgrades []UpgradeStatus `json:"availableUpgrades,omitempty"`
+
+	// CompatibleApplications that can be installed on a vhost of the instance.
+	// +listType=atomic
+	// +optional
+	CompatibleApplications []string `json:"compatibleApplications,omitempty"`
+
+	// CreatedAt is when Gandi created the instance.
+	// +optional
+	CreatedAt *metav1.Time `json:"createdAt,omitempty"`
+
+	// ExpireAt is when the instance expires unless renewed.
+	// +optional
+	ExpireAt *metav1.Time `json:"expireAt,omitempty"`
+
+	// PasswordUpdatedAt is when the password was last set at Gandi.
+	// +optional
+	PasswordUpdatedAt *metav1.Time `json:"passwordUpdatedAt,omitempty"`
+
+	// PasswordSecretVersion identifies the password Secret revision last
+	// applied ("<uid>/<resourceVersion>"), so that a new value is set once.
+	// It is derived from the Secret's metadata only: nothing here reveals or
+	// helps guess the password.
+	// +optional
+	PasswordSecretVersion string `json:"passwordSecretVersion,omitempty"`
+
+	// Usage is the disk usage, refreshed at the operator's usage interval.
+	// +optional
+	Usage *UsageStatus `json:"usage,omitempty"`
+
+	// LastActions holds the request values of the actions last performed.
+	// +optional
+	LastActions *LastActions `json:"lastActions,omitempty"`
+}
+
+// Datacenter is where an instance runs.
+type Datacenter struct {
+	// Code, e.g. FR-SD5.
+	Code string `json:"code,omitempty"`
+	// Name of the datacenter.
+	Name string `json:"name,omitempty"`
+	// Region: FR or LU.
+	Region string `json:"region,omitempty"`
+}
+
+// StorageStatus is the instance's storage.
+type StorageStatus struct {
+	// Base storage of the size.
+	Base string `json:"base,omitempty"`
+	// Additional storage bought.
+	Additional string `json:"additional,omitempty"`
+	// Total storage.
+	Total string `json:"total,omitempty"`
+}
+
+// SoftwareStatus is a language or database as Gandi reports it.
+type SoftwareStatus struct {
+	// Name, e.g. php or mysql.
+	Name string `json:"name,omitempty"`
+	// Version, e.g. 8.3.
+	Version string `json:"version,omitempty"`
+	// Status as Gandi reports it.
+	Status string `json:"status,omitempty"`
+}
+
+// AccessStatus lists how to reach the instance. It never holds a secret.
+type AccessStatus struct {
+	// AdminURL of the advanced control panel.
+	AdminURL string `json:"adminURL,omitempty"`
+	// User for SFTP and git.
+	User string `json:"user,omitempty"`
+	// Database endpoint.
+	// +optional
+	Database *DatabaseAccess `json:"database,omitempty"`
+	// Deploy lists, per vhost, the SFTP and git endpoints.
+	// +listType=atomic
+	// +optional
+	Deploy []DeployAccess `json:"deploy,omitempty"`
+}
+
+// DatabaseAccess is how to reach the instance's database.
+type DatabaseAccess struct {
+	// Host of the database.
+	Host string `json:"host,omitempty"`
+	// Port, when the database listens on TCP.
+	Port int32 `json:"port,omitempty"`
+	// Socket, when the database listens on a UNIX socket.
+	Socket string `json:"socket,omitempty"`
+	// Admins are the database administration tools (phpMyAdmin, phpPgAdmin, Adminer).
+	// +listType=atomic
+	// +optional
+	Admins []DatabaseAdmin `json:"admins,omitempty"`
+}
+
+// DatabaseAdmin is a database administration tool.
+type DatabaseAdmin struct {
+	// Type: phpMyAdmin, phpPgAdmin or Adminer.
+	Type string `json:"type,omitempty"`
+	// URL of the tool.
+	URL string `json:"url,omitempty"`
+	// Username to log in with.
+	Username string `json:"username,omitempty"`
+}
+
+// DeployAccess is how to deploy to one vhost.
+type DeployAccess struct {
+	// VhostFQDN the endpoints serve.
+	VhostFQDN string `json:"vhostFQDN,omitempty"`
+	// GitRemote to push to.
+	GitRemote string `json:"gitRemote,omitempty"`
+	// GitURL of the repository.
+	GitURL string `json:"gitURL,omitempty"`
+	// GitDeploy is the deploy command.
+	GitDeploy string `json:"gitDeploy,omitempty"`
+	// SFTPServer host.
+	SFTPServer string `json:"sftpServer,omitempty"`
+	// SFTPURL to connect to.
+	SFTPURL string `json:"sftpURL,omitempty"`
+	// Directory of the vhost relative to the SFTP root.
+	Directory string `json:"directory,omitempty"`
+	// DocumentRoot of the vhost relative to the SFTP root.
+	DocumentRoot string `json:"documentRoot,omitempty"`
+	// CLIInit is the command line that initializes a deployment.
+	CLIInit string `json:"cliInit,omitempty"`
+}
+
+// ConsoleStatus is the emergency console.
+type ConsoleStatus struct {
+	// Enabled is true while the console can be used.
+	Enabled bool `json:"enabled,omitempty"`
+	// URL to reach the console over SSH.
+	URL string `json:"url,omitempty"`
+}
+
+// BoosterStatus is the booster as Gandi reports it.
+type BoosterStatus struct {
+	// Status of the running booster: being_created, active or being_deleted.
+	Status string `json:"status,omitempty"`
+	// Size the booster gives the instance.
+	Size string `json:"size,omitempty"`
+	// ExpiresAt is when the running booster ends.
+	// +optional
+	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
+	// Available is true when a booster can be started.
+	Available bool `json:"available,omitempty"`
+	// AvailableAt is when a booster can next be started.
+	// +optional
+	AvailableAt *metav1.Time `json:"availableAt,omitempty"`
+}
+
+// UpgradeStatus is an upgrade Gandi offers.
+type UpgradeStatus struct {
+	// Type: language or database.
+	Type string `json:"type,omitempty"`
+	// Name, e.g. php.
+	Name string `json:"name,omitempty"`
+	// Version offered.
+	Version string `json:"version,omitempty"`
+	// Status as Gandi reports it.
+	Status string `json:"status,omitempty"`
+}
+
+// UsageStatus is the instance's disk usage.
+type UsageStatus struct {
+	// DiskUsedBytes is the disk space used.
+	DiskUsedBytes int64 `json:"diskUsedBytes,omitempty"`
+	// DiskSizeBytes is the disk space available in total.
+	DiskSizeBytes int64 `json:"diskSizeBytes,omitempty"`
+	// ObservedAt is when the usage was read.
+	ObservedAt *metav1.Time `json:"observedAt,omitempty"`
+}
+
+// LastActions holds the request values of the instance actions last performed.
+type LastActions struct {
+	// Restart is the spec.restartRequest value last performed.
+	Restart string `json:"restart,omitempty"`
+	// Console is the spec.consoleRequest value last performed.
+	Console string `json:"console,omitempty"`
+	// ResetDatabasePassword is the spec.resetDatabasePasswordRequest value last performed.
+	ResetDatabasePassword string `json:"resetDatabasePassword,omitempty"`
+}
+
+// HostingInstance is a Gandi Web Hosting instance owned by the cluster.
+// Creating it buys the instance at Gandi; deleting it deletes the instance
+// (spec.deletionPolicy: Delete) or leaves it (Orphan).
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=gandi,shortName=hi
+// +kubebuilder:printcolumn:name="Gandi Name",type=string,JSONPath=`.status.name`
+// +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.spec.size`
+// +kubebuilder:printcolumn:name="Location",type=string,JSONPath=`.spec.location`
+// +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type HostingInstance struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   HostingInstanceSpec   `json:"spec"`
+	Status HostingInstanceStatus `json:"status,omitempty"`
+}
+
+// HostingInstanceList is a list of HostingInstance.
+// +kubebuilder:object:root=true
+type HostingInstanceList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []HostingInstance `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&HostingInstance{}, &HostingInstanceList{})
+}

@@ -1,0 +1,65 @@
+package v1alpha1_test
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// kubectl runs the kubectl built with the control plane against the test
+// API server and returns what it printed.
+func kubectl(args ...string) (string, error) {
+	ctl := testEnv.ControlPlane.KubeCtl()
+	stdout, stderr, err := ctl.Run(args...)
+	out, _ := io.ReadAll(stdout)
+	errOut, _ := io.ReadAll(stderr)
+	if err != nil {
+		return "", fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, errOut)
+	}
+	return string(out), nil
+}
+
+// oneLine folds the explain text's wrapping so phrases can be matched.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var _ = Describe("kubectl", func() {
+	DescribeTable("explains every field in words a user acts on",
+		func(field string, want ...string) {
+			// The API server publishes a new CRD's OpenAPI schema a moment
+			// after the CRD is established.
+			Eventually(kubectl).WithArguments("explain", field).
+				WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).
+				Should(WithTransform(oneLine, And(ContainSubstring(want[0]), ContainSubstring(want[len(want)-1]))))
+		},
+		Entry(nil, "hostinginstance.spec.size", "legacy size", "starter"),
+		Entry(nil, "hostinginstance.spec.storageAdditionalSizeGB", "may only grow"),
+		Entry(nil, "hostinginstance.spec.deletionPolicy", "Orphan"),
+		Entry(nil, "hostinginstance.spec.authentication.passwordSecretRef", "SHA-512 crypt"),
+		Entry(nil, "vhost.spec.fqdn", "punycode"),
+		Entry(nil, "vhost.status.dns", "records"),
+		Entry(nil, "template.spec.payload.dnsRecords", "Exactly one of default: true"),
+		Entry(nil, "templateapplication", "changes nothing at Gandi"),
+	)
+
+	It("lists objects of all four kinds with `kubectl get gandi`", func() {
+		kinds := []string{"HostingInstance", "Vhost", "Template", "TemplateApplication"}
+		for _, kind := range kinds {
+			obj := newObject(kind, nil)
+			obj.SetName("listed-" + strings.ToLower(kind))
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func(o *unstructured.Unstructured) { _ = k8sClient.Delete(ctx, o) }, obj)
+		}
+		out, err := kubectl("get", "gandi", "-n", "default")
+		Expect(err).NotTo(HaveOccurred())
+		for _, kind := range kinds {
+			Expect(out).To(ContainSubstring(strings.ToLower(kind) + ".hosting.gandi-operator.dev/listed-" + strings.ToLower(kind)))
+		}
+		Expect(out).To(ContainSubstring("READY"))
+		Expect(out).To(ContainSubstring("STATE"))
+	})
+})

@@ -1,0 +1,234 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TemplateSpec is a Gandi configuration template: a recipe of DNS records,
+// nameservers, mailboxes and web redirections to apply to domains.
+// +kubebuilder:validation:XValidation:rule="has(self.sharingID) == has(oldSelf.sharingID)",message="spec.sharingID is create-only: a template cannot move to another organization",fieldPath=.sharingID
+type TemplateSpec struct {
+	ManagedFields `json:",inline"`
+
+	// SharingID is the Gandi organization that owns the template. Absent:
+	// the organization of the credential's user. Create-only.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.sharingID is create-only: a template cannot move to another organization"
+	// +optional
+	SharingID string `json:"sharingID,omitempty"`
+
+	// Name of the template at Gandi, unique within the organization. Defaults
+	// to this object's name.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Description of the template's purpose.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// Payload is what the template does to a domain. Each part (namespace)
+	// is optional, but at least one must be set. Every change is sent to
+	// Gandi as the full payload.
+	Payload TemplatePayload `json:"payload"`
+}
+
+// TemplatePayload is a template's recipe, one field per Gandi namespace.
+// +kubebuilder:validation:MinProperties=1
+type TemplatePayload struct {
+	// DNSRecords (namespace dns:records) sets the domain's DNS records; only
+	// useful when the domain uses LiveDNS (see nameservers). Exactly one of
+	// default: true (Gandi's default records) or records.
+	// +optional
+	DNSRecords *DNSRecordsPayload `json:"dnsRecords,omitempty"`
+
+	// Mailboxes (namespace domain:mailboxes) adds at most 2 mailboxes to the
+	// domain if they do not exist yet.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=2
+	// +listType=map
+	// +listMapKey=login
+	// +optional
+	Mailboxes []Mailbox `json:"mailboxes,omitempty"`
+
+	// Nameservers (namespace domain:nameservers) sets the domain's
+	// nameservers.
+	// +optional
+	Nameservers *NameserversPayload `json:"nameservers,omitempty"`
+
+	// WebRedirects (namespace domain:webredirs) adds web redirections to the
+	// domain.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=100
+	// +listType=atomic
+	// +optional
+	WebRedirects []WebRedirect `json:"webRedirects,omitempty"`
+}
+
+// DNSRecordsPayload is the dns:records namespace.
+// +kubebuilder:validation:XValidation:rule="has(self.default) && self.default ? !has(self.records) : (has(self.records) && size(self.records) > 0)",message="spec.payload.dnsRecords takes exactly one of default: true or records"
+type DNSRecordsPayload struct {
+	// Default, when true, uses Gandi's default DNS records. Not together with
+	// records.
+	// +optional
+	Default *bool `json:"default,omitempty"`
+
+	// Records to set. Not together with default.
+	// +kubebuilder:validation:MaxItems=500
+	// +listType=atomic
+	// +optional
+	Records []DNSRecord `json:"records,omitempty"`
+}
+
+// DNSRecord is one DNS record set of a template.
+type DNSRecord struct {
+	// Name of the record relative to the domain: "@" for the domain itself,
+	// "www", "_dmarc", "*"... Labels of letters, digits, "_", "*" or "@", not
+	// starting or ending with "-", separated by dots, no trailing dot.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[_*@a-zA-Z0-9]([-_*@a-zA-Z0-9]{0,61}[_*@a-zA-Z0-9])?(\.[_*@a-zA-Z0-9]([-_*@a-zA-Z0-9]{0,61}[_*@a-zA-Z0-9])?)*$`
+	Name string `json:"name"`
+
+	// Type of the record.
+	// +kubebuilder:validation:Enum=A;AAAA;ALIAS;CAA;CDS;CNAME;DNAME;DS;KEY;LOC;MX;NAPTR;NS;OPENPGPKEY;PTR;RP;SPF;SRV;SSHFP;TLSA;TXT;WKS
+	Type string `json:"type"`
+
+	// Values of the record, e.g. ["203.0.113.1"] or ["10 spool.mail.gandi.net."].
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=100
+	// +listType=atomic
+	Values []string `json:"values"`
+
+	// TTL in seconds, 300 to 2592000. Absent: Gandi's default.
+	// +kubebuilder:validation:Minimum=300
+	// +kubebuilder:validation:Maximum=2592000
+	// +optional
+	TTL int32 `json:"ttl,omitempty"`
+}
+
+// Mailbox is a mailbox the template adds to a domain.
+type Mailbox struct {
+	// Login of the mailbox (the part before @).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	Login string `json:"login"`
+}
+
+// NameserversPayload is the domain:nameservers namespace.
+// +kubebuilder:validation:XValidation:rule="self.service == 'livedns' ? (!has(self.addresses) || size(self.addresses) == 0) : (has(self.addresses) && size(self.addresses) > 0)",message="spec.payload.nameservers.addresses must be empty when service is livedns and set when service is custom"
+type NameserversPayload struct {
+	// Service is "livedns" (Gandi's LiveDNS nameservers) or "custom" (the
+	// addresses below).
+	// +kubebuilder:validation:Enum=custom;livedns
+	Service string `json:"service"`
+
+	// Addresses of the nameservers, for service custom only.
+	// +kubebuilder:validation:MaxItems=13
+	// +listType=atomic
+	// +optional
+	Addresses []string `json:"addresses,omitempty"`
+}
+
+// WebRedirect is a web redirection the template adds to a domain.
+type WebRedirect struct {
+	// Type of redirection: cloak, http301 or http302.
+	// +kubebuilder:validation:Enum=cloak;http301;http302
+	Type string `json:"type"`
+
+	// URL to redirect to.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
+	URL string `json:"url"`
+
+	// Host to redirect from (the source host name, including the domain).
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	Host string `json:"host,omitempty"`
+
+	// Override replaces an existing DNS record for the host; otherwise an
+	// existing record makes the redirection fail.
+	// +optional
+	Override bool `json:"override,omitempty"`
+
+	// Protocol: http, https or httpsonly.
+	// +kubebuilder:validation:Enum=http;https;httpsonly
+	// +optional
+	Protocol string `json:"protocol,omitempty"`
+}
+
+// TemplateStatus is what Gandi last reported about the template.
+type TemplateStatus struct {
+	// Conditions: Ready (Gandi's payload equals the spec) and Synced (the
+	// last reconcile applied the spec without error).
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// ID of the template at Gandi.
+	// +optional
+	ID string `json:"id,omitempty"`
+
+	// Name of the template at Gandi.
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Editable is false for Gandi's public templates, which are never
+	// modified or deleted.
+	// +optional
+	Editable *bool `json:"editable,omitempty"`
+
+	// Namespaces the template implements, e.g. dns:records.
+	// +listType=atomic
+	// +optional
+	Namespaces []string `json:"namespaces,omitempty"`
+
+	// Variables of the template.
+	// +listType=atomic
+	// +optional
+	Variables []string `json:"variables,omitempty"`
+
+	// PayloadHash is a hash of the normalized payload Gandi holds; a
+	// TemplateApplication applies again when it changes.
+	// +optional
+	PayloadHash string `json:"payloadHash,omitempty"`
+}
+
+// Template is a Gandi configuration template owned by the cluster.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=gandi,shortName=gtpl
+// +kubebuilder:printcolumn:name="Gandi Name",type=string,JSONPath=`.status.name`
+// +kubebuilder:printcolumn:name="Namespaces",type=string,JSONPath=`.status.namespaces`,priority=1
+// +kubebuilder:printcolumn:name="Editable",type=boolean,JSONPath=`.status.editable`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].reason`,priority=1
+// +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Template struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   TemplateSpec   `json:"spec"`
+	Status TemplateStatus `json:"status,omitempty"`
+}
+
+// TemplateList is a list of Template.
+// +kubebuilder:object:root=true
+type TemplateList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Template `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Template{}, &TemplateList{})
+}

@@ -1,0 +1,195 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ReapplyPolicy says when a template is applied again.
+// +kubebuilder:validation:Enum=OnChange;Interval
+type ReapplyPolicy string
+
+const (
+	// ReapplyOnChange applies again when the template's payload or this
+	// object's spec changes.
+	ReapplyOnChange ReapplyPolicy = "OnChange"
+	// ReapplyInterval also applies again every interval, to undo drift.
+	ReapplyInterval ReapplyPolicy = "Interval"
+)
+
+// TemplateApplicationSpec applies a Gandi configuration template to a domain.
+// +kubebuilder:validation:XValidation:rule="has(self.templateRef) != has(self.templateID)",message="exactly one of spec.templateRef or spec.templateID must be set"
+// +kubebuilder:validation:XValidation:rule="has(self.domain) != has(self.domainID)",message="exactly one of spec.domain or spec.domainID must be set"
+type TemplateApplicationSpec struct {
+	// CredentialsRef names the Secret, in this object's namespace, holding
+	// the Gandi credential. When absent: the referenced Template's
+	// credentials, else the operator's default token where the installer
+	// allowed it.
+	// +optional
+	CredentialsRef *CredentialsReference `json:"credentialsRef,omitempty"`
+
+	// TemplateRef names a Template in this namespace; it is applied once it
+	// is Ready. Exactly one of templateRef and templateID.
+	// +optional
+	TemplateRef *LocalObjectReference `json:"templateRef,omitempty"`
+
+	// TemplateID is the Gandi ID of any template, Gandi's public ones
+	// included. Exactly one of templateRef and templateID.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	TemplateID string `json:"templateID,omitempty"`
+
+	// Domain is the FQDN of a domain in the Gandi organization, e.g.
+	// "example.com". Exactly one of domain and domainID.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([^.\s/:@*]{1,63}\.)+[^.\s/:@*]{1,63}$`
+	// +optional
+	Domain string `json:"domain,omitempty"`
+
+	// DomainID is the Gandi ID of the domain. Exactly one of domain and
+	// domainID.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	DomainID string `json:"domainID,omitempty"`
+
+	// Reapply says when the template is applied again. Default: OnChange.
+	// +optional
+	Reapply *ReapplySpec `json:"reapply,omitempty"`
+}
+
+// ReapplySpec says when a template is applied again. It is never applied
+// while a dispatch of this object is still running.
+// +kubebuilder:validation:XValidation:rule="self.policy != 'Interval' || has(self.interval)",message="spec.reapply.interval is required when policy is Interval"
+// +kubebuilder:validation:XValidation:rule="!has(self.interval) || duration(self.interval) >= duration('1m')",message="spec.reapply.interval must be at least 1m",fieldPath=.interval
+type ReapplySpec struct {
+	// Policy is OnChange (the default: apply again when the template's
+	// payload or this spec changes) or Interval (also apply again every
+	// interval, to undo changes made outside the cluster).
+	// +kubebuilder:default=OnChange
+	// +optional
+	Policy ReapplyPolicy `json:"policy,omitempty"`
+
+	// Interval between applications for policy Interval, e.g. "24h"; at
+	// least 1m.
+	// +optional
+	Interval *metav1.Duration `json:"interval,omitempty"`
+}
+
+// DispatchState is the state of a template dispatch.
+// +kubebuilder:validation:Enum=Pending;Running;Done;Error
+type DispatchState string
+
+// Dispatch states, as Gandi's numeric states 0, 10, 20 and 30.
+const (
+	DispatchPending DispatchState = "Pending"
+	DispatchRunning DispatchState = "Running"
+	DispatchDone    DispatchState = "Done"
+	DispatchError   DispatchState = "Error"
+)
+
+// TemplateApplicationStatus is the last application of the template.
+type TemplateApplicationStatus struct {
+	// Conditions: Ready (the last dispatch is done with no task in error)
+	// and Synced (the last reconcile ran without error).
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// TemplateID is the Gandi ID of the template applied.
+	// +optional
+	TemplateID string `json:"templateID,omitempty"`
+
+	// DomainID is the Gandi ID of the domain.
+	// +optional
+	DomainID string `json:"domainID,omitempty"`
+
+	// Dispatch is the last application, as Gandi's dispatch API reports it.
+	// +optional
+	Dispatch *DispatchStatus `json:"dispatch,omitempty"`
+
+	// AppliedPayloadHash is the hash of the template payload last applied.
+	// +optional
+	AppliedPayloadHash string `json:"appliedPayloadHash,omitempty"`
+
+	// AppliedGeneration is the spec generation last applied.
+	// +optional
+	AppliedGeneration int64 `json:"appliedGeneration,omitempty"`
+
+	// AppliedAt is when the template was last applied.
+	// +optional
+	AppliedAt *metav1.Time `json:"appliedAt,omitempty"`
+}
+
+// DispatchStatus is a template dispatch.
+type DispatchStatus struct {
+	// ID of the dispatch at Gandi.
+	ID string `json:"id"`
+	// State: Pending, Running, Done or Error.
+	// +optional
+	State DispatchState `json:"state,omitempty"`
+	// Attempt is Gandi's count of attempts at performing the tasks.
+	// +optional
+	Attempt int32 `json:"attempt,omitempty"`
+	// Message is Gandi's state_msg, set when the whole dispatch failed.
+	// +optional
+	Message string `json:"message,omitempty"`
+	// Tasks maps each namespace (e.g. dns:records) to its state.
+	// +optional
+	Tasks map[string]DispatchState `json:"tasks,omitempty"`
+	// History of the tasks, oldest first.
+	// +listType=atomic
+	// +optional
+	History []DispatchHistoryEntry `json:"history,omitempty"`
+}
+
+// DispatchHistoryEntry is one step of a dispatch task.
+type DispatchHistoryEntry struct {
+	// Namespace of the task.
+	Namespace string `json:"namespace,omitempty"`
+	// State the task reached.
+	State DispatchState `json:"state,omitempty"`
+	// Message Gandi gave.
+	Message string `json:"message,omitempty"`
+	// Date of the step, as Gandi gave it.
+	Date string `json:"date,omitempty"`
+}
+
+// TemplateApplication applies a Gandi configuration template to a domain.
+// Deleting it changes nothing at Gandi: a template cannot be un-applied, so
+// the domain keeps the configuration last applied.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=gandi,shortName=gta
+// +kubebuilder:printcolumn:name="Template",type=string,JSONPath=`.spec.templateRef.name`
+// +kubebuilder:printcolumn:name="Template ID",type=string,JSONPath=`.status.templateID`,priority=1
+// +kubebuilder:printcolumn:name="Domain",type=string,JSONPath=`.spec.domain`
+// +kubebuilder:printcolumn:name="Dispatch",type=string,JSONPath=`.status.dispatch.state`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type TemplateApplication struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   TemplateApplicationSpec   `json:"spec"`
+	Status TemplateApplicationStatus `json:"status,omitempty"`
+}
+
+// TemplateApplicationList is a list of TemplateApplication.
+// +kubebuilder:object:root=true
+type TemplateApplicationList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []TemplateApplication `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&TemplateApplication{}, &TemplateApplicationList{})
+}

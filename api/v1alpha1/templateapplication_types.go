@@ -189,7 +189,3 @@ type TemplateApplicationList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []TemplateApplication `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&TemplateApplication{}, &TemplateApplicationList{})
-}

@@ -198,7 +198,3 @@ type VhostList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Vhost `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Vhost{}, &VhostList{})
-}

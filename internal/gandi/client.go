@@ -1,0 +1,192 @@
+package gandi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/gandi-operator/gandi-operator/internal/version"
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultBaseURL = "https://api.gandi.net"
+	// DefaultRequestsPerMinute stays well below Gandi's documented 1,000
+	// requests per minute, leaving room for the user's other tools.
+	DefaultRequestsPerMinute = 600
+	DefaultBurst             = 20
+	DefaultMaxRetries        = 3
+	DefaultMinBackoff        = 250 * time.Millisecond
+	DefaultMaxBackoff        = 15 * time.Second
+	DefaultMaxWait           = time.Minute
+)
+
+// Config configures a Client. Zero fields take the defaults above.
+type Config struct {
+	// BaseURL is the API root, without /v5 (default https://api.gandi.net).
+	BaseURL    string
+	Credential Credential
+	// UserAgent defaults to "gandi-operator/<version>".
+	UserAgent string
+	// RequestsPerMinute paces this client (one client per token); negative
+	// disables pacing (tests, benchmarks).
+	RequestsPerMinute int
+	Burst             int
+	// HTTPClient defaults to a client without an overall timeout (deadlines
+	// come from each call's context) over a transport with dial, TLS and
+	// response-header timeouts, that does not follow redirects.
+	HTTPClient *http.Client
+	Metrics    *Metrics // may be nil
+	// Logger receives one debug line per HTTP attempt and one info line per
+	// retry; nil discards them.
+	Logger *slog.Logger
+	// MaxRetries bounds the retries of GET, PATCH and DELETE (negative: none).
+	MaxRetries int
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	// MaxWait is the longest a call blocks for a Retry-After; a longer pause
+	// is returned at once as a rate-limited error carrying RetryAfter, so the
+	// caller can requeue instead of holding a worker.
+	MaxWait time.Duration
+}
+
+// Client talks to Gandi's v5 API with one credential. It is safe for
+// concurrent use; share one per token so pacing and Retry-After apply to
+// everything done with that token.
+type Client struct {
+	base      *url.URL
+	baseStr   string // scheme://host/path without trailing slash
+	auth      func() string
+	userAgent string
+	hc        *http.Client
+	limiter   *rate.Limiter // nil: unpaced
+	metrics   *Metrics
+	log       *slog.Logger
+	redactor  *strings.Replacer
+
+	maxRetries int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	maxWait    time.Duration
+
+	mu        sync.Mutex
+	notBefore time.Time // set by a 429: no request leaves before it
+}
+
+// New validates cfg, applies defaults and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.Credential.Token == "" {
+		return nil, errors.New("gandi: no credential token")
+	}
+	if strings.ContainsAny(cfg.Credential.Token, "\r\n") {
+		return nil, errors.New("gandi: credential token contains a line break")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("gandi: base URL %q must be an absolute http(s) URL", cfg.BaseURL)
+	}
+	if base.RawQuery != "" || base.Fragment != "" || base.User != nil {
+		return nil, fmt.Errorf("gandi: base URL %q must not carry a query, fragment or user info", base.Redacted())
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "gandi-operator/" + version.Version
+	}
+	if cfg.RequestsPerMinute == 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = DefaultBurst
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = defaultHTTPClient()
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = DefaultMinBackoff
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = cfg.MinBackoff
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = DefaultMaxWait
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+
+	// The header value lives in a closure rather than a field so that even a
+	// reflective dump of the Client (%+v on the struct) cannot print it.
+	header := cfg.Credential.header()
+	token := cfg.Credential.Token
+	c := &Client{
+		base:       base,
+		baseStr:    base.String(),
+		auth:       func() string { return header },
+		userAgent:  cfg.UserAgent,
+		hc:         cfg.HTTPClient,
+		metrics:    cfg.Metrics,
+		log:        cfg.Logger,
+		redactor:   strings.NewReplacer(token, redacted),
+		maxRetries: cfg.MaxRetries,
+		minBackoff: cfg.MinBackoff,
+		maxBackoff: cfg.MaxBackoff,
+		maxWait:    cfg.MaxWait,
+	}
+	if cfg.RequestsPerMinute > 0 {
+		c.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), cfg.Burst)
+	}
+	return c, nil
+}
+
+// String describes the client without its credential.
+func (c *Client) String() string { return "gandi.Client(" + c.baseStr + ")" }
+
+// GoString keeps %#v from walking the struct.
+func (c *Client) GoString() string { return c.String() }
+
+// Format keeps every fmt verb from walking the struct.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// BaseURL is the API root the client talks to.
+func (c *Client) BaseURL() string { return c.baseStr }
+
+func defaultHTTPClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          32,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{
+		Transport: tr,
+		// The API never redirects; following one could carry the
+		// Authorization header somewhere unexpected.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}

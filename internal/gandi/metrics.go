@@ -1,0 +1,85 @@
+package gandi
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics counts the client's traffic. One Metrics may serve many clients
+// (one per token): labels never carry a token or an object ID.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	waits    *prometheus.HistogramVec
+}
+
+// Reasons a request waited before leaving, the "reason" label of
+// gandi_api_rate_limit_wait_seconds.
+const (
+	WaitTokenBucket = "token_bucket" // the client's own pacing
+	WaitRetryAfter  = "retry_after"  // a pause set by Gandi's 429
+)
+
+// NewMetrics creates the collectors and registers them with reg (nil: not
+// registered). Registering twice with the same registry reuses the
+// collectors already there instead of failing.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gandi_api_requests_total",
+			Help: "HTTP requests sent to the Gandi API, by method, route template and status code (\"error\" when no answer came).",
+		}, []string{"method", "route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gandi_api_request_duration_seconds",
+			Help:    "Latency of Gandi API requests, by method and route template.",
+			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"method", "route"}),
+		waits: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gandi_api_rate_limit_wait_seconds",
+			Help:    "Time requests waited before being sent: the client's token bucket, or a pause after Gandi's 429 Retry-After.",
+			Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60},
+		}, []string{"reason"}),
+	}
+	if reg != nil {
+		m.requests = register(reg, m.requests)
+		m.duration = register(reg, m.duration)
+		m.waits = register(reg, m.waits)
+	}
+	return m
+}
+
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		// A clash with a foreign collector of the same name: keep counting
+		// into an unregistered collector rather than failing the client.
+	}
+	return c
+}
+
+func (m *Metrics) observeRequest(method, route string, status int, took time.Duration) {
+	if m == nil {
+		return
+	}
+	code := "error"
+	if status > 0 {
+		code = strconv.Itoa(status)
+	}
+	m.requests.WithLabelValues(method, route, code).Inc()
+	m.duration.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+func (m *Metrics) observeWait(reason string, waited time.Duration) {
+	if m == nil || waited <= 0 {
+		return
+	}
+	m.waits.WithLabelValues(reason).Observe(waited.Seconds())
+}

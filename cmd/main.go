@@ -2,60 +2,145 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/version"
 )
 
-func main() {
-	var metricsAddr, probeAddr string
-	var leaderElect bool
-	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; 0 disables it")
-	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
-	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles at a time")
-	opts := zap.Options{}
-	opts.BindFlags(flag.CommandLine)
-	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
-	log := ctrl.Log.WithName("setup")
+// config is everything the flags set.
+type config struct {
+	gandiURL          string
+	requestsPerMinute int
+	defaultSecret     string
+	allowDefault      bool
+	namespace         string
+	watchNamespaces   string
+	timing            controller.Timing
+	maxConcurrent     int
+	leaderElect       bool
+	metricsAddr       string
+	probeAddr         string
+}
 
+func parseFlags(args []string) (config, zap.Options, error) {
+	c := config{timing: controller.DefaultTiming()}
+	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+	fs.StringVar(&c.gandiURL, "gandi-api-url", "https://api.gandi.net", "base URL of the Gandi API")
+	fs.IntVar(&c.requestsPerMinute, "gandi-requests-per-minute", 300, "requests per minute per Gandi token; Gandi documents 1,000 per minute per IP")
+	fs.StringVar(&c.defaultSecret, "default-credentials-secret", "gandi-credentials", "name of the Secret, in the operator's namespace, holding the default Gandi token (key \"token\")")
+	fs.BoolVar(&c.allowDefault, "allow-default-credentials", false, "let objects without spec.credentialsRef use the default token Secret")
+	fs.StringVar(&c.namespace, "operator-namespace", os.Getenv("POD_NAMESPACE"), "namespace the operator runs in (default: $POD_NAMESPACE)")
+	fs.StringVar(&c.watchNamespaces, "watch-namespaces", "", "comma-separated namespaces to watch; empty watches all")
+	fs.DurationVar(&c.timing.Poll, "poll-interval", c.timing.Poll, "interval between reconciles of a settled object, to see changes made outside the cluster")
+	fs.DurationVar(&c.timing.Transitional, "transitional-interval", c.timing.Transitional, "interval while Gandi reports a transitional state")
+	fs.DurationVar(&c.timing.Usage, "usage-interval", c.timing.Usage, "interval between refreshes of an instance's disk usage")
+	fs.DurationVar(&c.timing.CreateGrace, "create-grace", c.timing.CreateGrace, "how long to look for an object whose create answer was lost before creating again")
+	fs.IntVar(&c.maxConcurrent, "max-concurrent-reconciles", 2, "reconciles running at once per kind")
+	fs.BoolVar(&c.leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles at a time")
+	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "address of the /metrics endpoint (plain HTTP, restricted by the chart's NetworkPolicy); 0 disables it")
+	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz probes")
+	zopts := zap.Options{}
+	zopts.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return c, zopts, err
+	}
+	if c.requestsPerMinute <= 0 || c.requestsPerMinute > 1000 {
+		return c, zopts, errors.New("--gandi-requests-per-minute must be between 1 and 1000")
+	}
+	if c.allowDefault && c.namespace == "" {
+		return c, zopts, errors.New("--allow-default-credentials needs --operator-namespace (or $POD_NAMESPACE)")
+	}
+	return c, zopts, nil
+}
+
+func main() {
+	c, zopts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zopts)))
+	if err := run(c); err != nil {
+		ctrl.Log.WithName("setup").Error(err, "manager stopped")
+		os.Exit(1)
+	}
+}
+
+func run(c config) error {
+	log := ctrl.Log.WithName("setup")
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(hostingv1alpha1.AddToScheme(scheme))
 
+	var namespaces []string
+	for _, ns := range strings.Split(c.watchNamespaces, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			namespaces = append(namespaces, ns)
+		}
+	}
+	cacheOpts, clientOpts := controller.CacheOptions(namespaces)
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
-		LeaderElectionID:       "gandi-operator.hosting.gandi-operator.dev",
+		Scheme:                  scheme,
+		Cache:                   cacheOpts,
+		Client:                  clientOpts,
+		Metrics:                 metricsserver.Options{BindAddress: c.metricsAddr},
+		HealthProbeBindAddress:  c.probeAddr,
+		LeaderElection:          c.leaderElect,
+		LeaderElectionID:        "gandi-operator.hosting.gandi-operator.dev",
+		LeaderElectionNamespace: c.namespace,
+		// A replica that stops hands the lease over at once, and in-flight
+		// reconciles get time to finish; the crash-safety annotations cover
+		// whatever they could not.
+		LeaderElectionReleaseOnCancel: true,
+		GracefulShutdownTimeout:       ptr(30 * time.Second),
 	})
 	if err != nil {
-		log.Error(err, "create manager")
-		os.Exit(1)
+		return fmt.Errorf("create manager: %w", err)
+	}
+	err = controller.SetupControllers(mgr, controller.Options{
+		Gandi: gandi.Config{
+			BaseURL:           c.gandiURL,
+			UserAgent:         "gandi-operator/" + version.Version,
+			RequestsPerMinute: c.requestsPerMinute,
+			Metrics:           gandi.NewMetrics(metrics.Registry),
+		},
+		DefaultSecret:           types.NamespacedName{Namespace: c.namespace, Name: c.defaultSecret},
+		AllowDefaultCredentials: c.allowDefault,
+		Timing:                  c.timing,
+		Controller:              controller.KindOptions{MaxConcurrentReconciles: c.maxConcurrent},
+	})
+	if err != nil {
+		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
-		log.Error(err, "add health check")
-		os.Exit(1)
+		return fmt.Errorf("add health check: %w", err)
 	}
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
-		log.Error(err, "add readiness check")
-		os.Exit(1)
+		return fmt.Errorf("add readiness check: %w", err)
 	}
-	log.Info("starting manager", "version", version.Version)
-	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	log.Info("starting manager", "version", version.Version, "gandiAPI", c.gandiURL, "watchNamespaces", namespaces)
+	return mgr.Start(ctrl.SetupSignalHandler())
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,81 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// Credentials resolves an object's credentialsRef into a Gandi client.
+type Credentials struct {
+	// Reader reads Secrets. It is the manager's uncached API reader: caching
+	// Secrets would hold every Secret of the cluster in memory.
+	Reader client.Reader
+	// Clients shares one client per distinct credential.
+	Clients *ClientCache
+	// DefaultSecret is the operator's own token Secret (in its namespace);
+	// objects without credentialsRef use it only when AllowDefault is set.
+	DefaultSecret types.NamespacedName
+	// AllowDefault lets objects without credentialsRef use DefaultSecret.
+	AllowDefault bool
+}
+
+// CredentialsError says why no credential could be found; Reason is the
+// condition reason reported on the object.
+type CredentialsError struct {
+	Reason  string
+	Message string
+}
+
+func (e *CredentialsError) Error() string { return e.Message }
+
+// ClientFor returns the Gandi client for an object in namespace with ref.
+// A Secret is only ever read from namespace, or the default one from the
+// operator's namespace when the installer allowed it.
+func (c *Credentials) ClientFor(ctx context.Context, namespace string, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, error) {
+	cred, err := c.credential(ctx, namespace, ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.Clients.For(cred)
+}
+
+func (c *Credentials) credential(ctx context.Context, namespace string, ref *hostingv1alpha1.CredentialsReference) (gandi.Credential, error) {
+	if ref == nil {
+		if !c.AllowDefault || c.DefaultSecret.Name == "" {
+			return gandi.Credential{}, &CredentialsError{Reason: ReasonCredentialsNotFound,
+				Message: "spec.credentialsRef is not set and the operator was not installed with a default token allowed: create a Secret with key \"token\" in this namespace and name it in spec.credentialsRef"}
+		}
+		return c.read(ctx, c.DefaultSecret, string(hostingv1alpha1.CredentialsKeyToken), "the operator's default token Secret")
+	}
+	key := string(ref.Key)
+	if key == "" {
+		key = string(hostingv1alpha1.CredentialsKeyToken)
+	}
+	return c.read(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, key, "Secret")
+}
+
+func (c *Credentials) read(ctx context.Context, name types.NamespacedName, key, what string) (gandi.Credential, error) {
+	secret := &corev1.Secret{}
+	if err := c.Reader.Get(ctx, name, secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return gandi.Credential{}, &CredentialsError{Reason: ReasonCredentialsNotFound,
+				Message: fmt.Sprintf("%s %s/%s not found: create it with the Gandi token under key %q", what, name.Namespace, name.Name, key)}
+		}
+		return gandi.Credential{}, fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
+	}
+	value := strings.TrimSpace(string(secret.Data[key]))
+	if value == "" {
+		return gandi.Credential{}, &CredentialsError{Reason: ReasonCredentialsKeyMissing,
+			Message: fmt.Sprintf("%s %s/%s has no key %q (or it is empty)", what, name.Namespace, name.Name, key)}
+	}
+	return gandi.Credential{Token: value, APIKey: key == string(hostingv1alpha1.CredentialsKeyAPIKey)}, nil
+}

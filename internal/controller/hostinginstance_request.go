@@ -1,0 +1,178 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/GehirnInc/crypt/sha512_crypt"
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// createRequest maps the spec to Gandi's create request. It also returns the
+// password Secret revision it used, recorded so the password is set once.
+func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hostingv1alpha1.HostingInstance) (gandi.CreateInstanceRequest, string, error) {
+	s := hi.Spec
+	req := gandi.CreateInstanceRequest{
+		Location: s.Location,
+		Size:     string(s.Size),
+		Type: gandi.InstanceType{
+			Database: gandi.DatabaseType{Name: s.Type.Database.Name, Version: s.Type.Database.Version},
+			Language: gandi.LanguageType{Name: s.Type.Language.Name, Version: s.Type.Language.Version},
+		},
+		Autorenew:       s.Autorenew,
+		Duration:        int(s.DurationMonths),
+		DurationUnit:    "m",
+		Name:            gandiName(hi),
+		SnapshotEnabled: s.SnapshotEnabled,
+	}
+	if s.StorageAdditionalSizeGB > 0 {
+		req.StorageAdditionalSize = gandi.Ptr(int(s.StorageAdditionalSizeGB))
+	}
+	var version string
+	if a := s.Authentication; a != nil {
+		auth := &gandi.Authentication{Keys: a.SSHKeyIDs, SSHKeys: a.SSHKeys}
+		if a.PasswordSecretRef != nil {
+			hash, v, err := r.passwordHash(ctx, hi.Namespace, a.PasswordSecretRef)
+			if err != nil {
+				return req, "", err
+			}
+			auth.Password, version = hash, v
+		}
+		req.Authentication = auth
+	}
+	if s.FreeDomain != nil {
+		req.Domain = freeDomain(s.FreeDomain)
+	}
+	for _, v := range s.InitialVhosts {
+		vh, err := initialVhost(v)
+		if err != nil {
+			return req, "", err
+		}
+		req.Vhosts = append(req.Vhosts, vh)
+	}
+	return req, version, nil
+}
+
+// passwordHash reads the password and returns its salted SHA-512 crypt hash
+// (Gandi accepts unix crypt, so the clear text never leaves the cluster) and
+// the Secret revision it came from. Nothing derived from the password is
+// ever stored: the revision is the Secret's UID and resourceVersion.
+func (r *HostingInstanceReconciler) passwordHash(ctx context.Context, namespace string, ref *hostingv1alpha1.SecretKeySelector) (gandi.Secret, string, error) {
+	secret := &corev1.Secret{}
+	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", "", &CredentialsError{Reason: ReasonPasswordNotFound,
+				Message: fmt.Sprintf("password Secret %s/%s not found", namespace, ref.Name)}
+		}
+		return "", "", fmt.Errorf("read password Secret %s/%s: %w", namespace, ref.Name, err)
+	}
+	clear := secret.Data[ref.Key]
+	if len(clear) == 0 {
+		return "", "", &CredentialsError{Reason: ReasonPasswordNotFound,
+			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", namespace, ref.Name, ref.Key)}
+	}
+	hash, err := sha512_crypt.New().Generate(clear, nil)
+	if err != nil {
+		return "", "", errors.New("hash the password with SHA-512 crypt failed")
+	}
+	return gandi.Secret(hash), passwordVersion(secret), nil
+}
+
+func passwordVersion(s *corev1.Secret) string {
+	return string(s.UID) + "/" + s.ResourceVersion
+}
+
+func freeDomain(d *hostingv1alpha1.FreeDomainSpec) *gandi.FreeDomain {
+	return &gandi.FreeDomain{
+		FQDN:            d.FQDN,
+		Owner:           contact(&d.Owner),
+		Admin:           contact(d.Admin),
+		Tech:            contact(d.Tech),
+		Bill:            contact(d.Bill),
+		Lang:            d.Lang,
+		ExtraParameters: anyMap(d.ExtraParameters),
+	}
+}
+
+func contact(c *hostingv1alpha1.Contact) *gandi.Contact {
+	if c == nil {
+		return nil
+	}
+	return &gandi.Contact{
+		Type: c.Type, Given: c.Given, Family: c.Family, Email: c.Email, StreetAddr: c.StreetAddr,
+		Country: c.Country, City: c.City, Zip: c.Zip, State: c.State, Phone: c.Phone, Mobile: c.Mobile,
+		Fax: c.Fax, OrgName: c.OrgName, Lang: c.Lang, DataObfuscated: c.DataObfuscated,
+		MailObfuscated: c.MailObfuscated, BrandNumber: c.BrandNumber, Siren: c.Siren,
+		JOAnnounceNumber: c.JOAnnounceNumber, JOAnnouncePage: c.JOAnnouncePage,
+		JODeclarationDate: c.JODeclarationDate, JOPublicationDate: c.JOPublicationDate,
+		ExtraParameters: anyMap(c.ExtraParameters),
+	}
+}
+
+func anyMap(m map[string]string) map[string]any {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func initialVhost(v hostingv1alpha1.InitialVhost) (gandi.InitialVhost, error) {
+	fqdn, err := toASCII(v.FQDN)
+	if err != nil {
+		return gandi.InitialVhost{}, fmt.Errorf("spec.initialVhosts[%s]: %w", v.FQDN, err)
+	}
+	out := gandi.InitialVhost{FQDN: fqdn, HTTPSStrategy: v.HTTPSStrategy}
+	if v.WithFreeSSL {
+		out.WithFreeSSL = gandi.Ptr(true)
+	}
+	if out.Application, err = vhostApplication(v.Application); err != nil {
+		return out, fmt.Errorf("spec.initialVhosts[%s].application: %w", v.FQDN, err)
+	}
+	out.LinkedDNSZone = linkedZone(v.LinkedDNSZone)
+	return out, nil
+}
+
+func vhostApplication(a *hostingv1alpha1.VhostApplication) (*gandi.VhostApplication, error) {
+	if a == nil {
+		return nil, nil
+	}
+	params, err := jsonObject(a.Parameters)
+	if err != nil {
+		return nil, err
+	}
+	return &gandi.VhostApplication{Name: a.Name, Parameters: params}, nil
+}
+
+func jsonObject(j *apiextensionsv1.JSON) (map[string]any, error) {
+	if j == nil || len(j.Raw) == 0 {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(j.Raw, &m); err != nil {
+		return nil, fmt.Errorf("parameters must be an object: %w", err)
+	}
+	return m, nil
+}
+
+func linkedZone(z *hostingv1alpha1.LinkedDNSZone) *gandi.LinkedDNSZoneRequest {
+	if z == nil {
+		return nil
+	}
+	out := &gandi.LinkedDNSZoneRequest{AllowAlteration: z.AllowAlteration}
+	if z.AllowAlterationOverride {
+		out.AllowAlterationOverride = gandi.Ptr(true)
+	}
+	return out
+}

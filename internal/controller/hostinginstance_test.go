@@ -1,0 +1,485 @@
+package controller_test
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+const eventually = 20 * time.Second
+
+func instance(name string, mutate ...func(*hostingv1alpha1.HostingInstance)) *hostingv1alpha1.HostingInstance {
+	hi := &hostingv1alpha1.HostingInstance{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: hostingv1alpha1.HostingInstanceSpec{
+			ManagedFields: hostingv1alpha1.ManagedFields{CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
+			Location:      "FR",
+			Size:          "starter",
+			Type: hostingv1alpha1.InstanceType{
+				Language: hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"},
+				Database: hostingv1alpha1.InstanceDatabase{Name: "mysql"},
+			},
+			DurationMonths: 1,
+		},
+	}
+	for _, m := range mutate {
+		m(hi)
+	}
+	return hi
+}
+
+func cond(obj client.Object, condType string) metav1.Condition {
+	var conds []metav1.Condition
+	switch o := obj.(type) {
+	case *hostingv1alpha1.HostingInstance:
+		conds = o.Status.Conditions
+	case *hostingv1alpha1.Vhost:
+		conds = o.Status.Conditions
+	case *hostingv1alpha1.Template:
+		conds = o.Status.Conditions
+	case *hostingv1alpha1.TemplateApplication:
+		conds = o.Status.Conditions
+	}
+	if c := meta.FindStatusCondition(conds, condType); c != nil {
+		return *c
+	}
+	return metav1.Condition{}
+}
+
+// haveCondition matches an object whose condition has the status and reason.
+func haveCondition(condType string, status metav1.ConditionStatus, reason string) OmegaMatcher {
+	return WithTransform(func(obj client.Object) metav1.Condition { return cond(obj, condType) },
+		And(HaveField("Status", status), HaveField("Reason", reason)))
+}
+
+func beReady() OmegaMatcher {
+	return haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionTrue, "Available")
+}
+
+// fetch is a Gomega-polled read of obj.
+func fetch(obj client.Object) func() client.Object {
+	return func() client.Object {
+		_ = k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(obj), obj)
+		return obj
+	}
+}
+
+func setSpec(obj client.Object, change func()) {
+	Eventually(func() error {
+		if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		change()
+		return k8sClient.Update(suiteCtx, obj)
+	}).WithTimeout(5 * time.Second).Should(Succeed())
+}
+
+func annotate(obj client.Object, key, value string) {
+	setSpec(obj, func() {
+		ann := obj.GetAnnotations()
+		if ann == nil {
+			ann = map[string]string{}
+		}
+		ann[key] = value
+		obj.SetAnnotations(ann)
+	})
+}
+
+var _ = Describe("HostingInstance", func() {
+	var w *world
+
+	BeforeEach(func() { w = newWorld() })
+
+	It("buys one instance, reports it Ready with Gandi's details, and sends only a crypt hash of the password", func() {
+		w.startManager(managerOptions{})
+		w.secret("shop-password", map[string]string{"password": "correct horse battery staple"})
+		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "shop-password", Key: "password"}}
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "shop-connection"}
+			hi.Spec.StorageAdditionalSizeGB = 10
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+		Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, hi.Status.ID))
+		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+		Expect(hi.Status.State).To(Equal("active"))
+		Expect(hi.Status.Datacenter.Region).To(Equal("FR"))
+		Expect(hi.Status.Language.Name).To(Equal("php"))
+		Expect(hi.Status.Storage.Additional).To(Equal("10GB"))
+		Expect(hi.Status.Access.AdminURL).NotTo(BeEmpty())
+		Expect(hi.Status.ObservedGeneration).To(Equal(hi.Generation))
+
+		sent := w.sim.LastPassword(hi.Status.ID)
+		Expect(sent).To(HavePrefix("$6$"), "the password must reach Gandi as a SHA-512 crypt hash")
+		Expect(sent).NotTo(ContainSubstring("correct horse"))
+
+		conn := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop-connection", Namespace: w.namespace}}
+		Eventually(fetch(conn)).WithTimeout(eventually).Should(HaveField("Data", HaveKey("admin_url")))
+		Expect(conn.Data).To(HaveKey("database_host"))
+		Expect(metav1.IsControlledBy(conn, hi)).To(BeTrue())
+		for _, v := range conn.Data {
+			Expect(string(v)).NotTo(ContainSubstring("correct horse"))
+		}
+	})
+
+	It("never adopts a same-named instance it did not create, and adopts it when asked", func() {
+		w.startManager(managerOptions{})
+		existing := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "prod-site", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+		hi := instance("prod-site")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "AlreadyExists"))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(existing))
+		Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+
+		annotate(hi, hostingv1alpha1.AnnotationAdopt, "true")
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(hi.Status.ID).To(Equal(existing))
+		Expect(w.sim.PaidCreates()).To(BeZero())
+	})
+
+	It("leaves a same-named instance alone when the object that found it is deleted", func() {
+		w.startManager(managerOptions{})
+		existing := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "prod-site", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+		hi := instance("prod-site")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "AlreadyExists"))
+		Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+		Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(hi), hi) }).
+			WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+		_, ok := w.sim.Instance(existing)
+		Expect(ok).To(BeTrue(), "the pre-existing instance must survive")
+	})
+
+	Describe("buys exactly one instance", func() {
+		It("when the create's answer is lost after Gandi committed it", func() {
+			w.sim.CommitThenDrop(gandisim.RouteCreateInstance, 1)
+			w.startManager(managerOptions{})
+			hi := instance("lost-answer")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+			Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(Equal(1))
+		})
+
+		It("when the ID annotation write fails once", func() {
+			var failed atomic.Bool
+			w.startManager(managerOptions{wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && failed.CompareAndSwap(false, true) {
+						return context.DeadlineExceeded
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			hi := instance("id-write-fails")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(failed.Load()).To(BeTrue())
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+		})
+
+		It("when the manager stops between the create and the status write", func() {
+			stopped := make(chan struct{})
+			var once atomic.Bool
+			stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && once.CompareAndSwap(false, true) {
+						close(stopped) // the process dies here: nothing after the POST is recorded
+						<-ctx.Done()
+						return ctx.Err()
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			hi := instance("crash-after-post")
+			w.create(hi)
+			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+			stop()
+			Expect(get(hi).GetAnnotations()).To(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+
+			w.startManager(managerOptions{})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+		})
+
+		It("when two managers race on the same object", func() {
+			w.startManager(managerOptions{})
+			w.startManager(managerOptions{})
+			hi := instance("raced")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.CreateGrace).Should(Equal(1))
+		})
+	})
+
+	It("reports Gandi's Dry-Run refusal and buys nothing", func() {
+		w.startManager(managerOptions{})
+		hi := instance("legacy-size", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "m" })
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("size"))
+		Expect(w.sim.PaidCreates()).To(BeZero())
+		Expect(w.sim.Instances()).To(BeEmpty())
+		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+	})
+
+	Describe("in Observe mode", func() {
+		It("creates nothing", func() {
+			w.startManager(managerOptions{})
+			hi := instance("observed", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "ExternalNotFound"))
+			Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+			Expect(w.sim.PaidCreates()).To(BeZero())
+		})
+
+		It("reports drift without writing, and leaves the instance when deleted", func() {
+			w.startManager(managerOptions{})
+			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "imported", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			hi := instance("imported", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+				hi.Spec.SnapshotEnabled = ptr(true)
+				hi.Spec.Type.Language.Version = ""
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "DriftDetected")))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("snapshot_enabled"))
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(hi), hi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			Expect(w.sim.Writes()).To(BeZero())
+			_, ok := w.sim.Instance(id)
+			Expect(ok).To(BeTrue())
+		})
+	})
+
+	Describe("updates", func() {
+		var hi *hostingv1alpha1.HostingInstance
+		var id string
+
+		BeforeEach(func() {
+			w.startManager(managerOptions{})
+			id = w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			hi = instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				hi.Spec.Size = "m"
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+		})
+
+		It("makes no write in a steady state", func() {
+			writes := w.sim.Writes()
+			Consistently(w.sim.Writes).WithTimeout(3 * testTiming.Poll).Should(Equal(writes))
+		})
+
+		DescribeTable("sends each changed field by PATCH",
+			func(change func(*hostingv1alpha1.HostingInstance), check func(gandisim.InstanceView) bool) {
+				patches := w.sim.Requests(gandisim.RoutePatchInstance)
+				setSpec(hi, func() { change(hi) })
+				Eventually(func() bool { v, _ := w.sim.Instance(id); return check(v) }).WithTimeout(eventually).Should(BeTrue())
+				Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeNumerically(">", patches))
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate"))
+			},
+			Entry("name", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Name = "renamed" },
+				func(v gandisim.InstanceView) bool { return v.Name == "renamed" }),
+			Entry("size (legacy m to l)", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "l" },
+				func(v gandisim.InstanceView) bool { return v.Size == "l" }),
+			Entry("additional storage", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.StorageAdditionalSizeGB = 50 },
+				func(v gandisim.InstanceView) bool { return v.StorageAdditionalSize == 50 }),
+			Entry("snapshots", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.SnapshotEnabled = ptr(true) },
+				func(v gandisim.InstanceView) bool { return v.SnapshotEnabled }),
+			Entry("booster", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
+			}, func(v gandisim.InstanceView) bool { return v.Booster }),
+			Entry("language version, through upgrade_to's language_id", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.Type.Language.Version = "8.2"
+			}, func(v gandisim.InstanceView) bool { return v.LanguageVersion == "8.2" }),
+		)
+
+		It("reports a language version Gandi does not offer, and sends nothing", func() {
+			patches := w.sim.Requests(gandisim.RoutePatchInstance)
+			setSpec(hi, func() { hi.Spec.Type.Language.Version = "5.6" })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "UpgradeUnavailable"))
+			Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(Equal(patches))
+		})
+
+		It("reports a change made at Gandi within one poll", func() {
+			w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "locked" })
+			Eventually(fetch(hi)).WithTimeout(3 * testTiming.Poll).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
+			Expect(hi.Status.State).To(Equal("locked"))
+		})
+
+		It("runs each action once per new value, across a manager restart", func() {
+			setSpec(hi, func() { hi.Spec.RestartRequest = "one" })
+			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart"}))
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "one"))
+
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			w.startManager(managerOptions{})
+			setSpec(hi, func() { hi.Spec.ConsoleRequest = "a" })
+			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart", "console"}))
+			Consistently(func() []string { return w.sim.Actions(id) }).WithTimeout(2 * testTiming.Poll).Should(HaveLen(2))
+
+			setSpec(hi, func() { hi.Spec.RestartRequest = "two" })
+			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart", "console", "restart"}))
+		})
+
+		It("rotates the password once when its Secret changes", func() {
+			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
+			setSpec(hi, func() {
+				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
+			})
+			Eventually(func() string { return w.sim.LastPassword(id) }).WithTimeout(eventually).Should(HavePrefix("$6$"))
+			first := w.sim.LastPassword(id)
+
+			setSpec(pw, func() { pw.StringData = map[string]string{"password": "second-password"} })
+			Eventually(func() string { return w.sim.LastPassword(id) }).WithTimeout(eventually).ShouldNot(Equal(first))
+			second := w.sim.LastPassword(id)
+			Expect(second).To(HavePrefix("$6$"))
+			Consistently(func() string { return w.sim.LastPassword(id) }).WithTimeout(2 * testTiming.Poll).Should(Equal(second))
+			Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.PasswordSecretVersion).NotTo(ContainSubstring("password"))
+		})
+
+		It("reports an instance deleted at Gandi and buys no new one", func() {
+			w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+			Eventually(func() bool { _, ok := w.sim.Instance(id); return ok }).WithTimeout(eventually).Should(BeFalse())
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "ExternalNotFound"))
+			Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+		})
+	})
+
+	Describe("deletion", func() {
+		It("deletes the instance at Gandi with Delete", func() {
+			w.startManager(managerOptions{})
+			hi := instance("doomed")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(hi), hi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			Expect(w.sim.Instances()).To(BeEmpty())
+		})
+
+		It("leaves the instance at Gandi with Orphan", func() {
+			w.startManager(managerOptions{})
+			hi := instance("kept", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(hi), hi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			Expect(w.sim.Instances()).To(HaveLen(1))
+		})
+	})
+
+	Describe("credentials", func() {
+		It("never uses another namespace's Secret", func() {
+			w.startManager(managerOptions{})
+			other := newWorld()
+			other.secret("only-elsewhere", map[string]string{"token": orgToken})
+			hi := instance("cross-ns", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "only-elsewhere"}
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "CredentialsNotFound"))
+			Expect(w.sim.Writes()).To(BeZero())
+		})
+
+		It("says which key is missing", func() {
+			w.startManager(managerOptions{})
+			w.secret("no-token", map[string]string{"tokn": orgToken})
+			hi := instance("missing-key", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "no-token"}
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "CredentialsKeyMissing"))
+		})
+
+		It("uses the default token only when the operator allows it", func() {
+			defaultSecret := client.ObjectKey{Namespace: w.namespace, Name: "gandi-credentials"}
+			w.startManager(managerOptions{defaultSecret: defaultSecret})
+			hi := instance("no-ref", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.CredentialsRef = nil })
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "CredentialsNotFound"))
+
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			w.startManager(managerOptions{defaultSecret: defaultSecret, allowDefault: true})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		})
+
+		It("reports a bad token as Unauthorized, and picks up the fixed Secret without a restart", func() {
+			w.startManager(managerOptions{})
+			bad := w.secret("bad-token", map[string]string{"token": "pat_not-a-real-token-31337"})
+			hi := instance("bad-token", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "bad-token"}
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "Unauthorized"))
+			setSpec(bad, func() { bad.StringData = map[string]string{"token": orgToken} })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		})
+	})
+
+	It("stops all work on a paused object", func() {
+		w.startManager(managerOptions{})
+		hi := instance("paused", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationPaused: "true"}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "ReconcilePaused"))
+		Expect(w.sim.RequestCounts()).To(BeEmpty())
+	})
+})
+
+// stopsNow returns the stop functions of the running managers.
+func (w *world) stopsNow() []func() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]func(), 0, len(w.stops))
+	for _, s := range w.stops {
+		out = append(out, s)
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }

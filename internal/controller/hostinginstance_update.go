@@ -1,0 +1,292 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// problem is a difference Gandi cannot apply, reported instead of sent.
+type problem struct{ reason, message string }
+
+var (
+	legacySizes  = []string{"s", "s+", "m", "l", "xl", "xxl"}
+	resizeTarget = []string{"s+", "m", "l", "xxl"}
+)
+
+// instanceChanges compares the spec with what Gandi reports: the PATCH for
+// what differs and the user set, the names of those fields, and the
+// differences Gandi cannot apply.
+func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) (gandi.UpdateInstanceRequest, []string, []problem) {
+	var patch gandi.UpdateInstanceRequest
+	var fields []string
+	var problems []problem
+	s := hi.Spec
+	if name := gandiName(hi); name != inst.Name {
+		patch.Name, fields = name, append(fields, "name")
+	}
+	if want := string(s.Size); want != inst.Size {
+		if slices.Contains(legacySizes, inst.Size) && slices.Contains(resizeTarget, want) {
+			patch.Size, fields = want, append(fields, "size")
+		} else {
+			problems = append(problems, problem{ReasonUnsupportedChange, fmt.Sprintf(
+				"spec.size is %s but the instance is %s: Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl", want, inst.Size)})
+		}
+	}
+	have := additionalStorageGB(inst)
+	switch want := int64(s.StorageAdditionalSizeGB); {
+	case want > have:
+		patch.StorageAdditionalSize, fields = gandi.Ptr(int(want)), append(fields, "storage_additional_size")
+	case want < have:
+		problems = append(problems, problem{ReasonUnsupportedChange, fmt.Sprintf(
+			"spec.storageAdditionalSizeGB is %d but the instance has %d GB: Gandi cannot shrink storage", want, have)})
+	}
+	if s.SnapshotEnabled != nil && *s.SnapshotEnabled != inst.SnapshotEnabled {
+		patch.SnapshotEnabled, fields = gandi.Ptr(*s.SnapshotEnabled), append(fields, "snapshot_enabled")
+	}
+	if b := s.Booster; b != nil && b.Enabled != boosterRunning(inst) {
+		patch.Booster, fields = gandi.Ptr(b.Enabled), append(fields, "booster")
+		if b.Enabled && b.Size != "" {
+			patch.BoosterOptions = &gandi.BoosterOptions{Size: b.Size}
+		}
+	}
+	if id, p := languageUpgrade(hi, inst); p != nil {
+		problems = append(problems, *p)
+	} else if id != "" {
+		patch.LanguageID, fields = id, append(fields, "language_id")
+	}
+	return patch, fields, problems
+}
+
+func additionalStorageGB(inst *gandi.Instance) int64 {
+	if inst.Storage == nil || inst.Storage.Additional == nil {
+		return 0
+	}
+	q := inst.Storage.Additional
+	if strings.EqualFold(q.Unit, "MB") {
+		return q.Value / 1024
+	}
+	return q.Value
+}
+
+func boosterRunning(inst *gandi.Instance) bool {
+	return inst.Booster != nil && inst.Booster.Current != nil && inst.Booster.Current.Status != "being_deleted"
+}
+
+// languageUpgrade finds the language_id for a new spec.type.language.version.
+// The PATCH doc says language_id "can be found in upgrade_to", yet the
+// documented upgrade_to items carry no ID. A careful client sends only an ID
+// Gandi itself offered: when the matching upgrade_to entry has no id, the
+// upgrade is reported as unavailable rather than guessed.
+func languageUpgrade(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) (string, *problem) {
+	want := hi.Spec.Type.Language
+	if want.Version == "" || inst.Language == nil || inst.Language.Version == want.Version {
+		return "", nil
+	}
+	var offered []string
+	for _, u := range inst.UpgradeTo {
+		if u.Type != "language" || u.Name != want.Name {
+			continue
+		}
+		if u.Version == want.Version && u.ID != "" {
+			return u.ID, nil
+		}
+		offered = append(offered, u.Version)
+	}
+	return "", &problem{ReasonUpgradeUnavailable, fmt.Sprintf(
+		"spec.type.language.version is %s but the instance runs %s %s and Gandi offers no upgrade to it (offered: %s)",
+		want.Version, want.Name, inst.Language.Version, orNone(offered))}
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// update sends what differs, runs requested actions, and reports what
+// Gandi cannot do. Gandi changes only active instances.
+func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) result {
+	conds, gen := &hi.Status.Conditions, hi.Generation
+	if inst.Status != gandi.InstanceActive {
+		return result{}
+	}
+	patch, fields, problems := instanceChanges(hi, inst)
+	if r.sideEffectsDue(ctx, hi) {
+		if err := r.refreshRecordedEffects(ctx, hi); err != nil {
+			return result{err: err}
+		}
+	}
+	password, version, err := r.passwordRotation(ctx, hi)
+	if err != nil {
+		return r.specProblem(hi, "read the password", err)
+	}
+	if password != "" {
+		patch.Password, fields = password, append(fields, "password")
+	}
+	var res result
+	if !patch.IsEmpty() {
+		if err := api.UpdateInstance(ctx, inst.ID, patch); err != nil {
+			r.Events.warn(hi, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
+			return failed(conds, gen, r.Timing, "update instance "+inst.ID, err)
+		}
+		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
+		if version != "" {
+			hi.Status.PasswordSecretVersion = version
+		}
+		res.requeue = r.Timing.Transitional
+	}
+	if actRes, ok := r.runActions(ctx, api, hi, inst.ID); !ok {
+		return actRes
+	}
+	if len(problems) > 0 {
+		msgs := make([]string, 0, len(problems))
+		for _, p := range problems {
+			msgs = append(msgs, p.message)
+		}
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, problems[0].reason, strings.Join(msgs, "; "))
+		return res
+	}
+	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the instance matches the spec")
+	return res
+}
+
+// sideEffectsDue tells whether this pass may run an action or set the
+// password, going by the (cached) status.
+func (r *HostingInstanceReconciler) sideEffectsDue(ctx context.Context, hi *hostingv1alpha1.HostingInstance) bool {
+	last := hi.Status.LastActions
+	if last == nil {
+		last = &hostingv1alpha1.LastActions{}
+	}
+	for _, a := range instanceActions {
+		if want := a.want(&hi.Spec); want != "" && want != *a.last(last) {
+			return true
+		}
+	}
+	if a := hi.Spec.Authentication; a != nil && a.PasswordSecretRef != nil {
+		secret := &corev1.Secret{}
+		err := r.Reader.Get(ctx, types.NamespacedName{Namespace: hi.Namespace, Name: a.PasswordSecretRef.Name}, secret)
+		return err != nil || passwordVersion(secret) != hi.Status.PasswordSecretVersion
+	}
+	return false
+}
+
+// refreshRecordedEffects replaces the cached record of actions and password
+// changes with the API server's: the cache may not have seen the status
+// write that recorded the last one yet, and repeating it would restart an
+// instance twice.
+func (r *HostingInstanceReconciler) refreshRecordedEffects(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
+	fresh := &hostingv1alpha1.HostingInstance{}
+	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: hi.Namespace, Name: hi.Name}, fresh); err != nil {
+		return fmt.Errorf("read %s: %w", hi.Name, err)
+	}
+	hi.Status.LastActions = fresh.Status.LastActions
+	hi.Status.PasswordSecretVersion = fresh.Status.PasswordSecretVersion
+	return nil
+}
+
+// passwordRotation returns the new password hash when the password Secret
+// changed since it was last applied.
+func (r *HostingInstanceReconciler) passwordRotation(ctx context.Context, hi *hostingv1alpha1.HostingInstance) (gandi.Secret, string, error) {
+	a := hi.Spec.Authentication
+	if a == nil || a.PasswordSecretRef == nil {
+		return "", "", nil
+	}
+	secret := &corev1.Secret{}
+	name := types.NamespacedName{Namespace: hi.Namespace, Name: a.PasswordSecretRef.Name}
+	if err := r.Reader.Get(ctx, name, secret); err != nil && !apierrors.IsNotFound(err) {
+		return "", "", fmt.Errorf("read password Secret %s: %w", name, err)
+	} else if err == nil && passwordVersion(secret) == hi.Status.PasswordSecretVersion {
+		return "", "", nil
+	}
+	return r.passwordHash(ctx, hi.Namespace, a.PasswordSecretRef)
+}
+
+// instanceAction is one request field that performs an action once per value.
+type instanceAction struct {
+	action string
+	want   func(*hostingv1alpha1.HostingInstanceSpec) string
+	last   func(*hostingv1alpha1.LastActions) *string
+}
+
+var instanceActions = []instanceAction{
+	{gandi.ActionRestart, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.RestartRequest },
+		func(l *hostingv1alpha1.LastActions) *string { return &l.Restart }},
+	{gandi.ActionConsole, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ConsoleRequest },
+		func(l *hostingv1alpha1.LastActions) *string { return &l.Console }},
+	{gandi.ActionResetDatabasePassword, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ResetDatabasePasswordRequest },
+		func(l *hostingv1alpha1.LastActions) *string { return &l.ResetDatabasePassword }},
+}
+
+// runActions performs each action whose request value is new, and records
+// the value in status.lastActions (written at the end of this pass).
+func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string) (result, bool) {
+	for _, a := range instanceActions {
+		want := a.want(&hi.Spec)
+		if hi.Status.LastActions == nil {
+			hi.Status.LastActions = &hostingv1alpha1.LastActions{}
+		}
+		last := a.last(hi.Status.LastActions)
+		if want == "" || want == *last {
+			continue
+		}
+		if err := api.InstanceAction(ctx, id, a.action); err != nil {
+			r.Events.warn(hi, ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
+			res := failed(&hi.Status.Conditions, hi.Generation, r.Timing, "perform "+a.action, err)
+			return res, false
+		}
+		*last = want
+		r.Events.normal(hi, "ActionPerformed", "Action", a.action+" performed for request "+want)
+	}
+	if *hi.Status.LastActions == (hostingv1alpha1.LastActions{}) {
+		hi.Status.LastActions = nil
+	}
+	return result{}, true
+}
+
+// reportDrift says, in Observe mode, how Gandi differs from the spec.
+func reportDrift(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) {
+	_, fields, problems := instanceChanges(hi, inst)
+	for _, p := range problems {
+		fields = append(fields, p.message)
+	}
+	if len(fields) == 0 {
+		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, true, ReasonObserved,
+			"managementPolicy is Observe: the instance matches the spec; nothing is written to Gandi")
+		return
+	}
+	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, ReasonDriftDetected,
+		"managementPolicy is Observe, nothing is written to Gandi; the instance differs from the spec in: "+strings.Join(fields, "; "))
+}
+
+// refreshUsage reads the disk usage at its own, slower interval.
+func (r *HostingInstanceReconciler) refreshUsage(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance) {
+	if hi.Status.State != gandi.InstanceActive {
+		return
+	}
+	if u := hi.Status.Usage; u != nil && u.ObservedAt != nil && r.Now().Sub(u.ObservedAt.Time) < r.Timing.Usage {
+		return
+	}
+	usage, err := api.GetInstanceUsage(ctx, hi.Status.ID)
+	if err != nil {
+		// Usage is informative: a failure is logged and retried next time.
+		log.FromContext(ctx).Info("could not read instance usage", "id", hi.Status.ID, "error", err.Error())
+		return
+	}
+	now := metav1.NewTime(r.Now())
+	hi.Status.Usage = &hostingv1alpha1.UsageStatus{DiskSizeBytes: usage.DiskSizeBytes, ObservedAt: &now}
+	if usage.DiskUsedBytes != nil {
+		hi.Status.Usage.DiskUsedBytes = *usage.DiskUsedBytes
+	}
+}

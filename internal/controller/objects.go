@@ -1,0 +1,129 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// Finalizer keeps an object until its Gandi counterpart is dealt with.
+const Finalizer = "hosting.gandi-operator.dev/finalizer"
+
+func isPaused(obj client.Object) bool {
+	return obj.GetAnnotations()[hostingv1alpha1.AnnotationPaused] == "true"
+}
+
+func adoptRequested(obj client.Object) bool {
+	return obj.GetAnnotations()[hostingv1alpha1.AnnotationAdopt] == "true"
+}
+
+func externalIDAnnotation(obj client.Object) string {
+	return obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]
+}
+
+// createPendingSince returns when this object recorded its intent to create,
+// if it did.
+func createPendingSince(obj client.Object) (time.Time, bool) {
+	v, ok := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		// An unreadable intent still is an intent: treat it as old, so the
+		// lookup by name runs and nothing is bought blindly.
+		return time.Time{}, true
+	}
+	return t, true
+}
+
+// annotationPatch sets and removes annotations.
+type annotationPatch struct {
+	set    map[string]string
+	remove []string
+}
+
+// patchAnnotations writes annotations with an optimistic lock, so that two
+// reconcilers racing on one object cannot both record a create intent: the
+// loser gets a conflict and looks again. It leaves obj's in-memory status
+// alone (the status is written once, at the end of the pass).
+func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p annotationPatch) error {
+	updated, ok := obj.DeepCopyObject().(client.Object)
+	if !ok {
+		return fmt.Errorf("copy %T", obj)
+	}
+	base, _ := updated.DeepCopyObject().(client.Object)
+	ann := updated.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	for k, v := range p.set {
+		ann[k] = v
+	}
+	for _, k := range p.remove {
+		delete(ann, k)
+	}
+	updated.SetAnnotations(ann)
+	if err := c.Patch(ctx, updated, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return fmt.Errorf("annotate %s: %w", obj.GetName(), err)
+	}
+	obj.SetAnnotations(updated.GetAnnotations())
+	obj.SetResourceVersion(updated.GetResourceVersion())
+	return nil
+}
+
+// ensureFinalizer adds the finalizer before anything can exist at Gandi.
+func ensureFinalizer(ctx context.Context, c client.Client, obj client.Object) error {
+	if controllerutil.ContainsFinalizer(obj, Finalizer) {
+		return nil
+	}
+	updated, _ := obj.DeepCopyObject().(client.Object)
+	base, _ := updated.DeepCopyObject().(client.Object)
+	controllerutil.AddFinalizer(updated, Finalizer)
+	if err := c.Patch(ctx, updated, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return fmt.Errorf("add finalizer to %s: %w", obj.GetName(), err)
+	}
+	obj.SetFinalizers(updated.GetFinalizers())
+	obj.SetResourceVersion(updated.GetResourceVersion())
+	return nil
+}
+
+// removeFinalizer lets Kubernetes delete the object.
+func removeFinalizer(ctx context.Context, c client.Client, obj client.Object) error {
+	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
+		return nil
+	}
+	updated, _ := obj.DeepCopyObject().(client.Object)
+	base, _ := updated.DeepCopyObject().(client.Object)
+	controllerutil.RemoveFinalizer(updated, Finalizer)
+	if err := c.Patch(ctx, updated, client.MergeFrom(base)); err != nil {
+		return client.IgnoreNotFound(fmt.Errorf("remove finalizer from %s: %w", obj.GetName(), err))
+	}
+	return nil
+}
+
+// writeStatus writes obj's status when it differs from before: one write
+// per pass at most, none in a steady state. The status is replaced whole,
+// without a version check: only this controller writes it, and a conflict
+// here would lose the record of what the pass did at Gandi.
+func writeStatus(ctx context.Context, c client.Client, obj client.Object, before, now any) error {
+	if equality.Semantic.DeepEqual(before, now) {
+		return nil
+	}
+	patch, err := json.Marshal([]map[string]any{{"op": "add", "path": "/status", "value": now}})
+	if err != nil {
+		return fmt.Errorf("encode status of %s: %w", obj.GetName(), err)
+	}
+	if err := c.Status().Patch(ctx, obj, client.RawPatch(types.JSONPatchType, patch)); err != nil {
+		return client.IgnoreNotFound(fmt.Errorf("write status of %s: %w", obj.GetName(), err))
+	}
+	return nil
+}

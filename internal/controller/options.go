@@ -1,0 +1,40 @@
+package controller
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Timing is how often the reconcilers come back to an object.
+type Timing struct {
+	// Poll is the interval between reconciles of a settled object, so that
+	// changes made outside the cluster are seen and reported.
+	Poll time.Duration
+	// Transitional is the interval while Gandi reports a state that is about
+	// to change (being_created, waiting_bill, a running dispatch…).
+	Transitional time.Duration
+	// CreateGrace is how long after a create whose answer was lost the
+	// operator keeps looking for the new object before it may create again:
+	// Gandi may list a fresh object late.
+	CreateGrace time.Duration
+	// Usage is the interval between refreshes of an instance's disk usage.
+	Usage time.Duration
+}
+
+// DefaultTiming is the timing the manager uses unless told otherwise.
+func DefaultTiming() Timing {
+	return Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second, CreateGrace: 2 * time.Minute, Usage: 30 * time.Minute}
+}
+
+// jittered spreads requeues of many objects over +/-10% of d, so that they
+// do not all poll Gandi in the same second.
+func jittered(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	spread := int64(d) / 5
+	if spread == 0 {
+		return d
+	}
+	return d - time.Duration(spread/2) + time.Duration(rand.Int64N(spread)) //nolint:gosec // jitter, not a secret
+}

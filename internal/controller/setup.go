@@ -1,0 +1,108 @@
+package controller
+
+import (
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// Options configure every controller of the operator.
+type Options struct {
+	// Gandi is the template of every Gandi client (base URL, rate limit,
+	// metrics); each distinct credential gets its own client.
+	Gandi gandi.Config
+	// DefaultSecret is the operator's own token Secret.
+	DefaultSecret types.NamespacedName
+	// AllowDefaultCredentials lets objects without credentialsRef use it.
+	AllowDefaultCredentials bool
+	Timing                  Timing
+	Controller              KindOptions
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// KindOptions are the per-kind controller settings.
+type KindOptions struct {
+	MaxConcurrentReconciles int
+	// SkipNameValidation allows several managers in one process (tests).
+	SkipNameValidation bool
+}
+
+func (o KindOptions) controller() controller.Options {
+	opts := controller.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+	if o.SkipNameValidation {
+		opts.SkipNameValidation = &o.SkipNameValidation
+	}
+	return opts
+}
+
+// CacheOptions keep the manager's memory to what it needs: Secrets are
+// never cached with their data (reads go to the API server), and the
+// metadata-only Secret watch keeps names and owners, nothing else.
+func CacheOptions(namespaces []string) (cache.Options, client.Options) {
+	secretMeta := &metav1.PartialObjectMetadata{}
+	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	co := cache.Options{
+		ByObject: map[client.Object]cache.ByObject{
+			secretMeta: {Transform: stripSecretMetadata},
+		},
+	}
+	if len(namespaces) > 0 {
+		co.DefaultNamespaces = map[string]cache.Config{}
+		for _, ns := range namespaces {
+			co.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	return co, client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
+}
+
+// stripSecretMetadata drops what the Secret watch does not need:
+// annotations may hold a Secret's data (kubectl's last-applied
+// configuration), and managed fields are large.
+func stripSecretMetadata(obj any) (any, error) {
+	if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
+		m.Annotations = nil
+		m.ManagedFields = nil
+		m.Labels = nil
+	}
+	return obj, nil
+}
+
+// SetupControllers registers every controller of the operator with mgr.
+func SetupControllers(mgr ctrl.Manager, o Options) error {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	creds := &Credentials{
+		Reader:        mgr.GetAPIReader(),
+		Clients:       NewClientCache(o.Gandi),
+		DefaultSecret: o.DefaultSecret,
+		AllowDefault:  o.AllowDefaultCredentials,
+	}
+	secrets := &SecretWatch{Client: mgr.GetClient(), DefaultSecret: o.DefaultSecret}
+	hi := &HostingInstanceReconciler{
+		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(), Credentials: creds,
+		Events: eventRecorder{rec: mgr.GetEventRecorder("hostinginstance-controller")}, Timing: o.Timing, Now: now,
+	}
+	if err := hi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
+		return fmt.Errorf("set up the HostingInstance controller: %w", err)
+	}
+	vh := &VhostReconciler{
+		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Credentials: creds,
+		Events: eventRecorder{rec: mgr.GetEventRecorder("vhost-controller")}, Timing: o.Timing,
+	}
+	if err := vh.SetupWithManager(mgr, o.Controller, secrets); err != nil {
+		return fmt.Errorf("set up the Vhost controller: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+package controller_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+// The controllers run in a real manager against a real kube-apiserver and
+// etcd (envtest) and talk to Gandi through the real HTTP client and the
+// simulator, over loopback. Nothing is stubbed.
+
+var (
+	testEnv   *envtest.Environment
+	cfg       *rest.Config
+	k8sClient client.Client
+	scheme    = runtime.NewScheme()
+	logs      = &syncBuffer{}
+	suiteCtx  context.Context
+	cancel    context.CancelFunc
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Controller suite")
+}
+
+var _ = BeforeSuite(func() {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		Fail("KUBEBUILDER_ASSETS is not set: run `make test`, or export KUBEBUILDER_ASSETS=$(hack/control-plane.sh)")
+	}
+	// Every log line of every manager goes here too, so tests can check that
+	// no secret ever reaches a log.
+	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true)))
+	suiteCtx, cancel = context.WithCancel(context.Background())
+	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
+	Expect(hostingv1alpha1.AddToScheme(scheme)).To(Succeed())
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	var err error
+	cfg, err = testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+})
+
+// After every test has run, nothing any of them did may have put a token or
+// a password into a log line, an event or a status.
+var _ = AfterSuite(func() {
+	secrets := []string{orgToken, "pat_not-a-real-token-31337", "correct horse battery staple", "first-password", "second-password"}
+	Expect(logs.String()).NotTo(BeEmpty())
+	for _, s := range secrets {
+		Expect(logs.String()).NotTo(ContainSubstring(s), "a log line carries a secret")
+	}
+	events := &corev1.EventList{}
+	Expect(k8sClient.List(suiteCtx, events)).To(Succeed())
+	Expect(events.Items).NotTo(BeEmpty())
+	for _, e := range events.Items {
+		for _, s := range secrets {
+			Expect(e.Message).NotTo(ContainSubstring(s), "an event carries a secret")
+		}
+	}
+	for _, dump := range objectDumps.all() {
+		for _, s := range secrets {
+			Expect(dump).NotTo(ContainSubstring(s), "an object's status or annotations carry a secret")
+		}
+	}
+	cancel()
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
+
+// syncBuffer is a bytes.Buffer safe for the managers' concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Test timings: fast enough for tests, slow enough to see every state.
+var testTiming = controller.Timing{
+	Poll:         time.Second,
+	Transitional: 100 * time.Millisecond,
+	CreateGrace:  time.Second,
+	Usage:        time.Hour,
+}
+
+const (
+	orgID    = "0c9b4a2e-6a51-11ee-9d3f-00163e816020"
+	orgToken = "pat_test-token-5c1f0e0e"
+)
+
+// world is one test's Gandi (a simulator), namespace and manager(s).
+type world struct {
+	sim       *gandisim.Server
+	server    *httptest.Server
+	namespace string
+
+	mu     sync.Mutex
+	stops  map[int]func()
+	nextID int
+}
+
+var nsSeq atomic.Int64
+
+// newWorld starts a simulator with one account and makes a namespace with
+// a credentials Secret for it. Everything is torn down at the end of the
+// test, objects first while a manager still runs.
+func newWorld() *world {
+	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	sim.AddAccount(gandisim.Account{Token: orgToken, User: "alice", Orgs: []gandisim.Org{{ID: orgID, Name: "alice-org", CanBill: true}}})
+	w := &world{sim: sim, server: httptest.NewServer(sim), namespace: fmt.Sprintf("t%d-%d", GinkgoParallelProcess(), nsSeq.Add(1))}
+	DeferCleanup(w.teardown)
+	Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: ctrl.ObjectMeta{Name: w.namespace}})).To(Succeed())
+	w.secret("gandi-credentials", map[string]string{"token": orgToken})
+	return w
+}
+
+func (w *world) secret(name string, data map[string]string) *corev1.Secret {
+	s := &corev1.Secret{ObjectMeta: ctrl.ObjectMeta{Name: name, Namespace: w.namespace}, StringData: data}
+	Expect(k8sClient.Create(suiteCtx, s)).To(Succeed())
+	return s
+}
+
+// managerOptions tune one manager of a test.
+type managerOptions struct {
+	wrap          interceptor.Funcs
+	allowDefault  bool
+	defaultSecret types.NamespacedName
+}
+
+// startManager runs the operator's controllers, wired exactly as the
+// binary wires them, until the returned stop is called (or the test ends).
+func (w *world) startManager(o managerOptions) (stop func()) {
+	cacheOpts, clientOpts := controller.CacheOptions(nil)
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:  scheme,
+		Cache:   cacheOpts,
+		Client:  clientOpts,
+		Metrics: metricsserver.Options{BindAddress: "0"},
+		NewClient: func(c *rest.Config, opts client.Options) (client.Client, error) {
+			cl, err := client.NewWithWatch(c, opts)
+			if err != nil {
+				return nil, err
+			}
+			return interceptor.NewClient(cl, o.wrap), nil
+		},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(controller.SetupControllers(mgr, controller.Options{
+		Gandi:                   gandi.Config{BaseURL: w.server.URL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
+		DefaultSecret:           o.defaultSecret,
+		AllowDefaultCredentials: o.allowDefault,
+		Timing:                  testTiming,
+		Controller:              controller.KindOptions{SkipNameValidation: true},
+	})).To(Succeed())
+	ctx, cancel := context.WithCancel(suiteCtx)
+	done := make(chan struct{})
+	go func() {
+		defer GinkgoRecover()
+		defer close(done)
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id := w.nextID
+	w.nextID++
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			delete(w.stops, id)
+		})
+	}
+	if w.stops == nil {
+		w.stops = map[int]func(){}
+	}
+	w.stops[id] = stop
+	return stop
+}
+
+// create makes obj in the world's namespace.
+func (w *world) create(obj client.Object) {
+	obj.SetNamespace(w.namespace)
+	Expect(k8sClient.Create(suiteCtx, obj)).To(Succeed())
+}
+
+// teardown deletes every object of the test with a manager running (so
+// finalizers run as they would for a user), then stops the managers.
+func (w *world) teardown() {
+	w.mu.Lock()
+	running := len(w.stops)
+	w.mu.Unlock()
+	if running == 0 {
+		w.startManager(managerOptions{})
+	}
+	objectDumps.add(w.namespace)
+	kinds := []client.Object{&hostingv1alpha1.TemplateApplication{}, &hostingv1alpha1.Vhost{}, &hostingv1alpha1.Template{}, &hostingv1alpha1.HostingInstance{}}
+	for _, kind := range kinds {
+		Expect(k8sClient.DeleteAllOf(suiteCtx, kind, client.InNamespace(w.namespace))).To(Succeed())
+	}
+	lists := []client.ObjectList{&hostingv1alpha1.TemplateApplicationList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}, &hostingv1alpha1.HostingInstanceList{}}
+	for _, list := range lists {
+		Eventually(func() int {
+			Expect(k8sClient.List(suiteCtx, list, client.InNamespace(w.namespace))).To(Succeed())
+			return meta.LenList(list)
+		}).WithTimeout(30*time.Second).Should(BeZero(), "objects of the test were not finalized")
+	}
+	w.mu.Lock()
+	stops := make([]func(), 0, len(w.stops))
+	for _, stop := range w.stops {
+		stops = append(stops, stop)
+	}
+	w.mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
+	w.server.Close()
+}
+
+// get reads obj again from the API server.
+func get(obj client.Object) client.Object {
+	Expect(k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+	return obj
+}
+
+// dumps keeps, for the suite's final secret check, every object of every
+// test as it was before the teardown deleted it.
+type dumps struct {
+	mu    sync.Mutex
+	items []string
+}
+
+var objectDumps = &dumps{}
+
+func (d *dumps) add(namespace string) {
+	for _, list := range []client.ObjectList{&hostingv1alpha1.HostingInstanceList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}, &hostingv1alpha1.TemplateApplicationList{}} {
+		Expect(k8sClient.List(suiteCtx, list, client.InNamespace(namespace))).To(Succeed())
+		data, err := json.Marshal(list)
+		Expect(err).NotTo(HaveOccurred())
+		d.mu.Lock()
+		d.items = append(d.items, string(data))
+		d.mu.Unlock()
+	}
+}
+
+func (d *dumps) all() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.items...)
+}

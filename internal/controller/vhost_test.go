@@ -1,0 +1,251 @@
+package controller_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+func vhost(name, fqdn string, mutate ...func(*hostingv1alpha1.Vhost)) *hostingv1alpha1.Vhost {
+	vh := &hostingv1alpha1.Vhost{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       hostingv1alpha1.VhostSpec{FQDN: fqdn, InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "site"}},
+	}
+	for _, m := range mutate {
+		m(vh)
+	}
+	return vh
+}
+
+// onInstance points a vhost at a Gandi instance ID with its own credentials.
+func onInstance(id string) func(*hostingv1alpha1.Vhost) {
+	return func(vh *hostingv1alpha1.Vhost) {
+		vh.Spec.InstanceRef = nil
+		vh.Spec.InstanceID = id
+		vh.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}
+	}
+}
+
+func gone(obj client.Object) func() bool {
+	return func() bool {
+		err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(obj), obj)
+		return err != nil && client.IgnoreNotFound(err) == nil
+	}
+}
+
+var _ = Describe("Vhost", func() {
+	var w *world
+
+	BeforeEach(func() { w = newWorld() })
+
+	seeded := func() string {
+		return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}})
+	}
+
+	It("waits for its HostingInstance, then becomes Ready on its own", func() {
+		w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com")
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
+
+		hi := instance("site")
+		w.create(hi)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(vh.Status.InstanceID).To(Equal(get(hi).(*hostingv1alpha1.HostingInstance).Status.ID))
+		Expect(w.sim.Vhosts(vh.Status.InstanceID)).To(HaveLen(1))
+		Expect(vh.OwnerReferences).To(BeEmpty(), "no owner reference: deleting an orphaned instance must not cascade to its sites")
+	})
+
+	It("creates one vhost when the create's answer is lost", func() {
+		id := seeded()
+		w.sim.CommitThenDrop(gandisim.RouteCreateVhost, 1)
+		w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
+	})
+
+	It("adopts its own vhost from a 422 after a lost answer", func() {
+		id := seeded()
+		w.sim.CommitThenDrop(gandisim.RouteCreateVhost, 1)
+		// The next look-up misses the committed vhost, so the retry meets 422.
+		w.sim.FailNext(gandisim.RouteGetVhost, 2, 404, 0)
+		w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(BeNumerically(">=", 2))
+		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
+	})
+
+	It("never takes over a vhost it did not create, unless asked", func() {
+		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "live", Size: "starter",
+			Vhosts: []gandisim.SeedVhost{{FQDN: "shop.example.com"}}})
+		w.startManager(managerOptions{})
+		vh := vhost("shop", "shop.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AlreadyExists"))
+		annotate(vh, hostingv1alpha1.AnnotationAdopt, "true")
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.Writes()).To(BeZero())
+	})
+
+	It("sends an IDN as punycode and shows both forms", func() {
+		id := seeded()
+		w.startManager(managerOptions{})
+		vh := vhost("cafe", "café.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(vh.Status.FQDN).To(Equal("xn--caf-dma.example.com"))
+		Expect(vh.Status.FQDNUnicode).To(Equal("café.example.com"))
+		_, ok := w.sim.Vhost(id, "xn--caf-dma.example.com")
+		Expect(ok).To(BeTrue())
+	})
+
+	It("reports the DNS records to publish, and names the TXT record when validation fails", func() {
+		id := seeded()
+		w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(vh.Status.DNS).NotTo(BeNil())
+		Expect(vh.Status.DNS.Domain).To(Equal("example.com"))
+		Expect(vh.Status.DNS.Key).To(Equal("www"))
+		Expect(vh.Status.DNS.CNAME).NotTo(BeEmpty())
+		Expect(vh.Status.DNS.TXT).NotTo(BeEmpty())
+		Expect(cond(vh, "DNSConfigured").Reason).To(Equal("RecordsNeeded"))
+		Expect(cond(vh, "DNSConfigured").Message).To(ContainSubstring(vh.Status.DNS.CNAME))
+
+		w.sim.SetVhostStatus(id, "www.example.com", "validation_failed")
+		Eventually(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "ValidationFailed"))
+		Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(vh.Status.DNS.TXT))
+	})
+
+	It("reports a failed application", func() {
+		id := seeded()
+		w.startManager(managerOptions{})
+		vh := vhost("blog", "blog.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+			vh.Spec.Application = &hostingv1alpha1.VhostApplication{Name: "wordpress"}
+		})
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		w.sim.SetApplicationStatus(id, "blog.example.com", "error")
+		Eventually(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "ApplicationFailed"))
+	})
+
+	Describe("updates", func() {
+		var vh *hostingv1alpha1.Vhost
+		var id string
+
+		BeforeEach(func() {
+			id = seeded()
+			w.startManager(managerOptions{})
+			vh = vhost("www", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: false}
+			})
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+		})
+
+		It("makes no write in a steady state", func() {
+			writes := w.sim.Writes()
+			Consistently(w.sim.Writes).WithTimeout(3 * testTiming.Poll).Should(Equal(writes))
+		})
+
+		It("sends the application, the DNS linkage and, once there is a certificate, the HTTPS strategy", func() {
+			setSpec(vh, func() { vh.Spec.Application = &hostingv1alpha1.VhostApplication{Name: "wordpress"} })
+			Eventually(func() string { v, _ := w.sim.Vhost(id, "www.example.com"); return v.Application }).
+				WithTimeout(eventually).Should(Equal("wordpress"))
+
+			setSpec(vh, func() { vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true} })
+			Eventually(func() bool { v, _ := w.sim.Vhost(id, "www.example.com"); return v.AllowAlteration }).
+				WithTimeout(eventually).Should(BeTrue())
+
+			patches := w.sim.Requests(gandisim.RoutePatchVhost)
+			setSpec(vh, func() { vh.Spec.HTTPSStrategy = "redirect_HTTP_to_HTTPS" })
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "WaitingForCertificate"))
+			Consistently(func() int { return w.sim.Requests(gandisim.RoutePatchVhost) }).
+				WithTimeout(2*testTiming.Poll).Should(Equal(patches), "no PATCH loop before a certificate exists")
+
+			w.sim.AddCertificate(id, "www.example.com")
+			Eventually(func() string { v, _ := w.sim.Vhost(id, "www.example.com"); return v.HTTPSStrategy }).
+				WithTimeout(eventually).Should(Equal("redirect_HTTP_to_HTTPS"))
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate"),
+				HaveField("Status.HTTPSStrategy", "redirect_HTTP_to_HTTPS")))
+		})
+
+		It("reports a change made at Gandi within one poll", func() {
+			w.sim.SetVhostStatus(id, "www.example.com", "locked")
+			Eventually(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
+		})
+
+		It("purges the cache once per new value, across a manager restart", func() {
+			setSpec(vh, func() { vh.Spec.CachePurgeRequest = "2026-11-23T10:00:00Z" })
+			Eventually(func() int { return w.sim.PurgeCount(id, "www.example.com") }).WithTimeout(eventually).Should(Equal(1))
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(HaveField("Status.LastCachePurge", "2026-11-23T10:00:00Z"))
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			w.startManager(managerOptions{})
+			Consistently(func() int { return w.sim.PurgeCount(id, "www.example.com") }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+			setSpec(vh, func() { vh.Spec.CachePurgeRequest = "2026-11-23T11:00:00Z" })
+			Eventually(func() int { return w.sim.PurgeCount(id, "www.example.com") }).WithTimeout(eventually).Should(Equal(2))
+		})
+	})
+
+	Describe("deletion", func() {
+		It("removes the vhost at Gandi with Delete and leaves it with Orphan", func() {
+			id := seeded()
+			w.startManager(managerOptions{})
+			doomed := vhost("doomed", "doomed.example.com", onInstance(id))
+			kept := vhost("kept", "kept.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			w.create(doomed)
+			w.create(kept)
+			Eventually(fetch(doomed)).WithTimeout(eventually).Should(beReady())
+			Eventually(fetch(kept)).WithTimeout(eventually).Should(beReady())
+			Expect(k8sClient.Delete(suiteCtx, doomed)).To(Succeed())
+			Expect(k8sClient.Delete(suiteCtx, kept)).To(Succeed())
+			Eventually(gone(doomed)).WithTimeout(eventually).Should(BeTrue())
+			Eventually(gone(kept)).WithTimeout(eventually).Should(BeTrue())
+			_, stillThere := w.sim.Vhost(id, "doomed.example.com")
+			Expect(stillThere).To(BeFalse())
+			_, kept2 := w.sim.Vhost(id, "kept.example.com")
+			Expect(kept2).To(BeTrue())
+		})
+
+		It("finishes deleting, without error, after its HostingInstance deleted the instance", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site")
+			vh := vhost("www", "www.example.com")
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			id := vh.Status.InstanceID
+
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+			Expect(w.sim.Instances()).To(BeEmpty())
+			Expect(w.sim.Vhosts(id)).To(BeEmpty())
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
+
+			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		})
+	})
+})

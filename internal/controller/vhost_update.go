@@ -1,0 +1,236 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// vhostChanges compares the spec with what Gandi reports: the PATCH for
+// what differs and the user set, the names of those fields, and whether an
+// HTTPS strategy waits for a certificate.
+func vhostChanges(vh *hostingv1alpha1.Vhost, observed *gandi.Vhost) (gandi.UpdateVhostRequest, []string, bool) {
+	var patch gandi.UpdateVhostRequest
+	var fields []string
+	if want, err := vhostApplication(vh.Spec.Application); err == nil && want != nil && !sameApplication(want, observed.Application) {
+		patch.Application, fields = want, append(fields, "application")
+	}
+	waitingForCert := false
+	if want := vh.Spec.HTTPSStrategy; want != "" && want != observed.HTTPSStrategy {
+		// Gandi reports (and applies) https_strategy only once the vhost has
+		// a certificate; sending it before would PATCH on every pass.
+		if observed.HTTPSStrategy == "" || len(observed.Certificates) == 0 {
+			waitingForCert = true
+		} else {
+			patch.HTTPSStrategy, fields = want, append(fields, "https_strategy")
+		}
+	}
+	if z := vh.Spec.LinkedDNSZone; z != nil && (observed.LinkedDNSZone == nil || observed.LinkedDNSZone.AllowAlteration != z.AllowAlteration) {
+		patch.LinkedDNSZone, fields = linkedZone(z), append(fields, "linked_dns_zone")
+	}
+	return patch, fields, waitingForCert
+}
+
+// sameApplication compares parameters as JSON values, so 1 and 1.0 agree.
+func sameApplication(want *gandi.VhostApplication, have *gandi.VhostAppState) bool {
+	if have == nil || have.Name != want.Name {
+		return false
+	}
+	if len(want.Parameters) == 0 {
+		return true
+	}
+	return reflect.DeepEqual(normalizeJSON(want.Parameters), normalizeJSON(have.Parameters))
+}
+
+func normalizeJSON(v map[string]any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if err := json.Unmarshal(data, &out); err != nil {
+		return v
+	}
+	return out
+}
+
+// update sends what differs and purges the cache when asked. Gandi
+// changes only running vhosts.
+func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string, observed *gandi.Vhost) result {
+	conds, gen := &vh.Status.Conditions, vh.Generation
+	if observed.Status != gandi.VhostRunning {
+		return result{}
+	}
+	fqdn := vh.Status.FQDN
+	patch, fields, waitingForCert := vhostChanges(vh, observed)
+	var res result
+	if !patch.IsEmpty() {
+		if err := api.UpdateVhost(ctx, instanceID, fqdn, patch); err != nil {
+			r.Events.warn(vh, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
+			return failed(conds, gen, r.Timing, "update vhost "+fqdn, err)
+		}
+		r.Events.normal(vh, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
+		res.requeue = r.Timing.Transitional
+	}
+	if purgeRes, ok := r.purgeCache(ctx, api, vh, instanceID); !ok {
+		return purgeRes
+	}
+	if waitingForCert {
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonWaitingForCertificate,
+			"spec.httpsStrategy is "+vh.Spec.HTTPSStrategy+" but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists")
+		return result{requeue: jittered(r.Timing.Poll)}
+	}
+	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the vhost matches the spec")
+	return res
+}
+
+// purgeCache purges once per new spec.cachePurgeRequest. The value done is
+// read from the API server, not the cache, so a purge is not repeated
+// because the cache missed the status write that recorded it.
+func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string) (result, bool) {
+	want := vh.Spec.CachePurgeRequest
+	if want == "" || want == vh.Status.LastCachePurge {
+		return result{}, true
+	}
+	fresh := &hostingv1alpha1.Vhost{}
+	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Name}, fresh); err != nil {
+		return result{err: fmt.Errorf("read %s: %w", vh.Name, err)}, false
+	}
+	if vh.Status.LastCachePurge = fresh.Status.LastCachePurge; want == vh.Status.LastCachePurge {
+		return result{}, true
+	}
+	if err := api.PurgeVhostCache(ctx, instanceID, vh.Status.FQDN); err != nil {
+		r.Events.warn(vh, classify(err).reason, "PurgeCache", "purge the cache of "+vh.Status.FQDN+": "+err.Error())
+		return failed(&vh.Status.Conditions, vh.Generation, r.Timing, "purge the cache", err), false
+	}
+	vh.Status.LastCachePurge = want
+	r.Events.normal(vh, "CachePurged", "PurgeCache", "purged the cache of "+vh.Status.FQDN+" for request "+want)
+	return result{}, true
+}
+
+// reportVhostDrift says, in Observe mode, how Gandi differs from the spec.
+func reportVhostDrift(vh *hostingv1alpha1.Vhost, observed *gandi.Vhost) {
+	_, fields, _ := vhostChanges(vh, observed)
+	if len(fields) == 0 {
+		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, true, ReasonObserved,
+			"managementPolicy is Observe: the vhost matches the spec; nothing is written to Gandi")
+		return
+	}
+	setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, ReasonDriftDetected,
+		"managementPolicy is Observe, nothing is written to Gandi; the vhost differs from the spec in: "+strings.Join(fields, ", "))
+}
+
+// stateResult sets Ready and DNSConfigured from what Gandi reports, and
+// picks the requeue.
+func (r *VhostReconciler) stateResult(vh *hostingv1alpha1.Vhost, observed *gandi.Vhost, res result) result {
+	conds, gen := &vh.Status.Conditions, vh.Generation
+	ready, reason, msg, transitional := vhostReadiness(observed)
+	setCondition(conds, gen, hostingv1alpha1.ConditionReady, ready, reason, msg)
+	dnsOK, dnsReason, dnsMsg := dnsReadiness(vh.Status.DNS)
+	setCondition(conds, gen, ConditionDNSConfigured, dnsOK, dnsReason, dnsMsg)
+	if res.err != nil {
+		return res
+	}
+	next := jittered(r.Timing.Poll)
+	if transitional {
+		next = r.Timing.Transitional
+	}
+	if res.requeue == 0 || next < res.requeue {
+		res.requeue = next
+	}
+	return res
+}
+
+func vhostReadiness(v *gandi.Vhost) (ready bool, reason, message string, transitional bool) {
+	txt := ""
+	if z := v.LinkedDNSZone; z != nil && z.TXT != "" {
+		txt = fmt.Sprintf("publish the TXT record %q at %q in the zone %s", z.TXT, z.Key, z.Domain)
+	}
+	switch v.Status {
+	case gandi.VhostRunning:
+		if v.Application != nil && v.Application.Status == "error" {
+			return false, ReasonApplicationFailed, "the application " + v.Application.Name + " failed to install at Gandi", false
+		}
+		if v.Application != nil && v.Application.Status == "being_created" {
+			return false, ReasonCreating, "Gandi is installing the application " + v.Application.Name, true
+		}
+		return true, ReasonAvailable, "the vhost is running", false
+	case gandi.VhostBeingCreated:
+		return false, ReasonCreating, "Gandi is creating the vhost", true
+	case gandi.VhostWaitingOwnership:
+		return false, ReasonWaitingForOwnership, "Gandi waits for proof that you own the domain: " + orDefault(txt, "see status.dns"), false
+	case gandi.VhostOwnershipValidated:
+		return false, ReasonOwnershipValidated, "Gandi validated the domain's ownership and is finishing the vhost", true
+	case gandi.VhostValidationFailed:
+		return false, ReasonValidationFailed, "Gandi could not validate the domain's ownership: " + orDefault(txt, "see status.dns"), false
+	case gandi.VhostLocked:
+		return false, ReasonLocked, "Gandi locked the vhost: contact Gandi support", false
+	case gandi.VhostBeingDeleted:
+		return false, ReasonDeleting, "Gandi is deleting the vhost", true
+	}
+	return false, "UnknownState", "Gandi reports the unknown state " + v.Status, false
+}
+
+// dnsReadiness says whether the zone points at the vhost, and if not which
+// records to publish.
+func dnsReadiness(d *hostingv1alpha1.VhostDNSStatus) (bool, string, string) {
+	if d == nil {
+		return false, ReasonDNSRecordsNeeded, "Gandi reports no DNS information for the vhost yet"
+	}
+	if d.LastCheckedStatus == "altered" || d.LastCheckedStatus == "livedns_done" {
+		return true, ReasonDNSConfigured, "Gandi found the vhost's records in the zone (" + d.LastCheckedStatus + ")"
+	}
+	var records []string
+	if d.IsRoot {
+		if d.IPv4 != "" {
+			records = append(records, fmt.Sprintf("A %s %s", d.Key, d.IPv4))
+		}
+		if d.IPv6 != "" {
+			records = append(records, fmt.Sprintf("AAAA %s %s", d.Key, d.IPv6))
+		}
+	} else if d.CNAME != "" {
+		records = append(records, fmt.Sprintf("CNAME %s %s", d.Key, d.CNAME))
+	}
+	if d.TXT != "" {
+		records = append(records, fmt.Sprintf("TXT %s %q", d.Key, d.TXT))
+	}
+	return false, ReasonDNSRecordsNeeded, fmt.Sprintf("DNS records needed in the zone %s (last check: %s): %s",
+		d.Domain, orDefault(d.LastCheckedStatus, "never"), orDefault(strings.Join(records, "; "), "see status.dns"))
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// vhostToStatus writes what Gandi reported into the status.
+func vhostToStatus(vh *hostingv1alpha1.Vhost, v *gandi.Vhost) {
+	st := &vh.Status
+	st.State, st.IsTestVhost, st.HTTPSStrategy = v.Status, v.IsATestVhost, v.HTTPSStrategy
+	st.CreatedAt = timeOf(&v.CreatedAt)
+	st.Certificates = nil
+	for _, c := range v.Certificates {
+		st.Certificates = append(st.Certificates, hostingv1alpha1.CertificateStatus{ID: c.ID, Href: c.Href, Pending: c.Pending})
+	}
+	st.Application = nil
+	if a := v.Application; a != nil {
+		st.Application = &hostingv1alpha1.ApplicationStatus{Name: a.Name, Status: a.Status}
+	}
+	st.DNS = nil
+	if z := v.LinkedDNSZone; z != nil {
+		st.DNS = &hostingv1alpha1.VhostDNSStatus{
+			Domain: z.Domain, Key: z.Key, IsRoot: z.IsRoot, CNAME: z.Cname, IPv4: z.IPv4, IPv6: z.IPv6, TXT: z.TXT,
+			IsAlterable: z.IsAlterable, AllowAlteration: z.AllowAlteration, LastCheckedStatus: z.LastCheckedStatus,
+			LastCheckedAt: timeOf(z.LastCheckedAt),
+		}
+	}
+}

@@ -168,13 +168,13 @@ var _ = Describe("HostingInstance", func() {
 
 	Describe("buys exactly one instance", func() {
 		It("when the create's answer is lost after Gandi committed it", func() {
-			w.sim.CommitThenDrop(gandisim.RouteCreateInstance, 1)
+			w.sim.CommitThenDropPaid(gandisim.RouteCreateInstance, 1)
 			w.startManager(managerOptions{})
 			hi := instance("lost-answer")
 			w.create(hi)
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
 			Expect(w.sim.PaidCreates()).To(Equal(1))
-			Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(Equal(1))
+			Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(Equal(2), "one Dry-Run, one paid POST, no retry")
 		})
 
 		It("when the ID annotation write fails once", func() {

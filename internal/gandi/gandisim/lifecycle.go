@@ -1,0 +1,100 @@
+package gandisim
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// advance moves every object through its transitional states up to now. It is
+// called under s.mu before any request or inspection, so transitions need no
+// timers. Each transition happens at its exact due time (not at now), so a
+// late look still sees consistent timestamps and chained transitions.
+func (s *Server) advance(now time.Time) {
+	for id, in := range s.instances {
+		if s.advanceInstance(in, now) {
+			delete(s.instances, id)
+		}
+	}
+	for _, d := range s.dispatches {
+		s.advanceDispatch(d, now)
+	}
+}
+
+// advanceInstance reports whether the instance is gone.
+func (s *Server) advanceInstance(in *instance, now time.Time) bool {
+	t := s.timings
+loop:
+	for {
+		switch in.Status {
+		case statusWaitingBill:
+			at := in.statusSince.Add(t.InstanceWaitingBill)
+			if now.Before(at) {
+				break loop
+			}
+			in.Status, in.statusSince = statusBeingCreated, at
+		case statusBeingCreated:
+			at := in.statusSince.Add(t.InstanceBeingCreated)
+			if now.Before(at) {
+				break loop
+			}
+			in.Status, in.statusSince = statusActive, at
+		case statusBeingDeleted:
+			if !now.Before(in.statusSince.Add(t.InstanceBeingDeleted)) {
+				return true
+			}
+			break loop
+		default:
+			break loop
+		}
+	}
+	// The vhosts of the create body appear once the instance is active, also
+	// when a test forced it active with UpdateInstance.
+	if in.Status == statusActive && len(in.pending) > 0 {
+		for _, vh := range in.pending {
+			vh.statusSince, vh.appSince, vh.CreatedAt = in.statusSince, in.statusSince, in.statusSince
+			in.vhosts = append(in.vhosts, vh)
+		}
+		in.pending = nil
+	}
+	kept := in.vhosts[:0]
+	for _, vh := range in.vhosts {
+		if !s.advanceVhost(vh, now) {
+			kept = append(kept, vh)
+		}
+	}
+	in.vhosts = kept
+	return false
+}
+
+// advanceVhost reports whether the vhost is gone.
+func (s *Server) advanceVhost(vh *vhost, now time.Time) bool {
+	t := s.timings
+	switch vh.Status {
+	case statusBeingCreated:
+		at := vh.statusSince.Add(t.VhostBeingCreated)
+		if !now.Before(at) {
+			vh.Status, vh.statusSince, vh.runningAt = statusRunning, at, at
+			vh.LastCheckedAt = at
+			if vh.withFreeSSL && len(vh.Certificates) == 0 {
+				vh.Certificates = append(vh.Certificates, CertificateView{ID: uuid.NewString()})
+			}
+		}
+	case statusBeingDeleted:
+		if !now.Before(vh.statusSince.Add(t.VhostBeingDeleted)) {
+			return true
+		}
+	}
+	// An application installs once its vhost runs: its clock starts at the
+	// later of the two.
+	if vh.ApplicationStatus == statusBeingCreated && vh.Status == statusRunning {
+		start := vh.appSince
+		if vh.runningAt.After(start) {
+			start = vh.runningAt
+		}
+		if !now.Before(start.Add(t.ApplicationBeingCreated)) {
+			vh.ApplicationStatus = statusRunning
+		}
+	}
+	return false
+}

@@ -1,0 +1,302 @@
+package gandisim
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Timings sets how long each transitional state lasts. Transitions are
+// computed from timestamps whenever the state is looked at, so a change of
+// Timings also applies to objects already in flight.
+type Timings struct {
+	// waiting_bill -> being_created -> active; DELETE -> being_deleted -> gone (404).
+	InstanceWaitingBill, InstanceBeingCreated, InstanceBeingDeleted time.Duration
+	// being_created -> running; being_deleted -> gone.
+	VhostBeingCreated, VhostBeingDeleted time.Duration
+	// A vhost application: being_created -> running, counted from when the vhost runs.
+	ApplicationBeingCreated time.Duration
+	// Each namespace task of a dispatch goes 0 -> 10 -> 20 (or 30), one step per
+	// DispatchStep; namespaces run one after another.
+	DispatchStep time.Duration
+}
+
+// FastTimings are short enough for tests yet long enough for a poller to see
+// every transitional state at least once.
+func FastTimings() Timings {
+	return Timings{
+		InstanceWaitingBill:     50 * time.Millisecond,
+		InstanceBeingCreated:    150 * time.Millisecond,
+		InstanceBeingDeleted:    100 * time.Millisecond,
+		VhostBeingCreated:       100 * time.Millisecond,
+		VhostBeingDeleted:       100 * time.Millisecond,
+		ApplicationBeingCreated: 100 * time.Millisecond,
+		DispatchStep:            50 * time.Millisecond,
+	}
+}
+
+// DefaultTimings are the binary's defaults: slow enough to watch a demo.
+func DefaultTimings() Timings {
+	return Timings{
+		InstanceWaitingBill:     2 * time.Second,
+		InstanceBeingCreated:    10 * time.Second,
+		InstanceBeingDeleted:    5 * time.Second,
+		VhostBeingCreated:       3 * time.Second,
+		VhostBeingDeleted:       3 * time.Second,
+		ApplicationBeingCreated: 5 * time.Second,
+		DispatchStep:            2 * time.Second,
+	}
+}
+
+// Options configure a Server.
+type Options struct {
+	Timings Timings
+	// RateLimitPerMinute answers 429 with Retry-After once a token has made that
+	// many requests in the current minute; 0 turns the limit off.
+	RateLimitPerMinute int
+	// DefaultPerPage is the page size when per_page is absent (100 when 0).
+	DefaultPerPage int
+	// OnRequest, when set, is called after every API request (not /_sim/).
+	// It never receives credentials.
+	OnRequest func(RequestLog)
+}
+
+// RequestLog describes one answered (or dropped) API request.
+type RequestLog struct {
+	Method   string
+	Route    string // route template, "" when no route matched
+	Status   int    // 0 when the connection was dropped
+	Fault    string // "fail", "reset", "commit_then_drop", "rate_limited" or ""
+	Duration time.Duration
+}
+
+// Server is an in-memory Gandi v5 API. It implements http.Handler and is safe
+// for concurrent use.
+type Server struct {
+	mux       *http.ServeMux
+	onRequest func(RequestLog)
+
+	mu      sync.Mutex
+	now     func() time.Time
+	timings Timings
+	perPage int
+
+	accounts   map[string]*Account // by token
+	orgNames   map[string]string
+	instances  map[string]*instance
+	templates  map[string]*template
+	domains    map[string]*domain // by id
+	dispatches map[string]*dispatch
+	seq        int64
+
+	faults      map[string][]*fault
+	latency     map[string]time.Duration
+	failNS      map[string]string
+	failDisp    string
+	holdDisp    bool
+	rateLimit   int
+	rateWindows map[string]*rateWindow
+
+	requests    map[string]int
+	writes      int
+	paidCreates int
+	dispatched  int
+}
+
+// New returns an empty simulator: no accounts, no objects.
+func New(opts Options) *Server {
+	s := &Server{
+		mux:         http.NewServeMux(),
+		onRequest:   opts.OnRequest,
+		now:         time.Now,
+		timings:     opts.Timings,
+		perPage:     opts.DefaultPerPage,
+		accounts:    map[string]*Account{},
+		orgNames:    map[string]string{},
+		instances:   map[string]*instance{},
+		templates:   map[string]*template{},
+		domains:     map[string]*domain{},
+		dispatches:  map[string]*dispatch{},
+		faults:      map[string][]*fault{},
+		latency:     map[string]time.Duration{},
+		failNS:      map[string]string{},
+		rateLimit:   opts.RateLimitPerMinute,
+		rateWindows: map[string]*rateWindow{},
+		requests:    map[string]int{},
+	}
+	if s.perPage <= 0 {
+		s.perPage = 100
+	}
+	s.registerRoutes()
+	return s
+}
+
+// SetTimings replaces the lifecycle durations, also for objects in flight.
+func (s *Server) SetTimings(t Timings) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.now())
+	s.timings = t
+}
+
+// SetRateLimit changes the per-token limit per minute; 0 turns it off.
+func (s *Server) SetRateLimit(perMinute int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimit = perMinute
+	s.rateWindows = map[string]*rateWindow{}
+}
+
+// ServeHTTP runs the fault layer (latency, rate limit, injected failures),
+// then the route's handler. The control API under /_sim/ bypasses all of it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_sim/") {
+		s.serveControl(w, r)
+		return
+	}
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	entry := RequestLog{Method: r.Method}
+	defer func() {
+		if s.onRequest != nil {
+			entry.Status = sw.status
+			entry.Duration = time.Since(start)
+			s.onRequest(entry)
+		}
+	}()
+
+	_, route := s.mux.Handler(r)
+	if route == "" {
+		s.noRoute(sw, r)
+		return
+	}
+	entry.Route = route
+
+	s.mu.Lock()
+	s.requests[route]++
+	delay := s.latency[route]
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+
+	if retry, limited := s.rateLimited(r); limited {
+		entry.Fault = "rate_limited"
+		e := newError(http.StatusTooManyRequests, "Too many requests, slow down.")
+		e.retryAfter = retry
+		writeError(sw, e)
+		return
+	}
+
+	f := s.popFault(route, r.Header.Get("Dry-Run") == "1")
+	switch {
+	case f == nil:
+	case f.kind == faultFail:
+		entry.Fault = "fail"
+		writeFault(sw, f)
+		return
+	case f.kind == faultReset:
+		entry.Fault = "reset"
+		dropConnection(w, true)
+		return
+	}
+
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.mu.Lock()
+		s.writes++
+		s.mu.Unlock()
+	}
+	if f != nil && f.kind == faultCommitThenDrop {
+		entry.Fault = "commit_then_drop"
+		s.mux.ServeHTTP(&discardWriter{header: http.Header{}}, r)
+		dropConnection(w, false)
+		return
+	}
+	s.mux.ServeHTTP(sw, r)
+}
+
+// noRoute answers with Gandi's error body rather than net/http's plain text,
+// and tells a wrong method (405) from an unknown path (404).
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := s.mux.Handler(probe); p != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, newError(http.StatusMethodNotAllowed, "The method is not allowed for the requested URL."))
+		return
+	}
+	writeError(w, newError(http.StatusNotFound, "The requested URL was not found on the server."))
+}
+
+// call carries one request through a handler; handlers run with s.mu held.
+type call struct {
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	route string
+	body  []byte
+	now   time.Time
+	p     *principal
+}
+
+// base is the simulator's own API base as the client reached it, so that
+// Location headers and hrefs are absolute like Gandi's.
+func (c *call) base() string {
+	scheme := "http"
+	if c.r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.r.Host
+}
+
+func (c *call) isWrite() bool {
+	return c.r.Method != http.MethodGet && c.r.Method != http.MethodHead
+}
+
+const maxBody = 1 << 20
+
+func (s *Server) handle(route string, h func(*call)) {
+	s.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			writeError(w, newError(http.StatusBadRequest, "Could not read the request body."))
+			return
+		}
+		if len(body) > maxBody {
+			writeError(w, newError(http.StatusRequestEntityTooLarge, "The request body is too large."))
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c := &call{s: s, w: w, r: r, route: route, body: body, now: s.now()}
+		s.advance(c.now)
+		p, aerr := s.authenticate(r)
+		if aerr != nil {
+			c.fail(aerr)
+			return
+		}
+		if c.isWrite() && p.acct.ReadOnly {
+			c.fail(newError(http.StatusForbidden, "The token does not have the permission to perform this operation."))
+			return
+		}
+		c.p = p
+		h(c)
+	})
+}
+
+func (s *Server) nextSeq() int64 {
+	s.seq++
+	return s.seq
+}

@@ -1,0 +1,368 @@
+//nolint:goconst // JSON keys of hand-built response bodies read best as literals
+package gandisim
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+var applicationSpec = object("application", str("name").req(), free("parameters"))
+
+// linked_dns_zone.allow_alteration is required on the vhost routes (it is
+// optional, defaulting to false, only inside an instance create).
+var linkedZoneSpec = object("linked_dns_zone", boolean("allow_alteration").req(), boolean("allow_alteration_override"))
+
+// The vhost create body documents no https_strategy: a strategy can only be
+// PATCHed afterwards, so an unknown-field error here is deliberate.
+var createVhostSchema = []spec{
+	str("fqdn").req().checked(checkHostname),
+	applicationSpec,
+	linkedZoneSpec,
+}
+
+var patchVhostSchema = []spec{
+	applicationSpec,
+	str("https_strategy", httpsStrategies...),
+	linkedZoneSpec,
+}
+
+func (c *call) vhostURL(instanceID, fqdn string) string {
+	return c.instanceURL(instanceID) + "/vhosts/" + fqdn
+}
+
+// vhost resolves {instance_id}/vhosts/{vhost_fqdn}. The segment must be ASCII
+// (Punycode), as the docs require; a Unicode FQDN is a 400, not a miss.
+func (c *call) vhost() (*instance, *vhost, *apiError) {
+	in, e := c.instance()
+	if e != nil {
+		return nil, nil, e
+	}
+	fqdn := c.r.PathValue("vhost_fqdn")
+	if !isASCII(fqdn) {
+		return nil, nil, validationError([]fieldError{{Location: "path", Name: "vhost_fqdn", Description: "The FQDN must be encoded in ASCII form (Punycode)"}})
+	}
+	vh := in.findVhost(strings.ToLower(fqdn))
+	if vh == nil {
+		return nil, nil, notFound("Vhost")
+	}
+	return in, vh, nil
+}
+
+func (in *instance) findVhost(fqdn string) *vhost {
+	for _, vh := range in.vhosts {
+		if vh.FQDN == fqdn {
+			return vh
+		}
+	}
+	return nil
+}
+
+func (s *Server) newVhost(in *instance, fqdn string, now time.Time) *vhost {
+	return &vhost{
+		VhostView: VhostView{
+			InstanceID: in.ID, FQDN: fqdn, Status: statusBeingCreated, CreatedAt: now,
+			HTTPSStrategy: "allow_HTTP_and_HTTPS", LastCheckedStatus: "unknown",
+		},
+		seq: s.nextSeq(), statusSince: now, appSince: now,
+	}
+}
+
+func (vh *vhost) setApplication(app map[string]any, now time.Time) {
+	vh.Application, _ = getStr(app, "name")
+	params, _ := getObj(app, "parameters")
+	vh.ApplicationParameters = cloneMap(params)
+	vh.ApplicationStatus, vh.appSince = statusBeingCreated, now
+}
+
+// zoneOf finds the zone a vhost lives in: the longest domain the simulator
+// knows that is the FQDN or a parent of it, else the last two labels.
+func (s *Server) zoneOf(fqdn string) (string, *domain) {
+	labels := strings.Split(fqdn, ".")
+	for i := 0; i < len(labels)-1; i++ {
+		cand := strings.Join(labels[i:], ".")
+		if d := s.domainByFQDN(cand); d != nil {
+			return cand, d
+		}
+	}
+	return strings.Join(labels[len(labels)-2:], "."), nil
+}
+
+func (s *Server) alterable(orgID, fqdn string) bool {
+	_, d := s.zoneOf(fqdn)
+	return d != nil && d.OrgID == orgID && d.NameserverService == serviceLiveDNS
+}
+
+// checkedStatus stands in for Gandi's zone check: done when the zone is at
+// LiveDNS in the same organization and alteration is allowed, a conflict when
+// a record already exists and override is off, an error when the zone cannot
+// be altered.
+func (s *Server) checkedStatus(orgID string, vh *vhost) string {
+	if !vh.AllowAlteration {
+		return "unknown"
+	}
+	if !s.alterable(orgID, vh.FQDN) {
+		return "livedns_error"
+	}
+	zone, d := s.zoneOf(vh.FQDN)
+	key := zoneKey(vh.FQDN, zone)
+	if !vh.AllowAlterationOverride && slices.ContainsFunc(d.Records, func(r DNSRecord) bool { return r.Name == key }) {
+		return "livedns_conflict"
+	}
+	return "livedns_done"
+}
+
+func zoneKey(fqdn, zone string) string {
+	if fqdn == zone {
+		return "@"
+	}
+	return strings.TrimSuffix(fqdn, "."+zone)
+}
+
+func (vh *vhost) zoneSummary() map[string]any {
+	return map[string]any{"allow_alteration": vh.AllowAlteration, "last_checked_status": vh.LastCheckedStatus}
+}
+
+// withHTTPS adds https_strategy only while the vhost has a certificate, as the
+// docs say; a strategy PATCHed earlier stays stored but unreported.
+func (vh *vhost) withHTTPS(m map[string]any) map[string]any {
+	if len(vh.Certificates) > 0 {
+		m["https_strategy"] = vh.HTTPSStrategy
+	}
+	return m
+}
+
+func (c *call) certificates(vh *vhost) []map[string]any {
+	out := make([]map[string]any, 0, len(vh.Certificates))
+	for _, cert := range vh.Certificates {
+		out = append(out, map[string]any{"id": cert.ID, "pending": cert.Pending, "href": c.base() + "/v5/certificate/issued-certs/" + cert.ID})
+	}
+	return out
+}
+
+func (c *call) renderVhost(in *instance, vh *vhost, details bool) map[string]any {
+	zone := vh.zoneSummary()
+	if !vh.LastCheckedAt.IsZero() {
+		zone["last_checked_at"] = ts(vh.LastCheckedAt)
+	}
+	m := map[string]any{
+		"created_at":      ts(vh.CreatedAt),
+		"fqdn":            vh.FQDN,
+		"is_a_test_vhost": vh.IsATestVhost,
+		"status":          vh.Status,
+		"linked_dns_zone": zone,
+	}
+	if vh.Application != "" {
+		app := map[string]any{"name": vh.Application}
+		if vh.ApplicationParameters != nil {
+			app["parameters"] = vh.ApplicationParameters
+		}
+		if details {
+			app["status"] = vh.ApplicationStatus
+		}
+		m["application"] = app
+	}
+	if len(vh.Certificates) > 0 {
+		m["certificates"] = c.certificates(vh)
+	}
+	if details {
+		zoneName, _ := c.s.zoneOf(vh.FQDN)
+		dc := strings.ToLower(in.Datacenter)
+		sum := sha256.Sum256([]byte(in.ID + " " + vh.FQDN))
+		zone["domain"] = zoneName
+		zone["key"] = zoneKey(vh.FQDN, zoneName)
+		zone["is_root"] = vh.FQDN == zoneName
+		zone["cname"] = dc + ".webaccel.gpaas.sim.invalid."
+		zone["ipv4"] = "192.0.2.10"
+		zone["ipv6"] = "2001:db8::10"
+		zone["txt"] = "gandi-webhosting-verification=" + hex.EncodeToString(sum[:16])
+		zone["is_alterable"] = c.s.alterable(in.OrgID, vh.FQDN)
+	}
+	return vh.withHTTPS(m)
+}
+
+var vhostSorts = comparators[*vhost]{
+	"created_at": func(a, b *vhost) int { return a.CreatedAt.Compare(b.CreatedAt) },
+	"fqdn":       func(a, b *vhost) int { return cmp.Compare(a.FQDN, b.FQDN) },
+	"status":     func(a, b *vhost) int { return cmp.Compare(a.Status, b.Status) },
+}
+
+func listVhosts(c *call) {
+	in, e := c.instance()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	q, errs := parseList(c, vhostSorts)
+	fqdn, hasFQDN := c.filter("fqdn")
+	status, hasStatus := c.filter("status")
+	if hasFQDN && !isASCII(fqdn) {
+		errs = append(errs, queryError("fqdn", "The FQDN must be encoded in ASCII form (Punycode)"))
+	}
+	if hasStatus && !slices.Contains(vhostStates, status) {
+		errs = append(errs, queryError("status", fmt.Sprintf("%q is not one of %s", status, quoteAll(vhostStates))))
+	}
+	if len(errs) > 0 {
+		c.invalid(errs)
+		return
+	}
+	var items []*vhost
+	for _, vh := range in.vhosts {
+		if hasFQDN && !globMatch(strings.ToLower(fqdn), vh.FQDN) || hasStatus && vh.Status != status {
+			continue
+		}
+		items = append(items, vh)
+	}
+	sortItems(items, q, vhostSorts, func(v *vhost) int64 { return v.seq })
+	out := make([]map[string]any, len(items))
+	for i, vh := range items {
+		out[i] = c.renderVhost(in, vh, false)
+	}
+	writePage(c, out, q)
+}
+
+func createVhost(c *call) {
+	in, e := c.instance()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	body, errs, e := c.readObject()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if body != nil {
+		v := &validator{}
+		v.object(body, createVhostSchema, "")
+		if len(v.errs) == 0 {
+			if app, ok := getObj(body, "application"); ok {
+				checkApplication(v, app, "application", in.Language, in.Database, in.Size)
+			}
+		}
+		errs = append(errs, v.errs...)
+	}
+	if len(errs) > 0 {
+		c.invalid(errs)
+		return
+	}
+	if e := requireActive(in); e != nil {
+		c.fail(e)
+		return
+	}
+	fqdn, _ := getStr(body, "fqdn")
+	fqdn = strings.ToLower(fqdn)
+	if in.findVhost(fqdn) != nil {
+		c.fail(newError(http.StatusUnprocessableEntity, "The vhost "+fqdn+" already exists on the instance.").withObject("Vhost"))
+		return
+	}
+	vh := c.s.newVhost(in, fqdn, c.now)
+	if app, ok := getObj(body, "application"); ok {
+		vh.setApplication(app, c.now)
+	}
+	if z, ok := getObj(body, "linked_dns_zone"); ok {
+		vh.AllowAlteration, _ = getBool(z, "allow_alteration")
+		vh.AllowAlterationOverride, _ = getBool(z, "allow_alteration_override")
+	}
+	vh.LastCheckedStatus = c.s.checkedStatus(in.OrgID, vh)
+	in.vhosts = append(in.vhosts, vh)
+	c.w.Header().Set("Content-Location", c.vhostURL(in.ID, fqdn))
+	c.json(http.StatusAccepted, vh.withHTTPS(map[string]any{"fqdn": vh.FQDN, "status": vh.Status, "linked_dns_zone": vh.zoneSummary()}))
+}
+
+func getVhost(c *call) {
+	in, vh, e := c.vhost()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, c.renderVhost(in, vh, true))
+}
+
+// vhostWritable: a vhost still being created or already being deleted cannot
+// be changed (409, like an instance that is not active).
+func vhostWritable(in *instance, vh *vhost) *apiError {
+	if e := requireActive(in); e != nil {
+		return e
+	}
+	if vh.Status == statusBeingCreated || vh.Status == statusBeingDeleted {
+		return newError(http.StatusConflict, fmt.Sprintf("The vhost is %s; it cannot be changed now.", vh.Status)).withObject("Vhost")
+	}
+	return nil
+}
+
+func patchVhost(c *call) {
+	in, vh, e := c.vhost()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	body, errs, e := c.readObject()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if body != nil {
+		v := &validator{}
+		v.object(body, patchVhostSchema, "")
+		if len(v.errs) == 0 {
+			if app, ok := getObj(body, "application"); ok {
+				checkApplication(v, app, "application", in.Language, in.Database, in.Size)
+			}
+		}
+		errs = append(errs, v.errs...)
+	}
+	if len(errs) > 0 {
+		c.invalid(errs)
+		return
+	}
+	if e := vhostWritable(in, vh); e != nil {
+		c.fail(e)
+		return
+	}
+	if app, ok := getObj(body, "application"); ok {
+		vh.setApplication(app, c.now)
+	}
+	if hs, ok := getStr(body, "https_strategy"); ok {
+		vh.HTTPSStrategy = hs
+	}
+	if z, ok := getObj(body, "linked_dns_zone"); ok {
+		vh.AllowAlteration, _ = getBool(z, "allow_alteration")
+		vh.AllowAlterationOverride, _ = getBool(z, "allow_alteration_override")
+		vh.LastCheckedStatus, vh.LastCheckedAt = c.s.checkedStatus(in.OrgID, vh), c.now
+	}
+	c.json(http.StatusOK, vh.withHTTPS(map[string]any{"fqdn": vh.FQDN, "status": vh.Status, "linked_dns_zone": vh.zoneSummary()}))
+}
+
+func deleteVhost(c *call) {
+	in, vh, e := c.vhost()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if vh.Status == statusBeingDeleted {
+		c.fail(newError(http.StatusConflict, "The vhost is already being deleted.").withObject("Vhost"))
+		return
+	}
+	if e := requireActive(in); e != nil {
+		c.fail(e)
+		return
+	}
+	vh.Status, vh.statusSince = statusBeingDeleted, c.now
+	c.noContent()
+}
+
+func purgeVhostCache(c *call) {
+	_, vh, e := c.vhost()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	vh.PurgeCount++
+	c.noContent()
+}

@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -38,6 +40,7 @@ type config struct {
 	leaderElect       bool
 	metricsAddr       string
 	probeAddr         string
+	kubeconfig        string
 }
 
 func parseFlags(args []string) (config, zap.Options, error) {
@@ -57,6 +60,7 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles at a time")
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "address of the /metrics endpoint (plain HTTP, restricted by the chart's NetworkPolicy); 0 disables it")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz probes")
+	fs.StringVar(&c.kubeconfig, "kubeconfig", "", "kubeconfig file; default: in-cluster config, or $KUBECONFIG")
 	zopts := zap.Options{}
 	zopts.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -100,7 +104,11 @@ func run(c config) error {
 		}
 	}
 	cacheOpts, clientOpts := controller.CacheOptions(namespaces)
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	restConfig, err := restConfig(c.kubeconfig)
+	if err != nil {
+		return err
+	}
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                  scheme,
 		Cache:                   cacheOpts,
 		Client:                  clientOpts,
@@ -133,6 +141,9 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
+	if err := controller.RegisterObjectMetrics(metrics.Registry, mgr.GetClient()); err != nil {
+		return fmt.Errorf("register object metrics: %w", err)
+	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return fmt.Errorf("add health check: %w", err)
 	}
@@ -141,6 +152,21 @@ func run(c config) error {
 	}
 	log.Info("starting manager", "version", version.Version, "gandiAPI", c.gandiURL, "watchNamespaces", namespaces)
 	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig == "" {
+		cfg, err := ctrl.GetConfig()
+		if err != nil {
+			return nil, fmt.Errorf("find the cluster: %w", err)
+		}
+		return cfg, nil
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("read kubeconfig %s: %w", kubeconfig, err)
+	}
+	return cfg, nil
 }
 
 func ptr[T any](v T) *T { return &v }

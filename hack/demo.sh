@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command (`make demo`): a local control plane with the
-# CRDs, the samples applied, and everything left running to explore.
+# CRDs, the Gandi simulator, the operator, the samples applied and shown
+# becoming Ready, and everything left running to explore.
 #   hack/demo.sh        start (or restart) the demo
 #   hack/demo.sh stop   stop everything it started
 set -euo pipefail
@@ -46,11 +47,30 @@ export KUBEBUILDER_ASSETS="$assets"
 kubectl=("$assets/kubectl" --kubeconfig "$KUBECONFIG_FILE")
 
 go build -o "$DEMO_DIR/localcp" ./hack/localcp
+make --no-print-directory build LOCALBIN="$DEMO_DIR/bin" >/dev/null
 rm -f "$KUBECONFIG_FILE"
 "$DEMO_DIR/localcp" -write-kubeconfig "$KUBECONFIG_FILE" -crds config/crd/bases >"$DEMO_DIR/control-plane.log" 2>&1 &
 echo $! >"$DEMO_DIR/control-plane.pid"
 wait_for_file "$KUBECONFIG_FILE" "the control plane" "$DEMO_DIR/control-plane.pid"
 echo "demo: control plane up (kube-apiserver + etcd from $assets)"
+
+sim_addr="127.0.0.1:${DEMO_SIM_PORT:-18080}"
+"$DEMO_DIR/bin/gandisim" -listen "$sim_addr" -seed hack/demo-seed.yaml >"$DEMO_DIR/gandisim.log" 2>&1 &
+echo $! >"$DEMO_DIR/gandisim.pid"
+wait_http() {
+  for _ in $(seq 300); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "demo: $1 did not answer; see $DEMO_DIR/*.log" >&2
+  exit 1
+}
+wait_http "http://$sim_addr/_sim/counters"
+echo "demo: Gandi simulator up at http://$sim_addr (state: http://$sim_addr/_sim/state)"
+
+"$DEMO_DIR/bin/manager" --kubeconfig "$KUBECONFIG_FILE" --gandi-api-url "http://$sim_addr" \
+  --metrics-bind-address 127.0.0.1:18081 --health-probe-bind-address 127.0.0.1:18082 \
+  --poll-interval 30s --transitional-interval 1s >"$DEMO_DIR/manager.log" 2>&1 &
+echo $! >"$DEMO_DIR/manager.pid"
+wait_http "http://127.0.0.1:18082/readyz"
+echo "demo: operator up (metrics: http://127.0.0.1:18081/metrics)"
 
 "${kubectl[@]}" create secret generic gandi-credentials --from-literal=token=pat_demo-token \
   --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
@@ -58,6 +78,10 @@ echo "demo: control plane up (kube-apiserver + etcd from $assets)"
   --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
 "${kubectl[@]}" apply -k config/samples
 
+echo "demo: waiting for every sample to be Ready"
+for obj in hostinginstance/shop vhost/shop-www template/shop-domain templateapplication/shop-domain; do
+  "${kubectl[@]}" wait --for=condition=Ready "$obj" --timeout=180s
+done
 "${kubectl[@]}" get gandi
 cat <<HINT
 

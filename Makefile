@@ -49,6 +49,7 @@ fmt: ## Run gofmt.
 .PHONY: vet
 vet: ## Run go vet.
 	go vet ./...
+	go vet -tags e2e ./test/e2e/...
 
 
 .PHONY: lint
@@ -62,6 +63,7 @@ control-plane: ## Build kube-apiserver, etcd and kubectl into the cache (once) a
 .PHONY: test
 test: ## Run every test: unit, simulator, envtest (controllers, admission) and end to end.
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
+	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... -count=1 -v -timeout 20m
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target briefly.

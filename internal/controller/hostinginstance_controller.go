@@ -41,7 +41,7 @@ type HostingInstanceReconciler struct {
 }
 
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances/status,verbs=get;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=create;update;patch
@@ -99,6 +99,12 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	}
 	if err != nil {
 		return failed(&hi.Status.Conditions, hi.Generation, r.Timing, "get instance "+id, err)
+	}
+	if _, pending := createPendingSince(hi); pending {
+		// A person resolved an interrupted create by naming the instance.
+		if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{remove: []string{hostingv1alpha1.AnnotationCreatePending}}); err != nil {
+			return result{err: err}
+		}
 	}
 	instanceToStatus(hi, inst)
 

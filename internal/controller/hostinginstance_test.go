@@ -121,6 +121,8 @@ var _ = Describe("HostingInstance", func() {
 		Expect(hi.Status.Language.Name).To(Equal("php"))
 		Expect(hi.Status.Storage.Additional).To(Equal("10GB"))
 		Expect(hi.Status.Access.AdminURL).NotTo(BeEmpty())
+		Expect(hi.Status.Usage).NotTo(BeNil())
+		Expect(hi.Status.Usage.DiskSizeBytes).To(BeNumerically(">", 0))
 		Expect(hi.Status.ObservedGeneration).To(Equal(hi.Generation))
 
 		sent := w.sim.LastPassword(hi.Status.ID)
@@ -227,6 +229,29 @@ var _ = Describe("HostingInstance", func() {
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
 			Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.CreateGrace).Should(Equal(1))
 		})
+	})
+
+	It("asks a human when an interrupted create could match several instances", func() {
+		w.startManager(managerOptions{})
+		intent := time.Now().Add(-time.Second).UTC().Format(time.RFC3339Nano)
+		var ids []string
+		for range 2 {
+			ids = append(ids, w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "twice", Size: "starter", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}}))
+		}
+		hi := instance("twice", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationCreatePending: intent}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "AmbiguousExternalObject"))
+		Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.CreateGrace).Should(BeZero())
+		Expect(get(hi).GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
+
+		// The human picks one.
+		annotate(hi, hostingv1alpha1.AnnotationExternalID, ids[1])
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(hi.Status.ID).To(Equal(ids[1]))
+		Expect(w.sim.PaidCreates()).To(BeZero())
 	})
 
 	It("reports Gandi's Dry-Run refusal and buys nothing", func() {

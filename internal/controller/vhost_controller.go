@@ -61,7 +61,7 @@ type VhostReconciler struct {
 }
 
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts/status,verbs=get;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts/finalizers,verbs=update
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances,verbs=get;list;watch
 

@@ -53,7 +53,7 @@ func BenchmarkGetInstanceClientOnly(b *testing.B) {
 	id := sim.AddInstance(orgID, gandisim.SeedInstance{Name: "web", Size: "starter",
 		Vhosts: []gandisim.SeedVhost{{FQDN: "www.example.org"}}})
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, "http://sim"+gandi.RouteInstances+"/"+id, nil)
+	req := httptest.NewRequestWithContext(b.Context(), http.MethodGet, "http://sim"+gandi.RouteInstances+"/"+id, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	sim.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {

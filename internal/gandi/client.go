@@ -1,7 +1,6 @@
 package gandi
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -84,54 +83,13 @@ type Client struct {
 
 // New validates cfg, applies defaults and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if cfg.Credential.Token == "" {
-		return nil, errors.New("gandi: no credential token")
+	if err := cfg.Credential.validate(); err != nil {
+		return nil, err
 	}
-	if strings.ContainsAny(cfg.Credential.Token, "\r\n") {
-		return nil, errors.New("gandi: credential token contains a line break")
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("gandi: base URL %q must be an absolute http(s) URL", cfg.BaseURL)
-	}
-	if base.RawQuery != "" || base.Fragment != "" || base.User != nil {
-		return nil, fmt.Errorf("gandi: base URL %q must not carry a query, fragment or user info", base.Redacted())
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "gandi-operator/" + version.Version
-	}
-	if cfg.RequestsPerMinute == 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = DefaultBurst
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = defaultHTTPClient()
-	}
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = DefaultMaxRetries
-	}
-	if cfg.MaxRetries < 0 {
-		cfg.MaxRetries = 0
-	}
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = DefaultMinBackoff
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = DefaultMaxBackoff
-	}
-	if cfg.MaxBackoff < cfg.MinBackoff {
-		cfg.MaxBackoff = cfg.MinBackoff
-	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = DefaultMaxWait
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.applyDefaults()
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 
 	// The header value lives in a closure rather than a field so that even a
@@ -156,6 +114,65 @@ func New(cfg Config) (*Client, error) {
 		c.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), cfg.Burst)
 	}
 	return c, nil
+}
+
+// applyDefaults fills cfg's zero fields.
+func (cfg *Config) applyDefaults() {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "gandi-operator/" + version.Version
+	}
+	if cfg.RequestsPerMinute == 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = DefaultBurst
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = defaultHTTPClient()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.applyRetryDefaults()
+}
+
+// applyRetryDefaults fills the retry and wait bounds: a negative MaxRetries
+// means no retry, and MaxBackoff is never below MinBackoff.
+func (cfg *Config) applyRetryDefaults() {
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = DefaultMinBackoff
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = cfg.MinBackoff
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = DefaultMaxWait
+	}
+}
+
+// parseBaseURL checks that raw is an absolute http(s) URL with nothing but
+// a scheme, host and path, and returns it without a trailing slash.
+func parseBaseURL(raw string) (*url.URL, error) {
+	base, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("gandi: base URL %q must be an absolute http(s) URL", raw)
+	}
+	if base.RawQuery != "" || base.Fragment != "" || base.User != nil {
+		return nil, fmt.Errorf("gandi: base URL %q must not carry a query, fragment or user info", base.Redacted())
+	}
+	return base, nil
 }
 
 // String describes the client without its credential.

@@ -1,8 +1,10 @@
 package gandi
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 )
 
 const redacted = "[REDACTED]"
@@ -22,6 +24,18 @@ func (c Credential) scheme() string {
 		return "Apikey"
 	}
 	return "Bearer"
+}
+
+// validate rejects an empty token, and one with a line break: it is sent in
+// the Authorization header, which a line break would split.
+func (c Credential) validate() error {
+	if c.Token == "" {
+		return errors.New("gandi: no credential token")
+	}
+	if strings.ContainsAny(c.Token, "\r\n") {
+		return errors.New("gandi: credential token contains a line break")
+	}
+	return nil
 }
 
 func (c Credential) header() string { return c.scheme() + " " + c.Token }

@@ -156,20 +156,25 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
-// UnmarshalJSON is lenient, see Time.
+// UnmarshalJSON is lenient, see Time: it never fails, whatever b holds.
 func (t *Time) UnmarshalJSON(b []byte) error {
-	t.Time = time.Time{}
+	t.Time = parseLenientTime(b)
+	return nil
+}
+
+// parseLenientTime returns the time the JSON value b names, or the zero time
+// when b is not a string in one of timeLayouts.
+func parseLenientTime(b []byte) time.Time {
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil // null, a number, anything else: unknown date
+	if json.Unmarshal(b, &s) != nil {
+		return time.Time{} // null, a number, anything else: unknown date
 	}
 	for _, layout := range timeLayouts {
 		if p, err := time.Parse(layout, s); err == nil {
-			t.Time = p
-			return nil
+			return p
 		}
 	}
-	return nil
+	return time.Time{}
 }
 
 // MarshalJSON writes RFC 3339, or null for the zero time.
@@ -177,5 +182,5 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
-	return json.Marshal(t.Time.Format(time.RFC3339Nano))
+	return json.Marshal(t.Format(time.RFC3339Nano))
 }

@@ -101,7 +101,7 @@ func (e *APIError) Is(target error) bool {
 	return target == ErrActionNotPerformed && e.StatusCode == http.StatusNoContent && e.Route == RouteAction
 }
 
-// ErrActionNotPerformed: POST .../action answered 204, which the docs define
+// ErrActionNotPerformed means POST .../action answered 204, which the docs define
 // as "An internal error has occurred and the action cannot be performed".
 // It is a failure although the status is 2xx.
 var ErrActionNotPerformed = errors.New("gandi: the instance action could not be performed")
@@ -135,7 +135,7 @@ func (e *PausedError) Error() string {
 		e.Method, e.Route, e.Wait.Round(time.Millisecond))
 }
 
-// ErrNoID: a create succeeded but its answer named no object (no or an
+// ErrNoID means a create succeeded but its answer named no object (no or an
 // unexpected Content-Location/Location). The object may exist: look it up by
 // its name before creating again.
 var ErrNoID = errors.New("gandi: created, but the answer carries no usable ID")

@@ -3,6 +3,7 @@ package gandi
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -66,7 +67,7 @@ func pagedServer(t *testing.T, n, perPage int, mode string) (*httptest.Server, *
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, "["+strings.Join(items, ",")+"]")
+		_, _ = io.WriteString(w, "["+strings.Join(items, ",")+"]")
 	}))
 	t.Cleanup(srv.Close)
 	return srv, calls

@@ -41,24 +41,11 @@ type response struct {
 // do sends cl, pacing it and retrying it when that is safe, and returns the
 // 2xx answer; any other answer is an *APIError.
 func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
-	var payload []byte
-	if cl.body != nil {
-		b, err := json.Marshal(cl.body)
-		if err != nil {
-			return nil, fmt.Errorf("gandi: %s %s: encode request: %w", cl.method, cl.route, err)
-		}
-		payload = b
+	payload, err := encodeBody(cl)
+	if err != nil {
+		return nil, err
 	}
-	target := cl.next
-	if target == "" {
-		target = c.baseStr + cl.path
-		if len(cl.query) > 0 {
-			target += "?" + cl.query.Encode()
-		}
-	}
-	// POST creates (and pays for) things: the client never sends one twice.
-	// The caller must look before it posts again.
-	retryable := cl.method != http.MethodPost
+	target := c.target(cl)
 
 	var lastErr error
 	for attempt := 0; ; attempt++ {
@@ -67,11 +54,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		}
 		res, err := c.send(ctx, cl, target, payload, attempt)
 		if err != nil {
-			if ctx.Err() != nil || !retryable || attempt >= c.maxRetries || !isNetworkTransient(err) {
-				return nil, err
-			}
-			delay := c.backoff(attempt)
-			if !c.willRetry(ctx, cl, attempt, delay, err) || sleep(ctx, delay) != nil {
+			if !c.retryNetworkError(ctx, cl, attempt, err) {
 				return nil, err
 			}
 			lastErr = err
@@ -80,35 +63,97 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		if res.status >= 200 && res.status < 300 {
 			return res, nil
 		}
-		apiErr := DecodeAPIError(res.status, res.header, res.body, c.redactFunc(cl.secrets))
-		apiErr.Method, apiErr.Route = cl.method, cl.route
+		apiErr := c.apiError(cl, res)
 		if res.status == http.StatusTooManyRequests {
 			// Gandi rate-limits the token, not this request: everything
-			// this client sends waits, so the pause is shared.
-			pause := apiErr.RetryAfter
-			if pause <= 0 {
-				pause = c.backoff(attempt)
-			}
-			c.pauseFor(pause)
+			// this client sends waits, so the pause is shared (even when
+			// this call itself is not retried).
+			c.pauseFor(c.rateLimitPause(apiErr, attempt))
 		}
-		retryStatus := res.status == http.StatusTooManyRequests || res.status >= 500
-		if !retryable || !retryStatus || attempt >= c.maxRetries {
+		if !c.retryAPIError(ctx, cl, attempt, apiErr) {
 			return nil, apiErr
-		}
-		if res.status == http.StatusTooManyRequests {
-			// awaitTurn waits out the pause, and counts it, like it does
-			// for every other request of this client.
-			if !c.willRetry(ctx, cl, attempt, c.pausedFor(), apiErr) {
-				return nil, apiErr
-			}
-		} else {
-			delay := max(c.backoff(attempt), apiErr.RetryAfter)
-			if !c.willRetry(ctx, cl, attempt, delay, apiErr) || sleep(ctx, delay) != nil {
-				return nil, apiErr
-			}
 		}
 		lastErr = apiErr
 	}
+}
+
+// encodeBody returns cl's JSON request body, or nil when it has none.
+func encodeBody(cl *call) ([]byte, error) {
+	if cl.body == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(cl.body)
+	if err != nil {
+		return nil, fmt.Errorf("gandi: %s %s: encode request: %w", cl.method, cl.route, err)
+	}
+	return b, nil
+}
+
+// target is the absolute URL cl is sent to: its Link-header next page, or
+// its path and query under the base URL.
+func (c *Client) target(cl *call) string {
+	if cl.next != "" {
+		return cl.next
+	}
+	target := c.baseStr + cl.path
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
+	}
+	return target
+}
+
+// apiError decodes a non-2xx answer to cl.
+func (c *Client) apiError(cl *call, res *response) *APIError {
+	apiErr := DecodeAPIError(res.status, res.header, res.body, c.redactFunc(cl.secrets))
+	apiErr.Method, apiErr.Route = cl.method, cl.route
+	return apiErr
+}
+
+// rateLimitPause is how long a 429 pauses the client: Gandi's Retry-After,
+// or the attempt's backoff when the answer gives none.
+func (c *Client) rateLimitPause(apiErr *APIError, attempt int) time.Duration {
+	if apiErr.RetryAfter > 0 {
+		return apiErr.RetryAfter
+	}
+	return c.backoff(attempt)
+}
+
+// mayRetry reports whether cl may be sent again after attempt failed.
+func (c *Client) mayRetry(cl *call, attempt int) bool {
+	// POST creates (and pays for) things: the client never sends one twice.
+	// The caller must look before it posts again.
+	return cl.method != http.MethodPost && attempt < c.maxRetries
+}
+
+// retryNetworkError decides whether to resend cl after a transient network
+// failure and, if so, sleeps the backoff first.
+func (c *Client) retryNetworkError(ctx context.Context, cl *call, attempt int, err error) bool {
+	if ctx.Err() != nil || !c.mayRetry(cl, attempt) || !isNetworkTransient(err) {
+		return false
+	}
+	return c.sleepBeforeRetry(ctx, cl, attempt, c.backoff(attempt), err)
+}
+
+// retryAPIError decides whether to resend cl after a 429 or 5xx answer and,
+// for a 5xx, sleeps the backoff (or the longer Retry-After) first.
+func (c *Client) retryAPIError(ctx context.Context, cl *call, attempt int, apiErr *APIError) bool {
+	status := apiErr.StatusCode
+	if !c.mayRetry(cl, attempt) || (status != http.StatusTooManyRequests && status < 500) {
+		return false
+	}
+	if status == http.StatusTooManyRequests {
+		// awaitTurn waits out the pause, and counts it, like it does
+		// for every other request of this client.
+		return c.willRetry(ctx, cl, attempt, c.pausedFor(), apiErr)
+	}
+	delay := max(c.backoff(attempt), apiErr.RetryAfter)
+	return c.sleepBeforeRetry(ctx, cl, attempt, delay, apiErr)
+}
+
+// sleepBeforeRetry sleeps delay before a retry, unless willRetry rejects it;
+// it reports whether the retry goes ahead.
+func (c *Client) sleepBeforeRetry(ctx context.Context, cl *call, attempt int, delay time.Duration, cause error) bool {
+	return c.willRetry(ctx, cl, attempt, delay, cause) && sleep(ctx, delay) == nil
 }
 
 // send makes one HTTP attempt and reads the whole answer.

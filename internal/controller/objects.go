@@ -49,6 +49,9 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 type annotationPatch struct {
 	set    map[string]string
 	remove []string
+	// unlocked skips the version check, for a record of what happened at
+	// Gandi that a concurrent edit of the object must not make us lose.
+	unlocked bool
 }
 
 // patchAnnotations writes annotations with an optimistic lock, so that two
@@ -72,7 +75,11 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 		delete(ann, k)
 	}
 	updated.SetAnnotations(ann)
-	if err := c.Patch(ctx, updated, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
+	if p.unlocked {
+		patch = client.MergeFrom(base)
+	}
+	if err := c.Patch(ctx, updated, patch); err != nil {
 		return fmt.Errorf("annotate %s: %w", obj.GetName(), err)
 	}
 	obj.SetAnnotations(updated.GetAnnotations())

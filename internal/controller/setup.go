@@ -104,5 +104,19 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	if err := vh.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the Vhost controller: %w", err)
 	}
+	tpl := &TemplateReconciler{
+		Client: mgr.GetClient(), Credentials: creds,
+		Events: eventRecorder{rec: mgr.GetEventRecorder("template-controller")}, Timing: o.Timing, Now: now,
+	}
+	if err := tpl.SetupWithManager(mgr, o.Controller, secrets); err != nil {
+		return fmt.Errorf("set up the Template controller: %w", err)
+	}
+	ta := &TemplateApplicationReconciler{
+		Client: mgr.GetClient(), Credentials: creds,
+		Events: eventRecorder{rec: mgr.GetEventRecorder("templateapplication-controller")}, Timing: o.Timing, Now: now,
+	}
+	if err := ta.SetupWithManager(mgr, o.Controller, secrets); err != nil {
+		return fmt.Errorf("set up the TemplateApplication controller: %w", err)
+	}
 	return nil
 }

@@ -1,0 +1,126 @@
+package controller
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+func TestPayloadHashIsSemantic(t *testing.T) {
+	a := gandi.TemplatePayload{
+		DNSRecords: &gandi.DNSRecordsNS{Records: []gandi.DNSRecord{
+			{Name: "@", Type: "MX", Values: []string{"50 fb.mail.gandi.net.", "10 spool.mail.gandi.net."}},
+			{Name: "www", Type: "cname", TTL: 300, Values: []string{"example.net."}},
+		}},
+		Mailboxes:   &gandi.MailboxesNS{Values: []gandi.Mailbox{{Login: "contact"}, {Login: "alice"}}},
+		Nameservers: &gandi.NameserversNS{Service: "custom", Addresses: []string{"NS2.example.net.", "ns1.example.net"}},
+	}
+	b := gandi.TemplatePayload{
+		DNSRecords: &gandi.DNSRecordsNS{Records: []gandi.DNSRecord{
+			{Name: "www", Type: "CNAME", TTL: 300, Values: []string{"example.net."}},
+			{Name: "@", Type: "MX", TTL: defaultRecordTTL, Values: []string{"10 spool.mail.gandi.net.", "50 fb.mail.gandi.net."}},
+		}},
+		Mailboxes:   &gandi.MailboxesNS{Values: []gandi.Mailbox{{Login: "alice"}, {Login: "contact"}}},
+		Nameservers: &gandi.NameserversNS{Service: "custom", Addresses: []string{"ns1.example.net", "ns2.example.net"}},
+	}
+	if payloadHash(a) != payloadHash(b) {
+		t.Fatalf("same payload in another order hashes differently:\n%v\n%v", normalizePayload(a), normalizePayload(b))
+	}
+	if d := payloadDifferences(a, b); len(d) != 0 {
+		t.Fatalf("differences %v between equal payloads", d)
+	}
+	b.DNSRecords.Records[0].TTL = 600
+	if payloadHash(a) == payloadHash(b) {
+		t.Fatal("a changed ttl does not change the hash")
+	}
+	if d := payloadDifferences(a, b); len(d) != 1 || d[0] != gandi.NamespaceDNSRecords {
+		t.Fatalf("differences = %v, want [dns:records]", d)
+	}
+	if !strings.HasPrefix(payloadHash(a), "sha256:") {
+		t.Fatalf("hash %q", payloadHash(a))
+	}
+}
+
+func TestDesiredPayloadLiveDNSSendsEmptyAddresses(t *testing.T) {
+	p := desiredPayload(hostingv1alpha1.TemplatePayload{
+		Nameservers: &hostingv1alpha1.NameserversPayload{Service: "livedns"},
+		DNSRecords:  &hostingv1alpha1.DNSRecordsPayload{Default: ptrTo(true)},
+	})
+	data, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"dns:records":{"default":true},"domain:nameservers":{"addresses":[],"service":"livedns"}}`
+	if string(data) != want {
+		t.Fatalf("payload = %s, want %s", data, want)
+	}
+}
+
+func TestApplyDue(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	r := &TemplateApplicationReconciler{Now: func() time.Time { return now }}
+	ta := &hostingv1alpha1.TemplateApplication{}
+	ta.Generation = 3
+	target := applyTarget{payloadHash: "sha256:a"}
+	rec := applyRecord{At: now.Add(-2 * time.Hour), PayloadHash: "sha256:a", Generation: 3}
+
+	for _, tc := range []struct {
+		name    string
+		applied bool
+		rec     applyRecord
+		reapply *hostingv1alpha1.ReapplySpec
+		due     bool
+	}{
+		{name: "never applied", due: true},
+		{name: "unchanged", applied: true, rec: rec},
+		{name: "payload changed", applied: true, rec: applyRecord{At: rec.At, PayloadHash: "sha256:b", Generation: 3}, due: true},
+		{name: "spec changed", applied: true, rec: applyRecord{At: rec.At, PayloadHash: "sha256:a", Generation: 2}, due: true},
+		{name: "interval elapsed", applied: true, rec: rec, due: true, reapply: &hostingv1alpha1.ReapplySpec{
+			Policy: hostingv1alpha1.ReapplyInterval, Interval: &metav1.Duration{Duration: time.Hour}}},
+		{name: "interval not elapsed", applied: true, rec: rec, reapply: &hostingv1alpha1.ReapplySpec{
+			Policy: hostingv1alpha1.ReapplyInterval, Interval: &metav1.Duration{Duration: 3 * time.Hour}}},
+		{name: "OnChange ignores an interval", applied: true, rec: rec, reapply: &hostingv1alpha1.ReapplySpec{
+			Policy: hostingv1alpha1.ReapplyOnChange, Interval: &metav1.Duration{Duration: time.Minute}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ta.Spec.Reapply = tc.reapply
+			if why := r.applyDue(ta, tc.rec, tc.applied, target); (why != "") != tc.due {
+				t.Fatalf("applyDue = %q, want due=%v", why, tc.due)
+			}
+		})
+	}
+}
+
+func TestDispatchOutcome(t *testing.T) {
+	d := &gandi.Dispatch{
+		Payload: gandi.TemplatePayload{DNSRecords: &gandi.DNSRecordsNS{Default: true}, Mailboxes: &gandi.MailboxesNS{}},
+		TaskStatus: map[string]gandi.TaskStatus{
+			gandi.NamespaceDNSRecords: {Status: gandi.DispatchDone},
+		},
+	}
+	if got := overallState(d); got != hostingv1alpha1.DispatchRunning {
+		t.Fatalf("a namespace without a task status yet: state %s, want Running", got)
+	}
+	d.TaskStatus[gandi.NamespaceMailboxes] = gandi.TaskStatus{Status: gandi.DispatchError}
+	d.TaskHistory = []gandi.TaskHistoryEntry{
+		{Namespace: gandi.NamespaceMailboxes, Status: gandi.DispatchRunning},
+		{Namespace: gandi.NamespaceMailboxes, Status: gandi.DispatchError, Message: "quota reached"},
+	}
+	ta := &hostingv1alpha1.TemplateApplication{}
+	dispatchToStatus(ta, "d1", d)
+	if ta.Status.Dispatch.State != hostingv1alpha1.DispatchError {
+		t.Fatalf("state %s, want Error", ta.Status.Dispatch.State)
+	}
+	msg := dispatchFailures(ta.Status.Dispatch)
+	if !strings.Contains(msg, "domain:mailboxes: quota reached") || strings.Contains(msg, "dns:records") {
+		t.Fatalf("failures %q", msg)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -1,0 +1,208 @@
+package controller_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+// gandiTemplate is a Template named "dns" by default that sets every
+// namespace: LiveDNS nameservers, two records, two mailboxes and a web
+// redirection (with override, so that applying it again succeeds once the
+// first application has created the host's record).
+func gandiTemplate(name string, mutate ...func(*hostingv1alpha1.Template)) *hostingv1alpha1.Template {
+	t := &hostingv1alpha1.Template{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: hostingv1alpha1.TemplateSpec{
+			ManagedFields: hostingv1alpha1.ManagedFields{CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
+			Description:   "the shop's DNS, mail and redirections",
+			Payload: hostingv1alpha1.TemplatePayload{
+				Nameservers: &hostingv1alpha1.NameserversPayload{Service: "livedns"},
+				DNSRecords: &hostingv1alpha1.DNSRecordsPayload{Records: []hostingv1alpha1.DNSRecord{
+					{Name: "@", Type: "A", Values: []string{"203.0.113.1"}},
+					{Name: "@", Type: "MX", TTL: 10800, Values: []string{"50 fb.mail.gandi.net.", "10 spool.mail.gandi.net."}},
+				}},
+				Mailboxes:    []hostingv1alpha1.Mailbox{{Login: "contact"}, {Login: "alice"}},
+				WebRedirects: []hostingv1alpha1.WebRedirect{{Type: "http301", Host: "shop", URL: "https://www.example.net/", Override: true, Protocol: "https"}},
+			},
+		},
+	}
+	for _, m := range mutate {
+		m(t)
+	}
+	return t
+}
+
+// simTemplate is the simulator's template with the object's Gandi ID.
+func (w *world) simTemplate(t *hostingv1alpha1.Template) func() gandisim.TemplateView {
+	return func() gandisim.TemplateView {
+		v, _ := w.sim.Template(get(t).(*hostingv1alpha1.Template).Status.ID)
+		return v
+	}
+}
+
+var _ = Describe("Template", func() {
+	var w *world
+
+	BeforeEach(func() { w = newWorld() })
+
+	It("creates the template with every namespace, reports it, and makes no write in a steady state", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+
+		Expect(t.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, t.Status.ID))
+		Expect(t.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+		Expect(t.Status.Name).To(Equal("dns"))
+		Expect(t.Status.Editable).To(Equal(ptr(true)))
+		Expect(t.Status.Namespaces).To(ConsistOf("dns:records", "domain:mailboxes", "domain:nameservers", "domain:webredirs"))
+		Expect(t.Status.PayloadHash).To(HavePrefix("sha256:"))
+		Expect(t.Status.ObservedGeneration).To(Equal(t.Generation))
+
+		v := w.simTemplate(t)()
+		Expect(v.Name).To(Equal("dns"))
+		Expect(v.Description).To(Equal("the shop's DNS, mail and redirections"))
+		Expect(v.Payload).To(HaveKeyWithValue("domain:nameservers", HaveKeyWithValue("addresses", BeEmpty())))
+		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(Equal(1))
+
+		writes := w.sim.Writes()
+		Consistently(w.sim.Writes).WithTimeout(3 * testTiming.Poll).Should(Equal(writes))
+	})
+
+	It("sends the full payload when one namespace changes", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		hash := t.Status.PayloadHash
+		patches := w.sim.Requests(gandisim.RoutePatchTemplate)
+
+		setSpec(t, func() { t.Spec.Payload.DNSRecords.Records[0].Values = []string{"203.0.113.2"} })
+		Eventually(func() string { return fetch(t)().(*hostingv1alpha1.Template).Status.PayloadHash }).
+			WithTimeout(eventually).ShouldNot(Equal(hash))
+		Expect(t).To(beReady())
+		Expect(w.sim.Requests(gandisim.RoutePatchTemplate)).To(Equal(patches + 1))
+		v := w.simTemplate(t)()
+		Expect(v.Payload).To(HaveKey("domain:mailboxes"), "the PATCH replaces the payload: it must carry every namespace")
+		Expect(v.Payload).To(HaveKey("domain:webredirs"))
+		Expect(v.Payload).To(HaveKeyWithValue("dns:records", HaveKeyWithValue("records", ContainElement(
+			HaveKeyWithValue("values", ConsistOf("203.0.113.2"))))))
+	})
+
+	It("reports Gandi's refusal of a payload the CRD accepts, with Gandi's words", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("bad-redirect", func(t *hostingv1alpha1.Template) {
+			t.Spec.Payload.WebRedirects[0].URL = "ftp://files.example.net/"
+		})
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "InvalidSpec")))
+		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(And(
+			ContainSubstring("domain:webredirs"), ContainSubstring("Not a valid http or https URL")))
+		Expect(w.sim.Templates()).To(BeEmpty())
+		// A refusal made nothing: the create intent goes (a retry at the
+		// poll writes it again for the time of its POST).
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			HaveField("ObjectMeta.Annotations", Not(HaveKey(hostingv1alpha1.AnnotationCreatePending))))
+		Consistently(w.sim.Templates).WithTimeout(2 * testTiming.Poll).Should(BeEmpty())
+	})
+
+	It("keeps the last good payload when Gandi refuses an edit, and says why", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		hash := t.Status.PayloadHash
+
+		setSpec(t, func() {
+			t.Spec.Payload.Nameservers = &hostingv1alpha1.NameserversPayload{Service: "custom", Addresses: []string{"ns1.bad_host.example"}}
+		})
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "InvalidSpec")))
+		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("domain:nameservers.addresses"))
+		Expect(t.Status.PayloadHash).To(Equal(hash), "the status shows what Gandi holds, not what was refused")
+		Expect(w.simTemplate(t)().Payload).To(HaveKeyWithValue("domain:nameservers", HaveKeyWithValue("service", "livedns")))
+	})
+
+	It("never takes over a same-named template it did not create, and adopts it when asked", func() {
+		existing, err := w.sim.AddTemplate(orgID, gandisim.SeedTemplate{Name: "dns", Payload: map[string]any{
+			"dns:records": map[string]any{"default": true},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "AlreadyExists"))
+		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(existing))
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+
+		annotate(t, hostingv1alpha1.AnnotationAdopt, "true")
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		Expect(t.Status.ID).To(Equal(existing))
+		Expect(w.sim.Templates()).To(HaveLen(1))
+		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(BeZero())
+	})
+
+	It("creates one template when the create's answer is lost", func() {
+		w.sim.CommitThenDrop(gandisim.RouteCreateTemplate, 1)
+		w.startManager(managerOptions{})
+		t := gandiTemplate("lost-answer")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.Templates()).To(HaveLen(1))
+		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(Equal(1), "found by name, not created again")
+	})
+
+	It("never modifies or deletes a public template it is pointed at", func() {
+		public, err := w.sim.AddTemplate("", gandisim.SeedTemplate{Public: true, Name: "Gandi default", Payload: map[string]any{
+			"dns:records": map[string]any{"default": true},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		w.startManager(managerOptions{})
+		t := gandiTemplate("gandi-default", func(t *hostingv1alpha1.Template) {
+			t.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: public}
+		})
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "NotEditable"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "NotEditable")))
+		Expect(t.Status.Editable).To(Equal(ptr(false)))
+		Consistently(func() int { return w.sim.Requests(gandisim.RoutePatchTemplate) }).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+
+		Expect(k8sClient.Delete(suiteCtx, t)).To(Succeed())
+		Eventually(gone(t)).WithTimeout(eventually).Should(BeTrue())
+		Expect(w.sim.Requests(gandisim.RouteDeleteTemplate)).To(BeZero())
+		_, ok := w.sim.Template(public)
+		Expect(ok).To(BeTrue())
+	})
+
+	It("deletes the template at Gandi with Delete and leaves it with Orphan", func() {
+		w.startManager(managerOptions{})
+		doomed := gandiTemplate("doomed")
+		kept := gandiTemplate("kept", func(t *hostingv1alpha1.Template) {
+			t.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+		})
+		w.create(doomed)
+		w.create(kept)
+		Eventually(fetch(doomed)).WithTimeout(eventually).Should(beReady())
+		Eventually(fetch(kept)).WithTimeout(eventually).Should(beReady())
+		doomedID, keptID := doomed.Status.ID, kept.Status.ID
+
+		Expect(k8sClient.Delete(suiteCtx, doomed)).To(Succeed())
+		Expect(k8sClient.Delete(suiteCtx, kept)).To(Succeed())
+		Eventually(gone(doomed)).WithTimeout(eventually).Should(BeTrue())
+		Eventually(gone(kept)).WithTimeout(eventually).Should(BeTrue())
+		_, ok := w.sim.Template(doomedID)
+		Expect(ok).To(BeFalse())
+		_, ok = w.sim.Template(keptID)
+		Expect(ok).To(BeTrue())
+	})
+})

@@ -1,0 +1,59 @@
+package controller
+
+import (
+	"context"
+	"strings"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// templateChanges compares the spec with what Gandi reports: the PATCH for
+// what differs, and the names of those fields. The payload is compared
+// semantically and, when it differs, sent whole: Gandi replaces the payload
+// and never merges it.
+func templateChanges(t *hostingv1alpha1.Template, observed *gandi.Template) (gandi.UpdateTemplateRequest, []string) {
+	var req gandi.UpdateTemplateRequest
+	var fields []string
+	if name := templateName(t); name != observed.Name {
+		req.Name, fields = name, append(fields, "name")
+	}
+	if desc := t.Spec.Description; desc != observed.Description {
+		req.Description, fields = &desc, append(fields, "description")
+	}
+	if want := desiredPayload(t.Spec.Payload); payloadHash(want) != payloadHash(observed.Payload) {
+		req.Payload, fields = &want, append(fields, "payload")
+	}
+	return req, fields
+}
+
+// update sends what differs, then reads the template again so that the
+// status (and the payload hash TemplateApplications follow) is what Gandi
+// holds, never what was sent. A steady state sends nothing.
+func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template, observed *gandi.Template) result {
+	conds, gen := &t.Status.Conditions, t.Generation
+	req, fields := templateChanges(t, observed)
+	if !req.IsEmpty() {
+		if err := api.UpdateTemplate(ctx, t.Status.ID, req); err != nil {
+			r.Events.warn(t, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
+			res := failed(conds, gen, r.Timing, "update template "+t.Status.ID, err)
+			setPayloadReady(t, observed, classify(err).reason, "Gandi refused the spec's payload: "+err.Error())
+			return res
+		}
+		r.Events.normal(t, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
+		id := t.Status.ID
+		var err error
+		if observed, err = api.GetTemplate(ctx, id); err != nil {
+			return failed(conds, gen, r.Timing, "get template "+id+" after updating it", err)
+		}
+		templateToStatus(t, id, observed)
+	}
+	if setPayloadReady(t, observed, ReasonDriftDetected, "Gandi accepted the payload but reports another one") {
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the template matches the spec")
+	} else {
+		// Sending it again at once would loop: wait for the poll.
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonDriftDetected,
+			"Gandi accepted the payload but reports one that differs in "+orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload)))
+	}
+	return result{requeue: jittered(r.Timing.Poll)}
+}

@@ -1,0 +1,244 @@
+package controller
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// TemplateApplication-specific reasons.
+const (
+	ReasonWaitingForTemplate = "WaitingForTemplate"
+	ReasonTemplateNotFound   = "TemplateNotFound"
+	ReasonDomainNotFound     = "DomainNotFound"
+	ReasonApplying           = "Applying"
+	ReasonDispatchFailed     = "DispatchFailed"
+	// ReasonAppliedUnconfirmed: the apply was sent but its answer was lost,
+	// so there is no dispatch to follow (see applyLost).
+	ReasonAppliedUnconfirmed = "AppliedUnconfirmed"
+)
+
+// templateApplicationAPI is what the TemplateApplication reconciler needs
+// of Gandi.
+type templateApplicationAPI interface {
+	GetTemplate(ctx context.Context, id string) (*gandi.Template, error)
+	ApplyTemplate(ctx context.Context, templateID string, req gandi.ApplyTemplateRequest) (*gandi.ApplyResult, error)
+	GetDispatch(ctx context.Context, id string) (*gandi.Dispatch, error)
+	GetDomain(ctx context.Context, fqdn string) (*gandi.Domain, error)
+}
+
+// TemplateApplicationReconciler applies a Gandi configuration template to a
+// domain, once per change of what is applied, and follows the dispatch.
+//
+// It has no finalizer: a template cannot be un-applied, so deleting a
+// TemplateApplication changes nothing at Gandi and needs no work first.
+type TemplateApplicationReconciler struct {
+	client.Client
+	Credentials *Credentials
+	Events      eventRecorder
+	Timing      Timing
+	// Now is the clock; tests may move it.
+	Now func() time.Time
+}
+
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templateapplications,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templateapplications/status,verbs=get;patch
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templates,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile runs one pass: load, resolve the template, credentials and
+// domain, follow the running dispatch or apply when due, write status once,
+// requeue.
+func (r *TemplateApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ta := &hostingv1alpha1.TemplateApplication{}
+	if err := r.Get(ctx, req.NamespacedName, ta); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !ta.DeletionTimestamp.IsZero() {
+		// Nothing to undo at Gandi; other finalizers are not ours.
+		return ctrl.Result{}, nil
+	}
+	base := ta.DeepCopy()
+	var res result
+	if isPaused(ta) {
+		reportPaused(&ta.Status.Conditions, ta.Generation)
+	} else {
+		res = r.reconcileLive(ctx, ta)
+	}
+	ta.Status.ObservedGeneration = ta.Generation
+	if err := writeStatus(ctx, r.Client, ta, &base.Status, &ta.Status); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: res.requeue}, res.err
+}
+
+// applyTarget is what an application applies, and where.
+type applyTarget struct {
+	templateID  string
+	payloadHash string
+	domainID    string
+	credentials *hostingv1alpha1.CredentialsReference
+}
+
+func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) result {
+	target, res := r.resolveTemplateRef(ctx, ta)
+	if res != nil {
+		return *res
+	}
+	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, target.credentials)
+	if err != nil {
+		return failed(&ta.Status.Conditions, ta.Generation, r.Timing, "resolve credentials", err)
+	}
+	if ta.Spec.TemplateRef == nil {
+		if res := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
+			return *res
+		}
+	}
+	ta.Status.TemplateID = target.templateID
+	if res := r.resolveDomain(ctx, api, ta, &target); res != nil {
+		return *res
+	}
+	ta.Status.DomainID = target.domainID
+	return r.sync(ctx, api, ta, target)
+}
+
+// resolveTemplateRef finds the template of spec.templateRef: a Template
+// that is Ready with its latest spec, so that an edit in progress is not
+// applied half-way. With spec.templateID it only picks the credentials. A
+// non-nil result means the application has to wait.
+func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (applyTarget, *result) {
+	if ta.Spec.TemplateRef == nil {
+		return applyTarget{templateID: ta.Spec.TemplateID, credentials: ta.Spec.CredentialsRef}, nil
+	}
+	name := ta.Spec.TemplateRef.Name
+	tpl := &hostingv1alpha1.Template{}
+	err := r.Get(ctx, types.NamespacedName{Namespace: ta.Namespace, Name: name}, tpl)
+	switch {
+	case err != nil && !apierrors.IsNotFound(err):
+		return applyTarget{}, &result{err: err}
+	case (err != nil || !tpl.DeletionTimestamp.IsZero()) && hadTemplate(ta):
+		msg := "Template " + name + " no longer exists in this namespace (or is being deleted): nothing is applied; the domain keeps what was last applied"
+		return applyTarget{}, r.cannotApply(ta, ReasonTemplateNotFound, msg)
+	}
+	if err != nil || !templateCurrent(tpl) {
+		msg := "waiting for Template " + name + " to be Ready with its latest spec"
+		if err != nil {
+			msg = "waiting for Template " + name + " to be created in this namespace"
+		}
+		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, ReasonWaitingForTemplate, msg)
+		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, true, ReasonWaitingForTemplate, msg)
+		// The Template watch brings the application back as soon as it changes.
+		return applyTarget{}, &result{requeue: jittered(r.Timing.Poll)}
+	}
+	t := applyTarget{templateID: templateID(tpl), payloadHash: tpl.Status.PayloadHash, credentials: tpl.Spec.CredentialsRef}
+	if ta.Spec.CredentialsRef != nil {
+		t.credentials = ta.Spec.CredentialsRef
+	}
+	return t, nil
+}
+
+// templateCurrent reports a Template that is Ready with its latest spec at
+// Gandi: applying one whose edit is still on its way would apply the old
+// payload, then the new one.
+func templateCurrent(tpl *hostingv1alpha1.Template) bool {
+	ready := meta.FindStatusCondition(tpl.Status.Conditions, hostingv1alpha1.ConditionReady)
+	return tpl.DeletionTimestamp.IsZero() && templateID(tpl) != "" && tpl.Status.PayloadHash != "" &&
+		ready != nil && ready.Status == metav1.ConditionTrue &&
+		ready.ObservedGeneration == tpl.Generation && tpl.Status.ObservedGeneration == tpl.Generation
+}
+
+// hadTemplate tells a Template that is gone from one that is not there yet:
+// an application that resolved or applied its template before has lost it
+// (TemplateNotFound); one that never did is waiting for it.
+func hadTemplate(ta *hostingv1alpha1.TemplateApplication) bool {
+	_, applied := lastApply(ta)
+	return applied || ta.Status.TemplateID != ""
+}
+
+// resolveTemplateID reads a template given by Gandi ID (public ones
+// included) for its payload hash: a change of that template at Gandi is a
+// change of what this object applies.
+func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
+	tpl, err := api.GetTemplate(ctx, t.templateID)
+	if gandi.IsNotFound(err) {
+		return r.cannotApply(ta, ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)")
+	}
+	if err != nil {
+		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get template "+t.templateID, err)
+		return &res
+	}
+	t.payloadHash = payloadHash(tpl.Payload)
+	return nil
+}
+
+// resolveDomain finds the domain's Gandi ID from spec.domain, or takes
+// spec.domainID.
+func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
+	if ta.Spec.Domain == "" {
+		t.domainID = ta.Spec.DomainID
+		return nil
+	}
+	fqdn, err := toASCII(ta.Spec.Domain)
+	if err != nil {
+		return r.cannotApply(ta, ReasonInvalidSpec, "spec.domain: "+err.Error())
+	}
+	d, err := api.GetDomain(ctx, fqdn)
+	if gandi.IsNotFound(err) {
+		return r.cannotApply(ta, ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential")
+	}
+	if err != nil {
+		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get domain "+fqdn, err)
+		return &res
+	}
+	t.domainID = d.ID
+	return nil
+}
+
+// cannotApply reports something the user has to fix before anything can be
+// applied; the poll (or a watch) comes back.
+func (r *TemplateApplicationReconciler) cannotApply(ta *hostingv1alpha1.TemplateApplication, reason, msg string) *result {
+	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, reason, msg)
+	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, false, reason, msg)
+	return &result{requeue: jittered(r.Timing.Poll)}
+}
+
+// SetupWithManager registers the reconciler. Applications are reconciled
+// again as soon as their Template changes (it becomes Ready, its payload
+// hash moves, it is deleted), and when their credentials Secret does.
+func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&hostingv1alpha1.TemplateApplication{}).
+		Named("templateapplication").
+		WithOptions(opts.controller()).
+		Watches(&hostingv1alpha1.Template{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOfTemplate)).
+		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.TemplateApplicationList{}), secrets.metadataOnly()).
+		Complete(r)
+}
+
+func (r *TemplateApplicationReconciler) applicationsOfTemplate(ctx context.Context, tpl client.Object) []reconcile.Request {
+	list := &hostingv1alpha1.TemplateApplicationList{}
+	if err := r.List(ctx, list, client.InNamespace(tpl.GetNamespace())); err != nil {
+		return nil
+	}
+	var reqs []reconcile.Request
+	for i := range list.Items {
+		ta := &list.Items[i]
+		if ta.Spec.TemplateRef != nil && ta.Spec.TemplateRef.Name == tpl.GetName() {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(ta)})
+		}
+	}
+	return reqs
+}

@@ -1,0 +1,203 @@
+package controller
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// maxDispatchHistory bounds status.dispatch.history: a dispatch retried many
+// times must not grow the object without end. The newest steps are kept.
+const maxDispatchHistory = 50
+
+// follow reads the dispatch of the last application. over reports that it
+// is no longer running (or can no longer be read), so the outcome stands
+// and a new application may be considered.
+func (r *TemplateApplicationReconciler) follow(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, rec *applyRecord) (result, bool) {
+	conds, gen := &ta.Status.Conditions, ta.Generation
+	d, err := api.GetDispatch(ctx, rec.DispatchID)
+	if gandi.IsNotFound(err) {
+		// Gandi no longer reports it (or never showed it to this credential):
+		// its outcome cannot be known. It is still an application.
+		lost := *rec
+		lost.DispatchID = ""
+		lost.Unconfirmed = "Gandi no longer reports dispatch " + rec.DispatchID
+		if err := r.saveRecord(ctx, ta, lost, true); err != nil {
+			return result{err: err}, false
+		}
+		*rec = lost
+		recordToStatus(ta, lost)
+		return result{}, true
+	}
+	if err != nil {
+		return failed(conds, gen, r.Timing, "get dispatch "+rec.DispatchID, err), false
+	}
+	dispatchToStatus(ta, rec.DispatchID, d)
+	ds := ta.Status.Dispatch
+	switch {
+	case d.Running():
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonApplying, "dispatch "+ds.ID+" is "+strings.ToLower(string(ds.State))+taskSummary(ds))
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the template is applied as the spec asks; Gandi is running the dispatch")
+		return result{requeue: r.pollBackoff(rec.At)}, false
+	case ds.State == hostingv1alpha1.DispatchError:
+		r.Events.warn(ta, ReasonDispatchFailed, "Apply", dispatchFailures(ds))
+	default:
+		r.Events.normal(ta, "Applied", "Apply", "dispatch "+ds.ID+" is done")
+	}
+	return result{}, true
+}
+
+// pollBackoff spaces the reads of a running dispatch: quickly at first, then
+// more slowly the longer it runs (a fifth of its age), never slower than
+// the poll interval.
+func (r *TemplateApplicationReconciler) pollBackoff(since time.Time) time.Duration {
+	next := r.Now().Sub(since) / 5
+	return min(max(next, r.Timing.Transitional), r.Timing.Poll)
+}
+
+// settled reports the outcome of the last application, which is no longer
+// running, and comes back at the poll (or when the reapply interval is due).
+func (r *TemplateApplicationReconciler) settled(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) result {
+	conds, gen := &ta.Status.Conditions, ta.Generation
+	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the template is applied as the spec asks")
+	ds := ta.Status.Dispatch
+	switch {
+	case rec.DispatchID == "":
+		if wait := rec.At.Add(r.Timing.CreateGrace).Sub(r.Now()); wait > 0 {
+			// A dispatch takes a while: do not call the domain configured
+			// the moment an unconfirmed apply was sent.
+			setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonApplying,
+				rec.Unconfirmed+"; Gandi offers no way to find its dispatch, so it is counted as applied and not sent again: allowing it time to run")
+			return result{requeue: max(wait, r.Timing.Transitional)}
+		}
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, true, ReasonAppliedUnconfirmed,
+			rec.Unconfirmed+"; counted as applied without a dispatch to follow (Gandi offers no way to find it); it is applied again only when the template's payload or this spec changes")
+	case ds != nil && ds.State == hostingv1alpha1.DispatchError:
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonDispatchFailed,
+			dispatchFailures(ds)+"; fix the cause, then change the template or this spec to apply again")
+	default:
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, true, ReasonAvailable,
+			"dispatch "+rec.DispatchID+" is done: the domain has the template's configuration")
+	}
+	return result{requeue: r.nextCheck(ta, rec)}
+}
+
+// nextCheck is the poll interval, or sooner when the reapply interval is
+// due before it.
+func (r *TemplateApplicationReconciler) nextCheck(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) time.Duration {
+	next := jittered(r.Timing.Poll)
+	if every := reapplyInterval(ta); every > 0 {
+		if due := rec.At.Add(every).Sub(r.Now()); due < next {
+			next = max(due, r.Timing.Transitional)
+		}
+	}
+	return next
+}
+
+// dispatchOver reports a dispatch whose final state is already known.
+func dispatchOver(ds *hostingv1alpha1.DispatchStatus) bool {
+	return ds != nil && (ds.State == hostingv1alpha1.DispatchDone || ds.State == hostingv1alpha1.DispatchError)
+}
+
+// dispatchToStatus writes what Gandi reported of the dispatch.
+func dispatchToStatus(ta *hostingv1alpha1.TemplateApplication, id string, d *gandi.Dispatch) {
+	ds := &hostingv1alpha1.DispatchStatus{
+		ID: id, State: overallState(d), Message: d.StateMsg,
+		Attempt: int32(min(d.Attempt, 1<<30)), //nolint:gosec // bounded just above
+	}
+	if len(d.TaskStatus) > 0 {
+		ds.Tasks = make(map[string]hostingv1alpha1.DispatchState, len(d.TaskStatus))
+		for ns, ts := range d.TaskStatus {
+			ds.Tasks[ns] = stateOf(ts.Status)
+		}
+	}
+	history := d.TaskHistory
+	if len(history) > maxDispatchHistory {
+		history = history[len(history)-maxDispatchHistory:]
+	}
+	for _, h := range history {
+		ds.History = append(ds.History, hostingv1alpha1.DispatchHistoryEntry{
+			Namespace: h.Namespace, State: stateOf(h.Status), Message: h.Message, Date: h.Date,
+		})
+	}
+	ta.Status.Dispatch = ds
+}
+
+// overallState sums a dispatch up by the doc's rule: Gandi's global state
+// stays 0 while the tasks run, so the tasks say whether it is pending or
+// running, and once it no longer runs, whether anything failed.
+func overallState(d *gandi.Dispatch) hostingv1alpha1.DispatchState {
+	if d.Running() {
+		if d.State >= gandi.DispatchRunning {
+			return hostingv1alpha1.DispatchRunning
+		}
+		for _, ts := range d.TaskStatus {
+			if ts.Status >= gandi.DispatchRunning {
+				return hostingv1alpha1.DispatchRunning
+			}
+		}
+		return hostingv1alpha1.DispatchPending
+	}
+	if len(d.Failures()) > 0 {
+		return hostingv1alpha1.DispatchError
+	}
+	return hostingv1alpha1.DispatchDone
+}
+
+// stateOf names a numeric state; a value between the documented ones
+// counts as the one below it.
+func stateOf(s gandi.DispatchState) hostingv1alpha1.DispatchState {
+	switch {
+	case s >= gandi.DispatchError:
+		return hostingv1alpha1.DispatchError
+	case s >= gandi.DispatchDone:
+		return hostingv1alpha1.DispatchDone
+	case s >= gandi.DispatchRunning:
+		return hostingv1alpha1.DispatchRunning
+	}
+	return hostingv1alpha1.DispatchPending
+}
+
+// taskSummary lists the tasks and their states, for messages.
+func taskSummary(ds *hostingv1alpha1.DispatchStatus) string {
+	if len(ds.Tasks) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(ds.Tasks))
+	for _, ns := range slices.Sorted(maps.Keys(ds.Tasks)) {
+		parts = append(parts, ns+" "+string(ds.Tasks[ns]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// dispatchFailures names what failed, each namespace with Gandi's last
+// message for it, from the status alone (so it reads the same on every
+// pass, without asking Gandi again).
+func dispatchFailures(ds *hostingv1alpha1.DispatchStatus) string {
+	var parts []string
+	if ds.Message != "" {
+		parts = append(parts, "the whole dispatch: "+ds.Message)
+	}
+	for _, ns := range slices.Sorted(maps.Keys(ds.Tasks)) {
+		if ds.Tasks[ns] != hostingv1alpha1.DispatchError {
+			continue
+		}
+		msg := "no message"
+		for i := len(ds.History) - 1; i >= 0; i-- {
+			if h := ds.History[i]; h.Namespace == ns && h.Message != "" {
+				msg = h.Message
+				break
+			}
+		}
+		parts = append(parts, ns+": "+msg)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "Gandi gave no reason")
+	}
+	return "dispatch " + ds.ID + " failed: " + strings.Join(parts, "; ")
+}

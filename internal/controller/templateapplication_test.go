@@ -1,0 +1,249 @@
+package controller_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+const domainFQDN = "example.com"
+
+// application applies the Template "dns" to example.com, with the
+// Template's credentials.
+func application(name string, mutate ...func(*hostingv1alpha1.TemplateApplication)) *hostingv1alpha1.TemplateApplication {
+	ta := &hostingv1alpha1.TemplateApplication{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: hostingv1alpha1.TemplateApplicationSpec{
+			TemplateRef: &hostingv1alpha1.LocalObjectReference{Name: "dns"},
+			Domain:      domainFQDN,
+		},
+	}
+	for _, m := range mutate {
+		m(ta)
+	}
+	return ta
+}
+
+func (w *world) domain() gandisim.DomainView {
+	d, _ := w.sim.Domain(domainFQDN)
+	return d
+}
+
+// apexRecord matches a record of the domain itself ("@").
+func apexRecord(typ string, values ...string) OmegaMatcher {
+	return And(HaveField("Name", "@"), HaveField("Type", typ), HaveField("Values", ConsistOf(values)))
+}
+
+func haveDispatchState(state hostingv1alpha1.DispatchState) OmegaMatcher {
+	return HaveField("Status.Dispatch", And(Not(BeNil()), HaveField("State", state)))
+}
+
+var _ = Describe("TemplateApplication", func() {
+	var w *world
+
+	BeforeEach(func() {
+		w = newWorld()
+		w.sim.AddDomain(orgID, domainFQDN)
+	})
+
+	// applied runs the Template and its application to Ready.
+	applied := func() (*hostingv1alpha1.Template, *hostingv1alpha1.TemplateApplication) {
+		t, ta := gandiTemplate("dns"), application("shop-dns")
+		w.create(t)
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(beReady())
+		return t, ta
+	}
+
+	It("waits for its Template, then applies it once and the domain shows the whole payload", func() {
+		w.startManager(managerOptions{})
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForTemplate"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "WaitingForTemplate")))
+		Expect(w.sim.Dispatches()).To(BeZero())
+
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate"), haveDispatchState("Done")))
+		Expect(w.sim.Dispatches()).To(Equal(1))
+
+		t = get(t).(*hostingv1alpha1.Template)
+		Expect(ta.Status.TemplateID).To(Equal(t.Status.ID))
+		Expect(ta.Status.DomainID).To(Equal(w.domain().ID))
+		Expect(ta.Status.AppliedPayloadHash).To(Equal(t.Status.PayloadHash))
+		Expect(ta.Status.AppliedGeneration).To(Equal(ta.Generation))
+		Expect(ta.Status.AppliedAt).NotTo(BeNil())
+		Expect(ta.Status.Dispatch.Tasks).To(Equal(map[string]hostingv1alpha1.DispatchState{
+			"domain:nameservers": "Done", "dns:records": "Done", "domain:mailboxes": "Done", "domain:webredirs": "Done",
+		}))
+		Expect(ta.Status.Dispatch.History).NotTo(BeEmpty())
+		Expect(ta.Status.Dispatch.Attempt).To(BeNumerically(">=", 1))
+
+		d := w.domain()
+		Expect(d.NameserverService).To(Equal("livedns"))
+		Expect(d.Nameservers).NotTo(BeEmpty())
+		Expect(d.Records).To(ContainElements(
+			apexRecord("A", "203.0.113.1"),
+			apexRecord("MX", "10 spool.mail.gandi.net.", "50 fb.mail.gandi.net."),
+		))
+		Expect(d.Mailboxes).To(ConsistOf("alice", "contact"))
+		Expect(d.WebRedirections).To(ConsistOf(And(HaveField("Host", "shop.example.com"), HaveField("URL", "https://www.example.net/"))))
+		for _, v := range w.sim.DispatchList() {
+			Expect(v.TargetID).To(Equal(d.ID))
+		}
+
+		By("never applying an unchanged spec again")
+		writes := w.sim.Writes()
+		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(1))
+		Expect(w.sim.Writes()).To(Equal(writes))
+	})
+
+	It("applies again exactly once when the Template's records change", func() {
+		w.startManager(managerOptions{})
+		t, ta := applied()
+		Expect(w.sim.Dispatches()).To(Equal(1))
+
+		hash := get(t).(*hostingv1alpha1.Template).Status.PayloadHash
+		setSpec(t, func() { t.Spec.Payload.DNSRecords.Records[0].Values = []string{"203.0.113.2"} })
+		Eventually(func() string { return get(t).(*hostingv1alpha1.Template).Status.PayloadHash }).WithTimeout(eventually).
+			ShouldNot(Equal(hash))
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done"),
+			HaveField("Status.AppliedPayloadHash", t.Status.PayloadHash)))
+		Expect(w.domain().Records).To(ContainElement(apexRecord("A", "203.0.113.2")))
+		Expect(w.domain().Records).NotTo(ContainElement(apexRecord("A", "203.0.113.1")))
+		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(2))
+	})
+
+	It("counts a lost apply answer as applied and never dispatches again", func() {
+		w.sim.CommitThenDrop(gandisim.RouteApplyTemplate, 1)
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionTrue, "AppliedUnconfirmed"))
+		Expect(cond(ta, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("lost"))
+		Expect(ta.Annotations).NotTo(HaveKey("hosting.gandi-operator.dev/apply-pending"))
+		Expect(ta.Annotations).To(HaveKey("hosting.gandi-operator.dev/last-apply"))
+		Expect(ta.Status.AppliedPayloadHash).NotTo(BeEmpty())
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
+		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(1))
+		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"), "the dispatch whose answer was lost did run")
+	})
+
+	It("keeps a pending dispatch not Ready without reporting an error", func() {
+		w.sim.HoldDispatches(true)
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(haveDispatchState("Pending"))
+		Consistently(fetch(ta)).WithTimeout(3 * testTiming.Poll).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Applying"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate"),
+			haveDispatchState("Pending")))
+		Expect(w.sim.Dispatches()).To(Equal(1))
+
+		w.sim.HoldDispatches(false)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.sim.Dispatches()).To(Equal(1))
+	})
+
+	It("follows its dispatch across a manager restart without dispatching again", func() {
+		w.sim.HoldDispatches(true)
+		stop := w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(haveDispatchState("Pending"))
+		id := ta.Status.Dispatch.ID
+		stop()
+
+		w.startManager(managerOptions{})
+		w.sim.HoldDispatches(false)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(ta.Status.Dispatch.ID).To(Equal(id))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("reports DispatchFailed naming the failing namespace and Gandi's message, and does not retry", func() {
+		w.sim.FailNamespace("domain:mailboxes", "The mailbox quota of the domain is reached.")
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "DispatchFailed"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate"),
+			haveDispatchState("Error")))
+		Expect(cond(ta, hostingv1alpha1.ConditionReady).Message).To(And(
+			ContainSubstring("domain:mailboxes"), ContainSubstring("The mailbox quota of the domain is reached."),
+			Not(ContainSubstring("dns:records"))))
+		Expect(ta.Status.Dispatch.Tasks).To(HaveKeyWithValue("domain:mailboxes", hostingv1alpha1.DispatchError))
+		Expect(ta.Status.Dispatch.Tasks).To(HaveKeyWithValue("dns:records", hostingv1alpha1.DispatchDone))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("applies a public template by templateID and never modifies it", func() {
+		public, err := w.sim.AddTemplate("", gandisim.SeedTemplate{Public: true, Name: "Gandi default", Payload: map[string]any{
+			"domain:nameservers": map[string]any{"service": "livedns", "addresses": []any{}},
+			"dns:records":        map[string]any{"default": true},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		w.startManager(managerOptions{})
+		ta := application("defaults", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.TemplateRef = nil
+			ta.Spec.TemplateID = public
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}
+		})
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(beReady())
+		Expect(ta.Status.TemplateID).To(Equal(public))
+		Expect(w.domain().DefaultRecords).To(BeTrue())
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		Expect(w.sim.Requests(gandisim.RoutePatchTemplate)).To(BeZero())
+		Expect(w.sim.Requests(gandisim.RouteDeleteTemplate)).To(BeZero())
+		v, ok := w.sim.Template(public)
+		Expect(ok).To(BeTrue())
+		Expect(v.Name).To(Equal("Gandi default"))
+	})
+
+	It("reports TemplateNotFound when its Template is deleted, and leaves the domain as it is", func() {
+		w.startManager(managerOptions{})
+		t, ta := applied()
+		Expect(k8sClient.Delete(suiteCtx, t)).To(Succeed())
+		Eventually(gone(t)).WithTimeout(eventually).Should(BeTrue())
+		Expect(w.sim.Templates()).To(BeEmpty())
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "TemplateNotFound"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "TemplateNotFound")))
+		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"))
+		Expect(w.sim.Dispatches()).To(Equal(1))
+	})
+
+	It("reports an unknown domain as DomainNotFound and applies nothing", func() {
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("elsewhere", func(ta *hostingv1alpha1.TemplateApplication) { ta.Spec.Domain = "not-ours.example" })
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "DomainNotFound"))
+		Expect(w.sim.Dispatches()).To(BeZero())
+	})
+
+	It("changes nothing at Gandi when deleted", func() {
+		w.startManager(managerOptions{})
+		_, ta := applied()
+		writes := w.sim.Writes()
+		Expect(k8sClient.Delete(suiteCtx, ta)).To(Succeed())
+		Eventually(gone(ta)).WithTimeout(eventually).Should(BeTrue())
+		Expect(w.sim.Writes()).To(Equal(writes))
+		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"))
+	})
+})

@@ -4,7 +4,11 @@
 # the repository.
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-IMG ?= ghcr.io/gandi-operator/gandi-operator:$(VERSION)
+# The Helm chart's appVersion is the image tag both install paths use
+# (dist/install.yaml and the chart's default image.tag).
+CHART_DIR ?= charts/gandi-operator
+APP_VERSION ?= $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*$$/\1/p' $(CHART_DIR)/Chart.yaml)
+IMG ?= ghcr.io/gandi-operator/gandi-operator:$(APP_VERSION)
 
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 GOLANGCI_LINT_VERSION ?= v2.15.0
@@ -37,6 +41,11 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate the CRDs and the RBAC role from the markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false paths="./api/..." paths="./internal/controller/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	@# The Helm chart carries copies of the generated CRDs and ClusterRole
+	@# (Helm cannot read files outside the chart); test/install checks them.
+	rm -f $(CHART_DIR)/crds/*.yaml
+	cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
+	cp config/rbac/role.yaml $(CHART_DIR)/files/manager-role.yaml
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate the DeepCopy methods.
@@ -61,7 +70,7 @@ control-plane: ## Build kube-apiserver, etcd and kubectl into the cache (once) a
 	@K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh
 
 .PHONY: test
-test: ## Run every test: unit, simulator, envtest (controllers, admission) and end to end.
+test: $(HELM) ## Run every test: unit, simulator, envtest (controllers, admission) and end to end.
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... -count=1 -v -timeout 20m
 
@@ -75,6 +84,12 @@ fuzz: ## Run each fuzz target briefly.
 build: ## Build the manager and the simulator into bin/.
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/manager ./cmd
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/gandisim ./cmd/gandisim
+
+.PHONY: build-installer
+build-installer: manifests ## Write dist/install.yaml: CRDs, RBAC and the manager in one file, image $(IMG).
+	mkdir -p dist
+	"$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)/kubectl" kustomize config/default \
+		| sed 's#ghcr.io/gandi-operator/gandi-operator:[^[:space:]"]*#$(IMG)#' > dist/install.yaml
 
 .PHONY: demo
 demo: ## Run the operator end to end on a local control plane and the Gandi simulator.
@@ -98,8 +113,20 @@ $(HELM): | $(LOCALBIN)
 	mv $(LOCALBIN)/helm $@
 
 .PHONY: tools
-tools: $(CONTROLLER_GEN) $(GOLANGCI_LINT) ## Install the pinned tools into bin/.
+tools: $(CONTROLLER_GEN) $(GOLANGCI_LINT) $(HELM) ## Install the pinned tools into bin/.
 
 .PHONY: demo-stop
 demo-stop: ## Stop what `make demo` started.
 	hack/demo.sh stop
+
+##@ Helm chart
+
+.PHONY: helm-lint
+helm-lint: $(HELM) ## Lint the chart and render it with its default values.
+	$(HELM) lint --strict $(CHART_DIR)
+	$(HELM) template gandi-operator $(CHART_DIR) --namespace gandi-operator-system --include-crds >/dev/null
+
+.PHONY: helm-package
+helm-package: manifests $(HELM) ## Package the chart into dist/.
+	mkdir -p dist
+	$(HELM) package $(CHART_DIR) --destination dist

@@ -234,7 +234,7 @@ var _ = Describe("HostingInstance", func() {
 	It("asks a human when an interrupted create could match several instances", func() {
 		w.startManager(managerOptions{})
 		intent := time.Now().Add(-time.Second).UTC().Format(time.RFC3339Nano)
-		var ids []string
+		ids := make([]string, 0, 2)
 		for range 2 {
 			ids = append(ids, w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "twice", Size: "starter", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}}))
 		}

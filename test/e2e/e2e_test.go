@@ -6,6 +6,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -182,7 +183,7 @@ func start(t *testing.T) *env {
 func (e *env) build() {
 	e.managerBin = filepath.Join(e.dir, "manager")
 	for bin, pkg := range map[string]string{e.managerBin: "./cmd", filepath.Join(e.dir, "gandisim"): "./cmd/gandisim"} {
-		cmd := exec.Command("go", "build", "-trimpath", "-o", bin, pkg)
+		cmd := exec.CommandContext(e.t.Context(), "go", "build", "-trimpath", "-o", bin, pkg)
 		cmd.Dir = e.root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -192,11 +193,11 @@ func (e *env) build() {
 }
 
 func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String()
 }
 
@@ -242,7 +243,9 @@ func (e *env) run(bin, name string, args ...string) *exec.Cmd {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	cmd := exec.Command(bin, args...)
+	// Not the test's context: the processes are stopped with SIGTERM in the
+	// cleanup below, so they can shut down as they would in production.
+	cmd := exec.CommandContext(context.Background(), bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		e.t.Fatalf("start %s: %v", name, err)
@@ -287,7 +290,7 @@ func (e *env) kubectl(args ...string) string {
 
 func (e *env) kubectlStdin(stdin string, args ...string) string {
 	e.t.Helper()
-	cmd := exec.Command(filepath.Join(e.assets, "kubectl"), append([]string{"--kubeconfig", e.adminKube}, args...)...)
+	cmd := exec.CommandContext(e.t.Context(), filepath.Join(e.assets, "kubectl"), append([]string{"--kubeconfig", e.adminKube}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -324,7 +327,7 @@ func (e *env) get(url string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	return string(body)
 }

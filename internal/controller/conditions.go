@@ -68,6 +68,15 @@ func truncate(s string, n int) string {
 	return s[:n-3] + "..."
 }
 
+// stopped reports, on both Ready and Synced, a state only a person can
+// resolve (AlreadyExists, AmbiguousExternalObject, ExternalNotFound…), and
+// looks again at the next poll rather than in a hot loop.
+func stopped(conds *[]metav1.Condition, generation int64, t Timing, reason, message string) *result {
+	setCondition(conds, generation, hostingv1alpha1.ConditionReady, false, reason, message)
+	setCondition(conds, generation, hostingv1alpha1.ConditionSynced, false, reason, message)
+	return &result{requeue: jittered(t.Poll)}
+}
+
 // failure is how an error is reported: the Synced reason, and whether
 // trying again soon may help.
 type failure struct {

@@ -167,11 +167,9 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) result {
 	if !hi.Spec.RecreateIfDeleted || hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
 		msg := "instance " + id + " no longer exists at Gandi; nothing was bought again (set spec.recreateIfDeleted to buy a new one, or delete this object)"
-		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionReady, false, ReasonExternalNotFound, msg)
-		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, ReasonExternalNotFound, msg)
 		hi.Status.State = ""
 		r.Events.warn(hi, ReasonExternalNotFound, "Observe", msg)
-		return result{requeue: jittered(r.Timing.Poll)}
+		return *stopped(&hi.Status.Conditions, hi.Generation, r.Timing, ReasonExternalNotFound, msg)
 	}
 	r.Events.warn(hi, ReasonExternalNotFound, "Recreate", "instance "+id+" no longer exists at Gandi; buying a new one as spec.recreateIfDeleted asks")
 	if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{remove: []string{hostingv1alpha1.AnnotationExternalID}}); err != nil {

@@ -44,9 +44,7 @@ func (r *HostingInstanceReconciler) findOrCreate(ctx context.Context, api instan
 		if !adoptRequested(hi) {
 			msg := fmt.Sprintf("an instance named %q already exists at Gandi (%s) and this object did not create it: to manage it, set the annotation %s to its ID or %s: \"true\"; otherwise choose another spec.name",
 				name, instanceIDs(matches), hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationAdopt)
-			setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonAlreadyExists, msg)
-			setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonAlreadyExists, msg)
-			return "", &result{requeue: jittered(r.Timing.Poll)}
+			return "", stopped(conds, gen, r.Timing, ReasonAlreadyExists, msg)
 		}
 		if len(matches) > 1 {
 			return "", r.ambiguous(hi, name, matches)
@@ -99,19 +97,13 @@ func instanceIDs(instances []gandi.Instance) string {
 func (r *HostingInstanceReconciler) ambiguous(hi *hostingv1alpha1.HostingInstance, name string, matches []gandi.Instance) *result {
 	msg := fmt.Sprintf("%d instances named %q could be this object's (%s): nothing is bought or adopted until a person sets the annotation %s to the right ID",
 		len(matches), name, instanceIDs(matches), hostingv1alpha1.AnnotationExternalID)
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, ReasonAmbiguousExternalObject, msg)
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionReady, false, ReasonAmbiguousExternalObject, msg)
 	r.Events.warn(hi, ReasonAmbiguousExternalObject, "Create", msg)
-	return &result{requeue: jittered(r.Timing.Poll)}
+	return stopped(&hi.Status.Conditions, hi.Generation, r.Timing, ReasonAmbiguousExternalObject, msg)
 }
 
 // adopt records id as the instance this object manages.
 func (r *HostingInstanceReconciler) adopt(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id, why string) (string, *result) {
-	err := patchAnnotations(ctx, r.Client, hi, annotationPatch{
-		set:    map[string]string{hostingv1alpha1.AnnotationExternalID: id},
-		remove: []string{hostingv1alpha1.AnnotationCreatePending},
-	})
-	if err != nil {
+	if err := recordExternalID(ctx, r.Client, hi, id); err != nil {
 		return "", &result{err: err}
 	}
 	hi.Status.ID = id
@@ -134,10 +126,8 @@ func (r *HostingInstanceReconciler) create(ctx context.Context, api instanceAPI,
 		var refused *gandi.ValidationError
 		if errors.As(err, &refused) {
 			msg := "Gandi refused the instance: " + refused.Error()
-			setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonInvalidSpec, msg)
-			setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonInvalidSpec, msg)
 			r.Events.warn(hi, ReasonInvalidSpec, "Create", msg)
-			return "", &result{requeue: jittered(r.Timing.Poll)}
+			return "", stopped(conds, gen, r.Timing, ReasonInvalidSpec, msg)
 		}
 		res := failed(conds, gen, r.Timing, "validate the instance with Gandi (Dry-Run)", err)
 		return "", &res
@@ -155,11 +145,7 @@ func (r *HostingInstanceReconciler) create(ctx context.Context, api instanceAPI,
 	r.Events.normal(hi, "Created", "Create", "bought instance "+id+" at Gandi")
 	hi.Status.ID = id
 	hi.Status.PasswordSecretVersion = passwordVersion
-	err = patchAnnotations(ctx, r.Client, hi, annotationPatch{
-		set:    map[string]string{hostingv1alpha1.AnnotationExternalID: id},
-		remove: []string{hostingv1alpha1.AnnotationCreatePending},
-	})
-	if err != nil {
+	if err := recordExternalID(ctx, r.Client, hi, id); err != nil {
 		// The intent stays: the next pass finds the instance by name and adopts it.
 		return "", &result{err: err}
 	}

@@ -87,6 +87,16 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 	return nil
 }
 
+// recordExternalID persists the Gandi ID an object manages (the annotation
+// survives a backup and restore, the status does not) and drops the create
+// intent it resolves.
+func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string) error {
+	return patchAnnotations(ctx, c, obj, annotationPatch{
+		set:    map[string]string{hostingv1alpha1.AnnotationExternalID: id},
+		remove: []string{hostingv1alpha1.AnnotationCreatePending},
+	})
+}
+
 // ensureFinalizer adds the finalizer before anything can exist at Gandi.
 func ensureFinalizer(ctx context.Context, c client.Client, obj client.Object) error {
 	if controllerutil.ContainsFinalizer(obj, Finalizer) {

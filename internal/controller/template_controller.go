@@ -176,11 +176,9 @@ func (r *TemplateReconciler) observeOnly(t *hostingv1alpha1.Template, observed *
 // created again on its own: someone deleted it at Gandi, maybe on purpose.
 func (r *TemplateReconciler) vanished(t *hostingv1alpha1.Template, id string) result {
 	msg := "template " + id + " no longer exists at Gandi; nothing was created again (delete and re-create this object to create a new template)"
-	setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionReady, false, ReasonExternalNotFound, msg)
-	setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionSynced, false, ReasonExternalNotFound, msg)
 	t.Status.PayloadHash = ""
 	r.Events.warn(t, ReasonExternalNotFound, "Observe", msg)
-	return result{requeue: jittered(r.Timing.Poll)}
+	return *stopped(&t.Status.Conditions, t.Generation, r.Timing, ReasonExternalNotFound, msg)
 }
 
 // templateID is the Gandi ID this object manages: the annotation (which

@@ -41,9 +41,7 @@ func (r *TemplateReconciler) findOrCreate(ctx context.Context, api templateAPI, 
 	case len(matches) == 1:
 		msg := fmt.Sprintf("a template named %q already exists at Gandi (%s) and this object did not create it: to manage it, set the annotation %s to its ID or %s: \"true\"; otherwise choose another spec.name",
 			name, matches[0].ID, hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationAdopt)
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonAlreadyExists, msg)
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonAlreadyExists, msg)
-		return "", &result{requeue: jittered(r.Timing.Poll)}
+		return "", stopped(conds, gen, r.Timing, ReasonAlreadyExists, msg)
 	case pending && r.Now().Sub(since) < r.Timing.CreateGrace:
 		// Gandi may list a fresh template late: look again before creating twice.
 		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonCreating,
@@ -92,10 +90,8 @@ func templateIDs(ts []gandi.TemplateSummary) string {
 func (r *TemplateReconciler) ambiguous(t *hostingv1alpha1.Template, name string, matches []gandi.TemplateSummary) *result {
 	msg := fmt.Sprintf("%d templates named %q could be this object's (%s), in several organizations: set spec.sharingID, or the annotation %s to the right ID",
 		len(matches), name, templateIDs(matches), hostingv1alpha1.AnnotationExternalID)
-	setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionSynced, false, ReasonAmbiguousExternalObject, msg)
-	setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionReady, false, ReasonAmbiguousExternalObject, msg)
 	r.Events.warn(t, ReasonAmbiguousExternalObject, "Create", msg)
-	return &result{requeue: jittered(r.Timing.Poll)}
+	return stopped(&t.Status.Conditions, t.Generation, r.Timing, ReasonAmbiguousExternalObject, msg)
 }
 
 // adopt records id as the template this object manages.
@@ -110,11 +106,7 @@ func (r *TemplateReconciler) adopt(ctx context.Context, t *hostingv1alpha1.Templ
 // recordID persists the template's ID (annotation first: it survives a
 // backup and restore) and drops the create intent it resolves.
 func (r *TemplateReconciler) recordID(ctx context.Context, t *hostingv1alpha1.Template, id string) error {
-	err := patchAnnotations(ctx, r.Client, t, annotationPatch{
-		set:    map[string]string{hostingv1alpha1.AnnotationExternalID: id},
-		remove: []string{hostingv1alpha1.AnnotationCreatePending},
-	})
-	if err != nil {
+	if err := recordExternalID(ctx, r.Client, t, id); err != nil {
 		return err
 	}
 	t.Status.ID = id

@@ -169,10 +169,8 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	case gandi.IsNotFound(err) && externalIDAnnotation(vh) != "":
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; remove the annotation " +
 			hostingv1alpha1.AnnotationExternalID + " to create it again"
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonExternalNotFound, msg)
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonExternalNotFound, msg)
 		vh.Status.State = ""
-		return result{requeue: jittered(r.Timing.Poll)}
+		return *stopped(conds, gen, r.Timing, ReasonExternalNotFound, msg)
 	case gandi.IsNotFound(err):
 		if res := r.create(ctx, api, vh, t.instanceID); res != nil {
 			return *res
@@ -219,9 +217,7 @@ func (r *VhostReconciler) claim(ctx context.Context, vh *hostingv1alpha1.Vhost, 
 	default:
 		msg := "vhost " + vh.Status.FQDN + " already exists on instance " + t.instanceID + " and this object did not create it: to manage it, set the annotation " +
 			hostingv1alpha1.AnnotationAdopt + ": \"true\" (deleting this object would then delete the site at Gandi)"
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionReady, false, ReasonAlreadyExists, msg)
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, ReasonAlreadyExists, msg)
-		return &result{requeue: jittered(r.Timing.Poll)}
+		return stopped(&vh.Status.Conditions, vh.Generation, r.Timing, ReasonAlreadyExists, msg)
 	}
 	if err := r.recordVhost(ctx, vh); err != nil {
 		return &result{err: err}
@@ -233,10 +229,7 @@ func (r *VhostReconciler) claim(ctx context.Context, vh *hostingv1alpha1.Vhost, 
 // recordVhost records the vhost as this object's: the external-id
 // annotation holds the ASCII FQDN on the instance.
 func (r *VhostReconciler) recordVhost(ctx context.Context, vh *hostingv1alpha1.Vhost) error {
-	return patchAnnotations(ctx, r.Client, vh, annotationPatch{
-		set:    map[string]string{hostingv1alpha1.AnnotationExternalID: vh.Status.FQDN},
-		remove: []string{hostingv1alpha1.AnnotationCreatePending},
-	})
+	return recordExternalID(ctx, r.Client, vh, vh.Status.FQDN)
 }
 
 // create makes the vhost, with the intent recorded first so that a lost

@@ -137,18 +137,8 @@ func applyTemplate(c *call) {
 		c.fail(e)
 		return
 	}
-	body, errs, e := c.readObject()
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if body != nil {
-		v := &validator{}
-		v.object(body, applySchema, "")
-		errs = append(errs, v.errs...)
-	}
-	if len(errs) > 0 {
-		c.invalid(errs)
+	body, ok := c.validBody(applySchema)
+	if !ok {
 		return
 	}
 	objectID, _ := getStr(body, "object_id")

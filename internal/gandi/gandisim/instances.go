@@ -118,18 +118,9 @@ func listInstances(c *call) {
 	}
 	q, errs := parseList(c, instanceSorts)
 	name, hasName := c.filter("name")
-	fqdn, hasFQDN := c.filter("fqdn")
-	size, hasSize := c.filter("size")
-	status, hasStatus := c.filter("status")
-	if hasFQDN && !isASCII(fqdn) {
-		errs = append(errs, queryError("fqdn", "The FQDN must be encoded in ASCII form (Punycode)"))
-	}
-	if hasSize && !slices.Contains(allSizes, size) {
-		errs = append(errs, queryError("size", fmt.Sprintf("%q is not one of %s", size, quoteAll(allSizes))))
-	}
-	if hasStatus && !slices.Contains(instanceStates, status) {
-		errs = append(errs, queryError("status", fmt.Sprintf("%q is not one of %s", status, quoteAll(instanceStates))))
-	}
+	fqdn, hasFQDN := c.fqdnFilter(&errs)
+	size, hasSize := c.enumFilter("size", allSizes, &errs)
+	status, hasStatus := c.enumFilter("status", instanceStates, &errs)
 	if len(errs) > 0 {
 		c.invalid(errs)
 		return
@@ -184,20 +175,12 @@ func createInstance(c *call) {
 		return
 	}
 	dry, errs := c.dryRun()
-	body, bodyErrs, e := c.readObject()
+	body, bodyErrs, e := c.checkBody(createInstanceSchema, c.s.createInstanceRules)
 	if e != nil {
 		c.fail(e)
 		return
 	}
 	errs = append(errs, bodyErrs...)
-	if body != nil {
-		v := &validator{}
-		v.object(body, createInstanceSchema, "")
-		errs = append(errs, v.errs...)
-		if len(v.errs) == 0 {
-			errs = append(errs, c.s.checkCreateInstance(body)...)
-		}
-	}
 	if dry {
 		// A dry run answers 200 either way; a refusal is {"status": "error"}.
 		if len(errs) > 0 {
@@ -215,6 +198,14 @@ func createInstance(c *call) {
 	c.s.paidCreates++
 	c.w.Header().Set("Content-Location", c.instanceURL(in.ID))
 	c.json(http.StatusAccepted, map[string]any{"message": "The instance is being created."})
+}
+
+// createInstanceRules runs checkCreateInstance once the body has passed its
+// schema.
+func (s *Server) createInstanceRules(v *validator, body map[string]any) {
+	if len(v.errs) == 0 {
+		v.errs = append(v.errs, s.checkCreateInstance(body)...)
+	}
 }
 
 // checkCreateInstance holds the rules the schema cannot express: versions from
@@ -345,8 +336,7 @@ func (s *Server) newInstance(org string, body map[string]any, now time.Time) *in
 			vh.HTTPSStrategy = hs
 		}
 		if z, ok := getObj(spec, "linked_dns_zone"); ok {
-			vh.AllowAlteration, _ = getBool(z, "allow_alteration")
-			vh.AllowAlterationOverride, _ = getBool(z, "allow_alteration_override")
+			vh.setLinkedZone(z)
 		}
 		vh.withFreeSSL, _ = getBool(spec, "with_free_ssl")
 		vh.LastCheckedStatus = s.checkedStatus(in.OrgID, vh)
@@ -371,18 +361,8 @@ func patchInstance(c *call) {
 		c.fail(e)
 		return
 	}
-	body, errs, e := c.readObject()
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if body != nil {
-		v := &validator{}
-		v.object(body, patchInstanceSchema, "")
-		errs = append(errs, v.errs...)
-	}
-	if len(errs) > 0 {
-		c.invalid(errs)
+	body, ok := c.validBody(patchInstanceSchema)
+	if !ok {
 		return
 	}
 	langVersion, e := checkInstancePatch(in, body)
@@ -490,18 +470,8 @@ func instanceAction(c *call) {
 		c.fail(e)
 		return
 	}
-	body, errs, e := c.readObject()
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if body != nil {
-		v := &validator{}
-		v.object(body, actionSchema, "")
-		errs = append(errs, v.errs...)
-	}
-	if len(errs) > 0 {
-		c.invalid(errs)
+	body, ok := c.validBody(actionSchema)
+	if !ok {
 		return
 	}
 	if e := requireActive(in); e != nil {

@@ -144,6 +144,26 @@ func (c *call) filter(name string) (string, bool) {
 	return v[0], true
 }
 
+// enumFilter returns the filter name when the caller gave one; a value that is
+// not one of allowed adds a query error to errs.
+func (c *call) enumFilter(name string, allowed []string, errs *[]fieldError) (string, bool) {
+	v, ok := c.filter(name)
+	if ok && !slices.Contains(allowed, v) {
+		*errs = append(*errs, queryError(name, fmt.Sprintf("%q is not one of %s", v, quoteAll(allowed))))
+	}
+	return v, ok
+}
+
+// fqdnFilter returns the fqdn filter when the caller gave one; a value that is
+// not ASCII (Punycode) adds a query error to errs.
+func (c *call) fqdnFilter(errs *[]fieldError) (string, bool) {
+	v, ok := c.filter("fqdn")
+	if ok && !isASCII(v) {
+		*errs = append(*errs, queryError("fqdn", "The FQDN must be encoded in ASCII form (Punycode)"))
+	}
+	return v, ok
+}
+
 func queryError(name, desc string) fieldError {
 	return fieldError{Location: "querystring", Name: name, Description: desc}
 }

@@ -46,6 +46,19 @@ func (c *call) editable(t *template) *apiError {
 	return nil
 }
 
+// editableTemplate resolves {id} for a write: the 404 and 403 of template,
+// then the 403 of editable.
+func (c *call) editableTemplate() (*template, *apiError) {
+	t, e := c.template()
+	if e != nil {
+		return nil, e
+	}
+	if e := c.editable(t); e != nil {
+		return nil, e
+	}
+	return t, nil
+}
+
 func (s *Server) templateNameTaken(orgID, name, exceptID string) bool {
 	for _, t := range s.templates {
 		if !t.Public && t.OrgID == orgID && t.Name == name && t.ID != exceptID {
@@ -91,6 +104,14 @@ func (c *call) renderTemplate(t *template, details bool) map[string]any {
 	return m
 }
 
+// payloadRules checks the template payload a body carries, whatever its
+// schema check found.
+func payloadRules(v *validator, body map[string]any) {
+	if payload, ok := getObj(body, "payload"); ok {
+		validatePayload(v, payload, "payload")
+	}
+}
+
 func listTemplates(c *call) {
 	q, errs := parseList[*template](c, nil)
 	if len(errs) > 0 {
@@ -122,21 +143,8 @@ func createTemplate(c *call) {
 		}
 		owner = id
 	}
-	body, errs, e := c.readObject()
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if body != nil {
-		v := &validator{}
-		v.object(body, createTemplateSchema, "")
-		if payload, ok := getObj(body, "payload"); ok {
-			validatePayload(v, payload, "payload")
-		}
-		errs = append(errs, v.errs...)
-	}
-	if len(errs) > 0 {
-		c.invalid(errs)
+	body, ok := c.validBody(createTemplateSchema, payloadRules)
+	if !ok {
 		return
 	}
 	name, _ := getStr(body, "name")
@@ -161,29 +169,13 @@ func getTemplate(c *call) {
 }
 
 func patchTemplate(c *call) {
-	t, e := c.template()
-	if e == nil {
-		e = c.editable(t)
-	}
+	t, e := c.editableTemplate()
 	if e != nil {
 		c.fail(e)
 		return
 	}
-	body, errs, e := c.readObject()
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if body != nil {
-		v := &validator{}
-		v.object(body, patchTemplateSchema, "")
-		if payload, ok := getObj(body, "payload"); ok {
-			validatePayload(v, payload, "payload")
-		}
-		errs = append(errs, v.errs...)
-	}
-	if len(errs) > 0 {
-		c.invalid(errs)
+	body, ok := c.validBody(patchTemplateSchema, payloadRules)
+	if !ok {
 		return
 	}
 	if name, ok := getStr(body, "name"); ok {
@@ -204,10 +196,7 @@ func patchTemplate(c *call) {
 }
 
 func deleteTemplate(c *call) {
-	t, e := c.template()
-	if e == nil {
-		e = c.editable(t)
-	}
+	t, e := c.editableTemplate()
 	if e != nil {
 		c.fail(e)
 		return

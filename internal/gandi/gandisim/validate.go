@@ -221,6 +221,44 @@ func (c *call) readObject() (map[string]any, []fieldError, *apiError) {
 	return obj, nil, nil
 }
 
+// bodyCheck adds the rules a schema cannot express. It runs after the schema
+// check, on the same validator, so it can look at what the schema found.
+type bodyCheck func(v *validator, body map[string]any)
+
+// checkBody reads the JSON object body and checks it against schema, then runs
+// checks in order. It returns the body with every field error found (reading
+// problems first); e is a failure to answer as is (415).
+func (c *call) checkBody(schema []spec, checks ...bodyCheck) (map[string]any, []fieldError, *apiError) {
+	body, errs, e := c.readObject()
+	if e != nil {
+		return nil, nil, e
+	}
+	if body != nil {
+		v := &validator{}
+		v.object(body, schema, "")
+		for _, check := range checks {
+			check(v, body)
+		}
+		errs = append(errs, v.errs...)
+	}
+	return body, errs, nil
+}
+
+// validBody is checkBody for handlers without a dry run: it answers the
+// failure or the 400 itself and then returns false.
+func (c *call) validBody(schema []spec, checks ...bodyCheck) (map[string]any, bool) {
+	body, errs, e := c.checkBody(schema, checks...)
+	if e != nil {
+		c.fail(e)
+		return nil, false
+	}
+	if len(errs) > 0 {
+		c.invalid(errs)
+		return nil, false
+	}
+	return body, true
+}
+
 func decodeObject(data []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -54,6 +54,17 @@ func (c *call) vhost() (*instance, *vhost, *apiError) {
 	return in, vh, nil
 }
 
+// applicationRules checks a vhost body's application against the instance
+// once the body has passed its schema.
+func (in *instance) applicationRules(v *validator, body map[string]any) {
+	if len(v.errs) > 0 {
+		return
+	}
+	if app, ok := getObj(body, "application"); ok {
+		checkApplication(v, app, "application", in.Language, in.Database, in.Size)
+	}
+}
+
 func (in *instance) findVhost(fqdn string) *vhost {
 	for _, vh := range in.vhosts {
 		if vh.FQDN == fqdn {
@@ -78,6 +89,12 @@ func (vh *vhost) setApplication(app map[string]any, now time.Time) {
 	params, _ := getObj(app, "parameters")
 	vh.ApplicationParameters = cloneMap(params)
 	vh.ApplicationStatus, vh.appSince = statusBeingCreated, now
+}
+
+// setLinkedZone applies a linked_dns_zone object of a request body.
+func (vh *vhost) setLinkedZone(z map[string]any) {
+	vh.AllowAlteration, _ = getBool(z, "allow_alteration")
+	vh.AllowAlterationOverride, _ = getBool(z, "allow_alteration_override")
 }
 
 // zoneOf finds the zone a vhost lives in: the longest domain the simulator
@@ -135,6 +152,11 @@ func (vh *vhost) withHTTPS(m map[string]any) map[string]any {
 		m["https_strategy"] = vh.HTTPSStrategy
 	}
 	return m
+}
+
+// brief is the answer to a vhost create or PATCH.
+func (vh *vhost) brief() map[string]any {
+	return vh.withHTTPS(map[string]any{"fqdn": vh.FQDN, "status": vh.Status, "linked_dns_zone": vh.zoneSummary()})
 }
 
 func (c *call) certificates(vh *vhost) []map[string]any {
@@ -199,14 +221,8 @@ func listVhosts(c *call) {
 		return
 	}
 	q, errs := parseList(c, vhostSorts)
-	fqdn, hasFQDN := c.filter("fqdn")
-	status, hasStatus := c.filter("status")
-	if hasFQDN && !isASCII(fqdn) {
-		errs = append(errs, queryError("fqdn", "The FQDN must be encoded in ASCII form (Punycode)"))
-	}
-	if hasStatus && !slices.Contains(vhostStates, status) {
-		errs = append(errs, queryError("status", fmt.Sprintf("%q is not one of %s", status, quoteAll(vhostStates))))
-	}
+	fqdn, hasFQDN := c.fqdnFilter(&errs)
+	status, hasStatus := c.enumFilter("status", vhostStates, &errs)
 	if len(errs) > 0 {
 		c.invalid(errs)
 		return
@@ -232,23 +248,8 @@ func createVhost(c *call) {
 		c.fail(e)
 		return
 	}
-	body, errs, e := c.readObject()
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if body != nil {
-		v := &validator{}
-		v.object(body, createVhostSchema, "")
-		if len(v.errs) == 0 {
-			if app, ok := getObj(body, "application"); ok {
-				checkApplication(v, app, "application", in.Language, in.Database, in.Size)
-			}
-		}
-		errs = append(errs, v.errs...)
-	}
-	if len(errs) > 0 {
-		c.invalid(errs)
+	body, ok := c.validBody(createVhostSchema, in.applicationRules)
+	if !ok {
 		return
 	}
 	if e := requireActive(in); e != nil {
@@ -266,13 +267,12 @@ func createVhost(c *call) {
 		vh.setApplication(app, c.now)
 	}
 	if z, ok := getObj(body, "linked_dns_zone"); ok {
-		vh.AllowAlteration, _ = getBool(z, "allow_alteration")
-		vh.AllowAlterationOverride, _ = getBool(z, "allow_alteration_override")
+		vh.setLinkedZone(z)
 	}
 	vh.LastCheckedStatus = c.s.checkedStatus(in.OrgID, vh)
 	in.vhosts = append(in.vhosts, vh)
 	c.w.Header().Set("Content-Location", c.vhostURL(in.ID, fqdn))
-	c.json(http.StatusAccepted, vh.withHTTPS(map[string]any{"fqdn": vh.FQDN, "status": vh.Status, "linked_dns_zone": vh.zoneSummary()}))
+	c.json(http.StatusAccepted, vh.brief())
 }
 
 func getVhost(c *call) {
@@ -302,23 +302,8 @@ func patchVhost(c *call) {
 		c.fail(e)
 		return
 	}
-	body, errs, e := c.readObject()
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if body != nil {
-		v := &validator{}
-		v.object(body, patchVhostSchema, "")
-		if len(v.errs) == 0 {
-			if app, ok := getObj(body, "application"); ok {
-				checkApplication(v, app, "application", in.Language, in.Database, in.Size)
-			}
-		}
-		errs = append(errs, v.errs...)
-	}
-	if len(errs) > 0 {
-		c.invalid(errs)
+	body, ok := c.validBody(patchVhostSchema, in.applicationRules)
+	if !ok {
 		return
 	}
 	if e := vhostWritable(in, vh); e != nil {
@@ -332,11 +317,10 @@ func patchVhost(c *call) {
 		vh.HTTPSStrategy = hs
 	}
 	if z, ok := getObj(body, "linked_dns_zone"); ok {
-		vh.AllowAlteration, _ = getBool(z, "allow_alteration")
-		vh.AllowAlterationOverride, _ = getBool(z, "allow_alteration_override")
+		vh.setLinkedZone(z)
 		vh.LastCheckedStatus, vh.LastCheckedAt = c.s.checkedStatus(in.OrgID, vh), c.now
 	}
-	c.json(http.StatusOK, vh.withHTTPS(map[string]any{"fqdn": vh.FQDN, "status": vh.Status, "linked_dns_zone": vh.zoneSummary()}))
+	c.json(http.StatusOK, vh.brief())
 }
 
 func deleteVhost(c *call) {

@@ -57,19 +57,28 @@ echo "demo: control plane up (kube-apiserver + etcd from $assets)"
 sim_addr="127.0.0.1:${DEMO_SIM_PORT:-18080}"
 "$DEMO_DIR/bin/gandisim" -listen "$sim_addr" -seed hack/demo-seed.yaml >"$DEMO_DIR/gandisim.log" 2>&1 &
 echo $! >"$DEMO_DIR/gandisim.pid"
+# http_ok HOST:PORT PATH: a 200 answer, with bash alone (no curl needed).
+http_ok() {
+  local hostport=$1 path=$2 status
+  exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" 2>/dev/null || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport" >&3
+  read -r _ status _ <&3 || status=""
+  exec 3<&- 3>&-
+  [[ "$status" == "200" ]]
+}
 wait_http() {
-  for _ in $(seq 300); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "demo: $1 did not answer; see $DEMO_DIR/*.log" >&2
+  for _ in $(seq 300); do http_ok "$1" "$2" && return 0; sleep 0.1; done
+  echo "demo: http://$1$2 did not answer; see $DEMO_DIR/*.log" >&2
   exit 1
 }
-wait_http "http://$sim_addr/_sim/counters"
+wait_http "$sim_addr" /_sim/counters
 echo "demo: Gandi simulator up at http://$sim_addr (state: http://$sim_addr/_sim/state)"
 
 "$DEMO_DIR/bin/manager" --kubeconfig "$KUBECONFIG_FILE" --gandi-api-url "http://$sim_addr" \
   --metrics-bind-address 127.0.0.1:18081 --health-probe-bind-address 127.0.0.1:18082 \
   --poll-interval 30s --transitional-interval 1s >"$DEMO_DIR/manager.log" 2>&1 &
 echo $! >"$DEMO_DIR/manager.pid"
-wait_http "http://127.0.0.1:18082/readyz"
+wait_http 127.0.0.1:18082 /readyz
 echo "demo: operator up (metrics: http://127.0.0.1:18081/metrics)"
 
 "${kubectl[@]}" create secret generic gandi-credentials --from-literal=token=pat_demo-token \

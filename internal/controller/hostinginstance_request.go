@@ -40,11 +40,13 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 	if a := s.Authentication; a != nil {
 		auth := &gandi.Authentication{Keys: a.SSHKeyIDs, SSHKeys: a.SSHKeys}
 		if a.PasswordSecretRef != nil {
-			hash, v, err := r.passwordHash(ctx, hi.Namespace, a.PasswordSecretRef)
+			secret, err := r.readPasswordSecret(ctx, hi)
 			if err != nil {
 				return req, "", err
 			}
-			auth.Password, version = hash, v
+			if auth.Password, version, err = passwordHash(secret, a.PasswordSecretRef.Key); err != nil {
+				return req, "", err
+			}
 		}
 		req.Authentication = auth
 	}
@@ -61,23 +63,35 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 	return req, version, nil
 }
 
-// passwordHash reads the password and returns its salted SHA-512 crypt hash
-// (Gandi accepts unix crypt, so the clear text never leaves the cluster) and
-// the Secret revision it came from. Nothing derived from the password is
-// ever stored: the revision is the Secret's UID and resourceVersion.
-func (r *HostingInstanceReconciler) passwordHash(ctx context.Context, namespace string, ref *hostingv1alpha1.SecretKeySelector) (gandi.Secret, string, error) {
-	secret := &corev1.Secret{}
-	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, secret); err != nil {
-		if apierrors.IsNotFound(err) {
-			return "", "", &CredentialsError{Reason: ReasonPasswordNotFound,
-				Message: fmt.Sprintf("password Secret %s/%s not found", namespace, ref.Name)}
-		}
-		return "", "", fmt.Errorf("read password Secret %s/%s: %w", namespace, ref.Name, err)
+// readPasswordSecret reads, uncached, the Secret spec.authentication
+// names; nil when the spec names none.
+func (r *HostingInstanceReconciler) readPasswordSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance) (*corev1.Secret, error) {
+	a := hi.Spec.Authentication
+	if a == nil || a.PasswordSecretRef == nil {
+		return nil, nil
 	}
-	clear := secret.Data[ref.Key]
+	secret := &corev1.Secret{}
+	name := a.PasswordSecretRef.Name
+	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: hi.Namespace, Name: name}, secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, &CredentialsError{Reason: ReasonPasswordNotFound,
+				Message: fmt.Sprintf("password Secret %s/%s not found", hi.Namespace, name)}
+		}
+		return nil, fmt.Errorf("read password Secret %s/%s: %w", hi.Namespace, name, err)
+	}
+	return secret, nil
+}
+
+// passwordHash returns the salted SHA-512 crypt hash of the password under
+// key (Gandi accepts unix crypt, so the clear text never leaves the
+// cluster) and the Secret revision it came from. Nothing derived from the
+// password is ever stored: the revision is the Secret's UID and
+// resourceVersion.
+func passwordHash(secret *corev1.Secret, key string) (gandi.Secret, string, error) {
+	clear := secret.Data[key]
 	if len(clear) == 0 {
 		return "", "", &CredentialsError{Reason: ReasonPasswordNotFound,
-			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", namespace, ref.Name, ref.Key)}
+			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", secret.Namespace, secret.Name, key)}
 	}
 	hash, err := sha512_crypt.New().Generate(clear, nil)
 	if err != nil {

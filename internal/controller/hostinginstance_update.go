@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -123,12 +122,17 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		return result{}
 	}
 	patch, fields, problems := instanceChanges(hi, inst)
-	if r.sideEffectsDue(ctx, hi) {
+	// Read once per pass: it is an uncached read of the API server.
+	pwSecret, err := r.readPasswordSecret(ctx, hi)
+	if err != nil {
+		return r.specProblem(hi, "read the password", err)
+	}
+	if sideEffectsDue(hi, pwSecret) {
 		if err := r.refreshRecordedEffects(ctx, hi); err != nil {
 			return result{err: err}
 		}
 	}
-	password, version, err := r.passwordRotation(ctx, hi)
+	password, version, err := passwordRotation(hi, pwSecret)
 	if err != nil {
 		return r.specProblem(hi, "read the password", err)
 	}
@@ -164,7 +168,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 
 // sideEffectsDue tells whether this pass may run an action or set the
 // password, going by the (cached) status.
-func (r *HostingInstanceReconciler) sideEffectsDue(ctx context.Context, hi *hostingv1alpha1.HostingInstance) bool {
+func sideEffectsDue(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret) bool {
 	last := hi.Status.LastActions
 	if last == nil {
 		last = &hostingv1alpha1.LastActions{}
@@ -174,12 +178,7 @@ func (r *HostingInstanceReconciler) sideEffectsDue(ctx context.Context, hi *host
 			return true
 		}
 	}
-	if a := hi.Spec.Authentication; a != nil && a.PasswordSecretRef != nil {
-		secret := &corev1.Secret{}
-		err := r.Reader.Get(ctx, types.NamespacedName{Namespace: hi.Namespace, Name: a.PasswordSecretRef.Name}, secret)
-		return err != nil || passwordVersion(secret) != hi.Status.PasswordSecretVersion
-	}
-	return false
+	return pwSecret != nil && passwordVersion(pwSecret) != hi.Status.PasswordSecretVersion
 }
 
 // refreshRecordedEffects replaces the cached record of actions and password
@@ -198,19 +197,11 @@ func (r *HostingInstanceReconciler) refreshRecordedEffects(ctx context.Context, 
 
 // passwordRotation returns the new password hash when the password Secret
 // changed since it was last applied.
-func (r *HostingInstanceReconciler) passwordRotation(ctx context.Context, hi *hostingv1alpha1.HostingInstance) (gandi.Secret, string, error) {
-	a := hi.Spec.Authentication
-	if a == nil || a.PasswordSecretRef == nil {
+func passwordRotation(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret) (gandi.Secret, string, error) {
+	if pwSecret == nil || passwordVersion(pwSecret) == hi.Status.PasswordSecretVersion {
 		return "", "", nil
 	}
-	secret := &corev1.Secret{}
-	name := types.NamespacedName{Namespace: hi.Namespace, Name: a.PasswordSecretRef.Name}
-	if err := r.Reader.Get(ctx, name, secret); err != nil && !apierrors.IsNotFound(err) {
-		return "", "", fmt.Errorf("read password Secret %s: %w", name, err)
-	} else if err == nil && passwordVersion(secret) == hi.Status.PasswordSecretVersion {
-		return "", "", nil
-	}
-	return r.passwordHash(ctx, hi.Namespace, a.PasswordSecretRef)
+	return passwordHash(pwSecret, hi.Spec.Authentication.PasswordSecretRef.Key)
 }
 
 // instanceAction is one request field that performs an action once per value.

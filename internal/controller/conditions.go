@@ -13,35 +13,6 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// Condition reasons: CamelCase words a person can act on.
-const (
-	ReasonAvailable               = "Available"
-	ReasonUpToDate                = "UpToDate"
-	ReasonCreating                = "Creating"
-	ReasonWaitingForPayment       = "WaitingForPayment"
-	ReasonInstancePaused          = "InstancePaused"
-	ReasonLocked                  = "Locked"
-	ReasonDeleting                = "Deleting"
-	ReasonReconcilePaused         = "ReconcilePaused"
-	ReasonCredentialsNotFound     = "CredentialsNotFound"
-	ReasonCredentialsKeyMissing   = "CredentialsKeyMissing"
-	ReasonUnauthorized            = "Unauthorized"
-	ReasonAlreadyExists           = "AlreadyExists"
-	ReasonAmbiguousExternalObject = "AmbiguousExternalObject"
-	ReasonInvalidSpec             = "InvalidSpec"
-	ReasonUnsupportedChange       = "UnsupportedChange"
-	ReasonUpgradeUnavailable      = "UpgradeUnavailable"
-	ReasonExternalNotFound        = "ExternalNotFound"
-	ReasonRateLimited             = "RateLimited"
-	ReasonGandiUnavailable        = "GandiUnavailable"
-	ReasonConflict                = "Conflict"
-	ReasonDriftDetected           = "DriftDetected"
-	ReasonObserved                = "Observed"
-	ReasonActionFailed            = "ActionFailed"
-	ReasonKubernetesError         = "KubernetesError"
-	ReasonPasswordNotFound        = "PasswordNotFound"
-)
-
 // result is what one reconcile pass concluded about when to come back.
 type result struct {
 	requeue time.Duration
@@ -94,32 +65,32 @@ func classify(err error) failure {
 	case errors.As(err, &credErr):
 		return failure{reason: credErr.Reason}
 	case gandi.IsUnauthorized(err), gandi.IsForbidden(err):
-		return failure{reason: ReasonUnauthorized}
+		return failure{reason: hostingv1alpha1.ReasonUnauthorized}
 	case gandi.IsRateLimited(err):
-		return failure{reason: ReasonRateLimited, transient: true, retryAfter: gandi.RetryAfter(err)}
+		return failure{reason: hostingv1alpha1.ReasonRateLimited, transient: true, retryAfter: gandi.RetryAfter(err)}
 	case gandi.IsTransient(err):
-		return failure{reason: ReasonGandiUnavailable, transient: true, retryAfter: gandi.RetryAfter(err)}
+		return failure{reason: hostingv1alpha1.ReasonGandiUnavailable, transient: true, retryAfter: gandi.RetryAfter(err)}
 	case gandi.IsNotFound(err):
-		return failure{reason: ReasonExternalNotFound}
+		return failure{reason: hostingv1alpha1.ReasonExternalNotFound}
 	case gandi.IsConflict(err):
-		return failure{reason: ReasonConflict}
+		return failure{reason: hostingv1alpha1.ReasonConflict}
 	case gandi.IsInvalid(err):
-		return failure{reason: ReasonInvalidSpec}
+		return failure{reason: hostingv1alpha1.ReasonInvalidSpec}
 	case apierrors.IsConflict(err):
-		return failure{reason: ReasonKubernetesError, transient: true}
+		return failure{reason: hostingv1alpha1.ReasonKubernetesError, transient: true}
 	}
 	var apiErr *gandi.APIError
 	if errors.As(err, &apiErr) {
-		return failure{reason: ReasonInvalidSpec}
+		return failure{reason: hostingv1alpha1.ReasonInvalidSpec}
 	}
-	return failure{reason: ReasonKubernetesError, transient: true}
+	return failure{reason: hostingv1alpha1.ReasonKubernetesError, transient: true}
 }
 
 // failed reports err on the Synced condition and says when to try again.
 func failed(conds *[]metav1.Condition, generation int64, t Timing, action string, err error) result {
 	f := classify(err)
 	msg := fmt.Sprintf("%s: %v", action, err)
-	if f.reason == ReasonUnauthorized {
+	if f.reason == hostingv1alpha1.ReasonUnauthorized {
 		msg += " (check the token and its rights on the organization)"
 	}
 	setCondition(conds, generation, hostingv1alpha1.ConditionSynced, false, f.reason, msg)

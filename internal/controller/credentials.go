@@ -51,7 +51,7 @@ func (c *Credentials) ClientFor(ctx context.Context, namespace string, ref *host
 func (c *Credentials) credential(ctx context.Context, namespace string, ref *hostingv1alpha1.CredentialsReference) (gandi.Credential, error) {
 	if ref == nil {
 		if !c.AllowDefault || c.DefaultSecret.Name == "" {
-			return gandi.Credential{}, &CredentialsError{Reason: ReasonCredentialsNotFound,
+			return gandi.Credential{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
 				Message: "spec.credentialsRef is not set and the operator was not installed with a default token allowed: create a Secret with key \"token\" in this namespace and name it in spec.credentialsRef"}
 		}
 		return c.read(ctx, c.DefaultSecret, string(hostingv1alpha1.CredentialsKeyToken), "the operator's default token Secret")
@@ -67,14 +67,14 @@ func (c *Credentials) read(ctx context.Context, name types.NamespacedName, key, 
 	secret := &corev1.Secret{}
 	if err := c.Reader.Get(ctx, name, secret); err != nil {
 		if apierrors.IsNotFound(err) {
-			return gandi.Credential{}, &CredentialsError{Reason: ReasonCredentialsNotFound,
+			return gandi.Credential{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
 				Message: fmt.Sprintf("%s %s/%s not found: create it with the Gandi token under key %q", what, name.Namespace, name.Name, key)}
 		}
 		return gandi.Credential{}, fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
 	}
 	value := strings.TrimSpace(string(secret.Data[key]))
 	if value == "" {
-		return gandi.Credential{}, &CredentialsError{Reason: ReasonCredentialsKeyMissing,
+		return gandi.Credential{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsKeyMissing,
 			Message: fmt.Sprintf("%s %s/%s has no key %q (or it is empty)", what, name.Namespace, name.Name, key)}
 	}
 	return gandi.Credential{Token: value, APIKey: key == string(hostingv1alpha1.CredentialsKeyAPIKey)}, nil

@@ -40,12 +40,6 @@ type HostingInstanceReconciler struct {
 	Now func() time.Time
 }
 
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances/status,verbs=get;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances/finalizers,verbs=update
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=create;update;patch
-// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
 // credentials, observe (or create), update, write status once, requeue.
@@ -58,7 +52,7 @@ func (r *HostingInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	var res result
 	switch {
 	case isPaused(hi):
-		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, ReasonReconcilePaused,
+		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonReconcilePaused,
 			"reconciliation is paused by the annotation "+hostingv1alpha1.AnnotationPaused+": nothing is sent to Gandi")
 	case !hi.DeletionTimestamp.IsZero():
 		return r.finalize(ctx, hi)
@@ -147,17 +141,17 @@ func (r *HostingInstanceReconciler) stateResult(hi *hostingv1alpha1.HostingInsta
 func instanceReadiness(state string) (ready bool, reason, message string, transitional bool) {
 	switch state {
 	case gandi.InstanceActive:
-		return true, ReasonAvailable, "the instance is active", false
+		return true, hostingv1alpha1.ReasonAvailable, "the instance is active", false
 	case gandi.InstanceWaitingBill:
-		return false, ReasonWaitingForPayment, "Gandi is waiting for the payment of the instance", true
+		return false, hostingv1alpha1.ReasonWaitingForPayment, "Gandi is waiting for the payment of the instance", true
 	case gandi.InstanceBeingCreated:
-		return false, ReasonCreating, "Gandi is creating the instance", true
+		return false, hostingv1alpha1.ReasonCreating, "Gandi is creating the instance", true
 	case gandi.InstancePaused:
-		return false, ReasonInstancePaused, "Gandi paused the instance (e.g. expired or unpaid): see the Gandi admin", false
+		return false, hostingv1alpha1.ReasonInstancePaused, "Gandi paused the instance (e.g. expired or unpaid): see the Gandi admin", false
 	case gandi.InstanceLocked:
-		return false, ReasonLocked, "Gandi locked the instance: contact Gandi support", false
+		return false, hostingv1alpha1.ReasonLocked, "Gandi locked the instance: contact Gandi support", false
 	case gandi.InstanceBeingDeleted:
-		return false, ReasonDeleting, "Gandi is deleting the instance", true
+		return false, hostingv1alpha1.ReasonDeleting, "Gandi is deleting the instance", true
 	}
 	return false, "UnknownState", "Gandi reports the unknown state " + state, false
 }
@@ -168,10 +162,10 @@ func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1a
 	if !hi.Spec.RecreateIfDeleted || hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
 		msg := "instance " + id + " no longer exists at Gandi; nothing was bought again (set spec.recreateIfDeleted to buy a new one, or delete this object)"
 		hi.Status.State = ""
-		r.Events.warn(hi, ReasonExternalNotFound, "Observe", msg)
-		return *stopped(&hi.Status.Conditions, hi.Generation, r.Timing, ReasonExternalNotFound, msg)
+		r.Events.warn(hi, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
+		return *stopped(&hi.Status.Conditions, hi.Generation, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	}
-	r.Events.warn(hi, ReasonExternalNotFound, "Recreate", "instance "+id+" no longer exists at Gandi; buying a new one as spec.recreateIfDeleted asks")
+	r.Events.warn(hi, hostingv1alpha1.ReasonExternalNotFound, "Recreate", "instance "+id+" no longer exists at Gandi; buying a new one as spec.recreateIfDeleted asks")
 	if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{remove: []string{hostingv1alpha1.AnnotationExternalID}}); err != nil {
 		return result{err: err}
 	}
@@ -251,7 +245,7 @@ func (r *HostingInstanceReconciler) deleteAtGandi(ctx context.Context, hi *hosti
 		}
 		r.Events.normal(hi, "Deleting", "Delete", "asked Gandi to delete instance "+id)
 	}
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionReady, false, ReasonDeleting, "waiting for Gandi to delete instance "+id)
+	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting, "waiting for Gandi to delete instance "+id)
 	return false, result{requeue: r.Timing.Transitional}
 }
 

@@ -36,7 +36,7 @@ func (r *HostingInstanceReconciler) findOrCreate(ctx context.Context, api instan
 			return "", r.ambiguous(hi, name, mine)
 		case r.Now().Sub(since) < r.Timing.CreateGrace:
 			// Gandi may list a fresh instance late: look again before paying twice.
-			setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonCreating,
+			setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
 				"a create was sent at "+since.Format(time.RFC3339)+" and its answer was not recorded; waiting for Gandi to list the instance before trying again")
 			return "", &result{requeue: r.Timing.Transitional}
 		}
@@ -44,7 +44,7 @@ func (r *HostingInstanceReconciler) findOrCreate(ctx context.Context, api instan
 		if !adoptRequested(hi) {
 			msg := fmt.Sprintf("an instance named %q already exists at Gandi (%s) and this object did not create it: to manage it, set the annotation %s to its ID or %s: \"true\"; otherwise choose another spec.name",
 				name, instanceIDs(matches), hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationAdopt)
-			return "", stopped(conds, gen, r.Timing, ReasonAlreadyExists, msg)
+			return "", stopped(conds, gen, r.Timing, hostingv1alpha1.ReasonAlreadyExists, msg)
 		}
 		if len(matches) > 1 {
 			return "", r.ambiguous(hi, name, matches)
@@ -53,8 +53,8 @@ func (r *HostingInstanceReconciler) findOrCreate(ctx context.Context, api instan
 	}
 	if hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
 		msg := fmt.Sprintf("managementPolicy is Observe and no instance named %q exists at Gandi: nothing is created", name)
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonExternalNotFound, msg)
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonObserved, msg)
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
 		return "", &result{requeue: jittered(r.Timing.Poll)}
 	}
 	return r.create(ctx, api, hi)
@@ -97,8 +97,8 @@ func instanceIDs(instances []gandi.Instance) string {
 func (r *HostingInstanceReconciler) ambiguous(hi *hostingv1alpha1.HostingInstance, name string, matches []gandi.Instance) *result {
 	msg := fmt.Sprintf("%d instances named %q could be this object's (%s): nothing is bought or adopted until a person sets the annotation %s to the right ID",
 		len(matches), name, instanceIDs(matches), hostingv1alpha1.AnnotationExternalID)
-	r.Events.warn(hi, ReasonAmbiguousExternalObject, "Create", msg)
-	return stopped(&hi.Status.Conditions, hi.Generation, r.Timing, ReasonAmbiguousExternalObject, msg)
+	r.Events.warn(hi, hostingv1alpha1.ReasonAmbiguousExternalObject, "Create", msg)
+	return stopped(&hi.Status.Conditions, hi.Generation, r.Timing, hostingv1alpha1.ReasonAmbiguousExternalObject, msg)
 }
 
 // adopt records id as the instance this object manages.
@@ -126,8 +126,8 @@ func (r *HostingInstanceReconciler) create(ctx context.Context, api instanceAPI,
 		var refused *gandi.ValidationError
 		if errors.As(err, &refused) {
 			msg := "Gandi refused the instance: " + refused.Error()
-			r.Events.warn(hi, ReasonInvalidSpec, "Create", msg)
-			return "", stopped(conds, gen, r.Timing, ReasonInvalidSpec, msg)
+			r.Events.warn(hi, hostingv1alpha1.ReasonInvalidSpec, "Create", msg)
+			return "", stopped(conds, gen, r.Timing, hostingv1alpha1.ReasonInvalidSpec, msg)
 		}
 		res := failed(conds, gen, r.Timing, "validate the instance with Gandi (Dry-Run)", err)
 		return "", &res
@@ -177,7 +177,7 @@ func (r *HostingInstanceReconciler) specProblem(hi *hostingv1alpha1.HostingInsta
 	if errors.As(err, &credErr) {
 		return failed(&hi.Status.Conditions, hi.Generation, r.Timing, action, err)
 	}
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, ReasonInvalidSpec, action+": "+err.Error())
+	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, action+": "+err.Error())
 	return result{requeue: jittered(r.Timing.Poll)}
 }
 

@@ -74,7 +74,7 @@ func (r *HostingInstanceReconciler) readPasswordSecret(ctx context.Context, hi *
 	name := a.PasswordSecretRef.Name
 	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: hi.Namespace, Name: name}, secret); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, &CredentialsError{Reason: ReasonPasswordNotFound,
+			return nil, &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
 				Message: fmt.Sprintf("password Secret %s/%s not found", hi.Namespace, name)}
 		}
 		return nil, fmt.Errorf("read password Secret %s/%s: %w", hi.Namespace, name, err)
@@ -90,7 +90,7 @@ func (r *HostingInstanceReconciler) readPasswordSecret(ctx context.Context, hi *
 func passwordHash(secret *corev1.Secret, key string) (gandi.Secret, string, error) {
 	clear := secret.Data[key]
 	if len(clear) == 0 {
-		return "", "", &CredentialsError{Reason: ReasonPasswordNotFound,
+		return "", "", &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
 			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", secret.Namespace, secret.Name, key)}
 	}
 	hash, err := sha512_crypt.New().Generate(clear, nil)

@@ -38,7 +38,7 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 		if slices.Contains(legacySizes, inst.Size) && slices.Contains(resizeTarget, want) {
 			patch.Size, fields = want, append(fields, "size")
 		} else {
-			problems = append(problems, problem{ReasonUnsupportedChange, fmt.Sprintf(
+			problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
 				"spec.size is %s but the instance is %s: Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl", want, inst.Size)})
 		}
 	}
@@ -47,7 +47,7 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 	case want > have:
 		patch.StorageAdditionalSize, fields = gandi.Ptr(int(want)), append(fields, "storage_additional_size")
 	case want < have:
-		problems = append(problems, problem{ReasonUnsupportedChange, fmt.Sprintf(
+		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
 			"spec.storageAdditionalSizeGB is %d but the instance has %d GB: Gandi cannot shrink storage", want, have)})
 	}
 	if s.SnapshotEnabled != nil && *s.SnapshotEnabled != inst.SnapshotEnabled {
@@ -102,7 +102,7 @@ func languageUpgrade(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 		}
 		offered = append(offered, u.Version)
 	}
-	return "", &problem{ReasonUpgradeUnavailable, fmt.Sprintf(
+	return "", &problem{hostingv1alpha1.ReasonUpgradeUnavailable, fmt.Sprintf(
 		"spec.type.language.version is %s but the instance runs %s %s and Gandi offers no upgrade to it (offered: %s)",
 		want.Version, want.Name, inst.Language.Version, orNone(offered))}
 }
@@ -162,7 +162,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, problems[0].reason, strings.Join(msgs, "; "))
 		return res
 	}
-	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the instance matches the spec")
+	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the instance matches the spec")
 	return res
 }
 
@@ -233,7 +233,7 @@ func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instance
 			continue
 		}
 		if err := api.InstanceAction(ctx, id, a.action); err != nil {
-			r.Events.warn(hi, ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
+			r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
 			res := failed(&hi.Status.Conditions, hi.Generation, r.Timing, "perform "+a.action, err)
 			return res, false
 		}
@@ -253,11 +253,11 @@ func reportDrift(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) {
 		fields = append(fields, p.message)
 	}
 	if len(fields) == 0 {
-		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, true, ReasonObserved,
+		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
 			"managementPolicy is Observe: the instance matches the spec; nothing is written to Gandi")
 		return
 	}
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, ReasonDriftDetected,
+	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 		"managementPolicy is Observe, nothing is written to Gandi; the instance differs from the spec in: "+strings.Join(fields, "; "))
 }
 

@@ -15,15 +15,6 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// Template-specific reasons.
-const (
-	// ReasonNotEditable: the template is one of Gandi's public ones, which
-	// are never modified or deleted.
-	ReasonNotEditable = "NotEditable"
-	// ReasonUpdating: the payload was sent and Gandi does not show it yet.
-	ReasonUpdating = "Updating"
-)
-
 // templateAPI is what the Template reconciler needs of Gandi.
 type templateAPI interface {
 	ListTemplates(ctx context.Context, opts gandi.ListTemplatesOptions) ([]gandi.TemplateSummary, error)
@@ -44,11 +35,6 @@ type TemplateReconciler struct {
 	Now func() time.Time
 }
 
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templates,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templates/status,verbs=get;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templates/finalizers,verbs=update
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
 // credentials, observe (or create), update, write status once, requeue.
@@ -121,7 +107,7 @@ func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hosti
 // reportPaused says that nothing is sent to Gandi while the paused
 // annotation is set.
 func reportPaused(conds *[]metav1.Condition, generation int64) {
-	setCondition(conds, generation, hostingv1alpha1.ConditionSynced, false, ReasonReconcilePaused,
+	setCondition(conds, generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonReconcilePaused,
 		"reconciliation is paused by the annotation "+hostingv1alpha1.AnnotationPaused+": nothing is sent to Gandi")
 }
 
@@ -143,7 +129,7 @@ func templateToStatus(t *hostingv1alpha1.Template, id string, observed *gandi.Te
 func setPayloadReady(t *hostingv1alpha1.Template, observed *gandi.Template, otherwise, why string) bool {
 	diff := payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload)
 	if len(diff) == 0 {
-		setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionReady, true, ReasonAvailable, "Gandi holds the payload of the spec")
+		setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionReady, true, hostingv1alpha1.ReasonAvailable, "Gandi holds the payload of the spec")
 		return true
 	}
 	setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionReady, false, otherwise,
@@ -155,18 +141,18 @@ func setPayloadReady(t *hostingv1alpha1.Template, observed *gandi.Template, othe
 func (r *TemplateReconciler) notEditable(t *hostingv1alpha1.Template, observed *gandi.Template) result {
 	msg := "template " + t.Status.ID + " (" + observed.Name + ") is one of Gandi's public templates: it is never modified or deleted; " +
 		"apply it with a TemplateApplication's spec.templateID, or remove the annotation " + hostingv1alpha1.AnnotationExternalID + " to manage a template of your own"
-	setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionSynced, false, ReasonNotEditable, msg)
-	setPayloadReady(t, observed, ReasonNotEditable, "the public template's payload is not the spec's and cannot be changed")
+	setCondition(&t.Status.Conditions, t.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonNotEditable, msg)
+	setPayloadReady(t, observed, hostingv1alpha1.ReasonNotEditable, "the public template's payload is not the spec's and cannot be changed")
 	return result{requeue: jittered(r.Timing.Poll)}
 }
 
 // observeOnly reports drift without writing (managementPolicy Observe).
 func (r *TemplateReconciler) observeOnly(t *hostingv1alpha1.Template, observed *gandi.Template) result {
 	conds, gen := &t.Status.Conditions, t.Generation
-	if setPayloadReady(t, observed, ReasonDriftDetected, "Gandi's payload is not the spec's") {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonObserved, "managementPolicy is Observe: the template matches the spec, nothing is written")
+	if setPayloadReady(t, observed, hostingv1alpha1.ReasonDriftDetected, "Gandi's payload is not the spec's") {
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, "managementPolicy is Observe: the template matches the spec, nothing is written")
 	} else {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonDriftDetected,
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 			"managementPolicy is Observe: Gandi's payload differs from the spec in "+orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload))+"; nothing is written")
 	}
 	return result{requeue: jittered(r.Timing.Poll)}
@@ -177,8 +163,8 @@ func (r *TemplateReconciler) observeOnly(t *hostingv1alpha1.Template, observed *
 func (r *TemplateReconciler) vanished(t *hostingv1alpha1.Template, id string) result {
 	msg := "template " + id + " no longer exists at Gandi; nothing was created again (delete and re-create this object to create a new template)"
 	t.Status.PayloadHash = ""
-	r.Events.warn(t, ReasonExternalNotFound, "Observe", msg)
-	return *stopped(&t.Status.Conditions, t.Generation, r.Timing, ReasonExternalNotFound, msg)
+	r.Events.warn(t, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
+	return *stopped(&t.Status.Conditions, t.Generation, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 }
 
 // templateID is the Gandi ID this object manages: the annotation (which
@@ -244,7 +230,7 @@ func (r *TemplateReconciler) deleteAtGandi(ctx context.Context, t *hostingv1alph
 		res := failed(conds, gen, r.Timing, "get template "+id+" to delete it", err)
 		return &res
 	case !observed.Editable:
-		r.Events.normal(t, ReasonNotEditable, "Delete", "template "+id+" is a public Gandi template: it is left as it is")
+		r.Events.normal(t, hostingv1alpha1.ReasonNotEditable, "Delete", "template "+id+" is a public Gandi template: it is left as it is")
 		return nil
 	}
 	if err := api.DeleteTemplate(ctx, id); err != nil && !gandi.IsNotFound(err) {

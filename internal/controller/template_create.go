@@ -41,17 +41,17 @@ func (r *TemplateReconciler) findOrCreate(ctx context.Context, api templateAPI, 
 	case len(matches) == 1:
 		msg := fmt.Sprintf("a template named %q already exists at Gandi (%s) and this object did not create it: to manage it, set the annotation %s to its ID or %s: \"true\"; otherwise choose another spec.name",
 			name, matches[0].ID, hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationAdopt)
-		return "", stopped(conds, gen, r.Timing, ReasonAlreadyExists, msg)
+		return "", stopped(conds, gen, r.Timing, hostingv1alpha1.ReasonAlreadyExists, msg)
 	case pending && r.Now().Sub(since) < r.Timing.CreateGrace:
 		// Gandi may list a fresh template late: look again before creating twice.
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonCreating,
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
 			"a create was sent at "+since.Format(time.RFC3339)+" and its answer was not recorded; waiting for Gandi to list the template before trying again")
 		return "", &result{requeue: r.Timing.Transitional}
 	}
 	if t.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
 		msg := fmt.Sprintf("managementPolicy is Observe and no editable template named %q exists at Gandi: nothing is created", name)
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonExternalNotFound, msg)
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonObserved, msg)
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
 		return "", &result{requeue: jittered(r.Timing.Poll)}
 	}
 	return r.create(ctx, api, t, pending)
@@ -90,8 +90,8 @@ func templateIDs(ts []gandi.TemplateSummary) string {
 func (r *TemplateReconciler) ambiguous(t *hostingv1alpha1.Template, name string, matches []gandi.TemplateSummary) *result {
 	msg := fmt.Sprintf("%d templates named %q could be this object's (%s), in several organizations: set spec.sharingID, or the annotation %s to the right ID",
 		len(matches), name, templateIDs(matches), hostingv1alpha1.AnnotationExternalID)
-	r.Events.warn(t, ReasonAmbiguousExternalObject, "Create", msg)
-	return stopped(&t.Status.Conditions, t.Generation, r.Timing, ReasonAmbiguousExternalObject, msg)
+	r.Events.warn(t, hostingv1alpha1.ReasonAmbiguousExternalObject, "Create", msg)
+	return stopped(&t.Status.Conditions, t.Generation, r.Timing, hostingv1alpha1.ReasonAmbiguousExternalObject, msg)
 }
 
 // adopt records id as the template this object manages.
@@ -147,7 +147,7 @@ func (r *TemplateReconciler) createFailed(ctx context.Context, t *hostingv1alpha
 	conds, gen := &t.Status.Conditions, t.Generation
 	r.Events.warn(t, classify(err).reason, "Create", "create template: "+err.Error())
 	if gandi.IsAlreadyExists(err) && hadIntent {
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonCreating,
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
 			"Gandi already has the name from this object's earlier create: looking it up")
 		return &result{requeue: r.Timing.Transitional}
 	}
@@ -159,7 +159,7 @@ func (r *TemplateReconciler) createFailed(ctx context.Context, t *hostingv1alpha
 		res := failed(conds, gen, r.Timing, "create template "+templateName(t), err)
 		reason := classify(err).reason
 		if gandi.IsAlreadyExists(err) {
-			reason = ReasonAlreadyExists
+			reason = hostingv1alpha1.ReasonAlreadyExists
 			setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, reason, "create template "+templateName(t)+": "+err.Error())
 		}
 		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, reason, "Gandi refused the template: "+err.Error())

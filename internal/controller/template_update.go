@@ -48,11 +48,11 @@ func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hos
 		}
 		templateToStatus(t, id, observed)
 	}
-	if setPayloadReady(t, observed, ReasonDriftDetected, "Gandi accepted the payload but reports another one") {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the template matches the spec")
+	if setPayloadReady(t, observed, hostingv1alpha1.ReasonDriftDetected, "Gandi accepted the payload but reports another one") {
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template matches the spec")
 	} else {
 		// Sending it again at once would loop: wait for the poll.
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonDriftDetected,
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 			"Gandi accepted the payload but reports one that differs in "+orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload)))
 	}
 	return result{requeue: jittered(r.Timing.Poll)}

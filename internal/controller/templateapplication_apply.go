@@ -51,7 +51,7 @@ func (r *TemplateApplicationReconciler) sync(ctx context.Context, api templateAp
 			// here on the optimistic lock; the next pass reads it fresh.
 			return result{err: err}
 		}
-		r.Events.warn(ta, ReasonAppliedUnconfirmed, "Apply", intent.Unconfirmed+": not applied again")
+		r.Events.warn(ta, hostingv1alpha1.ReasonAppliedUnconfirmed, "Apply", intent.Unconfirmed+": not applied again")
 		rec, applied = intent, true
 	}
 	if applied {
@@ -134,11 +134,11 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	}
 	recordToStatus(ta, rec)
 	if rec.DispatchID == "" {
-		r.Events.warn(ta, ReasonAppliedUnconfirmed, "Apply", rec.Unconfirmed+": not applied again")
+		r.Events.warn(ta, hostingv1alpha1.ReasonAppliedUnconfirmed, "Apply", rec.Unconfirmed+": not applied again")
 		res := r.settled(ta, rec)
 		reason := classify(err).reason
 		if out != nil {
-			reason = ReasonAppliedUnconfirmed
+			reason = hostingv1alpha1.ReasonAppliedUnconfirmed
 		}
 		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, false, reason,
 			rec.Unconfirmed+"; Gandi offers no way to find the dispatch, so the template is counted as applied and not sent again")
@@ -146,9 +146,9 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	}
 	r.Events.normal(ta, "Applying", "Apply", fmt.Sprintf("applied template %s to domain %s (%s): dispatch %s", t.templateID, t.domainID, why, rec.DispatchID))
 	ta.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID, State: hostingv1alpha1.DispatchPending}
-	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, ReasonApplying,
+	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
 		"applied ("+why+"); following dispatch "+rec.DispatchID)
-	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the template is applied as the spec asks")
+	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")
 	return result{requeue: r.Timing.Transitional}
 }
 

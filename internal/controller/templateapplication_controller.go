@@ -18,18 +18,6 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// TemplateApplication-specific reasons.
-const (
-	ReasonWaitingForTemplate = "WaitingForTemplate"
-	ReasonTemplateNotFound   = "TemplateNotFound"
-	ReasonDomainNotFound     = "DomainNotFound"
-	ReasonApplying           = "Applying"
-	ReasonDispatchFailed     = "DispatchFailed"
-	// ReasonAppliedUnconfirmed: the apply was sent but its answer was lost,
-	// so there is no dispatch to follow (see applyLost).
-	ReasonAppliedUnconfirmed = "AppliedUnconfirmed"
-)
-
 // templateApplicationAPI is what the TemplateApplication reconciler needs
 // of Gandi.
 type templateApplicationAPI interface {
@@ -53,11 +41,6 @@ type TemplateApplicationReconciler struct {
 	Now func() time.Time
 }
 
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templateapplications,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templateapplications/status,verbs=get;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templates,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile runs one pass: load, resolve the template, credentials and
 // domain, follow the running dispatch or apply when due, write status once,
@@ -131,15 +114,15 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 		return applyTarget{}, &result{err: err}
 	case (err != nil || !tpl.DeletionTimestamp.IsZero()) && hadTemplate(ta):
 		msg := "Template " + name + " no longer exists in this namespace (or is being deleted): nothing is applied; the domain keeps what was last applied"
-		return applyTarget{}, r.cannotApply(ta, ReasonTemplateNotFound, msg)
+		return applyTarget{}, r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, msg)
 	}
 	if err != nil || !templateCurrent(tpl) {
 		msg := "waiting for Template " + name + " to be Ready with its latest spec"
 		if err != nil {
 			msg = "waiting for Template " + name + " to be created in this namespace"
 		}
-		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, ReasonWaitingForTemplate, msg)
-		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, true, ReasonWaitingForTemplate, msg)
+		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForTemplate, msg)
+		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForTemplate, msg)
 		// The Template watch brings the application back as soon as it changes.
 		return applyTarget{}, &result{requeue: jittered(r.Timing.Poll)}
 	}
@@ -174,7 +157,7 @@ func hadTemplate(ta *hostingv1alpha1.TemplateApplication) bool {
 func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
 	tpl, err := api.GetTemplate(ctx, t.templateID)
 	if gandi.IsNotFound(err) {
-		return r.cannotApply(ta, ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)")
+		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)")
 	}
 	if err != nil {
 		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get template "+t.templateID, err)
@@ -193,11 +176,11 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 	}
 	fqdn, err := toASCII(ta.Spec.Domain)
 	if err != nil {
-		return r.cannotApply(ta, ReasonInvalidSpec, "spec.domain: "+err.Error())
+		return r.cannotApply(ta, hostingv1alpha1.ReasonInvalidSpec, "spec.domain: "+err.Error())
 	}
 	d, err := api.GetDomain(ctx, fqdn)
 	if gandi.IsNotFound(err) {
-		return r.cannotApply(ta, ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential")
+		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential")
 	}
 	if err != nil {
 		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get domain "+fqdn, err)

@@ -18,21 +18,6 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// Vhost-specific reasons.
-const (
-	ReasonWaitingForInstance    = "WaitingForInstance"
-	ReasonWaitingForCertificate = "WaitingForCertificate"
-	ReasonWaitingForOwnership   = "WaitingForOwnership"
-	ReasonOwnershipValidated    = "OwnershipValidated"
-	ReasonValidationFailed      = "ValidationFailed"
-	ReasonApplicationFailed     = "ApplicationFailed"
-	ReasonDNSConfigured         = "Configured"
-	ReasonDNSRecordsNeeded      = "RecordsNeeded"
-
-	// ConditionDNSConfigured is True when Gandi found the vhost's DNS records.
-	ConditionDNSConfigured = "DNSConfigured"
-)
-
 // vhostAPI is what the Vhost reconciler needs of Gandi.
 type vhostAPI interface {
 	CreateVhost(ctx context.Context, instanceID string, req gandi.CreateVhostRequest) error
@@ -60,10 +45,6 @@ type VhostReconciler struct {
 	Timing      Timing
 }
 
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts,verbs=get;list;watch;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts/status,verbs=get;patch
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts/finalizers,verbs=update
-// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances,verbs=get;list;watch
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, find the
 // instance and credentials, observe (or create), update, write status once,
@@ -77,7 +58,7 @@ func (r *VhostReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl
 	var res result
 	switch {
 	case isPaused(vh):
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, ReasonReconcilePaused,
+		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonReconcilePaused,
 			"reconciliation is paused by the annotation "+hostingv1alpha1.AnnotationPaused+": nothing is sent to Gandi")
 	case !vh.DeletionTimestamp.IsZero():
 		var done bool
@@ -98,7 +79,7 @@ func (r *VhostReconciler) reconcileLive(ctx context.Context, vh *hostingv1alpha1
 	conds, gen := &vh.Status.Conditions, vh.Generation
 	fqdn, err := toASCII(vh.Spec.FQDN)
 	if err != nil {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonInvalidSpec, "spec.fqdn: "+err.Error())
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, "spec.fqdn: "+err.Error())
 		return result{}
 	}
 	vh.Status.FQDN, vh.Status.FQDNUnicode = fqdn, toUnicode(fqdn)
@@ -142,8 +123,8 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 		if err != nil {
 			msg = "HostingInstance " + vh.Spec.InstanceRef.Name + " does not exist in this namespace"
 		}
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionReady, false, ReasonWaitingForInstance, msg)
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, true, ReasonWaitingForInstance, msg)
+		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForInstance, msg)
+		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForInstance, msg)
 		// The HostingInstance watch brings the vhost back as soon as it changes.
 		return instanceTarget{}, &result{requeue: jittered(r.Timing.Poll)}
 	}
@@ -170,7 +151,7 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; remove the annotation " +
 			hostingv1alpha1.AnnotationExternalID + " to create it again"
 		vh.Status.State = ""
-		return *stopped(conds, gen, r.Timing, ReasonExternalNotFound, msg)
+		return *stopped(conds, gen, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	case gandi.IsNotFound(err):
 		if res := r.create(ctx, api, vh, t.instanceID); res != nil {
 			return *res
@@ -217,7 +198,7 @@ func (r *VhostReconciler) claim(ctx context.Context, vh *hostingv1alpha1.Vhost, 
 	default:
 		msg := "vhost " + vh.Status.FQDN + " already exists on instance " + t.instanceID + " and this object did not create it: to manage it, set the annotation " +
 			hostingv1alpha1.AnnotationAdopt + ": \"true\" (deleting this object would then delete the site at Gandi)"
-		return stopped(&vh.Status.Conditions, vh.Generation, r.Timing, ReasonAlreadyExists, msg)
+		return stopped(&vh.Status.Conditions, vh.Generation, r.Timing, hostingv1alpha1.ReasonAlreadyExists, msg)
 	}
 	if err := r.recordVhost(ctx, vh); err != nil {
 		return &result{err: err}
@@ -238,13 +219,13 @@ func (r *VhostReconciler) create(ctx context.Context, api vhostAPI, vh *hostingv
 	conds, gen := &vh.Status.Conditions, vh.Generation
 	if vh.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
 		msg := "managementPolicy is Observe and vhost " + vh.Status.FQDN + " does not exist at Gandi: nothing is created"
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, ReasonExternalNotFound, msg)
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonObserved, msg)
+		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
 		return &result{requeue: jittered(r.Timing.Poll)}
 	}
 	app, err := vhostApplication(vh.Spec.Application)
 	if err != nil {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonInvalidSpec, "spec.application: "+err.Error())
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, "spec.application: "+err.Error())
 		return &result{}
 	}
 	if _, pending := createPendingSince(vh); !pending {
@@ -340,7 +321,7 @@ func (r *VhostReconciler) deleteAtGandi(ctx context.Context, api vhostAPI, vh *h
 		}
 		r.Events.normal(vh, "Deleting", "Delete", "asked Gandi to delete vhost "+fqdn)
 	}
-	setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionReady, false, ReasonDeleting, "waiting for Gandi to delete vhost "+fqdn)
+	setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting, "waiting for Gandi to delete vhost "+fqdn)
 	return false, result{requeue: r.Timing.Transitional}
 }
 

@@ -83,11 +83,11 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 		return purgeRes
 	}
 	if waitingForCert {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, ReasonWaitingForCertificate,
+		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonWaitingForCertificate,
 			"spec.httpsStrategy is "+vh.Spec.HTTPSStrategy+" but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists")
 		return result{requeue: jittered(r.Timing.Poll)}
 	}
-	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, ReasonUpToDate, "the vhost matches the spec")
+	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the vhost matches the spec")
 	return res
 }
 
@@ -119,11 +119,11 @@ func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *host
 func reportVhostDrift(vh *hostingv1alpha1.Vhost, observed *gandi.Vhost) {
 	_, fields, _ := vhostChanges(vh, observed)
 	if len(fields) == 0 {
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, true, ReasonObserved,
+		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
 			"managementPolicy is Observe: the vhost matches the spec; nothing is written to Gandi")
 		return
 	}
-	setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, ReasonDriftDetected,
+	setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 		"managementPolicy is Observe, nothing is written to Gandi; the vhost differs from the spec in: "+strings.Join(fields, ", "))
 }
 
@@ -134,7 +134,7 @@ func (r *VhostReconciler) stateResult(vh *hostingv1alpha1.Vhost, observed *gandi
 	ready, reason, msg, transitional := vhostReadiness(observed)
 	setCondition(conds, gen, hostingv1alpha1.ConditionReady, ready, reason, msg)
 	dnsOK, dnsReason, dnsMsg := dnsReadiness(vh.Status.DNS)
-	setCondition(conds, gen, ConditionDNSConfigured, dnsOK, dnsReason, dnsMsg)
+	setCondition(conds, gen, hostingv1alpha1.ConditionDNSConfigured, dnsOK, dnsReason, dnsMsg)
 	if res.err != nil {
 		return res
 	}
@@ -156,24 +156,24 @@ func vhostReadiness(v *gandi.Vhost) (ready bool, reason, message string, transit
 	switch v.Status {
 	case gandi.VhostRunning:
 		if v.Application != nil && v.Application.Status == "error" {
-			return false, ReasonApplicationFailed, "the application " + v.Application.Name + " failed to install at Gandi", false
+			return false, hostingv1alpha1.ReasonApplicationFailed, "the application " + v.Application.Name + " failed to install at Gandi", false
 		}
 		if v.Application != nil && v.Application.Status == "being_created" {
-			return false, ReasonCreating, "Gandi is installing the application " + v.Application.Name, true
+			return false, hostingv1alpha1.ReasonCreating, "Gandi is installing the application " + v.Application.Name, true
 		}
-		return true, ReasonAvailable, "the vhost is running", false
+		return true, hostingv1alpha1.ReasonAvailable, "the vhost is running", false
 	case gandi.VhostBeingCreated:
-		return false, ReasonCreating, "Gandi is creating the vhost", true
+		return false, hostingv1alpha1.ReasonCreating, "Gandi is creating the vhost", true
 	case gandi.VhostWaitingOwnership:
-		return false, ReasonWaitingForOwnership, "Gandi waits for proof that you own the domain: " + orDefault(txt, "see status.dns"), false
+		return false, hostingv1alpha1.ReasonWaitingForOwnership, "Gandi waits for proof that you own the domain: " + orDefault(txt, "see status.dns"), false
 	case gandi.VhostOwnershipValidated:
-		return false, ReasonOwnershipValidated, "Gandi validated the domain's ownership and is finishing the vhost", true
+		return false, hostingv1alpha1.ReasonOwnershipValidated, "Gandi validated the domain's ownership and is finishing the vhost", true
 	case gandi.VhostValidationFailed:
-		return false, ReasonValidationFailed, "Gandi could not validate the domain's ownership: " + orDefault(txt, "see status.dns"), false
+		return false, hostingv1alpha1.ReasonValidationFailed, "Gandi could not validate the domain's ownership: " + orDefault(txt, "see status.dns"), false
 	case gandi.VhostLocked:
-		return false, ReasonLocked, "Gandi locked the vhost: contact Gandi support", false
+		return false, hostingv1alpha1.ReasonLocked, "Gandi locked the vhost: contact Gandi support", false
 	case gandi.VhostBeingDeleted:
-		return false, ReasonDeleting, "Gandi is deleting the vhost", true
+		return false, hostingv1alpha1.ReasonDeleting, "Gandi is deleting the vhost", true
 	}
 	return false, "UnknownState", "Gandi reports the unknown state " + v.Status, false
 }
@@ -182,10 +182,10 @@ func vhostReadiness(v *gandi.Vhost) (ready bool, reason, message string, transit
 // records to publish.
 func dnsReadiness(d *hostingv1alpha1.VhostDNSStatus) (bool, string, string) {
 	if d == nil {
-		return false, ReasonDNSRecordsNeeded, "Gandi reports no DNS information for the vhost yet"
+		return false, hostingv1alpha1.ReasonDNSRecordsNeeded, "Gandi reports no DNS information for the vhost yet"
 	}
 	if d.LastCheckedStatus == "altered" || d.LastCheckedStatus == "livedns_done" {
-		return true, ReasonDNSConfigured, "Gandi found the vhost's records in the zone (" + d.LastCheckedStatus + ")"
+		return true, hostingv1alpha1.ReasonDNSConfigured, "Gandi found the vhost's records in the zone (" + d.LastCheckedStatus + ")"
 	}
 	var records []string
 	if d.IsRoot {
@@ -201,7 +201,7 @@ func dnsReadiness(d *hostingv1alpha1.VhostDNSStatus) (bool, string, string) {
 	if d.TXT != "" {
 		records = append(records, fmt.Sprintf("TXT %s %q", d.Key, d.TXT))
 	}
-	return false, ReasonDNSRecordsNeeded, fmt.Sprintf("DNS records needed in the zone %s (last check: %s): %s",
+	return false, hostingv1alpha1.ReasonDNSRecordsNeeded, fmt.Sprintf("DNS records needed in the zone %s (last check: %s): %s",
 		d.Domain, orDefault(d.LastCheckedStatus, "never"), orDefault(strings.Join(records, "; "), "see status.dns"))
 }
 

@@ -3,6 +3,7 @@ package gandi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ func DecodeAPIError(status int, header http.Header, body []byte, redact func(str
 	e := &APIError{StatusCode: status, RetryAfter: parseRetryAfter(header.Get("Retry-After"), time.Now())}
 	var eb errorBody
 	if err := json.Unmarshal(body, &eb); err == nil {
+		e.FromGandi = true
 		e.Code = decodeCode(eb.Code)
 		e.Message = redact(clean(eb.Message))
 		e.Cause = redact(clean(eb.Cause))
@@ -139,7 +141,10 @@ func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	return json.Unmarshal(body, v)
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: %w", ErrUndecodable, err)
+	}
+	return nil
 }
 
 // Time is a timestamp from the API. It accepts RFC 3339 with or without a

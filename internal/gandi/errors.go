@@ -55,6 +55,9 @@ type APIError struct {
 	Cause      string
 	Object     string
 	Errors     []FieldError
+	// FromGandi says the body was Gandi's JSON error body, not a proxy's
+	// page: Gandi itself answered, so it did not act on the request.
+	FromGandi bool
 	// RetryAfter is the answer's Retry-After, zero when absent.
 	RetryAfter time.Duration
 	Method     string
@@ -139,6 +142,48 @@ func (e *PausedError) Error() string {
 // unexpected Content-Location/Location). The object may exist: look it up by
 // its name before creating again.
 var ErrNoID = errors.New("gandi: created, but the answer carries no usable ID")
+
+// ErrUndecodable means a success answer's body could not be decoded: Gandi
+// acted, but what it said is unknown. Trying again unchanged will not help.
+var ErrUndecodable = errors.New("gandi: the answer could not be decoded")
+
+// NotSentError is returned when a request was held back before anything
+// was written to the network (the rate limiter or a Retry-After pause
+// outlasted the caller's deadline, or the caller gave up while waiting).
+type NotSentError struct {
+	Method string
+	Route  string
+	Err    error
+}
+
+func (e *NotSentError) Error() string {
+	return fmt.Sprintf("gandi: %s %s: not sent: %v", e.Method, e.Route, e.Err)
+}
+
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// NotApplied reports an error after which Gandi certainly did not act on
+// the request, so sending it again cannot do it twice: Gandi answered with
+// a refusal (any 4xx, 429 included), Gandi's own error body came with a
+// 5xx, the connection was refused, or the request was never sent. Anything
+// else (a reset, a timeout, an answer cut short, a proxy's 502 page, a
+// cancelled context) may have reached Gandi after the request was written:
+// the caller must look at what Gandi shows before it sends again.
+func NotApplied(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		if errors.Is(err, ErrActionNotPerformed) {
+			return true
+		}
+		return ae.StatusCode < 500 || ae.FromGandi
+	}
+	var pe *PausedError
+	var ns *NotSentError
+	return errors.As(err, &pe) || errors.As(err, &ns) || errors.Is(err, syscall.ECONNREFUSED)
+}
 
 func statusOf(err error) int {
 	var ae *APIError

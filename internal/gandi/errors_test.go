@@ -93,3 +93,38 @@ func TestAPIErrorString(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", e.Error(), want)
 	}
 }
+
+// TestNotApplied pins which failures prove Gandi did not act (safe to send
+// again) and which may hide a request that reached it.
+func TestNotApplied(t *testing.T) {
+	gandiBody := func(status int) error {
+		return fmt.Errorf("wrapped: %w", &APIError{StatusCode: status, FromGandi: true, Method: http.MethodPost})
+	}
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"422 refusal", apiErr(http.StatusUnprocessableEntity, http.MethodPost, RouteVhosts), true},
+		{"429 on a paid POST", apiErr(http.StatusTooManyRequests, http.MethodPost, RouteInstances), true},
+		{"503 with Gandi's error body", gandiBody(http.StatusServiceUnavailable), true},
+		{"502 page of a proxy", apiErr(http.StatusBadGateway, http.MethodPost, RouteInstances), false},
+		{"connection refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), true},
+		{"held back by a pause", &PausedError{Wait: time.Second}, true},
+		{"held back by the limiter", &NotSentError{Err: context.DeadlineExceeded}, true},
+		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET), false},
+		{"answer cut short", io.ErrUnexpectedEOF, false},
+		{"timeout", context.DeadlineExceeded, false},
+		{"cancelled mid-request", context.Canceled, false},
+		{"created without an ID", ErrNoID, false},
+		{"undecodable answer", fmt.Errorf("%w: bad", ErrUndecodable), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := NotApplied(c.err); got != c.want {
+				t.Fatalf("NotApplied(%v) = %v, want %v", c.err, got, c.want)
+			}
+		})
+	}
+}

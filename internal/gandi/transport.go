@@ -255,7 +255,7 @@ func (c *Client) awaitTurn(ctx context.Context, cl *call, lastErr error) error {
 		err := sleep(ctx, wait)
 		c.metrics.observeWait(WaitRetryAfter, time.Since(start))
 		if err != nil {
-			return fmt.Errorf("gandi: %s %s: waiting for Retry-After: %w", cl.method, cl.route, err)
+			return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for Retry-After: %w", err)}
 		}
 	}
 	if c.limiter == nil {
@@ -268,15 +268,15 @@ func (c *Client) awaitTurn(ctx context.Context, cl *call, lastErr error) error {
 	}
 	if exceedsDeadline(ctx, d) {
 		r.Cancel()
-		return fmt.Errorf("gandi: %s %s: rate limiter wait of %s exceeds the deadline: %w",
-			cl.method, cl.route, d.Round(time.Millisecond), context.DeadlineExceeded)
+		return &NotSentError{Method: cl.method, Route: cl.route,
+			Err: fmt.Errorf("rate limiter wait of %s exceeds the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)}
 	}
 	start := time.Now()
 	err := sleep(ctx, d)
 	c.metrics.observeWait(WaitTokenBucket, time.Since(start))
 	if err != nil {
 		r.Cancel()
-		return fmt.Errorf("gandi: %s %s: waiting for the rate limiter: %w", cl.method, cl.route, err)
+		return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for the rate limiter: %w", err)}
 	}
 	return nil
 }

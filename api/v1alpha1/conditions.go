@@ -1,0 +1,35 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// Conditioned is what every kind exposes of its status to the shared
+// reconcile steps: the conditions and the generation last observed at Gandi.
+// +kubebuilder:object:generate=false
+type Conditioned interface {
+	GetConditions() *[]metav1.Condition
+	SetObservedGeneration(generation int64)
+}
+
+// GetConditions returns the status conditions, for the shared steps to set.
+func (in *HostingInstance) GetConditions() *[]metav1.Condition { return &in.Status.Conditions }
+
+// SetObservedGeneration records the generation this pass observed at Gandi.
+func (in *HostingInstance) SetObservedGeneration(g int64) { in.Status.ObservedGeneration = g }
+
+// GetConditions returns the status conditions, for the shared steps to set.
+func (in *Vhost) GetConditions() *[]metav1.Condition { return &in.Status.Conditions }
+
+// SetObservedGeneration records the generation this pass observed at Gandi.
+func (in *Vhost) SetObservedGeneration(g int64) { in.Status.ObservedGeneration = g }
+
+// GetConditions returns the status conditions, for the shared steps to set.
+func (in *Template) GetConditions() *[]metav1.Condition { return &in.Status.Conditions }
+
+// SetObservedGeneration records the generation this pass observed at Gandi.
+func (in *Template) SetObservedGeneration(g int64) { in.Status.ObservedGeneration = g }
+
+// GetConditions returns the status conditions, for the shared steps to set.
+func (in *TemplateApplication) GetConditions() *[]metav1.Condition { return &in.Status.Conditions }
+
+// SetObservedGeneration records the generation this pass observed at Gandi.
+func (in *TemplateApplication) SetObservedGeneration(g int64) { in.Status.ObservedGeneration = g }

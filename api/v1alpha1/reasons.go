@@ -1,0 +1,69 @@
+package v1alpha1
+
+// Condition reasons the operator reports. They are part of the API: users,
+// alerts and tools (kubectl gandi, dashboards) match on them, so a reason is
+// renamed only with a new API version.
+const (
+	// Readiness read from Gandi's states.
+	ReasonAvailable         = "Available"
+	ReasonCreating          = "Creating"
+	ReasonWaitingForPayment = "WaitingForPayment"
+	ReasonInstancePaused    = "InstancePaused"
+	ReasonLocked            = "Locked"
+	ReasonDeleting          = "Deleting"
+	ReasonUpdating          = "Updating"
+
+	// The spec is applied, or only observed.
+	ReasonUpToDate      = "UpToDate"
+	ReasonObserved      = "Observed"
+	ReasonDriftDetected = "DriftDetected"
+
+	// ReasonReconcilePaused: the paused annotation is set; nothing is sent.
+	ReasonReconcilePaused = "ReconcilePaused"
+
+	// Credentials and Secrets.
+	ReasonCredentialsNotFound   = "CredentialsNotFound"
+	ReasonCredentialsKeyMissing = "CredentialsKeyMissing"
+	ReasonUnauthorized          = "Unauthorized"
+	ReasonPasswordNotFound      = "PasswordNotFound"
+
+	// Ownership: what this object may manage at Gandi.
+	ReasonAlreadyExists           = "AlreadyExists"
+	ReasonAmbiguousExternalObject = "AmbiguousExternalObject"
+	ReasonExternalNotFound        = "ExternalNotFound"
+	// ReasonNotEditable: the template is one of Gandi's public ones, which
+	// are never modified or deleted.
+	ReasonNotEditable = "NotEditable"
+
+	// Refusals and failures.
+	ReasonInvalidSpec        = "InvalidSpec"
+	ReasonUnsupportedChange  = "UnsupportedChange"
+	ReasonUpgradeUnavailable = "UpgradeUnavailable"
+	ReasonRateLimited        = "RateLimited"
+	ReasonGandiUnavailable   = "GandiUnavailable"
+	ReasonConflict           = "Conflict"
+	ReasonActionFailed       = "ActionFailed"
+	ReasonKubernetesError    = "KubernetesError"
+
+	// Vhosts.
+	ReasonWaitingForInstance    = "WaitingForInstance"
+	ReasonWaitingForCertificate = "WaitingForCertificate"
+	ReasonWaitingForOwnership   = "WaitingForOwnership"
+	ReasonOwnershipValidated    = "OwnershipValidated"
+	ReasonValidationFailed      = "ValidationFailed"
+	ReasonApplicationFailed     = "ApplicationFailed"
+	ReasonDNSConfigured         = "Configured"
+	ReasonDNSRecordsNeeded      = "RecordsNeeded"
+
+	// Template applications.
+	ReasonWaitingForTemplate = "WaitingForTemplate"
+	ReasonTemplateNotFound   = "TemplateNotFound"
+	ReasonDomainNotFound     = "DomainNotFound"
+	ReasonApplying           = "Applying"
+	ReasonDispatchFailed     = "DispatchFailed"
+	// ReasonAppliedUnconfirmed: the apply was sent but its answer was lost.
+	ReasonAppliedUnconfirmed = "AppliedUnconfirmed"
+)
+
+// ConditionDNSConfigured is True when Gandi found a vhost's DNS records.
+const ConditionDNSConfigured = "DNSConfigured"

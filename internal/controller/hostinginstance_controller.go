@@ -40,7 +40,6 @@ type HostingInstanceReconciler struct {
 	Now func() time.Time
 }
 
-
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
 // credentials, observe (or create), update, write status once, requeue.
 func (r *HostingInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {

@@ -19,4 +19,3 @@ package controller
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts/finalizers,verbs=update
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=vhosts/status,verbs=get;patch
-

@@ -35,7 +35,6 @@ type TemplateReconciler struct {
 	Now func() time.Time
 }
 
-
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
 // credentials, observe (or create), update, write status once, requeue.
 func (r *TemplateReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {

@@ -41,7 +41,6 @@ type TemplateApplicationReconciler struct {
 	Now func() time.Time
 }
 
-
 // Reconcile runs one pass: load, resolve the template, credentials and
 // domain, follow the running dispatch or apply when due, write status once,
 // requeue.

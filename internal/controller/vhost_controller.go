@@ -45,7 +45,6 @@ type VhostReconciler struct {
 	Timing      Timing
 }
 
-
 // Reconcile runs one pass: load, delete or ensure the finalizer, find the
 // instance and credentials, observe (or create), update, write status once,
 // requeue.

@@ -1,0 +1,99 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// effectAnnotationPrefix names the annotations that record side effects at
+// Gandi: effects.hosting.gandi-operator.dev/<effect> holds the request value
+// (an action's request string, a password Secret's revision, an apply's
+// generation) last sent for that effect.
+//
+// The record is an annotation, not status, for two reasons. It is written
+// with an optimistic lock before the request goes out, so a reconciler
+// holding a stale copy of the object (a lagging cache, a second manager
+// during a leader handover) loses the race and looks again instead of
+// sending twice. And annotations survive a backup and restore, which
+// status does not: a restored object does not repeat what it already did.
+const effectAnnotationPrefix = "effects.hosting.gandi-operator.dev/"
+
+// Side effects recorded before they are sent.
+const (
+	effectPassword              = "password"
+	effectRestart               = "restart"
+	effectConsole               = "console"
+	effectResetDatabasePassword = "reset-database-password"
+	effectCachePurge            = "cache-purge"
+	effectApply                 = "apply"
+)
+
+// recordedEffect is the value last sent (or possibly sent) for effect.
+func recordedEffect(obj client.Object, effect string) string {
+	return obj.GetAnnotations()[effectAnnotationPrefix+effect]
+}
+
+// effectRecord is the record of one side effect, as an annotation change
+// that can be written on its own or with another (a create intent).
+func effectRecord(effect, value string) map[string]string {
+	return map[string]string{effectAnnotationPrefix + effect: value}
+}
+
+// effectOutcome is what sendOnce did.
+type effectOutcome int
+
+const (
+	// effectAlreadyDone: the value was recorded before; nothing was sent.
+	effectAlreadyDone effectOutcome = iota
+	// effectSent: Gandi accepted the request.
+	effectSent
+	// effectNotSent: Gandi certainly did not act; the record was taken
+	// back, so a later pass sends it again.
+	effectNotSent
+	// effectUnconfirmed: the request may have reached Gandi and its answer
+	// was lost. The record stays: the effect is not sent again blindly.
+	effectUnconfirmed
+)
+
+// sendOnce performs send at most once for value of effect. It records the
+// value (with an optimistic lock) before sending, and takes the record back
+// only when Gandi certainly did not act (gandi.NotApplied). The error is
+// send's, or the record's: a conflict means another pass recorded first.
+func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, value string, send func() error) (effectOutcome, error) {
+	previous := recordedEffect(obj, effect)
+	if previous == value {
+		return effectAlreadyDone, nil
+	}
+	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: effectRecord(effect, value)}); err != nil {
+		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
+	}
+	err := send()
+	switch {
+	case err == nil:
+		return effectSent, nil
+	case gandi.NotApplied(err):
+		if uerr := unrecordEffect(ctx, c, obj, effect, previous); uerr != nil {
+			return effectNotSent, fmt.Errorf("%w; and taking back its record failed: %w", err, uerr)
+		}
+		return effectNotSent, err
+	default:
+		return effectUnconfirmed, err
+	}
+}
+
+// unrecordEffect restores the record as it was before an effect that was
+// not sent. It is written without a version check: it records what did (not)
+// happen at Gandi, which a concurrent edit must not make us lose.
+func unrecordEffect(ctx context.Context, c client.Client, obj client.Object, effect, previous string) error {
+	p := annotationPatch{unlocked: true}
+	if previous == "" {
+		p.remove = []string{effectAnnotationPrefix + effect}
+	} else {
+		p.set = effectRecord(effect, previous)
+	}
+	return patchAnnotations(ctx, c, obj, p)
+}

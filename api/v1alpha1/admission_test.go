@@ -32,6 +32,12 @@ func unset(path string) edit { return edit{path: strings.Split(path, "."), remov
 
 func edits(e ...edit) []edit { return e }
 
+// freeDomain is a complete spec.freeDomain for fqdn, so that a case can break
+// the name alone.
+func freeDomain(fqdn string) edit {
+	return set("spec.freeDomain", fmt.Sprintf("{fqdn: %q, owner: {type: individual, given: A, family: B, email: a@example.com, streetaddr: 1 rue, country: FR}}", fqdn))
+}
+
 var nameSeq atomic.Int64
 
 // validSpecs are minimal valid specs of each kind, the base every bad
@@ -119,11 +125,31 @@ var _ = Describe("Admission", func() {
 		Entry("instance with a free domain owner without email", "HostingInstance",
 			edits(set("spec.freeDomain", "{fqdn: example.com, owner: {type: individual, given: A, family: B, streetaddr: 1 rue, country: FR}}")),
 			"spec.freeDomain.owner.email", "Required"),
+		Entry("instance whose initial vhost FQDN is uppercase", "HostingInstance",
+			edits(set("spec.initialVhosts", "[{fqdn: WWW.example.com}]")), "spec.initialVhosts[0].fqdn"),
+		Entry("instance whose initial vhost FQDN has an underscore", "HostingInstance",
+			edits(set("spec.initialVhosts", "[{fqdn: a_b.example.com}]")), "spec.initialVhosts[0].fqdn"),
+		Entry("instance whose initial vhost FQDN has a label ending with a dash", "HostingInstance",
+			edits(set("spec.initialVhosts", "[{fqdn: www-.example.com}]")), "spec.initialVhosts[0].fqdn"),
+		Entry("instance with an uppercase free domain", "HostingInstance", edits(freeDomain("Example.com")), "spec.freeDomain.fqdn"),
+		Entry("instance with a free domain with an underscore", "HostingInstance", edits(freeDomain("exa_mple.com")), "spec.freeDomain.fqdn"),
+		Entry("instance with a free domain label starting with a dash", "HostingInstance", edits(freeDomain("-example.com")), "spec.freeDomain.fqdn"),
+		Entry("instance with a free domain in Unicode", "HostingInstance", edits(freeDomain("café.fr")), "spec.freeDomain.fqdn"),
+		Entry("instance with a single-label free domain", "HostingInstance", edits(freeDomain("example")), "spec.freeDomain.fqdn"),
+		Entry("instance with a free domain with a trailing dot", "HostingInstance", edits(freeDomain("example.com.")), "spec.freeDomain.fqdn"),
 		// Vhost
 		Entry("vhost with both instanceRef and instanceID", "Vhost", edits(set("spec.instanceID", "9a7d0e5c")), "exactly one of spec.instanceRef or spec.instanceID"),
 		Entry("vhost with neither instanceRef nor instanceID", "Vhost", edits(unset("spec.instanceRef")), "exactly one of spec.instanceRef or spec.instanceID"),
 		Entry("vhost whose FQDN is not a host name", "Vhost", edits(set("spec.fqdn", "not a host")), "spec.fqdn"),
 		Entry("vhost whose FQDN has a single label", "Vhost", edits(set("spec.fqdn", "localhost")), "spec.fqdn"),
+		Entry("vhost whose FQDN is uppercase", "Vhost", edits(set("spec.fqdn", "WWW.example.com")), "spec.fqdn"),
+		Entry("vhost whose international FQDN is uppercase", "Vhost", edits(set("spec.fqdn", "cafÉ.example.com")), "spec.fqdn"),
+		Entry("vhost whose FQDN has an underscore", "Vhost", edits(set("spec.fqdn", "a_b.example.com")), "spec.fqdn"),
+		Entry("vhost whose FQDN has punctuation", "Vhost", edits(set("spec.fqdn", "www!.example.com")), "spec.fqdn"),
+		Entry("vhost whose FQDN has an ideographic full stop", "Vhost", edits(set("spec.fqdn", "www。example.com")), "spec.fqdn"),
+		Entry("vhost whose FQDN has a no-break space", "Vhost", edits(set("spec.fqdn", `"www\u00a0.example.com"`)), "spec.fqdn"),
+		Entry("vhost whose FQDN label starts with a dash", "Vhost", edits(set("spec.fqdn", "-www.example.com")), "spec.fqdn"),
+		Entry("vhost whose FQDN label ends with a dash", "Vhost", edits(set("spec.fqdn", "www-.example.com")), "spec.fqdn"),
 		Entry("vhost with an unknown HTTPS strategy", "Vhost", edits(set("spec.httpsStrategy", "HTTPS_always")), "spec.httpsStrategy"),
 		Entry("vhost whose linked zone lacks allowAlteration", "Vhost", edits(set("spec.linkedDNSZone", "{allowAlterationOverride: true}")), "spec.linkedDNSZone.allowAlteration", "Required"),
 		// Template
@@ -148,9 +174,31 @@ var _ = Describe("Admission", func() {
 		Entry("application with neither templateRef nor templateID", "TemplateApplication", edits(unset("spec.templateRef")), "exactly one of spec.templateRef or spec.templateID"),
 		Entry("application with domain and domainID", "TemplateApplication", edits(set("spec.domainID", "ba1167be")), "exactly one of spec.domain or spec.domainID"),
 		Entry("application with neither domain nor domainID", "TemplateApplication", edits(unset("spec.domain")), "exactly one of spec.domain or spec.domainID"),
+		Entry("application to an uppercase domain", "TemplateApplication", edits(set("spec.domain", "Example.com")), "spec.domain"),
+		Entry("application to a domain with an underscore", "TemplateApplication", edits(set("spec.domain", "exa_mple.com")), "spec.domain"),
+		Entry("application to a domain with punctuation", "TemplateApplication", edits(set("spec.domain", "example!.com")), "spec.domain"),
+		Entry("application to a domain label starting with a dash", "TemplateApplication", edits(set("spec.domain", "-example.com")), "spec.domain"),
 		Entry("application re-applying on an interval without one", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval}")), "spec.reapply.interval is required"),
 		Entry("application re-applying every 10s", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 10s}")), "spec.reapply.interval", "at least 1m"),
 		Entry("application with an unknown re-apply policy", "TemplateApplication", edits(set("spec.reapply", "{policy: Always}")), "spec.reapply.policy"),
+	)
+
+	DescribeTable("accepts a manifest at the edge of the rules",
+		func(kind string, changes []edit) {
+			obj := newObject(kind, changes)
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+		},
+		Entry("vhost with a punycode FQDN", "Vhost", edits(set("spec.fqdn", "xn--caf-dma.example.com"))),
+		Entry("vhost with a Unicode FQDN", "Vhost", edits(set("spec.fqdn", "café.example.com"))),
+		Entry("vhost with a Unicode FQDN in a script without case", "Vhost", edits(set("spec.fqdn", "例え.テスト"))),
+		Entry("vhost with inner dashes, digits and one-letter labels", "Vhost", edits(set("spec.fqdn", "my-shop-2.a.b.co"))),
+		Entry("vhost with a 63-character label", "Vhost", edits(set("spec.fqdn", strings.Repeat("a", 63)+".example.com"))),
+		Entry("instance with punycode and Unicode initial vhosts", "HostingInstance",
+			edits(set("spec.initialVhosts", "[{fqdn: xn--caf-dma.example.com}, {fqdn: www.café.example.com}]"))),
+		Entry("instance with a punycode free domain", "HostingInstance", edits(freeDomain("xn--caf-dma.fr"), set("spec.freeDomain.lang", "fre"))),
+		Entry("application to a punycode domain", "TemplateApplication", edits(set("spec.domain", "xn--caf-dma.fr"))),
+		Entry("application to a Unicode domain", "TemplateApplication", edits(set("spec.domain", "café.fr"))),
 	)
 
 	DescribeTable("refuses a change Gandi cannot make, naming the field",

@@ -216,9 +216,14 @@ type AuthenticationSpec struct {
 
 // FreeDomainSpec is the free domain registered with a new instance.
 type FreeDomainSpec struct {
-	// FQDN of the domain to register.
+	// FQDN of the domain to register, e.g. "example.com". It is sent to Gandi
+	// as written, so in ASCII and lowercase: labels of letters, digits and
+	// inner hyphens, separated by dots, no trailing dot. Write an
+	// international name in punycode ("xn--caf-dma.fr"), with lang if its
+	// registry asks for one.
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`
 	FQDN string `json:"fqdn"`
 
 	// Owner of the domain.
@@ -364,10 +369,12 @@ type Contact struct {
 
 // InitialVhost is a vhost created together with the instance.
 type InitialVhost struct {
-	// FQDN of the vhost; international names are converted to punycode.
+	// FQDN of the vhost, in lowercase: labels of letters, digits and inner
+	// hyphens, separated by dots, no trailing dot. International names are
+	// converted to punycode.
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^([^.\s/:@*]{1,63}\.)+[^.\s/:@*]{1,63}$`
+	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
 	FQDN string `json:"fqdn"`
 
 	// Application to install on the vhost.

@@ -40,10 +40,12 @@ type TemplateApplicationSpec struct {
 	TemplateID string `json:"templateID,omitempty"`
 
 	// Domain is the FQDN of a domain in the Gandi organization, e.g.
-	// "example.com". Exactly one of domain and domainID.
+	// "example.com", in lowercase: labels of letters, digits and inner
+	// hyphens, separated by dots, no trailing dot. International names may
+	// be in Unicode or punycode. Exactly one of domain and domainID.
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^([^.\s/:@*]{1,63}\.)+[^.\s/:@*]{1,63}$`
+	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
 	// +optional
 	Domain string `json:"domain,omitempty"`
 

@@ -26,12 +26,13 @@ type VhostSpec struct {
 	// +optional
 	InstanceID string `json:"instanceID,omitempty"`
 
-	// FQDN of the vhost, e.g. "www.example.com". International names (e.g.
-	// "café.example.com") are sent to Gandi in punycode; status shows both
-	// forms. Create-only.
+	// FQDN of the vhost, e.g. "www.example.com". In lowercase: labels of
+	// letters, digits and inner hyphens, separated by dots, no trailing dot.
+	// International names (e.g. "café.example.com") are sent to Gandi in
+	// punycode; status shows both forms. Create-only.
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
-	// +kubebuilder:validation:Pattern=`^([^.\s/:@*]{1,63}\.)+[^.\s/:@*]{1,63}$`
+	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.fqdn is create-only: create a new Vhost for another name"
 	FQDN string `json:"fqdn"`
 

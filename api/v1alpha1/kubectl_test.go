@@ -50,6 +50,8 @@ var _ = Describe("kubectl", func() {
 		Entry(nil, "hostinginstance.spec.authentication.passwordSecretRef", "SHA-512 crypt"),
 		Entry(nil, "vhost.spec.fqdn", "lowercase", "punycode"),
 		Entry(nil, "hostinginstance.spec.freeDomain.fqdn", "sent to Gandi as written", "punycode"),
+		Entry(nil, "template.spec.payload.dnsRecords.records.values", "No value may be empty"),
+		Entry(nil, "template.spec.payload.mailboxes.login", "Lowercase letters and digits"),
 		Entry(nil, "vhost.status.dns", "records"),
 		Entry(nil, "template.spec.payload.dnsRecords", "Exactly one of default: true"),
 		Entry(nil, "templateapplication", "changes nothing at Gandi"),

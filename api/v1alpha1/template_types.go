@@ -97,8 +97,11 @@ type DNSRecord struct {
 	Type string `json:"type"`
 
 	// Values of the record, e.g. ["203.0.113.1"] or ["10 spool.mail.gandi.net."].
+	// No value may be empty or only blanks.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:Pattern=`\S`
 	// +listType=atomic
 	Values []string `json:"values"`
 
@@ -111,9 +114,12 @@ type DNSRecord struct {
 
 // Mailbox is a mailbox the template adds to a domain.
 type Mailbox struct {
-	// Login of the mailbox (the part before @).
+	// Login of the mailbox: the part before the @, e.g. "contact" or
+	// "first.last". Lowercase letters and digits, with single ".", "-" or "_"
+	// between them; at most 64 characters.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]+([._-][a-z0-9]+)*$`
 	Login string `json:"login"`
 }
 
@@ -125,8 +131,11 @@ type NameserversPayload struct {
 	// +kubebuilder:validation:Enum=custom;livedns
 	Service string `json:"service"`
 
-	// Addresses of the nameservers, for service custom only.
+	// Addresses of the nameservers, for service custom only: host names such
+	// as "ns1.example.net", in ASCII and lowercase, a trailing dot allowed.
 	// +kubebuilder:validation:MaxItems=13
+	// +kubebuilder:validation:items:MaxLength=254
+	// +kubebuilder:validation:items:Pattern=`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.?$`
 	// +listType=atomic
 	// +optional
 	Addresses []string `json:"addresses,omitempty"`
@@ -143,8 +152,11 @@ type WebRedirect struct {
 	// +kubebuilder:validation:MaxLength=2048
 	URL string `json:"url"`
 
-	// Host to redirect from (the source host name, including the domain).
+	// Host to redirect from (the source host name, including the domain),
+	// e.g. "www.example.com". In ASCII (punycode) and lowercase: labels of
+	// letters, digits and inner hyphens, separated by dots, no trailing dot.
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$`
 	// +optional
 	Host string `json:"host,omitempty"`
 

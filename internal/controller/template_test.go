@@ -121,7 +121,9 @@ var _ = Describe("Template", func() {
 		hash := t.Status.PayloadHash
 
 		setSpec(t, func() {
-			t.Spec.Payload.Nameservers = &hostingv1alpha1.NameserversPayload{Service: "custom", Addresses: []string{"ns1.bad_host.example"}}
+			// Admission refuses what a pattern can tell from a host name;
+			// a label that is not valid punycode is left for Gandi.
+			t.Spec.Payload.Nameservers = &hostingv1alpha1.NameserversPayload{Service: "custom", Addresses: []string{"ns1.xn--zz.example"}}
 		})
 		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),

@@ -8,6 +8,9 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 type Conditioned interface {
 	GetConditions() *[]metav1.Condition
 	SetObservedGeneration(generation int64)
+	// GetStatus returns a pointer to the whole status, which a pass
+	// compares before and after to write it at most once.
+	GetStatus() any
 }
 
 // GetConditions returns the status conditions, for the shared steps to set.
@@ -33,3 +36,15 @@ func (in *TemplateApplication) GetConditions() *[]metav1.Condition { return &in.
 
 // SetObservedGeneration records the generation this pass observed at Gandi.
 func (in *TemplateApplication) SetObservedGeneration(g int64) { in.Status.ObservedGeneration = g }
+
+// GetStatus returns a pointer to the status.
+func (in *HostingInstance) GetStatus() any { return &in.Status }
+
+// GetStatus returns a pointer to the status.
+func (in *Vhost) GetStatus() any { return &in.Status }
+
+// GetStatus returns a pointer to the status.
+func (in *Template) GetStatus() any { return &in.Status }
+
+// GetStatus returns a pointer to the status.
+func (in *TemplateApplication) GetStatus() any { return &in.Status }

@@ -1,36 +1,17 @@
 package v1alpha1_test
 
 import (
-	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // kubectl runs the kubectl built with the control plane against the test
 // API server and returns what it printed.
-func kubectl(args ...string) (string, error) {
-	user, err := testEnv.AddUser(envtest.User{Name: "explorer", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return "", fmt.Errorf("add kubectl user: %w", err)
-	}
-	ctl, err := user.Kubectl()
-	if err != nil {
-		return "", fmt.Errorf("kubectl for the explorer user: %w", err)
-	}
-	stdout, stderr, err := ctl.Run(args...)
-	out, _ := io.ReadAll(stdout)
-	errOut, _ := io.ReadAll(stderr)
-	if err != nil {
-		return "", fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, errOut)
-	}
-	return string(out), nil
-}
+func kubectl(args ...string) (string, error) { return testEnv.Kubectl(args...) }
 
 // oneLine folds the explain text's wrapping so phrases can be matched.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -12,6 +12,8 @@ const (
 	ReasonLocked            = "Locked"
 	ReasonDeleting          = "Deleting"
 	ReasonUpdating          = "Updating"
+	// ReasonUnknownState: Gandi reports a state its docs do not list.
+	ReasonUnknownState = "UnknownState"
 
 	// The spec is applied, or only observed.
 	ReasonUpToDate      = "UpToDate"
@@ -31,6 +33,9 @@ const (
 	ReasonAlreadyExists           = "AlreadyExists"
 	ReasonAmbiguousExternalObject = "AmbiguousExternalObject"
 	ReasonExternalNotFound        = "ExternalNotFound"
+	// ReasonOwnedByAnotherObject: another object of the cluster already
+	// names the same Gandi object; this one never writes to it.
+	ReasonOwnedByAnotherObject = "OwnedByAnotherObject"
 	// ReasonNotEditable: the template is one of Gandi's public ones, which
 	// are never modified or deleted.
 	ReasonNotEditable = "NotEditable"
@@ -44,6 +49,11 @@ const (
 	ReasonConflict           = "Conflict"
 	ReasonActionFailed       = "ActionFailed"
 	ReasonKubernetesError    = "KubernetesError"
+	// ReasonUnexpectedAnswer: Gandi answered something the operator cannot
+	// use (an undecodable body, a create without a usable ID).
+	ReasonUnexpectedAnswer = "UnexpectedAnswer"
+	// ReasonInternalError: an error of the operator itself; please report it.
+	ReasonInternalError = "InternalError"
 
 	// Vhosts.
 	ReasonWaitingForInstance    = "WaitingForInstance"

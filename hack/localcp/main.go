@@ -10,10 +10,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"github.com/gandi-operator/gandi-operator/internal/testenv"
 )
 
 func main() {
@@ -31,35 +30,15 @@ func main() {
 }
 
 func run(kubeconfigPath, crdDir string) error {
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{crdDir},
-		ErrorIfCRDPathMissing: true,
-	}
-	if _, err := env.Start(); err != nil {
-		return fmt.Errorf("start control plane: %w", err)
-	}
-	defer func() { _ = env.Stop() }()
-
-	user, err := env.AddUser(envtest.User{Name: "demo-admin", Groups: []string{"system:masters"}}, nil)
+	cp, err := testenv.Start(testenv.Options{CRDDir: crdDir})
 	if err != nil {
-		return fmt.Errorf("add admin user: %w", err)
+		return err
 	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		return fmt.Errorf("render kubeconfig: %w", err)
+	defer func() { _ = cp.Stop() }()
+	if err := cp.AdminKubeconfig("demo-admin", kubeconfigPath); err != nil {
+		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(kubeconfigPath), 0o700); err != nil {
-		return fmt.Errorf("create kubeconfig directory: %w", err)
-	}
-	// Written last and atomically: its presence tells scripts the API server is up.
-	tmp := kubeconfigPath + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("write kubeconfig: %w", err)
-	}
-	if err := os.Rename(tmp, kubeconfigPath); err != nil {
-		return fmt.Errorf("write kubeconfig: %w", err)
-	}
-	fmt.Printf("control plane up at %s; kubeconfig %s\n", env.Config.Host, kubeconfigPath)
+	fmt.Printf("control plane up at %s; kubeconfig %s\n", cp.Config.Host, kubeconfigPath)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

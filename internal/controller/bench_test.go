@@ -4,23 +4,20 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+	"github.com/gandi-operator/gandi-operator/internal/testenv"
 )
 
 // BenchmarkSteadyStateReconcile measures one reconcile of a settled
@@ -32,18 +29,19 @@ import (
 //	KUBEBUILDER_ASSETS=$(hack/control-plane.sh) go test ./internal/controller -run '^$' -bench SteadyState
 func BenchmarkSteadyStateReconcile(b *testing.B) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		b.Skip("KUBEBUILDER_ASSETS is not set: export KUBEBUILDER_ASSETS=$(hack/control-plane.sh)")
+		b.Skip(testenv.ErrNoAssets.Error())
 	}
 	ctx := context.Background()
-	env := &envtest.Environment{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}, ErrorIfCRDPathMissing: true}
-	restCfg, err := env.Start()
+	cp, err := testenv.StartWithCRDs()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = env.Stop() }()
-	sch := runtime.NewScheme()
-	_ = clientgoscheme.AddToScheme(sch)
-	_ = hostingv1alpha1.AddToScheme(sch)
+	defer func() { _ = cp.Stop() }()
+	restCfg := cp.Config
+	sch, err := testenv.Scheme()
+	if err != nil {
+		b.Fatal(err)
+	}
 	c, err := client.New(restCfg, client.Options{Scheme: sch})
 	if err != nil {
 		b.Fatal(err)

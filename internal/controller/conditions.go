@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -13,22 +14,34 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// result is what one reconcile pass concluded about when to come back.
+// result is what one reconcile pass concluded, in one of three shapes: a
+// stall or a wait comes back after requeue (a stall at the poll interval,
+// waiting for a spec change or for Gandi), a transient failure carries err
+// and controller-runtime retries it with backoff.
 type result struct {
 	requeue time.Duration
 	// err is a transient failure: controller-runtime retries with backoff.
 	err error
+	// observed says this pass read the object at Gandi, so its status
+	// describes the current generation (observedGeneration moves only then).
+	observed bool
 }
 
-// setCondition sets one condition for the given generation. The transition
+// waitFor is "look again after d".
+func waitFor(d time.Duration) result { return result{requeue: d} }
+
+// retry is "try again with backoff".
+func retry(err error) result { return result{err: err} }
+
+// setCondition sets one condition for obj's generation. The transition
 // time only moves when the status does, so a steady state writes nothing.
-func setCondition(conds *[]metav1.Condition, generation int64, condType string, ok bool, reason, message string) {
+func setCondition(obj managed, condType string, ok bool, reason, message string) {
 	status := metav1.ConditionFalse
 	if ok {
 		status = metav1.ConditionTrue
 	}
-	meta.SetStatusCondition(conds, metav1.Condition{
-		Type: condType, Status: status, Reason: reason, Message: truncate(message, 1024), ObservedGeneration: generation,
+	meta.SetStatusCondition(obj.GetConditions(), metav1.Condition{
+		Type: condType, Status: status, Reason: reason, Message: truncate(message, 1024), ObservedGeneration: obj.GetGeneration(),
 	})
 }
 
@@ -42,9 +55,9 @@ func truncate(s string, n int) string {
 // stopped reports, on both Ready and Synced, a state only a person can
 // resolve (AlreadyExists, AmbiguousExternalObject, ExternalNotFound…), and
 // looks again at the next poll rather than in a hot loop.
-func stopped(conds *[]metav1.Condition, generation int64, t Timing, reason, message string) *result {
-	setCondition(conds, generation, hostingv1alpha1.ConditionReady, false, reason, message)
-	setCondition(conds, generation, hostingv1alpha1.ConditionSynced, false, reason, message)
+func stopped(obj managed, t Timing, reason, message string) *result {
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, reason, message)
+	setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason, message)
 	return &result{requeue: jittered(t.Poll)}
 }
 
@@ -54,20 +67,29 @@ type failure struct {
 	reason     string
 	transient  bool
 	retryAfter time.Duration
+	// blind: the object cannot be observed at all, so Ready cannot stay
+	// what an earlier pass saw (credentials missing or refused).
+	blind bool
 }
 
 // classify maps an error to a condition reason. Terminal errors (bad
-// credentials, refused input, conflicts) wait for the next spec change or
-// poll; transient ones (rate limits, 5xx, timeouts) are retried with backoff.
+// credentials, refused input, conflicts, answers that make no sense) wait
+// for the next spec change or poll; transient ones (rate limits, 5xx,
+// timeouts, Kubernetes conflicts) are retried with backoff.
 func classify(err error) failure {
 	var credErr *CredentialsError
+	var specErr *specError
 	switch {
 	case errors.As(err, &credErr):
-		return failure{reason: credErr.Reason}
+		return failure{reason: credErr.Reason, blind: credErr.Reason != hostingv1alpha1.ReasonPasswordNotFound}
+	case errors.As(err, &specErr):
+		return failure{reason: hostingv1alpha1.ReasonInvalidSpec}
 	case gandi.IsUnauthorized(err), gandi.IsForbidden(err):
-		return failure{reason: hostingv1alpha1.ReasonUnauthorized}
+		return failure{reason: hostingv1alpha1.ReasonUnauthorized, blind: true}
 	case gandi.IsRateLimited(err):
 		return failure{reason: hostingv1alpha1.ReasonRateLimited, transient: true, retryAfter: gandi.RetryAfter(err)}
+	case errors.Is(err, gandi.ErrNoID), errors.Is(err, gandi.ErrUndecodable):
+		return failure{reason: hostingv1alpha1.ReasonUnexpectedAnswer}
 	case gandi.IsTransient(err):
 		return failure{reason: hostingv1alpha1.ReasonGandiUnavailable, transient: true, retryAfter: gandi.RetryAfter(err)}
 	case gandi.IsNotFound(err):
@@ -76,30 +98,42 @@ func classify(err error) failure {
 		return failure{reason: hostingv1alpha1.ReasonConflict}
 	case gandi.IsInvalid(err):
 		return failure{reason: hostingv1alpha1.ReasonInvalidSpec}
-	case apierrors.IsConflict(err):
+	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err):
+		// The API server refused a name or value taken from the spec
+		// (a Secret name such as UPPER_case): only a spec change helps.
+		return failure{reason: hostingv1alpha1.ReasonInvalidSpec}
+	case errors.Is(err, context.Canceled):
 		return failure{reason: hostingv1alpha1.ReasonKubernetesError, transient: true}
 	}
 	var apiErr *gandi.APIError
 	if errors.As(err, &apiErr) {
 		return failure{reason: hostingv1alpha1.ReasonInvalidSpec}
 	}
-	return failure{reason: hostingv1alpha1.ReasonKubernetesError, transient: true}
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return failure{reason: hostingv1alpha1.ReasonKubernetesError, transient: true}
+	}
+	return failure{reason: hostingv1alpha1.ReasonInternalError, transient: true}
 }
 
-// failed reports err on the Synced condition and says when to try again.
-func failed(conds *[]metav1.Condition, generation int64, t Timing, action string, err error) result {
+// failed reports err on the Synced condition (and on Ready when the object
+// cannot be observed at all) and says when to try again.
+func failed(obj managed, t Timing, action string, err error) result {
 	f := classify(err)
 	msg := fmt.Sprintf("%s: %v", action, err)
 	if f.reason == hostingv1alpha1.ReasonUnauthorized {
 		msg += " (check the token and its rights on the organization)"
 	}
-	setCondition(conds, generation, hostingv1alpha1.ConditionSynced, false, f.reason, msg)
+	setCondition(obj, hostingv1alpha1.ConditionSynced, false, f.reason, msg)
+	if f.blind {
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, f.reason, "the object cannot be observed at Gandi: "+msg)
+	}
 	switch {
 	case !f.transient:
-		return result{requeue: jittered(t.Poll)}
+		return waitFor(jittered(t.Poll))
 	case f.retryAfter > 0:
-		return result{requeue: f.retryAfter}
+		return waitFor(f.retryAfter)
 	default:
-		return result{err: fmt.Errorf("%s: %w", action, err)}
+		return retry(fmt.Errorf("%s: %w", action, err))
 	}
 }

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -8,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -43,35 +43,24 @@ type HostingInstanceReconciler struct {
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
 // credentials, observe (or create), update, write status once, requeue.
 func (r *HostingInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	hi := &hostingv1alpha1.HostingInstance{}
-	if err := r.Get(ctx, req.NamespacedName, hi); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	base := hi.DeepCopy()
-	var res result
-	switch {
-	case isPaused(hi):
-		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonReconcilePaused,
-			"reconciliation is paused by the annotation "+hostingv1alpha1.AnnotationPaused+": nothing is sent to Gandi")
-	case !hi.DeletionTimestamp.IsZero():
-		return r.finalize(ctx, hi)
-	default:
-		res = r.reconcileLive(ctx, hi)
-	}
-	hi.Status.ObservedGeneration = hi.Generation
-	if err := writeStatus(ctx, r.Client, hi, &base.Status, &hi.Status); err != nil {
-		return ctrl.Result{}, err
-	}
-	return ctrl.Result{RequeueAfter: res.requeue}, res.err
+	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.HostingInstance{}, r)
 }
 
-func (r *HostingInstanceReconciler) reconcileLive(ctx context.Context, hi *hostingv1alpha1.HostingInstance) result {
+func (r *HostingInstanceReconciler) status(hi *hostingv1alpha1.HostingInstance) any {
+	return &hi.Status
+}
+
+func (r *HostingInstanceReconciler) lifecycle() *lifecycle {
+	return &lifecycle{client: r.Client, events: r.Events, timing: r.Timing, now: r.Now}
+}
+
+func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha1.HostingInstance) result {
 	if err := ensureFinalizer(ctx, r.Client, hi); err != nil {
-		return result{err: err}
+		return retry(err)
 	}
 	api, err := r.Credentials.ClientFor(ctx, hi.Namespace, hi.Spec.CredentialsRef)
 	if err != nil {
-		return failed(&hi.Status.Conditions, hi.Generation, r.Timing, "resolve credentials", err)
+		return failed(hi, r.Timing, "resolve credentials", err)
 	}
 	return r.sync(ctx, api, hi)
 }
@@ -82,22 +71,21 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	id := instanceID(hi)
 	if id == "" {
 		var res *result
-		if id, res = r.findOrCreate(ctx, api, hi); res != nil {
+		ext := &instanceExternal{r: r, api: api, hi: hi}
+		if id, res = r.lifecycle().resolveID(ctx, hi, ext, observeOnly(&hi.Spec.ManagedFields)); res != nil {
 			return *res
 		}
+		hi.Status.ID = id
 	}
 	inst, err := observeInstance(ctx, api, id)
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id)
 	}
 	if err != nil {
-		return failed(&hi.Status.Conditions, hi.Generation, r.Timing, "get instance "+id, err)
+		return failed(hi, r.Timing, "get instance "+id, err)
 	}
-	if _, pending := createPendingSince(hi); pending {
-		// A person resolved an interrupted create by naming the instance.
-		if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{remove: []string{hostingv1alpha1.AnnotationCreatePending}}); err != nil {
-			return result{err: err}
-		}
+	if err := clearIntent(ctx, r.Client, hi); err != nil {
+		return retry(err)
 	}
 	instanceToStatus(hi, inst)
 
@@ -109,9 +97,11 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	}
 	r.refreshUsage(ctx, api, hi)
 	if err := r.writeConnectionSecret(ctx, hi); err != nil {
-		res = failed(&hi.Status.Conditions, hi.Generation, r.Timing, "write connection Secret", err)
+		res = failed(hi, r.Timing, "write connection Secret", err)
 	}
-	return r.stateResult(hi, inst, res)
+	res = r.stateResult(hi, inst, res)
+	res.observed = true
+	return res
 }
 
 // observeInstance is the one place an instance is read from Gandi.
@@ -123,7 +113,7 @@ func observeInstance(ctx context.Context, api instanceAPI, id string) (*gandi.In
 // while the state is about to change, the poll interval otherwise.
 func (r *HostingInstanceReconciler) stateResult(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, res result) result {
 	ready, reason, msg, transitional := instanceReadiness(inst.Status)
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionReady, ready, reason, msg)
+	setCondition(hi, hostingv1alpha1.ConditionReady, ready, reason, msg)
 	next := jittered(r.Timing.Poll)
 	if transitional {
 		next = r.Timing.Transitional
@@ -152,7 +142,7 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 	case gandi.InstanceBeingDeleted:
 		return false, hostingv1alpha1.ReasonDeleting, "Gandi is deleting the instance", true
 	}
-	return false, "UnknownState", "Gandi reports the unknown state " + state, false
+	return false, hostingv1alpha1.ReasonUnknownState, "Gandi reports the unknown state " + state, false
 }
 
 // vanished handles a known instance that Gandi no longer has: report it,
@@ -162,96 +152,38 @@ func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1a
 		msg := "instance " + id + " no longer exists at Gandi; nothing was bought again (set spec.recreateIfDeleted to buy a new one, or delete this object)"
 		hi.Status.State = ""
 		r.Events.warn(hi, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
-		return *stopped(&hi.Status.Conditions, hi.Generation, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+		return *stopped(hi, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	}
 	r.Events.warn(hi, hostingv1alpha1.ReasonExternalNotFound, "Recreate", "instance "+id+" no longer exists at Gandi; buying a new one as spec.recreateIfDeleted asks")
 	if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{remove: []string{hostingv1alpha1.AnnotationExternalID}}); err != nil {
-		return result{err: err}
+		return retry(err)
 	}
 	hi.Status.ID = ""
 	return result{requeue: time.Millisecond}
 }
 
-// instanceID is the Gandi ID this object manages: the annotation (which
-// survives a backup and restore) first, then the status.
-func instanceID(hi *hostingv1alpha1.HostingInstance) string {
-	if id := externalIDAnnotation(hi); id != "" {
-		return id
-	}
-	return hi.Status.ID
-}
+func instanceID(hi *hostingv1alpha1.HostingInstance) string { return knownID(hi, hi.Status.ID) }
 
-func gandiName(hi *hostingv1alpha1.HostingInstance) string {
-	if hi.Spec.Name != "" {
-		return hi.Spec.Name
-	}
-	return hi.Name
-}
+func gandiName(hi *hostingv1alpha1.HostingInstance) string { return cmp.Or(hi.Spec.Name, hi.Name) }
 
-// finalize runs the deletion policy, then lets the object go.
-func (r *HostingInstanceReconciler) finalize(ctx context.Context, hi *hostingv1alpha1.HostingInstance) (ctrl.Result, error) {
-	if !controllerutil.ContainsFinalizer(hi, Finalizer) {
-		return ctrl.Result{}, nil
-	}
-	_, pending := createPendingSince(hi)
-	id := instanceID(hi)
-	if hi.Spec.DeletionPolicy == hostingv1alpha1.DeletionPolicyOrphan ||
-		hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve || (id == "" && !pending) {
-		return ctrl.Result{}, removeFinalizer(ctx, r.Client, hi)
-	}
-	base := hi.DeepCopy()
-	done, res := r.deleteAtGandi(ctx, hi, id)
-	if done {
-		r.Events.normal(hi, "Deleted", "Delete", "the instance is deleted at Gandi")
-		return ctrl.Result{}, removeFinalizer(ctx, r.Client, hi)
-	}
-	if err := writeStatus(ctx, r.Client, hi, &base.Status, &hi.Status); err != nil {
-		return ctrl.Result{}, err
-	}
-	return ctrl.Result{RequeueAfter: res.requeue}, res.err
-}
-
-// deleteAtGandi deletes the instance and reports whether it is gone.
-func (r *HostingInstanceReconciler) deleteAtGandi(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) (bool, result) {
-	api, err := r.Credentials.ClientFor(ctx, hi.Namespace, hi.Spec.CredentialsRef)
-	if err != nil {
-		return false, failed(&hi.Status.Conditions, hi.Generation, r.Timing,
-			"delete needs credentials (restore them, or set spec.deletionPolicy: Orphan)", err)
-	}
-	if id == "" {
-		// A create whose answer was lost may still have bought an instance:
-		// find it before letting the object go.
-		var res *result
-		if id, res = r.resolvePendingForDelete(ctx, api, hi); res != nil || id == "" {
-			if res == nil {
-				return true, result{}
-			}
-			return false, *res
-		}
-	}
-	inst, err := observeInstance(ctx, api, id)
-	if gandi.IsNotFound(err) {
-		return true, result{}
-	}
-	if err != nil {
-		return false, failed(&hi.Status.Conditions, hi.Generation, r.Timing, "get instance "+id+" to delete it", err)
-	}
-	hi.Status.State = inst.Status
-	if inst.Status != gandi.InstanceBeingDeleted {
-		if err := api.DeleteInstance(ctx, id); err != nil && !gandi.IsNotFound(err) {
-			r.Events.warn(hi, classify(err).reason, "Delete", "delete instance "+id+": "+err.Error())
-			return false, failed(&hi.Status.Conditions, hi.Generation, r.Timing, "delete instance "+id, err)
-		}
-		r.Events.normal(hi, "Deleting", "Delete", "asked Gandi to delete instance "+id)
-	}
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting, "waiting for Gandi to delete instance "+id)
-	return false, result{requeue: r.Timing.Transitional}
+// finalize runs the deletion policy through the shared lifecycle.
+func (r *HostingInstanceReconciler) finalize(ctx context.Context, hi *hostingv1alpha1.HostingInstance) (bool, result) {
+	return r.lifecycle().finalize(ctx, hi, deletionRequest{id: instanceID(hi), policy: &hi.Spec.ManagedFields,
+		connect: withCredentials(r.Credentials, hi.Namespace, hi.Spec.CredentialsRef, func(api *gandi.Client) external {
+			return &instanceExternal{r: r, api: api, hi: hi}
+		})})
 }
 
 // SetupWithManager registers the reconciler: it watches HostingInstances,
 // the connection Secrets they own (metadata only) and the Secrets they
 // reference (through the shared Secret watch).
 func (r *HostingInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
+	if err := indexBy(mgr, &hostingv1alpha1.HostingInstance{}, instanceKeyIndex, func(o client.Object) (string, bool) {
+		hi, ok := o.(*hostingv1alpha1.HostingInstance)
+		return instanceKey(hi), ok
+	}); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.HostingInstance{}).
 		Named("hostinginstance").

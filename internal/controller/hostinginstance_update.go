@@ -8,7 +8,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -117,7 +116,6 @@ func orNone(s []string) string {
 // update sends what differs, runs requested actions, and reports what
 // Gandi cannot do. Gandi changes only active instances.
 func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) result {
-	conds, gen := &hi.Status.Conditions, hi.Generation
 	if inst.Status != gandi.InstanceActive {
 		return result{}
 	}
@@ -125,32 +123,25 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	// Read once per pass: it is an uncached read of the API server.
 	pwSecret, err := r.readPasswordSecret(ctx, hi)
 	if err != nil {
-		return r.specProblem(hi, "read the password", err)
+		return failed(hi, r.Timing, "read the password", err)
 	}
-	if sideEffectsDue(hi, pwSecret) {
-		if err := r.refreshRecordedEffects(ctx, hi); err != nil {
-			return result{err: err}
-		}
-	}
-	password, version, err := passwordRotation(hi, pwSecret)
+	version, err := r.passwordRotation(hi, pwSecret, &patch)
 	if err != nil {
-		return r.specProblem(hi, "read the password", err)
+		return failed(hi, r.Timing, "read the password", err)
 	}
-	if password != "" {
-		patch.Password, fields = password, append(fields, "password")
+	if version != "" {
+		fields = append(fields, "password")
 	}
 	var res result
 	if !patch.IsEmpty() {
-		if err := api.UpdateInstance(ctx, inst.ID, patch); err != nil {
+		if err := r.sendUpdate(ctx, api, hi, inst.ID, patch, version); err != nil {
 			r.Events.warn(hi, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
-			return failed(conds, gen, r.Timing, "update instance "+inst.ID, err)
+			return failed(hi, r.Timing, "update instance "+inst.ID, err)
 		}
 		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
-		if version != "" {
-			hi.Status.PasswordSecretVersion = version
-		}
 		res.requeue = r.Timing.Transitional
 	}
+	hi.Status.PasswordSecretVersion = recordedPassword(hi)
 	if actRes, ok := r.runActions(ctx, api, hi, inst.ID); !ok {
 		return actRes
 	}
@@ -159,89 +150,98 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		for _, p := range problems {
 			msgs = append(msgs, p.message)
 		}
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, problems[0].reason, strings.Join(msgs, "; "))
+		setCondition(hi, hostingv1alpha1.ConditionSynced, false, problems[0].reason, strings.Join(msgs, "; "))
 		return res
 	}
-	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the instance matches the spec")
+	setCondition(hi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the instance matches the spec")
 	return res
 }
 
-// sideEffectsDue tells whether this pass may run an action or set the
-// password, going by the (cached) status.
-func sideEffectsDue(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret) bool {
-	last := hi.Status.LastActions
-	if last == nil {
-		last = &hostingv1alpha1.LastActions{}
+// sendUpdate PATCHes the instance; a patch carrying a new password is a
+// side effect sent at most once per password Secret revision.
+func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, patch gandi.UpdateInstanceRequest, passwordVersion string) error {
+	send := func() error { return api.UpdateInstance(ctx, id, patch) }
+	if passwordVersion == "" {
+		return send()
 	}
-	for _, a := range instanceActions {
-		if want := a.want(&hi.Spec); want != "" && want != *a.last(last) {
-			return true
-		}
-	}
-	return pwSecret != nil && passwordVersion(pwSecret) != hi.Status.PasswordSecretVersion
+	_, err := sendOnce(ctx, r.Client, hi, effectPassword, passwordVersion, send)
+	return err
 }
 
-// refreshRecordedEffects replaces the cached record of actions and password
-// changes with the API server's: the cache may not have seen the status
-// write that recorded the last one yet, and repeating it would restart an
-// instance twice.
-func (r *HostingInstanceReconciler) refreshRecordedEffects(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
-	fresh := &hostingv1alpha1.HostingInstance{}
-	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: hi.Namespace, Name: hi.Name}, fresh); err != nil {
-		return fmt.Errorf("read %s: %w", hi.Name, err)
+// recordedPassword is the password Secret revision last sent: the durable
+// record, or the status of an object from before the record existed.
+func recordedPassword(hi *hostingv1alpha1.HostingInstance) string {
+	if v := recordedEffect(hi, effectPassword); v != "" {
+		return v
 	}
-	hi.Status.LastActions = fresh.Status.LastActions
-	hi.Status.PasswordSecretVersion = fresh.Status.PasswordSecretVersion
-	return nil
+	return hi.Status.PasswordSecretVersion
 }
 
-// passwordRotation returns the new password hash when the password Secret
-// changed since it was last applied.
-func passwordRotation(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret) (gandi.Secret, string, error) {
-	if pwSecret == nil || passwordVersion(pwSecret) == hi.Status.PasswordSecretVersion {
-		return "", "", nil
+// passwordRotation adds the new password hash to patch when the password
+// Secret changed since it was last sent, and returns the revision.
+func (r *HostingInstanceReconciler) passwordRotation(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret, patch *gandi.UpdateInstanceRequest) (string, error) {
+	if pwSecret == nil || passwordVersion(pwSecret) == recordedPassword(hi) {
+		return "", nil
 	}
-	return passwordHash(pwSecret, hi.Spec.Authentication.PasswordSecretRef.Key)
+	hash, version, err := passwordHash(pwSecret, hi.Spec.Authentication.PasswordSecretRef.Key)
+	if err != nil {
+		return "", err
+	}
+	patch.Password = hash
+	return version, nil
 }
 
 // instanceAction is one request field that performs an action once per value.
 type instanceAction struct {
 	action string
+	effect string
 	want   func(*hostingv1alpha1.HostingInstanceSpec) string
 	last   func(*hostingv1alpha1.LastActions) *string
 }
 
 var instanceActions = []instanceAction{
-	{gandi.ActionRestart, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.RestartRequest },
+	{gandi.ActionRestart, effectRestart, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.RestartRequest },
 		func(l *hostingv1alpha1.LastActions) *string { return &l.Restart }},
-	{gandi.ActionConsole, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ConsoleRequest },
+	{gandi.ActionConsole, effectConsole, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ConsoleRequest },
 		func(l *hostingv1alpha1.LastActions) *string { return &l.Console }},
-	{gandi.ActionResetDatabasePassword, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ResetDatabasePasswordRequest },
+	{gandi.ActionResetDatabasePassword, effectResetDatabasePassword, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ResetDatabasePasswordRequest },
 		func(l *hostingv1alpha1.LastActions) *string { return &l.ResetDatabasePassword }},
 }
 
-// runActions performs each action whose request value is new, and records
-// the value in status.lastActions (written at the end of this pass).
+// runActions performs each action whose request value is new, at most once
+// per value (sendOnce), and reports in status.lastActions the values Gandi
+// confirmed.
 func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string) (result, bool) {
-	for _, a := range instanceActions {
-		want := a.want(&hi.Spec)
-		if hi.Status.LastActions == nil {
-			hi.Status.LastActions = &hostingv1alpha1.LastActions{}
+	if hi.Status.LastActions == nil {
+		hi.Status.LastActions = &hostingv1alpha1.LastActions{}
+	}
+	defer func() {
+		if *hi.Status.LastActions == (hostingv1alpha1.LastActions{}) {
+			hi.Status.LastActions = nil
 		}
-		last := a.last(hi.Status.LastActions)
+	}()
+	for _, a := range instanceActions {
+		want, last := a.want(&hi.Spec), a.last(hi.Status.LastActions)
 		if want == "" || want == *last {
 			continue
 		}
-		if err := api.InstanceAction(ctx, id, a.action); err != nil {
-			r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
-			res := failed(&hi.Status.Conditions, hi.Generation, r.Timing, "perform "+a.action, err)
-			return res, false
+		if recordedEffect(hi, a.effect) == "" && *last != "" {
+			// An object from before the durable record: status is the record.
+			if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{set: effectRecord(a.effect, *last)}); err != nil {
+				return retry(err), false
+			}
 		}
+		outcome, err := sendOnce(ctx, r.Client, hi, a.effect, want, func() error { return api.InstanceAction(ctx, id, a.action) })
+		if err != nil && outcome != effectAlreadyDone {
+			r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
+			return failed(hi, r.Timing, "perform "+a.action, err), false
+		}
+		// Already done means recorded as sent by a pass whose status write
+		// was lost (a crash): the record is what status reports.
 		*last = want
-		r.Events.normal(hi, "ActionPerformed", "Action", a.action+" performed for request "+want)
-	}
-	if *hi.Status.LastActions == (hostingv1alpha1.LastActions{}) {
-		hi.Status.LastActions = nil
+		if outcome == effectSent {
+			r.Events.normal(hi, "ActionPerformed", "Action", a.action+" performed for request "+want)
+		}
 	}
 	return result{}, true
 }
@@ -253,11 +253,11 @@ func reportDrift(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) {
 		fields = append(fields, p.message)
 	}
 	if len(fields) == 0 {
-		setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
+		setCondition(hi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
 			"managementPolicy is Observe: the instance matches the spec; nothing is written to Gandi")
 		return
 	}
-	setCondition(&hi.Status.Conditions, hi.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
+	setCondition(hi, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 		"managementPolicy is Observe, nothing is written to Gandi; the instance differs from the spec in: "+strings.Join(fields, "; "))
 }
 

@@ -29,6 +29,15 @@ func externalIDAnnotation(obj client.Object) string {
 	return obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]
 }
 
+// knownID is the Gandi ID an object manages: the annotation (which survives
+// a backup and restore) first, then the status.
+func knownID(obj client.Object, statusID string) string {
+	if id := externalIDAnnotation(obj); id != "" {
+		return id
+	}
+	return statusID
+}
+
 // createPendingSince returns when this object recorded its intent to create,
 // if it did.
 func createPendingSince(obj client.Object) (time.Time, bool) {
@@ -95,6 +104,15 @@ func recordExternalID(ctx context.Context, c client.Client, obj client.Object, i
 		set:    map[string]string{hostingv1alpha1.AnnotationExternalID: id},
 		remove: []string{hostingv1alpha1.AnnotationCreatePending},
 	})
+}
+
+// clearIntent drops a create intent left beside a known ID: a person
+// resolved an interrupted create by naming the Gandi object.
+func clearIntent(ctx context.Context, c client.Client, obj client.Object) error {
+	if _, pending := createPendingSince(obj); !pending {
+		return nil
+	}
+	return patchAnnotations(ctx, c, obj, annotationPatch{remove: []string{hostingv1alpha1.AnnotationCreatePending}})
 }
 
 // ensureFinalizer adds the finalizer before anything can exist at Gandi.

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,12 +18,10 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -33,6 +29,7 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+	"github.com/gandi-operator/gandi-operator/internal/testenv"
 )
 
 // The controllers run in a real manager against a real kube-apiserver and
@@ -40,10 +37,10 @@ import (
 // simulator, over loopback. Nothing is stubbed.
 
 var (
-	testEnv   *envtest.Environment
+	testEnv   *testenv.ControlPlane
 	cfg       *rest.Config
 	k8sClient client.Client
-	scheme    = runtime.NewScheme()
+	scheme    *runtime.Scheme
 	logs      = &syncBuffer{}
 	suiteCtx  context.Context
 	cancel    context.CancelFunc
@@ -55,21 +52,15 @@ func TestControllers(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		Fail("KUBEBUILDER_ASSETS is not set: run `make test`, or export KUBEBUILDER_ASSETS=$(hack/control-plane.sh)")
-	}
 	// Every log line of every manager goes here too, so tests can check that
 	// no secret ever reaches a log.
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true)))
 	suiteCtx, cancel = context.WithCancel(context.Background())
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(hostingv1alpha1.AddToScheme(scheme)).To(Succeed())
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
 	var err error
-	cfg, err = testEnv.Start()
+	testEnv, err = testenv.StartWithCRDs()
+	Expect(err).NotTo(HaveOccurred())
+	cfg = testEnv.Config
+	scheme, err = testenv.Scheme()
 	Expect(err).NotTo(HaveOccurred())
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
@@ -167,7 +158,9 @@ func (w *world) secret(name string, data map[string]string) *corev1.Secret {
 
 // managerOptions tune one manager of a test.
 type managerOptions struct {
-	wrap          interceptor.Funcs
+	wrap interceptor.Funcs
+	// timing replaces testTiming.
+	timing        *controller.Timing
 	allowDefault  bool
 	defaultSecret types.NamespacedName
 }
@@ -194,7 +187,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 		Gandi:                   gandi.Config{BaseURL: w.server.URL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
 		DefaultSecret:           o.defaultSecret,
 		AllowDefaultCredentials: o.allowDefault,
-		Timing:                  testTiming,
+		Timing:                  timingOr(o.timing),
 		Controller:              controller.KindOptions{SkipNameValidation: true},
 	})).To(Succeed())
 	ctx, cancel := context.WithCancel(suiteCtx)
@@ -234,6 +227,10 @@ func (w *world) create(obj client.Object) {
 // teardown deletes every object of the test with a manager running (so
 // finalizers run as they would for a user), then stops the managers.
 func (w *world) teardown() {
+	// Whatever fails below, this test's managers stop and its simulator
+	// closes: a manager left running would reconcile the next tests'
+	// objects against the wrong simulator.
+	defer w.stopAll()
 	w.mu.Lock()
 	running := len(w.stops)
 	w.mu.Unlock()
@@ -252,6 +249,9 @@ func (w *world) teardown() {
 			return meta.LenList(list)
 		}).WithTimeout(30*time.Second).Should(BeZero(), "objects of the test were not finalized")
 	}
+}
+
+func (w *world) stopAll() {
 	w.mu.Lock()
 	stops := make([]func(), 0, len(w.stops))
 	for _, stop := range w.stops {
@@ -294,4 +294,11 @@ func (d *dumps) all() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]string(nil), d.items...)
+}
+
+func timingOr(t *controller.Timing) controller.Timing {
+	if t != nil {
+		return *t
+	}
+	return testTiming
 }

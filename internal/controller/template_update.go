@@ -31,12 +31,11 @@ func templateChanges(t *hostingv1alpha1.Template, observed *gandi.Template) (gan
 // status (and the payload hash TemplateApplications follow) is what Gandi
 // holds, never what was sent. A steady state sends nothing.
 func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template, observed *gandi.Template) result {
-	conds, gen := &t.Status.Conditions, t.Generation
 	req, fields := templateChanges(t, observed)
 	if !req.IsEmpty() {
 		if err := api.UpdateTemplate(ctx, t.Status.ID, req); err != nil {
 			r.Events.warn(t, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
-			res := failed(conds, gen, r.Timing, "update template "+t.Status.ID, err)
+			res := failed(t, r.Timing, "update template "+t.Status.ID, err)
 			setPayloadReady(t, observed, classify(err).reason, "Gandi refused the spec's payload: "+err.Error())
 			return res
 		}
@@ -44,15 +43,15 @@ func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hos
 		id := t.Status.ID
 		var err error
 		if observed, err = api.GetTemplate(ctx, id); err != nil {
-			return failed(conds, gen, r.Timing, "get template "+id+" after updating it", err)
+			return failed(t, r.Timing, "get template "+id+" after updating it", err)
 		}
 		templateToStatus(t, id, observed)
 	}
 	if setPayloadReady(t, observed, hostingv1alpha1.ReasonDriftDetected, "Gandi accepted the payload but reports another one") {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template matches the spec")
+		setCondition(t, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template matches the spec")
 	} else {
 		// Sending it again at once would loop: wait for the poll.
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
+		setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 			"Gandi accepted the payload but reports one that differs in "+orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload)))
 	}
 	return result{requeue: jittered(r.Timing.Poll)}

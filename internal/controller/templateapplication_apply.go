@@ -140,15 +140,15 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		if out != nil {
 			reason = hostingv1alpha1.ReasonAppliedUnconfirmed
 		}
-		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, false, reason,
+		setCondition(ta, hostingv1alpha1.ConditionSynced, false, reason,
 			rec.Unconfirmed+"; Gandi offers no way to find the dispatch, so the template is counted as applied and not sent again")
 		return res
 	}
 	r.Events.normal(ta, "Applying", "Apply", fmt.Sprintf("applied template %s to domain %s (%s): dispatch %s", t.templateID, t.domainID, why, rec.DispatchID))
 	ta.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID, State: hostingv1alpha1.DispatchPending}
-	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
+	setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
 		"applied ("+why+"); following dispatch "+rec.DispatchID)
-	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")
+	setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")
 	return result{requeue: r.Timing.Transitional}
 }
 
@@ -159,8 +159,8 @@ func (r *TemplateApplicationReconciler) refused(ctx context.Context, ta *hosting
 		return result{err: perr}
 	}
 	r.Events.warn(ta, classify(err).reason, "Apply", "apply template "+t.templateID+": "+err.Error())
-	res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "apply template "+t.templateID+" to domain "+t.domainID, err)
-	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, classify(err).reason,
+	res := failed(ta, r.Timing, "apply template "+t.templateID+" to domain "+t.domainID, err)
+	setCondition(ta, hostingv1alpha1.ConditionReady, false, classify(err).reason,
 		"Gandi refused to apply the template: "+err.Error())
 	return res
 }

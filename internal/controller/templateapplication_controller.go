@@ -56,7 +56,7 @@ func (r *TemplateApplicationReconciler) Reconcile(ctx context.Context, req ctrl.
 	base := ta.DeepCopy()
 	var res result
 	if isPaused(ta) {
-		reportPaused(&ta.Status.Conditions, ta.Generation)
+		reportPaused(ta)
 	} else {
 		res = r.reconcileLive(ctx, ta)
 	}
@@ -82,7 +82,7 @@ func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *h
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, target.credentials)
 	if err != nil {
-		return failed(&ta.Status.Conditions, ta.Generation, r.Timing, "resolve credentials", err)
+		return failed(ta, r.Timing, "resolve credentials", err)
 	}
 	if ta.Spec.TemplateRef == nil {
 		if res := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
@@ -120,8 +120,8 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 		if err != nil {
 			msg = "waiting for Template " + name + " to be created in this namespace"
 		}
-		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForTemplate, msg)
-		setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForTemplate, msg)
+		setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForTemplate, msg)
+		setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForTemplate, msg)
 		// The Template watch brings the application back as soon as it changes.
 		return applyTarget{}, &result{requeue: jittered(r.Timing.Poll)}
 	}
@@ -159,7 +159,7 @@ func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, a
 		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)")
 	}
 	if err != nil {
-		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get template "+t.templateID, err)
+		res := failed(ta, r.Timing, "get template "+t.templateID, err)
 		return &res
 	}
 	t.payloadHash = payloadHash(tpl.Payload)
@@ -182,7 +182,7 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential")
 	}
 	if err != nil {
-		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get domain "+fqdn, err)
+		res := failed(ta, r.Timing, "get domain "+fqdn, err)
 		return &res
 	}
 	t.domainID = d.ID
@@ -192,8 +192,8 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 // cannotApply reports something the user has to fix before anything can be
 // applied; the poll (or a watch) comes back.
 func (r *TemplateApplicationReconciler) cannotApply(ta *hostingv1alpha1.TemplateApplication, reason, msg string) *result {
-	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionReady, false, reason, msg)
-	setCondition(&ta.Status.Conditions, ta.Generation, hostingv1alpha1.ConditionSynced, false, reason, msg)
+	setCondition(ta, hostingv1alpha1.ConditionReady, false, reason, msg)
+	setCondition(ta, hostingv1alpha1.ConditionSynced, false, reason, msg)
 	return &result{requeue: jittered(r.Timing.Poll)}
 }
 

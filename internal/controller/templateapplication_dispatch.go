@@ -19,7 +19,6 @@ const maxDispatchHistory = 50
 // is no longer running (or can no longer be read), so the outcome stands
 // and a new application may be considered.
 func (r *TemplateApplicationReconciler) follow(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, rec *applyRecord) (result, bool) {
-	conds, gen := &ta.Status.Conditions, ta.Generation
 	d, err := api.GetDispatch(ctx, rec.DispatchID)
 	if gandi.IsNotFound(err) {
 		// Gandi no longer reports it (or never showed it to this credential):
@@ -35,14 +34,14 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 		return result{}, true
 	}
 	if err != nil {
-		return failed(conds, gen, r.Timing, "get dispatch "+rec.DispatchID, err), false
+		return failed(ta, r.Timing, "get dispatch "+rec.DispatchID, err), false
 	}
 	dispatchToStatus(ta, rec.DispatchID, d)
 	ds := ta.Status.Dispatch
 	switch {
 	case d.Running():
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying, "dispatch "+ds.ID+" is "+strings.ToLower(string(ds.State))+taskSummary(ds))
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks; Gandi is running the dispatch")
+		setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying, "dispatch "+ds.ID+" is "+strings.ToLower(string(ds.State))+taskSummary(ds))
+		setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks; Gandi is running the dispatch")
 		return result{requeue: r.pollBackoff(rec.At)}, false
 	case ds.State == hostingv1alpha1.DispatchError:
 		r.Events.warn(ta, hostingv1alpha1.ReasonDispatchFailed, "Apply", dispatchFailures(ds))
@@ -63,25 +62,24 @@ func (r *TemplateApplicationReconciler) pollBackoff(since time.Time) time.Durati
 // settled reports the outcome of the last application, which is no longer
 // running, and comes back at the poll (or when the reapply interval is due).
 func (r *TemplateApplicationReconciler) settled(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) result {
-	conds, gen := &ta.Status.Conditions, ta.Generation
-	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")
+	setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")
 	ds := ta.Status.Dispatch
 	switch {
 	case rec.DispatchID == "":
 		if wait := rec.At.Add(r.Timing.CreateGrace).Sub(r.Now()); wait > 0 {
 			// A dispatch takes a while: do not call the domain configured
 			// the moment an unconfirmed apply was sent.
-			setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
+			setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
 				rec.Unconfirmed+"; Gandi offers no way to find its dispatch, so it is counted as applied and not sent again: allowing it time to run")
 			return result{requeue: max(wait, r.Timing.Transitional)}
 		}
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, true, hostingv1alpha1.ReasonAppliedUnconfirmed,
+		setCondition(ta, hostingv1alpha1.ConditionReady, true, hostingv1alpha1.ReasonAppliedUnconfirmed,
 			rec.Unconfirmed+"; counted as applied without a dispatch to follow (Gandi offers no way to find it); it is applied again only when the template's payload or this spec changes")
 	case ds != nil && ds.State == hostingv1alpha1.DispatchError:
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDispatchFailed,
+		setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDispatchFailed,
 			dispatchFailures(ds)+"; fix the cause, then change the template or this spec to apply again")
 	default:
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, true, hostingv1alpha1.ReasonAvailable,
+		setCondition(ta, hostingv1alpha1.ConditionReady, true, hostingv1alpha1.ReasonAvailable,
 			"dispatch "+rec.DispatchID+" is done: the domain has the template's configuration")
 	}
 	return result{requeue: r.nextCheck(ta, rec)}

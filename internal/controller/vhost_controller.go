@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -49,36 +48,17 @@ type VhostReconciler struct {
 // instance and credentials, observe (or create), update, write status once,
 // requeue.
 func (r *VhostReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	vh := &hostingv1alpha1.Vhost{}
-	if err := r.Get(ctx, req.NamespacedName, vh); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	base := vh.DeepCopy()
-	var res result
-	switch {
-	case isPaused(vh):
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonReconcilePaused,
-			"reconciliation is paused by the annotation "+hostingv1alpha1.AnnotationPaused+": nothing is sent to Gandi")
-	case !vh.DeletionTimestamp.IsZero():
-		var done bool
-		if done, res = r.finalize(ctx, vh); done {
-			return ctrl.Result{}, removeFinalizer(ctx, r.Client, vh)
-		}
-	default:
-		res = r.reconcileLive(ctx, vh)
-	}
-	vh.Status.ObservedGeneration = vh.Generation
-	if err := writeStatus(ctx, r.Client, vh, &base.Status, &vh.Status); err != nil {
-		return ctrl.Result{}, err
-	}
-	return ctrl.Result{RequeueAfter: res.requeue}, res.err
+	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.Vhost{}, r)
 }
 
-func (r *VhostReconciler) reconcileLive(ctx context.Context, vh *hostingv1alpha1.Vhost) result {
-	conds, gen := &vh.Status.Conditions, vh.Generation
+func (r *VhostReconciler) lifecycle() *lifecycle {
+	return &lifecycle{client: r.Client, events: r.Events, timing: r.Timing, now: time.Now}
+}
+
+func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) result {
 	fqdn, err := toASCII(vh.Spec.FQDN)
 	if err != nil {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, "spec.fqdn: "+err.Error())
+		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, "spec.fqdn: "+err.Error())
 		return result{}
 	}
 	vh.Status.FQDN, vh.Status.FQDNUnicode = fqdn, toUnicode(fqdn)
@@ -92,7 +72,7 @@ func (r *VhostReconciler) reconcileLive(ctx context.Context, vh *hostingv1alpha1
 	}
 	api, err := r.Credentials.ClientFor(ctx, vh.Namespace, target.credentials)
 	if err != nil {
-		return failed(conds, gen, r.Timing, "resolve credentials", err)
+		return failed(vh, r.Timing, "resolve credentials", err)
 	}
 	return r.sync(ctx, api, vh, target)
 }
@@ -122,8 +102,8 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 		if err != nil {
 			msg = "HostingInstance " + vh.Spec.InstanceRef.Name + " does not exist in this namespace"
 		}
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForInstance, msg)
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForInstance, msg)
+		setCondition(vh, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForInstance, msg)
+		setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForInstance, msg)
 		// The HostingInstance watch brings the vhost back as soon as it changes.
 		return instanceTarget{}, &result{requeue: jittered(r.Timing.Poll)}
 	}
@@ -142,28 +122,26 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 // sync observes the vhost (creating it first when it is absent), brings it
 // to the spec and reports its state.
 func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, t instanceTarget) result {
-	conds, gen := &vh.Status.Conditions, vh.Generation
 	fqdn := vh.Status.FQDN
+	ext := &vhostExternal{r: r, api: api, vh: vh, target: t}
+	lc := r.lifecycle()
+	if res := lc.checkRivals(ctx, vh, ext); res != nil {
+		return *res
+	}
+	if externalIDAnnotation(vh) == "" {
+		if _, res := lc.resolveID(ctx, vh, ext, observeOnly(&vh.Spec.ManagedFields)); res != nil {
+			return *res
+		}
+	}
 	observed, err := observeVhost(ctx, api, t.instanceID, fqdn)
 	switch {
-	case gandi.IsNotFound(err) && externalIDAnnotation(vh) != "":
+	case gandi.IsNotFound(err):
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; remove the annotation " +
 			hostingv1alpha1.AnnotationExternalID + " to create it again"
 		vh.Status.State = ""
-		return *stopped(conds, gen, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
-	case gandi.IsNotFound(err):
-		if res := r.create(ctx, api, vh, t.instanceID); res != nil {
-			return *res
-		}
-		if observed, err = observeVhost(ctx, api, t.instanceID, fqdn); err != nil {
-			return failed(conds, gen, r.Timing, "get vhost "+fqdn, err)
-		}
+		return *stopped(vh, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	case err != nil:
-		return failed(conds, gen, r.Timing, "get vhost "+fqdn, err)
-	case externalIDAnnotation(vh) == "":
-		if res := r.claim(ctx, vh, t); res != nil {
-			return *res
-		}
+		return failed(vh, r.Timing, "get vhost "+fqdn, err)
 	}
 	vhostToStatus(vh, observed)
 	var res result
@@ -172,7 +150,9 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	} else {
 		res = r.update(ctx, api, vh, t.instanceID, observed)
 	}
-	return r.stateResult(vh, observed, res)
+	res = r.stateResult(vh, observed, res)
+	res.observed = true
+	return res
 }
 
 // observeVhost is the one place a vhost is read from Gandi.
@@ -180,153 +160,76 @@ func observeVhost(ctx context.Context, api vhostAPI, instanceID, fqdn string) (*
 	return api.GetVhost(ctx, instanceID, fqdn)
 }
 
-// claim decides whether an existing vhost this object has no record of is
-// this object's to manage: its own interrupted create, one the
-// HostingInstance created with the instance, or one the user handed over.
-// Anything else may be a live site: AlreadyExists.
-func (r *VhostReconciler) claim(ctx context.Context, vh *hostingv1alpha1.Vhost, t instanceTarget) *result {
-	_, pending := createPendingSince(vh)
-	why := ""
-	switch {
-	case pending:
-		why = "found the vhost this object's interrupted create made"
-	case adoptRequested(vh):
-		why = "adopted the existing vhost as the adopt annotation asks"
-	case contains(t.initialVhosts, vh.Status.FQDN):
-		why = "adopted the vhost created with the instance (spec.initialVhosts)"
-	default:
-		msg := "vhost " + vh.Status.FQDN + " already exists on instance " + t.instanceID + " and this object did not create it: to manage it, set the annotation " +
-			hostingv1alpha1.AnnotationAdopt + ": \"true\" (deleting this object would then delete the site at Gandi)"
-		return stopped(&vh.Status.Conditions, vh.Generation, r.Timing, hostingv1alpha1.ReasonAlreadyExists, msg)
-	}
-	if err := r.recordVhost(ctx, vh); err != nil {
-		return &result{err: err}
-	}
-	r.Events.normal(vh, "Adopted", "Adopt", why+": "+vh.Status.FQDN)
-	return nil
-}
-
-// recordVhost records the vhost as this object's: the external-id
-// annotation holds the ASCII FQDN on the instance.
-func (r *VhostReconciler) recordVhost(ctx context.Context, vh *hostingv1alpha1.Vhost) error {
-	return recordExternalID(ctx, r.Client, vh, vh.Status.FQDN)
-}
-
-// create makes the vhost, with the intent recorded first so that a lost
-// answer (or a 422 "already exists" on the retry) is recognized as ours.
-func (r *VhostReconciler) create(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string) *result {
-	conds, gen := &vh.Status.Conditions, vh.Generation
-	if vh.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
-		msg := "managementPolicy is Observe and vhost " + vh.Status.FQDN + " does not exist at Gandi: nothing is created"
-		setCondition(conds, gen, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
-		return &result{requeue: jittered(r.Timing.Poll)}
-	}
-	app, err := vhostApplication(vh.Spec.Application)
-	if err != nil {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, "spec.application: "+err.Error())
-		return &result{}
-	}
-	if _, pending := createPendingSince(vh); !pending {
-		intent := time.Now().UTC().Format(time.RFC3339Nano)
-		if err := patchAnnotations(ctx, r.Client, vh, annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationCreatePending: intent}}); err != nil {
-			return &result{err: err}
-		}
-	}
-	req := gandi.CreateVhostRequest{FQDN: vh.Status.FQDN, Application: app, LinkedDNSZone: linkedZone(vh.Spec.LinkedDNSZone)}
-	err = api.CreateVhost(ctx, instanceID, req)
-	switch {
-	case gandi.IsAlreadyExists(err):
-		// Our intent is recorded: this is our own earlier create whose
-		// answer was lost, not someone else's site.
-		r.Events.normal(vh, "Adopted", "Create", "Gandi already has "+vh.Status.FQDN+" from this object's earlier create")
-	case err != nil:
-		r.Events.warn(vh, classify(err).reason, "Create", "create vhost "+vh.Status.FQDN+": "+err.Error())
-		res := failed(conds, gen, r.Timing, "create vhost "+vh.Status.FQDN, err)
-		if !gandi.IsTransient(err) {
-			_ = patchAnnotations(ctx, r.Client, vh, annotationPatch{remove: []string{hostingv1alpha1.AnnotationCreatePending}})
-		}
-		return &res
-	default:
-		r.Events.normal(vh, "Created", "Create", "created vhost "+vh.Status.FQDN+" on instance "+instanceID)
-	}
-	if err := r.recordVhost(ctx, vh); err != nil {
-		return &result{err: err}
-	}
-	return nil
-}
-
-// finalize runs the deletion policy; done means the finalizer may go.
+// finalize runs the deletion policy through the shared lifecycle. The
+// instance comes from the spec (its instanceID, or the HostingInstance's
+// recorded ID), never from status alone: a Vhost restored without its
+// status must still delete its site.
 func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhost) (bool, result) {
-	if !controllerutil.ContainsFinalizer(vh, Finalizer) {
-		return true, result{}
-	}
-	_, pending := createPendingSince(vh)
-	owned := externalIDAnnotation(vh) != "" || pending
-	if !owned || vh.Spec.DeletionPolicy == hostingv1alpha1.DeletionPolicyOrphan ||
-		vh.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve || vh.Status.InstanceID == "" {
-		return true, result{}
-	}
-	creds, gone, err := r.deletionCredentials(ctx, vh)
-	if err != nil {
-		return false, result{err: err}
-	}
-	if gone {
-		r.Events.normal(vh, "InstanceGone", "Delete",
-			"the HostingInstance is gone, and with it the instance's vhosts at Gandi (or its credentials): nothing left to delete")
-		return true, result{}
-	}
-	api, err := r.Credentials.ClientFor(ctx, vh.Namespace, creds)
-	if err != nil {
-		return false, failed(&vh.Status.Conditions, vh.Generation, r.Timing,
-			"delete needs credentials (restore them, or set spec.deletionPolicy: Orphan)", err)
-	}
-	return r.deleteAtGandi(ctx, api, vh)
+	return r.lifecycle().finalize(ctx, vh, deletionRequest{
+		id:     externalIDAnnotation(vh),
+		policy: &vh.Spec.ManagedFields,
+		connect: func(ctx context.Context) (external, bool, error) {
+			t, gone, err := r.deletionTarget(ctx, vh)
+			if gone || err != nil {
+				if gone {
+					r.Events.normal(vh, "InstanceGone", "Delete",
+						"the HostingInstance is gone, and with it the instance's vhosts at Gandi: nothing left to delete")
+				}
+				return nil, gone, err
+			}
+			api, err := r.Credentials.ClientFor(ctx, vh.Namespace, t.credentials)
+			if err != nil {
+				return nil, false, err
+			}
+			return &vhostExternal{r: r, api: api, vh: vh, target: t}, false, nil
+		},
+	})
 }
 
-// deletionCredentials picks the credentials to delete with. gone reports a
-// HostingInstance that no longer exists while the vhost relied on its
-// credentials: its deletion removed the instance's vhosts at Gandi.
-func (r *VhostReconciler) deletionCredentials(ctx context.Context, vh *hostingv1alpha1.Vhost) (*hostingv1alpha1.CredentialsReference, bool, error) {
-	if vh.Spec.CredentialsRef != nil || vh.Spec.InstanceRef == nil {
-		return vh.Spec.CredentialsRef, false, nil
+// deletionTarget finds the instance and credentials to delete with. gone
+// reports a HostingInstance that no longer exists (or never recorded an
+// instance): its deletion removed the instance's vhosts at Gandi.
+func (r *VhostReconciler) deletionTarget(ctx context.Context, vh *hostingv1alpha1.Vhost) (instanceTarget, bool, error) {
+	fqdn, ferr := toASCII(vh.Spec.FQDN)
+	if ferr != nil {
+		// Admission refuses such an FQDN, so this object never created anything.
+		return instanceTarget{}, true, nil //nolint:nilerr // an unusable FQDN means nothing exists to delete
+	}
+	vh.Status.FQDN = fqdn
+	if vh.Spec.InstanceRef == nil {
+		return instanceTarget{instanceID: vh.Spec.InstanceID, credentials: vh.Spec.CredentialsRef}, false, nil
 	}
 	hi := &hostingv1alpha1.HostingInstance{}
 	err := r.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, hi)
 	if apierrors.IsNotFound(err) {
-		return nil, true, nil
+		return instanceTarget{}, true, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return instanceTarget{}, false, err
 	}
-	return hi.Spec.CredentialsRef, false, nil
-}
-
-func (r *VhostReconciler) deleteAtGandi(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost) (bool, result) {
-	id, fqdn := vh.Status.InstanceID, vh.Status.FQDN
-	observed, err := observeVhost(ctx, api, id, fqdn)
-	if gandi.IsNotFound(err) {
-		r.Events.normal(vh, "Deleted", "Delete", "vhost "+fqdn+" is gone at Gandi")
-		return true, result{}
+	t := instanceTarget{instanceID: instanceID(hi), credentials: hi.Spec.CredentialsRef}
+	if vh.Spec.CredentialsRef != nil {
+		t.credentials = vh.Spec.CredentialsRef
 	}
-	if err != nil {
-		return false, failed(&vh.Status.Conditions, vh.Generation, r.Timing, "get vhost "+fqdn+" to delete it", err)
+	if t.instanceID == "" {
+		return t, true, nil
 	}
-	vh.Status.State = observed.Status
-	if observed.Status != gandi.VhostBeingDeleted {
-		if err := api.DeleteVhost(ctx, id, fqdn); err != nil && !gandi.IsNotFound(err) {
-			r.Events.warn(vh, classify(err).reason, "Delete", "delete vhost "+fqdn+": "+err.Error())
-			return false, failed(&vh.Status.Conditions, vh.Generation, r.Timing, "delete vhost "+fqdn, err)
-		}
-		r.Events.normal(vh, "Deleting", "Delete", "asked Gandi to delete vhost "+fqdn)
-	}
-	setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting, "waiting for Gandi to delete vhost "+fqdn)
-	return false, result{requeue: r.Timing.Transitional}
+	return t, false, nil
 }
 
 // SetupWithManager registers the reconciler. Vhosts are reconciled again as
 // soon as their HostingInstance changes (no polling while they wait).
 func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
+	if err := indexBy(mgr, &hostingv1alpha1.Vhost{}, vhostFQDNIndex, func(o client.Object) (string, bool) {
+		vh, ok := o.(*hostingv1alpha1.Vhost)
+		if !ok {
+			return "", false
+		}
+		fqdn, err := toASCII(vh.Spec.FQDN)
+		return fqdn, err == nil
+	}); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.Vhost{}).
 		Named("vhost").

@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/types"
-
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
@@ -64,7 +62,6 @@ func normalizeJSON(v map[string]any) any {
 // update sends what differs and purges the cache when asked. Gandi
 // changes only running vhosts.
 func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string, observed *gandi.Vhost) result {
-	conds, gen := &vh.Status.Conditions, vh.Generation
 	if observed.Status != gandi.VhostRunning {
 		return result{}
 	}
@@ -74,7 +71,7 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 	if !patch.IsEmpty() {
 		if err := api.UpdateVhost(ctx, instanceID, fqdn, patch); err != nil {
 			r.Events.warn(vh, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
-			return failed(conds, gen, r.Timing, "update vhost "+fqdn, err)
+			return failed(vh, r.Timing, "update vhost "+fqdn, err)
 		}
 		r.Events.normal(vh, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional
@@ -83,35 +80,39 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 		return purgeRes
 	}
 	if waitingForCert {
-		setCondition(conds, gen, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonWaitingForCertificate,
+		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonWaitingForCertificate,
 			"spec.httpsStrategy is "+vh.Spec.HTTPSStrategy+" but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists")
 		return result{requeue: jittered(r.Timing.Poll)}
 	}
-	setCondition(conds, gen, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the vhost matches the spec")
+	setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the vhost matches the spec")
 	return res
 }
 
-// purgeCache purges once per new spec.cachePurgeRequest. The value done is
-// read from the API server, not the cache, so a purge is not repeated
-// because the cache missed the status write that recorded it.
+// purgeCache purges once per new spec.cachePurgeRequest (sendOnce: the
+// value is recorded, with an optimistic lock, before the purge is sent, so
+// neither a stale cache nor a crash repeats it).
 func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string) (result, bool) {
 	want := vh.Spec.CachePurgeRequest
 	if want == "" || want == vh.Status.LastCachePurge {
 		return result{}, true
 	}
-	fresh := &hostingv1alpha1.Vhost{}
-	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Name}, fresh); err != nil {
-		return result{err: fmt.Errorf("read %s: %w", vh.Name, err)}, false
+	if recordedEffect(vh, effectCachePurge) == "" && vh.Status.LastCachePurge != "" {
+		// An object from before the durable record: status is the record.
+		if err := patchAnnotations(ctx, r.Client, vh, annotationPatch{set: effectRecord(effectCachePurge, vh.Status.LastCachePurge)}); err != nil {
+			return retry(err), false
+		}
 	}
-	if vh.Status.LastCachePurge = fresh.Status.LastCachePurge; want == vh.Status.LastCachePurge {
-		return result{}, true
-	}
-	if err := api.PurgeVhostCache(ctx, instanceID, vh.Status.FQDN); err != nil {
+	outcome, err := sendOnce(ctx, r.Client, vh, effectCachePurge, want, func() error {
+		return api.PurgeVhostCache(ctx, instanceID, vh.Status.FQDN)
+	})
+	if err != nil {
 		r.Events.warn(vh, classify(err).reason, "PurgeCache", "purge the cache of "+vh.Status.FQDN+": "+err.Error())
-		return failed(&vh.Status.Conditions, vh.Generation, r.Timing, "purge the cache", err), false
+		return failed(vh, r.Timing, "purge the cache", err), false
 	}
 	vh.Status.LastCachePurge = want
-	r.Events.normal(vh, "CachePurged", "PurgeCache", "purged the cache of "+vh.Status.FQDN+" for request "+want)
+	if outcome == effectSent {
+		r.Events.normal(vh, "CachePurged", "PurgeCache", "purged the cache of "+vh.Status.FQDN+" for request "+want)
+	}
 	return result{}, true
 }
 
@@ -119,22 +120,21 @@ func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *host
 func reportVhostDrift(vh *hostingv1alpha1.Vhost, observed *gandi.Vhost) {
 	_, fields, _ := vhostChanges(vh, observed)
 	if len(fields) == 0 {
-		setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
+		setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
 			"managementPolicy is Observe: the vhost matches the spec; nothing is written to Gandi")
 		return
 	}
-	setCondition(&vh.Status.Conditions, vh.Generation, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
+	setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 		"managementPolicy is Observe, nothing is written to Gandi; the vhost differs from the spec in: "+strings.Join(fields, ", "))
 }
 
 // stateResult sets Ready and DNSConfigured from what Gandi reports, and
 // picks the requeue.
 func (r *VhostReconciler) stateResult(vh *hostingv1alpha1.Vhost, observed *gandi.Vhost, res result) result {
-	conds, gen := &vh.Status.Conditions, vh.Generation
 	ready, reason, msg, transitional := vhostReadiness(observed)
-	setCondition(conds, gen, hostingv1alpha1.ConditionReady, ready, reason, msg)
+	setCondition(vh, hostingv1alpha1.ConditionReady, ready, reason, msg)
 	dnsOK, dnsReason, dnsMsg := dnsReadiness(vh.Status.DNS)
-	setCondition(conds, gen, hostingv1alpha1.ConditionDNSConfigured, dnsOK, dnsReason, dnsMsg)
+	setCondition(vh, hostingv1alpha1.ConditionDNSConfigured, dnsOK, dnsReason, dnsMsg)
 	if res.err != nil {
 		return res
 	}
@@ -175,7 +175,7 @@ func vhostReadiness(v *gandi.Vhost) (ready bool, reason, message string, transit
 	case gandi.VhostBeingDeleted:
 		return false, hostingv1alpha1.ReasonDeleting, "Gandi is deleting the vhost", true
 	}
-	return false, "UnknownState", "Gandi reports the unknown state " + v.Status, false
+	return false, hostingv1alpha1.ReasonUnknownState, "Gandi reports the unknown state " + v.Status, false
 }
 
 // dnsReadiness says whether the zone points at the vhost, and if not which

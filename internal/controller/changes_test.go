@@ -1,0 +1,180 @@
+package controller
+
+import (
+	"strings"
+	"testing"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// The change set of each kind and readiness from Gandi's states decide what
+// is sent and what users see; they are pinned here without an API server.
+
+func settledInstance() *gandi.Instance {
+	return &gandi.Instance{
+		ID: "i1", Name: "shop", Status: gandi.InstanceActive, Size: "s",
+		Language: &gandi.Language{Name: "php", Version: "8.1"},
+		Storage:  &gandi.Storage{Additional: &gandi.Quantity{Unit: "GB", Value: 10}},
+	}
+}
+
+func specFor(mutate func(*hostingv1alpha1.HostingInstance)) *hostingv1alpha1.HostingInstance {
+	hi := &hostingv1alpha1.HostingInstance{}
+	hi.Name = "shop"
+	hi.Spec.Size = "s"
+	hi.Spec.StorageAdditionalSizeGB = 10
+	hi.Spec.Type.Language = hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"}
+	if mutate != nil {
+		mutate(hi)
+	}
+	return hi
+}
+
+func TestInstanceChanges(t *testing.T) {
+	cases := []struct {
+		name     string
+		spec     func(*hostingv1alpha1.HostingInstance)
+		observed func(*gandi.Instance)
+		fields   string
+		problem  string
+	}{
+		{name: "in sync: nothing to send"},
+		{name: "snapshot unset in the spec is never sent", observed: func(i *gandi.Instance) { i.SnapshotEnabled = true }},
+		{name: "snapshot set and different", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.SnapshotEnabled = gandi.Ptr(true) }, fields: "snapshot_enabled"},
+		{name: "storage grows", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = 20 }, fields: "storage_additional_size"},
+		{name: "storage cannot shrink", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = 0 }, problem: hostingv1alpha1.ReasonUnsupportedChange},
+		{name: "storage in MB counts as GB", observed: func(i *gandi.Instance) { i.Storage.Additional = &gandi.Quantity{Unit: "MB", Value: 10240} }},
+		{name: "legacy size resized", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" }, fields: "size"},
+		{name: "a current size cannot be resized", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" },
+			observed: func(i *gandi.Instance) { i.Size = "starter" }, problem: hostingv1alpha1.ReasonUnsupportedChange},
+		{name: "renamed", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Name = "boutique" }, fields: "name"},
+		{name: "upgrade Gandi offers with an ID", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Type.Language.Version = "8.2" },
+			observed: func(i *gandi.Instance) {
+				i.UpgradeTo = []gandi.Upgrade{{ID: "php-8.2", Name: "php", Type: "language", Version: "8.2"}}
+			}, fields: "language_id"},
+		{name: "upgrade Gandi does not offer", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Type.Language.Version = "9.0" },
+			problem: hostingv1alpha1.ReasonUpgradeUnavailable},
+		{name: "upgrade offered without an ID is not guessed", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Type.Language.Version = "8.2" },
+			observed: func(i *gandi.Instance) {
+				i.UpgradeTo = []gandi.Upgrade{{Name: "php", Type: "language", Version: "8.2"}}
+			},
+			problem: hostingv1alpha1.ReasonUpgradeUnavailable},
+		{name: "booster turned on", spec: func(h *hostingv1alpha1.HostingInstance) {
+			h.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
+		}, fields: "booster"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inst := settledInstance()
+			if c.observed != nil {
+				c.observed(inst)
+			}
+			patch, fields, problems := instanceChanges(specFor(c.spec), inst)
+			if got := strings.Join(fields, ","); got != c.fields {
+				t.Fatalf("fields = %q, want %q", got, c.fields)
+			}
+			if (c.fields == "") != patch.IsEmpty() {
+				t.Fatalf("patch = %+v, fields %q", patch, c.fields)
+			}
+			got := ""
+			if len(problems) > 0 {
+				got = problems[0].reason
+			}
+			if got != c.problem {
+				t.Fatalf("problem = %q, want %q", got, c.problem)
+			}
+		})
+	}
+}
+
+func TestVhostChanges(t *testing.T) {
+	cert := []gandi.Certificate{{ID: "c1"}}
+	cases := []struct {
+		name     string
+		spec     hostingv1alpha1.VhostSpec
+		observed gandi.Vhost
+		fields   string
+		waiting  bool
+	}{
+		{name: "nothing set, nothing sent", observed: gandi.Vhost{HTTPSStrategy: "allow_http_and_https", Certificates: cert}},
+		{name: "HTTPS strategy waits for a certificate", spec: hostingv1alpha1.VhostSpec{HTTPSStrategy: "redirect_http_to_https"}, waiting: true},
+		{name: "HTTPS strategy sent once there is one", spec: hostingv1alpha1.VhostSpec{HTTPSStrategy: "redirect_http_to_https"},
+			observed: gandi.Vhost{HTTPSStrategy: "allow_http_and_https", Certificates: cert}, fields: "https_strategy"},
+		{name: "DNS linkage differs", spec: hostingv1alpha1.VhostSpec{LinkedDNSZone: &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true}},
+			observed: gandi.Vhost{LinkedDNSZone: &gandi.LinkedDNSZone{AllowAlteration: false}}, fields: "linked_dns_zone"},
+		{name: "DNS linkage in sync", spec: hostingv1alpha1.VhostSpec{LinkedDNSZone: &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true}},
+			observed: gandi.Vhost{LinkedDNSZone: &gandi.LinkedDNSZone{AllowAlteration: true}}},
+		{name: "application installed", spec: hostingv1alpha1.VhostSpec{Application: &hostingv1alpha1.VhostApplication{Name: "wordpress"}},
+			fields: "application"},
+		{name: "application already there", spec: hostingv1alpha1.VhostSpec{Application: &hostingv1alpha1.VhostApplication{Name: "wordpress"}},
+			observed: gandi.Vhost{Application: &gandi.VhostAppState{Name: "wordpress", Status: "running"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			vh := &hostingv1alpha1.Vhost{Spec: c.spec}
+			_, fields, waiting := vhostChanges(vh, &c.observed)
+			if got := strings.Join(fields, ","); got != c.fields || waiting != c.waiting {
+				t.Fatalf("fields %q waiting %v, want %q %v", got, waiting, c.fields, c.waiting)
+			}
+		})
+	}
+}
+
+func TestReadiness(t *testing.T) {
+	instance := []struct {
+		state, reason string
+		ready, again  bool
+	}{
+		{gandi.InstanceActive, hostingv1alpha1.ReasonAvailable, true, false},
+		{gandi.InstanceBeingCreated, hostingv1alpha1.ReasonCreating, false, true},
+		{gandi.InstanceWaitingBill, hostingv1alpha1.ReasonWaitingForPayment, false, true},
+		{gandi.InstancePaused, hostingv1alpha1.ReasonInstancePaused, false, false},
+		{gandi.InstanceLocked, hostingv1alpha1.ReasonLocked, false, false},
+		{gandi.InstanceBeingDeleted, hostingv1alpha1.ReasonDeleting, false, true},
+		{"new_state", hostingv1alpha1.ReasonUnknownState, false, false},
+	}
+	for _, c := range instance {
+		ready, reason, _, again := instanceReadiness(c.state)
+		if ready != c.ready || reason != c.reason || again != c.again {
+			t.Errorf("instance %s: ready %v %s again %v, want %v %s %v", c.state, ready, reason, again, c.ready, c.reason, c.again)
+		}
+	}
+	vhost := []struct {
+		v      gandi.Vhost
+		reason string
+		ready  bool
+	}{
+		{gandi.Vhost{Status: gandi.VhostRunning}, hostingv1alpha1.ReasonAvailable, true},
+		{gandi.Vhost{Status: gandi.VhostRunning, Application: &gandi.VhostAppState{Name: "wp", Status: "error"}}, hostingv1alpha1.ReasonApplicationFailed, false},
+		{gandi.Vhost{Status: gandi.VhostRunning, Application: &gandi.VhostAppState{Name: "wp", Status: "being_created"}}, hostingv1alpha1.ReasonCreating, false},
+		{gandi.Vhost{Status: gandi.VhostWaitingOwnership}, hostingv1alpha1.ReasonWaitingForOwnership, false},
+		{gandi.Vhost{Status: gandi.VhostValidationFailed}, hostingv1alpha1.ReasonValidationFailed, false},
+		{gandi.Vhost{Status: gandi.VhostOwnershipValidated}, hostingv1alpha1.ReasonOwnershipValidated, false},
+		{gandi.Vhost{Status: gandi.VhostLocked}, hostingv1alpha1.ReasonLocked, false},
+		{gandi.Vhost{Status: gandi.VhostBeingDeleted}, hostingv1alpha1.ReasonDeleting, false},
+	}
+	for _, c := range vhost {
+		ready, reason, _, _ := vhostReadiness(&c.v)
+		if ready != c.ready || reason != c.reason {
+			t.Errorf("vhost %+v: ready %v %s, want %v %s", c.v, ready, reason, c.ready, c.reason)
+		}
+	}
+	dns := []struct {
+		d      *hostingv1alpha1.VhostDNSStatus
+		ok     bool
+		reason string
+		want   string
+	}{
+		{nil, false, hostingv1alpha1.ReasonDNSRecordsNeeded, "no DNS information"},
+		{&hostingv1alpha1.VhostDNSStatus{LastCheckedStatus: "altered"}, true, hostingv1alpha1.ReasonDNSConfigured, "altered"},
+		{&hostingv1alpha1.VhostDNSStatus{Domain: "example.com", Key: "www", CNAME: "x.gandi.net.", TXT: "proof"}, false, hostingv1alpha1.ReasonDNSRecordsNeeded, `CNAME www x.gandi.net.; TXT www "proof"`},
+		{&hostingv1alpha1.VhostDNSStatus{Domain: "example.com", Key: "@", IsRoot: true, IPv4: "192.0.2.1"}, false, hostingv1alpha1.ReasonDNSRecordsNeeded, "A @ 192.0.2.1"},
+	}
+	for _, c := range dns {
+		ok, reason, msg := dnsReadiness(c.d)
+		if ok != c.ok || reason != c.reason || !strings.Contains(msg, c.want) {
+			t.Errorf("dns %+v: %v %s %q, want %v %s containing %q", c.d, ok, reason, msg, c.ok, c.reason, c.want)
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+func TestDecideClaim(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	intent := now.Add(-30 * time.Second)
+	old := candidate{id: "old", createdAt: intent.Add(-time.Hour)}
+	fresh := candidate{id: "fresh", createdAt: intent.Add(time.Second)}
+	fresh2 := candidate{id: "fresh2", createdAt: intent.Add(2 * time.Second)}
+	undated := candidate{id: "undated"}
+	cases := []struct {
+		name string
+		in   claimInput
+		want claimDecision
+	}{
+		{"nothing at Gandi: create", claimInput{}, decideCreate},
+		{"nothing at Gandi, observe only", claimInput{observeOnly: true}, decideAbsent},
+		{"a match this object did not make", claimInput{matches: []candidate{old}}, decideAlreadyExists},
+		{"a match the user handed over", claimInput{matches: []candidate{old}, handedOver: true}, decideAdopt},
+		{"two matches the user handed over", claimInput{matches: []candidate{old, fresh}, handedOver: true}, decideAmbiguous},
+		{"own intent explains one match", claimInput{matches: []candidate{old, fresh}, pending: true, pendingSince: intent}, decideAdopt},
+		{"own intent, two fresh matches", claimInput{matches: []candidate{fresh, fresh2}, pending: true, pendingSince: intent}, decideAmbiguous},
+		{"own intent, nothing listed yet", claimInput{pending: true, pendingSince: intent, grace: time.Minute}, decideWait},
+		{"own intent, grace over, nothing listed", claimInput{pending: true, pendingSince: intent, grace: time.Second}, decideCreate},
+		{"own intent, grace over, only an older same-named instance", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second}, decideCreate},
+		{"own intent, grace over, the unique key taken by an older object", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second, uniqueKey: true}, decideAlreadyExists},
+		{"own intent, undated match (template)", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent, uniqueKey: true}, decideAdopt},
+		{"no intent, undated match (template)", claimInput{matches: []candidate{undated}, uniqueKey: true}, decideAlreadyExists},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.in.now = now
+			if got, _ := decideClaim(c.in); got != c.want {
+				t.Fatalf("decideClaim = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func claimant(name string, created time.Time, ann map[string]string) client.Object {
+	return &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "ns", Name: name, UID: types.UID(name), CreationTimestamp: metav1.NewTime(created), Annotations: ann,
+	}}
+}
+
+func TestRival(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	idAnn := map[string]string{hostingv1alpha1.AnnotationExternalID: "www.example.com"}
+	pend := func(at time.Time) map[string]string {
+		return map[string]string{hostingv1alpha1.AnnotationCreatePending: at.Format(time.RFC3339Nano)}
+	}
+	older := claimant("older", t0, nil)
+	newer := claimant("newer", t0.Add(time.Minute), nil)
+	newerWithID := claimant("newer-id", t0.Add(time.Minute), idAnn)
+	newerPending := claimant("newer-pending", t0.Add(time.Minute), pend(t0.Add(2*time.Minute)))
+	olderPendingLater := claimant("older-pending", t0, pend(t0.Add(3*time.Minute)))
+	sameTimeA := claimant("a", t0, nil)
+	sameTimeB := claimant("b", t0, nil)
+	cases := []struct {
+		name   string
+		obj    client.Object
+		others []client.Object
+		want   string
+	}{
+		{"alone", older, nil, ""},
+		{"the older one manages", newer, []client.Object{older}, "older"},
+		{"the older one is not stopped by a newer one", older, []client.Object{newer}, ""},
+		{"the recorded ID wins over age", older, []client.Object{newerWithID}, "newer-id"},
+		{"a create in flight wins over age", older, []client.Object{newerPending}, "newer-pending"},
+		{"the earlier intent wins", olderPendingLater, []client.Object{newerPending}, "newer-pending"},
+		{"the name breaks a tie", sameTimeB, []client.Object{sameTimeA}, "a"},
+		{"itself in the list is not a rival", older, []client.Object{older}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ""
+			if r := rival(c.obj, c.others); r != nil {
+				got = r.GetName()
+			}
+			if got != c.want {
+				t.Fatalf("rival = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	gandiErr := func(status int) error {
+		return fmt.Errorf("ctx: %w", &gandi.APIError{StatusCode: status, FromGandi: true, Method: http.MethodGet})
+	}
+	invalidName := apierrors.NewInvalid(schema.GroupKind{Kind: "Secret"}, "UPPER_case",
+		field.ErrorList{field.Invalid(field.NewPath("metadata", "name"), "UPPER_case", "must be lowercase")})
+	cases := []struct {
+		name      string
+		err       error
+		reason    string
+		transient bool
+		blind     bool
+	}{
+		{"missing credentials", &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound}, hostingv1alpha1.ReasonCredentialsNotFound, false, true},
+		{"missing password", &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound}, hostingv1alpha1.ReasonPasswordNotFound, false, false},
+		{"bad token", gandiErr(http.StatusForbidden), hostingv1alpha1.ReasonUnauthorized, false, true},
+		{"rate limited", gandiErr(http.StatusTooManyRequests), hostingv1alpha1.ReasonRateLimited, true, false},
+		{"Gandi down", gandiErr(http.StatusServiceUnavailable), hostingv1alpha1.ReasonGandiUnavailable, true, false},
+		{"connection reset", fmt.Errorf("x: %w", syscall.ECONNRESET), hostingv1alpha1.ReasonGandiUnavailable, true, false},
+		{"refused input", gandiErr(http.StatusUnprocessableEntity), hostingv1alpha1.ReasonInvalidSpec, false, false},
+		{"state conflict", gandiErr(http.StatusConflict), hostingv1alpha1.ReasonConflict, false, false},
+		{"undecodable answer", fmt.Errorf("%w: x", gandi.ErrUndecodable), hostingv1alpha1.ReasonUnexpectedAnswer, false, false},
+		{"created without an ID", fmt.Errorf("%w: no location", gandi.ErrNoID), hostingv1alpha1.ReasonUnexpectedAnswer, false, false},
+		{"a name the API server refuses", fmt.Errorf("write Secret: %w", invalidName), hostingv1alpha1.ReasonInvalidSpec, false, false},
+		{"spec problem", &specError{msg: "spec.application: bad"}, hostingv1alpha1.ReasonInvalidSpec, false, false},
+		{"Kubernetes conflict", apierrors.NewConflict(schema.GroupResource{Resource: "vhosts"}, "x", errors.New("modified")), hostingv1alpha1.ReasonKubernetesError, true, false},
+		{"cancelled", context.Canceled, hostingv1alpha1.ReasonKubernetesError, true, false},
+		{"anything else", errors.New("boom"), hostingv1alpha1.ReasonInternalError, true, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := classify(c.err)
+			if f.reason != c.reason || f.transient != c.transient || f.blind != c.blind {
+				t.Fatalf("classify(%v) = %+v, want reason %s transient %v blind %v", c.err, f, c.reason, c.transient, c.blind)
+			}
+		})
+	}
+}

@@ -1,0 +1,388 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// This file is the one implementation of how the operator creates, adopts
+// and deletes what it manages at Gandi. Each kind is an adapter (external)
+// that knows how to find, create and delete its Gandi object; the rules of
+// ownership, crash safety and money live here only:
+//   - an object manages only what its own recorded intent explains or what
+//     the user handed over (annotation), never what merely has its name;
+//   - two cluster objects naming one Gandi object: the first by claimRank
+//     manages it, the other reports OwnedByAnotherObject and never writes;
+//   - the create intent is recorded (optimistic lock) before the POST, the
+//     ID right after it; a POST whose answer may have been lost is resolved
+//     by looking at Gandi, never by a blind second POST;
+//   - deletion follows the policy, and a lost create is found before the
+//     object is let go.
+
+// managed is a kind's object as the shared steps see it.
+type managed interface {
+	client.Object
+	hostingv1alpha1.Conditioned
+}
+
+// external is one kind's Gandi object, for one pass.
+type external interface {
+	// describe names the Gandi object for people: `instance "shop"`.
+	describe() string
+	// uniqueKey: Gandi allows one object per natural key.
+	uniqueKey() bool
+	// handedOver reports the user's word that an existing match is this
+	// object's (besides the adopt annotation, which the lifecycle reads).
+	handedOver() bool
+	// rivals are the other cluster objects that name the same Gandi object.
+	rivals(ctx context.Context) ([]client.Object, error)
+	// find lists the Gandi objects matching the natural key.
+	find(ctx context.Context) ([]candidate, error)
+	// prepare builds and validates (Dry-Run) the create request; it returns
+	// side-effect records to write with the intent (the first password).
+	prepare(ctx context.Context) (map[string]string, error)
+	// create sends the create and returns the new object's ID.
+	create(ctx context.Context) (string, error)
+	// deleting reports whether Gandi is already deleting id; a 404 is gone.
+	deleting(ctx context.Context, id string) (bool, error)
+	// remove asks Gandi to delete id; gone says it is deleted at once.
+	remove(ctx context.Context, id string) (gone bool, err error)
+}
+
+// lifecycle holds what the shared steps need of the reconciler.
+type lifecycle struct {
+	client client.Client
+	events eventRecorder
+	timing Timing
+	now    func() time.Time
+}
+
+// errLeaveAtGandi tells finalize that the Gandi object is not this object's
+// to delete (a public template): it is left, and the object let go.
+var errLeaveAtGandi = errors.New("not this object's to delete at Gandi")
+
+// specError is a problem of the spec or of what it references that only a
+// spec change fixes (a Dry-Run refusal, an invalid value).
+type specError struct{ msg string }
+
+func (e *specError) Error() string { return e.msg }
+
+// resolveID gives the Gandi ID obj manages when none is recorded: adopt
+// what obj's own earlier intent explains or what the user handed over,
+// stop when a match may be someone else's, and only then create. A nil
+// result means the ID is ready to observe.
+func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, observeOnly bool) (string, *result) {
+	if res := l.checkRivals(ctx, obj, ext); res != nil {
+		return "", res
+	}
+	matches, err := ext.find(ctx)
+	if err != nil {
+		res := failed(obj, l.timing, "look up "+ext.describe(), err)
+		return "", &res
+	}
+	since, pending := createPendingSince(obj)
+	decision, which := decideClaim(claimInput{
+		matches: matches, pending: pending, pendingSince: since,
+		handedOver:  adoptRequested(obj) || ext.handedOver(),
+		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
+		now: l.now(), grace: l.timing.CreateGrace,
+	})
+	switch decision {
+	case decideAdopt:
+		why := "adopted the existing " + ext.describe() + " as the user asked"
+		if pending {
+			why = "found the " + ext.describe() + " this object's interrupted create made"
+		}
+		return l.adopt(ctx, obj, which[0].id, why)
+	case decideAmbiguous:
+		return "", l.ambiguous(obj, ext, which)
+	case decideWait:
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
+			"a create was sent at "+since.Format(time.RFC3339)+" and its answer was not recorded; looking for the "+ext.describe()+" on each pass before trying again")
+		return "", &result{requeue: l.timing.Transitional}
+	case decideAlreadyExists:
+		return "", l.alreadyExists(obj, ext, which)
+	case decideAbsent:
+		msg := "managementPolicy is Observe and no " + ext.describe() + " exists at Gandi: nothing is created"
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
+		setCondition(obj, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
+		return "", &result{requeue: jittered(l.timing.Poll)}
+	}
+	return l.create(ctx, obj, ext, pending)
+}
+
+// checkRivals stops obj when another cluster object manages what it names.
+func (l *lifecycle) checkRivals(ctx context.Context, obj managed, ext external) *result {
+	others, err := ext.rivals(ctx)
+	if err != nil {
+		return &result{err: fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)}
+	}
+	if id := externalIDAnnotation(obj); id != "" {
+		// With an ID recorded, only an object recording the same one (or
+		// none yet, which ranks below) names the same Gandi object.
+		kept := others[:0:0]
+		for _, o := range others {
+			if oid := externalIDAnnotation(o); oid == "" || oid == id {
+				kept = append(kept, o)
+			}
+		}
+		others = kept
+	}
+	other := rival(obj, others)
+	if other == nil {
+		return nil
+	}
+	msg := fmt.Sprintf("%s/%s already names %s: one Gandi object has one manager, so this object changes nothing at Gandi; delete one of the two, or point this one elsewhere",
+		other.GetNamespace(), other.GetName(), ext.describe())
+	return stopped(obj, l.timing, hostingv1alpha1.ReasonOwnedByAnotherObject, msg)
+}
+
+func (l *lifecycle) alreadyExists(obj managed, ext external, which []candidate) *result {
+	msg := fmt.Sprintf("%s already exists at Gandi (%s) and this object did not create it: to manage it, set the annotation %s to its ID or %s: \"true\" (deleting this object would then delete it at Gandi); otherwise change the name",
+		ext.describe(), candidateIDs(which), hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationAdopt)
+	return stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+}
+
+func (l *lifecycle) ambiguous(obj managed, ext external, which []candidate) *result {
+	msg := fmt.Sprintf("%d Gandi objects could be this object's %s (%s): set the annotation %s to the right ID",
+		len(which), ext.describe(), candidateIDs(which), hostingv1alpha1.AnnotationExternalID)
+	l.events.warn(obj, hostingv1alpha1.ReasonAmbiguousExternalObject, "Create", msg)
+	return stopped(obj, l.timing, hostingv1alpha1.ReasonAmbiguousExternalObject, msg)
+}
+
+func candidateIDs(cs []candidate) string {
+	ids := make([]string, 0, len(cs))
+	for _, c := range cs {
+		ids = append(ids, c.id)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// adopt records id as the Gandi object obj manages.
+func (l *lifecycle) adopt(ctx context.Context, obj managed, id, why string) (string, *result) {
+	if err := recordExternalID(ctx, l.client, obj, id); err != nil {
+		return "", &result{err: err}
+	}
+	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
+	return id, nil
+}
+
+// create records the intent, sends the create and records the ID. hadIntent
+// says an intent from an earlier pass is kept as it is: its time is what a
+// later lookup matches Gandi's creation dates against.
+func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIntent bool) (string, *result) {
+	records, err := ext.prepare(ctx)
+	if err != nil {
+		return "", l.prepareFailed(obj, ext, err)
+	}
+	intent := map[string]string{}
+	for k, v := range records {
+		intent[k] = v
+	}
+	if !hadIntent {
+		intent[hostingv1alpha1.AnnotationCreatePending] = l.now().UTC().Format(time.RFC3339Nano)
+	}
+	// The optimistic lock makes a reconciler holding a stale copy (or a
+	// second manager) lose here instead of buying twice.
+	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent}); err != nil {
+		return "", &result{err: err}
+	}
+	id, err := ext.create(ctx)
+	if err != nil {
+		return "", l.createFailed(ctx, obj, ext, err, hadIntent, intent)
+	}
+	l.events.normal(obj, "Created", "Create", "created "+ext.describe()+" at Gandi: "+id)
+	if err := recordExternalID(ctx, l.client, obj, id); err != nil {
+		// The intent stays: the next pass finds the object and adopts it.
+		return "", &result{err: err}
+	}
+	return id, nil
+}
+
+func (l *lifecycle) prepareFailed(obj managed, ext external, err error) *result {
+	var refused *gandi.ValidationError
+	var bad *specError
+	switch {
+	case errors.As(err, &refused):
+		msg := "Gandi refused the " + ext.describe() + ": " + refused.Error()
+		l.events.warn(obj, hostingv1alpha1.ReasonInvalidSpec, "Create", msg)
+		return stopped(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
+	case errors.As(err, &bad):
+		setCondition(obj, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, bad.msg)
+		return &result{requeue: jittered(l.timing.Poll)}
+	}
+	res := failed(obj, l.timing, "prepare the create of "+ext.describe(), err)
+	return &res
+}
+
+// createFailed decides what a failed create means. When Gandi certainly
+// did not act (a refusal, a 429, Gandi's own 5xx), the intent of this pass
+// is taken back and the create is tried again (or the refusal reported).
+// Anything else may have created the object: the intent stays, and the
+// next passes look for it before any new attempt.
+func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external, err error, hadIntent bool, intent map[string]string) *result {
+	reason := classify(err).reason
+	l.events.warn(obj, reason, "Create", "create "+ext.describe()+": "+err.Error())
+	if !gandi.NotApplied(err) {
+		setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason,
+			"create "+ext.describe()+": "+err.Error()+"; the answer was lost, so Gandi is searched before any new attempt")
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, "waiting to see whether Gandi made the "+ext.describe())
+		return &result{requeue: l.timing.Transitional}
+	}
+	if gandi.IsAlreadyExists(err) && hadIntent {
+		// The key is taken, maybe by this object's earlier create whose
+		// answer was lost: the next pass decides from what Gandi lists.
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
+			"Gandi already has the "+ext.describe()+": looking whether this object's earlier create made it")
+		return &result{requeue: l.timing.Transitional}
+	}
+	if !hadIntent {
+		keys := make([]string, 0, len(intent))
+		for k := range intent {
+			keys = append(keys, k)
+		}
+		if perr := patchAnnotations(ctx, l.client, obj, annotationPatch{remove: keys, unlocked: true}); perr != nil {
+			return &result{err: fmt.Errorf("create %s was refused (%w), and taking back the intent failed: %w", ext.describe(), err, perr)}
+		}
+	}
+	if gandi.IsAlreadyExists(err) {
+		msg := "create " + ext.describe() + ": " + err.Error() + ": this object did not make it; choose another name, or set the annotation " + hostingv1alpha1.AnnotationAdopt + ": \"true\" to manage it"
+		return stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+	}
+	res := failed(obj, l.timing, "create "+ext.describe(), err)
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, classify(err).reason, "Gandi refused to create the "+ext.describe()+": "+err.Error())
+	return &res
+}
+
+// connector resolves an object's adapter for deletion; gone reports that
+// the Gandi object cannot exist anymore (a vhost whose HostingInstance is
+// gone).
+type connector func(ctx context.Context) (ext external, gone bool, err error)
+
+// deletionRequest is what finalize needs to know of an object being deleted.
+type deletionRequest struct {
+	id      string
+	policy  *hostingv1alpha1.ManagedFields
+	connect connector
+}
+
+// observeOnly reports managementPolicy Observe: nothing is ever written.
+func observeOnly(p *hostingv1alpha1.ManagedFields) bool {
+	return p.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve
+}
+
+// withCredentials is the connector of a kind whose adapter needs only the
+// object's own credentials.
+func withCredentials(creds *Credentials, namespace string, ref *hostingv1alpha1.CredentialsReference, build func(*gandi.Client) external) connector {
+	return func(ctx context.Context) (external, bool, error) {
+		api, err := creds.ClientFor(ctx, namespace, ref)
+		if err != nil {
+			return nil, false, err
+		}
+		return build(api), false, nil
+	}
+}
+
+// finalize runs the deletion policy; done means the finalizer may go.
+// Delete removes the Gandi object and waits until it is gone; Orphan and
+// Observe leave it; an object that never recorded an ID or an intent owns
+// nothing; an object another one outranks owns nothing either.
+func (l *lifecycle) finalize(ctx context.Context, obj managed, d deletionRequest) (bool, result) {
+	_, pending := createPendingSince(obj)
+	orphan := d.policy.DeletionPolicy == hostingv1alpha1.DeletionPolicyOrphan
+	if !controllerutil.ContainsFinalizer(obj, Finalizer) || orphan || observeOnly(d.policy) || (d.id == "" && !pending) {
+		return true, result{}
+	}
+	ext, gone, err := d.connect(ctx)
+	if gone {
+		return true, result{}
+	}
+	if err != nil {
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, classify(err).reason, "cannot delete: "+err.Error())
+		return false, failed(obj, l.timing, "delete needs credentials (restore them, or set spec.deletionPolicy: Orphan)", err)
+	}
+	if res := l.checkRivals(ctx, obj, ext); res != nil {
+		if res.err != nil {
+			return false, *res
+		}
+		l.events.normal(obj, "Released", "Delete", "another object manages "+ext.describe()+": it is left at Gandi")
+		return true, result{}
+	}
+	id := d.id
+	if id == "" {
+		var res *result
+		if id, res = l.findPendingForDelete(ctx, obj, ext); res != nil || id == "" {
+			return res == nil, derefResult(res)
+		}
+	}
+	return l.deleteAtGandi(ctx, obj, ext, id)
+}
+
+func derefResult(r *result) result {
+	if r == nil {
+		return result{}
+	}
+	return *r
+}
+
+// findPendingForDelete finds what a create with a lost answer may have
+// made, so that deleting the object does not leave it behind. An empty id
+// with a nil result means nothing was made.
+func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext external) (string, *result) {
+	since, _ := createPendingSince(obj)
+	matches, err := ext.find(ctx)
+	if err != nil {
+		res := failed(obj, l.timing, "look up "+ext.describe(), err)
+		return "", &res
+	}
+	mine := createdSince(matches, since.Add(-clockSkew))
+	switch {
+	case len(mine) == 1:
+		return mine[0].id, nil
+	case len(mine) > 1:
+		return "", l.ambiguous(obj, ext, mine)
+	case l.now().Sub(since) < l.timing.CreateGrace:
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
+			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
+		return "", &result{requeue: l.timing.Transitional}
+	}
+	return "", nil
+}
+
+// deleteAtGandi deletes id and reports whether it is gone.
+func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external, id string) (bool, result) {
+	deleting, err := ext.deleting(ctx, id)
+	if errors.Is(err, errLeaveAtGandi) {
+		return true, result{}
+	}
+	if gandi.IsNotFound(err) {
+		l.events.normal(obj, "Deleted", "Delete", ext.describe()+" is gone at Gandi")
+		return true, result{}
+	}
+	if err != nil {
+		return false, failed(obj, l.timing, "get "+ext.describe()+" to delete it", err)
+	}
+	if !deleting {
+		gone, err := ext.remove(ctx, id)
+		if err != nil && !gandi.IsNotFound(err) {
+			l.events.warn(obj, classify(err).reason, "Delete", "delete "+ext.describe()+": "+err.Error())
+			return false, failed(obj, l.timing, "delete "+ext.describe(), err)
+		}
+		if gone || gandi.IsNotFound(err) {
+			l.events.normal(obj, "Deleted", "Delete", "deleted "+ext.describe()+" at Gandi")
+			return true, result{}
+		}
+		l.events.normal(obj, "Deleting", "Delete", "asked Gandi to delete "+ext.describe())
+	}
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting, "waiting for Gandi to delete "+ext.describe())
+	return false, result{requeue: l.timing.Transitional}
+}

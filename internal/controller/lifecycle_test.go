@@ -1,0 +1,229 @@
+package controller_test
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+// The shared lifecycle, seen the way a user would: two objects racing for
+// one Gandi object, lost answers, statuses lost in a restore, crashes
+// between a side effect and the status write.
+var _ = Describe("The shared lifecycle", func() {
+	var w *world
+
+	BeforeEach(func() { w = newWorld() })
+
+	seeded := func() string {
+		return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}})
+	}
+	clearStatus := func(obj client.Object) {
+		Expect(k8sClient.Status().Patch(suiteCtx, obj, client.RawPatch("application/json-patch+json",
+			[]byte(`[{"op":"replace","path":"/status","value":{}}]`)))).To(Succeed())
+	}
+
+	It("gives one site to one of two Vhosts naming it; the other reports who has it, and deleting it leaves the site", func() {
+		id := seeded()
+		w.startManager(managerOptions{})
+		first := vhost("www-a", "www.example.com", onInstance(id))
+		second := vhost("www-b", "www.example.com", onInstance(id))
+		w.create(first)
+		w.create(second)
+
+		var owner, other *hostingv1alpha1.Vhost
+		Eventually(func() int {
+			owner, other = nil, nil
+			for _, vh := range []*hostingv1alpha1.Vhost{first, second} {
+				get(vh)
+				switch {
+				case cond(vh, hostingv1alpha1.ConditionReady).Status == metav1.ConditionTrue:
+					owner = vh
+				case cond(vh, hostingv1alpha1.ConditionReady).Reason == hostingv1alpha1.ReasonOwnedByAnotherObject:
+					other = vh
+				}
+			}
+			if owner == nil || other == nil {
+				return 0
+			}
+			return 2
+		}).WithTimeout(eventually).Should(Equal(2), "one Vhost Ready, the other OwnedByAnotherObject")
+		Expect(cond(other, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(owner.Name))
+		Expect(other.GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
+		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
+
+		Expect(k8sClient.Delete(suiteCtx, other)).To(Succeed())
+		Eventually(gone(other)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Vhost(id, "www.example.com")
+		Expect(still).To(BeTrue(), "deleting the Vhost that does not own the site must leave it")
+		Consistently(fetch(owner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+	})
+
+	It("never adopts, in the pass that created it, a vhost a missed look-up did not show", func() {
+		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "live", Size: "starter",
+			Vhosts: []gandisim.SeedVhost{{FQDN: "shop.example.com"}}})
+		// Gandi answers the first look-up late: the existing vhost is missed.
+		w.sim.FailNext(gandisim.RouteGetVhost, 1, 404, 0)
+		w.startManager(managerOptions{})
+		vh := vhost("shop", "shop.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Consistently(fetch(vh)).WithTimeout(2 * testTiming.Poll).ShouldNot(beReady())
+		Expect(vh.GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
+		Expect(vh.GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+	})
+
+	It("deletes the site of a Vhost restored without its status", func() {
+		id := seeded()
+		stop := w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		stop()
+
+		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+		clearStatus(get(vh))
+		Expect(get(vh).(*hostingv1alpha1.Vhost).Status.InstanceID).To(BeEmpty())
+
+		w.startManager(managerOptions{})
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Vhost(id, "www.example.com")
+		Expect(still).To(BeFalse(), "the site must be deleted at Gandi")
+	})
+
+	It("does not send the password again after a crash that lost the status", func() {
+		w.secret("shop-password", map[string]string{"password": "first-password"})
+		stop := w.startManager(managerOptions{})
+		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "shop-password", Key: "password"}}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		id := hi.Status.ID
+		sent := w.sim.LastPassword(id)
+		Expect(sent).To(HavePrefix("$6$"))
+		stop()
+
+		// What a crash before the status write (or a restore) leaves.
+		clearStatus(get(hi))
+		w.startManager(managerOptions{})
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Consistently(func() string { return w.sim.LastPassword(id) }).WithTimeout(2*testTiming.Poll).Should(Equal(sent),
+			"a new hash means the password was sent again")
+		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero())
+	})
+
+	It("runs an action once even when the manager dies right after sending it", func() {
+		id := seeded()
+		var died atomic.Bool
+		stopped := make(chan struct{})
+		stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
+			SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+				if hi, ok := obj.(*hostingv1alpha1.HostingInstance); ok && hi.Spec.RestartRequest != "" && len(w.sim.Actions(id)) > 0 && died.CompareAndSwap(false, true) {
+					close(stopped) // the process dies before the status write
+					<-ctx.Done()
+					return ctx.Err()
+				}
+				return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+			},
+		}})
+		hi := instance("seeded", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+			hi.Spec.RestartRequest = "r1"
+		})
+		w.create(hi)
+		Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+		stop()
+		w.startManager(managerOptions{})
+		Eventually(func() string {
+			get(hi)
+			if hi.Status.LastActions == nil {
+				return ""
+			}
+			return hi.Status.LastActions.Restart
+		}).WithTimeout(eventually).Should(Equal("r1"))
+		Consistently(func() []string { return w.sim.Actions(id) }).WithTimeout(2 * testTiming.Poll).Should(HaveLen(1))
+	})
+
+	It("retries at once a paid create Gandi refused with its own 503, without waiting out the grace period", func() {
+		w.sim.FailNext(gandisim.RouteCreateInstance, 1, 503, 0)
+		// A grace period far longer than the wait below: only a create
+		// known to have bought nothing may be sent again within it.
+		long := testTiming
+		long.CreateGrace = 10 * time.Minute
+		w.startManager(managerOptions{timing: &long})
+		hi := instance("busy")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+		Expect(hi.GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+	})
+
+	It("treats a 429 on a paid create as a refusal: the intent is taken back", func() {
+		w.sim.FailNext(gandisim.RouteCreateInstance, 1, 429, 0)
+		long := testTiming
+		long.CreateGrace = 10 * time.Minute
+		w.startManager(managerOptions{timing: &long})
+		hi := instance("limited")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+	})
+
+	It("reports a connection Secret name the API server refuses as InvalidSpec", func() {
+		w.startManager(managerOptions{})
+		hi := instance("bad-secret-name", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "UPPER_case"}
+		})
+		obj := hi.DeepCopy()
+		obj.SetNamespace(w.namespace)
+		err := k8sClient.Create(suiteCtx, obj)
+		if apierrors.IsInvalid(err) {
+			Skip("admission refuses the name already: nothing reaches the controller")
+		}
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(fetch(obj)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonInvalidSpec))
+	})
+
+	It("reports missing credentials on Ready too, and moves observedGeneration only when it observed", func() {
+		stop := w.startManager(managerOptions{})
+		hi := instance("creds", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		observed := hi.Status.ObservedGeneration
+		stop()
+
+		setSpec(hi, func() { hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "missing"} })
+		w.startManager(managerOptions{})
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsNotFound))
+		Expect(hi.Status.ObservedGeneration).To(Equal(observed), "nothing was observed for the new generation")
+
+		annotate(hi, hostingv1alpha1.AnnotationPaused, "true")
+		generation := get(hi).GetGeneration()
+		setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB += 10 })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
+		Expect(get(hi).GetGeneration()).To(BeNumerically(">", generation))
+		Expect(hi.Status.ObservedGeneration).To(Equal(observed), "a paused object observes nothing")
+
+		// Let the teardown delete it at Gandi.
+		setSpec(hi, func() {
+			delete(hi.Annotations, hostingv1alpha1.AnnotationPaused)
+			hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}
+		})
+	})
+})

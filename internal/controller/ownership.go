@@ -1,0 +1,194 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// clockSkew is how much earlier than our recorded intent Gandi's clock may
+// date an object we created: the two clocks are not the same.
+const clockSkew = time.Minute
+
+// candidate is a Gandi object found by an object's natural key (instance
+// name, vhost FQDN, template name).
+type candidate struct {
+	id string
+	// createdAt is Gandi's creation date; zero when Gandi gives none
+	// (templates).
+	createdAt time.Time
+}
+
+// claimDecision is what to do about the Gandi objects found by natural key
+// when this object records no ID.
+type claimDecision int
+
+const (
+	// decideCreate: nothing is this object's, and it may create.
+	decideCreate claimDecision = iota
+	// decideAdopt: exactly one match is this object's (its own interrupted
+	// create, or what the user handed over).
+	decideAdopt
+	// decideWait: a create of this object may have succeeded and Gandi does
+	// not list it yet; look again before creating twice.
+	decideWait
+	// decideAlreadyExists: a match may be someone else's: never touch it.
+	decideAlreadyExists
+	// decideAmbiguous: several matches could be this object's: ask a person.
+	decideAmbiguous
+	// decideAbsent: nothing exists and the object only observes.
+	decideAbsent
+)
+
+// claimInput is everything decideClaim looks at.
+type claimInput struct {
+	matches []candidate
+	// pending is this object's own create intent, recorded in an earlier
+	// pass (an intent recorded in this pass never explains a match).
+	pending      bool
+	pendingSince time.Time
+	// handedOver is the user's word: the adopt annotation, or (vhosts) an
+	// FQDN the HostingInstance created with the instance.
+	handedOver  bool
+	observeOnly bool
+	// uniqueKey says Gandi allows one object per key (vhost FQDN on an
+	// instance, template name in an organization), so a match that this
+	// object did not make means the key is taken.
+	uniqueKey bool
+	now       time.Time
+	grace     time.Duration
+}
+
+// decideClaim decides, from what Gandi lists by natural key, whether this
+// object adopts, creates, waits or stops. Only this object's own earlier
+// intent or the user's explicit word makes a Gandi object its own.
+func decideClaim(in claimInput) (claimDecision, []candidate) {
+	if in.pending {
+		mine := createdSince(in.matches, in.pendingSince.Add(-clockSkew))
+		switch {
+		case len(mine) == 1:
+			return decideAdopt, mine
+		case len(mine) > 1:
+			return decideAmbiguous, mine
+		case in.now.Sub(in.pendingSince) < in.grace:
+			return decideWait, nil
+		case in.uniqueKey && len(in.matches) > 0:
+			return decideAlreadyExists, in.matches
+		}
+		return decideCreate, nil
+	}
+	switch {
+	case len(in.matches) > 1 && in.handedOver:
+		return decideAmbiguous, in.matches
+	case len(in.matches) == 1 && in.handedOver:
+		return decideAdopt, in.matches
+	case len(in.matches) > 0:
+		return decideAlreadyExists, in.matches
+	case in.observeOnly:
+		return decideAbsent, nil
+	}
+	return decideCreate, nil
+}
+
+// createdSince keeps the candidates Gandi dates at or after t; undated ones
+// (templates) are kept: their kinds record an intent only after a lookup
+// found nothing, so a match that appears afterwards is the intent's.
+func createdSince(cs []candidate, t time.Time) []candidate {
+	var out []candidate
+	for _, c := range cs {
+		if c.createdAt.IsZero() || !c.createdAt.Before(t) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// claimRank orders the cluster objects that name one Gandi object: the
+// first is its only manager, every other one reports a conflict and never
+// writes. Holding the recorded ID comes first (it made or adopted the
+// object), then the earliest create intent (its POST may be in flight),
+// then the oldest object; the name breaks ties so that every reconciler
+// agrees.
+func claimRank(objs []client.Object) []client.Object {
+	out := append([]client.Object(nil), objs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ia, ib := externalIDAnnotation(a) != "", externalIDAnnotation(b) != ""; ia != ib {
+			return ia
+		}
+		ta, pa := createPendingSince(a)
+		tb, pb := createPendingSince(b)
+		if pa != pb {
+			return pa
+		}
+		if pa && !ta.Equal(tb) {
+			return ta.Before(tb)
+		}
+		ca, cb := a.GetCreationTimestamp(), b.GetCreationTimestamp()
+		if !ca.Equal(&cb) {
+			return ca.Before(&cb)
+		}
+		return a.GetNamespace()+"/"+a.GetName() < b.GetNamespace()+"/"+b.GetName()
+	})
+	return out
+}
+
+// rival returns the object that manages what obj names, when it is not
+// obj: others are the other cluster objects naming the same Gandi object.
+func rival(obj client.Object, others []client.Object) client.Object {
+	all := []client.Object{obj}
+	for _, o := range others {
+		if o.GetUID() != obj.GetUID() {
+			all = append(all, o)
+		}
+	}
+	if first := claimRank(all)[0]; first.GetUID() != obj.GetUID() {
+		return first
+	}
+	return nil
+}
+
+// Field indexes of the manager's cache that find the objects naming one
+// Gandi object without listing every object of the cluster.
+const (
+	instanceKeyIndex = "gandi.instanceKey"
+	templateKeyIndex = "gandi.templateKey"
+	vhostFQDNIndex   = "gandi.vhostFQDN"
+)
+
+// indexBy registers a cache index of obj's kind under name.
+func indexBy(mgr ctrl.Manager, obj client.Object, name string, key func(client.Object) (string, bool)) error {
+	err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, name, func(o client.Object) []string {
+		if k, ok := key(o); ok {
+			return []string{k}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index %T by %s: %w", obj, name, err)
+	}
+	return nil
+}
+
+// listNamed lists, from the cache, the objects whose index holds key.
+func listNamed(ctx context.Context, c client.Reader, list client.ObjectList, index, key string) ([]client.Object, error) {
+	if err := c.List(ctx, list, client.MatchingFields{index: key}); err != nil {
+		return nil, err
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]client.Object, 0, len(items))
+	for _, it := range items {
+		if o, ok := it.(client.Object); ok {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}

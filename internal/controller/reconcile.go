@@ -1,0 +1,56 @@
+package controller
+
+import (
+	"context"
+	"errors"
+
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// kindSteps are the steps of one kind that the shared pass calls.
+type kindSteps[T managed] interface {
+	// finalize runs the deletion policy; done lets the object go.
+	finalize(ctx context.Context, obj T) (done bool, res result)
+	// live observes the object at Gandi and brings it to the spec.
+	live(ctx context.Context, obj T) result
+}
+
+// runPass is the shape of every reconcile: load; paused, deleting or live;
+// then status patched once, here and nowhere else, with observedGeneration
+// moved only when the pass observed the object at Gandi.
+func runPass[T managed](ctx context.Context, c client.Client, key types.NamespacedName, obj T, k kindSteps[T]) (ctrl.Result, error) {
+	if err := c.Get(ctx, key, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before, _ := obj.DeepCopyObject().(T)
+	var res result
+	switch {
+	case isPaused(obj):
+		reportPaused(obj)
+	case !obj.GetDeletionTimestamp().IsZero():
+		var done bool
+		if done, res = k.finalize(ctx, obj); done {
+			return ctrl.Result{}, removeFinalizer(ctx, c, obj)
+		}
+	default:
+		res = k.live(ctx, obj)
+	}
+	if res.observed {
+		obj.SetObservedGeneration(obj.GetGeneration())
+	}
+	if err := writeStatus(ctx, c, obj, before.GetStatus(), obj.GetStatus()); err != nil {
+		return ctrl.Result{}, errors.Join(err, res.err)
+	}
+	return ctrl.Result{RequeueAfter: res.requeue}, res.err
+}
+
+// reportPaused says that nothing is sent to Gandi while the paused
+// annotation is set.
+func reportPaused(obj managed) {
+	setCondition(obj, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonReconcilePaused,
+		"reconciliation is paused by the annotation "+hostingv1alpha1.AnnotationPaused+": nothing is sent to Gandi")
+}

@@ -1,0 +1,113 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// vhostExternal is the Vhost's adapter to the shared lifecycle: a vhost,
+// whose ID is its ASCII FQDN on the instance.
+type vhostExternal struct {
+	r      *VhostReconciler
+	api    vhostAPI
+	vh     *hostingv1alpha1.Vhost
+	target instanceTarget
+	req    gandi.CreateVhostRequest
+}
+
+func (e *vhostExternal) describe() string {
+	return fmt.Sprintf("vhost %s on instance %s", e.vh.Status.FQDN, e.target.instanceID)
+}
+
+// uniqueKey: an FQDN is served once per instance.
+func (e *vhostExternal) uniqueKey() bool { return true }
+
+// handedOver: the HostingInstance created the vhost with the instance
+// (spec.initialVhosts), so this cluster made it.
+func (e *vhostExternal) handedOver() bool {
+	return contains(e.target.initialVhosts, e.vh.Status.FQDN)
+}
+
+// rivals are the Vhosts of the cluster with the same FQDN (in any letter
+// case: the index holds the ASCII form) on the same instance.
+func (e *vhostExternal) rivals(ctx context.Context) ([]client.Object, error) {
+	var list hostingv1alpha1.VhostList
+	if err := e.r.List(ctx, &list, client.MatchingFields{vhostFQDNIndex: e.vh.Status.FQDN}); err != nil {
+		return nil, err
+	}
+	var out []client.Object
+	for i := range list.Items {
+		other := &list.Items[i]
+		if other.UID == e.vh.UID {
+			continue
+		}
+		id, err := e.r.instanceOf(ctx, other)
+		if err != nil {
+			return nil, err
+		}
+		if id == e.target.instanceID {
+			out = append(out, other)
+		}
+	}
+	return out, nil
+}
+
+// instanceOf is the instance ID another Vhost names, as far as the cache
+// knows: its spec's ID, or its HostingInstance's recorded one.
+func (r *VhostReconciler) instanceOf(ctx context.Context, vh *hostingv1alpha1.Vhost) (string, error) {
+	if vh.Spec.InstanceRef == nil {
+		return vh.Spec.InstanceID, nil
+	}
+	hi := &hostingv1alpha1.HostingInstance{}
+	err := r.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, hi)
+	if err != nil {
+		return vh.Status.InstanceID, client.IgnoreNotFound(err)
+	}
+	return instanceID(hi), nil
+}
+
+func (e *vhostExternal) find(ctx context.Context) ([]candidate, error) {
+	v, err := observeVhost(ctx, e.api, e.target.instanceID, e.vh.Status.FQDN)
+	if gandi.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []candidate{{id: v.FQDN, createdAt: v.CreatedAt.Time}}, nil
+}
+
+func (e *vhostExternal) prepare(context.Context) (map[string]string, error) {
+	app, err := vhostApplication(e.vh.Spec.Application)
+	if err != nil {
+		return nil, &specError{msg: "spec.application: " + err.Error()}
+	}
+	e.req = gandi.CreateVhostRequest{FQDN: e.vh.Status.FQDN, Application: app, LinkedDNSZone: linkedZone(e.vh.Spec.LinkedDNSZone)}
+	return nil, nil
+}
+
+func (e *vhostExternal) create(ctx context.Context) (string, error) {
+	if err := e.api.CreateVhost(ctx, e.target.instanceID, e.req); err != nil {
+		return "", err
+	}
+	return e.vh.Status.FQDN, nil
+}
+
+func (e *vhostExternal) deleting(ctx context.Context, fqdn string) (bool, error) {
+	v, err := observeVhost(ctx, e.api, e.target.instanceID, fqdn)
+	if err != nil {
+		return false, err
+	}
+	e.vh.Status.State = v.Status
+	return v.Status == gandi.VhostBeingDeleted, nil
+}
+
+func (e *vhostExternal) remove(ctx context.Context, fqdn string) (bool, error) {
+	return false, e.api.DeleteVhost(ctx, e.target.instanceID, fqdn)
+}

@@ -46,10 +46,6 @@ func (r *HostingInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.HostingInstance{}, r)
 }
 
-func (r *HostingInstanceReconciler) status(hi *hostingv1alpha1.HostingInstance) any {
-	return &hi.Status
-}
-
 func (r *HostingInstanceReconciler) lifecycle() *lifecycle {
 	return &lifecycle{client: r.Client, events: r.Events, timing: r.Timing, now: r.Now}
 }

@@ -33,6 +33,10 @@ func waitFor(d time.Duration) result { return result{requeue: d} }
 // retry is "try again with backoff".
 func retry(err error) result { return result{err: err} }
 
+// halt is r as the answer of a step that stops the pass (a nil *result
+// lets the pass go on).
+func halt(r result) *result { return &r }
+
 // setCondition sets one condition for obj's generation. The transition
 // time only moves when the status does, so a steady state writes nothing.
 func setCondition(obj managed, condType string, ok bool, reason, message string) {
@@ -58,7 +62,7 @@ func truncate(s string, n int) string {
 func stopped(obj managed, t Timing, reason, message string) *result {
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, reason, message)
 	setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason, message)
-	return &result{requeue: jittered(t.Poll)}
+	return halt(waitFor(jittered(t.Poll)))
 }
 
 // failure is how an error is reported: the Synced reason, and whether

@@ -64,10 +64,13 @@ func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha
 // sync observes the instance (finding or creating it first when its ID is
 // unknown), then brings it to the spec.
 func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance) result {
+	ext := &instanceExternal{r: r, api: api, hi: hi}
+	if res := r.lifecycle().checkRivals(ctx, hi, ext); res != nil {
+		return *res
+	}
 	id := instanceID(hi)
 	if id == "" {
 		var res *result
-		ext := &instanceExternal{r: r, api: api, hi: hi}
 		if id, res = r.lifecycle().resolveID(ctx, hi, ext, observeOnly(&hi.Spec.ManagedFields)); res != nil {
 			return *res
 		}
@@ -155,7 +158,7 @@ func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1a
 		return retry(err)
 	}
 	hi.Status.ID = ""
-	return result{requeue: time.Millisecond}
+	return waitFor(time.Millisecond)
 }
 
 func instanceID(hi *hostingv1alpha1.HostingInstance) string { return knownID(hi, hi.Status.ID) }

@@ -80,10 +80,9 @@ func (e *specError) Error() string { return e.msg }
 // what obj's own earlier intent explains or what the user handed over,
 // stop when a match may be someone else's, and only then create. A nil
 // result means the ID is ready to observe.
+// The caller has checked that no rival manages the Gandi object
+// (checkRivals), as it must before any write.
 func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, observeOnly bool) (string, *result) {
-	if res := l.checkRivals(ctx, obj, ext); res != nil {
-		return "", res
-	}
 	matches, err := ext.find(ctx)
 	if err != nil {
 		res := failed(obj, l.timing, "look up "+ext.describe(), err)
@@ -108,14 +107,14 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	case decideWait:
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
 			"a create was sent at "+since.Format(time.RFC3339)+" and its answer was not recorded; looking for the "+ext.describe()+" on each pass before trying again")
-		return "", &result{requeue: l.timing.Transitional}
+		return "", halt(waitFor(l.timing.Transitional))
 	case decideAlreadyExists:
 		return "", l.alreadyExists(obj, ext, which)
 	case decideAbsent:
 		msg := "managementPolicy is Observe and no " + ext.describe() + " exists at Gandi: nothing is created"
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
 		setCondition(obj, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
-		return "", &result{requeue: jittered(l.timing.Poll)}
+		return "", halt(waitFor(jittered(l.timing.Poll)))
 	}
 	return l.create(ctx, obj, ext, pending)
 }
@@ -124,7 +123,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 func (l *lifecycle) checkRivals(ctx context.Context, obj managed, ext external) *result {
 	others, err := ext.rivals(ctx)
 	if err != nil {
-		return &result{err: fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)}
+		return halt(retry(fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)))
 	}
 	if id := externalIDAnnotation(obj); id != "" {
 		// With an ID recorded, only an object recording the same one (or
@@ -170,7 +169,7 @@ func candidateIDs(cs []candidate) string {
 // adopt records id as the Gandi object obj manages.
 func (l *lifecycle) adopt(ctx context.Context, obj managed, id, why string) (string, *result) {
 	if err := recordExternalID(ctx, l.client, obj, id); err != nil {
-		return "", &result{err: err}
+		return "", halt(retry(err))
 	}
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
 	return id, nil
@@ -194,7 +193,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
 	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent}); err != nil {
-		return "", &result{err: err}
+		return "", halt(retry(err))
 	}
 	id, err := ext.create(ctx)
 	if err != nil {
@@ -203,7 +202,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	l.events.normal(obj, "Created", "Create", "created "+ext.describe()+" at Gandi: "+id)
 	if err := recordExternalID(ctx, l.client, obj, id); err != nil {
 		// The intent stays: the next pass finds the object and adopts it.
-		return "", &result{err: err}
+		return "", halt(retry(err))
 	}
 	return id, nil
 }
@@ -218,7 +217,7 @@ func (l *lifecycle) prepareFailed(obj managed, ext external, err error) *result 
 		return stopped(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
 	case errors.As(err, &bad):
 		setCondition(obj, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, bad.msg)
-		return &result{requeue: jittered(l.timing.Poll)}
+		return halt(waitFor(jittered(l.timing.Poll)))
 	}
 	res := failed(obj, l.timing, "prepare the create of "+ext.describe(), err)
 	return &res
@@ -236,14 +235,14 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason,
 			"create "+ext.describe()+": "+err.Error()+"; the answer was lost, so Gandi is searched before any new attempt")
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, "waiting to see whether Gandi made the "+ext.describe())
-		return &result{requeue: l.timing.Transitional}
+		return halt(waitFor(l.timing.Transitional))
 	}
 	if gandi.IsAlreadyExists(err) && hadIntent {
 		// The key is taken, maybe by this object's earlier create whose
 		// answer was lost: the next pass decides from what Gandi lists.
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
 			"Gandi already has the "+ext.describe()+": looking whether this object's earlier create made it")
-		return &result{requeue: l.timing.Transitional}
+		return halt(waitFor(l.timing.Transitional))
 	}
 	if !hadIntent {
 		keys := make([]string, 0, len(intent))
@@ -251,7 +250,7 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 			keys = append(keys, k)
 		}
 		if perr := patchAnnotations(ctx, l.client, obj, annotationPatch{remove: keys, unlocked: true}); perr != nil {
-			return &result{err: fmt.Errorf("create %s was refused (%w), and taking back the intent failed: %w", ext.describe(), err, perr)}
+			return halt(retry(fmt.Errorf("create %s was refused (%w), and taking back the intent failed: %w", ext.describe(), err, perr)))
 		}
 	}
 	if gandi.IsAlreadyExists(err) {
@@ -353,7 +352,7 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 	case l.now().Sub(since) < l.timing.CreateGrace:
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
-		return "", &result{requeue: l.timing.Transitional}
+		return "", halt(waitFor(l.timing.Transitional))
 	}
 	return "", nil
 }
@@ -384,5 +383,5 @@ func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external
 		l.events.normal(obj, "Deleting", "Delete", "asked Gandi to delete "+ext.describe())
 	}
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting, "waiting for Gandi to delete "+ext.describe())
-	return false, result{requeue: l.timing.Transitional}
+	return false, waitFor(l.timing.Transitional)
 }

@@ -58,10 +58,13 @@ func (r *TemplateReconciler) live(ctx context.Context, t *hostingv1alpha1.Templa
 // sync observes the template (finding or creating it first when its ID is
 // unknown), then brings it to the spec.
 func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template) result {
+	ext := &templateExternal{r: r, api: api, t: t}
+	if res := r.lifecycle().checkRivals(ctx, t, ext); res != nil {
+		return *res
+	}
 	id := templateID(t)
 	if id == "" {
 		var res *result
-		ext := &templateExternal{r: r, api: api, t: t}
 		if id, res = r.lifecycle().resolveID(ctx, t, ext, observeOnly(&t.Spec.ManagedFields)); res != nil {
 			return *res
 		}
@@ -123,7 +126,7 @@ func (r *TemplateReconciler) notEditable(t *hostingv1alpha1.Template, observed *
 		"apply it with a TemplateApplication's spec.templateID, or remove the annotation " + hostingv1alpha1.AnnotationExternalID + " to manage a template of your own"
 	setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonNotEditable, msg)
 	setPayloadReady(t, observed, hostingv1alpha1.ReasonNotEditable, "the public template's payload is not the spec's and cannot be changed")
-	return result{requeue: jittered(r.Timing.Poll)}
+	return waitFor(jittered(r.Timing.Poll))
 }
 
 // observeOnly reports drift without writing (managementPolicy Observe).
@@ -134,7 +137,7 @@ func (r *TemplateReconciler) observeOnly(t *hostingv1alpha1.Template, observed *
 		setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 			"managementPolicy is Observe: Gandi's payload differs from the spec in "+orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload))+"; nothing is written")
 	}
-	return result{requeue: jittered(r.Timing.Poll)}
+	return waitFor(jittered(r.Timing.Poll))
 }
 
 // vanished reports a known template that Gandi no longer has. Nothing is

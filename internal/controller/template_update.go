@@ -54,5 +54,5 @@ func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hos
 		setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 			"Gandi accepted the payload but reports one that differs in "+orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload)))
 	}
-	return result{requeue: jittered(r.Timing.Poll)}
+	return waitFor(jittered(r.Timing.Poll))
 }

@@ -68,7 +68,7 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 	}
 	vh.Status.InstanceID = target.instanceID
 	if err := ensureFinalizer(ctx, r.Client, vh); err != nil {
-		return result{err: err}
+		return retry(err)
 	}
 	api, err := r.Credentials.ClientFor(ctx, vh.Namespace, target.credentials)
 	if err != nil {
@@ -95,7 +95,7 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 	hi := &hostingv1alpha1.HostingInstance{}
 	err := r.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, hi)
 	if err != nil && !apierrors.IsNotFound(err) {
-		return instanceTarget{}, &result{err: err}
+		return instanceTarget{}, halt(retry(err))
 	}
 	if err != nil || instanceID(hi) == "" || !meta.IsStatusConditionTrue(hi.Status.Conditions, hostingv1alpha1.ConditionReady) {
 		msg := "waiting for HostingInstance " + vh.Spec.InstanceRef.Name + " to be Ready"
@@ -105,7 +105,7 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 		setCondition(vh, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForInstance, msg)
 		setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForInstance, msg)
 		// The HostingInstance watch brings the vhost back as soon as it changes.
-		return instanceTarget{}, &result{requeue: jittered(r.Timing.Poll)}
+		return instanceTarget{}, halt(waitFor(jittered(r.Timing.Poll)))
 	}
 	t := instanceTarget{instanceID: instanceID(hi), credentials: hi.Spec.CredentialsRef}
 	if vh.Spec.CredentialsRef != nil {

@@ -82,7 +82,7 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 	if waitingForCert {
 		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonWaitingForCertificate,
 			"spec.httpsStrategy is "+vh.Spec.HTTPSStrategy+" but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists")
-		return result{requeue: jittered(r.Timing.Poll)}
+		return waitFor(jittered(r.Timing.Poll))
 	}
 	setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the vhost matches the spec")
 	return res

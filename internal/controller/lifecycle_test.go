@@ -156,7 +156,7 @@ var _ = Describe("The shared lifecycle", func() {
 	})
 
 	It("retries at once a paid create Gandi refused with its own 503, without waiting out the grace period", func() {
-		w.sim.FailNext(gandisim.RouteCreateInstance, 1, 503, 0)
+		w.sim.FailNextPaid(gandisim.RouteCreateInstance, 1, 503, 0)
 		// A grace period far longer than the wait below: only a create
 		// known to have bought nothing may be sent again within it.
 		long := testTiming
@@ -170,7 +170,7 @@ var _ = Describe("The shared lifecycle", func() {
 	})
 
 	It("treats a 429 on a paid create as a refusal: the intent is taken back", func() {
-		w.sim.FailNext(gandisim.RouteCreateInstance, 1, 429, 0)
+		w.sim.FailNextPaid(gandisim.RouteCreateInstance, 1, 429, 0)
 		long := testTiming
 		long.CreateGrace = 10 * time.Minute
 		w.startManager(managerOptions{timing: &long})

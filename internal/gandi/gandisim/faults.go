@@ -43,6 +43,12 @@ func (s *Server) FailNext(route string, n int, status int, retryAfter time.Durat
 	s.pushFault(route, &fault{kind: faultFail, remaining: n, status: status, retryAfter: retryAfter})
 }
 
+// FailNextPaid is FailNext for the next n requests of route that are not
+// Dry-Run validations: the paid create itself is refused.
+func (s *Server) FailNextPaid(route string, n int, status int, retryAfter time.Duration) {
+	s.pushFault(route, &fault{kind: faultFail, remaining: n, status: status, retryAfter: retryAfter, paidOnly: true})
+}
+
 // ResetNext closes the connection of the next n requests of route without
 // answering and without touching state.
 func (s *Server) ResetNext(route string, n int) {

@@ -151,3 +151,21 @@ func TestRequestLogNeverSeesCredentials(t *testing.T) {
 		t.Fatalf("logs: %+v", logs)
 	}
 }
+
+// TestFailNextPaid: the Dry-Run that precedes a paid create does not spend
+// the fault, so a test can refuse the paid request itself.
+func TestFailNextPaid(t *testing.T) {
+	e := newEnv(t)
+	e.sim.FailNextPaid(RouteCreateInstance, 1, http.StatusServiceUnavailable, 0)
+	if r := e.post("/v5/simplehosting/instances", validCreate(), "Dry-Run", "1"); r.status != http.StatusOK {
+		t.Fatalf("Dry-Run status = %d, want 200", r.status)
+	}
+	expectGandiError(t, e.post("/v5/simplehosting/instances", validCreate()), http.StatusServiceUnavailable)
+	if e.sim.PaidCreates() != 0 {
+		t.Fatalf("a refused paid create bought an instance")
+	}
+	e.createInstance(validCreate(), "")
+	if e.sim.PaidCreates() != 1 {
+		t.Fatalf("PaidCreates = %d, want 1", e.sim.PaidCreates())
+	}
+}

@@ -120,7 +120,9 @@ type ManagedFields struct {
 	// CredentialsRef names the Secret, in this object's namespace, holding the
 	// Gandi credential. When absent, the operator's default token is used if
 	// the operator was installed with that allowed; otherwise the object
-	// reports CredentialsNotFound.
+	// reports CredentialsNotFound. A changed credential is used at once when
+	// the Secret is labelled hosting.gandi-operator.dev/watch=true, at the
+	// next poll otherwise.
 	// +optional
 	CredentialsRef *CredentialsReference `json:"credentialsRef,omitempty"`
 

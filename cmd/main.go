@@ -103,7 +103,14 @@ func run(c config) error {
 			namespaces = append(namespaces, ns)
 		}
 	}
-	cacheOpts, clientOpts := controller.CacheOptions(namespaces)
+	defaultSecret := types.NamespacedName{Namespace: c.namespace, Name: c.defaultSecret}
+	// The Secret watch follows the default token Secret only when objects
+	// may use it.
+	var watchedDefault types.NamespacedName
+	if c.allowDefault {
+		watchedDefault = defaultSecret
+	}
+	cacheOpts, clientOpts := controller.CacheOptions(namespaces, watchedDefault)
 	restConfig, err := restConfig(c.kubeconfig)
 	if err != nil {
 		return err
@@ -133,7 +140,7 @@ func run(c config) error {
 			RequestsPerMinute: c.requestsPerMinute,
 			Metrics:           gandi.NewMetrics(metrics.Registry),
 		},
-		DefaultSecret:           types.NamespacedName{Namespace: c.namespace, Name: c.defaultSecret},
+		DefaultSecret:           defaultSecret,
 		AllowDefaultCredentials: c.allowDefault,
 		Timing:                  c.timing,
 		Controller:              controller.KindOptions{MaxConcurrentReconciles: c.maxConcurrent},

@@ -52,6 +52,7 @@ type CredentialsReference struct {
 	// namespaces can never be used.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 
 	// Key of the Secret holding the credential: "token" for a Gandi personal
@@ -66,6 +67,7 @@ type SecretKeySelector struct {
 	// Name of a Secret in the same namespace as this object.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 
 	// Key within the Secret.
@@ -75,10 +77,18 @@ type SecretKeySelector struct {
 }
 
 // LocalObjectReference names an object in the same namespace.
+//
+// Every name that references an object (here, in CredentialsReference and
+// in SecretKeySelector) must be a DNS-1123 subdomain, as the names of
+// Secrets and of this API's kinds are: a typo such as "UPPER_case" is
+// refused when the manifest is applied, instead of becoming a Secret the
+// operator can never create.
 type LocalObjectReference struct {
-	// Name of the object, in the same namespace as this one.
+	// Name of the object, in the same namespace as this one: lower-case
+	// letters, digits, '-' and '.'.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 }
 
@@ -110,7 +120,9 @@ type ManagedFields struct {
 	// CredentialsRef names the Secret, in this object's namespace, holding the
 	// Gandi credential. When absent, the operator's default token is used if
 	// the operator was installed with that allowed; otherwise the object
-	// reports CredentialsNotFound.
+	// reports CredentialsNotFound. A changed credential is used at once when
+	// the Secret is labelled hosting.gandi-operator.dev/watch=true, at the
+	// next poll otherwise.
 	// +optional
 	CredentialsRef *CredentialsReference `json:"credentialsRef,omitempty"`
 

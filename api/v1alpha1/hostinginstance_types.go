@@ -126,7 +126,11 @@ type HostingInstanceSpec struct {
 	// WriteConnectionSecretToRef names a Secret, in this namespace, that the
 	// operator creates and keeps filled with how to reach the instance (SFTP
 	// server, user and URL, git remote, database host, port and socket, admin
-	// URL). It holds no password.
+	// URL). It holds no password. The operator writes only a Secret it
+	// created for this object (labelled
+	// hosting.gandi-operator.dev/connection-secret-of=<this object's UID> and
+	// controlled by it, so deleted with it): naming an existing Secret
+	// changes nothing in it and reports ConnectionSecretConflict.
 	// +optional
 	WriteConnectionSecretToRef *LocalObjectReference `json:"writeConnectionSecretToRef,omitempty"`
 
@@ -191,7 +195,9 @@ type AuthenticationSpec struct {
 	// PasswordSecretRef names the Secret key holding the password for SFTP,
 	// git and the advanced control panel. The operator sends only a salted
 	// SHA-512 crypt hash of it, never the clear text. Changing the Secret's
-	// value sets the new password at Gandi.
+	// value sets the new password at Gandi: at once when the Secret is
+	// labelled hosting.gandi-operator.dev/watch=true, at the next poll
+	// otherwise.
 	// +optional
 	PasswordSecretRef *SecretKeySelector `json:"passwordSecretRef,omitempty"`
 

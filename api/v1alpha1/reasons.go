@@ -28,6 +28,11 @@ const (
 	ReasonCredentialsKeyMissing = "CredentialsKeyMissing"
 	ReasonUnauthorized          = "Unauthorized"
 	ReasonPasswordNotFound      = "PasswordNotFound"
+	// ReasonConnectionSecretConflict: spec.writeConnectionSecretToRef names
+	// a Secret this object did not create (a user's Secret, a credentials
+	// Secret, another object's connection Secret). The operator changes
+	// nothing in it; name another Secret, or delete that one.
+	ReasonConnectionSecretConflict = "ConnectionSecretConflict"
 
 	// Ownership: what this object may manage at Gandi.
 	ReasonAlreadyExists           = "AlreadyExists"

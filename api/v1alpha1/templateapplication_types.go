@@ -23,7 +23,9 @@ type TemplateApplicationSpec struct {
 	// CredentialsRef names the Secret, in this object's namespace, holding
 	// the Gandi credential. When absent: the referenced Template's
 	// credentials, else the operator's default token where the installer
-	// allowed it.
+	// allowed it. A changed credential is used at once when the Secret is
+	// labelled hosting.gandi-operator.dev/watch=true, at the next poll
+	// otherwise.
 	// +optional
 	CredentialsRef *CredentialsReference `json:"credentialsRef,omitempty"`
 

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -87,7 +88,7 @@ func classify(err error) failure {
 	case errors.As(err, &credErr):
 		return failure{reason: credErr.Reason, blind: credErr.Reason != hostingv1alpha1.ReasonPasswordNotFound}
 	case errors.As(err, &specErr):
-		return failure{reason: hostingv1alpha1.ReasonInvalidSpec}
+		return failure{reason: cmp.Or(specErr.reason, hostingv1alpha1.ReasonInvalidSpec)}
 	case gandi.IsUnauthorized(err), gandi.IsForbidden(err):
 		return failure{reason: hostingv1alpha1.ReasonUnauthorized, blind: true}
 	case gandi.IsRateLimited(err):

@@ -1,13 +1,9 @@
 package controller
 
 import (
-	"context"
-	"fmt"
 	"strconv"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -115,57 +111,4 @@ func boosterStatus(b *gandi.Booster) *hostingv1alpha1.BoosterStatus {
 		out.Available, out.AvailableAt = n.Available, timeOf(n.AvailableAt)
 	}
 	return out
-}
-
-// writeConnectionSecret keeps the Secret an application reads to reach the
-// instance. It holds endpoints only, never a password.
-func (r *HostingInstanceReconciler) writeConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
-	ref := hi.Spec.WriteConnectionSecretToRef
-	if ref == nil || hi.Status.Access == nil {
-		return nil
-	}
-	secret := &corev1.Secret{}
-	secret.Namespace, secret.Name = hi.Namespace, ref.Name
-	_, err := controllerutil.CreateOrUpdate(ctx, r.Client, secret, func() error {
-		if owner := metav1.GetControllerOf(secret); owner != nil && owner.UID != hi.UID {
-			return fmt.Errorf("secret %s is owned by %s %s, not by this HostingInstance", ref.Name, owner.Kind, owner.Name)
-		}
-		if err := controllerutil.SetControllerReference(hi, secret, r.Scheme); err != nil {
-			return fmt.Errorf("own connection Secret: %w", err)
-		}
-		secret.Type = corev1.SecretTypeOpaque
-		secret.Data = connectionData(hi.Status.Access)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("write connection Secret %s: %w", ref.Name, err)
-	}
-	return nil
-}
-
-func connectionData(a *hostingv1alpha1.AccessStatus) map[string][]byte {
-	data := map[string][]byte{}
-	put := func(k, v string) {
-		if v != "" {
-			data[k] = []byte(v)
-		}
-	}
-	put("admin_url", a.AdminURL)
-	put("user", a.User)
-	if db := a.Database; db != nil {
-		put("database_host", db.Host)
-		if db.Port != 0 {
-			put("database_port", strconv.Itoa(int(db.Port)))
-		}
-		put("database_socket", db.Socket)
-	}
-	if len(a.Deploy) > 0 {
-		d := a.Deploy[0]
-		put("sftp_server", d.SFTPServer)
-		put("sftp_url", d.SFTPURL)
-		put("sftp_user", a.User)
-		put("git_remote", d.GitRemote)
-		put("git_url", d.GitURL)
-	}
-	return data
 }

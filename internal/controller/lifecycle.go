@@ -71,8 +71,9 @@ type lifecycle struct {
 var errLeaveAtGandi = errors.New("not this object's to delete at Gandi")
 
 // specError is a problem of the spec or of what it references that only a
-// spec change fixes (a Dry-Run refusal, an invalid value).
-type specError struct{ msg string }
+// change of them fixes (an invalid value, a Secret that is not the
+// operator's to write); reason defaults to InvalidSpec.
+type specError struct{ reason, msg string }
 
 func (e *specError) Error() string { return e.msg }
 
@@ -216,7 +217,7 @@ func (l *lifecycle) prepareFailed(obj managed, ext external, err error) *result 
 		l.events.warn(obj, hostingv1alpha1.ReasonInvalidSpec, "Create", msg)
 		return stopped(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
 	case errors.As(err, &bad):
-		setCondition(obj, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, bad.msg)
+		setCondition(obj, hostingv1alpha1.ConditionSynced, false, classify(bad).reason, bad.msg)
 		return halt(waitFor(jittered(l.timing.Poll)))
 	}
 	res := failed(obj, l.timing, "prepare the create of "+ext.describe(), err)

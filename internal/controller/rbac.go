@@ -3,8 +3,17 @@ package controller
 // The operator's RBAC, in one place so that what it may do is read at a
 // glance. controller-gen turns these markers into config/rbac/role.yaml.
 
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=create;update;patch
+// Secrets: get for the Secrets objects name (credentials, passwords,
+// connection Secrets) and the default token; create and patch for the
+// connection Secrets only (the operator patches, it never updates). list and
+// watch serve the Secret watch, which asks only for Secrets labelled
+// hosting.gandi-operator.dev/watch=true, metadata only (secretwatch.go).
+// RBAC cannot restrict list or watch by label, so these verbs still cover
+// every Secret the role reaches: all namespaces for this ClusterRole, the
+// watched ones when the chart renders namespaced Roles (watchNamespaces).
+//
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=create;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances,verbs=get;list;watch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances,verbs=get;list;watch;patch

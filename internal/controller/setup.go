@@ -46,15 +46,18 @@ func (o KindOptions) controller() controller.Options {
 }
 
 // CacheOptions keep the manager's memory to what it needs: Secrets are
-// never cached with their data (reads go to the API server), and the
-// metadata-only Secret watch keeps names and owners, nothing else.
-func CacheOptions(namespaces []string) (cache.Options, client.Options) {
+// never cached with their data (reads go to the API server), and the Secret
+// watch (see secretWatchCache) receives the metadata of labelled Secrets
+// only. namespaces are the watched namespaces (all when empty);
+// defaultSecret is the operator's default token Secret, or the zero value
+// when objects may not use it.
+func CacheOptions(namespaces []string, defaultSecret types.NamespacedName) (cache.Options, client.Options) {
 	secretMeta := &metav1.PartialObjectMetadata{}
 	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	co := cache.Options{
-		ByObject: map[client.Object]cache.ByObject{
-			secretMeta: {Transform: stripSecretMetadata},
-		},
+		// One entry per kind: it configures the typed Secret informer too,
+		// should anything ever start one.
+		ByObject: map[client.Object]cache.ByObject{secretMeta: secretWatchCache(namespaces, defaultSecret)},
 	}
 	if len(namespaces) > 0 {
 		co.DefaultNamespaces = map[string]cache.Config{}
@@ -63,18 +66,6 @@ func CacheOptions(namespaces []string) (cache.Options, client.Options) {
 		}
 	}
 	return co, client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
-}
-
-// stripSecretMetadata drops what the Secret watch does not need:
-// annotations may hold a Secret's data (kubectl's last-applied
-// configuration), and managed fields are large.
-func stripSecretMetadata(obj any) (any, error) {
-	if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
-		m.Annotations = nil
-		m.ManagedFields = nil
-		m.Labels = nil
-	}
-	return obj, nil
 }
 
 // SetupControllers registers every controller of the operator with mgr.
@@ -98,7 +89,7 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 		return fmt.Errorf("set up the HostingInstance controller: %w", err)
 	}
 	vh := &VhostReconciler{
-		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Credentials: creds,
+		Client: mgr.GetClient(), Credentials: creds,
 		Events: eventRecorder{rec: mgr.GetEventRecorder("vhost-controller")}, Timing: o.Timing,
 	}
 	if err := vh.SetupWithManager(mgr, o.Controller, secrets); err != nil {

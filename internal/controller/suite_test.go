@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
@@ -158,18 +159,40 @@ func (w *world) secret(name string, data map[string]string) *corev1.Secret {
 
 // managerOptions tune one manager of a test.
 type managerOptions struct {
-	wrap interceptor.Funcs
-	// timing replaces testTiming.
-	timing        *controller.Timing
+	wrap          interceptor.Funcs
 	allowDefault  bool
 	defaultSecret types.NamespacedName
+	// watchNamespaces restricts the manager to these namespaces, as
+	// --watch-namespaces does.
+	watchNamespaces []string
+	// timing replaces testTiming.
+	timing *controller.Timing
+	// wrapTransport wraps the manager's HTTP transport to the API server.
+	wrapTransport func(http.RoundTripper) http.RoundTripper
+}
+
+// watchedDefault is the default Secret as cmd/main.go hands it to the
+// cache: only when objects may use it.
+func (o managerOptions) watchedDefault() types.NamespacedName {
+	if !o.allowDefault {
+		return types.NamespacedName{}
+	}
+	return o.defaultSecret
 }
 
 // startManager runs the operator's controllers, wired exactly as the
 // binary wires them, until the returned stop is called (or the test ends).
 func (w *world) startManager(o managerOptions) (stop func()) {
-	cacheOpts, clientOpts := controller.CacheOptions(nil)
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+	cacheOpts, clientOpts := controller.CacheOptions(o.watchNamespaces, o.watchedDefault())
+	mgrCfg := rest.CopyConfig(cfg)
+	if o.wrapTransport != nil {
+		mgrCfg.Wrap(o.wrapTransport)
+	}
+	timing := testTiming
+	if o.timing != nil {
+		timing = *o.timing
+	}
+	mgr, err := ctrl.NewManager(mgrCfg, ctrl.Options{
 		Scheme:  scheme,
 		Cache:   cacheOpts,
 		Client:  clientOpts,
@@ -187,7 +210,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 		Gandi:                   gandi.Config{BaseURL: w.server.URL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
 		DefaultSecret:           o.defaultSecret,
 		AllowDefaultCredentials: o.allowDefault,
-		Timing:                  timingOr(o.timing),
+		Timing:                  timing,
 		Controller:              controller.KindOptions{SkipNameValidation: true},
 	})).To(Succeed())
 	ctx, cancel := context.WithCancel(suiteCtx)
@@ -294,11 +317,4 @@ func (d *dumps) all() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]string(nil), d.items...)
-}
-
-func timingOr(t *controller.Timing) controller.Timing {
-	if t != nil {
-		return *t
-	}
-	return testTiming
 }

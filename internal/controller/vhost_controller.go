@@ -38,7 +38,6 @@ type vhostAPI interface {
 // instance's deletion already removed its vhosts at Gandi).
 type VhostReconciler struct {
 	client.Client
-	Reader      client.Reader
 	Credentials *Credentials
 	Events      eventRecorder
 	Timing      Timing

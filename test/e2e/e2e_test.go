@@ -73,6 +73,23 @@ func TestEndToEnd(t *testing.T) {
 		g.Expect(e.kubectl("get", "gandi", "-A")).To(ContainSubstring("shop-www"))
 	})
 
+	t.Run("the connection Secret is written, marked, and kept under the shipped RBAC", func(t *testing.T) {
+		e.kubectl("-n", appNS, "wait", "--for=condition=Synced", "hostinginstance/shop", "--timeout=60s")
+		uid := e.kubectl("-n", appNS, "get", "hostinginstance", "shop", "-o", "jsonpath={.metadata.uid}")
+		label := func() string {
+			return e.kubectl("-n", appNS, "get", "secret", "shop-connection", "-o", `jsonpath={.metadata.labels.hosting\.gandi-operator\.dev/connection-secret-of}`)
+		}
+		g.Eventually(label).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal(uid))
+		// An edit is put back: the manager patches its own Secret (the role
+		// grants patch, not update).
+		adminURL := func() string {
+			return e.kubectl("-n", appNS, "get", "secret", "shop-connection", "-o", "jsonpath={.data.admin_url}")
+		}
+		want := adminURL()
+		e.kubectl("-n", appNS, "patch", "secret", "shop-connection", "--type=merge", "-p", `{"stringData":{"admin_url":"https://tampered.example/"}}`)
+		g.Eventually(adminURL).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal(want))
+	})
+
 	t.Run("an edit reaches Gandi", func(t *testing.T) {
 		e.kubectl("-n", appNS, "patch", "hostinginstance", "shop", "--type=merge", "-p", `{"spec":{"snapshotEnabled":false}}`)
 		g.Eventually(func() bool {

@@ -655,6 +655,11 @@ func TestServerSideDryRun(t *testing.T) {
 		noWarnings(t, applyFile(t, "chart.yaml", chart, "--dry-run=server"))
 	})
 
+	// For real too: the namespaces the chart is told to watch, where it
+	// renders the manager's Roles.
+	k(t, nil, "create", "namespace", "shop")
+	k(t, nil, "create", "namespace", "blog")
+
 	t.Run("the rendered chart with every option", func(t *testing.T) {
 		// The ServiceMonitor needs the Prometheus operator's CRDs, which are
 		// not ours to install; it is checked by TestChartValues instead.
@@ -694,6 +699,55 @@ func TestServerSideDryRun(t *testing.T) {
 		out, _ = k(t, nil, "get", "clusterroles,clusterrolebindings", "-o", "name")
 		if strings.Contains(out, releaseName) {
 			t.Errorf("cluster objects exist after the dry runs:\n%s", out)
+		}
+	})
+
+	t.Run("with watchNamespaces the manager may act only there", func(t *testing.T) {
+		// The chart's RBAC applied for real, then asked of the API server's
+		// authorizer as the manager's ServiceAccount.
+		var rbac objects
+		for _, o := range parse(t, renderChart(t, "watchNamespaces={shop,blog}", "credentials.allowDefault=true")) {
+			if o.Kind == "Role" || o.Kind == "RoleBinding" {
+				rbac = append(rbac, o)
+			}
+		}
+		docs := make([][]byte, 0, len(rbac))
+		for _, o := range rbac {
+			doc, err := json.Marshal(o.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, doc)
+		}
+		manifest := bytes.Join(docs, []byte("\n---\n"))
+		applyFile(t, "chart-namespaced-rbac.yaml", manifest)
+		t.Cleanup(func() { _, _, _ = tryRun(t, manifest, kubectl, "--kubeconfig", kubeconfig, "delete", "-f", "-") })
+
+		as := "--as=system:serviceaccount:" + namespace + ":" + releaseName + "-controller-manager"
+		for _, c := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"list", "secrets", "-n", "shop"}, "yes"},
+			{[]string{"watch", "secrets", "-n", "blog"}, "yes"},
+			{[]string{"create", "secrets", "-n", "shop"}, "yes"},
+			{[]string{"patch", "secrets", "-n", "shop"}, "yes"},
+			{[]string{"patch", "hostinginstances.hosting.gandi-operator.dev", "-n", "blog"}, "yes"},
+			{[]string{"get", "secrets/gandi-credentials", "-n", namespace}, "yes"},
+			{[]string{"watch", "secrets/gandi-credentials", "-n", namespace}, "yes"},
+			{[]string{"create", "leases.coordination.k8s.io", "-n", namespace}, "yes"},
+			{[]string{"update", "secrets", "-n", "shop"}, "no"},
+			{[]string{"list", "secrets", "-n", "default"}, "no"},
+			{[]string{"list", "secrets", "--all-namespaces"}, "no"},
+			{[]string{"list", "secrets", "-n", namespace}, "no"},
+			{[]string{"get", "secrets/sh.helm.release.v1." + releaseName + ".v1", "-n", namespace}, "no"},
+			{[]string{"list", "hostinginstances.hosting.gandi-operator.dev", "--all-namespaces"}, "no"},
+			{[]string{"get", "hostinginstances.hosting.gandi-operator.dev", "-n", "default"}, "no"},
+		} {
+			out, _, _ := tryRun(t, nil, kubectl, append([]string{"--kubeconfig", kubeconfig, "auth", "can-i", as}, c.args...)...)
+			if got := strings.TrimSpace(out); got != c.want {
+				t.Errorf("can the manager %s? %q, want %q", strings.Join(c.args, " "), got, c.want)
+			}
 		}
 	})
 }

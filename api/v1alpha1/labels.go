@@ -1,0 +1,24 @@
+package v1alpha1
+
+// Labels the operator sets on the Secrets it writes, and that users set on
+// the Secrets they hand to it.
+const (
+	// LabelWatch, set to "true" on a Secret, lets the operator see changes
+	// to it at once: a fixed token, a new password. The operator watches
+	// only Secrets so labelled (and only their metadata); a change to an
+	// unlabelled Secret is picked up at the next poll of the objects that
+	// use it (--poll-interval, 5 minutes by default). The operator sets it
+	// on the connection Secrets it creates, and the Helm chart on the
+	// default token Secret it creates.
+	LabelWatch = "hosting.gandi-operator.dev/watch"
+	// LabelWatchValue is the value of LabelWatch that the watch selects.
+	LabelWatchValue = "true"
+
+	// LabelConnectionSecretOf marks a connection Secret the operator created
+	// for a HostingInstance; its value is that object's UID. The operator
+	// writes a Secret only when it carries this label with the object's UID
+	// and a controller owner reference to that same object (same UID): any
+	// other Secret named by spec.writeConnectionSecretToRef is left as it is
+	// and reported as ConnectionSecretConflict.
+	LabelConnectionSecretOf = "hosting.gandi-operator.dev/connection-secret-of"
+)

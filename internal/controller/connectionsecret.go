@@ -1,0 +1,178 @@
+package controller
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// The connection Secret (spec.writeConnectionSecretToRef).
+//
+// The operator writes only a Secret it created for this very object. What
+// it creates carries two marks: the label
+// hosting.gandi-operator.dev/connection-secret-of=<UID of the
+// HostingInstance> and a controller owner reference to the HostingInstance
+// (so the Secret is deleted with it). It updates a Secret only when both
+// marks name this object's UID, checked on the very version it patches
+// (the patch carries that resourceVersion, so a Secret changed in between
+// is not written). Any other Secret, whether a user's, a credentials Secret
+// or another object's connection Secret, is left exactly as it is, data,
+// labels and owner references included, and the object reports
+// ConnectionSecretConflict on Synced, naming it. Its data is not even read:
+// the check is made on its metadata.
+//
+// Why the marks cannot be forged into more power: both are metadata of the
+// Secret itself, so only someone who may write that Secret can put them
+// there, and the operator then writes only what that person could write
+// anyway. Someone who may create HostingInstances but not write a Secret
+// cannot make the operator write it: naming it gets the conflict. (The UID
+// makes the mark specific: a Secret made for one HostingInstance is not
+// written for another one that names it.) Creating a Secret that does not
+// exist yet is allowed, as before.
+//
+// Upgrading: connection Secrets written by earlier versions have the owner
+// reference but not the label, and are reported as conflicts; deleting
+// them lets the operator write them again, marked.
+
+// writeConnectionSecret keeps the Secret an application reads to reach the
+// instance. It holds endpoints only, never a password.
+func (r *HostingInstanceReconciler) writeConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
+	ref := hi.Spec.WriteConnectionSecretToRef
+	if ref == nil || hi.Status.Access == nil {
+		return nil
+	}
+	// The CRD refuses such names; this catches objects stored before it did.
+	if errs := validation.IsDNS1123Subdomain(ref.Name); len(errs) > 0 {
+		return &specError{reason: hostingv1alpha1.ReasonInvalidSpec, msg: fmt.Sprintf("spec.writeConnectionSecretToRef.name %q is not a valid Secret name: %s", ref.Name, strings.Join(errs, "; "))}
+	}
+	key := types.NamespacedName{Namespace: hi.Namespace, Name: ref.Name}
+
+	// Metadata first: the data of a Secret that is not this object's is
+	// never read.
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	err := r.Reader.Get(ctx, key, m)
+	if apierrors.IsNotFound(err) {
+		return r.createConnectionSecret(ctx, hi, key)
+	}
+	if err != nil {
+		return fmt.Errorf("read Secret %s: %w", ref.Name, err)
+	}
+	if err := checkConnectionSecretOf(m, hi); err != nil {
+		return err
+	}
+
+	secret := &corev1.Secret{}
+	if err := r.Reader.Get(ctx, key, secret); err != nil {
+		return fmt.Errorf("read Secret %s: %w", ref.Name, err)
+	}
+	// Again, on the version the patch below is made against.
+	if err := checkConnectionSecretOf(secret, hi); err != nil {
+		return err
+	}
+	want := connectionData(hi.Status.Access)
+	if maps.EqualFunc(secret.Data, want, bytes.Equal) && secret.Labels[hostingv1alpha1.LabelWatch] == hostingv1alpha1.LabelWatchValue {
+		return nil
+	}
+	base := secret.DeepCopy()
+	secret.Data = want
+	secret.Labels[hostingv1alpha1.LabelWatch] = hostingv1alpha1.LabelWatchValue
+	if err := r.Patch(ctx, secret, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsInvalid(err) {
+			// e.g. someone made it immutable: retrying cannot help.
+			return &specError{reason: hostingv1alpha1.ReasonConnectionSecretConflict, msg: fmt.Sprintf("Secret %s refuses the update: %s", ref.Name, apierrors.ReasonForError(err))}
+		}
+		return fmt.Errorf("update Secret %s: %w", ref.Name, err)
+	}
+	return nil
+}
+
+// createConnectionSecret creates the connection Secret, marked as this
+// object's.
+func (r *HostingInstanceReconciler) createConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance, key types.NamespacedName) error {
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: key.Namespace, Name: key.Name,
+			Labels: map[string]string{
+				hostingv1alpha1.LabelConnectionSecretOf: string(hi.UID),
+				hostingv1alpha1.LabelWatch:              hostingv1alpha1.LabelWatchValue,
+			},
+		},
+		Type: corev1.SecretTypeOpaque,
+		Data: connectionData(hi.Status.Access),
+	}
+	if err := controllerutil.SetControllerReference(hi, secret, r.Scheme); err != nil {
+		return fmt.Errorf("own Secret %s: %w", key.Name, err)
+	}
+	err := r.Create(ctx, secret)
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsAlreadyExists(err):
+		// Someone created it since it was looked up: the next pass looks
+		// again, and reports a conflict if it is not this object's.
+		return fmt.Errorf("create Secret %s: it was created meanwhile", key.Name)
+	case apierrors.IsInvalid(err):
+		return &specError{reason: hostingv1alpha1.ReasonInvalidSpec, msg: fmt.Sprintf("the API server refuses Secret %s: %v", key.Name, err)}
+	}
+	return fmt.Errorf("create Secret %s: %w", key.Name, err)
+}
+
+// checkConnectionSecretOf says whether obj is the connection Secret this
+// object created: the label and the controller owner reference both name
+// its UID. Otherwise the error, for the Synced condition, names the Secret
+// and says what to do.
+func checkConnectionSecretOf(obj metav1.Object, hi *hostingv1alpha1.HostingInstance) error {
+	owner := metav1.GetControllerOfNoCopy(obj)
+	controlled := hi.UID != "" && owner != nil && owner.UID == hi.UID
+	marked := hi.UID != "" && obj.GetLabels()[hostingv1alpha1.LabelConnectionSecretOf] == string(hi.UID)
+	if controlled && marked {
+		return nil
+	}
+	msg := fmt.Sprintf("Secret %s already exists and was not created by this HostingInstance (it lacks the label %s=<this object's UID> or the controller owner reference to it), so nothing in it is changed: name another Secret in spec.writeConnectionSecretToRef, or delete this one if nothing else uses it",
+		obj.GetName(), hostingv1alpha1.LabelConnectionSecretOf)
+	if controlled {
+		msg += "; beware: it has a controller owner reference to this HostingInstance (set by an earlier operator version, or by hand), so Kubernetes deletes it with this HostingInstance unless that reference is removed"
+	}
+	return &specError{reason: hostingv1alpha1.ReasonConnectionSecretConflict, msg: msg}
+}
+
+func connectionData(a *hostingv1alpha1.AccessStatus) map[string][]byte {
+	data := map[string][]byte{}
+	put := func(k, v string) {
+		if v != "" {
+			data[k] = []byte(v)
+		}
+	}
+	put("admin_url", a.AdminURL)
+	put("user", a.User)
+	if db := a.Database; db != nil {
+		put("database_host", db.Host)
+		if db.Port != 0 {
+			put("database_port", strconv.Itoa(int(db.Port)))
+		}
+		put("database_socket", db.Socket)
+	}
+	if len(a.Deploy) > 0 {
+		d := a.Deploy[0]
+		put("sftp_server", d.SFTPServer)
+		put("sftp_url", d.SFTPURL)
+		put("sftp_user", a.User)
+		put("git_remote", d.GitRemote)
+		put("git_url", d.GitURL)
+	}
+	return data
+}

@@ -1,0 +1,146 @@
+package controller_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// The operator writes only a connection Secret it created for this very
+// object (connectionsecret.go): any other Secret named by
+// spec.writeConnectionSecretToRef keeps its data, labels and owners.
+var _ = Describe("The connection Secret", func() {
+	var w *world
+
+	BeforeEach(func() {
+		w = newWorld()
+		w.startManager(managerOptions{})
+	})
+
+	// unchanged matches a Secret exactly as it was: same resourceVersion
+	// (no write at all), and so the same data, labels and owners.
+	unchanged := func(before *corev1.Secret) func() *corev1.Secret {
+		return func() *corev1.Secret {
+			now := &corev1.Secret{}
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(before), now)).To(Succeed())
+			return now
+		}
+	}
+	same := func(before *corev1.Secret) OmegaMatcher {
+		return And(
+			HaveField("ResourceVersion", before.ResourceVersion),
+			HaveField("Data", Equal(before.Data)),
+			HaveField("Labels", Equal(before.Labels)),
+			HaveField("OwnerReferences", Equal(before.OwnerReferences)),
+		)
+	}
+	conflict := func(secretName string) OmegaMatcher {
+		return And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonConnectionSecretConflict),
+			WithTransform(func(obj client.Object) string { return cond(obj, hostingv1alpha1.ConditionSynced).Message },
+				ContainSubstring("Secret "+secretName+" already exists and was not created by this HostingInstance")),
+		)
+	}
+
+	It("leaves a user's Secret unchanged and reports ConnectionSecretConflict", func() {
+		owner := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: w.namespace}}
+		Expect(k8sClient.Create(suiteCtx, owner)).To(Succeed())
+		mine := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{
+				Name: "app-settings", Namespace: w.namespace,
+				Labels: map[string]string{"team": "web"},
+				OwnerReferences: []metav1.OwnerReference{{
+					APIVersion: "v1", Kind: "ConfigMap", Name: owner.Name, UID: owner.UID,
+				}},
+			},
+			Data: map[string][]byte{"admin_url": []byte("https://mine.example/"), "api_key": []byte("keep-me")},
+		}
+		Expect(k8sClient.Create(suiteCtx, mine)).To(Succeed())
+
+		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: mine.Name}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), conflict(mine.Name)))
+		Consistently(unchanged(mine)).WithTimeout(3 * testTiming.Poll).Should(same(mine))
+	})
+
+	It("leaves the credentials Secret's token intact, and the object keeps working", func() {
+		creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-credentials", Namespace: w.namespace}}
+		get(creds)
+		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: creds.Name}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), conflict(creds.Name)))
+		Consistently(unchanged(creds)).WithTimeout(3 * testTiming.Poll).Should(same(creds))
+		Expect(string(creds.Data["token"])).To(Equal(orgToken))
+
+		// Still managed with that token: an edit reaches Gandi.
+		setSpec(hi, func() { hi.Spec.Name = "renamed" })
+		Eventually(func() string { v, _ := w.sim.Instance(hi.Status.ID); return v.Name }).
+			WithTimeout(eventually).Should(Equal("renamed"))
+		Expect(get(hi)).To(And(beReady(), conflict(creds.Name)))
+		Expect(unchanged(creds)()).To(same(creds))
+	})
+
+	It("does not write another HostingInstance's connection Secret", func() {
+		first := instance("first", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "shared-connection"}
+		})
+		w.create(first)
+		conn := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shared-connection", Namespace: w.namespace}}
+		Eventually(fetch(conn)).WithTimeout(eventually).Should(HaveField("Data", HaveKey("admin_url")))
+		get(conn)
+
+		second := instance("second", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "shared-connection"}
+		})
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(And(beReady(), conflict(conn.Name)))
+		Consistently(unchanged(conn)).WithTimeout(3 * testTiming.Poll).Should(same(conn))
+		Expect(metav1.IsControlledBy(conn, first)).To(BeTrue())
+	})
+
+	It("marks the Secret it creates, and keeps it up to date", func() {
+		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "shop-connection"}
+		})
+		w.create(hi)
+		conn := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "shop-connection", Namespace: w.namespace}}
+		Eventually(fetch(conn)).WithTimeout(eventually).Should(HaveField("Data", HaveKey("admin_url")))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+		Expect(conn.Labels).To(HaveKeyWithValue(hostingv1alpha1.LabelConnectionSecretOf, string(hi.UID)))
+		Expect(conn.Labels).To(HaveKeyWithValue(hostingv1alpha1.LabelWatch, "true"))
+		Expect(metav1.IsControlledBy(conn, hi)).To(BeTrue())
+		want := conn.Data
+
+		// Someone edits it: the operator puts it back as the instance is.
+		setSpec(conn, func() {
+			conn.Data["admin_url"] = []byte("https://tampered.example/")
+			conn.Data["extra"] = []byte("x")
+		})
+		Eventually(fetch(conn)).WithTimeout(eventually).Should(HaveField("Data", Equal(want)))
+
+		// A steady state writes nothing.
+		get(conn)
+		Consistently(unchanged(conn)).WithTimeout(3 * testTiming.Poll).Should(HaveField("ResourceVersion", conn.ResourceVersion))
+
+		// Deleted, it is written again, marked.
+		Expect(k8sClient.Delete(suiteCtx, conn)).To(Succeed())
+		Eventually(func() error {
+			return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(conn), conn)
+		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Succeed())
+		Eventually(fetch(conn)).WithTimeout(eventually).Should(And(
+			HaveField("Data", Equal(want)),
+			HaveField("Labels", HaveKeyWithValue(hostingv1alpha1.LabelConnectionSecretOf, string(hi.UID))),
+		))
+	})
+})

@@ -170,6 +170,8 @@ type managerOptions struct {
 	wrap          interceptor.Funcs
 	allowDefault  bool
 	defaultSecret types.NamespacedName
+	// timing replaces testTiming, for a test that needs a longer grace.
+	timing *controller.Timing
 }
 
 // startManager runs the operator's controllers, wired exactly as the
@@ -190,11 +192,15 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 		},
 	})
 	Expect(err).NotTo(HaveOccurred())
+	timing := testTiming
+	if o.timing != nil {
+		timing = *o.timing
+	}
 	Expect(controller.SetupControllers(mgr, controller.Options{
 		Gandi:                   gandi.Config{BaseURL: w.server.URL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
 		DefaultSecret:           o.defaultSecret,
 		AllowDefaultCredentials: o.allowDefault,
-		Timing:                  testTiming,
+		Timing:                  timing,
 		Controller:              controller.KindOptions{SkipNameValidation: true},
 	})).To(Succeed())
 	ctx, cancel := context.WithCancel(suiteCtx)

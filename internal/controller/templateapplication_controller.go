@@ -71,7 +71,11 @@ func (r *TemplateApplicationReconciler) Reconcile(ctx context.Context, req ctrl.
 type applyTarget struct {
 	templateID  string
 	payloadHash string
+	payload     gandi.TemplatePayload
 	domainID    string
+	// domain is the domain as Gandi reported it this pass; nil when it is
+	// given by ID, which the domain route does not take.
+	domain      *gandi.Domain
 	credentials *hostingv1alpha1.CredentialsReference
 }
 
@@ -125,7 +129,10 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 		// The Template watch brings the application back as soon as it changes.
 		return applyTarget{}, &result{requeue: jittered(r.Timing.Poll)}
 	}
-	t := applyTarget{templateID: templateID(tpl), payloadHash: tpl.Status.PayloadHash, credentials: tpl.Spec.CredentialsRef}
+	t := applyTarget{
+		templateID: templateID(tpl), payloadHash: tpl.Status.PayloadHash,
+		payload: desiredPayload(tpl.Spec.Payload), credentials: tpl.Spec.CredentialsRef,
+	}
 	if ta.Spec.CredentialsRef != nil {
 		t.credentials = ta.Spec.CredentialsRef
 	}
@@ -146,7 +153,7 @@ func templateCurrent(tpl *hostingv1alpha1.Template) bool {
 // an application that resolved or applied its template before has lost it
 // (TemplateNotFound); one that never did is waiting for it.
 func hadTemplate(ta *hostingv1alpha1.TemplateApplication) bool {
-	_, applied := lastApply(ta)
+	_, applied := currentRecord(ta)
 	return applied || ta.Status.TemplateID != ""
 }
 
@@ -162,12 +169,13 @@ func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, a
 		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get template "+t.templateID, err)
 		return &res
 	}
-	t.payloadHash = payloadHash(tpl.Payload)
+	t.payloadHash, t.payload = payloadHash(tpl.Payload), tpl.Payload
 	return nil
 }
 
 // resolveDomain finds the domain's Gandi ID from spec.domain, or takes
-// spec.domainID.
+// spec.domainID. The domain read is also what an apply without a dispatch
+// to follow is resolved from.
 func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
 	if ta.Spec.Domain == "" {
 		t.domainID = ta.Spec.DomainID
@@ -185,7 +193,7 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get domain "+fqdn, err)
 		return &res
 	}
-	t.domainID = d.ID
+	t.domainID, t.domain = d.ID, d
 	return nil
 }
 

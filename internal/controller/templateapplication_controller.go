@@ -54,13 +54,18 @@ func (r *TemplateApplicationReconciler) Reconcile(ctx context.Context, req ctrl.
 		return ctrl.Result{}, nil
 	}
 	base := ta.DeepCopy()
-	var res result
+	res, observed := result{}, true
 	if isPaused(ta) {
 		reportPaused(&ta.Status.Conditions, ta.Generation)
 	} else {
-		res = r.reconcileLive(ctx, ta)
+		res, observed = r.reconcileLive(ctx, ta)
 	}
-	ta.Status.ObservedGeneration = ta.Generation
+	if observed {
+		// A pass that failed before it observed anything (credentials, a
+		// failed read of the template or the domain) describes no
+		// generation: the last one described stays.
+		ta.Status.ObservedGeneration = ta.Generation
+	}
 	if err := writeStatus(ctx, r.Client, ta, &base.Status, &ta.Status); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -79,26 +84,30 @@ type applyTarget struct {
 	credentials *hostingv1alpha1.CredentialsReference
 }
 
-func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) result {
+// reconcileLive runs a pass on an object that is not paused. observed
+// reports that the pass came to a conclusion about this generation (it
+// read the template and the domain, or found what the user must fix),
+// rather than failing before it could.
+func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (result, bool) {
 	target, res := r.resolveTemplateRef(ctx, ta)
 	if res != nil {
-		return *res
+		return *res, res.err == nil
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, target.credentials)
 	if err != nil {
-		return failed(&ta.Status.Conditions, ta.Generation, r.Timing, "resolve credentials", err)
+		return failed(&ta.Status.Conditions, ta.Generation, r.Timing, "resolve credentials", err), false
 	}
 	if ta.Spec.TemplateRef == nil {
-		if res := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
-			return *res
+		if res, observed := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
+			return *res, observed
 		}
 	}
 	ta.Status.TemplateID = target.templateID
-	if res := r.resolveDomain(ctx, api, ta, &target); res != nil {
-		return *res
+	if res, observed := r.resolveDomain(ctx, api, ta, &target); res != nil {
+		return *res, observed
 	}
 	ta.Status.DomainID = target.domainID
-	return r.sync(ctx, api, ta, target)
+	return r.sync(ctx, api, ta, target), true
 }
 
 // resolveTemplateRef finds the template of spec.templateRef: a Template
@@ -159,42 +168,43 @@ func hadTemplate(ta *hostingv1alpha1.TemplateApplication) bool {
 
 // resolveTemplateID reads a template given by Gandi ID (public ones
 // included) for its payload hash: a change of that template at Gandi is a
-// change of what this object applies.
-func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
+// change of what this object applies. observed is false when the read
+// failed.
+func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) (*result, bool) {
 	tpl, err := api.GetTemplate(ctx, t.templateID)
 	if gandi.IsNotFound(err) {
-		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)")
+		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)"), true
 	}
 	if err != nil {
 		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get template "+t.templateID, err)
-		return &res
+		return &res, false
 	}
 	t.payloadHash, t.payload = payloadHash(tpl.Payload), tpl.Payload
-	return nil
+	return nil, true
 }
 
 // resolveDomain finds the domain's Gandi ID from spec.domain, or takes
 // spec.domainID. The domain read is also what an apply without a dispatch
-// to follow is resolved from.
-func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
+// to follow is resolved from. observed is false when the read failed.
+func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) (*result, bool) {
 	if ta.Spec.Domain == "" {
 		t.domainID = ta.Spec.DomainID
-		return nil
+		return nil, true
 	}
 	fqdn, err := toASCII(ta.Spec.Domain)
 	if err != nil {
-		return r.cannotApply(ta, hostingv1alpha1.ReasonInvalidSpec, "spec.domain: "+err.Error())
+		return r.cannotApply(ta, hostingv1alpha1.ReasonInvalidSpec, "spec.domain: "+err.Error()), true
 	}
 	d, err := api.GetDomain(ctx, fqdn)
 	if gandi.IsNotFound(err) {
-		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential")
+		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential"), true
 	}
 	if err != nil {
 		res := failed(&ta.Status.Conditions, ta.Generation, r.Timing, "get domain "+fqdn, err)
-		return &res
+		return &res, false
 	}
 	t.domainID, t.domain = d.ID, d
-	return nil
+	return nil, true
 }
 
 // cannotApply reports something the user has to fix before anything can be

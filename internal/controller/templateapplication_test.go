@@ -314,6 +314,23 @@ var _ = Describe("TemplateApplication", func() {
 		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 	})
 
+	It("leaves observedGeneration alone when a pass fails before it observes anything", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		w.sim.FailNext(gandisim.RouteGetDomain, 1000, http.StatusServiceUnavailable, 0)
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "GandiUnavailable"))
+		Expect(ta.Status.ObservedGeneration).To(BeZero())
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(BeZero())
+
+		w.sim.ClearFaults()
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ObservedGeneration", ta.Generation)))
+	})
+
 	It("keeps a pending dispatch not Ready without reporting an error", func() {
 		w.sim.HoldDispatches(true)
 		w.startManager(managerOptions{})

@@ -76,8 +76,14 @@ const (
 	ReasonDomainNotFound     = "DomainNotFound"
 	ReasonApplying           = "Applying"
 	ReasonDispatchFailed     = "DispatchFailed"
-	// ReasonAppliedUnconfirmed: the apply was sent but its answer was lost.
+	// ReasonAppliedUnconfirmed (Ready=False): an apply may have reached
+	// Gandi, but its answer was lost and nothing Gandi shows settles
+	// whether it was performed. It is not sent again blindly.
 	ReasonAppliedUnconfirmed = "AppliedUnconfirmed"
+	// ReasonConfirmedOnDomain (Ready=True): the answer to an apply was
+	// lost, so its dispatch cannot be followed, but the domain shows every
+	// namespace of the template as it sets them.
+	ReasonConfirmedOnDomain = "ConfirmedOnDomain"
 )
 
 // ConditionDNSConfigured is True when Gandi found a vhost's DNS records.

@@ -95,8 +95,10 @@ const (
 
 // TemplateApplicationStatus is the last application of the template.
 type TemplateApplicationStatus struct {
-	// Conditions: Ready (the last dispatch is done with no task in error)
-	// and Synced (the last reconcile ran without error).
+	// Conditions: Ready (Gandi showed the last apply done: its dispatch is
+	// done with no task in error or, when the answer naming the dispatch
+	// was lost, the domain shows everything the template sets) and Synced
+	// (the last reconcile ran without error).
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -119,6 +121,8 @@ type TemplateApplicationStatus struct {
 	Dispatch *DispatchStatus `json:"dispatch,omitempty"`
 
 	// AppliedPayloadHash is the hash of the template payload last applied.
+	// Like AppliedGeneration and AppliedAt, it describes the last apply
+	// Gandi showed performed, not one that was only sent.
 	// +optional
 	AppliedPayloadHash string `json:"appliedPayloadHash,omitempty"`
 

@@ -121,7 +121,7 @@ func TestVhostChanges(t *testing.T) {
 	}
 }
 
-func TestReadiness(t *testing.T) {
+func TestInstanceAndVhostReadiness(t *testing.T) {
 	instance := []struct {
 		state, reason string
 		ready, again  bool

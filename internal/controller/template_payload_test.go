@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -59,41 +56,6 @@ func TestDesiredPayloadLiveDNSSendsEmptyAddresses(t *testing.T) {
 	want := `{"dns:records":{"default":true},"domain:nameservers":{"addresses":[],"service":"livedns"}}`
 	if string(data) != want {
 		t.Fatalf("payload = %s, want %s", data, want)
-	}
-}
-
-func TestApplyDue(t *testing.T) {
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	r := &TemplateApplicationReconciler{Now: func() time.Time { return now }}
-	ta := &hostingv1alpha1.TemplateApplication{}
-	ta.Generation = 3
-	target := applyTarget{payloadHash: "sha256:a"}
-	rec := applyRecord{At: now.Add(-2 * time.Hour), PayloadHash: "sha256:a", Generation: 3}
-
-	for _, tc := range []struct {
-		name    string
-		applied bool
-		rec     applyRecord
-		reapply *hostingv1alpha1.ReapplySpec
-		due     bool
-	}{
-		{name: "never applied", due: true},
-		{name: "unchanged", applied: true, rec: rec},
-		{name: "payload changed", applied: true, rec: applyRecord{At: rec.At, PayloadHash: "sha256:b", Generation: 3}, due: true},
-		{name: "spec changed", applied: true, rec: applyRecord{At: rec.At, PayloadHash: "sha256:a", Generation: 2}, due: true},
-		{name: "interval elapsed", applied: true, rec: rec, due: true, reapply: &hostingv1alpha1.ReapplySpec{
-			Policy: hostingv1alpha1.ReapplyInterval, Interval: &metav1.Duration{Duration: time.Hour}}},
-		{name: "interval not elapsed", applied: true, rec: rec, reapply: &hostingv1alpha1.ReapplySpec{
-			Policy: hostingv1alpha1.ReapplyInterval, Interval: &metav1.Duration{Duration: 3 * time.Hour}}},
-		{name: "OnChange ignores an interval", applied: true, rec: rec, reapply: &hostingv1alpha1.ReapplySpec{
-			Policy: hostingv1alpha1.ReapplyOnChange, Interval: &metav1.Duration{Duration: time.Minute}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ta.Spec.Reapply = tc.reapply
-			if why := r.applyDue(ta, tc.rec, tc.applied, target); (why != "") != tc.due {
-				t.Fatalf("applyDue = %q, want due=%v", why, tc.due)
-			}
-		})
 	}
 }
 

@@ -2,89 +2,58 @@ package controller
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// Annotations of a TemplateApplication. Like the create intent of the other
-// kinds, they live in annotations because those survive a backup and
-// restore and are written at once, while the status is written at the end
-// of a pass and may be lost with it.
-const (
-	// AnnotationApplyPending records, before the apply is sent, what is
-	// about to be applied (JSON applyRecord without a dispatch). Finding it
-	// on a later pass means the pass that wrote it stopped before it could
-	// record the answer.
-	AnnotationApplyPending = "hosting.gandi-operator.dev/apply-pending"
-	// AnnotationLastApply records what was last applied, when, and the
-	// dispatch that performs it (JSON applyRecord).
-	AnnotationLastApply = "hosting.gandi-operator.dev/last-apply"
-)
-
-// applyRecord is one application of a template: what was applied, when, and
-// the dispatch to follow.
-type applyRecord struct {
-	At          time.Time `json:"at"`
-	PayloadHash string    `json:"payloadHash"`
-	Generation  int64     `json:"generation"`
-	DispatchID  string    `json:"dispatchID,omitempty"`
-	// Unconfirmed says why there is no dispatch to follow: the apply was
-	// (probably) performed, but its outcome cannot be read.
-	Unconfirmed string `json:"unconfirmed,omitempty"`
-}
-
-// sync follows the dispatch of the last application while it runs, applies
-// again when that is due (never while a dispatch of this object runs), and
-// reports the outcome.
+// sync follows the last apply, resolves one without a dispatch from what
+// Gandi shows, applies when that is due (never while an apply of this
+// object may be in flight), and reports the outcome. The decisions are
+// nextStep's and readiness's; this is their I/O.
 func (r *TemplateApplicationReconciler) sync(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget) result {
-	rec, applied := lastApply(ta)
-	if intent, pending := r.pendingApply(ta, t); pending {
-		if err := r.saveRecord(ctx, ta, intent, true); err != nil {
-			// A stale read of this object (its record not cached yet) ends
-			// here on the optimistic lock; the next pass reads it fresh.
-			return result{err: err}
+	rec, recorded := currentRecord(ta)
+	recordToStatus(ta, rec)
+	in := r.applyInput(ta, t, rec, recorded)
+	s := nextStep(in)
+	if s.kind == stepFollow {
+		res, over := r.follow(ctx, api, ta, &rec)
+		if !over {
+			return res
 		}
-		r.Events.warn(ta, hostingv1alpha1.ReasonAppliedUnconfirmed, "Apply", intent.Unconfirmed+": not applied again")
-		rec, applied = intent, true
+		in = r.applyInput(ta, t, rec, true)
+		s = nextStep(in)
 	}
-	if applied {
-		recordToStatus(ta, rec)
-		if rec.DispatchID != "" && !dispatchOver(ta.Status.Dispatch) {
-			if res, over := r.follow(ctx, api, ta, &rec); !over {
-				return res
-			}
-		}
-	}
-	if why := r.applyDue(ta, rec, applied, t); why != "" {
-		return r.apply(ctx, api, ta, t, why)
+	switch s.kind {
+	case stepSend:
+		return r.apply(ctx, api, ta, t, s.why)
+	case stepWait:
+		return r.waiting(ta, rec, t, s)
+	case stepConfirm:
+		rec.Outcome, rec.Note = outcomeConfirmed, "the domain shows "+strings.Join(in.evidence.shown, ", ")+" as the template sets them"
+		return r.resolved(ctx, ta, rec, "Applied")
+	case stepGiveUp:
+		rec.Outcome = outcomeUnconfirmed
+		rec.Note = joinNonEmpty("; ", rec.Note, unseenNote(in.evidence))
+		return r.resolved(ctx, ta, rec, hostingv1alpha1.ReasonAppliedUnconfirmed)
 	}
 	return r.settled(ta, rec)
 }
 
-// applyDue says why the template must be applied now, or "" when it need
-// not be: OnChange applies when what is applied changes (the template's
-// payload, or this object's spec); Interval also when the interval since
-// the last application has passed.
-func (r *TemplateApplicationReconciler) applyDue(ta *hostingv1alpha1.TemplateApplication, rec applyRecord, applied bool, t applyTarget) string {
-	switch {
-	case !applied:
-		return "first application"
-	case rec.PayloadHash != t.payloadHash:
-		return "the template's payload changed"
-	case rec.Generation != ta.Generation:
-		return "the spec changed"
+func (r *TemplateApplicationReconciler) applyInput(ta *hostingv1alpha1.TemplateApplication, t applyTarget, rec applyRecord, recorded bool) applyInput {
+	in := applyInput{
+		rec: rec, recorded: recorded,
+		payloadHash: t.payloadHash, generation: ta.Generation,
+		interval: reapplyInterval(ta), grace: r.Timing.CreateGrace, now: r.Now(),
+		dispatchOver: rec.Outcome == outcomeDispatched && dispatchOver(ta.Status.Dispatch) && ta.Status.Dispatch.ID == rec.DispatchID,
 	}
-	if every := reapplyInterval(ta); every > 0 && !r.Now().Before(rec.At.Add(every)) {
-		return "spec.reapply.interval elapsed"
+	if rec.unresolved() {
+		in.evidence = domainEvidence(t.payload, t.domain)
 	}
-	return ""
+	return in
 }
 
 func reapplyInterval(ta *hostingv1alpha1.TemplateApplication) time.Duration {
@@ -95,53 +64,64 @@ func reapplyInterval(ta *hostingv1alpha1.TemplateApplication) time.Duration {
 	return ra.Interval.Duration
 }
 
-// apply persists the intent, POSTs, and records the dispatch right away.
-//
-// A lost answer (connection cut, timeout, 5xx) may hide a dispatch that
-// Gandi created and is running. The template API offers no way to find it
-// again: dispatches can only be read by an ID that was in the lost answer,
-// never listed. Applying again "to be sure" would start a second dispatch,
-// and a second dispatch is not harmless: a web redirection onto a host that
-// the first one already created fails without override, mailboxes and
-// records are written twice. So a careful client counts a lost apply as
-// performed, with an unconfirmed outcome: it is recorded like any other
-// application (so no retry, restart or requeue sends it again), reported
-// as Applying for a grace period in which the dispatch would run, then as
-// Ready with reason AppliedUnconfirmed. It is applied again only when what
-// is applied changes (the template's payload, this spec) or the Interval
-// policy says so.
+// apply sends the template through the apply's side-effect record: the
+// record is written (with an optimistic lock, so that of two passes
+// racing on one object only one sends) before the POST, taken back when
+// Gandi certainly did not act, and completed with the answer otherwise.
 func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, why string) result {
-	intent := applyRecord{At: r.Now().UTC(), PayloadHash: t.payloadHash, Generation: ta.Generation}
-	if err := r.writeIntent(ctx, ta, intent); err != nil {
-		// Another pass may have recorded its own intent first: look again.
-		return result{err: err}
+	rec := applyRecord{Generation: ta.Generation, PayloadHash: t.payloadHash, At: r.Now().UTC()}
+	value, err := rec.encode()
+	if err != nil {
+		return retry(err)
 	}
-	out, err := api.ApplyTemplate(ctx, t.templateID, gandi.ApplyTemplateRequest{ObjectType: "domain", ObjectID: t.domainID})
-	rec := intent
-	switch {
-	case err == nil:
-		rec.DispatchID = out.DispatchID
-	case certainlyNotApplied(err):
-		return r.refused(ctx, ta, t, err)
-	case out != nil:
-		rec.Unconfirmed = "Gandi accepted the apply at " + rec.At.Format(time.RFC3339) + " but named no dispatch to follow"
-	default:
-		rec.Unconfirmed = inconclusive(rec.At, err)
+	var (
+		out     *gandi.ApplyResult
+		sendErr error
+		sent    bool
+	)
+	_, err = sendOnce(ctx, r.Client, ta, effectApply, value, func() error {
+		sent = true
+		out, sendErr = api.ApplyTemplate(ctx, t.templateID, gandi.ApplyTemplateRequest{ObjectType: "domain", ObjectID: t.domainID})
+		return sendErr
+	})
+	if !sent {
+		// Another pass may have recorded its own apply first: look again.
+		// (Without an error, this very value was recorded already, which
+		// its timestamp makes a stale read: look again too.)
+		if err == nil {
+			return waitFor(r.Timing.Transitional)
+		}
+		return retry(err)
 	}
-	if serr := r.saveRecord(ctx, ta, rec, false); serr != nil {
-		// The intent stays: the next pass counts it as applied, unconfirmed.
-		return result{err: serr}
+	action := "apply template " + t.templateID + " to domain " + t.domainID
+	switch meaningOf(out, sendErr) {
+	case notSent:
+		r.Events.warn(ta, classify(sendErr).reason, "Apply", action+": "+sendErr.Error())
+		res := failed(ta, r.Timing, action, err)
+		setCondition(ta, hostingv1alpha1.ConditionReady, false, classify(sendErr).reason,
+			"Gandi did not apply the template ("+why+"): "+sendErr.Error()+"; it is sent again")
+		return res
+	case sentDispatched:
+		rec.Outcome, rec.DispatchID = outcomeDispatched, out.DispatchID
+	case sentNoDispatch:
+		rec.Outcome, rec.Note = outcomeLost, "Gandi accepted the apply but its answer named no dispatch"
+	case sentLost:
+		rec.Outcome, rec.Note = outcomeLost, "the answer was lost: "+sendErr.Error()
+	}
+	if err := r.saveRecord(ctx, ta, rec, false); err != nil {
+		// The record stays unanswered: the next pass resolves it from
+		// what Gandi shows, as after a crash.
+		return retry(err)
 	}
 	recordToStatus(ta, rec)
-	if rec.DispatchID == "" {
-		r.Events.warn(ta, hostingv1alpha1.ReasonAppliedUnconfirmed, "Apply", rec.Unconfirmed+": not applied again")
-		res := r.settled(ta, rec)
-		reason := classify(err).reason
-		if out != nil {
-			reason = hostingv1alpha1.ReasonAppliedUnconfirmed
+	if rec.Outcome == outcomeLost {
+		r.Events.warn(ta, hostingv1alpha1.ReasonAppliedUnconfirmed, "Apply", action+" ("+why+"): "+rec.Note)
+		res := r.waiting(ta, rec, t, step{kind: stepWait, wait: r.Timing.CreateGrace})
+		reason := hostingv1alpha1.ReasonAppliedUnconfirmed
+		if sendErr != nil && out == nil {
+			reason = classify(sendErr).reason
 		}
-		setCondition(ta, hostingv1alpha1.ConditionSynced, false, reason,
-			rec.Unconfirmed+"; Gandi offers no way to find the dispatch, so the template is counted as applied and not sent again")
+		setCondition(ta, hostingv1alpha1.ConditionSynced, false, reason, action+": "+rec.Note)
 		return res
 	}
 	r.Events.normal(ta, "Applying", "Apply", fmt.Sprintf("applied template %s to domain %s (%s): dispatch %s", t.templateID, t.domainID, why, rec.DispatchID))
@@ -149,121 +129,108 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
 		"applied ("+why+"); following dispatch "+rec.DispatchID)
 	setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")
-	return result{requeue: r.Timing.Transitional}
+	return waitFor(r.Timing.Transitional)
 }
 
-// refused reports an apply that Gandi refused or that was never sent:
-// nothing was applied, so the intent goes and the next pass may try again.
-func (r *TemplateApplicationReconciler) refused(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, t applyTarget, err error) result {
-	if perr := patchAnnotations(ctx, r.Client, ta, annotationPatch{remove: []string{AnnotationApplyPending}}); perr != nil {
-		return result{err: perr}
+// waiting reports an apply that may still be in flight, and comes back
+// soon to look at the domain again, and at the end of the grace at the
+// latest.
+func (r *TemplateApplicationReconciler) waiting(ta *hostingv1alpha1.TemplateApplication, rec applyRecord, t applyTarget, s step) result {
+	until := rec.At.Add(r.Timing.CreateGrace).UTC().Format(time.RFC3339)
+	at := rec.At.UTC().Format(time.RFC3339)
+	var msg string
+	switch {
+	case rec.PayloadHash != t.payloadHash || rec.Generation != ta.Generation:
+		msg = "the apply recorded at " + at + " may still be on its way at Gandi, which offers no way to find its dispatch: the next apply waits until " + until
+	case rec.Outcome == outcomeUnanswered:
+		msg = "an apply was recorded at " + at + " but no answer to it (the operator may have stopped while sending it): it is sent again after " + until +
+			" unless the domain shows it by then"
+	default:
+		msg = "the apply sent at " + at + " may have been performed (" + rec.Note + "), and Gandi offers no way to find its dispatch: waiting until " + until +
+			" for the domain to show what the template sets"
 	}
-	r.Events.warn(ta, classify(err).reason, "Apply", "apply template "+t.templateID+": "+err.Error())
-	res := failed(ta, r.Timing, "apply template "+t.templateID+" to domain "+t.domainID, err)
-	setCondition(ta, hostingv1alpha1.ConditionReady, false, classify(err).reason,
-		"Gandi refused to apply the template: "+err.Error())
-	return res
+	setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying, msg)
+	setCondition(ta, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonAppliedUnconfirmed, msg)
+	return waitFor(min(r.pollBackoff(rec.At), s.wait))
 }
 
-// certainlyNotApplied reports an error after which Gandi certainly applied
-// nothing: a 4xx answer (a 429 is a refusal too), or a request the client
-// never sent.
-func certainlyNotApplied(err error) bool {
-	var paused *gandi.PausedError
-	if errors.As(err, &paused) || errors.Is(err, gandi.ErrEmptyArgument) {
-		return true
+// resolved records what Gandi's state said of an apply that had no
+// dispatch to follow. The write is locked: the conclusion was drawn from
+// this read of the object, and a stale read must not overwrite a newer
+// record.
+func (r *TemplateApplicationReconciler) resolved(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, rec applyRecord, reason string) result {
+	if err := r.saveRecord(ctx, ta, rec, true); err != nil {
+		return retry(err)
 	}
-	var apiErr *gandi.APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500
-}
-
-// inconclusive says why an apply's outcome is unknown: no answer at all, or
-// a server error that does not say whether the apply was performed.
-func inconclusive(at time.Time, err error) string {
-	var apiErr *gandi.APIError
-	if errors.As(err, &apiErr) {
-		return "Gandi answered the apply sent at " + at.Format(time.RFC3339) + " with an error that does not say whether it was performed (" + err.Error() + ")"
+	recordToStatus(ta, rec)
+	if rec.Outcome == outcomeConfirmed {
+		r.Events.normal(ta, reason, "Apply", "the apply recorded at "+rec.At.UTC().Format(time.RFC3339)+" is done: "+rec.Note)
+	} else {
+		r.Events.warn(ta, reason, "Apply", unconfirmedMessage(rec))
 	}
-	return "the answer to the apply sent at " + at.Format(time.RFC3339) + " was lost (" + err.Error() + ")"
+	return r.settled(ta, rec)
 }
 
-// writeIntent records what is about to be applied, with an optimistic lock:
-// of two passes racing on one object (a stale cache, two managers), only
-// one gets to send the apply.
-func (r *TemplateApplicationReconciler) writeIntent(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, intent applyRecord) error {
-	data, err := json.Marshal(intent)
-	if err != nil {
-		return fmt.Errorf("encode the apply intent: %w", err)
+// settled reports the outcome of the last apply, which is no longer
+// running and not due again, and comes back at the poll (or when the
+// reapply interval is due).
+func (r *TemplateApplicationReconciler) settled(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) result {
+	ds := ta.Status.Dispatch
+	ok, reason := readiness(rec, stepSettled, ds)
+	synced, syncReason, syncMsg := true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks"
+	var msg string
+	switch reason {
+	case hostingv1alpha1.ReasonAvailable:
+		msg = "dispatch " + rec.DispatchID + " is done: the domain has the template's configuration"
+	case hostingv1alpha1.ReasonDispatchFailed:
+		msg = dispatchFailures(ds) + "; fix the cause, then change the template or this spec to apply again"
+	case hostingv1alpha1.ReasonConfirmedOnDomain:
+		msg = "the apply recorded at " + rec.At.UTC().Format(time.RFC3339) + " has no dispatch to follow, but " + rec.Note
+	default:
+		msg = unconfirmedMessage(rec)
+		synced, syncReason, syncMsg = false, reason, msg
 	}
-	return patchAnnotations(ctx, r.Client, ta, annotationPatch{set: map[string]string{AnnotationApplyPending: string(data)}})
+	setCondition(ta, hostingv1alpha1.ConditionReady, ok, reason, msg)
+	setCondition(ta, hostingv1alpha1.ConditionSynced, synced, syncReason, syncMsg)
+	return waitFor(r.nextCheck(ta, rec))
 }
 
-// saveRecord records an application and drops the intent it resolves. The
-// record of an answer just received is written without a version check: it
-// is a fact about Gandi that must not be lost to a concurrent edit of the
-// object. Turning a leftover intent into a record is checked, so that a
-// stale read cannot overwrite a newer record.
-func (r *TemplateApplicationReconciler) saveRecord(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, rec applyRecord, locked bool) error {
-	data, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode the apply record: %w", err)
+func unconfirmedMessage(rec applyRecord) string {
+	return "the apply sent at " + rec.At.UTC().Format(time.RFC3339) + " may have been performed, but nothing Gandi shows settles it (" + rec.Note +
+		"; the template API lists no dispatches): it is not sent again blindly, since a second dispatch is not always harmless; " +
+		"it is applied again when the template's payload or this spec changes"
+}
+
+// unseenNote says what of the template the domain does not show.
+func unseenNote(e evidence) string {
+	var shown, unseen string
+	if len(e.shown) > 0 {
+		shown = "the domain shows " + strings.Join(e.shown, ", ") + " as the template sets them"
 	}
-	return patchAnnotations(ctx, r.Client, ta, annotationPatch{
-		set:      map[string]string{AnnotationLastApply: string(data)},
-		remove:   []string{AnnotationApplyPending},
-		unlocked: !locked,
-	})
+	if len(e.unseen) > 0 {
+		unseen = strings.Join(e.unseen, ", ") + " cannot be read on the domain"
+	}
+	return joinNonEmpty(", but ", shown, unseen)
 }
 
-// lastApply is what was last applied: the annotation, else the status (an
-// object from before the annotation, or whose annotation a person removed).
-func lastApply(ta *hostingv1alpha1.TemplateApplication) (applyRecord, bool) {
-	if v, ok := ta.Annotations[AnnotationLastApply]; ok {
-		var rec applyRecord
-		if err := json.Unmarshal([]byte(v), &rec); err == nil && !rec.At.IsZero() {
-			return rec, true
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
 		}
 	}
-	st := ta.Status
-	if st.AppliedPayloadHash == "" || st.AppliedAt == nil {
-		return applyRecord{}, false
-	}
-	rec := applyRecord{At: st.AppliedAt.Time, PayloadHash: st.AppliedPayloadHash, Generation: st.AppliedGeneration}
-	if st.Dispatch != nil {
-		rec.DispatchID = st.Dispatch.ID
-	}
-	return rec, true
+	return strings.Join(kept, sep)
 }
 
-// pendingApply reads an intent left by a pass that stopped between sending
-// the apply and recording its answer, as an application whose outcome is
-// unconfirmed (see apply). An unreadable intent still is an intent: it is
-// taken as an application of what is wanted now, so nothing is sent twice.
-func (r *TemplateApplicationReconciler) pendingApply(ta *hostingv1alpha1.TemplateApplication, t applyTarget) (applyRecord, bool) {
-	v, ok := ta.Annotations[AnnotationApplyPending]
-	if !ok {
-		return applyRecord{}, false
+// nextCheck is the poll interval, or sooner when the reapply interval is
+// due before it.
+func (r *TemplateApplicationReconciler) nextCheck(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) time.Duration {
+	next := jittered(r.Timing.Poll)
+	if every := reapplyInterval(ta); every > 0 {
+		if due := rec.At.Add(every).Sub(r.Now()); due < next {
+			next = max(due, r.Timing.Transitional)
+		}
 	}
-	var rec applyRecord
-	if err := json.Unmarshal([]byte(v), &rec); err != nil || rec.At.IsZero() {
-		rec = applyRecord{At: r.Now().UTC(), PayloadHash: t.payloadHash, Generation: ta.Generation}
-	}
-	rec.DispatchID = ""
-	rec.Unconfirmed = "an apply was started at " + rec.At.Format(time.RFC3339) + " and its answer was never recorded (a lost answer, or a restart while it was sent)"
-	return rec, true
-}
-
-// recordToStatus mirrors the record in the status.
-func recordToStatus(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) {
-	st := &ta.Status
-	st.AppliedPayloadHash, st.AppliedGeneration = rec.PayloadHash, rec.Generation
-	// Seconds only: that is what the status keeps, so a re-read compares equal.
-	at := metav1.NewTime(rec.At.UTC().Truncate(time.Second))
-	st.AppliedAt = &at
-	switch {
-	case rec.DispatchID == "":
-		st.Dispatch = nil
-	case st.Dispatch == nil || st.Dispatch.ID != rec.DispatchID:
-		st.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID}
-	}
+	return next
 }

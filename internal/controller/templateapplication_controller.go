@@ -45,56 +45,60 @@ type TemplateApplicationReconciler struct {
 // domain, follow the running dispatch or apply when due, write status once,
 // requeue.
 func (r *TemplateApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	ta := &hostingv1alpha1.TemplateApplication{}
-	if err := r.Get(ctx, req.NamespacedName, ta); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	if !ta.DeletionTimestamp.IsZero() {
-		// Nothing to undo at Gandi; other finalizers are not ours.
-		return ctrl.Result{}, nil
-	}
-	base := ta.DeepCopy()
-	var res result
-	if isPaused(ta) {
-		reportPaused(ta)
-	} else {
-		res = r.reconcileLive(ctx, ta)
-	}
-	ta.Status.ObservedGeneration = ta.Generation
-	if err := writeStatus(ctx, r.Client, ta, &base.Status, &ta.Status); err != nil {
-		return ctrl.Result{}, err
-	}
-	return ctrl.Result{RequeueAfter: res.requeue}, res.err
+	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.TemplateApplication{}, r)
+}
+
+// finalize has nothing to undo at Gandi (a template cannot be un-applied),
+// and the kind sets no finalizer: other finalizers are not ours.
+func (r *TemplateApplicationReconciler) finalize(context.Context, *hostingv1alpha1.TemplateApplication) (bool, result) {
+	return true, result{}
+}
+
+// live applies or follows the apply. A pass that failed before it observed
+// anything (credentials, a failed read of the template or the domain)
+// describes no generation: the last one described stays.
+func (r *TemplateApplicationReconciler) live(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) result {
+	res, observed := r.reconcileLive(ctx, ta)
+	res.observed = observed
+	return res
 }
 
 // applyTarget is what an application applies, and where.
 type applyTarget struct {
 	templateID  string
 	payloadHash string
+	payload     gandi.TemplatePayload
 	domainID    string
+	// domain is the domain as Gandi reported it this pass; nil when it is
+	// given by ID, which the domain route does not take.
+	domain      *gandi.Domain
 	credentials *hostingv1alpha1.CredentialsReference
 }
 
-func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) result {
+// reconcileLive runs a pass on an object that is not paused. observed
+// reports that the pass came to a conclusion about this generation (it
+// read the template and the domain, or found what the user must fix),
+// rather than failing before it could.
+func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (result, bool) {
 	target, res := r.resolveTemplateRef(ctx, ta)
 	if res != nil {
-		return *res
+		return *res, res.err == nil
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, target.credentials)
 	if err != nil {
-		return failed(ta, r.Timing, "resolve credentials", err)
+		return failed(ta, r.Timing, "resolve credentials", err), false
 	}
 	if ta.Spec.TemplateRef == nil {
-		if res := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
-			return *res
+		if res, observed := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
+			return *res, observed
 		}
 	}
 	ta.Status.TemplateID = target.templateID
-	if res := r.resolveDomain(ctx, api, ta, &target); res != nil {
-		return *res
+	if res, observed := r.resolveDomain(ctx, api, ta, &target); res != nil {
+		return *res, observed
 	}
 	ta.Status.DomainID = target.domainID
-	return r.sync(ctx, api, ta, target)
+	return r.sync(ctx, api, ta, target), true
 }
 
 // resolveTemplateRef finds the template of spec.templateRef: a Template
@@ -110,7 +114,7 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 	err := r.Get(ctx, types.NamespacedName{Namespace: ta.Namespace, Name: name}, tpl)
 	switch {
 	case err != nil && !apierrors.IsNotFound(err):
-		return applyTarget{}, &result{err: err}
+		return applyTarget{}, halt(retry(err))
 	case (err != nil || !tpl.DeletionTimestamp.IsZero()) && hadTemplate(ta):
 		msg := "Template " + name + " no longer exists in this namespace (or is being deleted): nothing is applied; the domain keeps what was last applied"
 		return applyTarget{}, r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, msg)
@@ -123,9 +127,12 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 		setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForTemplate, msg)
 		setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForTemplate, msg)
 		// The Template watch brings the application back as soon as it changes.
-		return applyTarget{}, &result{requeue: jittered(r.Timing.Poll)}
+		return applyTarget{}, halt(waitFor(jittered(r.Timing.Poll)))
 	}
-	t := applyTarget{templateID: templateID(tpl), payloadHash: tpl.Status.PayloadHash, credentials: tpl.Spec.CredentialsRef}
+	t := applyTarget{
+		templateID: templateID(tpl), payloadHash: tpl.Status.PayloadHash,
+		payload: desiredPayload(tpl.Spec.Payload), credentials: tpl.Spec.CredentialsRef,
+	}
 	if ta.Spec.CredentialsRef != nil {
 		t.credentials = ta.Spec.CredentialsRef
 	}
@@ -146,47 +153,49 @@ func templateCurrent(tpl *hostingv1alpha1.Template) bool {
 // an application that resolved or applied its template before has lost it
 // (TemplateNotFound); one that never did is waiting for it.
 func hadTemplate(ta *hostingv1alpha1.TemplateApplication) bool {
-	_, applied := lastApply(ta)
+	_, applied := currentRecord(ta)
 	return applied || ta.Status.TemplateID != ""
 }
 
 // resolveTemplateID reads a template given by Gandi ID (public ones
 // included) for its payload hash: a change of that template at Gandi is a
-// change of what this object applies.
-func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
+// change of what this object applies. observed is false when the read
+// failed.
+func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) (*result, bool) {
 	tpl, err := api.GetTemplate(ctx, t.templateID)
 	if gandi.IsNotFound(err) {
-		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)")
+		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)"), true
 	}
 	if err != nil {
 		res := failed(ta, r.Timing, "get template "+t.templateID, err)
-		return &res
+		return &res, false
 	}
-	t.payloadHash = payloadHash(tpl.Payload)
-	return nil
+	t.payloadHash, t.payload = payloadHash(tpl.Payload), tpl.Payload
+	return nil, true
 }
 
 // resolveDomain finds the domain's Gandi ID from spec.domain, or takes
-// spec.domainID.
-func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) *result {
+// spec.domainID. The domain read is also what an apply without a dispatch
+// to follow is resolved from. observed is false when the read failed.
+func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) (*result, bool) {
 	if ta.Spec.Domain == "" {
 		t.domainID = ta.Spec.DomainID
-		return nil
+		return nil, true
 	}
 	fqdn, err := toASCII(ta.Spec.Domain)
 	if err != nil {
-		return r.cannotApply(ta, hostingv1alpha1.ReasonInvalidSpec, "spec.domain: "+err.Error())
+		return r.cannotApply(ta, hostingv1alpha1.ReasonInvalidSpec, "spec.domain: "+err.Error()), true
 	}
 	d, err := api.GetDomain(ctx, fqdn)
 	if gandi.IsNotFound(err) {
-		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential")
+		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential"), true
 	}
 	if err != nil {
 		res := failed(ta, r.Timing, "get domain "+fqdn, err)
-		return &res
+		return &res, false
 	}
-	t.domainID = d.ID
-	return nil
+	t.domainID, t.domain = d.ID, d
+	return nil, true
 }
 
 // cannotApply reports something the user has to fix before anything can be
@@ -194,7 +203,7 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 func (r *TemplateApplicationReconciler) cannotApply(ta *hostingv1alpha1.TemplateApplication, reason, msg string) *result {
 	setCondition(ta, hostingv1alpha1.ConditionReady, false, reason, msg)
 	setCondition(ta, hostingv1alpha1.ConditionSynced, false, reason, msg)
-	return &result{requeue: jittered(r.Timing.Poll)}
+	return halt(waitFor(jittered(r.Timing.Poll)))
 }
 
 // SetupWithManager registers the reconciler. Applications are reconciled

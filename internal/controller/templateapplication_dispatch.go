@@ -15,22 +15,22 @@ import (
 // times must not grow the object without end. The newest steps are kept.
 const maxDispatchHistory = 50
 
-// follow reads the dispatch of the last application. over reports that it
-// is no longer running (or can no longer be read), so the outcome stands
-// and a new application may be considered.
+// follow reads the dispatch of the last apply. over reports that it is no
+// longer running, or can no longer be read, so the outcome stands and a new
+// apply may be considered.
 func (r *TemplateApplicationReconciler) follow(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, rec *applyRecord) (result, bool) {
 	d, err := api.GetDispatch(ctx, rec.DispatchID)
 	if gandi.IsNotFound(err) {
-		// Gandi no longer reports it (or never showed it to this credential):
-		// its outcome cannot be known. It is still an application.
+		// Gandi no longer reports it (or never showed it to this
+		// credential) before it was seen over: like a lost answer, only
+		// the domain can tell what became of it. Locked: this comes from
+		// a read of the object, which may be stale.
 		lost := *rec
-		lost.DispatchID = ""
-		lost.Unconfirmed = "Gandi no longer reports dispatch " + rec.DispatchID
+		lost.Outcome, lost.Note = outcomeLost, "Gandi no longer reports dispatch "+rec.DispatchID
 		if err := r.saveRecord(ctx, ta, lost, true); err != nil {
-			return result{err: err}, false
+			return retry(err), false
 		}
 		*rec = lost
-		recordToStatus(ta, lost)
 		return result{}, true
 	}
 	if err != nil {
@@ -42,7 +42,7 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 	case d.Running():
 		setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying, "dispatch "+ds.ID+" is "+strings.ToLower(string(ds.State))+taskSummary(ds))
 		setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks; Gandi is running the dispatch")
-		return result{requeue: r.pollBackoff(rec.At)}, false
+		return waitFor(r.pollBackoff(rec.At)), false
 	case ds.State == hostingv1alpha1.DispatchError:
 		r.Events.warn(ta, hostingv1alpha1.ReasonDispatchFailed, "Apply", dispatchFailures(ds))
 	default:
@@ -57,44 +57,6 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 func (r *TemplateApplicationReconciler) pollBackoff(since time.Time) time.Duration {
 	next := r.Now().Sub(since) / 5
 	return min(max(next, r.Timing.Transitional), r.Timing.Poll)
-}
-
-// settled reports the outcome of the last application, which is no longer
-// running, and comes back at the poll (or when the reapply interval is due).
-func (r *TemplateApplicationReconciler) settled(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) result {
-	setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")
-	ds := ta.Status.Dispatch
-	switch {
-	case rec.DispatchID == "":
-		if wait := rec.At.Add(r.Timing.CreateGrace).Sub(r.Now()); wait > 0 {
-			// A dispatch takes a while: do not call the domain configured
-			// the moment an unconfirmed apply was sent.
-			setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
-				rec.Unconfirmed+"; Gandi offers no way to find its dispatch, so it is counted as applied and not sent again: allowing it time to run")
-			return result{requeue: max(wait, r.Timing.Transitional)}
-		}
-		setCondition(ta, hostingv1alpha1.ConditionReady, true, hostingv1alpha1.ReasonAppliedUnconfirmed,
-			rec.Unconfirmed+"; counted as applied without a dispatch to follow (Gandi offers no way to find it); it is applied again only when the template's payload or this spec changes")
-	case ds != nil && ds.State == hostingv1alpha1.DispatchError:
-		setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDispatchFailed,
-			dispatchFailures(ds)+"; fix the cause, then change the template or this spec to apply again")
-	default:
-		setCondition(ta, hostingv1alpha1.ConditionReady, true, hostingv1alpha1.ReasonAvailable,
-			"dispatch "+rec.DispatchID+" is done: the domain has the template's configuration")
-	}
-	return result{requeue: r.nextCheck(ta, rec)}
-}
-
-// nextCheck is the poll interval, or sooner when the reapply interval is
-// due before it.
-func (r *TemplateApplicationReconciler) nextCheck(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) time.Duration {
-	next := jittered(r.Timing.Poll)
-	if every := reapplyInterval(ta); every > 0 {
-		if due := rec.At.Add(every).Sub(r.Now()); due < next {
-			next = max(due, r.Timing.Transitional)
-		}
-	}
-	return next
 }
 
 // dispatchOver reports a dispatch whose final state is already known.

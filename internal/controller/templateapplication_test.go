@@ -1,15 +1,64 @@
 package controller_test
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync/atomic"
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
 const domainFQDN = "example.com"
+
+// applyRecordKey is the side-effect record of an apply, written before
+// the POST.
+const applyRecordKey = "effects.hosting.gandi-operator.dev/apply"
+
+// customNameservers is what the "ns" Template sets: the one namespace the
+// operator can see on a domain, so Gandi's state can settle an apply of it.
+var customNameservers = []string{"ns1.example.net", "ns2.example.net"}
+
+// nameserversTemplate is a Template that only moves the domain to custom
+// nameservers.
+func nameserversTemplate() *hostingv1alpha1.Template {
+	return gandiTemplate("ns", func(t *hostingv1alpha1.Template) {
+		t.Spec.Payload = hostingv1alpha1.TemplatePayload{
+			Nameservers: &hostingv1alpha1.NameserversPayload{Service: "custom", Addresses: customNameservers},
+		}
+	})
+}
+
+func ofNameserversTemplate(ta *hostingv1alpha1.TemplateApplication) {
+	ta.Spec.TemplateRef = &hostingv1alpha1.LocalObjectReference{Name: "ns"}
+}
+
+// notReady matches an object whose Ready condition is not True.
+func notReady() OmegaMatcher {
+	return WithTransform(func(obj client.Object) metav1.ConditionStatus {
+		return cond(obj, hostingv1alpha1.ConditionReady).Status
+	}, Not(Equal(metav1.ConditionTrue)))
+}
+
+// dispatchesDone reports whether every dispatch Gandi has is done.
+func (w *world) dispatchesDone() bool {
+	for _, d := range w.sim.DispatchList() {
+		for _, st := range d.Tasks {
+			if st != gandisim.StateDone {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // application applies the Template "dns" to example.com, with the
 // Template's credentials.
@@ -120,21 +169,166 @@ var _ = Describe("TemplateApplication", func() {
 		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(2))
 	})
 
-	It("counts a lost apply answer as applied and never dispatches again", func() {
+	It("reports a lost answer that Gandi cannot settle as AppliedUnconfirmed, not Ready, and never dispatches again", func() {
 		w.sim.CommitThenDrop(gandisim.RouteApplyTemplate, 1)
 		w.startManager(managerOptions{})
 		w.create(gandiTemplate("dns"))
 		ta := application("shop-dns")
 		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AppliedUnconfirmed"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "AppliedUnconfirmed")))
+		Expect(cond(ta, hostingv1alpha1.ConditionReady).Message).To(And(ContainSubstring("lost"), ContainSubstring("cannot be read")))
+		Expect(ta.Annotations).To(HaveKey(applyRecordKey))
+		Expect(ta.Status.AppliedPayloadHash).To(BeEmpty(), "nothing is known to be applied")
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
+		Consistently(fetch(ta)).WithTimeout(3 * testTiming.Poll).Should(notReady())
+		Expect(w.sim.Dispatches()).To(Equal(1))
+		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"), "the dispatch whose answer was lost did run")
+	})
+
+	It("retries an apply refused with a 503 and Gandi's error body, and is Ready only once its dispatch is done", func() {
+		w.sim.FailNext(gandisim.RouteApplyTemplate, 1, http.StatusServiceUnavailable, 0)
+		w.sim.HoldDispatches(true)
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(haveDispatchState("Pending"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Applying")))
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(2), "the refused apply, then the one that was performed")
+		Expect(w.sim.Dispatches()).To(Equal(1))
+		Consistently(fetch(ta)).WithTimeout(2 * testTiming.Poll).Should(notReady())
+
+		w.sim.HoldDispatches(false)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.dispatchesDone()).To(BeTrue())
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("sends an apply recorded by a manager that stopped before its POST, exactly once", func() {
+		stopped := make(chan struct{})
+		var once atomic.Bool
+		stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				ann := obj.GetAnnotations()
+				// The record written before the POST (apply-pending in
+				// earlier versions).
+				recording := ann[applyRecordKey] != "" || ann["hosting.gandi-operator.dev/apply-pending"] != ""
+				if _, ok := obj.(*hostingv1alpha1.TemplateApplication); !ok || !recording || !once.CompareAndSwap(false, true) {
+					return c.Patch(ctx, obj, patch, opts...)
+				}
+				if err := c.Patch(ctx, obj, patch, opts...); err != nil {
+					return err
+				}
+				close(stopped) // the process dies here: the record is written, the POST never leaves
+				<-ctx.Done()
+				return ctx.Err()
+			},
+		}})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+		stop()
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(BeZero())
+
+		w.startManager(managerOptions{})
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.dispatchesDone()).To(BeTrue())
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"))
+	})
+
+	It("applies again a lost apply that the domain shows never happened, once a dispatch would have run", func() {
+		w.sim.ResetNext(gandisim.RouteApplyTemplate, 1)
+		w.startManager(managerOptions{})
+		w.create(nameserversTemplate())
+		ta := application("ns", ofNameserversTemplate)
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(2), "the lost one, then the one that was performed")
+		Expect(w.sim.Dispatches()).To(Equal(1))
+		Expect(w.domain().Nameservers).To(ConsistOf(customNameservers))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("resolves a lost answer whose dispatch ran from the domain: not applied twice, Ready only once the domain shows it", func() {
+		// A grace longer than the test: the held dispatch must not be
+		// taken for one that never happened.
+		timing := testTiming
+		timing.CreateGrace = time.Minute
+		w.sim.HoldDispatches(true)
+		w.sim.CommitThenDrop(gandisim.RouteApplyTemplate, 1)
+		w.startManager(managerOptions{timing: &timing})
+		w.create(nameserversTemplate())
+		ta := application("ns", ofNameserversTemplate)
+		w.create(ta)
 		Eventually(fetch(ta)).WithTimeout(eventually).Should(
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionTrue, "AppliedUnconfirmed"))
-		Expect(cond(ta, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("lost"))
-		Expect(ta.Annotations).NotTo(HaveKey("hosting.gandi-operator.dev/apply-pending"))
-		Expect(ta.Annotations).To(HaveKey("hosting.gandi-operator.dev/last-apply"))
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Applying"))
+		Expect(cond(ta, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("may have been performed"))
+		Consistently(fetch(ta)).WithTimeout(3 * testTiming.Poll).Should(notReady())
+		Expect(w.sim.Dispatches()).To(Equal(1))
+
+		w.sim.HoldDispatches(false)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionTrue, "ConfirmedOnDomain"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+		Expect(w.dispatchesDone()).To(BeTrue())
+		Expect(w.domain().Nameservers).To(ConsistOf(customNameservers))
 		Expect(ta.Status.AppliedPayloadHash).NotTo(BeEmpty())
 		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
 		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(1))
-		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"), "the dispatch whose answer was lost did run")
+	})
+
+	It("applies once when two managers race on one application", func() {
+		w.startManager(managerOptions{})
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.CreateGrace).Should(Equal(1))
+	})
+
+	It("applies once what an earlier version counted as applied without a dispatch", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		// What versions before the apply record left after a 503 on the
+		// apply: an "unconfirmed" last apply, and nothing at Gandi.
+		old, err := json.Marshal(map[string]any{
+			"at": time.Now().Add(-time.Hour).UTC(), "payloadHash": t.Status.PayloadHash, "generation": 1,
+			"unconfirmed": "Gandi answered the apply with an error that does not say whether it was performed",
+		})
+		Expect(err).NotTo(HaveOccurred())
+		ta := application("shop-dns", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Annotations = map[string]string{"hosting.gandi-operator.dev/last-apply": string(old)}
+		})
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(ta.Annotations).NotTo(HaveKey("hosting.gandi-operator.dev/last-apply"))
+		Expect(ta.Annotations).To(HaveKey(applyRecordKey))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("leaves observedGeneration alone when a pass fails before it observes anything", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		w.sim.FailNext(gandisim.RouteGetDomain, 1000, http.StatusServiceUnavailable, 0)
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "GandiUnavailable"))
+		Expect(ta.Status.ObservedGeneration).To(BeZero())
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(BeZero())
+
+		w.sim.ClearFaults()
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ObservedGeneration", ta.Generation)))
 	})
 
 	It("keeps a pending dispatch not Ready without reporting an error", func() {

@@ -165,7 +165,8 @@ func (e *NotSentError) Unwrap() error { return e.Err }
 // NotApplied reports an error after which Gandi certainly did not act on
 // the request, so sending it again cannot do it twice: Gandi answered with
 // a refusal (any 4xx, 429 included), Gandi's own error body came with a
-// 5xx, the connection was refused, or the request was never sent. Anything
+// 5xx, the connection was refused, or the request was never sent (held
+// back, or refused by the client for an empty ID in its path). Anything
 // else (a reset, a timeout, an answer cut short, a proxy's 502 page, a
 // cancelled context) may have reached Gandi after the request was written:
 // the caller must look at what Gandi shows before it sends again.
@@ -182,7 +183,8 @@ func NotApplied(err error) bool {
 	}
 	var pe *PausedError
 	var ns *NotSentError
-	return errors.As(err, &pe) || errors.As(err, &ns) || errors.Is(err, syscall.ECONNREFUSED)
+	return errors.As(err, &pe) || errors.As(err, &ns) || errors.Is(err, ErrEmptyArgument) ||
+		errors.Is(err, syscall.ECONNREFUSED)
 }
 
 func statusOf(err error) int {

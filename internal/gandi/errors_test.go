@@ -113,6 +113,7 @@ func TestNotApplied(t *testing.T) {
 		{"connection refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), true},
 		{"held back by a pause", &PausedError{Wait: time.Second}, true},
 		{"held back by the limiter", &NotSentError{Err: context.DeadlineExceeded}, true},
+		{"empty ID in the path", fmt.Errorf("apply template: %w: id", ErrEmptyArgument), true},
 		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET), false},
 		{"answer cut short", io.ErrUnexpectedEOF, false},
 		{"timeout", context.DeadlineExceeded, false},

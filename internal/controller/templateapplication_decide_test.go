@@ -1,0 +1,271 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// TestNextStep pins when an apply is due, and that none is sent while one
+// of this object may be in flight.
+func TestNextStep(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	const grace = 2 * time.Minute
+	at := func(ago time.Duration) time.Time { return now.Add(-ago) }
+	rec := func(o applyOutcome, ago time.Duration) applyRecord {
+		r := applyRecord{At: at(ago), PayloadHash: "sha256:a", Generation: 3, Outcome: o}
+		if o == outcomeDispatched {
+			r.DispatchID = "d1"
+		}
+		return r
+	}
+	changedPayload := func(r applyRecord) applyRecord { r.PayloadHash = "sha256:old"; return r }
+	changedSpec := func(r applyRecord) applyRecord { r.Generation = 2; return r }
+	shown := evidence{verdict: verdictShown}
+	contradicted := evidence{verdict: verdictContradicted, differs: []string{"the domain's nameservers are ns1.gandi.net"}}
+	unknown := evidence{verdict: verdictUnknown}
+
+	for _, tc := range []struct {
+		name     string
+		rec      applyRecord
+		none     bool
+		over     bool
+		interval time.Duration
+		ev       evidence
+		want     stepKind
+	}{
+		{name: "never applied", none: true, want: stepSend},
+
+		{name: "dispatch running", rec: rec(outcomeDispatched, time.Second), want: stepFollow},
+		{name: "dispatch running, payload changed: follow, do not send", rec: changedPayload(rec(outcomeDispatched, time.Hour)), want: stepFollow},
+		{name: "dispatch over, unchanged", rec: rec(outcomeDispatched, time.Hour), over: true, want: stepSettled},
+		{name: "dispatch over, payload changed", rec: changedPayload(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
+		{name: "dispatch over, spec changed", rec: changedSpec(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
+		{name: "dispatch over, interval elapsed", rec: rec(outcomeDispatched, 2*time.Hour), over: true, interval: time.Hour, want: stepSend},
+		{name: "dispatch over, interval not elapsed", rec: rec(outcomeDispatched, 2*time.Hour), over: true, interval: 3 * time.Hour, want: stepSettled},
+
+		{name: "confirmed on the domain, unchanged", rec: rec(outcomeConfirmed, time.Hour), want: stepSettled},
+		{name: "confirmed on the domain, spec changed", rec: changedSpec(rec(outcomeConfirmed, time.Hour)), want: stepSend},
+		{name: "unconfirmed, unchanged: not sent blindly", rec: rec(outcomeUnconfirmed, time.Hour), ev: contradicted, want: stepSettled},
+		{name: "unconfirmed, payload changed", rec: changedPayload(rec(outcomeUnconfirmed, time.Hour)), want: stepSend},
+		{name: "unconfirmed, interval elapsed", rec: rec(outcomeUnconfirmed, 2*time.Hour), interval: time.Hour, want: stepSend},
+
+		{name: "unanswered, in the grace", rec: rec(outcomeUnanswered, time.Second), ev: unknown, want: stepWait},
+		{name: "unanswered, in the grace, contradicted", rec: rec(outcomeUnanswered, time.Second), ev: contradicted, want: stepWait},
+		{name: "unanswered, in the grace, shown", rec: rec(outcomeUnanswered, time.Second), ev: shown, want: stepConfirm},
+		{name: "unanswered, after the grace, nothing shown: maybe never sent", rec: rec(outcomeUnanswered, time.Hour), ev: unknown, want: stepSend},
+		{name: "unanswered, after the grace, contradicted", rec: rec(outcomeUnanswered, time.Hour), ev: contradicted, want: stepSend},
+		{name: "unanswered, after the grace, shown", rec: rec(outcomeUnanswered, time.Hour), ev: shown, want: stepConfirm},
+		{name: "unanswered, payload changed, in the grace", rec: changedPayload(rec(outcomeUnanswered, time.Second)), ev: shown, want: stepWait},
+		{name: "unanswered, payload changed, after the grace", rec: changedPayload(rec(outcomeUnanswered, time.Hour)), ev: shown, want: stepSend},
+		{name: "unreadable record", rec: applyRecord{Note: "unreadable"}, ev: unknown, want: stepSend},
+
+		{name: "lost, in the grace", rec: rec(outcomeLost, time.Second), ev: unknown, want: stepWait},
+		{name: "lost, in the grace, contradicted: the dispatch may not have run yet", rec: rec(outcomeLost, time.Second), ev: contradicted, want: stepWait},
+		{name: "lost, shown", rec: rec(outcomeLost, time.Second), ev: shown, want: stepConfirm},
+		{name: "lost, after the grace, contradicted", rec: rec(outcomeLost, time.Hour), ev: contradicted, want: stepSend},
+		{name: "lost, after the grace, nothing settles it", rec: rec(outcomeLost, time.Hour), ev: unknown, want: stepGiveUp},
+		{name: "lost, after the grace, interval elapsed", rec: rec(outcomeLost, 2*time.Hour), ev: unknown, interval: time.Hour, want: stepSend},
+		{name: "lost, spec changed, in the grace", rec: changedSpec(rec(outcomeLost, time.Second)), ev: unknown, want: stepWait},
+		{name: "lost, spec changed, after the grace", rec: changedSpec(rec(outcomeLost, time.Hour)), ev: unknown, want: stepSend},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := applyInput{
+				rec: tc.rec, recorded: !tc.none, payloadHash: "sha256:a", generation: 3,
+				interval: tc.interval, grace: grace, now: now, dispatchOver: tc.over, evidence: tc.ev,
+			}
+			got := nextStep(in)
+			if got.kind != tc.want {
+				t.Fatalf("nextStep = %+v, want kind %d", got, tc.want)
+			}
+			if got.kind == stepSend && got.why == "" {
+				t.Error("a send says why")
+			}
+			if got.kind == stepWait && (got.wait <= 0 || got.wait > grace) {
+				t.Errorf("wait %s, want within the grace", got.wait)
+			}
+		})
+	}
+}
+
+// TestMeaningOf pins what the answer to an apply's POST means: only a
+// failure after which Gandi certainly did not act lets the apply be sent
+// again at once.
+func TestMeaningOf(t *testing.T) {
+	apiErr := func(status int, fromGandi bool) error {
+		return fmt.Errorf("apply template t1 to domain d1: %w",
+			&gandi.APIError{StatusCode: status, FromGandi: fromGandi, Method: http.MethodPost, Route: gandi.RouteTemplate})
+	}
+	accepted := &gandi.ApplyResult{DispatchID: "d1"}
+	for _, tc := range []struct {
+		name string
+		out  *gandi.ApplyResult
+		err  error
+		want sendResult
+	}{
+		{"202 with a dispatch", accepted, nil, sentDispatched},
+		{"202 naming no dispatch", &gandi.ApplyResult{}, fmt.Errorf("apply: %w", gandi.ErrNoID), sentNoDispatch},
+		{"503 with Gandi's error body", nil, apiErr(http.StatusServiceUnavailable, true), notSent},
+		{"500 with Gandi's error body", nil, apiErr(http.StatusInternalServerError, true), notSent},
+		{"502 page of a proxy", nil, apiErr(http.StatusBadGateway, false), sentLost},
+		{"404: the template is gone", nil, apiErr(http.StatusNotFound, true), notSent},
+		{"403", nil, apiErr(http.StatusForbidden, true), notSent},
+		{"429", nil, apiErr(http.StatusTooManyRequests, true), notSent},
+		{"connection refused", nil, fmt.Errorf("dial: %w", syscall.ECONNREFUSED), notSent},
+		{"held back by the limiter", nil, &gandi.NotSentError{Err: context.DeadlineExceeded}, notSent},
+		{"held back by Retry-After", nil, &gandi.PausedError{Wait: time.Minute}, notSent},
+		{"empty ID", nil, fmt.Errorf("apply template: %w: id", gandi.ErrEmptyArgument), notSent},
+		{"connection reset after the request", nil, fmt.Errorf("read: %w", syscall.ECONNRESET), sentLost},
+		{"answer cut short", nil, io.ErrUnexpectedEOF, sentLost},
+		{"timeout", nil, context.DeadlineExceeded, sentLost},
+		{"cancelled mid-request", nil, context.Canceled, sentLost},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := meaningOf(tc.out, tc.err); got != tc.want {
+				t.Fatalf("meaningOf = %d, want %d", got, tc.want)
+			}
+			// sendOnce takes the record back exactly for notSent.
+			if (tc.want == notSent) != gandi.NotApplied(tc.err) {
+				t.Fatalf("meaningOf and gandi.NotApplied disagree on %v", tc.err)
+			}
+		})
+	}
+}
+
+// TestReadiness pins that Ready is True only when Gandi showed the apply
+// done: its dispatch over without error, or the domain showing all of the
+// template for one whose dispatch is unknown. Never from what was sent.
+func TestReadiness(t *testing.T) {
+	ds := func(id string, s hostingv1alpha1.DispatchState) *hostingv1alpha1.DispatchStatus {
+		return &hostingv1alpha1.DispatchStatus{ID: id, State: s}
+	}
+	dispatched := applyRecord{Outcome: outcomeDispatched, DispatchID: "d1"}
+	for _, tc := range []struct {
+		name   string
+		rec    applyRecord
+		step   stepKind
+		ds     *hostingv1alpha1.DispatchStatus
+		ready  bool
+		reason string
+	}{
+		{"dispatch done", dispatched, stepSettled, ds("d1", hostingv1alpha1.DispatchDone), true, hostingv1alpha1.ReasonAvailable},
+		{"dispatch failed", dispatched, stepSettled, ds("d1", hostingv1alpha1.DispatchError), false, hostingv1alpha1.ReasonDispatchFailed},
+		{"dispatch running", dispatched, stepFollow, ds("d1", hostingv1alpha1.DispatchRunning), false, hostingv1alpha1.ReasonApplying},
+		{"dispatch not read yet", dispatched, stepSettled, nil, false, hostingv1alpha1.ReasonApplying},
+		{"an earlier dispatch is done, not this one", dispatched, stepSettled, ds("d0", hostingv1alpha1.DispatchDone), false, hostingv1alpha1.ReasonApplying},
+		{"confirmed on the domain", applyRecord{Outcome: outcomeConfirmed}, stepSettled, nil, true, hostingv1alpha1.ReasonConfirmedOnDomain},
+		{"unconfirmed", applyRecord{Outcome: outcomeUnconfirmed}, stepSettled, ds("d0", hostingv1alpha1.DispatchDone), false, hostingv1alpha1.ReasonAppliedUnconfirmed},
+		{"lost, waiting", applyRecord{Outcome: outcomeLost}, stepWait, ds("d0", hostingv1alpha1.DispatchDone), false, hostingv1alpha1.ReasonApplying},
+		{"unanswered, waiting", applyRecord{}, stepWait, nil, false, hostingv1alpha1.ReasonApplying},
+		{"lost", applyRecord{Outcome: outcomeLost}, stepSettled, nil, false, hostingv1alpha1.ReasonAppliedUnconfirmed},
+		{"unanswered", applyRecord{}, stepSettled, ds("d0", hostingv1alpha1.DispatchDone), false, hostingv1alpha1.ReasonAppliedUnconfirmed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ready, reason := readiness(tc.rec, tc.step, tc.ds)
+			if ready != tc.ready || reason != tc.reason {
+				t.Fatalf("readiness = %v %s, want %v %s", ready, reason, tc.ready, tc.reason)
+			}
+		})
+	}
+
+	outcomes := []applyOutcome{outcomeUnanswered, outcomeDispatched, outcomeLost, outcomeConfirmed, outcomeUnconfirmed}
+	states := []hostingv1alpha1.DispatchState{"", hostingv1alpha1.DispatchPending, hostingv1alpha1.DispatchRunning, hostingv1alpha1.DispatchDone, hostingv1alpha1.DispatchError}
+	for _, o := range outcomes {
+		for _, s := range states {
+			for _, id := range []string{"d1", "d0"} {
+				for _, k := range []stepKind{stepFollow, stepWait, stepConfirm, stepGiveUp, stepSettled} {
+					rec := applyRecord{Outcome: o, DispatchID: "d1"}
+					ready, _ := readiness(rec, k, ds(id, s))
+					seenDone := (o == outcomeDispatched && id == "d1" && s == hostingv1alpha1.DispatchDone) || o == outcomeConfirmed
+					inFlight := k == stepFollow || k == stepWait
+					if ready && (!seenDone || inFlight) {
+						t.Errorf("Ready for outcome %q, dispatch %s %q, step %d: Gandi did not show it done", o, id, s, k)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDomainEvidence pins what the domain can say of a template.
+func TestDomainEvidence(t *testing.T) {
+	custom := &gandi.NameserversNS{Service: "custom", Addresses: []string{"NS1.example.net.", "ns2.example.net"}}
+	records := &gandi.DNSRecordsNS{Default: true}
+	domain := func(ns ...string) *gandi.Domain { return &gandi.Domain{ID: "d", FQDN: "example.com", Nameservers: ns} }
+	for _, tc := range []struct {
+		name    string
+		payload gandi.TemplatePayload
+		domain  *gandi.Domain
+		want    verdict
+	}{
+		{"custom nameservers, as set (any order and spelling)", gandi.TemplatePayload{Nameservers: custom}, domain("ns2.example.net.", "ns1.example.net"), verdictShown},
+		{"custom nameservers, not set", gandi.TemplatePayload{Nameservers: custom}, domain("ns1.gandi.net", "ns2.gandi.net"), verdictContradicted},
+		{"custom nameservers, only some", gandi.TemplatePayload{Nameservers: custom}, domain("ns1.example.net"), verdictContradicted},
+		{"custom nameservers set, records unseen", gandi.TemplatePayload{Nameservers: custom, DNSRecords: records}, domain("ns1.example.net", "ns2.example.net"), verdictUnknown},
+		{"custom nameservers not set, records unseen", gandi.TemplatePayload{Nameservers: custom, DNSRecords: records}, domain("ns1.gandi.net"), verdictContradicted},
+		{"livedns on Gandi's nameservers: cannot be told from Gandi's other DNS", gandi.TemplatePayload{Nameservers: &gandi.NameserversNS{Service: "livedns"}}, domain("ns1.gandi.net", "ns2.gandi.net"), verdictUnknown},
+		{"livedns, custom nameservers on the domain", gandi.TemplatePayload{Nameservers: &gandi.NameserversNS{Service: "livedns"}}, domain("ns1.example.net"), verdictContradicted},
+		{"domain given by ID: nothing read", gandi.TemplatePayload{Nameservers: custom}, nil, verdictUnknown},
+		{"domain without nameservers in the answer", gandi.TemplatePayload{Nameservers: custom}, domain(), verdictUnknown},
+		{"records only", gandi.TemplatePayload{DNSRecords: records}, domain("ns1.gandi.net"), verdictUnknown},
+		{"empty template", gandi.TemplatePayload{}, domain("ns1.gandi.net"), verdictUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := domainEvidence(tc.payload, tc.domain); got.verdict != tc.want {
+				t.Fatalf("verdict %d (%+v), want %d", got.verdict, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestCurrentRecord pins how the apply record is read, also as earlier
+// versions left it.
+func TestCurrentRecord(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ta := func(ann map[string]string, st hostingv1alpha1.TemplateApplicationStatus) *hostingv1alpha1.TemplateApplication {
+		return &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{Annotations: ann}, Status: st}
+	}
+	enc := func(rec applyRecord) string {
+		v, err := rec.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	const key = effectAnnotationPrefix + effectApply
+	legacyDone := `{"at":"2026-11-23T12:00:00Z","payloadHash":"sha256:a","generation":3,"dispatchID":"d1"}`
+	legacyUnconfirmed := `{"at":"2026-11-23T12:00:00Z","payloadHash":"sha256:a","generation":3,"unconfirmed":"the answer was lost"}`
+	for _, tc := range []struct {
+		name     string
+		obj      *hostingv1alpha1.TemplateApplication
+		recorded bool
+		outcome  applyOutcome
+	}{
+		{"nothing", ta(nil, hostingv1alpha1.TemplateApplicationStatus{}), false, ""},
+		{"a record just before sending", ta(map[string]string{key: enc(applyRecord{At: at, PayloadHash: "sha256:a", Generation: 3})}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeUnanswered},
+		{"a record with its dispatch", ta(map[string]string{key: enc(applyRecord{At: at, Outcome: outcomeDispatched, DispatchID: "d1"})}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeDispatched},
+		{"an unreadable record", ta(map[string]string{key: "3@yesterday"}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeUnanswered},
+		{"the record wins over an earlier version's", ta(map[string]string{key: enc(applyRecord{At: at, Outcome: outcomeLost}), legacyAnnotationLastApply: legacyDone}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeLost},
+		{"earlier version: applied with a dispatch", ta(map[string]string{legacyAnnotationLastApply: legacyDone}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeDispatched},
+		{"earlier version: 'unconfirmed' may never have been sent", ta(map[string]string{legacyAnnotationLastApply: legacyUnconfirmed}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeUnanswered},
+		{"earlier version: a pending intent is newer than the last apply", ta(map[string]string{legacyAnnotationLastApply: legacyDone, legacyAnnotationApplyPending: legacyDone}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeUnanswered},
+		{"status only, with a dispatch", ta(nil, hostingv1alpha1.TemplateApplicationStatus{AppliedPayloadHash: "sha256:a", AppliedAt: &metav1.Time{Time: at}, Dispatch: &hostingv1alpha1.DispatchStatus{ID: "d1"}}), true, outcomeDispatched},
+		{"status only, without a dispatch", ta(nil, hostingv1alpha1.TemplateApplicationStatus{AppliedPayloadHash: "sha256:a", AppliedAt: &metav1.Time{Time: at}}), true, outcomeUnanswered},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, recorded := currentRecord(tc.obj)
+			if recorded != tc.recorded || rec.Outcome != tc.outcome {
+				t.Fatalf("currentRecord = %+v %v, want outcome %q recorded %v", rec, recorded, tc.outcome, tc.recorded)
+			}
+		})
+	}
+}

@@ -1,0 +1,174 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// Annotations that earlier versions of the operator wrote for an apply.
+// They are still read, so that an upgrade neither applies again what was
+// applied nor forgets an apply that was never answered, and are dropped
+// once the apply record (effects.hosting.gandi-operator.dev/apply) answers
+// for them.
+const (
+	legacyAnnotationApplyPending = "hosting.gandi-operator.dev/apply-pending"
+	legacyAnnotationLastApply    = "hosting.gandi-operator.dev/last-apply"
+)
+
+// applyOutcome is what is known of an apply, from its answer or from what
+// Gandi showed later.
+type applyOutcome string
+
+const (
+	// outcomeUnanswered: the record was written before sending and no
+	// answer was recorded after it. The pass stopped in between (a crash,
+	// a failed write): whether the POST left is unknown.
+	outcomeUnanswered applyOutcome = ""
+	// outcomeDispatched: Gandi answered 202 and named the dispatch.
+	outcomeDispatched applyOutcome = "dispatched"
+	// outcomeLost: the request was written, but the dispatch is unknown
+	// (the answer was lost, named no dispatch, or Gandi stopped reporting
+	// the dispatch before it was seen over). Gandi probably has it.
+	outcomeLost applyOutcome = "lost"
+	// outcomeConfirmed: an unanswered or lost apply that the domain shows
+	// done: every namespace of the template is visible on the domain as
+	// the template sets it.
+	outcomeConfirmed applyOutcome = "confirmedOnDomain"
+	// outcomeUnconfirmed: a lost apply that Gandi neither confirms nor
+	// contradicts once a dispatch would have run. It is final, so that a
+	// later change of the domain by someone else does not send it again.
+	outcomeUnconfirmed applyOutcome = "unconfirmed"
+)
+
+// applyRecord is the value of the apply's side-effect record: what is
+// applied, when the apply was recorded (just before it was sent), and what
+// became of it. The time tells one apply from the next, so a record left
+// by a crashed pass is recognized as that apply and not as a new one.
+type applyRecord struct {
+	Generation  int64        `json:"generation"`
+	PayloadHash string       `json:"payloadHash"`
+	At          time.Time    `json:"at"`
+	Outcome     applyOutcome `json:"outcome,omitempty"`
+	DispatchID  string       `json:"dispatchID,omitempty"`
+	// Note is Gandi's error or what was seen, for messages on later passes.
+	Note string `json:"note,omitempty"`
+}
+
+// unresolved reports an apply that may have reached Gandi without a
+// dispatch to follow nor a resolution from what Gandi shows.
+func (rec applyRecord) unresolved() bool {
+	return rec.Outcome == outcomeUnanswered || rec.Outcome == outcomeLost
+}
+
+func (rec applyRecord) encode() (string, error) {
+	rec.At = rec.At.UTC()
+	rec.Note = truncate(rec.Note, 256)
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return "", fmt.Errorf("encode the apply record: %w", err)
+	}
+	return string(data), nil
+}
+
+// currentRecord is the last apply: the side-effect record, else what an
+// earlier version left (a pending intent before a last apply, since the
+// intent was the newer of the two), else the status (an object whose
+// annotations a person removed). An unreadable record still is a record:
+// it reads as an unanswered apply of unknown content, long ago, so Gandi's
+// state decides whether to send again.
+func currentRecord(ta *hostingv1alpha1.TemplateApplication) (applyRecord, bool) {
+	if v := recordedEffect(ta, effectApply); v != "" {
+		var rec applyRecord
+		if err := json.Unmarshal([]byte(v), &rec); err != nil || rec.At.IsZero() {
+			return applyRecord{Note: "the apply record is unreadable"}, true
+		}
+		return rec, true
+	}
+	if rec, ok := legacyRecord(ta); ok {
+		return rec, true
+	}
+	st := ta.Status
+	if st.AppliedPayloadHash == "" || st.AppliedAt == nil {
+		return applyRecord{}, false
+	}
+	rec := applyRecord{At: st.AppliedAt.Time, PayloadHash: st.AppliedPayloadHash, Generation: st.AppliedGeneration}
+	if st.Dispatch != nil && st.Dispatch.ID != "" {
+		rec.Outcome, rec.DispatchID = outcomeDispatched, st.Dispatch.ID
+	}
+	return rec, true
+}
+
+// legacyRecord reads the annotations of earlier versions. Their
+// "unconfirmed" applies are read as unanswered: those versions also gave
+// that name to applies that were certainly never performed (a 503 with
+// Gandi's error body, a restart before the POST), so only Gandi's state
+// can tell.
+func legacyRecord(ta *hostingv1alpha1.TemplateApplication) (applyRecord, bool) {
+	var old struct {
+		At          time.Time `json:"at"`
+		PayloadHash string    `json:"payloadHash"`
+		Generation  int64     `json:"generation"`
+		DispatchID  string    `json:"dispatchID"`
+	}
+	for _, key := range []string{legacyAnnotationApplyPending, legacyAnnotationLastApply} {
+		v, ok := ta.Annotations[key]
+		if !ok {
+			continue
+		}
+		rec := applyRecord{Note: "recorded by an earlier version of the operator"}
+		if err := json.Unmarshal([]byte(v), &old); err == nil && !old.At.IsZero() {
+			rec.At, rec.PayloadHash, rec.Generation = old.At, old.PayloadHash, old.Generation
+		}
+		if key == legacyAnnotationLastApply && old.DispatchID != "" {
+			rec.Outcome, rec.DispatchID, rec.Note = outcomeDispatched, old.DispatchID, ""
+		}
+		return rec, true
+	}
+	return applyRecord{}, false
+}
+
+// saveRecord writes what became of an apply in its record, and drops the
+// annotations of earlier versions it answers for. locked is for a
+// conclusion drawn from a read of the object (a resolution from Gandi's
+// state): a stale read then loses to a newer record instead of
+// overwriting it. An answer just received is written unlocked: it is a
+// fact about Gandi that a concurrent edit of the object must not make us
+// lose.
+func (r *TemplateApplicationReconciler) saveRecord(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, rec applyRecord, locked bool) error {
+	v, err := rec.encode()
+	if err != nil {
+		return err
+	}
+	return patchAnnotations(ctx, r.Client, ta, annotationPatch{
+		set:      effectRecord(effectApply, v),
+		remove:   []string{legacyAnnotationApplyPending, legacyAnnotationLastApply},
+		unlocked: !locked,
+	})
+}
+
+// recordToStatus mirrors in the status an apply known to be performed: one
+// with a dispatch, or one the domain confirmed. An apply not known to have
+// been performed is no "applied" state: the status keeps the last one that
+// was, and the conditions say what is pending.
+func recordToStatus(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) {
+	if rec.Outcome != outcomeDispatched && rec.Outcome != outcomeConfirmed {
+		return
+	}
+	st := &ta.Status
+	st.AppliedPayloadHash, st.AppliedGeneration = rec.PayloadHash, rec.Generation
+	// Seconds only: that is what the status keeps, so a re-read compares equal.
+	at := metav1.NewTime(rec.At.UTC().Truncate(time.Second))
+	st.AppliedAt = &at
+	switch {
+	case rec.DispatchID == "":
+		st.Dispatch = nil
+	case st.Dispatch == nil || st.Dispatch.ID != rec.DispatchID:
+		st.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID}
+	}
+}

@@ -32,7 +32,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/gandi-operator/gandi-operator/internal/testenv"
 )
 
 const (
@@ -596,21 +597,13 @@ func TestServerSideDryRun(t *testing.T) {
 	kubectl := kubectlBin(t)
 	dir := t.TempDir()
 
-	env := &envtest.Environment{}
-	if _, err := env.Start(); err != nil {
-		t.Fatalf("start the control plane: %v", err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
-	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	cp, err := testenv.Start(testenv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kc, err := admin.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { _ = cp.Stop() })
 	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
+	if err := cp.AdminKubeconfig("admin", kubeconfig); err != nil {
 		t.Fatal(err)
 	}
 	k := func(t *testing.T, stdin []byte, args ...string) (string, string) {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -240,11 +241,13 @@ domains:
 	e.waitHTTP(t, e.simURL+"/_sim/counters")
 }
 
-func (e *env) startManager(t testing.TB) {
+// startManager starts the manager and waits until it is ready; extra flags
+// come last, so they override the defaults here.
+func (e *env) startManager(t testing.TB, extra ...string) {
 	t.Helper()
 	metrics, probes := freeAddr(t), freeAddr(t)
 	e.metricsURL = "http://" + metrics + "/metrics"
-	e.manager = e.run(t, e.managerBin, "manager",
+	e.manager = e.run(t, e.managerBin, "manager", slices.Concat([]string{
 		"--kubeconfig", e.managerKC,
 		"--gandi-api-url", e.simURL,
 		"--operator-namespace", operatorNS,
@@ -254,7 +257,7 @@ func (e *env) startManager(t testing.TB) {
 		"--transitional-interval", "200ms",
 		"--create-grace", "5s",
 		"--zap-encoder", "json",
-	)
+	}, extra)...)
 	e.waitHTTP(t, "http://"+probes+"/readyz")
 }
 
@@ -295,7 +298,12 @@ func (e *env) logFile(name string) (*os.File, error) {
 	if f, ok := e.logs[name]; ok {
 		return f, nil
 	}
-	f, err := os.OpenFile(filepath.Join(e.dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	dir := e.dir
+	if d := os.Getenv("E2E_LOG_DIR"); d != "" {
+		// Kept after the test, for a failure whose log tail is not enough.
+		dir = d
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,8 @@ import (
 
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
 
 const (
@@ -163,6 +165,10 @@ func start(t *testing.T) *env {
 	if assets == "" {
 		t.Fatal("KUBEBUILDER_ASSETS is not set: run `make test`")
 	}
+	// envtest logs through controller-runtime; without a logger, a start
+	// later than 30 s after the test binary's (a cold build) prints a
+	// "log.SetLogger(...) was never called" stack. Its errors are returned.
+	ctrllog.SetLogger(zap.New(zap.WriteTo(io.Discard)))
 	e := &env{owner: t, root: root, dir: t.TempDir(), assets: assets, logs: map[string]*os.File{}}
 	e.build(t)
 

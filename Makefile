@@ -74,6 +74,10 @@ test: $(HELM) ## Run every test: unit, simulator, envtest (controllers, admissio
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... -count=1 -v -timeout 20m
 
+.PHONY: test-crash
+test-crash: ## Run only the end-to-end crash loop (part of make test); E2E_CRASH_SEED=<seed> replays a run's kill schedule.
+	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... -count=1 -v -timeout 10m -run '^TestCrashLoop$$'
+
 .PHONY: fuzz
 fuzz: ## Run each fuzz target briefly.
 	hack/fuzz.sh 10s

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,6 +23,8 @@ import (
 
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
 
 const (
@@ -31,9 +34,12 @@ const (
 	orgID      = "5b0c3ee2-7c1e-11ee-b962-00163e816020"
 )
 
-// env is the running system under test.
+// env is the running system under test. Its processes, scratch directory
+// and logs belong to the test that started it (owner) and live until that
+// test ends; every method that can fail takes the test (or subtest) it runs
+// in, so a failure stops that one and nothing else.
 type env struct {
-	t          *testing.T
+	owner      testing.TB
 	root       string // repository root
 	dir        string // scratch directory
 	assets     string // control-plane binaries (KUBEBUILDER_ASSETS)
@@ -43,35 +49,33 @@ type env struct {
 	manager    *exec.Cmd
 	managerBin string
 	managerKC  string // kubeconfig of the operator's ServiceAccount
+	logs       map[string]*os.File
 }
 
 func TestEndToEnd(t *testing.T) {
-	g := NewWithT(t)
 	e := start(t)
+	e.install(t)
+	e.startManager(t)
 
-	// What `kubectl apply -f dist/install.yaml` installs, but for the
-	// Deployment: no kubelet runs here, so the built binary takes its place,
-	// with the Deployment's ServiceAccount and so exactly the shipped RBAC.
-	e.kubectlStdin(withoutDeployments(e.kubectl("kustomize", filepath.Join(e.root, "config", "default"))), "apply", "-f", "-")
-	e.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
-	e.managerKC = e.serviceAccountKubeconfig()
-	e.startManager()
+	e.kubectl(t, "create", "namespace", appNS)
+	e.kubectl(t, "-n", appNS, "create", "secret", "generic", "gandi-credentials", "--from-literal=token="+token)
+	e.kubectl(t, "-n", appNS, "create", "secret", "generic", "shop-password", "--from-literal=password=e2e-password-1")
+	e.kubectl(t, "-n", appNS, "apply", "-k", filepath.Join(e.root, "config", "samples"))
 
-	e.kubectl("create", "namespace", appNS)
-	e.kubectl("-n", appNS, "create", "secret", "generic", "gandi-credentials", "--from-literal=token="+token)
-	e.kubectl("-n", appNS, "create", "secret", "generic", "shop-password", "--from-literal=password=e2e-password-1")
-	e.kubectl("-n", appNS, "apply", "-k", filepath.Join(e.root, "config", "samples"))
-
-	t.Run("every sample becomes Ready", func(t *testing.T) {
+	// Every later phase works on the samples.
+	if !t.Run("every sample becomes Ready", func(t *testing.T) {
+		g := NewWithT(t)
 		for _, obj := range []string{"hostinginstance/shop", "vhost/shop-www", "template/shop-domain", "templateapplication/shop-domain"} {
-			e.kubectl("-n", appNS, "wait", "--for=condition=Ready", obj, "--timeout=120s")
+			e.kubectl(t, "-n", appNS, "wait", "--for=condition=Ready", obj, "--timeout=120s")
 		}
-		state := e.simState()
+		state := e.simState(t)
 		g.Expect(state.Instances).To(ContainElement(HaveField("Name", "shop")))
 		g.Expect(state.Templates).To(ContainElement(HaveField("Name", "shop-domain")))
 		g.Expect(state.Domains).To(ContainElement(And(HaveField("FQDN", "shop.example.com"), HaveField("Mailboxes", ContainElements("contact", "orders")))))
-		g.Expect(e.kubectl("get", "gandi", "-A")).To(ContainSubstring("shop-www"))
-	})
+		g.Expect(e.kubectl(t, "get", "gandi", "-A")).To(ContainSubstring("shop-www"))
+	}) {
+		t.FailNow()
+	}
 
 	t.Run("the connection Secret is written, marked, and kept under the shipped RBAC", func(t *testing.T) {
 		e.kubectl("-n", appNS, "wait", "--for=condition=Synced", "hostinginstance/shop", "--timeout=60s")
@@ -91,9 +95,10 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("an edit reaches Gandi", func(t *testing.T) {
-		e.kubectl("-n", appNS, "patch", "hostinginstance", "shop", "--type=merge", "-p", `{"spec":{"snapshotEnabled":false}}`)
+		g := NewWithT(t)
+		e.kubectl(t, "-n", appNS, "patch", "hostinginstance", "shop", "--type=merge", "-p", `{"spec":{"snapshotEnabled":false}}`)
 		g.Eventually(func() bool {
-			for _, in := range e.simState().Instances {
+			for _, in := range e.simState(t).Instances {
 				if in.Name == "shop" {
 					return !in.SnapshotEnabled
 				}
@@ -102,24 +107,29 @@ func TestEndToEnd(t *testing.T) {
 		}).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(BeTrue())
 	})
 
-	t.Run("a manager killed mid-create buys no duplicate", func(t *testing.T) {
-		before := e.simCounters().PaidCreates
+	// The later phases need the manager running again and the second
+	// instance, which this phase creates.
+	if !t.Run("a manager killed mid-create buys no duplicate", func(t *testing.T) {
+		g := NewWithT(t)
+		before := e.simCounters(t).PaidCreates
 		// Slow the paid create down so the kill lands while it is in flight.
-		e.simFault(map[string]any{"route": "POST /v5/simplehosting/instances", "kind": "latency", "latency_ms": 3000})
-		e.kubectlStdin(secondInstance, "-n", appNS, "apply", "-f", "-")
+		e.simFault(t, map[string]any{"route": "POST /v5/simplehosting/instances", "kind": "latency", "latency_ms": 3000})
+		e.kubectlStdin(t, secondInstance, "-n", appNS, "apply", "-f", "-")
 		g.Eventually(func() string {
-			return e.kubectl("-n", appNS, "get", "hostinginstance", "second", "-o", `jsonpath={.metadata.annotations.hosting\.gandi-operator\.dev/create-pending}`)
+			return e.kubectl(t, "-n", appNS, "get", "hostinginstance", "second", "-o", `jsonpath={.metadata.annotations.hosting\.gandi-operator\.dev/create-pending}`)
 		}).WithTimeout(60 * time.Second).WithPolling(100 * time.Millisecond).ShouldNot(BeEmpty())
-		g.Expect(e.manager.Process.Signal(syscall.SIGKILL)).To(Succeed())
-		_ = e.manager.Wait()
-		e.simClearFaults()
-		e.startManager()
-		e.kubectl("-n", appNS, "wait", "--for=condition=Ready", "hostinginstance/second", "--timeout=120s")
-		g.Expect(e.simCounters().PaidCreates).To(Equal(before + 1))
-	})
+		e.killManager(t)
+		e.simClearFaults(t)
+		e.startManager(t)
+		e.kubectl(t, "-n", appNS, "wait", "--for=condition=Ready", "hostinginstance/second", "--timeout=120s")
+		g.Expect(e.simCounters(t).PaidCreates).To(Equal(before + 1))
+	}) {
+		t.FailNow()
+	}
 
 	t.Run("metrics are served", func(t *testing.T) {
-		body := e.get(e.metricsURL)
+		g := NewWithT(t)
+		body := e.get(t, e.metricsURL)
 		g.Expect(body).To(ContainSubstring("gandi_api_requests_total"))
 		g.Expect(body).To(ContainSubstring("controller_runtime_reconcile_total"))
 		g.Expect(body).To(ContainSubstring(`gandi_operator_objects{condition="Ready",kind="HostingInstance",status="True"}`))
@@ -127,9 +137,10 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("deleting everything empties Gandi but for the Orphan template", func(t *testing.T) {
-		e.kubectl("-n", appNS, "delete", "hostinginstance/second", "--wait=true", "--timeout=120s")
-		e.kubectl("-n", appNS, "delete", "-k", filepath.Join(e.root, "config", "samples"), "--wait=true", "--timeout=120s")
-		state := e.simState()
+		g := NewWithT(t)
+		e.kubectl(t, "-n", appNS, "delete", "hostinginstance/second", "--wait=true", "--timeout=120s")
+		e.kubectl(t, "-n", appNS, "delete", "-k", filepath.Join(e.root, "config", "samples"), "--wait=true", "--timeout=120s")
+		state := e.simState(t)
 		g.Expect(state.Instances).To(BeEmpty())
 		g.Expect(state.Templates).To(ConsistOf(HaveField("Name", "shop-domain")), "the sample Template is deletionPolicy: Orphan")
 	})
@@ -159,7 +170,8 @@ spec:
     database: {name: pgsql}
 `
 
-// start builds the binaries and starts the control plane and the simulator.
+// start builds the binaries and starts the control plane and the simulator,
+// for the lifetime of t.
 func start(t *testing.T) *env {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
@@ -170,12 +182,15 @@ func start(t *testing.T) *env {
 	if assets == "" {
 		t.Fatal("KUBEBUILDER_ASSETS is not set: run `make test`")
 	}
-	e := &env{t: t, root: root, dir: t.TempDir(), assets: assets}
-	e.build()
+	// envtest logs through controller-runtime; without a logger, a start
+	// later than 30 s after the test binary's (a cold build) prints a
+	// "log.SetLogger(...) was never called" stack. Its errors are returned.
+	ctrllog.SetLogger(zap.New(zap.WriteTo(io.Discard)))
+	e := &env{owner: t, root: root, dir: t.TempDir(), assets: assets, logs: map[string]*os.File{}}
+	e.build(t)
 
 	cp := &envtest.Environment{}
-	cfg, err := cp.Start()
-	if err != nil {
+	if _, err := cp.Start(); err != nil {
 		t.Fatalf("start control plane: %v", err)
 	}
 	t.Cleanup(func() { _ = cp.Stop() })
@@ -191,25 +206,37 @@ func start(t *testing.T) *env {
 	if err := os.WriteFile(e.adminKube, kc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_ = cfg
-	e.startSimulator()
+	e.startSimulator(t)
 	return e
 }
 
+// install does what `kubectl apply -f dist/install.yaml` does, but for the
+// Deployment: no kubelet runs here, so the built binary takes its place (see
+// startManager), with the Deployment's ServiceAccount and so exactly the
+// shipped RBAC.
+func (e *env) install(t testing.TB) {
+	t.Helper()
+	e.kubectlStdin(t, withoutDeployments(e.kubectl(t, "kustomize", filepath.Join(e.root, "config", "default"))), "apply", "-f", "-")
+	e.kubectl(t, "wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+	e.managerKC = e.serviceAccountKubeconfig(t)
+}
+
 // build compiles the manager and the simulator as `make build` does.
-func (e *env) build() {
+func (e *env) build(t testing.TB) {
+	t.Helper()
 	e.managerBin = filepath.Join(e.dir, "manager")
 	for bin, pkg := range map[string]string{e.managerBin: "./cmd", filepath.Join(e.dir, "gandisim"): "./cmd/gandisim"} {
-		cmd := exec.CommandContext(e.t.Context(), "go", "build", "-trimpath", "-o", bin, pkg)
+		cmd := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-o", bin, pkg)
 		cmd.Dir = e.root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			e.t.Fatalf("build %s: %v\n%s", pkg, err, out)
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
 		}
 	}
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
+	t.Helper()
 	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +245,8 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func (e *env) startSimulator() {
+func (e *env) startSimulator(t testing.TB) {
+	t.Helper()
 	seed := filepath.Join(e.dir, "seed.yaml")
 	data := fmt.Sprintf(`accounts:
 - token: %s
@@ -228,18 +256,21 @@ domains:
 - {org: %s, fqdn: shop.example.com}
 `, token, orgID, orgID)
 	if err := os.WriteFile(seed, []byte(data), 0o600); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	addr := freeAddr(e.t)
+	addr := freeAddr(t)
 	e.simURL = "http://" + addr
-	e.run(filepath.Join(e.dir, "gandisim"), "gandisim", "-listen", addr, "-seed", seed, "-fast")
-	e.waitHTTP(e.simURL + "/_sim/counters")
+	e.run(t, filepath.Join(e.dir, "gandisim"), "gandisim", "-listen", addr, "-seed", seed, "-fast")
+	e.waitHTTP(t, e.simURL+"/_sim/counters")
 }
 
-func (e *env) startManager() {
-	metrics, probes := freeAddr(e.t), freeAddr(e.t)
+// startManager starts the manager and waits until it is ready; extra flags
+// come last, so they override the defaults here.
+func (e *env) startManager(t testing.TB, extra ...string) {
+	t.Helper()
+	metrics, probes := freeAddr(t), freeAddr(t)
 	e.metricsURL = "http://" + metrics + "/metrics"
-	e.manager = e.run(e.managerBin, "manager",
+	e.manager = e.run(t, e.managerBin, "manager", slices.Concat([]string{
 		"--kubeconfig", e.managerKC,
 		"--gandi-api-url", e.simURL,
 		"--operator-namespace", operatorNS,
@@ -249,34 +280,66 @@ func (e *env) startManager() {
 		"--transitional-interval", "200ms",
 		"--create-grace", "5s",
 		"--zap-encoder", "json",
-	)
-	e.waitHTTP("http://" + probes + "/readyz")
+	}, extra)...)
+	e.waitHTTP(t, "http://"+probes+"/readyz")
 }
 
-// run starts a binary in the background, logging to a file in the scratch
-// directory, and stops it at the end of the test.
-func (e *env) run(bin, name string, args ...string) *exec.Cmd {
-	logf, err := os.Create(filepath.Join(e.dir, name+".log"))
+// killManager SIGKILLs the manager, as a node failure or an OOM kill would,
+// and waits for it to be gone.
+func (e *env) killManager(t testing.TB) {
+	t.Helper()
+	if err := e.manager.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill the manager: %v", err)
+	}
+	_ = e.manager.Wait()
+}
+
+// run starts a binary in the background and stops it when the owner test
+// ends. Every process of one name logs to one file in the scratch directory
+// (a restarted manager appends), whose tail is printed if the owner failed.
+func (e *env) run(t testing.TB, bin, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	logf, err := e.logFile(name)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	// Not the test's context: the processes are stopped with SIGTERM in the
 	// cleanup below, so they can shut down as they would in production.
 	cmd := exec.CommandContext(context.Background(), bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		e.t.Fatalf("start %s: %v", name, err)
+		t.Fatalf("start %s: %v", name, err)
 	}
-	e.t.Cleanup(func() {
+	e.owner.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
-		_ = logf.Close()
-		if e.t.Failed() {
-			out, _ := os.ReadFile(logf.Name())
-			e.t.Logf("--- %s log (last 4 KiB) ---\n%s", name, tail(out, 4096))
-		}
 	})
 	return cmd
+}
+
+func (e *env) logFile(name string) (*os.File, error) {
+	if f, ok := e.logs[name]; ok {
+		return f, nil
+	}
+	dir := e.dir
+	if d := os.Getenv("E2E_LOG_DIR"); d != "" {
+		// Kept after the test, for a failure whose log tail is not enough.
+		dir = d
+	}
+	f, err := os.OpenFile(filepath.Join(dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	e.logs[name] = f
+	// Registered before the processes' cleanups, so it runs after them.
+	e.owner.Cleanup(func() {
+		_ = f.Close()
+		if e.owner.Failed() {
+			out, _ := os.ReadFile(f.Name())
+			e.owner.Logf("--- %s log (last 4 KiB) ---\n%s", name, tail(out, 4096))
+		}
+	})
+	return f, nil
 }
 
 func tail(b []byte, n int) []byte {
@@ -286,8 +349,9 @@ func tail(b []byte, n int) []byte {
 	return b
 }
 
-func (e *env) waitHTTP(url string) {
-	NewWithT(e.t).Eventually(func() error {
+func (e *env) waitHTTP(t testing.TB, url string) {
+	t.Helper()
+	NewWithT(t).Eventually(func() error {
 		resp, err := http.Get(url) //nolint:noctx // a test probe
 		if err != nil {
 			return err
@@ -301,51 +365,60 @@ func (e *env) waitHTTP(url string) {
 }
 
 // kubectl runs the built kubectl as the cluster admin.
-func (e *env) kubectl(args ...string) string {
-	return e.kubectlStdin("", args...)
+func (e *env) kubectl(t testing.TB, args ...string) string {
+	t.Helper()
+	return e.kubectlStdin(t, "", args...)
 }
 
-func (e *env) kubectlStdin(stdin string, args ...string) string {
-	e.t.Helper()
-	cmd := exec.CommandContext(e.t.Context(), filepath.Join(e.assets, "kubectl"), append([]string{"--kubeconfig", e.adminKube}, args...)...)
+func (e *env) kubectlStdin(t testing.TB, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), filepath.Join(e.assets, "kubectl"), append([]string{"--kubeconfig", e.adminKube}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		e.t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
 }
 
 // serviceAccountKubeconfig writes a kubeconfig that authenticates as the
 // operator's ServiceAccount, so the manager has exactly the shipped RBAC.
-func (e *env) serviceAccountKubeconfig() string {
-	sa := strings.TrimSpace(e.kubectl("-n", operatorNS, "get", "serviceaccounts", "-o", "jsonpath={.items[0].metadata.name}"))
-	tok := strings.TrimSpace(e.kubectl("-n", operatorNS, "create", "token", sa, "--duration=2h"))
+func (e *env) serviceAccountKubeconfig(t testing.TB) string {
+	t.Helper()
+	sa := strings.TrimSpace(e.kubectl(t, "-n", operatorNS, "get", "serviceaccounts", "-o", "jsonpath={.items[0].metadata.name}"))
+	tok := strings.TrimSpace(e.kubectl(t, "-n", operatorNS, "create", "token", sa, "--duration=2h"))
 	path := filepath.Join(e.dir, "manager.kubeconfig")
-	raw := e.kubectl("config", "view", "--raw", "--minify", "--flatten", "-o", "json")
+	raw := e.kubectl(t, "config", "view", "--raw", "--minify", "--flatten", "-o", "json")
 	var kc map[string]any
 	if err := json.Unmarshal([]byte(raw), &kc); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	users := kc["users"].([]any)
 	users[0].(map[string]any)["user"] = map[string]any{"token": tok}
 	data, err := json.Marshal(kc)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, data, 0o600); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return path
 }
 
-func (e *env) get(url string) string {
+func (e *env) get(t testing.TB, url string) string {
+	t.Helper()
 	resp, err := http.Get(url) //nolint:noctx // a test probe
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s\n%s", url, resp.Status, body)
+	}
 	return string(body)
 }
 
@@ -363,11 +436,10 @@ type simState struct {
 	} `json:"domains"`
 }
 
-func (e *env) simState() simState {
+func (e *env) simState(t testing.TB) simState {
+	t.Helper()
 	var s simState
-	if err := json.Unmarshal([]byte(e.get(e.simURL+"/_sim/state")), &s); err != nil {
-		e.t.Fatal(err)
-	}
+	e.simGet(t, "/_sim/state", &s)
 	return s
 }
 
@@ -375,31 +447,54 @@ type simCounters struct {
 	PaidCreates int `json:"paid_creates"`
 }
 
-func (e *env) simCounters() simCounters {
+func (e *env) simCounters(t testing.TB) simCounters {
+	t.Helper()
 	var c simCounters
-	if err := json.Unmarshal([]byte(e.get(e.simURL+"/_sim/counters")), &c); err != nil {
-		e.t.Fatal(err)
-	}
+	e.simGet(t, "/_sim/counters", &c)
 	return c
 }
 
-func (e *env) simFault(f map[string]any) {
-	data, _ := json.Marshal(f)
-	resp, err := http.Post(e.simURL+"/_sim/faults", "application/json", strings.NewReader(string(data))) //nolint:noctx // a test control call
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		e.t.Fatalf("set simulator fault: %s", resp.Status)
+// simGet decodes a control route's answer into v.
+func (e *env) simGet(t testing.TB, path string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(e.get(t, e.simURL+path)), v); err != nil {
+		t.Fatalf("decode %s: %v", path, err)
 	}
 }
 
-func (e *env) simClearFaults() {
-	req, _ := http.NewRequest(http.MethodDelete, e.simURL+"/_sim/faults", nil) //nolint:noctx // a test control call
+// simControl sends a control request to the simulator.
+func (e *env) simControl(t testing.TB, method, path string, body any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = strings.NewReader(string(data))
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, e.simURL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
+	msg, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("simulator %s %s: %s\n%s", method, path, resp.Status, msg)
+	}
+}
+
+func (e *env) simFault(t testing.TB, f map[string]any) {
+	t.Helper()
+	e.simControl(t, http.MethodPost, "/_sim/faults", f)
+}
+
+func (e *env) simClearFaults(t testing.TB) {
+	t.Helper()
+	e.simControl(t, http.MethodDelete, "/_sim/faults", nil)
 }

@@ -51,6 +51,21 @@ type dispatch struct {
 	failMsg  string // whole-dispatch failure, from FailDispatches
 	history  []historyEntry
 	seq      int64
+	// doneReads counts the GETs that answered the dispatch finished.
+	doneReads int
+}
+
+// finished: the whole dispatch ended, or every task did.
+func (d *dispatch) finished() bool {
+	if d.state >= StateDone {
+		return true
+	}
+	for _, t := range d.tasks {
+		if t.status < StateDone {
+			return false
+		}
+	}
+	return true
 }
 
 // HoldDispatches freezes every dispatch where it is (new ones stay pending at
@@ -209,6 +224,9 @@ func getDispatch(c *call) {
 	if !d.taskUpdatedAt.IsZero() {
 		m["task_updated_at"] = ts(d.taskUpdatedAt)
 	}
+	if d.finished() {
+		d.doneReads++
+	}
 	c.json(http.StatusOK, m)
 }
 
@@ -217,6 +235,7 @@ func (d *dispatch) view() DispatchView {
 		ID: d.id, TemplateID: d.templateID, TemplateName: d.templateName,
 		TargetID: d.targetID, TargetName: d.targetName,
 		State: d.state, StateMsg: d.stateMsg, Tasks: map[string]int{},
+		DoneReads: d.doneReads,
 	}
 	for _, t := range d.tasks {
 		v.Tasks[t.ns] = t.status

@@ -55,12 +55,32 @@ func (s *Server) Dispatches() int {
 	return s.dispatched
 }
 
-// ResetCounters zeroes Requests, Writes, PaidCreates and Dispatches.
+// PasswordChanges counts instance PATCHes that set a password, whatever
+// the password: the one sent with the create is not counted, so for an
+// instance whose password never changes it stays 0.
+func (s *Server) PasswordChanges() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.passwordChanges
+}
+
+// VhostCreates counts vhost POSTs that created a vhost (not the vhosts of an
+// instance create).
+func (s *Server) VhostCreates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.vhostCreates
+}
+
+// ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches,
+// PasswordChanges and VhostCreates (not the per-object counters of the
+// views).
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = map[string]int{}
 	s.writes, s.paidCreates, s.dispatched = 0, 0, 0
+	s.passwordChanges, s.vhostCreates = 0, 0
 }
 
 // PurgeCount counts cache purges of a vhost.
@@ -212,8 +232,9 @@ func (s *Server) LastPassword(instanceID string) string {
 }
 
 // UpdateInstance changes an instance "at Gandi", behind the operator's back.
-// f gets a snapshot; ID and Vhosts changes are ignored. A new Status restarts
-// that status's clock, so a transitional status set here still moves on.
+// f gets a snapshot; ID, Vhosts and PasswordChanges changes are ignored. A
+// new Status restarts that status's clock, so a transitional status set here
+// still moves on.
 func (s *Server) UpdateInstance(id string, f func(*InstanceView)) {
 	defer s.lock()()
 	in := s.instances[id]
@@ -222,7 +243,7 @@ func (s *Server) UpdateInstance(id string, f func(*InstanceView)) {
 	}
 	v := in.snapshot()
 	f(&v)
-	v.ID, v.Vhosts = in.ID, nil
+	v.ID, v.Vhosts, v.PasswordChanges = in.ID, nil, in.PasswordChanges
 	if v.Status != in.Status {
 		in.statusSince = s.now()
 	}

@@ -371,6 +371,10 @@ func patchInstance(c *call) {
 		return
 	}
 	applyInstancePatch(in, body, langVersion, c.now)
+	if _, ok := getStr(body, "password"); ok {
+		c.s.passwordChanges++
+		in.PasswordChanges++
+	}
 	c.w.Header().Set("Content-Location", c.instanceURL(in.ID))
 	c.json(http.StatusAccepted, map[string]any{"message": "The instance is being updated."})
 }

@@ -103,6 +103,11 @@ type Server struct {
 	writes      int
 	paidCreates int
 	dispatched  int
+	// passwordChanges counts instance PATCHes that set a password (the
+	// password sent with the create is not one); vhostCreates counts vhost
+	// POSTs that created a vhost.
+	passwordChanges int
+	vhostCreates    int
 }
 
 // New returns an empty simulator: no accounts, no objects.

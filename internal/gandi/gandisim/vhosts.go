@@ -271,6 +271,7 @@ func createVhost(c *call) {
 	}
 	vh.LastCheckedStatus = c.s.checkedStatus(in.OrgID, vh)
 	in.vhosts = append(in.vhosts, vh)
+	c.s.vhostCreates++
 	c.w.Header().Set("Content-Location", c.vhostURL(in.ID, fqdn))
 	c.json(http.StatusAccepted, vh.brief())
 }

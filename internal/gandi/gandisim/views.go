@@ -32,6 +32,9 @@ type InstanceView struct {
 	ConsoleEnabled        bool      `json:"console_enabled"`
 	Password              string    `json:"-"` // exactly as last received; see LastPassword
 	PasswordUpdatedAt     time.Time `json:"password_updated_at,omitzero"`
+	// PasswordChanges counts the PATCHes that set the password after the
+	// create (a counter: UpdateInstance ignores it).
+	PasswordChanges       int       `json:"password_changes"`
 	SSHKeys               []string  `json:"ssh_keys,omitempty"`
 	SSHKeyIDs             []string  `json:"ssh_key_ids,omitempty"`
 	Domain                string    `json:"domain,omitempty"` // free domain registered with the instance
@@ -126,6 +129,10 @@ type DispatchView struct {
 	State        int            `json:"state"`
 	StateMsg     string         `json:"state_msg,omitempty"`
 	Tasks        map[string]int `json:"tasks"` // namespace -> 0, 10, 20 or 30
+	// DoneReads counts the GETs of the dispatch that answered it finished
+	// (every task at 20 or 30, or the whole dispatch at 20 or 30): a client
+	// can only have seen it done after one of those.
+	DoneReads int `json:"done_reads"`
 }
 
 // Internal state: each embeds its view so snapshots are plain copies.

@@ -22,9 +22,10 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/gandi-operator/gandi-operator/internal/testenv"
 )
 
 const (
@@ -78,19 +79,20 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	t.Run("the connection Secret is written, marked, and kept under the shipped RBAC", func(t *testing.T) {
-		e.kubectl("-n", appNS, "wait", "--for=condition=Synced", "hostinginstance/shop", "--timeout=60s")
-		uid := e.kubectl("-n", appNS, "get", "hostinginstance", "shop", "-o", "jsonpath={.metadata.uid}")
+		g := NewWithT(t)
+		e.kubectl(t, "-n", appNS, "wait", "--for=condition=Synced", "hostinginstance/shop", "--timeout=60s")
+		uid := e.kubectl(t, "-n", appNS, "get", "hostinginstance", "shop", "-o", "jsonpath={.metadata.uid}")
 		label := func() string {
-			return e.kubectl("-n", appNS, "get", "secret", "shop-connection", "-o", `jsonpath={.metadata.labels.hosting\.gandi-operator\.dev/connection-secret-of}`)
+			return e.kubectl(t, "-n", appNS, "get", "secret", "shop-connection", "-o", `jsonpath={.metadata.labels.hosting\.gandi-operator\.dev/connection-secret-of}`)
 		}
 		g.Eventually(label).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal(uid))
 		// An edit is put back: the manager patches its own Secret (the role
 		// grants patch, not update).
 		adminURL := func() string {
-			return e.kubectl("-n", appNS, "get", "secret", "shop-connection", "-o", "jsonpath={.data.admin_url}")
+			return e.kubectl(t, "-n", appNS, "get", "secret", "shop-connection", "-o", "jsonpath={.data.admin_url}")
 		}
 		want := adminURL()
-		e.kubectl("-n", appNS, "patch", "secret", "shop-connection", "--type=merge", "-p", `{"stringData":{"admin_url":"https://tampered.example/"}}`)
+		e.kubectl(t, "-n", appNS, "patch", "secret", "shop-connection", "--type=merge", "-p", `{"stringData":{"admin_url":"https://tampered.example/"}}`)
 		g.Eventually(adminURL).WithTimeout(60 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal(want))
 	})
 
@@ -189,21 +191,13 @@ func start(t *testing.T) *env {
 	e := &env{owner: t, root: root, dir: t.TempDir(), assets: assets, logs: map[string]*os.File{}}
 	e.build(t)
 
-	cp := &envtest.Environment{}
-	if _, err := cp.Start(); err != nil {
-		t.Fatalf("start control plane: %v", err)
+	cp, err := testenv.Start(testenv.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cp.Stop() })
-	admin, err := cp.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, err := admin.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.adminKube = filepath.Join(e.dir, "admin.kubeconfig")
-	if err := os.WriteFile(e.adminKube, kc, 0o600); err != nil {
+	if err := cp.AdminKubeconfig("e2e-admin", e.adminKube); err != nil {
 		t.Fatal(err)
 	}
 	e.startSimulator(t)

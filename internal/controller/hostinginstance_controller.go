@@ -47,16 +47,13 @@ func (r *HostingInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 }
 
 func (r *HostingInstanceReconciler) lifecycle() *lifecycle {
-	return &lifecycle{client: r.Client, events: r.Events, timing: r.Timing, now: r.Now}
+	return &lifecycle{client: r.Client, creds: r.Credentials, events: r.Events, timing: r.Timing, now: r.Now}
 }
 
 func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha1.HostingInstance) result {
-	if err := ensureFinalizer(ctx, r.Client, hi); err != nil {
-		return retry(err)
-	}
-	api, err := r.Credentials.ClientFor(ctx, hi.Namespace, hi.Spec.CredentialsRef)
-	if err != nil {
-		return failed(hi, r.Timing, "resolve credentials", err)
+	api, res := r.lifecycle().connect(ctx, hi, hi.Spec.CredentialsRef)
+	if res != nil {
+		return *res
 	}
 	return r.sync(ctx, api, hi)
 }
@@ -65,17 +62,11 @@ func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha
 // unknown), then brings it to the spec.
 func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance) result {
 	ext := &instanceExternal{r: r, api: api, hi: hi}
-	if res := r.lifecycle().checkRivals(ctx, hi, ext); res != nil {
-		return *res
+	id, stop := r.lifecycle().ensureID(ctx, hi, ext, instanceID(hi), &hi.Spec.ManagedFields)
+	if stop != nil {
+		return *stop
 	}
-	id := instanceID(hi)
-	if id == "" {
-		var res *result
-		if id, res = r.lifecycle().resolveID(ctx, hi, ext, observeOnly(&hi.Spec.ManagedFields)); res != nil {
-			return *res
-		}
-		hi.Status.ID = id
-	}
+	hi.Status.ID = id
 	inst, err := observeInstance(ctx, api, id)
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id)

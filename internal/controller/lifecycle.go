@@ -61,9 +61,23 @@ type external interface {
 // lifecycle holds what the shared steps need of the reconciler.
 type lifecycle struct {
 	client client.Client
+	creds  *Credentials
 	events eventRecorder
 	timing Timing
 	now    func() time.Time
+}
+
+// connect is the first step of a live pass: the finalizer goes on before
+// anything can exist at Gandi, then the credentials become a client.
+func (l *lifecycle) connect(ctx context.Context, obj managed, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, *result) {
+	if err := ensureFinalizer(ctx, l.client, obj); err != nil {
+		return nil, halt(retry(err))
+	}
+	api, err := l.creds.ClientFor(ctx, obj.GetNamespace(), ref)
+	if err != nil {
+		return nil, halt(failed(obj, l.timing, "resolve credentials", err))
+	}
+	return api, nil
 }
 
 // errLeaveAtGandi tells finalize that the Gandi object is not this object's
@@ -118,6 +132,18 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		return "", halt(waitFor(jittered(l.timing.Poll)))
 	}
 	return l.create(ctx, obj, ext, pending)
+}
+
+// ensureID gives the Gandi ID obj manages: known (recorded) or resolved
+// by resolveID, after checking that no rival manages it.
+func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, known string, policy *hostingv1alpha1.ManagedFields) (string, *result) {
+	if res := l.checkRivals(ctx, obj, ext); res != nil {
+		return "", res
+	}
+	if known != "" {
+		return known, nil
+	}
+	return l.resolveID(ctx, obj, ext, observeOnly(policy))
 }
 
 // checkRivals stops obj when another cluster object manages what it names.

@@ -9,6 +9,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
 
 // clockSkew is how much earlier than our recorded intent Gandi's clock may
@@ -191,4 +194,28 @@ func listNamed(ctx context.Context, c client.Reader, list client.ObjectList, ind
 		}
 	}
 	return out, nil
+}
+
+// referrers are the requests for the objects of list, in target's
+// namespace, whose reference (ref) names target: a watch of target wakes
+// them.
+func referrers(ctx context.Context, c client.Reader, list client.ObjectList, target client.Object, ref func(client.Object) *hostingv1alpha1.LocalObjectReference) []reconcile.Request {
+	if err := c.List(ctx, list, client.InNamespace(target.GetNamespace())); err != nil {
+		return nil
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil
+	}
+	var reqs []reconcile.Request
+	for _, it := range items {
+		o, ok := it.(client.Object)
+		if !ok {
+			continue
+		}
+		if r := ref(o); r != nil && r.Name == target.GetName() {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
+		}
+	}
+	return reqs
 }

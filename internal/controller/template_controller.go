@@ -41,16 +41,13 @@ func (r *TemplateReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 }
 
 func (r *TemplateReconciler) lifecycle() *lifecycle {
-	return &lifecycle{client: r.Client, events: r.Events, timing: r.Timing, now: r.Now}
+	return &lifecycle{client: r.Client, creds: r.Credentials, events: r.Events, timing: r.Timing, now: r.Now}
 }
 
 func (r *TemplateReconciler) live(ctx context.Context, t *hostingv1alpha1.Template) result {
-	if err := ensureFinalizer(ctx, r.Client, t); err != nil {
-		return retry(err)
-	}
-	api, err := r.Credentials.ClientFor(ctx, t.Namespace, t.Spec.CredentialsRef)
-	if err != nil {
-		return failed(t, r.Timing, "resolve credentials", err)
+	api, res := r.lifecycle().connect(ctx, t, t.Spec.CredentialsRef)
+	if res != nil {
+		return *res
 	}
 	return r.sync(ctx, api, t)
 }
@@ -59,17 +56,11 @@ func (r *TemplateReconciler) live(ctx context.Context, t *hostingv1alpha1.Templa
 // unknown), then brings it to the spec.
 func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template) result {
 	ext := &templateExternal{r: r, api: api, t: t}
-	if res := r.lifecycle().checkRivals(ctx, t, ext); res != nil {
-		return *res
+	id, stop := r.lifecycle().ensureID(ctx, t, ext, templateID(t), &t.Spec.ManagedFields)
+	if stop != nil {
+		return *stop
 	}
-	id := templateID(t)
-	if id == "" {
-		var res *result
-		if id, res = r.lifecycle().resolveID(ctx, t, ext, observeOnly(&t.Spec.ManagedFields)); res != nil {
-			return *res
-		}
-		t.Status.ID = id
-	}
+	t.Status.ID = id
 	observed, err := api.GetTemplate(ctx, id)
 	if gandi.IsNotFound(err) {
 		return r.vanished(t, id)

@@ -220,16 +220,7 @@ func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts 
 }
 
 func (r *TemplateApplicationReconciler) applicationsOfTemplate(ctx context.Context, tpl client.Object) []reconcile.Request {
-	list := &hostingv1alpha1.TemplateApplicationList{}
-	if err := r.List(ctx, list, client.InNamespace(tpl.GetNamespace())); err != nil {
-		return nil
-	}
-	var reqs []reconcile.Request
-	for i := range list.Items {
-		ta := &list.Items[i]
-		if ta.Spec.TemplateRef != nil && ta.Spec.TemplateRef.Name == tpl.GetName() {
-			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(ta)})
-		}
-	}
-	return reqs
+	return referrers(ctx, r, &hostingv1alpha1.TemplateApplicationList{}, tpl, func(o client.Object) *hostingv1alpha1.LocalObjectReference {
+		return o.(*hostingv1alpha1.TemplateApplication).Spec.TemplateRef
+	})
 }

@@ -51,7 +51,7 @@ func (r *VhostReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl
 }
 
 func (r *VhostReconciler) lifecycle() *lifecycle {
-	return &lifecycle{client: r.Client, events: r.Events, timing: r.Timing, now: time.Now}
+	return &lifecycle{client: r.Client, creds: r.Credentials, events: r.Events, timing: r.Timing, now: time.Now}
 }
 
 func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) result {
@@ -66,12 +66,9 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 		return *res
 	}
 	vh.Status.InstanceID = target.instanceID
-	if err := ensureFinalizer(ctx, r.Client, vh); err != nil {
-		return retry(err)
-	}
-	api, err := r.Credentials.ClientFor(ctx, vh.Namespace, target.credentials)
-	if err != nil {
-		return failed(vh, r.Timing, "resolve credentials", err)
+	api, res := r.lifecycle().connect(ctx, vh, target.credentials)
+	if res != nil {
+		return *res
 	}
 	return r.sync(ctx, api, vh, target)
 }
@@ -123,14 +120,8 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, t instanceTarget) result {
 	fqdn := vh.Status.FQDN
 	ext := &vhostExternal{r: r, api: api, vh: vh, target: t}
-	lc := r.lifecycle()
-	if res := lc.checkRivals(ctx, vh, ext); res != nil {
+	if _, res := r.lifecycle().ensureID(ctx, vh, ext, externalIDAnnotation(vh), &vh.Spec.ManagedFields); res != nil {
 		return *res
-	}
-	if externalIDAnnotation(vh) == "" {
-		if _, res := lc.resolveID(ctx, vh, ext, observeOnly(&vh.Spec.ManagedFields)); res != nil {
-			return *res
-		}
 	}
 	observed, err := observeVhost(ctx, api, t.instanceID, fqdn)
 	switch {
@@ -239,15 +230,7 @@ func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, s
 }
 
 func (r *VhostReconciler) vhostsOfInstance(ctx context.Context, hi client.Object) []reconcile.Request {
-	list := &hostingv1alpha1.VhostList{}
-	if err := r.List(ctx, list, client.InNamespace(hi.GetNamespace())); err != nil {
-		return nil
-	}
-	var reqs []reconcile.Request
-	for _, vh := range list.Items {
-		if vh.Spec.InstanceRef != nil && vh.Spec.InstanceRef.Name == hi.GetName() {
-			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&vh)})
-		}
-	}
-	return reqs
+	return referrers(ctx, r, &hostingv1alpha1.VhostList{}, hi, func(o client.Object) *hostingv1alpha1.LocalObjectReference {
+		return o.(*hostingv1alpha1.Vhost).Spec.InstanceRef
+	})
 }

@@ -37,9 +37,10 @@
 // to another organization's object or sharing_id. Every error carries Gandi's
 // body {"code", "message", "object", "cause"}; validation failures add
 // {"status": "error", "errors": [{"location", "name", "description"}]}.
-// Lists answer Total-Count and, with more than one page, a Link header with
-// absolute rel="next" and rel="last" URLs. Content-Location and Location are
-// absolute URLs under the base the request reached (scheme + Host).
+// Lists answer Total-Count and, on every page but the last, a Link header
+// with absolute rel="next" and rel="last" URLs; the last page has no Link.
+// Content-Location and Location are absolute URLs under the base the request
+// reached (scheme + Host).
 //
 // # Choices where the docs are silent
 //

@@ -808,6 +808,44 @@ func registeredRoutes(t *testing.T) []string {
 	return out
 }
 
+// TestDocQuotes holds the package doc's quotations of the API documents to
+// the documents: each “…” must appear in one of them, whitespace aside, so
+// that an invented behaviour is never pinned to a line the docs lack.
+func TestDocQuotes(t *testing.T) {
+	var docs strings.Builder
+	for _, name := range []string{"gandi-v5-simplehosting.txt", "gandi-v5-template.txt"} {
+		data, err := os.ReadFile(filepath.Join(docsDir(), name))
+		if err != nil {
+			t.Skipf("the API documents are not in %s; set GANDI_API_DOCS", docsDir())
+		}
+		docs.WriteString(collapse(string(data)))
+		docs.WriteString(" ")
+	}
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var comment strings.Builder
+	for _, line := range strings.Split(string(src), "\n") {
+		if text, ok := strings.CutPrefix(strings.TrimSpace(line), "//"); ok {
+			comment.WriteString(text)
+			comment.WriteString(" ")
+		}
+	}
+	quotes := regexp.MustCompile(`“([^”]*)”`).FindAllStringSubmatch(comment.String(), -1)
+	if len(quotes) < 10 {
+		t.Fatalf("doc.go quotes the docs %d times; the list of choices is gone?", len(quotes))
+	}
+	for _, q := range quotes {
+		if !strings.Contains(docs.String(), collapse(q[1])) {
+			t.Errorf("doc.go quotes %q, which the API documents do not say", collapse(q[1]))
+		}
+	}
+	t.Logf("%d quotations checked", len(quotes))
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // docsDir is ../shared/api-docs from the repository root; GANDI_API_DOCS
 // points elsewhere. The documents are not part of the repository.
 func docsDir() string {

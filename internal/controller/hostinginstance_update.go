@@ -136,7 +136,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	if !patch.IsEmpty() {
 		if err := r.sendUpdate(ctx, api, hi, inst.ID, patch, version); err != nil {
 			r.Events.warn(hi, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
-			return failed(hi, r.Timing, "update instance "+inst.ID, err)
+			return refusedWrite(ctx, hi, r.Timing, "update instance "+inst.ID, err, instanceState(api, inst.ID))
 		}
 		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional
@@ -234,7 +234,7 @@ func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instance
 		outcome, err := sendOnce(ctx, r.Client, hi, a.effect, want, func() error { return api.InstanceAction(ctx, id, a.action) })
 		if err != nil && outcome != effectAlreadyDone {
 			r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
-			return failed(hi, r.Timing, "perform "+a.action, err), false
+			return refusedWrite(ctx, hi, r.Timing, "perform "+a.action, err, instanceState(api, id)), false
 		}
 		// Already done means recorded as sent by a pass whose status write
 		// was lost (a crash): the record is what status reports.

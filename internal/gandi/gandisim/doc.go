@@ -20,7 +20,7 @@
 //	GET     /v5/simplehosting/instances/{instance_id}/vhosts   RouteListVhosts        200 list                400 query
 //	POST    /v5/simplehosting/instances/{instance_id}/vhosts   RouteCreateVhost       202 + Content-Location  400 fields, 409 not active, 422 exists
 //	GET       .../vhosts/{vhost_fqdn}                          RouteGetVhost          200                     400 non-ASCII fqdn, 404
-//	PATCH     .../vhosts/{vhost_fqdn}                          RoutePatchVhost        200                     400, 409 not running
+//	PATCH     .../vhosts/{vhost_fqdn}                          RoutePatchVhost        200                     400, 409 being created or deleted
 //	DELETE    .../vhosts/{vhost_fqdn}                          RouteDeleteVhost       204                     409
 //	DELETE    .../vhosts/{vhost_fqdn}/cache                    RoutePurgeVhostCache   204                     404
 //	GET     /v5/template/templates                             RouteListTemplates     200 list                400 query
@@ -37,29 +37,121 @@
 // to another organization's object or sharing_id. Every error carries Gandi's
 // body {"code", "message", "object", "cause"}; validation failures add
 // {"status": "error", "errors": [{"location", "name", "description"}]}.
-// Lists answer Total-Count and, with more than one page, a Link header with
-// absolute rel="next" and rel="last" URLs. Content-Location and Location are
-// absolute URLs under the base the request reached (scheme + Host).
+// Lists answer Total-Count and, on every page but the last, a Link header
+// with absolute rel="next" and rel="last" URLs; the last page has no Link.
+// Content-Location and Location are absolute URLs under the base the request
+// reached (scheme + Host).
 //
 // # Choices where the docs are silent
 //
+// Where the docs say nothing, the simulator chose. Every choice is listed
+// here with the doc line it extends, quoted in typographic double quotes
+// exactly as the docs have it (TestDocQuotes checks them against
+// ../shared/api-docs), so that a test passing on one of them is known to
+// rest on an invention. The
+// operator must not depend on an invented code: a state conflict may reach
+// it as another 4xx (see internal/controller/stateconflict.go).
+//
+// Invented status codes:
+//
+//   - 409 to a write on an instance that is not active: PATCH, action,
+//     vhost create, vhost PATCH and vhost DELETE (language_id is checked
+//     first, a 400; the resize and storage rules after, 422). The instance
+//     routes document only 202, 401 and 403; the states are “One of:
+//     "waiting_bill", "being_created", "active", "paused", "locked",
+//     "being_deleted"”.
+//   - 409 to a vhost PATCH while the vhost is being_created or
+//     being_deleted, and to a DELETE of an instance or a vhost already
+//     being deleted. Other vhost states (locked, waiting_ownership…) take a
+//     PATCH. Extends “Instance is deleted” and “Vhost is deleted”, the only
+//     documented answers besides 401/403.
+//   - 422 to a resize of an instance that is not of a legacy size, or to a
+//     smaller size: “Resize the instance (triggering a payment). Only
+//     supported for s, s+, m, l, xl, and xxl instances.” The only
+//     documented 422 is the vhost create's “The vhost already exist on the
+//     instance and the creation cannot be performed.”
+//   - 422 to a lower storage_additional_size: “Additional storage amount
+//     for the instance in GB. Note that only increases are supported.”
+//   - 400 above 1004 GB on PATCH: the create's “Maximum: 1004” applied to
+//     the PATCH field, which documents no maximum.
+//   - 400 with {"status": "error", "errors": [{location, name,
+//     description}]} for any invalid request (body, query, path, header):
+//     the shape of the Dry-Run answer, “A list of all the errors
+//     encountered during validation.”, sent as an error. No route
+//     documents a 400. This covers page or per_page below “Minimum: 1”, an
+//     unknown sort_by field (the sortable fields of each list are the
+//     simulator's: “Indicate the field used to sort the results.”), a
+//     non-ASCII fqdn filter or vhost_fqdn (“The FQDN must be encoded in
+//     ASCII form (Punycode).”), unknown or misspelt body fields, and, on
+//     the instance create, a Dry-Run header other than 0 or 1.
+//   - 404 for an unknown instance, vhost, application, template, dispatch,
+//     domain or URL: no route documents a 404. An object of another
+//     organization is a 403 (“Access to the resource is denied. Mainly due
+//     to a lack of permissions to access it.”), except a domain on GET
+//     /v5/domain/domains/{fqdn}, which is a 404 like an unknown one.
+//   - 409 to a template create or rename onto a name the organization
+//     already uses: “Template's name. Please note that this name must be
+//     unique within an organization.”
+//   - 403 to a PATCH or DELETE of a public template: “Some items in the list
+//     might be marked as editable: false and be accompanied by an empty
+//     orgname.”
+//   - 404 when an apply names an unknown domain, 403 another
+//     organization's: “You must send the parameter object_type to domain
+//     and the object_id to a domain id, that you'll find in the domain
+//     list.”
+//   - 415 to a body that is not application/json, 413 above 1 MiB, 405
+//     (with Allow) to a known path with another method, 429 with
+//     Retry-After from the rate limit. None is documented.
+//   - 204 to POST .../action only when a test injects it: “An internal error
+//     has occurred and the action cannot be performed.”
+//
+// Invented fields and values:
+//
+//   - upgrade_to[].id on the language items (a stable UUID per language and
+//     version), and PATCH language_id must be one of them: “UUID of the
+//     language to upgrade to. This value can be found in the upgrade_to
+//     field of the return of a GET of this instance (which lists the
+//     available upgrades).” The documented items have only name, status,
+//     type and version. Their status is "available"; the instance's
+//     language and database status is "running" (free strings).
+//   - The error body's values: code is the HTTP status, cause its text,
+//     object the kind ("Instance", "Vhost"…) or "HTTP" + the status text.
+//   - The Link header: absolute rel="next" and rel="last" URLs on every page
+//     but the last, none on the last (“Links to next and last page.”); the
+//     page size without per_page is 100 (“How many items to display per
+//     page.”); the template list takes no sort_by and keeps creation order.
+//   - GET /v5/domain/domains/{fqdn} is a route of the domain API, outside
+//     both documents; its answer is {id, fqdn, fqdn_unicode, nameservers}.
+//   - certificates[].href points at /v5/certificate/issued-certs/{id}, which
+//     the simulator does not serve.
+//   - https_strategy is stored when PATCHed without a certificate but, as
+//     documented, reported only with one (“This field is only present if
+//     you have a certificate.”), also in the create and PATCH answers,
+//     which list it without “Optional”.
+//   - linked_dns_zone.last_checked_status is livedns_done when the zone is
+//     at LiveDNS in the same organization and alteration is allowed,
+//     livedns_conflict when a record exists without override, livedns_error
+//     when the zone cannot be altered, unknown without alteration.
+//   - Booster figures (7 days, 30 days of cooldown, twice the CPU and RAM),
+//     sizes' CPU, RAM and storage, language and database versions,
+//     datacenter names, host names under .sim.invalid.
+//
+// Invented behaviour:
+//
 //   - The instance create checks billing rights on sharing_id (403) before
 //     the body, so a Dry-Run without billing rights is a 403, not a 200.
-//   - Writes to an instance that is not active (PATCH, action, vhost create,
-//     patch and delete) answer 409; 422 stays the documented "vhost already
-//     exists" and the resize/storage rules.
-//   - PATCH language_id must be the "id" the simulator adds to the language
-//     items of upgrade_to (the documented items have none).
-//   - Request bodies are checked case-sensitively and unknown fields are 400s,
-//     so a misspelt JSON name cannot pass unnoticed. A non-JSON Content-Type is
-//     415. Dry-Run is honoured on the instance create only (as documented);
+//     Dry-Run is honoured on the instance create only (as documented);
 //     elsewhere the request is performed.
+//   - Request bodies are checked case-sensitively and unknown fields are
+//     400s, so a misspelt JSON name cannot pass unnoticed.
 //   - Dates are RFC 3339 in whole seconds, like Gandi's.
+//   - The vhosts of an instance create appear once the instance is active.
 //   - A dispatch runs its namespaces one after another (nameservers, records,
 //     webredirs, mailboxes); its global state stays 0 unless the whole
 //     dispatch fails, so "done" means every task_status >= 20.
 //   - dns:records on a domain not at LiveDNS ends its task at 30; a web
 //     redirection onto an existing record without override ends at 30.
+//   - The XML-RPC API is not simulated, so it has no fault codes yet.
 //
 // # Control API
 //

@@ -80,9 +80,12 @@ func sortItems[T any](items []T, q listQuery, sorts comparators[T], seq func(T) 
 	})
 }
 
-// writePage answers one page with Total-Count and, when there is more than
-// one page, a Link header with absolute next/last URLs that keep the caller's
-// other query parameters. A page past the end is an empty list, as documented.
+// writePage answers one page with Total-Count and, on every page before the
+// last, a Link header with absolute next/last URLs that keep the caller's
+// other query parameters. The last page (and a page past the end, an empty
+// list as documented) carries no Link: clients written against Gandi follow
+// any Link they get and fail with "the next page has not been found" on a
+// rel="last" alone.
 func writePage[T any](c *call, items []T, q listQuery) {
 	total := len(items)
 	last := (total + q.perPage - 1) / q.perPage
@@ -96,13 +99,9 @@ func writePage[T any](c *call, items []T, q listQuery) {
 	}
 	h := c.w.Header()
 	h.Set("Total-Count", strconv.Itoa(total))
-	if last > 1 {
-		var links []string
-		if q.page < last {
-			links = append(links, fmt.Sprintf(`<%s>; rel="next"`, c.pageURL(q.page+1, q.perPage)))
-		}
-		links = append(links, fmt.Sprintf(`<%s>; rel="last"`, c.pageURL(last, q.perPage)))
-		h.Set("Link", strings.Join(links, ", "))
+	if q.page < last {
+		h.Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="last"`,
+			c.pageURL(q.page+1, q.perPage), c.pageURL(last, q.perPage)))
 	}
 	c.json(http.StatusOK, page)
 }

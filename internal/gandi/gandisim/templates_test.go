@@ -181,8 +181,12 @@ func TestTemplateListPagination(t *testing.T) {
 	if r.header.Get("Total-Count") != "3" || len(items) != 1 || items[0].(map[string]any)["name"] != "c" {
 		t.Fatalf("page 2: %s %v", r.body, r.header)
 	}
-	if !strings.Contains(r.header.Get("Link"), `rel="last"`) {
-		t.Fatalf("Link = %q", r.header.Get("Link"))
+	if r.header.Values("Link") != nil {
+		t.Fatalf("the last page carries Link %q", r.header.Values("Link"))
+	}
+	r = e.get(templatesPath + "?per_page=2")
+	if link := r.header.Get("Link"); !strings.Contains(link, `page=2&per_page=2>; rel="next"`) || !strings.Contains(link, `rel="last"`) {
+		t.Fatalf("page 1: Link = %q", link)
 	}
 }
 

@@ -135,8 +135,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	var res result
 	if !patch.IsEmpty() {
 		if err := r.sendUpdate(ctx, api, hi, inst.ID, patch, version); err != nil {
-			r.Events.warn(hi, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
-			return refusedWrite(ctx, hi, r.Timing, "update instance "+inst.ID, err, instanceState(api, inst.ID))
+			return refusedWriteEvent(ctx, hi, r.Events, r.Timing, "update "+strings.Join(fields, ", ")+" of instance "+inst.ID, err, instanceState(api, inst.ID))
 		}
 		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional

@@ -73,10 +73,18 @@ func stateConflict(ctx context.Context, err error, look stateLook) (state string
 // conflict: Synced says Conflict (never InvalidSpec) and the write is
 // retried with backoff; the next pass's read reports the state on Ready.
 func refusedWrite(ctx context.Context, obj managed, t Timing, action string, err error, look stateLook) result {
+	return refusedWriteEvent(ctx, obj, eventRecorder{}, t, action, err, look)
+}
+
+// refusedWriteEvent is refusedWrite that also records a Warning event
+// whose reason is the one the condition gets.
+func refusedWriteEvent(ctx context.Context, obj managed, ev eventRecorder, t Timing, action string, err error, look stateLook) result {
 	state, conflict := stateConflict(ctx, err, look)
 	if !conflict {
+		ev.warn(obj, classify(err).reason, "Update", action+": "+err.Error())
 		return failed(obj, t, action, err)
 	}
+	ev.warn(obj, hostingv1alpha1.ReasonConflict, "Update", action+": "+err.Error())
 	why := "in the state it is in"
 	if state != "" {
 		why = "while it is " + state

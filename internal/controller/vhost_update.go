@@ -70,8 +70,7 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 	var res result
 	if !patch.IsEmpty() {
 		if err := api.UpdateVhost(ctx, instanceID, fqdn, patch); err != nil {
-			r.Events.warn(vh, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())
-			return refusedWrite(ctx, vh, r.Timing, "update vhost "+fqdn, err, vhostState(api, instanceID, fqdn))
+			return refusedWriteEvent(ctx, vh, r.Events, r.Timing, "update "+strings.Join(fields, ", ")+" of vhost "+fqdn, err, vhostState(api, instanceID, fqdn))
 		}
 		r.Events.normal(vh, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional

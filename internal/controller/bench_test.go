@@ -67,10 +67,13 @@ func BenchmarkSteadyStateReconcile(b *testing.B) {
 
 	clients := controller.NewClientCache(gandi.Config{BaseURL: srv.URL, RequestsPerMinute: -1})
 	r := &controller.HostingInstanceReconciler{
-		Client: c, Reader: c, Scheme: sch,
-		Credentials: &controller.Credentials{Reader: c, Clients: clients},
-		Timing:      controller.Timing{Poll: time.Hour, Transitional: time.Second, CreateGrace: time.Minute, Usage: time.Hour},
-		Now:         time.Now,
+		Base: controller.Base{
+			Client:      c,
+			Credentials: &controller.Credentials{Reader: c, Clients: clients},
+			Timing:      controller.Timing{Poll: time.Hour, Transitional: time.Second, CreateGrace: time.Minute, Usage: time.Hour},
+			Now:         time.Now,
+		},
+		Reader: c, Scheme: sch,
 	}
 	req := ctrl.Request{NamespacedName: types.NamespacedName{Namespace: "default", Name: "bench"}}
 	// Settle: adopt, write the status once.

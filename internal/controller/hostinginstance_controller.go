@@ -29,25 +29,16 @@ type instanceAPI interface {
 // HostingInstanceReconciler keeps a Gandi Web Hosting instance as its
 // HostingInstance declares.
 type HostingInstanceReconciler struct {
-	client.Client
+	Base
 	// Reader reads Secrets uncached (passwords, connection Secrets).
-	Reader      client.Reader
-	Scheme      *runtime.Scheme
-	Credentials *Credentials
-	Events      eventRecorder
-	Timing      Timing
-	// Now is the clock; tests may move it.
-	Now func() time.Time
+	Reader client.Reader
+	Scheme *runtime.Scheme
 }
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
 // credentials, observe (or create), update, write status once, requeue.
 func (r *HostingInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.HostingInstance{}, r)
-}
-
-func (r *HostingInstanceReconciler) lifecycle() *lifecycle {
-	return &lifecycle{client: r.Client, creds: r.Credentials, events: r.Events, timing: r.Timing, now: r.Now}
 }
 
 func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha1.HostingInstance) result {

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"errors"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -10,6 +11,27 @@ import (
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
+
+// Base is what every reconciler holds: the cached client, credentials,
+// events, timing and clock.
+type Base struct {
+	client.Client
+	Credentials *Credentials
+	Events      eventRecorder
+	Timing      Timing
+	// Now is the clock (time.Now when nil); tests may move it.
+	Now func() time.Time
+}
+
+// lifecycle gives the shared create/adopt/delete steps this reconciler's
+// clients, events and timing.
+func (b *Base) lifecycle() *lifecycle {
+	now := b.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &lifecycle{client: b.Client, creds: b.Credentials, events: b.Events, timing: b.Timing, now: now}
+}
 
 // kindSteps are the steps of one kind that the shared pass calls.
 type kindSteps[T managed] interface {

@@ -81,31 +81,22 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 		AllowDefault:  o.AllowDefaultCredentials,
 	}
 	secrets := &SecretWatch{Client: mgr.GetClient(), DefaultSecret: o.DefaultSecret}
-	hi := &HostingInstanceReconciler{
-		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(), Credentials: creds,
-		Events: eventRecorder{rec: mgr.GetEventRecorder("hostinginstance-controller")}, Timing: o.Timing, Now: now,
+	base := func(name string) Base {
+		return Base{Client: mgr.GetClient(), Credentials: creds, Events: eventRecorder{rec: mgr.GetEventRecorder(name)}, Timing: o.Timing, Now: now}
 	}
+	hi := &HostingInstanceReconciler{Base: base("hostinginstance-controller"), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme()}
 	if err := hi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the HostingInstance controller: %w", err)
 	}
-	vh := &VhostReconciler{
-		Client: mgr.GetClient(), Credentials: creds,
-		Events: eventRecorder{rec: mgr.GetEventRecorder("vhost-controller")}, Timing: o.Timing,
-	}
+	vh := &VhostReconciler{Base: base("vhost-controller")}
 	if err := vh.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the Vhost controller: %w", err)
 	}
-	tpl := &TemplateReconciler{
-		Client: mgr.GetClient(), Credentials: creds,
-		Events: eventRecorder{rec: mgr.GetEventRecorder("template-controller")}, Timing: o.Timing, Now: now,
-	}
+	tpl := &TemplateReconciler{Base: base("template-controller")}
 	if err := tpl.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the Template controller: %w", err)
 	}
-	ta := &TemplateApplicationReconciler{
-		Client: mgr.GetClient(), Credentials: creds,
-		Events: eventRecorder{rec: mgr.GetEventRecorder("templateapplication-controller")}, Timing: o.Timing, Now: now,
-	}
+	ta := &TemplateApplicationReconciler{Base: base("templateapplication-controller")}
 	if err := ta.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the TemplateApplication controller: %w", err)
 	}

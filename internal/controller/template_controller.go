@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -26,22 +25,13 @@ type templateAPI interface {
 // TemplateReconciler keeps a Gandi configuration template as its Template
 // declares.
 type TemplateReconciler struct {
-	client.Client
-	Credentials *Credentials
-	Events      eventRecorder
-	Timing      Timing
-	// Now is the clock; tests may move it.
-	Now func() time.Time
+	Base
 }
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
 // credentials, observe (or create), update, write status once, requeue.
 func (r *TemplateReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.Template{}, r)
-}
-
-func (r *TemplateReconciler) lifecycle() *lifecycle {
-	return &lifecycle{client: r.Client, creds: r.Credentials, events: r.Events, timing: r.Timing, now: r.Now}
 }
 
 func (r *TemplateReconciler) live(ctx context.Context, t *hostingv1alpha1.Template) result {

@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -33,12 +32,7 @@ type templateApplicationAPI interface {
 // It has no finalizer: a template cannot be un-applied, so deleting a
 // TemplateApplication changes nothing at Gandi and needs no work first.
 type TemplateApplicationReconciler struct {
-	client.Client
-	Credentials *Credentials
-	Events      eventRecorder
-	Timing      Timing
-	// Now is the clock; tests may move it.
-	Now func() time.Time
+	Base
 }
 
 // Reconcile runs one pass: load, resolve the template, credentials and

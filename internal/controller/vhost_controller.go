@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,10 +36,7 @@ type vhostAPI interface {
 // reports WaitingForInstance and, when deleted, finishes without error (the
 // instance's deletion already removed its vhosts at Gandi).
 type VhostReconciler struct {
-	client.Client
-	Credentials *Credentials
-	Events      eventRecorder
-	Timing      Timing
+	Base
 }
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, find the
@@ -48,10 +44,6 @@ type VhostReconciler struct {
 // requeue.
 func (r *VhostReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.Vhost{}, r)
-}
-
-func (r *VhostReconciler) lifecycle() *lifecycle {
-	return &lifecycle{client: r.Client, creds: r.Credentials, events: r.Events, timing: r.Timing, now: time.Now}
 }
 
 func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) result {

@@ -339,7 +339,7 @@ func (s *Server) newInstance(org string, body map[string]any, now time.Time) *in
 			vh.setLinkedZone(z)
 		}
 		vh.withFreeSSL, _ = getBool(spec, "with_free_ssl")
-		vh.LastCheckedStatus = s.checkedStatus(in.OrgID, vh)
+		vh.LastCheckedStatus = s.zoneStatus(in, vh)
 		in.pending = append(in.pending, vh)
 	}
 	s.instances[id] = in

@@ -285,6 +285,25 @@ func (s *Server) recheckZone(in *instance, vh *vhost, now time.Time) {
 	}
 }
 
+// servedElsewhere reports whether an instance other than instanceID serves
+// fqdn (in any state, being deleted included, or about to with an instance
+// create).
+func (s *Server) servedElsewhere(instanceID, fqdn string) bool {
+	for _, in := range s.instances {
+		if in.ID == instanceID {
+			continue
+		}
+		if in.findVhost(fqdn) != nil || slices.ContainsFunc(in.pending, func(v *vhost) bool { return v.FQDN == fqdn }) {
+			return true
+		}
+	}
+	return false
+}
+
+func servedElsewhereMessage(fqdn string) string {
+	return "The vhost " + fqdn + " is already served by another instance."
+}
+
 // checkAgain is a PATCH carrying linked_dns_zone: Gandi looks at the zone
 // again. A running vhost gets its records written (when it may); one that
 // waits for, or failed, its ownership validation waits again, for a whole

@@ -319,6 +319,45 @@ func TestLastCheckedStatusConflictAndOverride(t *testing.T) {
 	}
 }
 
+func TestFQDNServedByAnotherInstanceIsRefused(t *testing.T) {
+	e := newEnv(t)
+	e.sim.AddDomain(orgAlice, "example.com")
+	first := e.activeInstance(orgAlice, SeedInstance{Vhosts: []SeedVhost{{FQDN: "www.example.com"}}})
+	second := e.activeInstance(orgAlice, SeedInstance{})
+	bobs := e.activeInstance(orgBob, SeedInstance{})
+
+	m := expectGandiError(t, e.post(vhostsPath(second), map[string]any{"fqdn": "WWW.example.com"}), http.StatusUnprocessableEntity)
+	if m["object"] != "Vhost" || !strings.Contains(m["message"].(string), "another instance") {
+		t.Fatalf("refusal body: %v", m)
+	}
+	// Another organization's instance is refused too, without naming the
+	// instance that serves the FQDN.
+	r := e.request("POST", vhostsPath(bobs), bearer(tokBob), map[string]any{"fqdn": "www.example.com"})
+	if m := expectGandiError(t, r, http.StatusUnprocessableEntity); strings.Contains(m["message"].(string), first) {
+		t.Fatalf("the refusal reveals the instance: %v", m)
+	}
+	b := validCreate()
+	b["vhosts"] = []any{map[string]any{"fqdn": "www.example.com"}}
+	expectFieldError(t, e.post("/v5/simplehosting/instances", b), "vhosts.0.fqdn")
+	if err := e.sim.LoadSeed([]byte("instances: [{org: " + orgAlice + ", size: starter, vhosts: [{fqdn: www.example.com}]}]")); err == nil {
+		t.Fatalf("a seed gave the FQDN to a second instance")
+	}
+
+	// Still served while being deleted; free once gone.
+	expectStatus(t, e.del(vhostsPath(first)+"/www.example.com"), http.StatusNoContent)
+	expectGandiError(t, e.post(vhostsPath(second), map[string]any{"fqdn": "www.example.com"}), http.StatusUnprocessableEntity)
+	eventually(t, "vhost gone", func() bool { return e.get(vhostsPath(first)+"/www.example.com").status == http.StatusNotFound })
+	expectStatus(t, e.post(vhostsPath(second), map[string]any{"fqdn": "www.example.com"}), http.StatusAccepted)
+
+	// An instance create's vhosts hold their FQDN before they appear.
+	b["vhosts"] = []any{map[string]any{"fqdn": "shop.example.com"}}
+	pending := e.createInstance(b, "")
+	expectGandiError(t, e.post(vhostsPath(second), map[string]any{"fqdn": "shop.example.com"}), http.StatusUnprocessableEntity)
+	if len(e.sim.Vhosts(pending)) != 0 {
+		t.Fatalf("vhosts before the instance is active")
+	}
+}
+
 func TestControlDNS(t *testing.T) {
 	e := newEnv(t)
 	ctl := func(method string, body any) resp { return e.request(method, "/_sim/dns", "", body) }

@@ -18,7 +18,7 @@
 //	POST    /v5/simplehosting/instances/{instance_id}/action   RouteInstanceAction    202 + Content-Location  204 = NOT performed (inject it), 409
 //	GET     /v5/simplehosting/instances/{instance_id}/usage    RouteInstanceUsage     200                     404
 //	GET     /v5/simplehosting/instances/{instance_id}/vhosts   RouteListVhosts        200 list                400 query
-//	POST    /v5/simplehosting/instances/{instance_id}/vhosts   RouteCreateVhost       202 + Content-Location  400 fields, 409 not active, 422 exists
+//	POST    /v5/simplehosting/instances/{instance_id}/vhosts   RouteCreateVhost       202 + Content-Location  400 fields, 409 not active, 422 exists (here or on another instance)
 //	GET       .../vhosts/{vhost_fqdn}                          RouteGetVhost          200                     400 non-ASCII fqdn, 404
 //	PATCH     .../vhosts/{vhost_fqdn}                          RoutePatchVhost        200                     400, 409 not running
 //	DELETE    .../vhosts/{vhost_fqdn}                          RouteDeleteVhost       204                     409
@@ -126,6 +126,12 @@
 //     key blocked the write, unknown before the write. It follows the zone
 //     at every look; last_checked_at moves only when it changes (and when
 //     the vhost starts running or is PATCHed with linked_dns_zone).
+//   - An FQDN is served by one instance at Gandi. A vhost create for an FQDN
+//     another instance serves (in any state, being_deleted included, or
+//     listed in an instance create still under way) answers 422 (choice: the
+//     docs' "vhost already exists" refusal, widened from the instance to
+//     Gandi) with object "Vhost" and a message that names no instance; in an
+//     instance create it is a 400 on vhosts.N.fqdn; a seed refuses it.
 //
 // # Control API
 //

@@ -340,6 +340,9 @@ func (s *Server) seedVhost(in *instance, sv SeedVhost, now time.Time) (*vhost, e
 	if in.findVhost(fqdn) != nil {
 		return nil, errors.New("listed twice")
 	}
+	if s.servedElsewhere(in.ID, fqdn) {
+		return nil, errors.New("another instance serves it")
+	}
 	vh := s.newVhost(in, fqdn, now)
 	if sv.Status == "" {
 		sv.Status = statusRunning

@@ -233,6 +233,10 @@ func createVhost(c *call) {
 		c.fail(newError(http.StatusUnprocessableEntity, "The vhost "+fqdn+" already exists on the instance.").withObject("Vhost"))
 		return
 	}
+	if c.s.servedElsewhere(in.ID, fqdn) {
+		c.fail(newError(http.StatusUnprocessableEntity, servedElsewhereMessage(fqdn)).withObject("Vhost"))
+		return
+	}
 	vh := c.s.newVhost(in, fqdn, c.now)
 	if app, ok := getObj(body, "application"); ok {
 		vh.setApplication(app, c.now)

@@ -48,6 +48,8 @@ func run() error {
 	flag.DurationVar(&t.InstanceBeingDeleted, "instance-delete", def.InstanceBeingDeleted, "time an instance stays being_deleted")
 	flag.DurationVar(&t.VhostBeingCreated, "vhost-create", def.VhostBeingCreated, "time a vhost stays being_created")
 	flag.DurationVar(&t.VhostBeingDeleted, "vhost-delete", def.VhostBeingDeleted, "time a vhost stays being_deleted")
+	flag.DurationVar(&t.VhostOwnershipValidated, "vhost-ownership-validated", def.VhostOwnershipValidated, "time a vhost stays ownership_validated")
+	flag.DurationVar(&t.VhostValidationTimeout, "vhost-validation-timeout", def.VhostValidationTimeout, "time a vhost waits in waiting_ownership for its TXT record before validation_failed")
 	flag.DurationVar(&t.ApplicationBeingCreated, "app-create", def.ApplicationBeingCreated, "time a vhost application stays being_created")
 	flag.DurationVar(&t.DispatchStep, "dispatch-step", def.DispatchStep, "time of each dispatch task step (0 -> 10 -> 20)")
 	flag.Parse()
@@ -122,13 +124,15 @@ func fastUnlessSet(t gandisim.Timings) gandisim.Timings {
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	fast := gandisim.FastTimings()
 	for name, pair := range map[string][2]*time.Duration{
-		"instance-waiting-bill": {&t.InstanceWaitingBill, &fast.InstanceWaitingBill},
-		"instance-create":       {&t.InstanceBeingCreated, &fast.InstanceBeingCreated},
-		"instance-delete":       {&t.InstanceBeingDeleted, &fast.InstanceBeingDeleted},
-		"vhost-create":          {&t.VhostBeingCreated, &fast.VhostBeingCreated},
-		"vhost-delete":          {&t.VhostBeingDeleted, &fast.VhostBeingDeleted},
-		"app-create":            {&t.ApplicationBeingCreated, &fast.ApplicationBeingCreated},
-		"dispatch-step":         {&t.DispatchStep, &fast.DispatchStep},
+		"instance-waiting-bill":     {&t.InstanceWaitingBill, &fast.InstanceWaitingBill},
+		"instance-create":           {&t.InstanceBeingCreated, &fast.InstanceBeingCreated},
+		"instance-delete":           {&t.InstanceBeingDeleted, &fast.InstanceBeingDeleted},
+		"vhost-create":              {&t.VhostBeingCreated, &fast.VhostBeingCreated},
+		"vhost-delete":              {&t.VhostBeingDeleted, &fast.VhostBeingDeleted},
+		"vhost-ownership-validated": {&t.VhostOwnershipValidated, &fast.VhostOwnershipValidated},
+		"vhost-validation-timeout":  {&t.VhostValidationTimeout, &fast.VhostValidationTimeout},
+		"app-create":                {&t.ApplicationBeingCreated, &fast.ApplicationBeingCreated},
+		"dispatch-step":             {&t.DispatchStep, &fast.DispatchStep},
 	} {
 		if !set[name] {
 			*pair[0] = *pair[1]

@@ -123,6 +123,10 @@ var testTiming = controller.Timing{
 const (
 	orgID    = "0c9b4a2e-6a51-11ee-9d3f-00163e816020"
 	orgToken = "pat_test-token-5c1f0e0e"
+	// heldDomain is held by the test account at LiveDNS, with the right to
+	// manage its records: Gandi takes that as proof of ownership, so vhosts
+	// on it (www.example.com, café.example.com…) run as soon as created.
+	heldDomain = "example.com"
 )
 
 // world is one test's Gandi (a simulator), namespace and manager(s).
@@ -138,12 +142,15 @@ type world struct {
 
 var nsSeq atomic.Int64
 
-// newWorld starts a simulator with one account and makes a namespace with
-// a credentials Secret for it. Everything is torn down at the end of the
-// test, objects first while a manager still runs.
+// newWorld starts a simulator with one account holding heldDomain and makes
+// a namespace with a credentials Secret for it. Everything is torn down at
+// the end of the test, objects first while a manager still runs.
 func newWorld() *world {
 	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
-	sim.AddAccount(gandisim.Account{Token: orgToken, User: "alice", Orgs: []gandisim.Org{{ID: orgID, Name: "alice-org", CanBill: true}}})
+	Expect(sim.ApplySeed(&gandisim.Seed{
+		Accounts: []gandisim.Account{{Token: orgToken, User: "alice", Orgs: []gandisim.Org{{ID: orgID, Name: "alice-org", CanBill: true}}}},
+		Domains:  []gandisim.SeedDomain{{Org: orgID, FQDN: heldDomain}},
+	})).To(Succeed())
 	w := &world{sim: sim, server: httptest.NewServer(sim), namespace: fmt.Sprintf("t%d-%d", GinkgoParallelProcess(), nsSeq.Add(1))}
 	DeferCleanup(w.teardown)
 	Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: ctrl.ObjectMeta{Name: w.namespace}})).To(Succeed())

@@ -1,6 +1,11 @@
 package controller_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -28,6 +33,20 @@ func onInstance(id string) func(*hostingv1alpha1.Vhost) {
 		vh.Spec.InstanceID = id
 		vh.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}
 	}
+}
+
+// publishDNS publishes records through the simulator's control API, as a
+// person would at their DNS provider.
+func (w *world) publishDNS(zone string, records ...gandisim.DNSRecord) {
+	body, err := json.Marshal(map[string]any{"zone": zone, "records": records})
+	Expect(err).NotTo(HaveOccurred())
+	req, err := http.NewRequestWithContext(suiteCtx, http.MethodPost, w.server.URL+"/_sim/dns", bytes.NewReader(body))
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer func() { _ = res.Body.Close() }()
+	Expect(res.StatusCode).To(Equal(http.StatusNoContent))
 }
 
 func gone(obj client.Object) func() bool {
@@ -110,24 +129,78 @@ var _ = Describe("Vhost", func() {
 		Expect(ok).To(BeTrue())
 	})
 
-	It("reports the DNS records to publish, and names the TXT record when validation fails", func() {
+	It("runs at once on a domain the account holds, and reports the records to publish until the zone points at it", func() {
 		id := seeded()
 		w.startManager(managerOptions{})
 		vh := vhost("www", "www.example.com", onInstance(id))
 		w.create(vh)
 		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
 		Expect(vh.Status.DNS).NotTo(BeNil())
-		Expect(vh.Status.DNS.Domain).To(Equal("example.com"))
+		Expect(vh.Status.DNS.Domain).To(Equal(heldDomain))
 		Expect(vh.Status.DNS.Key).To(Equal("www"))
+		Expect(vh.Status.DNS.IsAlterable).To(BeTrue())
 		Expect(vh.Status.DNS.CNAME).NotTo(BeEmpty())
 		Expect(vh.Status.DNS.TXT).NotTo(BeEmpty())
+		// Without allowAlteration Gandi writes nothing: the CNAME is the user's.
 		Expect(cond(vh, "DNSConfigured").Reason).To(Equal("RecordsNeeded"))
 		Expect(cond(vh, "DNSConfigured").Message).To(ContainSubstring(vh.Status.DNS.CNAME))
 
-		w.sim.SetVhostStatus(id, "www.example.com", "validation_failed")
-		Eventually(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "ValidationFailed"))
-		Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(vh.Status.DNS.TXT))
+		w.publishDNS(heldDomain, gandisim.DNSRecord{Name: "www", Type: "CNAME", Values: []string{vh.Status.DNS.CNAME}})
+		Eventually(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionTrue, "Configured")))
+		Expect(vh.Status.DNS.LastCheckedStatus).To(Equal("altered"))
+	})
+
+	Describe("on a domain the account does not hold", func() {
+		const fqdn = "shop.elsewhere.example"
+
+		It("waits for ownership with the TXT record in its status, and becomes Ready once the record is published", func() {
+			id := seeded()
+			w.startManager(managerOptions{})
+			vh := vhost("shop", fqdn, onInstance(id))
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForOwnership"),
+				haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionFalse, "RecordsNeeded")))
+			dns := vh.Status.DNS
+			Expect(dns).NotTo(BeNil())
+			Expect(dns.Domain).To(Equal("elsewhere.example"))
+			Expect(dns.Key).To(Equal("shop"))
+			Expect(dns.IsAlterable).To(BeFalse())
+			Expect(dns.TXT).NotTo(BeEmpty())
+			Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(dns.TXT))
+			Expect(cond(vh, "DNSConfigured").Message).To(And(ContainSubstring(dns.TXT), ContainSubstring(dns.CNAME)))
+			Expect(vh.Status.State).To(Equal("waiting_ownership"))
+
+			// Published where the person's DNS provider would: Gandi validates
+			// the ownership; the zone does not point at the vhost yet.
+			w.publishDNS(dns.Domain, gandisim.DNSRecord{Name: dns.Key, Type: "TXT", Values: []string{dns.TXT}})
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionFalse, "RecordsNeeded")))
+			Expect(vh.Status.State).To(Equal("running"))
+			Expect(cond(vh, "DNSConfigured").Message).To(ContainSubstring(dns.CNAME))
+
+			w.publishDNS(dns.Domain, gandisim.DNSRecord{Name: dns.Key, Type: "CNAME", Values: []string{dns.CNAME}})
+			Eventually(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionTrue, "Configured")))
+		})
+
+		It("reports ValidationFailed, naming the TXT record, when the record never appears", func() {
+			timings := gandisim.FastTimings()
+			timings.VhostValidationTimeout = 2 * time.Second
+			w.sim.SetTimings(timings)
+			id := seeded()
+			w.startManager(managerOptions{})
+			vh := vhost("shop", fqdn, onInstance(id))
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "ValidationFailed"),
+				haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionFalse, "RecordsNeeded")))
+			Expect(vh.Status.State).To(Equal("validation_failed"))
+			Expect(vh.Status.DNS).NotTo(BeNil())
+			Expect(vh.Status.DNS.TXT).NotTo(BeEmpty())
+			Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(vh.Status.DNS.TXT))
+		})
 	})
 
 	It("reports a failed application", func() {

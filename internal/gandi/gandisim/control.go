@@ -30,6 +30,8 @@ type timingsJSON struct {
 	InstanceBeingDeleted    string `json:"instance_being_deleted,omitempty"`
 	VhostBeingCreated       string `json:"vhost_being_created,omitempty"`
 	VhostBeingDeleted       string `json:"vhost_being_deleted,omitempty"`
+	VhostOwnershipValidated string `json:"vhost_ownership_validated,omitempty"`
+	VhostValidationTimeout  string `json:"vhost_validation_timeout,omitempty"`
 	ApplicationBeingCreated string `json:"application_being_created,omitempty"`
 	DispatchStep            string `json:"dispatch_step,omitempty"`
 }
@@ -48,6 +50,9 @@ var controlRoutes = map[string]controlHandler{
 	"POST /_sim/timings":    postTimings,
 	"POST /_sim/rate-limit": postRateLimit,
 	"POST /_sim/dispatches": postDispatches,
+	"GET /_sim/dns":         getDNS,
+	"POST /_sim/dns":        postDNS,
+	"DELETE /_sim/dns":      deleteDNS,
 }
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
@@ -215,6 +220,8 @@ func (s *Server) mergeTimings(tj timingsJSON) (Timings, error) {
 		{tj.InstanceBeingDeleted, &t.InstanceBeingDeleted},
 		{tj.VhostBeingCreated, &t.VhostBeingCreated},
 		{tj.VhostBeingDeleted, &t.VhostBeingDeleted},
+		{tj.VhostOwnershipValidated, &t.VhostOwnershipValidated},
+		{tj.VhostValidationTimeout, &t.VhostValidationTimeout},
 		{tj.ApplicationBeingCreated, &t.ApplicationBeingCreated},
 		{tj.DispatchStep, &t.DispatchStep},
 	} {
@@ -243,4 +250,58 @@ func (s *Server) writeState(w http.ResponseWriter) {
 		"domains":    s.Domains(),
 		"dispatches": s.DispatchList(),
 	})
+}
+
+// dnsRequest publishes record sets into a zone (POST /_sim/dns), or names
+// the record sets to remove (DELETE /_sim/dns: name, and type when only
+// that type goes).
+type dnsRequest struct {
+	Zone    string      `json:"zone"`
+	Records []DNSRecord `json:"records,omitempty"`
+	Name    string      `json:"name,omitempty"`
+	Type    string      `json:"type,omitempty"`
+}
+
+// zoneJSON is one zone of GET /_sim/dns.
+type zoneJSON struct {
+	Zone string `json:"zone"`
+	// OrgID holds the domain; "" for a zone held by no simulated account.
+	OrgID             string      `json:"org_id"`
+	NameserverService string      `json:"nameserver_service"`
+	Nameservers       []string    `json:"nameservers"`
+	RecordsReadOnly   bool        `json:"records_read_only,omitempty"`
+	Records           []DNSRecord `json:"records"`
+}
+
+func getDNS(s *Server, w http.ResponseWriter, _ []byte) error {
+	domains := s.Domains()
+	zones := make([]zoneJSON, 0, len(domains))
+	for _, d := range domains {
+		zones = append(zones, zoneJSON{Zone: d.FQDN, OrgID: d.OrgID, NameserverService: d.NameserverService,
+			Nameservers: d.Nameservers, RecordsReadOnly: d.RecordsReadOnly, Records: d.Records})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"zones": zones})
+	return nil
+}
+
+func postDNS(s *Server, w http.ResponseWriter, body []byte) error {
+	var req dnsRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	if req.Name != "" || req.Type != "" || len(req.Records) == 0 {
+		return fmt.Errorf("POST /_sim/dns takes a zone and its records")
+	}
+	return orDone(w, s.PublishDNS(req.Zone, req.Records...))
+}
+
+func deleteDNS(s *Server, w http.ResponseWriter, body []byte) error {
+	var req dnsRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	if req.Name == "" || len(req.Records) > 0 {
+		return fmt.Errorf("DELETE /_sim/dns takes a zone, a record name and optionally a type")
+	}
+	return orDone(w, s.UnpublishDNS(req.Zone, req.Name, req.Type))
 }

@@ -131,6 +131,7 @@ func (s *Server) advanceDispatch(d *dispatch, now time.Time) {
 				msg = "The domain no longer exists."
 			} else {
 				msg = applyNamespace(dom, t.ns, d.payload)
+				dom.changedAt = at(doneAt)
 			}
 		}
 		t.status = StateDone

@@ -14,8 +14,11 @@ import (
 // domain:nameservers task with service livedns sets.
 var liveDNSNameservers = []string{"ns1.gandi.net", "ns2.gandi.net", "ns3.gandi.net"}
 
-// AddDomain makes a domain visible to orgID's members, at LiveDNS with no
-// records. It returns the domain's ID (the existing one if fqdn is known).
+// AddDomain makes a domain held by orgID (visible to its members), at
+// LiveDNS with no records and the right to manage them, so Web Hosting may
+// alter its zone. It returns the domain's ID (the existing one if fqdn is
+// known, whoever holds it). An empty orgID adds a zone held by no account,
+// with LiveDNS nameservers.
 func (s *Server) AddDomain(orgID, fqdn string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -37,7 +40,7 @@ func (s *Server) addDomainLocked(orgID, fqdn string) *domain {
 			Nameservers: slices.Clone(liveDNSNameservers), NameserverService: serviceLiveDNS,
 			Records: []DNSRecord{}, Mailboxes: []string{}, WebRedirections: []WebRedirection{},
 		},
-		seq: s.nextSeq(),
+		seq: s.nextSeq(), changedAt: s.now(),
 	}
 	s.domains[d.ID] = d
 	return d
@@ -53,8 +56,9 @@ func (s *Server) domainByFQDN(fqdn string) *domain {
 }
 
 // getDomain serves the one domain route the operator needs (the domain's ID
-// from its FQDN). A domain of another organization is a 404 like an unknown
-// one: the domain API does not reveal what exists elsewhere.
+// from its FQDN). A domain of another organization, or a zone held by no
+// account, is a 404 like an unknown one: the domain API does not reveal
+// what exists elsewhere.
 func getDomain(c *call) {
 	d := c.s.domainByFQDN(strings.ToLower(c.r.PathValue("fqdn")))
 	if d == nil || !c.p.member(d.OrgID) {

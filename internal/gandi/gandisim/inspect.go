@@ -251,7 +251,10 @@ func (s *Server) UpdateInstance(id string, f func(*InstanceView)) {
 }
 
 // SetVhostStatus sets a vhost's status (any documented value), restarting its
-// clock like UpdateInstance.
+// clock like UpdateInstance. It is for states the simulator does not model
+// (locked): a forced waiting_ownership follows the ownership model from then
+// on (its VhostValidationTimeout starts now), so tests of ownership should
+// let the model move the vhost instead, with PublishDNS or /_sim/dns.
 func (s *Server) SetVhostStatus(instanceID, fqdn, status string) {
 	defer s.lock()()
 	if vh := s.findVhost(instanceID, fqdn); vh != nil {

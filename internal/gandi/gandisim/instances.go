@@ -210,7 +210,8 @@ func (s *Server) createInstanceRules(v *validator, body map[string]any) {
 
 // checkCreateInstance holds the rules the schema cannot express: versions from
 // the catalog, applications compatible with the instance, contact org names,
-// one vhost per FQDN, a free domain that is still available.
+// one vhost per FQDN and none another instance serves, a free domain that
+// is still available.
 func (s *Server) checkCreateInstance(body map[string]any) []fieldError {
 	v := &validator{}
 	typ, _ := getObj(body, "type")
@@ -245,6 +246,8 @@ func (s *Server) checkCreateInstance(body map[string]any) []fieldError {
 		fqdn = strings.ToLower(fqdn)
 		if seen[fqdn] {
 			v.body(p+".fqdn", fmt.Sprintf("The vhost %s is listed twice", fqdn))
+		} else if s.servedElsewhere("", fqdn) {
+			v.body(p+".fqdn", servedElsewhereMessage(fqdn))
 		}
 		seen[fqdn] = true
 		if app, ok := getObj(vh, "application"); ok {
@@ -339,7 +342,7 @@ func (s *Server) newInstance(org string, body map[string]any, now time.Time) *in
 			vh.setLinkedZone(z)
 		}
 		vh.withFreeSSL, _ = getBool(spec, "with_free_ssl")
-		vh.LastCheckedStatus = s.checkedStatus(in.OrgID, vh)
+		vh.LastCheckedStatus = s.zoneStatus(in, vh)
 		in.pending = append(in.pending, vh)
 	}
 	s.instances[id] = in

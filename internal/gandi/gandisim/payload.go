@@ -114,6 +114,9 @@ func applyNamespace(d *domain, ns string, payload map[string]any) string {
 		if d.NameserverService != serviceLiveDNS {
 			return "The domain does not use LiveDNS; its records cannot be managed."
 		}
+		if d.RecordsReadOnly {
+			return "You may not manage the records of this domain."
+		}
 		if def, _ := getBool(body, "default"); def {
 			d.Records, d.DefaultRecords = defaultRecords(), true
 			return ""

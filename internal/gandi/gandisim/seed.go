@@ -23,14 +23,20 @@ type Seed struct {
 	Templates []SeedTemplate `json:"templates,omitempty"`
 }
 
-// SeedDomain is a domain. Without nameservers it is at LiveDNS.
+// SeedDomain is a domain and its zone. With an org it is held by that
+// organization and, without nameservers, at LiveDNS; without an org it is a
+// zone held by no simulated account (registered elsewhere), at a DNS
+// provider's nameservers unless given.
 type SeedDomain struct {
-	Org         string      `json:"org"`
+	Org         string      `json:"org,omitempty"`
 	ID          string      `json:"id,omitempty"`
 	FQDN        string      `json:"fqdn"`
-	Nameservers []string    `json:"nameservers,omitempty"` // custom nameservers
+	Nameservers []string    `json:"nameservers,omitempty"` // custom nameservers (LiveDNS's own make it livedns)
 	Records     []DNSRecord `json:"records,omitempty"`
 	Mailboxes   []string    `json:"mailboxes,omitempty"`
+	// RecordsReadOnly: the org may not manage the records, so Web Hosting
+	// cannot alter the zone (is_alterable false) even at LiveDNS.
+	RecordsReadOnly bool `json:"records_read_only,omitempty"`
 }
 
 // SeedRuntime is a language or database with its version.
@@ -171,13 +177,19 @@ func (s *Server) seedDomain(sd SeedDomain) error {
 		d.ID = sd.ID
 		s.domains[d.ID] = d
 	}
-	if len(sd.Nameservers) > 0 {
-		d.Nameservers, d.NameserverService = slices.Clone(sd.Nameservers), "custom"
+	switch {
+	case len(sd.Nameservers) > 0 && slices.Equal(sd.Nameservers, liveDNSNameservers):
+	case len(sd.Nameservers) > 0:
+		d.Nameservers, d.NameserverService = slices.Clone(sd.Nameservers), serviceCustom
+	case sd.Org == "":
+		d.Nameservers, d.NameserverService = slices.Clone(elsewhereNameservers), serviceCustom
 	}
+	d.RecordsReadOnly = sd.RecordsReadOnly
 	for _, r := range sd.Records {
-		if !recordNameOK(r.Name) || !slices.Contains(recordTypes, r.Type) {
-			return fmt.Errorf("invalid record %s %s", r.Name, r.Type)
+		if err := checkRecord(r); err != nil {
+			return err
 		}
+		r.Values = slices.Clone(r.Values)
 		d.upsertRecord(r)
 	}
 	d.Mailboxes = append(d.Mailboxes, sd.Mailboxes...)
@@ -328,6 +340,9 @@ func (s *Server) seedVhost(in *instance, sv SeedVhost, now time.Time) (*vhost, e
 	if in.findVhost(fqdn) != nil {
 		return nil, errors.New("listed twice")
 	}
+	if s.servedElsewhere(in.ID, fqdn) {
+		return nil, errors.New("another instance serves it")
+	}
 	vh := s.newVhost(in, fqdn, now)
 	if sv.Status == "" {
 		sv.Status = statusRunning
@@ -362,7 +377,11 @@ func (s *Server) seedVhost(in *instance, sv SeedVhost, now time.Time) (*vhost, e
 		vh.Application, vh.ApplicationParameters, vh.ApplicationStatus = app.Name, cloneMap(app.Parameters), status
 	}
 	vh.AllowAlteration, vh.AllowAlterationOverride = sv.AllowAlteration, sv.AllowAlterationOverride
-	vh.LastCheckedStatus = s.checkedStatus(in.OrgID, vh)
+	if sv.Status == statusRunning {
+		// Gandi wrote the records of a running vhost it may alter the zone of.
+		s.alterZone(in, vh, now)
+	}
+	vh.LastCheckedStatus = s.zoneStatus(in, vh)
 	return vh, nil
 }
 

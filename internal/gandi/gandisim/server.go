@@ -14,8 +14,13 @@ import (
 type Timings struct {
 	// waiting_bill -> being_created -> active; DELETE -> being_deleted -> gone (404).
 	InstanceWaitingBill, InstanceBeingCreated, InstanceBeingDeleted time.Duration
-	// being_created -> running; being_deleted -> gone.
+	// being_created -> running (or waiting_ownership); being_deleted -> gone.
 	VhostBeingCreated, VhostBeingDeleted time.Duration
+	// ownership_validated -> running.
+	VhostOwnershipValidated time.Duration
+	// VhostValidationTimeout is how long a vhost stays waiting_ownership
+	// without its proof in the simulated DNS before validation_failed.
+	VhostValidationTimeout time.Duration
 	// A vhost application: being_created -> running, counted from when the vhost runs.
 	ApplicationBeingCreated time.Duration
 	// Each namespace task of a dispatch goes 0 -> 10 -> 20 (or 30), one step per
@@ -32,6 +37,8 @@ func FastTimings() Timings {
 		InstanceBeingDeleted:    100 * time.Millisecond,
 		VhostBeingCreated:       100 * time.Millisecond,
 		VhostBeingDeleted:       100 * time.Millisecond,
+		VhostOwnershipValidated: 50 * time.Millisecond,
+		VhostValidationTimeout:  30 * time.Second,
 		ApplicationBeingCreated: 100 * time.Millisecond,
 		DispatchStep:            50 * time.Millisecond,
 	}
@@ -45,6 +52,8 @@ func DefaultTimings() Timings {
 		InstanceBeingDeleted:    5 * time.Second,
 		VhostBeingCreated:       3 * time.Second,
 		VhostBeingDeleted:       3 * time.Second,
+		VhostOwnershipValidated: 2 * time.Second,
+		VhostValidationTimeout:  10 * time.Minute,
 		ApplicationBeingCreated: 5 * time.Second,
 		DispatchStep:            2 * time.Second,
 	}

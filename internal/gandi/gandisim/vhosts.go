@@ -3,11 +3,8 @@ package gandisim
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 )
@@ -110,30 +107,6 @@ func (s *Server) zoneOf(fqdn string) (string, *domain) {
 	return strings.Join(labels[len(labels)-2:], "."), nil
 }
 
-func (s *Server) alterable(orgID, fqdn string) bool {
-	_, d := s.zoneOf(fqdn)
-	return d != nil && d.OrgID == orgID && d.NameserverService == serviceLiveDNS
-}
-
-// checkedStatus stands in for Gandi's zone check: done when the zone is at
-// LiveDNS in the same organization and alteration is allowed, a conflict when
-// a record already exists and override is off, an error when the zone cannot
-// be altered.
-func (s *Server) checkedStatus(orgID string, vh *vhost) string {
-	if !vh.AllowAlteration {
-		return "unknown"
-	}
-	if !s.alterable(orgID, vh.FQDN) {
-		return "livedns_error"
-	}
-	zone, d := s.zoneOf(vh.FQDN)
-	key := zoneKey(vh.FQDN, zone)
-	if !vh.AllowAlterationOverride && slices.ContainsFunc(d.Records, func(r DNSRecord) bool { return r.Name == key }) {
-		return "livedns_conflict"
-	}
-	return "livedns_done"
-}
-
 func zoneKey(fqdn, zone string) string {
 	if fqdn == zone {
 		return "@"
@@ -193,16 +166,14 @@ func (c *call) renderVhost(in *instance, vh *vhost, details bool) map[string]any
 		m["certificates"] = c.certificates(vh)
 	}
 	if details {
-		zoneName, _ := c.s.zoneOf(vh.FQDN)
-		dc := strings.ToLower(in.Datacenter)
-		sum := sha256.Sum256([]byte(in.ID + " " + vh.FQDN))
-		zone["domain"] = zoneName
-		zone["key"] = zoneKey(vh.FQDN, zoneName)
-		zone["is_root"] = vh.FQDN == zoneName
-		zone["cname"] = dc + ".webaccel.gpaas.sim.invalid."
-		zone["ipv4"] = "192.0.2.10"
-		zone["ipv6"] = "2001:db8::10"
-		zone["txt"] = "gandi-webhosting-verification=" + hex.EncodeToString(sum[:16])
+		t := c.s.targetsOf(in, vh.FQDN)
+		zone["domain"] = t.zone
+		zone["key"] = t.key
+		zone["is_root"] = t.root
+		zone["cname"] = t.cname
+		zone["ipv4"] = t.ipv4
+		zone["ipv6"] = t.ipv6
+		zone["txt"] = t.txt
 		zone["is_alterable"] = c.s.alterable(in.OrgID, vh.FQDN)
 	}
 	return vh.withHTTPS(m)
@@ -262,6 +233,10 @@ func createVhost(c *call) {
 		c.fail(newError(http.StatusUnprocessableEntity, "The vhost "+fqdn+" already exists on the instance.").withObject("Vhost"))
 		return
 	}
+	if c.s.servedElsewhere(in.ID, fqdn) {
+		c.fail(newError(http.StatusUnprocessableEntity, servedElsewhereMessage(fqdn)).withObject("Vhost"))
+		return
+	}
 	vh := c.s.newVhost(in, fqdn, c.now)
 	if app, ok := getObj(body, "application"); ok {
 		vh.setApplication(app, c.now)
@@ -269,7 +244,7 @@ func createVhost(c *call) {
 	if z, ok := getObj(body, "linked_dns_zone"); ok {
 		vh.setLinkedZone(z)
 	}
-	vh.LastCheckedStatus = c.s.checkedStatus(in.OrgID, vh)
+	vh.LastCheckedStatus = c.s.zoneStatus(in, vh)
 	in.vhosts = append(in.vhosts, vh)
 	c.s.vhostCreates++
 	c.w.Header().Set("Content-Location", c.vhostURL(in.ID, fqdn))
@@ -319,7 +294,7 @@ func patchVhost(c *call) {
 	}
 	if z, ok := getObj(body, "linked_dns_zone"); ok {
 		vh.setLinkedZone(z)
-		vh.LastCheckedStatus, vh.LastCheckedAt = c.s.checkedStatus(in.OrgID, vh), c.now
+		c.s.checkAgain(in, vh, c.now)
 	}
 	c.json(http.StatusOK, vh.brief())
 }

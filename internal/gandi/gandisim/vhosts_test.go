@@ -115,6 +115,8 @@ func TestVhostValidation(t *testing.T) {
 
 func TestCreateInstanceWithVhostsAndFreeSSL(t *testing.T) {
 	e := newEnv(t)
+	e.sim.AddDomain(orgAlice, "secure.example")
+	e.sim.AddDomain(orgAlice, "plain.example")
 	b := validCreate()
 	b["vhosts"] = []any{
 		map[string]any{"fqdn": "secure.example", "with_free_ssl": true, "https_strategy": "redirect_HTTP_to_HTTPS"},

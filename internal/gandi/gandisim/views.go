@@ -95,11 +95,14 @@ type DomainView struct {
 	FQDNUnicode string   `json:"fqdn_unicode"`
 	Nameservers []string `json:"nameservers"`
 	// NameserverService is "livedns" or "custom".
-	NameserverService string           `json:"nameserver_service"`
-	DefaultRecords    bool             `json:"default_records"` // last dns:records applied was {default: true}
-	Records           []DNSRecord      `json:"records"`
-	Mailboxes         []string         `json:"mailboxes"`
-	WebRedirections   []WebRedirection `json:"web_redirections"`
+	NameserverService string `json:"nameserver_service"`
+	// RecordsReadOnly: the organization may not manage the zone's records,
+	// so Web Hosting cannot alter it even at LiveDNS.
+	RecordsReadOnly bool             `json:"records_read_only,omitempty"`
+	DefaultRecords  bool             `json:"default_records"` // last dns:records applied was {default: true}
+	Records         []DNSRecord      `json:"records"`
+	Mailboxes       []string         `json:"mailboxes"`
+	WebRedirections []WebRedirection `json:"web_redirections"`
 }
 
 // DNSRecord is one record set of a domain.
@@ -164,6 +167,9 @@ type template struct {
 type domain struct {
 	DomainView
 	seq int64
+	// changedAt is when the zone (records or nameservers) last changed: a
+	// proof found in it cannot be older.
+	changedAt time.Time
 }
 
 func (in *instance) snapshot() InstanceView {

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -166,7 +167,7 @@ func (r *HostingInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts Kind
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&hostingv1alpha1.HostingInstance{}).
+		For(&hostingv1alpha1.HostingInstance{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("hostinginstance").
 		WithOptions(opts.controller()).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.HostingInstanceList{}), secrets.metadataOnly()).

@@ -281,7 +281,10 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		}
 	}
 	if gandi.IsAlreadyExists(err) {
-		msg := "create " + ext.describe() + ": " + err.Error() + ": this object did not make it; choose another name, or set the annotation " + hostingv1alpha1.AnnotationAdopt + ": \"true\" to manage it"
+		// The lookup of this pass found nothing, so it exists where this
+		// object cannot see it (a vhost FQDN served by another instance):
+		// adopting cannot help.
+		msg := "create " + ext.describe() + ": " + err.Error() + ": Gandi has it where this object cannot see it (for a vhost: another instance serves this FQDN); remove it there or choose another name"
 		return stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
 	}
 	res := failed(obj, l.timing, "create "+ext.describe(), err)

@@ -227,3 +227,22 @@ var _ = Describe("The shared lifecycle", func() {
 		})
 	})
 })
+
+var _ = Describe("A create Gandi refuses for a reason a lookup cannot see", func() {
+	It("is reported once per poll, not sent again in a hot loop", func() {
+		w := newWorld()
+		w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "other", Size: "starter",
+			Vhosts: []gandisim.SeedVhost{{FQDN: "taken.example.com"}}})
+		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "mine", Size: "starter", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}})
+		w.startManager(managerOptions{})
+		vh := vhost("taken", "taken.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).NotTo(ContainSubstring(hostingv1alpha1.AnnotationAdopt))
+		start := w.sim.Requests(gandisim.RouteCreateVhost)
+		// testTiming.Poll is 1 s: about 3 attempts in 3 s, not dozens.
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) - start }).
+			WithTimeout(3 * time.Second).Should(BeNumerically("<=", 4))
+	})
+})

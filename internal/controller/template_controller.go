@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -152,7 +153,7 @@ func (r *TemplateReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&hostingv1alpha1.Template{}).
+		For(&hostingv1alpha1.Template{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("template").
 		WithOptions(opts.controller()).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.TemplateList{}), secrets.metadataOnly()).

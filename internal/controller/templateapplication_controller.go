@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -205,7 +206,7 @@ func (r *TemplateApplicationReconciler) cannotApply(ta *hostingv1alpha1.Template
 // hash moves, it is deleted), and when their credentials Secret does.
 func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&hostingv1alpha1.TemplateApplication{}).
+		For(&hostingv1alpha1.TemplateApplication{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("templateapplication").
 		WithOptions(opts.controller()).
 		Watches(&hostingv1alpha1.Template{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOfTemplate)).

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -213,7 +214,7 @@ func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, s
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&hostingv1alpha1.Vhost{}).
+		For(&hostingv1alpha1.Vhost{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("vhost").
 		WithOptions(opts.controller()).
 		Watches(&hostingv1alpha1.HostingInstance{}, handler.EnqueueRequestsFromMapFunc(r.vhostsOfInstance)).

@@ -1,0 +1,49 @@
+package controller
+
+import (
+	"maps"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// notOwnBookkeeping lets through every event of a kind but an update that
+// only changes what the operator writes for itself: status, the create
+// intent and the side-effect records. Without it each of those writes
+// wakes the object again at once, so a create Gandi refuses for a reason a
+// lookup cannot see (an FQDN served by another instance) was sent again in
+// a hot loop instead of at the poll interval. Each pass already says when
+// to come back (RequeueAfter).
+func notOwnBookkeeping() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		return e.ObjectOld == nil || e.ObjectNew == nil || userChange(e.ObjectOld, e.ObjectNew)
+	}}
+}
+
+// userChange reports a change of anything but status and the operator's
+// own annotations.
+func userChange(old, cur client.Object) bool {
+	if old.GetGeneration() != cur.GetGeneration() ||
+		!old.GetDeletionTimestamp().Equal(cur.GetDeletionTimestamp()) ||
+		!maps.Equal(old.GetLabels(), cur.GetLabels()) ||
+		!equality.Semantic.DeepEqual(old.GetFinalizers(), cur.GetFinalizers()) {
+		return true
+	}
+	return !maps.Equal(userAnnotations(old), userAnnotations(cur))
+}
+
+func userAnnotations(obj client.Object) map[string]string {
+	out := map[string]string{}
+	for k, v := range obj.GetAnnotations() {
+		if k == hostingv1alpha1.AnnotationCreatePending || strings.HasPrefix(k, effectAnnotationPrefix) {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}

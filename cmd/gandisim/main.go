@@ -3,6 +3,11 @@
 // runs. Its control API lives under /_sim/ on the same listener.
 //
 //	gandisim -listen 127.0.0.1:8080 -seed hack/seed.yaml -token pat_demo -org demo
+//
+// The -fault-* flags turn on the seeded random faults, for every route or
+// the -fault-route ones; the seed is logged so that a run can be replayed:
+//
+//	gandisim -fast -token pat_demo -fault-seed 42 -fault-5xx 0.1 -fault-reset-before 0.025 -fault-reset-after 0.025 -fault-429 0.02 -fault-latency-min 5ms -fault-latency-max 50ms
 package main
 
 import (
@@ -42,7 +47,9 @@ func run() error {
 		orgName   = flag.String("org-name", "", "organization name of the -token account (default: -org)")
 		user      = flag.String("user", "demo", "user name of the -token account")
 		t         = def
+		faults    faultFlags
 	)
+	faults.register(flag.CommandLine)
 	flag.DurationVar(&t.InstanceWaitingBill, "instance-waiting-bill", def.InstanceWaitingBill, "time an instance stays waiting_bill")
 	flag.DurationVar(&t.InstanceBeingCreated, "instance-create", def.InstanceBeingCreated, "time an instance stays being_created")
 	flag.DurationVar(&t.InstanceBeingDeleted, "instance-delete", def.InstanceBeingDeleted, "time an instance stays being_deleted")
@@ -69,9 +76,25 @@ func run() error {
 			if route == "" {
 				route = "(no route)"
 			}
-			logger.Info("request", "method", e.Method, "route", route, "status", e.Status, "fault", e.Fault, "duration", e.Duration.Round(time.Microsecond))
+			attrs := []any{"method", e.Method, "route", route, "status", e.Status, "fault", e.Fault, "duration", e.Duration.Round(time.Microsecond)}
+			if e.RandomSeq > 0 {
+				attrs = append(attrs, "random_seq", e.RandomSeq)
+			}
+			logger.Info("request", attrs...)
 		},
 	})
+	if rf, on, err := faults.apply(sim); err != nil {
+		return err
+	} else if on {
+		routes := "every route"
+		if len(faults.routes) > 0 {
+			routes = faults.routes.String()
+		}
+		logger.Info("random faults on", "seed", rf.Seed, "routes", routes,
+			"rate_5xx", rf.Rate5xx, "statuses_5xx", rf.Statuses5xx, "rate_reset_before_commit", rf.RateResetBeforeCommit,
+			"rate_reset_after_commit", rf.RateResetAfterCommit, "rate_429", rf.Rate429, "retry_after", rf.RetryAfter,
+			"latency_min", rf.LatencyMin, "latency_max", rf.LatencyMax)
+	}
 	if *token != "" {
 		acct := gandisim.Account{Token: *token, APIKey: *apiKey, User: *user}
 		if *orgID != "" {

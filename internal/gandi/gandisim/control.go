@@ -53,6 +53,9 @@ var controlRoutes = map[string]controlHandler{
 	"GET /_sim/dns":         getDNS,
 	"POST /_sim/dns":        postDNS,
 	"DELETE /_sim/dns":      deleteDNS,
+	"POST /_sim/random":     postRandom,
+	"GET /_sim/random":      getRandom,
+	"DELETE /_sim/random":   func(s *Server, w http.ResponseWriter, _ []byte) error { s.ClearRandomFaults(); return done(w) },
 }
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +107,7 @@ func getCounters(s *Server, w http.ResponseWriter, _ []byte) error {
 		"dispatches":       s.Dispatches(),
 		"password_changes": s.PasswordChanges(),
 		"vhost_creates":    s.VhostCreates(),
+		"faults":           s.FaultCounts(),
 	})
 	return nil
 }
@@ -304,4 +308,95 @@ func deleteDNS(s *Server, w http.ResponseWriter, body []byte) error {
 		return fmt.Errorf("DELETE /_sim/dns takes a zone, a record name and optionally a type")
 	}
 	return orDone(w, s.UnpublishDNS(req.Zone, req.Name, req.Type))
+}
+
+// randomJSON is RandomFaults on the control API, durations as Go duration
+// strings ("1s", "20ms") like /_sim/timings. Routes lists the route
+// templates the configuration is for; none means every route.
+type randomJSON struct {
+	Routes                []string `json:"routes,omitempty"`
+	Seed                  int64    `json:"seed"`
+	Rate5xx               float64  `json:"rate_5xx"`
+	RateResetBeforeCommit float64  `json:"rate_reset_before_commit"`
+	RateResetAfterCommit  float64  `json:"rate_reset_after_commit"`
+	Rate429               float64  `json:"rate_429"`
+	Statuses5xx           []int    `json:"statuses_5xx,omitempty"`
+	RetryAfter            string   `json:"retry_after,omitempty"`
+	LatencyMin            string   `json:"latency_min,omitempty"`
+	LatencyMax            string   `json:"latency_max,omitempty"`
+}
+
+func (rj randomJSON) config() (RandomFaults, error) {
+	rf := RandomFaults{
+		Seed: rj.Seed, Rate5xx: rj.Rate5xx, RateResetBeforeCommit: rj.RateResetBeforeCommit,
+		RateResetAfterCommit: rj.RateResetAfterCommit, Rate429: rj.Rate429, Statuses5xx: rj.Statuses5xx,
+	}
+	for _, f := range []struct {
+		raw string
+		dst *time.Duration
+	}{{rj.RetryAfter, &rf.RetryAfter}, {rj.LatencyMin, &rf.LatencyMin}, {rj.LatencyMax, &rf.LatencyMax}} {
+		if f.raw == "" {
+			continue
+		}
+		d, err := time.ParseDuration(f.raw)
+		if err != nil {
+			return rf, err
+		}
+		*f.dst = d
+	}
+	return rf, nil
+}
+
+func toRandomJSON(rf RandomFaults) randomJSON {
+	return randomJSON{
+		Seed: rf.Seed, Rate5xx: rf.Rate5xx, RateResetBeforeCommit: rf.RateResetBeforeCommit,
+		RateResetAfterCommit: rf.RateResetAfterCommit, Rate429: rf.Rate429, Statuses5xx: rf.Statuses5xx,
+		RetryAfter: rf.RetryAfter.String(), LatencyMin: rf.LatencyMin.String(), LatencyMax: rf.LatencyMax.String(),
+	}
+}
+
+// postRandom sets the random mode for the listed routes, or for every
+// route. Every route is checked before any is set.
+func postRandom(s *Server, w http.ResponseWriter, body []byte) error {
+	var rj randomJSON
+	if err := decodeStrict(body, &rj); err != nil {
+		return err
+	}
+	rf, err := rj.config()
+	if err != nil {
+		return err
+	}
+	if err := rf.withDefaults().validate(); err != nil {
+		return err
+	}
+	for _, route := range rj.Routes {
+		if route == "" || !slices.Contains(Routes(), route) {
+			return fmt.Errorf("unknown route %q (want a template such as %q)", route, RouteCreateInstance)
+		}
+	}
+	if len(rj.Routes) == 0 {
+		return orDone(w, s.SetRandomFaults("", rf))
+	}
+	for _, route := range rj.Routes {
+		if err := s.SetRandomFaults(route, rf); err != nil {
+			return err
+		}
+	}
+	return done(w)
+}
+
+// getRandom answers {"all": config or null, "routes": {route: config}}.
+func getRandom(s *Server, w http.ResponseWriter, _ []byte) error {
+	all, perRoute := s.RandomFaultConfig()
+	out := map[string]any{"all": nil, "routes": map[string]randomJSON{}}
+	if all != nil {
+		out["all"] = toRandomJSON(*all)
+	}
+	routes := map[string]randomJSON{}
+	for r, rf := range perRoute {
+		routes[r] = toRandomJSON(rf)
+	}
+	out["routes"] = routes
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

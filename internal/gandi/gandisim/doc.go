@@ -225,6 +225,32 @@
 //     Gandi) with object "Vhost" and a message that names no instance; in an
 //     instance create it is a 400 on vhosts.N.fqdn; a seed refuses it.
 //
+// # Faults
+//
+// Scripted faults (FailNext, ResetNext, CommitThenDrop, SetLatency) apply
+// to the next requests of a route, in the order they were queued. The
+// seeded random mode (SetRandomFaults, POST /_sim/random, the binary's
+// -fault-* flags) draws a decision for every request of a route, or of
+// every route: a 5xx, a connection reset before commit (nothing done), a
+// reset after commit (the request performed in full, its answer lost), a
+// 429 with Retry-After, or nothing, each at its own rate; plus a latency
+// drawn uniformly from [min, max]. Random 5xx and 429 answers carry Gandi's
+// error body, so a client may count them as "not performed", which they
+// are; only a reset after commit has done anything.
+//
+// "The same seed gives the same sequence" means: each route has its own
+// generator, seeded from (seed, route template), and draws exactly one
+// decision per request in the order requests of that route reach the fault
+// layer, whatever that decision is and whatever else answers the request
+// (a scripted fault or the per-token rate limit come first, and the random
+// decision is then spent unused). So the n-th request of a route, counted
+// from when its configuration was set, gets the same decision in every run
+// with the same configuration; traffic on other routes never shifts it.
+// Under concurrency, which request is the n-th of its route is up to the
+// arrival order, so a replay of an operator run replays the faults of
+// every route, not necessarily which object got them. RequestLog carries
+// RandomSeq (n) and the fault; FaultCounts counts injected faults by kind.
+//
 // # Control API
 //
 // Under /_sim/ on the same handler, without authentication: POST/DELETE
@@ -234,4 +260,15 @@
 // {"zone", "records": [{"name", "type", "ttl", "values"}]}, replacing record
 // sets by name and type; remove {"zone", "name", "type"}). See control.go
 // and cmd/gandisim.
+// /_sim/faults, POST/GET/DELETE /_sim/random, GET/DELETE /_sim/counters
+// (requests, writes, paid_creates, dispatches, faults by kind), GET
+// /_sim/state, POST /_sim/accounts, POST /_sim/seed, POST /_sim/timings,
+// POST /_sim/rate-limit, POST /_sim/dispatches. See control.go and
+// cmd/gandisim. The random mode takes
+//
+//	{"routes": ["POST /v5/simplehosting/instances"],   // omitted: every route
+//	 "seed": 42, "rate_5xx": 0.1, "statuses_5xx": [500, 503],
+//	 "rate_reset_before_commit": 0.025, "rate_reset_after_commit": 0.025,
+//	 "rate_429": 0.05, "retry_after": "1s",
+//	 "latency_min": "5ms", "latency_max": "50ms"}
 package gandisim

@@ -80,11 +80,13 @@ func (s *Server) SetLatency(route string, d time.Duration) {
 	s.latency[route] = d
 }
 
-// ClearFaults removes every route fault and latency, and the namespace and
-// dispatch failures. Held dispatches stay held (see HoldDispatches).
+// ClearFaults removes every route fault and latency, the random mode, and
+// the namespace and dispatch failures. Held dispatches stay held (see
+// HoldDispatches).
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.random = randomMode{}
 	s.faults = map[string][]*fault{}
 	s.latency = map[string]time.Duration{}
 	s.failNS = map[string]string{}

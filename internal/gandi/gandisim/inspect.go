@@ -32,8 +32,9 @@ func (s *Server) RequestCounts() map[string]int {
 }
 
 // Writes counts non-GET requests that got past the fault layer (rate limit,
-// FailNext, ResetNext) to a handler, whatever the handler answered,
-// CommitThenDrop ones included. A steady-state reconcile should add none.
+// FailNext, ResetNext, random 5xx, 429 and resets before commit) to a
+// handler, whatever the handler answered, CommitThenDrop and random resets
+// after commit included. A steady-state reconcile should add none.
 func (s *Server) Writes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -75,10 +76,13 @@ func (s *Server) VhostCreates() int {
 // ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches,
 // PasswordChanges and VhostCreates (not the per-object counters of the
 // views).
+// ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches and
+// FaultCounts. The random mode's sequences go on where they were.
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = map[string]int{}
+	s.faultCounts = map[string]int{}
 	s.writes, s.paidCreates, s.dispatched = 0, 0, 0
 	s.passwordChanges, s.vhostCreates = 0, 0
 }

@@ -77,8 +77,15 @@ type RequestLog struct {
 	Method   string
 	Route    string // route template, "" when no route matched
 	Status   int    // 0 when the connection was dropped
-	Fault    string // "fail", "reset", "commit_then_drop", "rate_limited" or ""
+	Fault    string // one of the Fault* names but FaultRandomLatency, or ""
 	Duration time.Duration
+	// RandomSeq numbers the decision the random mode drew for this request
+	// on its route (1 for the first since the configuration was set), 0
+	// when the mode is off for the route: with the seed, it says which
+	// decision to look at when replaying a run.
+	RandomSeq int
+	// RandomDelay is the latency the random mode added.
+	RandomDelay time.Duration
 }
 
 // Server is an in-memory Gandi v5 API. It implements http.Handler and is safe
@@ -107,8 +114,10 @@ type Server struct {
 	holdDisp    bool
 	rateLimit   int
 	rateWindows map[string]*rateWindow
+	random      randomMode
 
 	requests    map[string]int
+	faultCounts map[string]int
 	writes      int
 	paidCreates int
 	dispatched  int
@@ -139,6 +148,7 @@ func New(opts Options) *Server {
 		rateLimit:   opts.RateLimitPerMinute,
 		rateWindows: map[string]*rateWindow{},
 		requests:    map[string]int{},
+		faultCounts: map[string]int{},
 	}
 	if s.perPage <= 0 {
 		s.perPage = 100
@@ -163,8 +173,12 @@ func (s *Server) SetRateLimit(perMinute int) {
 	s.rateWindows = map[string]*rateWindow{}
 }
 
-// ServeHTTP runs the fault layer (latency, rate limit, injected failures),
-// then the route's handler. The control API under /_sim/ bypasses all of it.
+// ServeHTTP runs the fault layer, then the route's handler: latency (set
+// and random), the per-token rate limit, a scripted fault, a random fault.
+// The first of these that answers wins; a random decision is drawn for
+// every request all the same, so that the rate limit or a scripted fault
+// never shifts the random sequence. The control API under /_sim/ bypasses
+// all of it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_sim/") {
 		s.serveControl(w, r)
@@ -190,8 +204,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.requests[route]++
-	delay := s.latency[route]
+	dec, random := s.drawRandom(route)
+	delay := s.latency[route] + dec.delay
+	if dec.delay > 0 {
+		s.faultCounts[FaultRandomLatency]++
+	}
 	s.mu.Unlock()
+	entry.RandomSeq, entry.RandomDelay = dec.seq, dec.delay
 	if delay > 0 {
 		select {
 		case <-time.After(delay):
@@ -200,39 +219,66 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if retry, limited := s.rateLimited(r); limited {
-		entry.Fault = "rate_limited"
-		e := newError(http.StatusTooManyRequests, "Too many requests, slow down.")
-		e.retryAfter = retry
-		writeError(sw, e)
+	answered, drop, rst := s.injectFault(w, sw, r, route, dec, random, &entry)
+	if answered {
 		return
 	}
-
-	f := s.popFault(route, r.Header.Get("Dry-Run") == "1")
-	switch {
-	case f == nil:
-	case f.kind == faultFail:
-		entry.Fault = "fail"
-		writeFault(sw, f)
-		return
-	case f.kind == faultReset:
-		entry.Fault = "reset"
-		dropConnection(w, true)
-		return
-	}
-
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		s.mu.Lock()
 		s.writes++
 		s.mu.Unlock()
 	}
-	if f != nil && f.kind == faultCommitThenDrop {
-		entry.Fault = "commit_then_drop"
+	if drop {
 		s.mux.ServeHTTP(&discardWriter{header: http.Header{}}, r)
-		dropConnection(w, false)
+		dropConnection(w, rst)
 		return
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// injectFault applies, after the latency, the first fault due: the
+// per-token rate limit, a scripted fault, the random decision dec (when
+// random). It reports whether it answered (or dropped) the request, or
+// else whether the request is to be performed and its connection then
+// dropped (with a reset when rst), and names the fault in entry.
+func (s *Server) injectFault(w http.ResponseWriter, sw *statusWriter, r *http.Request, route string, dec randomDecision, random bool, entry *RequestLog) (answered, drop, rst bool) {
+	if retry, limited := s.rateLimited(r); limited {
+		entry.Fault = s.injected(FaultRateLimited)
+		e := newError(http.StatusTooManyRequests, "Too many requests, slow down.")
+		e.retryAfter = retry
+		writeError(sw, e)
+		return true, false, false
+	}
+	if f := s.popFault(route, r.Header.Get("Dry-Run") == "1"); f != nil {
+		switch f.kind {
+		case faultFail:
+			entry.Fault = s.injected(FaultFail)
+			writeFault(sw, f)
+			return true, false, false
+		case faultReset:
+			entry.Fault = s.injected(FaultReset)
+			dropConnection(w, true)
+			return true, false, false
+		default:
+			entry.Fault = s.injected(FaultCommitThenDrop)
+			return false, true, false
+		}
+	}
+	if !random || dec.fault == "" {
+		return false, false, false
+	}
+	entry.Fault = s.injected(dec.fault)
+	switch dec.fault {
+	case FaultRandom5xx:
+		writeRandom5xx(sw, dec.status)
+	case FaultRandomResetBefore:
+		dropConnection(w, true)
+	case FaultRandom429:
+		writeRandom429(sw, dec.retryAfter)
+	default: // FaultRandomResetAfterCommit
+		return false, true, true
+	}
+	return true, false, false
 }
 
 // noRoute answers with Gandi's error body rather than net/http's plain text,

@@ -77,8 +77,9 @@ const (
 	ReasonApplying           = "Applying"
 	ReasonDispatchFailed     = "DispatchFailed"
 	// ReasonAppliedUnconfirmed (Ready=False): an apply may have reached
-	// Gandi, but its answer was lost and nothing Gandi shows settles
-	// whether it was performed. It is not sent again blindly.
+	// Gandi, but its answer was lost twice (the apply and the one sent
+	// again to settle it) and nothing Gandi shows settles whether it was
+	// performed. It is not sent a third time.
 	ReasonAppliedUnconfirmed = "AppliedUnconfirmed"
 	// ReasonConfirmedOnDomain (Ready=True): the answer to an apply was
 	// lost, so its dispatch cannot be followed, but the domain shows every

@@ -7,7 +7,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -178,22 +177,6 @@ var _ = Describe("The shared lifecycle", func() {
 		w.create(hi)
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
 		Expect(w.sim.PaidCreates()).To(Equal(1))
-	})
-
-	It("reports a connection Secret name the API server refuses as InvalidSpec", func() {
-		w.startManager(managerOptions{})
-		hi := instance("bad-secret-name", func(hi *hostingv1alpha1.HostingInstance) {
-			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "UPPER_case"}
-		})
-		obj := hi.DeepCopy()
-		obj.SetNamespace(w.namespace)
-		err := k8sClient.Create(suiteCtx, obj)
-		if apierrors.IsInvalid(err) {
-			Skip("admission refuses the name already: nothing reaches the controller")
-		}
-		Expect(err).NotTo(HaveOccurred())
-		Eventually(fetch(obj)).WithTimeout(eventually).Should(
-			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonInvalidSpec))
 	})
 
 	It("reports missing credentials on Ready too, and moves observedGeneration only when it observed", func() {

@@ -7,10 +7,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
@@ -35,10 +37,18 @@ type KindOptions struct {
 	MaxConcurrentReconciles int
 	// SkipNameValidation allows several managers in one process (tests).
 	SkipNameValidation bool
+	// MaxBackoff caps the exponential backoff of a failing object
+	// (controller-runtime's default grows to 16 minutes); SetupControllers
+	// sets it to the poll interval, so that a failing object is never
+	// looked at less often than a settled one.
+	MaxBackoff time.Duration
 }
 
 func (o KindOptions) controller() controller.Options {
 	opts := controller.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+	if o.MaxBackoff > 0 {
+		opts.RateLimiter = workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](5*time.Millisecond, o.MaxBackoff)
+	}
 	if o.SkipNameValidation {
 		opts.SkipNameValidation = &o.SkipNameValidation
 	}
@@ -81,6 +91,9 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 		AllowDefault:  o.AllowDefaultCredentials,
 	}
 	secrets := &SecretWatch{Client: mgr.GetClient(), DefaultSecret: o.DefaultSecret}
+	if o.Controller.MaxBackoff == 0 {
+		o.Controller.MaxBackoff = o.Timing.Poll
+	}
 	base := func(name string) Base {
 		return Base{Client: mgr.GetClient(), Credentials: creds, Events: eventRecorder{rec: mgr.GetEventRecorder(name)}, Timing: o.Timing, Now: now}
 	}

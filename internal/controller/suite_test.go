@@ -174,6 +174,8 @@ type managerOptions struct {
 	watchNamespaces []string
 	// timing replaces testTiming.
 	timing *controller.Timing
+	// workers per kind (0: controller-runtime's 1).
+	workers int
 	// wrapTransport wraps the manager's HTTP transport to the API server.
 	wrapTransport func(http.RoundTripper) http.RoundTripper
 }
@@ -218,7 +220,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 		DefaultSecret:           o.defaultSecret,
 		AllowDefaultCredentials: o.allowDefault,
 		Timing:                  timing,
-		Controller:              controller.KindOptions{SkipNameValidation: true},
+		Controller:              controller.KindOptions{SkipNameValidation: true, MaxConcurrentReconciles: o.workers},
 	})).To(Succeed())
 	ctx, cancel := context.WithCancel(suiteCtx)
 	done := make(chan struct{})

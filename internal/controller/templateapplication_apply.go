@@ -29,7 +29,7 @@ func (r *TemplateApplicationReconciler) sync(ctx context.Context, api templateAp
 	}
 	switch s.kind {
 	case stepSend:
-		return r.apply(ctx, api, ta, t, s.why)
+		return r.apply(ctx, api, ta, t, s)
 	case stepWait:
 		return r.waiting(ta, rec, t, s)
 	case stepConfirm:
@@ -68,8 +68,9 @@ func reapplyInterval(ta *hostingv1alpha1.TemplateApplication) time.Duration {
 // record is written (with an optimistic lock, so that of two passes
 // racing on one object only one sends) before the POST, taken back when
 // Gandi certainly did not act, and completed with the answer otherwise.
-func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, why string) result {
-	rec := applyRecord{Generation: ta.Generation, PayloadHash: t.payloadHash, At: r.Now().UTC()}
+func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, s step) result {
+	why := s.why
+	rec := applyRecord{Generation: ta.Generation, PayloadHash: t.payloadHash, At: r.Now().UTC(), Resent: s.resend}
 	value, err := rec.encode()
 	if err != nil {
 		return retry(err)
@@ -197,7 +198,7 @@ func (r *TemplateApplicationReconciler) settled(ta *hostingv1alpha1.TemplateAppl
 
 func unconfirmedMessage(rec applyRecord) string {
 	return "the apply sent at " + rec.At.UTC().Format(time.RFC3339) + " may have been performed, but nothing Gandi shows settles it (" + rec.Note +
-		"; the template API lists no dispatches): it is not sent again blindly, since a second dispatch is not always harmless; " +
+		"; the template API lists no dispatches); it was sent once more and that answer was lost too, so it is not sent a third time: " +
 		"it is applied again when the template's payload or this spec changes"
 }
 

@@ -39,6 +39,8 @@ type step struct {
 	kind stepKind
 	why  string
 	wait time.Duration
+	// resend: the apply settles a lost one (applyRecord.Resent).
+	resend bool
 }
 
 // applyInput is everything nextStep decides from.
@@ -86,12 +88,14 @@ type applyInput struct {
 //     it may never have left, and a recorded apply must end in one that
 //     was sent. The price is a second dispatch when the pass stopped after
 //     the request left, which only a domain showing the template rules out;
-//   - a lost one (the request was written, so Gandi probably has it) that
-//     Gandi neither confirms nor contradicts is not sent blindly again: a
-//     second dispatch is not always harmless (a web redirection without
-//     override fails on the record the first one created). It becomes
-//     unconfirmed, and is applied again only when what is applied changes
-//     or the interval says so.
+//   - a lost one (the request was written, but a connection reset before
+//     Gandi acted looks the same) that Gandi neither confirms nor
+//     contradicts is sent once more: an apply that may never have happened
+//     must not be left so, and a second dispatch that fails (a web
+//     redirection without override on the record the first one created)
+//     says so in DispatchFailed. If that one's answer is lost too, it
+//     becomes unconfirmed (Ready=False), and is applied again only when
+//     what is applied changes or the interval says so.
 func nextStep(in applyInput) step {
 	if !in.recorded {
 		return step{kind: stepSend, why: "first application"}
@@ -122,6 +126,9 @@ func nextStep(in applyInput) step {
 		}
 		if why := intervalDue(in); why != "" {
 			return step{kind: stepSend, why: why}
+		}
+		if !rec.Resent {
+			return step{kind: stepSend, resend: true, why: "the answer to the apply recorded at " + at + " was lost and Gandi shows nothing of it: sent once more"}
 		}
 		return step{kind: stepGiveUp}
 	}

@@ -30,6 +30,7 @@ func TestNextStep(t *testing.T) {
 	}
 	changedPayload := func(r applyRecord) applyRecord { r.PayloadHash = "sha256:old"; return r }
 	changedSpec := func(r applyRecord) applyRecord { r.Generation = 2; return r }
+	resent := func(r applyRecord) applyRecord { r.Resent = true; return r }
 	shown := evidence{verdict: verdictShown}
 	contradicted := evidence{verdict: verdictContradicted, differs: []string{"the domain's nameservers are ns1.gandi.net"}}
 	unknown := evidence{verdict: verdictUnknown}
@@ -73,7 +74,8 @@ func TestNextStep(t *testing.T) {
 		{name: "lost, in the grace, contradicted: the dispatch may not have run yet", rec: rec(outcomeLost, time.Second), ev: contradicted, want: stepWait},
 		{name: "lost, shown", rec: rec(outcomeLost, time.Second), ev: shown, want: stepConfirm},
 		{name: "lost, after the grace, contradicted", rec: rec(outcomeLost, time.Hour), ev: contradicted, want: stepSend},
-		{name: "lost, after the grace, nothing settles it", rec: rec(outcomeLost, time.Hour), ev: unknown, want: stepGiveUp},
+		{name: "lost, after the grace, nothing settles it: sent once more", rec: rec(outcomeLost, time.Hour), ev: unknown, want: stepSend},
+		{name: "lost again after being sent once more: unconfirmed", rec: resent(rec(outcomeLost, time.Hour)), ev: unknown, want: stepGiveUp},
 		{name: "lost, after the grace, interval elapsed", rec: rec(outcomeLost, 2*time.Hour), ev: unknown, interval: time.Hour, want: stepSend},
 		{name: "lost, spec changed, in the grace", rec: changedSpec(rec(outcomeLost, time.Second)), ev: unknown, want: stepWait},
 		{name: "lost, spec changed, after the grace", rec: changedSpec(rec(outcomeLost, time.Hour)), ev: unknown, want: stepSend},

@@ -56,6 +56,9 @@ type applyRecord struct {
 	At          time.Time    `json:"at"`
 	Outcome     applyOutcome `json:"outcome,omitempty"`
 	DispatchID  string       `json:"dispatchID,omitempty"`
+	// Resent marks an apply sent again to settle a lost one that Gandi
+	// showed nothing of; if its answer is lost too, it is not sent again.
+	Resent bool `json:"resent,omitempty"`
 	// Note is Gandi's error or what was seen, for messages on later passes.
 	Note string `json:"note,omitempty"`
 }

@@ -169,8 +169,21 @@ var _ = Describe("TemplateApplication", func() {
 		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(2))
 	})
 
-	It("reports a lost answer that Gandi cannot settle as AppliedUnconfirmed, not Ready, and never dispatches again", func() {
+	It("sends once more a lost apply that Gandi cannot settle, and is Ready only once that dispatch is done", func() {
 		w.sim.CommitThenDrop(gandisim.RouteApplyTemplate, 1)
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(beReady())
+		Expect(ta.Status.Dispatch).NotTo(BeNil())
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(2), "the lost one and one more, no more")
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteApplyTemplate) }).WithTimeout(3 * testTiming.Poll).Should(Equal(2))
+		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"))
+	})
+
+	It("reports as AppliedUnconfirmed, not Ready, an apply whose answer is lost twice, and sends no third", func() {
+		w.sim.CommitThenDrop(gandisim.RouteApplyTemplate, 2)
 		w.startManager(managerOptions{})
 		w.create(gandiTemplate("dns"))
 		ta := application("shop-dns")
@@ -179,12 +192,9 @@ var _ = Describe("TemplateApplication", func() {
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AppliedUnconfirmed"),
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "AppliedUnconfirmed")))
 		Expect(cond(ta, hostingv1alpha1.ConditionReady).Message).To(And(ContainSubstring("lost"), ContainSubstring("cannot be read")))
-		Expect(ta.Annotations).To(HaveKey(applyRecordKey))
 		Expect(ta.Status.AppliedPayloadHash).To(BeEmpty(), "nothing is known to be applied")
-		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
 		Consistently(fetch(ta)).WithTimeout(3 * testTiming.Poll).Should(notReady())
-		Expect(w.sim.Dispatches()).To(Equal(1))
-		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"), "the dispatch whose answer was lost did run")
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(2))
 	})
 
 	It("retries an apply refused with a 503 and Gandi's error body, and is Ready only once its dispatch is done", func() {

@@ -72,10 +72,12 @@ func TestCrashLoop(t *testing.T) {
 
 	e := start(t)
 	e.install(t)
-	domains := make([]map[string]any, crashTemplates)
+	domains := make([]map[string]any, crashTemplates, crashTemplates+1)
 	for i := range domains {
 		domains[i] = map[string]any{"org": orgID, "fqdn": crashDomain(i)}
 	}
+	// The vhosts' zone, held at LiveDNS: Gandi validates their ownership at once.
+	domains = append(domains, map[string]any{"org": orgID, "fqdn": "crash.example.net"})
 	e.simControl(t, http.MethodPost, "/_sim/seed", map[string]any{"domains": domains})
 	e.kubectl(t, "create", "namespace", crashNS)
 	e.kubectl(t, "-n", crashNS, "create", "secret", "generic", "gandi-credentials", "--from-literal=token="+token)

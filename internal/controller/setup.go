@@ -45,14 +45,7 @@ type KindOptions struct {
 }
 
 func (o KindOptions) controller() controller.Options {
-	// A plain FIFO queue, not controller-runtime's default priority queue:
-	// that one serves objects from the initial list only when no other item
-	// is ready, and objects requeued at the transitional interval (an
-	// instance being created, a running dispatch) keep it busy. In the fault
-	// storm, 2 of 8 HostingInstances listed at start-up were never
-	// reconciled in 90 s.
-	noPriority := false
-	opts := controller.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles, UsePriorityQueue: &noPriority}
+	opts := controller.Options{MaxConcurrentReconciles: o.MaxConcurrentReconciles}
 	if o.MaxBackoff > 0 {
 		opts.RateLimiter = workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](5*time.Millisecond, o.MaxBackoff)
 	}

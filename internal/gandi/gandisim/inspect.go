@@ -73,7 +73,7 @@ func (s *Server) VhostCreates() int {
 }
 
 // ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches,
-// PasswordChanges and VhostCreates (not the per-object counters of the
+// PasswordChanges, VhostCreates, PaasPaidCreates and PaasPaidRenews (not the per-object counters of the
 // views).
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
@@ -81,6 +81,7 @@ func (s *Server) ResetCounters() {
 	s.requests = map[string]int{}
 	s.writes, s.paidCreates, s.dispatched = 0, 0, 0
 	s.passwordChanges, s.vhostCreates = 0, 0
+	s.paas.paidCreates, s.paas.paidRenews = 0, 0
 }
 
 // PurgeCount counts cache purges of a vhost.

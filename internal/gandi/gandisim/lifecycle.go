@@ -19,6 +19,7 @@ func (s *Server) advance(now time.Time) {
 	for _, d := range s.dispatches {
 		s.advanceDispatch(d, now)
 	}
+	s.advancePaas(now)
 }
 
 // advanceInstance reports whether the instance is gone.

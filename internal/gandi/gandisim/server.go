@@ -108,6 +108,8 @@ type Server struct {
 	// POSTs that created a vhost.
 	passwordChanges int
 	vhostCreates    int
+
+	paas paasState // the XML-RPC API's objects and counters
 }
 
 // New returns an empty simulator: no accounts, no objects.
@@ -134,6 +136,7 @@ func New(opts Options) *Server {
 	if s.perPage <= 0 {
 		s.perPage = 100
 	}
+	s.paas.init()
 	s.registerRoutes()
 	return s
 }
@@ -172,6 +175,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	if r.URL.Path == XMLRPCPath || r.URL.Path == strings.TrimSuffix(XMLRPCPath, "/") {
+		s.serveXMLRPC(sw, w, r, &entry)
+		return
+	}
 	_, route := s.mux.Handler(r)
 	if route == "" {
 		s.noRoute(sw, r)

@@ -97,9 +97,10 @@
 // and ruby2.3pgsql9.7 beta, the rest all. paas.vhost.list answers an array.
 // get_dns_entries answers {name, key, txt}. Dates are dateTime.iso8601
 // without a zone (UTC). Snapshots are added with AddPaasSnapshot: the API
-// has no method to take one. paas.vhost.list, like every list, filters with
-// "~" (LIKE with %), "<" and ">" (numbers, dates) and equality (a value or
-// any of an array); a filter the doc does not give is a 510400.
+// has no method to take one. Every list and count method filters with "~"
+// (LIKE with %), "<" and ">" (numbers, dates) and equality (a value or any
+// of an array), and every one of them answers a filter its doc entry does
+// not give with a 510400.
 //
 // # Control API
 //

@@ -101,11 +101,11 @@ func (s *Server) advancePaas(now time.Time) {
 	t := s.timings
 	for id, in := range s.paas.instances {
 		switch in.State {
-		case "being_created":
+		case statusBeingCreated:
 			if at := in.since.Add(t.InstanceBeingCreated); !now.Before(at) {
-				in.State, in.since = "running", at
+				in.State, in.since = statusRunning, at
 			}
-		case "being_deleted":
+		case statusBeingDeleted:
 			if !now.Before(in.since.Add(t.InstanceBeingDeleted)) {
 				delete(s.paas.instances, id)
 				for fqdn, vh := range s.paas.vhosts {
@@ -126,16 +126,16 @@ func (s *Server) advancePaas(now time.Time) {
 		switch {
 		case in == nil:
 			delete(s.paas.vhosts, fqdn)
-		case vh.State == "being_created" && in.State == "running":
+		case vh.State == statusBeingCreated && in.State == statusRunning:
 			// The rproxy_update starts once the instance runs.
 			start := vh.since
 			if in.since.After(start) {
 				start = in.since
 			}
 			if at := start.Add(t.VhostBeingCreated); !now.Before(at) {
-				vh.State, vh.since = "running", at
+				vh.State, vh.since = statusRunning, at
 			}
-		case vh.State == "being_deleted":
+		case vh.State == statusBeingDeleted:
 			if !now.Before(vh.since.Add(t.VhostBeingDeleted)) {
 				delete(s.paas.vhosts, fqdn)
 			}
@@ -146,13 +146,14 @@ func (s *Server) advancePaas(now time.Time) {
 func (c *xcall) operation(typ string, paasID int) map[string]any {
 	c.s.paas.opSeq++
 	return map[string]any{
-		"id": c.s.paas.opSeq, "type": typ, "step": "WAIT", "paas_id": paasID,
-		"date_created": c.now, "date_updated": c.now,
+		"id": c.s.paas.opSeq, keyType: typ, "step": "WAIT", keyPaasID: paasID,
+		keyDateCreated: c.now, "date_updated": c.now,
 	}
 }
 
-func (c *xcall) ownInstance(i int) (*paasInstance, *xfault) {
-	id, fe := c.intArg(i)
+// ownInstance resolves the instance id in the first argument.
+func (c *xcall) ownInstance() (*paasInstance, *xfault) {
+	id, fe := c.intArg(0)
 	if fe != nil {
 		return nil, fe
 	}
@@ -164,7 +165,7 @@ func (c *xcall) ownInstance(i int) (*paasInstance, *xfault) {
 }
 
 func requireRunning(in *paasInstance) *xfault {
-	if in.State != "running" {
+	if in.State != statusRunning {
 		return xerr(faultBadState, "Error on object : OBJECT_PAAS (CAUSE_BADSTATE) [instance is "+in.State+"]")
 	}
 	return nil
@@ -180,11 +181,11 @@ func months(d string) (int, bool) {
 	return n, true
 }
 
-var paasSizes = []string{"s", "s+", "m", "l", "xl", "xxl"}
+var paasSizes = []string{"s", "s+", "m", "l", "xl", sizeXXL}
 
 // params checks a parameter struct against the doc's table: kinds maps a
-// member to "int", "bool", "string", "strings" (string or array of
-// strings), "ints" (int or array of ints) or "intstring"; required lists
+// member to kindInt, kindBool, kindString, kindStrings (string or array of
+// strings), kindInts (int or array of ints) or "intstring"; required lists
 // the mandatory ones.
 func checkParams(p map[string]any, kinds map[string]string, required ...string) *xfault {
 	for _, r := range required {
@@ -206,19 +207,19 @@ func checkParams(p map[string]any, kinds map[string]string, required ...string) 
 
 func hasKind(v any, kind string) bool {
 	switch kind {
-	case "int":
+	case kindInt:
 		_, ok := v.(int64)
 		return ok
-	case "bool":
+	case kindBool:
 		_, ok := v.(bool)
 		return ok
-	case "string":
+	case kindString:
 		_, ok := v.(string)
 		return ok
 	case "intstring":
-		return hasKind(v, "int") || hasKind(v, "string")
-	case "strings", "ints":
-		one := map[string]string{"strings": "string", "ints": "int"}[kind]
+		return hasKind(v, kindInt) || hasKind(v, kindString)
+	case kindStrings, kindInts:
+		one := map[string]string{kindStrings: kindString, kindInts: kindInt}[kind]
 		if arr, ok := v.([]any); ok {
 			for _, e := range arr {
 				if !hasKind(e, one) {
@@ -227,7 +228,7 @@ func hasKind(v any, kind string) bool {
 			}
 			return true
 		}
-		return kind == "strings" && hasKind(v, one)
+		return kind == kindStrings && hasKind(v, one)
 	}
 	return false
 }
@@ -245,8 +246,11 @@ func strs(v any) []string {
 }
 
 func ints(v any) []int {
-	var out []int
 	arr, _ := v.([]any)
+	if len(arr) == 0 {
+		return nil
+	}
+	out := make([]int, 0, len(arr))
 	for _, e := range arr {
 		out = append(out, int(e.(int64)))
 	}
@@ -269,10 +273,10 @@ func checkVhostName(fqdn string) *xfault {
 }
 
 var createKinds = map[string]string{
-	"datacenter_id": "int", "duration": "string", "name": "string", "password": "string",
-	"size": "string", "type": "string", "fixed": "bool", "keys": "ints", "override": "bool",
-	"quantity": "int", "snapshot_profile": "int", "ssh_key": "strings", "trial": "bool",
-	"vhosts": "strings", "zone_alter": "bool",
+	keyDatacenterID: kindInt, "duration": kindString, keyName: kindString, "password": kindString,
+	keySize: kindString, keyType: kindString, "fixed": kindBool, "keys": kindInts, "override": kindBool,
+	"quantity": kindInt, "snapshot_profile": kindInt, "ssh_key": kindStrings, "trial": kindBool,
+	"vhosts": kindStrings, "zone_alter": kindBool,
 }
 
 func paasCreate(c *xcall) (any, *xfault) {
@@ -283,51 +287,19 @@ func paasCreate(c *xcall) (any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	if fe := checkParams(p, createKinds, "datacenter_id", "duration", "name", "password", "size", "type"); fe != nil {
+	if fe := checkParams(p, createKinds, keyDatacenterID, "duration", keyName, "password", keySize, keyType); fe != nil {
 		return nil, fe
 	}
-	n, ok := months(pString(p, "duration"))
-	switch {
-	case !ok:
-		return nil, xerr(faultInvalid, "Invalid parameter: duration must be like 1m or 12m")
-	case paasDatacenters[pInt(p, "datacenter_id")] == nil:
-		return nil, xerr(faultInvalid, "Invalid parameter: unknown datacenter_id")
-	case !slices.Contains(paasSizes, pString(p, "size")):
-		return nil, xerr(faultInvalid, "Invalid parameter: size must be one of s, s+, m, l, xl, xxl")
-	case !knownPaasType(pString(p, "type")):
-		return nil, xerr(faultInvalid, "Invalid parameter: unknown type "+pString(p, "type"))
-	case pString(p, "name") == "":
-		return nil, xerr(faultInvalid, "Invalid parameter: name is empty")
-	case len(pString(p, "password")) < 8:
-		return nil, xerr(faultInvalid, "Invalid parameter: password must have at least 8 characters")
-	case pInt(p, "quantity") < 0:
-		return nil, xerr(faultInvalid, "Invalid parameter: quantity must not be negative")
-	case pBool(p, "override") && !pBool(p, "zone_alter"):
-		return nil, xerr(faultInvalid, "Invalid parameter: override needs zone_alter")
-	}
-	if sp := pInt(p, "snapshot_profile"); sp != 0 && paasSnapshotProfiles[sp] == "" {
-		return nil, xerr(faultInvalid, "Invalid parameter: unknown snapshot_profile")
+	n, vhosts, fe := checkCreate(c, p)
+	if fe != nil {
+		return nil, fe
 	}
 	org := c.acct.Orgs[0].ID
-	for _, in := range c.s.paas.instances {
-		if in.Org == org && in.Name == pString(p, "name") {
-			return nil, xerr(faultExists, "Error on object : OBJECT_PAAS (CAUSE_EXISTS) [an instance of this name exists]")
-		}
-	}
-	vhosts := strs(p["vhosts"])
-	for _, v := range vhosts {
-		if fe := checkVhostName(v); fe != nil {
-			return nil, fe
-		}
-		if c.s.paas.vhosts[v] != nil {
-			return nil, xerr(faultExists, "Error on object : OBJECT_VHOST (CAUSE_EXISTS) ["+v+" exists]")
-		}
-	}
 	c.s.paas.seq++
 	in := &paasInstance{
 		ID: 100000 + c.s.paas.seq, Org: org, Handle: strings.ToUpper(c.acct.User) + "-GANDI",
-		Name: pString(p, "name"), Type: pString(p, "type"), Size: pString(p, "size"),
-		DatacenterID: pInt(p, "datacenter_id"), State: "being_created", since: c.now,
+		Name: pString(p, keyName), Type: pString(p, keyType), Size: pString(p, keySize),
+		DatacenterID: pInt(p, keyDatacenterID), State: statusBeingCreated, since: c.now,
 		DateStart: c.now, DateEnd: c.now.AddDate(0, n, 0), Quantity: pInt(p, "quantity"),
 		SnapshotProfile: pInt(p, "snapshot_profile"), SSHKeys: strs(p["ssh_key"]), Keys: ints(p["keys"]),
 	}
@@ -339,7 +311,7 @@ func paasCreate(c *xcall) (any, *xfault) {
 	ops := []any{c.operation("paas_vm_create", in.ID), c.operation("paas_disk_create", in.ID)}
 	for _, v := range vhosts {
 		c.s.paas.seq++
-		c.s.paas.vhosts[v] = &paasVhost{ID: c.s.paas.seq, Name: v, PaasID: in.ID, State: "being_created",
+		c.s.paas.vhosts[v] = &paasVhost{ID: c.s.paas.seq, Name: v, PaasID: in.ID, State: statusBeingCreated,
 			since: c.now, Created: c.now, ZoneAlter: pBool(p, "zone_alter"), Override: pBool(p, "override")}
 	}
 	if len(vhosts) > 0 {
@@ -348,18 +320,61 @@ func paasCreate(c *xcall) (any, *xfault) {
 	return ops, nil
 }
 
+// checkCreate validates paas.create's parameters beyond their kinds and
+// returns the duration in months and the vhosts to create.
+func checkCreate(c *xcall, p map[string]any) (int, []string, *xfault) {
+	n, ok := months(pString(p, "duration"))
+	switch {
+	case !ok:
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: duration must be like 1m or 12m")
+	case paasDatacenters[pInt(p, keyDatacenterID)] == nil:
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: unknown datacenter_id")
+	case !slices.Contains(paasSizes, pString(p, keySize)):
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: size must be one of s, s+, m, l, xl, xxl")
+	case !knownPaasType(pString(p, keyType)):
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: unknown type "+pString(p, keyType))
+	case pString(p, keyName) == "":
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: name is empty")
+	case len(pString(p, "password")) < 8:
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: password must have at least 8 characters")
+	case pInt(p, "quantity") < 0:
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: quantity must not be negative")
+	case pBool(p, "override") && !pBool(p, "zone_alter"):
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: override needs zone_alter")
+	}
+	if sp := pInt(p, "snapshot_profile"); sp != 0 && paasSnapshotProfiles[sp] == "" {
+		return 0, nil, xerr(faultInvalid, "Invalid parameter: unknown snapshot_profile")
+	}
+	org := c.acct.Orgs[0].ID
+	for _, in := range c.s.paas.instances {
+		if in.Org == org && in.Name == pString(p, keyName) {
+			return 0, nil, xerr(faultExists, "Error on object : OBJECT_PAAS (CAUSE_EXISTS) [an instance of this name exists]")
+		}
+	}
+	vhosts := strs(p["vhosts"])
+	for _, v := range vhosts {
+		if fe := checkVhostName(v); fe != nil {
+			return 0, nil, fe
+		}
+		if c.s.paas.vhosts[v] != nil {
+			return 0, nil, xerr(faultExists, "Error on object : OBJECT_VHOST (CAUSE_EXISTS) ["+v+" exists]")
+		}
+	}
+	return n, vhosts, nil
+}
+
 func paasDelete(c *xcall) (any, *xfault) {
 	if fe := c.arity(1, 1); fe != nil {
 		return nil, fe
 	}
-	in, fe := c.ownInstance(0)
+	in, fe := c.ownInstance()
 	if fe != nil {
 		return nil, fe
 	}
-	if in.State == "being_created" || in.State == "being_deleted" {
+	if in.State == statusBeingCreated || in.State == statusBeingDeleted {
 		return nil, requireRunning(in)
 	}
-	in.State, in.since = "being_deleted", c.now
+	in.State, in.since = statusBeingDeleted, c.now
 	return []any{c.operation("paas_vm_delete", in.ID), c.operation("paas_disk_delete", in.ID)}, nil
 }
 
@@ -367,7 +382,7 @@ func paasRenew(c *xcall) (any, *xfault) {
 	if fe := c.arity(2, 2); fe != nil {
 		return nil, fe
 	}
-	in, fe := c.ownInstance(0)
+	in, fe := c.ownInstance()
 	if fe != nil {
 		return nil, fe
 	}
@@ -375,14 +390,14 @@ func paasRenew(c *xcall) (any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	if fe := checkParams(p, map[string]string{"duration": "string", "fixed": "bool"}, "duration", "fixed"); fe != nil {
+	if fe := checkParams(p, map[string]string{"duration": kindString, "fixed": kindBool}, "duration", "fixed"); fe != nil {
 		return nil, fe
 	}
 	n, ok := months(pString(p, "duration"))
 	if !ok {
 		return nil, xerr(faultInvalid, "Invalid parameter: duration must be like 1m or 12m")
 	}
-	if in.State != "running" && in.State != "paused" && in.State != "locked" {
+	if in.State != statusRunning && in.State != "paused" && in.State != "locked" {
 		return nil, requireRunning(in)
 	}
 	in.DateEnd = in.DateEnd.AddDate(0, n, 0)
@@ -397,7 +412,7 @@ func paasRestart(c *xcall) (any, *xfault) {
 	if fe := c.arity(1, 1); fe != nil {
 		return nil, fe
 	}
-	in, fe := c.ownInstance(0)
+	in, fe := c.ownInstance()
 	if fe != nil {
 		return nil, fe
 	}
@@ -409,16 +424,16 @@ func paasRestart(c *xcall) (any, *xfault) {
 }
 
 var updateKinds = map[string]string{
-	"console": "bool", "keys": "ints", "name": "string", "password": "string", "quantity": "int",
-	"reset_mysql_password": "bool", "size": "string", "snapshot_profile": "intstring",
-	"ssh_key": "strings", "upgrade": "bool",
+	keyConsole: kindBool, "keys": kindInts, keyName: kindString, "password": kindString, "quantity": kindInt,
+	"reset_mysql_password": kindBool, keySize: kindString, "snapshot_profile": "intstring",
+	"ssh_key": kindStrings, "upgrade": kindBool,
 }
 
 func paasUpdate(c *xcall) (any, *xfault) {
 	if fe := c.arity(2, 2); fe != nil {
 		return nil, fe
 	}
-	in, fe := c.ownInstance(0)
+	in, fe := c.ownInstance()
 	if fe != nil {
 		return nil, fe
 	}
@@ -435,36 +450,13 @@ func paasUpdate(c *xcall) (any, *xfault) {
 	if fe := checkUpdate(c, in, p); fe != nil {
 		return nil, fe
 	}
-	ops := []any{}
-	if _, ok := p["name"]; ok {
-		in.Name = pString(p, "name")
+	if _, ok := p[keyName]; ok {
+		in.Name = pString(p, keyName)
 	}
 	if _, ok := p["password"]; ok {
 		in.PasswordChanges++
 	}
-	if _, ok := p["size"]; ok && pString(p, "size") != in.Size {
-		in.Size = pString(p, "size")
-		ops = append(ops, c.operation("paas_vm_update", in.ID))
-	}
-	if q, ok := p["quantity"]; ok && int(q.(int64)) != in.Quantity {
-		in.Quantity = int(q.(int64))
-		ops = append(ops, c.operation("paas_disk_update", in.ID))
-	}
-	if v, ok := p["snapshot_profile"]; ok {
-		in.SnapshotProfile = 0
-		if n, isInt := v.(int64); isInt {
-			in.SnapshotProfile = int(n)
-		}
-		ops = append(ops, c.operation("paas_disk_update", in.ID))
-	}
-	if v, ok := p["console"]; ok {
-		in.Console = v.(bool)
-		in.ConsoleEnd = time.Time{}
-		if in.Console {
-			in.ConsoleEnd = c.now.Add(time.Hour)
-		}
-		ops = append(ops, c.operation("paas_console", in.ID))
-	}
+	ops := applyUpdateOps(c, in, p)
 	if v, ok := p["ssh_key"]; ok {
 		in.SSHKeys = append(in.SSHKeys, strs(v)...)
 	}
@@ -484,8 +476,38 @@ func paasUpdate(c *xcall) (any, *xfault) {
 	return ops, nil
 }
 
+// applyUpdateOps applies the paas.update members that start an
+// operation and returns those operations.
+func applyUpdateOps(c *xcall, in *paasInstance, p map[string]any) []any {
+	var ops []any
+	if _, ok := p[keySize]; ok && pString(p, keySize) != in.Size {
+		in.Size = pString(p, keySize)
+		ops = append(ops, c.operation("paas_vm_update", in.ID))
+	}
+	if q, ok := p["quantity"]; ok && int(q.(int64)) != in.Quantity {
+		in.Quantity = int(q.(int64))
+		ops = append(ops, c.operation("paas_disk_update", in.ID))
+	}
+	if v, ok := p["snapshot_profile"]; ok {
+		in.SnapshotProfile = 0
+		if n, isInt := v.(int64); isInt {
+			in.SnapshotProfile = int(n)
+		}
+		ops = append(ops, c.operation("paas_disk_update", in.ID))
+	}
+	if v, ok := p[keyConsole]; ok {
+		in.Console = v.(bool)
+		in.ConsoleEnd = time.Time{}
+		if in.Console {
+			in.ConsoleEnd = c.now.Add(time.Hour)
+		}
+		ops = append(ops, c.operation("paas_console", in.ID))
+	}
+	return ops
+}
+
 func checkUpdate(c *xcall, in *paasInstance, p map[string]any) *xfault {
-	if v, ok := p["name"]; ok {
+	if v, ok := p[keyName]; ok {
 		if v == "" {
 			return xerr(faultInvalid, "Invalid parameter: name is empty")
 		}
@@ -498,7 +520,7 @@ func checkUpdate(c *xcall, in *paasInstance, p map[string]any) *xfault {
 	if v, ok := p["password"]; ok && len(v.(string)) < 8 {
 		return xerr(faultInvalid, "Invalid parameter: password must have at least 8 characters")
 	}
-	if v, ok := p["size"]; ok && !slices.Contains(paasSizes, v.(string)) {
+	if v, ok := p[keySize]; ok && !slices.Contains(paasSizes, v.(string)) {
 		return xerr(faultInvalid, "Invalid parameter: size must be one of s, s+, m, l, xl, xxl")
 	}
 	if v, ok := p["quantity"]; ok && int(v.(int64)) < in.Quantity {
@@ -512,7 +534,7 @@ func checkUpdate(c *xcall, in *paasInstance, p map[string]any) *xfault {
 
 func (s *Server) paasInfoView(in *paasInstance) map[string]any {
 	v := s.paasListView(in)
-	delete(v, "datacenter_id")
+	delete(v, keyDatacenterID)
 	v["servers"] = []any{map[string]any{"id": in.ID*10 + 1, "uuid": in.ID*10 + 1, "graph_urls": map[string]any{}}}
 	v["autorenew"] = map[string]any{"active": in.Autorenew, "product_id": in.ID}
 	v["console_info"] = map[string]any{"enabled": in.Console}
@@ -529,12 +551,13 @@ func (s *Server) paasInfoView(in *paasInstance) map[string]any {
 	v["git_server"] = "git.dc" + strconv.Itoa(in.DatacenterID) + ".gpaas.net"
 	v["owner"] = map[string]any{"handle": in.Handle, "id": in.ID % 1000}
 	v["user"] = in.ID
-	var vhosts []any
-	for _, vh := range s.paasVhostsOf(in.ID) {
-		vhosts = append(vhosts, map[string]any{"date_creation": vh.Created, "id": vh.ID, "name": vh.Name,
-			"paas_entity_id": strconv.Itoa(in.ID), "state": vh.State})
+	own := s.paasVhostsOf(in.ID)
+	vhosts := make([]any, 0, len(own))
+	for _, vh := range own {
+		vhosts = append(vhosts, map[string]any{keyDateCreation: vh.Created, "id": vh.ID, keyName: vh.Name,
+			"paas_entity_id": strconv.Itoa(in.ID), keyState: vh.State})
 	}
-	v["vhosts"] = append([]any{}, vhosts...)
+	v["vhosts"] = vhosts
 	return v
 }
 
@@ -551,35 +574,36 @@ func (s *Server) paasVhostsOf(id int) []*paasVhost {
 
 func (s *Server) paasListView(in *paasInstance) map[string]any {
 	v := map[string]any{
-		"catalog_name": "paas_" + in.Size, "console": "console.dc" + strconv.Itoa(in.DatacenterID) + ".gpaas.net/" + strconv.Itoa(in.ID),
-		"data_disk_additional_size": in.Quantity, "datacenter_id": in.DatacenterID,
+		"catalog_name": "paas_" + in.Size, keyConsole: "console.dc" + strconv.Itoa(in.DatacenterID) + ".gpaas.net/" + strconv.Itoa(in.ID),
+		"data_disk_additional_size": in.Quantity, keyDatacenterID: in.DatacenterID,
 		"date_end": in.DateEnd, "date_start": in.DateStart, "entity_id": strconv.Itoa(in.ID),
-		"id": in.ID, "name": in.Name, "need_upgrade": in.NeedUpgrade,
-		"servers": []any{map[string]any{"id": in.ID*10 + 1}}, "size": in.Size, "state": in.State, "type": in.Type,
+		"id": in.ID, keyName: in.Name, "need_upgrade": in.NeedUpgrade,
+		"servers": []any{map[string]any{"id": in.ID*10 + 1}}, keySize: in.Size, keyState: in.State, keyType: in.Type,
 	}
 	if !in.DateEndCommitment.IsZero() {
 		v["date_end_commitment"] = in.DateEndCommitment
 	}
 	if in.SnapshotProfile != 0 {
-		v["snapshot_profile"] = map[string]any{"id": in.SnapshotProfile, "name": paasSnapshotProfiles[in.SnapshotProfile]}
+		v["snapshot_profile"] = map[string]any{"id": in.SnapshotProfile, keyName: paasSnapshotProfiles[in.SnapshotProfile]}
 	}
 	return v
 }
 
 // paasFilterView is what the paas.count/list filters look at.
 func (s *Server) paasFilterView(in *paasInstance) map[string]any {
-	names := []any{}
-	for _, vh := range s.paasVhostsOf(in.ID) {
+	own := s.paasVhostsOf(in.ID)
+	names := make([]any, 0, len(own))
+	for _, vh := range own {
 		names = append(names, vh.Name)
 	}
 	return map[string]any{
-		"id": int64(in.ID), "name": in.Name, "state": in.State, "type": in.Type, "size": in.Size,
-		"datacenter_id": int64(in.DatacenterID), "data_disk_additional_size": int64(in.Quantity),
-		"date_end": in.DateEnd, "date_start": in.DateStart, "contact": in.Handle, "vhost": names,
+		"id": int64(in.ID), keyName: in.Name, keyState: in.State, keyType: in.Type, keySize: in.Size,
+		keyDatacenterID: int64(in.DatacenterID), "data_disk_additional_size": int64(in.Quantity),
+		"date_end": in.DateEnd, "date_start": in.DateStart, "contact": in.Handle, keyVhost: names,
 	}
 }
 
-var paasFilterKeys = []string{"contact", "data_disk_additional_size", "datacenter_id", "date_end", "date_start", "id", "name", "size", "state", "type", "vhost"}
+var paasFilterKeys = []string{"contact", "data_disk_additional_size", keyDatacenterID, "date_end", "date_start", "id", keyName, keySize, keyState, keyType, keyVhost}
 
 func (c *xcall) listPaas(paged bool) ([]*paasInstance, *xfault) {
 	if fe := c.arity(0, 1); fe != nil {
@@ -621,7 +645,7 @@ func paasCount(c *xcall) (any, *xfault) {
 
 func paasList(c *xcall) (any, *xfault) {
 	l, fe := c.listPaas(true)
-	out := []any{}
+	out := make([]any, 0, len(l))
 	for _, in := range l {
 		out = append(out, c.s.paasListView(in))
 	}
@@ -632,7 +656,7 @@ func paasInfo(c *xcall) (any, *xfault) {
 	if fe := c.arity(1, 1); fe != nil {
 		return nil, fe
 	}
-	in, fe := c.ownInstance(0)
+	in, fe := c.ownInstance()
 	if fe != nil {
 		return nil, fe
 	}
@@ -653,8 +677,8 @@ func (c *xcall) ownVhost(i int) (*paasVhost, *xfault) {
 }
 
 func vhostView(vh *paasVhost) map[string]any {
-	return map[string]any{"cert_id": 0, "date_creation": vh.Created, "id": vh.ID, "name": vh.Name,
-		"paas_entity_id": strconv.Itoa(vh.PaasID), "paas_id": vh.PaasID, "state": vh.State}
+	return map[string]any{"cert_id": 0, keyDateCreation: vh.Created, "id": vh.ID, keyName: vh.Name,
+		"paas_entity_id": strconv.Itoa(vh.PaasID), keyPaasID: vh.PaasID, keyState: vh.State}
 }
 
 func vhostCreate(c *xcall) (any, *xfault) {
@@ -665,16 +689,16 @@ func vhostCreate(c *xcall) (any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	kinds := map[string]string{"paas_id": "int", "vhost": "string", "override": "bool", "zone_alter": "bool"}
-	if fe := checkParams(p, kinds, "paas_id", "vhost"); fe != nil {
+	kinds := map[string]string{keyPaasID: kindInt, keyVhost: kindString, "override": kindBool, "zone_alter": kindBool}
+	if fe := checkParams(p, kinds, keyPaasID, keyVhost); fe != nil {
 		return nil, fe
 	}
-	c.params = []any{p["paas_id"]}
-	in, fe := c.ownInstance(0)
+	c.params = []any{p[keyPaasID]}
+	in, fe := c.ownInstance()
 	if fe != nil {
 		return nil, fe
 	}
-	fqdn := pString(p, "vhost")
+	fqdn := pString(p, keyVhost)
 	if fe := checkVhostName(fqdn); fe != nil {
 		return nil, fe
 	}
@@ -688,7 +712,7 @@ func vhostCreate(c *xcall) (any, *xfault) {
 		return nil, xerr(faultExists, "Error on object : OBJECT_VHOST (CAUSE_EXISTS) ["+fqdn+" exists]")
 	}
 	c.s.paas.seq++
-	c.s.paas.vhosts[fqdn] = &paasVhost{ID: c.s.paas.seq, Name: fqdn, PaasID: in.ID, State: "being_created",
+	c.s.paas.vhosts[fqdn] = &paasVhost{ID: c.s.paas.seq, Name: fqdn, PaasID: in.ID, State: statusBeingCreated,
 		since: c.now, Created: c.now, ZoneAlter: pBool(p, "zone_alter"), Override: pBool(p, "override")}
 	return c.operation("rproxy_update", in.ID), nil
 }
@@ -701,10 +725,10 @@ func vhostDelete(c *xcall) (any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	if vh.State != "running" {
+	if vh.State != statusRunning {
 		return nil, xerr(faultBadState, "Error on object : OBJECT_VHOST (CAUSE_BADSTATE) [vhost is "+vh.State+"]")
 	}
-	vh.State, vh.since = "being_deleted", c.now
+	vh.State, vh.since = statusBeingDeleted, c.now
 	return c.operation("rproxy_update", vh.PaasID), nil
 }
 
@@ -727,7 +751,7 @@ func (c *xcall) listVhosts(paged bool) ([]map[string]any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	lo, fe := parseListOpts(opts, []string{"date_creation", "id", "name", "paas_id", "state"}, true)
+	lo, fe := parseListOpts(opts, []string{keyDateCreation, "id", keyName, keyPaasID, keyState}, true)
 	if fe != nil {
 		return nil, fe
 	}
@@ -736,8 +760,8 @@ func (c *xcall) listVhosts(paged bool) ([]map[string]any, *xfault) {
 		if c.s.paas.instances[vh.PaasID].Org != c.acct.Orgs[0].ID {
 			continue
 		}
-		fv := map[string]any{"date_creation": vh.Created, "id": int64(vh.ID), "name": vh.Name,
-			"paas_id": int64(vh.PaasID), "state": vh.State, "view": vhostView(vh)}
+		fv := map[string]any{keyDateCreation: vh.Created, "id": int64(vh.ID), keyName: vh.Name,
+			keyPaasID: int64(vh.PaasID), keyState: vh.State, "view": vhostView(vh)}
 		if lo.matches(fv) {
 			views = append(views, fv)
 		}
@@ -755,14 +779,14 @@ func vhostCount(c *xcall) (any, *xfault) {
 
 func vhostList(c *xcall) (any, *xfault) {
 	l, fe := c.listVhosts(true)
-	out := []any{}
+	out := make([]any, 0, len(l))
 	for _, v := range l {
 		out = append(out, v["view"])
 	}
 	return out, fe
 }
 
-// vhostDNSEntries answers {"name", "key", "txt"}: the record name ("@" for
+// vhostDNSEntries answers {keyName, "key", "txt"}: the record name ("@" for
 // a domain, the subdomain otherwise, taking the last two labels as the
 // domain), the CNAME target and the TXT verification value.
 func vhostDNSEntries(c *xcall) (any, *xfault) {
@@ -773,10 +797,10 @@ func vhostDNSEntries(c *xcall) (any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	if fe := checkParams(p, map[string]string{"datacenter": "int", "vhost": "string"}, "datacenter", "vhost"); fe != nil {
+	if fe := checkParams(p, map[string]string{"datacenter": kindInt, keyVhost: kindString}, "datacenter", keyVhost); fe != nil {
 		return nil, fe
 	}
-	fqdn := pString(p, "vhost")
+	fqdn := pString(p, keyVhost)
 	if fe := checkVhostName(fqdn); fe != nil {
 		return nil, fe
 	}
@@ -791,9 +815,9 @@ func vhostDNSEntries(c *xcall) (any, *xfault) {
 	}
 	sum := sha256.Sum256([]byte(c.acct.Orgs[0].ID + "/" + fqdn))
 	return map[string]any{
-		"name": name,
-		"key":  "webredir.dc" + strconv.Itoa(dc) + ".gpaas.net.",
-		"txt":  "gandi-paas-verification=" + hex.EncodeToString(sum[:12]),
+		keyName: name,
+		"key":   "webredir.dc" + strconv.Itoa(dc) + ".gpaas.net.",
+		"txt":   "gandi-paas-verification=" + hex.EncodeToString(sum[:12]),
 	}, nil
 }
 
@@ -805,7 +829,7 @@ func (c *xcall) listSnapshots(paged bool) ([]map[string]any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	lo, fe := parseListOpts(opts, []string{"date_created", "name", "paas_id", "size", "type"}, true)
+	lo, fe := parseListOpts(opts, []string{keyDateCreated, keyName, keyPaasID, keySize, keyType}, true)
 	if fe != nil {
 		return nil, fe
 	}
@@ -815,8 +839,8 @@ func (c *xcall) listSnapshots(paged bool) ([]map[string]any, *xfault) {
 		if in.Org != c.acct.Orgs[0].ID {
 			continue
 		}
-		fv := map[string]any{"id": int64(sn.ID), "date_created": sn.Created, "name": sn.Name,
-			"paas_id": int64(sn.PaasID), "size": int64(sn.Size), "type": sn.Type, "view": c.s.snapshotView(sn)}
+		fv := map[string]any{"id": int64(sn.ID), keyDateCreated: sn.Created, keyName: sn.Name,
+			keyPaasID: int64(sn.PaasID), keySize: int64(sn.Size), keyType: sn.Type, "view": c.s.snapshotView(sn)}
 		if lo.matches(fv) {
 			views = append(views, fv)
 		}
@@ -829,8 +853,8 @@ func (c *xcall) listSnapshots(paged bool) ([]map[string]any, *xfault) {
 
 func (s *Server) snapshotView(sn *paasSnapshot) map[string]any {
 	in := s.paas.instances[sn.PaasID]
-	return map[string]any{"date_created": sn.Created, "name": sn.Name, "size": sn.Size, "type": sn.Type,
-		"source": map[string]any{"datacenter_id": in.DatacenterID, "paas_id": in.ID, "state": in.State}}
+	return map[string]any{keyDateCreated: sn.Created, keyName: sn.Name, keySize: sn.Size, keyType: sn.Type,
+		"source": map[string]any{keyDatacenterID: in.DatacenterID, keyPaasID: in.ID, keyState: in.State}}
 }
 
 func snapshotCount(c *xcall) (any, *xfault) {
@@ -840,7 +864,7 @@ func snapshotCount(c *xcall) (any, *xfault) {
 
 func snapshotList(c *xcall) (any, *xfault) {
 	l, fe := c.listSnapshots(true)
-	out := []any{}
+	out := make([]any, 0, len(l))
 	for _, v := range l {
 		out = append(out, v["view"])
 	}
@@ -870,7 +894,7 @@ func (c *xcall) listTypes(paged bool) ([]any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	lo, fe := parseListOpts(opts, []string{"catalog_prefix", "category", "database", "id", "name", "visibility"}, true)
+	lo, fe := parseListOpts(opts, []string{"catalog_prefix", "category", keyDatabase, "id", keyName, "visibility"}, true)
 	if fe != nil {
 		return nil, fe
 	}
@@ -885,7 +909,7 @@ func (c *xcall) listTypes(paged bool) ([]any, *xfault) {
 	if paged {
 		views = lo.page(views)
 	}
-	out := []any{}
+	out := make([]any, 0, len(views))
 	for _, v := range views {
 		out = append(out, v["view"])
 	}

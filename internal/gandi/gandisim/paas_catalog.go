@@ -43,9 +43,9 @@ func paasTypeView(i int, name string) (view, filter map[string]any) {
 	}
 	view = map[string]any{
 		"catalog_prefix": "paas_" + strings.TrimRight(lang, "0123456789."),
-		"database":       db,
-		"language":       lang,
-		"name":           name,
+		keyDatabase:      db,
+		keyLanguage:      lang,
+		keyName:          name,
 		"visibility":     paasTypeVisibility(name),
 	}
 	filter = map[string]any{"id": int64(i + 1), "category": "paas"}
@@ -66,11 +66,11 @@ func knownPaasType(name string) bool {
 
 // paasDatacenters are Gandi's datacenter IDs of the legacy API.
 var paasDatacenters = map[int]map[string]any{
-	1: {"id": 1, "name": "Equinix Paris", "dc_code": "FR-SD2"},
-	2: {"id": 2, "name": "Level3 Baltimore", "dc_code": "US-BA1"},
-	3: {"id": 3, "name": "Bissen", "dc_code": "LU-BI1"},
-	4: {"id": 4, "name": "France, Paris", "dc_code": "FR-SD3"},
-	5: {"id": 5, "name": "France, Paris", "dc_code": "FR-SD5"},
+	1: {"id": 1, keyName: "Equinix Paris", keyDCCode: "FR-SD2"},
+	2: {"id": 2, keyName: "Level3 Baltimore", keyDCCode: "US-BA1"},
+	3: {"id": 3, keyName: "Bissen", keyDCCode: "LU-BI1"},
+	4: {"id": 4, keyName: "France, Paris", keyDCCode: "FR-SD3"},
+	5: {"id": 5, keyName: "France, Paris", keyDCCode: "FR-SD5"},
 }
 
 // paasSnapshotProfiles are the profiles snapshot_profile may name.

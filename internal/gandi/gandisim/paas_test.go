@@ -12,6 +12,16 @@ import (
 
 const testPaasKey = "paas-test-key"
 
+// postXML posts an XML-RPC body to url under the test's context.
+func postXML(t testing.TB, url string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	return http.DefaultClient.Do(req)
+}
+
 type xenv struct {
 	t   *testing.T
 	s   *Server
@@ -38,11 +48,11 @@ func (e *xenv) call(method string, params ...any) (any, *xfault) {
 		b.WriteString("</param>")
 	}
 	b.WriteString("</params></methodCall>")
-	res, err := http.Post(e.url, "text/xml", &b)
+	res, err := postXML(e.t, e.url, &b)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	body, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusOK {
 		e.t.Fatalf("%s: HTTP %d", method, res.StatusCode)
@@ -289,7 +299,7 @@ func TestPaasAuthAndProtocolFaults(t *testing.T) {
 	e.fault(faultUnknownMethod, "paas.nope")
 	e.fault(faultBadParams, "paas.info", "not-an-int")
 	e.fault(faultNotFound, "paas.info", 1)
-	res, err := http.Post(e.url, "text/xml", bytes.NewBufferString("<methodCall><methodName>paas.count</methodName><params><param><value><string>pat</string></value></param></params></methodCall>"))
+	res, err := postXML(t, e.url, bytes.NewBufferString("<methodCall><methodName>paas.count</methodName><params><param><value><string>pat</string></value></param></params></methodCall>"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,11 +325,11 @@ func (e *xenv) callAs(key, method string, params ...any) (any, *xfault) {
 		b.WriteString("</param>")
 	}
 	b.WriteString("</params></methodCall>")
-	res, err := http.Post(e.url, "text/xml", &b)
+	res, err := postXML(e.t, e.url, &b)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	body, _ := io.ReadAll(res.Body)
 	if bytes.Contains(body, []byte("<fault>")) {
 		return nil, &xfault{code: faultNotFound}
@@ -330,7 +340,7 @@ func (e *xenv) callAs(key, method string, params ...any) (any, *xfault) {
 func TestPaasFaultQueue(t *testing.T) {
 	e := newXEnv(t)
 	e.s.FailNext(XMLRPCRoute("paas.count"), 1, http.StatusServiceUnavailable, 0)
-	res, err := http.Post(e.url, "text/xml", bytes.NewBufferString("<methodCall><methodName>paas.count</methodName><params><param><value>"+testPaasKey+"</value></param></params></methodCall>"))
+	res, err := postXML(t, e.url, bytes.NewBufferString("<methodCall><methodName>paas.count</methodName><params><param><value>"+testPaasKey+"</value></param></params></methodCall>"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +353,8 @@ func TestPaasFaultQueue(t *testing.T) {
 	b.WriteString("<methodCall><methodName>paas.create</methodName><params><param><value>" + testPaasKey + "</value></param><param>")
 	writeValue(&b, createParams("lost"))
 	b.WriteString("</param></params></methodCall>")
-	if _, err := http.Post(e.url, "text/xml", &b); err == nil {
+	if res, err := postXML(t, e.url, &b); err == nil {
+		_ = res.Body.Close()
 		t.Fatal("commit-then-drop answered")
 	}
 	if e.s.PaasPaidCreates() != 1 || e.s.RequestCounts()[XMLRPCRoute("paas.create")] != 1 {

@@ -76,13 +76,7 @@ func parseValue(v *xnode) (any, error) {
 	case "int", "i4", "i8":
 		return strconv.ParseInt(strings.TrimSpace(t.Content), 10, 64)
 	case "boolean":
-		switch strings.TrimSpace(t.Content) {
-		case "1":
-			return true, nil
-		case "0":
-			return false, nil
-		}
-		return nil, fmt.Errorf("boolean %q", t.Content)
+		return parseBool(t.Content)
 	case "string", "base64":
 		return t.Content, nil
 	case "double":
@@ -92,33 +86,51 @@ func parseValue(v *xnode) (any, error) {
 	case "nil":
 		return nil, nil
 	case "array":
-		out := []any{}
-		if data := t.child("data"); data != nil {
-			for i := range data.Children {
-				x, err := parseValue(&data.Children[i])
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, x)
-			}
-		}
-		return out, nil
+		return parseArray(t)
 	case "struct":
-		out := map[string]any{}
-		for _, m := range t.Children {
-			name, val := m.child("name"), m.child("value")
-			if m.XMLName.Local != "member" || name == nil || val == nil {
-				return nil, errors.New("malformed member")
-			}
-			x, err := parseValue(val)
+		return parseStruct(t)
+	}
+	return nil, fmt.Errorf("unknown type %q", t.XMLName.Local)
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.TrimSpace(s) {
+	case "1":
+		return true, nil
+	case "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("boolean %q", s)
+}
+
+func parseArray(t *xnode) ([]any, error) {
+	out := []any{}
+	if data := t.child("data"); data != nil {
+		for i := range data.Children {
+			x, err := parseValue(&data.Children[i])
 			if err != nil {
 				return nil, err
 			}
-			out[name.Content] = x
+			out = append(out, x)
 		}
-		return out, nil
 	}
-	return nil, fmt.Errorf("unknown type %q", t.XMLName.Local)
+	return out, nil
+}
+
+func parseStruct(t *xnode) (map[string]any, error) {
+	out := map[string]any{}
+	for _, m := range t.Children {
+		name, val := m.child("name"), m.child("value")
+		if m.XMLName.Local != "member" || name == nil || val == nil {
+			return nil, errors.New("malformed member")
+		}
+		x, err := parseValue(val)
+		if err != nil {
+			return nil, err
+		}
+		out[name.Content] = x
+	}
+	return out, nil
 }
 
 // encodeResponse renders v as a methodResponse. Nil members are left out:

@@ -25,3 +25,9 @@ func backoffDelay(attempt int, minD, maxD time.Duration, randN func(int64) int64
 	}
 	return half + time.Duration(randN(int64(half)+1))
 }
+
+// Backoff is the v5 client's retry delay for another Gandi API client, so
+// both APIs back off alike.
+func Backoff(attempt int, minD, maxD time.Duration) time.Duration {
+	return backoffDelay(attempt, minD, maxD, rand.Int64N)
+}

@@ -207,3 +207,7 @@ func defaultHTTPClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
+
+// DefaultHTTPClient is the HTTP client New uses when Config has none; other
+// Gandi API clients share its timeouts and its refusal to follow redirects.
+func DefaultHTTPClient() *http.Client { return defaultHTTPClient() }

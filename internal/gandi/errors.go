@@ -314,3 +314,7 @@ func isNetworkTransient(err error) bool {
 		strings.Contains(msg, "server closed idle connection") ||
 		strings.Contains(msg, "transport connection broken")
 }
+
+// IsNetworkTransient reports an error without an HTTP answer that is worth
+// retrying (a timeout, a reset or refused connection, an answer cut short).
+func IsNetworkTransient(err error) bool { return err != nil && isNetworkTransient(err) }

@@ -83,3 +83,16 @@ func (m *Metrics) observeWait(reason string, waited time.Duration) {
 	}
 	m.waits.WithLabelValues(reason).Observe(waited.Seconds())
 }
+
+// ObserveRequest counts one request of another Gandi API client (the
+// XML-RPC one) in the same collectors, so one dashboard covers both APIs.
+// route must be a template or a method name, never an ID or a key.
+func (m *Metrics) ObserveRequest(method, route string, status int, took time.Duration) {
+	m.observeRequest(method, route, status, took)
+}
+
+// ObserveWait records a wait before a request of another Gandi API client;
+// reason is WaitTokenBucket or WaitRetryAfter.
+func (m *Metrics) ObserveWait(reason string, waited time.Duration) {
+	m.observeWait(reason, waited)
+}

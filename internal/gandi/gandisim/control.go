@@ -101,13 +101,15 @@ func postFaults(s *Server, w http.ResponseWriter, body []byte) error {
 
 func getCounters(s *Server, w http.ResponseWriter, _ []byte) error {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"requests":         s.RequestCounts(),
-		"writes":           s.Writes(),
-		"paid_creates":     s.PaidCreates(),
-		"dispatches":       s.Dispatches(),
-		"password_changes": s.PasswordChanges(),
-		"vhost_creates":    s.VhostCreates(),
-		"faults":           s.FaultCounts(),
+		"requests":          s.RequestCounts(),
+		"writes":            s.Writes(),
+		"paid_creates":      s.PaidCreates(),
+		"dispatches":        s.Dispatches(),
+		"password_changes":  s.PasswordChanges(),
+		"vhost_creates":     s.VhostCreates(),
+		"faults":            s.FaultCounts(),
+		"paas_paid_creates": s.PaasPaidCreates(),
+		"paas_paid_renews":  s.PaasPaidRenews(),
 	})
 	return nil
 }

@@ -251,6 +251,47 @@
 // every route, not necessarily which object got them. RequestLog carries
 // RandomSeq (n) and the fault; FaultCounts counts injected faults by kind.
 //
+// # XML-RPC API v3 (PaaS)
+//
+// POST /xmlrpc/ serves ../shared/api-docs/gandi-xmlrpc-paas-v3.txt: the
+// paas.*, paas.vhost.*, paas.snapshot.* and paas.type.* methods, with an
+// encoding/xml codec of its own. The first parameter is the API key of an
+// Account with APIKey set (a bearer-only account is refused); objects belong
+// to the key's own organization. Fault routes are XMLRPCRoute(method), e.g.
+// "xmlrpc paas.create": fail answers the HTTP status with a plain body,
+// reset and commit-then-drop drop the connection, latency delays. Counters:
+// PaasPaidCreates and PaasPaidRenews; Writes counts every non-read call.
+//
+// Fault codes (the doc gives none; these are stable):
+//
+//	-32700  parse error: not an XML-RPC methodCall
+//	-32601  unknown method
+//	-32602  wrong number or type of positional parameters
+//	510150  unknown, expired or bearer-only API key (never echoed)
+//	510400  a struct member is missing, unknown, of the wrong type or invalid
+//	510402  the prepaid account cannot pay (only when injected: no credit model)
+//	510404  no such instance, vhost or snapshot for this key
+//	510409  the object is not in a state for this (not running, being_*)
+//	510422  already exists: a vhost FQDN anywhere, an instance name per owner
+//
+// Choices where the doc is silent: instances go being_created -> running
+// after Timings.InstanceBeingCreated and being_deleted -> gone after
+// InstanceBeingDeleted (their vhosts and snapshots with them); a vhost's
+// rproxy_update runs VhostBeingCreated/VhostBeingDeleted, for a vhost of
+// paas.create counted from when the instance runs. Durations are "<n>m",
+// 1 to 120 months; renew adds them to date_end, and fixed sets
+// date_end_commitment to the new date_end. paas.update refuses a quantity
+// below the current one; snapshot_profile takes an int (1 minimal, 2
+// standard, 3 full) or a string, which unsets. Type visibilities: the
+// unversioned types and php.5.4mysql.5.5 are deprecated, php7.3mongodb3.2
+// and ruby2.3pgsql9.7 beta, the rest all. paas.vhost.list answers an array.
+// get_dns_entries answers {name, key, txt}. Dates are dateTime.iso8601
+// without a zone (UTC). Snapshots are added with AddPaasSnapshot: the API
+// has no method to take one. Every list and count method filters with "~"
+// (LIKE with %), "<" and ">" (numbers, dates) and equality (a value or any
+// of an array), and every one of them answers a filter its doc entry does
+// not give with a 510400.
+//
 // # Control API
 //
 // Under /_sim/ on the same handler, without authentication: POST/DELETE

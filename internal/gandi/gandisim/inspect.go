@@ -74,7 +74,7 @@ func (s *Server) VhostCreates() int {
 }
 
 // ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches,
-// PasswordChanges and VhostCreates (not the per-object counters of the
+// PasswordChanges, VhostCreates, PaasPaidCreates and PaasPaidRenews (not the per-object counters of the
 // views).
 // ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches and
 // FaultCounts. The random mode's sequences go on where they were.
@@ -85,6 +85,7 @@ func (s *Server) ResetCounters() {
 	s.faultCounts = map[string]int{}
 	s.writes, s.paidCreates, s.dispatched = 0, 0, 0
 	s.passwordChanges, s.vhostCreates = 0, 0
+	s.paas.paidCreates, s.paas.paidRenews = 0, 0
 }
 
 // PurgeCount counts cache purges of a vhost.

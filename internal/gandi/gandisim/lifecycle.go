@@ -22,6 +22,7 @@ func (s *Server) advance(now time.Time) {
 			delete(s.instances, id)
 		}
 	}
+	s.advancePaas(now)
 }
 
 // advanceInstance reports whether the instance is gone.

@@ -126,6 +126,8 @@ type Server struct {
 	// POSTs that created a vhost.
 	passwordChanges int
 	vhostCreates    int
+
+	paas paasState // the XML-RPC API's objects and counters
 }
 
 // New returns an empty simulator: no accounts, no objects.
@@ -153,6 +155,7 @@ func New(opts Options) *Server {
 	if s.perPage <= 0 {
 		s.perPage = 100
 	}
+	s.paas.init()
 	s.registerRoutes()
 	return s
 }
@@ -195,6 +198,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	if r.URL.Path == XMLRPCPath || r.URL.Path == strings.TrimSuffix(XMLRPCPath, "/") {
+		s.serveXMLRPC(sw, w, r, &entry)
+		return
+	}
 	_, route := s.mux.Handler(r)
 	if route == "" {
 		s.noRoute(sw, r)

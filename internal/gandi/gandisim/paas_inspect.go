@@ -1,0 +1,64 @@
+package gandisim
+
+import "time"
+
+// PaasInstanceView is what tests read of an XML-RPC instance, including
+// what the API never shows (how many restarts, upgrades, resets).
+type PaasInstanceView struct {
+	ID, Quantity, SnapshotProfile                    int
+	Name, Type, Size, State                          string
+	DateEnd, DateEndCommitment                       time.Time
+	Console, NeedUpgrade                             bool
+	SSHKeys                                          []string
+	Restarts, Upgrades, MySQLResets, PasswordChanges int
+}
+
+// PaasInstance returns instance id as it is now.
+func (s *Server) PaasInstance(id int) (PaasInstanceView, bool) {
+	defer s.lock()()
+	in := s.paas.instances[id]
+	if in == nil {
+		return PaasInstanceView{}, false
+	}
+	return PaasInstanceView{
+		ID: in.ID, Quantity: in.Quantity, SnapshotProfile: in.SnapshotProfile,
+		Name: in.Name, Type: in.Type, Size: in.Size, State: in.State,
+		DateEnd: in.DateEnd, DateEndCommitment: in.DateEndCommitment,
+		Console: in.Console, NeedUpgrade: in.NeedUpgrade, SSHKeys: append([]string(nil), in.SSHKeys...),
+		Restarts: in.Restarts, Upgrades: in.Upgrades, MySQLResets: in.MySQLResets, PasswordChanges: in.PasswordChanges,
+	}, true
+}
+
+// SetPaasNeedUpgrade marks an instance as running an old system image.
+func (s *Server) SetPaasNeedUpgrade(id int) {
+	defer s.lock()()
+	if in := s.paas.instances[id]; in != nil {
+		in.NeedUpgrade = true
+	}
+}
+
+// AddPaasSnapshot adds a snapshot of instance paasID (the API has no method
+// to take one) and returns its ID, or 0 when there is no such instance.
+func (s *Server) AddPaasSnapshot(paasID int, name, typ string, size int) int {
+	defer s.lock()()
+	if s.paas.instances[paasID] == nil {
+		return 0
+	}
+	s.paas.seq++
+	id := s.paas.seq
+	s.paas.snapshots[id] = &paasSnapshot{ID: id, PaasID: paasID, Name: name, Type: typ, Size: size, Created: s.now().UTC().Truncate(time.Second)}
+	return id
+}
+
+// PaasPaidCreates counts paas.create calls that created (and billed) an
+// instance, including those whose answer CommitThenDrop lost.
+func (s *Server) PaasPaidCreates() int {
+	defer s.lock()()
+	return s.paas.paidCreates
+}
+
+// PaasPaidRenews counts paas.renew calls that moved an instance's date_end.
+func (s *Server) PaasPaidRenews() int {
+	defer s.lock()()
+	return s.paas.paidRenews
+}

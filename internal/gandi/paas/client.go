@@ -1,0 +1,154 @@
+package paas
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/version"
+)
+
+// DefaultEndpoint is Gandi's published XML-RPC endpoint. The API doc itself
+// names none, so it is configurable.
+const DefaultEndpoint = "https://rpc.gandi.net/xmlrpc/"
+
+// Defaults applied by New to zero Config fields: the v5 client's budget,
+// since both APIs count against the same account.
+const (
+	DefaultRequestsPerMinute = gandi.DefaultRequestsPerMinute
+	DefaultBurst             = gandi.DefaultBurst
+	DefaultMaxRetries        = gandi.DefaultMaxRetries
+	DefaultMinBackoff        = gandi.DefaultMinBackoff
+	DefaultMaxBackoff        = gandi.DefaultMaxBackoff
+	DefaultMaxWait           = gandi.DefaultMaxWait
+)
+
+// ErrNoAPIKey is New's refusal of an empty key: this API authenticates with
+// a legacy API key only and accepts no personal access token.
+var ErrNoAPIKey = errors.New("gandi paas: an API key is required (the XML-RPC API accepts no personal access token)")
+
+// Config configures a Client. Zero fields take the defaults above.
+type Config struct {
+	// Endpoint is the XML-RPC URL (default DefaultEndpoint).
+	Endpoint string
+	// APIKey is sent as the first parameter of every call.
+	APIKey string
+	// UserAgent defaults to "gandi-operator/<version>".
+	UserAgent string
+	// RequestsPerMinute paces this client; negative disables pacing.
+	RequestsPerMinute int
+	Burst             int
+	// HTTPClient defaults to gandi.DefaultHTTPClient().
+	HTTPClient *http.Client
+	Metrics    *gandi.Metrics // may be nil
+	// Logger receives one debug line per HTTP attempt and one info line
+	// per retry; nil discards them.
+	Logger *slog.Logger
+	// MaxRetries bounds the retries of read methods (negative: none).
+	MaxRetries int
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	// MaxWait is the longest one retry waits (a longer Retry-After ends
+	// the call with the error instead).
+	MaxWait time.Duration
+}
+
+// Client calls the XML-RPC API with one API key. It is safe for concurrent
+// use.
+type Client struct {
+	endpoint  string
+	key       func() string // a closure, so no dump of the struct prints it
+	userAgent string
+	hc        *http.Client
+	limiter   *rate.Limiter // nil: unpaced
+	metrics   *gandi.Metrics
+	log       *slog.Logger
+	redactor  *strings.Replacer
+
+	maxRetries int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	maxWait    time.Duration
+}
+
+// New validates cfg, applies defaults and returns a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.APIKey == "" {
+		return nil, ErrNoAPIKey
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("gandi paas: endpoint %q must be an absolute http(s) URL without user info", cfg.Endpoint)
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "gandi-operator/" + version.Version
+	}
+	if cfg.RequestsPerMinute == 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = DefaultBurst
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = gandi.DefaultHTTPClient()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = DefaultMinBackoff
+	}
+	cfg.MaxBackoff = max(cfg.MaxBackoff, cfg.MinBackoff)
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = DefaultMaxWait
+	}
+	key := cfg.APIKey
+	c := &Client{
+		endpoint:   u.String(),
+		key:        func() string { return key },
+		userAgent:  cfg.UserAgent,
+		hc:         cfg.HTTPClient,
+		metrics:    cfg.Metrics,
+		log:        cfg.Logger,
+		redactor:   strings.NewReplacer(key, redacted),
+		maxRetries: cfg.MaxRetries,
+		minBackoff: cfg.MinBackoff,
+		maxBackoff: cfg.MaxBackoff,
+		maxWait:    cfg.MaxWait,
+	}
+	if cfg.RequestsPerMinute > 0 {
+		c.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), cfg.Burst)
+	}
+	return c, nil
+}
+
+const redacted = "[REDACTED]"
+
+// String describes the client without its key.
+func (c *Client) String() string { return "paas.Client(" + c.endpoint + ")" }
+
+// GoString keeps %#v from walking the struct.
+func (c *Client) GoString() string { return c.String() }
+
+// Format keeps every fmt verb from walking the struct.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// Endpoint is the URL the client posts to.
+func (c *Client) Endpoint() string { return c.endpoint }

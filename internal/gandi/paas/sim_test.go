@@ -1,0 +1,169 @@
+package paas_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+const simKey = "sim-api-key-7f3a"
+
+func newSimClient(t *testing.T) (*paas.Client, *gandisim.Server, *prometheus.Registry) {
+	t.Helper()
+	s := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	s.AddAccount(gandisim.Account{Token: simKey, APIKey: true, User: "alice"})
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	reg := prometheus.NewRegistry()
+	c, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: simKey,
+		RequestsPerMinute: -1, MinBackoff: time.Millisecond, Metrics: gandi.NewMetrics(reg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, s, reg
+}
+
+func TestClientAgainstSimulator(t *testing.T) {
+	c, s, reg := newSimClient(t)
+	ctx := context.Background()
+	types, err := c.TypeList(ctx, &paas.PaasTypeListOptions{Visibility: paas.VisibilityDeprecated})
+	if err != nil || len(types) == 0 || types[0].Visibility != paas.VisibilityDeprecated {
+		t.Fatalf("types %v %v", types, err)
+	}
+	ops, err := c.Create(ctx, paas.PaasCreateParams{DatacenterID: 1, Duration: "1m", Name: "web", Password: "s3cret-pass",
+		Size: paas.SizeS, Type: "php7.3mysql5.7", Vhosts: []string{"www.example.com"}})
+	if err != nil || len(ops) != 3 {
+		t.Fatalf("create %v %v", ops, err)
+	}
+	list, err := c.List(ctx, &paas.PaasListOptions{PaasCountOptions: paas.PaasCountOptions{Name: []string{"web"}}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list %v %v", list, err)
+	}
+	id := list[0].ID
+	var info *paas.PaasReturn
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if info, err = c.Info(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if info.State == paas.StateRunning || time.Now().After(deadline) {
+			break
+		}
+	}
+	if info.State != paas.StateRunning || info.Datacenter.ID != 1 || len(info.Vhosts) != 1 || info.DateEnd.IsZero() {
+		t.Fatalf("info %+v", info)
+	}
+	before := info.DateEnd
+	if _, err := c.Renew(ctx, id, paas.RenewOptions{Duration: "12m"}); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ = c.Info(ctx, id); !info.DateEnd.Equal(before.AddDate(1, 0, 0)) {
+		t.Fatalf("date_end %s -> %s", before, info.DateEnd)
+	}
+	console := true
+	if _, err := c.Update(ctx, id, paas.PaasUpdateParams{Console: &console, SnapshotProfile: paas.SetSnapshotProfile(2), Password: "n3w-password"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Restart(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.VhostCreate(ctx, paas.PaasVhost{PaasID: id, Vhost: "shop.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	vh, err := c.VhostInfo(ctx, "shop.example.com")
+	if err != nil || vh.PaasID != id {
+		t.Fatalf("vhost %v %v", vh, err)
+	}
+	if n, err := c.VhostCount(ctx, &paas.VhostListOptions{PaasID: id}); err != nil || n != 2 {
+		t.Fatalf("vhost count %d %v", n, err)
+	}
+	if vs, err := c.VhostList(ctx, &paas.VhostListOptions{NameLike: "shop%"}); err != nil || len(vs) != 1 {
+		t.Fatalf("vhost list %v %v", vs, err)
+	}
+	if dns, err := c.VhostDNSEntries(ctx, paas.PaasDnsEntry{Datacenter: 1, Vhost: "shop.example.com"}); err != nil || dns["txt"] == "" {
+		t.Fatalf("dns %v %v", dns, err)
+	}
+	sid := s.AddPaasSnapshot(id, "daily", "auto", 42)
+	if sn, err := c.SnapshotInfo(ctx, sid); err != nil || sn.Name != "daily" || sn.Source.PaasID != id {
+		t.Fatalf("snapshot %v %v", sn, err)
+	}
+	if sl, err := c.SnapshotList(ctx, &paas.PaasSnapshotListOptions{PaasID: id}); err != nil || len(sl) != 1 {
+		t.Fatalf("snapshots %v %v", sl, err)
+	}
+	for _, count := range []func() (int, error){
+		func() (int, error) { return c.Count(ctx, nil) },
+		func() (int, error) { return c.SnapshotCount(ctx, nil) },
+		func() (int, error) { return c.TypeCount(ctx, nil) },
+	} {
+		if n, err := count(); err != nil || n == 0 {
+			t.Fatalf("count %d %v", n, err)
+		}
+	}
+	if _, err := c.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.VhostDelete(ctx, "nope.example.com")
+	if !paas.IsNotFound(err) || !paas.NotApplied(err) {
+		t.Fatalf("vhost delete of nothing: %v", err)
+	}
+	_, err = c.Create(ctx, paas.PaasCreateParams{DatacenterID: 1, Duration: "1m", Name: "x", Password: "short", Size: "s", Type: "php7.3mysql5.7"})
+	if !paas.IsInvalid(err) || strings.Contains(err.Error(), "short") {
+		t.Fatalf("invalid create: %v", err)
+	}
+	if s.PaasPaidCreates() != 1 || s.PaasPaidRenews() != 1 {
+		t.Fatalf("creates %d renews %d", s.PaasPaidCreates(), s.PaasPaidRenews())
+	}
+	if n := testutil.CollectAndCount(reg, "gandi_api_requests_total"); n == 0 {
+		t.Fatal("no metrics")
+	}
+	out, _ := testutil.CollectAndFormat(reg, expfmt.TypeTextPlain, "gandi_api_requests_total")
+	if strings.Contains(string(out), simKey) || !strings.Contains(string(out), `route="paas.create"`) {
+		t.Fatalf("metrics: %s", out)
+	}
+}
+
+func TestLostCreateIsSentOnceAndReadSurvivesReset(t *testing.T) {
+	c, s, _ := newSimClient(t)
+	ctx := context.Background()
+	s.CommitThenDrop(gandisim.XMLRPCRoute("paas.create"), 1)
+	_, err := c.Create(ctx, paas.PaasCreateParams{DatacenterID: 1, Duration: "1m", Name: "lost", Password: "s3cret-pass", Size: "s", Type: "php7.3mysql5.7"})
+	if err == nil || paas.NotApplied(err) || !paas.IsTransient(err) || strings.Contains(err.Error(), simKey) {
+		t.Fatalf("lost create: %v", err)
+	}
+	if s.PaasPaidCreates() != 1 || s.RequestCounts()[gandisim.XMLRPCRoute("paas.create")] != 1 {
+		t.Fatalf("paid creates %d", s.PaasPaidCreates())
+	}
+	s.ResetNext(gandisim.XMLRPCRoute("paas.list"), 1)
+	list, err := c.List(ctx, &paas.PaasListOptions{PaasCountOptions: paas.PaasCountOptions{Name: []string{"lost"}}})
+	if err != nil || len(list) != 1 || s.RequestCounts()[gandisim.XMLRPCRoute("paas.list")] != 2 {
+		t.Fatalf("list after reset: %v %v", list, err)
+	}
+}
+
+func TestBadKeyIsTypedAndRedacted(t *testing.T) {
+	_, s, _ := newSimClient(t)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	c, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: "wrong-key-123", RequestsPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Info(context.Background(), 1)
+	var f *paas.Fault
+	if !errors.As(err, &f) || !paas.IsUnauthorized(err) || strings.Contains(err.Error(), "wrong-key-123") {
+		t.Fatalf("bad key: %v", err)
+	}
+	if _, err := paas.New(paas.Config{}); !errors.Is(err, paas.ErrNoAPIKey) {
+		t.Fatalf("no key: %v", err)
+	}
+}

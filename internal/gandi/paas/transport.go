@@ -1,0 +1,243 @@
+package paas
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kolo/xmlrpc"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// maxBodyBytes bounds what the client reads from one answer.
+const maxBodyBytes = 16 << 20
+
+// isRead reports whether method only reads, so that resending it after a
+// lost answer cannot do anything twice.
+func isRead(method string) bool {
+	if strings.HasPrefix(method, "paas.type.") || strings.HasPrefix(method, "paas.snapshot.") ||
+		method == "paas.vhost.get_dns_entries" {
+		return true
+	}
+	for _, suffix := range []string{".info", ".list", ".count"} {
+		if strings.HasSuffix(method, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// call sends method with the API key and args, and decodes the answer into
+// result. secrets are argument values (passwords) to keep out of any error.
+func (c *Client) call(ctx context.Context, method string, secrets []string, result any, args ...any) error {
+	params := make([]any, 0, len(args)+1)
+	params = append(params, c.key())
+	for _, a := range args {
+		params = append(params, toValue(a))
+	}
+	payload, err := xmlrpc.EncodeMethodCall(method, params...)
+	if err != nil {
+		// The encoder's error names a type, never a value.
+		return fmt.Errorf("gandi paas: %s: encode request: %w", method, err)
+	}
+	redact := c.redactFunc(secrets)
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		if err := c.awaitTurn(ctx, method, lastErr); err != nil {
+			return err
+		}
+		status, retryAfter, body, err := c.send(ctx, method, payload, attempt)
+		if err == nil && status != http.StatusOK {
+			err = &HTTPError{StatusCode: status, Method: method, RetryAfter: retryAfter}
+		}
+		if err == nil {
+			return decodeAnswer(method, body, result, redact)
+		}
+		if !c.retry(ctx, method, attempt, err) {
+			return err
+		}
+		lastErr = err
+	}
+}
+
+// retry decides whether to resend a read after err and sleeps the backoff
+// (or the longer Retry-After) first.
+func (c *Client) retry(ctx context.Context, method string, attempt int, err error) bool {
+	if _, fault := faultCode(err); fault || ctx.Err() != nil || !isRead(method) || attempt >= c.maxRetries || !IsTransient(err) {
+		return false
+	}
+	wait := gandi.Backoff(attempt, c.minBackoff, c.maxBackoff)
+	var he *HTTPError
+	if errors.As(err, &he) {
+		wait = max(wait, he.RetryAfter)
+	}
+	if wait > c.maxWait {
+		return false
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return false
+	}
+	c.log.LogAttrs(ctx, slog.LevelInfo, "gandi request failed, retrying",
+		slog.String("route", method), slog.Int("attempt", attempt),
+		slog.Duration("wait", wait), slog.String("error", err.Error()))
+	start := time.Now()
+	if sleep(ctx, wait) != nil {
+		return false
+	}
+	if he != nil && he.RetryAfter > 0 {
+		c.metrics.ObserveWait(gandi.WaitRetryAfter, time.Since(start))
+	}
+	return true
+}
+
+// awaitTurn holds a request until the token bucket lets it go.
+func (c *Client) awaitTurn(ctx context.Context, method string, lastErr error) error {
+	if c.limiter == nil {
+		return nil
+	}
+	r := c.limiter.Reserve()
+	d := r.Delay()
+	if d <= 0 {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		r.Cancel()
+		if lastErr != nil {
+			return lastErr
+		}
+		return &gandi.NotSentError{Method: http.MethodPost, Route: method,
+			Err: fmt.Errorf("rate limiter wait of %s exceeds the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)}
+	}
+	start := time.Now()
+	err := sleep(ctx, d)
+	c.metrics.ObserveWait(gandi.WaitTokenBucket, time.Since(start))
+	if err != nil {
+		r.Cancel()
+		return &gandi.NotSentError{Method: http.MethodPost, Route: method, Err: fmt.Errorf("waiting for the rate limiter: %w", err)}
+	}
+	return nil
+}
+
+// send makes one HTTP attempt and reads the whole answer.
+func (c *Client) send(ctx context.Context, method string, payload []byte, attempt int) (int, time.Duration, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(payload))
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("gandi paas: %s: %w", method, err)
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	req.Header.Set("Accept", "text/xml")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	start := time.Now()
+	res, err := c.hc.Do(req)
+	var data []byte
+	if err == nil {
+		data, err = io.ReadAll(io.LimitReader(res.Body, maxBodyBytes+1))
+		_ = res.Body.Close()
+		if err == nil && len(data) > maxBodyBytes {
+			err = fmt.Errorf("answer larger than %d bytes", maxBodyBytes)
+		}
+	}
+	took := time.Since(start)
+	if err != nil {
+		// The *url.Error around it repeats the URL; the method says enough.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		err = fmt.Errorf("gandi paas: %s: %w", method, err)
+		c.metrics.ObserveRequest(http.MethodPost, method, 0, took)
+		c.log.LogAttrs(ctx, slog.LevelDebug, "gandi request", slog.String("route", method),
+			slog.Int("attempt", attempt), slog.Duration("duration", took), slog.String("error", err.Error()))
+		return 0, 0, nil, err
+	}
+	c.metrics.ObserveRequest(http.MethodPost, method, res.StatusCode, took)
+	c.log.LogAttrs(ctx, slog.LevelDebug, "gandi request", slog.String("route", method),
+		slog.Int("attempt", attempt), slog.Int("status", res.StatusCode), slog.Duration("duration", took))
+	return res.StatusCode, retryAfter(res.Header.Get("Retry-After")), data, nil
+}
+
+// retryAfter reads a Retry-After in seconds, capped so that a hostile value
+// cannot park a worker.
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return min(time.Duration(n)*time.Second, 10*time.Minute)
+}
+
+// redactFunc hides the key and this call's secrets in server strings, in
+// case a fault ever echoes a parameter.
+func (c *Client) redactFunc(secrets []string) func(string) string {
+	return func(s string) string {
+		s = c.redactor.Replace(s)
+		for _, sec := range secrets {
+			if sec != "" {
+				s = strings.ReplaceAll(s, sec, redacted)
+			}
+		}
+		return s
+	}
+}
+
+// decodeAnswer turns a 200 answer into result or a *Fault.
+func decodeAnswer(method string, body []byte, result any, redact func(string) string) error {
+	err := DecodeResponse(body, result)
+	var f *Fault
+	if errors.As(err, &f) {
+		f.Method = method
+		f.String = redact(f.String)
+		return f
+	}
+	if err != nil {
+		return fmt.Errorf("gandi paas: %s: %w: %s", method, ErrUndecodable, redact(err.Error()))
+	}
+	return nil
+}
+
+// DecodeResponse decodes an XML-RPC methodResponse into v, or returns its
+// fault as a *Fault. It never panics, whatever the body.
+func DecodeResponse(body []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed answer: %v", r)
+		}
+	}()
+	resp := xmlrpc.Response(body)
+	if ferr := resp.Err(); ferr != nil {
+		var fe xmlrpc.FaultError
+		if errors.As(ferr, &fe) {
+			return &Fault{Code: fe.Code, String: fe.String}
+		}
+		return ferr
+	}
+	if !bytes.Contains(body, []byte("<methodResponse")) {
+		return errors.New("not an XML-RPC methodResponse")
+	}
+	if v == nil {
+		var discard any
+		return resp.Unmarshal(&discard)
+	}
+	return resp.Unmarshal(v)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -257,17 +257,12 @@ var _ = Describe("Gandi in a fault storm", func() {
 		// The client paces itself at its default 600 requests a minute, as
 		// the binary's does: that, more than the faults, sets the pace.
 		// Two workers per kind, as the manager binary runs by default.
-		// The objects exist before the manager starts, as after a restart:
-		// controller-runtime's priority queue serves objects added while
-		// others requeue at the transitional interval only when it is idle,
-		// and in a storm it never is (seen: 2 of 8 instances never
-		// reconciled in 90 s).
-		for _, o := range s.objects() {
-			w.create(o)
-		}
 		w.startManager(managerOptions{workers: 2})
 		start := time.Now()
 		s.start = start
+		for _, o := range s.objects() {
+			w.create(o)
+		}
 
 		By("5xx and resets until a quarter of the objects are Ready")
 		Eventually(s.ready).WithTimeout(30 * time.Second).WithPolling(100 * time.Millisecond).Should(BeNumerically(">=", total/4))

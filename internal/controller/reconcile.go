@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
@@ -67,7 +68,14 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 	if err := writeStatus(ctx, c, obj, before.GetStatus(), obj.GetStatus()); err != nil {
 		return ctrl.Result{}, errors.Join(err, res.err)
 	}
-	return ctrl.Result{RequeueAfter: res.requeue}, res.err
+	// Every requeue of a pass (a poll, a transitional look, a retry) goes
+	// at the priority queue's low priority, the one the initial list gets:
+	// otherwise objects already reconciled, requeued at the transitional
+	// interval, kept the queue busy at normal priority and objects from the
+	// initial list were never served (seen in the fault storm: 2 of 8
+	// instances untouched for 90 s). A user's change still comes first.
+	low := handler.LowPriority
+	return ctrl.Result{RequeueAfter: res.requeue, Priority: &low}, res.err
 }
 
 // reportPaused says that nothing is sent to Gandi while the paused

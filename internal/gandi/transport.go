@@ -176,23 +176,9 @@ func (c *Client) send(ctx context.Context, cl *call, target string, payload []by
 		req.Header.Set("Dry-Run", "1")
 	}
 
-	start := time.Now()
-	res, err := c.hc.Do(req)
-	var data []byte
-	if err == nil {
-		data, err = io.ReadAll(io.LimitReader(res.Body, maxBodyBytes+1))
-		_ = res.Body.Close()
-		if err == nil && len(data) > maxBodyBytes {
-			err = fmt.Errorf("answer larger than %d bytes", maxBodyBytes)
-		}
-	}
-	took := time.Since(start)
+	ans, err := Exchange(c.hc, req)
+	took := ans.Took
 	if err != nil {
-		// The *url.Error around it repeats the URL; the route says enough.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		err = fmt.Errorf("gandi: %s %s: %w", cl.method, cl.route, err)
 		c.metrics.observeRequest(cl.method, cl.route, 0, took)
 		c.log.LogAttrs(ctx, slog.LevelDebug, "gandi request",
@@ -201,12 +187,45 @@ func (c *Client) send(ctx context.Context, cl *call, target string, payload []by
 			slog.String("error", err.Error()))
 		return nil, err
 	}
-	c.metrics.observeRequest(cl.method, cl.route, res.StatusCode, took)
+	c.metrics.observeRequest(cl.method, cl.route, ans.Status, took)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "gandi request",
 		slog.String("method", cl.method), slog.String("route", cl.route),
-		slog.Int("attempt", attempt), slog.Int("status", res.StatusCode),
+		slog.Int("attempt", attempt), slog.Int("status", ans.Status),
 		slog.Duration("duration", took), slog.Bool("dryRun", cl.dryRun))
-	return &response{status: res.StatusCode, header: res.Header, body: data, url: res.Request.URL}, nil
+	return &response{status: ans.Status, header: ans.Header, body: ans.Body, url: ans.URL}, nil
+}
+
+// Answer is what Exchange read of one HTTP answer; the body is closed.
+type Answer struct {
+	Status int
+	Header http.Header
+	URL    *url.URL
+	Body   []byte
+	Took   time.Duration
+}
+
+// Exchange sends req and reads the whole answer, at most maxBodyBytes, for
+// both of Gandi's APIs. A network error comes without the *url.Error around
+// it, which repeats the URL; the caller names the route. Took is set either
+// way, for the request metrics.
+func Exchange(hc *http.Client, req *http.Request) (Answer, error) {
+	start := time.Now()
+	res, err := hc.Do(req)
+	var a Answer
+	if err == nil {
+		a = Answer{Status: res.StatusCode, Header: res.Header, URL: res.Request.URL}
+		a.Body, err = io.ReadAll(io.LimitReader(res.Body, maxBodyBytes+1))
+		_ = res.Body.Close()
+		if err == nil && len(a.Body) > maxBodyBytes {
+			err = fmt.Errorf("answer larger than %d bytes", maxBodyBytes)
+		}
+	}
+	a.Took = time.Since(start)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return a, err
 }
 
 // redactFunc hides the token and this call's secrets in server strings, in

@@ -5,10 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +15,6 @@ import (
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
-
-// maxBodyBytes bounds what the client reads from one answer.
-const maxBodyBytes = 16 << 20
 
 // isRead reports whether method only reads, so that resending it after a
 // lost answer cannot do anything twice.
@@ -137,33 +132,19 @@ func (c *Client) send(ctx context.Context, method string, payload []byte, attemp
 	req.Header.Set("Accept", "text/xml")
 	req.Header.Set("User-Agent", c.userAgent)
 
-	start := time.Now()
-	res, err := c.hc.Do(req)
-	var data []byte
-	if err == nil {
-		data, err = io.ReadAll(io.LimitReader(res.Body, maxBodyBytes+1))
-		_ = res.Body.Close()
-		if err == nil && len(data) > maxBodyBytes {
-			err = fmt.Errorf("answer larger than %d bytes", maxBodyBytes)
-		}
-	}
-	took := time.Since(start)
+	ans, err := gandi.Exchange(c.hc, req)
+	took := ans.Took
 	if err != nil {
-		// The *url.Error around it repeats the URL; the method says enough.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		err = fmt.Errorf("gandi paas: %s: %w", method, err)
 		c.metrics.ObserveRequest(http.MethodPost, method, 0, took)
 		c.log.LogAttrs(ctx, slog.LevelDebug, "gandi request", slog.String("route", method),
 			slog.Int("attempt", attempt), slog.Duration("duration", took), slog.String("error", err.Error()))
 		return 0, 0, nil, err
 	}
-	c.metrics.ObserveRequest(http.MethodPost, method, res.StatusCode, took)
+	c.metrics.ObserveRequest(http.MethodPost, method, ans.Status, took)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "gandi request", slog.String("route", method),
-		slog.Int("attempt", attempt), slog.Int("status", res.StatusCode), slog.Duration("duration", took))
-	return res.StatusCode, retryAfter(res.Header.Get("Retry-After")), data, nil
+		slog.Int("attempt", attempt), slog.Int("status", ans.Status), slog.Duration("duration", took))
+	return ans.Status, retryAfter(ans.Header.Get("Retry-After")), ans.Body, nil
 }
 
 // retryAfter reads a Retry-After in seconds, capped so that a hostile value

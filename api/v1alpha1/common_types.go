@@ -22,6 +22,13 @@ const (
 	// that a crash or a lost answer is resolved by looking the object up
 	// instead of paying for a second one.
 	AnnotationCreatePending = "hosting.gandi-operator.dev/create-pending"
+
+	// AnnotationRequestedAt asks for a reconcile now: any new value (kubectl
+	// gandi reconcile writes an RFC 3339 time) wakes the object, and the
+	// first pass after it that observes the object at Gandi copies the value
+	// into status.lastHandledReconcileAt, so the asker knows when it was
+	// served (as Flux's reconcile.fluxcd.io/requestedAt).
+	AnnotationRequestedAt = "hosting.gandi-operator.dev/requested-at"
 )
 
 // Condition types shared by every kind.

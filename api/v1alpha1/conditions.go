@@ -8,6 +8,9 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 type Conditioned interface {
 	GetConditions() *[]metav1.Condition
 	SetObservedGeneration(generation int64)
+	// SetLastHandledReconcileAt records the requested-at annotation value
+	// a pass that observed the object at Gandi saw.
+	SetLastHandledReconcileAt(value string)
 	// GetStatus returns a pointer to the whole status, which a pass
 	// compares before and after to write it at most once.
 	GetStatus() any
@@ -48,3 +51,15 @@ func (in *Template) GetStatus() any { return &in.Status }
 
 // GetStatus returns a pointer to the status.
 func (in *TemplateApplication) GetStatus() any { return &in.Status }
+
+// SetLastHandledReconcileAt records the requested-at value this pass served.
+func (in *HostingInstance) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }
+
+// SetLastHandledReconcileAt records the requested-at value this pass served.
+func (in *Vhost) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }
+
+// SetLastHandledReconcileAt records the requested-at value this pass served.
+func (in *Template) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }
+
+// SetLastHandledReconcileAt records the requested-at value this pass served.
+func (in *TemplateApplication) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }

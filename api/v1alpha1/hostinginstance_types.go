@@ -442,6 +442,13 @@ type HostingInstanceStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// LastHandledReconcileAt is the value of the annotation
+	// hosting.gandi-operator.dev/requested-at that the last pass which
+	// observed the object at Gandi saw: equal to the annotation, the
+	// requested reconcile has been done.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
 	// ID of the instance at Gandi.
 	// +optional
 	ID string `json:"id,omitempty"`

@@ -34,6 +34,7 @@ var _ = Describe("kubectl", func() {
 		Entry(nil, "template.spec.payload.dnsRecords.records.values", "No value may be empty"),
 		Entry(nil, "template.spec.payload.mailboxes.login", "Lowercase letters and digits"),
 		Entry(nil, "vhost.status.dns", "records"),
+		Entry(nil, "hostinginstance.status.lastHandledReconcileAt", "requested-at", "observed the object at Gandi"),
 		Entry(nil, "template.spec.payload.dnsRecords", "Exactly one of default: true"),
 		Entry(nil, "templateapplication", "changes nothing at Gandi"),
 	)

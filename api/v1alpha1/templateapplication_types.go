@@ -108,6 +108,13 @@ type TemplateApplicationStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// LastHandledReconcileAt is the value of the annotation
+	// hosting.gandi-operator.dev/requested-at that the last pass which
+	// observed the object at Gandi saw: equal to the annotation, the
+	// requested reconcile has been done.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
 	// TemplateID is the Gandi ID of the template applied.
 	// +optional
 	TemplateID string `json:"templateID,omitempty"`

@@ -75,6 +75,13 @@ type VhostStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// LastHandledReconcileAt is the value of the annotation
+	// hosting.gandi-operator.dev/requested-at that the last pass which
+	// observed the object at Gandi saw: equal to the annotation, the
+	// requested reconcile has been done.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
 	// InstanceID is the Gandi ID of the instance the vhost lives on.
 	// +optional
 	InstanceID string `json:"instanceID,omitempty"`

@@ -44,7 +44,8 @@ type kindSteps[T managed] interface {
 
 // runPass is the shape of every reconcile: load; paused, deleting or live;
 // then status patched once, here and nowhere else, with observedGeneration
-// moved only when the pass observed the object at Gandi.
+// and lastHandledReconcileAt moved only when the pass observed the object
+// at Gandi.
 func runPass[T managed](ctx context.Context, c client.Client, key types.NamespacedName, obj T, k kindSteps[T]) (ctrl.Result, error) {
 	if err := c.Get(ctx, key, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -64,6 +65,12 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 	}
 	if res.observed {
 		obj.SetObservedGeneration(obj.GetGeneration())
+		// A requested reconcile counts as handled only once a pass has read
+		// the object at Gandi: a pass that stopped before (paused, waiting
+		// for credentials) has not done what was asked.
+		if v, ok := obj.GetAnnotations()[hostingv1alpha1.AnnotationRequestedAt]; ok {
+			obj.SetLastHandledReconcileAt(v)
+		}
 	}
 	if err := writeStatus(ctx, c, obj, before.GetStatus(), obj.GetStatus()); err != nil {
 		return ctrl.Result{}, errors.Join(err, res.err)

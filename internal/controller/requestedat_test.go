@@ -1,0 +1,48 @@
+package controller_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+var _ = Describe("A requested reconcile (annotation requested-at)", func() {
+	It("wakes the object at once and is reported handled only by a pass that observed it at Gandi", func() {
+		w := newWorld()
+		// A poll of an hour: only the annotation change can explain a pass.
+		timing := testTiming
+		timing.Poll = time.Hour
+		w.startManager(managerOptions{timing: &timing})
+		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter"})
+		hi := instance("seeded", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+			hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(hi.Status.LastHandledReconcileAt).To(BeEmpty(), "nothing was requested yet")
+
+		reads := w.sim.Requests(gandisim.RouteGetInstance)
+		first := time.Now().UTC().Format(time.RFC3339Nano)
+		annotate(hi, hostingv1alpha1.AnnotationRequestedAt, first)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastHandledReconcileAt", first))
+		Expect(w.sim.Requests(gandisim.RouteGetInstance)).To(BeNumerically(">", reads), "the handled pass read the instance at Gandi")
+
+		By("a paused object is not observed, so a request waits until it is resumed")
+		annotate(hi, hostingv1alpha1.AnnotationPaused, "true")
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
+		second := time.Now().UTC().Add(time.Second).Format(time.RFC3339Nano)
+		annotate(hi, hostingv1alpha1.AnnotationRequestedAt, second)
+		// The paused pass that this change triggers runs within the
+		// transitional interval; it must leave the old value.
+		Consistently(fetch(hi)).WithTimeout(time.Second).Should(HaveField("Status.LastHandledReconcileAt", first))
+		setSpec(hi, func() { delete(hi.Annotations, hostingv1alpha1.AnnotationPaused) })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastHandledReconcileAt", second))
+	})
+})

@@ -85,9 +85,10 @@ fuzz: ## Run each fuzz target briefly.
 ##@ Build
 
 .PHONY: build
-build: ## Build the manager and the simulator into bin/.
+build: ## Build the manager, the simulator and the kubectl plugin into bin/.
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/manager ./cmd
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/gandisim ./cmd/gandisim
+	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $(LOCALBIN)/kubectl-gandi ./cmd/kubectl-gandi
 
 .PHONY: build-installer
 build-installer: manifests ## Write dist/install.yaml: CRDs, RBAC and the manager in one file, image $(IMG).

@@ -1,0 +1,246 @@
+package kubectlgandi
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// account is what import reads at Gandi; it never writes.
+type account interface {
+	ListInstances(ctx context.Context, opts gandi.ListInstancesOptions) ([]gandi.Instance, error)
+	GetInstance(ctx context.Context, id string) (*gandi.Instance, error)
+	ListVhosts(ctx context.Context, instanceID string, opts gandi.ListVhostsOptions) ([]gandi.Vhost, error)
+	ListTemplates(ctx context.Context, opts gandi.ListTemplatesOptions) ([]gandi.TemplateSummary, error)
+	GetTemplate(ctx context.Context, id string) (*gandi.Template, error)
+}
+
+type importOptions struct {
+	*root
+	manifest       ManifestOptions
+	deletionPolicy string
+	credentials    string
+	tokenSecret    string
+	tokenKey       string
+	tokenFile      string
+	tokenEnv       string
+	apiKey         bool
+	gandiURL       string
+	namePattern    string
+	apply          bool
+}
+
+func newImportCommand(r *root) *cobra.Command {
+	o := &importOptions{root: r}
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Print (or apply) manifests for everything a Gandi account holds",
+		Long: `Reads, with a Gandi token, every Web Hosting instance, its vhosts and every
+editable template of the account, and prints one manifest for each: the
+external-id annotation set, the spec filled from what Gandi reports (so that
+applying it changes nothing at Gandi), managementPolicy Observe (--manage for
+Manage) and deletionPolicy Orphan (unless --deletion-policy Delete).
+Nothing is written to Gandi, nor to the cluster unless --apply is given.
+
+The token is read from a Secret in the cluster (--token-secret), a file
+(--token-file) or an environment variable (--token-env, GANDI_TOKEN by
+default), never from the command line, where it would stay in the shell's
+history.`,
+		Example: `  # Look first, then apply what was printed
+  GANDI_TOKEN=... kubectl gandi import -n web > gandi.yaml
+  # Read the token from the Secret the objects will use, and apply at once
+  kubectl gandi import -n web --token-secret gandi-credentials --apply
+  # Hand the shop-* instances over to the operator
+  kubectl gandi import -n web --token-secret gandi-credentials --name 'shop*' --manage --apply`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.tokenSecret, "token-secret", "", "read the token from this Secret, in the target namespace")
+	f.StringVar(&o.tokenKey, "token-secret-key", string(hostingv1alpha1.CredentialsKeyToken), `key of --token-secret holding the token ("apikey": a legacy API key)`)
+	f.StringVar(&o.tokenFile, "token-file", "", "read the token from this file")
+	f.StringVar(&o.tokenEnv, "token-env", "GANDI_TOKEN", "read the token from this environment variable (when neither --token-secret nor --token-file is given)")
+	f.BoolVar(&o.apiKey, "api-key", false, "the token read from --token-file or --token-env is a legacy API key")
+	f.StringVar(&o.credentials, "credentials-secret", "", "Secret the objects' credentialsRef names (default: --token-secret, else gandi-credentials)")
+	f.BoolVar(&o.manifest.Manage, "manage", false, "hand the objects over: managementPolicy Manage instead of Observe")
+	f.StringVar(&o.deletionPolicy, "deletion-policy", string(hostingv1alpha1.DeletionPolicyOrphan), "deletionPolicy of the objects: Orphan or Delete")
+	f.StringVar(&o.gandiURL, "gandi-url", gandi.DefaultBaseURL, "Gandi API root (a simulator's URL in tests and demos)")
+	f.StringVar(&o.namePattern, "name", "", `import only instances and templates whose Gandi name matches this pattern ("shop*")`)
+	f.BoolVar(&o.apply, "apply", false, "server-side apply the manifests instead of only printing them")
+	return cmd
+}
+
+func (o *importOptions) run(ctx context.Context) error {
+	if err := o.validateOutput(); err != nil {
+		return err
+	}
+	if o.allNamespaces {
+		return errors.New("import writes into one namespace: give -n/--namespace, not --all-namespaces")
+	}
+	switch hostingv1alpha1.DeletionPolicy(o.deletionPolicy) {
+	case hostingv1alpha1.DeletionPolicyOrphan, hostingv1alpha1.DeletionPolicyDelete:
+	default:
+		return fmt.Errorf("--deletion-policy must be Orphan or Delete, not %q", o.deletionPolicy)
+	}
+	if o.namePattern != "" {
+		if _, err := path.Match(o.namePattern, ""); err != nil {
+			return fmt.Errorf("--name %q is not a pattern: %w", o.namePattern, err)
+		}
+	}
+	ns, err := o.namespace()
+	if err != nil {
+		return err
+	}
+	var c client.Client
+	if o.apply || o.tokenSecret != "" {
+		if c, err = o.client(); err != nil {
+			return err
+		}
+	}
+	cred, key, err := o.credential(ctx, c, ns)
+	if err != nil {
+		return err
+	}
+	api, err := gandi.New(gandi.Config{BaseURL: o.gandiURL, Credential: cred, UserAgent: "kubectl-gandi"})
+	if err != nil {
+		return fmt.Errorf("make the Gandi client: %w", err)
+	}
+	o.manifest.Namespace = ns
+	o.manifest.DeletionPolicy = hostingv1alpha1.DeletionPolicy(o.deletionPolicy)
+	o.manifest.Credentials = hostingv1alpha1.CredentialsReference{Name: cmp.Or(o.credentials, o.tokenSecret, "gandi-credentials"), Key: key}
+	objs, err := collect(ctx, api, o.manifest, o.namePattern)
+	if err != nil {
+		return err
+	}
+	if !o.apply {
+		return o.printObjects(objs, true)
+	}
+	for _, obj := range objs {
+		if err := applyObject(ctx, c, obj); err != nil {
+			return err
+		}
+		if o.output == "" {
+			fmt.Fprintf(o.streams.Out, "%s/%s serverside-applied\n", strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind), obj.GetName())
+		}
+	}
+	if o.output != "" {
+		return o.printObjects(objs, true)
+	}
+	return nil
+}
+
+// credential reads the token from the one source given. The token never
+// comes from a flag value: it would stay in the shell history and show in
+// the process list.
+func (o *importOptions) credential(ctx context.Context, c client.Client, ns string) (gandi.Credential, hostingv1alpha1.CredentialsKey, error) {
+	keyOf := func(apiKey bool) hostingv1alpha1.CredentialsKey {
+		if apiKey {
+			return hostingv1alpha1.CredentialsKeyAPIKey
+		}
+		return hostingv1alpha1.CredentialsKeyToken
+	}
+	var token string
+	apiKey := o.apiKey
+	switch {
+	case o.tokenSecret != "" && o.tokenFile != "":
+		return gandi.Credential{}, "", errors.New("give one of --token-secret and --token-file")
+	case o.tokenSecret != "":
+		s := &corev1.Secret{}
+		if err := c.Get(ctx, types.NamespacedName{Namespace: ns, Name: o.tokenSecret}, s); err != nil {
+			return gandi.Credential{}, "", fmt.Errorf("read the token Secret %s/%s: %w", ns, o.tokenSecret, err)
+		}
+		token = string(s.Data[o.tokenKey])
+		if token == "" {
+			return gandi.Credential{}, "", fmt.Errorf("the token Secret %s/%s has no key %q (or it is empty)", ns, o.tokenSecret, o.tokenKey)
+		}
+		apiKey = o.tokenKey == string(hostingv1alpha1.CredentialsKeyAPIKey)
+	case o.tokenFile != "":
+		data, err := os.ReadFile(o.tokenFile)
+		if err != nil {
+			return gandi.Credential{}, "", fmt.Errorf("read the token file: %w", err)
+		}
+		token = strings.TrimSpace(string(data))
+		if token == "" {
+			return gandi.Credential{}, "", fmt.Errorf("the token file %s is empty", o.tokenFile)
+		}
+	default:
+		token = strings.TrimSpace(os.Getenv(o.tokenEnv))
+		if token == "" {
+			return gandi.Credential{}, "", fmt.Errorf("no token: set $%s, or give --token-secret or --token-file", o.tokenEnv)
+		}
+	}
+	return gandi.Credential{Token: token, APIKey: apiKey}, keyOf(apiKey), nil
+}
+
+// collect reads the account and returns the manifests, instances (each
+// followed by its vhosts) first, then templates, each group in Gandi name
+// order so that two runs print the same thing.
+func collect(ctx context.Context, api account, o ManifestOptions, pattern string) ([]client.Object, error) {
+	matches := func(name string) bool {
+		ok, _ := path.Match(pattern, name)
+		return pattern == "" || ok
+	}
+	listed, err := api.ListInstances(ctx, gandi.ListInstancesOptions{Name: pattern})
+	if err != nil {
+		return nil, fmt.Errorf("list instances: %w", err)
+	}
+	slices.SortFunc(listed, func(a, b gandi.Instance) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	instanceNames, vhostNames, templateNames := namer{}, namer{}, namer{}
+	var out []client.Object
+	for _, l := range listed {
+		if !matches(l.Name) {
+			continue
+		}
+		// The list item lacks some details; the object itself has them all.
+		inst, err := api.GetInstance(ctx, l.ID)
+		if err != nil {
+			return nil, fmt.Errorf("get instance %s: %w", l.ID, err)
+		}
+		hi, err := InstanceManifest(o, instanceNames.name(inst.Name), inst)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, hi)
+		vhosts, err := api.ListVhosts(ctx, inst.ID, gandi.ListVhostsOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("list the vhosts of instance %s: %w", inst.ID, err)
+		}
+		slices.SortFunc(vhosts, func(a, b gandi.Vhost) int { return cmp.Compare(a.FQDN, b.FQDN) })
+		for i := range vhosts {
+			out = append(out, VhostManifest(o, vhostNames.name(vhosts[i].FQDN), hi.Name, &vhosts[i]))
+		}
+	}
+	summaries, err := api.ListTemplates(ctx, gandi.ListTemplatesOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	slices.SortFunc(summaries, func(a, b gandi.TemplateSummary) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	for _, s := range summaries {
+		if !s.Editable || !matches(s.Name) {
+			continue
+		}
+		t, err := api.GetTemplate(ctx, s.ID)
+		if err != nil {
+			return nil, fmt.Errorf("get template %s: %w", s.ID, err)
+		}
+		tpl, err := TemplateManifest(o, templateNames.name(t.Name), t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tpl)
+	}
+	return out, nil
+}

@@ -58,7 +58,7 @@ fmt: ## Run gofmt.
 .PHONY: vet
 vet: ## Run go vet.
 	go vet ./...
-	go vet -tags e2e ./test/e2e/...
+	go vet -tags e2e ./test/e2e/... ./test/plugin/...
 
 
 .PHONY: lint
@@ -72,7 +72,7 @@ control-plane: ## Build kube-apiserver, etcd and kubectl into the cache (once) a
 .PHONY: test
 test: $(HELM) ## Run every test: unit, simulator, envtest (controllers, admission) and end to end.
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
-	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... -count=1 -v -timeout 20m
+	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... ./test/plugin/... -count=1 -v -timeout 20m
 
 .PHONY: test-crash
 test-crash: ## Run only the end-to-end crash loop (part of make test); E2E_CRASH_SEED=<seed> replays a run's kill schedule.

@@ -227,7 +227,9 @@ func collect(ctx context.Context, api account, o ManifestOptions, pattern string
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	slices.SortFunc(summaries, func(a, b gandi.TemplateSummary) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(summaries, func(a, b gandi.TemplateSummary) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
 	for _, s := range summaries {
 		if !s.Editable || !matches(s.Name) {
 			continue

@@ -1,0 +1,460 @@
+//go:build e2e
+
+// Package plugin runs the built kubectl-gandi against a real kube-apiserver
+// and etcd, the operator's controllers wired as the manager binary wires
+// them, and the Gandi simulator (in this process, so its counters can be
+// read exactly). Every command is run through the binary, as a user would.
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+	"github.com/gandi-operator/gandi-operator/internal/testenv"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+const (
+	namespace = "web"
+	token     = "pat_plugin-token-4e7a9c"
+	orgID     = "9d3e1f6a-7c1e-11ee-b962-00163e816020"
+	shopID    = "0b6d3f5e-0000-4000-8000-00000000a001"
+	blogID    = "0b6d3f5e-0000-4000-8000-00000000a002"
+	legacyID  = "0b6d3f5e-0000-4000-8000-00000000a003"
+	// eventually bounds every wait for the operator.
+	eventually = 30 * time.Second
+)
+
+// seed is the account: 3 instances, 5 vhosts, 2 editable templates and
+// one of Gandi's public ones (which import leaves out).
+var seed = &gandisim.Seed{
+	Accounts: []gandisim.Account{{Token: token, User: "pat", Orgs: []gandisim.Org{{ID: orgID, Name: "pat-org", CanBill: true}}}},
+	Domains:  []gandisim.SeedDomain{{Org: orgID, FQDN: "example.com"}},
+	Instances: []gandisim.SeedInstance{
+		{Org: orgID, ID: shopID, Name: "shop", Size: "starter", Location: "FR", Vhosts: []gandisim.SeedVhost{
+			{FQDN: "www.example.com", Application: &gandisim.SeedApplication{Name: "wordpress"}},
+			{FQDN: "shop.example.com", AllowAlteration: true},
+		}},
+		{Org: orgID, ID: blogID, Name: "blog", Size: "advanced", Location: "LU",
+			Language: gandisim.SeedRuntime{Name: "python"}, Database: gandisim.SeedRuntime{Name: "pgsql"},
+			Vhosts: []gandisim.SeedVhost{{FQDN: "blog.example.com"}, {FQDN: "news.example.com"}}},
+		{Org: orgID, ID: legacyID, Name: "Legacy Site", Size: "m", Location: "FR", StorageAdditionalSize: 20, SnapshotEnabled: true, Autorenew: true,
+			Vhosts: []gandisim.SeedVhost{{FQDN: "old.example.com", HTTPSStrategy: "redirect_HTTP_to_HTTPS", Certificate: true}}},
+	},
+	Templates: []gandisim.SeedTemplate{
+		{Org: orgID, Name: "shop-domain", Description: "records and a mailbox", Payload: map[string]any{
+			"dns:records":      map[string]any{"records": []any{map[string]any{"name": "@", "type": "A", "values": []any{"192.0.2.1"}, "ttl": 300}}},
+			"domain:mailboxes": map[string]any{"values": []any{map[string]any{"login": "contact"}}},
+		}},
+		{Org: orgID, Name: "parking", Payload: map[string]any{
+			"domain:nameservers": map[string]any{"service": "livedns", "addresses": []any{}},
+		}},
+		{Public: true, Name: "Gandi default", Payload: map[string]any{"dns:records": map[string]any{"default": true}}},
+	},
+}
+
+// env is the system under test, for the whole of TestPlugin.
+type env struct {
+	sim    *gandisim.Server
+	simURL string
+	k8s    client.Client
+	kc     string // admin kubeconfig
+	bin    string // the built kubectl-gandi
+	logs   *syncBuffer
+}
+
+func TestPlugin(t *testing.T) {
+	e := start(t)
+	g := NewWithT(t)
+
+	if !t.Run("import prints manifests and writes nothing, anywhere", func(t *testing.T) {
+		g := NewWithT(t)
+		out := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL)
+		g.Expect(strings.Count(out, "\nkind: HostingInstance\n")).To(Equal(3), out)
+		g.Expect(strings.Count(out, "\nkind: Vhost\n")).To(Equal(5), out)
+		g.Expect(strings.Count(out, "\nkind: Template\n")).To(Equal(2), out)
+		g.Expect(out).To(ContainSubstring(hostingv1alpha1.AnnotationExternalID + ": " + shopID))
+		g.Expect(out).NotTo(ContainSubstring("Gandi default"), "a public template is not the account's")
+		g.Expect(out).NotTo(ContainSubstring(token))
+		g.Expect(out).NotTo(ContainSubstring("status:"))
+		json := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "-o", "json")
+		g.Expect(json).To(HavePrefix("{"))
+		g.Expect(json).To(ContainSubstring(`"kind": "List"`))
+		g.Expect(e.count(t)).To(BeZero(), "without --apply nothing reaches the cluster")
+		g.Expect(e.sim.Writes()).To(BeZero())
+	}) {
+		t.FailNow()
+	}
+
+	if !t.Run("import --apply: every object Ready, observed, and nothing written to Gandi", func(t *testing.T) {
+		g := NewWithT(t)
+		out := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--apply")
+		g.Expect(out).To(ContainSubstring("hostinginstance/legacy-site serverside-applied"))
+		g.Expect(e.count(t)).To(Equal(10))
+		g.Eventually(e.settled).WithTimeout(eventually).WithPolling(100*time.Millisecond).WithArguments(t, hostingv1alpha1.ReasonObserved).Should(Succeed())
+		g.Expect(e.sim.Writes()).To(BeZero())
+	}) {
+		t.FailNow()
+	}
+
+	t.Run("tree shows the instance, its vhosts and the records they need", func(t *testing.T) {
+		g := NewWithT(t)
+		golden(t, "tree-shop.golden", e.plugin(t, "tree", "hostinginstance/shop"))
+		g.Expect(e.plugin(t, "tree", "-A")).To(And(ContainSubstring("NAMESPACE"), ContainSubstring("HostingInstance/blog"), ContainSubstring("HostingInstance/legacy-site")))
+		g.Expect(e.plugin(t, "tree", "hi/shop", "-o", "json")).To(ContainSubstring(`"kind": "Vhost"`))
+	})
+
+	if !t.Run("import --manage: handed over, and a steady pass writes nothing", func(t *testing.T) {
+		g := NewWithT(t)
+		e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--apply", "--manage")
+		g.Eventually(e.settled).WithTimeout(eventually).WithPolling(100*time.Millisecond).WithArguments(t, hostingv1alpha1.ReasonUpToDate).Should(Succeed())
+		hi := &hostingv1alpha1.HostingInstance{}
+		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "shop"}, hi)).To(Succeed())
+		g.Expect(hi.Spec.ManagementPolicy).To(Equal(hostingv1alpha1.ManagementPolicyManage))
+		g.Expect(hi.Spec.DeletionPolicy).To(Equal(hostingv1alpha1.DeletionPolicyOrphan))
+		// One more pass of everything, asked for, so it is certainly one
+		// that ran with Manage.
+		for _, ref := range e.refs(t) {
+			e.plugin(t, "reconcile", ref)
+		}
+		g.Expect(e.sim.Writes()).To(BeZero(), "the generated spec is Gandi's: nothing to send")
+	}) {
+		t.FailNow()
+	}
+
+	t.Run("reconcile: one pass, one read of the instance at Gandi", func(t *testing.T) {
+		g := NewWithT(t)
+		before := e.sim.Requests(gandisim.RouteGetInstance)
+		out := e.plugin(t, "reconcile", "hostinginstance/legacy-site")
+		g.Expect(out).To(ContainSubstring("hostinginstance/legacy-site reconciled"))
+		g.Expect(e.sim.Requests(gandisim.RouteGetInstance)).To(Equal(before+1), "the handled pass read the instance once")
+		hi := &hostingv1alpha1.HostingInstance{}
+		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "legacy-site"}, hi)).To(Succeed())
+		g.Expect(hi.Status.LastHandledReconcileAt).To(Equal(hi.Annotations[hostingv1alpha1.AnnotationRequestedAt]))
+	})
+
+	t.Run("restart: performed once at Gandi", func(t *testing.T) {
+		g := NewWithT(t)
+		before := e.sim.Requests(gandisim.RouteInstanceAction)
+		out := e.plugin(t, "restart", "hostinginstance/shop")
+		g.Expect(out).To(ContainSubstring("hostinginstance/shop restarted"))
+		g.Expect(e.sim.Actions(shopID)).To(Equal([]string{gandi.ActionRestart}))
+		g.Expect(e.sim.Requests(gandisim.RouteInstanceAction)).To(Equal(before + 1))
+		// The request field keeps its value: a later pass sends nothing.
+		e.plugin(t, "reconcile", "hostinginstance/shop")
+		g.Expect(e.sim.Actions(shopID)).To(HaveLen(1))
+	})
+
+	t.Run("purge: the vhost's cache purged once", func(t *testing.T) {
+		g := NewWithT(t)
+		out := e.plugin(t, "purge", "vhost/www.example.com")
+		g.Expect(out).To(ContainSubstring("vhost/www.example.com cache purged"))
+		g.Expect(e.sim.PurgeCount(shopID, "www.example.com")).To(Equal(1))
+		e.plugin(t, "reconcile", "vhost/www.example.com")
+		g.Expect(e.sim.PurgeCount(shopID, "www.example.com")).To(Equal(1))
+		g.Expect(e.sim.PurgeCount(shopID, "shop.example.com")).To(BeZero())
+	})
+
+	t.Run("an action on an observed object is refused, not left waiting", func(t *testing.T) {
+		g := NewWithT(t)
+		hi := &hostingv1alpha1.HostingInstance{}
+		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "blog"}, hi)).To(Succeed())
+		patch := client.MergeFrom(hi.DeepCopy())
+		hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+		g.Expect(e.k8s.Patch(t.Context(), hi, patch)).To(Succeed())
+		out, err := e.run(t, "restart", "hostinginstance/blog")
+		g.Expect(err).To(HaveOccurred())
+		g.Expect(out).To(ContainSubstring("managementPolicy Observe"))
+		g.Expect(e.sim.Actions(blogID)).To(BeEmpty())
+		patch = client.MergeFrom(hi.DeepCopy())
+		hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyManage
+		g.Expect(e.k8s.Patch(t.Context(), hi, patch)).To(Succeed())
+	})
+
+	t.Run("suspend holds a change back; resume sends it, once", func(t *testing.T) {
+		g := NewWithT(t)
+		g.Expect(e.plugin(t, "suspend", "hostinginstance/blog")).To(ContainSubstring("hostinginstance/blog suspended"))
+		patches := e.sim.Requests(gandisim.RoutePatchInstance)
+		hi := &hostingv1alpha1.HostingInstance{}
+		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "blog"}, hi)).To(Succeed())
+		patch := client.MergeFrom(hi.DeepCopy())
+		hi.Spec.SnapshotEnabled = gandi.Ptr(true)
+		g.Expect(e.k8s.Patch(t.Context(), hi, patch)).To(Succeed())
+		// The change wakes the paused object at once (a user change); for
+		// as long as it stays paused, nothing may leave for Gandi.
+		g.Consistently(func() int { return e.sim.Requests(gandisim.RoutePatchInstance) }).
+			WithTimeout(time.Second).WithPolling(50 * time.Millisecond).Should(Equal(patches))
+		_, err := e.run(t, "reconcile", "hostinginstance/blog")
+		g.Expect(err).To(HaveOccurred(), "a paused object cannot be reconciled")
+
+		g.Expect(e.plugin(t, "resume", "hostinginstance/blog")).To(ContainSubstring("hostinginstance/blog resumed"))
+		g.Expect(e.sim.Requests(gandisim.RoutePatchInstance)).To(Equal(patches + 1))
+		view, ok := e.sim.Instance(blogID)
+		g.Expect(ok).To(BeTrue())
+		g.Expect(view.SnapshotEnabled).To(BeTrue())
+		e.plugin(t, "reconcile", "hostinginstance/blog")
+		g.Expect(e.sim.Requests(gandisim.RoutePatchInstance)).To(Equal(patches+1), "the change was sent once")
+	})
+
+	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")
+}
+
+// start brings up the control plane, the simulator, the controllers and
+// the binary, and the namespace with the token Secret.
+func start(t *testing.T) *env {
+	t.Helper()
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Fatal("KUBEBUILDER_ASSETS is not set: run `make test`")
+	}
+	e := &env{logs: &syncBuffer{}}
+	ctrl.SetLogger(zap.New(zap.WriteTo(e.logs)))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("--- operator log (last 8 KiB) ---\n%s", tail(e.logs.String(), 8192))
+		}
+	})
+	e.build(t)
+
+	cp, err := testenv.StartWithCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cp.Stop() })
+	e.kc = filepath.Join(t.TempDir(), "admin.kubeconfig")
+	if err := cp.AdminKubeconfig("plugin-admin", e.kc); err != nil {
+		t.Fatal(err)
+	}
+	scheme, err := testenv.Scheme()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.k8s, err = client.New(cp.Config, client.Options{Scheme: scheme}); err != nil {
+		t.Fatal(err)
+	}
+
+	e.sim = gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	if err := e.sim.ApplySeed(seed); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.sim)
+	t.Cleanup(srv.Close)
+	e.simURL = srv.URL
+
+	ctx := t.Context()
+	if err := e.k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil {
+		t.Fatal(err)
+	}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-credentials", Namespace: namespace}, StringData: map[string]string{"token": token}}
+	if err := e.k8s.Create(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	e.startManager(t, cp, scheme)
+	return e
+}
+
+// startManager runs the operator's controllers as cmd/main.go wires them,
+// with a poll interval longer than the test: every pass is one the test
+// caused (an import, a command), so the simulator's counters count only
+// what the commands did.
+func (e *env) startManager(t *testing.T, cp *testenv.ControlPlane, scheme *runtime.Scheme) {
+	t.Helper()
+	cacheOpts, clientOpts := controller.CacheOptions(nil, types.NamespacedName{})
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{
+		Scheme: scheme, Cache: cacheOpts, Client: clientOpts,
+		Metrics: metricsserver.Options{BindAddress: "0"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := controller.SetupControllers(mgr, controller.Options{
+		Gandi:  gandi.Config{BaseURL: e.simURL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
+		Timing: controller.Timing{Poll: time.Hour, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	})
+}
+
+// build compiles kubectl-gandi as `make build` does.
+func (e *env) build(t *testing.T) {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.bin = filepath.Join(t.TempDir(), "kubectl-gandi")
+	cmd := exec.CommandContext(t.Context(), "go", "build", "-trimpath", "-o", e.bin, "./cmd/kubectl-gandi")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build kubectl-gandi: %v\n%s", err, out)
+	}
+}
+
+// run runs the binary in the test namespace and returns what it printed
+// (stdout then stderr).
+func (e *env) run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.bin, append([]string{"--kubeconfig", e.kc, "-n", namespace}, args...)...)
+	// No GANDI_TOKEN from the developer's shell.
+	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String() + stderr.String(), err
+}
+
+// plugin runs the binary and fails the test if it fails.
+func (e *env) plugin(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := e.run(t, args...)
+	if err != nil {
+		t.Fatalf("kubectl gandi %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func (e *env) lists() []client.ObjectList {
+	return []client.ObjectList{&hostingv1alpha1.HostingInstanceList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}}
+}
+
+// objects are every imported object.
+func (e *env) objects(t *testing.T) []client.Object {
+	t.Helper()
+	var out []client.Object
+	for _, l := range e.lists() {
+		if err := e.k8s.List(t.Context(), l, client.InNamespace(namespace)); err != nil {
+			t.Fatal(err)
+		}
+		if err := meta.EachListItem(l, func(o runtime.Object) error {
+			out = append(out, o.(client.Object))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func (e *env) count(t *testing.T) int { return len(e.objects(t)) }
+
+// refs are KIND/NAME of every imported object.
+func (e *env) refs(t *testing.T) []string {
+	t.Helper()
+	var refs []string
+	for _, o := range e.objects(t) {
+		kind := "hostinginstance"
+		switch o.(type) {
+		case *hostingv1alpha1.Vhost:
+			kind = "vhost"
+		case *hostingv1alpha1.Template:
+			kind = "template"
+		}
+		refs = append(refs, kind+"/"+o.GetName())
+	}
+	return refs
+}
+
+// settled says why not every object is Ready, Synced for syncedReason,
+// with its current generation observed.
+func (e *env) settled(t *testing.T, syncedReason string) error {
+	objs := e.objects(t)
+	if len(objs) != 10 {
+		return fmt.Errorf("%d objects, want 10", len(objs))
+	}
+	for _, o := range objs {
+		c, _ := o.(hostingv1alpha1.Conditioned)
+		conds := *c.GetConditions()
+		ready := meta.FindStatusCondition(conds, hostingv1alpha1.ConditionReady)
+		synced := meta.FindStatusCondition(conds, hostingv1alpha1.ConditionSynced)
+		switch {
+		case ready == nil || ready.Status != metav1.ConditionTrue:
+			return fmt.Errorf("%s not Ready: %+v", o.GetName(), ready)
+		case synced == nil || synced.Reason != syncedReason:
+			return fmt.Errorf("%s not Synced %s: %+v", o.GetName(), syncedReason, synced)
+		case synced.ObservedGeneration != o.GetGeneration():
+			return fmt.Errorf("%s: generation %d not observed yet", o.GetName(), o.GetGeneration())
+		}
+	}
+	return nil
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run with -update to accept):\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+// syncBuffer collects the controllers' concurrent log writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}

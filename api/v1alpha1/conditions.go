@@ -62,4 +62,6 @@ func (in *Vhost) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReco
 func (in *Template) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }
 
 // SetLastHandledReconcileAt records the requested-at value this pass served.
-func (in *TemplateApplication) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }
+func (in *TemplateApplication) SetLastHandledReconcileAt(v string) {
+	in.Status.LastHandledReconcileAt = v
+}

@@ -133,7 +133,9 @@ func (o *importOptions) run(ctx context.Context) error {
 			return err
 		}
 		if o.output == "" {
-			fmt.Fprintf(o.streams.Out, "%s/%s serverside-applied\n", strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind), obj.GetName())
+			if _, err := fmt.Fprintf(o.streams.Out, "%s/%s serverside-applied\n", strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind), obj.GetName()); err != nil {
+				return err
+			}
 		}
 	}
 	if o.output != "" {

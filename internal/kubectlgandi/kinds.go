@@ -19,8 +19,8 @@ type kind struct {
 }
 
 var kinds = []kind{
-	{"HostingInstance", []string{"hostinginstance", "hostinginstances", "hi"}, func() client.Object { return &hostingv1alpha1.HostingInstance{} }},
-	{"Vhost", []string{"vhost", "vhosts", "vh"}, func() client.Object { return &hostingv1alpha1.Vhost{} }},
+	{kindHostingInstance, []string{"hostinginstance", "hostinginstances", "hi"}, func() client.Object { return &hostingv1alpha1.HostingInstance{} }},
+	{kindVhost, []string{"vhost", "vhosts", "vh"}, func() client.Object { return &hostingv1alpha1.Vhost{} }},
 	{"Template", []string{"template", "templates", "gtpl"}, func() client.Object { return &hostingv1alpha1.Template{} }},
 	{"TemplateApplication", []string{"templateapplication", "templateapplications", "gta"}, func() client.Object { return &hostingv1alpha1.TemplateApplication{} }},
 }
@@ -44,7 +44,7 @@ func parseRef(ref string, allowed ...string) (kind, string, error) {
 		return kd, name, nil
 	}
 	if len(allowed) == 0 {
-		allowed = []string{"HostingInstance", "Vhost", "Template", "TemplateApplication"}
+		allowed = []string{kindHostingInstance, kindVhost, "Template", "TemplateApplication"}
 	}
 	return kind{}, "", fmt.Errorf("%q: the kind must be one of %s", ref, strings.ToLower(strings.Join(allowed, ", ")))
 }

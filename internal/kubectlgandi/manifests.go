@@ -86,7 +86,7 @@ func InstanceManifest(o ManifestOptions, name string, inst *gandi.Instance) (*ho
 		spec.SharingID = inst.SharingSpace.ID
 	}
 	return &hostingv1alpha1.HostingInstance{
-		TypeMeta:   metav1.TypeMeta{APIVersion: hostingv1alpha1.GroupVersion.String(), Kind: "HostingInstance"},
+		TypeMeta:   metav1.TypeMeta{APIVersion: hostingv1alpha1.GroupVersion.String(), Kind: kindHostingInstance},
 		ObjectMeta: o.meta(name, inst.ID),
 		Spec:       spec,
 	}, nil
@@ -125,7 +125,7 @@ func VhostManifest(o ManifestOptions, name, instanceName string, v *gandi.Vhost)
 		spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: z.AllowAlteration}
 	}
 	return &hostingv1alpha1.Vhost{
-		TypeMeta:   metav1.TypeMeta{APIVersion: hostingv1alpha1.GroupVersion.String(), Kind: "Vhost"},
+		TypeMeta:   metav1.TypeMeta{APIVersion: hostingv1alpha1.GroupVersion.String(), Kind: kindVhost},
 		ObjectMeta: o.meta(name, v.FQDN),
 		Spec:       spec,
 	}

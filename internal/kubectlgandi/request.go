@@ -173,22 +173,22 @@ type action struct {
 
 var (
 	restartAction = action{
-		use: "restart", short: "Restart a Web Hosting instance", kind: "HostingInstance",
+		use: "restart", short: "Restart a Web Hosting instance", kind: kindHostingInstance,
 		field: "restartRequest", done: "restarted",
 		performed: func(o client.Object) string { return lastActions(o).Restart },
 	}
 	consoleAction = action{
-		use: "console", short: "Enable the emergency console of an instance (its URL is in status.console)", kind: "HostingInstance",
+		use: "console", short: "Enable the emergency console of an instance (its URL is in status.console)", kind: kindHostingInstance,
 		field: "consoleRequest", done: "console enabled",
 		performed: func(o client.Object) string { return lastActions(o).Console },
 	}
 	resetDatabasePasswordAction = action{
-		use: "reset-db-password", short: "Reset the database administrator password of an instance", kind: "HostingInstance",
+		use: "reset-db-password", short: "Reset the database administrator password of an instance", kind: kindHostingInstance,
 		field: "resetDatabasePasswordRequest", done: "database password reset",
 		performed: func(o client.Object) string { return lastActions(o).ResetDatabasePassword },
 	}
 	purgeAction = action{
-		use: "purge", short: "Purge the cache of a vhost", kind: "Vhost",
+		use: "purge", short: "Purge the cache of a vhost", kind: kindVhost,
 		field: "cachePurgeRequest", done: "cache purged",
 		performed: func(o client.Object) string {
 			if vh, ok := o.(*hostingv1alpha1.Vhost); ok {

@@ -28,6 +28,14 @@ import (
 // FieldManager is the field manager of every write the plugin makes.
 const FieldManager = "kubectl-gandi"
 
+// Output formats of -o, and the kinds commands are restricted to.
+const (
+	outputJSON          = "json"
+	outputYAML          = "yaml"
+	kindHostingInstance = "HostingInstance"
+	kindVhost           = "Vhost"
+)
+
 // root holds what every subcommand shares: the kubeconfig flags, -A, -o
 // and the streams.
 type root struct {
@@ -76,7 +84,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 
 func (r *root) validateOutput() error {
 	switch r.output {
-	case "", "yaml", "json":
+	case "", outputYAML, outputJSON:
 		return nil
 	}
 	return fmt.Errorf("unknown output format %q: use yaml or json", r.output)
@@ -116,7 +124,7 @@ func (r *root) printObjects(objs []client.Object, manifests bool) error {
 		}
 		items = append(items, *u)
 	}
-	if r.output == "json" {
+	if r.output == outputJSON {
 		list := &unstructured.UnstructuredList{Object: map[string]any{"apiVersion": "v1", "kind": "List", "metadata": map[string]any{}}, Items: items}
 		return (&printers.JSONPrinter{}).PrintObj(list, r.streams.Out)
 	}

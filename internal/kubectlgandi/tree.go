@@ -52,7 +52,7 @@ func objectNode(kind string, obj client.Object) Node {
 // instanceRef, or by instanceID once its Gandi ID is known), by name, and
 // under each the DNS records it still needs.
 func InstanceTree(hi *hostingv1alpha1.HostingInstance, vhosts []hostingv1alpha1.Vhost) Node {
-	root := objectNode("HostingInstance", hi)
+	root := objectNode(kindHostingInstance, hi)
 	id := cmp.Or(hi.Annotations[hostingv1alpha1.AnnotationExternalID], hi.Status.ID)
 	var mine []hostingv1alpha1.Vhost
 	for _, vh := range vhosts {
@@ -65,7 +65,7 @@ func InstanceTree(hi *hostingv1alpha1.HostingInstance, vhosts []hostingv1alpha1.
 	}
 	slices.SortFunc(mine, func(a, b hostingv1alpha1.Vhost) int { return cmp.Compare(a.Name, b.Name) })
 	for i := range mine {
-		n := objectNode("Vhost", &mine[i])
+		n := objectNode(kindVhost, &mine[i])
 		for _, r := range neededRecords(mine[i].Status.DNS) {
 			n.Children = append(n.Children, Node{Kind: "DNSRecord", Name: r.name, Record: r.record})
 		}
@@ -113,7 +113,9 @@ func PrintTrees(w io.Writer, trees []Node, withNamespace bool) error {
 	if withNamespace {
 		header = "NAMESPACE\t" + header
 	}
-	fmt.Fprintln(tw, header)
+	// Writes into the tabwriter only buffer: an error of the underlying
+	// writer is Flush's.
+	_, _ = fmt.Fprintln(tw, header)
 	for _, t := range trees {
 		printNode(tw, t, t.Namespace, "", "", withNamespace)
 	}
@@ -129,7 +131,7 @@ func printNode(w io.Writer, n Node, namespace, prefix, childPrefix string, withN
 	if withNamespace {
 		row = namespace + "\t" + row
 	}
-	fmt.Fprintln(w, row)
+	_, _ = fmt.Fprintln(w, row)
 	for i, c := range n.Children {
 		branch, next := "├─ ", "│  "
 		if i == len(n.Children)-1 {
@@ -185,7 +187,7 @@ func (r *root) tree(ctx context.Context, args []string) error {
 		if r.allNamespaces {
 			return fmt.Errorf("give either hostinginstance/NAME or --all-namespaces")
 		}
-		t, err := r.target(args[0], "HostingInstance")
+		t, err := r.target(args[0], kindHostingInstance)
 		if err != nil {
 			return err
 		}
@@ -216,7 +218,7 @@ func (r *root) tree(ctx context.Context, args []string) error {
 		trees = append(trees, InstanceTree(&instances[i], vhosts.Items))
 	}
 	switch r.output {
-	case "json", "yaml":
+	case outputJSON, outputYAML:
 		return r.printTrees(trees)
 	}
 	return PrintTrees(r.streams.Out, trees, r.allNamespaces)
@@ -226,7 +228,7 @@ func (r *root) tree(ctx context.Context, args []string) error {
 // document per tree (-o yaml). They are not API objects (no kind of the
 // API), so they are encoded directly rather than by kubectl's printers.
 func (r *root) printTrees(trees []Node) error {
-	if r.output == "json" {
+	if r.output == outputJSON {
 		data, err := json.MarshalIndent(trees, "", "    ")
 		if err != nil {
 			return err
@@ -240,7 +242,7 @@ func (r *root) printTrees(trees []Node) error {
 			return err
 		}
 		if i > 0 {
-			fmt.Fprintln(r.streams.Out, "---")
+			data = append([]byte("---\n"), data...)
 		}
 		if _, err := r.streams.Out.Write(data); err != nil {
 			return err

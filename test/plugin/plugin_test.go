@@ -377,8 +377,9 @@ func (e *env) count(t *testing.T) int { return len(e.objects(t)) }
 // refs are KIND/NAME of every imported object.
 func (e *env) refs(t *testing.T) []string {
 	t.Helper()
-	var refs []string
-	for _, o := range e.objects(t) {
+	objs := e.objects(t)
+	refs := make([]string, 0, len(objs))
+	for _, o := range objs {
 		kind := "hostinginstance"
 		switch o.(type) {
 		case *hostingv1alpha1.Vhost:

@@ -64,6 +64,8 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	}
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
+	// Defined here so that cobra adds no -v: kubectl keeps -v for verbosity.
+	cmd.Flags().Bool("version", false, "print the version of kubectl gandi")
 	pf := cmd.PersistentFlags()
 	r.flags.AddFlags(pf)
 	pf.StringVarP(&r.output, "output", "o", "", "output format: yaml or json")
@@ -168,7 +170,7 @@ func applyObject(ctx context.Context, c client.Client, obj client.Object) error 
 	u.Object = m
 	delete(u.Object, "status")
 	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
-	if err := c.Patch(ctx, u, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil { //nolint:staticcheck // client.Apply with an unstructured object: no generated apply configurations for these CRDs
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
 		return fmt.Errorf("apply %s/%s: %w", strings.ToLower(u.GetKind()), u.GetName(), err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -78,7 +79,7 @@ history.`,
 	f.BoolVar(&o.manifest.Manage, "manage", false, "hand the objects over: managementPolicy Manage instead of Observe")
 	f.StringVar(&o.deletionPolicy, "deletion-policy", string(hostingv1alpha1.DeletionPolicyOrphan), "deletionPolicy of the objects: Orphan or Delete")
 	f.StringVar(&o.gandiURL, "gandi-url", gandi.DefaultBaseURL, "Gandi API root (a simulator's URL in tests and demos)")
-	f.StringVar(&o.namePattern, "name", "", `import only instances and templates whose Gandi name matches this pattern ("shop*")`)
+	f.StringVar(&o.namePattern, "name", "", `import only instances (and their vhosts) and templates whose Gandi name matches this glob ("shop*": * matches any characters)`)
 	f.BoolVar(&o.apply, "apply", false, "server-side apply the manifests instead of only printing them")
 	return cmd
 }
@@ -128,6 +129,7 @@ func (o *importOptions) run(ctx context.Context) error {
 	if !o.apply {
 		return o.printObjects(objs, true)
 	}
+	o.warnMissingCredentials(ctx, c)
 	for _, obj := range objs {
 		if err := applyObject(ctx, c, obj); err != nil {
 			return err
@@ -142,6 +144,21 @@ func (o *importOptions) run(ctx context.Context) error {
 		return o.printObjects(objs, true)
 	}
 	return nil
+}
+
+// warnMissingCredentials says, before applying, when the Secret the
+// objects name does not exist: they would all report CredentialsNotFound.
+// It is a warning, not an error: the Secret may be created next.
+func (o *importOptions) warnMissingCredentials(ctx context.Context, c client.Client) {
+	ref := o.manifest.Credentials
+	s := &corev1.Secret{}
+	err := c.Get(ctx, types.NamespacedName{Namespace: o.manifest.Namespace, Name: ref.Name}, s)
+	switch {
+	case apierrors.IsNotFound(err):
+		fmt.Fprintf(o.streams.ErrOut, "warning: the Secret %s/%s that the objects' credentialsRef names does not exist: they report CredentialsNotFound until it does\n", o.manifest.Namespace, ref.Name)
+	case err == nil && len(s.Data[string(ref.Key)]) == 0:
+		fmt.Fprintf(o.streams.ErrOut, "warning: the Secret %s/%s that the objects' credentialsRef names has no key %q\n", o.manifest.Namespace, ref.Name, ref.Key)
+	}
 }
 
 // credential reads the token from the one source given. The token never

@@ -1,16 +1,19 @@
 package kubectlgandi
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -25,20 +28,21 @@ type Node struct {
 	Name      string     `json:"name"`
 	Synced    *Condition `json:"synced,omitempty"`
 	Ready     *Condition `json:"ready,omitempty"`
-	// Record is a DNS record to publish, for Kind "DNSRecord".
+	// Record is a DNS record to publish, for Kind DNSRecord.
 	Record   string `json:"record,omitempty"`
 	Children []Node `json:"children,omitempty"`
 }
 
-// Condition is a condition's status and reason.
+// Condition is a condition's status, reason and message.
 type Condition struct {
-	Status string `json:"status"`
-	Reason string `json:"reason,omitempty"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 func condition(obj client.Object, t string) *Condition {
 	if c := meta.FindStatusCondition(conditionsOf(obj), t); c != nil {
-		return &Condition{Status: string(c.Status), Reason: c.Reason}
+		return &Condition{Status: string(c.Status), Reason: c.Reason, Message: c.Message}
 	}
 	return nil
 }
@@ -67,12 +71,15 @@ func InstanceTree(hi *hostingv1alpha1.HostingInstance, vhosts []hostingv1alpha1.
 	for i := range mine {
 		n := objectNode(kindVhost, &mine[i])
 		for _, r := range neededRecords(mine[i].Status.DNS) {
-			n.Children = append(n.Children, Node{Kind: "DNSRecord", Name: r.name, Record: r.record})
+			n.Children = append(n.Children, Node{Kind: kindDNSRecord, Name: r.name, Record: r.record})
 		}
 		root.Children = append(root.Children, n)
 	}
 	return root
 }
+
+// kindDNSRecord is the Kind of a tree row that is a DNS record to publish.
+const kindDNSRecord = "DNSRecord"
 
 type dnsRecord struct{ name, record string }
 
@@ -106,28 +113,44 @@ func neededRecords(d *hostingv1alpha1.VhostDNSStatus) []dnsRecord {
 
 // PrintTrees writes trees as crossplane beta trace does: one row per node,
 // the tree drawn in the NAME column, then SYNCED and READY with their
-// reasons. Nothing in it depends on time or map order.
+// reasons, and last (so that a long value widens no other column) STATUS:
+// the record a DNS row still needs, or why an object is not Synced or not
+// Ready. Nothing in it depends on time or map order.
 func PrintTrees(w io.Writer, trees []Node, withNamespace bool) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	header := "NAME\tSYNCED\tREADY"
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	header := "NAME\tSYNCED\tREADY\tSTATUS"
 	if withNamespace {
 		header = "NAMESPACE\t" + header
 	}
-	// Writes into the tabwriter only buffer: an error of the underlying
-	// writer is Flush's.
+	// Writes into the tabwriter and the buffer cannot fail.
 	_, _ = fmt.Fprintln(tw, header)
 	for _, t := range trees {
 		printNode(tw, t, t.Namespace, "", "", withNamespace)
 	}
-	return tw.Flush()
+	_ = tw.Flush()
+	// The padding of an empty STATUS would end the line in blanks.
+	var out strings.Builder
+	for line := range strings.Lines(buf.String()) {
+		out.WriteString(strings.TrimRight(line, " \n") + "\n")
+	}
+	_, err := io.WriteString(w, out.String())
+	return err
 }
 
 func printNode(w io.Writer, n Node, namespace, prefix, childPrefix string, withNamespace bool) {
-	name := n.Kind + "/" + n.Name
-	if n.Kind == "DNSRecord" {
-		name = "DNS " + n.Name + " " + n.Record + " (needed)"
+	status := n.Record
+	if n.Kind == kindDNSRecord {
+		status = "needed: " + n.Record
+	} else {
+		for _, c := range []*Condition{n.Synced, n.Ready} {
+			if c != nil && c.Status != string(metav1.ConditionTrue) {
+				status = c.Message
+				break
+			}
+		}
 	}
-	row := prefix + name + "\t" + conditionText(n.Synced, n.Kind) + "\t" + conditionText(n.Ready, n.Kind)
+	row := prefix + n.Kind + "/" + n.Name + "\t" + conditionText(n.Synced, n.Kind) + "\t" + conditionText(n.Ready, n.Kind) + "\t" + status
 	if withNamespace {
 		row = namespace + "\t" + row
 	}
@@ -143,7 +166,7 @@ func printNode(w io.Writer, n Node, namespace, prefix, childPrefix string, withN
 
 func conditionText(c *Condition, kind string) string {
 	switch {
-	case kind == "DNSRecord":
+	case kind == kindDNSRecord:
 		return "-"
 	case c == nil:
 		return "Unknown"

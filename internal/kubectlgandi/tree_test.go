@@ -51,9 +51,15 @@ func TestInstanceTreeFindsItsVhostsOnly(t *testing.T) {
 		v.Spec.InstanceID = id
 		return v
 	}
+	byID := vh("web", "a-by-id", "", "inst-1")
+	byID.Status.Conditions = []metav1.Condition{
+		{Type: hostingv1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: "UpToDate"},
+		{Type: hostingv1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: "WaitingForOwnership", Message: "publish the TXT record"},
+	}
+	byID.Status.DNS = &hostingv1alpha1.VhostDNSStatus{Domain: "example.com", Key: "a", CNAME: "edge.", LastCheckedStatus: "unknown"}
 	tree := InstanceTree(hi, []hostingv1alpha1.Vhost{
 		vh("web", "z-by-ref", "shop", ""),
-		vh("web", "a-by-id", "", "inst-1"),
+		byID,
 		vh("web", "other", "blog", ""),
 		vh("elsewhere", "same-name", "shop", ""),
 	})
@@ -61,12 +67,13 @@ func TestInstanceTreeFindsItsVhostsOnly(t *testing.T) {
 	if err := PrintTrees(&b, []Node{tree}, false); err != nil {
 		t.Fatal(err)
 	}
-	want := `NAME                  SYNCED   READY
-HostingInstance/shop  Unknown  True (Available)
-├─ Vhost/a-by-id      Unknown  Unknown
-└─ Vhost/z-by-ref     Unknown  Unknown
+	want := `NAME                           SYNCED           READY                        STATUS
+HostingInstance/shop           Unknown          True (Available)
+├─ Vhost/a-by-id               True (UpToDate)  False (WaitingForOwnership)  publish the TXT record
+│  └─ DNSRecord/a.example.com  -                -                            needed: CNAME edge.
+└─ Vhost/z-by-ref              Unknown          Unknown
 `
 	if d := cmp.Diff(want, b.String()); d != "" {
-		t.Errorf("(-want +got):\n%s", d)
+		t.Errorf("(-want +got):\n%s\ngot:\n%s", d, b.String())
 	}
 }

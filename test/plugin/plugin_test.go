@@ -106,6 +106,10 @@ func TestPlugin(t *testing.T) {
 		json := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "-o", "json")
 		g.Expect(json).To(HavePrefix("{"))
 		g.Expect(json).To(ContainSubstring(`"kind": "List"`))
+		some := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--name", "sh*")
+		g.Expect(strings.Count(some, "\nkind: HostingInstance\n")).To(Equal(1), some)
+		g.Expect(strings.Count(some, "\nkind: Vhost\n")).To(Equal(2), some)
+		g.Expect(strings.Count(some, "\nkind: Template\n")).To(Equal(1), some)
 		g.Expect(e.count(t)).To(BeZero(), "without --apply nothing reaches the cluster")
 		g.Expect(e.sim.Writes()).To(BeZero())
 	}) {

@@ -55,9 +55,8 @@ type PaaSInstanceSpec struct {
 	// +optional
 	Name string `json:"name,omitempty"`
 
-	// DatacenterID is the Gandi datacenter the instance is created in (1:
-	// FR-SD2, 2: US-BA1, 3: LU-BI1, 4: FR-SD3, 5: FR-SD5, 6: FR-SD6).
-	// Create-only.
+	// DatacenterID is the legacy API's ID of the datacenter the instance is
+	// created in, e.g. 1 (FR-SD2), 3 (LU-BI1) or 5 (FR-SD5). Create-only.
 	// +kubebuilder:validation:Minimum=1
 	DatacenterID int32 `json:"datacenterID"`
 

@@ -162,7 +162,7 @@ type PaaSInstanceSpec struct {
 }
 
 // PaaSVhostSpec is one virtual host of a PaaS instance.
-// +kubebuilder:validation:XValidation:rule="!self.override || self.zoneAlter",message="override needs zoneAlter: Gandi can replace a DNS record only in a zone it may alter",fieldPath=.override
+// +kubebuilder:validation:XValidation:rule="!has(self.override) || !self.override || (has(self.zoneAlter) && self.zoneAlter)",message="override needs zoneAlter: Gandi can replace a DNS record only in a zone it may alter",fieldPath=.override
 type PaaSVhostSpec struct {
 	// FQDN of the vhost, lower case; an internationalized name is given in
 	// Unicode or punycode (xn--).

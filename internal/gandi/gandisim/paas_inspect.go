@@ -1,6 +1,9 @@
 package gandisim
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // PaasInstanceView is what tests read of an XML-RPC instance, including
 // what the API never shows (how many restarts, upgrades, resets).
@@ -61,4 +64,24 @@ func (s *Server) PaasPaidCreates() int {
 func (s *Server) PaasPaidRenews() int {
 	defer s.lock()()
 	return s.paas.paidRenews
+}
+
+// AddPaasInstance adds a running instance, as if bought long ago outside the
+// cluster, to the account of apiKey, and returns its ID (0 when there is no
+// such account). It is not counted as a paid create.
+func (s *Server) AddPaasInstance(apiKey, name, typ, size string, datacenterID int) int {
+	defer s.lock()()
+	a := s.accounts[apiKey]
+	if a == nil || !a.APIKey || len(a.Orgs) == 0 {
+		return 0
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	s.paas.seq++
+	in := &paasInstance{
+		ID: 100000 + s.paas.seq, Org: a.Orgs[0].ID, Handle: strings.ToUpper(a.User) + "-GANDI",
+		Name: name, Type: typ, Size: size, DatacenterID: datacenterID, State: statusRunning,
+		since: now.AddDate(0, -6, 0), DateStart: now.AddDate(0, -6, 0), DateEnd: now.AddDate(0, 6, 0),
+	}
+	s.paas.instances[in.ID] = in
+	return in.ID
 }

@@ -92,8 +92,8 @@ const ConditionDNSConfigured = "DNSConfigured"
 
 // PaaS instances (the legacy XML-RPC API).
 const (
-	// ConditionTypeDeprecated is True when the instance's type is
-	// deprecated in Gandi's catalogue: it still runs, but should be moved.
+	// ConditionTypeDeprecated is True when Gandi's catalogue marks the
+	// instance's type as deprecated: it still runs, but should be moved.
 	ConditionTypeDeprecated = "TypeDeprecated"
 
 	// ReasonAPIKeyRequired: the credentials Secret has no "apikey"; the

@@ -55,7 +55,8 @@ func (c *PaaSClients) forKey(key string) (*paas.Client, error) {
 // client. Like the v5 kinds, a Secret is only ever read from the object's
 // namespace, or the operator's default Secret when the installer allowed it.
 func (r *PaaSInstanceReconciler) paasClientFor(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (*paas.Client, error) {
-	name, what := types.NamespacedName{}, "Secret"
+	var name types.NamespacedName
+	what := "Secret"
 	switch ref := pi.Spec.CredentialsRef; {
 	case ref != nil:
 		name = types.NamespacedName{Namespace: pi.Namespace, Name: ref.Name}

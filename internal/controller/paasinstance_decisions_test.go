@@ -75,10 +75,18 @@ func TestPaaSChanges(t *testing.T) {
 		}, "", ""},
 		{"rename", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.Name = "new" }, "name", ""},
 		{"resize", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.Size = "xl" }, "size", ""},
-		{"grow the disk", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.AdditionalDiskGB = gandi.Ptr(int32(20)) }, "quantity", ""},
-		{"shrink the disk: refused, not sent", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.AdditionalDiskGB = gandi.Ptr(int32(5)) }, "", "cannot shrink"},
-		{"remove the snapshot profile", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.SnapshotProfile = gandi.Ptr(int32(0)) }, "snapshot_profile", ""},
-		{"same snapshot profile", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.SnapshotProfile = gandi.Ptr(int32(1)) }, "", ""},
+		{"grow the disk", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.AdditionalDiskGB = gandi.Ptr(int32(20))
+		}, "quantity", ""},
+		{"shrink the disk: refused, not sent", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.AdditionalDiskGB = gandi.Ptr(int32(5))
+		}, "", "cannot shrink"},
+		{"remove the snapshot profile", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.SnapshotProfile = gandi.Ptr(int32(0))
+		}, "snapshot_profile", ""},
+		{"same snapshot profile", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.SnapshotProfile = gandi.Ptr(int32(1))
+		}, "", ""},
 		{"open the console", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.Console = gandi.Ptr(true) }, "console", ""},
 		{"another type: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Type = "php5.4mysql" }, "", "cannot change the type"},
 		{"another datacenter: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Datacenter.ID = 3 }, "", "cannot move"},
@@ -90,7 +98,7 @@ func TestPaaSChanges(t *testing.T) {
 			if got := strings.Join(fields, ","); got != tc.fields {
 				t.Fatalf("fields = %q, want %q (update %+v)", got, tc.fields, up)
 			}
-			var msgs []string
+			msgs := make([]string, 0, len(problems))
 			for _, p := range problems {
 				msgs = append(msgs, p.message)
 			}

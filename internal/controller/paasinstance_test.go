@@ -3,8 +3,8 @@ package controller_test
 import (
 	"context"
 	"strconv"
-	"time"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -234,7 +234,9 @@ var _ = Describe("PaaSInstance", func() {
 				func(v gandisim.PaasInstanceView) bool { return v.SnapshotProfile == 2 }),
 			Entry("console", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Console = ptr(true) },
 				func(v gandisim.PaasInstanceView) bool { return v.Console }),
-			Entry("SSH keys", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.SSHKeys = []string{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ops@example.org"} },
+			Entry("SSH keys", func(pi *hostingv1alpha1.PaaSInstance) {
+				pi.Spec.SSHKeys = []string{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ops@example.org"}
+			},
 				func(v gandisim.PaasInstanceView) bool { return len(v.SSHKeys) == 1 }),
 		)
 
@@ -360,5 +362,3 @@ func eventReasons(namespace, name string) []string {
 	}
 	return out
 }
-
-

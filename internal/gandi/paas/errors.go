@@ -20,9 +20,10 @@ func (e *Fault) Error() string {
 	return fmt.Sprintf("gandi paas: %s: fault %d: %s", e.Method, e.Code, e.String)
 }
 
-// NotApplied, NotFound and AlreadyExists let the v5 package's classifiers
-// (gandi.NotApplied, gandi.IsNotFound, gandi.IsAlreadyExists), which the
-// shared lifecycle uses, read a fault: the server raised instead of acting.
+// NotApplied is true: the server raised instead of acting. With NotFound
+// and AlreadyExists it lets the v5 package's classifiers (gandi.NotApplied,
+// gandi.IsNotFound, gandi.IsAlreadyExists), which the shared lifecycle
+// uses, read a fault.
 func (e *Fault) NotApplied() bool { return true }
 
 // NotFound reports the not-found fault.
@@ -39,7 +40,7 @@ type HTTPError struct {
 	RetryAfter time.Duration
 }
 
-// NotApplied: only a 429 says the server refused before acting; a 5xx page
+// NotApplied reports a 429: only that says the server refused before acting; a 5xx page
 // from a proxy may follow a change.
 func (e *HTTPError) NotApplied() bool { return e.StatusCode == http.StatusTooManyRequests }
 

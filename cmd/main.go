@@ -24,12 +24,14 @@ import (
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 	"github.com/gandi-operator/gandi-operator/internal/version"
 )
 
 // config is everything the flags set.
 type config struct {
 	gandiURL          string
+	gandiXMLRPCURL    string
 	requestsPerMinute int
 	defaultSecret     string
 	allowDefault      bool
@@ -47,6 +49,7 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	c := config{timing: controller.DefaultTiming()}
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	fs.StringVar(&c.gandiURL, "gandi-api-url", "https://api.gandi.net", "base URL of the Gandi API")
+	fs.StringVar(&c.gandiXMLRPCURL, "gandi-xmlrpc-url", paas.DefaultEndpoint, "URL of Gandi's XML-RPC API, which manages PaaS instances")
 	fs.IntVar(&c.requestsPerMinute, "gandi-requests-per-minute", 300, "requests per minute per Gandi token; Gandi documents 1,000 per minute per IP")
 	fs.StringVar(&c.defaultSecret, "default-credentials-secret", "gandi-credentials", "name of the Secret, in the operator's namespace, holding the default Gandi token (key \"token\")")
 	fs.BoolVar(&c.allowDefault, "allow-default-credentials", false, "let objects without spec.credentialsRef use the default token Secret")
@@ -140,6 +143,7 @@ func run(c config) error {
 			RequestsPerMinute: c.requestsPerMinute,
 			Metrics:           gandi.NewMetrics(metrics.Registry),
 		},
+		PaaSEndpoint:            c.gandiXMLRPCURL,
 		DefaultSecret:           defaultSecret,
 		AllowDefaultCredentials: c.allowDefault,
 		Timing:                  c.timing,

@@ -75,6 +75,7 @@ wait_http "$sim_addr" /_sim/counters
 echo "demo: Gandi simulator up at http://$sim_addr (state: http://$sim_addr/_sim/state)"
 
 "$DEMO_DIR/bin/manager" --kubeconfig "$KUBECONFIG_FILE" --gandi-api-url "http://$sim_addr" \
+  --gandi-xmlrpc-url "http://$sim_addr/xmlrpc/" \
   --metrics-bind-address 127.0.0.1:18081 --health-probe-bind-address 127.0.0.1:18082 \
   --poll-interval 30s --transitional-interval 1s >"$DEMO_DIR/manager.log" 2>&1 &
 echo $! >"$DEMO_DIR/manager.pid"
@@ -85,10 +86,14 @@ echo "demo: operator up (metrics: http://127.0.0.1:18081/metrics)"
   --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
 "${kubectl[@]}" create secret generic shop-password --from-literal=password='demo-password-1' \
   --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
+"${kubectl[@]}" create secret generic gandi-apikey --from-literal=apikey=demo-legacy-apikey \
+  --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
+"${kubectl[@]}" create secret generic legacy-site-password --from-literal=password='demo-password-2' \
+  --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
 "${kubectl[@]}" apply -k config/samples
 
 echo "demo: waiting for every sample to be Ready"
-for obj in hostinginstance/shop vhost/shop-www template/shop-domain templateapplication/shop-domain; do
+for obj in hostinginstance/shop vhost/shop-www template/shop-domain templateapplication/shop-domain paasinstance/legacy-site; do
   "${kubectl[@]}" wait --for=condition=Ready "$obj" --timeout=180s
 done
 "${kubectl[@]}" get gandi

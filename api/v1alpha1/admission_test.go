@@ -66,6 +66,14 @@ payload:
 templateRef: {name: shop-domain}
 domain: example.com
 `,
+	"PaaSInstance": `
+datacenterID: 1
+type: php7.3mysql5.7
+size: s
+passwordSecretRef: {name: legacy-password, key: password}
+vhosts:
+- {fqdn: www.example.org}
+`,
 }
 
 func newObject(kind string, changes []edit) *unstructured.Unstructured {
@@ -207,6 +215,18 @@ var _ = Describe("Admission", func() {
 		Entry("application with domain and domainID", "TemplateApplication", edits(set("spec.domainID", "ba1167be")), "exactly one of spec.domain or spec.domainID"),
 		Entry("application with neither domain nor domainID", "TemplateApplication", edits(unset("spec.domain")), "exactly one of spec.domain or spec.domainID"),
 		Entry("application to an uppercase domain", "TemplateApplication", edits(set("spec.domain", "Example.com")), "spec.domain"),
+		// PaaSInstance
+		Entry("PaaS instance without a type", "PaaSInstance", edits(unset("spec.type")), "spec.type", "Required"),
+		Entry("PaaS instance of a new-platform size", "PaaSInstance", edits(set("spec.size", "starter")), "spec.size", "Unsupported value"),
+		Entry("PaaS instance without a password", "PaaSInstance", edits(unset("spec.passwordSecretRef")), "spec.passwordSecretRef", "Required"),
+		Entry("PaaS instance bought for 0 months", "PaaSInstance", edits(set("spec.duration", "0m")), "spec.duration"),
+		Entry("PaaS instance bought for a year written 1y", "PaaSInstance", edits(set("spec.duration", "1y")), "spec.duration"),
+		Entry("PaaS instance with an upper-case type", "PaaSInstance", edits(set("spec.type", "PHP7")), "spec.type"),
+		Entry("PaaS vhost overriding records without zoneAlter", "PaaSInstance", edits(set("spec.vhosts", "[{fqdn: www.example.org, override: true}]")), "override needs zoneAlter"),
+		Entry("PaaS vhost in upper case", "PaaSInstance", edits(set("spec.vhosts", "[{fqdn: WWW.example.org}]")), "fqdn must be lower case"),
+		Entry("PaaS vhost listed twice", "PaaSInstance", edits(set("spec.vhosts", "[{fqdn: www.example.org}, {fqdn: www.example.org}]")), "spec.vhosts[1]", "Duplicate"),
+		Entry("PaaS renewal without a request", "PaaSInstance", edits(set("spec.renew", "{duration: 12m}")), "spec.renew.request", "Required"),
+		Entry("PaaS credentials Secret name that is no Secret name", "PaaSInstance", edits(set("spec.credentialsRef", "{name: Gandi_Key}")), "spec.credentialsRef.name"),
 		Entry("application to a domain with an underscore", "TemplateApplication", edits(set("spec.domain", "exa_mple.com")), "spec.domain"),
 		Entry("application to a domain with punctuation", "TemplateApplication", edits(set("spec.domain", "example!.com")), "spec.domain"),
 		Entry("application to a domain label starting with a dash", "TemplateApplication", edits(set("spec.domain", "-example.com")), "spec.domain"),
@@ -267,6 +287,10 @@ var _ = Describe("Admission", func() {
 			"spec.freeDomain is create-only"),
 		Entry("adding initial vhosts", "HostingInstance", nil, edits(set("spec.initialVhosts", "[{fqdn: www.example.com}]")), "spec.initialVhosts is create-only"),
 		Entry("adding SSH keys", "HostingInstance", nil, edits(set("spec.authentication", "{sshKeys: ['ssh-ed25519 AAAA user@host']}")), "sshKeys and sshKeyIDs are create-only"),
+		Entry("moving a PaaS instance", "PaaSInstance", nil, edits(set("spec.datacenterID", "3")), "spec.datacenterID is create-only"),
+		Entry("changing a PaaS instance's type", "PaaSInstance", nil, edits(set("spec.type", "php7.2mysql5.7")), "spec.type is create-only"),
+		Entry("changing a PaaS instance's first duration", "PaaSInstance", nil, edits(set("spec.duration", "12m")), "use spec.renew"),
+		Entry("shrinking a PaaS data disk", "PaaSInstance", edits(set("spec.additionalDiskGB", "10")), edits(set("spec.additionalDiskGB", "5")), "may only grow"),
 		Entry("renaming a vhost", "Vhost", nil, edits(set("spec.fqdn", "shop.example.com")), "spec.fqdn is create-only"),
 		Entry("moving a vhost to another instance", "Vhost", nil, edits(set("spec.instanceRef.name", "other")), "spec.instanceRef and spec.instanceID are create-only"),
 		Entry("moving a template to another organization", "Template", nil, edits(set("spec.sharingID", "fe0b931c")), "spec.sharingID is create-only"),
@@ -288,6 +312,10 @@ var _ = Describe("Admission", func() {
 		Entry("changing a vhost's HTTPS strategy", "Vhost", nil, edits(set("spec.httpsStrategy", "redirect_HTTP_to_HTTPS"))),
 		Entry("changing a template's records", "Template", nil, edits(set("spec.payload.dnsRecords", "{default: true}"))),
 		Entry("pointing an application at another template", "TemplateApplication", nil, edits(set("spec.templateRef.name", "other"))),
+		Entry("resizing and renaming a PaaS instance", "PaaSInstance", nil, edits(set("spec.size", "xl"), set("spec.name", "legacy-renamed"))),
+		Entry("growing a PaaS data disk", "PaaSInstance", edits(set("spec.additionalDiskGB", "10")), edits(set("spec.additionalDiskGB", "20"))),
+		Entry("renewing a PaaS instance for a year with a commitment", "PaaSInstance", nil, edits(set("spec.renew", "{request: '2027', duration: 12m, fixed: true}"))),
+		Entry("adding a PaaS vhost that overrides records", "PaaSInstance", nil, edits(set("spec.vhosts", "[{fqdn: www.example.org}, {fqdn: blog.example.org, zoneAlter: true, override: true}]"))),
 	)
 
 	It("fills in the documented defaults", func() {
@@ -304,7 +332,7 @@ var _ = Describe("Admission", func() {
 	It("accepts every sample in config/samples", func() {
 		paths, err := filepath.Glob(filepath.Join("..", "..", "config", "samples", "hosting_*.yaml"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(paths).To(HaveLen(4), "one sample per kind")
+		Expect(paths).To(HaveLen(5), "one sample per kind")
 		kinds := map[string]bool{}
 		for _, p := range paths {
 			data, err := os.ReadFile(p)
@@ -316,6 +344,6 @@ var _ = Describe("Admission", func() {
 			kinds[obj.GetKind()] = true
 			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
 		}
-		Expect(kinds).To(HaveLen(4))
+		Expect(kinds).To(HaveLen(5))
 	})
 })

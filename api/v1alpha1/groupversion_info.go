@@ -29,6 +29,7 @@ func addKnownTypes(s *runtime.Scheme) error {
 		&Vhost{}, &VhostList{},
 		&Template{}, &TemplateList{},
 		&TemplateApplication{}, &TemplateApplicationList{},
+		&PaaSInstance{}, &PaaSInstanceList{},
 	)
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil

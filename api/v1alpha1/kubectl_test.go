@@ -37,10 +37,13 @@ var _ = Describe("kubectl", func() {
 		Entry(nil, "hostinginstance.status.lastHandledReconcileAt", "requested-at", "observed the object at Gandi"),
 		Entry(nil, "template.spec.payload.dnsRecords", "Exactly one of default: true"),
 		Entry(nil, "templateapplication", "changes nothing at Gandi"),
+		Entry(nil, "paasinstance.spec.credentialsRef.name", "accepts no personal access token"),
+		Entry(nil, "paasinstance.spec.renew", "never renews twice"),
+		Entry(nil, "paasinstance.spec.type", "paas.type.list", "deprecated"),
 	)
 
-	It("lists objects of all four kinds with `kubectl get gandi`", func() {
-		kinds := []string{"HostingInstance", "Vhost", "Template", "TemplateApplication"}
+	It("lists objects of all five kinds with `kubectl get gandi`", func() {
+		kinds := []string{"HostingInstance", "Vhost", "Template", "TemplateApplication", "PaaSInstance"}
 		for _, kind := range kinds {
 			obj := newObject(kind, nil)
 			obj.SetName("listed-" + strings.ToLower(kind))

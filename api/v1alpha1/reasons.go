@@ -89,3 +89,23 @@ const (
 
 // ConditionDNSConfigured is True when Gandi found a vhost's DNS records.
 const ConditionDNSConfigured = "DNSConfigured"
+
+// PaaS instances (the legacy XML-RPC API).
+const (
+	// ConditionTypeDeprecated is True when Gandi's catalogue marks the
+	// instance's type as deprecated: it still runs, but should be moved.
+	ConditionTypeDeprecated = "TypeDeprecated"
+
+	// ReasonAPIKeyRequired: the credentials Secret has no "apikey"; the
+	// XML-RPC API accepts no personal access token.
+	ReasonAPIKeyRequired = "APIKeyRequired"
+	// ReasonDeprecatedType and ReasonSupportedType explain TypeDeprecated.
+	ReasonDeprecatedType = "DeprecatedType"
+	ReasonSupportedType  = "SupportedType"
+	// ReasonRenewUnconfirmed: a renewal may have reached Gandi, its answer
+	// was lost and the end date has not moved. A paid request is never sent
+	// blindly again: a new spec.renew.request value asks for another one.
+	ReasonRenewUnconfirmed = "RenewUnconfirmed"
+	// ReasonVhostConflict: a listed vhost exists on another instance.
+	ReasonVhostConflict = "VhostConflict"
+)

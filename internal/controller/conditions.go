@@ -82,6 +82,9 @@ type failure struct {
 // for the next spec change or poll; transient ones (rate limits, 5xx,
 // timeouts, Kubernetes conflicts) are retried with backoff.
 func classify(err error) failure {
+	if f, ok := classifyPaaS(err); ok {
+		return f
+	}
 	var credErr *CredentialsError
 	var specErr *specError
 	switch {

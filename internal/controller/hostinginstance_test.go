@@ -50,6 +50,8 @@ func cond(obj client.Object, condType string) metav1.Condition {
 		conds = o.Status.Conditions
 	case *hostingv1alpha1.TemplateApplication:
 		conds = o.Status.Conditions
+	case *hostingv1alpha1.PaaSInstance:
+		conds = o.Status.Conditions
 	}
 	if c := meta.FindStatusCondition(conds, condType); c != nil {
 		return *c

@@ -70,12 +70,21 @@ type lifecycle struct {
 // connect is the first step of a live pass: the finalizer goes on before
 // anything can exist at Gandi, then the credentials become a client.
 func (l *lifecycle) connect(ctx context.Context, obj managed, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, *result) {
+	return connectTo(ctx, l, obj, func(ctx context.Context) (*gandi.Client, error) {
+		return l.creds.ClientFor(ctx, obj.GetNamespace(), ref)
+	})
+}
+
+// connectTo is connect for any API's client: open resolves the object's
+// credentials into one (the XML-RPC client of a PaaSInstance).
+func connectTo[C any](ctx context.Context, l *lifecycle, obj managed, open func(context.Context) (C, error)) (C, *result) {
+	var none C
 	if err := ensureFinalizer(ctx, l.client, obj); err != nil {
-		return nil, halt(retry(err))
+		return none, halt(retry(err))
 	}
-	api, err := l.creds.ClientFor(ctx, obj.GetNamespace(), ref)
+	api, err := open(ctx)
 	if err != nil {
-		return nil, halt(failed(obj, l.timing, "resolve credentials", err))
+		return none, halt(failed(obj, l.timing, "resolve credentials", err))
 	}
 	return api, nil
 }

@@ -162,6 +162,7 @@ const (
 	instanceKeyIndex = "gandi.instanceKey"
 	templateKeyIndex = "gandi.templateKey"
 	vhostFQDNIndex   = "gandi.vhostFQDN"
+	paasKeyIndex     = "gandi.paasKey"
 )
 
 // indexBy registers a cache index of obj's kind under name.

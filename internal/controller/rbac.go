@@ -19,6 +19,9 @@ package controller
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances/finalizers,verbs=update
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=hostinginstances/status,verbs=get;patch
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=paasinstances,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=paasinstances/finalizers,verbs=update
+// +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=paasinstances/status,verbs=get;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templateapplications,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templateapplications/status,verbs=get;patch
 // +kubebuilder:rbac:groups=hosting.gandi-operator.dev,resources=templates,verbs=get;list;watch

@@ -156,6 +156,10 @@ func objectsOf(list client.ObjectList) []client.Object {
 		for i := range l.Items {
 			out = append(out, &l.Items[i])
 		}
+	case *hostingv1alpha1.PaaSInstanceList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
+		}
 	}
 	return out
 }
@@ -179,6 +183,12 @@ func referencedSecrets(obj client.Object) (names []string, usesDefault bool) {
 		creds = o.Spec.CredentialsRef
 	case *hostingv1alpha1.TemplateApplication:
 		creds = o.Spec.CredentialsRef
+	case *hostingv1alpha1.PaaSInstance:
+		names = append(names, o.Spec.PasswordSecretRef.Name)
+		if o.Spec.CredentialsRef == nil {
+			return names, true
+		}
+		return append(names, o.Spec.CredentialsRef.Name), false
 	}
 	if creds == nil {
 		return names, true

@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
 
 // Options configure every controller of the operator.
@@ -22,6 +23,10 @@ type Options struct {
 	// Gandi is the template of every Gandi client (base URL, rate limit,
 	// metrics); each distinct credential gets its own client.
 	Gandi gandi.Config
+	// PaaSEndpoint is the URL of Gandi's XML-RPC API (PaaS instances);
+	// empty: Gandi's. Its clients share Gandi's budget, retries and
+	// metrics settings.
+	PaaSEndpoint string
 	// DefaultSecret is the operator's own token Secret.
 	DefaultSecret types.NamespacedName
 	// AllowDefaultCredentials lets objects without credentialsRef use it.
@@ -113,5 +118,20 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	if err := ta.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the TemplateApplication controller: %w", err)
 	}
+	pi := &PaaSInstanceReconciler{Base: base("paasinstance-controller"), Reader: mgr.GetAPIReader(), PaaS: NewPaaSClients(paasConfig(o))}
+	if err := pi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
+		return fmt.Errorf("set up the PaaSInstance controller: %w", err)
+	}
 	return nil
+}
+
+// paasConfig is the XML-RPC clients' template, taken from the v5 one: both
+// APIs count against the same account and IP, with the same settings.
+func paasConfig(o Options) paas.Config {
+	g := o.Gandi
+	return paas.Config{
+		Endpoint: o.PaaSEndpoint, UserAgent: g.UserAgent, RequestsPerMinute: g.RequestsPerMinute, Burst: g.Burst,
+		HTTPClient: g.HTTPClient, Metrics: g.Metrics, Logger: g.Logger,
+		MaxRetries: g.MaxRetries, MinBackoff: g.MinBackoff, MaxBackoff: g.MaxBackoff, MaxWait: g.MaxWait,
+	}
 }

@@ -70,7 +70,7 @@ var _ = BeforeSuite(func() {
 // After every test has run, nothing any of them did may have put a token or
 // a password into a log line, an event or a status.
 var _ = AfterSuite(func() {
-	secrets := []string{orgToken, "pat_not-a-real-token-31337", "correct horse battery staple", "first-password", "second-password"}
+	secrets := []string{orgToken, paasKey, "pat_not-a-real-token-31337", "correct horse battery staple", "first-password", "second-password"}
 	Expect(logs.String()).NotTo(BeEmpty())
 	for _, s := range secrets {
 		Expect(logs.String()).NotTo(ContainSubstring(s), "a log line carries a secret")
@@ -123,6 +123,9 @@ var testTiming = controller.Timing{
 const (
 	orgID    = "0c9b4a2e-6a51-11ee-9d3f-00163e816020"
 	orgToken = "pat_test-token-5c1f0e0e"
+	// paasKey is a legacy API key, for the XML-RPC API.
+	paasKey   = "legacy-apikey-8a41d2c79e"
+	paasOrgID = "5b7d9a1c-0d2e-11ef-a1b2-00163e816021"
 	// heldDomain is held by the test account at LiveDNS, with the right to
 	// manage its records: Gandi takes that as proof of ownership, so vhosts
 	// on it (www.example.com, café.example.com…) run as soon as created.
@@ -217,6 +220,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controller.SetupControllers(mgr, controller.Options{
 		Gandi:                   gandi.Config{BaseURL: w.server.URL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
+		PaaSEndpoint:            w.server.URL + gandisim.XMLRPCPath,
 		DefaultSecret:           o.defaultSecret,
 		AllowDefaultCredentials: o.allowDefault,
 		Timing:                  timing,
@@ -270,11 +274,11 @@ func (w *world) teardown() {
 		w.startManager(managerOptions{})
 	}
 	objectDumps.add(w.namespace)
-	kinds := []client.Object{&hostingv1alpha1.TemplateApplication{}, &hostingv1alpha1.Vhost{}, &hostingv1alpha1.Template{}, &hostingv1alpha1.HostingInstance{}}
+	kinds := []client.Object{&hostingv1alpha1.TemplateApplication{}, &hostingv1alpha1.Vhost{}, &hostingv1alpha1.Template{}, &hostingv1alpha1.HostingInstance{}, &hostingv1alpha1.PaaSInstance{}}
 	for _, kind := range kinds {
 		Expect(k8sClient.DeleteAllOf(suiteCtx, kind, client.InNamespace(w.namespace))).To(Succeed())
 	}
-	lists := []client.ObjectList{&hostingv1alpha1.TemplateApplicationList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}, &hostingv1alpha1.HostingInstanceList{}}
+	lists := []client.ObjectList{&hostingv1alpha1.TemplateApplicationList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}, &hostingv1alpha1.HostingInstanceList{}, &hostingv1alpha1.PaaSInstanceList{}}
 	for _, list := range lists {
 		Eventually(func() int {
 			Expect(k8sClient.List(suiteCtx, list, client.InNamespace(w.namespace))).To(Succeed())
@@ -296,6 +300,13 @@ func (w *world) stopAll() {
 	w.server.Close()
 }
 
+// paasAccount adds the account of a legacy API key (the XML-RPC API's only
+// credential) and a Secret "gandi-apikey" holding it.
+func (w *world) paasAccount() {
+	w.sim.AddAccount(gandisim.Account{Token: paasKey, APIKey: true, User: "bob", Orgs: []gandisim.Org{{ID: paasOrgID, Name: "bob-org", CanBill: true}}})
+	w.secret("gandi-apikey", map[string]string{"apikey": paasKey})
+}
+
 // get reads obj again from the API server.
 func get(obj client.Object) client.Object {
 	Expect(k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(obj), obj)).To(Succeed())
@@ -312,7 +323,7 @@ type dumps struct {
 var objectDumps = &dumps{}
 
 func (d *dumps) add(namespace string) {
-	for _, list := range []client.ObjectList{&hostingv1alpha1.HostingInstanceList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}, &hostingv1alpha1.TemplateApplicationList{}} {
+	for _, list := range []client.ObjectList{&hostingv1alpha1.HostingInstanceList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}, &hostingv1alpha1.TemplateApplicationList{}, &hostingv1alpha1.PaaSInstanceList{}} {
 		Expect(k8sClient.List(suiteCtx, list, client.InNamespace(namespace))).To(Succeed())
 		data, err := json.Marshal(list)
 		Expect(err).NotTo(HaveOccurred())

@@ -174,6 +174,10 @@ func NotApplied(err error) bool {
 	if err == nil {
 		return false
 	}
+	var m meaning
+	if errors.As(err, &m) {
+		return m.NotApplied()
+	}
 	var ae *APIError
 	if errors.As(err, &ae) {
 		if errors.Is(err, ErrActionNotPerformed) {
@@ -195,8 +199,23 @@ func statusOf(err error) int {
 	return 0
 }
 
-// IsNotFound reports a 404.
-func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+// meaning is implemented by the errors of Gandi's XML-RPC API (package
+// paas), so that the steps shared by both APIs (create, delete, side
+// effects) read either through the classifiers of this package.
+type meaning interface {
+	NotApplied() bool
+	NotFound() bool
+	AlreadyExists() bool
+}
+
+// IsNotFound reports a 404 (or the XML-RPC API's not-found fault).
+func IsNotFound(err error) bool {
+	var m meaning
+	if errors.As(err, &m) {
+		return m.NotFound()
+	}
+	return statusOf(err) == http.StatusNotFound
+}
 
 // IsUnauthorized reports a 401: per the docs, a wrong API key.
 func IsUnauthorized(err error) bool { return statusOf(err) == http.StatusUnauthorized }
@@ -225,6 +244,10 @@ func IsInvalid(err error) bool {
 // state for this" (e.g. the instance is still being created), not a
 // duplicate.
 func IsAlreadyExists(err error) bool {
+	var m meaning
+	if errors.As(err, &m) {
+		return m.AlreadyExists()
+	}
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Method != http.MethodPost {
 		return false

@@ -33,6 +33,9 @@ const (
 	appNS      = "shop"
 	token      = "pat_e2e-token-8f2d1c"
 	orgID      = "5b0c3ee2-7c1e-11ee-b962-00163e816020"
+	// apiKey is a legacy API key, the XML-RPC API's only credential.
+	apiKey      = "e2e-legacy-apikey-41c7"
+	legacyOrgID = "6e1f2a30-7c1e-11ee-b962-00163e816021"
 )
 
 // env is the running system under test. Its processes, scratch directory
@@ -61,19 +64,24 @@ func TestEndToEnd(t *testing.T) {
 	e.kubectl(t, "create", "namespace", appNS)
 	e.kubectl(t, "-n", appNS, "create", "secret", "generic", "gandi-credentials", "--from-literal=token="+token)
 	e.kubectl(t, "-n", appNS, "create", "secret", "generic", "shop-password", "--from-literal=password=e2e-password-1")
+	e.kubectl(t, "-n", appNS, "create", "secret", "generic", "gandi-apikey", "--from-literal=apikey="+apiKey)
+	e.kubectl(t, "-n", appNS, "create", "secret", "generic", "legacy-site-password", "--from-literal=password=e2e-password-2")
 	e.kubectl(t, "-n", appNS, "apply", "-k", filepath.Join(e.root, "config", "samples"))
 
 	// Every later phase works on the samples.
 	if !t.Run("every sample becomes Ready", func(t *testing.T) {
 		g := NewWithT(t)
-		for _, obj := range []string{"hostinginstance/shop", "vhost/shop-www", "template/shop-domain", "templateapplication/shop-domain"} {
+		for _, obj := range []string{"hostinginstance/shop", "vhost/shop-www", "template/shop-domain", "templateapplication/shop-domain", "paasinstance/legacy-site"} {
 			e.kubectl(t, "-n", appNS, "wait", "--for=condition=Ready", obj, "--timeout=120s")
 		}
 		state := e.simState(t)
 		g.Expect(state.Instances).To(ContainElement(HaveField("Name", "shop")))
 		g.Expect(state.Templates).To(ContainElement(HaveField("Name", "shop-domain")))
 		g.Expect(state.Domains).To(ContainElement(And(HaveField("FQDN", "shop.example.com"), HaveField("Mailboxes", ContainElements("contact", "orders")))))
-		g.Expect(e.kubectl(t, "get", "gandi", "-A")).To(ContainSubstring("shop-www"))
+		g.Expect(state.PaasInstances).To(ContainElement(And(HaveField("Name", "legacy-site"), HaveField("Vhosts", ConsistOf("www.legacy.example.org")))))
+		listed := e.kubectl(t, "get", "gandi", "-A")
+		g.Expect(listed).To(ContainSubstring("shop-www"))
+		g.Expect(listed).To(ContainSubstring("paasinstance.hosting.gandi-operator.dev/legacy-site"))
 	}) {
 		t.FailNow()
 	}
@@ -136,6 +144,8 @@ func TestEndToEnd(t *testing.T) {
 		g.Expect(body).To(ContainSubstring("controller_runtime_reconcile_total"))
 		g.Expect(body).To(ContainSubstring(`gandi_operator_objects{condition="Ready",kind="HostingInstance",status="True"}`))
 		g.Expect(body).NotTo(ContainSubstring(token))
+		g.Expect(body).NotTo(ContainSubstring(apiKey))
+		g.Expect(body).To(ContainSubstring(`route="paas.info"`))
 	})
 
 	t.Run("deleting everything empties Gandi but for the Orphan template", func(t *testing.T) {
@@ -144,6 +154,7 @@ func TestEndToEnd(t *testing.T) {
 		e.kubectl(t, "-n", appNS, "delete", "-k", filepath.Join(e.root, "config", "samples"), "--wait=true", "--timeout=120s")
 		state := e.simState(t)
 		g.Expect(state.Instances).To(BeEmpty())
+		g.Expect(state.PaasInstances).To(BeEmpty())
 		g.Expect(state.Templates).To(ConsistOf(HaveField("Name", "shop-domain")), "the sample Template is deletionPolicy: Orphan")
 	})
 }
@@ -246,9 +257,13 @@ func (e *env) startSimulator(t testing.TB) {
 - token: %s
   user: e2e
   orgs: [{id: %s, name: e2e-org, can_bill: true}]
+- token: %s
+  api_key: true
+  user: e2e-legacy
+  orgs: [{id: %s, name: e2e-legacy-org, can_bill: true}]
 domains:
 - {org: %s, fqdn: shop.example.com}
-`, token, orgID, orgID)
+`, token, orgID, apiKey, legacyOrgID, orgID)
 	if err := os.WriteFile(seed, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -267,6 +282,7 @@ func (e *env) startManager(t testing.TB, extra ...string) {
 	e.manager = e.run(t, e.managerBin, "manager", slices.Concat([]string{
 		"--kubeconfig", e.managerKC,
 		"--gandi-api-url", e.simURL,
+		"--gandi-xmlrpc-url", e.simURL+"/xmlrpc/",
 		"--operator-namespace", operatorNS,
 		"--metrics-bind-address", metrics,
 		"--health-probe-bind-address", probes,
@@ -428,6 +444,10 @@ type simState struct {
 		FQDN      string   `json:"fqdn"`
 		Mailboxes []string `json:"mailboxes"`
 	} `json:"domains"`
+	PaasInstances []struct {
+		Name   string   `json:"name"`
+		Vhosts []string `json:"vhosts"`
+	} `json:"paas_instances"`
 }
 
 func (e *env) simState(t testing.TB) simState {

@@ -255,6 +255,8 @@ func (s *Server) writeState(w http.ResponseWriter) {
 		"templates":  s.Templates(),
 		"domains":    s.Domains(),
 		"dispatches": s.DispatchList(),
+		// The XML-RPC API's instances (PaaS), with their vhosts.
+		"paas_instances": s.PaasInstances(),
 	})
 }
 

@@ -286,8 +286,12 @@
 // unversioned types and php.5.4mysql.5.5 are deprecated, php7.3mongodb3.2
 // and ruby2.3pgsql9.7 beta, the rest all. paas.vhost.list answers an array.
 // get_dns_entries answers {name, key, txt}. Dates are dateTime.iso8601
-// without a zone (UTC). Snapshots are added with AddPaasSnapshot: the API
-// has no method to take one. Every list and count method filters with "~"
+// without a zone (UTC). Operations (the doc names their types only) carry
+// id, type, step, paas_id, date_created and date_updated, as Gandi's
+// operation API does. Snapshots are added with AddPaasSnapshot: the API
+// has no method to take one; AddPaasInstance adds an instance bought
+// outside the cluster (not counted as a paid create). /_sim/state lists the
+// instances under paas_instances. Every list and count method filters with "~"
 // (LIKE with %), "<" and ">" (numbers, dates) and equality (a value or any
 // of an array), and every one of them answers a filter its doc entry does
 // not give with a 510400.

@@ -1,16 +1,31 @@
 package gandisim
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // PaasInstanceView is what tests read of an XML-RPC instance, including
 // what the API never shows (how many restarts, upgrades, resets).
 type PaasInstanceView struct {
-	ID, Quantity, SnapshotProfile                    int
-	Name, Type, Size, State                          string
-	DateEnd, DateEndCommitment                       time.Time
-	Console, NeedUpgrade                             bool
-	SSHKeys                                          []string
-	Restarts, Upgrades, MySQLResets, PasswordChanges int
+	ID                int       `json:"id"`
+	Quantity          int       `json:"quantity"`
+	SnapshotProfile   int       `json:"snapshot_profile"`
+	Name              string    `json:"name"`
+	Type              string    `json:"type"`
+	Size              string    `json:"size"`
+	State             string    `json:"state"`
+	DateEnd           time.Time `json:"date_end"`
+	DateEndCommitment time.Time `json:"date_end_commitment"`
+	Console           bool      `json:"console"`
+	NeedUpgrade       bool      `json:"need_upgrade"`
+	SSHKeys           []string  `json:"ssh_keys"`
+	Vhosts            []string  `json:"vhosts"`
+	Restarts          int       `json:"restarts"`
+	Upgrades          int       `json:"upgrades"`
+	MySQLResets       int       `json:"mysql_resets"`
+	PasswordChanges   int       `json:"password_changes"`
 }
 
 // PaasInstance returns instance id as it is now.
@@ -20,13 +35,33 @@ func (s *Server) PaasInstance(id int) (PaasInstanceView, bool) {
 	if in == nil {
 		return PaasInstanceView{}, false
 	}
+	return s.paasView(in), true
+}
+
+// PaasInstances returns every XML-RPC instance, by ID.
+func (s *Server) PaasInstances() []PaasInstanceView {
+	defer s.lock()()
+	out := make([]PaasInstanceView, 0, len(s.paas.instances))
+	for _, in := range s.paas.instances {
+		out = append(out, s.paasView(in))
+	}
+	slices.SortFunc(out, func(a, b PaasInstanceView) int { return a.ID - b.ID })
+	return out
+}
+
+func (s *Server) paasView(in *paasInstance) PaasInstanceView {
+	var vhosts []string
+	for _, vh := range s.paasVhostsOf(in.ID) {
+		vhosts = append(vhosts, vh.Name)
+	}
 	return PaasInstanceView{
 		ID: in.ID, Quantity: in.Quantity, SnapshotProfile: in.SnapshotProfile,
 		Name: in.Name, Type: in.Type, Size: in.Size, State: in.State,
 		DateEnd: in.DateEnd, DateEndCommitment: in.DateEndCommitment,
 		Console: in.Console, NeedUpgrade: in.NeedUpgrade, SSHKeys: append([]string(nil), in.SSHKeys...),
 		Restarts: in.Restarts, Upgrades: in.Upgrades, MySQLResets: in.MySQLResets, PasswordChanges: in.PasswordChanges,
-	}, true
+		Vhosts: vhosts,
+	}
 }
 
 // SetPaasNeedUpgrade marks an instance as running an old system image.
@@ -61,4 +96,24 @@ func (s *Server) PaasPaidCreates() int {
 func (s *Server) PaasPaidRenews() int {
 	defer s.lock()()
 	return s.paas.paidRenews
+}
+
+// AddPaasInstance adds a running instance, as if bought long ago outside the
+// cluster, to the account of apiKey, and returns its ID (0 when there is no
+// such account). It is not counted as a paid create.
+func (s *Server) AddPaasInstance(apiKey, name, typ, size string, datacenterID int) int {
+	defer s.lock()()
+	a := s.accounts[apiKey]
+	if a == nil || !a.APIKey || len(a.Orgs) == 0 {
+		return 0
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	s.paas.seq++
+	in := &paasInstance{
+		ID: 100000 + s.paas.seq, Org: a.Orgs[0].ID, Handle: strings.ToUpper(a.User) + "-GANDI",
+		Name: name, Type: typ, Size: size, DatacenterID: datacenterID, State: statusRunning,
+		since: now.AddDate(0, -6, 0), DateStart: now.AddDate(0, -6, 0), DateEnd: now.AddDate(0, 6, 0),
+	}
+	s.paas.instances[in.ID] = in
+	return in.ID
 }

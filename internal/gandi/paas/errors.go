@@ -20,6 +20,18 @@ func (e *Fault) Error() string {
 	return fmt.Sprintf("gandi paas: %s: fault %d: %s", e.Method, e.Code, e.String)
 }
 
+// NotApplied is true: the server raised instead of acting. With NotFound
+// and AlreadyExists it lets the v5 package's classifiers (gandi.NotApplied,
+// gandi.IsNotFound, gandi.IsAlreadyExists), which the shared lifecycle
+// uses, read a fault.
+func (e *Fault) NotApplied() bool { return true }
+
+// NotFound reports the not-found fault.
+func (e *Fault) NotFound() bool { return e.Code == FaultNotFound }
+
+// AlreadyExists reports the already-exists fault.
+func (e *Fault) AlreadyExists() bool { return e.Code == FaultExists }
+
 // HTTPError is an answer other than 200: a proxy or the server failing
 // before XML-RPC. Its body is not kept, since it is not the API's.
 type HTTPError struct {
@@ -27,6 +39,16 @@ type HTTPError struct {
 	Method     string
 	RetryAfter time.Duration
 }
+
+// NotApplied reports a 429: only that says the server refused before acting; a 5xx page
+// from a proxy may follow a change.
+func (e *HTTPError) NotApplied() bool { return e.StatusCode == http.StatusTooManyRequests }
+
+// NotFound is false: an HTTP error is not the API's answer.
+func (e *HTTPError) NotFound() bool { return false }
+
+// AlreadyExists is false: an HTTP error is not the API's answer.
+func (e *HTTPError) AlreadyExists() bool { return false }
 
 func (e *HTTPError) Error() string {
 	msg := fmt.Sprintf("gandi paas: %s: HTTP %d %s", e.Method, e.StatusCode, http.StatusText(e.StatusCode))
@@ -109,13 +131,6 @@ func IsAlreadyExists(err error) bool { return isFault(err, FaultExists) }
 func NotApplied(err error) bool {
 	if err == nil {
 		return false
-	}
-	if _, ok := faultCode(err); ok {
-		return true
-	}
-	var he *HTTPError
-	if errors.As(err, &he) {
-		return he.StatusCode == http.StatusTooManyRequests
 	}
 	return gandi.NotApplied(err)
 }

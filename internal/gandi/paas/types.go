@@ -188,9 +188,13 @@ type PaasVhost struct {
 // Gandi's operation API, which this doc does not describe; progress is
 // followed through paas.info and paas.vhost.info instead.
 type Operation struct {
-	ID          int       `xmlrpc:"id"`
-	Type        string    `xmlrpc:"type"` // paas_vm_create, rproxy_update, ...
-	Step        string    `xmlrpc:"step"`
+	ID   int    `xmlrpc:"id"`
+	Type string `xmlrpc:"type"` // paas_vm_create, rproxy_update, ...
+	Step string `xmlrpc:"step"`
+	// PaasID is the instance the operation acts on. The doc does not list
+	// it (Gandi's operation API has it); a create whose operations carry
+	// none is settled by looking the instance up by name.
+	PaasID      int       `xmlrpc:"paas_id"`
 	DateCreated time.Time `xmlrpc:"date_created"`
 	DateUpdated time.Time `xmlrpc:"date_updated"`
 }

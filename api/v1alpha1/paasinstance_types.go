@@ -1,0 +1,450 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// PaaSSize is a legacy Simple Hosting (PaaS) instance size.
+// +kubebuilder:validation:Enum=s;s+;m;l;xl;xxl
+type PaaSSize string
+
+// PaaSCredentialsReference names the Secret holding the legacy API key.
+type PaaSCredentialsReference struct {
+	// Name of a Secret in the same namespace as this object, holding the
+	// legacy Gandi API key under the key "apikey". The XML-RPC API accepts
+	// no personal access token: a Secret with only a "token" is refused
+	// with the reason APIKeyRequired.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+}
+
+// PaaSInstanceSpec is the legacy Simple Hosting instance the cluster owns at
+// Gandi, through Gandi's XML-RPC API.
+// +kubebuilder:validation:XValidation:rule="self.datacenterID == oldSelf.datacenterID",message="spec.datacenterID is create-only: Gandi cannot move an instance; create a new PaaSInstance instead",fieldPath=.datacenterID
+// +kubebuilder:validation:XValidation:rule="self.type == oldSelf.type",message="spec.type is create-only: paas.update cannot change the type; create a new PaaSInstance instead",fieldPath=.type
+// +kubebuilder:validation:XValidation:rule="self.duration == oldSelf.duration",message="spec.duration is create-only: to extend the subscription, use spec.renew",fieldPath=.duration
+// +kubebuilder:validation:XValidation:rule="self.fixed == oldSelf.fixed",message="spec.fixed is create-only: to commit for another year, use spec.renew with fixed: true",fieldPath=.fixed
+type PaaSInstanceSpec struct {
+	// CredentialsRef names the Secret, in this object's namespace, holding
+	// the legacy API key under "apikey". When absent, the operator's default
+	// Secret is used (its "apikey" key) if the operator was installed with
+	// that allowed.
+	// +optional
+	CredentialsRef *PaaSCredentialsReference `json:"credentialsRef,omitempty"`
+
+	// DeletionPolicy says what deleting this object does at Gandi: "Delete"
+	// (the default) deletes the instance, its vhosts and snapshots, and waits
+	// until it is gone; "Orphan" leaves it at Gandi.
+	// +kubebuilder:default=Delete
+	// +optional
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// ManagementPolicy is "Manage" (the default) or "Observe". "Observe"
+	// never writes to Gandi, not even on delete: it reads the instance and
+	// reports its state and any drift from this spec.
+	// +kubebuilder:default=Manage
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
+	// Name of the instance at Gandi. Defaults to this object's name. It can
+	// be changed later (paas.update renames the instance in place).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// DatacenterID is the legacy API's ID of the datacenter the instance is
+	// created in, e.g. 1 (FR-SD2), 3 (LU-BI1) or 5 (FR-SD5). Create-only.
+	// +kubebuilder:validation:Minimum=1
+	DatacenterID int32 `json:"datacenterID"`
+
+	// Type is the language and database, a name from Gandi's type catalogue
+	// (paas.type.list), e.g. php7.3mysql5.7. An unknown type is refused with
+	// InvalidSpec; a deprecated one works but warns (condition
+	// TypeDeprecated and an event). Create-only.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9.]*$`
+	Type string `json:"type"`
+
+	// Size of the instance: s, s+, m, l, xl or xxl. A resize is sent with
+	// paas.update and billed by Gandi.
+	Size PaaSSize `json:"size"`
+
+	// Duration of the first subscription period, in months: "1m", "12m"…
+	// Create-only; extend it later with spec.renew.
+	// +kubebuilder:validation:Pattern=`^([1-9][0-9]?|1[01][0-9]|120)m$`
+	// +kubebuilder:default="1m"
+	// +optional
+	Duration string `json:"duration"`
+
+	// Fixed is the annual commitment taken at creation. Create-only.
+	// +kubebuilder:default=false
+	// +optional
+	Fixed bool `json:"fixed"`
+
+	// PasswordSecretRef names the Secret key holding the instance's password
+	// (at least 8 characters; paas.create requires one). A new revision of
+	// the Secret is sent once with paas.update. The password never appears
+	// in status, events or logs.
+	PasswordSecretRef SecretKeySelector `json:"passwordSecretRef"`
+
+	// SSHKeys are public keys to install. They are sent at creation; a
+	// changed list is sent once with paas.update, which adds the keys (Gandi
+	// does not report them back, so they cannot be compared).
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=atomic
+	// +optional
+	SSHKeys []string `json:"sshKeys,omitempty"`
+
+	// SSHKeyIDs are IDs of SSH keys already registered at Gandi. Sent at
+	// creation; a changed list is sent once with paas.update.
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=atomic
+	// +optional
+	SSHKeyIDs []int32 `json:"sshKeyIDs,omitempty"`
+
+	// AdditionalDiskGB is data disk bought on top of the size's own, in GB.
+	// It may only grow; each increase is billed by Gandi.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1024
+	// +kubebuilder:validation:XValidation:rule="self >= oldSelf",message="spec.additionalDiskGB may only grow: Gandi cannot shrink a data disk"
+	// +optional
+	AdditionalDiskGB *int32 `json:"additionalDiskGB,omitempty"`
+
+	// SnapshotProfile is the ID of the snapshot profile to use; 0 removes the
+	// profile. Absent: the operator leaves the profile as Gandi has it.
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	SnapshotProfile *int32 `json:"snapshotProfile,omitempty"`
+
+	// Console turns the emergency console on or off. Absent: left as it is.
+	// +optional
+	Console *bool `json:"console,omitempty"`
+
+	// Vhosts are the instance's virtual hosts. Each is created with
+	// paas.vhost.create (or with the instance) and reported in status with
+	// the DNS entries to publish. A vhost removed from this list is deleted
+	// at Gandi only if this object created it.
+	// +kubebuilder:validation:MaxItems=50
+	// +listType=map
+	// +listMapKey=fqdn
+	// +optional
+	Vhosts []PaaSVhostSpec `json:"vhosts,omitempty"`
+
+	// RestartRequest restarts the instance once for each new value; any value
+	// works, a timestamp reads well. The value last performed is in
+	// status.lastRequests.restart.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	RestartRequest string `json:"restartRequest,omitempty"`
+
+	// UpgradeRequest upgrades the instance's system image once for each new
+	// value (status.needUpgrade says when Gandi has a newer one).
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	UpgradeRequest string `json:"upgradeRequest,omitempty"`
+
+	// ResetMySQLPasswordRequest resets the MySQL root password once for each
+	// new value.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	ResetMySQLPasswordRequest string `json:"resetMySQLPasswordRequest,omitempty"`
+
+	// Renew extends the subscription once for each new request value. It is
+	// paid: the operator records the request and the end date before sending
+	// it, and never renews twice for one request, even after a lost answer
+	// or a crash.
+	// +optional
+	Renew *PaaSRenewRequest `json:"renew,omitempty"`
+}
+
+// PaaSVhostSpec is one virtual host of a PaaS instance.
+// +kubebuilder:validation:XValidation:rule="!has(self.override) || !self.override || (has(self.zoneAlter) && self.zoneAlter)",message="override needs zoneAlter: Gandi can replace a DNS record only in a zone it may alter",fieldPath=.override
+type PaaSVhostSpec struct {
+	// FQDN of the vhost, lower case; an internationalized name is given in
+	// Unicode or punycode (xn--).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self == self.lowerAscii()",message="fqdn must be lower case"
+	// +kubebuilder:validation:XValidation:rule="!self.startsWith('.') && !self.endsWith('.') && !self.contains('..') && !self.contains(' ')",message="fqdn must be a domain name such as www.example.com"
+	FQDN string `json:"fqdn"`
+
+	// ZoneAlter lets Gandi add the records for the vhost to the domain's
+	// zone (when the zone is at Gandi); otherwise publish status's DNS
+	// entries yourself.
+	// +optional
+	ZoneAlter bool `json:"zoneAlter,omitempty"`
+
+	// Override lets Gandi replace an existing record. It needs zoneAlter.
+	// +optional
+	Override bool `json:"override,omitempty"`
+}
+
+// PaaSRenewRequest is one renewal of the subscription.
+type PaaSRenewRequest struct {
+	// Request identifies this renewal: each new value renews once. Any value
+	// works, e.g. "2027".
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	Request string `json:"request"`
+
+	// Duration to add, in months: "1m", "12m"…
+	// +kubebuilder:validation:Pattern=`^([1-9][0-9]?|1[01][0-9]|120)m$`
+	Duration string `json:"duration"`
+
+	// Fixed takes an annual commitment with the renewal.
+	// +optional
+	Fixed bool `json:"fixed,omitempty"`
+}
+
+// PaaSInstanceStatus is what Gandi last reported about the instance.
+type PaaSInstanceStatus struct {
+	// Conditions: Ready (the instance is running), Synced (the last
+	// reconcile applied the spec without error) and TypeDeprecated (the
+	// type is deprecated in Gandi's catalogue).
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// LastHandledReconcileAt is the value of the annotation
+	// hosting.gandi-operator.dev/requested-at that the last pass which
+	// observed the object at Gandi saw: equal to the annotation, the
+	// requested reconcile has been done.
+	// +optional
+	LastHandledReconcileAt string `json:"lastHandledReconcileAt,omitempty"`
+
+	// ID of the instance at Gandi (an integer).
+	// +optional
+	ID string `json:"id,omitempty"`
+
+	// Name of the instance at Gandi.
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// State as Gandi reports it: being_created, running, locked, paused,
+	// being_migrated, being_deleted or deleted.
+	// +optional
+	State string `json:"state,omitempty"`
+
+	// CatalogName is Gandi's catalogue name of the instance's product.
+	// +optional
+	CatalogName string `json:"catalogName,omitempty"`
+
+	// Type as Gandi reports it.
+	// +optional
+	Type string `json:"type,omitempty"`
+
+	// TypeVisibility is the type's visibility in the catalogue: all, beta,
+	// deprecated…
+	// +optional
+	TypeVisibility string `json:"typeVisibility,omitempty"`
+
+	// TypeCheckedAt is when the type was last looked up in the catalogue.
+	// +optional
+	TypeCheckedAt *metav1.Time `json:"typeCheckedAt,omitempty"`
+
+	// Size as Gandi reports it.
+	// +optional
+	Size string `json:"size,omitempty"`
+
+	// Datacenter the instance runs in.
+	// +optional
+	Datacenter *PaaSDatacenter `json:"datacenter,omitempty"`
+
+	// DateStart is when the subscription started.
+	// +optional
+	DateStart *metav1.Time `json:"dateStart,omitempty"`
+
+	// DateEnd is when the subscription ends unless renewed.
+	// +optional
+	DateEnd *metav1.Time `json:"dateEnd,omitempty"`
+
+	// DateEndCommitment is when the annual commitment ends.
+	// +optional
+	DateEndCommitment *metav1.Time `json:"dateEndCommitment,omitempty"`
+
+	// NeedUpgrade is true when Gandi has a newer system image (see
+	// spec.upgradeRequest).
+	// +optional
+	NeedUpgrade bool `json:"needUpgrade,omitempty"`
+
+	// Console is the emergency console.
+	// +optional
+	Console *PaaSConsoleStatus `json:"console,omitempty"`
+
+	// SFTPServer to upload files to.
+	// +optional
+	SFTPServer string `json:"sftpServer,omitempty"`
+
+	// GitServer to push to.
+	// +optional
+	GitServer string `json:"gitServer,omitempty"`
+
+	// User for SFTP and git.
+	// +optional
+	User string `json:"user,omitempty"`
+
+	// DataDiskTotalSizeMB is the total data disk, in MB.
+	// +optional
+	DataDiskTotalSizeMB string `json:"dataDiskTotalSizeMB,omitempty"`
+
+	// AdditionalDiskGB is the additional data disk, in GB.
+	// +optional
+	AdditionalDiskGB int32 `json:"additionalDiskGB,omitempty"`
+
+	// SnapshotProfile in use, if any.
+	// +optional
+	SnapshotProfile *PaaSSnapshotProfile `json:"snapshotProfile,omitempty"`
+
+	// Autorenew is true when Gandi renews the subscription automatically.
+	// +optional
+	Autorenew bool `json:"autorenew,omitempty"`
+
+	// Vhosts on the instance, with their state and DNS entries.
+	// +listType=atomic
+	// +optional
+	Vhosts []PaaSVhostStatus `json:"vhosts,omitempty"`
+
+	// Snapshots of the instance's disk.
+	// +listType=atomic
+	// +optional
+	Snapshots []PaaSSnapshotStatus `json:"snapshots,omitempty"`
+
+	// PasswordSecretVersion identifies the password Secret revision last
+	// applied ("<uid>/<resourceVersion>"). Nothing here reveals the password.
+	// +optional
+	PasswordSecretVersion string `json:"passwordSecretVersion,omitempty"`
+
+	// LastRequests holds the request values Gandi last confirmed.
+	// +optional
+	LastRequests *PaaSLastRequests `json:"lastRequests,omitempty"`
+}
+
+// PaaSDatacenter is where a PaaS instance runs.
+type PaaSDatacenter struct {
+	// ID of the datacenter.
+	ID int32 `json:"id,omitempty"`
+	// Name, e.g. Equinix Paris.
+	Name string `json:"name,omitempty"`
+	// Code, e.g. FR-SD5.
+	Code string `json:"code,omitempty"`
+}
+
+// PaaSConsoleStatus is the emergency console.
+type PaaSConsoleStatus struct {
+	// Enabled is true while the console is open.
+	Enabled bool `json:"enabled,omitempty"`
+	// URL to reach it.
+	URL string `json:"url,omitempty"`
+	// Until is when an open console closes.
+	// +optional
+	Until *metav1.Time `json:"until,omitempty"`
+}
+
+// PaaSSnapshotProfile is a snapshot profile.
+type PaaSSnapshotProfile struct {
+	// ID of the profile.
+	ID int32 `json:"id"`
+	// Name of the profile.
+	Name string `json:"name,omitempty"`
+}
+
+// PaaSVhostStatus is one vhost as Gandi reports it.
+type PaaSVhostStatus struct {
+	// FQDN in ASCII (punycode).
+	FQDN string `json:"fqdn"`
+	// Unicode form of the FQDN.
+	// +optional
+	Unicode string `json:"unicode,omitempty"`
+	// State: being_created, running or being_deleted.
+	// +optional
+	State string `json:"state,omitempty"`
+	// Managed is true when this object created the vhost or lists it.
+	// +optional
+	Managed bool `json:"managed,omitempty"`
+	// DNSEntries are the records to publish in the domain's zone for the
+	// vhost, as paas.vhost.get_dns_entries gives them.
+	// +optional
+	DNSEntries map[string]string `json:"dnsEntries,omitempty"`
+}
+
+// PaaSSnapshotStatus is one snapshot of the instance's disk.
+type PaaSSnapshotStatus struct {
+	// Name of the snapshot.
+	Name string `json:"name"`
+	// CreatedAt is when it was taken.
+	// +optional
+	CreatedAt *metav1.Time `json:"createdAt,omitempty"`
+	// SizeMB as Gandi reports it.
+	// +optional
+	SizeMB int32 `json:"sizeMB,omitempty"`
+	// Type of snapshot, as Gandi reports it.
+	// +optional
+	Type string `json:"type,omitempty"`
+}
+
+// PaaSLastRequests holds the request values Gandi last confirmed.
+type PaaSLastRequests struct {
+	// Restart is the spec.restartRequest value last performed.
+	Restart string `json:"restart,omitempty"`
+	// Upgrade is the spec.upgradeRequest value last performed.
+	Upgrade string `json:"upgrade,omitempty"`
+	// ResetMySQLPassword is the spec.resetMySQLPasswordRequest value last
+	// performed.
+	ResetMySQLPassword string `json:"resetMySQLPassword,omitempty"`
+	// Renew is the spec.renew.request value last performed: Gandi moved the
+	// end date for it.
+	Renew string `json:"renew,omitempty"`
+}
+
+// PaaSInstance is a legacy Gandi Simple Hosting (PaaS) instance owned by the
+// cluster, managed through Gandi's XML-RPC API. Creating it buys the
+// instance; deleting it deletes the instance (spec.deletionPolicy: Delete)
+// or leaves it (Orphan).
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=gandi,shortName=paas
+// +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
+// +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.spec.size`
+// +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`
+// +kubebuilder:printcolumn:name="Ends",type=date,JSONPath=`.status.dateEnd`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type PaaSInstance struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   PaaSInstanceSpec   `json:"spec"`
+	Status PaaSInstanceStatus `json:"status,omitempty"`
+}
+
+// PaaSInstanceList is a list of PaaSInstance.
+// +kubebuilder:object:root=true
+type PaaSInstanceList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []PaaSInstance `json:"items"`
+}
+
+// GetConditions returns the status conditions, for the shared steps to set.
+func (in *PaaSInstance) GetConditions() *[]metav1.Condition { return &in.Status.Conditions }
+
+// SetObservedGeneration records the generation this pass observed at Gandi.
+func (in *PaaSInstance) SetObservedGeneration(g int64) { in.Status.ObservedGeneration = g }
+
+// GetStatus returns a pointer to the status.
+func (in *PaaSInstance) GetStatus() any { return &in.Status }
+
+// SetLastHandledReconcileAt records the requested-at value this pass served.
+func (in *PaaSInstance) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }

@@ -1,0 +1,197 @@
+package controller
+
+import (
+	"cmp"
+	"context"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+// paasAPI is what the PaaSInstance reconciler needs of Gandi's XML-RPC API.
+//
+// Creates, renewals, deletions and vhost changes return operations, which
+// run asynchronously at Gandi. The API has no method to read an operation's
+// progress, so progress is followed through the objects' states instead:
+// paas.info (being_created → running, being_deleted → gone) and the vhosts
+// paas.info lists (being_created → running).
+type paasAPI interface {
+	List(ctx context.Context, opts *paas.PaasListOptions) ([]paas.PaasListReturn, error)
+	Create(ctx context.Context, p paas.PaasCreateParams) ([]paas.Operation, error)
+	Info(ctx context.Context, paasID int) (*paas.PaasReturn, error)
+	Update(ctx context.Context, paasID int, p paas.PaasUpdateParams) ([]paas.Operation, error)
+	Delete(ctx context.Context, paasID int) ([]paas.Operation, error)
+	Restart(ctx context.Context, paasID int) (*paas.Operation, error)
+	Renew(ctx context.Context, paasID int, o paas.RenewOptions) ([]paas.Operation, error)
+	VhostCreate(ctx context.Context, p paas.PaasVhost) (*paas.Operation, error)
+	VhostDelete(ctx context.Context, fqdn string) (*paas.Operation, error)
+	VhostInfo(ctx context.Context, fqdn string) (*paas.PaasVHostReturn, error)
+	VhostDNSEntries(ctx context.Context, p paas.PaasDnsEntry) (paas.DNSEntries, error)
+	SnapshotList(ctx context.Context, opts *paas.PaasSnapshotListOptions) ([]paas.PaasSnapshotReturn, error)
+	TypeList(ctx context.Context, opts *paas.PaasTypeListOptions) ([]paas.PaasTypeReturn, error)
+}
+
+// PaaSInstanceReconciler keeps a legacy Simple Hosting instance as its
+// PaaSInstance declares, through the shared lifecycle.
+type PaaSInstanceReconciler struct {
+	Base
+	// Reader reads Secrets uncached (the API key, the password).
+	Reader client.Reader
+	// PaaS shares one XML-RPC client per API key.
+	PaaS *PaaSClients
+}
+
+// Reconcile runs one pass through the shared shape (runPass).
+func (r *PaaSInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.PaaSInstance{}, r)
+}
+
+func (r *PaaSInstanceReconciler) live(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) result {
+	api, res := connectTo(ctx, r.lifecycle(), pi, func(ctx context.Context) (paasAPI, error) {
+		return r.paasClientFor(ctx, pi)
+	})
+	if res != nil {
+		return *res
+	}
+	return r.sync(ctx, api, pi)
+}
+
+// sync observes the instance (finding or creating it first when its ID is
+// unknown), then brings it, its vhosts and its requests to the spec.
+func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *hostingv1alpha1.PaaSInstance) result {
+	ext := &paasExternal{r: r, api: api, pi: pi}
+	idText, stop := r.lifecycle().ensureID(ctx, pi, ext, paasIDText(pi), paasPolicy(pi))
+	if stop != nil {
+		return *stop
+	}
+	id, err := strconv.Atoi(idText)
+	if err != nil {
+		msg := "the external ID " + strconv.Quote(idText) + " is not a PaaS instance ID (an integer): fix the annotation " + hostingv1alpha1.AnnotationExternalID
+		return *stopped(pi, r.Timing, hostingv1alpha1.ReasonInvalidSpec, msg)
+	}
+	pi.Status.ID = idText
+	info, err := observePaaS(ctx, api, id)
+	if gandi.IsNotFound(err) || (err == nil && info.State == paas.StateDeleted) {
+		return r.vanished(pi, idText)
+	}
+	if err != nil {
+		return failed(pi, r.Timing, "get PaaS instance "+idText, err)
+	}
+	if err := clearIntent(ctx, r.Client, pi); err != nil {
+		return retry(err)
+	}
+	paasToStatus(pi, info)
+	r.checkType(ctx, api, pi)
+	r.observeVhosts(ctx, api, pi, info)
+	r.observeSnapshots(ctx, api, pi, id)
+
+	var res result
+	if observeOnly(paasPolicy(pi)) {
+		reportPaaSDrift(pi, info)
+	} else {
+		res = r.update(ctx, api, pi, info)
+	}
+	res = r.paasStateResult(pi, info, res)
+	res.observed = true
+	return res
+}
+
+// observePaaS is the one place an instance is read from Gandi.
+func observePaaS(ctx context.Context, api paasAPI, id int) (*paas.PaasReturn, error) {
+	return api.Info(ctx, id)
+}
+
+// paasStateResult sets Ready from Gandi's state and picks the requeue:
+// quick while the instance or one of its vhosts is about to change.
+func (r *PaaSInstanceReconciler) paasStateResult(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, res result) result {
+	ready, reason, msg, transitional := paasReadiness(info.State)
+	setCondition(pi, hostingv1alpha1.ConditionReady, ready, reason, msg)
+	for _, vh := range info.Vhosts {
+		transitional = transitional || vh.State == paas.StateBeingCreated || vh.State == paas.StateBeingDeleted
+	}
+	next := jittered(r.Timing.Poll)
+	if transitional {
+		next = r.Timing.Transitional
+	}
+	if res.err != nil {
+		return res
+	}
+	if res.requeue == 0 || next < res.requeue {
+		res.requeue = next
+	}
+	return res
+}
+
+// paasReadiness maps a PaasState to Ready.
+func paasReadiness(state string) (ready bool, reason, message string, transitional bool) {
+	switch state {
+	case paas.StateRunning:
+		return true, hostingv1alpha1.ReasonAvailable, "the instance is running", false
+	case paas.StateBeingCreated:
+		return false, hostingv1alpha1.ReasonCreating, "Gandi is creating the instance", true
+	case paas.StateBeingMigrated:
+		return false, hostingv1alpha1.ReasonUpdating, "Gandi is migrating the instance", true
+	case paas.StatePaused:
+		return false, hostingv1alpha1.ReasonInstancePaused, "Gandi paused the instance (e.g. its subscription ended): renew it with spec.renew, or see the Gandi admin", false
+	case paas.StateLocked:
+		return false, hostingv1alpha1.ReasonLocked, "Gandi locked the instance: contact Gandi support", false
+	case paas.StateBeingDeleted:
+		return false, hostingv1alpha1.ReasonDeleting, "Gandi is deleting the instance", true
+	}
+	return false, hostingv1alpha1.ReasonUnknownState, "Gandi reports the unknown state " + state, false
+}
+
+// vanished reports a known instance Gandi no longer has. Nothing is bought
+// again: a new purchase needs the user's word (delete and re-create the
+// object, or remove the external-id annotation).
+func (r *PaaSInstanceReconciler) vanished(pi *hostingv1alpha1.PaaSInstance, id string) result {
+	msg := "PaaS instance " + id + " no longer exists at Gandi; nothing was bought again (delete this object, or remove the annotation " + hostingv1alpha1.AnnotationExternalID + " to buy a new one)"
+	pi.Status.State = ""
+	r.Events.warn(pi, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
+	return *stopped(pi, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+}
+
+func paasIDText(pi *hostingv1alpha1.PaaSInstance) string { return knownID(pi, pi.Status.ID) }
+
+func paasName(pi *hostingv1alpha1.PaaSInstance) string { return cmp.Or(pi.Spec.Name, pi.Name) }
+
+// paasPolicy gives the shared lifecycle the object's two policies.
+func paasPolicy(pi *hostingv1alpha1.PaaSInstance) *hostingv1alpha1.ManagedFields {
+	return &hostingv1alpha1.ManagedFields{DeletionPolicy: pi.Spec.DeletionPolicy, ManagementPolicy: pi.Spec.ManagementPolicy}
+}
+
+// finalize runs the deletion policy through the shared lifecycle.
+func (r *PaaSInstanceReconciler) finalize(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (bool, result) {
+	return r.lifecycle().finalize(ctx, pi, deletionRequest{id: paasIDText(pi), policy: paasPolicy(pi),
+		connect: func(ctx context.Context) (external, bool, error) {
+			api, err := r.paasClientFor(ctx, pi)
+			if err != nil {
+				return nil, false, err
+			}
+			return &paasExternal{r: r, api: api, pi: pi}, false, nil
+		}})
+}
+
+// SetupWithManager registers the reconciler: it watches PaaSInstances and
+// the Secrets they reference (through the shared Secret watch).
+func (r *PaaSInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
+	if err := indexBy(mgr, &hostingv1alpha1.PaaSInstance{}, paasKeyIndex, func(o client.Object) (string, bool) {
+		pi, ok := o.(*hostingv1alpha1.PaaSInstance)
+		return paasKey(pi), ok
+	}); err != nil {
+		return err
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&hostingv1alpha1.PaaSInstance{}, builder.WithPredicates(notOwnBookkeeping())).
+		Named("paasinstance").
+		WithOptions(opts.controller()).
+		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.PaaSInstanceList{}), secrets.metadataOnly()).
+		Complete(r)
+}

@@ -1,0 +1,197 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+// paasExternal is the PaaSInstance's adapter to the shared lifecycle: a
+// legacy instance, found by its exact name (unique per account at Gandi),
+// bought with paas.create after its type is checked in the catalogue.
+type paasExternal struct {
+	r   *PaaSInstanceReconciler
+	api paasAPI
+	pi  *hostingv1alpha1.PaaSInstance
+	// req is the create request prepare built.
+	req paas.PaasCreateParams
+}
+
+func (e *paasExternal) describe() string { return fmt.Sprintf("PaaS instance %q", paasName(e.pi)) }
+
+// uniqueKey is true: paas.create refuses a name the account already has.
+func (e *paasExternal) uniqueKey() bool  { return true }
+func (e *paasExternal) handedOver() bool { return false }
+
+func (e *paasExternal) rivals(ctx context.Context) ([]client.Object, error) {
+	return listNamed(ctx, e.r, &hostingv1alpha1.PaaSInstanceList{}, paasKeyIndex, paasKey(e.pi))
+}
+
+// find lists the instances named exactly as the spec (paas.list's name
+// filter is exact; the answer is filtered again all the same).
+func (e *paasExternal) find(ctx context.Context) ([]candidate, error) {
+	name := paasName(e.pi)
+	found, err := e.api.List(ctx, &paas.PaasListOptions{PaasCountOptions: paas.PaasCountOptions{Name: []string{name}}})
+	if err != nil {
+		return nil, err
+	}
+	var exact []candidate
+	for _, in := range found {
+		if in.Name == name {
+			exact = append(exact, candidate{id: strconv.Itoa(in.ID), createdAt: in.DateStart})
+		}
+	}
+	return exact, nil
+}
+
+// prepare checks the type in the catalogue (an unknown one is refused
+// before anything is bought), reads the password and builds the request.
+// The password revision, the SSH keys and the vhosts sent with the create
+// are recorded with the intent: after a crash none of them is sent again
+// as a change.
+func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
+	if err := e.r.checkTypeForCreate(ctx, e.api, e.pi); err != nil {
+		return nil, err
+	}
+	password, version, err := e.r.readPaaSPassword(ctx, e.pi)
+	if err != nil {
+		return nil, err
+	}
+	s := e.pi.Spec
+	req := paas.PaasCreateParams{
+		DatacenterID: int(s.DatacenterID), Duration: s.Duration, Name: paasName(e.pi), Password: password,
+		Size: string(s.Size), Type: s.Type, Fixed: s.Fixed, SSHKey: s.SSHKeys, Keys: intsOf(s.SSHKeyIDs),
+	}
+	if s.AdditionalDiskGB != nil {
+		req.Quantity = int(*s.AdditionalDiskGB)
+	}
+	if s.SnapshotProfile != nil && *s.SnapshotProfile != 0 {
+		req.SnapshotProfile = gandi.Ptr(int(*s.SnapshotProfile))
+	}
+	records := effectRecord(effectPassword, version)
+	if len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 {
+		records[effectAnnotationPrefix+effectSSHKeys] = sshKeysVersion(s)
+	}
+	if fqdns, zoneAlter, override, ok := createVhosts(s.Vhosts); ok {
+		req.Vhosts, req.ZoneAlter, req.Override = fqdns, zoneAlter, override
+		records[effectAnnotationPrefix+effectPaaSVhosts] = strings.Join(fqdns, ",")
+	}
+	e.req = req
+	return records, nil
+}
+
+// createVhosts gives the vhosts to send with paas.create: all of them when
+// they share zoneAlter and override (paas.create takes one value of each
+// for all its vhosts); otherwise none, and each is created on its own once
+// the instance runs.
+func createVhosts(vhosts []hostingv1alpha1.PaaSVhostSpec) (fqdns []string, zoneAlter, override, ok bool) {
+	if len(vhosts) == 0 {
+		return nil, false, false, false
+	}
+	for _, v := range vhosts {
+		if v.ZoneAlter != vhosts[0].ZoneAlter || v.Override != vhosts[0].Override {
+			return nil, false, false, false
+		}
+		ascii, err := toASCII(v.FQDN)
+		if err != nil {
+			return nil, false, false, false
+		}
+		fqdns = append(fqdns, ascii)
+	}
+	return fqdns, vhosts[0].ZoneAlter, vhosts[0].Override, true
+}
+
+func (e *paasExternal) create(ctx context.Context) (string, error) {
+	ops, err := e.api.Create(ctx, e.req)
+	if err != nil {
+		return "", err
+	}
+	// The answer is the operations started (paas_vm_create first); their
+	// paas_id is the new instance's. No operation carrying one is an
+	// answer that cannot be used: the lookup by name settles it.
+	for _, op := range ops {
+		if op.PaasID > 0 {
+			return strconv.Itoa(op.PaasID), nil
+		}
+	}
+	return "", gandi.ErrNoID
+}
+
+func (e *paasExternal) deleting(ctx context.Context, id string) (bool, error) {
+	n, err := strconv.Atoi(id)
+	if err != nil {
+		return false, &specError{msg: "the external ID " + strconv.Quote(id) + " is not a PaaS instance ID"}
+	}
+	info, err := observePaaS(ctx, e.api, n)
+	if err != nil {
+		return false, err
+	}
+	e.pi.Status.State = info.State
+	return info.State == paas.StateBeingDeleted, nil
+}
+
+func (e *paasExternal) remove(ctx context.Context, id string) (bool, error) {
+	n, err := strconv.Atoi(id)
+	if err != nil {
+		return false, &specError{msg: "the external ID " + strconv.Quote(id) + " is not a PaaS instance ID"}
+	}
+	_, err = e.api.Delete(ctx, n)
+	return false, err
+}
+
+// paasKey is what makes two PaaSInstances name the same Gandi instance:
+// the same account (Secret, or the operator's default) and name.
+func paasKey(pi *hostingv1alpha1.PaaSInstance) string {
+	scope := "default"
+	if ref := pi.Spec.CredentialsRef; ref != nil {
+		scope = pi.Namespace + "/" + ref.Name
+	}
+	return scope + "|" + paasName(pi)
+}
+
+// checkTypeForCreate refuses a type the catalogue does not list; a
+// deprecated one is bought all the same, with a warning.
+func (r *PaaSInstanceReconciler) checkTypeForCreate(ctx context.Context, api paasAPI, pi *hostingv1alpha1.PaaSInstance) error {
+	visibility, err := lookupType(ctx, api, pi.Spec.Type)
+	if err != nil {
+		return err
+	}
+	r.reportType(pi, visibility)
+	if visibility == "" {
+		return &specError{msg: fmt.Sprintf("spec.type %q is not in Gandi's PaaS type catalogue (paas.type.list): use one it lists, e.g. php7.3mysql5.7", pi.Spec.Type)}
+	}
+	return nil
+}
+
+// lookupType gives the type's visibility in the catalogue, or "" when the
+// catalogue has no type of that name.
+func lookupType(ctx context.Context, api paasAPI, name string) (string, error) {
+	types, err := api.TypeList(ctx, &paas.PaasTypeListOptions{Name: []string{name}})
+	if err != nil {
+		return "", fmt.Errorf("look up type %q in the catalogue: %w", name, err)
+	}
+	for _, t := range types {
+		if t.Name == name {
+			return t.Visibility, nil
+		}
+	}
+	return "", nil
+}
+
+func intsOf(v []int32) []int {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make([]int, len(v))
+	for i, n := range v {
+		out[i] = int(n)
+	}
+	return out
+}

@@ -1,0 +1,183 @@
+package controller
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+func TestDecideRenew(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	end := now.AddDate(0, 3, 0)
+	want := &hostingv1alpha1.PaaSRenewRequest{Request: "2027", Duration: "12m"}
+	sent := renewRecord{Request: "2027", DateEnd: end, SentAt: now.Add(-10 * time.Second)}
+	long := sent
+	long.SentAt = now.Add(-time.Hour)
+	for _, tc := range []struct {
+		name      string
+		want      *hostingv1alpha1.PaaSRenewRequest
+		performed string
+		rec       renewRecord
+		state     string
+		dateEnd   time.Time
+		expect    renewDecision
+	}{
+		{"no request", nil, "", renewRecord{}, paas.StateRunning, end, renewNothing},
+		{"performed", want, "2027", sent, paas.StateRunning, end.AddDate(1, 0, 0), renewNothing},
+		{"new request", want, "2026", renewRecord{Request: "2026", DateEnd: end}, paas.StateRunning, end, renewSend},
+		{"new request on a paused (expired) instance", want, "", renewRecord{}, paas.StatePaused, end, renewSend},
+		{"new request while being created", want, "", renewRecord{}, paas.StateBeingCreated, end, renewNotNow},
+		{"sent, end date moved: confirmed", want, "", sent, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
+		{"sent, status lost in a crash, end date moved", want, "", long, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
+		{"sent, end date not moved yet", want, "", sent, paas.StateRunning, end, renewWaiting},
+		{"lost answer, end date never moved: never sent again", want, "", long, paas.StateRunning, end, renewUnconfirmed},
+		{"unreadable record naming the request", want, "", renewRecord{Request: "2027"}, paas.StateRunning, end.AddDate(1, 0, 0), renewUnconfirmed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := decideRenew(tc.want, tc.performed, tc.rec, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
+				t.Fatalf("decideRenew = %d, want %d", got, tc.expect)
+			}
+		})
+	}
+}
+
+func TestParseRenewRecordFallsBackToTheRequest(t *testing.T) {
+	if got := parseRenewRecord("not json"); got.Request != "not json" || !got.DateEnd.IsZero() {
+		t.Fatalf("parseRenewRecord = %+v", got)
+	}
+}
+
+func TestPaaSChanges(t *testing.T) {
+	base := func() (*hostingv1alpha1.PaaSInstance, *paas.PaasReturn) {
+		pi := &hostingv1alpha1.PaaSInstance{Spec: hostingv1alpha1.PaaSInstanceSpec{
+			Name: "site", DatacenterID: 1, Type: "php7.3mysql5.7", Size: "s",
+		}}
+		info := &paas.PaasReturn{Name: "site", Size: "s", Type: "php7.3mysql5.7", Datacenter: paas.Datacenter{ID: 1},
+			DataDiskAdditionalSize: 10, SnapshotProfile: &paas.SnapshotProfile{ID: 1}}
+		return pi, info
+	}
+	for _, tc := range []struct {
+		name     string
+		change   func(*hostingv1alpha1.PaaSInstance, *paas.PaasReturn)
+		fields   string
+		problems string
+	}{
+		{"in sync: nothing", func(*hostingv1alpha1.PaaSInstance, *paas.PaasReturn) {}, "", ""},
+		{"unset optional fields are left as Gandi has them", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.AdditionalDiskGB, pi.Spec.SnapshotProfile, pi.Spec.Console = nil, nil, nil
+		}, "", ""},
+		{"rename", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.Name = "new" }, "name", ""},
+		{"resize", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.Size = "xl" }, "size", ""},
+		{"grow the disk", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.AdditionalDiskGB = gandi.Ptr(int32(20))
+		}, "quantity", ""},
+		{"shrink the disk: refused, not sent", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.AdditionalDiskGB = gandi.Ptr(int32(5))
+		}, "", "cannot shrink"},
+		{"remove the snapshot profile", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.SnapshotProfile = gandi.Ptr(int32(0))
+		}, "snapshot_profile", ""},
+		{"same snapshot profile", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.SnapshotProfile = gandi.Ptr(int32(1))
+		}, "", ""},
+		{"open the console", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.Console = gandi.Ptr(true) }, "console", ""},
+		{"another type: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Type = "php5.4mysql" }, "", "cannot change the type"},
+		{"another datacenter: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Datacenter.ID = 3 }, "", "cannot move"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pi, info := base()
+			tc.change(pi, info)
+			up, fields, problems := paasChanges(pi, info)
+			if got := strings.Join(fields, ","); got != tc.fields {
+				t.Fatalf("fields = %q, want %q (update %+v)", got, tc.fields, up)
+			}
+			msgs := make([]string, 0, len(problems))
+			for _, p := range problems {
+				msgs = append(msgs, p.message)
+			}
+			if got := strings.Join(msgs, ";"); (tc.problems == "") != (got == "") || !strings.Contains(got, tc.problems) {
+				t.Fatalf("problems = %q, want %q", got, tc.problems)
+			}
+		})
+	}
+}
+
+func TestCreateVhosts(t *testing.T) {
+	v := func(fqdn string, zoneAlter, override bool) hostingv1alpha1.PaaSVhostSpec {
+		return hostingv1alpha1.PaaSVhostSpec{FQDN: fqdn, ZoneAlter: zoneAlter, Override: override}
+	}
+	if _, _, _, ok := createVhosts(nil); ok {
+		t.Fatal("no vhosts: nothing goes with the create")
+	}
+	fqdns, za, ov, ok := createVhosts([]hostingv1alpha1.PaaSVhostSpec{v("www.example.org", true, false), v("café.example.org", true, false)})
+	if !ok || !za || ov || strings.Join(fqdns, ",") != "www.example.org,xn--caf-dma.example.org" {
+		t.Fatalf("shared flags: %v %v %v %v", fqdns, za, ov, ok)
+	}
+	if _, _, _, ok := createVhosts([]hostingv1alpha1.PaaSVhostSpec{v("a.example.org", true, false), v("b.example.org", false, false)}); ok {
+		t.Fatal("different flags: each vhost is created on its own")
+	}
+}
+
+func TestClassifyPaaS(t *testing.T) {
+	for _, tc := range []struct {
+		err        error
+		reason     string
+		transient  bool
+		notApplied bool
+	}{
+		{&paas.Fault{Code: paas.FaultBadKey}, hostingv1alpha1.ReasonUnauthorized, false, true},
+		{&paas.Fault{Code: paas.FaultInvalid}, hostingv1alpha1.ReasonInvalidSpec, false, true},
+		{&paas.Fault{Code: paas.FaultNoCredit}, hostingv1alpha1.ReasonWaitingForPayment, false, true},
+		{&paas.Fault{Code: paas.FaultNotFound}, hostingv1alpha1.ReasonExternalNotFound, false, true},
+		{&paas.Fault{Code: paas.FaultExists}, hostingv1alpha1.ReasonAlreadyExists, false, true},
+		{&paas.Fault{Code: paas.FaultBadState}, hostingv1alpha1.ReasonConflict, true, true},
+		{fmt.Errorf("wrapped: %w", &paas.HTTPError{StatusCode: http.StatusTooManyRequests, RetryAfter: time.Second}), hostingv1alpha1.ReasonRateLimited, true, true},
+		{&paas.HTTPError{StatusCode: http.StatusBadGateway}, hostingv1alpha1.ReasonGandiUnavailable, true, false},
+		{fmt.Errorf("x: %w", paas.ErrUndecodable), hostingv1alpha1.ReasonUnexpectedAnswer, false, false},
+		{&CredentialsError{Reason: hostingv1alpha1.ReasonAPIKeyRequired}, hostingv1alpha1.ReasonAPIKeyRequired, false, false},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			f := classify(tc.err)
+			if f.reason != tc.reason || f.transient != tc.transient {
+				t.Fatalf("classify(%v) = %+v, want %s transient=%v", tc.err, f, tc.reason, tc.transient)
+			}
+			if got := gandi.NotApplied(tc.err); got != tc.notApplied {
+				t.Fatalf("gandi.NotApplied(%v) = %v, want %v", tc.err, got, tc.notApplied)
+			}
+		})
+	}
+	if !gandi.IsNotFound(&paas.Fault{Code: paas.FaultNotFound}) || gandi.IsNotFound(&paas.Fault{Code: paas.FaultInvalid}) {
+		t.Fatal("gandi.IsNotFound must read the not-found fault, and only it")
+	}
+	if !gandi.IsAlreadyExists(&paas.Fault{Code: paas.FaultExists}) || gandi.IsAlreadyExists(errors.New("x")) {
+		t.Fatal("gandi.IsAlreadyExists must read the exists fault")
+	}
+}
+
+func TestPaaSReadiness(t *testing.T) {
+	for state, want := range map[string]struct {
+		ready        bool
+		reason       string
+		transitional bool
+	}{
+		paas.StateRunning:       {true, hostingv1alpha1.ReasonAvailable, false},
+		paas.StateBeingCreated:  {false, hostingv1alpha1.ReasonCreating, true},
+		paas.StateBeingMigrated: {false, hostingv1alpha1.ReasonUpdating, true},
+		paas.StatePaused:        {false, hostingv1alpha1.ReasonInstancePaused, false},
+		paas.StateLocked:        {false, hostingv1alpha1.ReasonLocked, false},
+		paas.StateBeingDeleted:  {false, hostingv1alpha1.ReasonDeleting, true},
+		"hibernating":           {false, hostingv1alpha1.ReasonUnknownState, false},
+	} {
+		ready, reason, _, transitional := paasReadiness(state)
+		if ready != want.ready || reason != want.reason || transitional != want.transitional {
+			t.Errorf("paasReadiness(%s) = %v %s %v, want %+v", state, ready, reason, transitional, want)
+		}
+	}
+}

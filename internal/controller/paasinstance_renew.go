@@ -1,0 +1,117 @@
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+// renewRecord is what the effect annotation keeps of a renewal before it is
+// sent: the request, the end date Gandi showed then, and when.
+type renewRecord struct {
+	Request string    `json:"request"`
+	DateEnd time.Time `json:"dateEnd"`
+	SentAt  time.Time `json:"sentAt"`
+}
+
+func parseRenewRecord(v string) renewRecord {
+	var rec renewRecord
+	if v != "" {
+		// A record that does not parse is treated as the request it may
+		// name: nothing is sent again for it (see renew).
+		if err := json.Unmarshal([]byte(v), &rec); err != nil {
+			return renewRecord{Request: v}
+		}
+	}
+	return rec
+}
+
+// renewDecision is what to do about spec.renew in one pass.
+type renewDecision int
+
+const (
+	renewNothing     renewDecision = iota // no request, or performed
+	renewConfirmed                        // sent before; Gandi shows the end date moved
+	renewWaiting                          // sent; the end date has not moved yet
+	renewUnconfirmed                      // sent, answer lost, the end date never moved
+	renewNotNow                           // new, but the instance cannot be renewed in its state
+	renewSend                             // new: send it
+)
+
+// decideRenew compares the request with its record and with the end date
+// Gandi shows. A request is sent at most once: after a lost answer only the
+// end date moving past the recorded one says the renewal happened, and
+// when it never moves the request stays unconfirmed, for the user to
+// decide (a new request value), rather than being paid twice.
+func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec renewRecord, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
+	switch {
+	case want == nil || want.Request == performed:
+		return renewNothing
+	case rec.Request == want.Request && dateEnd.After(rec.DateEnd) && !rec.DateEnd.IsZero():
+		return renewConfirmed
+	case rec.Request == want.Request && now.Sub(rec.SentAt) < grace:
+		return renewWaiting
+	case rec.Request == want.Request:
+		return renewUnconfirmed
+	case state != paas.StateRunning && state != paas.StatePaused && state != paas.StateLocked:
+		return renewNotNow
+	}
+	return renewSend
+}
+
+// renew performs spec.renew once per request value (paid, crash-safe).
+func (p *paasPass) renew(ctx context.Context) *result {
+	pi, info := p.pi, p.info
+	want := pi.Spec.Renew
+	last := lastRequests(pi)
+	rec := parseRenewRecord(recordedEffect(pi, effectRenew))
+	now := p.r.lifecycle().now()
+	switch decideRenew(want, last.Renew, rec, info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
+	case renewNothing:
+	case renewConfirmed:
+		last.Renew = want.Request
+		p.r.Events.normal(pi, "Renewed", "Renew", fmt.Sprintf("renewal %q: Gandi shows the subscription ending %s", want.Request, info.DateEnd.UTC().Format(time.RFC3339)))
+	case renewWaiting:
+		p.soon = true
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
+			fmt.Sprintf("renewal %q was sent at %s: waiting for Gandi to show the new end date", want.Request, rec.SentAt.UTC().Format(time.RFC3339))})
+	case renewUnconfirmed:
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonRenewUnconfirmed,
+			fmt.Sprintf("renewal %q may have reached Gandi (its answer was lost) but the end date is still %s: it is not sent again, since a renewal is paid; check the Gandi admin, and set a new spec.renew.request to renew", want.Request, info.DateEnd.UTC().Format(time.RFC3339))})
+	case renewNotNow:
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
+			fmt.Sprintf("renewal %q waits for the instance to be running, paused or locked (it is %s)", want.Request, info.State)})
+	case renewSend:
+		return p.sendRenew(ctx, want, info, now)
+	}
+	return nil
+}
+
+func (p *paasPass) sendRenew(ctx context.Context, want *hostingv1alpha1.PaaSRenewRequest, info *paas.PaasReturn, now time.Time) *result {
+	record, err := json.Marshal(renewRecord{Request: want.Request, DateEnd: info.DateEnd, SentAt: now.UTC()})
+	if err != nil {
+		return halt(retry(fmt.Errorf("encode the renewal record: %w", err)))
+	}
+	outcome, err := sendOnce(ctx, p.r.Client, p.pi, effectRenew, string(record), func() error {
+		_, err := p.api.Renew(ctx, info.ID, paas.RenewOptions{Duration: want.Duration, Fixed: want.Fixed})
+		return err
+	})
+	if err != nil && outcome != effectUnconfirmed {
+		return p.r.refused(p.pi, "renew PaaS instance "+strconv.Itoa(info.ID)+" ("+want.Request+")", err)
+	}
+	// Sent, or maybe sent: either way it is done only once Gandi shows the
+	// end date moved (a later pass, through decideRenew).
+	p.soon = true
+	if err != nil {
+		p.r.Events.warn(p.pi, classify(err).reason, "Renew", "renewal "+want.Request+": "+err.Error()+"; the end date tells whether it happened")
+	} else {
+		p.r.Events.normal(p.pi, "RenewSent", "Renew", "asked Gandi to renew for "+want.Duration+" (request "+want.Request+")")
+	}
+	p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating, "renewal " + strconv.Quote(want.Request) + " sent: waiting for Gandi to show the new end date"})
+	return nil
+}

@@ -1,0 +1,364 @@
+package controller_test
+
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+func paasInstance(name string, mutate ...func(*hostingv1alpha1.PaaSInstance)) *hostingv1alpha1.PaaSInstance {
+	pi := &hostingv1alpha1.PaaSInstance{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: hostingv1alpha1.PaaSInstanceSpec{
+			CredentialsRef:    &hostingv1alpha1.PaaSCredentialsReference{Name: "gandi-apikey"},
+			DatacenterID:      1,
+			Type:              "php7.3mysql5.7",
+			Size:              "s",
+			Duration:          "1m",
+			PasswordSecretRef: hostingv1alpha1.SecretKeySelector{Name: "paas-password", Key: "password"},
+		},
+	}
+	for _, m := range mutate {
+		m(pi)
+	}
+	return pi
+}
+
+func xmlrpc(method string) string { return gandisim.XMLRPCRoute(method) }
+
+// paasView reads the simulator's instance behind pi's status ID.
+func (w *world) paasView(pi *hostingv1alpha1.PaaSInstance) func() gandisim.PaasInstanceView {
+	return func() gandisim.PaasInstanceView {
+		id, _ := strconv.Atoi(pi.Status.ID)
+		v, _ := w.sim.PaasInstance(id)
+		return v
+	}
+}
+
+func beUpToDate() OmegaMatcher {
+	return haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")
+}
+
+var _ = Describe("PaaSInstance", func() {
+	var w *world
+
+	BeforeEach(func() {
+		w = newWorld()
+		w.paasAccount()
+		w.secret("paas-password", map[string]string{"password": "first-password"})
+	})
+
+	It("buys one instance and reports it Ready with Gandi's details, its vhosts with their DNS entries and its snapshots", func() {
+		w.startManager(managerOptions{})
+		pi := paasInstance("site", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.example.org"}, {FQDN: "café.example.org"}}
+			pi.Spec.AdditionalDiskGB = ptr(int32(5))
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", HaveLen(2)))
+
+		Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+		Expect(pi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, pi.Status.ID))
+		Expect(pi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+		Expect(pi.Status.State).To(Equal("running"))
+		Expect(pi.Status.Datacenter.Code).To(Equal("FR-SD2"))
+		Expect(pi.Status.DateEnd).NotTo(BeNil())
+		Expect(pi.Status.AdditionalDiskGB).To(Equal(int32(5)))
+		Expect(pi.Status.SFTPServer).NotTo(BeEmpty())
+		Expect(pi.Status.TypeVisibility).To(Equal("all"))
+		Expect(pi).To(haveCondition(hostingv1alpha1.ConditionTypeDeprecated, metav1.ConditionFalse, "SupportedType"))
+		Expect(pi.Status.ObservedGeneration).To(Equal(pi.Generation))
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", HaveEach(HaveField("State", "running"))))
+		for _, vh := range pi.Status.Vhosts {
+			Expect(vh.Managed).To(BeTrue())
+			Expect(vh.DNSEntries).To(HaveKeyWithValue("txt", HavePrefix("gandi-paas-verification=")), vh.FQDN)
+		}
+		Expect(pi.Status.Vhosts[0].FQDN).To(Equal("www.example.org"))
+		Expect(pi.Status.Vhosts[1]).To(And(HaveField("FQDN", "xn--caf-dma.example.org"), HaveField("Unicode", "café.example.org")))
+		Expect(w.sim.Requests(xmlrpc("paas.vhost.create"))).To(BeZero(), "vhosts sharing their flags go with paas.create")
+
+		id, _ := strconv.Atoi(pi.Status.ID)
+		Expect(w.sim.AddPaasSnapshot(id, "daily-1", "auto", 2048)).NotTo(BeZero())
+		Eventually(fetch(pi)).WithTimeout(3 * testTiming.Poll).Should(HaveField("Status.Snapshots",
+			ConsistOf(And(HaveField("Name", "daily-1"), HaveField("SizeMB", int32(2048)), HaveField("Type", "auto")))))
+	})
+
+	Describe("buys exactly one instance", func() {
+		It("when the create's answer is lost after Gandi committed it", func() {
+			w.sim.CommitThenDrop(xmlrpc("paas.create"), 1)
+			w.startManager(managerOptions{})
+			pi := paasInstance("lost-answer")
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beReady())
+			Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+			Expect(w.sim.Requests(xmlrpc("paas.create"))).To(Equal(1), "the lost create is found by name, never sent again")
+		})
+
+		It("when the manager stops between the create and the ID write", func() {
+			stopped := make(chan struct{})
+			var once atomic.Bool
+			stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && once.CompareAndSwap(false, true) {
+						close(stopped) // the process dies here: nothing after paas.create is recorded
+						<-ctx.Done()
+						return ctx.Err()
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			pi := paasInstance("crash-after-create")
+			w.create(pi)
+			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+			stop()
+			Expect(get(pi).GetAnnotations()).To(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+			Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+
+			w.startManager(managerOptions{})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beReady())
+			Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+			Expect(w.sim.Requests(xmlrpc("paas.create"))).To(Equal(1))
+		})
+	})
+
+	It("refuses a type the catalogue does not list, and buys nothing", func() {
+		w.startManager(managerOptions{})
+		pi := paasInstance("cobol", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Type = "cobol85db2" })
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"))
+		Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("not in Gandi's PaaS type catalogue"))
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+	})
+
+	It("buys a deprecated type but warns, on a condition and an event", func() {
+		w.startManager(managerOptions{})
+		pi := paasInstance("old-php", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Type = "php5.4mysql" })
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionTypeDeprecated, metav1.ConditionTrue, "DeprecatedType")))
+		Eventually(func() []string { return eventReasons(w.namespace, pi.Name) }).WithTimeout(eventually).Should(ContainElement("DeprecatedType"))
+	})
+
+	It("says an API key is required when the Secret holds only a token, and sends nothing", func() {
+		w.startManager(managerOptions{})
+		pi := paasInstance("token-only", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.CredentialsRef = &hostingv1alpha1.PaaSCredentialsReference{Name: "gandi-credentials"}
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "APIKeyRequired"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "APIKeyRequired")))
+		Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("accepts only a legacy API key"))
+		Expect(w.sim.Requests(xmlrpc("paas.list"))).To(BeZero())
+	})
+
+	Describe("an instance bought outside the cluster", func() {
+		var id int
+
+		BeforeEach(func() {
+			id = w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "m", 1)
+			Expect(id).NotTo(BeZero())
+			w.startManager(managerOptions{})
+		})
+
+		It("is never taken for this object's own, and is observed without a write once the user names it", func() {
+			pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Size = "m" })
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AlreadyExists"))
+			Expect(w.sim.Writes()).To(BeZero())
+
+			setSpec(pi, func() {
+				pi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+				pi.Spec.Size = "l"
+				pi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: strconv.Itoa(id)}
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "DriftDetected")))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("size"))
+			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), pi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			Expect(w.sim.Writes()).To(BeZero(), "Observe writes nothing, not even on delete")
+			v, ok := w.sim.PaasInstance(id)
+			Expect(ok).To(BeTrue())
+			Expect(v.State).To(Equal("running"))
+		})
+	})
+
+	Describe("a running instance", func() {
+		var pi *hostingv1alpha1.PaaSInstance
+
+		BeforeEach(func() {
+			w.startManager(managerOptions{})
+			pi = paasInstance("site")
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+		})
+
+		It("makes no write in a steady state", func() {
+			writes := w.sim.Writes()
+			Consistently(w.sim.Writes).WithTimeout(3 * testTiming.Poll).Should(Equal(writes))
+		})
+
+		DescribeTable("sends each changed field with paas.update",
+			func(change func(*hostingv1alpha1.PaaSInstance), check func(gandisim.PaasInstanceView) bool) {
+				updates := w.sim.Requests(xmlrpc("paas.update"))
+				setSpec(pi, func() { change(pi) })
+				Eventually(func() bool { return check(w.paasView(pi)()) }).WithTimeout(eventually).Should(BeTrue())
+				Expect(w.sim.Requests(xmlrpc("paas.update"))).To(BeNumerically(">", updates))
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+				settled := w.sim.Requests(xmlrpc("paas.update"))
+				Consistently(func() int { return w.sim.Requests(xmlrpc("paas.update")) }).WithTimeout(2 * testTiming.Poll).Should(Equal(settled))
+			},
+			Entry("name", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Name = "renamed" },
+				func(v gandisim.PaasInstanceView) bool { return v.Name == "renamed" }),
+			Entry("size", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Size = "l" },
+				func(v gandisim.PaasInstanceView) bool { return v.Size == "l" }),
+			Entry("additional disk", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.AdditionalDiskGB = ptr(int32(20)) },
+				func(v gandisim.PaasInstanceView) bool { return v.Quantity == 20 }),
+			Entry("snapshot profile", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.SnapshotProfile = ptr(int32(2)) },
+				func(v gandisim.PaasInstanceView) bool { return v.SnapshotProfile == 2 }),
+			Entry("console", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Console = ptr(true) },
+				func(v gandisim.PaasInstanceView) bool { return v.Console }),
+			Entry("SSH keys", func(pi *hostingv1alpha1.PaaSInstance) {
+				pi.Spec.SSHKeys = []string{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ops@example.org"}
+			},
+				func(v gandisim.PaasInstanceView) bool { return len(v.SSHKeys) == 1 }),
+		)
+
+		It("rotates the password once when its Secret changes", func() {
+			before := w.paasView(pi)().PasswordChanges
+			secret := &corev1.Secret{}
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: w.namespace, Name: "paas-password"}, secret)).To(Succeed())
+			secret.StringData = map[string]string{"password": "second-password"}
+			Expect(k8sClient.Update(suiteCtx, secret)).To(Succeed())
+			Eventually(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(3 * testTiming.Poll).Should(Equal(before + 1))
+			Consistently(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(2 * testTiming.Poll).Should(Equal(before + 1))
+			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.PasswordSecretVersion).To(HavePrefix(string(secret.UID)))
+		})
+
+		It("runs each request once per new value, across a manager restart", func() {
+			id, _ := strconv.Atoi(pi.Status.ID)
+			w.sim.SetPaasNeedUpgrade(id)
+			setSpec(pi, func() {
+				pi.Spec.RestartRequest = "one"
+				pi.Spec.UpgradeRequest = "one"
+				pi.Spec.ResetMySQLPasswordRequest = "one"
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.LastRequests",
+				And(HaveField("Restart", "one"), HaveField("Upgrade", "one"), HaveField("ResetMySQLPassword", "one"))))
+			v := w.paasView(pi)()
+			Expect([]int{v.Restarts, v.Upgrades, v.MySQLResets}).To(Equal([]int{1, 1, 1}))
+			Eventually(fetch(pi)).WithTimeout(3 * testTiming.Poll).Should(HaveField("Status.NeedUpgrade", false))
+
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			w.startManager(managerOptions{})
+			Consistently(func() []int { v := w.paasView(pi)(); return []int{v.Restarts, v.Upgrades, v.MySQLResets} }).
+				WithTimeout(3 * testTiming.Poll).Should(Equal([]int{1, 1, 1}))
+
+			setSpec(pi, func() { pi.Spec.RestartRequest = "two" })
+			Eventually(func() int { return w.paasView(pi)().Restarts }).WithTimeout(eventually).Should(Equal(2))
+			Consistently(func() []int { v := w.paasView(pi)(); return []int{v.Restarts, v.Upgrades, v.MySQLResets} }).
+				WithTimeout(2 * testTiming.Poll).Should(Equal([]int{2, 1, 1}))
+		})
+
+		It("renews once per request, and exactly once after a lost answer", func() {
+			end := w.paasView(pi)().DateEnd
+			w.sim.CommitThenDrop(xmlrpc("paas.renew"), 1)
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2027", Duration: "12m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2027"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(1))
+			Expect(w.paasView(pi)().DateEnd).To(Equal(end.AddDate(0, 12, 0)))
+			Expect(pi.Status.DateEnd.Time).To(BeTemporally("~", end.AddDate(0, 12, 0), time.Second))
+
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			w.startManager(managerOptions{})
+			Consistently(w.sim.PaasPaidRenews).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.LastRequests.Renew", "2028"))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
+		})
+
+		It("never renews blindly when the answer was lost and the end date did not move", func() {
+			// The renew fails after reaching Gandi without effect: its answer
+			// is cut (a reset), so nothing says it was not applied.
+			w.sim.ResetNext(xmlrpc("paas.renew"), 1)
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "lost", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "RenewUnconfirmed"))
+			Consistently(func() int { return w.sim.Requests(xmlrpc("paas.renew")) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+			Expect(w.sim.PaasPaidRenews()).To(BeZero())
+			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.Conditions).To(ContainElement(And(
+				HaveField("Type", "Ready"), HaveField("Status", metav1.ConditionTrue))))
+		})
+
+		It("creates the vhosts added to the list and deletes those removed", func() {
+			setSpec(pi, func() {
+				pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "blog.example.org", ZoneAlter: true, Override: true}}
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf(And(
+				HaveField("FQDN", "blog.example.org"), HaveField("State", "running"), HaveField("DNSEntries", HaveKey("txt"))))))
+			Expect(w.sim.Requests(xmlrpc("paas.vhost.create"))).To(Equal(1))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+
+			setSpec(pi, func() { pi.Spec.Vhosts = nil })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", BeEmpty()))
+			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(1))
+			Expect(pi.Annotations).NotTo(HaveKey(ContainSubstring("vhosts")))
+		})
+
+		It("deletes the instance at Gandi with Delete", func() {
+			id, _ := strconv.Atoi(pi.Status.ID)
+			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), pi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			_, ok := w.sim.PaasInstance(id)
+			Expect(ok).To(BeFalse(), "Delete leaves nothing at Gandi")
+		})
+
+		It("leaves the instance at Gandi with Orphan", func() {
+			id, _ := strconv.Atoi(pi.Status.ID)
+			setSpec(pi, func() { pi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan })
+			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), pi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			v, ok := w.sim.PaasInstance(id)
+			Expect(ok).To(BeTrue())
+			Expect(v.State).To(Equal("running"))
+			Expect(w.sim.Requests(xmlrpc("paas.delete"))).To(BeZero())
+		})
+	})
+})
+
+// eventReasons lists the reasons of the events about one object.
+func eventReasons(namespace, name string) []string {
+	events := &corev1.EventList{}
+	Expect(k8sClient.List(suiteCtx, events, client.InNamespace(namespace))).To(Succeed())
+	var out []string
+	for _, e := range events.Items {
+		if e.InvolvedObject.Name == name {
+			out = append(out, e.Reason)
+		}
+	}
+	return out
+}

@@ -1,0 +1,286 @@
+package controller
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+// Side effects of a PaaSInstance recorded before they are sent (besides
+// effectPassword and effectRestart, shared with HostingInstance).
+const (
+	effectSSHKeys            = "ssh-keys"
+	effectUpgrade            = "upgrade"
+	effectResetMySQLPassword = "reset-mysql-password"
+	effectRenew              = "renew"
+	// effectPaaSVhosts lists the vhosts this object created (or may have
+	// created): only those are deleted when they leave spec.vhosts.
+	effectPaaSVhosts = "vhosts"
+)
+
+// paasChanges compares the spec with what Gandi reports: the paas.update
+// for what differs and the user set, the names of those fields, and the
+// differences Gandi cannot apply. None of these is a side effect: sending
+// one again after a lost answer sets the same value.
+func paasChanges(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) (paas.PaasUpdateParams, []string, []problem) {
+	var up paas.PaasUpdateParams
+	var fields []string
+	var problems []problem
+	s := pi.Spec
+	if name := paasName(pi); name != info.Name {
+		up.Name, fields = name, append(fields, "name")
+	}
+	if want := string(s.Size); want != info.Size {
+		up.Size, fields = want, append(fields, "size")
+	}
+	if s.AdditionalDiskGB != nil {
+		switch want := int(*s.AdditionalDiskGB); {
+		case want > info.DataDiskAdditionalSize:
+			up.Quantity, fields = gandi.Ptr(want), append(fields, "quantity")
+		case want < info.DataDiskAdditionalSize:
+			problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
+				"spec.additionalDiskGB is %d but the instance has %d GB: Gandi cannot shrink a data disk", want, info.DataDiskAdditionalSize)})
+		}
+	}
+	if p := s.SnapshotProfile; p != nil && int(*p) != snapshotProfileID(info) {
+		if *p == 0 {
+			up.SnapshotProfile = paas.UnsetSnapshotProfile()
+		} else {
+			up.SnapshotProfile = paas.SetSnapshotProfile(int(*p))
+		}
+		fields = append(fields, "snapshot_profile")
+	}
+	if c := s.Console; c != nil && *c != info.ConsoleInfo.Enabled {
+		up.Console, fields = gandi.Ptr(*c), append(fields, "console")
+	}
+	if s.Type != info.Type {
+		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
+			"spec.type is %s but the instance is %s: paas.update cannot change the type", s.Type, info.Type)})
+	}
+	if int(s.DatacenterID) != info.Datacenter.ID {
+		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
+			"spec.datacenterID is %d but the instance is in %d: Gandi cannot move an instance", s.DatacenterID, info.Datacenter.ID)})
+	}
+	return up, fields, problems
+}
+
+func snapshotProfileID(info *paas.PaasReturn) int {
+	if info.SnapshotProfile == nil {
+		return 0
+	}
+	return info.SnapshotProfile.ID
+}
+
+// paasPass is one pass's update of a PaaSInstance: each step adds what
+// Gandi cannot do to problems, and may ask to come back sooner.
+type paasPass struct {
+	r        *PaaSInstanceReconciler
+	api      paasAPI
+	pi       *hostingv1alpha1.PaaSInstance
+	info     *paas.PaasReturn
+	problems []problem
+	soon     bool
+}
+
+// update sends what differs, then the side effects (password, SSH keys,
+// requests, renewal) each at most once, then the vhosts. Gandi changes
+// only running instances; a renewal is also taken by a paused or locked
+// one (that is how an expired instance comes back).
+func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) result {
+	p := &paasPass{r: r, api: api, pi: pi, info: info}
+	steps := []func(context.Context) *result{p.renew}
+	if info.State == paas.StateRunning {
+		steps = append(steps, p.sendChanges, p.rotatePassword, p.sendSSHKeys, p.runRequests, p.syncVhosts)
+	}
+	for _, step := range steps {
+		if res := step(ctx); res != nil {
+			return *res
+		}
+	}
+	var res result
+	if p.soon {
+		res.requeue = r.Timing.Transitional
+	}
+	if info.State != paas.StateRunning && len(p.problems) == 0 {
+		return res
+	}
+	if len(p.problems) > 0 {
+		msgs := make([]string, 0, len(p.problems))
+		for _, pr := range p.problems {
+			msgs = append(msgs, pr.message)
+		}
+		setCondition(pi, hostingv1alpha1.ConditionSynced, false, p.problems[0].reason, strings.Join(msgs, "; "))
+		return res
+	}
+	setCondition(pi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the instance matches the spec")
+	return res
+}
+
+// sendChanges sends, in one paas.update, every field that differs.
+func (p *paasPass) sendChanges(ctx context.Context) *result {
+	up, fields, problems := paasChanges(p.pi, p.info)
+	p.problems = append(p.problems, problems...)
+	if len(fields) == 0 {
+		return nil
+	}
+	if _, err := p.api.Update(ctx, p.info.ID, up); err != nil {
+		return p.r.refused(p.pi, "update "+strings.Join(fields, ", ")+" of PaaS instance "+strconv.Itoa(p.info.ID), err)
+	}
+	p.r.Events.normal(p.pi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
+	p.soon = true
+	return nil
+}
+
+// refused reports a write Gandi refused or whose answer was lost.
+func (r *PaaSInstanceReconciler) refused(pi *hostingv1alpha1.PaaSInstance, action string, err error) *result {
+	r.Events.warn(pi, classify(err).reason, "Update", action+": "+err.Error())
+	return halt(failed(pi, r.Timing, action, err))
+}
+
+// readPaaSPassword reads the password, uncached, and its Secret revision.
+func (r *PaaSInstanceReconciler) readPaaSPassword(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (gandi.Secret, string, error) {
+	ref := pi.Spec.PasswordSecretRef
+	secret := &corev1.Secret{}
+	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: pi.Namespace, Name: ref.Name}, secret); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", "", &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
+				Message: fmt.Sprintf("password Secret %s/%s not found", pi.Namespace, ref.Name)}
+		}
+		return "", "", fmt.Errorf("read password Secret %s/%s: %w", pi.Namespace, ref.Name, err)
+	}
+	clear := string(secret.Data[ref.Key])
+	if clear == "" {
+		return "", "", &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
+			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", pi.Namespace, ref.Name, ref.Key)}
+	}
+	// The XML-RPC API takes the password itself (over TLS); the client
+	// redacts it from every error and log line.
+	return gandi.Secret(clear), passwordVersion(secret), nil
+}
+
+// rotatePassword sends a new revision of the password Secret once.
+func (p *paasPass) rotatePassword(ctx context.Context) *result {
+	pi, id := p.pi, p.info.ID
+	password, version, err := p.r.readPaaSPassword(ctx, pi)
+	if err != nil {
+		return halt(failed(pi, p.r.Timing, "read the password", err))
+	}
+	defer func() { pi.Status.PasswordSecretVersion = recordedEffect(pi, effectPassword) }()
+	if version == recordedEffect(pi, effectPassword) {
+		return nil
+	}
+	_, err = sendOnce(ctx, p.r.Client, pi, effectPassword, version, func() error {
+		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{Password: password})
+		return err
+	})
+	if err != nil {
+		return p.r.refused(pi, "set the password of PaaS instance "+strconv.Itoa(id), err)
+	}
+	p.r.Events.normal(pi, "PasswordChanged", "Update", "sent the new password Secret revision to Gandi")
+	return nil
+}
+
+// sshKeysVersion identifies the SSH key lists of the spec, so that a
+// changed list is sent once (Gandi does not report keys back).
+func sshKeysVersion(s hostingv1alpha1.PaaSInstanceSpec) string {
+	h := sha256.New()
+	for _, k := range s.SSHKeys {
+		h.Write([]byte(k + "\n"))
+	}
+	h.Write([]byte{0})
+	for _, id := range s.SSHKeyIDs {
+		h.Write([]byte(strconv.Itoa(int(id)) + "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// sendSSHKeys sends a changed SSH key list once.
+func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
+	pi, id, s := p.pi, p.info.ID, p.pi.Spec
+	if len(s.SSHKeys)+len(s.SSHKeyIDs) == 0 {
+		return nil
+	}
+	outcome, err := sendOnce(ctx, p.r.Client, pi, effectSSHKeys, sshKeysVersion(s), func() error {
+		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{SSHKey: s.SSHKeys, Keys: intsOf(s.SSHKeyIDs)})
+		return err
+	})
+	if err != nil {
+		return p.r.refused(pi, "send the SSH keys of PaaS instance "+strconv.Itoa(id), err)
+	}
+	if outcome == effectSent {
+		p.r.Events.normal(pi, "Updated", "Update", "sent the SSH keys to Gandi")
+	}
+	return nil
+}
+
+// paasRequest is one request field performed once per value.
+type paasRequest struct {
+	name, effect string
+	want         func(*hostingv1alpha1.PaaSInstanceSpec) string
+	last         func(*hostingv1alpha1.PaaSLastRequests) *string
+	send         func(ctx context.Context, api paasAPI, id int) error
+}
+
+var paasRequests = []paasRequest{
+	{"restart", effectRestart,
+		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.RestartRequest },
+		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.Restart },
+		func(ctx context.Context, api paasAPI, id int) error { _, err := api.Restart(ctx, id); return err }},
+	{"upgrade", effectUpgrade,
+		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.UpgradeRequest },
+		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.Upgrade },
+		func(ctx context.Context, api paasAPI, id int) error {
+			_, err := api.Update(ctx, id, paas.PaasUpdateParams{Upgrade: true})
+			return err
+		}},
+	{"reset_mysql_password", effectResetMySQLPassword,
+		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.ResetMySQLPasswordRequest },
+		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.ResetMySQLPassword },
+		func(ctx context.Context, api paasAPI, id int) error {
+			_, err := api.Update(ctx, id, paas.PaasUpdateParams{ResetMySQLPassword: true})
+			return err
+		}},
+}
+
+// runPaaSRequests performs each request whose value is new, at most once
+// per value (sendOnce), and reports the values performed.
+func (p *paasPass) runRequests(ctx context.Context) *result {
+	r, api, pi, id := p.r, p.api, p.pi, p.info.ID
+	last := lastRequests(pi)
+	for _, q := range paasRequests {
+		want, done := q.want(&pi.Spec), q.last(last)
+		if want == "" || want == *done {
+			continue
+		}
+		outcome, err := sendOnce(ctx, r.Client, pi, q.effect, want, func() error { return q.send(ctx, api, id) })
+		if err != nil && outcome != effectAlreadyDone {
+			r.Events.warn(pi, hostingv1alpha1.ReasonActionFailed, "Action", q.name+" ("+want+"): "+err.Error())
+			return halt(failed(pi, r.Timing, "perform "+q.name, err))
+		}
+		// Already done: recorded as sent by a pass whose status write was
+		// lost (a crash); the record is what status reports.
+		*done = want
+		if outcome == effectSent {
+			r.Events.normal(pi, "ActionPerformed", "Action", q.name+" performed for request "+want)
+		}
+	}
+	return nil
+}
+
+func lastRequests(pi *hostingv1alpha1.PaaSInstance) *hostingv1alpha1.PaaSLastRequests {
+	if pi.Status.LastRequests == nil {
+		pi.Status.LastRequests = &hostingv1alpha1.PaaSLastRequests{}
+	}
+	return pi.Status.LastRequests
+}

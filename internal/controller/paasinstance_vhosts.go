@@ -1,0 +1,173 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+// recordedVhosts are the vhosts this object created or may have created.
+func recordedVhosts(pi *hostingv1alpha1.PaaSInstance) []string {
+	v := recordedEffect(pi, effectPaaSVhosts)
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// recordVhosts writes the record of created vhosts. Adding one is written
+// with the optimistic lock, before the create is sent; taking one back
+// (it is gone) is not, as it records what Gandi shows.
+func (p *paasPass) recordVhosts(ctx context.Context, fqdns []string, locked bool) error {
+	slices.Sort(fqdns)
+	fqdns = slices.Compact(fqdns)
+	patch := annotationPatch{unlocked: !locked}
+	if len(fqdns) == 0 {
+		patch.remove = []string{effectAnnotationPrefix + effectPaaSVhosts}
+	} else {
+		patch.set = effectRecord(effectPaaSVhosts, strings.Join(fqdns, ","))
+	}
+	return patchAnnotations(ctx, p.r.Client, p.pi, patch)
+}
+
+// syncVhosts creates the listed vhosts the instance lacks and deletes those
+// this object created that the list no longer has. A vhost Gandi serves on
+// another instance is a conflict, reported and never touched.
+func (p *paasPass) syncVhosts(ctx context.Context) *result {
+	id := p.info.ID
+	on := map[string]string{}
+	for _, vh := range p.info.Vhosts {
+		on[vh.Name] = vh.State
+	}
+	wanted := map[string]bool{}
+	for _, v := range p.pi.Spec.Vhosts {
+		ascii, err := toASCII(v.FQDN)
+		if err != nil {
+			p.problems = append(p.problems, problem{hostingv1alpha1.ReasonInvalidSpec, "spec.vhosts: " + err.Error()})
+			continue
+		}
+		wanted[ascii] = true
+		if _, ok := on[ascii]; ok {
+			continue
+		}
+		if res := p.createVhost(ctx, v, ascii); res != nil {
+			return res
+		}
+	}
+	var kept []string
+	for _, fqdn := range recordedVhosts(p.pi) {
+		state, present := on[fqdn]
+		switch {
+		case wanted[fqdn]:
+			kept = append(kept, fqdn)
+		case present && state != paas.StateBeingDeleted:
+			kept = append(kept, fqdn)
+			if _, err := p.api.VhostDelete(ctx, fqdn); err != nil && !gandi.IsNotFound(err) {
+				return p.r.refused(p.pi, "delete vhost "+fqdn+" of PaaS instance "+strconv.Itoa(id), err)
+			}
+			p.r.Events.normal(p.pi, "VhostDeleted", "Update", "asked Gandi to delete vhost "+fqdn+", no longer in spec.vhosts")
+			p.soon = true
+		case present:
+			kept = append(kept, fqdn)
+			p.soon = true
+		}
+	}
+	if len(kept) != len(recordedVhosts(p.pi)) {
+		if err := p.recordVhosts(ctx, kept, false); err != nil {
+			return halt(retry(err))
+		}
+	}
+	return nil
+}
+
+// createVhost creates one listed vhost, recorded first.
+func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostSpec, ascii string) *result {
+	id := p.info.ID
+	existing, err := p.api.VhostInfo(ctx, ascii)
+	switch {
+	case err == nil && existing.PaasID != id:
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict, fmt.Sprintf(
+			"vhost %s is served by PaaS instance %d, not this one: it is left there; remove it from spec.vhosts or move it at Gandi", ascii, existing.PaasID)})
+		return nil
+	case err == nil:
+		// Created, and not yet in paas.info's list.
+		p.soon = true
+		return nil
+	case !gandi.IsNotFound(err):
+		return halt(failed(p.pi, p.r.Timing, "look up vhost "+ascii, err))
+	}
+	if !slices.Contains(recordedVhosts(p.pi), ascii) {
+		if err := p.recordVhosts(ctx, append(recordedVhosts(p.pi), ascii), true); err != nil {
+			return halt(retry(err))
+		}
+	}
+	_, err = p.api.VhostCreate(ctx, paas.PaasVhost{PaasID: id, Vhost: ascii, ZoneAlter: v.ZoneAlter, Override: v.Override})
+	switch {
+	case gandi.IsAlreadyExists(err):
+		// Not visible to this key a moment ago: elsewhere, or just made.
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict,
+			"vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts"})
+		return nil
+	case err != nil:
+		return p.r.refused(p.pi, "create vhost "+ascii+" on PaaS instance "+strconv.Itoa(id), err)
+	}
+	p.r.Events.normal(p.pi, "VhostCreated", "Update", "asked Gandi to create vhost "+ascii)
+	p.soon = true
+	return nil
+}
+
+// observeVhosts reports the instance's vhosts with their state and the DNS
+// entries to publish. The entries of a vhost depend only on its name and
+// datacenter, so they are asked for once per vhost, not at every poll.
+func (r *PaaSInstanceReconciler) observeVhosts(ctx context.Context, api paasAPI, pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) {
+	known := map[string]map[string]string{}
+	for _, v := range pi.Status.Vhosts {
+		known[v.FQDN] = v.DNSEntries
+	}
+	declared := map[string]bool{}
+	for _, v := range pi.Spec.Vhosts {
+		if ascii, err := toASCII(v.FQDN); err == nil {
+			declared[ascii] = true
+		}
+	}
+	for _, fqdn := range recordedVhosts(pi) {
+		declared[fqdn] = true
+	}
+	out := make([]hostingv1alpha1.PaaSVhostStatus, 0, len(info.Vhosts))
+	for _, vh := range info.Vhosts {
+		st := hostingv1alpha1.PaaSVhostStatus{FQDN: vh.Name, Unicode: toUnicode(vh.Name), State: vh.State, Managed: declared[vh.Name], DNSEntries: known[vh.Name]}
+		if st.DNSEntries == nil && vh.State != paas.StateBeingDeleted {
+			entries, err := api.VhostDNSEntries(ctx, paas.PaasDnsEntry{Datacenter: info.Datacenter.ID, Vhost: vh.Name})
+			if err != nil {
+				// Informative: asked again at the next pass.
+				log.FromContext(ctx).Info("could not read a vhost's DNS entries", "vhost", vh.Name, "error", err.Error())
+			} else {
+				st.DNSEntries = dnsEntryStrings(entries)
+			}
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b hostingv1alpha1.PaaSVhostStatus) int { return strings.Compare(a.FQDN, b.FQDN) })
+	if len(out) == 0 {
+		out = nil
+	}
+	pi.Status.Vhosts = out
+}
+
+// dnsEntryStrings flattens get_dns_entries' answer, whose members the doc
+// does not list, into strings.
+func dnsEntryStrings(e paas.DNSEntries) map[string]string {
+	out := make(map[string]string, len(e))
+	for k, v := range e {
+		out[k] = fmt.Sprint(v)
+	}
+	return out
+}

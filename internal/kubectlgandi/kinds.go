@@ -23,6 +23,7 @@ var kinds = []kind{
 	{kindVhost, []string{"vhost", "vhosts", "vh"}, func() client.Object { return &hostingv1alpha1.Vhost{} }},
 	{"Template", []string{"template", "templates", "gtpl"}, func() client.Object { return &hostingv1alpha1.Template{} }},
 	{"TemplateApplication", []string{"templateapplication", "templateapplications", "gta"}, func() client.Object { return &hostingv1alpha1.TemplateApplication{} }},
+	{"PaaSInstance", []string{"paasinstance", "paasinstances", "paas"}, func() client.Object { return &hostingv1alpha1.PaaSInstance{} }},
 }
 
 // parseRef reads KIND/NAME as kubectl does: the kind by its singular,
@@ -44,7 +45,7 @@ func parseRef(ref string, allowed ...string) (kind, string, error) {
 		return kd, name, nil
 	}
 	if len(allowed) == 0 {
-		allowed = []string{kindHostingInstance, kindVhost, "Template", "TemplateApplication"}
+		allowed = []string{kindHostingInstance, kindVhost, "Template", "TemplateApplication", "PaaSInstance"}
 	}
 	return kind{}, "", fmt.Errorf("%q: the kind must be one of %s", ref, strings.ToLower(strings.Join(allowed, ", ")))
 }
@@ -69,6 +70,8 @@ func lastHandledReconcileAt(obj client.Object) string {
 		return o.Status.LastHandledReconcileAt
 	case *hostingv1alpha1.TemplateApplication:
 		return o.Status.LastHandledReconcileAt
+	case *hostingv1alpha1.PaaSInstance:
+		return o.Status.LastHandledReconcileAt
 	}
 	return ""
 }
@@ -81,6 +84,8 @@ func managementPolicyOf(obj client.Object) hostingv1alpha1.ManagementPolicy {
 	case *hostingv1alpha1.Vhost:
 		return o.Spec.ManagementPolicy
 	case *hostingv1alpha1.Template:
+		return o.Spec.ManagementPolicy
+	case *hostingv1alpha1.PaaSInstance:
 		return o.Spec.ManagementPolicy
 	}
 	// A TemplateApplication has no managementPolicy: it always acts.

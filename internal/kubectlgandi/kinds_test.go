@@ -16,6 +16,7 @@ func TestParseRef(t *testing.T) {
 		{ref: "vh/www.example.com", wantKind: kindVhost, wantName: "www.example.com"},
 		{ref: "gtpl/shop-domain", wantKind: "Template", wantName: "shop-domain"},
 		{ref: "gta/apply", wantKind: "TemplateApplication", wantName: "apply"},
+		{ref: "paas/legacy", wantKind: "PaaSInstance", wantName: "legacy"},
 		{ref: "vhost/www", allowed: []string{kindVhost}, wantKind: kindVhost, wantName: "www"},
 		{ref: "vhost/www", allowed: []string{kindHostingInstance}, wantErr: true},
 		{ref: "pod/www", wantErr: true},

@@ -113,6 +113,9 @@ func (r *root) prepare(ctx context.Context, ref string, allowed ...string) (clie
 	if err := r.validateOutput(); err != nil {
 		return nil, target{}, nil, err
 	}
+	if r.allNamespaces {
+		return nil, target{}, nil, errors.New("KIND/NAME names one object: give its namespace with -n, not --all-namespaces")
+	}
 	t, err := r.target(ref, allowed...)
 	if err != nil {
 		return nil, target{}, nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -187,8 +188,8 @@ func controlError(w http.ResponseWriter, status int, err error) {
 }
 
 func (s *Server) applyFault(f faultRequest) error {
-	if !slices.Contains(Routes(), f.Route) {
-		return fmt.Errorf("unknown route %q (want a template such as %q)", f.Route, RouteCreateInstance)
+	if !slices.Contains(Routes(), f.Route) && !isXMLRPCFaultRoute(f.Route) {
+		return fmt.Errorf("unknown route %q (want a template such as %q, or %q)", f.Route, RouteCreateInstance, XMLRPCRoute("paas.create"))
 	}
 	if f.N <= 0 && f.Kind != "latency" {
 		f.N = 1
@@ -211,6 +212,13 @@ func (s *Server) applyFault(f faultRequest) error {
 		return fmt.Errorf("kind %q is not fail, reset, commit_then_drop, commit_then_drop_paid or latency", f.Kind)
 	}
 	return nil
+}
+
+// isXMLRPCFaultRoute reports the fault route of a served XML-RPC method.
+func isXMLRPCFaultRoute(route string) bool {
+	method, ok := strings.CutPrefix(route, XMLRPCRoute(""))
+	_, known := xmlrpcMethods[method]
+	return ok && known
 }
 
 func (s *Server) mergeTimings(tj timingsJSON) (Timings, error) {

@@ -27,6 +27,10 @@ func TestControlAPI(t *testing.T) {
 	expectStatus(t, e.get("/v5/simplehosting/instances"), http.StatusOK)
 	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": "GET /nope", "kind": "fail", "status": 500}), http.StatusBadRequest)
 	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": RouteListInstances, "kind": "explode"}), http.StatusBadRequest)
+	// The XML-RPC methods take faults too, by XMLRPCRoute; unknown ones are refused.
+	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": XMLRPCRoute("paas.create"), "kind": "latency", "latency_ms": 5}), http.StatusNoContent)
+	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": XMLRPCRoute("paas.explode"), "kind": "reset"}), http.StatusBadRequest)
+	expectStatus(t, ctl("DELETE", "/_sim/faults", nil), http.StatusNoContent)
 
 	c := ctl("GET", "/_sim/counters", nil).obj(t)
 	if paid, _ := asInt(c["paid_creates"]); paid != 1 {
@@ -44,7 +48,7 @@ func TestControlAPI(t *testing.T) {
 	expectStatus(t, ctl("POST", "/_sim/dispatches", map[string]any{"hold": true, "fail_namespace": map[string]any{"dns:records": "boom"}}), http.StatusNoContent)
 
 	st := ctl("GET", "/_sim/state", nil).obj(t)
-	if len(st["instances"].([]any)) != 1 || len(st["domains"].([]any)) != 1 {
+	if len(st["instances"].([]any)) != 1 || len(st["domains"].([]any)) != 1 || st["paas_instances"] == nil {
 		t.Fatalf("state: %v", st)
 	}
 	expectStatus(t, ctl("DELETE", "/_sim/counters", nil), http.StatusNoContent)

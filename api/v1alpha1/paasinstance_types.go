@@ -155,8 +155,11 @@ type PaaSInstanceSpec struct {
 
 	// Renew extends the subscription once for each new request value. It is
 	// paid: the operator records the request and the end date before sending
-	// it, and never renews twice for one request, even after a lost answer
-	// or a crash.
+	// it, and it is done (status.lastRequests.renew) only when Gandi shows the
+	// end date moved. After a lost answer or a crash, the end date tells
+	// whether it happened; it is sent again only when the end date has not
+	// moved once the create grace period is over, so the operator never
+	// renews twice for one request.
 	// +optional
 	Renew *PaaSRenewRequest `json:"renew,omitempty"`
 }

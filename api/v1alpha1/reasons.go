@@ -102,10 +102,6 @@ const (
 	// ReasonDeprecatedType and ReasonSupportedType explain TypeDeprecated.
 	ReasonDeprecatedType = "DeprecatedType"
 	ReasonSupportedType  = "SupportedType"
-	// ReasonRenewUnconfirmed: a renewal may have reached Gandi, its answer
-	// was lost and the end date has not moved. A paid request is never sent
-	// blindly again: a new spec.renew.request value asks for another one.
-	ReasonRenewUnconfirmed = "RenewUnconfirmed"
 	// ReasonVhostConflict: a listed vhost exists on another instance.
 	ReasonVhostConflict = "VhostConflict"
 )

@@ -133,6 +133,20 @@ var _ = Describe("PaaSInstance", func() {
 		})
 	})
 
+	It("lets one of two objects naming the same instance manage it, and says so on the other", func() {
+		w.startManager(managerOptions{})
+		first := paasInstance("first", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Name = "shared" })
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		second := paasInstance("second", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Name = "shared"; pi.Spec.Size = "xl" })
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "OwnedByAnotherObject"))
+		Expect(cond(second, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/first"))
+		Consistently(func() string { return w.paasView(first)().Size }).WithTimeout(2 * testTiming.Poll).Should(Equal("s"))
+		Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+	})
+
 	It("refuses a type the catalogue does not list, and buys nothing", func() {
 		w.startManager(managerOptions{})
 		pi := paasInstance("cobol", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Type = "cobol85db2" })

@@ -50,7 +50,7 @@ func TestChartPrometheusRule(t *testing.T) {
 		t.Fatalf("%d rule groups", len(rule.Spec.Groups))
 	}
 	exprs := map[string]string{}
-	var names []string
+	names := make([]string, 0, len(rule.Spec.Groups[0].Rules))
 	for _, r := range rule.Spec.Groups[0].Rules {
 		names = append(names, r.Alert)
 		exprs[r.Alert] = r.Expr
@@ -168,6 +168,29 @@ func TestChartGrafanaDashboard(t *testing.T) {
 			t.Errorf("no panel shows %s (%s)", what, metric)
 		}
 	}
+
+	t.Run("promtool parses every query", func(t *testing.T) {
+		// Each query, with Grafana's variables replaced, as a recording
+		// rule: promtool check rules parses it as Prometheus would.
+		promtool := promtoolBin(t)
+		vars := strings.NewReplacer("$__rate_interval", "5m", "$job", ".+")
+		rules := make([]map[string]string, 0, len(all))
+		for i, expr := range all {
+			rules = append(rules, map[string]string{"record": fmt.Sprintf("dashboard:query_%d", i), "expr": vars.Replace(expr)})
+		}
+		file, err := json.Marshal(map[string]any{"groups": []any{map[string]any{"name": "dashboard", "rules": rules}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "dashboard-queries.yaml")
+		if err := os.WriteFile(path, file, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := run(t, nil, promtool, "check", "rules", path)
+		if !strings.Contains(out, fmt.Sprintf("SUCCESS: %d rules found", len(rules))) {
+			t.Errorf("promtool check rules:\n%s", out)
+		}
+	})
 
 	t.Run("helm lint with every monitoring object on", func(t *testing.T) {
 		run(t, nil, helmBin(t), "lint", "--strict", chartDir, "--namespace", namespace,

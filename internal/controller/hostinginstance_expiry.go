@@ -57,8 +57,10 @@ func decideExpiry(in expiryInput) expiryDecision {
 	}
 	left := end.Sub(in.now)
 	if left > in.window {
+		// No count of days here: a settled instance's status stays the
+		// same from pass to pass, and so is never written.
 		return expiryDecision{reason: hostingv1alpha1.ReasonNotExpiringSoon,
-			message: fmt.Sprintf("the instance ends on %s, in %s, beyond the warning window of %s", date, days(left), days(in.window))}
+			message: fmt.Sprintf("the instance ends on %s, beyond the warning window of %s, and Gandi will not renew it", date, days(in.window))}
 	}
 	why := "autorenew is off"
 	if in.cancelled {
@@ -75,8 +77,8 @@ func decideExpiry(in expiryInput) expiryDecision {
 }
 
 // days says a duration in whole days, as people count the time to a date.
-// The message changes once a day, so the status is written once a day per
-// expiring instance, not at every pass.
+// A message with the days left changes once a day, so the status of an
+// expiring instance is written once a day, not at every pass.
 func days(d time.Duration) string {
 	n := int(d / Day)
 	switch n {

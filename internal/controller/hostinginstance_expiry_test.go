@@ -26,7 +26,7 @@ func TestDecideExpiry(t *testing.T) {
 		{"warnings off", expiryInput{expireAt: in18}, false, hostingv1alpha1.ReasonExpiryWarningsOff, false, nil},
 		{"no end date", expiryInput{window: window}, false, hostingv1alpha1.ReasonExpiryUnknown, false, nil},
 		{"autorenew on, within the window", expiryInput{expireAt: in18, autorenew: true, window: window}, false, hostingv1alpha1.ReasonAutorenewEnabled, false, []string{"2026-12-19T13:00:00Z"}},
-		{"autorenew off, beyond the window", expiryInput{expireAt: at(45 * Day), window: window}, false, hostingv1alpha1.ReasonNotExpiringSoon, false, []string{"in 45 days"}},
+		{"autorenew off, beyond the window", expiryInput{expireAt: at(45 * Day), window: window}, false, hostingv1alpha1.ReasonNotExpiringSoon, false, []string{"2027-01-15T12:00:00Z", "window of 30 days"}},
 		{"autorenew off, just beyond the window", expiryInput{expireAt: at(window + time.Second), window: window}, false, hostingv1alpha1.ReasonNotExpiringSoon, false, nil},
 		{"autorenew off, on the window's edge", expiryInput{expireAt: at(window), window: window}, true, hostingv1alpha1.ReasonExpiresWithoutRenewal, true, []string{"in 30 days"}},
 		{"autorenew off, within the window: warn", expiryInput{expireAt: in18, window: window}, true, hostingv1alpha1.ReasonExpiresWithoutRenewal, true, []string{"2026-12-19T13:00:00Z", "in 18 days", "autorenew is off"}},

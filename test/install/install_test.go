@@ -657,9 +657,12 @@ func TestServerSideDryRun(t *testing.T) {
 	k(t, nil, "create", "namespace", "blog")
 
 	t.Run("the rendered chart with every option", func(t *testing.T) {
-		// The ServiceMonitor needs the Prometheus operator's CRDs, which are
-		// not ours to install; it is checked by TestChartValues instead.
+		// The ServiceMonitor and PrometheusRule need the Prometheus
+		// operator's CRDs, which are not ours to install; TestChartValues and
+		// TestChartPrometheusRule check them instead. The dashboard is a
+		// ConfigMap, judged here.
 		chart := renderChart(t,
+			"grafanaDashboard.enabled=true",
 			"credentials.create=true", "credentials.token=pat_example", "credentials.allowDefault=true",
 			"watchNamespaces={shop,blog}", "replicas=2",
 			"imagePullSecrets[0].name=regcred",

@@ -71,7 +71,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	}
 	expireAtBefore := hi.Status.ExpireAt
 	instanceToStatus(hi, inst)
-	r.reportExpiry(hi, inst, expireAtBefore)
+	r.reportExpiry(ctx, hi, inst, expireAtBefore)
 
 	var res result
 	if hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {

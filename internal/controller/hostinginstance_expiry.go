@@ -1,11 +1,13 @@
 package controller
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -93,7 +95,7 @@ func days(d time.Duration) string {
 // reportExpiry sets ExpiringSoon from what Gandi reported in this pass and
 // sends the Warning event when the condition turns True for a new end date.
 // before is the end date recorded before this pass.
-func (r *HostingInstanceReconciler) reportExpiry(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, before *metav1.Time) {
+func (r *HostingInstanceReconciler) reportExpiry(ctx context.Context, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, before *metav1.Time) {
 	var warnedFor *metav1.Time
 	if meta.IsStatusConditionTrue(hi.Status.Conditions, hostingv1alpha1.ConditionExpiringSoon) {
 		warnedFor = before
@@ -107,9 +109,29 @@ func (r *HostingInstanceReconciler) reportExpiry(hi *hostingv1alpha1.HostingInst
 		window: r.Timing.ExpiryWarning, now: now(), warnedFor: warnedFor,
 	})
 	setCondition(hi, hostingv1alpha1.ConditionExpiringSoon, d.expiring, d.reason, d.message)
-	if d.warn {
+	if d.warn && !r.warnedAlready(ctx, hi) {
 		r.Events.warn(hi, d.reason, "CheckExpiry", d.message)
 	}
+}
+
+// warnedAlready asks the API server whether the object already records
+// ExpiringSoon=True for its current end date. The cache can be behind the
+// object's last status write: the pass that the finalizer's update
+// triggers may read the object before the status that the first pass
+// wrote reaches the cache, and would warn a second time. The read happens
+// only when the cached object says to warn, about once per end date. When
+// it fails, the event is sent: a duplicate is better than none.
+func (r *HostingInstanceReconciler) warnedAlready(ctx context.Context, hi *hostingv1alpha1.HostingInstance) bool {
+	if r.Reader == nil {
+		return false
+	}
+	fresh := &hostingv1alpha1.HostingInstance{}
+	if err := r.Reader.Get(ctx, client.ObjectKeyFromObject(hi), fresh); err != nil {
+		return false
+	}
+	st := fresh.Status
+	return meta.IsStatusConditionTrue(st.Conditions, hostingv1alpha1.ConditionExpiringSoon) &&
+		st.ExpireAt != nil && hi.Status.ExpireAt != nil && st.ExpireAt.Equal(hi.Status.ExpireAt)
 }
 
 // renews is status.autorenew: Gandi renews the instance at its end date.

@@ -1,14 +1,17 @@
 package controller_test
 
 import (
+	"context"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
 	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
@@ -93,6 +96,40 @@ var _ = Describe("HostingInstance expiry warnings", func() {
 			"gandi_operator_instance_autorenew/renewing":                1,
 		}))
 		Expect(w.sim.Writes()).To(BeZero(), "warnings never write at Gandi")
+	})
+
+	It("warns once even when the cache is behind the status the operator wrote", func() {
+		// A pass may read the object from the cache before the status the
+		// previous pass wrote has reached it (the pass the finalizer's
+		// update triggers, under load). Here the cache never shows the
+		// condition: each pass would warn, were the API server not asked.
+		timing := testTiming
+		timing.ExpiryWarning = 30 * controller.Day
+		w.startManager(managerOptions{timing: &timing, wrap: interceptor.Funcs{
+			Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+				err := c.Get(ctx, key, obj, opts...)
+				if hi, ok := obj.(*hostingv1alpha1.HostingInstance); ok && err == nil {
+					meta.RemoveStatusCondition(&hi.Status.Conditions, hostingv1alpha1.ConditionExpiringSoon)
+				}
+				return err
+			},
+		}})
+		end := time.Now().Add(3 * controller.Day).UTC().Truncate(time.Second)
+		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "stale", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}, ExpireAt: end})
+		hi := instance("stale", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+			hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionExpiringSoon, metav1.ConditionTrue, hostingv1alpha1.ReasonExpiresWithoutRenewal))
+		Eventually(expiryWarnings(w, "stale")).WithTimeout(eventually).Should(HaveLen(1))
+		after := w.sim.Requests(gandisim.RouteGetInstance)
+		Eventually(func() int { return w.sim.Requests(gandisim.RouteGetInstance) }).WithTimeout(eventually).Should(BeNumerically(">=", after+4), "a few more passes")
+		warnings := expiryWarnings(w, "stale")()
+		Expect(warnings).To(HaveLen(1))
+		Expect(warnings[0].Series).To(BeNil(), "the event was sent again: %+v", warnings[0].Series)
 	})
 })
 

@@ -154,6 +154,30 @@ func TestEndToEnd(t *testing.T) {
 		t.FailNow()
 	}
 
+	t.Run("an instance ending without autorenew gets ExpiringSoon, one Warning event and its gauges", func(t *testing.T) {
+		g := NewWithT(t)
+		id := e.kubectl(t, "-n", appNS, "get", "hostinginstance", "shop", "-o", "jsonpath={.status.id}")
+		end := time.Now().Add(5 * 24 * time.Hour).UTC().Truncate(time.Second)
+		// As the owner would at Gandi: autorenew off, the end in 5 days,
+		// within the default --expiry-warning-days (30).
+		e.simControl(t, http.MethodPost, "/_sim/renewal", map[string]any{"instance_id": id, "expire_at": end.Format(time.RFC3339), "autorenew": false})
+		e.kubectl(t, "-n", appNS, "wait", "--for=condition=ExpiringSoon", "hostinginstance/shop", "--timeout=60s")
+		g.Expect(e.kubectl(t, "-n", appNS, "get", "hostinginstance", "shop", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)).To(Equal("True"))
+		g.Expect(e.kubectl(t, "-n", appNS, "get", "hostinginstance", "shop", "-o", `jsonpath={.status.conditions[?(@.type=="ExpiringSoon")].message}`)).To(ContainSubstring(end.Format(time.RFC3339)))
+		warnings := func() string {
+			return e.kubectl(t, "-n", appNS, "get", "events", "--field-selector", "reason=ExpiresWithoutRenewal,involvedObject.name=shop", "-o", "name")
+		}
+		g.Eventually(warnings).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).ShouldNot(BeEmpty())
+		g.Eventually(func() string { return e.get(t, e.metricsURL) }).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(And(
+			ContainSubstring(`gandi_operator_instance_expiry_timestamp_seconds{name="shop",namespace="`+appNS+`"}`),
+			ContainSubstring(`gandi_operator_instance_autorenew{name="shop",namespace="`+appNS+`"} 0`)))
+		g.Expect(strings.Split(strings.TrimSpace(warnings()), "\n")).To(HaveLen(1), "one event for one end date")
+		// Autorenew back on: the condition turns False, so the later phases
+		// see the instance as before.
+		e.simControl(t, http.MethodPost, "/_sim/renewal", map[string]any{"instance_id": id, "autorenew": true})
+		e.kubectl(t, "-n", appNS, "wait", "--for=condition=ExpiringSoon=false", "hostinginstance/shop", "--timeout=60s")
+	})
+
 	t.Run("metrics are served", func(t *testing.T) {
 		g := NewWithT(t)
 		body := e.get(t, e.metricsURL)

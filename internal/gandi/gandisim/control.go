@@ -51,6 +51,7 @@ var controlRoutes = map[string]controlHandler{
 	"POST /_sim/timings":    postTimings,
 	"POST /_sim/rate-limit": postRateLimit,
 	"POST /_sim/dispatches": postDispatches,
+	"POST /_sim/renewal":    postRenewal,
 	"GET /_sim/dns":         getDNS,
 	"POST /_sim/dns":        postDNS,
 	"DELETE /_sim/dns":      deleteDNS,
@@ -180,6 +181,36 @@ func postDispatches(s *Server, w http.ResponseWriter, body []byte) error {
 	if dc.FailDispatch != nil {
 		s.FailDispatches(*dc.FailDispatch)
 	}
+	return done(w)
+}
+
+// postRenewal sets what an instance's subscription says (its end date,
+// autorenew, cancellation), as a customer does at Gandi's admin: for tests
+// of expiry warnings in another process. Absent fields are left as they are.
+func postRenewal(s *Server, w http.ResponseWriter, body []byte) error {
+	var rj struct {
+		InstanceID            string     `json:"instance_id"`
+		ExpireAt              *time.Time `json:"expire_at"`
+		Autorenew             *bool      `json:"autorenew"`
+		SubscriptionCancelled *bool      `json:"subscription_cancelled"`
+	}
+	if err := decodeStrict(body, &rj); err != nil {
+		return err
+	}
+	if _, ok := s.Instance(rj.InstanceID); !ok {
+		return fmt.Errorf("no instance %q", rj.InstanceID)
+	}
+	s.UpdateInstance(rj.InstanceID, func(v *InstanceView) {
+		if rj.ExpireAt != nil {
+			v.ExpireAt = rj.ExpireAt.UTC()
+		}
+		if rj.Autorenew != nil {
+			v.Autorenew = *rj.Autorenew
+		}
+		if rj.SubscriptionCancelled != nil {
+			v.SubscriptionCancelled = *rj.SubscriptionCancelled
+		}
+	})
 	return done(w)
 }
 

@@ -3,6 +3,7 @@ package gandisim
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 func TestControlAPI(t *testing.T) {
@@ -46,6 +47,18 @@ func TestControlAPI(t *testing.T) {
 	expectStatus(t, ctl("POST", "/_sim/timings", map[string]any{"dispatch_step": "soon"}), http.StatusBadRequest)
 	expectStatus(t, ctl("POST", "/_sim/rate-limit", map[string]any{"per_minute": 0}), http.StatusNoContent)
 	expectStatus(t, ctl("POST", "/_sim/dispatches", map[string]any{"hold": true, "fail_namespace": map[string]any{"dns:records": "boom"}}), http.StatusNoContent)
+
+	id := e.sim.Instances()[0].ID
+	end := "2027-01-15T10:00:00Z"
+	expectStatus(t, ctl("POST", "/_sim/renewal", map[string]any{"instance_id": id, "expire_at": end, "autorenew": true}), http.StatusNoContent)
+	if v, _ := e.sim.Instance(id); !v.Autorenew || v.SubscriptionCancelled || v.ExpireAt.Format(time.RFC3339) != end {
+		t.Fatalf("after POST /_sim/renewal: autorenew %v, cancelled %v, expire_at %v", v.Autorenew, v.SubscriptionCancelled, v.ExpireAt)
+	}
+	expectStatus(t, ctl("POST", "/_sim/renewal", map[string]any{"instance_id": id, "subscription_cancelled": true}), http.StatusNoContent)
+	if v, _ := e.sim.Instance(id); !v.Autorenew || !v.SubscriptionCancelled || v.ExpireAt.Format(time.RFC3339) != end {
+		t.Fatalf("a partial POST /_sim/renewal changed other fields: %+v", v)
+	}
+	expectStatus(t, ctl("POST", "/_sim/renewal", map[string]any{"instance_id": "nope", "autorenew": false}), http.StatusBadRequest)
 
 	st := ctl("GET", "/_sim/state", nil).obj(t)
 	if len(st["instances"].([]any)) != 1 || len(st["domains"].([]any)) != 1 || st["paas_instances"] == nil {

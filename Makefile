@@ -14,11 +14,19 @@ CONTROLLER_TOOLS_VERSION ?= v0.23.0
 GOLANGCI_LINT_VERSION ?= v2.15.0
 HELM_VERSION ?= v4.3.1
 K8S_VERSION ?= v1.37.2
+# promtool checks the chart's PrometheusRule (test/install). The module
+# github.com/prometheus/prometheus tags Prometheus 3.x as v0.3xx.y.
+PROMTOOL_VERSION ?= v0.316.0
 
 LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
+# promtool pulls in Prometheus' service discovery and takes minutes to
+# build, so it lives in a cache outside the repository (like the control
+# plane) and survives `git clean`.
+PROMTOOL_DIR ?= $(HOME)/.cache/gandi-operator/promtool/$(PROMTOOL_VERSION)
+PROMTOOL ?= $(PROMTOOL_DIR)/promtool
 
 # The same flags the Dockerfile builds with (a test checks they agree).
 LDFLAGS ?= -s -w -X github.com/gandi-operator/gandi-operator/internal/version.Version=$(VERSION)
@@ -71,7 +79,9 @@ control-plane: ## Build kube-apiserver, etcd and kubectl into the cache (once) a
 
 .PHONY: test
 test: $(HELM) ## Run every test: unit, simulator, envtest (controllers, admission) and end to end.
-	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
+	@# promtool is optional: without it, test/install skips `promtool check rules` and says so.
+	$(MAKE) promtool || echo "promtool could not be built: test/install skips promtool check rules"
+	PROMTOOL="$(PROMTOOL)" KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... ./test/plugin/... -count=1 -v -timeout 20m
 
 .PHONY: test-crash
@@ -116,6 +126,13 @@ $(GOLANGCI_LINT): | $(LOCALBIN)
 $(HELM): | $(LOCALBIN)
 	GOBIN=$(LOCALBIN) go install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
 	mv $(LOCALBIN)/helm $@
+
+$(PROMTOOL):
+	mkdir -p $(PROMTOOL_DIR)
+	GOBIN=$(PROMTOOL_DIR) go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
+
+.PHONY: promtool
+promtool: $(PROMTOOL) ## Build promtool (for the chart's PrometheusRule check) into $(PROMTOOL_DIR).
 
 .PHONY: tools
 tools: $(CONTROLLER_GEN) $(GOLANGCI_LINT) $(HELM) ## Install the pinned tools into bin/.

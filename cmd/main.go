@@ -28,6 +28,11 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/version"
 )
 
+// maxExpiryWarningDays bounds --expiry-warning-days at ten years, longer
+// than any subscription, so that a slip (minutes or hours typed for days)
+// is refused instead of warning about every instance.
+const maxExpiryWarningDays = 3660
+
 // config is everything the flags set.
 type config struct {
 	gandiURL          string
@@ -38,6 +43,7 @@ type config struct {
 	namespace         string
 	watchNamespaces   string
 	timing            controller.Timing
+	expiryWarningDays int
 	maxConcurrent     int
 	leaderElect       bool
 	metricsAddr       string
@@ -59,6 +65,7 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	fs.DurationVar(&c.timing.Transitional, "transitional-interval", c.timing.Transitional, "interval while Gandi reports a transitional state")
 	fs.DurationVar(&c.timing.Usage, "usage-interval", c.timing.Usage, "interval between refreshes of an instance's disk usage")
 	fs.DurationVar(&c.timing.CreateGrace, "create-grace", c.timing.CreateGrace, "how long to look for an object whose create answer was lost before creating again")
+	fs.IntVar(&c.expiryWarningDays, "expiry-warning-days", controller.DefaultExpiryWarningDays, "days before its end an instance that will not renew gets the ExpiringSoon condition and a Warning event; 0 turns the warnings off")
 	fs.IntVar(&c.maxConcurrent, "max-concurrent-reconciles", 2, "reconciles running at once per kind")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles at a time")
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "address of the /metrics endpoint (plain HTTP, restricted by the chart's NetworkPolicy); 0 disables it")
@@ -72,6 +79,10 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	if c.requestsPerMinute <= 0 || c.requestsPerMinute > 1000 {
 		return c, zopts, errors.New("--gandi-requests-per-minute must be between 1 and 1000")
 	}
+	if c.expiryWarningDays < 0 || c.expiryWarningDays > maxExpiryWarningDays {
+		return c, zopts, fmt.Errorf("--expiry-warning-days must be between 0 and %d", maxExpiryWarningDays)
+	}
+	c.timing.ExpiryWarning = time.Duration(c.expiryWarningDays) * controller.Day
 	if c.allowDefault && c.namespace == "" {
 		return c, zopts, errors.New("--allow-default-credentials needs --operator-namespace (or $POD_NAMESPACE)")
 	}

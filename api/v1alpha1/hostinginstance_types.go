@@ -431,8 +431,10 @@ type LinkedDNSZone struct {
 
 // HostingInstanceStatus is what Gandi last reported about the instance.
 type HostingInstanceStatus struct {
-	// Conditions: Ready (the instance is active) and Synced (the last
-	// reconcile applied the spec without error).
+	// Conditions: Ready (the instance is active), Synced (the last
+	// reconcile applied the spec without error) and ExpiringSoon (the
+	// instance ends within the operator's warning window and will not
+	// renew).
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -528,6 +530,11 @@ type HostingInstanceStatus struct {
 	// ExpireAt is when the instance expires unless renewed.
 	// +optional
 	ExpireAt *metav1.Time `json:"expireAt,omitempty"`
+
+	// Autorenew says whether Gandi renews the instance at expireAt: true
+	// when autorenew is set and the subscription is not cancelled.
+	// +optional
+	Autorenew *bool `json:"autorenew,omitempty"`
 
 	// PasswordUpdatedAt is when the password was last set at Gandi.
 	// +optional

@@ -155,8 +155,11 @@ type PaaSInstanceSpec struct {
 
 	// Renew extends the subscription once for each new request value. It is
 	// paid: the operator records the request and the end date before sending
-	// it, and never renews twice for one request, even after a lost answer
-	// or a crash.
+	// it, and it is done (status.lastRequests.renew) only when Gandi shows the
+	// end date moved. After a lost answer or a crash, the end date tells
+	// whether it happened; it is sent again only when the end date has not
+	// moved once the create grace period is over, so the operator never
+	// renews twice for one request.
 	// +optional
 	Renew *PaaSRenewRequest `json:"renew,omitempty"`
 }
@@ -415,7 +418,7 @@ type PaaSLastRequests struct {
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
 // +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.spec.size`
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`
-// +kubebuilder:printcolumn:name="Ends",type=date,JSONPath=`.status.dateEnd`
+// +kubebuilder:printcolumn:name="Ends",type=string,JSONPath=`.status.dateEnd`,description="end of the subscription"
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1

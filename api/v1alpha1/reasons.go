@@ -85,6 +85,15 @@ const (
 	// lost, so its dispatch cannot be followed, but the domain shows every
 	// namespace of the template as it sets them.
 	ReasonConfirmedOnDomain = "ConfirmedOnDomain"
+
+	// Expiry of a HostingInstance (the ExpiringSoon condition). True:
+	ReasonExpiresWithoutRenewal = "ExpiresWithoutRenewal" // ends within the warning window and will not renew
+	ReasonExpired               = "Expired"               // the end date has passed and the instance did not renew
+	// False:
+	ReasonAutorenewEnabled  = "AutorenewEnabled"  // Gandi renews it at the end date
+	ReasonNotExpiringSoon   = "NotExpiringSoon"   // the end is beyond the warning window
+	ReasonExpiryUnknown     = "ExpiryUnknown"     // Gandi reports no end date
+	ReasonExpiryWarningsOff = "ExpiryWarningsOff" // the operator runs with --expiry-warning-days=0
 )
 
 // ConditionDNSConfigured is True when Gandi found a vhost's DNS records.
@@ -102,10 +111,12 @@ const (
 	// ReasonDeprecatedType and ReasonSupportedType explain TypeDeprecated.
 	ReasonDeprecatedType = "DeprecatedType"
 	ReasonSupportedType  = "SupportedType"
-	// ReasonRenewUnconfirmed: a renewal may have reached Gandi, its answer
-	// was lost and the end date has not moved. A paid request is never sent
-	// blindly again: a new spec.renew.request value asks for another one.
-	ReasonRenewUnconfirmed = "RenewUnconfirmed"
 	// ReasonVhostConflict: a listed vhost exists on another instance.
 	ReasonVhostConflict = "VhostConflict"
 )
+
+// ConditionExpiringSoon is True when a HostingInstance ends within the
+// operator's warning window (--expiry-warning-days) and Gandi will not renew
+// it (autorenew off, or the subscription cancelled). It is a warning only:
+// Ready does not depend on it.
+const ConditionExpiringSoon = "ExpiringSoon"

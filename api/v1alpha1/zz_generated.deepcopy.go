@@ -589,6 +589,11 @@ func (in *HostingInstanceStatus) DeepCopyInto(out *HostingInstanceStatus) {
 		in, out := &in.ExpireAt, &out.ExpireAt
 		*out = (*in).DeepCopy()
 	}
+	if in.Autorenew != nil {
+		in, out := &in.Autorenew, &out.Autorenew
+		*out = new(bool)
+		**out = **in
+	}
 	if in.PasswordUpdatedAt != nil {
 		in, out := &in.PasswordUpdatedAt, &out.PasswordUpdatedAt
 		*out = (*in).DeepCopy()

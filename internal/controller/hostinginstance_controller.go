@@ -69,7 +69,9 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	if err := clearIntent(ctx, r.Client, hi); err != nil {
 		return retry(err)
 	}
+	expireAtBefore := hi.Status.ExpireAt
 	instanceToStatus(hi, inst)
+	r.reportExpiry(ctx, hi, inst, expireAtBefore)
 
 	var res result
 	if hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {

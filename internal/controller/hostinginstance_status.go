@@ -16,6 +16,7 @@ func instanceToStatus(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance)
 	st.SnapshotEnabled = gandi.Ptr(inst.SnapshotEnabled)
 	st.RAM = quantity(inst.RAM)
 	st.CreatedAt, st.ExpireAt = timeOf(&inst.CreatedAt), timeOf(&inst.ExpireAt)
+	st.Autorenew = renews(inst)
 	st.PasswordUpdatedAt = timeOf(inst.PasswordUpdatedAt)
 	st.Datacenter = nil
 	if dc := inst.Datacenter; dc != nil {

@@ -73,7 +73,59 @@ func conditionsOf(obj client.Object) []metav1.Condition {
 	return nil
 }
 
-// RegisterObjectMetrics adds the per-kind condition gauges to reg.
+var (
+	expiryDesc = prometheus.NewDesc(
+		"gandi_operator_instance_expiry_timestamp_seconds",
+		"When each HostingInstance ends unless renewed (status.expireAt), in seconds since the Unix epoch.",
+		[]string{"namespace", "name"}, nil,
+	)
+	autorenewDesc = prometheus.NewDesc(
+		"gandi_operator_instance_autorenew",
+		"1 when Gandi renews the HostingInstance at its end (status.autorenew), 0 when it does not: alerts join it with gandi_operator_instance_expiry_timestamp_seconds.",
+		[]string{"namespace", "name"}, nil,
+	)
+)
+
+// instanceCollector exposes each instance's end date and renewal, read from
+// the cache at scrape like objectCollector: a deleted object's series go
+// with it, and a restart loses nothing. An instance not yet observed at
+// Gandi has no series.
+type instanceCollector struct {
+	reader client.Reader
+}
+
+func (c instanceCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- expiryDesc
+	ch <- autorenewDesc
+}
+
+func (c instanceCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	list := &hostingv1alpha1.HostingInstanceList{}
+	if err := c.reader.List(ctx, list); err != nil {
+		return
+	}
+	for i := range list.Items {
+		hi := &list.Items[i]
+		if t := hi.Status.ExpireAt; t != nil {
+			ch <- prometheus.MustNewConstMetric(expiryDesc, prometheus.GaugeValue, float64(t.Unix()), hi.Namespace, hi.Name)
+		}
+		if r := hi.Status.Autorenew; r != nil {
+			v := 0.0
+			if *r {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(autorenewDesc, prometheus.GaugeValue, v, hi.Namespace, hi.Name)
+		}
+	}
+}
+
+// RegisterObjectMetrics adds the per-kind condition gauges and the
+// instances' expiry gauges to reg.
 func RegisterObjectMetrics(reg prometheus.Registerer, reader client.Reader) error {
-	return reg.Register(objectCollector{reader: reader})
+	if err := reg.Register(objectCollector{reader: reader}); err != nil {
+		return err
+	}
+	return reg.Register(instanceCollector{reader: reader})
 }

@@ -19,11 +19,23 @@ type Timing struct {
 	CreateGrace time.Duration
 	// Usage is the interval between refreshes of an instance's disk usage.
 	Usage time.Duration
+	// ExpiryWarning is how long before its end an instance that will not
+	// renew gets the ExpiringSoon condition and a Warning event; 0 turns
+	// the warnings off.
+	ExpiryWarning time.Duration
 }
+
+// Day is the unit of the expiry warning window (--expiry-warning-days).
+const Day = 24 * time.Hour
+
+// DefaultExpiryWarningDays is the default warning window: a month leaves
+// time to renew by hand, or to turn autorenew on, before Gandi pauses the
+// instance.
+const DefaultExpiryWarningDays = 30
 
 // DefaultTiming is the timing the manager uses unless told otherwise.
 func DefaultTiming() Timing {
-	return Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second, CreateGrace: 2 * time.Minute, Usage: 30 * time.Minute}
+	return Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second, CreateGrace: 2 * time.Minute, Usage: 30 * time.Minute, ExpiryWarning: DefaultExpiryWarningDays * Day}
 }
 
 // jittered spreads requeues of many objects over +/-10% of d, so that they

@@ -37,8 +37,9 @@ func TestDecideRenew(t *testing.T) {
 		{"sent, end date moved: confirmed", want, "", sent, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
 		{"sent, status lost in a crash, end date moved", want, "", long, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
 		{"sent, end date not moved yet", want, "", sent, paas.StateRunning, end, renewWaiting},
-		{"lost answer, end date never moved: never sent again", want, "", long, paas.StateRunning, end, renewUnconfirmed},
-		{"unreadable record naming the request", want, "", renewRecord{Request: "2027"}, paas.StateRunning, end.AddDate(1, 0, 0), renewUnconfirmed},
+		{"end date never moved after the grace: it did not happen, send again", want, "", long, paas.StateRunning, end, renewSend},
+		{"end date never moved, instance being migrated: later", want, "", long, paas.StateBeingMigrated, end, renewNotNow},
+		{"unreadable record naming the request: never sent again", want, "", renewRecord{Request: "2027"}, paas.StateRunning, end.AddDate(1, 0, 0), renewWaiting},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := decideRenew(tc.want, tc.performed, tc.rec, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {

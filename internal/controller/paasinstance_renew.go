@@ -35,29 +35,34 @@ func parseRenewRecord(v string) renewRecord {
 type renewDecision int
 
 const (
-	renewNothing     renewDecision = iota // no request, or performed
-	renewConfirmed                        // sent before; Gandi shows the end date moved
-	renewWaiting                          // sent; the end date has not moved yet
-	renewUnconfirmed                      // sent, answer lost, the end date never moved
-	renewNotNow                           // new, but the instance cannot be renewed in its state
-	renewSend                             // new: send it
+	renewNothing   renewDecision = iota // no request, or performed
+	renewConfirmed                      // sent before; Gandi shows the end date moved
+	renewWaiting                        // sent; the end date has not moved yet
+	renewNotNow                         // to send, but the instance cannot be renewed in its state
+	renewSend                           // new, or shown not to have happened: send it
 )
 
 // decideRenew compares the request with its record and with the end date
-// Gandi shows. A request is sent at most once: after a lost answer only the
-// end date moving past the recorded one says the renewal happened, and
-// when it never moves the request stays unconfirmed, for the user to
-// decide (a new request value), rather than being paid twice.
+// Gandi shows, the way a lost create is settled by looking for the object:
+// after a sent renewal (whose answer may have been lost, or whose sender
+// was killed), only the end date moving past the recorded one says it
+// happened, and nothing is sent while it may still move. An end date that
+// has not moved once the grace period is over says the renewal never
+// happened (a kill before it reached Gandi, a refusal): it is sent again,
+// recorded afresh. A renewal that happened is never sent again.
 func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec renewRecord, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
+	sent := want != nil && rec.Request == want.Request
 	switch {
 	case want == nil || want.Request == performed:
 		return renewNothing
-	case rec.Request == want.Request && dateEnd.After(rec.DateEnd) && !rec.DateEnd.IsZero():
-		return renewConfirmed
-	case rec.Request == want.Request && now.Sub(rec.SentAt) < grace:
+	case sent && rec.DateEnd.IsZero():
+		// A record that does not say where the end date stood: the
+		// renewal cannot be settled, so it is never sent again.
 		return renewWaiting
-	case rec.Request == want.Request:
-		return renewUnconfirmed
+	case sent && dateEnd.After(rec.DateEnd):
+		return renewConfirmed
+	case sent && now.Sub(rec.SentAt) < grace:
+		return renewWaiting
 	case state != paas.StateRunning && state != paas.StatePaused && state != paas.StateLocked:
 		return renewNotNow
 	}
@@ -79,14 +84,14 @@ func (p *paasPass) renew(ctx context.Context) *result {
 	case renewWaiting:
 		p.soon = true
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
-			fmt.Sprintf("renewal %q was sent at %s: waiting for Gandi to show the new end date", want.Request, rec.SentAt.UTC().Format(time.RFC3339))})
-	case renewUnconfirmed:
-		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonRenewUnconfirmed,
-			fmt.Sprintf("renewal %q may have reached Gandi (its answer was lost) but the end date is still %s: it is not sent again, since a renewal is paid; check the Gandi admin, and set a new spec.renew.request to renew", want.Request, info.DateEnd.UTC().Format(time.RFC3339))})
+			fmt.Sprintf("renewal %q was sent at %s: waiting for Gandi to show the new end date (it is still %s)", want.Request, rec.SentAt.UTC().Format(time.RFC3339), info.DateEnd.UTC().Format(time.RFC3339))})
 	case renewNotNow:
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("renewal %q waits for the instance to be running, paused or locked (it is %s)", want.Request, info.State)})
 	case renewSend:
+		if rec.Request == want.Request {
+			p.r.Events.warn(pi, hostingv1alpha1.ReasonUpdating, "Renew", fmt.Sprintf("renewal %q was sent at %s but the end date never moved: it did not happen, sending it again", want.Request, rec.SentAt.UTC().Format(time.RFC3339)))
+		}
 		return p.sendRenew(ctx, want, info, now)
 	}
 	return nil

@@ -133,6 +133,20 @@ var _ = Describe("PaaSInstance", func() {
 		})
 	})
 
+	It("lets one of two objects naming the same instance manage it, and says so on the other", func() {
+		w.startManager(managerOptions{})
+		first := paasInstance("first", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Name = "shared" })
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		second := paasInstance("second", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Name = "shared"; pi.Spec.Size = "xl" })
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "OwnedByAnotherObject"))
+		Expect(cond(second, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/first"))
+		Consistently(func() string { return w.paasView(first)().Size }).WithTimeout(2 * testTiming.Poll).Should(Equal("s"))
+		Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+	})
+
 	It("refuses a type the catalogue does not list, and buys nothing", func() {
 		w.startManager(managerOptions{})
 		pi := paasInstance("cobol", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Type = "cobol85db2" })
@@ -299,17 +313,17 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
 		})
 
-		It("never renews blindly when the answer was lost and the end date did not move", func() {
-			// The renew fails after reaching Gandi without effect: its answer
-			// is cut (a reset), so nothing says it was not applied.
+		It("sends a renewal again only once the end date shows the first never happened", func() {
+			// The connection is cut before Gandi acts: nothing in the answer
+			// says whether it did, only the end date does.
+			end := w.paasView(pi)().DateEnd
 			w.sim.ResetNext(xmlrpc("paas.renew"), 1)
-			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "lost", Duration: "1m"} })
-			Eventually(fetch(pi)).WithTimeout(eventually).Should(
-				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "RenewUnconfirmed"))
-			Consistently(func() int { return w.sim.Requests(xmlrpc("paas.renew")) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
-			Expect(w.sim.PaasPaidRenews()).To(BeZero())
-			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.Conditions).To(ContainElement(And(
-				HaveField("Type", "Ready"), HaveField("Status", metav1.ConditionTrue))))
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "cut", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.LastRequests.Renew", "cut"))
+			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(2), "sent, and sent again after the grace period")
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+			Expect(w.paasView(pi)().DateEnd).To(Equal(end.AddDate(0, 1, 0)))
+			Consistently(w.sim.PaasPaidRenews).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 		})
 
 		It("creates the vhosts added to the list and deletes those removed", func() {

@@ -29,6 +29,7 @@ const (
 	crashNS         = "crash"
 	crashInstances  = 20 // and as many Vhosts, one on each
 	crashTemplates  = 5  // and as many TemplateApplications, one per domain
+	crashPaaS       = 5  // PaaSInstances, each with a vhost and a renewal
 	crashKills      = 40
 	crashPOSTDelay  = 400 * time.Millisecond // latency of every POST while the manager is being killed
 	crashMinKill    = 100 * time.Millisecond
@@ -45,7 +46,8 @@ var crashManagerFlags = []string{"--poll-interval", "30s"}
 
 // crashPOSTs are slowed down so that kills land while they are in flight:
 // every POST that creates or applies something at Gandi.
-var crashPOSTs = []string{gandisim.RouteCreateInstance, gandisim.RouteCreateVhost, gandisim.RouteCreateTemplate, gandisim.RouteApplyTemplate}
+var crashPOSTs = []string{gandisim.RouteCreateInstance, gandisim.RouteCreateVhost, gandisim.RouteCreateTemplate, gandisim.RouteApplyTemplate,
+	gandisim.XMLRPCRoute("paas.create"), gandisim.XMLRPCRoute("paas.renew"), gandisim.XMLRPCRoute("paas.vhost.create")}
 
 // TestCrashLoop SIGKILLs the built manager at random moments, biased to land
 // while a (slowed) POST is in flight, at least crashKills times while it
@@ -82,6 +84,7 @@ func TestCrashLoop(t *testing.T) {
 	e.kubectl(t, "create", "namespace", crashNS)
 	e.kubectl(t, "-n", crashNS, "create", "secret", "generic", "gandi-credentials", "--from-literal=token="+token)
 	e.kubectl(t, "-n", crashNS, "create", "secret", "generic", "crash-password", "--from-literal=password=crash-password-1")
+	e.kubectl(t, "-n", crashNS, "create", "secret", "generic", "gandi-apikey", "--from-literal=apikey="+apiKey)
 
 	// Watched from before the manager first runs, so that no Ready goes
 	// unseen.
@@ -106,7 +109,11 @@ func TestCrashLoop(t *testing.T) {
 	t.Logf("%d SIGKILLs in %s, %d of them while a POST was in flight", crashKills, killed.Round(time.Millisecond), inFlight)
 
 	converged := t.Run("everything becomes Ready", func(t *testing.T) {
-		e.kubectl(t, "-n", crashNS, "wait", "--for=condition=Ready", "hostinginstances,vhosts,templates,templateapplications", "--all",
+		e.kubectl(t, "-n", crashNS, "wait", "--for=condition=Ready", "hostinginstances,vhosts,templates,templateapplications,paasinstances", "--all",
+			fmt.Sprintf("--timeout=%ds", int(crashConverge.Seconds())))
+		// A renewal is done when Gandi shows the end date moved, which may
+		// take the create grace period after a kill.
+		e.kubectl(t, "-n", crashNS, "wait", "--for=jsonpath={.status.lastRequests.renew}=r1", "paasinstances", "--all",
 			fmt.Sprintf("--timeout=%ds", int(crashConverge.Seconds())))
 	})
 	t.Logf("converged=%v in %s after the last kill", converged, (time.Since(began) - killed).Round(time.Millisecond))
@@ -156,6 +163,25 @@ func TestCrashLoop(t *testing.T) {
 		_, problems := sum.badTemplateApplications()
 		g.Expect(problems).To(BeEmpty(), "Ready while no dispatch of theirs had been read done")
 	})
+	t.Run("exactly one paid create and one paid renewal per PaaS instance, and one vhost each", func(t *testing.T) {
+		g := NewWithT(t)
+		g.Expect(c.PaasPaidCreates).To(Equal(crashPaaS))
+		g.Expect(c.PaasPaidRenews).To(Equal(crashPaaS))
+		names, vhosts := map[string]int{}, map[string]int{}
+		for _, in := range st.PaasInstances {
+			names[in.Name]++
+			g.Expect(in.PasswordChanges).To(BeZero(), "PaaS instance %s got its password again", in.Name)
+			for _, v := range in.Vhosts {
+				vhosts[v]++
+			}
+		}
+		g.Expect(names).To(HaveLen(crashPaaS))
+		g.Expect(slices.Collect(maps.Values(names))).To(HaveEach(1), "PaaS instances per name: %v", names)
+		g.Expect(vhosts).To(HaveLen(2 * crashPaaS))
+		g.Expect(slices.Collect(maps.Values(vhosts))).To(HaveEach(1), "PaaS vhosts per FQDN: %v", vhosts)
+		g.Expect(e.kubectl(t, "-n", crashNS, "get", "paasinstances", "-o", "jsonpath={.items[*].status.lastRequests.renew}")).
+			To(Equal(strings.TrimSpace(strings.Repeat("r1 ", crashPaaS))))
+	})
 	t.Run("no password rotation after the create", func(t *testing.T) {
 		g := NewWithT(t)
 		g.Expect(c.PasswordChanges).To(BeZero(), "password PATCHes per instance: %v", sum.passwordChanges)
@@ -163,10 +189,10 @@ func TestCrashLoop(t *testing.T) {
 
 	badTAs, problems := sum.badTemplateApplications()
 	t.Logf("crash loop summary: seed=%d kills=%d in_flight=%d converged=%v paid_creates=%d instances=%d vhost_creates=%d vhosts=%d "+
-		"templates=%d applies=%d %v ta_ready_without_done_dispatch=%d %v password_changes=%d %v elapsed=%s",
+		"templates=%d applies=%d %v ta_ready_without_done_dispatch=%d %v password_changes=%d %v paas_paid_creates=%d paas_paid_renews=%d paas_instances=%d elapsed=%s",
 		seed, crashKills, inFlight, converged, c.PaidCreates, total(sum.instancesByName), c.VhostCreates, total(sum.vhostsByFQDN),
 		total(sum.templatesByName), c.Dispatches, sum.applies, len(badTAs), badTAs, c.PasswordChanges,
-		sum.passwordChanges, time.Since(began).Round(time.Millisecond))
+		sum.passwordChanges, c.PaasPaidCreates, c.PaasPaidRenews, len(st.PaasInstances), time.Since(began).Round(time.Millisecond))
 	if len(problems) > 0 {
 		t.Logf("TemplateApplications Ready without a dispatch read done:\n  %s", strings.Join(problems, "\n  "))
 	}
@@ -214,7 +240,7 @@ func (e *env) notReady(t testing.TB, ns string) string {
 			} `json:"status"`
 		} `json:"items"`
 	}
-	if err := json.Unmarshal([]byte(e.kubectl(t, "-n", ns, "get", "hostinginstances,vhosts,templates,templateapplications", "-o", "json")), &list); err != nil {
+	if err := json.Unmarshal([]byte(e.kubectl(t, "-n", ns, "get", "hostinginstances,vhosts,templates,templateapplications,paasinstances", "-o", "json")), &list); err != nil {
 		t.Fatal(err)
 	}
 	var out []string
@@ -285,6 +311,25 @@ spec:
   domain: %s
 `, crashTemplate(i), crashTemplate(i), crashDomain(i)))
 	}
+	// Two vhosts with different flags each, so that both are created with
+	// paas.vhost.create once the instance runs; a renewal from the start.
+	for i := range crashPaaS {
+		docs = append(docs, fmt.Sprintf(`apiVersion: hosting.gandi-operator.dev/v1alpha1
+kind: PaaSInstance
+metadata:
+  name: crash-legacy-%d
+spec:
+  credentialsRef: {name: gandi-apikey}
+  datacenterID: 1
+  type: php7.3mysql5.7
+  size: s
+  passwordSecretRef: {name: crash-password, key: password}
+  vhosts:
+    - {fqdn: www.legacy-%d.crash.example.org}
+    - {fqdn: shop.legacy-%d.crash.example.org, zoneAlter: true}
+  renew: {request: r1, duration: 1m}
+`, i, i, i))
+	}
 	return strings.Join(docs, "---\n")
 }
 
@@ -294,6 +339,8 @@ type crashCounters struct {
 	Dispatches      int            `json:"dispatches"`
 	PasswordChanges int            `json:"password_changes"`
 	VhostCreates    int            `json:"vhost_creates"`
+	PaasPaidCreates int            `json:"paas_paid_creates"`
+	PaasPaidRenews  int            `json:"paas_paid_renews"`
 }
 
 // posts counts the slowed POSTs that reached the simulator, answered or not.
@@ -323,7 +370,12 @@ type crashState struct {
 	Templates []struct {
 		Name string `json:"name"`
 	} `json:"templates"`
-	Dispatches []simDispatch `json:"dispatches"`
+	Dispatches    []simDispatch `json:"dispatches"`
+	PaasInstances []struct {
+		Name            string   `json:"name"`
+		Vhosts          []string `json:"vhosts"`
+		PasswordChanges int      `json:"password_changes"`
+	} `json:"paas_instances"`
 }
 
 type simDispatch struct {

@@ -137,6 +137,47 @@ func TestEndToEnd(t *testing.T) {
 		t.FailNow()
 	}
 
+	if !t.Run("a manager killed mid-create buys no duplicate PaaS instance", func(t *testing.T) {
+		g := NewWithT(t)
+		before := e.simCounters(t).PaasPaidCreates
+		e.simFault(t, map[string]any{"route": "xmlrpc paas.create", "kind": "latency", "latency_ms": 3000})
+		e.kubectlStdin(t, secondPaaS, "-n", appNS, "apply", "-f", "-")
+		g.Eventually(func() string {
+			return e.kubectl(t, "-n", appNS, "get", "paasinstance", "second-legacy", "-o", `jsonpath={.metadata.annotations.hosting\.gandi-operator\.dev/create-pending}`)
+		}).WithTimeout(60 * time.Second).WithPolling(100 * time.Millisecond).ShouldNot(BeEmpty())
+		e.killManager(t)
+		e.simClearFaults(t)
+		e.startManager(t)
+		e.kubectl(t, "-n", appNS, "wait", "--for=condition=Ready", "paasinstance/second-legacy", "--timeout=120s")
+		g.Expect(e.simCounters(t).PaasPaidCreates).To(Equal(before + 1))
+	}) {
+		t.FailNow()
+	}
+
+	t.Run("an instance ending without autorenew gets ExpiringSoon, one Warning event and its gauges", func(t *testing.T) {
+		g := NewWithT(t)
+		id := e.kubectl(t, "-n", appNS, "get", "hostinginstance", "shop", "-o", "jsonpath={.status.id}")
+		end := time.Now().Add(5 * 24 * time.Hour).UTC().Truncate(time.Second)
+		// As the owner would at Gandi: autorenew off, the end in 5 days,
+		// within the default --expiry-warning-days (30).
+		e.simControl(t, http.MethodPost, "/_sim/renewal", map[string]any{"instance_id": id, "expire_at": end.Format(time.RFC3339), "autorenew": false})
+		e.kubectl(t, "-n", appNS, "wait", "--for=condition=ExpiringSoon", "hostinginstance/shop", "--timeout=60s")
+		g.Expect(e.kubectl(t, "-n", appNS, "get", "hostinginstance", "shop", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)).To(Equal("True"))
+		g.Expect(e.kubectl(t, "-n", appNS, "get", "hostinginstance", "shop", "-o", `jsonpath={.status.conditions[?(@.type=="ExpiringSoon")].message}`)).To(ContainSubstring(end.Format(time.RFC3339)))
+		warnings := func() string {
+			return e.kubectl(t, "-n", appNS, "get", "events", "--field-selector", "reason=ExpiresWithoutRenewal,involvedObject.name=shop", "-o", "name")
+		}
+		g.Eventually(warnings).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).ShouldNot(BeEmpty())
+		g.Eventually(func() string { return e.get(t, e.metricsURL) }).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(And(
+			ContainSubstring(`gandi_operator_instance_expiry_timestamp_seconds{name="shop",namespace="`+appNS+`"}`),
+			ContainSubstring(`gandi_operator_instance_autorenew{name="shop",namespace="`+appNS+`"} 0`)))
+		g.Expect(strings.Split(strings.TrimSpace(warnings()), "\n")).To(HaveLen(1), "one event for one end date")
+		// Autorenew back on: the condition turns False, so the later phases
+		// see the instance as before.
+		e.simControl(t, http.MethodPost, "/_sim/renewal", map[string]any{"instance_id": id, "autorenew": true})
+		e.kubectl(t, "-n", appNS, "wait", "--for=condition=ExpiringSoon=false", "hostinginstance/shop", "--timeout=60s")
+	})
+
 	t.Run("metrics are served", func(t *testing.T) {
 		g := NewWithT(t)
 		body := e.get(t, e.metricsURL)
@@ -150,7 +191,7 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("deleting everything empties Gandi but for the Orphan template", func(t *testing.T) {
 		g := NewWithT(t)
-		e.kubectl(t, "-n", appNS, "delete", "hostinginstance/second", "--wait=true", "--timeout=120s")
+		e.kubectl(t, "-n", appNS, "delete", "hostinginstance/second", "paasinstance/second-legacy", "--wait=true", "--timeout=120s")
 		e.kubectl(t, "-n", appNS, "delete", "-k", filepath.Join(e.root, "config", "samples"), "--wait=true", "--timeout=120s")
 		state := e.simState(t)
 		g.Expect(state.Instances).To(BeEmpty())
@@ -181,6 +222,19 @@ spec:
   type:
     language: {name: python}
     database: {name: pgsql}
+`
+
+const secondPaaS = `
+apiVersion: hosting.gandi-operator.dev/v1alpha1
+kind: PaaSInstance
+metadata:
+  name: second-legacy
+spec:
+  credentialsRef: {name: gandi-apikey}
+  datacenterID: 3
+  type: python3.6pgsql9.6
+  size: s+
+  passwordSecretRef: {name: legacy-site-password, key: password}
 `
 
 // start builds the binaries and starts the control plane and the simulator,
@@ -282,7 +336,7 @@ func (e *env) startManager(t testing.TB, extra ...string) {
 	e.manager = e.run(t, e.managerBin, "manager", slices.Concat([]string{
 		"--kubeconfig", e.managerKC,
 		"--gandi-api-url", e.simURL,
-		"--gandi-xmlrpc-url", e.simURL+"/xmlrpc/",
+		"--gandi-xmlrpc-url", e.simURL + "/xmlrpc/",
 		"--operator-namespace", operatorNS,
 		"--metrics-bind-address", metrics,
 		"--health-probe-bind-address", probes,
@@ -458,7 +512,8 @@ func (e *env) simState(t testing.TB) simState {
 }
 
 type simCounters struct {
-	PaidCreates int `json:"paid_creates"`
+	PaidCreates     int `json:"paid_creates"`
+	PaasPaidCreates int `json:"paas_paid_creates"`
 }
 
 func (e *env) simCounters(t testing.TB) simCounters {

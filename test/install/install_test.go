@@ -482,6 +482,7 @@ func TestChartValues(t *testing.T) {
 		"transitionalInterval=3s",
 		"usageInterval=1h",
 		"createGrace=90s",
+		"expiryWarningDays=7",
 		"maxConcurrentReconciles=4",
 		"replicas=2",
 		"logLevel=debug",
@@ -504,6 +505,7 @@ func TestChartValues(t *testing.T) {
 		"transitional-interval":      "3s",
 		"usage-interval":             "1h",
 		"create-grace":               "90s",
+		"expiry-warning-days":        "7",
 		"max-concurrent-reconciles":  "4",
 		"leader-elect":               "true",
 		"zap-log-level":              "debug",
@@ -552,6 +554,7 @@ func TestChartValues(t *testing.T) {
 			{"credentials.create=true", "credentials.token=x", "credentials.existingSecret=y"},
 			{"gandi.requestsPerMinute=5000"}, // above Gandi's documented limit
 			{"pollInterval=5"},               // not a duration
+			{"expiryWarningDays=-1"},         // below 0, which turns warnings off
 			{"replicaCount=2"},               // misspelt key
 		} {
 			args := make([]string, 0, 5+2*len(sets))
@@ -654,9 +657,12 @@ func TestServerSideDryRun(t *testing.T) {
 	k(t, nil, "create", "namespace", "blog")
 
 	t.Run("the rendered chart with every option", func(t *testing.T) {
-		// The ServiceMonitor needs the Prometheus operator's CRDs, which are
-		// not ours to install; it is checked by TestChartValues instead.
+		// The ServiceMonitor and PrometheusRule need the Prometheus
+		// operator's CRDs, which are not ours to install; TestChartValues and
+		// TestChartPrometheusRule check them instead. The dashboard is a
+		// ConfigMap, judged here.
 		chart := renderChart(t,
+			"grafanaDashboard.enabled=true",
 			"credentials.create=true", "credentials.token=pat_example", "credentials.allowDefault=true",
 			"watchNamespaces={shop,blog}", "replicas=2",
 			"imagePullSecrets[0].name=regcred",

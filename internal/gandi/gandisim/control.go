@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,7 @@ var controlRoutes = map[string]controlHandler{
 	"POST /_sim/timings":    postTimings,
 	"POST /_sim/rate-limit": postRateLimit,
 	"POST /_sim/dispatches": postDispatches,
+	"POST /_sim/renewal":    postRenewal,
 	"GET /_sim/dns":         getDNS,
 	"POST /_sim/dns":        postDNS,
 	"DELETE /_sim/dns":      deleteDNS,
@@ -182,13 +184,43 @@ func postDispatches(s *Server, w http.ResponseWriter, body []byte) error {
 	return done(w)
 }
 
+// postRenewal sets what an instance's subscription says (its end date,
+// autorenew, cancellation), as a customer does at Gandi's admin: for tests
+// of expiry warnings in another process. Absent fields are left as they are.
+func postRenewal(s *Server, w http.ResponseWriter, body []byte) error {
+	var rj struct {
+		InstanceID            string     `json:"instance_id"`
+		ExpireAt              *time.Time `json:"expire_at"`
+		Autorenew             *bool      `json:"autorenew"`
+		SubscriptionCancelled *bool      `json:"subscription_cancelled"`
+	}
+	if err := decodeStrict(body, &rj); err != nil {
+		return err
+	}
+	if _, ok := s.Instance(rj.InstanceID); !ok {
+		return fmt.Errorf("no instance %q", rj.InstanceID)
+	}
+	s.UpdateInstance(rj.InstanceID, func(v *InstanceView) {
+		if rj.ExpireAt != nil {
+			v.ExpireAt = rj.ExpireAt.UTC()
+		}
+		if rj.Autorenew != nil {
+			v.Autorenew = *rj.Autorenew
+		}
+		if rj.SubscriptionCancelled != nil {
+			v.SubscriptionCancelled = *rj.SubscriptionCancelled
+		}
+	})
+	return done(w)
+}
+
 func controlError(w http.ResponseWriter, status int, err error) {
 	writeJSON(w, status, map[string]any{"error": err.Error()})
 }
 
 func (s *Server) applyFault(f faultRequest) error {
-	if !slices.Contains(Routes(), f.Route) {
-		return fmt.Errorf("unknown route %q (want a template such as %q)", f.Route, RouteCreateInstance)
+	if !slices.Contains(Routes(), f.Route) && !isXMLRPCFaultRoute(f.Route) {
+		return fmt.Errorf("unknown route %q (want a template such as %q, or %q)", f.Route, RouteCreateInstance, XMLRPCRoute("paas.create"))
 	}
 	if f.N <= 0 && f.Kind != "latency" {
 		f.N = 1
@@ -211,6 +243,13 @@ func (s *Server) applyFault(f faultRequest) error {
 		return fmt.Errorf("kind %q is not fail, reset, commit_then_drop, commit_then_drop_paid or latency", f.Kind)
 	}
 	return nil
+}
+
+// isXMLRPCFaultRoute reports the fault route of a served XML-RPC method.
+func isXMLRPCFaultRoute(route string) bool {
+	method, ok := strings.CutPrefix(route, XMLRPCRoute(""))
+	_, known := xmlrpcMethods[method]
+	return ok && known
 }
 
 func (s *Server) mergeTimings(tj timingsJSON) (Timings, error) {

@@ -3,6 +3,7 @@ package gandisim
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 func TestControlAPI(t *testing.T) {
@@ -27,6 +28,10 @@ func TestControlAPI(t *testing.T) {
 	expectStatus(t, e.get("/v5/simplehosting/instances"), http.StatusOK)
 	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": "GET /nope", "kind": "fail", "status": 500}), http.StatusBadRequest)
 	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": RouteListInstances, "kind": "explode"}), http.StatusBadRequest)
+	// The XML-RPC methods take faults too, by XMLRPCRoute; unknown ones are refused.
+	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": XMLRPCRoute("paas.create"), "kind": "latency", "latency_ms": 5}), http.StatusNoContent)
+	expectStatus(t, ctl("POST", "/_sim/faults", map[string]any{"route": XMLRPCRoute("paas.explode"), "kind": "reset"}), http.StatusBadRequest)
+	expectStatus(t, ctl("DELETE", "/_sim/faults", nil), http.StatusNoContent)
 
 	c := ctl("GET", "/_sim/counters", nil).obj(t)
 	if paid, _ := asInt(c["paid_creates"]); paid != 1 {
@@ -43,8 +48,20 @@ func TestControlAPI(t *testing.T) {
 	expectStatus(t, ctl("POST", "/_sim/rate-limit", map[string]any{"per_minute": 0}), http.StatusNoContent)
 	expectStatus(t, ctl("POST", "/_sim/dispatches", map[string]any{"hold": true, "fail_namespace": map[string]any{"dns:records": "boom"}}), http.StatusNoContent)
 
+	id := e.sim.Instances()[0].ID
+	end := "2027-01-15T10:00:00Z"
+	expectStatus(t, ctl("POST", "/_sim/renewal", map[string]any{"instance_id": id, "expire_at": end, "autorenew": true}), http.StatusNoContent)
+	if v, _ := e.sim.Instance(id); !v.Autorenew || v.SubscriptionCancelled || v.ExpireAt.Format(time.RFC3339) != end {
+		t.Fatalf("after POST /_sim/renewal: autorenew %v, cancelled %v, expire_at %v", v.Autorenew, v.SubscriptionCancelled, v.ExpireAt)
+	}
+	expectStatus(t, ctl("POST", "/_sim/renewal", map[string]any{"instance_id": id, "subscription_cancelled": true}), http.StatusNoContent)
+	if v, _ := e.sim.Instance(id); !v.Autorenew || !v.SubscriptionCancelled || v.ExpireAt.Format(time.RFC3339) != end {
+		t.Fatalf("a partial POST /_sim/renewal changed other fields: %+v", v)
+	}
+	expectStatus(t, ctl("POST", "/_sim/renewal", map[string]any{"instance_id": "nope", "autorenew": false}), http.StatusBadRequest)
+
 	st := ctl("GET", "/_sim/state", nil).obj(t)
-	if len(st["instances"].([]any)) != 1 || len(st["domains"].([]any)) != 1 {
+	if len(st["instances"].([]any)) != 1 || len(st["domains"].([]any)) != 1 || st["paas_instances"] == nil {
 		t.Fatalf("state: %v", st)
 	}
 	expectStatus(t, ctl("DELETE", "/_sim/counters", nil), http.StatusNoContent)

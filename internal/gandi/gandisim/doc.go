@@ -303,8 +303,11 @@
 // /_sim/accounts, POST /_sim/seed, POST /_sim/timings, POST /_sim/rate-limit,
 // POST /_sim/dispatches, GET/POST/DELETE /_sim/dns (list the zones; publish
 // {"zone", "records": [{"name", "type", "ttl", "values"}]}, replacing record
-// sets by name and type; remove {"zone", "name", "type"}). See control.go
-// and cmd/gandisim.
+// sets by name and type; remove {"zone", "name", "type"}), POST
+// /_sim/renewal ({"instance_id", "expire_at", "autorenew",
+// "subscription_cancelled"}, each but the ID optional: an instance's
+// subscription as its owner would change it at Gandi). See control.go and
+// cmd/gandisim.
 // /_sim/faults, POST/GET/DELETE /_sim/random, GET/DELETE /_sim/counters
 // (requests, writes, paid_creates, dispatches, faults by kind), GET
 // /_sim/state, POST /_sim/accounts, POST /_sim/seed, POST /_sim/timings,

@@ -81,17 +81,17 @@ func init() {
 		"paas.renew":                 paasRenew,
 		"paas.restart":               paasRestart,
 		"paas.update":                paasUpdate,
-		"paas.vhost.count":           vhostCount,
+		"paas.vhost.count":           countOf((*xcall).listVhosts),
 		"paas.vhost.create":          vhostCreate,
 		"paas.vhost.delete":          vhostDelete,
 		"paas.vhost.get_dns_entries": vhostDNSEntries,
 		"paas.vhost.info":            vhostInfo,
-		"paas.vhost.list":            vhostList,
-		"paas.snapshot.count":        snapshotCount,
+		"paas.vhost.list":            listOf((*xcall).listVhosts),
+		"paas.snapshot.count":        countOf((*xcall).listSnapshots),
 		"paas.snapshot.info":         snapshotInfo,
-		"paas.snapshot.list":         snapshotList,
-		"paas.type.count":            typeCount,
-		"paas.type.list":             typeList,
+		"paas.snapshot.list":         listOf((*xcall).listSnapshots),
+		"paas.type.count":            countOf((*xcall).listTypes),
+		"paas.type.list":             listOf((*xcall).listTypes),
 	}
 }
 
@@ -772,18 +772,25 @@ func (c *xcall) listVhosts(paged bool) ([]map[string]any, *xfault) {
 	return views, nil
 }
 
-func vhostCount(c *xcall) (any, *xfault) {
-	l, fe := c.listVhosts(false)
-	return len(l), fe
+// countOf and listOf make a method's count and list handlers from its
+// filtering: the list pages (paged) and answers each match's "view", the
+// count counts every match.
+func countOf(filter func(*xcall, bool) ([]map[string]any, *xfault)) xhandler {
+	return func(c *xcall) (any, *xfault) {
+		l, fe := filter(c, false)
+		return len(l), fe
+	}
 }
 
-func vhostList(c *xcall) (any, *xfault) {
-	l, fe := c.listVhosts(true)
-	out := make([]any, 0, len(l))
-	for _, v := range l {
-		out = append(out, v["view"])
+func listOf(filter func(*xcall, bool) ([]map[string]any, *xfault)) xhandler {
+	return func(c *xcall) (any, *xfault) {
+		l, fe := filter(c, true)
+		out := make([]any, 0, len(l))
+		for _, v := range l {
+			out = append(out, v["view"])
+		}
+		return out, fe
 	}
-	return out, fe
 }
 
 // vhostDNSEntries answers {keyName, "key", "txt"}: the record name ("@" for
@@ -857,20 +864,6 @@ func (s *Server) snapshotView(sn *paasSnapshot) map[string]any {
 		"source": map[string]any{keyDatacenterID: in.DatacenterID, keyPaasID: in.ID, keyState: in.State}}
 }
 
-func snapshotCount(c *xcall) (any, *xfault) {
-	l, fe := c.listSnapshots(false)
-	return len(l), fe
-}
-
-func snapshotList(c *xcall) (any, *xfault) {
-	l, fe := c.listSnapshots(true)
-	out := make([]any, 0, len(l))
-	for _, v := range l {
-		out = append(out, v["view"])
-	}
-	return out, fe
-}
-
 func snapshotInfo(c *xcall) (any, *xfault) {
 	if fe := c.arity(1, 1); fe != nil {
 		return nil, fe
@@ -886,7 +879,7 @@ func snapshotInfo(c *xcall) (any, *xfault) {
 	return c.s.snapshotView(sn), nil
 }
 
-func (c *xcall) listTypes(paged bool) ([]any, *xfault) {
+func (c *xcall) listTypes(paged bool) ([]map[string]any, *xfault) {
 	if fe := c.arity(0, 1); fe != nil {
 		return nil, fe
 	}
@@ -909,16 +902,5 @@ func (c *xcall) listTypes(paged bool) ([]any, *xfault) {
 	if paged {
 		views = lo.page(views)
 	}
-	out := make([]any, 0, len(views))
-	for _, v := range views {
-		out = append(out, v["view"])
-	}
-	return out, nil
+	return views, nil
 }
-
-func typeCount(c *xcall) (any, *xfault) {
-	l, fe := c.listTypes(false)
-	return len(l), fe
-}
-
-func typeList(c *xcall) (any, *xfault) { return c.listTypes(true) }

@@ -50,8 +50,9 @@ func (s *Server) PaasInstances() []PaasInstanceView {
 }
 
 func (s *Server) paasView(in *paasInstance) PaasInstanceView {
-	var vhosts []string
-	for _, vh := range s.paasVhostsOf(in.ID) {
+	own := s.paasVhostsOf(in.ID)
+	vhosts := make([]string, 0, len(own))
+	for _, vh := range own {
 		vhosts = append(vhosts, vh.Name)
 	}
 	return PaasInstanceView{

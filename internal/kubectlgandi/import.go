@@ -148,16 +148,17 @@ func (o *importOptions) run(ctx context.Context) error {
 
 // warnMissingCredentials says, before applying, when the Secret the
 // objects name does not exist: they would all report CredentialsNotFound.
-// It is a warning, not an error: the Secret may be created next.
+// It is a warning, not an error: the Secret may be created next (and a
+// warning that cannot be written is not worth failing the import for).
 func (o *importOptions) warnMissingCredentials(ctx context.Context, c client.Client) {
 	ref := o.manifest.Credentials
 	s := &corev1.Secret{}
 	err := c.Get(ctx, types.NamespacedName{Namespace: o.manifest.Namespace, Name: ref.Name}, s)
 	switch {
 	case apierrors.IsNotFound(err):
-		fmt.Fprintf(o.streams.ErrOut, "warning: the Secret %s/%s that the objects' credentialsRef names does not exist: they report CredentialsNotFound until it does\n", o.manifest.Namespace, ref.Name)
+		_, _ = fmt.Fprintf(o.streams.ErrOut, "warning: the Secret %s/%s that the objects' credentialsRef names does not exist: they report CredentialsNotFound until it does\n", o.manifest.Namespace, ref.Name)
 	case err == nil && len(s.Data[string(ref.Key)]) == 0:
-		fmt.Fprintf(o.streams.ErrOut, "warning: the Secret %s/%s that the objects' credentialsRef names has no key %q\n", o.manifest.Namespace, ref.Name, ref.Key)
+		_, _ = fmt.Fprintf(o.streams.ErrOut, "warning: the Secret %s/%s that the objects' credentialsRef names has no key %q\n", o.manifest.Namespace, ref.Name, ref.Key)
 	}
 }
 

@@ -218,7 +218,7 @@ var _ = Describe("Admission", func() {
 		// PaaSInstance
 		Entry("PaaS instance without a type", "PaaSInstance", edits(unset("spec.type")), "spec.type", "Required"),
 		Entry("PaaS instance of a new-platform size", "PaaSInstance", edits(set("spec.size", "starter")), "spec.size", "Unsupported value"),
-		Entry("PaaS instance without a password", "PaaSInstance", edits(unset("spec.passwordSecretRef")), "spec.passwordSecretRef", "Required"),
+		Entry("PaaS instance with a password Secret name that is no Secret name", "PaaSInstance", edits(set("spec.passwordSecretRef", "{name: My_Password, key: password}")), "spec.passwordSecretRef.name"),
 		Entry("PaaS instance bought for 0 months", "PaaSInstance", edits(set("spec.duration", "0m")), "spec.duration"),
 		Entry("PaaS instance bought for a year written 1y", "PaaSInstance", edits(set("spec.duration", "1y")), "spec.duration"),
 		Entry("PaaS instance with an upper-case type", "PaaSInstance", edits(set("spec.type", "PHP7")), "spec.type"),

@@ -86,10 +86,13 @@ type PaaSInstanceSpec struct {
 	Fixed bool `json:"fixed"`
 
 	// PasswordSecretRef names the Secret key holding the instance's password
-	// (at least 8 characters; paas.create requires one). A new revision of
-	// the Secret is sent once with paas.update. The password never appears
-	// in status, events or logs.
-	PasswordSecretRef SecretKeySelector `json:"passwordSecretRef"`
+	// (at least 8 characters). Buying an instance needs it (paas.create
+	// requires a password); an adopted or observed instance may go without,
+	// and its password is then left as it is. A new revision of the Secret
+	// is sent once with paas.update. The password never appears in status,
+	// events or logs.
+	// +optional
+	PasswordSecretRef *SecretKeySelector `json:"passwordSecretRef,omitempty"`
 
 	// SSHKeys are public keys to install. They are sent at creation; a
 	// changed list is sent once with paas.update, which adds the keys (Gandi

@@ -908,7 +908,11 @@ func (in *PaaSInstanceSpec) DeepCopyInto(out *PaaSInstanceSpec) {
 		*out = new(PaaSCredentialsReference)
 		**out = **in
 	}
-	out.PasswordSecretRef = in.PasswordSecretRef
+	if in.PasswordSecretRef != nil {
+		in, out := &in.PasswordSecretRef, &out.PasswordSecretRef
+		*out = new(SecretKeySelector)
+		**out = **in
+	}
 	if in.SSHKeys != nil {
 		in, out := &in.SSHKeys, &out.SSHKeys
 		*out = make([]string, len(*in))

@@ -26,7 +26,7 @@ func paasInstance(name string, mutate ...func(*hostingv1alpha1.PaaSInstance)) *h
 			Type:              "php7.3mysql5.7",
 			Size:              "s",
 			Duration:          "1m",
-			PasswordSecretRef: hostingv1alpha1.SecretKeySelector{Name: "paas-password", Key: "password"},
+			PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "paas-password", Key: "password"},
 		},
 	}
 	for _, m := range mutate {
@@ -147,6 +147,16 @@ var _ = Describe("PaaSInstance", func() {
 		Expect(w.sim.PaasPaidCreates()).To(Equal(1))
 	})
 
+	It("buys nothing without a password, and says why", func() {
+		w.startManager(managerOptions{})
+		pi := paasInstance("no-password", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.PasswordSecretRef = nil })
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"))
+		Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("paas.create requires a password"))
+		Expect(w.sim.Writes()).To(BeZero())
+	})
+
 	It("refuses a type the catalogue does not list, and buys nothing", func() {
 		w.startManager(managerOptions{})
 		pi := paasInstance("cobol", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Type = "cobol85db2" })
@@ -186,6 +196,17 @@ var _ = Describe("PaaSInstance", func() {
 			id = w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "m", 1)
 			Expect(id).NotTo(BeZero())
 			w.startManager(managerOptions{})
+		})
+
+		It("is adopted by its ID without a password, and keeps its own", func() {
+			pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) {
+				pi.Spec.Size = "m"
+				pi.Spec.PasswordSecretRef = nil
+				pi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: strconv.Itoa(id)}
+			})
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
 		})
 
 		It("is never taken for this object's own, and is observed without a write once the user names it", func() {

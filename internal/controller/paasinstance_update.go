@@ -151,6 +151,9 @@ func (r *PaaSInstanceReconciler) refused(pi *hostingv1alpha1.PaaSInstance, actio
 // readPaaSPassword reads the password, uncached, and its Secret revision.
 func (r *PaaSInstanceReconciler) readPaaSPassword(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (gandi.Secret, string, error) {
 	ref := pi.Spec.PasswordSecretRef
+	if ref == nil {
+		return "", "", &specError{msg: "spec.passwordSecretRef is not set: paas.create requires a password to buy an instance; name a Secret key holding one"}
+	}
 	secret := &corev1.Secret{}
 	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: pi.Namespace, Name: ref.Name}, secret); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -172,6 +175,11 @@ func (r *PaaSInstanceReconciler) readPaaSPassword(ctx context.Context, pi *hosti
 // rotatePassword sends a new revision of the password Secret once.
 func (p *paasPass) rotatePassword(ctx context.Context) *result {
 	pi, id := p.pi, p.info.ID
+	if pi.Spec.PasswordSecretRef == nil {
+		// An adopted instance without a declared password keeps its own.
+		pi.Status.PasswordSecretVersion = recordedEffect(pi, effectPassword)
+		return nil
+	}
 	password, version, err := p.r.readPaaSPassword(ctx, pi)
 	if err != nil {
 		return halt(failed(pi, p.r.Timing, "read the password", err))

@@ -184,7 +184,9 @@ func referencedSecrets(obj client.Object) (names []string, usesDefault bool) {
 	case *hostingv1alpha1.TemplateApplication:
 		creds = o.Spec.CredentialsRef
 	case *hostingv1alpha1.PaaSInstance:
-		names = append(names, o.Spec.PasswordSecretRef.Name)
+		if r := o.Spec.PasswordSecretRef; r != nil {
+			names = append(names, r.Name)
+		}
 		if o.Spec.CredentialsRef == nil {
 			return names, true
 		}

@@ -18,6 +18,7 @@ import (
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
 
 // account is what import reads at Gandi; it never writes.
@@ -42,6 +43,7 @@ type importOptions struct {
 	gandiURL       string
 	namePattern    string
 	apply          bool
+	paas           paasSource
 }
 
 func newImportCommand(r *root) *cobra.Command {
@@ -50,7 +52,8 @@ func newImportCommand(r *root) *cobra.Command {
 		Use:   "import",
 		Short: "Print (or apply) manifests for everything a Gandi account holds",
 		Long: `Reads, with a Gandi token, every Web Hosting instance, its vhosts and every
-editable template of the account, and prints one manifest for each: the
+editable template of the account (and, given a legacy API key, every PaaS
+instance of the XML-RPC API), and prints one manifest for each: the
 external-id annotation set, the spec filled from what Gandi reports (so that
 applying it changes nothing at Gandi), managementPolicy Observe (--manage for
 Manage) and deletionPolicy Orphan (unless --deletion-policy Delete).
@@ -81,10 +84,16 @@ history.`,
 	f.StringVar(&o.gandiURL, "gandi-url", gandi.DefaultBaseURL, "Gandi API root (a simulator's URL in tests and demos)")
 	f.StringVar(&o.namePattern, "name", "", `import only instances (and their vhosts) and templates whose Gandi name matches this glob ("shop*": * matches any characters)`)
 	f.BoolVar(&o.apply, "apply", false, "server-side apply the manifests instead of only printing them")
+	f.StringVar(&o.paas.secret, "paas-apikey-secret", "", `import legacy PaaS instances too, reading the API key from this Secret (key "apikey"), in the target namespace`)
+	f.StringVar(&o.paas.file, "paas-apikey-file", "", "import legacy PaaS instances too, reading the API key from this file")
+	f.StringVar(&o.paas.env, "paas-apikey-env", "GANDI_APIKEY", "import legacy PaaS instances too when this environment variable holds an API key (and neither --paas-apikey-secret nor --paas-apikey-file is given)")
+	f.StringVar(&o.paas.credentials, "paas-credentials-secret", "", "Secret the PaaSInstances' credentialsRef names (default: --paas-apikey-secret, else gandi-apikey)")
+	f.StringVar(&o.paas.url, "gandi-xmlrpc-url", paas.DefaultEndpoint, "Gandi's XML-RPC API, for PaaS instances (a simulator's URL in tests and demos)")
 	return cmd
 }
 
-func (o *importOptions) run(ctx context.Context) error {
+// validate refuses flags that cannot work together, before anything is read.
+func (o *importOptions) validate() error {
 	if err := o.validateOutput(); err != nil {
 		return err
 	}
@@ -101,12 +110,19 @@ func (o *importOptions) run(ctx context.Context) error {
 			return fmt.Errorf("--name %q is not a pattern: %w", o.namePattern, err)
 		}
 	}
+	return nil
+}
+
+func (o *importOptions) run(ctx context.Context) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
 	ns, err := o.namespace()
 	if err != nil {
 		return err
 	}
 	var c client.Client
-	if o.apply || o.tokenSecret != "" {
+	if o.apply || o.tokenSecret != "" || o.paas.secret != "" {
 		if c, err = o.client(); err != nil {
 			return err
 		}
@@ -126,6 +142,11 @@ func (o *importOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	legacy, err := o.collectPaaS(ctx, c, ns)
+	if err != nil {
+		return err
+	}
+	objs = append(objs, legacy...)
 	if !o.apply {
 		return o.printObjects(objs, true)
 	}
@@ -144,6 +165,19 @@ func (o *importOptions) run(ctx context.Context) error {
 		return o.printObjects(objs, true)
 	}
 	return nil
+}
+
+// collectPaaS imports the legacy PaaS instances when an API key is given.
+func (o *importOptions) collectPaaS(ctx context.Context, c client.Client, ns string) ([]client.Object, error) {
+	key, err := o.paas.apiKey(ctx, c, ns)
+	if err != nil || key == "" {
+		return nil, err
+	}
+	api, err := paas.New(paas.Config{Endpoint: o.paas.url, APIKey: key, UserAgent: "kubectl-gandi"})
+	if err != nil {
+		return nil, fmt.Errorf("make the Gandi XML-RPC client: %w", err)
+	}
+	return collectPaaS(ctx, api, o.manifest, cmp.Or(o.paas.credentials, o.paas.secret, "gandi-apikey"), o.namePattern)
 }
 
 // warnMissingCredentials says, before applying, when the Secret the

@@ -7,6 +7,7 @@ import (
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
 
 var creds = hostingv1alpha1.CredentialsReference{Name: "gandi-credentials", Key: hostingv1alpha1.CredentialsKeyToken}
@@ -253,4 +254,51 @@ func TestObjectNames(t *testing.T) {
 			t.Errorf("names of %q (-want +got):\n%s", tt.in, d)
 		}
 	}
+}
+
+func TestPaaSManifest(t *testing.T) {
+	info := &paas.PaasReturn{
+		ID: 100042, Name: "Legacy Site", Type: "php7.3mysql5.7", Size: "m", DataDiskAdditionalSize: 20,
+		Datacenter: paas.Datacenter{ID: 3}, SnapshotProfile: &paas.SnapshotProfile{ID: 2, Name: "standard"},
+		Vhosts: []paas.PaasVHostShortReturn{{Name: "www.example.org"}, {Name: "xn--caf-dma.example.org"}},
+	}
+	for _, tc := range []struct {
+		name   string
+		o      ManifestOptions
+		policy hostingv1alpha1.ManagementPolicy
+	}{
+		{"observed", ManifestOptions{Namespace: "web"}, hostingv1alpha1.ManagementPolicyObserve},
+		{"managed", ManifestOptions{Namespace: "web", Manage: true, DeletionPolicy: hostingv1alpha1.DeletionPolicyDelete}, hostingv1alpha1.ManagementPolicyManage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pi := PaaSManifest(tc.o, "gandi-apikey", "legacy-site", info)
+			want := hostingv1alpha1.PaaSInstanceSpec{
+				CredentialsRef:   &hostingv1alpha1.PaaSCredentialsReference{Name: "gandi-apikey"},
+				DeletionPolicy:   cmpOr(tc.o.DeletionPolicy, hostingv1alpha1.DeletionPolicyOrphan),
+				ManagementPolicy: tc.policy,
+				Name:             "Legacy Site", DatacenterID: 3, Type: "php7.3mysql5.7", Size: "m", Duration: "1m",
+				AdditionalDiskGB: gandi.Ptr(int32(20)), SnapshotProfile: gandi.Ptr(int32(2)),
+				Vhosts: []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.example.org"}, {FQDN: "xn--caf-dma.example.org"}},
+			}
+			if diff := cmp.Diff(want, pi.Spec); diff != "" {
+				t.Fatalf("spec (-want +got):\n%s", diff)
+			}
+			if pi.Annotations[hostingv1alpha1.AnnotationExternalID] != "100042" || pi.Spec.PasswordSecretRef != nil || pi.Kind != "PaaSInstance" {
+				t.Fatalf("manifest: %+v", pi)
+			}
+		})
+	}
+	none := *info
+	none.SnapshotProfile = nil
+	if got := PaaSManifest(ManifestOptions{}, "k", "n", &none).Spec.SnapshotProfile; got == nil || *got != 0 {
+		t.Fatalf("no profile at Gandi: spec.snapshotProfile must be 0 (kept without one), got %v", got)
+	}
+}
+
+func cmpOr[T comparable](v, fallback T) T {
+	var zero T
+	if v == zero {
+		return fallback
+	}
+	return v
 }

@@ -45,8 +45,11 @@ const (
 	token     = "pat_plugin-token-4e7a9c"
 	orgID     = "9d3e1f6a-7c1e-11ee-b962-00163e816020"
 	shopID    = "0b6d3f5e-0000-4000-8000-00000000a001"
-	blogID    = "0b6d3f5e-0000-4000-8000-00000000a002"
-	legacyID  = "0b6d3f5e-0000-4000-8000-00000000a003"
+	// apiKey is the legacy account's, for the XML-RPC API.
+	apiKey      = "legacy-plugin-apikey-73d1"
+	legacyOrgID = "9d3e1f6a-7c1e-11ee-b962-00163e816021"
+	blogID      = "0b6d3f5e-0000-4000-8000-00000000a002"
+	legacyID    = "0b6d3f5e-0000-4000-8000-00000000a003"
 	// eventually bounds every wait for the operator.
 	eventually = 30 * time.Second
 )
@@ -95,18 +98,21 @@ func TestPlugin(t *testing.T) {
 
 	if !t.Run("import prints manifests and writes nothing, anywhere", func(t *testing.T) {
 		g := NewWithT(t)
-		out := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL)
+		out := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--paas-apikey-secret", "gandi-apikey", "--gandi-xmlrpc-url", e.simURL+gandisim.XMLRPCPath)
 		g.Expect(strings.Count(out, "\nkind: HostingInstance\n")).To(Equal(3), out)
 		g.Expect(strings.Count(out, "\nkind: Vhost\n")).To(Equal(5), out)
 		g.Expect(strings.Count(out, "\nkind: Template\n")).To(Equal(2), out)
+		g.Expect(strings.Count(out, "\nkind: PaaSInstance\n")).To(Equal(1), out)
+		g.Expect(out).To(ContainSubstring("fqdn: www.legacy-paas.example.org"))
+		g.Expect(out).NotTo(ContainSubstring(apiKey))
 		g.Expect(out).To(ContainSubstring(hostingv1alpha1.AnnotationExternalID + ": " + shopID))
 		g.Expect(out).NotTo(ContainSubstring("Gandi default"), "a public template is not the account's")
 		g.Expect(out).NotTo(ContainSubstring(token))
 		g.Expect(out).NotTo(ContainSubstring("status:"))
-		json := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "-o", "json")
+		json := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--paas-apikey-secret", "gandi-apikey", "--gandi-xmlrpc-url", e.simURL+gandisim.XMLRPCPath, "-o", "json")
 		g.Expect(json).To(HavePrefix("{"))
 		g.Expect(json).To(ContainSubstring(`"kind": "List"`))
-		some := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--name", "sh*")
+		some := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--paas-apikey-secret", "gandi-apikey", "--gandi-xmlrpc-url", e.simURL+gandisim.XMLRPCPath, "--name", "sh*")
 		g.Expect(strings.Count(some, "\nkind: HostingInstance\n")).To(Equal(1), some)
 		g.Expect(strings.Count(some, "\nkind: Vhost\n")).To(Equal(2), some)
 		g.Expect(strings.Count(some, "\nkind: Template\n")).To(Equal(1), some)
@@ -118,9 +124,9 @@ func TestPlugin(t *testing.T) {
 
 	if !t.Run("import --apply: every object Ready, observed, and nothing written to Gandi", func(t *testing.T) {
 		g := NewWithT(t)
-		out := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--apply")
+		out := e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--paas-apikey-secret", "gandi-apikey", "--gandi-xmlrpc-url", e.simURL+gandisim.XMLRPCPath, "--apply")
 		g.Expect(out).To(ContainSubstring("hostinginstance/legacy-site serverside-applied"))
-		g.Expect(e.count(t)).To(Equal(10))
+		g.Expect(e.count(t)).To(Equal(11))
 		g.Eventually(e.settled).WithTimeout(eventually).WithPolling(100*time.Millisecond).WithArguments(t, hostingv1alpha1.ReasonObserved).Should(Succeed())
 		g.Expect(e.sim.Writes()).To(BeZero())
 	}) {
@@ -136,7 +142,7 @@ func TestPlugin(t *testing.T) {
 
 	if !t.Run("import --manage: handed over, and a steady pass writes nothing", func(t *testing.T) {
 		g := NewWithT(t)
-		e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--apply", "--manage")
+		e.plugin(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--paas-apikey-secret", "gandi-apikey", "--gandi-xmlrpc-url", e.simURL+gandisim.XMLRPCPath, "--apply", "--manage")
 		g.Eventually(e.settled).WithTimeout(eventually).WithPolling(100*time.Millisecond).WithArguments(t, hostingv1alpha1.ReasonUpToDate).Should(Succeed())
 		hi := &hostingv1alpha1.HostingInstance{}
 		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "shop"}, hi)).To(Succeed())
@@ -278,6 +284,15 @@ func start(t *testing.T) *env {
 	if err := e.k8s.Create(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
+	// A legacy account too, with one PaaS instance and its vhost.
+	e.sim.AddAccount(gandisim.Account{Token: apiKey, APIKey: true, User: "legacy", Orgs: []gandisim.Org{{ID: legacyOrgID, Name: "legacy-org", CanBill: true}}})
+	if e.sim.AddPaasInstance(apiKey, "legacy-paas", "php7.3mysql5.7", "m", 1, "www.legacy-paas.example.org") == 0 {
+		t.Fatal("seed the PaaS instance")
+	}
+	keySecret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-apikey", Namespace: namespace}, StringData: map[string]string{"apikey": apiKey}}
+	if err := e.k8s.Create(ctx, keySecret); err != nil {
+		t.Fatal(err)
+	}
 	e.startManager(t, cp, scheme)
 	return e
 }
@@ -297,8 +312,9 @@ func (e *env) startManager(t *testing.T, cp *testenv.ControlPlane, scheme *runti
 		t.Fatal(err)
 	}
 	if err := controller.SetupControllers(mgr, controller.Options{
-		Gandi:  gandi.Config{BaseURL: e.simURL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
-		Timing: controller.Timing{Poll: time.Hour, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour},
+		Gandi:        gandi.Config{BaseURL: e.simURL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
+		PaaSEndpoint: e.simURL + gandisim.XMLRPCPath,
+		Timing:       controller.Timing{Poll: time.Hour, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +371,7 @@ func (e *env) plugin(t *testing.T, args ...string) string {
 }
 
 func (e *env) lists() []client.ObjectList {
-	return []client.ObjectList{&hostingv1alpha1.HostingInstanceList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}}
+	return []client.ObjectList{&hostingv1alpha1.HostingInstanceList{}, &hostingv1alpha1.VhostList{}, &hostingv1alpha1.TemplateList{}, &hostingv1alpha1.PaaSInstanceList{}}
 }
 
 // objects are every imported object.
@@ -390,6 +406,8 @@ func (e *env) refs(t *testing.T) []string {
 			kind = "vhost"
 		case *hostingv1alpha1.Template:
 			kind = "template"
+		case *hostingv1alpha1.PaaSInstance:
+			kind = "paasinstance"
 		}
 		refs = append(refs, kind+"/"+o.GetName())
 	}
@@ -400,8 +418,8 @@ func (e *env) refs(t *testing.T) []string {
 // with its current generation observed.
 func (e *env) settled(t *testing.T, syncedReason string) error {
 	objs := e.objects(t)
-	if len(objs) != 10 {
-		return fmt.Errorf("%d objects, want 10", len(objs))
+	if len(objs) != 11 {
+		return fmt.Errorf("%d objects, want 11", len(objs))
 	}
 	for _, o := range objs {
 		c, _ := o.(hostingv1alpha1.Conditioned)

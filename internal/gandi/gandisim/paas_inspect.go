@@ -101,8 +101,8 @@ func (s *Server) PaasPaidRenews() int {
 
 // AddPaasInstance adds a running instance, as if bought long ago outside the
 // cluster, to the account of apiKey, and returns its ID (0 when there is no
-// such account). It is not counted as a paid create.
-func (s *Server) AddPaasInstance(apiKey, name, typ, size string, datacenterID int) int {
+// such account), with running vhosts. It is not counted as a paid create.
+func (s *Server) AddPaasInstance(apiKey, name, typ, size string, datacenterID int, vhosts ...string) int {
 	defer s.lock()()
 	a := s.accounts[apiKey]
 	if a == nil || !a.APIKey || len(a.Orgs) == 0 {
@@ -116,5 +116,9 @@ func (s *Server) AddPaasInstance(apiKey, name, typ, size string, datacenterID in
 		since: now.AddDate(0, -6, 0), DateStart: now.AddDate(0, -6, 0), DateEnd: now.AddDate(0, 6, 0),
 	}
 	s.paas.instances[in.ID] = in
+	for _, v := range vhosts {
+		s.paas.seq++
+		s.paas.vhosts[v] = &paasVhost{ID: s.paas.seq, Name: v, PaasID: in.ID, State: statusRunning, since: in.since, Created: in.since}
+	}
 	return in.ID
 }

@@ -174,7 +174,7 @@ func TestBudgetFairAmongTokens(t *testing.T) {
 	r.queue(quiet, PriorityRoutine, "quiet", 3)
 	r.queue(third, PriorityRoutine, "third", 3)
 	r.collect()
-	var order []string
+	order := make([]string, 0, 9)
 	for range 9 {
 		got := r.step(time.Second)
 		if len(got) != 1 {
@@ -204,7 +204,7 @@ func TestBudgetUrgentFirst(t *testing.T) {
 	r.queue(polls, PriorityRoutine, "poll", 20) // poll#0 takes the burst
 	r.queue(edits, PriorityUrgent, "edit", 20)
 	r.collect()
-	var order []string
+	order := make([]string, 0, 20)
 	for range 20 {
 		got := r.step(time.Second)
 		if len(got) != 1 {

@@ -249,7 +249,9 @@
 //     RequestsByIP and PeakPerMinuteByIP (the most requests in any sliding
 //     minute), in GET /_sim/counters as requests_by_ip and
 //     peak_per_minute_by_ip. ResetCounters zeroes the totals and peaks but
-//     keeps the window, so a reset never lets a client past the limit.
+//     keeps the window, so a reset never lets a client past the limit; a
+//     new limit (SetIPRateLimit) starts every window afresh, as a new
+//     per-token limit does.
 //   - Per token (not documented; for tests of Retry-After): a fixed
 //     one-minute window per Authorization value, refused requests not
 //     counted.

@@ -76,12 +76,13 @@ func (s *Server) ipArrival(r *http.Request) ipVerdict {
 	return ipVerdict{limited: true, retryAfter: win.times[n-s.ipRateLimit].Add(time.Minute).Sub(now)}
 }
 
-// SetIPRateLimit changes the per-IP limit per minute; 0 turns it off. The
-// requests already counted stay in the sliding window.
+// SetIPRateLimit changes the per-IP limit per minute (0 turns it off) and,
+// like SetRateLimit, starts every window afresh, per-IP figures included.
 func (s *Server) SetIPRateLimit(perMinute int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ipRateLimit = perMinute
+	s.ipWindows = map[string]*ipWindow{}
 }
 
 // IPRateLimit is the per-IP limit per minute (0: off).

@@ -91,7 +91,13 @@ func TestIPCountsWithoutLimit(t *testing.T) {
 	if got := e.sim.RequestsByIP()[loopback]; got != 0 {
 		t.Fatalf("RequestsByIP after reset = %d", got)
 	}
-	e.sim.SetIPRateLimit(7)
+	expectStatus(t, e.get("/v5/simplehosting/instances"), http.StatusOK)
+	if got, peak := e.sim.RequestsByIP()[loopback], e.sim.PeakPerMinuteByIP()[loopback]; got != 1 || peak != 8 {
+		t.Fatalf("after a reset and one request: %d requests, peak %d; want 1 and 8", got, peak)
+	}
+	// A new limit starts the window afresh, as a new per-token limit does.
+	e.sim.SetIPRateLimit(1)
+	expectStatus(t, e.get("/v5/simplehosting/instances"), http.StatusOK)
 	expectGandiError(t, e.get("/v5/simplehosting/instances"), http.StatusTooManyRequests)
 }
 

@@ -39,7 +39,7 @@ var _ = Describe("the IP request budget", func() {
 			w.sim.AddAccount(gandisim.Account{Token: tk.token, User: tk.secret, Orgs: []gandisim.Org{{ID: tk.org, Name: tk.secret, CanBill: true}}})
 			w.secret(tk.secret, map[string]string{"token": tk.token})
 		}
-		var all []*hostingv1alpha1.HostingInstance
+		all := make([]*hostingv1alpha1.HostingInstance, 0, perToken*len(tokens))
 		for i, tk := range tokens {
 			for j := range perToken {
 				name := fmt.Sprintf("site-%d-%d", i, j)
@@ -73,7 +73,7 @@ var _ = Describe("the IP request budget", func() {
 		// 18 objects every 2 s is 540 requests a minute; 120 cover each
 		// object every 9 s or so.
 		Eventually(func() float64 { return effectiveInterval(reg, "HostingInstance") }).
-			WithTimeout(time.Minute).WithPolling(250*time.Millisecond).Should(BeNumerically(">=", 3*poll.Seconds()))
+			WithTimeout(time.Minute).WithPolling(250 * time.Millisecond).Should(BeNumerically(">=", 3*poll.Seconds()))
 		Eventually(logs.String).Should(ContainSubstring("polls are stretched"))
 
 		By("creating an instance while the budget is short")

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
@@ -40,6 +41,7 @@ var _ = Describe("the IP request budget", func() {
 			w.secret(tk.secret, map[string]string{"token": tk.token})
 		}
 		all := make([]*hostingv1alpha1.HostingInstance, 0, perToken*len(tokens))
+		lastOf := map[string]string{} // token's last instance name -> its Gandi ID
 		for i, tk := range tokens {
 			for j := range perToken {
 				name := fmt.Sprintf("site-%d-%d", i, j)
@@ -51,6 +53,9 @@ var _ = Describe("the IP request budget", func() {
 				})
 				w.create(hi)
 				all = append(all, hi)
+				if j == perToken-1 {
+					lastOf[name] = id
+				}
 			}
 		}
 		By("settling every instance with a manager of the default budget")
@@ -89,6 +94,18 @@ var _ = Describe("the IP request budget", func() {
 		// polls: it did not wait a stretched interval between looks.
 		Expect(tookToReady.Seconds()).To(BeNumerically("<", stretched),
 			"the new instance waited like a routine poll")
+
+		By("a change behind the operator's back, at one instance of each token, is seen: no token starves")
+		for _, id := range lastOf {
+			w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "locked" })
+		}
+		changed := time.Now()
+		for name := range lastOf {
+			Eventually(fetch(&hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: w.namespace}})).
+				WithTimeout(time.Minute).WithPolling(100*time.Millisecond).
+				Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonLocked))
+		}
+		GinkgoWriter.Printf("every token's locked instance reported within %s\n", time.Since(changed).Round(10*time.Millisecond))
 
 		stop()
 		elapsed := time.Since(start)

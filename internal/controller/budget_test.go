@@ -102,7 +102,7 @@ var _ = Describe("the IP request budget", func() {
 		changed := time.Now()
 		for name := range lastOf {
 			Eventually(fetch(&hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: w.namespace}})).
-				WithTimeout(time.Minute).WithPolling(100*time.Millisecond).
+				WithTimeout(time.Minute).WithPolling(100 * time.Millisecond).
 				Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonLocked))
 		}
 		GinkgoWriter.Printf("every token's locked instance reported within %s\n", time.Since(changed).Round(10*time.Millisecond))

@@ -186,19 +186,20 @@ func ipBudget(perMinute int) int {
 	return perMinute
 }
 
-// restConfig finds the cluster (--kubeconfig, else in-cluster, else
-// $KUBECONFIG or ~/.kube/config) and gives every way the same client-side
-// limits.
+// restConfig finds the cluster (--kubeconfig, else $KUBECONFIG, else
+// in-cluster, else ~/.kube/config) and gives every way the same
+// client-side limits.
 func restConfig(kubeconfig string) (*rest.Config, error) {
-	var cfg *rest.Config
-	var err error
 	if kubeconfig == "" {
-		cfg, err = ctrl.GetConfig()
-	} else {
-		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+		cfg, err := ctrl.GetConfig()
+		if err != nil {
+			return nil, fmt.Errorf("find the cluster: %w", err)
+		}
+		return withClientLimits(cfg), nil
 	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
-		return nil, fmt.Errorf("find the cluster (kubeconfig %q): %w", kubeconfig, err)
+		return nil, fmt.Errorf("read kubeconfig %s: %w", kubeconfig, err)
 	}
 	return withClientLimits(cfg), nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 
@@ -16,17 +15,22 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// A pass is urgent or routine. Routine is the poll of a settled object:
-// Ready and Synced for its generation, nothing pending, and its last pass
-// in this process asked for nothing sooner than the poll interval.
-// Everything else (a new object, a user's edit, a deletion, a transitional
-// state, a retry) is urgent. The pass's Gandi requests carry the priority
-// (gandi.WithPriority), so the IP budget serves urgent ones first, and its
-// requeue does too: routine polls wait in the work queue below every other
+// A pass is urgent or routine. Urgent is what someone waits for: a new
+// object or a user's edit (a generation not yet observed), a deletion, an
+// interrupted create, and an object in a transitional state (its last pass
+// asked to look again sooner than the poll interval); a retry keeps the
+// class of the pass that failed. Everything else is a routine poll,
+// settled objects and those stuck in a state that only a person or Gandi
+// changes (locked, paused, a terminal error) alike, so that a thousand
+// objects of a revoked token cannot crowd out the healthy ones. An object
+// not yet seen in this process is routine when it is Ready for its
+// generation. The pass's Gandi requests carry the class
+// (gandi.WithPriority), so the IP budget serves urgent ones first, and so
+// does its requeue: routine polls wait in the work queue below every other
 // requeue, at routineQueuePriority, so that when the budget is short a
 // transitional object is not stuck behind a backlog of polls.
 //
-// When the budget cannot cover every settled object at the poll interval,
+// When the budget cannot cover every routine poll at the poll interval,
 // polls come later than asked: pollTracker measures by how much and says
 // so, with gandi_operator_effective_poll_interval_seconds,
 // gandi_operator_observation_lag_seconds and a log line when the interval
@@ -106,9 +110,9 @@ type pollTracker struct {
 type pollRecord struct {
 	end time.Time // when it finished (its observation became status)
 	due time.Time // when it asked to be looked at again
-	// routineNext: it observed the object and asked for the poll interval,
-	// so the next pass, if nothing else happens, is a routine poll.
-	routineNext bool
+	// next is the class of the object's next pass, unless a user's edit or
+	// a deletion makes it urgent.
+	next gandi.Priority
 }
 
 func newPollTracker(kind string, poll time.Duration, budgetPerMinute int, now func() time.Time, log logr.Logger, m *pollMetrics) *pollTracker {
@@ -126,43 +130,53 @@ type passInfo struct {
 // begin classifies the pass about to run on obj.
 func (t *pollTracker) begin(key types.NamespacedName, obj managed) passInfo {
 	p := passInfo{t: t, key: key, priority: gandi.PriorityUrgent}
-	if t == nil || !settled(obj) {
+	if t == nil || pending(obj) {
 		return p
 	}
 	t.mu.Lock()
 	rec, seen := t.objects[key]
 	t.mu.Unlock()
-	// An object not seen yet in this process is judged by its status alone.
-	if !seen || rec.routineNext {
+	switch {
+	case seen:
+		p.priority = rec.next
+	case readyNow(obj):
 		p.priority = gandi.PriorityRoutine
 	}
 	return p
 }
 
-// settled: nothing about obj is pending: not deleting, no create intent,
-// Ready and Synced (when set) True for its current generation.
-func settled(obj managed) bool {
+// pending: something about obj waits on the operator: a deletion, an
+// interrupted create, or a generation not yet observed (a new object, a
+// user's edit).
+func pending(obj managed) bool {
 	if !obj.GetDeletionTimestamp().IsZero() {
-		return false
+		return true
 	}
-	if _, pending := createPendingSince(obj); pending {
-		return false
+	if _, intent := createPendingSince(obj); intent {
+		return true
 	}
-	conds := *obj.GetConditions()
-	ready := meta.FindStatusCondition(conds, hostingv1alpha1.ConditionReady)
-	if ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != obj.GetGeneration() {
-		return false
-	}
-	synced := meta.FindStatusCondition(conds, hostingv1alpha1.ConditionSynced)
-	return synced == nil || (synced.Status == metav1.ConditionTrue && synced.ObservedGeneration == obj.GetGeneration())
+	ready := meta.FindStatusCondition(*obj.GetConditions(), hostingv1alpha1.ConditionReady)
+	return ready == nil || ready.ObservedGeneration != obj.GetGeneration()
+}
+
+// readyNow: obj's status says Ready (judging an object this process has
+// not seen pass yet).
+func readyNow(obj managed) bool {
+	return meta.IsStatusConditionTrue(*obj.GetConditions(), hostingv1alpha1.ConditionReady)
 }
 
 // end records how the pass ended and returns the work-queue priority of
-// its requeue.
+// its requeue (or retry).
 func (p passInfo) end(res result) *int {
+	next := gandi.PriorityRoutine
+	switch {
+	case res.err != nil:
+		next = p.priority // a retry keeps its class
+	case res.requeue > 0 && p.t != nil && res.requeue < p.t.poll*9/10:
+		next = gandi.PriorityUrgent // a transitional look (the poll is jittered down to 0.9x)
+	}
 	prio := handler.LowPriority
-	routineNext := res.err == nil && res.observed && res.requeue > 0 && p.t != nil && res.requeue >= p.t.poll*9/10
-	if routineNext {
+	if next == gandi.PriorityRoutine && p.t != nil {
 		prio = routineQueuePriority
 	}
 	if p.t == nil {
@@ -173,8 +187,8 @@ func (p passInfo) end(res result) *int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	prev, seen := t.objects[p.key]
-	t.objects[p.key] = pollRecord{end: now, due: now.Add(res.requeue), routineNext: routineNext}
-	if p.priority == gandi.PriorityRoutine && seen && prev.routineNext && res.observed {
+	t.objects[p.key] = pollRecord{end: now, due: now.Add(res.requeue), next: next}
+	if p.priority == gandi.PriorityRoutine && seen && prev.next == gandi.PriorityRoutine && res.observed && prev.due.After(prev.end) {
 		t.observe(now.Sub(prev.end), max(0, now.Sub(prev.due)))
 	}
 	return &prio

@@ -40,33 +40,39 @@ func TestPassPriority(t *testing.T) {
 	poll := time.Minute
 	key := types.NamespacedName{Namespace: "shop", Name: "www"}
 	pollRes := result{requeue: poll, observed: true}
+	lookRes := result{requeue: 5 * time.Second, observed: true}
+	failRes := result{err: errors.New("503")}
+	notReady := func(v *hostingv1alpha1.Vhost) { v.Status.Conditions[0].Status = metav1.ConditionFalse }
 	for _, tc := range []struct {
 		name string
 		obj  *hostingv1alpha1.Vhost
-		// last is how this object's previous pass in this process ended
-		// (nil: none yet).
-		last *result
+		// past are how this object's previous passes in this process
+		// ended, oldest first (none: not seen yet).
+		past []result
 		want gandi.Priority
 	}{
 		{"settled, never seen in this process", settledVhost(nil), nil, gandi.PriorityRoutine},
-		{"settled, last pass asked for the poll", settledVhost(nil), &pollRes, gandi.PriorityRoutine},
-		{"settled, last pass asked for a transitional look", settledVhost(nil), &result{requeue: 5 * time.Second, observed: true}, gandi.PriorityUrgent},
-		{"settled, last pass failed", settledVhost(nil), &result{err: errors.New("503")}, gandi.PriorityUrgent},
-		{"settled, last pass did not observe", settledVhost(nil), &result{requeue: poll}, gandi.PriorityUrgent},
-		{"user edit: generation moved", settledVhost(func(v *hostingv1alpha1.Vhost) { v.Generation = 4 }), &pollRes, gandi.PriorityUrgent},
-		{"deleting", settledVhost(func(v *hostingv1alpha1.Vhost) { v.DeletionTimestamp = &metav1.Time{Time: now} }), &pollRes, gandi.PriorityUrgent},
+		{"settled, last pass asked for the poll", settledVhost(nil), []result{pollRes}, gandi.PriorityRoutine},
+		{"last pass asked for a transitional look", settledVhost(nil), []result{lookRes}, gandi.PriorityUrgent},
+		{"retry of a transitional look", settledVhost(nil), []result{lookRes, failRes}, gandi.PriorityUrgent},
+		{"retry of a poll", settledVhost(nil), []result{pollRes, failRes}, gandi.PriorityRoutine},
+		{"poll after the transitional state ended", settledVhost(nil), []result{lookRes, pollRes}, gandi.PriorityRoutine},
+		{"user edit: generation moved", settledVhost(func(v *hostingv1alpha1.Vhost) { v.Generation = 4 }), []result{pollRes}, gandi.PriorityUrgent},
+		{"deleting", settledVhost(func(v *hostingv1alpha1.Vhost) { v.DeletionTimestamp = &metav1.Time{Time: now} }), []result{pollRes}, gandi.PriorityUrgent},
 		{"create pending", settledVhost(func(v *hostingv1alpha1.Vhost) {
 			v.Annotations = map[string]string{hostingv1alpha1.AnnotationCreatePending: now.Format(time.RFC3339Nano)}
-		}), nil, gandi.PriorityUrgent},
-		{"not ready (transitional)", settledVhost(func(v *hostingv1alpha1.Vhost) { v.Status.Conditions[0].Status = metav1.ConditionFalse }), nil, gandi.PriorityUrgent},
-		{"not synced", settledVhost(func(v *hostingv1alpha1.Vhost) { v.Status.Conditions[1].Status = metav1.ConditionFalse }), &pollRes, gandi.PriorityUrgent},
+		}), []result{pollRes}, gandi.PriorityUrgent},
 		{"new: no conditions", settledVhost(func(v *hostingv1alpha1.Vhost) { v.Status.Conditions = nil }), nil, gandi.PriorityUrgent},
-		{"no Synced condition", settledVhost(func(v *hostingv1alpha1.Vhost) { v.Status.Conditions = v.Status.Conditions[:1] }), nil, gandi.PriorityRoutine},
+		{"not ready, never seen (may be transitional)", settledVhost(notReady), nil, gandi.PriorityUrgent},
+		// Locked, paused, a terminal error: polled, not hurried, so that
+		// many broken objects cannot crowd out the healthy ones.
+		{"not ready, polled at the poll interval", settledVhost(notReady), []result{pollRes}, gandi.PriorityRoutine},
+		{"not synced, polled at the poll interval", settledVhost(func(v *hostingv1alpha1.Vhost) { v.Status.Conditions[1].Status = metav1.ConditionFalse }), []result{pollRes}, gandi.PriorityRoutine},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := newPollTracker("Vhost", poll, 900, func() time.Time { return now }, funcr.New(func(string, string) {}, funcr.Options{}), nil)
-			if tc.last != nil {
-				tr.begin(key, tc.obj).end(*tc.last)
+			for _, res := range tc.past {
+				tr.begin(key, tc.obj).end(res)
 			}
 			if got := tr.begin(key, tc.obj).priority; got != tc.want {
 				t.Fatalf("priority %v, want %v", got, tc.want)
@@ -92,12 +98,16 @@ func TestPassQueuePriority(t *testing.T) {
 	}{
 		{"poll (jittered down)", result{requeue: 55 * time.Second, observed: true}, routineQueuePriority},
 		{"transitional", result{requeue: 5 * time.Second, observed: true}, handler.LowPriority},
-		{"retry", result{err: errors.New("503")}, handler.LowPriority},
-		{"done, no requeue", result{observed: true}, handler.LowPriority},
+		{"done, no requeue", result{observed: true}, routineQueuePriority},
+		{"retry of a poll", result{err: errors.New("503")}, routineQueuePriority},
 	} {
 		if got := *tr.begin(key, settledVhost(nil)).end(tc.res); got != tc.want {
 			t.Errorf("%s: queue priority %d, want %d", tc.name, got, tc.want)
 		}
+	}
+	fresh := settledVhost(func(v *hostingv1alpha1.Vhost) { v.Status.Conditions = nil })
+	if got := *tr.begin(types.NamespacedName{Name: "new"}, fresh).end(result{err: errors.New("503")}); got != handler.LowPriority {
+		t.Errorf("retry of a new object's pass: queue priority %d, want %d", got, handler.LowPriority)
 	}
 }
 

@@ -38,6 +38,7 @@ type config struct {
 	gandiURL          string
 	gandiXMLRPCURL    string
 	requestsPerMinute int
+	ipPerMinute       int
 	defaultSecret     string
 	allowDefault      bool
 	namespace         string
@@ -56,7 +57,8 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	fs.StringVar(&c.gandiURL, "gandi-api-url", "https://api.gandi.net", "base URL of the Gandi API")
 	fs.StringVar(&c.gandiXMLRPCURL, "gandi-xmlrpc-url", paas.DefaultEndpoint, "URL of Gandi's XML-RPC API, which manages PaaS instances")
-	fs.IntVar(&c.requestsPerMinute, "gandi-requests-per-minute", 300, "requests per minute per Gandi token; Gandi documents 1,000 per minute per IP")
+	fs.IntVar(&c.requestsPerMinute, "gandi-requests-per-minute", 300, "requests per minute per Gandi token, a bound within the IP budget")
+	fs.IntVar(&c.ipPerMinute, "gandi-ip-requests-per-minute", gandi.DefaultIPRequestsPerMinute, "requests per minute of this manager (one egress IP) for every token together, shared fairly; Gandi documents 1,000 per minute per IP; 0 turns the shared budget off")
 	fs.StringVar(&c.defaultSecret, "default-credentials-secret", "gandi-credentials", "name of the Secret, in the operator's namespace, holding the default Gandi token (key \"token\")")
 	fs.BoolVar(&c.allowDefault, "allow-default-credentials", false, "let objects without spec.credentialsRef use the default token Secret")
 	fs.StringVar(&c.namespace, "operator-namespace", os.Getenv("POD_NAMESPACE"), "namespace the operator runs in (default: $POD_NAMESPACE)")
@@ -76,8 +78,13 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, zopts, err
 	}
-	if c.requestsPerMinute <= 0 || c.requestsPerMinute > 1000 {
-		return c, zopts, errors.New("--gandi-requests-per-minute must be between 1 and 1000")
+	// Above Gandi's documented 1,000 is allowed (a contract may raise the
+	// limit); run warns about it.
+	if c.requestsPerMinute <= 0 {
+		return c, zopts, errors.New("--gandi-requests-per-minute must be at least 1")
+	}
+	if c.ipPerMinute < 0 {
+		return c, zopts, errors.New("--gandi-ip-requests-per-minute must be at least 1, or 0 for no shared budget")
 	}
 	if c.expiryWarningDays < 0 || c.expiryWarningDays > maxExpiryWarningDays {
 		return c, zopts, fmt.Errorf("--expiry-warning-days must be between 0 and %d", maxExpiryWarningDays)
@@ -124,6 +131,12 @@ func run(c config) error {
 	if c.allowDefault {
 		watchedDefault = defaultSecret
 	}
+	for flagName, v := range map[string]int{"gandi-requests-per-minute": c.requestsPerMinute, "gandi-ip-requests-per-minute": c.ipPerMinute} {
+		if v > documentedIPLimit {
+			log.Info("a Gandi budget is above the documented limit of 1,000 requests per minute per IP: Gandi answers 429 unless your contract raises it",
+				"flag", "--"+flagName, "value", v)
+		}
+	}
 	cacheOpts, clientOpts := controller.CacheOptions(namespaces, watchedDefault)
 	restConfig, err := restConfig(c.kubeconfig)
 	if err != nil {
@@ -155,6 +168,7 @@ func run(c config) error {
 			Metrics:           gandi.NewMetrics(metrics.Registry),
 		},
 		PaaSEndpoint:            c.gandiXMLRPCURL,
+		IPRequestsPerMinute:     ipBudget(c.ipPerMinute),
 		DefaultSecret:           defaultSecret,
 		AllowDefaultCredentials: c.allowDefault,
 		Timing:                  c.timing,
@@ -176,25 +190,52 @@ func run(c config) error {
 	return mgr.Start(ctrl.SetupSignalHandler())
 }
 
+// documentedIPLimit is Gandi's documented limit per IP and minute.
+const documentedIPLimit = 1000
+
+// ipBudget maps the flag (0: off) to controller.Options (negative: off).
+func ipBudget(perMinute int) int {
+	if perMinute == 0 {
+		return -1
+	}
+	return perMinute
+}
+
+// restConfig finds the cluster (--kubeconfig, else $KUBECONFIG, else
+// in-cluster, else ~/.kube/config) and gives every way the same
+// client-side limits.
 func restConfig(kubeconfig string) (*rest.Config, error) {
 	if kubeconfig == "" {
 		cfg, err := ctrl.GetConfig()
 		if err != nil {
 			return nil, fmt.Errorf("find the cluster: %w", err)
 		}
-		return cfg, nil
+		return withClientLimits(cfg), nil
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("read kubeconfig %s: %w", kubeconfig, err)
 	}
-	// client-go's default for a kubeconfig is 5 requests per second, which
-	// made a manager started this way (the demo, the e2e test) several times
-	// slower than in-cluster, where controller-runtime sets 20/30.
-	if cfg.QPS == 0 {
-		cfg.QPS, cfg.Burst = 20, 30
-	}
-	return cfg, nil
+	return withClientLimits(cfg), nil
 }
+
+// withClientLimits gives the API server client the same client-side
+// limit whichever way the config was found. controller-runtime disables
+// client-go's limiter (QPS -1: the server's API Priority and Fairness
+// decides) for what it loads (in-cluster, $KUBECONFIG, ~/.kube/config),
+// but a file named by --kubeconfig came without it, at client-go's 5
+// requests per second, which made a manager started that way (the demo,
+// the e2e test) several times slower than in-cluster.
+func withClientLimits(cfg *rest.Config) *rest.Config {
+	cfg.QPS, cfg.Burst = clientQPS, clientBurst
+	return cfg
+}
+
+// clientQPS -1 turns client-go's limiter off; clientBurst is then unused
+// but set, so that nothing reads client-go's default of 10.
+const (
+	clientQPS   = -1
+	clientBurst = 30
+)
 
 func ptr[T any](v T) *T { return &v }

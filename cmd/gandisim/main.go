@@ -4,6 +4,10 @@
 //
 //	gandisim -listen 127.0.0.1:8080 -seed hack/seed.yaml -token pat_demo -org demo
 //
+// -ip-rate-limit 1000 limits every client IP as Gandi does (GET
+// /_sim/counters reports requests_by_ip and peak_per_minute_by_ip either
+// way); -rate-limit limits each token.
+//
 // The -fault-* flags turn on the seeded random faults, for every route or
 // the -fault-route ones; the seed is logged so that a run can be replayed:
 //
@@ -40,6 +44,7 @@ func run() error {
 		seedPath  = flag.String("seed", "", "seed file (YAML or JSON) loaded at start")
 		fast      = flag.Bool("fast", false, "use the short test timings instead of the defaults (explicit timing flags still win)")
 		rateLimit = flag.Int("rate-limit", 0, "requests per minute per token before 429 (0 = off)")
+		ipLimit   = flag.Int("ip-rate-limit", 0, "requests per minute per client IP before 429, in a sliding window (0 = off; Gandi documents 1000)")
 		perPage   = flag.Int("per-page", 100, "page size when per_page is absent")
 		token     = flag.String("token", "", "add an account with this token (its value is never logged)")
 		apiKey    = flag.Bool("apikey", false, "the -token is a legacy API key (Authorization: Apikey) instead of a bearer token")
@@ -66,9 +71,10 @@ func run() error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	sim := gandisim.New(gandisim.Options{
-		Timings:            t,
-		RateLimitPerMinute: *rateLimit,
-		DefaultPerPage:     *perPage,
+		Timings:              t,
+		RateLimitPerMinute:   *rateLimit,
+		IPRateLimitPerMinute: *ipLimit,
+		DefaultPerPage:       *perPage,
 		// Only method, route template, status and fault: never a header, so
 		// no Authorization value can reach the log.
 		OnRequest: func(e gandisim.RequestLog) {

@@ -9,9 +9,10 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// ClientCache keeps one Gandi client, and so one rate limiter, per distinct
-// credential, shared by every reconcile of every controller: Gandi limits
-// requests per token, so the budget must be shared the same way.
+// ClientCache keeps one Gandi client, and so one token bound, per distinct
+// credential, shared by every reconcile of every controller. Config.Budget,
+// when set, is the one budget of the manager's egress IP that every client
+// of the cache waits for (Gandi limits requests per IP, whatever the token).
 type ClientCache struct {
 	// Config is the template for new clients; its Credential is ignored.
 	Config gandi.Config

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
 // Base is what every reconciler holds: the cached client, credentials,
@@ -22,7 +23,13 @@ type Base struct {
 	Timing      Timing
 	// Now is the clock (time.Now when nil); tests may move it.
 	Now func() time.Time
+	// polls classifies passes (urgent or routine) and measures polls;
+	// nil: every pass is urgent.
+	polls *pollTracker
 }
+
+// passes is the kind's poll tracker.
+func (b *Base) passes() *pollTracker { return b.polls }
 
 // lifecycle gives the shared create/adopt/delete steps this reconciler's
 // clients, events and timing.
@@ -40,6 +47,8 @@ type kindSteps[T managed] interface {
 	finalize(ctx context.Context, obj T) (done bool, res result)
 	// live observes the object at Gandi and brings it to the spec.
 	live(ctx context.Context, obj T) result
+	// passes is the kind's poll tracker (Base has it).
+	passes() *pollTracker
 }
 
 // runPass is the shape of every reconcile: load; paused, deleting or live;
@@ -48,8 +57,14 @@ type kindSteps[T managed] interface {
 // at Gandi.
 func runPass[T managed](ctx context.Context, c client.Client, key types.NamespacedName, obj T, k kindSteps[T]) (ctrl.Result, error) {
 	if err := c.Get(ctx, key, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			k.passes().forget(key)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	// The pass's Gandi requests wait in the IP budget at its priority.
+	pass := k.passes().begin(key, obj)
+	ctx = gandi.WithPriority(ctx, pass.priority)
 	before, _ := obj.DeepCopyObject().(T)
 	var res result
 	switch {
@@ -58,6 +73,7 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 	case !obj.GetDeletionTimestamp().IsZero():
 		var done bool
 		if done, res = k.finalize(ctx, obj); done {
+			k.passes().forget(key)
 			return ctrl.Result{}, removeFinalizer(ctx, c, obj)
 		}
 	default:
@@ -73,16 +89,17 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 		}
 	}
 	if err := writeStatus(ctx, c, obj, before.GetStatus(), obj.GetStatus()); err != nil {
+		pass.end(result{err: err})
 		return ctrl.Result{}, errors.Join(err, res.err)
 	}
-	// Every requeue of a pass (a poll, a transitional look, a retry) goes
-	// at the priority queue's low priority, the one the initial list gets:
+	// Every requeue of a pass (a transitional look, a retry) goes at the
+	// priority queue's low priority, the one the initial list gets:
 	// otherwise objects already reconciled, requeued at the transitional
 	// interval, kept the queue busy at normal priority and objects from the
 	// initial list were never served (seen in the fault storm: 2 of 8
-	// instances untouched for 90 s). A user's change still comes first.
-	low := handler.LowPriority
-	return ctrl.Result{RequeueAfter: res.requeue, Priority: &low}, res.err
+	// instances untouched for 90 s). A routine poll goes lower still (see
+	// polls.go). A user's change still comes first.
+	return ctrl.Result{RequeueAfter: res.requeue, Priority: pass.end(res)}, res.err
 }
 
 // reportPaused says that nothing is sent to Gandi while the paused

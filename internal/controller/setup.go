@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -12,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -33,6 +35,14 @@ type Options struct {
 	AllowDefaultCredentials bool
 	Timing                  Timing
 	Controller              KindOptions
+	// IPRequestsPerMinute is the request budget of the manager's egress IP,
+	// shared fairly by every token (gandi.Budget); Gandi.RequestsPerMinute
+	// stays each token's own bound. 0 takes gandi.DefaultIPRequestsPerMinute;
+	// negative: no shared budget (each token paced alone).
+	IPRequestsPerMinute int
+	// Registry receives the poll metrics (the manager's metrics registry
+	// when nil).
+	Registry prometheus.Registerer
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -89,6 +99,19 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	if now == nil {
 		now = time.Now
 	}
+	budgetPerMinute := 0
+	if o.IPRequestsPerMinute >= 0 && o.Gandi.Budget == nil {
+		// One manager, one egress IP: one budget for every client it makes.
+		o.Gandi.Budget = gandi.NewBudget(gandi.BudgetConfig{RequestsPerMinute: o.IPRequestsPerMinute})
+	}
+	if o.Gandi.Budget != nil {
+		budgetPerMinute = o.Gandi.Budget.RequestsPerMinute()
+	}
+	reg := o.Registry
+	if reg == nil {
+		reg = metrics.Registry
+	}
+	pollMetrics := newPollMetrics(reg)
 	creds := &Credentials{
 		Reader:        mgr.GetAPIReader(),
 		Clients:       NewClientCache(o.Gandi),
@@ -99,26 +122,27 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	if o.Controller.MaxBackoff == 0 {
 		o.Controller.MaxBackoff = o.Timing.Poll
 	}
-	base := func(name string) Base {
-		return Base{Client: mgr.GetClient(), Credentials: creds, Events: eventRecorder{rec: mgr.GetEventRecorder(name)}, Timing: o.Timing, Now: now}
+	base := func(name, kind string) Base {
+		return Base{Client: mgr.GetClient(), Credentials: creds, Events: eventRecorder{rec: mgr.GetEventRecorder(name)}, Timing: o.Timing, Now: now,
+			polls: newPollTracker(kind, o.Timing.Poll, budgetPerMinute, now, mgr.GetLogger().WithName("polls"), pollMetrics)}
 	}
-	hi := &HostingInstanceReconciler{Base: base("hostinginstance-controller"), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme()}
+	hi := &HostingInstanceReconciler{Base: base("hostinginstance-controller", "HostingInstance"), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme()}
 	if err := hi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the HostingInstance controller: %w", err)
 	}
-	vh := &VhostReconciler{Base: base("vhost-controller")}
+	vh := &VhostReconciler{Base: base("vhost-controller", "Vhost")}
 	if err := vh.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the Vhost controller: %w", err)
 	}
-	tpl := &TemplateReconciler{Base: base("template-controller")}
+	tpl := &TemplateReconciler{Base: base("template-controller", "Template")}
 	if err := tpl.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the Template controller: %w", err)
 	}
-	ta := &TemplateApplicationReconciler{Base: base("templateapplication-controller")}
+	ta := &TemplateApplicationReconciler{Base: base("templateapplication-controller", "TemplateApplication")}
 	if err := ta.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the TemplateApplication controller: %w", err)
 	}
-	pi := &PaaSInstanceReconciler{Base: base("paasinstance-controller"), Reader: mgr.GetAPIReader(), PaaS: NewPaaSClients(paasConfig(o))}
+	pi := &PaaSInstanceReconciler{Base: base("paasinstance-controller", "PaaSInstance"), Reader: mgr.GetAPIReader(), PaaS: NewPaaSClients(paasConfig(o))}
 	if err := pi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the PaaSInstance controller: %w", err)
 	}
@@ -131,7 +155,7 @@ func paasConfig(o Options) paas.Config {
 	g := o.Gandi
 	return paas.Config{
 		Endpoint: o.PaaSEndpoint, UserAgent: g.UserAgent, RequestsPerMinute: g.RequestsPerMinute, Burst: g.Burst,
-		HTTPClient: g.HTTPClient, Metrics: g.Metrics, Logger: g.Logger,
+		HTTPClient: g.HTTPClient, Metrics: g.Metrics, Logger: g.Logger, Budget: g.Budget,
 		MaxRetries: g.MaxRetries, MinBackoff: g.MinBackoff, MaxBackoff: g.MaxBackoff, MaxWait: g.MaxWait,
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -181,6 +182,10 @@ type managerOptions struct {
 	workers int
 	// wrapTransport wraps the manager's HTTP transport to the API server.
 	wrapTransport func(http.RoundTripper) http.RoundTripper
+	// ipRequestsPerMinute is the manager's IP budget (0: the default).
+	ipRequestsPerMinute int
+	// registry receives the poll metrics (nil: the global registry).
+	registry prometheus.Registerer
 }
 
 // watchedDefault is the default Secret as cmd/main.go hands it to the
@@ -225,6 +230,8 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 		AllowDefaultCredentials: o.allowDefault,
 		Timing:                  timing,
 		Controller:              controller.KindOptions{SkipNameValidation: true, MaxConcurrentReconciles: o.workers},
+		IPRequestsPerMinute:     o.ipRequestsPerMinute,
+		Registry:                o.registry,
 	})).To(Succeed())
 	ctx, cancel := context.WithCancel(suiteCtx)
 	done := make(chan struct{})

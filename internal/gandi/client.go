@@ -40,6 +40,11 @@ type Config struct {
 	// disables pacing (tests, benchmarks).
 	RequestsPerMinute int
 	Burst             int
+	// Budget, when set, is the request budget of the egress IP, shared
+	// with every other client of the process: each attempt waits for it,
+	// at the priority its context carries (WithPriority), and the token's
+	// own RequestsPerMinute and Burst become its bound there.
+	Budget *Budget
 	// HTTPClient defaults to a client without an overall timeout (deadlines
 	// come from each call's context) over a transport with dial, TLS and
 	// response-header timeouts, that does not follow redirects.
@@ -67,7 +72,8 @@ type Client struct {
 	auth      func() string
 	userAgent string
 	hc        *http.Client
-	limiter   *rate.Limiter // nil: unpaced
+	limiter   *rate.Limiter // nil: unpaced, or paced by member
+	member    *BudgetMember // the token's place in the IP budget; nil: none
 	metrics   *Metrics
 	log       *slog.Logger
 	redactor  *strings.Replacer
@@ -110,7 +116,10 @@ func New(cfg Config) (*Client, error) {
 		maxBackoff: cfg.MaxBackoff,
 		maxWait:    cfg.MaxWait,
 	}
-	if cfg.RequestsPerMinute > 0 {
+	switch {
+	case cfg.Budget != nil:
+		c.member = cfg.Budget.Member(cfg.Credential, cfg.RequestsPerMinute, cfg.Burst)
+	case cfg.RequestsPerMinute > 0:
 		c.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), cfg.Burst)
 	}
 	return c, nil

@@ -40,6 +40,11 @@
 //   - Requests are paced by one token bucket per Client; the operator keeps one
 //     Client per token, so the bucket is per token. A 429's Retry-After pauses
 //     every request of the Client until it has elapsed.
+//   - With Config.Budget (budget.go), every Client of the process, of either
+//     API, waits for one budget of the egress IP instead (Gandi limits per
+//     IP): round-robin among tokens, urgent requests before routine ones
+//     (WithPriority on the context; unmarked means urgent), each token's own
+//     rate as a second bound, and a 429 pauses every token.
 //   - GET, PATCH and DELETE are retried on 429, 5xx, timeouts and connection
 //     resets with capped exponential backoff and jitter. POST is never retried:
 //     a POST whose answer is lost returns a transient error, and the caller

@@ -21,7 +21,20 @@ type Metrics struct {
 const (
 	WaitTokenBucket = "token_bucket" // the client's own pacing
 	WaitRetryAfter  = "retry_after"  // a pause set by Gandi's 429
+	// The IP budget (Budget), by the request's priority; it includes the
+	// token's own bound when a budget is in use.
+	WaitBudgetUrgent  = "ip_budget_urgent"
+	WaitBudgetRoutine = "ip_budget_routine"
 )
+
+// BudgetWaitReason is the wait reason of a request of priority p in the
+// IP budget.
+func BudgetWaitReason(p Priority) string {
+	if p == PriorityRoutine {
+		return WaitBudgetRoutine
+	}
+	return WaitBudgetUrgent
+}
 
 // NewMetrics creates the collectors and registers them with reg (nil: not
 // registered). Registering twice with the same registry reuses the
@@ -39,7 +52,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"method", "route"}),
 		waits: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "gandi_api_rate_limit_wait_seconds",
-			Help:    "Time requests waited before being sent: the client's token bucket, or a pause after Gandi's 429 Retry-After.",
+			Help:    "Time requests waited before being sent: the client's token bucket, a pause after Gandi's 429 Retry-After, or the IP budget shared by every token (by priority).",
 			Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60},
 		}, []string{"reason"}),
 	}

@@ -68,7 +68,13 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			// Gandi rate-limits the token, not this request: everything
 			// this client sends waits, so the pause is shared (even when
 			// this call itself is not retried).
-			c.pauseFor(c.rateLimitPause(apiErr, attempt))
+			pause := c.rateLimitPause(apiErr, attempt)
+			c.pauseFor(pause)
+			if c.member != nil {
+				// Gandi's limit is per IP: every token of the budget
+				// would draw the same answer.
+				c.member.PauseFor(pause)
+			}
 		}
 		if !c.retryAPIError(ctx, cl, attempt, apiErr) {
 			return nil, apiErr
@@ -277,6 +283,9 @@ func (c *Client) awaitTurn(ctx context.Context, cl *call, lastErr error) error {
 			return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for Retry-After: %w", err)}
 		}
 	}
+	if c.member != nil {
+		return c.awaitBudget(ctx, cl, lastErr)
+	}
 	if c.limiter == nil {
 		return nil
 	}
@@ -296,6 +305,25 @@ func (c *Client) awaitTurn(ctx context.Context, cl *call, lastErr error) error {
 	if err != nil {
 		r.Cancel()
 		return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for the rate limiter: %w", err)}
+	}
+	return nil
+}
+
+// awaitBudget holds a request until the IP budget lets it go: after any
+// Retry-After pause of the whole budget (refused at once, like the
+// client's own, when longer than MaxWait or the deadline), then in the
+// budget's queue at the context's priority.
+func (c *Client) awaitBudget(ctx context.Context, cl *call, lastErr error) error {
+	if wait := c.member.PausedFor(); wait > 0 && (wait > c.maxWait || exceedsDeadline(ctx, wait)) {
+		if lastErr != nil {
+			return lastErr
+		}
+		return &PausedError{Wait: wait, Method: cl.method, Route: cl.route}
+	}
+	waited, err := c.member.Wait(ctx)
+	c.metrics.observeWait(BudgetWaitReason(PriorityOf(ctx)), waited)
+	if err != nil {
+		return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for the IP request budget: %w", err)}
 	}
 	return nil
 }

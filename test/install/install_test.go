@@ -475,6 +475,7 @@ func TestChartValues(t *testing.T) {
 	objs := parse(t, renderChart(t,
 		"gandi.apiURL=https://api.sandbox.gandi.net",
 		"gandi.requestsPerMinute=120",
+		"gandi.ipRequestsPerMinute=600",
 		"credentials.allowDefault=true",
 		"credentials.existingSecret=my-gandi-token",
 		"watchNamespaces={shop,blog}",
@@ -496,22 +497,23 @@ func TestChartValues(t *testing.T) {
 	d := deployment(t, objs)
 	c := d.Spec.Template.Spec.Containers[0]
 	want := map[string]string{
-		"gandi-api-url":              "https://api.sandbox.gandi.net",
-		"gandi-requests-per-minute":  "120",
-		"allow-default-credentials":  "true",
-		"default-credentials-secret": "my-gandi-token",
-		"watch-namespaces":           "shop,blog",
-		"poll-interval":              "10m",
-		"transitional-interval":      "3s",
-		"usage-interval":             "1h",
-		"create-grace":               "90s",
-		"expiry-warning-days":        "7",
-		"max-concurrent-reconciles":  "4",
-		"leader-elect":               "true",
-		"zap-log-level":              "debug",
-		"zap-encoder":                "console",
-		"metrics-bind-address":       ":9090",
-		"health-probe-bind-address":  ":9091",
+		"gandi-api-url":                "https://api.sandbox.gandi.net",
+		"gandi-requests-per-minute":    "120",
+		"gandi-ip-requests-per-minute": "600",
+		"allow-default-credentials":    "true",
+		"default-credentials-secret":   "my-gandi-token",
+		"watch-namespaces":             "shop,blog",
+		"poll-interval":                "10m",
+		"transitional-interval":        "3s",
+		"usage-interval":               "1h",
+		"create-grace":                 "90s",
+		"expiry-warning-days":          "7",
+		"max-concurrent-reconciles":    "4",
+		"leader-elect":                 "true",
+		"zap-log-level":                "debug",
+		"zap-encoder":                  "console",
+		"metrics-bind-address":         ":9090",
+		"health-probe-bind-address":    ":9091",
 	}
 	got := flags(t, c.Args)
 	for name, v := range want {
@@ -552,7 +554,8 @@ func TestChartValues(t *testing.T) {
 			{"replicas=2", "leaderElection.enabled=false"},
 			{"credentials.create=true"}, // no token
 			{"credentials.create=true", "credentials.token=x", "credentials.existingSecret=y"},
-			{"gandi.requestsPerMinute=5000"}, // above Gandi's documented limit
+			{"gandi.requestsPerMinute=0"},    // no request at all
+			{"gandi.ipRequestsPerMinute=-1"}, // 0 is off; below is nothing
 			{"pollInterval=5"},               // not a duration
 			{"expiryWarningDays=-1"},         // below 0, which turns warnings off
 			{"replicaCount=2"},               // misspelt key

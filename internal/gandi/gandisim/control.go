@@ -50,6 +50,7 @@ var controlRoutes = map[string]controlHandler{
 	"POST /_sim/seed":       func(s *Server, w http.ResponseWriter, body []byte) error { return orDone(w, s.LoadSeed(body)) },
 	"POST /_sim/timings":    postTimings,
 	"POST /_sim/rate-limit": postRateLimit,
+	"GET /_sim/rate-limit":  getRateLimit,
 	"POST /_sim/dispatches": postDispatches,
 	"POST /_sim/renewal":    postRenewal,
 	"GET /_sim/dns":         getDNS,
@@ -112,6 +113,10 @@ func getCounters(s *Server, w http.ResponseWriter, _ []byte) error {
 		"faults":            s.FaultCounts(),
 		"paas_paid_creates": s.PaasPaidCreates(),
 		"paas_paid_renews":  s.PaasPaidRenews(),
+		// Per client IP: every API request, and the most in any sliding
+		// minute (what Gandi's per-IP limit compares with).
+		"requests_by_ip":        s.RequestsByIP(),
+		"peak_per_minute_by_ip": s.PeakPerMinuteByIP(),
 	})
 	return nil
 }
@@ -152,15 +157,39 @@ func postTimings(s *Server, w http.ResponseWriter, body []byte) error {
 	return done(w)
 }
 
+// rateLimitJSON is POST and GET /_sim/rate-limit: the per-token and the
+// per-IP limits per minute, 0 for off. A POST changes only the limits it
+// names.
+type rateLimitJSON struct {
+	PerMinute      *int `json:"per_minute,omitempty"`
+	PerIPPerMinute *int `json:"per_ip_per_minute,omitempty"`
+}
+
 func postRateLimit(s *Server, w http.ResponseWriter, body []byte) error {
-	var rl struct {
-		PerMinute int `json:"per_minute"`
-	}
+	var rl rateLimitJSON
 	if err := decodeStrict(body, &rl); err != nil {
 		return err
 	}
-	s.SetRateLimit(rl.PerMinute)
+	for _, v := range []*int{rl.PerMinute, rl.PerIPPerMinute} {
+		if v != nil && *v < 0 {
+			return fmt.Errorf("a rate limit is a number of requests per minute, 0 for off, not %d", *v)
+		}
+	}
+	if rl.PerMinute != nil {
+		s.SetRateLimit(*rl.PerMinute)
+	}
+	if rl.PerIPPerMinute != nil {
+		s.SetIPRateLimit(*rl.PerIPPerMinute)
+	}
 	return done(w)
+}
+
+func getRateLimit(s *Server, w http.ResponseWriter, _ []byte) error {
+	s.mu.Lock()
+	perToken, perIP := s.rateLimit, s.ipRateLimit
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, rateLimitJSON{PerMinute: &perToken, PerIPPerMinute: &perIP})
+	return nil
 }
 
 func postDispatches(s *Server, w http.ResponseWriter, body []byte) error {

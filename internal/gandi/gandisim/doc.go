@@ -101,7 +101,8 @@
 //     list.”
 //   - 415 to a body that is not application/json, 413 above 1 MiB, 405
 //     (with Allow) to a known path with another method, 429 with
-//     Retry-After from the rate limit. None is documented.
+//     Retry-After from the rate limits (per token, per IP; see Rate
+//     limits). None is documented in these API docs.
 //   - 204 to POST .../action only when a test injects it: “An internal error
 //     has occurred and the action cannot be performed.”
 //
@@ -225,6 +226,39 @@
 //     Gandi) with object "Vhost" and a message that names no instance; in an
 //     instance create it is a 400 on vhosts.N.fqdn; a seed refuses it.
 //
+// # Rate limits
+//
+// Gandi limits its API to 1,000 requests per minute per IP (the figure of
+// ../shared/DESIGN.md; the API docs in ../shared/api-docs give no rate
+// limit text, so nothing here can be quoted from them). The simulator
+// keeps two limits, both off unless set (Options, SetRateLimit,
+// SetIPRateLimit, POST /_sim/rate-limit {"per_minute", "per_ip_per_minute"},
+// the binary's -rate-limit and -ip-rate-limit):
+//
+//   - Per IP, as Gandi documents it: every API request from one client IP,
+//     whatever its token (or none), v5 and XML-RPC alike, counts in a
+//     sliding window of the last minute; past the limit the answer is 429
+//     with Retry-After, the whole seconds (rounded up) until the window has
+//     room. Choices, each the stricter reading of "N requests per minute":
+//     the window slides (a fixed minute would let 2N through across its
+//     edge); a refused request counts too (it is a request), so a client
+//     that does not honour Retry-After stays refused; a request with no
+//     route, or an XML-RPC call, counts like any other, and the XML-RPC
+//     endpoint answers the 429 over HTTP, with a plain body, as its fault
+//     layer does. Requests are counted per IP even with the limit off:
+//     RequestsByIP and PeakPerMinuteByIP (the most requests in any sliding
+//     minute), in GET /_sim/counters as requests_by_ip and
+//     peak_per_minute_by_ip. ResetCounters zeroes the totals and peaks but
+//     keeps the window, so a reset never lets a client past the limit; a
+//     new limit (SetIPRateLimit) starts every window afresh, as a new
+//     per-token limit does.
+//   - Per token (not documented; for tests of Retry-After): a fixed
+//     one-minute window per Authorization value, refused requests not
+//     counted.
+//
+// The per-IP limit is checked first; its 429 is FaultIPRateLimited, the
+// per-token one FaultRateLimited.
+//
 // # Faults
 //
 // Scripted faults (FailNext, ResetNext, CommitThenDrop, SetLatency) apply
@@ -301,7 +335,7 @@
 // Under /_sim/ on the same handler, without authentication: POST/DELETE
 // /_sim/faults, GET/DELETE /_sim/counters, GET /_sim/state, POST
 // /_sim/accounts, POST /_sim/seed, POST /_sim/timings, POST /_sim/rate-limit,
-// POST /_sim/dispatches, GET/POST/DELETE /_sim/dns (list the zones; publish
+// GET /_sim/rate-limit, POST /_sim/dispatches, GET/POST/DELETE /_sim/dns (list the zones; publish
 // {"zone", "records": [{"name", "type", "ttl", "values"}]}, replacing record
 // sets by name and type; remove {"zone", "name", "type"}), POST
 // /_sim/renewal ({"instance_id", "expire_at", "autorenew",

@@ -86,6 +86,7 @@ func (s *Server) ResetCounters() {
 	s.writes, s.paidCreates, s.dispatched = 0, 0, 0
 	s.passwordChanges, s.vhostCreates = 0, 0
 	s.paas.paidCreates, s.paas.paidRenews = 0, 0
+	s.resetIPCounters()
 }
 
 // PurgeCount counts cache purges of a vhost.

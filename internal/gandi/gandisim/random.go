@@ -17,6 +17,7 @@ const (
 	FaultReset          = "reset"            // ResetNext
 	FaultCommitThenDrop = "commit_then_drop" // CommitThenDrop, CommitThenDropPaid
 	FaultRateLimited    = "rate_limited"     // the per-token limit (Options.RateLimitPerMinute)
+	FaultIPRateLimited  = "ip_rate_limited"  // the per-IP limit (Options.IPRateLimitPerMinute)
 
 	FaultRandom5xx              = "random_5xx"
 	FaultRandomResetBefore      = "random_reset_before_commit"

@@ -65,6 +65,11 @@ type Options struct {
 	// RateLimitPerMinute answers 429 with Retry-After once a token has made that
 	// many requests in the current minute; 0 turns the limit off.
 	RateLimitPerMinute int
+	// IPRateLimitPerMinute answers 429 with Retry-After once a client IP has
+	// sent that many requests in the last minute (a sliding window, every
+	// token together, as Gandi limits per IP); 0 turns the limit off. The
+	// requests are counted either way (RequestsByIP, PeakPerMinuteByIP).
+	IPRateLimitPerMinute int
 	// DefaultPerPage is the page size when per_page is absent (100 when 0).
 	DefaultPerPage int
 	// OnRequest, when set, is called after every API request (not /_sim/).
@@ -114,6 +119,8 @@ type Server struct {
 	holdDisp    bool
 	rateLimit   int
 	rateWindows map[string]*rateWindow
+	ipRateLimit int
+	ipWindows   map[string]*ipWindow // by client IP
 	random      randomMode
 
 	requests    map[string]int
@@ -149,6 +156,8 @@ func New(opts Options) *Server {
 		failNS:      map[string]string{},
 		rateLimit:   opts.RateLimitPerMinute,
 		rateWindows: map[string]*rateWindow{},
+		ipRateLimit: opts.IPRateLimitPerMinute,
+		ipWindows:   map[string]*ipWindow{},
 		requests:    map[string]int{},
 		faultCounts: map[string]int{},
 	}
@@ -177,7 +186,8 @@ func (s *Server) SetRateLimit(perMinute int) {
 }
 
 // ServeHTTP runs the fault layer, then the route's handler: latency (set
-// and random), the per-token rate limit, a scripted fault, a random fault.
+// and random), the per-IP rate limit, the per-token rate limit, a scripted
+// fault, a random fault.
 // The first of these that answers wins; a random decision is drawn for
 // every request all the same, so that the rate limit or a scripted fault
 // never shifts the random sequence. The control API under /_sim/ bypasses
@@ -198,13 +208,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	// Every API request counts against its IP, whatever it asks; the
+	// verdict is applied where the fault layer of its API applies faults.
+	ipLimit := s.ipArrival(r)
 	if r.URL.Path == XMLRPCPath || r.URL.Path == strings.TrimSuffix(XMLRPCPath, "/") {
-		s.serveXMLRPC(sw, w, r, &entry)
+		s.serveXMLRPC(sw, w, r, &entry, ipLimit)
 		return
 	}
 	_, route := s.mux.Handler(r)
 	if route == "" {
-		s.noRoute(sw, r)
+		if !s.answerIPLimit(sw, ipLimit, &entry) {
+			s.noRoute(sw, r)
+		}
 		return
 	}
 	entry.Route = route
@@ -226,7 +241,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	answered, drop, rst := s.injectFault(w, sw, r, route, dec, random, &entry)
+	answered, drop, rst := s.injectFault(w, sw, r, route, dec, random, ipLimit, &entry)
 	if answered {
 		return
 	}
@@ -244,11 +259,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // injectFault applies, after the latency, the first fault due: the
-// per-token rate limit, a scripted fault, the random decision dec (when
+// per-IP rate limit, the per-token rate limit, a scripted fault, the random decision dec (when
 // random). It reports whether it answered (or dropped) the request, or
 // else whether the request is to be performed and its connection then
 // dropped (with a reset when rst), and names the fault in entry.
-func (s *Server) injectFault(w http.ResponseWriter, sw *statusWriter, r *http.Request, route string, dec randomDecision, random bool, entry *RequestLog) (answered, drop, rst bool) {
+func (s *Server) injectFault(w http.ResponseWriter, sw *statusWriter, r *http.Request, route string, dec randomDecision, random bool, ipLimit ipVerdict, entry *RequestLog) (answered, drop, rst bool) {
+	if s.answerIPLimit(sw, ipLimit, entry) {
+		return true, false, false
+	}
 	if retry, limited := s.rateLimited(r); limited {
 		entry.Fault = s.injected(FaultRateLimited)
 		e := newError(http.StatusTooManyRequests, "Too many requests, slow down.")

@@ -48,7 +48,7 @@ type xhandler func(c *xcall) (any, *xfault)
 // (latency, fail, reset, commit-then-drop), keyed by XMLRPCRoute(method).
 //
 // raw is the connection's own writer, which dropConnection can hijack.
-func (s *Server) serveXMLRPC(w, raw http.ResponseWriter, r *http.Request, entry *RequestLog) {
+func (s *Server) serveXMLRPC(w, raw http.ResponseWriter, r *http.Request, entry *RequestLog, ipLimit ipVerdict) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "XML-RPC takes POST", http.StatusMethodNotAllowed)
@@ -78,6 +78,14 @@ func (s *Server) serveXMLRPC(w, raw http.ResponseWriter, r *http.Request, entry 
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if ipLimit.limited {
+		// The per-IP limit is an HTTP answer here too (the doc gives no
+		// fault code for it), before any scripted fault is spent.
+		entry.Fault = s.injected(FaultIPRateLimited)
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(ipLimit.retryAfter)))
+		http.Error(w, "Too many requests, slow down.", http.StatusTooManyRequests)
+		return
 	}
 	f := s.popFault(route, false)
 	switch {

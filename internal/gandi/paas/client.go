@@ -46,6 +46,11 @@ type Config struct {
 	// RequestsPerMinute paces this client; negative disables pacing.
 	RequestsPerMinute int
 	Burst             int
+	// Budget, when set, is the egress IP's request budget, shared with the
+	// v5 clients of the process (see gandi.Budget); the key's own
+	// RequestsPerMinute and Burst become its bound there, one bound with
+	// a v5 client of the same API key.
+	Budget *gandi.Budget
 	// HTTPClient defaults to gandi.DefaultHTTPClient().
 	HTTPClient *http.Client
 	Metrics    *gandi.Metrics // may be nil
@@ -68,7 +73,8 @@ type Client struct {
 	key       func() string // a closure, so no dump of the struct prints it
 	userAgent string
 	hc        *http.Client
-	limiter   *rate.Limiter // nil: unpaced
+	limiter   *rate.Limiter       // nil: unpaced, or paced by member
+	member    *gandi.BudgetMember // the key's place in the IP budget; nil: none
 	metrics   *gandi.Metrics
 	log       *slog.Logger
 	redactor  *strings.Replacer
@@ -133,7 +139,10 @@ func New(cfg Config) (*Client, error) {
 		maxBackoff: cfg.MaxBackoff,
 		maxWait:    cfg.MaxWait,
 	}
-	if cfg.RequestsPerMinute > 0 {
+	switch {
+	case cfg.Budget != nil:
+		c.member = cfg.Budget.Member(gandi.Credential{Token: key, APIKey: true}, cfg.RequestsPerMinute, cfg.Burst)
+	case cfg.RequestsPerMinute > 0:
 		c.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), cfg.Burst)
 	}
 	return c, nil

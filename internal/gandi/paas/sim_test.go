@@ -167,3 +167,36 @@ func TestBadKeyIsTypedAndRedacted(t *testing.T) {
 		t.Fatalf("no key: %v", err)
 	}
 }
+
+// TestBudgetSharedWithV5Client: an API key used by both APIs is one token
+// of the IP budget, with one bound: what the v5 client spent, the XML-RPC
+// client cannot spend again.
+func TestBudgetSharedWithV5Client(t *testing.T) {
+	s := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	s.AddAccount(gandisim.Account{Token: simKey, APIKey: true, User: "alice"})
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	budget := gandi.NewBudget(gandi.BudgetConfig{RequestsPerMinute: 600})
+	v5, err := gandi.New(gandi.Config{BaseURL: ts.URL, Credential: gandi.Credential{Token: simKey, APIKey: true},
+		Budget: budget, RequestsPerMinute: 1, Burst: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: simKey, Budget: budget, RequestsPerMinute: 1, Burst: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v5.ListTemplates(t.Context(), gandi.ListTemplatesOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_, err = x.Count(cctx, nil)
+	var ns *gandi.NotSentError
+	if !errors.As(err, &ns) {
+		t.Fatalf("XML-RPC call over the key's bound: %v, want NotSentError", err)
+	}
+	if n := s.RequestCounts()[gandisim.XMLRPCRoute("paas.count")]; n != 0 {
+		t.Fatalf("paas.count reached the simulator %d times", n)
+	}
+}

@@ -53,6 +53,10 @@ func (c *Client) call(ctx context.Context, method string, secrets []string, resu
 		status, retryAfter, body, err := c.send(ctx, method, payload, attempt)
 		if err == nil && status != http.StatusOK {
 			err = &HTTPError{StatusCode: status, Method: method, RetryAfter: retryAfter}
+			if status == http.StatusTooManyRequests && c.member != nil {
+				// A limit per IP: every key and token of the budget waits.
+				c.member.PauseFor(max(retryAfter, gandi.Backoff(attempt, c.minBackoff, c.maxBackoff)))
+			}
 		}
 		if err == nil {
 			return decodeAnswer(method, body, result, redact)
@@ -94,8 +98,12 @@ func (c *Client) retry(ctx context.Context, method string, attempt int, err erro
 	return true
 }
 
-// awaitTurn holds a request until the token bucket lets it go.
+// awaitTurn holds a request until the token bucket (or the IP budget) lets
+// it go.
 func (c *Client) awaitTurn(ctx context.Context, method string, lastErr error) error {
+	if c.member != nil {
+		return c.awaitBudget(ctx, method, lastErr)
+	}
 	if c.limiter == nil {
 		return nil
 	}
@@ -118,6 +126,26 @@ func (c *Client) awaitTurn(ctx context.Context, method string, lastErr error) er
 	if err != nil {
 		r.Cancel()
 		return &gandi.NotSentError{Method: http.MethodPost, Route: method, Err: fmt.Errorf("waiting for the rate limiter: %w", err)}
+	}
+	return nil
+}
+
+// awaitBudget holds a request until the IP budget lets it go, at the
+// context's priority; a Retry-After pause of the budget longer than
+// MaxWait or the deadline is an error at once.
+func (c *Client) awaitBudget(ctx context.Context, method string, lastErr error) error {
+	if wait := c.member.PausedFor(); wait > 0 {
+		if deadline, ok := ctx.Deadline(); wait > c.maxWait || (ok && time.Until(deadline) < wait) {
+			if lastErr != nil {
+				return lastErr
+			}
+			return &gandi.PausedError{Wait: wait, Method: http.MethodPost, Route: method}
+		}
+	}
+	waited, err := c.member.Wait(ctx)
+	c.metrics.ObserveWait(gandi.BudgetWaitReason(gandi.PriorityOf(ctx)), waited)
+	if err != nil {
+		return &gandi.NotSentError{Method: http.MethodPost, Route: method, Err: fmt.Errorf("waiting for the IP request budget: %w", err)}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -25,30 +24,24 @@ type PaaSClients struct {
 	// Config is the template for new clients; its APIKey is ignored.
 	Config paas.Config
 
-	mu      sync.Mutex
-	clients map[string]*paas.Client
+	clients perCredential[*paas.Client]
 }
 
 // NewPaaSClients returns a cache whose clients are built from cfg.
 func NewPaaSClients(cfg paas.Config) *PaaSClients {
-	return &PaaSClients{Config: cfg, clients: map[string]*paas.Client{}}
+	return &PaaSClients{Config: cfg}
 }
 
 func (c *PaaSClients) forKey(key string) (*paas.Client, error) {
-	id := credentialKey(gandi.Credential{Token: key, APIKey: true})
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.clients[id]; ok {
+	return c.clients.get(gandi.Credential{Token: key, APIKey: true}, func() (*paas.Client, error) {
+		cfg := c.Config
+		cfg.APIKey = key
+		cl, err := paas.New(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("create Gandi XML-RPC client: %w", err)
+		}
 		return cl, nil
-	}
-	cfg := c.Config
-	cfg.APIKey = key
-	cl, err := paas.New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("create Gandi XML-RPC client: %w", err)
-	}
-	c.clients[id] = cl
-	return cl, nil
+	})
 }
 
 // paasClientFor resolves a PaaSInstance's credentials into an XML-RPC

@@ -75,7 +75,7 @@ func (e *instanceExternal) create(ctx context.Context) (string, error) {
 }
 
 func (e *instanceExternal) deleting(ctx context.Context, id string) (bool, error) {
-	inst, err := observeInstance(ctx, e.api, id)
+	inst, err := observeInstance(ctx, e.api, id, true)
 	if err != nil {
 		return false, err
 	}

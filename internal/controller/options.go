@@ -19,11 +19,15 @@ type Timing struct {
 	CreateGrace time.Duration
 	// Usage is the interval between refreshes of an instance's disk usage.
 	Usage time.Duration
+	// Detail is the interval between reads of a settled object's detail
+	// route (access information, upgrades, DNS details…) when Gandi's list
+	// shows no change; 0 reads it at every poll (no batched observation).
+	Detail time.Duration
 }
 
 // DefaultTiming is the timing the manager uses unless told otherwise.
 func DefaultTiming() Timing {
-	return Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second, CreateGrace: 2 * time.Minute, Usage: 30 * time.Minute}
+	return Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second, CreateGrace: 2 * time.Minute, Usage: 30 * time.Minute, Detail: 30 * time.Minute}
 }
 
 // jittered spreads requeues of many objects over +/-10% of d, so that they

@@ -73,7 +73,7 @@ func (r *VhostReconciler) instanceOf(ctx context.Context, vh *hostingv1alpha1.Vh
 }
 
 func (e *vhostExternal) find(ctx context.Context) ([]candidate, error) {
-	v, err := observeVhost(ctx, e.api, e.target.instanceID, e.vh.Status.FQDN)
+	v, err := observeVhost(ctx, e.api, e.target.instanceID, e.vh.Status.FQDN, true)
 	if gandi.IsNotFound(err) {
 		return nil, nil
 	}
@@ -100,7 +100,7 @@ func (e *vhostExternal) create(ctx context.Context) (string, error) {
 }
 
 func (e *vhostExternal) deleting(ctx context.Context, fqdn string) (bool, error) {
-	v, err := observeVhost(ctx, e.api, e.target.instanceID, fqdn)
+	v, err := observeVhost(ctx, e.api, e.target.instanceID, fqdn, true)
 	if err != nil {
 		return false, err
 	}

@@ -101,3 +101,7 @@ func credentialScope(namespace string, ref *hostingv1alpha1.CredentialsReference
 	}
 	return namespace + "/" + ref.Name
 }
+
+func (e *instanceExternal) creating() (reason, message string) {
+	return hostingv1alpha1.ReasonCreating, "Gandi is creating the instance"
+}

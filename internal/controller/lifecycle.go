@@ -231,7 +231,21 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		// The intent stays: the next pass finds the object and adopts it.
 		return "", halt(retry(err))
 	}
+	if c, ok := ext.(createdInTransition); ok {
+		// Gandi's answer said what a GET now would: the object is being
+		// created. The next pass, at the transitional interval, reads it.
+		reason, msg := c.creating()
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, reason, msg)
+		return "", halt(waitFor(l.timing.Transitional))
+	}
 	return id, nil
+}
+
+// createdInTransition is an external whose accepted create leaves the
+// Gandi object in a known transitional state (202 Accepted: instances,
+// vhosts), so that no GET right after the create is needed to know it.
+type createdInTransition interface {
+	creating() (reason, message string)
 }
 
 func (l *lifecycle) prepareFailed(obj managed, ext external, err error) *result {

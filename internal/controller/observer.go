@@ -24,6 +24,9 @@ import (
 //     it is reported within one poll);
 //   - when its detail is older than the detail interval (fields only the
 //     detail route has);
+//   - when what decides its readiness is only in the detail: a vhost's
+//     application status (a failed install shows nowhere else), so a
+//     vhost with an application is read at every poll;
 //   - when its last known state is transitional (being_created, a running
 //     application install…): those objects are looked at every few
 //     seconds, and a list a poll old would hide the change they wait for;
@@ -232,7 +235,7 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, wantFresh bool) (
 	s := o.seenVhosts[key]
 	o.mu.Unlock()
 	if ok && listed && s != nil && s.detail != nil &&
-		o.fresh(startedAt, vhostWriteKey(id, fqdn)) && !vhostTransitional(s.detail) &&
+		o.fresh(startedAt, vhostWriteKey(id, fqdn)) && !vhostTransitional(s.detail) && s.detail.Application == nil &&
 		o.now().Sub(s.detailAt) < o.detail &&
 		(s.listed && reflect.DeepEqual(entry, s.entry) || reflect.DeepEqual(entry, vhostListEntry(*s.detail))) {
 		out := *s.detail

@@ -111,3 +111,7 @@ func (e *vhostExternal) deleting(ctx context.Context, fqdn string) (bool, error)
 func (e *vhostExternal) remove(ctx context.Context, fqdn string) (bool, error) {
 	return false, e.api.DeleteVhost(ctx, e.target.instanceID, fqdn)
 }
+
+func (e *vhostExternal) creating() (reason, message string) {
+	return hostingv1alpha1.ReasonCreating, "Gandi is creating the vhost"
+}

@@ -134,6 +134,7 @@ type figures struct {
 	convergeAPI      int
 	convergeAPIBreak map[string]int
 	convergeCPU      time.Duration
+	convergeByRoute  map[string]int
 
 	settled        settled
 	settledSecrets settled
@@ -172,6 +173,7 @@ func (f figures) print(w io.Writer) {
 	fmt.Fprintf(w, "converge: wall %s to all Ready\n", f.convergeWall.Round(100*time.Millisecond))
 	cb := 9 * f.n
 	fmt.Fprintf(w, "converge: Gandi requests %d (writes %d); bound %d (9 per instance); ratio %.2f\n", f.convergeGandi, f.convergeWrites, cb, float64(f.convergeGandi)/float64(cb))
+	fmt.Fprintf(w, "converge: Gandi by route [%s]\n", breakdown(f.convergeByRoute))
 	fmt.Fprintf(w, "converge: API-server requests %d = %.2f per object  [%s]\n", f.convergeAPI, float64(f.convergeAPI)/float64(f.objects), breakdown(f.convergeAPIBreak))
 	fmt.Fprintf(w, "converge: manager CPU %s = %.1f ms per object\n", f.convergeCPU.Round(time.Millisecond), ms(f.convergeCPU)/float64(f.objects))
 	fmt.Fprintf(w, "peak RSS after converging and settled polls: %.1f MiB\n", float64(f.peakRSSKiB)/1024)
@@ -302,7 +304,7 @@ func runOnce(o options, n int) (f figures, err error) {
 	if err != nil {
 		return f, err
 	}
-	f.convergeGandi, f.convergeWrites = sim.total(), sim.Writes
+	f.convergeGandi, f.convergeWrites, f.convergeByRoute = sim.total(), sim.Writes, sim.Requests
 	api1, err := r.apiCounts(ctx)
 	if err != nil {
 		return f, err

@@ -158,9 +158,15 @@ func (o *observer) fresh(startedAt time.Time, key string) bool {
 
 // refresh returns c's items, fetched again when older than maxAge.
 func refresh[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string) (map[string]T, time.Time, bool) {
+	return refreshSince(o, c, fetch, id, o.maxAge, time.Time{})
+}
+
+// refreshSince returns c's items, fetched again when older than maxAge or
+// sent before notBefore.
+func refreshSince[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string, maxAge time.Duration, notBefore time.Time) (map[string]T, time.Time, bool) {
 	c.fetch.Lock()
 	defer c.fetch.Unlock()
-	if c.ok && o.now().Sub(c.startedAt) < o.maxAge {
+	if c.ok && o.now().Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore) {
 		return c.items, c.startedAt, true
 	}
 	started := o.now()
@@ -251,6 +257,35 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, wantFresh bool) (
 	kept := *vh
 	o.seenVhosts[key] = &seen[gandi.Vhost]{entry: entry, listed: ok && listed, detail: &kept, detailAt: o.now()}
 	return vh, nil
+}
+
+// vhostLookup is the lookup of fqdn on instance id before a create: the
+// instance's vhost list, fetched again unless it is younger than maxAge
+// and was sent after notBefore (this object's create intent) and after
+// this operator's last write to the vhost. The vhosts of a new instance,
+// woken together when it is Ready, share one list instead of a GET each.
+// ok is false when the list failed: look the vhost up with its GET.
+func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, maxAge time.Duration, notBefore time.Time) (found *gandi.Vhost, ok bool) {
+	o.mu.Lock()
+	c := o.vhosts[id]
+	if c == nil {
+		c = &listCache[gandi.Vhost]{}
+		o.vhosts[id] = c
+	}
+	if w := o.wrote[vhostWriteKey(id, fqdn)]; w.After(notBefore) {
+		notBefore = w
+	}
+	o.mu.Unlock()
+	items, _, ok := refreshSince(o, c, func() ([]gandi.Vhost, error) {
+		return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
+	}, func(v gandi.Vhost) string { return v.FQDN }, maxAge, notBefore)
+	if !ok {
+		return nil, false
+	}
+	if v, listed := items[fqdn]; listed {
+		return &v, true
+	}
+	return nil, true
 }
 
 // forget drops what the observer keeps of an instance and its vhosts

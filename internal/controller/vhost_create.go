@@ -73,6 +73,15 @@ func (r *VhostReconciler) instanceOf(ctx context.Context, vh *hostingv1alpha1.Vh
 }
 
 func (e *vhostExternal) find(ctx context.Context) ([]candidate, error) {
+	if o, ok := e.api.(observedVhosts); ok {
+		since, _ := createPendingSince(e.vh)
+		if v, ok := o.obs.vhostLookup(ctx, e.target.instanceID, e.vh.Status.FQDN, e.r.Timing.Transitional, since); ok {
+			if v == nil {
+				return nil, nil
+			}
+			return []candidate{{id: v.FQDN, createdAt: v.CreatedAt.Time}}, nil
+		}
+	}
 	v, err := observeVhost(ctx, e.api, e.target.instanceID, e.vh.Status.FQDN, true)
 	if gandi.IsNotFound(err) {
 		return nil, nil

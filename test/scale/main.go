@@ -77,7 +77,7 @@ func main() {
 	}
 	// envtest logs through controller-runtime.
 	ctrllog.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	var all []figures
+	all := make([]figures, 0, len(o.sizes))
 	for _, n := range o.sizes {
 		f, err := runOnce(o, n)
 		if err != nil {
@@ -169,20 +169,20 @@ func (f figures) bound() int {
 }
 
 func (f figures) print(w io.Writer) {
-	fmt.Fprintf(w, "\n== N=%d instances, %d vhosts each: %d objects (poll %s) ==\n", f.n, f.vhosts, f.objects, f.poll)
-	fmt.Fprintf(w, "converge: wall %s to all Ready\n", f.convergeWall.Round(100*time.Millisecond))
+	pf(w, "\n== N=%d instances, %d vhosts each: %d objects (poll %s) ==\n", f.n, f.vhosts, f.objects, f.poll)
+	pf(w, "converge: wall %s to all Ready\n", f.convergeWall.Round(100*time.Millisecond))
 	cb := 9 * f.n
-	fmt.Fprintf(w, "converge: Gandi requests %d (writes %d); bound %d (9 per instance); ratio %.2f\n", f.convergeGandi, f.convergeWrites, cb, float64(f.convergeGandi)/float64(cb))
-	fmt.Fprintf(w, "converge: Gandi by route [%s]\n", breakdown(f.convergeByRoute))
-	fmt.Fprintf(w, "converge: API-server requests %d = %.2f per object  [%s]\n", f.convergeAPI, float64(f.convergeAPI)/float64(f.objects), breakdown(f.convergeAPIBreak))
-	fmt.Fprintf(w, "converge: manager CPU %s = %.1f ms per object\n", f.convergeCPU.Round(time.Millisecond), ms(f.convergeCPU)/float64(f.objects))
-	fmt.Fprintf(w, "peak RSS after converging and settled polls: %.1f MiB\n", float64(f.peakRSSKiB)/1024)
+	pf(w, "converge: Gandi requests %d (writes %d); bound %d (9 per instance); ratio %.2f\n", f.convergeGandi, f.convergeWrites, cb, float64(f.convergeGandi)/float64(cb))
+	pf(w, "converge: Gandi by route [%s]\n", breakdown(f.convergeByRoute))
+	pf(w, "converge: API-server requests %d = %.2f per object  [%s]\n", f.convergeAPI, float64(f.convergeAPI)/float64(f.objects), breakdown(f.convergeAPIBreak))
+	pf(w, "converge: manager CPU %s = %.1f ms per object\n", f.convergeCPU.Round(time.Millisecond), ms(f.convergeCPU)/float64(f.objects))
+	pf(w, "peak RSS after converging and settled polls: %.1f MiB\n", float64(f.peakRSSKiB)/1024)
 	f.printSettled(w, "settled", f.settled)
 	if f.secrets > 0 {
-		fmt.Fprintf(w, "%d Secrets created beside the objects: manager CPU %s (%.2f ms per Secret); API-server requests by the manager %d\n",
+		pf(w, "%d Secrets created beside the objects: manager CPU %s (%.2f ms per Secret); API-server requests by the manager %d\n",
 			f.secrets, f.secretsCPU.Round(time.Millisecond), ms(f.secretsCPU)/float64(f.secrets), f.secretsAPI)
 		f.printSettled(w, fmt.Sprintf("settled, %d Secrets", f.secrets), f.settledSecrets)
-		fmt.Fprintf(w, "peak RSS with %d Secrets: %.1f MiB\n", f.secrets, float64(f.peakRSSSecretsKiB)/1024)
+		pf(w, "peak RSS with %d Secrets: %.1f MiB\n", f.secrets, float64(f.peakRSSSecretsKiB)/1024)
 	}
 }
 
@@ -197,30 +197,34 @@ func (f figures) printSettled(w io.Writer, label string, s settled) {
 	perReconcile := float64(s.gandi) / float64(max(s.reconciles, 1))
 	perWindow := float64(s.gandi) / (float64(f.objects) * polls)
 	b := float64(f.bound()) / float64(f.objects)
-	fmt.Fprintf(w, "%s: %d Gandi requests (writes %d) over %s (%.1f polls), %d reconciles\n", label, s.gandi, s.gandiWrites, s.window.Round(time.Second), polls, s.reconciles)
-	fmt.Fprintf(w, "%s: Gandi requests per object per poll %.3f (per reconcile) / %.3f (per poll interval); bound %.3f (%d per poll); ratio %.2f\n",
+	pf(w, "%s: %d Gandi requests (writes %d) over %s (%.1f polls), %d reconciles\n", label, s.gandi, s.gandiWrites, s.window.Round(time.Second), polls, s.reconciles)
+	pf(w, "%s: Gandi requests per object per poll %.3f (per reconcile) / %.3f (per poll interval); bound %.3f (%d per poll); ratio %.2f\n",
 		label, perReconcile, perWindow, b, f.bound(), perReconcile/b)
-	fmt.Fprintf(w, "%s: API-server requests per object per poll %.3f (writes %d, Secret GETs %d = %.3f per object per poll)  [%s]\n",
+	pf(w, "%s: API-server requests per object per poll %.3f (writes %d, Secret GETs %d = %.3f per object per poll)  [%s]\n",
 		label, float64(s.api)/(float64(f.objects)*polls), s.apiWrites, s.secretGETs, float64(s.secretGETs)/(float64(f.objects)*polls), breakdown(s.apiByResource))
-	fmt.Fprintf(w, "%s: manager CPU %s = %.2f ms per object per poll\n", label, s.cpu.Round(time.Millisecond), ms(s.cpu)/(float64(f.objects)*polls))
-	fmt.Fprintf(w, "%s: Gandi by route [%s]\n", label, breakdown(s.gandiByRoute))
+	pf(w, "%s: manager CPU %s = %.2f ms per object per poll\n", label, s.cpu.Round(time.Millisecond), ms(s.cpu)/(float64(f.objects)*polls))
+	pf(w, "%s: Gandi by route [%s]\n", label, breakdown(s.gandiByRoute))
 }
 
 func printSummary(w io.Writer, all []figures) {
-	fmt.Fprintln(w, "\n== summary ==")
-	fmt.Fprintln(w, "| N | objects | converge wall | Gandi to converge (ratio to 9/inst) | API req/object to converge | settled Gandi req/object/poll (ratio) | Secret GETs/object/poll | peak RSS | CPU ms/object | 10k Secrets CPU | peak RSS w/ Secrets |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+	pf(w, "\n== summary =="+"\n")
+	pf(w, "| N | objects | converge wall | Gandi to converge (ratio to 9/inst) | API req/object to converge | settled Gandi req/object/poll (ratio) | Secret GETs/object/poll | peak RSS | CPU ms/object | 10k Secrets CPU | peak RSS w/ Secrets |"+"\n")
+	pf(w, "|---|---|---|---|---|---|---|---|---|---|---|"+"\n")
 	for _, f := range all {
 		s := f.settled
 		per := float64(s.gandi) / float64(max(s.reconciles, 1))
 		polls := s.window.Seconds() / f.poll.Seconds()
-		fmt.Fprintf(w, "| %d | %d | %s | %d (%.2f×) | %.2f | %.3f (%.2f×) | %.3f | %.0f MiB | %.1f | %s | %.0f MiB |\n",
+		pf(w, "| %d | %d | %s | %d (%.2f×) | %.2f | %.3f (%.2f×) | %.3f | %.0f MiB | %.1f | %s | %.0f MiB |\n",
 			f.n, f.objects, f.convergeWall.Round(time.Second), f.convergeGandi, float64(f.convergeGandi)/float64(9*f.n),
 			float64(f.convergeAPI)/float64(f.objects), per, per/(float64(f.bound())/float64(f.objects)),
 			float64(s.secretGETs)/(float64(f.objects)*polls), float64(f.peakRSSKiB)/1024,
 			ms(f.convergeCPU)/float64(f.objects), f.secretsCPU.Round(100*time.Millisecond), float64(f.peakRSSSecretsKiB)/1024)
 	}
 }
+
+// pf prints to the report; a report that cannot be written has nowhere
+// to say so.
+func pf(w io.Writer, format string, a ...any) { _, _ = fmt.Fprintf(w, format, a...) }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
@@ -275,7 +279,7 @@ func runOnce(o options, n int) (f figures, err error) {
 	}
 	r := &run{o: o, dir: dir, own: newRequestCounter()}
 	defer r.stop()
-	if err := r.start(n); err != nil {
+	if err := r.start(); err != nil {
 		return f, err
 	}
 	ctx := context.Background()
@@ -334,7 +338,7 @@ func runOnce(o options, n int) (f figures, err error) {
 	return f, nil
 }
 
-func (r *run) start(n int) error {
+func (r *run) start() error {
 	cp, err := testenv.StartWithCRDs()
 	if err != nil {
 		return err
@@ -468,7 +472,7 @@ func (r *run) stop() {
 }
 
 func (r *run) createObjects(ctx context.Context, n int) error {
-	var objs []client.Object
+	objs := make([]client.Object, 0, (1+r.o.vhosts)*n)
 	for i := range n {
 		name := fmt.Sprintf("site-%04d", i)
 		objs = append(objs, &hostingv1alpha1.HostingInstance{

@@ -67,12 +67,11 @@ type lifecycle struct {
 	now    func() time.Time
 }
 
-// connect is the first step of a live pass: the finalizer goes on before
-// anything can exist at Gandi, then the credentials become a client.
+// connect is the first step of a live pass: the credentials become a
+// client. The finalizer goes on before anything can exist at Gandi for
+// the object, but in the write that makes it so when there is one (the
+// create intent, an adopted ID: see ensureID), not in a patch of its own.
 func (l *lifecycle) connect(ctx context.Context, obj managed, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, *result) {
-	if err := ensureFinalizer(ctx, l.client, obj); err != nil {
-		return nil, halt(retry(err))
-	}
 	api, err := l.creds.ClientFor(ctx, obj.GetNamespace(), ref)
 	if err != nil {
 		return nil, halt(failed(obj, l.timing, "resolve credentials", err))
@@ -141,6 +140,9 @@ func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, kno
 		return "", res
 	}
 	if known != "" {
+		if err := ensureFinalizer(ctx, l.client, obj); err != nil {
+			return "", halt(retry(err))
+		}
 		return known, nil
 	}
 	return l.resolveID(ctx, obj, ext, observeOnly(policy))
@@ -219,7 +221,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
-	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent}); err != nil {
+	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, finalizer: true}); err != nil {
 		return "", halt(retry(err))
 	}
 	id, err := ext.create(ctx)

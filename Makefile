@@ -88,6 +88,16 @@ test: $(HELM) ## Run every test: unit, simulator, envtest (controllers, admissio
 test-crash: ## Run only the end-to-end crash loop (part of make test); E2E_CRASH_SEED=<seed> replays a run's kill schedule.
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... -count=1 -v -timeout 10m -run '^TestCrashLoop$$'
 
+# The scale benchmark: the built manager and simulator on a local control
+# plane, N instances with 3 vhosts each; it prints figures (README,
+# "Performance"), passes or fails nothing, and is not part of `make test`.
+# N=100 takes minutes, N=1000 much longer on a small machine.
+BENCH_N ?= 100,1000
+BENCH_FLAGS ?=
+.PHONY: bench-scale
+bench-scale: build ## Run the scale benchmark (BENCH_N=100,1000; BENCH_FLAGS=-poll 20s -secrets 10000 ...).
+	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go run ./test/scale -n $(BENCH_N) $(BENCH_FLAGS)
+
 .PHONY: fuzz
 fuzz: ## Run each fuzz target briefly.
 	hack/fuzz.sh 10s

@@ -16,8 +16,10 @@ import (
 
 // Credentials resolves an object's credentialsRef into a Gandi client.
 type Credentials struct {
-	// Reader reads Secrets. It is the manager's uncached API reader: caching
-	// Secrets would hold every Secret of the cluster in memory.
+	// Reader reads Secrets: a SecretReader (the manager's), which keeps
+	// only the Secrets the operator reads, by resourceVersion; caching
+	// Secrets in an informer would hold every Secret of the cluster in
+	// memory.
 	Reader client.Reader
 	// Clients shares one client per distinct credential.
 	Clients *ClientCache

@@ -31,7 +31,8 @@ type instanceAPI interface {
 // HostingInstance declares.
 type HostingInstanceReconciler struct {
 	Base
-	// Reader reads Secrets uncached (passwords, connection Secrets).
+	// Reader reads Secrets (passwords, connection Secrets): a
+	// SecretReader, uncached but for the Secrets the watch follows.
 	Reader client.Reader
 	Scheme *runtime.Scheme
 }
@@ -47,7 +48,11 @@ func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha
 	if res != nil {
 		return *res
 	}
-	return r.sync(ctx, api, hi)
+	var iapi instanceAPI = api
+	if obs := r.Observers.For(api, hi.Spec.SharingID); obs != nil {
+		iapi = observedInstances{instanceAPI: api, obs: obs}
+	}
+	return r.sync(ctx, iapi, hi)
 }
 
 // sync observes the instance (finding or creating it first when its ID is
@@ -59,7 +64,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 		return *stop
 	}
 	hi.Status.ID = id
-	inst, err := observeInstance(ctx, api, id)
+	inst, err := observeInstance(ctx, api, id, hi.Generation != hi.Status.ObservedGeneration)
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id)
 	}
@@ -88,8 +93,13 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	return res
 }
 
-// observeInstance is the one place an instance is read from Gandi.
-func observeInstance(ctx context.Context, api instanceAPI, id string) (*gandi.Instance, error) {
+// observeInstance is the one place an instance is read from Gandi: from
+// the observer's lists when api has one (see observer.go), its GET
+// otherwise or when wantFresh (a spec change to act on).
+func observeInstance(ctx context.Context, api instanceAPI, id string, wantFresh bool) (*gandi.Instance, error) {
+	if o, ok := api.(observedInstances); ok {
+		return o.obs.instance(ctx, id, wantFresh)
+	}
 	return api.GetInstance(ctx, id)
 }
 

@@ -75,7 +75,7 @@ func (e *instanceExternal) create(ctx context.Context) (string, error) {
 }
 
 func (e *instanceExternal) deleting(ctx context.Context, id string) (bool, error) {
-	inst, err := observeInstance(ctx, e.api, id)
+	inst, err := observeInstance(ctx, e.api, id, true)
 	if err != nil {
 		return false, err
 	}
@@ -100,4 +100,8 @@ func credentialScope(namespace string, ref *hostingv1alpha1.CredentialsReference
 		return "default"
 	}
 	return namespace + "/" + ref.Name
+}
+
+func (e *instanceExternal) creating() (reason, message string) {
+	return hostingv1alpha1.ReasonCreating, "Gandi is creating the instance"
 }

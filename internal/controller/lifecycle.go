@@ -67,8 +67,10 @@ type lifecycle struct {
 	now    func() time.Time
 }
 
-// connect is the first step of a live pass: the finalizer goes on before
-// anything can exist at Gandi, then the credentials become a client.
+// connect is the first step of a live pass: the credentials become a
+// client. The finalizer goes on before anything can exist at Gandi for
+// the object, but in the write that makes it so when there is one (the
+// create intent, an adopted ID: see ensureID), not in a patch of its own.
 func (l *lifecycle) connect(ctx context.Context, obj managed, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, *result) {
 	return connectTo(ctx, l, obj, func(ctx context.Context) (*gandi.Client, error) {
 		return l.creds.ClientFor(ctx, obj.GetNamespace(), ref)
@@ -79,9 +81,6 @@ func (l *lifecycle) connect(ctx context.Context, obj managed, ref *hostingv1alph
 // credentials into one (the XML-RPC client of a PaaSInstance).
 func connectTo[C any](ctx context.Context, l *lifecycle, obj managed, open func(context.Context) (C, error)) (C, *result) {
 	var none C
-	if err := ensureFinalizer(ctx, l.client, obj); err != nil {
-		return none, halt(retry(err))
-	}
 	api, err := open(ctx)
 	if err != nil {
 		return none, halt(failed(obj, l.timing, "resolve credentials", err))
@@ -150,6 +149,9 @@ func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, kno
 		return "", res
 	}
 	if known != "" {
+		if err := ensureFinalizer(ctx, l.client, obj); err != nil {
+			return "", halt(retry(err))
+		}
 		return known, nil
 	}
 	return l.resolveID(ctx, obj, ext, observeOnly(policy))
@@ -228,7 +230,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
-	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent}); err != nil {
+	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, finalizer: true}); err != nil {
 		return "", halt(retry(err))
 	}
 	id, err := ext.create(ctx)
@@ -240,7 +242,21 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		// The intent stays: the next pass finds the object and adopts it.
 		return "", halt(retry(err))
 	}
+	if c, ok := ext.(createdInTransition); ok {
+		// Gandi's answer said what a GET now would: the object is being
+		// created. The next pass, at the transitional interval, reads it.
+		reason, msg := c.creating()
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, reason, msg)
+		return "", halt(waitFor(l.timing.Transitional))
+	}
 	return id, nil
+}
+
+// createdInTransition is an external whose accepted create leaves the
+// Gandi object in a known transitional state (202 Accepted: instances,
+// vhosts), so that no GET right after the create is needed to know it.
+type createdInTransition interface {
+	creating() (reason, message string)
 }
 
 func (l *lifecycle) prepareFailed(obj managed, ext external, err error) *result {

@@ -61,6 +61,10 @@ type annotationPatch struct {
 	// unlocked skips the version check, for a record of what happened at
 	// Gandi that a concurrent edit of the object must not make us lose.
 	unlocked bool
+	// finalizer adds the operator's finalizer in the same write: the
+	// create intent and an adopted ID are the writes after which
+	// something at Gandi is this object's.
+	finalizer bool
 }
 
 // patchAnnotations writes annotations with an optimistic lock, so that two
@@ -84,6 +88,9 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 		delete(ann, k)
 	}
 	updated.SetAnnotations(ann)
+	if p.finalizer {
+		controllerutil.AddFinalizer(updated, Finalizer)
+	}
 	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
 	if p.unlocked {
 		patch = client.MergeFrom(base)
@@ -92,6 +99,7 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 		return fmt.Errorf("annotate %s: %w", obj.GetName(), err)
 	}
 	obj.SetAnnotations(updated.GetAnnotations())
+	obj.SetFinalizers(updated.GetFinalizers())
 	obj.SetResourceVersion(updated.GetResourceVersion())
 	return nil
 }
@@ -101,8 +109,9 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 // intent it resolves.
 func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string) error {
 	return patchAnnotations(ctx, c, obj, annotationPatch{
-		set:    map[string]string{hostingv1alpha1.AnnotationExternalID: id},
-		remove: []string{hostingv1alpha1.AnnotationCreatePending},
+		set:       map[string]string{hostingv1alpha1.AnnotationExternalID: id},
+		remove:    []string{hostingv1alpha1.AnnotationCreatePending},
+		finalizer: true,
 	})
 }
 

@@ -23,6 +23,11 @@ type Timing struct {
 	// renew gets the ExpiringSoon condition and a Warning event; 0 turns
 	// the warnings off.
 	ExpiryWarning time.Duration
+
+	// Detail is the interval between reads of a settled object's detail
+	// route (access information, upgrades, DNS details…) when Gandi's list
+	// shows no change; 0 reads it at every poll (no batched observation).
+	Detail time.Duration
 }
 
 // Day is the unit of the expiry warning window (--expiry-warning-days).
@@ -35,7 +40,7 @@ const DefaultExpiryWarningDays = 30
 
 // DefaultTiming is the timing the manager uses unless told otherwise.
 func DefaultTiming() Timing {
-	return Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second, CreateGrace: 2 * time.Minute, Usage: 30 * time.Minute, ExpiryWarning: DefaultExpiryWarningDays * Day}
+	return Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second, CreateGrace: 2 * time.Minute, Usage: 30 * time.Minute, Detail: 30 * time.Minute, ExpiryWarning: DefaultExpiryWarningDays * Day}
 }
 
 // jittered spreads requeues of many objects over +/-10% of d, so that they

@@ -31,10 +31,23 @@ func userChange(old, cur client.Object) bool {
 	if old.GetGeneration() != cur.GetGeneration() ||
 		!old.GetDeletionTimestamp().Equal(cur.GetDeletionTimestamp()) ||
 		!maps.Equal(old.GetLabels(), cur.GetLabels()) ||
-		!equality.Semantic.DeepEqual(old.GetFinalizers(), cur.GetFinalizers()) {
+		!equality.Semantic.DeepEqual(othersFinalizers(old), othersFinalizers(cur)) {
 		return true
 	}
 	return !maps.Equal(userAnnotations(old), userAnnotations(cur))
+}
+
+// othersFinalizers are obj's finalizers but the operator's own: adding it
+// (the first write of every object) is bookkeeping too, and woke every
+// new object for a second pass that looked Gandi up again.
+func othersFinalizers(obj client.Object) []string {
+	var out []string
+	for _, f := range obj.GetFinalizers() {
+		if f != Finalizer {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func userAnnotations(obj client.Object) map[string]string {

@@ -21,6 +21,9 @@ type Base struct {
 	Credentials *Credentials
 	Events      eventRecorder
 	Timing      Timing
+	// Observers answer settled objects' observations from Gandi's list
+	// routes (observer.go); nil reads every object with its own GET.
+	Observers *Observers
 	// Now is the clock (time.Now when nil); tests may move it.
 	Now func() time.Time
 	// polls classifies passes (urgent or routine) and measures polls;

@@ -104,28 +104,76 @@ func (s *SecretWatch) metadataOnly() builder.WatchesOption { return builder.Only
 
 // handlerFor enqueues the objects of list's kind that reference the Secret:
 // in its own namespace by name, or, for the default token Secret, every
-// object without a credentialsRef.
+// object without a credentialsRef. They are found through secretRefIndex
+// (registered by indexSecretRefs), not by listing the namespace: a Secret
+// event costs what its referrers cost, however many objects and Secrets
+// the namespace holds.
 func (s *SecretWatch) handlerFor(list client.ObjectList) handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, secret client.Object) []reconcile.Request {
-		isDefault := secret.GetNamespace() == s.DefaultSecret.Namespace && secret.GetName() == s.DefaultSecret.Name
-		var opts []client.ListOption
-		if !isDefault {
-			opts = append(opts, client.InNamespace(secret.GetNamespace()))
+		seen := map[types.NamespacedName]bool{}
+		var reqs []reconcile.Request
+		add := func(objs []client.Object) {
+			for _, o := range objs {
+				if k := client.ObjectKeyFromObject(o); !seen[k] {
+					seen[k] = true
+					reqs = append(reqs, reconcile.Request{NamespacedName: k})
+				}
+			}
 		}
-		l, _ := list.DeepCopyObject().(client.ObjectList)
-		if err := s.Client.List(ctx, l, opts...); err != nil {
+		isDefault := secret.GetNamespace() == s.DefaultSecret.Namespace && secret.GetName() == s.DefaultSecret.Name
+		// The default token Secret's namespace may be one the cache does
+		// not hold (it is then watched by name): its referrers by name are
+		// looked up across the cache and kept to that namespace.
+		ns := secret.GetNamespace()
+		if isDefault {
+			ns = ""
+		}
+		byName, err := s.referrers(ctx, list, secretRefIndex, secret.GetName(), ns)
+		if err != nil {
 			log.FromContext(ctx).Error(err, "list objects for a Secret change")
 			return nil
 		}
-		var reqs []reconcile.Request
-		for _, obj := range objectsOf(l) {
-			names, usesDefault := referencedSecrets(obj)
-			if (isDefault && usesDefault) || (obj.GetNamespace() == secret.GetNamespace() && contains(names, secret.GetName())) {
-				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
+		for _, o := range byName {
+			if o.GetNamespace() == secret.GetNamespace() {
+				add([]client.Object{o})
 			}
+		}
+		if isDefault {
+			byDefault, err := s.referrers(ctx, list, secretRefIndex, defaultSecretKey, "")
+			if err != nil {
+				log.FromContext(ctx).Error(err, "list objects for a Secret change")
+				return nil
+			}
+			add(byDefault)
 		}
 		return reqs
 	})
+}
+
+// referrers lists the objects whose index holds key; a kind without the
+// index (one added without registering it) is listed whole and filtered,
+// as before the index existed.
+func (s *SecretWatch) referrers(ctx context.Context, list client.ObjectList, index, key, namespace string) ([]client.Object, error) {
+	l, _ := list.DeepCopyObject().(client.ObjectList)
+	objs, err := listByIndex(ctx, s.Client, l, index, key, namespace)
+	if err == nil {
+		return objs, nil
+	}
+	var opts []client.ListOption
+	if namespace != "" {
+		opts = append(opts, client.InNamespace(namespace))
+	}
+	l, _ = list.DeepCopyObject().(client.ObjectList)
+	if err := s.Client.List(ctx, l, opts...); err != nil {
+		return nil, err
+	}
+	var out []client.Object
+	for _, obj := range objectsOf(l) {
+		if contains(secretRefKeys(obj), key) {
+			out = append(out, obj)
+		}
+	}
+	return out, nil
 }
 
 func contains(names []string, name string) bool {

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
@@ -83,6 +84,9 @@ func CacheOptions(namespaces []string, defaultSecret types.NamespacedName) (cach
 		// One entry per kind: it configures the typed Secret informer too,
 		// should anything ever start one.
 		ByObject: map[client.Object]cache.ByObject{secretMeta: secretWatchCache(namespaces, defaultSecret)},
+		// Managed fields are never read, and copying them was a fifth of
+		// the manager's CPU at 4,000 objects (every list deep-copies).
+		DefaultTransform: cache.TransformStripManagedFields(),
 	}
 	if len(namespaces) > 0 {
 		co.DefaultNamespaces = map[string]cache.Config{}
@@ -112,8 +116,11 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 		reg = metrics.Registry
 	}
 	pollMetrics := newPollMetrics(reg)
+	// One reader of Secrets for every kind: a Secret read by hundreds of
+	// objects is fetched once per change, not once per pass.
+	secretReader := &SecretReader{API: mgr.GetAPIReader(), Meta: mgr.GetCache()}
 	creds := &Credentials{
-		Reader:        mgr.GetAPIReader(),
+		Reader:        secretReader,
 		Clients:       NewClientCache(o.Gandi),
 		DefaultSecret: o.DefaultSecret,
 		AllowDefault:  o.AllowDefaultCredentials,
@@ -122,11 +129,19 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	if o.Controller.MaxBackoff == 0 {
 		o.Controller.MaxBackoff = o.Timing.Poll
 	}
+	observers := &Observers{Poll: o.Timing.Poll, Detail: o.Timing.Detail, Now: now}
 	base := func(name, kind string) Base {
-		return Base{Client: mgr.GetClient(), Credentials: creds, Events: eventRecorder{rec: mgr.GetEventRecorder(name)}, Timing: o.Timing, Now: now,
+		return Base{Client: mgr.GetClient(), Credentials: creds, Events: eventRecorder{rec: mgr.GetEventRecorder(name)}, Timing: o.Timing, Observers: observers, Now: now,
 			polls: newPollTracker(kind, o.Timing.Poll, budgetPerMinute, now, mgr.GetLogger().WithName("polls"), pollMetrics)}
 	}
-	hi := &HostingInstanceReconciler{Base: base("hostinginstance-controller", "HostingInstance"), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme()}
+	// Every kind the Secret watch maps to is indexed by the Secrets it
+	// names (see SecretWatch.handlerFor).
+	for _, obj := range []client.Object{&hostingv1alpha1.HostingInstance{}, &hostingv1alpha1.Vhost{}, &hostingv1alpha1.Template{}, &hostingv1alpha1.TemplateApplication{}, &hostingv1alpha1.PaaSInstance{}} {
+		if err := indexSecretRefs(mgr, obj); err != nil {
+			return err
+		}
+	}
+	hi := &HostingInstanceReconciler{Base: base("hostinginstance-controller", "HostingInstance"), Reader: secretReader, Scheme: mgr.GetScheme()}
 	if err := hi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the HostingInstance controller: %w", err)
 	}
@@ -142,7 +157,7 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	if err := ta.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the TemplateApplication controller: %w", err)
 	}
-	pi := &PaaSInstanceReconciler{Base: base("paasinstance-controller", "PaaSInstance"), Reader: mgr.GetAPIReader(), PaaS: NewPaaSClients(paasConfig(o))}
+	pi := &PaaSInstanceReconciler{Base: base("paasinstance-controller", "PaaSInstance"), Reader: secretReader, PaaS: NewPaaSClients(paasConfig(o))}
 	if err := pi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the PaaSInstance controller: %w", err)
 	}

@@ -28,7 +28,7 @@ type stateLook func(ctx context.Context) (state string, writable bool, err error
 
 func instanceState(api instanceAPI, id string) stateLook {
 	return func(ctx context.Context) (string, bool, error) {
-		inst, err := observeInstance(ctx, api, id)
+		inst, err := observeInstance(ctx, api, id, true)
 		if err != nil {
 			return "", false, err
 		}
@@ -38,7 +38,7 @@ func instanceState(api instanceAPI, id string) stateLook {
 
 func vhostState(api vhostAPI, instanceID, fqdn string) stateLook {
 	return func(ctx context.Context) (string, bool, error) {
-		vh, err := observeVhost(ctx, api, instanceID, fqdn)
+		vh, err := observeVhost(ctx, api, instanceID, fqdn, true)
 		if err != nil {
 			return "", false, err
 		}

@@ -119,6 +119,8 @@ var testTiming = controller.Timing{
 	Transitional: 100 * time.Millisecond,
 	CreateGrace:  time.Second,
 	Usage:        time.Hour,
+	// Every spec runs with batched observation, as the manager does.
+	Detail: time.Hour,
 }
 
 const (

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -63,7 +64,11 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 	if res != nil {
 		return *res
 	}
-	return r.sync(ctx, api, vh, target)
+	var vapi vhostAPI = api
+	if obs := r.Observers.For(api, ""); obs != nil {
+		vapi = observedVhosts{vhostAPI: api, obs: obs}
+	}
+	return r.sync(ctx, vapi, vh, target)
 }
 
 // instanceTarget is the instance a vhost lives on and how to reach it.
@@ -116,7 +121,7 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	if _, res := r.lifecycle().ensureID(ctx, vh, ext, externalIDAnnotation(vh), &vh.Spec.ManagedFields); res != nil {
 		return *res
 	}
-	observed, err := observeVhost(ctx, api, t.instanceID, fqdn)
+	observed, err := observeVhost(ctx, api, t.instanceID, fqdn, vh.Generation != vh.Status.ObservedGeneration)
 	switch {
 	case gandi.IsNotFound(err):
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; remove the annotation " +
@@ -138,8 +143,13 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	return res
 }
 
-// observeVhost is the one place a vhost is read from Gandi.
-func observeVhost(ctx context.Context, api vhostAPI, instanceID, fqdn string) (*gandi.Vhost, error) {
+// observeVhost is the one place a vhost is read from Gandi: from the
+// observer's vhost list of the instance when api has one (observer.go),
+// its GET otherwise or when wantFresh (a spec change to act on).
+func observeVhost(ctx context.Context, api vhostAPI, instanceID, fqdn string, wantFresh bool) (*gandi.Vhost, error) {
+	if o, ok := api.(observedVhosts); ok {
+		return o.obs.vhost(ctx, instanceID, fqdn, wantFresh)
+	}
 	return api.GetVhost(ctx, instanceID, fqdn)
 }
 
@@ -213,17 +223,35 @@ func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, s
 	}); err != nil {
 		return err
 	}
+	if err := indexBy(mgr, &hostingv1alpha1.Vhost{}, instanceRefIndex, func(o client.Object) (string, bool) {
+		vh, ok := o.(*hostingv1alpha1.Vhost)
+		if !ok || vh.Spec.InstanceRef == nil {
+			return "", false
+		}
+		return vh.Spec.InstanceRef.Name, true
+	}); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.Vhost{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("vhost").
 		WithOptions(opts.controller()).
-		Watches(&hostingv1alpha1.HostingInstance{}, handler.EnqueueRequestsFromMapFunc(r.vhostsOfInstance)).
+		Watches(&hostingv1alpha1.HostingInstance{}, handler.EnqueueRequestsFromMapFunc(r.vhostsOfInstance), builder.WithPredicates(instanceChangedForVhosts())).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.VhostList{}), secrets.metadataOnly()).
 		Complete(r)
 }
 
+// vhostsOfInstance are the Vhosts of the instance's namespace whose
+// instanceRef names it, found through instanceRefIndex.
 func (r *VhostReconciler) vhostsOfInstance(ctx context.Context, hi client.Object) []reconcile.Request {
-	return referrers(ctx, r, &hostingv1alpha1.VhostList{}, hi, func(o client.Object) *hostingv1alpha1.LocalObjectReference {
-		return o.(*hostingv1alpha1.Vhost).Spec.InstanceRef
-	})
+	objs, err := listByIndex(ctx, r, &hostingv1alpha1.VhostList{}, instanceRefIndex, hi.GetName(), hi.GetNamespace())
+	if err != nil {
+		log.FromContext(ctx).Error(err, "list the Vhosts of a HostingInstance")
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(objs))
+	for _, o := range objs {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
+	}
+	return reqs
 }

@@ -73,7 +73,16 @@ func (r *VhostReconciler) instanceOf(ctx context.Context, vh *hostingv1alpha1.Vh
 }
 
 func (e *vhostExternal) find(ctx context.Context) ([]candidate, error) {
-	v, err := observeVhost(ctx, e.api, e.target.instanceID, e.vh.Status.FQDN)
+	if o, ok := e.api.(observedVhosts); ok {
+		since, _ := createPendingSince(e.vh)
+		if v, ok := o.obs.vhostLookup(ctx, e.target.instanceID, e.vh.Status.FQDN, e.r.Timing.Transitional, since); ok {
+			if v == nil {
+				return nil, nil
+			}
+			return []candidate{{id: v.FQDN, createdAt: v.CreatedAt.Time}}, nil
+		}
+	}
+	v, err := observeVhost(ctx, e.api, e.target.instanceID, e.vh.Status.FQDN, true)
 	if gandi.IsNotFound(err) {
 		return nil, nil
 	}
@@ -100,7 +109,7 @@ func (e *vhostExternal) create(ctx context.Context) (string, error) {
 }
 
 func (e *vhostExternal) deleting(ctx context.Context, fqdn string) (bool, error) {
-	v, err := observeVhost(ctx, e.api, e.target.instanceID, fqdn)
+	v, err := observeVhost(ctx, e.api, e.target.instanceID, fqdn, true)
 	if err != nil {
 		return false, err
 	}
@@ -110,4 +119,8 @@ func (e *vhostExternal) deleting(ctx context.Context, fqdn string) (bool, error)
 
 func (e *vhostExternal) remove(ctx context.Context, fqdn string) (bool, error) {
 	return false, e.api.DeleteVhost(ctx, e.target.instanceID, fqdn)
+}
+
+func (e *vhostExternal) creating() (reason, message string) {
+	return hostingv1alpha1.ReasonCreating, "Gandi is creating the vhost"
 }

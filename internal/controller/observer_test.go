@@ -1,0 +1,83 @@
+package controller_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+// Batched observation: settled objects are answered from Gandi's list
+// routes, and a change made at Gandi behind the operator's back is still
+// reported within one poll.
+var _ = Describe("Batched observation", func() {
+	// A poll long enough to count what a settled poll sends, a detail
+	// interval longer than the test: only a change brings a detail GET.
+	observed := controller.Timing{Poll: 2 * time.Second, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour, Detail: time.Hour}
+	// One poll, and the time a pass takes on a busy machine.
+	withinOnePoll := observed.Poll + observed.Poll/10 + 2*time.Second
+
+	var (
+		w  *world
+		hi *hostingv1alpha1.HostingInstance
+		vh *hostingv1alpha1.Vhost
+		id string
+	)
+	BeforeEach(func() {
+		w = newWorld()
+		w.startManager(managerOptions{timing: &observed})
+		hi = instance("site")
+		vh = vhost("www", "www.example.com")
+		w.create(hi)
+		w.create(vh)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		id = hi.Status.ID
+	})
+
+	It("answers settled objects from the lists: no GET of either object, and no write, for two polls", func() {
+		type counts struct{ getInstance, getVhost, writes int }
+		now := func() counts {
+			return counts{w.sim.Requests(gandisim.RouteGetInstance), w.sim.Requests(gandisim.RouteGetVhost), w.sim.Writes()}
+		}
+		// The first settled poll may read each object once more (the list
+		// it is compared with dated from before it was Ready).
+		Eventually(func(g Gomega) {
+			before, lists := now(), w.sim.Requests(gandisim.RouteListVhosts)
+			g.Consistently(now).WithTimeout(2 * observed.Poll).WithPolling(100 * time.Millisecond).Should(Equal(before))
+			g.Expect(w.sim.Requests(gandisim.RouteListVhosts)).To(BeNumerically(">", lists), "the vhost list is the observation")
+		}).WithTimeout(4 * withinOnePoll).Should(Succeed())
+	})
+
+	It("reports an instance changed at Gandi within one poll", func() {
+		w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "locked" })
+		Eventually(fetch(hi)).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
+	})
+
+	It("reports a vhost changed at Gandi within one poll", func() {
+		w.sim.SetVhostStatus(id, "www.example.com", "locked")
+		Eventually(fetch(vh)).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
+	})
+
+	It("reports a template changed at Gandi within one poll", func() {
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		// Someone renames it with the same token, outside the cluster.
+		api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, RequestsPerMinute: -1})
+		Expect(err).NotTo(HaveOccurred())
+		patches := w.sim.Requests(gandisim.RoutePatchTemplate)
+		Expect(api.UpdateTemplate(suiteCtx, t.Status.ID, gandi.UpdateTemplateRequest{Name: "renamed-by-hand"})).To(Succeed())
+		// The operator sees it and puts the spec's name back.
+		Eventually(func() string { return w.simTemplate(t)().Name }).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(Equal("dns"))
+		Expect(w.sim.Requests(gandisim.RoutePatchTemplate)).To(Equal(patches+2), "the hand-made rename, then the operator's")
+	})
+})

@@ -64,7 +64,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 		return *stop
 	}
 	hi.Status.ID = id
-	inst, err := observeInstance(ctx, api, id, hi.Generation != hi.Status.ObservedGeneration)
+	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt))
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id)
 	}

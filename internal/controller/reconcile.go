@@ -111,3 +111,12 @@ func reportPaused(obj managed) {
 	setCondition(obj, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonReconcilePaused,
 		"reconciliation is paused by the annotation "+hostingv1alpha1.AnnotationPaused+": nothing is sent to Gandi")
 }
+
+// freshWanted reports a pass that must read the object from Gandi itself,
+// not from a list batched for the poll: the spec changed since it was last
+// observed, or the user asked for a reconcile (requested-at) not yet
+// handled — "reconcile now" means observed now.
+func freshWanted(obj client.Object, observedGeneration int64, lastHandled string) bool {
+	requested, ok := obj.GetAnnotations()[hostingv1alpha1.AnnotationRequestedAt]
+	return obj.GetGeneration() != observedGeneration || (ok && requested != lastHandled)
+}

@@ -121,7 +121,7 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	if _, res := r.lifecycle().ensureID(ctx, vh, ext, externalIDAnnotation(vh), &vh.Spec.ManagedFields); res != nil {
 		return *res
 	}
-	observed, err := observeVhost(ctx, api, t.instanceID, fqdn, vh.Generation != vh.Status.ObservedGeneration)
+	observed, err := observeVhost(ctx, api, t.instanceID, fqdn, freshWanted(vh, vh.Status.ObservedGeneration, vh.Status.LastHandledReconcileAt))
 	switch {
 	case gandi.IsNotFound(err):
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; remove the annotation " +

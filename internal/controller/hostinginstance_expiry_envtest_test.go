@@ -57,7 +57,9 @@ var _ = Describe("HostingInstance expiry warnings", func() {
 
 		By("one Warning event, kept at one over later passes and a restart of the operator")
 		Eventually(expiryWarnings(w, "expiring")).WithTimeout(eventually).Should(HaveLen(1))
-		passes := func() int { return w.sim.Requests(gandisim.RouteGetInstance) + w.sim.Requests(gandisim.RouteListInstances) }
+		passes := func() int {
+			return w.sim.Requests(gandisim.RouteGetInstance) + w.sim.Requests(gandisim.RouteListInstances)
+		}
 		after := passes()
 		Eventually(passes).WithTimeout(eventually).Should(BeNumerically(">=", after+6), "a few more passes")
 		stop()
@@ -126,7 +128,9 @@ var _ = Describe("HostingInstance expiry warnings", func() {
 			haveCondition(hostingv1alpha1.ConditionExpiringSoon, metav1.ConditionTrue, hostingv1alpha1.ReasonExpiresWithoutRenewal))
 		Eventually(expiryWarnings(w, "stale")).WithTimeout(eventually).Should(HaveLen(1))
 		after := w.sim.Requests(gandisim.RouteGetInstance) + w.sim.Requests(gandisim.RouteListInstances)
-		Eventually(func() int { return w.sim.Requests(gandisim.RouteGetInstance) + w.sim.Requests(gandisim.RouteListInstances) }).WithTimeout(eventually).Should(BeNumerically(">=", after+4), "a few more passes")
+		Eventually(func() int {
+			return w.sim.Requests(gandisim.RouteGetInstance) + w.sim.Requests(gandisim.RouteListInstances)
+		}).WithTimeout(eventually).Should(BeNumerically(">=", after+4), "a few more passes")
 		warnings := expiryWarnings(w, "stale")()
 		Expect(warnings).To(HaveLen(1))
 		Expect(warnings[0].Series).To(BeNil(), "the event was sent again: %+v", warnings[0].Series)

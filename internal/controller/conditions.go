@@ -145,3 +145,21 @@ func failed(obj managed, t Timing, action string, err error) result {
 		return retry(fmt.Errorf("%s: %w", action, err))
 	}
 }
+
+// untilStateChanges folds the requeue Gandi's state asks for into res:
+// soon while the state is about to change (transitional), at the poll
+// interval otherwise, unless the pass asked for sooner or failed (its
+// retry wins).
+func untilStateChanges(t Timing, transitional bool, res result) result {
+	if res.err != nil {
+		return res
+	}
+	next := jittered(t.Poll)
+	if transitional {
+		next = t.Transitional
+	}
+	if res.requeue == 0 || next < res.requeue {
+		res.requeue = next
+	}
+	return res
+}

@@ -108,17 +108,7 @@ func observeInstance(ctx context.Context, api instanceAPI, id string, wantFresh 
 func (r *HostingInstanceReconciler) stateResult(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, res result) result {
 	ready, reason, msg, transitional := instanceReadiness(inst.Status)
 	setCondition(hi, hostingv1alpha1.ConditionReady, ready, reason, msg)
-	next := jittered(r.Timing.Poll)
-	if transitional {
-		next = r.Timing.Transitional
-	}
-	if res.err != nil {
-		return res
-	}
-	if res.requeue == 0 || next < res.requeue {
-		res.requeue = next
-	}
-	return res
+	return untilStateChanges(r.Timing, transitional, res)
 }
 
 func instanceReadiness(state string) (ready bool, reason, message string, transitional bool) {

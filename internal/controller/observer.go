@@ -191,7 +191,9 @@ func (o *observer) instance(ctx context.Context, id string, wantFresh bool) (*ga
 	ok := false
 	if !wantFresh {
 		items, startedAt, ok = refresh(o, &o.instances, func() ([]gandi.Instance, error) {
-			return o.api.ListInstances(ctx, gandi.ListInstancesOptions{SharingID: o.sharingID})
+			// A list serves every settled object of the poll: a routine
+			// request for the IP budget, whichever object triggered it.
+			return o.api.ListInstances(gandi.WithPriority(ctx, gandi.PriorityRoutine), gandi.ListInstancesOptions{SharingID: o.sharingID})
 		}, func(in gandi.Instance) string { return in.ID })
 	}
 	entry, listed := items[id]
@@ -232,7 +234,7 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, wantFresh bool) (
 	ok := false
 	if !wantFresh {
 		items, startedAt, ok = refresh(o, c, func() ([]gandi.Vhost, error) {
-			return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
+			return o.api.ListVhosts(gandi.WithPriority(ctx, gandi.PriorityRoutine), id, gandi.ListVhostsOptions{})
 		}, func(v gandi.Vhost) string { return v.FQDN })
 	}
 	entry, listed := items[fqdn]

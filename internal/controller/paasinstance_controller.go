@@ -116,17 +116,7 @@ func (r *PaaSInstanceReconciler) paasStateResult(pi *hostingv1alpha1.PaaSInstanc
 	for _, vh := range info.Vhosts {
 		transitional = transitional || vh.State == paas.StateBeingCreated || vh.State == paas.StateBeingDeleted
 	}
-	next := jittered(r.Timing.Poll)
-	if transitional {
-		next = r.Timing.Transitional
-	}
-	if res.err != nil {
-		return res
-	}
-	if res.requeue == 0 || next < res.requeue {
-		res.requeue = next
-	}
-	return res
+	return untilStateChanges(r.Timing, transitional, res)
 }
 
 // paasReadiness maps a PaasState to Ready.

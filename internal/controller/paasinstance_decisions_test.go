@@ -182,3 +182,28 @@ func TestPaaSReadiness(t *testing.T) {
 		}
 	}
 }
+
+func TestUntilStateChanges(t *testing.T) {
+	tm := Timing{Poll: time.Minute, Transitional: time.Second}
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		name         string
+		transitional bool
+		in           result
+		lo, hi       time.Duration
+		err          bool
+	}{
+		{"settled: the poll interval, jittered", false, result{}, 54 * time.Second, 66 * time.Second, false},
+		{"transitional: soon", true, result{}, time.Second, time.Second, false},
+		{"a pass that asked for sooner keeps it", false, result{requeue: 3 * time.Second}, 3 * time.Second, 3 * time.Second, false},
+		{"transitional beats a later ask", true, result{requeue: 3 * time.Second}, time.Second, time.Second, false},
+		{"a failure's retry wins", true, result{err: boom}, 0, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := untilStateChanges(tm, tc.transitional, tc.in)
+			if got.requeue < tc.lo || got.requeue > tc.hi || (got.err != nil) != tc.err {
+				t.Fatalf("untilStateChanges = %+v, want requeue in [%s, %s], err %v", got, tc.lo, tc.hi, tc.err)
+			}
+		})
+	}
+}

@@ -134,17 +134,7 @@ func (r *VhostReconciler) stateResult(vh *hostingv1alpha1.Vhost, observed *gandi
 	setCondition(vh, hostingv1alpha1.ConditionReady, ready, reason, msg)
 	dnsOK, dnsReason, dnsMsg := dnsReadiness(vh.Status.DNS)
 	setCondition(vh, hostingv1alpha1.ConditionDNSConfigured, dnsOK, dnsReason, dnsMsg)
-	if res.err != nil {
-		return res
-	}
-	next := jittered(r.Timing.Poll)
-	if transitional {
-		next = r.Timing.Transitional
-	}
-	if res.requeue == 0 || next < res.requeue {
-		res.requeue = next
-	}
-	return res
+	return untilStateChanges(r.Timing, transitional, res)
 }
 
 func vhostReadiness(v *gandi.Vhost) (ready bool, reason, message string, transitional bool) {

@@ -1,7 +1,6 @@
 package controller_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -43,7 +42,7 @@ var (
 	cfg       *rest.Config
 	k8sClient client.Client
 	scheme    *runtime.Scheme
-	logs      = &syncBuffer{}
+	logs      = &testenv.LogBuffer{}
 	suiteCtx  context.Context
 	cancel    context.CancelFunc
 )
@@ -94,24 +93,6 @@ var _ = AfterSuite(func() {
 		Expect(testEnv.Stop()).To(Succeed())
 	}
 })
-
-// syncBuffer is a bytes.Buffer safe for the managers' concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // Test timings: fast enough for tests, slow enough to see every state.
 var testTiming = controller.Timing{

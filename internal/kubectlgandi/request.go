@@ -150,13 +150,7 @@ that a pass which read the object at Gandi has seen it.`,
 			if isPaused(obj) {
 				return errPaused(t)
 			}
-			value := freshValue()
-			if err := mergePatch(ctx, c, obj, annotationsPatch(map[string]any{hostingv1alpha1.AnnotationRequestedAt: value})); err != nil {
-				return fmt.Errorf("request a reconcile of %s: %w", t, err)
-			}
-			obj, err = waitUntil(ctx, c, t, timeout, func(o client.Object) (bool, error) {
-				return lastHandledReconcileAt(o) == value, nil
-			})
+			obj, err = requestPass(ctx, c, obj, t, timeout, nil, "request a reconcile of")
 			if err != nil {
 				return err
 			}
@@ -299,16 +293,7 @@ object at Gandi, so that what changed while it was paused has been applied.`,
 			if err != nil {
 				return err
 			}
-			value := freshValue()
-			if err := mergePatch(ctx, c, obj, annotationsPatch(map[string]any{
-				hostingv1alpha1.AnnotationPaused:      nil,
-				hostingv1alpha1.AnnotationRequestedAt: value,
-			})); err != nil {
-				return fmt.Errorf("resume %s: %w", t, err)
-			}
-			obj, err = waitUntil(ctx, c, t, timeout, func(o client.Object) (bool, error) {
-				return lastHandledReconcileAt(o) == value, nil
-			})
+			obj, err = requestPass(ctx, c, obj, t, timeout, map[string]any{hostingv1alpha1.AnnotationPaused: nil}, "resume")
 			if err != nil {
 				return err
 			}
@@ -317,4 +302,21 @@ object at Gandi, so that what changed while it was paused has been applied.`,
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", timeout, "how long to wait for the operator")
 	return cmd
+}
+
+// requestPass sets a fresh requested-at value, with the other annotation
+// changes of the same write (nil removes one), and waits until a pass that
+// observed the object at Gandi reports it handled.
+func requestPass(ctx context.Context, c client.Client, obj client.Object, t target, timeout time.Duration, also map[string]any, verb string) (client.Object, error) {
+	value := freshValue()
+	changes := map[string]any{hostingv1alpha1.AnnotationRequestedAt: value}
+	for k, v := range also {
+		changes[k] = v
+	}
+	if err := mergePatch(ctx, c, obj, annotationsPatch(changes)); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", verb, t, err)
+	}
+	return waitUntil(ctx, c, t, timeout, func(o client.Object) (bool, error) {
+		return lastHandledReconcileAt(o) == value, nil
+	})
 }

@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -89,7 +88,7 @@ type env struct {
 	k8s    client.Client
 	kc     string // admin kubeconfig
 	bin    string // the built kubectl-gandi
-	logs   *syncBuffer
+	logs   *testenv.LogBuffer
 }
 
 func TestPlugin(t *testing.T) {
@@ -242,7 +241,7 @@ func start(t *testing.T) *env {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Fatal("KUBEBUILDER_ASSETS is not set: run `make test`")
 	}
-	e := &env{logs: &syncBuffer{}}
+	e := &env{logs: &testenv.LogBuffer{}}
 	ctrl.SetLogger(zap.New(zap.WriteTo(e.logs)))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -455,24 +454,6 @@ func golden(t *testing.T, name, got string) {
 	if got != string(want) {
 		t.Errorf("%s differs (run with -update to accept):\n--- want\n%s\n--- got\n%s", path, want, got)
 	}
-}
-
-// syncBuffer collects the controllers' concurrent log writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func tail(s string, n int) string {

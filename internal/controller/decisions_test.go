@@ -141,3 +141,26 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func TestUsageDue(t *testing.T) {
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
+	created := func(d time.Duration) *metav1.Time { return &metav1.Time{Time: now.Add(-d)} }
+	for _, tc := range []struct {
+		name       string
+		observedAt *time.Time
+		createdAt  *metav1.Time
+		want       bool
+	}{
+		{"a just-bought instance waits one interval", nil, created(time.Minute), false},
+		{"an instance one interval old is read", nil, created(time.Hour), true},
+		{"an instance of unknown age is read", nil, nil, true},
+		{"a reading younger than the interval stands", at(10 * time.Minute), created(48 * time.Hour), false},
+		{"a reading one interval old is renewed", at(time.Hour), created(48 * time.Hour), true},
+		{"a reading renews whatever the age", at(2 * time.Hour), created(time.Minute), true},
+	} {
+		if got := usageDue(tc.observedAt, tc.createdAt, now, time.Hour); got != tc.want {
+			t.Errorf("%s: usageDue = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -104,7 +104,11 @@ var _ = Describe("HostingInstance", func() {
 	BeforeEach(func() { w = newWorld() })
 
 	It("buys one instance, reports it Ready with Gandi's details, and sends only a crypt hash of the password", func() {
-		w.startManager(managerOptions{})
+		// The disk usage of a new instance is first read once it is one
+		// usage interval old: a short one here.
+		timing := testTiming
+		timing.Usage = 2 * time.Second
+		w.startManager(managerOptions{timing: &timing})
 		w.secret("shop-password", map[string]string{"password": "correct horse battery staple"})
 		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
 			hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "shop-password", Key: "password"}}
@@ -123,9 +127,8 @@ var _ = Describe("HostingInstance", func() {
 		Expect(hi.Status.Language.Name).To(Equal("php"))
 		Expect(hi.Status.Storage.Additional).To(Equal("10GB"))
 		Expect(hi.Status.Access.AdminURL).NotTo(BeEmpty())
-		Expect(hi.Status.Usage).NotTo(BeNil())
-		Expect(hi.Status.Usage.DiskSizeBytes).To(BeNumerically(">", 0))
 		Expect(hi.Status.ObservedGeneration).To(Equal(hi.Generation))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Usage", And(Not(BeNil()), HaveField("DiskSizeBytes", BeNumerically(">", 0)))))
 
 		sent := w.sim.LastPassword(hi.Status.ID)
 		Expect(sent).To(HavePrefix("$6$"), "the password must reach Gandi as a SHA-512 crypt hash")

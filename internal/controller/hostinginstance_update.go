@@ -1,6 +1,8 @@
 package controller
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 	"slices"
@@ -265,7 +267,11 @@ func (r *HostingInstanceReconciler) refreshUsage(ctx context.Context, api instan
 	if hi.Status.State != gandi.InstanceActive {
 		return
 	}
-	if u := hi.Status.Usage; u != nil && u.ObservedAt != nil && r.Now().Sub(u.ObservedAt.Time) < r.Timing.Usage {
+	var observedAt *time.Time
+	if u := hi.Status.Usage; u != nil && u.ObservedAt != nil {
+		observedAt = &u.ObservedAt.Time
+	}
+	if !usageDue(observedAt, hi.Status.CreatedAt, r.Now(), r.Timing.Usage) {
 		return
 	}
 	usage, err := api.GetInstanceUsage(ctx, hi.Status.ID)
@@ -279,4 +285,15 @@ func (r *HostingInstanceReconciler) refreshUsage(ctx context.Context, api instan
 	if usage.DiskUsedBytes != nil {
 		hi.Status.Usage.DiskUsedBytes = *usage.DiskUsedBytes
 	}
+}
+
+// usageDue reports whether the disk usage is read in this pass: once per
+// usage interval, and not before the instance is one interval old. A
+// just-bought instance's disk is empty, and reading it while a create
+// converges spent one request per instance on a figure nobody needs yet.
+func usageDue(observedAt *time.Time, createdAt *metav1.Time, now time.Time, interval time.Duration) bool {
+	if observedAt != nil {
+		return now.Sub(*observedAt) >= interval
+	}
+	return createdAt == nil || now.Sub(createdAt.Time) >= interval
 }

@@ -50,8 +50,9 @@ type Observers struct {
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 
-	mu sync.Mutex
-	by map[observerKey]*observer
+	mu      sync.Mutex
+	by      map[observerKey]*observer
+	sweptAt time.Time
 }
 
 type observerKey struct {
@@ -72,13 +73,15 @@ func (o *Observers) For(api any, sharingID string) *observer {
 	if o.by == nil {
 		o.by = map[observerKey]*observer{}
 	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	t := now()
+	o.dropIdle(t)
 	k := observerKey{client: c, sharingID: sharingID}
 	obs := o.by[k]
 	if obs == nil {
-		now := o.Now
-		if now == nil {
-			now = time.Now
-		}
 		maxAge := o.Poll - o.Poll/10
 		obs = &observer{api: c, sharingID: sharingID, maxAge: maxAge, detail: o.Detail, now: now,
 			instances: listCache[gandi.Instance]{}, vhosts: map[string]*listCache[gandi.Vhost]{},
@@ -86,8 +89,31 @@ func (o *Observers) For(api any, sharingID string) *observer {
 			wrote: map[string]time.Time{}}
 		o.by[k] = obs
 	}
+	obs.lastUsed = t
 	return obs
 }
+
+// dropIdle forgets the observers no object asked for in idleObserverPolls
+// polls: a rotated token gets a new client, and what the old one's
+// observer kept (every listed instance and vhost) would otherwise stay in
+// memory for the life of the manager. Called with o.mu held.
+func (o *Observers) dropIdle(now time.Time) {
+	idle := idleObserverPolls * o.Poll
+	if now.Sub(o.sweptAt) < o.Poll {
+		return
+	}
+	o.sweptAt = now
+	for k, obs := range o.by {
+		if now.Sub(obs.lastUsed) > idle {
+			delete(o.by, k)
+		}
+	}
+}
+
+// idleObserverPolls is how many polls an observer is kept unused: every
+// settled object asks for its observer once per poll, so three polls
+// without a request mean its credential is no longer used.
+const idleObserverPolls = 3
 
 // observer is one credential's (and sharing_id's) view of Gandi.
 type observer struct {
@@ -96,6 +122,9 @@ type observer struct {
 	maxAge    time.Duration
 	detail    time.Duration
 	now       func() time.Time
+	// lastUsed is when an object last asked for this observer (under
+	// Observers.mu).
+	lastUsed time.Time
 
 	mu            sync.Mutex
 	instances     listCache[gandi.Instance]

@@ -99,8 +99,8 @@ bench-scale: build ## Run the scale benchmark (BENCH_N=100,1000; BENCH_FLAGS=-po
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go run ./test/scale -n $(BENCH_N) $(BENCH_FLAGS)
 
 .PHONY: fuzz
-fuzz: ## Run each fuzz target briefly.
-	hack/fuzz.sh 10s
+fuzz: ## Run each fuzz target for a fixed number of executions.
+	hack/fuzz.sh 20000x
 
 ##@ Build
 

@@ -164,3 +164,34 @@ func TestUsageDue(t *testing.T) {
 		}
 	}
 }
+
+// A shared list answers an object's lookup only when sent after the object
+// was applied (its creation timestamp has whole seconds) and after its
+// create intent.
+func TestLookupNotBefore(t *testing.T) {
+	created := time.Date(2026, 12, 2, 12, 0, 7, 0, time.UTC)
+	obj := func(intent string) *hostingv1alpha1.Vhost {
+		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(created)}}
+		if intent != "" {
+			vh.Annotations = map[string]string{hostingv1alpha1.AnnotationCreatePending: intent}
+		}
+		return vh
+	}
+	cases := []struct {
+		name   string
+		intent string
+		want   time.Time
+	}{
+		{"no intent: a second after the creation timestamp", "", created.Add(time.Second)},
+		{"an intent within that second", created.Add(300 * time.Millisecond).Format(time.RFC3339Nano), created.Add(time.Second)},
+		{"a later intent", created.Add(time.Minute).Format(time.RFC3339Nano), created.Add(time.Minute)},
+		{"an unreadable intent: as without one", "yesterday", created.Add(time.Second)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := lookupNotBefore(obj(c.intent)); !got.Equal(c.want) {
+				t.Fatalf("lookupNotBefore = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -50,7 +50,7 @@ func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha
 	}
 	var iapi instanceAPI = api
 	if obs := r.Observers.For(api, hi.Spec.SharingID); obs != nil {
-		iapi = observedInstances{instanceAPI: api, obs: obs}
+		iapi = observedInstances{instanceAPI: api, obs: obs, owner: client.ObjectKeyFromObject(hi)}
 	}
 	return r.sync(ctx, iapi, hi)
 }
@@ -98,7 +98,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 // otherwise or when wantFresh (a spec change to act on).
 func observeInstance(ctx context.Context, api instanceAPI, id string, wantFresh bool) (*gandi.Instance, error) {
 	if o, ok := api.(observedInstances); ok {
-		return o.obs.instance(ctx, id, wantFresh)
+		return o.obs.instance(ctx, id, o.owner, wantFresh)
 	}
 	return api.GetInstance(ctx, id)
 }
@@ -168,10 +168,14 @@ func (r *HostingInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts Kind
 	}); err != nil {
 		return err
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.HostingInstance{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("hostinginstance").
 		WithOptions(opts.controller()).
-		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.HostingInstanceList{}), secrets.metadataOnly()).
-		Complete(r)
+		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.HostingInstanceList{}), secrets.metadataOnly())
+	if src := r.Observers.Source(kindInstance); src != nil {
+		// Woken when a list shows its entry changed (observer.go).
+		b = b.WatchesRawSource(src)
+	}
+	return b.Complete(r)
 }

@@ -31,21 +31,33 @@ func (e *instanceExternal) rivals(ctx context.Context) ([]client.Object, error) 
 	return listNamed(ctx, e.r, &hostingv1alpha1.HostingInstanceList{}, instanceKeyIndex, instanceKey(e.hi))
 }
 
-// find lists the instances whose name is exactly the spec's: Gandi's
-// filter takes patterns, so the list is filtered again here.
+// find lists the instances whose name is exactly the spec's: from the
+// observer's list of every instance when a recent enough one answers (see
+// lookupNotBefore), else with Gandi's name filter, which takes patterns,
+// so the list is filtered again here.
 func (e *instanceExternal) find(ctx context.Context) ([]candidate, error) {
 	name := gandiName(e.hi)
+	if o, ok := e.api.(observedInstances); ok {
+		if found, ok := o.obs.instanceLookup(ctx, name, e.r.Timing.Transitional, lookupNotBefore(e.hi)); ok {
+			return instanceCandidates(found, name), nil
+		}
+	}
 	found, err := e.api.ListInstances(ctx, gandi.ListInstancesOptions{Name: name, SharingID: e.hi.Spec.SharingID})
 	if err != nil {
 		return nil, err
 	}
+	return instanceCandidates(found, name), nil
+}
+
+// instanceCandidates are the instances of found named exactly name.
+func instanceCandidates(found []gandi.Instance, name string) []candidate {
 	var exact []candidate
 	for _, in := range found {
 		if in.Name == name {
 			exact = append(exact, candidate{id: in.ID, createdAt: in.CreatedAt.Time})
 		}
 	}
-	return exact, nil
+	return exact
 }
 
 // prepare builds the create request and has Gandi validate it (Dry-Run),

@@ -54,6 +54,22 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 	return t, true
 }
 
+// lookupNotBefore is how old a shared list may be to answer obj's lookup
+// by natural key before a create: sent after obj was applied, so that
+// what existed at Gandi when the user applied it is always seen (the
+// creation timestamp has whole seconds: a second is added), and after
+// obj's create intent, so that a create whose answer was lost is found.
+// Within that, a list younger than the transitional interval serves
+// every object applied together (instances of one apply, vhosts of a new
+// instance) instead of one lookup each.
+func lookupNotBefore(obj client.Object) time.Time {
+	notBefore := obj.GetCreationTimestamp().Add(time.Second)
+	if since, pending := createPendingSince(obj); pending && since.After(notBefore) {
+		notBefore = since
+	}
+	return notBefore
+}
+
 // annotationPatch sets and removes annotations.
 type annotationPatch struct {
 	set    map[string]string

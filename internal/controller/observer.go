@@ -6,6 +6,13 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
@@ -38,6 +45,12 @@ import (
 //
 // A failed list is not an error of any object: each falls back to its own
 // GET, as before the observer existed.
+//
+// A list reused for most of a poll would leave a change made just after it
+// was fetched unseen for almost two polls by an object that passes just
+// before the next fetch. So when a list is fetched again, every settled
+// object whose entry changed in it is woken at once (Observers.Source):
+// its pass reads its detail and reports the change, within one poll of it.
 
 // Observers holds one observer per Gandi client and sharing_id.
 type Observers struct {
@@ -53,6 +66,60 @@ type Observers struct {
 	mu      sync.Mutex
 	by      map[observerKey]*observer
 	sweptAt time.Time
+	// wakes are the channels of the kinds' wake-up sources, by kind.
+	wakes map[observedKind]chan event.GenericEvent
+}
+
+// observedKind names the kinds an observer answers for.
+type observedKind int
+
+const (
+	kindInstance observedKind = iota
+	kindVhost
+)
+
+// wakeBuffer is how many wake-ups wait for their controller: a wake-up
+// dropped when it is full only leaves the object to its next poll.
+const wakeBuffer = 4096
+
+// Source is the wake-up source of kind for its controller: the objects
+// whose list entry changed (see the package comment above). Nil when o is.
+func (o *Observers) Source(kind observedKind) source.Source {
+	if o == nil {
+		return nil
+	}
+	return source.Channel(o.wakeChannel(kind), &handler.EnqueueRequestForObject{})
+}
+
+func (o *Observers) wakeChannel(kind observedKind) chan event.GenericEvent {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.wakes == nil {
+		o.wakes = map[observedKind]chan event.GenericEvent{}
+	}
+	ch := o.wakes[kind]
+	if ch == nil {
+		ch = make(chan event.GenericEvent, wakeBuffer)
+		o.wakes[kind] = ch
+	}
+	return ch
+}
+
+// wake asks for a pass of the object named key, without waiting.
+func (o *Observers) wake(kind observedKind, key types.NamespacedName) {
+	var obj client.Object
+	switch kind {
+	case kindInstance:
+		obj = &hostingv1alpha1.HostingInstance{}
+	case kindVhost:
+		obj = &hostingv1alpha1.Vhost{}
+	}
+	obj.SetNamespace(key.Namespace)
+	obj.SetName(key.Name)
+	select {
+	case o.wakeChannel(kind) <- event.GenericEvent{Object: obj}:
+	default:
+	}
 }
 
 type observerKey struct {
@@ -83,9 +150,9 @@ func (o *Observers) For(api any, sharingID string) *observer {
 	obs := o.by[k]
 	if obs == nil {
 		maxAge := o.Poll - o.Poll/10
-		obs = &observer{api: c, sharingID: sharingID, maxAge: maxAge, detail: o.Detail, now: now,
+		obs = &observer{api: c, sharingID: sharingID, maxAge: maxAge, detail: o.Detail, now: now, wake: o.wake,
 			instances: listCache[gandi.Instance]{}, vhosts: map[string]*listCache[gandi.Vhost]{},
-			seenInstances: map[string]*seen[gandi.Instance]{}, seenVhosts: map[vhostKey]*seen[gandi.Vhost]{},
+			seenInstances: map[string]*seen[gandi.Instance]{}, seenVhosts: map[string]map[string]*seen[gandi.Vhost]{},
 			wrote: map[string]time.Time{}}
 		o.by[k] = obs
 	}
@@ -122,6 +189,7 @@ type observer struct {
 	maxAge    time.Duration
 	detail    time.Duration
 	now       func() time.Time
+	wake      func(observedKind, types.NamespacedName)
 	// lastUsed is when an object last asked for this observer (under
 	// Observers.mu).
 	lastUsed time.Time
@@ -130,14 +198,12 @@ type observer struct {
 	instances     listCache[gandi.Instance]
 	vhosts        map[string]*listCache[gandi.Vhost] // by instance ID
 	seenInstances map[string]*seen[gandi.Instance]
-	seenVhosts    map[vhostKey]*seen[gandi.Vhost]
+	seenVhosts    map[string]map[string]*seen[gandi.Vhost] // by instance ID, then FQDN
 	// wrote is when this operator last wrote to an object (by key), or
 	// created on an instance: a list fetched before then is not trusted
 	// for it.
 	wrote map[string]time.Time
 }
-
-type vhostKey struct{ instanceID, fqdn string }
 
 // listCache is one list route's last answer. fetch serializes the
 // fetches of one list, so that objects reconciled together share one.
@@ -148,17 +214,22 @@ type listCache[T any] struct {
 	ok        bool
 }
 
-// seen is what an object's detail GET last returned, and the list entry
-// it was compared against.
+// seen is what an object's detail GET last returned, the list entry it
+// was compared against, and the cluster object that asked (to wake).
 type seen[T any] struct {
 	entry    T
 	listed   bool
 	detail   *T
 	detailAt time.Time
+	owner    types.NamespacedName
 }
 
 func instanceWriteKey(id string) string    { return "i/" + id }
 func vhostWriteKey(id, fqdn string) string { return "v/" + id + "/" + fqdn }
+
+// instanceNameWriteKey names the creates of instances called name: a
+// lookup by name must not trust a list sent before one.
+func instanceNameWriteKey(name string) string { return "n/" + name }
 
 func (o *observer) wroteAt(key string) time.Time {
 	o.mu.Lock()
@@ -185,54 +256,102 @@ func (o *observer) fresh(startedAt time.Time, key string) bool {
 	return startedAt.After(o.wroteAt(key))
 }
 
+// listed is a list's answer as refresh gives it.
+type listed[T any] struct {
+	items     map[string]T
+	startedAt time.Time
+	// fetched says this call fetched it: the objects whose entry changed
+	// are to be woken.
+	fetched bool
+	ok      bool
+}
+
 // refresh returns c's items, fetched again when older than maxAge.
-func refresh[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string) (map[string]T, time.Time, bool) {
+func refresh[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string) listed[T] {
 	return refreshSince(o, c, fetch, id, o.maxAge, time.Time{})
 }
 
 // refreshSince returns c's items, fetched again when older than maxAge or
 // sent before notBefore.
-func refreshSince[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string, maxAge time.Duration, notBefore time.Time) (map[string]T, time.Time, bool) {
+func refreshSince[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string, maxAge time.Duration, notBefore time.Time) listed[T] {
 	c.fetch.Lock()
 	defer c.fetch.Unlock()
 	if c.ok && o.now().Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore) {
-		return c.items, c.startedAt, true
+		return listed[T]{items: c.items, startedAt: c.startedAt, ok: true}
 	}
 	started := o.now()
 	items, err := fetch()
 	if err != nil {
 		c.ok = false
-		return nil, time.Time{}, false
+		return listed[T]{}
 	}
 	m := make(map[string]T, len(items))
 	for _, it := range items {
 		m[id(it)] = it
 	}
 	c.items, c.startedAt, c.ok = m, started, true
-	return m, started, true
+	return listed[T]{items: m, startedAt: started, fetched: true, ok: true}
 }
 
-// instance answers the observation of instance id: from the list when
-// the rules above allow, else from its GET.
-func (o *observer) instance(ctx context.Context, id string, wantFresh bool) (*gandi.Instance, error) {
-	var items map[string]gandi.Instance
-	var startedAt time.Time
-	ok := false
+// servable reports whether s, the last detail of an object, still answers
+// for it with entry (listed says the list has one) from a list started at
+// startedAt: the list is not older than a write to it, nothing the list
+// shows changed since the detail was read, the detail is young enough and
+// says nothing is about to change (settled).
+func servable[T any](o *observer, s *seen[T], entry T, listed bool, startedAt time.Time, writeKey string, settled func(*T) bool, listEntry func(T) T) bool {
+	return listed && s != nil && s.detail != nil && o.fresh(startedAt, writeKey) && settled(s.detail) &&
+		o.now().Sub(s.detailAt) < o.detail && unchanged(s, entry, listEntry)
+}
+
+// unchanged reports whether entry is what the list showed of the object
+// when its detail was read, or what that detail shows.
+func unchanged[T any](s *seen[T], entry T, listEntry func(T) T) bool {
+	return s.listed && reflect.DeepEqual(entry, s.entry) || reflect.DeepEqual(entry, listEntry(*s.detail))
+}
+
+// wakeChanged wakes the owners of the settled objects of seen whose entry
+// in a list just fetched (items) changed or is gone, except the caller's.
+// Called with o.mu held.
+func wakeChanged[T any](o *observer, kind observedKind, seen map[string]*seen[T], items map[string]T, except string, settled func(*T) bool, listEntry func(T) T) {
+	if o.wake == nil {
+		return
+	}
+	for key, s := range seen {
+		if key == except || s.detail == nil || s.owner.Name == "" || !settled(s.detail) {
+			continue
+		}
+		if entry, ok := items[key]; ok && unchanged(s, entry, listEntry) {
+			continue
+		}
+		o.wake(kind, s.owner)
+	}
+}
+
+func instanceSettled(in *gandi.Instance) bool { return !instanceTransitional(in.Status) }
+
+// vhostSettled: a vhost with an application is read at every poll anyway
+// (its status is only in the detail), so it is not served from the list.
+func vhostSettled(v *gandi.Vhost) bool { return !vhostTransitional(v) && v.Application == nil }
+
+// instance answers the observation of instance id for owner: from the
+// list when the rules above allow, else from its GET.
+func (o *observer) instance(ctx context.Context, id string, owner types.NamespacedName, wantFresh bool) (*gandi.Instance, error) {
+	var l listed[gandi.Instance]
 	if !wantFresh {
-		items, startedAt, ok = refresh(o, &o.instances, func() ([]gandi.Instance, error) {
+		l = refresh(o, &o.instances, func() ([]gandi.Instance, error) {
 			// A list serves every settled object of the poll: a routine
 			// request for the IP budget, whichever object triggered it.
 			return o.api.ListInstances(gandi.WithPriority(ctx, gandi.PriorityRoutine), gandi.ListInstancesOptions{SharingID: o.sharingID})
 		}, func(in gandi.Instance) string { return in.ID })
 	}
-	entry, listed := items[id]
+	entry, inList := l.items[id]
 	o.mu.Lock()
 	s := o.seenInstances[id]
+	if l.fetched {
+		wakeChanged(o, kindInstance, o.seenInstances, l.items, id, instanceSettled, instanceListEntry)
+	}
 	o.mu.Unlock()
-	if ok && listed && s != nil && s.detail != nil &&
-		o.fresh(startedAt, instanceWriteKey(id)) && !instanceTransitional(s.detail.Status) &&
-		o.now().Sub(s.detailAt) < o.detail &&
-		(s.listed && reflect.DeepEqual(entry, s.entry) || reflect.DeepEqual(entry, instanceListEntry(*s.detail))) {
+	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) {
 		out := *s.detail
 		return &out, nil
 	}
@@ -244,37 +363,28 @@ func (o *observer) instance(ctx context.Context, id string, wantFresh bool) (*ga
 		return nil, err
 	}
 	kept := *inst
-	o.seenInstances[id] = &seen[gandi.Instance]{entry: entry, listed: ok && listed, detail: &kept, detailAt: o.now()}
+	o.seenInstances[id] = &seen[gandi.Instance]{entry: entry, listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
 	return inst, nil
 }
 
-// vhost answers the observation of fqdn on instance id, from the
-// instance's vhost list when the rules above allow.
-func (o *observer) vhost(ctx context.Context, id, fqdn string, wantFresh bool) (*gandi.Vhost, error) {
-	o.mu.Lock()
-	c := o.vhosts[id]
-	if c == nil {
-		c = &listCache[gandi.Vhost]{}
-		o.vhosts[id] = c
-	}
-	o.mu.Unlock()
-	var items map[string]gandi.Vhost
-	var startedAt time.Time
-	ok := false
+// vhost answers the observation of fqdn on instance id for owner, from
+// the instance's vhost list when the rules above allow.
+func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.NamespacedName, wantFresh bool) (*gandi.Vhost, error) {
+	c := o.vhostList(id)
+	var l listed[gandi.Vhost]
 	if !wantFresh {
-		items, startedAt, ok = refresh(o, c, func() ([]gandi.Vhost, error) {
+		l = refresh(o, c, func() ([]gandi.Vhost, error) {
 			return o.api.ListVhosts(gandi.WithPriority(ctx, gandi.PriorityRoutine), id, gandi.ListVhostsOptions{})
 		}, func(v gandi.Vhost) string { return v.FQDN })
 	}
-	entry, listed := items[fqdn]
-	key := vhostKey{instanceID: id, fqdn: fqdn}
+	entry, inList := l.items[fqdn]
 	o.mu.Lock()
-	s := o.seenVhosts[key]
+	s := o.seenVhosts[id][fqdn]
+	if l.fetched {
+		wakeChanged(o, kindVhost, o.seenVhosts[id], l.items, fqdn, vhostSettled, vhostListEntry)
+	}
 	o.mu.Unlock()
-	if ok && listed && s != nil && s.detail != nil &&
-		o.fresh(startedAt, vhostWriteKey(id, fqdn)) && !vhostTransitional(s.detail) && s.detail.Application == nil &&
-		o.now().Sub(s.detailAt) < o.detail &&
-		(s.listed && reflect.DeepEqual(entry, s.entry) || reflect.DeepEqual(entry, vhostListEntry(*s.detail))) {
+	if l.ok && servable(o, s, entry, inList, l.startedAt, vhostWriteKey(id, fqdn), vhostSettled, vhostListEntry) {
 		out := *s.detail
 		return &out, nil
 	}
@@ -282,12 +392,27 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, wantFresh bool) (
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if err != nil {
-		delete(o.seenVhosts, key)
+		delete(o.seenVhosts[id], fqdn)
 		return nil, err
 	}
 	kept := *vh
-	o.seenVhosts[key] = &seen[gandi.Vhost]{entry: entry, listed: ok && listed, detail: &kept, detailAt: o.now()}
+	if o.seenVhosts[id] == nil {
+		o.seenVhosts[id] = map[string]*seen[gandi.Vhost]{}
+	}
+	o.seenVhosts[id][fqdn] = &seen[gandi.Vhost]{entry: entry, listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
 	return vh, nil
+}
+
+// vhostList is the cache of instance id's vhost list.
+func (o *observer) vhostList(id string) *listCache[gandi.Vhost] {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c := o.vhosts[id]
+	if c == nil {
+		c = &listCache[gandi.Vhost]{}
+		o.vhosts[id] = c
+	}
+	return c
 }
 
 // vhostLookup is the lookup of fqdn on instance id before a create: the
@@ -297,26 +422,58 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, wantFresh bool) (
 // woken together when it is Ready, share one list instead of a GET each.
 // ok is false when the list failed: look the vhost up with its GET.
 func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, maxAge time.Duration, notBefore time.Time) (found *gandi.Vhost, ok bool) {
+	c := o.vhostList(id)
 	o.mu.Lock()
-	c := o.vhosts[id]
-	if c == nil {
-		c = &listCache[gandi.Vhost]{}
-		o.vhosts[id] = c
-	}
 	if w := o.wrote[vhostWriteKey(id, fqdn)]; w.After(notBefore) {
 		notBefore = w
 	}
 	o.mu.Unlock()
-	items, _, ok := refreshSince(o, c, func() ([]gandi.Vhost, error) {
+	l := refreshSince(o, c, func() ([]gandi.Vhost, error) {
 		return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
 	}, func(v gandi.Vhost) string { return v.FQDN }, maxAge, notBefore)
-	if !ok {
+	if !l.ok {
 		return nil, false
 	}
-	if v, listed := items[fqdn]; listed {
+	if l.fetched {
+		o.mu.Lock()
+		wakeChanged(o, kindVhost, o.seenVhosts[id], l.items, "", vhostSettled, vhostListEntry)
+		o.mu.Unlock()
+	}
+	if v, inList := l.items[fqdn]; inList {
 		return &v, true
 	}
 	return nil, true
+}
+
+// instanceLookup is the lookup by name before an instance's create: the
+// list of every instance (the one routine observation uses), fetched again
+// unless it is younger than maxAge and was sent after notBefore (see
+// lookupNotBefore) and after this operator's last create of that name.
+// The instances applied together share a few lists instead of one each.
+// ok is false when the list failed: look the name up with Gandi's filter.
+func (o *observer) instanceLookup(ctx context.Context, name string, maxAge time.Duration, notBefore time.Time) (found []gandi.Instance, ok bool) {
+	o.mu.Lock()
+	if w := o.wrote[instanceNameWriteKey(name)]; w.After(notBefore) {
+		notBefore = w
+	}
+	o.mu.Unlock()
+	l := refreshSince(o, &o.instances, func() ([]gandi.Instance, error) {
+		return o.api.ListInstances(ctx, gandi.ListInstancesOptions{SharingID: o.sharingID})
+	}, func(in gandi.Instance) string { return in.ID }, maxAge, notBefore)
+	if !l.ok {
+		return nil, false
+	}
+	if l.fetched {
+		o.mu.Lock()
+		wakeChanged(o, kindInstance, o.seenInstances, l.items, "", instanceSettled, instanceListEntry)
+		o.mu.Unlock()
+	}
+	for _, in := range l.items {
+		if in.Name == name {
+			found = append(found, in)
+		}
+	}
+	return found, true
 }
 
 // forget drops what the observer keeps of an instance and its vhosts
@@ -329,11 +486,7 @@ func (o *observer) forget(id string) {
 	defer o.mu.Unlock()
 	delete(o.seenInstances, id)
 	delete(o.vhosts, id)
-	for k := range o.seenVhosts {
-		if k.instanceID == id {
-			delete(o.seenVhosts, k)
-		}
-	}
+	delete(o.seenVhosts, id)
 }
 
 // instanceListEntry is what GET /instances shows of an instance whose
@@ -374,6 +527,13 @@ func vhostTransitional(v *gandi.Vhost) bool {
 type observedInstances struct {
 	instanceAPI
 	obs *observer
+	// owner is the HostingInstance observing: woken when its entry changes.
+	owner types.NamespacedName
+}
+
+func (a observedInstances) CreateInstance(ctx context.Context, req gandi.CreateInstanceRequest, opts gandi.CreateOptions) (string, error) {
+	a.obs.wroteTo(instanceNameWriteKey(req.Name))
+	return a.instanceAPI.CreateInstance(ctx, req, opts)
 }
 
 func (a observedInstances) UpdateInstance(ctx context.Context, id string, req gandi.UpdateInstanceRequest) error {
@@ -394,7 +554,8 @@ func (a observedInstances) DeleteInstance(ctx context.Context, id string) error 
 // observedVhosts is the vhostAPI counterpart of observedInstances.
 type observedVhosts struct {
 	vhostAPI
-	obs *observer
+	obs   *observer
+	owner types.NamespacedName
 }
 
 func (a observedVhosts) CreateVhost(ctx context.Context, instanceID string, req gandi.CreateVhostRequest) error {

@@ -1,10 +1,17 @@
 package controller
 
 import (
+	"context"
+	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
+
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
 // An observer no object asked for in three polls is dropped (its
@@ -37,5 +44,129 @@ func TestObserversDropIdle(t *testing.T) {
 	o.For(kept, "")
 	if got := len(o.by); got != 2 {
 		t.Fatalf("observers after 1.5 polls: %d, want 2", got)
+	}
+}
+
+// When a list is fetched again, the settled objects whose entry changed
+// are woken at once, and only those: one that passes just before the next
+// fetch would otherwise report a change made just after the previous one
+// almost two polls late. The caller itself is not woken (it is already in
+// its pass), and a transitional object is not either (it is looked at
+// every few seconds anyway).
+func TestObserverWakesChangedObjects(t *testing.T) {
+	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	sim.AddAccount(gandisim.Account{Token: "pat_wake", User: "alice", Orgs: []gandisim.Org{{ID: "org-wake", Name: "alice", CanBill: true}}})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_wake"}, RequestsPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }}
+	var woken []types.NamespacedName
+	obs := o.For(api, "")
+	obs.wake = func(kind observedKind, key types.NamespacedName) {
+		if kind != kindInstance {
+			t.Errorf("woke a %v for an instance list", kind)
+		}
+		woken = append(woken, key)
+	}
+	seed := func(name, status string) (string, types.NamespacedName) {
+		return sim.AddInstance("org-wake", gandisim.SeedInstance{Name: name, Size: "s+", Status: status}), types.NamespacedName{Namespace: "ns", Name: name}
+	}
+	ctx := context.Background()
+	a, ownerA := seed("a", "")
+	b, ownerB := seed("b", "")
+	c, ownerC := seed("c", "")
+	creating, ownerCreating := seed("creating", "being_created")
+	for id, owner := range map[string]types.NamespacedName{a: ownerA, b: ownerB, c: ownerC, creating: ownerCreating} {
+		if _, err := obs.instance(ctx, id, owner, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(woken) != 0 {
+		t.Fatalf("woken before anything changed: %v", woken)
+	}
+	// Behind the operator's back: b is locked, c and the transitional
+	// instance are renamed; then, a poll later, a's pass fetches the list.
+	sim.UpdateInstance(b, func(v *gandisim.InstanceView) { v.Status = "locked" })
+	sim.UpdateInstance(c, func(v *gandisim.InstanceView) { v.Name = "c-renamed" })
+	sim.UpdateInstance(creating, func(v *gandisim.InstanceView) { v.Name = "creating-renamed" })
+	sim.UpdateInstance(a, func(v *gandisim.InstanceView) { v.Name = "a-renamed" })
+	now = now.Add(time.Minute)
+	if _, err := obs.instance(ctx, a, ownerA, false); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(woken, func(x, y types.NamespacedName) int { return strings.Compare(x.Name, y.Name) })
+	if want := []types.NamespacedName{ownerB, ownerC}; !slices.Equal(woken, want) {
+		t.Fatalf("woken: %v, want %v (changed and settled, not the caller)", woken, want)
+	}
+	// Served from the list until it is fetched again: no second wake-up.
+	woken = nil
+	if _, err := obs.instance(ctx, b, ownerB, false); err != nil {
+		t.Fatal(err)
+	}
+	if len(woken) != 0 {
+		t.Fatalf("woken again without a new list: %v", woken)
+	}
+}
+
+// The lookup by name before an instance's create shares one list of every
+// instance among the objects applied together, but only a list sent after
+// the object was applied (what existed then is always seen), after its
+// create intent and after this operator's last create of that name.
+func TestObserverInstanceLookup(t *testing.T) {
+	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	sim.AddAccount(gandisim.Account{Token: "pat_lookup", User: "alice", Orgs: []gandisim.Org{{ID: "org-lookup", Name: "alice", CanBill: true}}})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_lookup"}, RequestsPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }}
+	obs := o.For(api, "")
+	ctx := context.Background()
+	const maxAge = 5 * time.Second
+	lists := func() int { return sim.Requests(gandisim.RouteListInstances) }
+	lookup := func(name string, notBefore time.Time) []gandi.Instance {
+		t.Helper()
+		found, ok := obs.instanceLookup(ctx, name, maxAge, notBefore)
+		if !ok {
+			t.Fatal("the list failed")
+		}
+		return found
+	}
+	applied := now.Add(-time.Second)
+	sim.AddInstance("org-lookup", gandisim.SeedInstance{Name: "taken", Size: "s+"})
+	if got := lookup("taken", applied); len(got) != 1 {
+		t.Fatalf("found %d instances named taken, want 1", len(got))
+	}
+	first := lists()
+	now = now.Add(time.Second)
+	if got := lookup("free", applied); len(got) != 0 || lists() != first {
+		t.Fatalf("an object applied before the list: found %v with %d more lists, want none with the list reused", got, lists()-first)
+	}
+	// Applied after the list was sent: the list cannot show what existed
+	// then, so it is fetched again, and shows it.
+	sim.AddInstance("org-lookup", gandisim.SeedInstance{Name: "made-by-hand", Size: "s+"})
+	if got := lookup("made-by-hand", now); len(got) != 1 || lists() != first+1 {
+		t.Fatalf("an object applied after the list: found %d with %d more lists, want 1 with one more", len(got), lists()-first)
+	}
+	// This operator creates "new": a list sent before that is not trusted
+	// for the name, even young.
+	obs.wroteTo(instanceNameWriteKey("new"))
+	now = now.Add(time.Millisecond)
+	lookup("new", applied)
+	if lists() != first+2 {
+		t.Fatalf("after a create of the name: %d more lists, want 2", lists()-first)
+	}
+	// Older than maxAge: fetched again.
+	now = now.Add(maxAge)
+	lookup("free", applied)
+	if lists() != first+3 {
+		t.Fatalf("after maxAge: %d more lists, want 3", lists()-first)
 	}
 }

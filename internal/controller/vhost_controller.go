@@ -66,7 +66,7 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 	}
 	var vapi vhostAPI = api
 	if obs := r.Observers.For(api, ""); obs != nil {
-		vapi = observedVhosts{vhostAPI: api, obs: obs}
+		vapi = observedVhosts{vhostAPI: api, obs: obs, owner: client.ObjectKeyFromObject(vh)}
 	}
 	return r.sync(ctx, vapi, vh, target)
 }
@@ -148,7 +148,7 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 // its GET otherwise or when wantFresh (a spec change to act on).
 func observeVhost(ctx context.Context, api vhostAPI, instanceID, fqdn string, wantFresh bool) (*gandi.Vhost, error) {
 	if o, ok := api.(observedVhosts); ok {
-		return o.obs.vhost(ctx, instanceID, fqdn, wantFresh)
+		return o.obs.vhost(ctx, instanceID, fqdn, o.owner, wantFresh)
 	}
 	return api.GetVhost(ctx, instanceID, fqdn)
 }
@@ -232,13 +232,17 @@ func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, s
 	}); err != nil {
 		return err
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.Vhost{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("vhost").
 		WithOptions(opts.controller()).
 		Watches(&hostingv1alpha1.HostingInstance{}, handler.EnqueueRequestsFromMapFunc(r.vhostsOfInstance), builder.WithPredicates(instanceChangedForVhosts())).
-		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.VhostList{}), secrets.metadataOnly()).
-		Complete(r)
+		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.VhostList{}), secrets.metadataOnly())
+	if src := r.Observers.Source(kindVhost); src != nil {
+		// Woken when a list shows its entry changed (observer.go).
+		b = b.WatchesRawSource(src)
+	}
+	return b.Complete(r)
 }
 
 // vhostsOfInstance are the Vhosts of the instance's namespace whose

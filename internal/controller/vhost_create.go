@@ -74,8 +74,7 @@ func (r *VhostReconciler) instanceOf(ctx context.Context, vh *hostingv1alpha1.Vh
 
 func (e *vhostExternal) find(ctx context.Context) ([]candidate, error) {
 	if o, ok := e.api.(observedVhosts); ok {
-		since, _ := createPendingSince(e.vh)
-		if v, ok := o.obs.vhostLookup(ctx, e.target.instanceID, e.vh.Status.FQDN, e.r.Timing.Transitional, since); ok {
+		if v, ok := o.obs.vhostLookup(ctx, e.target.instanceID, e.vh.Status.FQDN, e.r.Timing.Transitional, lookupNotBefore(e.vh)); ok {
 			if v == nil {
 				return nil, nil
 			}

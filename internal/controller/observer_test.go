@@ -81,3 +81,39 @@ var _ = Describe("Batched observation", func() {
 		Expect(w.sim.Requests(gandisim.RoutePatchTemplate)).To(Equal(patches+2), "the hand-made rename, then the operator's")
 	})
 })
+
+// A list fetched again wakes the settled objects whose entry changed: with
+// a poll far longer than the test, only a new object's lookup fetches the
+// list, and the changed object reports what it shows at once instead of a
+// poll later.
+var _ = Describe("Batched observation wakes what a list shows changed", func() {
+	longPoll := controller.Timing{Poll: time.Hour, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour, Detail: time.Hour}
+	var w *world
+	BeforeEach(func() {
+		w = newWorld()
+		w.startManager(managerOptions{timing: &longPoll})
+	})
+
+	It("reports an instance changed at Gandi when another object's lookup lists it", func() {
+		hi := instance("site")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		w.sim.UpdateInstance(hi.Status.ID, func(v *gandisim.InstanceView) { v.Status = "locked" })
+		w.create(instance("shop"))
+		Eventually(fetch(hi)).WithTimeout(eventually).WithPolling(50 * time.Millisecond).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
+	})
+
+	It("reports a vhost changed at Gandi when another vhost's lookup lists it", func() {
+		hi := instance("site")
+		www := vhost("www", "www.example.com")
+		w.create(hi)
+		w.create(www)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Eventually(fetch(www)).WithTimeout(eventually).Should(beReady())
+		w.sim.SetVhostStatus(hi.Status.ID, "www.example.com", "locked")
+		w.create(vhost("api", "api.example.com"))
+		Eventually(fetch(www)).WithTimeout(eventually).WithPolling(50 * time.Millisecond).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
+	})
+})

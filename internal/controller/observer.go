@@ -212,6 +212,7 @@ type listCache[T any] struct {
 	startedAt time.Time // when the request of the last answer was sent
 	items     map[string]T
 	ok        bool
+	pages     int // how many requests the last answer took
 }
 
 // seen is what an object's detail GET last returned, the list entry it
@@ -267,20 +268,32 @@ type listed[T any] struct {
 }
 
 // refresh returns c's items, fetched again when older than maxAge.
-func refresh[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string) listed[T] {
-	return refreshSince(o, c, fetch, id, o.maxAge, time.Time{})
+func refresh[T any](ctx context.Context, o *observer, c *listCache[T], fetch func(context.Context) ([]T, error), id func(T) string) listed[T] {
+	return refreshSince(ctx, o, c, fetch, id, o.maxAge, time.Time{})
 }
 
-// refreshSince returns c's items, fetched again when older than maxAge or
-// sent before notBefore.
-func refreshSince[T any](o *observer, c *listCache[T], fetch func() ([]T, error), id func(T) string, maxAge time.Duration, notBefore time.Time) listed[T] {
+// cachedSince returns c's items if younger than maxAge and sent after
+// notBefore, without fetching.
+func cachedSince[T any](o *observer, c *listCache[T], maxAge time.Duration, notBefore time.Time) listed[T] {
+	c.fetch.Lock()
+	defer c.fetch.Unlock()
+	if c.ok && o.now().Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore) {
+		return listed[T]{items: c.items, startedAt: c.startedAt, ok: true}
+	}
+	return listed[T]{}
+}
+
+// refreshSince returns c's items, fetched again with ctx when older than
+// maxAge or sent before notBefore.
+func refreshSince[T any](ctx context.Context, o *observer, c *listCache[T], fetch func(context.Context) ([]T, error), id func(T) string, maxAge time.Duration, notBefore time.Time) listed[T] {
 	c.fetch.Lock()
 	defer c.fetch.Unlock()
 	if c.ok && o.now().Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore) {
 		return listed[T]{items: c.items, startedAt: c.startedAt, ok: true}
 	}
 	started := o.now()
-	items, err := fetch()
+	pages := 0
+	items, err := fetch(gandi.WithPageCount(ctx, &pages))
 	if err != nil {
 		c.ok = false
 		return listed[T]{}
@@ -289,7 +302,7 @@ func refreshSince[T any](o *observer, c *listCache[T], fetch func() ([]T, error)
 	for _, it := range items {
 		m[id(it)] = it
 	}
-	c.items, c.startedAt, c.ok = m, started, true
+	c.items, c.startedAt, c.ok, c.pages = m, started, true, pages
 	return listed[T]{items: m, startedAt: started, fetched: true, ok: true}
 }
 
@@ -320,7 +333,10 @@ func wakeChanged[T any](o *observer, kind observedKind, seen map[string]*seen[T]
 		if key == except || s.detail == nil || s.owner.Name == "" || !settled(s.detail) {
 			continue
 		}
-		if entry, ok := items[key]; ok && unchanged(s, entry, listEntry) {
+		entry, ok := items[key]
+		if ok && unchanged(s, entry, listEntry) || !ok && !s.listed {
+			// Unchanged, or never in the list (read with its GET at each
+			// pass anyway): nothing new to report.
 			continue
 		}
 		o.wake(kind, s.owner)
@@ -338,10 +354,10 @@ func vhostSettled(v *gandi.Vhost) bool { return !vhostTransitional(v) && v.Appli
 func (o *observer) instance(ctx context.Context, id string, owner types.NamespacedName, wantFresh bool) (*gandi.Instance, error) {
 	var l listed[gandi.Instance]
 	if !wantFresh {
-		l = refresh(o, &o.instances, func() ([]gandi.Instance, error) {
-			// A list serves every settled object of the poll: a routine
-			// request for the IP budget, whichever object triggered it.
-			return o.api.ListInstances(gandi.WithPriority(ctx, gandi.PriorityRoutine), gandi.ListInstancesOptions{SharingID: o.sharingID})
+		// A list serves every settled object of the poll: a routine
+		// request for the IP budget, whichever object triggered it.
+		l = refresh(gandi.WithPriority(ctx, gandi.PriorityRoutine), o, &o.instances, func(ctx context.Context) ([]gandi.Instance, error) {
+			return o.api.ListInstances(ctx, gandi.ListInstancesOptions{SharingID: o.sharingID})
 		}, func(in gandi.Instance) string { return in.ID })
 	}
 	entry, inList := l.items[id]
@@ -373,8 +389,8 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.Names
 	c := o.vhostList(id)
 	var l listed[gandi.Vhost]
 	if !wantFresh {
-		l = refresh(o, c, func() ([]gandi.Vhost, error) {
-			return o.api.ListVhosts(gandi.WithPriority(ctx, gandi.PriorityRoutine), id, gandi.ListVhostsOptions{})
+		l = refresh(gandi.WithPriority(ctx, gandi.PriorityRoutine), o, c, func(ctx context.Context) ([]gandi.Vhost, error) {
+			return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
 		}, func(v gandi.Vhost) string { return v.FQDN })
 	}
 	entry, inList := l.items[fqdn]
@@ -428,7 +444,7 @@ func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, maxAge time
 		notBefore = w
 	}
 	o.mu.Unlock()
-	l := refreshSince(o, c, func() ([]gandi.Vhost, error) {
+	l := refreshSince(ctx, o, c, func(ctx context.Context) ([]gandi.Vhost, error) {
 		return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
 	}, func(v gandi.Vhost) string { return v.FQDN }, maxAge, notBefore)
 	if !l.ok {
@@ -446,20 +462,31 @@ func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, maxAge time
 }
 
 // instanceLookup is the lookup by name before an instance's create: the
-// list of every instance (the one routine observation uses), fetched again
-// unless it is younger than maxAge and was sent after notBefore (see
-// lookupNotBefore) and after this operator's last create of that name.
-// The instances applied together share a few lists instead of one each.
-// ok is false when the list failed: look the name up with Gandi's filter.
+// list of every instance (the one routine observation uses) when it was
+// sent after notBefore (see lookupNotBefore) and after this operator's
+// last create of that name, and is younger than maxAge. Otherwise it is
+// fetched again if that costs one request (a list of one page), the cost
+// of Gandi's name filter; the instances applied together then share a few
+// lists instead of one lookup each. ok is false when neither: look the
+// name up with the filter.
 func (o *observer) instanceLookup(ctx context.Context, name string, maxAge time.Duration, notBefore time.Time) (found []gandi.Instance, ok bool) {
 	o.mu.Lock()
 	if w := o.wrote[instanceNameWriteKey(name)]; w.After(notBefore) {
 		notBefore = w
 	}
 	o.mu.Unlock()
-	l := refreshSince(o, &o.instances, func() ([]gandi.Instance, error) {
-		return o.api.ListInstances(ctx, gandi.ListInstancesOptions{SharingID: o.sharingID})
-	}, func(in gandi.Instance) string { return in.ID }, maxAge, notBefore)
+	c := &o.instances
+	c.fetch.Lock()
+	cheap := !c.ok || c.pages <= 1
+	c.fetch.Unlock()
+	var l listed[gandi.Instance]
+	if cheap {
+		l = refreshSince(ctx, o, c, func(ctx context.Context) ([]gandi.Instance, error) {
+			return o.api.ListInstances(ctx, gandi.ListInstancesOptions{SharingID: o.sharingID})
+		}, func(in gandi.Instance) string { return in.ID }, maxAge, notBefore)
+	} else {
+		l = cachedSince(o, c, maxAge, notBefore)
+	}
 	if !l.ok {
 		return nil, false
 	}

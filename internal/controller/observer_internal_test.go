@@ -170,3 +170,42 @@ func TestObserverInstanceLookup(t *testing.T) {
 		t.Fatalf("after maxAge: %d more lists, want 3", lists()-first)
 	}
 }
+
+// A list of every instance that takes more than one request is not
+// fetched again for a lookup (Gandi's name filter costs one): a young
+// enough one still answers, an older one leaves the lookup to the filter.
+func TestObserverInstanceLookupLongList(t *testing.T) {
+	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings(), DefaultPerPage: 2})
+	sim.AddAccount(gandisim.Account{Token: "pat_pages", User: "alice", Orgs: []gandisim.Org{{ID: "org-pages", Name: "alice", CanBill: true}}})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_pages"}, RequestsPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		sim.AddInstance("org-pages", gandisim.SeedInstance{Name: name, Size: "s+"})
+	}
+	now := time.Now()
+	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }}
+	obs := o.For(api, "")
+	ctx := context.Background()
+	applied := now.Add(-time.Second)
+	if found, ok := obs.instanceLookup(ctx, "c", 5*time.Second, applied); !ok || len(found) != 1 {
+		t.Fatalf("first lookup: ok %v, found %d, want the list fetched and c in it", ok, len(found))
+	}
+	pages := sim.Requests(gandisim.RouteListInstances)
+	if pages != 2 {
+		t.Fatalf("the list took %d requests, want 2 pages", pages)
+	}
+	if found, ok := obs.instanceLookup(ctx, "a", 5*time.Second, applied); !ok || len(found) != 1 {
+		t.Fatalf("a young list answers: ok %v, found %d", ok, len(found))
+	}
+	now = now.Add(6 * time.Second)
+	if _, ok := obs.instanceLookup(ctx, "a", 5*time.Second, applied); ok {
+		t.Fatal("an old list of two pages was used or fetched again; the lookup should fall back to the name filter")
+	}
+	if got := sim.Requests(gandisim.RouteListInstances); got != pages {
+		t.Fatalf("%d more list requests, want none", got-pages)
+	}
+}

@@ -13,6 +13,15 @@ import (
 // Link headers) from running forever.
 const maxPages = 1000
 
+type pagesKey struct{}
+
+// WithPageCount makes every list fetched with ctx add the number of pages
+// (requests) it took to *n: what a list costs decides whether sharing it
+// saves requests. n is not synchronized: one list at a time per counter.
+func WithPageCount(ctx context.Context, n *int) context.Context {
+	return context.WithValue(ctx, pagesKey{}, n)
+}
+
 // listAll fetches every page of a list route. It follows Link rel="next"
 // when the answer has one, otherwise asks for the next page number while
 // Total-Count says items are missing. Link targets must stay under the base
@@ -25,7 +34,11 @@ func listAll[T any](ctx context.Context, c *Client, route, path string, query ur
 	page := 1
 	next := ""
 	seen := map[string]bool{}
+	pages, _ := ctx.Value(pagesKey{}).(*int)
 	for range maxPages {
+		if pages != nil {
+			*pages++
+		}
 		res, err := c.do(ctx, &call{method: http.MethodGet, route: route, path: path, query: query, next: next})
 		if err != nil {
 			return nil, err

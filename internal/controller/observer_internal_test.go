@@ -54,14 +54,7 @@ func TestObserversDropIdle(t *testing.T) {
 // its pass), and a transitional object is not either (it is looked at
 // every few seconds anyway).
 func TestObserverWakesChangedObjects(t *testing.T) {
-	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
-	sim.AddAccount(gandisim.Account{Token: "pat_wake", User: "alice", Orgs: []gandisim.Org{{ID: "org-wake", Name: "alice", CanBill: true}}})
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_wake"}, RequestsPerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, "org-wake")
 	now := time.Now()
 	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }}
 	var woken []types.NamespacedName
@@ -117,14 +110,7 @@ func TestObserverWakesChangedObjects(t *testing.T) {
 // the object was applied (what existed then is always seen), after its
 // create intent and after this operator's last create of that name.
 func TestObserverInstanceLookup(t *testing.T) {
-	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
-	sim.AddAccount(gandisim.Account{Token: "pat_lookup", User: "alice", Orgs: []gandisim.Org{{ID: "org-lookup", Name: "alice", CanBill: true}}})
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_lookup"}, RequestsPerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, "org-lookup")
 	now := time.Now()
 	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }}
 	obs := o.For(api, "")
@@ -175,14 +161,7 @@ func TestObserverInstanceLookup(t *testing.T) {
 // fetched again for a lookup (Gandi's name filter costs one): a young
 // enough one still answers, an older one leaves the lookup to the filter.
 func TestObserverInstanceLookupLongList(t *testing.T) {
-	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings(), DefaultPerPage: 2})
-	sim.AddAccount(gandisim.Account{Token: "pat_pages", User: "alice", Orgs: []gandisim.Org{{ID: "org-pages", Name: "alice", CanBill: true}}})
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_pages"}, RequestsPerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings(), DefaultPerPage: 2}, "org-pages")
 	for _, name := range []string{"a", "b", "c"} {
 		sim.AddInstance("org-pages", gandisim.SeedInstance{Name: name, Size: "s+"})
 	}
@@ -208,4 +187,19 @@ func TestObserverInstanceLookupLongList(t *testing.T) {
 	if got := sim.Requests(gandisim.RouteListInstances); got != pages {
 		t.Fatalf("%d more list requests, want none", got-pages)
 	}
+}
+
+// simClient is a client of a fresh simulator (opts) with one account,
+// whose organization is org.
+func simClient(t *testing.T, opts gandisim.Options, org string) (*gandisim.Server, *gandi.Client) {
+	t.Helper()
+	sim := gandisim.New(opts)
+	sim.AddAccount(gandisim.Account{Token: "pat_" + org, User: "alice", Orgs: []gandisim.Org{{ID: org, Name: "alice", CanBill: true}}})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_" + org}, RequestsPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, api
 }

@@ -165,10 +165,10 @@ func TestUsageDue(t *testing.T) {
 	}
 }
 
-// A shared list answers an object's lookup only when sent after the object
-// was applied (its creation timestamp has whole seconds) and after its
-// create intent.
-func TestLookupNotBefore(t *testing.T) {
+// A kept list answers an object's lookup only when sent after the object
+// was applied (its creation timestamp has whole seconds); with a create
+// intent, only a list fetched for the lookup does, sent after the intent.
+func TestLookupWindowOf(t *testing.T) {
 	created := time.Date(2026, 12, 2, 12, 0, 7, 0, time.UTC)
 	obj := func(intent string) *hostingv1alpha1.Vhost {
 		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(created)}}
@@ -180,17 +180,18 @@ func TestLookupNotBefore(t *testing.T) {
 	cases := []struct {
 		name   string
 		intent string
-		want   time.Time
+		want   lookupWindow
 	}{
-		{"no intent: a second after the creation timestamp", "", created.Add(time.Second)},
-		{"an intent within that second", created.Add(300 * time.Millisecond).Format(time.RFC3339Nano), created.Add(time.Second)},
-		{"a later intent", created.Add(time.Minute).Format(time.RFC3339Nano), created.Add(time.Minute)},
-		{"an unreadable intent: as without one", "yesterday", created.Add(time.Second)},
+		{"no intent: a kept list sent a second after the creation timestamp", "", lookupWindow{notBefore: created.Add(time.Second)}},
+		{"an intent within that second: fresh", created.Add(300 * time.Millisecond).Format(time.RFC3339Nano), lookupWindow{notBefore: created.Add(time.Second), fresh: true}},
+		{"a later intent: fresh, after it", created.Add(time.Minute).Format(time.RFC3339Nano), lookupWindow{notBefore: created.Add(time.Minute), fresh: true}},
+		{"an unreadable intent still is one: fresh", "yesterday", lookupWindow{notBefore: created.Add(time.Second), fresh: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := lookupNotBefore(obj(c.intent)); !got.Equal(c.want) {
-				t.Fatalf("lookupNotBefore = %v, want %v", got, c.want)
+			got := lookupWindowOf(obj(c.intent))
+			if !got.notBefore.Equal(c.want.notBefore) || got.fresh != c.want.fresh {
+				t.Fatalf("lookupWindowOf = %+v, want %+v", got, c.want)
 			}
 		})
 	}

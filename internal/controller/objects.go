@@ -54,20 +54,35 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 	return t, true
 }
 
-// lookupNotBefore is how old a shared list may be to answer obj's lookup
-// by natural key before a create: sent after obj was applied, so that
-// what existed at Gandi when the user applied it is always seen (the
-// creation timestamp has whole seconds: a second is added), and after
-// obj's create intent, so that a create whose answer was lost is found.
-// Within that, a list younger than the transitional interval serves
-// every object applied together (instances of one apply, vhosts of a new
-// instance) instead of one lookup each.
-func lookupNotBefore(obj client.Object) time.Time {
-	notBefore := obj.GetCreationTimestamp().Add(time.Second)
-	if since, pending := createPendingSince(obj); pending && since.After(notBefore) {
-		notBefore = since
+// lookupWindow says which list may answer an object's lookup by natural
+// key before a create.
+type lookupWindow struct {
+	// notBefore: the list was sent after this.
+	notBefore time.Time
+	// fresh: only a list fetched for this lookup answers.
+	fresh bool
+}
+
+// lookupWindowOf is obj's lookupWindow. Without a create intent, obj has
+// never sent a create (the intent is recorded before every one), so the
+// lookup only looks for what someone else made: any list the observer
+// still trusts answers if it was sent after obj was applied, so that what
+// existed at Gandi then is always seen (the creation timestamp has whole
+// seconds: a second is added). The objects applied together then share
+// one list instead of a lookup each. With an intent, the lookup looks for
+// what obj's own create may have made, maybe after a lost answer and while
+// Gandi still works on it: a list fetched for this lookup, every time, so
+// that a stale one can never make the create grace run out into a second
+// purchase.
+func lookupWindowOf(obj client.Object) lookupWindow {
+	w := lookupWindow{notBefore: obj.GetCreationTimestamp().Add(time.Second)}
+	if since, pending := createPendingSince(obj); pending {
+		w.fresh = true
+		if since.After(w.notBefore) {
+			w.notBefore = since
+		}
 	}
-	return notBefore
+	return w
 }
 
 // annotationPatch sets and removes annotations.

@@ -432,13 +432,14 @@ func (o *observer) vhostList(id string) *listCache[gandi.Vhost] {
 }
 
 // vhostLookup is the lookup of fqdn on instance id before a create: the
-// instance's vhost list, fetched again unless it is younger than maxAge
-// and was sent after notBefore (this object's create intent) and after
-// this operator's last write to the vhost. The vhosts of a new instance,
-// woken together when it is Ready, share one list instead of a GET each.
-// ok is false when the list failed: look the vhost up with its GET.
-func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, maxAge time.Duration, notBefore time.Time) (found *gandi.Vhost, ok bool) {
+// instance's vhost list, fetched again unless window allows the one kept
+// (see lookupWindowOf) and it was sent after this operator's last write to
+// the vhost. The vhosts of a new instance, woken together when it is
+// Ready, share one list instead of a GET each. ok is false when the list
+// failed: look the vhost up with its GET.
+func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, window lookupWindow) (found *gandi.Vhost, ok bool) {
 	c := o.vhostList(id)
+	maxAge, notBefore := o.lookupMaxAge(window), window.notBefore
 	o.mu.Lock()
 	if w := o.wrote[vhostWriteKey(id, fqdn)]; w.After(notBefore) {
 		notBefore = w
@@ -462,14 +463,13 @@ func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, maxAge time
 }
 
 // instanceLookup is the lookup by name before an instance's create: the
-// list of every instance (the one routine observation uses) when it was
-// sent after notBefore (see lookupNotBefore) and after this operator's
-// last create of that name, and is younger than maxAge. Otherwise it is
-// fetched again if that costs one request (a list of one page), the cost
-// of Gandi's name filter; the instances applied together then share a few
-// lists instead of one lookup each. ok is false when neither: look the
-// name up with the filter.
-func (o *observer) instanceLookup(ctx context.Context, name string, maxAge time.Duration, notBefore time.Time) (found []gandi.Instance, ok bool) {
+// list of every instance (the one routine observation uses) when window
+// allows it (see lookupWindowOf) and it was sent after this operator's
+// last create of that name. Otherwise it is fetched again if that costs
+// one request (a list of one page), the cost of Gandi's name filter. ok is
+// false when neither: look the name up with the filter.
+func (o *observer) instanceLookup(ctx context.Context, name string, window lookupWindow) (found []gandi.Instance, ok bool) {
+	maxAge, notBefore := o.lookupMaxAge(window), window.notBefore
 	o.mu.Lock()
 	if w := o.wrote[instanceNameWriteKey(name)]; w.After(notBefore) {
 		notBefore = w
@@ -501,6 +501,16 @@ func (o *observer) instanceLookup(ctx context.Context, name string, maxAge time.
 		}
 	}
 	return found, true
+}
+
+// lookupMaxAge is how old a kept list may be to answer a lookup in window:
+// as old as routine observation trusts, or not at all when it must be
+// fresh.
+func (o *observer) lookupMaxAge(window lookupWindow) time.Duration {
+	if window.fresh {
+		return 0
+	}
+	return o.maxAge
 }
 
 // forget drops what the observer keeps of an instance and its vhosts

@@ -105,61 +105,71 @@ func TestObserverWakesChangedObjects(t *testing.T) {
 	}
 }
 
-// The lookup by name before an instance's create shares one list of every
+// The lookup by name before an instance's create shares the list of every
 // instance among the objects applied together, but only a list sent after
-// the object was applied (what existed then is always seen), after its
-// create intent and after this operator's last create of that name.
+// the object was applied (what existed then is always seen), and never a
+// kept one for an object with a create intent, nor one sent before this
+// operator's last create of that name.
 func TestObserverInstanceLookup(t *testing.T) {
 	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, "org-lookup")
 	now := time.Now()
 	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }}
 	obs := o.For(api, "")
 	ctx := context.Background()
-	const maxAge = 5 * time.Second
 	lists := func() int { return sim.Requests(gandisim.RouteListInstances) }
-	lookup := func(name string, notBefore time.Time) []gandi.Instance {
+	lookup := func(name string, w lookupWindow) []gandi.Instance {
 		t.Helper()
-		found, ok := obs.instanceLookup(ctx, name, maxAge, notBefore)
+		found, ok := obs.instanceLookup(ctx, name, w)
 		if !ok {
 			t.Fatal("the list failed")
 		}
 		return found
 	}
-	applied := now.Add(-time.Second)
+	applied := lookupWindow{notBefore: now.Add(-time.Second)}
 	sim.AddInstance("org-lookup", gandisim.SeedInstance{Name: "taken", Size: "s+"})
 	if got := lookup("taken", applied); len(got) != 1 {
 		t.Fatalf("found %d instances named taken, want 1", len(got))
 	}
 	first := lists()
-	now = now.Add(time.Second)
+	now = now.Add(10 * time.Second)
 	if got := lookup("free", applied); len(got) != 0 || lists() != first {
 		t.Fatalf("an object applied before the list: found %v with %d more lists, want none with the list reused", got, lists()-first)
 	}
 	// Applied after the list was sent: the list cannot show what existed
 	// then, so it is fetched again, and shows it.
 	sim.AddInstance("org-lookup", gandisim.SeedInstance{Name: "made-by-hand", Size: "s+"})
-	if got := lookup("made-by-hand", now); len(got) != 1 || lists() != first+1 {
+	if got := lookup("made-by-hand", lookupWindow{notBefore: now}); len(got) != 1 || lists() != first+1 {
 		t.Fatalf("an object applied after the list: found %d with %d more lists, want 1 with one more", len(got), lists()-first)
 	}
+	// A create intent: a list for this lookup, every time, however young
+	// the kept one.
+	now = now.Add(time.Millisecond)
+	pending := lookupWindow{notBefore: applied.notBefore, fresh: true}
+	lookup("free", pending)
+	lookup("free", pending)
+	if lists() != first+3 {
+		t.Fatalf("two lookups with an intent: %d more lists, want 2 more", lists()-first-1)
+	}
 	// This operator creates "new": a list sent before that is not trusted
-	// for the name, even young.
+	// for the name.
 	obs.wroteTo(instanceNameWriteKey("new"))
 	now = now.Add(time.Millisecond)
 	lookup("new", applied)
-	if lists() != first+2 {
-		t.Fatalf("after a create of the name: %d more lists, want 2", lists()-first)
+	if lists() != first+4 {
+		t.Fatalf("after a create of the name: %d more lists, want 4", lists()-first)
 	}
-	// Older than maxAge: fetched again.
-	now = now.Add(maxAge)
+	// Older than routine observation trusts: fetched again.
+	now = now.Add(time.Minute)
 	lookup("free", applied)
-	if lists() != first+3 {
-		t.Fatalf("after maxAge: %d more lists, want 3", lists()-first)
+	if lists() != first+5 {
+		t.Fatalf("after a poll: %d more lists, want 5", lists()-first)
 	}
 }
 
 // A list of every instance that takes more than one request is not
-// fetched again for a lookup (Gandi's name filter costs one): a young
-// enough one still answers, an older one leaves the lookup to the filter.
+// fetched again for a lookup (Gandi's name filter costs one): a kept one
+// still answers, an older one, or any for an object with an intent, leaves
+// the lookup to the filter.
 func TestObserverInstanceLookupLongList(t *testing.T) {
 	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings(), DefaultPerPage: 2}, "org-pages")
 	for _, name := range []string{"a", "b", "c"} {
@@ -169,19 +179,22 @@ func TestObserverInstanceLookupLongList(t *testing.T) {
 	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }}
 	obs := o.For(api, "")
 	ctx := context.Background()
-	applied := now.Add(-time.Second)
-	if found, ok := obs.instanceLookup(ctx, "c", 5*time.Second, applied); !ok || len(found) != 1 {
+	applied := lookupWindow{notBefore: now.Add(-time.Second)}
+	if found, ok := obs.instanceLookup(ctx, "c", applied); !ok || len(found) != 1 {
 		t.Fatalf("first lookup: ok %v, found %d, want the list fetched and c in it", ok, len(found))
 	}
 	pages := sim.Requests(gandisim.RouteListInstances)
 	if pages != 2 {
 		t.Fatalf("the list took %d requests, want 2 pages", pages)
 	}
-	if found, ok := obs.instanceLookup(ctx, "a", 5*time.Second, applied); !ok || len(found) != 1 {
-		t.Fatalf("a young list answers: ok %v, found %d", ok, len(found))
+	if found, ok := obs.instanceLookup(ctx, "a", applied); !ok || len(found) != 1 {
+		t.Fatalf("a kept list answers: ok %v, found %d", ok, len(found))
 	}
-	now = now.Add(6 * time.Second)
-	if _, ok := obs.instanceLookup(ctx, "a", 5*time.Second, applied); ok {
+	if _, ok := obs.instanceLookup(ctx, "a", lookupWindow{notBefore: applied.notBefore, fresh: true}); ok {
+		t.Fatal("with an intent, a kept list of two pages was used or fetched again; the lookup should fall back to the name filter")
+	}
+	now = now.Add(time.Minute)
+	if _, ok := obs.instanceLookup(ctx, "a", applied); ok {
 		t.Fatal("an old list of two pages was used or fetched again; the lookup should fall back to the name filter")
 	}
 	if got := sim.Requests(gandisim.RouteListInstances); got != pages {

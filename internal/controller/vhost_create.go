@@ -74,7 +74,7 @@ func (r *VhostReconciler) instanceOf(ctx context.Context, vh *hostingv1alpha1.Vh
 
 func (e *vhostExternal) find(ctx context.Context) ([]candidate, error) {
 	if o, ok := e.api.(observedVhosts); ok {
-		if v, ok := o.obs.vhostLookup(ctx, e.target.instanceID, e.vh.Status.FQDN, e.r.Timing.Transitional, lookupNotBefore(e.vh)); ok {
+		if v, ok := o.obs.vhostLookup(ctx, e.target.instanceID, e.vh.Status.FQDN, lookupWindowOf(e.vh)); ok {
 			if v == nil {
 				return nil, nil
 			}

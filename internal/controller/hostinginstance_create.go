@@ -33,8 +33,8 @@ func (e *instanceExternal) rivals(ctx context.Context) ([]client.Object, error) 
 
 // find lists the instances whose name is exactly the spec's: from the
 // observer's list of every instance when one answers (see lookupWindowOf),
-// else with Gandi's name filter, which takes patterns,
-// so the list is filtered again here.
+// else with Gandi's name filter, which takes patterns, so the list is
+// filtered again here.
 func (e *instanceExternal) find(ctx context.Context) ([]candidate, error) {
 	name := gandiName(e.hi)
 	if o, ok := e.api.(observedInstances); ok {

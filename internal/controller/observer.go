@@ -277,10 +277,16 @@ func refresh[T any](ctx context.Context, o *observer, c *listCache[T], fetch fun
 func cachedSince[T any](o *observer, c *listCache[T], maxAge time.Duration, notBefore time.Time) listed[T] {
 	c.fetch.Lock()
 	defer c.fetch.Unlock()
-	if c.ok && o.now().Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore) {
+	if c.usable(o.now(), maxAge, notBefore) {
 		return listed[T]{items: c.items, startedAt: c.startedAt, ok: true}
 	}
 	return listed[T]{}
+}
+
+// usable reports whether c's answer is younger than maxAge at now and was
+// sent after notBefore. Called with c.fetch held.
+func (c *listCache[T]) usable(now time.Time, maxAge time.Duration, notBefore time.Time) bool {
+	return c.ok && now.Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore)
 }
 
 // refreshSince returns c's items, fetched again with ctx when older than
@@ -288,7 +294,7 @@ func cachedSince[T any](o *observer, c *listCache[T], maxAge time.Duration, notB
 func refreshSince[T any](ctx context.Context, o *observer, c *listCache[T], fetch func(context.Context) ([]T, error), id func(T) string, maxAge time.Duration, notBefore time.Time) listed[T] {
 	c.fetch.Lock()
 	defer c.fetch.Unlock()
-	if c.ok && o.now().Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore) {
+	if c.usable(o.now(), maxAge, notBefore) {
 		return listed[T]{items: c.items, startedAt: c.startedAt, ok: true}
 	}
 	started := o.now()
@@ -343,6 +349,21 @@ func wakeChanged[T any](o *observer, kind observedKind, seen map[string]*seen[T]
 	}
 }
 
+// wakeInstances wakes, after a fetch of the instance list, the owners of
+// the instances it shows changed (see wakeChanged).
+func (o *observer) wakeInstances(items map[string]gandi.Instance, except string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	wakeChanged(o, kindInstance, o.seenInstances, items, except, instanceSettled, instanceListEntry)
+}
+
+// wakeVhosts is wakeInstances for the vhost list of instance id.
+func (o *observer) wakeVhosts(id string, items map[string]gandi.Vhost, except string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	wakeChanged(o, kindVhost, o.seenVhosts[id], items, except, vhostSettled, vhostListEntry)
+}
+
 func instanceSettled(in *gandi.Instance) bool { return !instanceTransitional(in.Status) }
 
 // vhostSettled: a vhost with an application is read at every poll anyway
@@ -360,12 +381,12 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 			return o.api.ListInstances(ctx, gandi.ListInstancesOptions{SharingID: o.sharingID})
 		}, func(in gandi.Instance) string { return in.ID })
 	}
+	if l.fetched {
+		o.wakeInstances(l.items, id)
+	}
 	entry, inList := l.items[id]
 	o.mu.Lock()
 	s := o.seenInstances[id]
-	if l.fetched {
-		wakeChanged(o, kindInstance, o.seenInstances, l.items, id, instanceSettled, instanceListEntry)
-	}
 	o.mu.Unlock()
 	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) {
 		out := *s.detail
@@ -393,12 +414,12 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.Names
 			return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
 		}, func(v gandi.Vhost) string { return v.FQDN })
 	}
+	if l.fetched {
+		o.wakeVhosts(id, l.items, fqdn)
+	}
 	entry, inList := l.items[fqdn]
 	o.mu.Lock()
 	s := o.seenVhosts[id][fqdn]
-	if l.fetched {
-		wakeChanged(o, kindVhost, o.seenVhosts[id], l.items, fqdn, vhostSettled, vhostListEntry)
-	}
 	o.mu.Unlock()
 	if l.ok && servable(o, s, entry, inList, l.startedAt, vhostWriteKey(id, fqdn), vhostSettled, vhostListEntry) {
 		out := *s.detail
@@ -439,12 +460,7 @@ func (o *observer) vhostList(id string) *listCache[gandi.Vhost] {
 // failed: look the vhost up with its GET.
 func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, window lookupWindow) (found *gandi.Vhost, ok bool) {
 	c := o.vhostList(id)
-	maxAge, notBefore := o.lookupMaxAge(window), window.notBefore
-	o.mu.Lock()
-	if w := o.wrote[vhostWriteKey(id, fqdn)]; w.After(notBefore) {
-		notBefore = w
-	}
-	o.mu.Unlock()
+	maxAge, notBefore := o.lookupMaxAge(window), laterOf(window.notBefore, o.wroteAt(vhostWriteKey(id, fqdn)))
 	l := refreshSince(ctx, o, c, func(ctx context.Context) ([]gandi.Vhost, error) {
 		return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
 	}, func(v gandi.Vhost) string { return v.FQDN }, maxAge, notBefore)
@@ -452,9 +468,7 @@ func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, window look
 		return nil, false
 	}
 	if l.fetched {
-		o.mu.Lock()
-		wakeChanged(o, kindVhost, o.seenVhosts[id], l.items, "", vhostSettled, vhostListEntry)
-		o.mu.Unlock()
+		o.wakeVhosts(id, l.items, "")
 	}
 	if v, inList := l.items[fqdn]; inList {
 		return &v, true
@@ -469,12 +483,7 @@ func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, window look
 // one request (a list of one page), the cost of Gandi's name filter. ok is
 // false when neither: look the name up with the filter.
 func (o *observer) instanceLookup(ctx context.Context, name string, window lookupWindow) (found []gandi.Instance, ok bool) {
-	maxAge, notBefore := o.lookupMaxAge(window), window.notBefore
-	o.mu.Lock()
-	if w := o.wrote[instanceNameWriteKey(name)]; w.After(notBefore) {
-		notBefore = w
-	}
-	o.mu.Unlock()
+	maxAge, notBefore := o.lookupMaxAge(window), laterOf(window.notBefore, o.wroteAt(instanceNameWriteKey(name)))
 	c := &o.instances
 	c.fetch.Lock()
 	cheap := !c.ok || c.pages <= 1
@@ -491,9 +500,7 @@ func (o *observer) instanceLookup(ctx context.Context, name string, window looku
 		return nil, false
 	}
 	if l.fetched {
-		o.mu.Lock()
-		wakeChanged(o, kindInstance, o.seenInstances, l.items, "", instanceSettled, instanceListEntry)
-		o.mu.Unlock()
+		o.wakeInstances(l.items, "")
 	}
 	for _, in := range l.items {
 		if in.Name == name {
@@ -501,6 +508,13 @@ func (o *observer) instanceLookup(ctx context.Context, name string, window looku
 		}
 	}
 	return found, true
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // lookupMaxAge is how old a kept list may be to answer a lookup in window:

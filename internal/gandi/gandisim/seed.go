@@ -72,7 +72,8 @@ type SeedInstance struct {
 // SeedVhost is a vhost of a seeded instance.
 type SeedVhost struct {
 	FQDN                    string           `json:"fqdn"`
-	Status                  string           `json:"status,omitempty"` // default running
+	Status                  string           `json:"status,omitempty"`    // default running
+	CreatedAt               time.Time        `json:"created_at,omitzero"` // default now
 	IsATestVhost            bool             `json:"is_a_test_vhost,omitempty"`
 	Application             *SeedApplication `json:"application,omitempty"`
 	HTTPSStrategy           string           `json:"https_strategy,omitempty"` // default allow_HTTP_and_HTTPS
@@ -344,6 +345,9 @@ func (s *Server) seedVhost(in *instance, sv SeedVhost, now time.Time) (*vhost, e
 		return nil, errors.New("another instance serves it")
 	}
 	vh := s.newVhost(in, fqdn, now)
+	if !sv.CreatedAt.IsZero() {
+		vh.CreatedAt = sv.CreatedAt
+	}
 	if sv.Status == "" {
 		sv.Status = statusRunning
 	}

@@ -45,6 +45,7 @@ func TestDecideClaim(t *testing.T) {
 		{"own intent, grace over, the unique key taken by an older object", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second, uniqueKey: true}, decideAlreadyExists},
 		{"own intent, undated match (template)", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent, uniqueKey: true}, decideAdopt},
 		{"no intent, undated match (template)", claimInput{matches: []candidate{undated}, uniqueKey: true}, decideAlreadyExists},
+		{"own intent, grace over, policy now Observe: nothing more is created", claimInput{pending: true, pendingSince: intent, grace: time.Second, observeOnly: true}, decideAbsent},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -73,6 +74,9 @@ func TestRival(t *testing.T) {
 	newerWithID := claimant("newer-id", t0.Add(time.Minute), idAnn)
 	newerPending := claimant("newer-pending", t0.Add(time.Minute), pend(t0.Add(2*time.Minute)))
 	olderPendingLater := claimant("older-pending", t0, pend(t0.Add(3*time.Minute)))
+	idWithOpenIntent := claimant("id-open", t0.Add(time.Minute), map[string]string{
+		hostingv1alpha1.AnnotationExternalID: "www.example.com", hostingv1alpha1.AnnotationCreatePending: t0.Add(4 * time.Minute).Format(time.RFC3339Nano),
+	})
 	sameTimeA := claimant("a", t0, nil)
 	sameTimeB := claimant("b", t0, nil)
 	cases := []struct {
@@ -87,6 +91,8 @@ func TestRival(t *testing.T) {
 		{"the recorded ID wins over age", older, []client.Object{newerWithID}, "newer-id"},
 		{"a create in flight wins over age", older, []client.Object{newerPending}, "newer-pending"},
 		{"the earlier intent wins", olderPendingLater, []client.Object{newerPending}, "newer-pending"},
+		{"an ID recorded with an open intent ranks as the intent, not as an ID", olderPendingLater, []client.Object{idWithOpenIntent}, ""},
+		{"an ID recorded with an open intent still wins over age", older, []client.Object{idWithOpenIntent}, "id-open"},
 		{"the name breaks a tie", sameTimeB, []client.Object{sameTimeA}, "a"},
 		{"itself in the list is not a rival", older, []client.Object{older}, ""},
 	}
@@ -98,6 +104,54 @@ func TestRival(t *testing.T) {
 			}
 			if got != c.want {
 				t.Fatalf("rival = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestOpenIntent(t *testing.T) {
+	intent := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	ann := func(id bool) map[string]string {
+		a := map[string]string{hostingv1alpha1.AnnotationCreatePending: intent.Format(time.RFC3339Nano)}
+		if id {
+			a[hostingv1alpha1.AnnotationExternalID] = "www.example.com"
+		}
+		return a
+	}
+	vhost := func(a map[string]string, created *time.Time) client.Object {
+		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "v", Annotations: a}}
+		if created != nil {
+			vh.Status.CreatedAt = &metav1.Time{Time: *created}
+		}
+		return vh
+	}
+	at := func(d time.Duration) *time.Time { t := intent.Add(d); return &t }
+	cases := []struct {
+		name    string
+		obj     client.Object
+		open    bool
+		settled string
+	}{
+		{"no intent, no ID", vhost(nil, nil), false, ""},
+		{"no intent, an ID", vhost(map[string]string{hostingv1alpha1.AnnotationExternalID: "www.example.com"}, nil), false, "www.example.com"},
+		{"an intent without an ID", vhost(ann(false), nil), true, ""},
+		{"vhost: ID with the intent, Gandi's object not seen yet", vhost(ann(true), nil), true, ""},
+		{"vhost: ID with the intent, seen created since the intent", vhost(ann(true), at(2*time.Second)), false, "www.example.com"},
+		{"vhost: ID with the intent, Gandi's clock a little behind", vhost(ann(true), at(-30*time.Second)), false, "www.example.com"},
+		{"vhost: ID with the intent, seen created long before it", vhost(ann(true), at(-time.Hour)), true, ""},
+		{"instance: an ID beside an intent is a person's word", &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: ann(true)}}, false, "www.example.com"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			since, open := openIntent(c.obj)
+			if open != c.open {
+				t.Fatalf("openIntent = %v, want %v", open, c.open)
+			}
+			if open && !since.Equal(intent) {
+				t.Fatalf("openIntent since = %v, want %v", since, intent)
+			}
+			if got := settledID(c.obj); got != c.settled {
+				t.Fatalf("settledID = %q, want %q", got, c.settled)
 			}
 		})
 	}

@@ -134,12 +134,17 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	case decideAlreadyExists:
 		return "", l.alreadyExists(obj, ext, which)
 	case decideAbsent:
-		msg := "managementPolicy is Observe and no " + ext.describe() + " exists at Gandi: nothing is created"
-		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
-		setCondition(obj, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
-		return "", halt(waitFor(jittered(l.timing.Poll)))
+		return "", l.absent(obj, ext)
 	}
 	return l.create(ctx, obj, ext, pending)
+}
+
+// absent reports that an object which only observes has nothing at Gandi.
+func (l *lifecycle) absent(obj managed, ext external) *result {
+	msg := "managementPolicy is Observe and no " + ext.describe() + " exists at Gandi: nothing is created"
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
+	setCondition(obj, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
+	return halt(waitFor(jittered(l.timing.Poll)))
 }
 
 // ensureID gives the Gandi ID obj manages: known (recorded) or resolved
@@ -228,6 +233,10 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	if !hadIntent {
 		intent[hostingv1alpha1.AnnotationCreatePending] = l.now().UTC().Format(time.RFC3339Nano)
 	}
+	preset, knownBefore := ext.(idBeforeCreate)
+	if knownBefore {
+		intent[hostingv1alpha1.AnnotationExternalID] = preset.presetID()
+	}
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
 	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, finalizer: true}); err != nil {
@@ -238,9 +247,11 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		return "", l.createFailed(ctx, obj, ext, err, hadIntent, intent)
 	}
 	l.events.normal(obj, "Created", "Create", "created "+ext.describe()+" at Gandi: "+id)
-	if err := recordExternalID(ctx, l.client, obj, id); err != nil {
-		// The intent stays: the next pass finds the object and adopts it.
-		return "", halt(retry(err))
+	if !knownBefore {
+		if err := recordExternalID(ctx, l.client, obj, id); err != nil {
+			// The intent stays: the next pass finds the object and adopts it.
+			return "", halt(retry(err))
+		}
 	}
 	if c, ok := ext.(createdInTransition); ok {
 		// Gandi's answer said what a GET now would: the object is being
@@ -250,6 +261,64 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		return "", halt(waitFor(l.timing.Transitional))
 	}
 	return id, nil
+}
+
+// idBeforeCreate is an external whose Gandi ID is known before its create
+// (a vhost's FQDN): the ID is recorded with the intent, in the same write,
+// and nothing is written after the create. The intent stays beside the ID
+// until a pass sees Gandi's object (openIntent, settleIntent): one write
+// per create instead of two.
+type idBeforeCreate interface {
+	presetID() string
+}
+
+// settleIntent decides what Gandi shows under an ID recorded with a create
+// intent that is still open (openIntent): seen is Gandi's object under the
+// ID, nil when Gandi has none. The rules are resolveID's for an intent,
+// with the ID already known: an object Gandi made since the intent is this
+// object's (nothing is written: the status this pass writes resolves the
+// intent); nothing yet, within the grace, is waited for; nothing after it
+// means the create was never sent, and it is sent; an object made before
+// the intent is someone else's, unless the user handed it over. A nil
+// result means obj goes on with seen as its own.
+func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external, seen *candidate, observeOnly bool) *result {
+	since, _ := createPendingSince(obj)
+	var matches []candidate
+	if seen != nil {
+		matches = []candidate{*seen}
+	}
+	decision, which := decideClaim(claimInput{
+		matches: matches, pending: true, pendingSince: since, observeOnly: observeOnly,
+		uniqueKey: ext.uniqueKey(), now: l.now(), grace: l.timing.CreateGrace,
+	})
+	if seen != nil && decision != decideAdopt && (adoptRequested(obj) || ext.handedOver()) {
+		_, res := l.adopt(ctx, obj, seen.id, "adopted the existing "+ext.describe()+" as the user asked")
+		return res
+	}
+	switch decision {
+	case decideAdopt:
+		return nil
+	case decideWait:
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
+			"a create was sent at "+since.Format(time.RFC3339)+" and Gandi does not show the "+ext.describe()+" yet; looking on each pass before trying again")
+		return halt(waitFor(l.timing.Transitional))
+	case decideAlreadyExists:
+		// This object's create did not make it: the ID it recorded in
+		// advance is not its to manage (or to delete), so it is taken back
+		// and the next pass reports the object as any lookup would.
+		if err := patchAnnotations(ctx, l.client, obj, annotationPatch{
+			remove: []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationCreatePending}, unlocked: true,
+		}); err != nil {
+			return halt(retry(err))
+		}
+		return l.alreadyExists(obj, ext, which)
+	case decideAbsent:
+		return l.absent(obj, ext)
+	}
+	if _, res := l.create(ctx, obj, ext, true); res != nil {
+		return res
+	}
+	return halt(waitFor(l.timing.Transitional))
 }
 
 // createdInTransition is an external whose accepted create leaves the

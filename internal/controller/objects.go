@@ -54,6 +54,53 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 	return t, true
 }
 
+// openIntent reports a create intent that is not resolved yet, and when
+// it was recorded. Most kinds learn their Gandi ID from the create's
+// answer: their intent is open until the ID is recorded, in the write that
+// takes the intent away. A kind whose ID is known before its create (a
+// vhost's is its FQDN; see gandiCreatedAt) records the ID with the intent,
+// in one write, and writes nothing after the create: its intent stays
+// beside the ID and is resolved once the status shows Gandi's object under
+// that ID created since the intent, which only a pass that read it at
+// Gandi writes. Until then the ID may name nothing (a crash between that
+// write and the POST) or something someone else made before the intent.
+// Beside an intent on any other kind, an ID was named by a person, whose
+// word stands.
+func openIntent(obj client.Object) (time.Time, bool) {
+	since, pending := createPendingSince(obj)
+	if !pending || externalIDAnnotation(obj) == "" {
+		return since, pending
+	}
+	at, recordedWithIntent := gandiCreatedAt(obj)
+	if !recordedWithIntent {
+		return since, false
+	}
+	return since, at.IsZero() || at.Before(since.Add(-clockSkew))
+}
+
+// gandiCreatedAt is, for a kind that records its Gandi ID with its create
+// intent, when Gandi created the object under that ID, as obj's status last
+// observed it (zero when it has not).
+func gandiCreatedAt(obj client.Object) (at time.Time, recordedWithIntent bool) {
+	vh, ok := obj.(*hostingv1alpha1.Vhost)
+	if !ok {
+		return time.Time{}, false
+	}
+	if vh.Status.CreatedAt == nil {
+		return time.Time{}, true
+	}
+	return vh.Status.CreatedAt.Time, true
+}
+
+// settledID is the Gandi ID obj certainly manages: the recorded one, unless
+// it was recorded with a create intent that is still open (openIntent).
+func settledID(obj client.Object) string {
+	if _, open := openIntent(obj); open {
+		return ""
+	}
+	return externalIDAnnotation(obj)
+}
+
 // lookupWindow says which list may answer an object's lookup by natural
 // key before a create.
 type lookupWindow struct {

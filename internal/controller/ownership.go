@@ -82,6 +82,10 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 			return decideWait, nil
 		case in.uniqueKey && len(in.matches) > 0:
 			return decideAlreadyExists, in.matches
+		case in.observeOnly:
+			// The policy changed to Observe since the intent: nothing more is
+			// created.
+			return decideAbsent, nil
 		}
 		return decideCreate, nil
 	}
@@ -114,18 +118,19 @@ func createdSince(cs []candidate, t time.Time) []candidate {
 // claimRank orders the cluster objects that name one Gandi object: the
 // first is its only manager, every other one reports a conflict and never
 // writes. Holding the recorded ID comes first (it made or adopted the
-// object), then the earliest create intent (its POST may be in flight),
+// object), then the earliest open create intent (its POST may be in
+// flight; an ID recorded with an intent still open ranks as the intent),
 // then the oldest object; the name breaks ties so that every reconciler
 // agrees.
 func claimRank(objs []client.Object) []client.Object {
 	out := append([]client.Object(nil), objs...)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if ia, ib := externalIDAnnotation(a) != "", externalIDAnnotation(b) != ""; ia != ib {
+		if ia, ib := settledID(a) != "", settledID(b) != ""; ia != ib {
 			return ia
 		}
-		ta, pa := createPendingSince(a)
-		tb, pb := createPendingSince(b)
+		ta, pa := openIntent(a)
+		tb, pb := openIntent(b)
 		if pa != pb {
 			return pa
 		}

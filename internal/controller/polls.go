@@ -152,7 +152,7 @@ func pending(obj managed) bool {
 	if !obj.GetDeletionTimestamp().IsZero() {
 		return true
 	}
-	if _, intent := createPendingSince(obj); intent {
+	if _, intent := openIntent(obj); intent {
 		return true
 	}
 	ready := meta.FindStatusCondition(*obj.GetConditions(), hostingv1alpha1.ConditionReady)

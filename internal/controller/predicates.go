@@ -34,7 +34,7 @@ func userChange(old, cur client.Object) bool {
 		!equality.Semantic.DeepEqual(othersFinalizers(old), othersFinalizers(cur)) {
 		return true
 	}
-	return !maps.Equal(userAnnotations(old), userAnnotations(cur))
+	return !maps.Equal(userAnnotations(old, cur), userAnnotations(cur, old))
 }
 
 // othersFinalizers are obj's finalizers but the operator's own: adding it
@@ -50,10 +50,21 @@ func othersFinalizers(obj client.Object) []string {
 	return out
 }
 
-func userAnnotations(obj client.Object) map[string]string {
+// userAnnotations are obj's annotations but the operator's bookkeeping,
+// compared with other, the same object before or after: the create intent
+// and the effect records, and the external ID when it changed in the same
+// write as the intent. Only the operator writes both at once (the ID
+// recorded with an intent or in the write that takes it away, both taken
+// back when a create is refused), and the pass that wrote them goes on
+// from what it wrote; a person who adds or removes the ID alone is still
+// heard.
+func userAnnotations(obj, other client.Object) map[string]string {
+	withIntent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending] !=
+		other.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
 	out := map[string]string{}
 	for k, v := range obj.GetAnnotations() {
-		if k == hostingv1alpha1.AnnotationCreatePending || strings.HasPrefix(k, effectAnnotationPrefix) {
+		if k == hostingv1alpha1.AnnotationCreatePending || strings.HasPrefix(k, effectAnnotationPrefix) ||
+			(withIntent && k == hostingv1alpha1.AnnotationExternalID) {
 			continue
 		}
 		out[k] = v

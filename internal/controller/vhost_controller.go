@@ -122,6 +122,9 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 		return *res
 	}
 	observed, err := observeVhost(ctx, api, t.instanceID, fqdn, freshWanted(vh, vh.Status.ObservedGeneration, vh.Status.LastHandledReconcileAt))
+	if res := r.settleIntent(ctx, vh, ext, observed, err); res != nil {
+		return *res
+	}
 	switch {
 	case gandi.IsNotFound(err):
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; remove the annotation " +
@@ -143,6 +146,21 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	return res
 }
 
+// settleIntent hands what Gandi shows under the FQDN to the lifecycle
+// while the create intent recorded with it is open (openIntent): until a
+// pass has seen the vhost Gandi made since the intent, a 404 means the
+// create may not have been sent, not that the vhost was deleted.
+func (r *VhostReconciler) settleIntent(ctx context.Context, vh *hostingv1alpha1.Vhost, ext *vhostExternal, observed *gandi.Vhost, err error) *result {
+	if _, open := openIntent(vh); !open || (err != nil && !gandi.IsNotFound(err)) {
+		return nil
+	}
+	var seen *candidate
+	if err == nil {
+		seen = &candidate{id: observed.FQDN, createdAt: observed.CreatedAt.Time}
+	}
+	return r.lifecycle().settleIntent(ctx, vh, ext, seen, observeOnly(&vh.Spec.ManagedFields))
+}
+
 // observeVhost is the one place a vhost is read from Gandi: from the
 // observer's vhost list of the instance when api has one (observer.go),
 // its GET otherwise or when wantFresh (a spec change to act on).
@@ -159,7 +177,7 @@ func observeVhost(ctx context.Context, api vhostAPI, instanceID, fqdn string, wa
 // status must still delete its site.
 func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhost) (bool, result) {
 	return r.lifecycle().finalize(ctx, vh, deletionRequest{
-		id:     externalIDAnnotation(vh),
+		id:     settledID(vh),
 		policy: &vh.Spec.ManagedFields,
 		connect: func(ctx context.Context) (external, bool, error) {
 			t, gone, err := r.deletionTarget(ctx, vh)

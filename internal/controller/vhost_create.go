@@ -120,6 +120,9 @@ func (e *vhostExternal) remove(ctx context.Context, fqdn string) (bool, error) {
 	return false, e.api.DeleteVhost(ctx, e.target.instanceID, fqdn)
 }
 
+// presetID: a vhost's ID is its FQDN, recorded with the create intent.
+func (e *vhostExternal) presetID() string { return e.vh.Status.FQDN }
+
 func (e *vhostExternal) creating() (reason, message string) {
 	return hostingv1alpha1.ReasonCreating, "Gandi is creating the vhost"
 }

@@ -1,0 +1,40 @@
+package controller
+
+import (
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+func TestUserChange(t *testing.T) {
+	const (
+		id     = hostingv1alpha1.AnnotationExternalID
+		intent = hostingv1alpha1.AnnotationCreatePending
+	)
+	vh := func(ann map[string]string, finalizers ...string) *hostingv1alpha1.Vhost {
+		return &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "v", Annotations: ann, Finalizers: finalizers}}
+	}
+	cases := []struct {
+		name     string
+		old, cur *hostingv1alpha1.Vhost
+		want     bool
+	}{
+		{"the finalizer and an intent", vh(nil), vh(map[string]string{intent: "t1"}, Finalizer), false},
+		{"an intent with the ID recorded in advance", vh(nil), vh(map[string]string{intent: "t1", id: "www.example.com"}, Finalizer), false},
+		{"the ID recorded in the write that takes the intent away", vh(map[string]string{intent: "t1"}), vh(map[string]string{id: "123"}), false},
+		{"a refused create taken back", vh(map[string]string{intent: "t1", id: "www.example.com"}), vh(nil), false},
+		{"a person names the ID", vh(nil), vh(map[string]string{id: "123"}), true},
+		{"a person removes the ID beside an old intent", vh(map[string]string{intent: "t1", id: "www.example.com"}), vh(map[string]string{intent: "t1"}), true},
+		{"a person asks to adopt", vh(nil), vh(map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}), true},
+		{"a person's own finalizer", vh(nil), vh(nil, "example.com/keep"), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := userChange(c.old, c.cur); got != c.want {
+				t.Fatalf("userChange = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

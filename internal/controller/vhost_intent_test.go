@@ -1,0 +1,136 @@
+package controller_test
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+// A vhost's Gandi ID is its FQDN, known before the create: it is recorded
+// with the create intent, in one write, and the intent is resolved only by
+// what Gandi shows under it.
+var _ = Describe("A Vhost's ID recorded with its create intent", func() {
+	var w *world
+
+	BeforeEach(func() { w = newWorld() })
+
+	seeded := func(vhosts ...gandisim.SeedVhost) string {
+		return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Vhosts: vhosts})
+	}
+	// recorded is what a manager that died between its one metadata write
+	// and the POST leaves on a Vhost.
+	recorded := func(fqdn string, intent time.Time) func(*hostingv1alpha1.Vhost) {
+		return func(vh *hostingv1alpha1.Vhost) {
+			vh.Annotations = map[string]string{
+				hostingv1alpha1.AnnotationExternalID:    fqdn,
+				hostingv1alpha1.AnnotationCreatePending: intent.UTC().Format(time.RFC3339Nano),
+			}
+			vh.Finalizers = []string{controller.Finalizer}
+		}
+	}
+	clearStatus := func(obj client.Object) {
+		Expect(k8sClient.Status().Patch(suiteCtx, obj, client.RawPatch("application/json-patch+json",
+			[]byte(`[{"op":"replace","path":"/status","value":{}}]`)))).To(Succeed())
+	}
+
+	It("writes the finalizer, the intent and the ID in one patch, and resolves the intent from Gandi's creation date", func() {
+		id := seeded()
+		var metadataPatches atomic.Int32
+		w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				if _, ok := obj.(*hostingv1alpha1.Vhost); ok {
+					metadataPatches.Add(1)
+				}
+				return c.Patch(ctx, obj, patch, opts...)
+			},
+		}})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(vh.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, "www.example.com"))
+		Expect(vh.Annotations).To(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+		intent, err := time.Parse(time.RFC3339Nano, vh.Annotations[hostingv1alpha1.AnnotationCreatePending])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(vh.Status.CreatedAt).NotTo(BeNil())
+		Expect(vh.Status.CreatedAt.Time).To(BeTemporally(">=", intent.Add(-time.Minute)))
+		Expect(metadataPatches.Load()).To(Equal(int32(1)), "finalizer, intent and ID in one write")
+		Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(Equal(1))
+	})
+
+	It("sends the create once when the manager died between recording the ID and sending it", func() {
+		id := seeded()
+		w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id), recorded("www.example.com", time.Now().Add(-time.Hour)))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
+	})
+
+	It("reports a vhost deleted at Gandi after it was seen, and never creates it again on its own", func() {
+		id := seeded()
+		w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		w.sim.SetVhostStatus(id, "www.example.com", "being_deleted")
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("never claims a same-named vhost made before its intent: the recorded ID is taken back and deleting leaves the site", func() {
+		id := seeded(gandisim.SeedVhost{FQDN: "shop.example.com", CreatedAt: time.Now().Add(-24 * time.Hour)})
+		w.startManager(managerOptions{})
+		vh := vhost("shop", "shop.example.com", onInstance(id), recorded("shop.example.com", time.Now().Add(-time.Hour)))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Eventually(func() map[string]string { return get(vh).GetAnnotations() }).WithTimeout(eventually).ShouldNot(
+			Or(HaveKey(hostingv1alpha1.AnnotationExternalID), HaveKey(hostingv1alpha1.AnnotationCreatePending)))
+		Consistently(fetch(vh)).WithTimeout(2 * testTiming.Poll).ShouldNot(beReady())
+
+		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Vhost(id, "shop.example.com")
+		Expect(still).To(BeTrue(), "a site this Vhost did not make must stay")
+		Expect(w.sim.Writes()).To(BeZero())
+	})
+
+	It("lets go of a Vhost deleted with its create never sent", func() {
+		id := seeded()
+		vh := vhost("www", "www.example.com", onInstance(id), recorded("www.example.com", time.Now().Add(-time.Hour)))
+		w.create(vh)
+		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+		w.startManager(managerOptions{})
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		Expect(w.sim.Writes()).To(BeZero(), "nothing to create and nothing to delete")
+	})
+
+	It("stays Ready, without a second POST, when restored without its status", func() {
+		id := seeded()
+		stop := w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		stop()
+
+		clearStatus(get(vh))
+		w.startManager(managerOptions{})
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(vh.Status.CreatedAt).NotTo(BeNil())
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
+	})
+})

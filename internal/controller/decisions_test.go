@@ -126,6 +126,10 @@ func TestOpenIntent(t *testing.T) {
 		return vh
 	}
 	at := func(d time.Duration) *time.Time { t := intent.Add(d); return &t }
+	restored := func(obj client.Object, created time.Time) client.Object {
+		obj.SetCreationTimestamp(metav1.Time{Time: created})
+		return obj
+	}
 	cases := []struct {
 		name    string
 		obj     client.Object
@@ -139,6 +143,9 @@ func TestOpenIntent(t *testing.T) {
 		{"vhost: ID with the intent, seen created since the intent", vhost(ann(true), at(2*time.Second)), false, "www.example.com"},
 		{"vhost: ID with the intent, Gandi's clock a little behind", vhost(ann(true), at(-30*time.Second)), false, "www.example.com"},
 		{"vhost: ID with the intent, seen created long before it", vhost(ann(true), at(-time.Hour)), true, ""},
+		{"vhost: ID with an intent older than the object (restored without status)", restored(vhost(ann(true), nil), intent.Add(time.Hour)), false, "www.example.com"},
+		{"vhost: ID with an intent recorded just before the API server's clock dated the object", restored(vhost(ann(true), nil), intent.Add(30*time.Second)), true, ""},
+		{"vhost: ID with an intent recorded after the object was created", restored(vhost(ann(true), nil), intent.Add(-time.Hour)), true, ""},
 		{"instance: an ID beside an intent is a person's word", &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: ann(true)}}, false, "www.example.com"},
 	}
 	for _, c := range cases {

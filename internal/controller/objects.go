@@ -65,17 +65,29 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 // Gandi writes. Until then the ID may name nothing (a crash between that
 // write and the POST) or something someone else made before the intent.
 // Beside an intent on any other kind, an ID was named by a person, whose
-// word stands.
+// word stands; so it does beside an intent older than the object itself
+// (inheritedIntent).
 func openIntent(obj client.Object) (time.Time, bool) {
 	since, pending := createPendingSince(obj)
 	if !pending || externalIDAnnotation(obj) == "" {
 		return since, pending
 	}
 	at, recordedWithIntent := gandiCreatedAt(obj)
-	if !recordedWithIntent {
+	if !recordedWithIntent || inheritedIntent(obj, since) {
 		return since, false
 	}
 	return since, at.IsZero() || at.Before(since.Add(-clockSkew))
+}
+
+// inheritedIntent reports an intent recorded before obj existed: obj was
+// restored from a backup (whose status was left behind) or applied from a
+// copy of another object's annotations. A pass of this object writes its
+// intent after the API server created it, so such an intent is not this
+// object's own: the ID beside it is the word of whoever restored it, and a
+// 404 under that ID is a vhost deleted at Gandi, reported, not a create to
+// send again. (The two clocks differ by up to clockSkew.)
+func inheritedIntent(obj client.Object, since time.Time) bool {
+	return !since.IsZero() && since.Add(clockSkew).Before(obj.GetCreationTimestamp().Time)
 }
 
 // gandiCreatedAt is, for a kind that records its Gandi ID with its create

@@ -28,9 +28,23 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 		return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter",
 			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Vhosts: vhosts})
 	}
-	// recorded is what a manager that died between its one metadata write
-	// and the POST leaves on a Vhost.
-	recorded := func(fqdn string, intent time.Time) func(*hostingv1alpha1.Vhost) {
+	// crashedAfterIntent leaves on vh, created with no manager running,
+	// what a manager that died between its one metadata write and the POST
+	// leaves: the finalizer, the FQDN as ID, and an intent recorded after
+	// the object was created.
+	crashedAfterIntent := func(vh *hostingv1alpha1.Vhost) {
+		before := vh.DeepCopy()
+		vh.Annotations = map[string]string{
+			hostingv1alpha1.AnnotationExternalID:    vh.Spec.FQDN,
+			hostingv1alpha1.AnnotationCreatePending: time.Now().UTC().Format(time.RFC3339Nano),
+		}
+		vh.Finalizers = []string{controller.Finalizer}
+		Expect(k8sClient.Patch(suiteCtx, vh, client.MergeFrom(before))).To(Succeed())
+	}
+	// restoredFrom is a Vhost restored from a backup taken at intent, its
+	// status left behind: the annotations and finalizer of a Vhost whose
+	// intent and ID were recorded then.
+	restoredFrom := func(fqdn string, intent time.Time) func(*hostingv1alpha1.Vhost) {
 		return func(vh *hostingv1alpha1.Vhost) {
 			vh.Annotations = map[string]string{
 				hostingv1alpha1.AnnotationExternalID:    fqdn,
@@ -70,9 +84,10 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 
 	It("sends the create once when the manager died between recording the ID and sending it", func() {
 		id := seeded()
-		w.startManager(managerOptions{})
-		vh := vhost("www", "www.example.com", onInstance(id), recorded("www.example.com", time.Now().Add(-time.Hour)))
+		vh := vhost("www", "www.example.com", onInstance(id))
 		w.create(vh)
+		crashedAfterIntent(vh)
+		w.startManager(managerOptions{})
 		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
 		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
@@ -92,9 +107,10 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 
 	It("never claims a same-named vhost made before its intent: the recorded ID is taken back and deleting leaves the site", func() {
 		id := seeded(gandisim.SeedVhost{FQDN: "shop.example.com", CreatedAt: time.Now().Add(-24 * time.Hour)})
-		w.startManager(managerOptions{})
-		vh := vhost("shop", "shop.example.com", onInstance(id), recorded("shop.example.com", time.Now().Add(-time.Hour)))
+		vh := vhost("shop", "shop.example.com", onInstance(id))
 		w.create(vh)
+		crashedAfterIntent(vh)
+		w.startManager(managerOptions{})
 		Eventually(fetch(vh)).WithTimeout(eventually).Should(
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
 		Eventually(func() map[string]string { return get(vh).GetAnnotations() }).WithTimeout(eventually).ShouldNot(
@@ -110,8 +126,9 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 
 	It("lets go of a Vhost deleted with its create never sent", func() {
 		id := seeded()
-		vh := vhost("www", "www.example.com", onInstance(id), recorded("www.example.com", time.Now().Add(-time.Hour)))
+		vh := vhost("www", "www.example.com", onInstance(id))
 		w.create(vh)
+		crashedAfterIntent(vh)
 		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
 		w.startManager(managerOptions{})
 		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
@@ -132,5 +149,31 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 		Expect(vh.Status.CreatedAt).NotTo(BeNil())
 		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
+	})
+
+	It("reports a vhost deleted at Gandi since its backup, when restored without its status, and creates nothing", func() {
+		id := seeded()
+		stop := w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		stop()
+
+		// The cluster is lost; the vhost is deleted at Gandi; the Vhost comes
+		// back from an hour-old backup, annotations and finalizer kept.
+		lost := get(vh)
+		lost.SetFinalizers(nil)
+		Expect(k8sClient.Update(suiteCtx, lost)).To(Succeed())
+		Expect(k8sClient.Delete(suiteCtx, lost)).To(Succeed())
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		w.sim.SetVhostStatus(id, "www.example.com", "being_deleted")
+		Eventually(func() bool { _, ok := w.sim.Vhost(id, "www.example.com"); return ok }).WithTimeout(eventually).Should(BeFalse())
+
+		back := vhost("www", "www.example.com", onInstance(id), restoredFrom("www.example.com", time.Now().Add(-time.Hour)))
+		w.create(back)
+		w.startManager(managerOptions{})
+		Eventually(fetch(back)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 	})
 })

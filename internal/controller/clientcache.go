@@ -1,8 +1,6 @@
 package controller
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sync"
 
@@ -50,7 +48,7 @@ type perCredential[C any] struct {
 
 // get returns the client of cred, built by build on first use.
 func (p *perCredential[C]) get(cred gandi.Credential, build func() (C, error)) (C, error) {
-	key := credentialKey(cred)
+	key := cred.Key()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if cl, ok := p.clients[key]; ok {
@@ -71,17 +69,4 @@ func (p *perCredential[C]) len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.clients)
-}
-
-// credentialKey identifies a credential without keeping it in clear as a map
-// key (a heap dump then shows a hash, not a token).
-func credentialKey(cred gandi.Credential) string {
-	h := sha256.New()
-	if cred.APIKey {
-		h.Write([]byte("apikey\x00"))
-	} else {
-		h.Write([]byte("bearer\x00"))
-	}
-	h.Write([]byte(cred.Token))
-	return hex.EncodeToString(h.Sum(nil))
 }

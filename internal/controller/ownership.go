@@ -6,12 +6,8 @@ import (
 	"sort"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-
-	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
 
 // clockSkew is how much earlier than our recorded intent Gandi's clock may
@@ -184,44 +180,8 @@ func indexBy(mgr ctrl.Manager, obj client.Object, name string, key func(client.O
 	return nil
 }
 
-// listNamed lists, from the cache, the objects whose index holds key.
+// listNamed lists, from the cache, the objects of every namespace whose
+// index holds key: the rivals for one natural key.
 func listNamed(ctx context.Context, c client.Reader, list client.ObjectList, index, key string) ([]client.Object, error) {
-	if err := c.List(ctx, list, client.MatchingFields{index: key}); err != nil {
-		return nil, err
-	}
-	items, err := meta.ExtractList(list)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]client.Object, 0, len(items))
-	for _, it := range items {
-		if o, ok := it.(client.Object); ok {
-			out = append(out, o)
-		}
-	}
-	return out, nil
-}
-
-// referrers are the requests for the objects of list, in target's
-// namespace, whose reference (ref) names target: a watch of target wakes
-// them.
-func referrers(ctx context.Context, c client.Reader, list client.ObjectList, target client.Object, ref func(client.Object) *hostingv1alpha1.LocalObjectReference) []reconcile.Request {
-	if err := c.List(ctx, list, client.InNamespace(target.GetNamespace())); err != nil {
-		return nil
-	}
-	items, err := meta.ExtractList(list)
-	if err != nil {
-		return nil
-	}
-	var reqs []reconcile.Request
-	for _, it := range items {
-		o, ok := it.(client.Object)
-		if !ok {
-			continue
-		}
-		if r := ref(o); r != nil && r.Name == target.GetName() {
-			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
-		}
-	}
-	return reqs
+	return listByIndex(ctx, c, list, index, key, "")
 }

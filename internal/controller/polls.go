@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"errors"
 	"sync"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/promreg"
 )
 
 // A pass is urgent or routine. Urgent is what someone waits for: a new
@@ -70,25 +70,14 @@ func newPollMetrics(reg prometheus.Registerer) *pollMetrics {
 		}, []string{"kind"}),
 	}
 	if reg != nil {
-		m.interval = registerOrReuse(reg, m.interval)
-		m.lag = registerOrReuse(reg, m.lag)
+		m.interval = promreg.Register(reg, m.interval)
+		m.lag = promreg.Register(reg, m.lag)
 	}
 	return m
 }
 
 // registerOrReuse registers c, or returns the collector already registered
 // under its name (several managers in one test process).
-func registerOrReuse[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-	}
-	return c
-}
 
 // pollTracker classifies one kind's passes and measures its polls. A nil
 // tracker classifies every pass urgent and measures nothing.

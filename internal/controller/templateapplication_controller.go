@@ -205,6 +205,15 @@ func (r *TemplateApplicationReconciler) cannotApply(ta *hostingv1alpha1.Template
 // again as soon as their Template changes (it becomes Ready, its payload
 // hash moves, it is deleted), and when their credentials Secret does.
 func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
+	if err := indexBy(mgr, &hostingv1alpha1.TemplateApplication{}, templateRefIndex, func(o client.Object) (string, bool) {
+		ta, ok := o.(*hostingv1alpha1.TemplateApplication)
+		if !ok || ta.Spec.TemplateRef == nil {
+			return "", false
+		}
+		return ta.Spec.TemplateRef.Name, true
+	}); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.TemplateApplication{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("templateapplication").
@@ -214,8 +223,8 @@ func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts 
 		Complete(r)
 }
 
+// applicationsOfTemplate are the TemplateApplications of the template's
+// namespace whose templateRef names it, found through templateRefIndex.
 func (r *TemplateApplicationReconciler) applicationsOfTemplate(ctx context.Context, tpl client.Object) []reconcile.Request {
-	return referrers(ctx, r, &hostingv1alpha1.TemplateApplicationList{}, tpl, func(o client.Object) *hostingv1alpha1.LocalObjectReference {
-		return o.(*hostingv1alpha1.TemplateApplication).Spec.TemplateRef
-	})
+	return requestsByIndex(ctx, r, &hostingv1alpha1.TemplateApplicationList{}, templateRefIndex, tpl)
 }

@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -266,14 +265,5 @@ func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, s
 // vhostsOfInstance are the Vhosts of the instance's namespace whose
 // instanceRef names it, found through instanceRefIndex.
 func (r *VhostReconciler) vhostsOfInstance(ctx context.Context, hi client.Object) []reconcile.Request {
-	objs, err := listByIndex(ctx, r, &hostingv1alpha1.VhostList{}, instanceRefIndex, hi.GetName(), hi.GetNamespace())
-	if err != nil {
-		log.FromContext(ctx).Error(err, "list the Vhosts of a HostingInstance")
-		return nil
-	}
-	reqs := make([]reconcile.Request, 0, len(objs))
-	for _, o := range objs {
-		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
-	}
-	return reqs
+	return requestsByIndex(ctx, r, &hostingv1alpha1.VhostList{}, instanceRefIndex, hi)
 }

@@ -9,7 +9,9 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
@@ -23,6 +25,8 @@ const (
 	secretRefIndex = "gandi.secretRefs"
 	// instanceRefIndex holds a Vhost's spec.instanceRef.name.
 	instanceRefIndex = "gandi.instanceRef"
+	// templateRefIndex holds a TemplateApplication's spec.templateRef.name.
+	templateRefIndex = "gandi.templateRef"
 )
 
 // defaultSecretKey is the secretRefIndex key of the objects that use the
@@ -68,6 +72,22 @@ func listByIndex(ctx context.Context, c client.Reader, list client.ObjectList, i
 		}
 	}
 	return out, nil
+}
+
+// requestsByIndex are the requests for the objects of list's kind, in
+// target's namespace, whose index holds target's name: the objects a
+// watch of target wakes.
+func requestsByIndex(ctx context.Context, c client.Reader, list client.ObjectList, index string, target client.Object) []reconcile.Request {
+	objs, err := listByIndex(ctx, c, list, index, target.GetName(), target.GetNamespace())
+	if err != nil {
+		log.FromContext(ctx).Error(err, "list the objects a watched object concerns", "index", index)
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(objs))
+	for _, o := range objs {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
+	}
+	return reqs
 }
 
 // instanceChangedForVhosts lets through the HostingInstance events that

@@ -2,8 +2,6 @@ package gandi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"math"
 	"slices"
 	"sync"
@@ -155,7 +153,7 @@ type waiter struct {
 // by the shared budget only. Clients of one credential, of either API,
 // share one member: the first caller's bound applies.
 func (b *Budget) Member(cred Credential, perMinute, burst int) *BudgetMember {
-	key := budgetKey(cred)
+	key := cred.Key()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if m, ok := b.members[key]; ok {
@@ -168,19 +166,6 @@ func (b *Budget) Member(cred Credential, perMinute, burst int) *BudgetMember {
 	}
 	b.members[key] = m
 	return &BudgetMember{m: m}
-}
-
-// budgetKey identifies a credential without keeping it in clear as a map
-// key.
-func budgetKey(cred Credential) string {
-	h := sha256.New()
-	if cred.APIKey {
-		h.Write([]byte("apikey\x00"))
-	} else {
-		h.Write([]byte("bearer\x00"))
-	}
-	h.Write([]byte(cred.Token))
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Wait blocks until the budget lets one request of this token go, at the

@@ -1,6 +1,8 @@
 package gandi
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +41,20 @@ func (c Credential) validate() error {
 }
 
 func (c Credential) header() string { return c.scheme() + " " + c.Token }
+
+// Key identifies the credential as a map key without keeping the token in
+// clear (a heap dump then shows a hash): every per-credential table (the
+// IP budget's members, the clients of each API) keys by it.
+func (c Credential) Key() string {
+	h := sha256.New()
+	if c.APIKey {
+		h.Write([]byte("apikey\x00"))
+	} else {
+		h.Write([]byte("bearer\x00"))
+	}
+	h.Write([]byte(c.Token))
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // String describes the credential without its token.
 func (c Credential) String() string { return c.scheme() + " " + redacted }

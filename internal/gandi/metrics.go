@@ -1,11 +1,12 @@
 package gandi
 
 import (
-	"errors"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gandi-operator/gandi-operator/internal/promreg"
 )
 
 // Metrics counts the client's traffic. One Metrics may serve many clients
@@ -57,25 +58,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"reason"}),
 	}
 	if reg != nil {
-		m.requests = register(reg, m.requests)
-		m.duration = register(reg, m.duration)
-		m.waits = register(reg, m.waits)
+		m.requests = promreg.Register(reg, m.requests)
+		m.duration = promreg.Register(reg, m.duration)
+		m.waits = promreg.Register(reg, m.waits)
 	}
 	return m
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		// A clash with a foreign collector of the same name: keep counting
-		// into an unregistered collector rather than failing the client.
-	}
-	return c
 }
 
 func (m *Metrics) observeRequest(method, route string, status int, took time.Duration) {

@@ -53,6 +53,17 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 			vh.Finalizers = []string{controller.Finalizer}
 		}
 	}
+	// readyThenStopped is a Vhost the manager created and saw Ready, on a
+	// seeded instance, with the manager stopped since.
+	readyThenStopped := func() (string, *hostingv1alpha1.Vhost) {
+		id := seeded()
+		stop := w.startManager(managerOptions{})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		stop()
+		return id, vh
+	}
 	clearStatus := func(obj client.Object) {
 		Expect(k8sClient.Status().Patch(suiteCtx, obj, client.RawPatch("application/json-patch+json",
 			[]byte(`[{"op":"replace","path":"/status","value":{}}]`)))).To(Succeed())
@@ -136,12 +147,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("stays Ready, without a second POST, when restored without its status", func() {
-		id := seeded()
-		stop := w.startManager(managerOptions{})
-		vh := vhost("www", "www.example.com", onInstance(id))
-		w.create(vh)
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-		stop()
+		id, vh := readyThenStopped()
 
 		clearStatus(get(vh))
 		w.startManager(managerOptions{})
@@ -152,12 +158,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("reports a vhost deleted at Gandi since its backup, when restored without its status, and creates nothing", func() {
-		id := seeded()
-		stop := w.startManager(managerOptions{})
-		vh := vhost("www", "www.example.com", onInstance(id))
-		w.create(vh)
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-		stop()
+		id, vh := readyThenStopped()
 
 		// The cluster is lost; the vhost is deleted at Gandi; the Vhost comes
 		// back from an hour-old backup, annotations and finalizer kept.

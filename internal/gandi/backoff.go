@@ -5,12 +5,13 @@ import (
 	"time"
 )
 
-// backoff is the wait before retry number attempt+1: exponential from
+// Backoff is the wait before retry number attempt+1: exponential from
 // MinBackoff, capped at MaxBackoff, with "equal jitter" (half fixed, half
 // random) so that clients failing together do not retry together, while a
-// retry never comes sooner than half the nominal delay.
-func (c *Client) backoff(attempt int) time.Duration {
-	return backoffDelay(attempt, c.minBackoff, c.maxBackoff, rand.Int64N)
+// retry never comes sooner than half the nominal delay. Both APIs back off
+// alike.
+func (p *Pacer) Backoff(attempt int) time.Duration {
+	return backoffDelay(attempt, p.minBackoff, p.maxBackoff, rand.Int64N)
 }
 
 func backoffDelay(attempt int, minD, maxD time.Duration, randN func(int64) int64) time.Duration {
@@ -24,10 +25,4 @@ func backoffDelay(attempt int, minD, maxD time.Duration, randN func(int64) int64
 		return d
 	}
 	return half + time.Duration(randN(int64(half)+1))
-}
-
-// Backoff is the v5 client's retry delay for another Gandi API client, so
-// both APIs back off alike.
-func Backoff(attempt int, minD, maxD time.Duration) time.Duration {
-	return backoffDelay(attempt, minD, maxD, rand.Int64N)
 }

@@ -21,9 +21,9 @@ func TestBackoffDelay(t *testing.T) {
 	if d := backoffDelay(1000, minD, maxD, highest); d != maxD {
 		t.Errorf("attempt 1000: %s", d)
 	}
-	c := &Client{minBackoff: minD, maxBackoff: maxD}
+	p := &Pacer{minBackoff: minD, maxBackoff: maxD}
 	for range 100 {
-		if d := c.backoff(2); d < 200*time.Millisecond || d > 400*time.Millisecond {
+		if d := p.Backoff(2); d < 200*time.Millisecond || d > 400*time.Millisecond {
 			t.Fatalf("jittered backoff out of range: %s", d)
 		}
 	}

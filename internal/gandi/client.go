@@ -10,10 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
-
-	"github.com/gandi-operator/gandi-operator/internal/version"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -72,16 +68,10 @@ type Client struct {
 	auth      func() string
 	userAgent string
 	hc        *http.Client
-	limiter   *rate.Limiter // nil: unpaced, or paced by member
-	member    *BudgetMember // the token's place in the IP budget; nil: none
+	pacer     *Pacer // the budget or token bucket, and the retry bounds
 	metrics   *Metrics
 	log       *slog.Logger
 	redactor  *strings.Replacer
-
-	maxRetries int
-	minBackoff time.Duration
-	maxBackoff time.Duration
-	maxWait    time.Duration
 
 	mu        sync.Mutex
 	notBefore time.Time // set by a 429: no request leaves before it
@@ -92,7 +82,11 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.Credential.validate(); err != nil {
 		return nil, err
 	}
-	cfg.applyDefaults()
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	pc := cfg.pacerConfig()
+	pc.ApplyDefaults()
 	base, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
@@ -102,72 +96,34 @@ func New(cfg Config) (*Client, error) {
 	// reflective dump of the Client (%+v on the struct) cannot print it.
 	header := cfg.Credential.header()
 	token := cfg.Credential.Token
-	c := &Client{
-		base:       base,
-		baseStr:    base.String(),
-		auth:       func() string { return header },
-		userAgent:  cfg.UserAgent,
-		hc:         cfg.HTTPClient,
-		metrics:    cfg.Metrics,
-		log:        cfg.Logger,
-		redactor:   strings.NewReplacer(token, redacted),
-		maxRetries: cfg.MaxRetries,
-		minBackoff: cfg.MinBackoff,
-		maxBackoff: cfg.MaxBackoff,
-		maxWait:    cfg.MaxWait,
-	}
-	switch {
-	case cfg.Budget != nil:
-		c.member = cfg.Budget.Member(cfg.Credential, cfg.RequestsPerMinute, cfg.Burst)
-	case cfg.RequestsPerMinute > 0:
-		c.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), cfg.Burst)
-	}
-	return c, nil
+	return &Client{
+		base:      base,
+		baseStr:   base.String(),
+		auth:      func() string { return header },
+		userAgent: pc.UserAgent,
+		hc:        pc.HTTPClient,
+		pacer:     NewPacer(pc),
+		metrics:   pc.Metrics,
+		log:       pc.Logger,
+		redactor:  strings.NewReplacer(token, redacted),
+	}, nil
 }
 
-// applyDefaults fills cfg's zero fields.
-func (cfg *Config) applyDefaults() {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "gandi-operator/" + version.Version
-	}
-	if cfg.RequestsPerMinute == 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = DefaultBurst
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = defaultHTTPClient()
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	cfg.applyRetryDefaults()
-}
-
-// applyRetryDefaults fills the retry and wait bounds: a negative MaxRetries
-// means no retry, and MaxBackoff is never below MinBackoff.
-func (cfg *Config) applyRetryDefaults() {
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = DefaultMaxRetries
-	}
-	if cfg.MaxRetries < 0 {
-		cfg.MaxRetries = 0
-	}
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = DefaultMinBackoff
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = DefaultMaxBackoff
-	}
-	if cfg.MaxBackoff < cfg.MinBackoff {
-		cfg.MaxBackoff = cfg.MinBackoff
-	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = DefaultMaxWait
+// pacerConfig is cfg's share of the settings both API clients take.
+func (cfg *Config) pacerConfig() PacerConfig {
+	return PacerConfig{
+		Credential:        cfg.Credential,
+		UserAgent:         cfg.UserAgent,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		Burst:             cfg.Burst,
+		Budget:            cfg.Budget,
+		HTTPClient:        cfg.HTTPClient,
+		Metrics:           cfg.Metrics,
+		Logger:            cfg.Logger,
+		MaxRetries:        cfg.MaxRetries,
+		MinBackoff:        cfg.MinBackoff,
+		MaxBackoff:        cfg.MaxBackoff,
+		MaxWait:           cfg.MaxWait,
 	}
 }
 

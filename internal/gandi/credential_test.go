@@ -85,7 +85,7 @@ func TestNewValidatesConfig(t *testing.T) {
 	if c.BaseURL() != DefaultBaseURL || !strings.HasPrefix(c.userAgent, "gandi-operator/") {
 		t.Errorf("defaults: base %q ua %q", c.BaseURL(), c.userAgent)
 	}
-	if c.limiter == nil || c.limiter.Limit() != 10 {
-		t.Errorf("default limiter = %v, want 10/s", c.limiter)
+	if c.pacer.limiter == nil || c.pacer.limiter.Limit() != 10 {
+		t.Errorf("default limiter = %v, want 10/s", c.pacer.limiter)
 	}
 }

@@ -70,11 +70,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			// this call itself is not retried).
 			pause := c.rateLimitPause(apiErr, attempt)
 			c.pauseFor(pause)
-			if c.member != nil {
-				// Gandi's limit is per IP: every token of the budget
-				// would draw the same answer.
-				c.member.PauseFor(pause)
-			}
+			c.pacer.PauseBudget(pause)
 		}
 		if !c.retryAPIError(ctx, cl, attempt, apiErr) {
 			return nil, apiErr
@@ -121,14 +117,14 @@ func (c *Client) rateLimitPause(apiErr *APIError, attempt int) time.Duration {
 	if apiErr.RetryAfter > 0 {
 		return apiErr.RetryAfter
 	}
-	return c.backoff(attempt)
+	return c.pacer.Backoff(attempt)
 }
 
 // mayRetry reports whether cl may be sent again after attempt failed.
 func (c *Client) mayRetry(cl *call, attempt int) bool {
 	// POST creates (and pays for) things: the client never sends one twice.
 	// The caller must look before it posts again.
-	return cl.method != http.MethodPost && attempt < c.maxRetries
+	return cl.method != http.MethodPost && c.pacer.MayRetry(attempt)
 }
 
 // retryNetworkError decides whether to resend cl after a transient network
@@ -137,7 +133,7 @@ func (c *Client) retryNetworkError(ctx context.Context, cl *call, attempt int, e
 	if ctx.Err() != nil || !c.mayRetry(cl, attempt) || !isNetworkTransient(err) {
 		return false
 	}
-	return c.sleepBeforeRetry(ctx, cl, attempt, c.backoff(attempt), err)
+	return c.sleepBeforeRetry(ctx, cl, attempt, c.pacer.Backoff(attempt), err)
 }
 
 // retryAPIError decides whether to resend cl after a 429 or 5xx answer and,
@@ -150,17 +146,20 @@ func (c *Client) retryAPIError(ctx context.Context, cl *call, attempt int, apiEr
 	if status == http.StatusTooManyRequests {
 		// awaitTurn waits out the pause, and counts it, like it does
 		// for every other request of this client.
-		return c.willRetry(ctx, cl, attempt, c.pausedFor(), apiErr)
+		return c.pacer.WillRetry(ctx, cl.op(), attempt, c.pausedFor(), apiErr)
 	}
-	delay := max(c.backoff(attempt), apiErr.RetryAfter)
-	return c.sleepBeforeRetry(ctx, cl, attempt, delay, apiErr)
+	return c.sleepBeforeRetry(ctx, cl, attempt, c.pacer.RetryDelay(attempt, apiErr.RetryAfter), apiErr)
 }
 
-// sleepBeforeRetry sleeps delay before a retry, unless willRetry rejects it;
-// it reports whether the retry goes ahead.
+// sleepBeforeRetry sleeps delay before a retry, unless the pacer rejects
+// it; it reports whether the retry goes ahead. The sleep is not counted as
+// a wait: only the pauses awaitTurn waits out are.
 func (c *Client) sleepBeforeRetry(ctx context.Context, cl *call, attempt int, delay time.Duration, cause error) bool {
-	return c.willRetry(ctx, cl, attempt, delay, cause) && sleep(ctx, delay) == nil
+	return c.pacer.SleepRetry(ctx, cl.op(), attempt, delay, cause, "")
 }
+
+// op names cl for the pacer.
+func (cl *call) op() Op { return Op{Method: cl.method, Route: cl.route} }
 
 // send makes one HTTP attempt and reads the whole answer.
 func (c *Client) send(ctx context.Context, cl *call, target string, payload []byte, attempt int) (*response, error) {
@@ -248,21 +247,8 @@ func (c *Client) redactFunc(secrets []string) func(string) string {
 	}
 }
 
-// willRetry decides whether a retry after wait is worth it (not longer than
-// MaxWait, not past the context's deadline) and logs the decision to retry.
-func (c *Client) willRetry(ctx context.Context, cl *call, attempt int, wait time.Duration, cause error) bool {
-	if wait > c.maxWait || exceedsDeadline(ctx, wait) {
-		return false
-	}
-	c.log.LogAttrs(ctx, slog.LevelInfo, "gandi request failed, retrying",
-		slog.String("method", cl.method), slog.String("route", cl.route),
-		slog.Int("attempt", attempt), slog.Duration("wait", wait),
-		slog.String("error", cause.Error()))
-	return true
-}
-
 // awaitTurn holds a request until Gandi's last Retry-After has elapsed and
-// the token bucket lets it go. lastErr, when set, is returned instead of a
+// the pacer lets it go. lastErr, when set, is returned instead of a
 // PausedError so that a retried call reports what Gandi said.
 func (c *Client) awaitTurn(ctx context.Context, cl *call, lastErr error) error {
 	for {
@@ -270,62 +256,20 @@ func (c *Client) awaitTurn(ctx context.Context, cl *call, lastErr error) error {
 		if wait <= 0 {
 			break
 		}
-		if wait > c.maxWait || exceedsDeadline(ctx, wait) {
+		if c.pacer.tooLong(ctx, wait) {
 			if lastErr != nil {
 				return lastErr
 			}
-			return &PausedError{Wait: wait, Method: cl.method, Route: cl.route}
+			return c.pacer.paused(cl.op(), wait)
 		}
 		start := time.Now()
 		err := sleep(ctx, wait)
-		c.metrics.observeWait(WaitRetryAfter, time.Since(start))
+		c.pacer.metrics.observeWait(WaitRetryAfter, time.Since(start))
 		if err != nil {
-			return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for Retry-After: %w", err)}
+			return c.pacer.notSent(cl.op(), fmt.Errorf("waiting for Retry-After: %w", err))
 		}
 	}
-	if c.member != nil {
-		return c.awaitBudget(ctx, cl, lastErr)
-	}
-	if c.limiter == nil {
-		return nil
-	}
-	r := c.limiter.Reserve()
-	d := r.Delay()
-	if d <= 0 {
-		return nil
-	}
-	if exceedsDeadline(ctx, d) {
-		r.Cancel()
-		return &NotSentError{Method: cl.method, Route: cl.route,
-			Err: fmt.Errorf("rate limiter wait of %s exceeds the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)}
-	}
-	start := time.Now()
-	err := sleep(ctx, d)
-	c.metrics.observeWait(WaitTokenBucket, time.Since(start))
-	if err != nil {
-		r.Cancel()
-		return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for the rate limiter: %w", err)}
-	}
-	return nil
-}
-
-// awaitBudget holds a request until the IP budget lets it go: after any
-// Retry-After pause of the whole budget (refused at once, like the
-// client's own, when longer than MaxWait or the deadline), then in the
-// budget's queue at the context's priority.
-func (c *Client) awaitBudget(ctx context.Context, cl *call, lastErr error) error {
-	if wait := c.member.PausedFor(); wait > 0 && (wait > c.maxWait || exceedsDeadline(ctx, wait)) {
-		if lastErr != nil {
-			return lastErr
-		}
-		return &PausedError{Wait: wait, Method: cl.method, Route: cl.route}
-	}
-	waited, err := c.member.Wait(ctx)
-	c.metrics.observeWait(BudgetWaitReason(PriorityOf(ctx)), waited)
-	if err != nil {
-		return &NotSentError{Method: cl.method, Route: cl.route, Err: fmt.Errorf("waiting for the IP request budget: %w", err)}
-	}
-	return nil
+	return c.pacer.AwaitTurn(ctx, cl.op(), lastErr)
 }
 
 func (c *Client) pauseFor(d time.Duration) {
@@ -341,23 +285,4 @@ func (c *Client) pausedFor() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return time.Until(c.notBefore)
-}
-
-func exceedsDeadline(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return ok && time.Until(deadline) < d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

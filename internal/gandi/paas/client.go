@@ -10,10 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
-	"github.com/gandi-operator/gandi-operator/internal/version"
 )
 
 // DefaultEndpoint is Gandi's published XML-RPC endpoint. The API doc itself
@@ -73,16 +70,10 @@ type Client struct {
 	key       func() string // a closure, so no dump of the struct prints it
 	userAgent string
 	hc        *http.Client
-	limiter   *rate.Limiter       // nil: unpaced, or paced by member
-	member    *gandi.BudgetMember // the key's place in the IP budget; nil: none
+	pacer     *gandi.Pacer // the budget or token bucket, and the retry bounds
 	metrics   *gandi.Metrics
 	log       *slog.Logger
 	redactor  *strings.Replacer
-
-	maxRetries int
-	minBackoff time.Duration
-	maxBackoff time.Duration
-	maxWait    time.Duration
 }
 
 // New validates cfg, applies defaults and returns a Client.
@@ -97,55 +88,36 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return nil, fmt.Errorf("gandi paas: endpoint %q must be an absolute http(s) URL without user info", cfg.Endpoint)
 	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "gandi-operator/" + version.Version
-	}
-	if cfg.RequestsPerMinute == 0 {
-		cfg.RequestsPerMinute = DefaultRequestsPerMinute
-	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = DefaultBurst
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = gandi.DefaultHTTPClient()
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = DefaultMaxRetries
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	}
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = DefaultMinBackoff
-	}
-	cfg.MaxBackoff = max(cfg.MaxBackoff, cfg.MinBackoff)
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = DefaultMaxWait
-	}
 	key := cfg.APIKey
-	c := &Client{
-		endpoint:   u.String(),
-		key:        func() string { return key },
-		userAgent:  cfg.UserAgent,
-		hc:         cfg.HTTPClient,
-		metrics:    cfg.Metrics,
-		log:        cfg.Logger,
-		redactor:   strings.NewReplacer(key, redacted),
-		maxRetries: cfg.MaxRetries,
-		minBackoff: cfg.MinBackoff,
-		maxBackoff: cfg.MaxBackoff,
-		maxWait:    cfg.MaxWait,
+	pc := gandi.PacerConfig{
+		Credential:        gandi.Credential{Token: key, APIKey: true},
+		UserAgent:         cfg.UserAgent,
+		RequestsPerMinute: cfg.RequestsPerMinute,
+		Burst:             cfg.Burst,
+		Budget:            cfg.Budget,
+		HTTPClient:        cfg.HTTPClient,
+		Metrics:           cfg.Metrics,
+		Logger:            cfg.Logger,
+		MaxRetries:        cfg.MaxRetries,
+		MinBackoff:        cfg.MinBackoff,
+		MaxBackoff:        cfg.MaxBackoff,
+		MaxWait:           cfg.MaxWait,
+		// Every call is a POST to one endpoint; the method name is the
+		// route.
+		Method:             http.MethodPost,
+		LastErrOverLimiter: true,
 	}
-	switch {
-	case cfg.Budget != nil:
-		c.member = cfg.Budget.Member(gandi.Credential{Token: key, APIKey: true}, cfg.RequestsPerMinute, cfg.Burst)
-	case cfg.RequestsPerMinute > 0:
-		c.limiter = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), cfg.Burst)
-	}
-	return c, nil
+	pc.ApplyDefaults()
+	return &Client{
+		endpoint:  u.String(),
+		key:       func() string { return key },
+		userAgent: pc.UserAgent,
+		hc:        pc.HTTPClient,
+		pacer:     gandi.NewPacer(pc),
+		metrics:   pc.Metrics,
+		log:       pc.Logger,
+		redactor:  strings.NewReplacer(key, redacted),
+	}, nil
 }
 
 const redacted = "[REDACTED]"

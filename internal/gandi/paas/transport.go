@@ -47,15 +47,15 @@ func (c *Client) call(ctx context.Context, method string, secrets []string, resu
 	redact := c.redactFunc(secrets)
 	var lastErr error
 	for attempt := 0; ; attempt++ {
-		if err := c.awaitTurn(ctx, method, lastErr); err != nil {
+		if err := c.pacer.AwaitTurn(ctx, gandi.Op{Route: method}, lastErr); err != nil {
 			return err
 		}
 		status, retryAfter, body, err := c.send(ctx, method, payload, attempt)
 		if err == nil && status != http.StatusOK {
 			err = &HTTPError{StatusCode: status, Method: method, RetryAfter: retryAfter}
-			if status == http.StatusTooManyRequests && c.member != nil {
+			if status == http.StatusTooManyRequests {
 				// A limit per IP: every key and token of the budget waits.
-				c.member.PauseFor(max(retryAfter, gandi.Backoff(attempt, c.minBackoff, c.maxBackoff)))
+				c.pacer.PauseBudget(c.pacer.RetryDelay(attempt, retryAfter))
 			}
 		}
 		if err == nil {
@@ -71,83 +71,22 @@ func (c *Client) call(ctx context.Context, method string, secrets []string, resu
 // retry decides whether to resend a read after err and sleeps the backoff
 // (or the longer Retry-After) first.
 func (c *Client) retry(ctx context.Context, method string, attempt int, err error) bool {
-	if _, fault := faultCode(err); fault || ctx.Err() != nil || !isRead(method) || attempt >= c.maxRetries || !IsTransient(err) {
+	if _, fault := faultCode(err); fault || ctx.Err() != nil || !isRead(method) || !c.pacer.MayRetry(attempt) || !IsTransient(err) {
 		return false
 	}
-	wait := gandi.Backoff(attempt, c.minBackoff, c.maxBackoff)
+	var ra time.Duration
 	var he *HTTPError
 	if errors.As(err, &he) {
-		wait = max(wait, he.RetryAfter)
+		ra = he.RetryAfter
 	}
-	if wait > c.maxWait {
-		return false
+	// Unlike the v5 client, this one keeps no pause of its own for the
+	// next turn to wait out and count: a sleep for a Retry-After is
+	// counted here.
+	reason := ""
+	if ra > 0 {
+		reason = gandi.WaitRetryAfter
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		return false
-	}
-	c.log.LogAttrs(ctx, slog.LevelInfo, "gandi request failed, retrying",
-		slog.String("route", method), slog.Int("attempt", attempt),
-		slog.Duration("wait", wait), slog.String("error", err.Error()))
-	start := time.Now()
-	if sleep(ctx, wait) != nil {
-		return false
-	}
-	if he != nil && he.RetryAfter > 0 {
-		c.metrics.ObserveWait(gandi.WaitRetryAfter, time.Since(start))
-	}
-	return true
-}
-
-// awaitTurn holds a request until the token bucket (or the IP budget) lets
-// it go.
-func (c *Client) awaitTurn(ctx context.Context, method string, lastErr error) error {
-	if c.member != nil {
-		return c.awaitBudget(ctx, method, lastErr)
-	}
-	if c.limiter == nil {
-		return nil
-	}
-	r := c.limiter.Reserve()
-	d := r.Delay()
-	if d <= 0 {
-		return nil
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		r.Cancel()
-		if lastErr != nil {
-			return lastErr
-		}
-		return &gandi.NotSentError{Method: http.MethodPost, Route: method,
-			Err: fmt.Errorf("rate limiter wait of %s exceeds the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)}
-	}
-	start := time.Now()
-	err := sleep(ctx, d)
-	c.metrics.ObserveWait(gandi.WaitTokenBucket, time.Since(start))
-	if err != nil {
-		r.Cancel()
-		return &gandi.NotSentError{Method: http.MethodPost, Route: method, Err: fmt.Errorf("waiting for the rate limiter: %w", err)}
-	}
-	return nil
-}
-
-// awaitBudget holds a request until the IP budget lets it go, at the
-// context's priority; a Retry-After pause of the budget longer than
-// MaxWait or the deadline is an error at once.
-func (c *Client) awaitBudget(ctx context.Context, method string, lastErr error) error {
-	if wait := c.member.PausedFor(); wait > 0 {
-		if deadline, ok := ctx.Deadline(); wait > c.maxWait || (ok && time.Until(deadline) < wait) {
-			if lastErr != nil {
-				return lastErr
-			}
-			return &gandi.PausedError{Wait: wait, Method: http.MethodPost, Route: method}
-		}
-	}
-	waited, err := c.member.Wait(ctx)
-	c.metrics.ObserveWait(gandi.BudgetWaitReason(gandi.PriorityOf(ctx)), waited)
-	if err != nil {
-		return &gandi.NotSentError{Method: http.MethodPost, Route: method, Err: fmt.Errorf("waiting for the IP request budget: %w", err)}
-	}
-	return nil
+	return c.pacer.SleepRetry(ctx, gandi.Op{Route: method}, attempt, c.pacer.RetryDelay(attempt, ra), err, reason)
 }
 
 // send makes one HTTP attempt and reads the whole answer.
@@ -238,15 +177,4 @@ func DecodeResponse(body []byte, v any) (err error) {
 		return resp.Unmarshal(&discard)
 	}
 	return resp.Unmarshal(v)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -131,10 +131,15 @@ type figures struct {
 	convergeWall     time.Duration
 	convergeGandi    int
 	convergeWrites   int
-	convergeAPI      int
+	convergeAPI      int // every request of the manager, events included
+	convergeEvents   int // of which events the recorder posted
 	convergeAPIBreak map[string]int
 	convergeCPU      time.Duration
-	convergeByRoute  map[string]int
+	// eventsByKind counts the events stored after the settled polls, by
+	// the kind they regard and their reason: what the recorder's requests
+	// left (client-go drops events its queue cannot hold).
+	eventsByKind    map[string]int
+	convergeByRoute map[string]int
 
 	settled        settled
 	settledSecrets settled
@@ -174,7 +179,9 @@ func (f figures) print(w io.Writer) {
 	cb := 9 * f.n
 	pf(w, "converge: Gandi requests %d (writes %d); bound %d (9 per instance); ratio %.2f\n", f.convergeGandi, f.convergeWrites, cb, float64(f.convergeGandi)/float64(cb))
 	pf(w, "converge: Gandi by route [%s]\n", breakdown(f.convergeByRoute))
-	pf(w, "converge: API-server requests %d = %.2f per object  [%s]\n", f.convergeAPI, float64(f.convergeAPI)/float64(f.objects), breakdown(f.convergeAPIBreak))
+	pf(w, "converge: API-server requests %d = %.2f per object: reconcilers %.2f + events %.2f  [%s]\n", f.convergeAPI,
+		f.perObject(f.convergeAPI), f.perObject(f.convergeAPI-f.convergeEvents), f.perObject(f.convergeEvents), breakdown(f.convergeAPIBreak))
+	pf(w, "events stored, by kind and reason: [%s]\n", breakdown(f.eventsByKind))
 	pf(w, "converge: manager CPU %s = %.1f ms per object\n", f.convergeCPU.Round(time.Millisecond), ms(f.convergeCPU)/float64(f.objects))
 	pf(w, "peak RSS after converging and settled polls: %.1f MiB\n", float64(f.peakRSSKiB)/1024)
 	f.printSettled(w, "settled", f.settled)
@@ -185,6 +192,8 @@ func (f figures) print(w io.Writer) {
 		pf(w, "peak RSS with %d Secrets: %.1f MiB\n", f.secrets, float64(f.peakRSSSecretsKiB)/1024)
 	}
 }
+
+func (f figures) perObject(n int) float64 { return float64(n) / float64(f.objects) }
 
 func (f figures) printSettled(w io.Writer, label string, s settled) {
 	if !s.measured {
@@ -208,15 +217,15 @@ func (f figures) printSettled(w io.Writer, label string, s settled) {
 
 func printSummary(w io.Writer, all []figures) {
 	pf(w, "\n== summary =="+"\n")
-	pf(w, "| N | objects | converge wall | Gandi to converge (ratio to 9/inst) | API req/object to converge | settled Gandi req/object/poll (ratio) | Secret GETs/object/poll | peak RSS | CPU ms/object | 10k Secrets CPU | peak RSS w/ Secrets |"+"\n")
+	pf(w, "| N | objects | converge wall | Gandi to converge (ratio to 9/inst) | API req/object to converge (reconcilers + events) | settled Gandi req/object/poll (ratio) | Secret GETs/object/poll | peak RSS | CPU ms/object | 10k Secrets CPU | peak RSS w/ Secrets |"+"\n")
 	pf(w, "|---|---|---|---|---|---|---|---|---|---|---|"+"\n")
 	for _, f := range all {
 		s := f.settled
 		per := float64(s.gandi) / float64(max(s.reconciles, 1))
 		polls := s.window.Seconds() / f.poll.Seconds()
-		pf(w, "| %d | %d | %s | %d (%.2f×) | %.2f | %.3f (%.2f×) | %.3f | %.0f MiB | %.1f | %s | %.0f MiB |\n",
+		pf(w, "| %d | %d | %s | %d (%.2f×) | %.2f (%.2f + %.2f) | %.3f (%.2f×) | %.3f | %.0f MiB | %.1f | %s | %.0f MiB |\n",
 			f.n, f.objects, f.convergeWall.Round(time.Second), f.convergeGandi, float64(f.convergeGandi)/float64(9*f.n),
-			float64(f.convergeAPI)/float64(f.objects), per, per/(float64(f.bound())/float64(f.objects)),
+			f.perObject(f.convergeAPI), f.perObject(f.convergeAPI-f.convergeEvents), f.perObject(f.convergeEvents), per, per/(float64(f.bound())/float64(f.objects)),
 			float64(s.secretGETs)/(float64(f.objects)*polls), float64(f.peakRSSKiB)/1024,
 			ms(f.convergeCPU)/float64(f.objects), f.secretsCPU.Round(100*time.Millisecond), float64(f.peakRSSSecretsKiB)/1024)
 	}
@@ -315,9 +324,13 @@ func runOnce(o options, n int) (f figures, err error) {
 	}
 	managerAPI := r.managerDelta(api0, api1)
 	f.convergeAPI, f.convergeAPIBreak = managerAPI.total(), managerAPI.byResource()
+	f.convergeEvents = managerAPI.of("events")
 	fmt.Fprintf(os.Stderr, "scale: N=%d: all Ready after %s\n", n, f.convergeWall.Round(time.Second))
 
 	if f.settled, err = r.measureSettled(ctx); err != nil {
+		return f, err
+	}
+	if f.eventsByKind, err = r.eventCensus(ctx); err != nil {
 		return f, err
 	}
 	if f.peakRSSKiB, err = procHWM(r.manager.Process.Pid); err != nil {
@@ -752,6 +765,31 @@ func (c apiCounts) total() int {
 	t := 0
 	for _, v := range c {
 		t += v
+	}
+	return t
+}
+
+// eventCensus counts the events of the objects' namespace by the kind
+// they regard and their reason.
+func (r *run) eventCensus(ctx context.Context) (map[string]int, error) {
+	evs := &corev1.EventList{}
+	if err := r.c.List(ctx, evs, client.InNamespace(appNS)); err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	m := map[string]int{}
+	for _, e := range evs.Items {
+		m[e.InvolvedObject.Kind+" "+e.Reason]++
+	}
+	return m, nil
+}
+
+// of counts the requests on one resource.
+func (c apiCounts) of(resource string) int {
+	t := 0
+	for k, v := range c {
+		if k.resource == resource {
+			t += v
+		}
 	}
 	return t
 }

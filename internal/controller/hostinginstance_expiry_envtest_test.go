@@ -140,12 +140,18 @@ var _ = Describe("HostingInstance expiry warnings", func() {
 // expiryWarnings lists the expiry Warning events about the named
 // HostingInstance of w.
 func expiryWarnings(w *world, name string) func() []eventsv1.Event {
+	return eventsAbout(w, "HostingInstance", name, hostingv1alpha1.ReasonExpiresWithoutRenewal)
+}
+
+// eventsAbout lists the events with reason about the named object of kind
+// in w's namespace.
+func eventsAbout(w *world, kind, name, reason string) func() []eventsv1.Event {
 	return func() []eventsv1.Event {
 		list := &eventsv1.EventList{}
 		Expect(k8sClient.List(suiteCtx, list, client.InNamespace(w.namespace))).To(Succeed())
 		var out []eventsv1.Event
 		for _, e := range list.Items {
-			if e.Regarding.Kind == "HostingInstance" && e.Regarding.Name == name && e.Reason == hostingv1alpha1.ReasonExpiresWithoutRenewal {
+			if e.Regarding.Kind == kind && e.Regarding.Name == name && e.Reason == reason {
 				out = append(out, e)
 			}
 		}

@@ -246,7 +246,13 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	if err != nil {
 		return "", l.createFailed(ctx, obj, ext, err, hadIntent, intent)
 	}
-	l.events.normal(obj, "Created", "Create", "created "+ext.describe()+" at Gandi: "+id)
+	// "Accepted", not "created": Gandi's answer starts the create (a 202,
+	// the legacy API's operations), and Ready waits for a pass to see it.
+	note := "Gandi accepted the create of " + ext.describe()
+	if !knownBefore { // a preset ID is already in the description
+		note += " (" + id + ")"
+	}
+	l.events.normal(obj, "Created", "Create", note)
 	if !knownBefore {
 		if err := recordExternalID(ctx, l.client, obj, id); err != nil {
 			// The intent stays: the next pass finds the object and adopts it.

@@ -78,6 +78,13 @@ var _ = Describe("Vhost", func() {
 		Expect(vh.Status.InstanceID).To(Equal(get(hi).(*hostingv1alpha1.HostingInstance).Status.ID))
 		Expect(w.sim.Vhosts(vh.Status.InstanceID)).To(HaveLen(1))
 		Expect(vh.OwnerReferences).To(BeEmpty(), "no owner reference: deleting an orphaned instance must not cascade to its sites")
+
+		// Each create is recorded as Gandi's answer showed it: accepted,
+		// not made (Ready says when a pass saw it made).
+		Eventually(eventsAbout(w, "HostingInstance", hi.Name, "Created")).WithTimeout(eventually).Should(
+			ConsistOf(HaveField("Note", Equal(`Gandi accepted the create of instance "site" (`+vh.Status.InstanceID+`)`))))
+		Eventually(eventsAbout(w, "Vhost", vh.Name, "Created")).WithTimeout(eventually).Should(
+			ConsistOf(HaveField("Note", Equal(`Gandi accepted the create of vhost www.example.com on instance `+vh.Status.InstanceID))))
 	})
 
 	It("creates one vhost when the create's answer is lost", func() {

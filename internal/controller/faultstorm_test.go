@@ -128,8 +128,8 @@ func (s *storm) ready() int {
 // leftUnconfirmed is the end the operator gives an apply whose answer was
 // lost twice and that the domain does not show: AppliedUnconfirmed, not
 // Ready, and no third send. The storm can do that to a TemplateApplication
-// (two resets before Gandi acted), so it counts as settled; the checks
-// then require that Gandi indeed never dispatched its template.
+// (two resets), so it counts as settled; the checks still hold it to two
+// sends.
 func leftUnconfirmed(o client.Object) bool {
 	_, isApp := o.(*hostingv1alpha1.TemplateApplication)
 	c := cond(o, hostingv1alpha1.ConditionReady)
@@ -308,9 +308,13 @@ var _ = Describe("Gandi in a fault storm", func() {
 		}
 		unconfirmed, neverApplied, reapplies, leftOpen := 0, 0, 0, 0
 		for _, ta := range s.apps {
+			// No third send, whatever the end.
+			Expect(dispatched[ta.Spec.Domain]).To(BeNumerically("<=", 2), "applies on %s (seed %d)", ta.Spec.Domain, seed)
 			if leftUnconfirmed(ta) {
+				// Either send may have been performed (a reset after Gandi
+				// acted) without the domain showing it: a template that
+				// sets what the domain API cannot read is never confirmed.
 				leftOpen++
-				Expect(dispatched[ta.Spec.Domain]).To(BeZero(), "%s reported AppliedUnconfirmed, but Gandi dispatched its template (seed %d)", ta.Name, seed)
 				continue
 			}
 			if ta.Status.Dispatch == nil {
@@ -320,7 +324,6 @@ var _ = Describe("Gandi in a fault storm", func() {
 				neverApplied++
 			}
 			reapplies += max(dispatched[ta.Spec.Domain]-1, 0)
-			Expect(dispatched[ta.Spec.Domain]).To(BeNumerically("<=", 2), "applies on %s (seed %d)", ta.Spec.Domain, seed)
 		}
 		Expect(neverApplied).To(BeZero(), "every domain got its template (seed %d)", seed)
 

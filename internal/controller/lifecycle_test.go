@@ -23,16 +23,8 @@ var _ = Describe("The shared lifecycle", func() {
 
 	BeforeEach(func() { w = newWorld() })
 
-	seeded := func() string {
-		return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}})
-	}
-	clearStatus := func(obj client.Object) {
-		Expect(k8sClient.Status().Patch(suiteCtx, obj, client.RawPatch("application/json-patch+json",
-			[]byte(`[{"op":"replace","path":"/status","value":{}}]`)))).To(Succeed())
-	}
-
 	It("gives one site to one of two Vhosts naming it; the other reports who has it, and deleting it leaves the site", func() {
-		id := seeded()
+		id := w.seedInstance()
 		w.startManager(managerOptions{})
 		first := vhost("www-a", "www.example.com", onInstance(id))
 		second := vhost("www-b", "www.example.com", onInstance(id))
@@ -83,12 +75,7 @@ var _ = Describe("The shared lifecycle", func() {
 	})
 
 	It("deletes the site of a Vhost restored without its status", func() {
-		id := seeded()
-		stop := w.startManager(managerOptions{})
-		vh := vhost("www", "www.example.com", onInstance(id))
-		w.create(vh)
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-		stop()
+		id, vh := readyThenStopped(w)
 
 		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
 		clearStatus(get(vh))
@@ -123,7 +110,7 @@ var _ = Describe("The shared lifecycle", func() {
 	})
 
 	It("runs an action once even when the manager dies right after sending it", func() {
-		id := seeded()
+		id := w.seedInstance()
 		var died atomic.Bool
 		stopped := make(chan struct{})
 		stop := w.startManager(managerOptions{wrap: interceptor.Funcs{

@@ -24,10 +24,6 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 
 	BeforeEach(func() { w = newWorld() })
 
-	seeded := func(vhosts ...gandisim.SeedVhost) string {
-		return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter",
-			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Vhosts: vhosts})
-	}
 	// crashedAfterIntent leaves on vh, created with no manager running,
 	// what a manager that died between its one metadata write and the POST
 	// leaves: the finalizer, the FQDN as ID, and an intent recorded after
@@ -53,24 +49,9 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 			vh.Finalizers = []string{controller.Finalizer}
 		}
 	}
-	// readyThenStopped is a Vhost the manager created and saw Ready, on a
-	// seeded instance, with the manager stopped since.
-	readyThenStopped := func() (string, *hostingv1alpha1.Vhost) {
-		id := seeded()
-		stop := w.startManager(managerOptions{})
-		vh := vhost("www", "www.example.com", onInstance(id))
-		w.create(vh)
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-		stop()
-		return id, vh
-	}
-	clearStatus := func(obj client.Object) {
-		Expect(k8sClient.Status().Patch(suiteCtx, obj, client.RawPatch("application/json-patch+json",
-			[]byte(`[{"op":"replace","path":"/status","value":{}}]`)))).To(Succeed())
-	}
 
 	It("writes the finalizer, the intent and the ID in one patch, and resolves the intent from Gandi's creation date", func() {
-		id := seeded()
+		id := w.seedInstance()
 		var metadataPatches atomic.Int32
 		w.startManager(managerOptions{wrap: interceptor.Funcs{
 			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
@@ -94,7 +75,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("sends the create once when the manager died between recording the ID and sending it", func() {
-		id := seeded()
+		id := w.seedInstance()
 		vh := vhost("www", "www.example.com", onInstance(id))
 		w.create(vh)
 		crashedAfterIntent(vh)
@@ -105,7 +86,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("reports a vhost deleted at Gandi after it was seen, and never creates it again on its own", func() {
-		id := seeded()
+		id := w.seedInstance()
 		w.startManager(managerOptions{})
 		vh := vhost("www", "www.example.com", onInstance(id))
 		w.create(vh)
@@ -117,7 +98,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("never claims a same-named vhost made before its intent: the recorded ID is taken back and deleting leaves the site", func() {
-		id := seeded(gandisim.SeedVhost{FQDN: "shop.example.com", CreatedAt: time.Now().Add(-24 * time.Hour)})
+		id := w.seedInstance(gandisim.SeedVhost{FQDN: "shop.example.com", CreatedAt: time.Now().Add(-24 * time.Hour)})
 		vh := vhost("shop", "shop.example.com", onInstance(id))
 		w.create(vh)
 		crashedAfterIntent(vh)
@@ -136,7 +117,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("lets go of a Vhost deleted with its create never sent", func() {
-		id := seeded()
+		id := w.seedInstance()
 		vh := vhost("www", "www.example.com", onInstance(id))
 		w.create(vh)
 		crashedAfterIntent(vh)
@@ -147,7 +128,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("stays Ready, without a second POST, when restored without its status", func() {
-		id, vh := readyThenStopped()
+		id, vh := readyThenStopped(w)
 
 		clearStatus(get(vh))
 		w.startManager(managerOptions{})
@@ -158,7 +139,7 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 	})
 
 	It("reports a vhost deleted at Gandi since its backup, when restored without its status, and creates nothing", func() {
-		id, vh := readyThenStopped()
+		id, vh := readyThenStopped(w)
 
 		// The cluster is lost; the vhost is deleted at Gandi; the Vhost comes
 		// back from an hour-old backup, annotations and finalizer kept.

@@ -27,6 +27,32 @@ func vhost(name, fqdn string, mutate ...func(*hostingv1alpha1.Vhost)) *hostingv1
 }
 
 // onInstance points a vhost at a Gandi instance ID with its own credentials.
+// seedInstance adds to w's simulator an active instance named "seeded",
+// with vhosts, and returns its ID.
+func (w *world) seedInstance(vhosts ...gandisim.SeedVhost) string {
+	return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter",
+		Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Vhosts: vhosts})
+}
+
+// readyThenStopped is a Vhost the manager created and saw Ready, on a
+// seeded instance, with the manager stopped since.
+func readyThenStopped(w *world) (string, *hostingv1alpha1.Vhost) {
+	id := w.seedInstance()
+	stop := w.startManager(managerOptions{})
+	vh := vhost("www", "www.example.com", onInstance(id))
+	w.create(vh)
+	Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+	stop()
+	return id, vh
+}
+
+// clearStatus empties obj's status, as a restore from a backup made
+// without it does.
+func clearStatus(obj client.Object) {
+	Expect(k8sClient.Status().Patch(suiteCtx, obj, client.RawPatch("application/json-patch+json",
+		[]byte(`[{"op":"replace","path":"/status","value":{}}]`)))).To(Succeed())
+}
+
 func onInstance(id string) func(*hostingv1alpha1.Vhost) {
 	return func(vh *hostingv1alpha1.Vhost) {
 		vh.Spec.InstanceRef = nil
@@ -61,10 +87,6 @@ var _ = Describe("Vhost", func() {
 
 	BeforeEach(func() { w = newWorld() })
 
-	seeded := func() string {
-		return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "seeded", Size: "starter", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}})
-	}
-
 	It("waits for its HostingInstance, then becomes Ready on its own", func() {
 		w.startManager(managerOptions{})
 		vh := vhost("www", "www.example.com")
@@ -88,7 +110,7 @@ var _ = Describe("Vhost", func() {
 	})
 
 	It("creates one vhost when the create's answer is lost", func() {
-		id := seeded()
+		id := w.seedInstance()
 		w.sim.CommitThenDrop(gandisim.RouteCreateVhost, 1)
 		w.startManager(managerOptions{})
 		vh := vhost("www", "www.example.com", onInstance(id))
@@ -98,7 +120,7 @@ var _ = Describe("Vhost", func() {
 	})
 
 	It("adopts its own vhost after a lost answer and a late listing, without a second POST", func() {
-		id := seeded()
+		id := w.seedInstance()
 		w.sim.CommitThenDrop(gandisim.RouteCreateVhost, 1)
 		// The next look-ups miss the committed vhost: the grace period keeps
 		// looking instead of posting again.
@@ -125,7 +147,7 @@ var _ = Describe("Vhost", func() {
 	})
 
 	It("sends an IDN as punycode and shows both forms", func() {
-		id := seeded()
+		id := w.seedInstance()
 		w.startManager(managerOptions{})
 		vh := vhost("cafe", "café.example.com", onInstance(id))
 		w.create(vh)
@@ -137,7 +159,7 @@ var _ = Describe("Vhost", func() {
 	})
 
 	It("runs at once on a domain the account holds, and reports the records to publish until the zone points at it", func() {
-		id := seeded()
+		id := w.seedInstance()
 		w.startManager(managerOptions{})
 		vh := vhost("www", "www.example.com", onInstance(id))
 		w.create(vh)
@@ -162,7 +184,7 @@ var _ = Describe("Vhost", func() {
 		const fqdn = "shop.elsewhere.example"
 
 		It("waits for ownership with the TXT record in its status, and becomes Ready once the record is published", func() {
-			id := seeded()
+			id := w.seedInstance()
 			w.startManager(managerOptions{})
 			vh := vhost("shop", fqdn, onInstance(id))
 			w.create(vh)
@@ -196,7 +218,7 @@ var _ = Describe("Vhost", func() {
 			timings := gandisim.FastTimings()
 			timings.VhostValidationTimeout = 2 * time.Second
 			w.sim.SetTimings(timings)
-			id := seeded()
+			id := w.seedInstance()
 			w.startManager(managerOptions{})
 			vh := vhost("shop", fqdn, onInstance(id))
 			w.create(vh)
@@ -211,7 +233,7 @@ var _ = Describe("Vhost", func() {
 	})
 
 	It("reports a failed application", func() {
-		id := seeded()
+		id := w.seedInstance()
 		w.startManager(managerOptions{})
 		vh := vhost("blog", "blog.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
 			vh.Spec.Application = &hostingv1alpha1.VhostApplication{Name: "wordpress"}
@@ -228,7 +250,7 @@ var _ = Describe("Vhost", func() {
 		var id string
 
 		BeforeEach(func() {
-			id = seeded()
+			id = w.seedInstance()
 			w.startManager(managerOptions{})
 			vh = vhost("www", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
 				vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: false}
@@ -289,7 +311,7 @@ var _ = Describe("Vhost", func() {
 
 	Describe("deletion", func() {
 		It("removes the vhost at Gandi with Delete and leaves it with Orphan", func() {
-			id := seeded()
+			id := w.seedInstance()
 			w.startManager(managerOptions{})
 			doomed := vhost("doomed", "doomed.example.com", onInstance(id))
 			kept := vhost("kept", "kept.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {

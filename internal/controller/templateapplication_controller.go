@@ -205,12 +205,8 @@ func (r *TemplateApplicationReconciler) cannotApply(ta *hostingv1alpha1.Template
 // again as soon as their Template changes (it becomes Ready, its payload
 // hash moves, it is deleted), and when their credentials Secret does.
 func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.TemplateApplication{}, templateRefIndex, func(o client.Object) (string, bool) {
-		ta, ok := o.(*hostingv1alpha1.TemplateApplication)
-		if !ok || ta.Spec.TemplateRef == nil {
-			return "", false
-		}
-		return ta.Spec.TemplateRef.Name, true
+	if err := indexByRef(mgr, &hostingv1alpha1.TemplateApplication{}, templateRefIndex, func(ta *hostingv1alpha1.TemplateApplication) *hostingv1alpha1.LocalObjectReference {
+		return ta.Spec.TemplateRef
 	}); err != nil {
 		return err
 	}

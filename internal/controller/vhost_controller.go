@@ -240,12 +240,8 @@ func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, s
 	}); err != nil {
 		return err
 	}
-	if err := indexBy(mgr, &hostingv1alpha1.Vhost{}, instanceRefIndex, func(o client.Object) (string, bool) {
-		vh, ok := o.(*hostingv1alpha1.Vhost)
-		if !ok || vh.Spec.InstanceRef == nil {
-			return "", false
-		}
-		return vh.Spec.InstanceRef.Name, true
+	if err := indexByRef(mgr, &hostingv1alpha1.Vhost{}, instanceRefIndex, func(vh *hostingv1alpha1.Vhost) *hostingv1alpha1.LocalObjectReference {
+		return vh.Spec.InstanceRef
 	}); err != nil {
 		return err
 	}

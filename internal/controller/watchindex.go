@@ -74,6 +74,23 @@ func listByIndex(ctx context.Context, c client.Reader, list client.ObjectList, i
 	return out, nil
 }
 
+// indexByRef indexes the objects of obj's kind by the name their
+// reference (ref's answer; nil: none) gives, the key requestsByIndex looks
+// up.
+func indexByRef[T client.Object](mgr ctrl.Manager, obj T, name string, ref func(T) *hostingv1alpha1.LocalObjectReference) error {
+	return indexBy(mgr, obj, name, func(o client.Object) (string, bool) {
+		t, ok := o.(T)
+		if !ok {
+			return "", false
+		}
+		r := ref(t)
+		if r == nil {
+			return "", false
+		}
+		return r.Name, true
+	})
+}
+
 // requestsByIndex are the requests for the objects of list's kind, in
 // target's namespace, whose index holds target's name: the objects a
 // watch of target wakes.

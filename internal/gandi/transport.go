@@ -264,7 +264,7 @@ func (c *Client) awaitTurn(ctx context.Context, cl *call, lastErr error) error {
 		}
 		start := time.Now()
 		err := sleep(ctx, wait)
-		c.pacer.metrics.observeWait(WaitRetryAfter, time.Since(start))
+		c.metrics.observeWait(WaitRetryAfter, time.Since(start))
 		if err != nil {
 			return c.pacer.notSent(cl.op(), fmt.Errorf("waiting for Retry-After: %w", err))
 		}

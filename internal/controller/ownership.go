@@ -166,10 +166,15 @@ const (
 	paasKeyIndex     = "gandi.paasKey"
 )
 
-// indexBy registers a cache index of obj's kind under name.
-func indexBy(mgr ctrl.Manager, obj client.Object, name string, key func(client.Object) (string, bool)) error {
+// indexBy registers a cache index of obj's kind under name: key gives an
+// object's one key, or false for none.
+func indexBy[T client.Object](mgr ctrl.Manager, obj T, name string, key func(T) (string, bool)) error {
 	err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, name, func(o client.Object) []string {
-		if k, ok := key(o); ok {
+		t, ok := o.(T)
+		if !ok {
+			return nil
+		}
+		if k, ok := key(t); ok {
 			return []string{k}
 		}
 		return nil

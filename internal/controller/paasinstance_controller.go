@@ -172,9 +172,8 @@ func (r *PaaSInstanceReconciler) finalize(ctx context.Context, pi *hostingv1alph
 // SetupWithManager registers the reconciler: it watches PaaSInstances and
 // the Secrets they reference (through the shared Secret watch).
 func (r *PaaSInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.PaaSInstance{}, paasKeyIndex, func(o client.Object) (string, bool) {
-		pi, ok := o.(*hostingv1alpha1.PaaSInstance)
-		return paasKey(pi), ok
+	if err := indexBy(mgr, &hostingv1alpha1.PaaSInstance{}, paasKeyIndex, func(pi *hostingv1alpha1.PaaSInstance) (string, bool) {
+		return paasKey(pi), true
 	}); err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -146,9 +145,8 @@ func (r *TemplateReconciler) finalize(ctx context.Context, t *hostingv1alpha1.Te
 // SetupWithManager registers the reconciler: it watches Templates and the
 // Secrets they reference (through the shared Secret watch).
 func (r *TemplateReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.Template{}, templateKeyIndex, func(o client.Object) (string, bool) {
-		t, ok := o.(*hostingv1alpha1.Template)
-		return templateKey(t), ok
+	if err := indexBy(mgr, &hostingv1alpha1.Template{}, templateKeyIndex, func(t *hostingv1alpha1.Template) (string, bool) {
+		return templateKey(t), true
 	}); err != nil {
 		return err
 	}

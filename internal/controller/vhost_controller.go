@@ -230,11 +230,7 @@ func (r *VhostReconciler) deletionTarget(ctx context.Context, vh *hostingv1alpha
 // SetupWithManager registers the reconciler. Vhosts are reconciled again as
 // soon as their HostingInstance changes (no polling while they wait).
 func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.Vhost{}, vhostFQDNIndex, func(o client.Object) (string, bool) {
-		vh, ok := o.(*hostingv1alpha1.Vhost)
-		if !ok {
-			return "", false
-		}
+	if err := indexBy(mgr, &hostingv1alpha1.Vhost{}, vhostFQDNIndex, func(vh *hostingv1alpha1.Vhost) (string, bool) {
 		fqdn, err := toASCII(vh.Spec.FQDN)
 		return fqdn, err == nil
 	}); err != nil {

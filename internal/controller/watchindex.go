@@ -78,16 +78,11 @@ func listByIndex(ctx context.Context, c client.Reader, list client.ObjectList, i
 // reference (ref's answer; nil: none) gives, the key requestsByIndex looks
 // up.
 func indexByRef[T client.Object](mgr ctrl.Manager, obj T, name string, ref func(T) *hostingv1alpha1.LocalObjectReference) error {
-	return indexBy(mgr, obj, name, func(o client.Object) (string, bool) {
-		t, ok := o.(T)
-		if !ok {
-			return "", false
+	return indexBy(mgr, obj, name, func(t T) (string, bool) {
+		if r := ref(t); r != nil {
+			return r.Name, true
 		}
-		r := ref(t)
-		if r == nil {
-			return "", false
-		}
-		return r.Name, true
+		return "", false
 	})
 }
 

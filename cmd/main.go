@@ -163,10 +163,12 @@ func run(c config) error {
 	}
 	err = controller.SetupControllers(mgr, controller.Options{
 		Gandi: gandi.Config{
-			BaseURL:           c.gandiURL,
-			UserAgent:         "gandi-operator/" + version.Version,
-			RequestsPerMinute: c.requestsPerMinute,
-			Metrics:           gandi.NewMetrics(metrics.Registry),
+			BaseURL: c.gandiURL,
+			ClientOptions: gandi.ClientOptions{
+				UserAgent:         "gandi-operator/" + version.Version,
+				RequestsPerMinute: c.requestsPerMinute,
+				Metrics:           gandi.NewMetrics(metrics.Registry),
+			},
 		},
 		PaaSEndpoint:            c.gandiXMLRPCURL,
 		IPRequestsPerMinute:     ipBudget(c.ipPerMinute),

@@ -65,7 +65,7 @@ func BenchmarkSteadyStateReconcile(b *testing.B) {
 	})
 	must(c.Create(ctx, hi))
 
-	clients := controller.NewClientCache(gandi.Config{BaseURL: srv.URL, RequestsPerMinute: -1})
+	clients := controller.NewClientCache(gandi.Config{BaseURL: srv.URL, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
 	r := &controller.HostingInstanceReconciler{
 		Base: controller.Base{
 			Client:      c,

@@ -210,7 +210,7 @@ func simClient(t *testing.T, opts gandisim.Options, org string) (*gandisim.Serve
 	sim.AddAccount(gandisim.Account{Token: "pat_" + org, User: "alice", Orgs: []gandisim.Org{{ID: org, Name: "alice", CanBill: true}}})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_" + org}, RequestsPerMinute: -1})
+	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_" + org}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

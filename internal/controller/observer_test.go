@@ -72,7 +72,7 @@ var _ = Describe("Batched observation", func() {
 		w.create(t)
 		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
 		// Someone renames it with the same token, outside the cluster.
-		api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, RequestsPerMinute: -1})
+		api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
 		Expect(err).NotTo(HaveOccurred())
 		patches := w.sim.Requests(gandisim.RoutePatchTemplate)
 		Expect(api.UpdateTemplate(suiteCtx, t.Status.ID, gandi.UpdateTemplateRequest{Name: "renamed-by-hand"})).To(Succeed())

@@ -167,10 +167,5 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 // paasConfig is the XML-RPC clients' template, taken from the v5 one: both
 // APIs count against the same account and IP, with the same settings.
 func paasConfig(o Options) paas.Config {
-	g := o.Gandi
-	return paas.Config{
-		Endpoint: o.PaaSEndpoint, UserAgent: g.UserAgent, RequestsPerMinute: g.RequestsPerMinute, Burst: g.Burst,
-		HTTPClient: g.HTTPClient, Metrics: g.Metrics, Logger: g.Logger, Budget: g.Budget,
-		MaxRetries: g.MaxRetries, MinBackoff: g.MinBackoff, MaxBackoff: g.MaxBackoff, MaxWait: g.MaxWait,
-	}
+	return paas.Config{Endpoint: o.PaaSEndpoint, ClientOptions: o.Gandi.ClientOptions}
 }

@@ -207,7 +207,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controller.SetupControllers(mgr, controller.Options{
-		Gandi:                   gandi.Config{BaseURL: w.server.URL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
+		Gandi:                   gandi.Config{BaseURL: w.server.URL, ClientOptions: gandi.ClientOptions{MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}},
 		PaaSEndpoint:            w.server.URL + gandisim.XMLRPCPath,
 		DefaultSecret:           o.defaultSecret,
 		AllowDefaultCredentials: o.allowDefault,

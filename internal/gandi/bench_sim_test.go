@@ -23,10 +23,12 @@ func BenchmarkGetInstance(b *testing.B) {
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	c, err := gandi.New(gandi.Config{
-		BaseURL:           srv.URL,
-		Credential:        gandi.Credential{Token: token},
-		RequestsPerMinute: -1, // measure the client, not the pacing
-		Metrics:           gandi.NewMetrics(nil),
+		BaseURL:    srv.URL,
+		Credential: gandi.Credential{Token: token},
+		ClientOptions: gandi.ClientOptions{
+			RequestsPerMinute: -1, // measure the client, not the pacing
+			Metrics:           gandi.NewMetrics(nil),
+		},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -66,12 +68,14 @@ func BenchmarkGetInstanceClientOnly(b *testing.B) {
 			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body))}, nil
 	})
 	c, err := gandi.New(gandi.Config{
-		BaseURL:           "http://sim",
-		Credential:        gandi.Credential{Token: token},
-		RequestsPerMinute: 1 << 30, // the limiter's bookkeeping, never its waits
-		Burst:             1 << 20,
-		Metrics:           gandi.NewMetrics(nil),
-		HTTPClient:        &http.Client{Transport: replay},
+		BaseURL:    "http://sim",
+		Credential: gandi.Credential{Token: token},
+		ClientOptions: gandi.ClientOptions{
+			RequestsPerMinute: 1 << 30, // the limiter's bookkeeping, never its waits
+			Burst:             1 << 20,
+			Metrics:           gandi.NewMetrics(nil),
+			HTTPClient:        &http.Client{Transport: replay},
+		},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -30,16 +30,25 @@ type Config struct {
 	// BaseURL is the API root, without /v5 (default https://api.gandi.net).
 	BaseURL    string
 	Credential Credential
+	ClientOptions
+}
+
+// ClientOptions are the settings both API clients (this package's and the
+// XML-RPC one in paas) take alike: pacing, retries and the HTTP plumbing.
+// One struct, so that a setting added here reaches both clients and the
+// manager passes the v5 client's settings on to the XML-RPC one whole.
+type ClientOptions struct {
 	// UserAgent defaults to "gandi-operator/<version>".
 	UserAgent string
-	// RequestsPerMinute paces this client (one client per token); negative
+	// RequestsPerMinute paces the client (one client per token); negative
 	// disables pacing (tests, benchmarks).
 	RequestsPerMinute int
 	Burst             int
 	// Budget, when set, is the request budget of the egress IP, shared
-	// with every other client of the process: each attempt waits for it,
-	// at the priority its context carries (WithPriority), and the token's
-	// own RequestsPerMinute and Burst become its bound there.
+	// with every other client of the process (either API): each attempt
+	// waits for it, at the priority its context carries (WithPriority),
+	// and the token's own RequestsPerMinute and Burst become its bound
+	// there, one bound for the clients of one token.
 	Budget *Budget
 	// HTTPClient defaults to a client without an overall timeout (deadlines
 	// come from each call's context) over a transport with dial, TLS and
@@ -49,7 +58,8 @@ type Config struct {
 	// Logger receives one debug line per HTTP attempt and one info line per
 	// retry; nil discards them.
 	Logger *slog.Logger
-	// MaxRetries bounds the retries of GET, PATCH and DELETE (negative: none).
+	// MaxRetries bounds the retries of the calls that may be repeated
+	// (v5: GET, PATCH and DELETE; XML-RPC: read methods); negative: none.
 	MaxRetries int
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
@@ -111,20 +121,7 @@ func New(cfg Config) (*Client, error) {
 
 // pacerConfig is cfg's share of the settings both API clients take.
 func (cfg *Config) pacerConfig() PacerConfig {
-	return PacerConfig{
-		Credential:        cfg.Credential,
-		UserAgent:         cfg.UserAgent,
-		RequestsPerMinute: cfg.RequestsPerMinute,
-		Burst:             cfg.Burst,
-		Budget:            cfg.Budget,
-		HTTPClient:        cfg.HTTPClient,
-		Metrics:           cfg.Metrics,
-		Logger:            cfg.Logger,
-		MaxRetries:        cfg.MaxRetries,
-		MinBackoff:        cfg.MinBackoff,
-		MaxBackoff:        cfg.MaxBackoff,
-		MaxWait:           cfg.MaxWait,
-	}
+	return PacerConfig{Credential: cfg.Credential, ClientOptions: cfg.ClientOptions}
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL with nothing but

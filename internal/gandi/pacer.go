@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -17,18 +16,8 @@ import (
 // the HTTP plumbing. ApplyDefaults fills its zero fields.
 type PacerConfig struct {
 	// Credential is the token or key: its place in Budget.
-	Credential        Credential
-	UserAgent         string
-	RequestsPerMinute int // negative disables pacing
-	Burst             int
-	Budget            *Budget
-	HTTPClient        *http.Client
-	Metrics           *Metrics // may be nil
-	Logger            *slog.Logger
-	MaxRetries        int // negative: none
-	MinBackoff        time.Duration
-	MaxBackoff        time.Duration
-	MaxWait           time.Duration
+	Credential Credential
+	ClientOptions
 
 	// Method, when set, is the HTTP method of every request (the XML-RPC
 	// API posts every call): an Op then names only its route, errors name

@@ -19,7 +19,7 @@ func TestPacerDefaults(t *testing.T) {
 		pc.HTTPClient == nil || pc.Logger == nil || !strings.HasPrefix(pc.UserAgent, "gandi-operator/") {
 		t.Errorf("defaults: %+v", pc)
 	}
-	pc = PacerConfig{MaxRetries: -1, MinBackoff: time.Second, MaxBackoff: time.Millisecond}
+	pc = PacerConfig{ClientOptions: ClientOptions{MaxRetries: -1, MinBackoff: time.Second, MaxBackoff: time.Millisecond}}
 	pc.ApplyDefaults()
 	if pc.MaxRetries != 0 || pc.MaxBackoff != time.Second {
 		t.Errorf("normalised: retries %d, max backoff %s", pc.MaxRetries, pc.MaxBackoff)
@@ -29,7 +29,7 @@ func TestPacerDefaults(t *testing.T) {
 func TestPacerRetryLogNamesTheMethod(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	v5 := NewPacer(PacerConfig{Logger: log})
+	v5 := NewPacer(PacerConfig{ClientOptions: ClientOptions{Logger: log}})
 	if !v5.WillRetry(context.Background(), Op{Method: http.MethodGet, Route: "/r"}, 0, time.Second, errors.New("boom")) {
 		t.Fatal("retry refused")
 	}
@@ -37,7 +37,7 @@ func TestPacerRetryLogNamesTheMethod(t *testing.T) {
 		t.Errorf("v5 line: %s", line)
 	}
 	buf.Reset()
-	rpc := NewPacer(PacerConfig{Logger: log, Method: http.MethodPost})
+	rpc := NewPacer(PacerConfig{Method: http.MethodPost, ClientOptions: ClientOptions{Logger: log}})
 	_ = rpc.WillRetry(context.Background(), Op{Route: "paas.info"}, 1, time.Second, errors.New("boom"))
 	if line := buf.String(); strings.Contains(line, "method=") || !strings.Contains(line, "route=paas.info attempt=1") {
 		t.Errorf("single-method line: %s", line)
@@ -50,7 +50,7 @@ func TestPacerRetryLogNamesTheMethod(t *testing.T) {
 func TestPacerLimiterPastDeadline(t *testing.T) {
 	last := errors.New("previous attempt")
 	for _, keep := range []bool{false, true} {
-		p := NewPacer(PacerConfig{RequestsPerMinute: 60, Burst: 1, Method: http.MethodPost, LastErrOverLimiter: keep})
+		p := NewPacer(PacerConfig{Method: http.MethodPost, LastErrOverLimiter: keep, ClientOptions: ClientOptions{RequestsPerMinute: 60, Burst: 1}})
 		if err := p.AwaitTurn(context.Background(), Op{Route: "paas.info"}, nil); err != nil {
 			t.Fatal(err)
 		}

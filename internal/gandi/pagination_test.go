@@ -75,8 +75,15 @@ func pagedServer(t *testing.T, n, perPage int, mode string) (*httptest.Server, *
 
 func testClient(t *testing.T, base string) *Client {
 	t.Helper()
-	c, err := New(Config{BaseURL: base, Credential: Credential{Token: testToken}, RequestsPerMinute: -1,
-		MinBackoff: 1, MaxBackoff: 5_000_000})
+	c, err := New(Config{
+		BaseURL:    base,
+		Credential: Credential{Token: testToken},
+		ClientOptions: ClientOptions{
+			RequestsPerMinute: -1,
+			MinBackoff:        1,
+			MaxBackoff:        5_000_000,
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

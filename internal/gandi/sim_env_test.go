@@ -94,13 +94,15 @@ func newEnv(t *testing.T) *env {
 func (e *env) client(tok string, apiKey bool, tweak func(*gandi.Config)) *gandi.Client {
 	e.t.Helper()
 	cfg := gandi.Config{
-		BaseURL:           e.srv.URL,
-		Credential:        gandi.Credential{Token: tok, APIKey: apiKey},
-		RequestsPerMinute: -1,
-		MinBackoff:        10 * time.Millisecond,
-		MaxBackoff:        50 * time.Millisecond,
-		Metrics:           gandi.NewMetrics(e.reg),
-		Logger:            slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		BaseURL:    e.srv.URL,
+		Credential: gandi.Credential{Token: tok, APIKey: apiKey},
+		ClientOptions: gandi.ClientOptions{
+			RequestsPerMinute: -1,
+			MinBackoff:        10 * time.Millisecond,
+			MaxBackoff:        50 * time.Millisecond,
+			Metrics:           gandi.NewMetrics(e.reg),
+			Logger:            slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		},
 	}
 	if tweak != nil {
 		tweak(&cfg)

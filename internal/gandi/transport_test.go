@@ -96,7 +96,7 @@ func TestRequestHeaders(t *testing.T) {
 	}
 
 	// Without Dry-Run, the header is absent; an API key uses its scheme.
-	c2, _ := New(Config{BaseURL: c.BaseURL(), Credential: Credential{Token: "k", APIKey: true}, RequestsPerMinute: -1})
+	c2, _ := New(Config{BaseURL: c.BaseURL(), Credential: Credential{Token: "k", APIKey: true}, ClientOptions: ClientOptions{RequestsPerMinute: -1}})
 	if _, err := c2.GetInstance(context.Background(), "i1"); err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestRetryAfterPausesTheWholeClient(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	reg := prometheus.NewRegistry()
-	c, _ := New(Config{BaseURL: srv.URL, Credential: Credential{Token: testToken}, RequestsPerMinute: -1, Metrics: NewMetrics(reg)})
+	c, _ := New(Config{BaseURL: srv.URL, Credential: Credential{Token: testToken}, ClientOptions: ClientOptions{RequestsPerMinute: -1, Metrics: NewMetrics(reg)}})
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -260,7 +260,7 @@ func TestContextDeadlineStopsRetries(t *testing.T) {
 
 func TestTokenBucketPaces(t *testing.T) {
 	_, c := newScripted(t, `{}`)
-	c2, _ := New(Config{BaseURL: c.BaseURL(), Credential: Credential{Token: "t"}, RequestsPerMinute: 600, Burst: 1})
+	c2, _ := New(Config{BaseURL: c.BaseURL(), Credential: Credential{Token: "t"}, ClientOptions: ClientOptions{RequestsPerMinute: 600, Burst: 1}})
 	start := time.Now()
 	for range 3 {
 		if _, err := c2.GetInstanceUsage(context.Background(), "i"); err != nil {

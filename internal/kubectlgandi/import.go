@@ -131,7 +131,7 @@ func (o *importOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	api, err := gandi.New(gandi.Config{BaseURL: o.gandiURL, Credential: cred, UserAgent: "kubectl-gandi"})
+	api, err := gandi.New(gandi.Config{BaseURL: o.gandiURL, Credential: cred, ClientOptions: gandi.ClientOptions{UserAgent: "kubectl-gandi"}})
 	if err != nil {
 		return fmt.Errorf("make the Gandi client: %w", err)
 	}
@@ -173,7 +173,7 @@ func (o *importOptions) collectPaaS(ctx context.Context, c client.Client, ns str
 	if err != nil || key == "" {
 		return nil, err
 	}
-	api, err := paas.New(paas.Config{Endpoint: o.paas.url, APIKey: key, UserAgent: "kubectl-gandi"})
+	api, err := paas.New(paas.Config{Endpoint: o.paas.url, APIKey: key, ClientOptions: gandi.ClientOptions{UserAgent: "kubectl-gandi"}})
 	if err != nil {
 		return nil, fmt.Errorf("make the Gandi XML-RPC client: %w", err)
 	}

@@ -311,7 +311,7 @@ func (e *env) startManager(t *testing.T, cp *testenv.ControlPlane, scheme *runti
 		t.Fatal(err)
 	}
 	if err := controller.SetupControllers(mgr, controller.Options{
-		Gandi:        gandi.Config{BaseURL: e.simURL, MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
+		Gandi:        gandi.Config{BaseURL: e.simURL, ClientOptions: gandi.ClientOptions{MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}},
 		PaaSEndpoint: e.simURL + gandisim.XMLRPCPath,
 		Timing:       controller.Timing{Poll: time.Hour, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour},
 	}); err != nil {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
@@ -38,29 +37,10 @@ type Config struct {
 	Endpoint string
 	// APIKey is sent as the first parameter of every call.
 	APIKey string
-	// UserAgent defaults to "gandi-operator/<version>".
-	UserAgent string
-	// RequestsPerMinute paces this client; negative disables pacing.
-	RequestsPerMinute int
-	Burst             int
-	// Budget, when set, is the egress IP's request budget, shared with the
-	// v5 clients of the process (see gandi.Budget); the key's own
-	// RequestsPerMinute and Burst become its bound there, one bound with
-	// a v5 client of the same API key.
-	Budget *gandi.Budget
-	// HTTPClient defaults to gandi.DefaultHTTPClient().
-	HTTPClient *http.Client
-	Metrics    *gandi.Metrics // may be nil
-	// Logger receives one debug line per HTTP attempt and one info line
-	// per retry; nil discards them.
-	Logger *slog.Logger
-	// MaxRetries bounds the retries of read methods (negative: none).
-	MaxRetries int
-	MinBackoff time.Duration
-	MaxBackoff time.Duration
-	// MaxWait is the longest one retry waits (a longer Retry-After ends
-	// the call with the error instead).
-	MaxWait time.Duration
+	// ClientOptions are the v5 client's settings, and mean the same here
+	// (one Pacer runs both): both APIs count against the same account and
+	// IP. The calls that may be repeated are the read methods.
+	gandi.ClientOptions
 }
 
 // Client calls the XML-RPC API with one API key. It is safe for concurrent
@@ -90,18 +70,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	key := cfg.APIKey
 	pc := gandi.PacerConfig{
-		Credential:        gandi.Credential{Token: key, APIKey: true},
-		UserAgent:         cfg.UserAgent,
-		RequestsPerMinute: cfg.RequestsPerMinute,
-		Burst:             cfg.Burst,
-		Budget:            cfg.Budget,
-		HTTPClient:        cfg.HTTPClient,
-		Metrics:           cfg.Metrics,
-		Logger:            cfg.Logger,
-		MaxRetries:        cfg.MaxRetries,
-		MinBackoff:        cfg.MinBackoff,
-		MaxBackoff:        cfg.MaxBackoff,
-		MaxWait:           cfg.MaxWait,
+		Credential:    gandi.Credential{Token: key, APIKey: true},
+		ClientOptions: cfg.ClientOptions,
 		// Every call is a POST to one endpoint; the method name is the
 		// route.
 		Method:             http.MethodPost,

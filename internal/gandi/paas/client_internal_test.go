@@ -3,12 +3,14 @@ package paas
 import (
 	"testing"
 	"time"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
 // An unset MaxBackoff is DefaultMaxBackoff, as the Config doc says: the
 // client used to cap it at MinBackoff, so its retries never grew.
 func TestUnsetMaxBackoffGrows(t *testing.T) {
-	c, err := New(Config{APIKey: "k", MinBackoff: 10 * time.Millisecond})
+	c, err := New(Config{APIKey: "k", ClientOptions: gandi.ClientOptions{MinBackoff: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

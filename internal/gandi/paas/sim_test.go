@@ -26,8 +26,15 @@ func newSimClient(t *testing.T) (*paas.Client, *gandisim.Server, *prometheus.Reg
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	reg := prometheus.NewRegistry()
-	c, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: simKey,
-		RequestsPerMinute: -1, MinBackoff: time.Millisecond, Metrics: gandi.NewMetrics(reg)})
+	c, err := paas.New(paas.Config{
+		Endpoint: ts.URL + gandisim.XMLRPCPath,
+		APIKey:   simKey,
+		ClientOptions: gandi.ClientOptions{
+			RequestsPerMinute: -1,
+			MinBackoff:        time.Millisecond,
+			Metrics:           gandi.NewMetrics(reg),
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +161,7 @@ func TestBadKeyIsTypedAndRedacted(t *testing.T) {
 	_, s, _ := newSimClient(t)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
-	c, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: "wrong-key-123", RequestsPerMinute: -1})
+	c, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: "wrong-key-123", ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,12 +184,19 @@ func TestBudgetSharedWithV5Client(t *testing.T) {
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	budget := gandi.NewBudget(gandi.BudgetConfig{RequestsPerMinute: 600})
-	v5, err := gandi.New(gandi.Config{BaseURL: ts.URL, Credential: gandi.Credential{Token: simKey, APIKey: true},
-		Budget: budget, RequestsPerMinute: 1, Burst: 1})
+	v5, err := gandi.New(gandi.Config{
+		BaseURL:    ts.URL,
+		Credential: gandi.Credential{Token: simKey, APIKey: true},
+		ClientOptions: gandi.ClientOptions{
+			Budget:            budget,
+			RequestsPerMinute: 1,
+			Burst:             1,
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: simKey, Budget: budget, RequestsPerMinute: 1, Burst: 1})
+	x, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: simKey, ClientOptions: gandi.ClientOptions{Budget: budget, RequestsPerMinute: 1, Burst: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

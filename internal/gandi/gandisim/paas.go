@@ -164,6 +164,27 @@ func (c *xcall) ownInstance() (*paasInstance, *xfault) {
 	return in, nil
 }
 
+// instanceCall checks the arguments of a method taking an instance id
+// and, with params, a struct after it, and resolves them.
+func (c *xcall) instanceCall(params bool) (*paasInstance, map[string]any, *xfault) {
+	n := 1
+	if params {
+		n = 2
+	}
+	if fe := c.arity(n, n); fe != nil {
+		return nil, nil, fe
+	}
+	in, fe := c.ownInstance()
+	if fe != nil || !params {
+		return in, nil, fe
+	}
+	p, fe := c.structArg(1, false)
+	if fe != nil {
+		return nil, nil, fe
+	}
+	return in, p, nil
+}
+
 func requireRunning(in *paasInstance) *xfault {
 	if in.State != statusRunning {
 		return xerr(faultBadState, "Error on object : OBJECT_PAAS (CAUSE_BADSTATE) [instance is "+in.State+"]")
@@ -364,10 +385,7 @@ func checkCreate(c *xcall, p map[string]any) (int, []string, *xfault) {
 }
 
 func paasDelete(c *xcall) (any, *xfault) {
-	if fe := c.arity(1, 1); fe != nil {
-		return nil, fe
-	}
-	in, fe := c.ownInstance()
+	in, _, fe := c.instanceCall(false)
 	if fe != nil {
 		return nil, fe
 	}
@@ -379,14 +397,7 @@ func paasDelete(c *xcall) (any, *xfault) {
 }
 
 func paasRenew(c *xcall) (any, *xfault) {
-	if fe := c.arity(2, 2); fe != nil {
-		return nil, fe
-	}
-	in, fe := c.ownInstance()
-	if fe != nil {
-		return nil, fe
-	}
-	p, fe := c.structArg(1, false)
+	in, p, fe := c.instanceCall(true)
 	if fe != nil {
 		return nil, fe
 	}
@@ -409,10 +420,7 @@ func paasRenew(c *xcall) (any, *xfault) {
 }
 
 func paasRestart(c *xcall) (any, *xfault) {
-	if fe := c.arity(1, 1); fe != nil {
-		return nil, fe
-	}
-	in, fe := c.ownInstance()
+	in, _, fe := c.instanceCall(false)
 	if fe != nil {
 		return nil, fe
 	}
@@ -430,14 +438,7 @@ var updateKinds = map[string]string{
 }
 
 func paasUpdate(c *xcall) (any, *xfault) {
-	if fe := c.arity(2, 2); fe != nil {
-		return nil, fe
-	}
-	in, fe := c.ownInstance()
-	if fe != nil {
-		return nil, fe
-	}
-	p, fe := c.structArg(1, false)
+	in, p, fe := c.instanceCall(true)
 	if fe != nil {
 		return nil, fe
 	}
@@ -653,10 +654,7 @@ func paasList(c *xcall) (any, *xfault) {
 }
 
 func paasInfo(c *xcall) (any, *xfault) {
-	if fe := c.arity(1, 1); fe != nil {
-		return nil, fe
-	}
-	in, fe := c.ownInstance()
+	in, _, fe := c.instanceCall(false)
 	if fe != nil {
 		return nil, fe
 	}

@@ -181,3 +181,25 @@ func instanceGauges(reg *prometheus.Registry, namespace string) map[string]float
 	}
 	return out
 }
+
+// objectGauge is gandi_operator_objects for kind, condition and status:
+// the objects of the cluster (every namespace) in that state.
+func objectGauge(reg *prometheus.Registry, kind, condition, status string) float64 {
+	families, err := reg.Gather()
+	Expect(err).NotTo(HaveOccurred())
+	for _, f := range families {
+		if f.GetName() != "gandi_operator_objects" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["kind"] == kind && labels["condition"] == condition && labels["status"] == status {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
+}

@@ -35,6 +35,7 @@ func (c objectCollector) Collect(ch chan<- prometheus.Metric) {
 		"Vhost":               &hostingv1alpha1.VhostList{},
 		"Template":            &hostingv1alpha1.TemplateList{},
 		"TemplateApplication": &hostingv1alpha1.TemplateApplicationList{},
+		"PaaSInstance":        &hostingv1alpha1.PaaSInstanceList{},
 	}
 	for kind, list := range kinds {
 		if err := c.reader.List(ctx, list); err != nil {
@@ -60,15 +61,8 @@ func (c objectCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func conditionsOf(obj client.Object) []metav1.Condition {
-	switch o := obj.(type) {
-	case *hostingv1alpha1.HostingInstance:
-		return o.Status.Conditions
-	case *hostingv1alpha1.Vhost:
-		return o.Status.Conditions
-	case *hostingv1alpha1.Template:
-		return o.Status.Conditions
-	case *hostingv1alpha1.TemplateApplication:
-		return o.Status.Conditions
+	if c, ok := obj.(hostingv1alpha1.Conditioned); ok {
+		return *c.GetConditions()
 	}
 	return nil
 }

@@ -8,12 +8,14 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
@@ -81,6 +83,12 @@ var _ = Describe("PaaSInstance", func() {
 		Expect(pi).To(haveCondition(hostingv1alpha1.ConditionTypeDeprecated, metav1.ConditionFalse, "SupportedType"))
 		Expect(pi.Status.ObservedGeneration).To(Equal(pi.Generation))
 		Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", HaveEach(HaveField("State", "running"))))
+
+		By("counted by its conditions in gandi_operator_objects, like the other kinds")
+		reg := prometheus.NewRegistry()
+		Expect(controller.RegisterObjectMetrics(reg, k8sClient)).To(Succeed())
+		Expect(objectGauge(reg, "PaaSInstance", hostingv1alpha1.ConditionReady, "True")).To(BeNumerically(">=", 1))
+		Expect(objectGauge(reg, "PaaSInstance", hostingv1alpha1.ConditionSynced, "True")).To(BeNumerically(">=", 1))
 		for _, vh := range pi.Status.Vhosts {
 			Expect(vh.Managed).To(BeTrue())
 			Expect(vh.DNSEntries).To(HaveKeyWithValue("txt", HavePrefix("gandi-paas-verification=")), vh.FQDN)

@@ -38,6 +38,7 @@ import (
 	"context"
 	"slices"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -185,28 +186,16 @@ func contains(names []string, name string) bool {
 	return false
 }
 
+// objectsOf are list's items as objects.
 func objectsOf(list client.ObjectList) []client.Object {
-	var out []client.Object
-	switch l := list.(type) {
-	case *hostingv1alpha1.HostingInstanceList:
-		for i := range l.Items {
-			out = append(out, &l.Items[i])
-		}
-	case *hostingv1alpha1.VhostList:
-		for i := range l.Items {
-			out = append(out, &l.Items[i])
-		}
-	case *hostingv1alpha1.TemplateList:
-		for i := range l.Items {
-			out = append(out, &l.Items[i])
-		}
-	case *hostingv1alpha1.TemplateApplicationList:
-		for i := range l.Items {
-			out = append(out, &l.Items[i])
-		}
-	case *hostingv1alpha1.PaaSInstanceList:
-		for i := range l.Items {
-			out = append(out, &l.Items[i])
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil // every list here is a typed list with Items
+	}
+	out := make([]client.Object, 0, len(items))
+	for _, it := range items {
+		if o, ok := it.(client.Object); ok {
+			out = append(out, o)
 		}
 	}
 	return out

@@ -61,17 +61,7 @@ func listByIndex(ctx context.Context, c client.Reader, list client.ObjectList, i
 	if err := c.List(ctx, list, opts...); err != nil {
 		return nil, err
 	}
-	items, err := meta.ExtractList(list)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]client.Object, 0, len(items))
-	for _, it := range items {
-		if o, ok := it.(client.Object); ok {
-			out = append(out, o)
-		}
-	}
-	return out, nil
+	return objectsOf(list), nil
 }
 
 // indexByRef indexes the objects of obj's kind by the name their

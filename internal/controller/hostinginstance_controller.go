@@ -162,9 +162,7 @@ func (r *HostingInstanceReconciler) finalize(ctx context.Context, hi *hostingv1a
 // the connection Secrets they own (metadata only) and the Secrets they
 // reference (through the shared Secret watch).
 func (r *HostingInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.HostingInstance{}, instanceKeyIndex, func(hi *hostingv1alpha1.HostingInstance) (string, bool) {
-		return instanceKey(hi), true
-	}); err != nil {
+	if err := indexNaming(mgr, &hostingv1alpha1.HostingInstance{}, instanceKeyIndex, instanceKey); err != nil {
 		return err
 	}
 	b := ctrl.NewControllerManagedBy(mgr).

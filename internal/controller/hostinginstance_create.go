@@ -28,7 +28,7 @@ func (e *instanceExternal) uniqueKey() bool  { return false }
 func (e *instanceExternal) handedOver() bool { return false }
 
 func (e *instanceExternal) rivals(ctx context.Context) ([]client.Object, error) {
-	return listNamed(ctx, e.r, &hostingv1alpha1.HostingInstanceList{}, instanceKeyIndex, instanceKey(e.hi))
+	return rivalsNaming(ctx, e.r, e.hi, &hostingv1alpha1.HostingInstanceList{}, instanceKeyIndex, instanceKey(e.hi))
 }
 
 // find lists the instances whose name is exactly the spec's: from the

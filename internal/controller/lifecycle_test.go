@@ -59,6 +59,35 @@ var _ = Describe("The shared lifecycle", func() {
 		Consistently(fetch(owner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
 	})
 
+	It("gives a copy of a HostingInstance under another name, keeping its external-id, nothing to manage: it reports the original, renames nothing, and deleting it leaves the instance", func() {
+		w.startManager(managerOptions{})
+		shop := instance("shop")
+		w.create(shop)
+		Eventually(fetch(shop)).WithTimeout(eventually).Should(beReady())
+		id := shop.Status.ID
+
+		// kubectl get -o yaml, renamed and applied: the annotations come
+		// along, the natural key (spec.name defaults to the object's name)
+		// does not.
+		dup := instance("shop-copy", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+		})
+		w.create(dup)
+		Eventually(fetch(dup)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Expect(cond(dup, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/shop"))
+		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero(), "the copy must not rename the instance to its own name")
+		v, _ := w.sim.Instance(id)
+		Expect(v.Name).To(Equal("shop"))
+
+		Expect(k8sClient.Delete(suiteCtx, dup)).To(Succeed())
+		Eventually(gone(dup)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Instance(id)
+		Expect(still).To(BeTrue(), "deleting the copy must leave the instance its original manages")
+		Consistently(fetch(shop)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero())
+	})
+
 	It("never adopts, in the pass that created it, a vhost a missed look-up did not show", func() {
 		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "live", Size: "starter",
 			Vhosts: []gandisim.SeedVhost{{FQDN: "shop.example.com"}}})

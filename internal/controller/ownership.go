@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -164,7 +165,57 @@ const (
 	templateKeyIndex = "gandi.templateKey"
 	vhostFQDNIndex   = "gandi.vhostFQDN"
 	paasKeyIndex     = "gandi.paasKey"
+	// externalIDIndex holds the Gandi ID an object records
+	// (AnnotationExternalID).
+	externalIDIndex = "gandi.externalID"
 )
+
+// indexNaming registers the two indexes that find the objects of obj's
+// kind naming one Gandi object: by natural key (keyIndex, key) and by the
+// Gandi ID they record.
+func indexNaming[T client.Object](mgr ctrl.Manager, obj T, keyIndex string, key func(T) string) error {
+	if err := indexBy(mgr, obj, keyIndex, func(t T) (string, bool) { return key(t), true }); err != nil {
+		return err
+	}
+	return indexBy(mgr, obj, externalIDIndex, func(t T) (string, bool) {
+		id := externalIDAnnotation(t)
+		return id, id != ""
+	})
+}
+
+// rivalsNaming lists, from the cache and in every namespace, the objects
+// of list's kind that name the Gandi object obj names: those with its
+// natural key and, once obj records an ID, those recording the same ID. A
+// copy of an object under another name or namespace (kubectl get -o yaml,
+// a restore elsewhere) keeps the ID but not the key, and must not become
+// a second manager of the same Gandi object, nor delete it.
+func rivalsNaming(ctx context.Context, c client.Reader, obj client.Object, list client.ObjectList, keyIndex, key string) ([]client.Object, error) {
+	byKey, err := listNamed(ctx, c, list, keyIndex, key)
+	if err != nil {
+		return nil, err
+	}
+	id := externalIDAnnotation(obj)
+	if id == "" {
+		return byKey, nil
+	}
+	sameID, ok := list.DeepCopyObject().(client.ObjectList)
+	if !ok {
+		return nil, fmt.Errorf("copy %T", list)
+	}
+	byID, err := listNamed(ctx, c, sameID, externalIDIndex, id)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[types.UID]bool{}
+	out := make([]client.Object, 0, len(byKey)+len(byID))
+	for _, o := range append(byKey, byID...) {
+		if !seen[o.GetUID()] {
+			seen[o.GetUID()] = true
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
 
 // indexBy registers a cache index of obj's kind under name: key gives an
 // object's one key, or false for none.

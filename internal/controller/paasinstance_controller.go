@@ -172,9 +172,7 @@ func (r *PaaSInstanceReconciler) finalize(ctx context.Context, pi *hostingv1alph
 // SetupWithManager registers the reconciler: it watches PaaSInstances and
 // the Secrets they reference (through the shared Secret watch).
 func (r *PaaSInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.PaaSInstance{}, paasKeyIndex, func(pi *hostingv1alpha1.PaaSInstance) (string, bool) {
-		return paasKey(pi), true
-	}); err != nil {
+	if err := indexNaming(mgr, &hostingv1alpha1.PaaSInstance{}, paasKeyIndex, paasKey); err != nil {
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).

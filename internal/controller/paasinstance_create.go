@@ -31,7 +31,7 @@ func (e *paasExternal) uniqueKey() bool  { return true }
 func (e *paasExternal) handedOver() bool { return false }
 
 func (e *paasExternal) rivals(ctx context.Context) ([]client.Object, error) {
-	return listNamed(ctx, e.r, &hostingv1alpha1.PaaSInstanceList{}, paasKeyIndex, paasKey(e.pi))
+	return rivalsNaming(ctx, e.r, e.pi, &hostingv1alpha1.PaaSInstanceList{}, paasKeyIndex, paasKey(e.pi))
 }
 
 // find lists the instances named exactly as the spec (paas.list's name

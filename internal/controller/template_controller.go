@@ -145,9 +145,7 @@ func (r *TemplateReconciler) finalize(ctx context.Context, t *hostingv1alpha1.Te
 // SetupWithManager registers the reconciler: it watches Templates and the
 // Secrets they reference (through the shared Secret watch).
 func (r *TemplateReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.Template{}, templateKeyIndex, func(t *hostingv1alpha1.Template) (string, bool) {
-		return templateKey(t), true
-	}); err != nil {
+	if err := indexNaming(mgr, &hostingv1alpha1.Template{}, templateKeyIndex, templateKey); err != nil {
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).

@@ -32,7 +32,7 @@ func (e *templateExternal) uniqueKey() bool  { return true }
 func (e *templateExternal) handedOver() bool { return false }
 
 func (e *templateExternal) rivals(ctx context.Context) ([]client.Object, error) {
-	return listNamed(ctx, e.r, &hostingv1alpha1.TemplateList{}, templateKeyIndex, templateKey(e.t))
+	return rivalsNaming(ctx, e.r, e.t, &hostingv1alpha1.TemplateList{}, templateKeyIndex, templateKey(e.t))
 }
 
 // find lists the editable templates whose name is exactly the spec's.

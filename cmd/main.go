@@ -84,6 +84,11 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	if c.requestsPerMinute <= 0 {
 		return c, zopts, errors.New("--gandi-requests-per-minute must be at least 1")
 	}
+	for _, f := range [][2]string{{"--gandi-api-url", c.gandiURL}, {"--gandi-xmlrpc-url", c.gandiXMLRPCURL}} {
+		if _, err := gandi.ParseEndpoint(f[1]); err != nil {
+			return c, zopts, fmt.Errorf("%s: %w", f[0], err)
+		}
+	}
 	if c.ipPerMinute < 0 {
 		return c, zopts, errors.New("--gandi-ip-requests-per-minute must be at least 1, or 0 for no shared budget")
 	}

@@ -20,6 +20,10 @@ func TestParseFlagsBudgets(t *testing.T) {
 		{"no shared budget", []string{"--gandi-ip-requests-per-minute=0"}, false, 300, 0},
 		{"zero per token", []string{"--gandi-requests-per-minute=0"}, true, 0, 0},
 		{"negative per IP", []string{"--gandi-ip-requests-per-minute=-1"}, true, 0, 0},
+		// Refused at start, not on each object's pass, and credentials
+		// come from Secrets, never from a flag.
+		{"xmlrpc url with user info", []string{"--gandi-xmlrpc-url=https://u:p@rpc.example/xmlrpc/"}, true, 0, 0},
+		{"relative api url", []string{"--gandi-api-url=/v5"}, true, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _, err := parseFlags(tc.args)

@@ -1,6 +1,7 @@
 package gandi
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -127,14 +128,33 @@ func (cfg *Config) pacerConfig() PacerConfig {
 // parseBaseURL checks that raw is an absolute http(s) URL with nothing but
 // a scheme, host and path, and returns it without a trailing slash.
 func parseBaseURL(raw string) (*url.URL, error) {
-	base, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("gandi: base URL %q must be an absolute http(s) URL", raw)
+	base, err := ParseEndpoint(strings.TrimRight(raw, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("gandi: base URL: %w", err)
 	}
-	if base.RawQuery != "" || base.Fragment != "" || base.User != nil {
-		return nil, fmt.Errorf("gandi: base URL %q must not carry a query, fragment or user info", base.Redacted())
+	if base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("gandi: base URL %q must not carry a query or fragment", base.Redacted())
 	}
 	return base, nil
+}
+
+// ParseEndpoint checks that raw is an absolute http(s) URL without user
+// info, for either API. Its errors never quote a password raw may hold:
+// they reach conditions and logs.
+func ParseEndpoint(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("the URL does not parse")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Not quoted: what is not a URL with a host (u:pass@host parses
+		// as an opaque one) has nothing Redacted would hide.
+		return nil, errors.New("it must be an absolute http(s) URL")
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%q must not carry user info (credentials come from Secrets)", u.Redacted())
+	}
+	return u, nil
 }
 
 // String describes the client without its credential.

@@ -72,10 +72,18 @@ func TestNewValidatesConfig(t *testing.T) {
 		"newline":      {Credential: Credential{Token: "a\nb"}},
 		"relative url": {Credential: Credential{Token: "t"}, BaseURL: "/v5"},
 		"ftp":          {Credential: Credential{Token: "t"}, BaseURL: "ftp://x"},
-		"userinfo":     {Credential: Credential{Token: "t"}, BaseURL: "https://u:p@x"},
+		"userinfo":     {Credential: Credential{Token: "t"}, BaseURL: "https://u:hunter2@x"},
+		"ftp userinfo": {Credential: Credential{Token: "t"}, BaseURL: "ftp://u:hunter2@x"},
+		"query":        {Credential: Credential{Token: "t"}, BaseURL: "https://u:hunter2@x/?a=1"},
 	} {
-		if _, err := New(cfg); err == nil {
+		_, err := New(cfg)
+		if err == nil {
 			t.Errorf("%s: New accepted %v", name, cfg)
+			continue
+		}
+		// The error reaches conditions and logs.
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: the error quotes the URL's password: %v", name, err)
 		}
 	}
 	c, err := New(Config{Credential: Credential{Token: "t"}})

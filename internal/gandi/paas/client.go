@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -64,9 +63,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = DefaultEndpoint
 	}
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return nil, fmt.Errorf("gandi paas: endpoint %q must be an absolute http(s) URL without user info", cfg.Endpoint)
+	u, err := gandi.ParseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("gandi paas: endpoint: %w", err)
 	}
 	key := cfg.APIKey
 	pc := gandi.PacerConfig{

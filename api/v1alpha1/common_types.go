@@ -23,6 +23,12 @@ const (
 	// instead of paying for a second one.
 	AnnotationCreatePending = "hosting.gandi-operator.dev/create-pending"
 
+	// AnnotationCreatePendingKey records, beside AnnotationCreatePending,
+	// what the create was sent under (credentials, sharing ID and name):
+	// while the create is unconfirmed the object looks for its result
+	// under that key only, so a rename in between cannot buy a second one.
+	AnnotationCreatePendingKey = "hosting.gandi-operator.dev/create-pending-key"
+
 	// AnnotationRequestedAt asks for a reconcile now: any new value (kubectl
 	// gandi reconcile writes an RFC 3339 time) wakes the object, and the
 	// first pass after it that observes the object at Gandi copies the value

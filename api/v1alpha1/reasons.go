@@ -54,6 +54,9 @@ const (
 	ReasonConflict           = "Conflict"
 	ReasonActionFailed       = "ActionFailed"
 	ReasonKubernetesError    = "KubernetesError"
+	// ReasonCreateKeyChanged: the name, sharing ID or credentials changed
+	// while a create sent under the earlier ones is unconfirmed.
+	ReasonCreateKeyChanged = "CreateKeyChanged"
 	// ReasonUnexpectedAnswer: Gandi answered something the operator cannot
 	// use (an undecodable body, a create without a usable ID).
 	ReasonUnexpectedAnswer = "UnexpectedAnswer"

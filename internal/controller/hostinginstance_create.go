@@ -27,6 +27,8 @@ func (e *instanceExternal) describe() string { return fmt.Sprintf("instance %q",
 func (e *instanceExternal) uniqueKey() bool  { return false }
 func (e *instanceExternal) handedOver() bool { return false }
 
+func (e *instanceExternal) intentKey() string { return instanceKey(e.hi) }
+
 func (e *instanceExternal) rivals(ctx context.Context) ([]client.Object, error) {
 	return rivalsNaming(ctx, e.r, e.hi, &hostingv1alpha1.HostingInstanceList{}, instanceKeyIndex, instanceKey(e.hi))
 }

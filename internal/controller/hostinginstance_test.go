@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
@@ -201,7 +202,9 @@ var _ = Describe("HostingInstance", func() {
 			Expect(w.sim.PaidCreates()).To(Equal(1))
 		})
 
-		It("when the manager stops between the create and the status write", func() {
+		// crashAfterCreate creates hi with a manager that dies right after
+		// Gandi accepted the purchase, before the ID is recorded.
+		crashAfterCreate := func(hi *hostingv1alpha1.HostingInstance) {
 			stopped := make(chan struct{})
 			var once atomic.Bool
 			stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
@@ -214,15 +217,40 @@ var _ = Describe("HostingInstance", func() {
 					return c.Patch(ctx, obj, patch, opts...)
 				},
 			}})
-			hi := instance("crash-after-post")
 			w.create(hi)
 			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
 			stop()
 			Expect(get(hi).GetAnnotations()).To(HaveKey(hostingv1alpha1.AnnotationCreatePending))
 			Expect(w.sim.PaidCreates()).To(Equal(1))
+		}
 
+		It("when the manager stops between the create and the status write", func() {
+			hi := instance("crash-after-post")
+			crashAfterCreate(hi)
 			w.startManager(managerOptions{})
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+		})
+
+		It("when spec.name changes while the create is unconfirmed", func() {
+			hi := instance("renamed")
+			crashAfterCreate(hi)
+			// The user renames it before any manager has found the instance
+			// the create made under the first name.
+			Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"name":"renamed-2"}}`)))).To(Succeed())
+
+			w.startManager(managerOptions{})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreateKeyChanged))
+			Expect(cond(hi, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("put them back"))
+			Consistently(w.sim.PaidCreates).WithTimeout(3*testTiming.CreateGrace).Should(Equal(1), "a create under the new name would buy a second instance")
+
+			By("the name put back: the lost instance is found and adopted, then renamed as asked")
+			Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"name":null}}`)))).To(Succeed())
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(hi.GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePendingKey))
+			Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"name":"renamed-2"}}`)))).To(Succeed())
+			Eventually(func() string { v, _ := w.sim.Instance(hi.Status.ID); return v.Name }).WithTimeout(eventually).Should(Equal("renamed-2"))
 			Expect(w.sim.PaidCreates()).To(Equal(1))
 		})
 

@@ -106,6 +106,9 @@ func (e *specError) Error() string { return e.msg }
 // The caller has checked that no rival manages the Gandi object
 // (checkRivals), as it must before any write.
 func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, observeOnly bool) (string, *result) {
+	if res := l.intentKeyChanged(obj, ext, "put them back until it is found (it is then this object's, and can be renamed), or set the annotation "+hostingv1alpha1.AnnotationExternalID+" to its ID"); res != nil {
+		return "", res
+	}
 	matches, err := ext.find(ctx)
 	if err != nil {
 		res := failed(obj, l.timing, "look up "+ext.describe(), err)
@@ -232,6 +235,9 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	if !hadIntent {
 		intent[hostingv1alpha1.AnnotationCreatePending] = l.now().UTC().Format(time.RFC3339Nano)
+		if k, ok := ext.(keyedIntent); ok {
+			intent[hostingv1alpha1.AnnotationCreatePendingKey] = k.intentKey()
+		}
 	}
 	preset, knownBefore := ext.(idBeforeCreate)
 	if knownBefore {
@@ -267,6 +273,29 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		return "", halt(waitFor(l.timing.Transitional))
 	}
 	return id, nil
+}
+
+// keyedIntent is an external whose natural key (credentials, sharing ID,
+// name) may change while a create is unconfirmed; it is recorded with the
+// intent (AnnotationCreatePendingKey).
+type keyedIntent interface {
+	intentKey() string
+}
+
+// intentKeyChanged stops obj while its open create intent was recorded
+// under another natural key than its spec now gives: a lookup under the
+// new one cannot see what the create made, and a create under it could
+// buy a second object. fix says how the user gets out of it.
+func (l *lifecycle) intentKeyChanged(obj managed, ext external, fix string) *result {
+	since, pending := createPendingSince(obj)
+	recorded := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePendingKey]
+	k, ok := ext.(keyedIntent)
+	if !pending || !ok || recorded == "" || recorded == k.intentKey() {
+		return nil
+	}
+	msg := "the name, sharing ID or credentials changed while the create of " + ext.describe() + " sent at " + since.Format(time.RFC3339) +
+		" is unconfirmed: what it made may be at Gandi under the earlier ones, where this object no longer looks; " + fix
+	return stopped(obj, l.timing, hostingv1alpha1.ReasonCreateKeyChanged, msg)
 }
 
 // idBeforeCreate is an external whose Gandi ID is known before its create
@@ -313,7 +342,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 		// advance is not its to manage (or to delete), so it is taken back
 		// and the next pass reports the object as any lookup would.
 		if err := patchAnnotations(ctx, l.client, obj, annotationPatch{
-			remove: []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationCreatePending}, unlocked: true,
+			remove: append([]string{hostingv1alpha1.AnnotationExternalID}, intentAnnotations...), unlocked: true,
 		}); err != nil {
 			return halt(retry(err))
 		}
@@ -448,6 +477,9 @@ func (l *lifecycle) finalize(ctx context.Context, obj managed, d deletionRequest
 	}
 	id := d.id
 	if id == "" {
+		if res := l.intentKeyChanged(obj, ext, "put them back so that deleting finds and deletes it, or set spec.deletionPolicy: Orphan to leave it"); res != nil {
+			return false, *res
+		}
 		var res *result
 		if id, res = l.findPendingForDelete(ctx, obj, ext); res != nil || id == "" {
 			return res == nil, derefResult(res)

@@ -194,13 +194,17 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 	return nil
 }
 
+// intentAnnotations are a create intent's own annotations, recorded and
+// taken away together.
+var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey}
+
 // recordExternalID persists the Gandi ID an object manages (the annotation
 // survives a backup and restore, the status does not) and drops the create
 // intent it resolves.
 func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string) error {
 	return patchAnnotations(ctx, c, obj, annotationPatch{
 		set:       map[string]string{hostingv1alpha1.AnnotationExternalID: id},
-		remove:    []string{hostingv1alpha1.AnnotationCreatePending},
+		remove:    intentAnnotations,
 		finalizer: true,
 	})
 }
@@ -211,7 +215,7 @@ func clearIntent(ctx context.Context, c client.Client, obj client.Object) error 
 	if _, pending := createPendingSince(obj); !pending {
 		return nil
 	}
-	return patchAnnotations(ctx, c, obj, annotationPatch{remove: []string{hostingv1alpha1.AnnotationCreatePending}})
+	return patchAnnotations(ctx, c, obj, annotationPatch{remove: intentAnnotations})
 }
 
 // ensureFinalizer adds the finalizer before anything can exist at Gandi.

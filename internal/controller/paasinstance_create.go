@@ -30,6 +30,8 @@ func (e *paasExternal) describe() string { return fmt.Sprintf("PaaS instance %q"
 func (e *paasExternal) uniqueKey() bool  { return true }
 func (e *paasExternal) handedOver() bool { return false }
 
+func (e *paasExternal) intentKey() string { return paasKey(e.pi) }
+
 func (e *paasExternal) rivals(ctx context.Context) ([]client.Object, error) {
 	return rivalsNaming(ctx, e.r, e.pi, &hostingv1alpha1.PaaSInstanceList{}, paasKeyIndex, paasKey(e.pi))
 }

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"maps"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -63,7 +64,7 @@ func userAnnotations(obj, other client.Object) map[string]string {
 		other.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
 	out := map[string]string{}
 	for k, v := range obj.GetAnnotations() {
-		if k == hostingv1alpha1.AnnotationCreatePending || strings.HasPrefix(k, effectAnnotationPrefix) ||
+		if slices.Contains(intentAnnotations, k) || strings.HasPrefix(k, effectAnnotationPrefix) ||
 			(withIntent && k == hostingv1alpha1.AnnotationExternalID) {
 			continue
 		}

@@ -31,6 +31,8 @@ func (e *templateExternal) describe() string { return fmt.Sprintf("template %q",
 func (e *templateExternal) uniqueKey() bool  { return true }
 func (e *templateExternal) handedOver() bool { return false }
 
+func (e *templateExternal) intentKey() string { return templateKey(e.t) }
+
 func (e *templateExternal) rivals(ctx context.Context) ([]client.Object, error) {
 	return rivalsNaming(ctx, e.r, e.t, &hostingv1alpha1.TemplateList{}, templateKeyIndex, templateKey(e.t))
 }

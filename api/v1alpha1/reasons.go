@@ -53,7 +53,11 @@ const (
 	ReasonGandiUnavailable   = "GandiUnavailable"
 	ReasonConflict           = "Conflict"
 	ReasonActionFailed       = "ActionFailed"
-	ReasonKubernetesError    = "KubernetesError"
+	// ReasonActionUnconfirmed: a request (restart, console, reset, cache
+	// purge) was recorded before sending, and Gandi's acceptance of it was
+	// never seen (a lost answer, a crash): it is not sent again.
+	ReasonActionUnconfirmed = "ActionUnconfirmed"
+	ReasonKubernetesError   = "KubernetesError"
 	// ReasonCreateKeyChanged: the name, sharing ID or credentials changed
 	// while a create sent under the earlier ones is unconfirmed.
 	ReasonCreateKeyChanged = "CreateKeyChanged"

@@ -142,9 +142,11 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		res.requeue = r.Timing.Transitional
 	}
 	hi.Status.PasswordSecretVersion = recordedPassword(hi)
-	if actRes, ok := r.runActions(ctx, api, hi, inst.ID); !ok {
+	unconfirmed, actRes, ok := r.runActions(ctx, api, hi, inst.ID)
+	if !ok {
 		return actRes
 	}
+	problems = append(problems, unconfirmed...)
 	if len(problems) > 0 {
 		msgs := make([]string, 0, len(problems))
 		for _, p := range problems {
@@ -195,23 +197,24 @@ func (r *HostingInstanceReconciler) passwordRotation(hi *hostingv1alpha1.Hosting
 type instanceAction struct {
 	action string
 	effect string
+	field  string // the spec field that asks for it
 	want   func(*hostingv1alpha1.HostingInstanceSpec) string
 	last   func(*hostingv1alpha1.LastActions) *string
 }
 
 var instanceActions = []instanceAction{
-	{gandi.ActionRestart, effectRestart, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.RestartRequest },
+	{gandi.ActionRestart, effectRestart, "spec.restartRequest", func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.RestartRequest },
 		func(l *hostingv1alpha1.LastActions) *string { return &l.Restart }},
-	{gandi.ActionConsole, effectConsole, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ConsoleRequest },
+	{gandi.ActionConsole, effectConsole, "spec.consoleRequest", func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ConsoleRequest },
 		func(l *hostingv1alpha1.LastActions) *string { return &l.Console }},
-	{gandi.ActionResetDatabasePassword, effectResetDatabasePassword, func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ResetDatabasePasswordRequest },
+	{gandi.ActionResetDatabasePassword, effectResetDatabasePassword, "spec.resetDatabasePasswordRequest", func(s *hostingv1alpha1.HostingInstanceSpec) string { return s.ResetDatabasePasswordRequest },
 		func(l *hostingv1alpha1.LastActions) *string { return &l.ResetDatabasePassword }},
 }
 
 // runActions performs each action whose request value is new, at most once
-// per value (sendOnce), and reports in status.lastActions the values Gandi
-// confirmed.
-func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string) (result, bool) {
+// per value (performOnce), and reports in status.lastActions the values
+// Gandi accepted; the others are problems for Synced.
+func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string) (unconfirmed []problem, _ result, _ bool) {
 	if hi.Status.LastActions == nil {
 		hi.Status.LastActions = &hostingv1alpha1.LastActions{}
 	}
@@ -228,22 +231,27 @@ func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instance
 		if recordedEffect(hi, a.effect) == "" && *last != "" {
 			// An object from before the durable record: status is the record.
 			if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{set: effectRecord(a.effect, *last)}); err != nil {
-				return retry(err), false
+				return nil, retry(err), false
 			}
 		}
-		outcome, err := sendOnce(ctx, r.Client, hi, a.effect, want, func() error { return api.InstanceAction(ctx, id, a.action) })
-		if err != nil && outcome != effectAlreadyDone {
-			r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
-			return refusedWrite(ctx, hi, r.Timing, "perform "+a.action, err, instanceState(api, id)), false
+		state, sent, err := performOnce(ctx, r.Client, hi, a.effect, want, func() error { return api.InstanceAction(ctx, id, a.action) })
+		if state == requestPerformed {
+			*last = want
 		}
-		// Already done means recorded as sent by a pass whose status write
-		// was lost (a crash): the record is what status reports.
-		*last = want
-		if outcome == effectSent {
+		if sent {
 			r.Events.normal(hi, "ActionPerformed", "Action", a.action+" performed for request "+want)
 		}
+		if err != nil {
+			if state != requestPerformed {
+				r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
+			}
+			return nil, refusedWrite(ctx, hi, r.Timing, "perform "+a.action, err, instanceState(api, id)), false
+		}
+		if state == requestUnconfirmed {
+			unconfirmed = append(unconfirmed, unconfirmedProblem(a.action, want, a.field))
+		}
 	}
-	return result{}, true
+	return unconfirmed, result{}, true
 }
 
 // reportDrift says, in Observe mode, how Gandi differs from the spec.

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
@@ -136,6 +137,33 @@ var _ = Describe("The shared lifecycle", func() {
 		Consistently(func() string { return w.sim.LastPassword(id) }).WithTimeout(2*testTiming.Poll).Should(Equal(sent),
 			"a new hash means the password was sent again")
 		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero())
+	})
+
+	It("reports an action whose answer was lost as unconfirmed, never as performed, and sends it no second time", func() {
+		id := w.seedInstance()
+		w.sim.CommitThenDrop(gandisim.RouteInstanceAction, 1) // Gandi restarts it; the answer is lost
+		w.startManager(managerOptions{})
+		hi := instance("seeded", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+			hi.Spec.RestartRequest = "r1"
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("set a new spec.restartRequest"))
+		Consistently(func() []string { return w.sim.Actions(id) }).WithTimeout(2 * testTiming.Poll).Should(HaveLen(1))
+		Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.LastActions).To(BeNil(), "status says performed only what Gandi accepted")
+		Expect(hi).To(beReady(), "the instance itself is observed as running")
+
+		By("a new value asks again: performed, reported, and kept across a restore without status")
+		Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"restartRequest":"r2"}}`)))).To(Succeed())
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.LastActions.Restart", "r2"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		Expect(w.sim.Actions(id)).To(HaveLen(2))
+		clearStatus(get(hi))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.LastActions.Restart", "r2"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		Consistently(func() []string { return w.sim.Actions(id) }).WithTimeout(2 * testTiming.Poll).Should(HaveLen(2))
 	})
 
 	It("runs an action once even when the manager dies right after sending it", func() {

@@ -235,24 +235,25 @@ func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
 // paasRequest is one request field performed once per value.
 type paasRequest struct {
 	name, effect string
+	field        string // the spec field that asks for it
 	want         func(*hostingv1alpha1.PaaSInstanceSpec) string
 	last         func(*hostingv1alpha1.PaaSLastRequests) *string
 	send         func(ctx context.Context, api paasAPI, id int) error
 }
 
 var paasRequests = []paasRequest{
-	{"restart", effectRestart,
+	{"restart", effectRestart, "spec.restartRequest",
 		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.RestartRequest },
 		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.Restart },
 		func(ctx context.Context, api paasAPI, id int) error { _, err := api.Restart(ctx, id); return err }},
-	{"upgrade", effectUpgrade,
+	{"upgrade", effectUpgrade, "spec.upgradeRequest",
 		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.UpgradeRequest },
 		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.Upgrade },
 		func(ctx context.Context, api paasAPI, id int) error {
 			_, err := api.Update(ctx, id, paas.PaasUpdateParams{Upgrade: true})
 			return err
 		}},
-	{"reset_mysql_password", effectResetMySQLPassword,
+	{"reset_mysql_password", effectResetMySQLPassword, "spec.resetMySQLPasswordRequest",
 		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.ResetMySQLPasswordRequest },
 		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.ResetMySQLPassword },
 		func(ctx context.Context, api paasAPI, id int) error {
@@ -262,7 +263,8 @@ var paasRequests = []paasRequest{
 }
 
 // runPaaSRequests performs each request whose value is new, at most once
-// per value (sendOnce), and reports the values performed.
+// per value (performOnce), and reports the values Gandi accepted; the
+// others are problems for Synced.
 func (p *paasPass) runRequests(ctx context.Context) *result {
 	r, api, pi, id := p.r, p.api, p.pi, p.info.ID
 	last := lastRequests(pi)
@@ -271,16 +273,21 @@ func (p *paasPass) runRequests(ctx context.Context) *result {
 		if want == "" || want == *done {
 			continue
 		}
-		outcome, err := sendOnce(ctx, r.Client, pi, q.effect, want, func() error { return q.send(ctx, api, id) })
-		if err != nil && outcome != effectAlreadyDone {
-			r.Events.warn(pi, hostingv1alpha1.ReasonActionFailed, "Action", q.name+" ("+want+"): "+err.Error())
+		state, sent, err := performOnce(ctx, r.Client, pi, q.effect, want, func() error { return q.send(ctx, api, id) })
+		if state == requestPerformed {
+			*done = want
+		}
+		if sent {
+			r.Events.normal(pi, "ActionPerformed", "Action", q.name+" performed for request "+want)
+		}
+		if err != nil {
+			if state != requestPerformed {
+				r.Events.warn(pi, hostingv1alpha1.ReasonActionFailed, "Action", q.name+" ("+want+"): "+err.Error())
+			}
 			return halt(failed(pi, r.Timing, "perform "+q.name, err))
 		}
-		// Already done: recorded as sent by a pass whose status write was
-		// lost (a crash); the record is what status reports.
-		*done = want
-		if outcome == effectSent {
-			r.Events.normal(pi, "ActionPerformed", "Action", q.name+" performed for request "+want)
+		if state == requestUnconfirmed {
+			p.problems = append(p.problems, unconfirmedProblem(q.name, want, q.field))
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
@@ -83,6 +84,58 @@ func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, v
 	default:
 		return effectUnconfirmed, err
 	}
+}
+
+// confirmedSuffix names the annotation beside an effect's record that
+// holds the last value Gandi accepted. The record says "sent, or maybe
+// sent", which is what stops a repeat; only this says "performed". Being
+// an annotation, it survives a restore that loses the status.
+const confirmedSuffix = ".confirmed"
+
+// requestState is what performOnce knows of a request value.
+type requestState int
+
+const (
+	// requestPerformed: Gandi accepted it, in this pass or an earlier one.
+	requestPerformed requestState = iota
+	// requestUnconfirmed: recorded as maybe sent, and Gandi's acceptance
+	// was never seen (a lost answer; a crash between the record and the
+	// answer). It is never sent again: a new value asks again.
+	requestUnconfirmed
+	// requestFailed: not performed; the error says why (sendOnce took the
+	// record back when Gandi certainly did not act).
+	requestFailed
+)
+
+// performOnce is sendOnce for a request whose effect Gandi does not show
+// (an action, a cache purge): what it reports as performed is only what
+// Gandi accepted, confirmed in an annotation right after the answer.
+// sent says the request left in this pass and was accepted.
+func performOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) (state requestState, sent bool, err error) {
+	key := effectAnnotationPrefix + effect + confirmedSuffix
+	if obj.GetAnnotations()[key] == want {
+		return requestPerformed, false, nil
+	}
+	outcome, err := sendOnce(ctx, c, obj, effect, want, send)
+	switch outcome {
+	case effectSent:
+		// Unlocked: it records what Gandi did, which a concurrent edit of
+		// the object must not make us lose.
+		if perr := patchAnnotations(ctx, c, obj, annotationPatch{set: map[string]string{key: want}, unlocked: true}); perr != nil {
+			return requestPerformed, true, fmt.Errorf("record that Gandi accepted %s %q: %w", effect, want, perr)
+		}
+		return requestPerformed, true, nil
+	case effectAlreadyDone:
+		return requestUnconfirmed, false, nil
+	}
+	return requestFailed, false, err
+}
+
+// unconfirmedProblem is how status reports a request left unconfirmed;
+// field is the spec field that asks for it.
+func unconfirmedProblem(what, value, field string) problem {
+	return problem{reason: hostingv1alpha1.ReasonActionUnconfirmed,
+		message: what + " for request " + value + " may not have happened: it was recorded before sending and Gandi's acceptance was never seen (a lost answer or a crash), so it is not sent again; set a new " + field + " to ask again"}
 }
 
 // unrecordEffect restores the record as it was before an effect that was

@@ -75,8 +75,13 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 		r.Events.normal(vh, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional
 	}
-	if purgeRes, ok := r.purgeCache(ctx, api, vh, instanceID); !ok {
+	unconfirmed, purgeRes, ok := r.purgeCache(ctx, api, vh, instanceID)
+	if !ok {
 		return purgeRes
+	}
+	if unconfirmed != nil {
+		setCondition(vh, hostingv1alpha1.ConditionSynced, false, unconfirmed.reason, unconfirmed.message)
+		return res
 	}
 	if waitingForCert {
 		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonWaitingForCertificate,
@@ -90,29 +95,37 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 // purgeCache purges once per new spec.cachePurgeRequest (sendOnce: the
 // value is recorded, with an optimistic lock, before the purge is sent, so
 // neither a stale cache nor a crash repeats it).
-func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string) (result, bool) {
+func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string) (*problem, result, bool) {
 	want := vh.Spec.CachePurgeRequest
 	if want == "" || want == vh.Status.LastCachePurge {
-		return result{}, true
+		return nil, result{}, true
 	}
 	if recordedEffect(vh, effectCachePurge) == "" && vh.Status.LastCachePurge != "" {
 		// An object from before the durable record: status is the record.
 		if err := patchAnnotations(ctx, r.Client, vh, annotationPatch{set: effectRecord(effectCachePurge, vh.Status.LastCachePurge)}); err != nil {
-			return retry(err), false
+			return nil, retry(err), false
 		}
 	}
-	outcome, err := sendOnce(ctx, r.Client, vh, effectCachePurge, want, func() error {
+	state, sent, err := performOnce(ctx, r.Client, vh, effectCachePurge, want, func() error {
 		return api.PurgeVhostCache(ctx, instanceID, vh.Status.FQDN)
 	})
-	if err != nil {
-		r.Events.warn(vh, classify(err).reason, "PurgeCache", "purge the cache of "+vh.Status.FQDN+": "+err.Error())
-		return failed(vh, r.Timing, "purge the cache", err), false
+	if state == requestPerformed {
+		vh.Status.LastCachePurge = want
 	}
-	vh.Status.LastCachePurge = want
-	if outcome == effectSent {
+	if sent {
 		r.Events.normal(vh, "CachePurged", "PurgeCache", "purged the cache of "+vh.Status.FQDN+" for request "+want)
 	}
-	return result{}, true
+	if err != nil {
+		if state != requestPerformed {
+			r.Events.warn(vh, classify(err).reason, "PurgeCache", "purge the cache of "+vh.Status.FQDN+": "+err.Error())
+		}
+		return nil, failed(vh, r.Timing, "purge the cache", err), false
+	}
+	if state == requestUnconfirmed {
+		pr := unconfirmedProblem("the cache purge", want, "spec.cachePurgeRequest")
+		return &pr, result{}, true
+	}
+	return nil, result{}, true
 }
 
 // reportVhostDrift says, in Observe mode, how Gandi differs from the spec.

@@ -233,7 +233,15 @@ performs once, and waits until the status reports that value performed.`,
 				if !o.GetDeletionTimestamp().IsZero() {
 					return false, errors.New(t.String() + " is being deleted")
 				}
-				return a.performed(o) == value, nil
+				if a.performed(o) == value {
+					return true, nil
+				}
+				// Not sent again, so waiting longer cannot help.
+				if c := meta.FindStatusCondition(conditionsOf(o), hostingv1alpha1.ConditionSynced); c != nil &&
+					c.Reason == hostingv1alpha1.ReasonActionUnconfirmed && strings.Contains(c.Message, "for request "+value+" ") {
+					return false, fmt.Errorf("%s: %s", t, c.Message)
+				}
+				return false, nil
 			})
 			if err != nil {
 				return err

@@ -180,6 +180,17 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.Actions(shopID)).To(HaveLen(1))
 	})
 
+	t.Run("restart whose answer is lost: reported unconfirmed at once, and sent once", func(t *testing.T) {
+		g := NewWithT(t)
+		e.sim.CommitThenDrop(gandisim.RouteInstanceAction, 1)
+		out, err := e.run(t, "restart", "hostinginstance/shop")
+		g.Expect(err).To(HaveOccurred())
+		g.Expect(out).To(ContainSubstring("may not have happened"))
+		g.Expect(e.sim.Actions(shopID)).To(HaveLen(2), "Gandi restarted it; it is not sent a second time")
+		e.plugin(t, "reconcile", "hostinginstance/shop")
+		g.Expect(e.sim.Actions(shopID)).To(HaveLen(2))
+	})
+
 	t.Run("purge: the vhost's cache purged once", func(t *testing.T) {
 		g := NewWithT(t)
 		out := e.plugin(t, "purge", "vhost/www.example.com")

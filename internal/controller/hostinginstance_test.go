@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
@@ -237,7 +236,7 @@ var _ = Describe("HostingInstance", func() {
 			crashAfterCreate(hi)
 			// The user renames it before any manager has found the instance
 			// the create made under the first name.
-			Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"name":"renamed-2"}}`)))).To(Succeed())
+			setSpec(hi, func() { hi.Spec.Name = "renamed-2" })
 
 			w.startManager(managerOptions{})
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(
@@ -246,10 +245,10 @@ var _ = Describe("HostingInstance", func() {
 			Consistently(w.sim.PaidCreates).WithTimeout(3*testTiming.CreateGrace).Should(Equal(1), "a create under the new name would buy a second instance")
 
 			By("the name put back: the lost instance is found and adopted, then renamed as asked")
-			Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"name":null}}`)))).To(Succeed())
+			setSpec(hi, func() { hi.Spec.Name = "" })
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
 			Expect(hi.GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePendingKey))
-			Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"name":"renamed-2"}}`)))).To(Succeed())
+			setSpec(hi, func() { hi.Spec.Name = "renamed-2" })
 			Eventually(func() string { v, _ := w.sim.Instance(hi.Status.ID); return v.Name }).WithTimeout(eventually).Should(Equal("renamed-2"))
 			Expect(w.sim.PaidCreates()).To(Equal(1))
 		})

@@ -8,7 +8,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
@@ -156,7 +155,7 @@ var _ = Describe("The shared lifecycle", func() {
 		Expect(hi).To(beReady(), "the instance itself is observed as running")
 
 		By("a new value asks again: performed, reported, and kept across a restore without status")
-		Expect(k8sClient.Patch(suiteCtx, get(hi), client.RawPatch(types.MergePatchType, []byte(`{"spec":{"restartRequest":"r2"}}`)))).To(Succeed())
+		setSpec(hi, func() { hi.Spec.RestartRequest = "r2" })
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.LastActions.Restart", "r2"),
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
 		Expect(w.sim.Actions(id)).To(HaveLen(2))

@@ -241,10 +241,11 @@ func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instance
 		if sent {
 			r.Events.normal(hi, "ActionPerformed", "Action", a.action+" performed for request "+want)
 		}
+		if err != nil && state == requestPerformed {
+			return nil, retry(err), false // Gandi acted; recording its acceptance failed
+		}
 		if err != nil {
-			if state != requestPerformed {
-				r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
-			}
+			r.Events.warn(hi, hostingv1alpha1.ReasonActionFailed, "Action", a.action+" ("+want+"): "+err.Error())
 			return nil, refusedWrite(ctx, hi, r.Timing, "perform "+a.action, err, instanceState(api, id)), false
 		}
 		if state == requestUnconfirmed {

@@ -280,10 +280,11 @@ func (p *paasPass) runRequests(ctx context.Context) *result {
 		if sent {
 			r.Events.normal(pi, "ActionPerformed", "Action", q.name+" performed for request "+want)
 		}
+		if err != nil && state == requestPerformed {
+			return halt(retry(err)) // Gandi acted; recording its acceptance failed
+		}
 		if err != nil {
-			if state != requestPerformed {
-				r.Events.warn(pi, hostingv1alpha1.ReasonActionFailed, "Action", q.name+" ("+want+"): "+err.Error())
-			}
+			r.Events.warn(pi, hostingv1alpha1.ReasonActionFailed, "Action", q.name+" ("+want+"): "+err.Error())
 			return halt(failed(pi, r.Timing, "perform "+q.name, err))
 		}
 		if state == requestUnconfirmed {

@@ -115,10 +115,11 @@ func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *host
 	if sent {
 		r.Events.normal(vh, "CachePurged", "PurgeCache", "purged the cache of "+vh.Status.FQDN+" for request "+want)
 	}
+	if err != nil && state == requestPerformed {
+		return nil, retry(err), false // Gandi purged; recording its acceptance failed
+	}
 	if err != nil {
-		if state != requestPerformed {
-			r.Events.warn(vh, classify(err).reason, "PurgeCache", "purge the cache of "+vh.Status.FQDN+": "+err.Error())
-		}
+		r.Events.warn(vh, classify(err).reason, "PurgeCache", "purge the cache of "+vh.Status.FQDN+": "+err.Error())
 		return nil, failed(vh, r.Timing, "purge the cache", err), false
 	}
 	if state == requestUnconfirmed {

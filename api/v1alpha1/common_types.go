@@ -8,6 +8,14 @@ const (
 	// object, in which case nothing is created.
 	AnnotationExternalID = "hosting.gandi-operator.dev/external-id"
 
+	// AnnotationInstanceID, on a Vhost, records the Gandi instance the
+	// FQDN in AnnotationExternalID was recorded on: an FQDN names a vhost
+	// on one instance only, so when the Vhost's instance changes (its
+	// HostingInstance re-pointed or bought again) the record is not taken
+	// for the vhost of the same name on the new instance. The operator
+	// writes it with the external ID.
+	AnnotationInstanceID = "hosting.gandi-operator.dev/instance-id"
+
 	// AnnotationAdopt, set to "true", adopts the Gandi object found by natural
 	// key (instance name, vhost FQDN, template name) instead of stopping with
 	// AlreadyExists.

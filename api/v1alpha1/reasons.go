@@ -41,6 +41,9 @@ const (
 	// ReasonOwnedByAnotherObject: another object of the cluster already
 	// names the same Gandi object; this one never writes to it.
 	ReasonOwnedByAnotherObject = "OwnedByAnotherObject"
+	// ReasonInstanceChanged (an event): a Vhost's instance is now another
+	// one than the one its vhost was recorded on; that vhost is left there.
+	ReasonInstanceChanged = "InstanceChanged"
 	// ReasonNotEditable: the template is one of Gandi's public ones, which
 	// are never modified or deleted.
 	ReasonNotEditable = "NotEditable"

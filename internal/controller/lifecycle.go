@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,7 +128,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		if pending {
 			why = "found the " + ext.describe() + " this object's interrupted create made"
 		}
-		return l.adopt(ctx, obj, which[0].id, why)
+		return l.adopt(ctx, obj, ext, which[0].id, why)
 	case decideAmbiguous:
 		return "", l.ambiguous(obj, ext, which)
 	case decideWait:
@@ -213,8 +214,8 @@ func candidateIDs(cs []candidate) string {
 }
 
 // adopt records id as the Gandi object obj manages.
-func (l *lifecycle) adopt(ctx context.Context, obj managed, id, why string) (string, *result) {
-	if err := recordExternalID(ctx, l.client, obj, id); err != nil {
+func (l *lifecycle) adopt(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
+	if err := recordExternalID(ctx, l.client, obj, id, idRecordsOf(ext)); err != nil {
 		return "", halt(retry(err))
 	}
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
@@ -242,6 +243,9 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	preset, knownBefore := ext.(idBeforeCreate)
 	if knownBefore {
 		intent[hostingv1alpha1.AnnotationExternalID] = preset.presetID()
+		for k, v := range idRecordsOf(ext) {
+			intent[k] = v
+		}
 	}
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
@@ -260,7 +264,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	l.events.normal(obj, "Created", "Create", note)
 	if !knownBefore {
-		if err := recordExternalID(ctx, l.client, obj, id); err != nil {
+		if err := recordExternalID(ctx, l.client, obj, id, idRecordsOf(ext)); err != nil {
 			// The intent stays: the next pass finds the object and adopts it.
 			return "", halt(retry(err))
 		}
@@ -307,6 +311,26 @@ type idBeforeCreate interface {
 	presetID() string
 }
 
+// idContext is an external whose ID names its Gandi object only within a
+// parent the spec resolves each pass (a vhost's FQDN, on its instance):
+// idRecords are annotations written with the ID, in the same write, and
+// taken back with it, so that a later pass can tell a record made under
+// another parent (vhost_controller.go: followInstance).
+type idContext interface {
+	idRecords() map[string]string
+}
+
+func idRecordsOf(ext external) map[string]string {
+	if c, ok := ext.(idContext); ok {
+		return c.idRecords()
+	}
+	return nil
+}
+
+// idAnnotations are the annotations of a recorded ID (idContext's too),
+// taken back together.
+var idAnnotations = []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationInstanceID}
+
 // settleIntent decides what Gandi shows under an ID recorded with a create
 // intent that is still open (openIntent): seen is Gandi's object under the
 // ID, nil when Gandi has none. The rules are resolveID's for an intent,
@@ -327,7 +351,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 		uniqueKey: ext.uniqueKey(), now: l.now(), grace: l.timing.CreateGrace,
 	})
 	if seen != nil && decision != decideAdopt && (adoptRequested(obj) || ext.handedOver()) {
-		_, res := l.adopt(ctx, obj, seen.id, "adopted the existing "+ext.describe()+" as the user asked")
+		_, res := l.adopt(ctx, obj, ext, seen.id, "adopted the existing "+ext.describe()+" as the user asked")
 		return res
 	}
 	switch decision {
@@ -342,7 +366,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 		// advance is not its to manage (or to delete), so it is taken back
 		// and the next pass reports the object as any lookup would.
 		if err := patchAnnotations(ctx, l.client, obj, annotationPatch{
-			remove: append([]string{hostingv1alpha1.AnnotationExternalID}, intentAnnotations...), unlocked: true,
+			remove: append(slices.Clone(idAnnotations), intentAnnotations...), unlocked: true,
 		}); err != nil {
 			return halt(retry(err))
 		}

@@ -199,11 +199,15 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey}
 
 // recordExternalID persists the Gandi ID an object manages (the annotation
-// survives a backup and restore, the status does not) and drops the create
-// intent it resolves.
-func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string) error {
+// survives a backup and restore, the status does not), with the records
+// that place it (idContext), and drops the create intent it resolves.
+func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string, with map[string]string) error {
+	set := map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+	for k, v := range with {
+		set[k] = v
+	}
 	return patchAnnotations(ctx, c, obj, annotationPatch{
-		set:       map[string]string{hostingv1alpha1.AnnotationExternalID: id},
+		set:       set,
 		remove:    intentAnnotations,
 		finalizer: true,
 	})

@@ -65,7 +65,7 @@ func userAnnotations(obj, other client.Object) map[string]string {
 	out := map[string]string{}
 	for k, v := range obj.GetAnnotations() {
 		if slices.Contains(intentAnnotations, k) || strings.HasPrefix(k, effectAnnotationPrefix) ||
-			(withIntent && k == hostingv1alpha1.AnnotationExternalID) {
+			(withIntent && slices.Contains(idAnnotations, k)) {
 			continue
 		}
 		out[k] = v

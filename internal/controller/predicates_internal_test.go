@@ -23,6 +23,8 @@ func TestUserChange(t *testing.T) {
 	}{
 		{"the finalizer and an intent", vh(nil), vh(map[string]string{intent: "t1"}, Finalizer), false},
 		{"an intent with the ID recorded in advance", vh(nil), vh(map[string]string{intent: "t1", id: "www.example.com"}, Finalizer), false},
+		{"an intent with the ID and its instance recorded in advance", vh(nil), vh(map[string]string{intent: "t1", id: "www.example.com", hostingv1alpha1.AnnotationInstanceID: "i1"}, Finalizer), false},
+		{"a person re-points the recorded instance", vh(map[string]string{id: "www.example.com", hostingv1alpha1.AnnotationInstanceID: "i1"}), vh(map[string]string{id: "www.example.com", hostingv1alpha1.AnnotationInstanceID: "i2"}), true},
 		{"the ID recorded in the write that takes the intent away", vh(map[string]string{intent: "t1"}), vh(map[string]string{id: "123"}), false},
 		{"a refused create taken back", vh(map[string]string{intent: "t1", id: "www.example.com"}), vh(nil), false},
 		{"a person names the ID", vh(nil), vh(map[string]string{id: "123"}), true},

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -117,6 +118,9 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, t instanceTarget) result {
 	fqdn := vh.Status.FQDN
 	ext := &vhostExternal{r: r, api: api, vh: vh, target: t}
+	if res := r.followInstance(ctx, vh, t); res != nil {
+		return *res
+	}
 	if _, res := r.lifecycle().ensureID(ctx, vh, ext, externalIDAnnotation(vh), &vh.Spec.ManagedFields); res != nil {
 		return *res
 	}
@@ -143,6 +147,54 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	res = r.stateResult(vh, observed, res)
 	res.observed = true
 	return res
+}
+
+// followInstance keeps the recorded vhost to the instance the spec now
+// resolves to. An FQDN names a vhost on one instance only: a record made on
+// another one (the HostingInstance re-pointed through its external-id, or
+// deleted and bought again) is not this object's claim on the vhost of the
+// same name here, which may be someone else's site. The record is taken
+// back and this pass goes on as a new Vhost's would: the FQDN is created
+// on the new instance, or reported AlreadyExists there unless handed over.
+// The vhost on the former instance is left as it is: the spec no longer
+// names that instance, so nothing says it may be deleted.
+// A record without its instance (an older build's, or an external-id set
+// by a person) is on the instance the spec gives now, as it always was
+// taken to be; that instance is recorded beside it.
+func (r *VhostReconciler) followInstance(ctx context.Context, vh *hostingv1alpha1.Vhost, t instanceTarget) *result {
+	id := externalIDAnnotation(vh)
+	recorded := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]
+	switch {
+	case id == "" || recorded == t.instanceID:
+		return nil
+	case recorded == "":
+		if err := patchAnnotations(ctx, r.Client, vh, annotationPatch{
+			set: map[string]string{hostingv1alpha1.AnnotationInstanceID: t.instanceID},
+		}); err != nil {
+			return halt(retry(err))
+		}
+		return nil
+	}
+	if err := patchAnnotations(ctx, r.Client, vh, annotationPatch{remove: append(slices.Clone(idAnnotations), intentAnnotations...)}); err != nil {
+		return halt(retry(err))
+	}
+	vh.Status.State, vh.Status.CreatedAt = "", nil
+	r.Events.normal(vh, hostingv1alpha1.ReasonInstanceChanged, "Adopt", movedNote(vh, id, recorded, t.instanceID))
+	return nil
+}
+
+// movedNote tells what became of a vhost recorded on another instance than
+// the one the spec now names.
+func movedNote(vh *hostingv1alpha1.Vhost, fqdn, was, now string) string {
+	return "vhost " + fqdn + " was recorded on instance " + was + ", and " + instanceNamed(vh) + " is now instance " + now +
+		": the vhost on " + was + " is left there (delete it there if it is no longer wanted)"
+}
+
+func instanceNamed(vh *hostingv1alpha1.Vhost) string {
+	if vh.Spec.InstanceRef != nil {
+		return "HostingInstance " + vh.Spec.InstanceRef.Name
+	}
+	return "its instance"
 }
 
 // settleIntent hands what Gandi shows under the FQDN to the lifecycle
@@ -180,6 +232,12 @@ func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhos
 		policy: &vh.Spec.ManagedFields,
 		connect: func(ctx context.Context) (external, bool, error) {
 			t, gone, err := r.deletionTarget(ctx, vh)
+			if was := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]; err == nil && !gone && was != "" && was != t.instanceID {
+				// What this object created is on an instance the spec no
+				// longer names (followInstance): it is not deleted there.
+				r.Events.normal(vh, hostingv1alpha1.ReasonInstanceChanged, "Delete", movedNote(vh, vh.Status.FQDN, was, t.instanceID))
+				return nil, true, nil
+			}
 			if gone || err != nil {
 				if gone {
 					r.Events.normal(vh, "InstanceGone", "Delete",

@@ -123,6 +123,11 @@ func (e *vhostExternal) remove(ctx context.Context, fqdn string) (bool, error) {
 // presetID: a vhost's ID is its FQDN, recorded with the create intent.
 func (e *vhostExternal) presetID() string { return e.vh.Status.FQDN }
 
+// idRecords: the FQDN names a vhost on one instance only, recorded with it.
+func (e *vhostExternal) idRecords() map[string]string {
+	return map[string]string{hostingv1alpha1.AnnotationInstanceID: e.target.instanceID}
+}
+
 func (e *vhostExternal) creating() (reason, message string) {
 	return hostingv1alpha1.ReasonCreating, "Gandi is creating the vhost"
 }

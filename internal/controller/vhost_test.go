@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
@@ -306,6 +307,109 @@ var _ = Describe("Vhost", func() {
 			Consistently(func() int { return w.sim.PurgeCount(id, "www.example.com") }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 			setSpec(vh, func() { vh.Spec.CachePurgeRequest = "2026-11-23T11:00:00Z" })
 			Eventually(func() int { return w.sim.PurgeCount(id, "www.example.com") }).WithTimeout(eventually).Should(Equal(2))
+		})
+	})
+
+	Describe("when its instance changes", func() {
+		It("never takes over, or deletes, the vhost of the same name on the instance its HostingInstance is re-pointed to", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site")
+			vh := vhost("www", "www.example.com", func(vh *hostingv1alpha1.Vhost) {
+				vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true}
+			})
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			first := vh.Status.InstanceID
+			Expect(vh.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceID, first))
+
+			// A person moves the FQDN by hand to another instance (Gandi
+			// lets one instance serve it at a time), with another DNS
+			// linkage, and then hands that instance over to the
+			// HostingInstance.
+			api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(api.DeleteVhost(suiteCtx, first, "www.example.com")).To(Succeed())
+			Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(first) }).WithTimeout(eventually).Should(BeEmpty())
+			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "site", Size: "starter",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"},
+				Vhosts:   []gandisim.SeedVhost{{FQDN: "www.example.com"}}})
+			annotate(hi, hostingv1alpha1.AnnotationExternalID, other)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", other)))
+
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AlreadyExists"))
+			Expect(vh.Status.InstanceID).To(Equal(other))
+			Expect(vh.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
+			theirs, ok := w.sim.Vhost(other, "www.example.com")
+			Expect(ok).To(BeTrue())
+			Expect(theirs.AllowAlteration).To(BeFalse(), "the other site's DNS linkage is not changed")
+			Eventually(eventsAbout(w, "Vhost", vh.Name, "InstanceChanged")).WithTimeout(eventually).Should(
+				ConsistOf(HaveField("Note", And(ContainSubstring("recorded on instance "+first), ContainSubstring("left there")))))
+
+			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+			_, ok = w.sim.Vhost(other, "www.example.com")
+			Expect(ok).To(BeTrue(), "deleting the Vhost leaves the site it never managed")
+		})
+
+		It("deleted while the manager was down, after the re-pointing, leaves the vhost of the new instance", func() {
+			stop := w.startManager(managerOptions{})
+			hi := instance("site")
+			vh := vhost("www", "www.example.com")
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			first := vh.Status.InstanceID
+			stop()
+
+			api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(api.DeleteVhost(suiteCtx, first, "www.example.com")).To(Succeed())
+			Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(first) }).WithTimeout(eventually).Should(BeEmpty())
+			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "site", Size: "starter",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"},
+				Vhosts:   []gandisim.SeedVhost{{FQDN: "www.example.com"}}})
+			annotate(hi, hostingv1alpha1.AnnotationExternalID, other)
+			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+
+			w.startManager(managerOptions{})
+			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+			_, ok := w.sim.Vhost(other, "www.example.com")
+			Expect(ok).To(BeTrue(), "the Vhost recorded its vhost on "+first+", not on "+other)
+			Expect(w.sim.Requests(gandisim.RouteDeleteVhost)).To(Equal(1), "only the person's own delete")
+		})
+
+		It("creates its vhost again on the instance its HostingInstance bought anew", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site")
+			vh := vhost("www", "www.example.com")
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			first := vh.Status.InstanceID
+
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
+
+			w.create(instance("site"))
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(), Not(HaveField("Status.InstanceID", first))))
+			Expect(w.sim.Vhosts(vh.Status.InstanceID)).To(HaveLen(1))
+			Expect(vh.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceID, vh.Status.InstanceID))
+		})
+
+		It("records the instance beside an external-id an older build (or a person) set without it", func() {
+			id := w.seedInstance(gandisim.SeedVhost{FQDN: "www.example.com"})
+			w.startManager(managerOptions{})
+			vh := vhost("www", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: "www.example.com"}
+			})
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(),
+				HaveField("Annotations", HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceID, id))))
+			Expect(w.sim.Writes()).To(BeZero())
 		})
 	})
 

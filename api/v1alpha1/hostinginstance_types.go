@@ -540,8 +540,8 @@ type HostingInstanceStatus struct {
 	// +optional
 	PasswordUpdatedAt *metav1.Time `json:"passwordUpdatedAt,omitempty"`
 
-	// PasswordSecretVersion identifies the password Secret revision last
-	// applied ("<uid>/<resourceVersion>"), so that a new value is set once.
+	// PasswordSecretVersion identifies the password Secret revision Gandi
+	// last accepted ("<uid>/<resourceVersion>"); a new revision is set once.
 	// It is derived from the Secret's metadata only: nothing here reveals or
 	// helps guess the password.
 	// +optional

@@ -324,8 +324,9 @@ type PaaSInstanceStatus struct {
 	// +optional
 	Snapshots []PaaSSnapshotStatus `json:"snapshots,omitempty"`
 
-	// PasswordSecretVersion identifies the password Secret revision last
-	// applied ("<uid>/<resourceVersion>"). Nothing here reveals the password.
+	// PasswordSecretVersion identifies the password Secret revision Gandi
+	// last accepted ("<uid>/<resourceVersion>"). Nothing here reveals the
+	// password.
 	// +optional
 	PasswordSecretVersion string `json:"passwordSecretVersion,omitempty"`
 

@@ -81,7 +81,7 @@ func (e *instanceExternal) prepare(ctx context.Context) (map[string]string, erro
 	if passwordVersion == "" {
 		return nil, nil
 	}
-	return effectRecord(effectPassword, passwordVersion), nil
+	return acceptedRecord(effectPassword, passwordVersion), nil
 }
 
 func (e *instanceExternal) create(ctx context.Context) (string, error) {

@@ -87,6 +87,13 @@ func setSpec(obj client.Object, change func()) {
 	}).WithTimeout(5 * time.Second).Should(Succeed())
 }
 
+// passwordRevision is the revision of a password Secret as the operator
+// records it (uid/resourceVersion), read from the API server.
+func passwordRevision(s *corev1.Secret) string {
+	got := get(s)
+	return string(got.GetUID()) + "/" + got.GetResourceVersion()
+}
+
 func annotate(obj client.Object, key, value string) {
 	setSpec(obj, func() {
 		ann := obj.GetAnnotations()
@@ -425,6 +432,40 @@ var _ = Describe("HostingInstance", func() {
 			Expect(second).To(HavePrefix("$6$"))
 			Consistently(func() string { return w.sim.LastPassword(id) }).WithTimeout(2 * testTiming.Poll).Should(Equal(second))
 			Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.PasswordSecretVersion).NotTo(ContainSubstring("password"))
+		})
+
+		It("reports a password change whose answer was lost as unconfirmed, never as applied, and sends it no second time", func() {
+			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
+			setSpec(hi, func() {
+				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
+			})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", HavePrefix(string(pw.UID))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			applied := hi.Status.PasswordSecretVersion
+
+			// Gandi sets it, and every answer is lost: the client's own
+			// retries of the (idempotent) PATCH included.
+			w.sim.CommitThenDrop(gandisim.RoutePatchInstance, 3)
+			setSpec(pw, func() { pw.StringData = map[string]string{"password": "second-password"} })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("change the Secret to set the password again"))
+			Expect(hi.Status.PasswordSecretVersion).To(Equal(applied), "status says applied only what Gandi accepted")
+			changes := w.sim.PasswordChanges()
+			Consistently(w.sim.PasswordChanges).WithTimeout(2*testTiming.Poll).Should(Equal(changes), "not sent again")
+
+			By("a new revision of the Secret is sent, confirmed, and kept across a restore without status")
+			setSpec(pw, func() { pw.StringData = map[string]string{"password": "third-password"} })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			Expect(w.sim.PasswordChanges()).To(Equal(changes + 1))
+			clearStatus(get(hi))
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			Consistently(w.sim.PasswordChanges).WithTimeout(2 * testTiming.Poll).Should(Equal(changes + 1))
 		})
 
 		It("reports an instance deleted at Gandi and buys no new one", func() {

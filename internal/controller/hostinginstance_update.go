@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -126,12 +127,15 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	if err != nil {
 		return failed(hi, r.Timing, "read the password", err)
 	}
-	version, err := r.passwordRotation(hi, pwSecret, &patch)
+	version, unconfirmedPassword, err := r.passwordRotation(hi, pwSecret, &patch)
 	if err != nil {
 		return failed(hi, r.Timing, "read the password", err)
 	}
 	if version != "" {
 		fields = append(fields, "password")
+	}
+	if unconfirmedPassword != nil {
+		problems = append(problems, *unconfirmedPassword)
 	}
 	var res result
 	if !patch.IsEmpty() {
@@ -141,7 +145,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional
 	}
-	hi.Status.PasswordSecretVersion = recordedPassword(hi)
+	hi.Status.PasswordSecretVersion = confirmedPassword(hi)
 	unconfirmed, actRes, ok := r.runActions(ctx, api, hi, inst.ID)
 	if !ok {
 		return actRes
@@ -160,37 +164,45 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 }
 
 // sendUpdate PATCHes the instance; a patch carrying a new password is a
-// side effect sent at most once per password Secret revision.
+// side effect sent at most once per password Secret revision, reported
+// applied once Gandi accepted it (rotateOnce).
 func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, patch gandi.UpdateInstanceRequest, passwordVersion string) error {
 	send := func() error { return api.UpdateInstance(ctx, id, patch) }
 	if passwordVersion == "" {
 		return send()
 	}
-	_, err := sendOnce(ctx, r.Client, hi, effectPassword, passwordVersion, send)
+	err := rotateOnce(ctx, r.Client, hi, effectPassword, passwordVersion, send)
 	return err
 }
 
-// recordedPassword is the password Secret revision last sent: the durable
-// record, or the status of an object from before the record existed.
-func recordedPassword(hi *hostingv1alpha1.HostingInstance) string {
-	if v := recordedEffect(hi, effectPassword); v != "" {
-		return v
-	}
-	return hi.Status.PasswordSecretVersion
+// confirmedPassword is the password Secret revision Gandi last accepted:
+// the durable confirmation, or the status of an object from before the
+// record existed.
+func confirmedPassword(hi *hostingv1alpha1.HostingInstance) string {
+	return cmp.Or(confirmedRotation(hi, effectPassword), hi.Status.PasswordSecretVersion)
 }
 
 // passwordRotation adds the new password hash to patch when the password
-// Secret changed since it was last sent, and returns the revision.
-func (r *HostingInstanceReconciler) passwordRotation(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret, patch *gandi.UpdateInstanceRequest) (string, error) {
-	if pwSecret == nil || passwordVersion(pwSecret) == recordedPassword(hi) {
-		return "", nil
+// Secret changed since Gandi last accepted it, and returns the revision.
+// A revision already recorded as maybe sent is not sent again: it is
+// reported as a problem.
+func (r *HostingInstanceReconciler) passwordRotation(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret, patch *gandi.UpdateInstanceRequest) (string, *problem, error) {
+	if pwSecret == nil {
+		return "", nil, nil
+	}
+	switch v := passwordVersion(pwSecret); v {
+	case confirmedPassword(hi):
+		return "", nil, nil
+	case recordedEffect(hi, effectPassword):
+		p := rotationProblem("the password change", v)
+		return "", &p, nil
 	}
 	hash, version, err := passwordHash(pwSecret, hi.Spec.Authentication.PasswordSecretRef.Key)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	patch.Password = hash
-	return version, nil
+	return version, nil, nil
 }
 
 // instanceAction is one request field that performs an action once per value.

@@ -77,7 +77,7 @@ func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
 	if s.SnapshotProfile != nil && *s.SnapshotProfile != 0 {
 		req.SnapshotProfile = gandi.Ptr(int(*s.SnapshotProfile))
 	}
-	records := effectRecord(effectPassword, version)
+	records := acceptedRecord(effectPassword, version)
 	if len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 {
 		records[effectAnnotationPrefix+effectSSHKeys] = sshKeysVersion(s)
 	}

@@ -294,6 +294,25 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.PasswordSecretVersion).To(HavePrefix(string(secret.UID)))
 		})
 
+		It("reports a password change whose answer was lost as unconfirmed, never as applied, and sends it no second time", func() {
+			applied := get(pi).(*hostingv1alpha1.PaaSInstance).Status.PasswordSecretVersion
+			Expect(applied).NotTo(BeEmpty())
+			secret := &corev1.Secret{}
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: w.namespace, Name: "paas-password"}, secret)).To(Succeed())
+			w.sim.CommitThenDrop(xmlrpc("paas.update"), 1) // Gandi sets it; the answer is lost (an XML-RPC call is not retried)
+			setSpec(secret, func() { secret.StringData = map[string]string{"password": "second-password"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+			Expect(pi.Status.PasswordSecretVersion).To(Equal(applied), "status says applied only what Gandi accepted")
+			changes := w.paasView(pi)().PasswordChanges
+			Consistently(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(2*testTiming.Poll).Should(Equal(changes), "not sent again")
+
+			setSpec(secret, func() { secret.StringData = map[string]string{"password": "third-password"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(secret)))))
+			Expect(w.paasView(pi)().PasswordChanges).To(Equal(changes + 1))
+		})
+
 		It("runs each request once per new value, across a manager restart", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			w.sim.SetPaasNeedUpgrade(id)

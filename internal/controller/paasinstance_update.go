@@ -177,18 +177,22 @@ func (p *paasPass) rotatePassword(ctx context.Context) *result {
 	pi, id := p.pi, p.info.ID
 	if pi.Spec.PasswordSecretRef == nil {
 		// An adopted instance without a declared password keeps its own.
-		pi.Status.PasswordSecretVersion = recordedEffect(pi, effectPassword)
+		pi.Status.PasswordSecretVersion = confirmedRotation(pi, effectPassword)
 		return nil
 	}
 	password, version, err := p.r.readPaaSPassword(ctx, pi)
 	if err != nil {
 		return halt(failed(pi, p.r.Timing, "read the password", err))
 	}
-	defer func() { pi.Status.PasswordSecretVersion = recordedEffect(pi, effectPassword) }()
-	if version == recordedEffect(pi, effectPassword) {
+	defer func() { pi.Status.PasswordSecretVersion = confirmedRotation(pi, effectPassword) }()
+	switch version {
+	case confirmedRotation(pi, effectPassword):
+		return nil
+	case recordedEffect(pi, effectPassword):
+		p.problems = append(p.problems, rotationProblem("the password change", version))
 		return nil
 	}
-	_, err = sendOnce(ctx, p.r.Client, pi, effectPassword, version, func() error {
+	err = rotateOnce(ctx, p.r.Client, pi, effectPassword, version, func() error {
 		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{Password: password})
 		return err
 	})

@@ -65,11 +65,20 @@ const (
 // only when Gandi certainly did not act (gandi.NotApplied). The error is
 // send's, or the record's: a conflict means another pass recorded first.
 func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, value string, send func() error) (effectOutcome, error) {
+	return sendOnceWith(ctx, c, obj, effect, value, nil, send)
+}
+
+// sendOnceWith is sendOnce writing also in the record's write.
+func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also map[string]string, send func() error) (effectOutcome, error) {
 	previous := recordedEffect(obj, effect)
 	if previous == value {
 		return effectAlreadyDone, nil
 	}
-	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: effectRecord(effect, value)}); err != nil {
+	set := effectRecord(effect, value)
+	for k, v := range also {
+		set[k] = v
+	}
+	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set}); err != nil {
 		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
 	}
 	err := send()
@@ -92,6 +101,35 @@ func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, v
 // an annotation, it survives a restore that loses the status.
 const confirmedSuffix = ".confirmed"
 
+func confirmedKey(effect string) string { return effectAnnotationPrefix + effect + confirmedSuffix }
+
+// acceptedRecord records value for effect and confirms it in one write,
+// for a value sent inside a create (the first password): the Gandi object
+// is this object's only through that create, so whatever it manages was
+// made with the value.
+func acceptedRecord(effect, value string) map[string]string {
+	r := effectRecord(effect, value)
+	r[confirmedKey(effect)] = value
+	return r
+}
+
+// confirmedRotation is the value of a rotation Gandi last accepted: the
+// confirmation; on an object recorded by an earlier build, which wrote
+// none, the record (rotateOnce).
+func confirmedRotation(obj client.Object, effect string) string {
+	if v, ok := obj.GetAnnotations()[confirmedKey(effect)]; ok {
+		return v
+	}
+	return recordedEffect(obj, effect)
+}
+
+// rotationProblem reports a rotation recorded as maybe sent whose
+// acceptance was never seen: it is not sent again.
+func rotationProblem(what, value string) problem {
+	return problem{reason: hostingv1alpha1.ReasonActionUnconfirmed,
+		message: what + " to password Secret revision " + value + " may not have happened: it was recorded before sending and Gandi's acceptance was never seen (a lost answer or a crash), so it is not sent again; change the Secret to set the password again"}
+}
+
 // requestState is what performOnce knows of a request value.
 type requestState int
 
@@ -112,11 +150,35 @@ const (
 // Gandi accepted, confirmed in an annotation right after the answer.
 // sent says the request left in this pass and was accepted.
 func performOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) (state requestState, sent bool, err error) {
-	key := effectAnnotationPrefix + effect + confirmedSuffix
-	if obj.GetAnnotations()[key] == want {
+	if obj.GetAnnotations()[confirmedKey(effect)] == want {
 		return requestPerformed, false, nil
 	}
-	outcome, err := sendOnce(ctx, c, obj, effect, want, send)
+	return confirmOnce(ctx, c, obj, effect, want, nil, send)
+}
+
+// rotateOnce is performOnce for a rotation (a password Secret revision):
+// the value an earlier build recorded without a confirmation counts as
+// performed, as those builds reported it (confirmedRotation). That record
+// becomes a confirmation in the write that records the next value, so
+// that from then on a record beside no confirmation can only be a
+// rotation Gandi's acceptance of which was never seen.
+// The error is send's, or a record's.
+func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) error {
+	if confirmedRotation(obj, effect) == want {
+		return nil
+	}
+	var also map[string]string
+	if _, ok := obj.GetAnnotations()[confirmedKey(effect)]; !ok {
+		also = map[string]string{confirmedKey(effect): recordedEffect(obj, effect)}
+	}
+	_, _, err := confirmOnce(ctx, c, obj, effect, want, also, send)
+	return err
+}
+
+// confirmOnce sends want once and confirms Gandi's acceptance (performOnce).
+func confirmOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, also map[string]string, send func() error) (state requestState, sent bool, err error) {
+	key := confirmedKey(effect)
+	outcome, err := sendOnceWith(ctx, c, obj, effect, want, also, send)
 	switch outcome {
 	case effectSent:
 		// Unlocked: it records what Gandi did, which a concurrent edit of

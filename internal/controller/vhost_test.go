@@ -27,7 +27,6 @@ func vhost(name, fqdn string, mutate ...func(*hostingv1alpha1.Vhost)) *hostingv1
 	return vh
 }
 
-// onInstance points a vhost at a Gandi instance ID with its own credentials.
 // seedInstance adds to w's simulator an active instance named "seeded",
 // with vhosts, and returns its ID.
 func (w *world) seedInstance(vhosts ...gandisim.SeedVhost) string {
@@ -54,6 +53,45 @@ func clearStatus(obj client.Object) {
 		[]byte(`[{"op":"replace","path":"/status","value":{}}]`)))).To(Succeed())
 }
 
+// siteWithVhost is a HostingInstance "site" and its Vhost
+// www.example.com, both made Ready by the running manager.
+func siteWithVhost(w *world) (*hostingv1alpha1.HostingInstance, *hostingv1alpha1.Vhost) {
+	hi := instance("site")
+	vh := vhost("www", "www.example.com")
+	w.create(hi)
+	w.create(vh)
+	Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+	return hi, vh
+}
+
+// waitingAfterItsInstance is a Vhost the manager made Ready on a
+// HostingInstance "site" deleted since, its instance with it: the Vhost
+// waits for an instance. It returns the Vhost and the deleted instance's ID.
+func waitingAfterItsInstance(w *world) (*hostingv1alpha1.Vhost, string) {
+	hi, vh := siteWithVhost(w)
+	id := vh.Status.InstanceID
+
+	Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+	Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+	Eventually(fetch(vh)).WithTimeout(eventually).Should(
+		haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
+	return vh, id
+}
+
+// moveSiteByHand is a person moving www.example.com from instance from
+// to a new instance at Gandi, which lets one instance serve an FQDN at a
+// time; it returns the new instance's ID.
+func (w *world) moveSiteByHand(from string) string {
+	api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(api.DeleteVhost(suiteCtx, from, "www.example.com")).To(Succeed())
+	Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(from) }).WithTimeout(eventually).Should(BeEmpty())
+	return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "site", Size: "starter",
+		Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"},
+		Vhosts:   []gandisim.SeedVhost{{FQDN: "www.example.com"}}})
+}
+
+// onInstance points a vhost at a Gandi instance ID with its own credentials.
 func onInstance(id string) func(*hostingv1alpha1.Vhost) {
 	return func(vh *hostingv1alpha1.Vhost) {
 		vh.Spec.InstanceRef = nil
@@ -327,13 +365,7 @@ var _ = Describe("Vhost", func() {
 			// lets one instance serve it at a time), with another DNS
 			// linkage, and then hands that instance over to the
 			// HostingInstance.
-			api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
-			Expect(err).NotTo(HaveOccurred())
-			Expect(api.DeleteVhost(suiteCtx, first, "www.example.com")).To(Succeed())
-			Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(first) }).WithTimeout(eventually).Should(BeEmpty())
-			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "site", Size: "starter",
-				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"},
-				Vhosts:   []gandisim.SeedVhost{{FQDN: "www.example.com"}}})
+			other := w.moveSiteByHand(first)
 			annotate(hi, hostingv1alpha1.AnnotationExternalID, other)
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", other)))
 
@@ -355,21 +387,11 @@ var _ = Describe("Vhost", func() {
 
 		It("deleted while the manager was down, after the re-pointing, leaves the vhost of the new instance", func() {
 			stop := w.startManager(managerOptions{})
-			hi := instance("site")
-			vh := vhost("www", "www.example.com")
-			w.create(hi)
-			w.create(vh)
-			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			hi, vh := siteWithVhost(w)
 			first := vh.Status.InstanceID
 			stop()
 
-			api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
-			Expect(err).NotTo(HaveOccurred())
-			Expect(api.DeleteVhost(suiteCtx, first, "www.example.com")).To(Succeed())
-			Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(first) }).WithTimeout(eventually).Should(BeEmpty())
-			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "site", Size: "starter",
-				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"},
-				Vhosts:   []gandisim.SeedVhost{{FQDN: "www.example.com"}}})
+			other := w.moveSiteByHand(first)
 			annotate(hi, hostingv1alpha1.AnnotationExternalID, other)
 			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
 
@@ -382,17 +404,7 @@ var _ = Describe("Vhost", func() {
 
 		It("creates its vhost again on the instance its HostingInstance bought anew", func() {
 			w.startManager(managerOptions{})
-			hi := instance("site")
-			vh := vhost("www", "www.example.com")
-			w.create(hi)
-			w.create(vh)
-			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-			first := vh.Status.InstanceID
-
-			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
-			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
-			Eventually(fetch(vh)).WithTimeout(eventually).Should(
-				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
+			vh, first := waitingAfterItsInstance(w)
 
 			w.create(instance("site"))
 			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(), Not(HaveField("Status.InstanceID", first))))
@@ -437,19 +449,9 @@ var _ = Describe("Vhost", func() {
 
 		It("finishes deleting, without error, after its HostingInstance deleted the instance", func() {
 			w.startManager(managerOptions{})
-			hi := instance("site")
-			vh := vhost("www", "www.example.com")
-			w.create(hi)
-			w.create(vh)
-			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-			id := vh.Status.InstanceID
-
-			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
-			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+			vh, id := waitingAfterItsInstance(w)
 			Expect(w.sim.Instances()).To(BeEmpty())
 			Expect(w.sim.Vhosts(id)).To(BeEmpty())
-			Eventually(fetch(vh)).WithTimeout(eventually).Should(
-				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
 
 			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
 			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())

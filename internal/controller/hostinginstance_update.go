@@ -139,7 +139,11 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	}
 	var res result
 	if !patch.IsEmpty() {
-		if err := r.sendUpdate(ctx, api, hi, inst.ID, patch, version); err != nil {
+		accepted, err := r.sendUpdate(ctx, api, hi, inst.ID, patch, version)
+		if err != nil && accepted {
+			return retry(err) // Gandi took it; recording its acceptance failed
+		}
+		if err != nil {
 			return refusedWriteEvent(ctx, hi, r.Events, r.Timing, "update "+strings.Join(fields, ", ")+" of instance "+inst.ID, err, instanceState(api, inst.ID))
 		}
 		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
@@ -166,13 +170,14 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 // sendUpdate PATCHes the instance; a patch carrying a new password is a
 // side effect sent at most once per password Secret revision, reported
 // applied once Gandi accepted it (rotateOnce).
-func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, patch gandi.UpdateInstanceRequest, passwordVersion string) error {
+// accepted says Gandi took the patch, whatever the error.
+func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, patch gandi.UpdateInstanceRequest, passwordVersion string) (accepted bool, err error) {
 	send := func() error { return api.UpdateInstance(ctx, id, patch) }
 	if passwordVersion == "" {
-		return send()
+		err := send()
+		return err == nil, err
 	}
-	err := rotateOnce(ctx, r.Client, hi, effectPassword, passwordVersion, send)
-	return err
+	return rotateOnce(ctx, r.Client, hi, effectPassword, passwordVersion, send)
 }
 
 // confirmedPassword is the password Secret revision Gandi last accepted:
@@ -194,7 +199,7 @@ func (r *HostingInstanceReconciler) passwordRotation(hi *hostingv1alpha1.Hosting
 	case confirmedPassword(hi):
 		return "", nil, nil
 	case recordedEffect(hi, effectPassword):
-		p := rotationProblem("the password change", v)
+		p := passwordProblem(v)
 		return "", &p, nil
 	}
 	hash, version, err := passwordHash(pwSecret, hi.Spec.Authentication.PasswordSecretRef.Key)

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -79,7 +80,7 @@ func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
 	}
 	records := acceptedRecord(effectPassword, version)
 	if len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 {
-		records[effectAnnotationPrefix+effectSSHKeys] = sshKeysVersion(s)
+		maps.Copy(records, acceptedRecord(effectSSHKeys, sshKeysVersion(s)))
 	}
 	if fqdns, zoneAlter, override, ok := createVhosts(s.Vhosts); ok {
 		req.Vhosts, req.ZoneAlter, req.Override = fqdns, zoneAlter, override

@@ -313,6 +313,22 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.paasView(pi)().PasswordChanges).To(Equal(changes + 1))
 		})
 
+		It("reports an SSH key list whose answer was lost as unconfirmed, never as up to date, and sends it no second time", func() {
+			w.sim.CommitThenDrop(xmlrpc("paas.update"), 1) // Gandi installs them; the answer is lost
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ops@example.org"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("SSH key list"))
+			updates := w.sim.Requests(xmlrpc("paas.update"))
+			Consistently(func() int { return w.sim.Requests(xmlrpc("paas.update")) }).WithTimeout(2*testTiming.Poll).Should(Equal(updates), "not sent again")
+
+			setSpec(pi, func() {
+				pi.Spec.SSHKeys = append(pi.Spec.SSHKeys, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE6 deploy@example.org")
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+			Expect(w.paasView(pi)().SSHKeys).To(ContainElement(ContainSubstring("deploy@example.org")), "the new list was sent")
+		})
+
 		It("runs each request once per new value, across a manager restart", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			w.sim.SetPaasNeedUpgrade(id)

@@ -189,13 +189,16 @@ func (p *paasPass) rotatePassword(ctx context.Context) *result {
 	case confirmedRotation(pi, effectPassword):
 		return nil
 	case recordedEffect(pi, effectPassword):
-		p.problems = append(p.problems, rotationProblem("the password change", version))
+		p.problems = append(p.problems, passwordProblem(version))
 		return nil
 	}
-	err = rotateOnce(ctx, p.r.Client, pi, effectPassword, version, func() error {
+	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectPassword, version, func() error {
 		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{Password: password})
 		return err
 	})
+	if err != nil && accepted {
+		return halt(retry(err)) // Gandi took it; recording its acceptance failed
+	}
 	if err != nil {
 		return p.r.refused(pi, "set the password of PaaS instance "+strconv.Itoa(id), err)
 	}
@@ -217,22 +220,34 @@ func sshKeysVersion(s hostingv1alpha1.PaaSInstanceSpec) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// sendSSHKeys sends a changed SSH key list once.
+// sendSSHKeys sends a changed SSH key list once. Gandi does not report
+// keys back, so the list counts as installed once Gandi accepted it
+// (rotateOnce); one whose answer was lost is reported, not sent again.
 func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
 	pi, id, s := p.pi, p.info.ID, p.pi.Spec
 	if len(s.SSHKeys)+len(s.SSHKeyIDs) == 0 {
 		return nil
 	}
-	outcome, err := sendOnce(ctx, p.r.Client, pi, effectSSHKeys, sshKeysVersion(s), func() error {
+	v := sshKeysVersion(s)
+	switch v {
+	case confirmedRotation(pi, effectSSHKeys):
+		return nil
+	case recordedEffect(pi, effectSSHKeys):
+		p.problems = append(p.problems, rotationProblem("sending the SSH key list (version "+v+")",
+			"change spec.sshKeys or spec.sshKeyIDs to send a list again"))
+		return nil
+	}
+	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectSSHKeys, v, func() error {
 		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{SSHKey: s.SSHKeys, Keys: intsOf(s.SSHKeyIDs)})
 		return err
 	})
+	if err != nil && accepted {
+		return halt(retry(err)) // Gandi took it; recording its acceptance failed
+	}
 	if err != nil {
 		return p.r.refused(pi, "send the SSH keys of PaaS instance "+strconv.Itoa(id), err)
 	}
-	if outcome == effectSent {
-		p.r.Events.normal(pi, "Updated", "Update", "sent the SSH keys to Gandi")
-	}
+	p.r.Events.normal(pi, "Updated", "Update", "sent the SSH keys to Gandi")
 	return nil
 }
 

@@ -124,10 +124,16 @@ func confirmedRotation(obj client.Object, effect string) string {
 }
 
 // rotationProblem reports a rotation recorded as maybe sent whose
-// acceptance was never seen: it is not sent again.
-func rotationProblem(what, value string) problem {
+// acceptance was never seen: it is not sent again. what names the change
+// and its value, fix how to send it again.
+func rotationProblem(what, fix string) problem {
 	return problem{reason: hostingv1alpha1.ReasonActionUnconfirmed,
-		message: what + " to password Secret revision " + value + " may not have happened: it was recorded before sending and Gandi's acceptance was never seen (a lost answer or a crash), so it is not sent again; change the Secret to set the password again"}
+		message: what + " may not have happened: it was recorded before sending and Gandi's acceptance was never seen (a lost answer or a crash), so it is not sent again; " + fix}
+}
+
+// passwordProblem is rotationProblem for a password Secret revision.
+func passwordProblem(revision string) problem {
+	return rotationProblem("the password change to password Secret revision "+revision, "change the Secret to set the password again")
 }
 
 // requestState is what performOnce knows of a request value.
@@ -162,17 +168,19 @@ func performOnce(ctx context.Context, c client.Client, obj client.Object, effect
 // becomes a confirmation in the write that records the next value, so
 // that from then on a record beside no confirmation can only be a
 // rotation Gandi's acceptance of which was never seen.
-// The error is send's, or a record's.
-func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) error {
+// accepted says Gandi took it; an error beside it is the confirmation's
+// write (a Kubernetes write, retried as any), otherwise send's or the
+// record's.
+func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) (accepted bool, err error) {
 	if confirmedRotation(obj, effect) == want {
-		return nil
+		return true, nil
 	}
 	var also map[string]string
 	if _, ok := obj.GetAnnotations()[confirmedKey(effect)]; !ok {
 		also = map[string]string{confirmedKey(effect): recordedEffect(obj, effect)}
 	}
-	_, _, err := confirmOnce(ctx, c, obj, effect, want, also, send)
-	return err
+	state, _, err := confirmOnce(ctx, c, obj, effect, want, also, send)
+	return state == requestPerformed, err
 }
 
 // confirmOnce sends want once and confirms Gandi's acceptance (performOnce).

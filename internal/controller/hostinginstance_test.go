@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -466,6 +467,40 @@ var _ = Describe("HostingInstance", func() {
 				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
 				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
 			Consistently(w.sim.PasswordChanges).WithTimeout(2 * testTiming.Poll).Should(Equal(changes + 1))
+		})
+
+		It("confirms a password change Gandi accepted though the first write of its confirmation failed", func() {
+			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
+			setSpec(hi, func() {
+				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
+			})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", HavePrefix(string(pw.UID))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			first := hi.Status.PasswordSecretVersion
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			// The API server fails the write that confirms the next
+			// revision once, right after Gandi accepted it.
+			var failed atomic.Bool
+			w.startManager(managerOptions{wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					ann := obj.GetAnnotations()
+					confirmed := ann["effects.hosting.gandi-operator.dev/password.confirmed"]
+					if confirmed != "" && confirmed != first && confirmed == ann["effects.hosting.gandi-operator.dev/password"] && failed.CompareAndSwap(false, true) {
+						return apierrors.NewServiceUnavailable("etcd leader changed")
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			changes := w.sim.PasswordChanges()
+			setSpec(pw, func() { pw.StringData = map[string]string{"password": "second-password"} })
+			Eventually(failed.Load).WithTimeout(eventually).Should(BeTrue())
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			Expect(w.sim.PasswordChanges()).To(Equal(changes + 1))
 		})
 
 		It("reports an instance deleted at Gandi and buys no new one", func() {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	clientretry "k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -189,9 +191,7 @@ func confirmOnce(ctx context.Context, c client.Client, obj client.Object, effect
 	outcome, err := sendOnceWith(ctx, c, obj, effect, want, also, send)
 	switch outcome {
 	case effectSent:
-		// Unlocked: it records what Gandi did, which a concurrent edit of
-		// the object must not make us lose.
-		if perr := patchAnnotations(ctx, c, obj, annotationPatch{set: map[string]string{key: want}, unlocked: true}); perr != nil {
+		if perr := recordOutcome(ctx, c, obj, annotationPatch{set: map[string]string{key: want}}); perr != nil {
 			return requestPerformed, true, fmt.Errorf("record that Gandi accepted %s %q: %w", effect, want, perr)
 		}
 		return requestPerformed, true, nil
@@ -209,14 +209,26 @@ func unconfirmedProblem(what, value, field string) problem {
 }
 
 // unrecordEffect restores the record as it was before an effect that was
-// not sent. It is written without a version check: it records what did (not)
-// happen at Gandi, which a concurrent edit must not make us lose.
+// not sent (recordOutcome).
 func unrecordEffect(ctx context.Context, c client.Client, obj client.Object, effect, previous string) error {
-	p := annotationPatch{unlocked: true}
+	var p annotationPatch
 	if previous == "" {
 		p.remove = []string{effectAnnotationPrefix + effect}
 	} else {
 		p.set = effectRecord(effect, previous)
 	}
-	return patchAnnotations(ctx, c, obj, p)
+	return recordOutcome(ctx, c, obj, p)
+}
+
+// recordOutcome writes what Gandi did with a side effect (accepted it, or
+// certainly did not act). Gandi does not show these effects, so nothing
+// rebuilds the record once this write is lost: a failed write turns an
+// action Gandi performed into ActionUnconfirmed. Hence it is retried
+// briefly while the API server fails, and written without a version
+// check, which a concurrent edit of the object would otherwise fail.
+func recordOutcome(ctx context.Context, c client.Client, obj client.Object, p annotationPatch) error {
+	p.unlocked = true
+	return clientretry.OnError(clientretry.DefaultBackoff, func(err error) bool {
+		return ctx.Err() == nil && !apierrors.IsNotFound(err)
+	}, func() error { return patchAnnotations(ctx, c, obj, p) })
 }

@@ -16,6 +16,15 @@ const (
 	// writes it with the external ID.
 	AnnotationInstanceID = "hosting.gandi-operator.dev/instance-id"
 
+	// AnnotationCreatedID records the Gandi ID this object's own create
+	// made (written with AnnotationExternalID after the create, or when an
+	// interrupted create's result is found), and never an adopted one:
+	// what the object bought it may take as its own, and a
+	// HostingInstance's spec.initialVhosts are handed to Vhosts only on
+	// the instance whose ID it holds. Vhosts, whose ID is known before
+	// their create, do not have it.
+	AnnotationCreatedID = "hosting.gandi-operator.dev/created-id"
+
 	// AnnotationAdopt, set to "true", adopts the Gandi object found by natural
 	// key (instance name, vhost FQDN, template name) instead of stopping with
 	// AlreadyExists.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -124,11 +125,10 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	})
 	switch decision {
 	case decideAdopt:
-		why := "adopted the existing " + ext.describe() + " as the user asked"
 		if pending {
-			why = "found the " + ext.describe() + " this object's interrupted create made"
+			return l.recordCreated(ctx, obj, ext, which[0].id, "found the "+ext.describe()+" this object's interrupted create made")
 		}
-		return l.adopt(ctx, obj, ext, which[0].id, why)
+		return l.adopt(ctx, obj, ext, which[0].id, "adopted the existing "+ext.describe()+" as the user asked")
 	case decideAmbiguous:
 		return "", l.ambiguous(obj, ext, which)
 	case decideWait:
@@ -215,11 +215,29 @@ func candidateIDs(cs []candidate) string {
 
 // adopt records id as the Gandi object obj manages.
 func (l *lifecycle) adopt(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
-	if err := recordExternalID(ctx, l.client, obj, id, idRecordsOf(ext)); err != nil {
+	return l.claim(ctx, obj, id, idRecordsOf(ext), why)
+}
+
+// recordCreated records id as the Gandi object obj manages and made
+// (AnnotationCreatedID): its create's answer lost, found by a lookup.
+func (l *lifecycle) recordCreated(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
+	return l.claim(ctx, obj, id, createdRecords(ext, id), why)
+}
+
+func (l *lifecycle) claim(ctx context.Context, obj managed, id string, records map[string]string, why string) (string, *result) {
+	if err := recordExternalID(ctx, l.client, obj, id, records); err != nil {
 		return "", halt(retry(err))
 	}
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
 	return id, nil
+}
+
+// createdRecords are the records of an ID obj's own create made: its
+// idRecords and AnnotationCreatedID.
+func createdRecords(ext external, id string) map[string]string {
+	r := map[string]string{hostingv1alpha1.AnnotationCreatedID: id}
+	maps.Copy(r, idRecordsOf(ext))
+	return r
 }
 
 // create records the intent, sends the create and records the ID. hadIntent
@@ -264,7 +282,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	l.events.normal(obj, "Created", "Create", note)
 	if !knownBefore {
-		if err := recordExternalID(ctx, l.client, obj, id, idRecordsOf(ext)); err != nil {
+		if err := recordExternalID(ctx, l.client, obj, id, createdRecords(ext, id)); err != nil {
 			// The intent stays: the next pass finds the object and adopts it.
 			return "", halt(retry(err))
 		}

@@ -76,7 +76,8 @@ type instanceTarget struct {
 	instanceID  string
 	credentials *hostingv1alpha1.CredentialsReference
 	// initialVhosts are the FQDNs (ASCII) the HostingInstance created with
-	// the instance: this cluster made them, so they are adopted freely.
+	// the instance it bought: this cluster made them, so they are adopted
+	// freely. Empty on an instance it adopted or was pointed at.
 	initialVhosts []string
 }
 
@@ -104,6 +105,12 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 	t := instanceTarget{instanceID: instanceID(hi), credentials: hi.Spec.CredentialsRef}
 	if vh.Spec.CredentialsRef != nil {
 		t.credentials = vh.Spec.CredentialsRef
+	}
+	// The initial vhosts went out with the create of the instance the
+	// HostingInstance bought. On one it adopted or was pointed at, a vhost
+	// of the same name is someone's site, not one this cluster made.
+	if hi.Annotations[hostingv1alpha1.AnnotationCreatedID] != t.instanceID {
+		return t, nil
 	}
 	for _, iv := range hi.Spec.InitialVhosts {
 		if a, err := toASCII(iv.FQDN); err == nil {

@@ -28,8 +28,8 @@ func (e *vhostExternal) describe() string {
 // uniqueKey: an FQDN is served once per instance.
 func (e *vhostExternal) uniqueKey() bool { return true }
 
-// handedOver: the HostingInstance created the vhost with the instance
-// (spec.initialVhosts), so this cluster made it.
+// handedOver: the HostingInstance created the vhost with the instance it
+// bought (spec.initialVhosts; resolveInstance), so this cluster made it.
 func (e *vhostExternal) handedOver() bool {
 	return contains(e.target.initialVhosts, e.vh.Status.FQDN)
 }

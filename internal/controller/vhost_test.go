@@ -349,6 +349,47 @@ var _ = Describe("Vhost", func() {
 	})
 
 	Describe("when its instance changes", func() {
+		withInitialVhost := func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.InitialVhosts = []hostingv1alpha1.InitialVhost{{FQDN: "www.example.com"}}
+		}
+		linked := func(vh *hostingv1alpha1.Vhost) {
+			vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true}
+		}
+
+		It("takes the vhost its HostingInstance bought with the instance (spec.initialVhosts) as its own", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site", withInitialVhost)
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, hi.Status.ID))
+
+			vh := vhost("www", "www.example.com", linked)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			Expect(vh.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, "www.example.com"))
+			Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(BeZero(), "adopted, not created")
+			Eventually(func() bool { v, _ := w.sim.Vhost(hi.Status.ID, "www.example.com"); return v.AllowAlteration }).
+				WithTimeout(eventually).Should(BeTrue(), "and managed")
+		})
+
+		It("does not take spec.initialVhosts as handed over on an instance its HostingInstance is re-pointed to", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site", withInitialVhost)
+			vh := vhost("www", "www.example.com", linked)
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			first := vh.Status.InstanceID
+
+			other := w.moveSiteByHand(first)
+			annotate(hi, hostingv1alpha1.AnnotationExternalID, other)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AlreadyExists"))
+			Expect(get(hi).GetAnnotations()).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, first), "the instance it bought")
+			Consistently(func() bool { v, _ := w.sim.Vhost(other, "www.example.com"); return v.AllowAlteration }).
+				WithTimeout(2*testTiming.Poll).Should(BeFalse(), "the other site's DNS linkage is not changed")
+		})
+
 		It("never takes over, or deletes, the vhost of the same name on the instance its HostingInstance is re-pointed to", func() {
 			w.startManager(managerOptions{})
 			hi := instance("site")

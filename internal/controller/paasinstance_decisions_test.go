@@ -25,24 +25,28 @@ func TestDecideRenew(t *testing.T) {
 		want      *hostingv1alpha1.PaaSRenewRequest
 		performed string
 		rec       renewRecord
+		accepted  bool
 		state     string
 		dateEnd   time.Time
 		expect    renewDecision
 	}{
-		{"no request", nil, "", renewRecord{}, paas.StateRunning, end, renewNothing},
-		{"performed", want, "2027", sent, paas.StateRunning, end.AddDate(1, 0, 0), renewNothing},
-		{"new request", want, "2026", renewRecord{Request: "2026", DateEnd: end}, paas.StateRunning, end, renewSend},
-		{"new request on a paused (expired) instance", want, "", renewRecord{}, paas.StatePaused, end, renewSend},
-		{"new request while being created", want, "", renewRecord{}, paas.StateBeingCreated, end, renewNotNow},
-		{"sent, end date moved: confirmed", want, "", sent, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
-		{"sent, status lost in a crash, end date moved", want, "", long, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
-		{"sent, end date not moved yet", want, "", sent, paas.StateRunning, end, renewWaiting},
-		{"end date never moved after the grace: it did not happen, send again", want, "", long, paas.StateRunning, end, renewSend},
-		{"end date never moved, instance being migrated: later", want, "", long, paas.StateBeingMigrated, end, renewNotNow},
-		{"unreadable record naming the request: never sent again", want, "", renewRecord{Request: "2027"}, paas.StateRunning, end.AddDate(1, 0, 0), renewWaiting},
+		{"no request", nil, "", renewRecord{}, false, paas.StateRunning, end, renewNothing},
+		{"performed", want, "2027", sent, false, paas.StateRunning, end.AddDate(1, 0, 0), renewNothing},
+		{"new request", want, "2026", renewRecord{Request: "2026", DateEnd: end}, false, paas.StateRunning, end, renewSend},
+		{"new request on a paused (expired) instance", want, "", renewRecord{}, false, paas.StatePaused, end, renewSend},
+		{"new request while being created", want, "", renewRecord{}, false, paas.StateBeingCreated, end, renewNotNow},
+		{"sent, end date moved: confirmed", want, "", sent, false, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
+		{"sent, status lost in a crash, end date moved", want, "", long, false, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
+		{"sent, end date not moved yet", want, "", sent, false, paas.StateRunning, end, renewWaiting},
+		{"accepted, end date not moved yet", want, "", sent, true, paas.StateRunning, end, renewAccepted},
+		{"accepted, end date not moved long after the grace: never sent again", want, "", long, true, paas.StateRunning, end, renewAccepted},
+		{"accepted, end date moved", want, "", long, true, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
+		{"end date never moved after the grace: it did not happen, send again", want, "", long, false, paas.StateRunning, end, renewSend},
+		{"end date never moved, instance being migrated: later", want, "", long, false, paas.StateBeingMigrated, end, renewNotNow},
+		{"unreadable record naming the request: never sent again", want, "", renewRecord{Request: "2027"}, false, paas.StateRunning, end.AddDate(1, 0, 0), renewWaiting},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := decideRenew(tc.want, tc.performed, tc.rec, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
+			if got := decideRenew(tc.want, tc.performed, tc.rec, tc.accepted, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
 				t.Fatalf("decideRenew = %d, want %d", got, tc.expect)
 			}
 		})

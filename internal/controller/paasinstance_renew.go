@@ -38,6 +38,7 @@ const (
 	renewNothing   renewDecision = iota // no request, or performed
 	renewConfirmed                      // sent before; Gandi shows the end date moved
 	renewWaiting                        // sent; the end date has not moved yet
+	renewAccepted                       // Gandi accepted it; the end date has not moved yet
 	renewNotNow                         // to send, but the instance cannot be renewed in its state
 	renewSend                           // new, or shown not to have happened: send it
 )
@@ -49,8 +50,11 @@ const (
 // happened, and nothing is sent while it may still move. An end date that
 // has not moved once the grace period is over says the renewal never
 // happened (a kill before it reached Gandi, a refusal): it is sent again,
-// recorded afresh. A renewal that happened is never sent again.
-func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec renewRecord, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
+// recorded afresh. A renewal that happened is never sent again, and
+// neither is one Gandi accepted (accepted: its answer was seen): its
+// operations run after the answer, so the end date moves later, however
+// much later.
+func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec renewRecord, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
 	sent := want != nil && rec.Request == want.Request
 	switch {
 	case want == nil || want.Request == performed:
@@ -61,6 +65,8 @@ func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec r
 		return renewWaiting
 	case sent && dateEnd.After(rec.DateEnd):
 		return renewConfirmed
+	case sent && accepted:
+		return renewAccepted
 	case sent && now.Sub(rec.SentAt) < grace:
 		return renewWaiting
 	case state != paas.StateRunning && state != paas.StatePaused && state != paas.StateLocked:
@@ -76,7 +82,7 @@ func (p *paasPass) renew(ctx context.Context) *result {
 	last := lastRequests(pi)
 	rec := parseRenewRecord(recordedEffect(pi, effectRenew))
 	now := p.r.lifecycle().now()
-	switch decideRenew(want, last.Renew, rec, info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
+	switch decideRenew(want, last.Renew, rec, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
 	case renewNothing:
 	case renewConfirmed:
 		last.Renew = want.Request
@@ -85,6 +91,13 @@ func (p *paasPass) renew(ctx context.Context) *result {
 		p.soon = true
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("renewal %q was sent at %s: waiting for Gandi to show the new end date (it is still %s)", want.Request, rec.SentAt.UTC().Format(time.RFC3339), info.DateEnd.UTC().Format(time.RFC3339))})
+	case renewAccepted:
+		// Polled at the transitional interval during the grace, then at
+		// the poll interval: operations that never finish are Gandi's to
+		// report, and the renewal is paid for either way.
+		p.soon = now.Sub(rec.SentAt) < p.r.Timing.CreateGrace
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
+			fmt.Sprintf("Gandi accepted renewal %q at %s and its operations have not moved the end date yet (it is still %s); it is not sent again", want.Request, rec.SentAt.UTC().Format(time.RFC3339), info.DateEnd.UTC().Format(time.RFC3339))})
 	case renewNotNow:
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("renewal %q waits for the instance to be running, paused or locked (it is %s)", want.Request, info.State)})
@@ -109,6 +122,12 @@ func (p *paasPass) sendRenew(ctx context.Context, want *hostingv1alpha1.PaaSRene
 	if err != nil && outcome != effectUnconfirmed {
 		return p.r.refused(p.pi, "renew PaaS instance "+strconv.Itoa(info.ID)+" ("+want.Request+")", err)
 	}
+	if outcome == effectSent {
+		// Paid: that Gandi took it must outlive its slow operations.
+		if err := confirmAccepted(ctx, p.r.Client, p.pi, effectRenew, string(record)); err != nil {
+			return halt(retry(err))
+		}
+	}
 	// Sent, or maybe sent: either way it is done only once Gandi shows the
 	// end date moved (a later pass, through decideRenew).
 	p.soon = true
@@ -117,6 +136,10 @@ func (p *paasPass) sendRenew(ctx context.Context, want *hostingv1alpha1.PaaSRene
 	} else {
 		p.r.Events.normal(p.pi, "RenewSent", "Renew", "asked Gandi to renew for "+want.Duration+" (request "+want.Request+")")
 	}
-	p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating, "renewal " + strconv.Quote(want.Request) + " sent: waiting for Gandi to show the new end date"})
+	msg := "renewal " + strconv.Quote(want.Request) + " sent, its answer lost: waiting for Gandi to show the new end date"
+	if err == nil {
+		msg = "Gandi accepted renewal " + strconv.Quote(want.Request) + ": waiting for its operations to move the end date"
+	}
+	p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating, msg})
 	return nil
 }

@@ -390,6 +390,21 @@ var _ = Describe("PaaSInstance", func() {
 			Consistently(w.sim.PaasPaidRenews).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 		})
 
+		It("never sends a renewal Gandi accepted again, however long its operations take", func() {
+			end := w.paasView(pi)().DateEnd
+			slow := gandisim.FastTimings()
+			slow.PaasRenew = 4 * testTiming.CreateGrace // date_end moves well after the grace
+			w.sim.SetTimings(slow)
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "slow", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("Gandi accepted renewal"))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "slow"), beUpToDate()))
+			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(1), "accepted once, not sent again after the grace")
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+			Expect(w.paasView(pi)().DateEnd).To(Equal(end.AddDate(0, 1, 0)))
+		})
+
 		It("creates the vhosts added to the list and deletes those removed", func() {
 			setSpec(pi, func() {
 				pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "blog.example.org", ZoneAlter: true, Override: true}}

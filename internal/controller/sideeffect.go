@@ -187,18 +187,32 @@ func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect,
 
 // confirmOnce sends want once and confirms Gandi's acceptance (performOnce).
 func confirmOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, also map[string]string, send func() error) (state requestState, sent bool, err error) {
-	key := confirmedKey(effect)
 	outcome, err := sendOnceWith(ctx, c, obj, effect, want, also, send)
 	switch outcome {
 	case effectSent:
-		if perr := recordOutcome(ctx, c, obj, annotationPatch{set: map[string]string{key: want}}); perr != nil {
-			return requestPerformed, true, fmt.Errorf("record that Gandi accepted %s %q: %w", effect, want, perr)
+		if perr := confirmAccepted(ctx, c, obj, effect, want); perr != nil {
+			return requestPerformed, true, perr
 		}
 		return requestPerformed, true, nil
 	case effectAlreadyDone:
 		return requestUnconfirmed, false, nil
 	}
 	return requestFailed, false, err
+}
+
+// confirmAccepted records that Gandi accepted value for effect (the
+// confirmation beside its record).
+func confirmAccepted(ctx context.Context, c client.Client, obj client.Object, effect, value string) error {
+	if err := recordOutcome(ctx, c, obj, annotationPatch{set: map[string]string{confirmedKey(effect): value}}); err != nil {
+		return fmt.Errorf("record that Gandi accepted %s %q: %w", effect, value, err)
+	}
+	return nil
+}
+
+// accepted reports that Gandi accepted the value recorded for effect.
+func accepted(obj client.Object, effect string) bool {
+	v, ok := obj.GetAnnotations()[confirmedKey(effect)]
+	return ok && v == recordedEffect(obj, effect)
 }
 
 // unconfirmedProblem is how status reports a request left unconfirmed;

@@ -313,8 +313,10 @@
 // InstanceBeingDeleted (their vhosts and snapshots with them); a vhost's
 // rproxy_update runs VhostBeingCreated/VhostBeingDeleted, for a vhost of
 // paas.create counted from when the instance runs. Durations are "<n>m",
-// 1 to 120 months; renew adds them to date_end, and fixed sets
-// date_end_commitment to the new date_end. paas.update refuses a quantity
+// 1 to 120 months; renew is paid when accepted and adds them to date_end
+// when its operations finish, Timings.PaasRenew later (they are
+// asynchronous), and fixed then sets date_end_commitment to the new
+// date_end. paas.update refuses a quantity
 // below the current one; snapshot_profile takes an int (1 minimal, 2
 // standard, 3 full) or a string, which unsets. Type visibilities: the
 // unversioned types and php.5.4mysql.5.5 are deprecated, php7.3mongodb3.2

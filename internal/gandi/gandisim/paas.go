@@ -49,6 +49,15 @@ type paasInstance struct {
 	Autorenew                             bool
 
 	Restarts, Upgrades, MySQLResets, PasswordChanges int
+	// renewals are paid and accepted renewals whose operations still run.
+	renewals []paasRenewal
+}
+
+// paasRenewal is an accepted paas.renew: date_end moves by months at due.
+type paasRenewal struct {
+	months int
+	fixed  bool
+	due    time.Time
 }
 
 type paasVhost struct {
@@ -100,6 +109,7 @@ func init() {
 func (s *Server) advancePaas(now time.Time) {
 	t := s.timings
 	for id, in := range s.paas.instances {
+		in.finishRenewals(now)
 		switch in.State {
 		case statusBeingCreated:
 			if at := in.since.Add(t.InstanceBeingCreated); !now.Before(at) {
@@ -411,12 +421,22 @@ func paasRenew(c *xcall) (any, *xfault) {
 	if in.State != statusRunning && in.State != "paused" && in.State != "locked" {
 		return nil, requireRunning(in)
 	}
-	in.DateEnd = in.DateEnd.AddDate(0, n, 0)
-	if pBool(p, "fixed") {
-		in.DateEndCommitment = in.DateEnd
-	}
+	in.renewals = append(in.renewals, paasRenewal{months: n, fixed: pBool(p, "fixed"), due: c.now.Add(c.s.timings.PaasRenew)})
 	c.s.paas.paidRenews++
 	return []any{c.operation("paas_vm_renew", in.ID), c.operation("paas_disk_renew", in.ID)}, nil
+}
+
+// finishRenewals moves date_end for every renewal whose operations are
+// done by now, in the order Gandi accepted them.
+func (in *paasInstance) finishRenewals(now time.Time) {
+	for len(in.renewals) > 0 && !now.Before(in.renewals[0].due) {
+		r := in.renewals[0]
+		in.renewals = in.renewals[1:]
+		in.DateEnd = in.DateEnd.AddDate(0, r.months, 0)
+		if r.fixed {
+			in.DateEndCommitment = in.DateEnd
+		}
+	}
 }
 
 func paasRestart(c *xcall) (any, *xfault) {

@@ -154,11 +154,19 @@ func TestPaasCreateLifecycle(t *testing.T) {
 	}
 }
 
-func TestPaasRenewMovesDateEnd(t *testing.T) {
+func TestPaasRenewMovesDateEndWhenItsOperationsFinish(t *testing.T) {
 	e := newXEnv(t)
 	id := e.createRunning("web")
+	e.s.SetTimings(Timings{PaasRenew: time.Hour})
 	before, _ := e.s.PaasInstance(int(id))
 	e.must("paas.renew", id, map[string]any{"duration": "12m", "fixed": true})
+	if running, _ := e.s.PaasInstance(int(id)); !running.DateEnd.Equal(before.DateEnd) || e.s.PaasPaidRenews() != 1 {
+		t.Fatalf("while the operations run: date_end %s -> %s, paid renews %d", before.DateEnd, running.DateEnd, e.s.PaasPaidRenews())
+	}
+	e.s.SetTimings(FastTimings())
+	e.s.mu.Lock()
+	e.s.advance(e.s.now().Add(time.Hour))
+	e.s.mu.Unlock()
 	after, _ := e.s.PaasInstance(int(id))
 	if !after.DateEnd.Equal(before.DateEnd.AddDate(1, 0, 0)) || !after.DateEndCommitment.Equal(after.DateEnd) {
 		t.Fatalf("date_end %s -> %s, commitment %s", before.DateEnd, after.DateEnd, after.DateEndCommitment)

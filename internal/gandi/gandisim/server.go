@@ -26,6 +26,9 @@ type Timings struct {
 	// Each namespace task of a dispatch goes 0 -> 10 -> 20 (or 30), one step per
 	// DispatchStep; namespaces run one after another.
 	DispatchStep time.Duration
+	// PaasRenew is how long paas.renew's operations run: date_end moves
+	// when they finish, not when Gandi answers.
+	PaasRenew time.Duration
 }
 
 // FastTimings are short enough for tests yet long enough for a poller to see
@@ -41,6 +44,7 @@ func FastTimings() Timings {
 		VhostValidationTimeout:  30 * time.Second,
 		ApplicationBeingCreated: 100 * time.Millisecond,
 		DispatchStep:            50 * time.Millisecond,
+		PaasRenew:               50 * time.Millisecond,
 	}
 }
 
@@ -56,6 +60,7 @@ func DefaultTimings() Timings {
 		VhostValidationTimeout:  10 * time.Minute,
 		ApplicationBeingCreated: 5 * time.Second,
 		DispatchStep:            2 * time.Second,
+		PaasRenew:               3 * time.Second,
 	}
 }
 

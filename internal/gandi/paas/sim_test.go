@@ -74,8 +74,14 @@ func TestClientAgainstSimulator(t *testing.T) {
 	if _, err := c.Renew(ctx, id, paas.RenewOptions{Duration: "12m"}); err != nil {
 		t.Fatal(err)
 	}
-	if info, _ = c.Info(ctx, id); !info.DateEnd.Equal(before.AddDate(1, 0, 0)) {
-		t.Fatalf("date_end %s -> %s", before, info.DateEnd)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		// paas.renew's operations are asynchronous: date_end moves later.
+		if info, _ = c.Info(ctx, id); info.DateEnd.Equal(before.AddDate(1, 0, 0)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("date_end %s -> %s", before, info.DateEnd)
+		}
 	}
 	console := true
 	if _, err := c.Update(ctx, id, paas.PaasUpdateParams{Console: &console, SnapshotProfile: paas.SetSnapshotProfile(2), Password: "n3w-password"}); err != nil {

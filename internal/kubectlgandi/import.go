@@ -151,20 +151,75 @@ func (o *importOptions) run(ctx context.Context) error {
 		return o.printObjects(objs, true)
 	}
 	o.warnMissingCredentials(ctx, c)
+	return o.applyAll(ctx, c, objs)
+}
+
+// applyAll applies every object that importConflict lets through, and
+// ends with an error naming those it left.
+func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []client.Object) error {
+	var applied []client.Object
+	var conflicts []string
 	for _, obj := range objs {
+		conflict, err := importConflict(ctx, c, obj)
+		if err != nil {
+			return err
+		}
+		if conflict != "" {
+			conflicts = append(conflicts, conflict)
+			continue
+		}
 		if err := applyObject(ctx, c, obj); err != nil {
 			return err
 		}
+		applied = append(applied, obj)
 		if o.output == "" {
-			if _, err := fmt.Fprintf(o.streams.Out, "%s/%s serverside-applied\n", strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind), obj.GetName()); err != nil {
+			if _, err := fmt.Fprintf(o.streams.Out, "%s serverside-applied\n", objectRef(obj)); err != nil {
 				return err
 			}
 		}
 	}
 	if o.output != "" {
-		return o.printObjects(objs, true)
+		if err := o.printObjects(applied, true); err != nil {
+			return err
+		}
+	}
+	if len(conflicts) > 0 {
+		return fmt.Errorf("%d not imported, left as they are: %s; import them into another namespace, or write them with -o yaml and rename them",
+			len(conflicts), strings.Join(conflicts, "; "))
 	}
 	return nil
+}
+
+// importConflict says why obj is not applied: an object of its name
+// exists and manages another Gandi object, or none yet (it may be buying
+// its own). Applying over it would hand it the imported Gandi object and
+// take its own away, so only an object already recording the same Gandi
+// ID (an earlier import, to which --manage is applied again) is updated.
+func importConflict(ctx context.Context, c client.Client, obj client.Object) (string, error) {
+	existing, ok := obj.DeepCopyObject().(client.Object)
+	if !ok {
+		return "", fmt.Errorf("copy %s", objectRef(obj))
+	}
+	switch err := c.Get(ctx, client.ObjectKeyFromObject(obj), existing); {
+	case apierrors.IsNotFound(err):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("read %s: %w", objectRef(obj), err)
+	}
+	want := obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]
+	switch have := existing.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]; have {
+	case want:
+		return "", nil
+	case "":
+		return fmt.Sprintf("%s exists and records no Gandi ID (it may be creating its own), not %s", objectRef(obj), want), nil
+	default:
+		return fmt.Sprintf("%s exists and manages %s, not %s", objectRef(obj), have, want), nil
+	}
+}
+
+// objectRef is kind/name, as kubectl prints it.
+func objectRef(obj client.Object) string {
+	return strings.ToLower(obj.GetObjectKind().GroupVersionKind().Kind) + "/" + obj.GetName()
 }
 
 // collectPaaS imports the legacy PaaS instances when an API key is given.

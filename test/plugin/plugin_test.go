@@ -242,6 +242,36 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.Requests(gandisim.RoutePatchInstance)).To(Equal(patches+1), "the change was sent once")
 	})
 
+	t.Run("import --apply leaves an object of the same name that manages something else", func(t *testing.T) {
+		g := NewWithT(t)
+		staging := e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "staging", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql", Version: "8.0"}})
+		// Someone's HostingInstance "staging" of this namespace, buying an
+		// instance of its own under another Gandi name, in the same
+		// organization with the same create-only fields: nothing in the
+		// schema stops an apply over it.
+		mine := &hostingv1alpha1.HostingInstance{
+			ObjectMeta: metav1.ObjectMeta{Name: "staging", Namespace: namespace},
+			Spec: hostingv1alpha1.HostingInstanceSpec{
+				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyObserve},
+				Name:          "staging-eu", Location: "FR", Size: "starter", DurationMonths: 1,
+				SharingID: orgID, Autorenew: gandi.Ptr(false),
+				Type: hostingv1alpha1.InstanceType{
+					Language: hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"},
+					Database: hostingv1alpha1.InstanceDatabase{Name: "mysql", Version: "8.0"},
+				},
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), mine)).To(Succeed())
+		out, err := e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--name", "staging", "--apply")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("hostinginstance/staging exists and records no Gandi ID (it may be creating its own), not " + staging))
+		got := &hostingv1alpha1.HostingInstance{}
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(mine), got)).To(Succeed())
+		g.Expect(got.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID), "not handed the imported instance")
+		g.Expect(got.Spec.Name).To(Equal("staging-eu"))
+	})
+
 	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")
 }
 

@@ -105,7 +105,7 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	case sentDispatched:
 		rec.Outcome, rec.DispatchID = outcomeDispatched, out.DispatchID
 	case sentNoDispatch:
-		rec.Outcome, rec.Note = outcomeLost, "Gandi accepted the apply but its answer named no dispatch"
+		rec.Outcome, rec.Note = outcomeAccepted, "Gandi accepted the apply but its answer named no dispatch"
 	case sentLost:
 		rec.Outcome, rec.Note = outcomeLost, "the answer was lost: "+sendErr.Error()
 	}
@@ -115,7 +115,7 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		return retry(err)
 	}
 	recordToStatus(ta, rec)
-	if rec.Outcome == outcomeLost {
+	if rec.Outcome == outcomeLost || rec.Outcome == outcomeAccepted {
 		r.Events.warn(ta, hostingv1alpha1.ReasonAppliedUnconfirmed, "Apply", action+" ("+why+"): "+rec.Note)
 		res := r.waiting(ta, rec, t, step{kind: stepWait, wait: r.Timing.CreateGrace})
 		reason := hostingv1alpha1.ReasonAppliedUnconfirmed
@@ -197,9 +197,14 @@ func (r *TemplateApplicationReconciler) settled(ta *hostingv1alpha1.TemplateAppl
 }
 
 func unconfirmedMessage(rec applyRecord) string {
-	return "the apply sent at " + rec.At.UTC().Format(time.RFC3339) + " may have been performed, but nothing Gandi shows settles it (" + rec.Note +
-		"; the template API lists no dispatches); it was sent once more and that answer was lost too, so it is not sent a third time: " +
-		"it is applied again when the template's payload or this spec changes"
+	at := rec.At.UTC().Format(time.RFC3339)
+	const again = "it is applied again when the template's payload or this spec changes"
+	if !rec.Resent { // accepted, its dispatch not to be followed
+		return "Gandi accepted the apply sent at " + at + ", but nothing it shows says how it ended (" + rec.Note +
+			"; the template API lists no dispatches); a second apply would be a second dispatch, so it is not sent again: " + again
+	}
+	return "the apply sent at " + at + " may have been performed, but nothing Gandi shows settles it (" + rec.Note +
+		"; the template API lists no dispatches); it was sent once more and that answer was lost too, so it is not sent a third time: " + again
 }
 
 // unseenNote says what of the template the domain does not show.

@@ -88,6 +88,8 @@ type applyInput struct {
 //     it may never have left, and a recorded apply must end in one that
 //     was sent. The price is a second dispatch when the pass stopped after
 //     the request left, which only a domain showing the template rules out;
+//   - one Gandi accepted (202) whose dispatch cannot be followed is never
+//     sent again: it ends unconfirmed unless the domain shows it;
 //   - a lost one (the request was written, but a connection reset before
 //     Gandi acted looks the same) that Gandi neither confirms nor
 //     contradicts is sent once more: an apply that may never have happened
@@ -106,7 +108,7 @@ func nextStep(in applyInput) step {
 		if !in.dispatchOver {
 			return step{kind: stepFollow}
 		}
-	case outcomeUnanswered, outcomeLost:
+	case outcomeUnanswered, outcomeLost, outcomeAccepted:
 		same := rec.PayloadHash == in.payloadHash && rec.Generation == in.generation
 		if same && in.evidence.verdict == verdictShown {
 			return step{kind: stepConfirm}
@@ -116,6 +118,14 @@ func nextStep(in applyInput) step {
 		}
 		if !same {
 			break
+		}
+		if rec.Outcome == outcomeAccepted {
+			// Gandi has it: a second dispatch would be a second apply
+			// (and one that a first dispatch's records can make fail).
+			if why := intervalDue(in); why != "" {
+				return step{kind: stepSend, why: why}
+			}
+			return step{kind: stepGiveUp}
 		}
 		at := rec.At.UTC().Format(time.RFC3339)
 		switch {

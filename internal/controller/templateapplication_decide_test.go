@@ -79,6 +79,13 @@ func TestNextStep(t *testing.T) {
 		{name: "lost, after the grace, interval elapsed", rec: rec(outcomeLost, 2*time.Hour), ev: unknown, interval: time.Hour, want: stepSend},
 		{name: "lost, spec changed, in the grace", rec: changedSpec(rec(outcomeLost, time.Second)), ev: unknown, want: stepWait},
 		{name: "lost, spec changed, after the grace", rec: changedSpec(rec(outcomeLost, time.Hour)), ev: unknown, want: stepSend},
+
+		{name: "accepted, no dispatch to follow, in the grace", rec: rec(outcomeAccepted, time.Second), ev: unknown, want: stepWait},
+		{name: "accepted, shown", rec: rec(outcomeAccepted, time.Second), ev: shown, want: stepConfirm},
+		{name: "accepted, after the grace, nothing settles it: unconfirmed, never sent again", rec: rec(outcomeAccepted, time.Hour), ev: unknown, want: stepGiveUp},
+		{name: "accepted, after the grace, contradicted: Gandi ran it, not sent again", rec: rec(outcomeAccepted, time.Hour), ev: contradicted, want: stepGiveUp},
+		{name: "accepted, interval elapsed", rec: rec(outcomeAccepted, 2*time.Hour), ev: unknown, interval: time.Hour, want: stepSend},
+		{name: "accepted, payload changed, after the grace", rec: changedPayload(rec(outcomeAccepted, time.Hour)), ev: unknown, want: stepSend},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := applyInput{

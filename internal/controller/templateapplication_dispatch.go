@@ -22,11 +22,11 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 	d, err := api.GetDispatch(ctx, rec.DispatchID)
 	if gandi.IsNotFound(err) {
 		// Gandi no longer reports it (or never showed it to this
-		// credential) before it was seen over: like a lost answer, only
-		// the domain can tell what became of it. Locked: this comes from
-		// a read of the object, which may be stale.
+		// credential) before it was seen over: accepted, and only the
+		// domain can tell what became of it. Locked: this comes from a
+		// read of the object, which may be stale.
 		lost := *rec
-		lost.Outcome, lost.Note = outcomeLost, "Gandi no longer reports dispatch "+rec.DispatchID
+		lost.Outcome, lost.Note = outcomeAccepted, "Gandi no longer reports dispatch "+rec.DispatchID
 		if err := r.saveRecord(ctx, ta, lost, true); err != nil {
 			return retry(err), false
 		}

@@ -32,10 +32,15 @@ const (
 	outcomeUnanswered applyOutcome = ""
 	// outcomeDispatched: Gandi answered 202 and named the dispatch.
 	outcomeDispatched applyOutcome = "dispatched"
-	// outcomeLost: the request was written, but the dispatch is unknown
-	// (the answer was lost, named no dispatch, or Gandi stopped reporting
-	// the dispatch before it was seen over). Gandi probably has it.
+	// outcomeLost: the request was written and its answer lost: whether
+	// Gandi has it is unknown (a reset before it acted looks the same).
 	outcomeLost applyOutcome = "lost"
+	// outcomeAccepted: Gandi accepted the apply (202), but its dispatch
+	// cannot be followed: the answer named none, or Gandi stopped
+	// reporting it before it was seen over. It is never sent again for
+	// the same payload and spec: only the domain can confirm it, and
+	// otherwise it ends unconfirmed.
+	outcomeAccepted applyOutcome = "accepted"
 	// outcomeConfirmed: an unanswered or lost apply that the domain shows
 	// done: every namespace of the template is visible on the domain as
 	// the template sets it.
@@ -66,7 +71,7 @@ type applyRecord struct {
 // unresolved reports an apply that may have reached Gandi without a
 // dispatch to follow nor a resolution from what Gandi shows.
 func (rec applyRecord) unresolved() bool {
-	return rec.Outcome == outcomeUnanswered || rec.Outcome == outcomeLost
+	return rec.Outcome == outcomeUnanswered || rec.Outcome == outcomeLost || rec.Outcome == outcomeAccepted
 }
 
 func (rec applyRecord) encode() (string, error) {

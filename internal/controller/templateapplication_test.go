@@ -197,6 +197,19 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(2))
 	})
 
+	It("never sends again an apply Gandi accepted whose dispatch it stopped reporting, and reports it AppliedUnconfirmed", func() {
+		w.sim.FailNext(gandisim.RouteGetDispatch, 1, http.StatusNotFound, 0)
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AppliedUnconfirmed"))
+		Expect(cond(ta, hostingv1alpha1.ConditionReady).Message).To(And(ContainSubstring("Gandi accepted the apply"),
+			ContainSubstring("no longer reports dispatch"), ContainSubstring("not sent again")))
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteApplyTemplate) }).WithTimeout(3*testTiming.Poll).Should(Equal(1), "Gandi has it: not sent again")
+	})
+
 	It("retries an apply refused with a 503 and Gandi's error body, and is Ready only once its dispatch is done", func() {
 		w.sim.FailNext(gandisim.RouteApplyTemplate, 1, http.StatusServiceUnavailable, 0)
 		w.sim.HoldDispatches(true)

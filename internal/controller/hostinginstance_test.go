@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -179,6 +180,26 @@ var _ = Describe("HostingInstance", func() {
 			WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
 		_, ok := w.sim.Instance(existing)
 		Expect(ok).To(BeTrue(), "the pre-existing instance must survive")
+	})
+
+	It("does not take an instance someone buys later for its own, after a lost create and a refused retry", func() {
+		// The paid POST is cut before Gandi acts; after the grace the
+		// retry is refused (no credit), and so is every one after it.
+		w.sim.ResetNextPaid(gandisim.RouteCreateInstance, 1)
+		w.sim.FailNextPaid(gandisim.RouteCreateInstance, 1000, http.StatusPaymentRequired, 0)
+		w.startManager(managerOptions{})
+		hi := instance("site")
+		w.create(hi)
+		Eventually(func() int { return w.sim.Requests(gandisim.RouteCreateInstance) }).WithTimeout(eventually).Should(BeNumerically(">=", 4),
+			"the cut create and a refused retry, each after its Dry-Run")
+		Eventually(fetch(hi)).WithTimeout(eventually).ShouldNot(HaveField("ObjectMeta.Annotations", HaveKey(hostingv1alpha1.AnnotationCreatePending)))
+
+		theirs := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "site", Size: "starter",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}})
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AlreadyExists"))
+		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID), "someone else's "+theirs)
+		Expect(w.sim.PaidCreates()).To(BeZero())
 	})
 
 	Describe("buys exactly one instance", func() {

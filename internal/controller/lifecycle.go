@@ -246,6 +246,18 @@ func createdRecords(ext external, id string) map[string]string {
 func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIntent bool) (string, *result) {
 	records, err := ext.prepare(ctx)
 	if err != nil {
+		if _, preset := ext.(idBeforeCreate); hadIntent && refusedBeforeSending(err) {
+			// The earlier create's grace passed with nothing found, and
+			// this one will not be sent as the spec stands: nothing can
+			// come of the intent (see createFailed).
+			var keys []string
+			if preset {
+				keys = idAnnotations
+			}
+			if perr := l.takeBackIntent(ctx, obj, keys); perr != nil {
+				return "", halt(retry(fmt.Errorf("the create of %s cannot be sent (%w), and taking back the intent failed: %w", ext.describe(), err, perr)))
+			}
+		}
 		return "", l.prepareFailed(obj, ext, err)
 	}
 	intent := map[string]string{}
@@ -442,14 +454,13 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 			"Gandi already has the "+ext.describe()+": looking whether this object's earlier create made it")
 		return halt(waitFor(l.timing.Transitional))
 	}
-	if !hadIntent {
-		keys := make([]string, 0, len(intent))
-		for k := range intent {
-			keys = append(keys, k)
-		}
-		if perr := patchAnnotations(ctx, l.client, obj, annotationPatch{remove: keys, unlocked: true}); perr != nil {
-			return halt(retry(fmt.Errorf("create %s was refused (%w), and taking back the intent failed: %w", ext.describe(), err, perr)))
-		}
+	// Nothing was made: not by this attempt, and not by an earlier one
+	// (hadIntent: its grace passed with nothing found). The intent is
+	// taken back with what it recorded, also when it was an earlier
+	// pass's: kept, it would take an object someone makes later under
+	// this key for this object's create.
+	if perr := l.takeBackIntent(ctx, obj, slices.Collect(maps.Keys(intent))); perr != nil {
+		return halt(retry(fmt.Errorf("create %s was refused (%w), and taking back the intent failed: %w", ext.describe(), err, perr)))
 	}
 	if gandi.IsAlreadyExists(err) {
 		// The lookup of this pass found nothing, so it exists where this
@@ -461,6 +472,22 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 	res := failed(obj, l.timing, "create "+ext.describe(), err)
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, classify(err).reason, "Gandi refused to create the "+ext.describe()+": "+err.Error())
 	return &res
+}
+
+// takeBackIntent removes an open create intent, and keys recorded with
+// it, once nothing can have come of it. Unlocked: it records what Gandi
+// did not do, which a concurrent edit must not make us lose.
+func (l *lifecycle) takeBackIntent(ctx context.Context, obj managed, keys []string) error {
+	return patchAnnotations(ctx, l.client, obj, annotationPatch{remove: append(slices.Clone(intentAnnotations), keys...), unlocked: true})
+}
+
+// refusedBeforeSending reports a prepare error that stops the create as
+// the spec stands (Gandi's Dry-Run refusal, a spec the adapter rejects),
+// as opposed to a failure to find out (a read that failed).
+func refusedBeforeSending(err error) bool {
+	var refused *gandi.ValidationError
+	var bad *specError
+	return errors.As(err, &refused) || errors.As(err, &bad)
 }
 
 // connector resolves an object's adapter for deletion; gone reports that

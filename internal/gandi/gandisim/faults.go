@@ -55,6 +55,12 @@ func (s *Server) ResetNext(route string, n int) {
 	s.pushFault(route, &fault{kind: faultReset, remaining: n})
 }
 
+// ResetNextPaid is ResetNext for the next n requests of route that are not
+// Dry-Run validations: the paid create is lost before Gandi acts.
+func (s *Server) ResetNextPaid(route string, n int) {
+	s.pushFault(route, &fault{kind: faultReset, remaining: n, paidOnly: true})
+}
+
 // CommitThenDrop performs the next n requests of route fully, then closes the
 // connection without answering: the answer is lost but the change happened.
 func (s *Server) CommitThenDrop(route string, n int) {

@@ -25,6 +25,15 @@ const (
 	// their create, do not have it.
 	AnnotationCreatedID = "hosting.gandi-operator.dev/created-id"
 
+	// AnnotationEffectsFor, on a HostingInstance or PaaSInstance, names the
+	// Gandi object its records of what it set there (the password accepted,
+	// SSH keys, vhosts it created) were made on. When the external-id is
+	// changed to another object, those records are dropped (event
+	// ExternalIDChanged) instead of taken as true of the new one; records
+	// of one-off requests (actions, a renewal) stay, so none is repeated.
+	// The operator writes it with the ID.
+	AnnotationEffectsFor = "hosting.gandi-operator.dev/effects-for"
+
 	// AnnotationAdopt, set to "true", adopts the Gandi object found by natural
 	// key (instance name, vhost FQDN, template name) instead of stopping with
 	// AlreadyExists.

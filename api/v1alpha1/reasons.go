@@ -44,6 +44,10 @@ const (
 	// ReasonInstanceChanged (an event): a Vhost's instance is now another
 	// one than the one its vhost was recorded on; that vhost is left there.
 	ReasonInstanceChanged = "InstanceChanged"
+	// ReasonExternalIDChanged (an event): an instance's external-id now
+	// names another Gandi object than the one its password (SSH keys,
+	// vhosts) were recorded as set on; those records are dropped.
+	ReasonExternalIDChanged = "ExternalIDChanged"
 	// ReasonNotEditable: the template is one of Gandi's public ones, which
 	// are never modified or deleted.
 	ReasonNotEditable = "NotEditable"

@@ -63,6 +63,9 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	if stop != nil {
 		return *stop
 	}
+	if res := r.lifecycle().followEffects(ctx, hi, ext, id); res != nil {
+		return *res
+	}
 	hi.Status.ID = id
 	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt))
 	if gandi.IsNotFound(err) {

@@ -440,6 +440,28 @@ var _ = Describe("HostingInstance", func() {
 			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart", "console", "restart"}))
 		})
 
+		It("sets its password on an instance it is re-pointed to, never reporting it applied there from the former one's record", func() {
+			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
+			setSpec(hi, func() {
+				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
+			})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationEffectsFor, id))
+
+			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			annotate(hi, hostingv1alpha1.AnnotationExternalID, other)
+			Eventually(func() string { return w.sim.LastPassword(other) }).WithTimeout(eventually).Should(HavePrefix("$6$"), "the Secret's password, set on the new instance")
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.ID", other),
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationEffectsFor, other))
+			Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonExternalIDChanged)).WithTimeout(eventually).Should(HaveLen(1))
+		})
+
 		It("rotates the password once when its Secret changes", func() {
 			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
 			setSpec(hi, func() {

@@ -215,7 +215,7 @@ func candidateIDs(cs []candidate) string {
 
 // adopt records id as the Gandi object obj manages.
 func (l *lifecycle) adopt(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
-	return l.claim(ctx, obj, id, idRecordsOf(ext), why)
+	return l.claim(ctx, obj, id, withEffectsFor(ext, id, idRecordsOf(ext)), why)
 }
 
 // recordCreated records id as the Gandi object obj manages and made
@@ -237,7 +237,63 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, id string, records m
 func createdRecords(ext external, id string) map[string]string {
 	r := map[string]string{hostingv1alpha1.AnnotationCreatedID: id}
 	maps.Copy(r, idRecordsOf(ext))
+	return withEffectsFor(ext, id, r)
+}
+
+// effectsOnObject is an external some of whose side-effect records say
+// what is set on the Gandi object (a password accepted, vhosts created
+// there), not that a one-off request was made: they hold only for the
+// object they were made on (followEffects).
+type effectsOnObject interface {
+	objectEffects() []string
+	// forgetObjectEffects clears what status reports of them.
+	forgetObjectEffects()
+}
+
+// withEffectsFor adds to records, for an effectsOnObject, the Gandi ID
+// its records are made on from now on (AnnotationEffectsFor).
+func withEffectsFor(ext external, id string, records map[string]string) map[string]string {
+	if _, ok := ext.(effectsOnObject); !ok {
+		return records
+	}
+	r := map[string]string{hostingv1alpha1.AnnotationEffectsFor: id}
+	maps.Copy(r, records)
 	return r
+}
+
+// followEffects keeps an effectsOnObject's records to the Gandi object id
+// they are made on. When a person changes the external-id to another
+// object, the records of what was set on the former one are dropped: kept,
+// status would report a password the new object never got as applied, and
+// a vhost this object created there could be deleted on the new one by its
+// name. Records of one-off requests stay, so that none is repeated. An
+// object without the annotation (an older build's, or an ID set by a
+// person) has its records taken to be on id, as they always were.
+func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external, id string) *result {
+	e, ok := ext.(effectsOnObject)
+	if !ok {
+		return nil
+	}
+	was, recorded := obj.GetAnnotations()[hostingv1alpha1.AnnotationEffectsFor]
+	if recorded && was == id {
+		return nil
+	}
+	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id}}
+	if recorded {
+		for _, effect := range e.objectEffects() {
+			p.remove = append(p.remove, effectAnnotationPrefix+effect, confirmedKey(effect))
+		}
+	}
+	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
+		return halt(retry(err))
+	}
+	if recorded {
+		e.forgetObjectEffects()
+		l.events.normal(obj, hostingv1alpha1.ReasonExternalIDChanged, "Follow", fmt.Sprintf(
+			"the external ID is now %s, not %s: what was recorded as set on %s (%s) is not taken as set on %s, and is set again as the spec asks",
+			id, was, was, strings.Join(e.objectEffects(), ", "), id))
+	}
+	return nil
 }
 
 // create records the intent, sends the create and records the ID. hadIntent

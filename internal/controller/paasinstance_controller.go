@@ -76,6 +76,9 @@ func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *host
 		msg := "the external ID " + strconv.Quote(idText) + " is not a PaaS instance ID (an integer): fix the annotation " + hostingv1alpha1.AnnotationExternalID
 		return *stopped(pi, r.Timing, hostingv1alpha1.ReasonInvalidSpec, msg)
 	}
+	if res := r.lifecycle().followEffects(ctx, pi, ext, idText); res != nil {
+		return *res
+	}
 	pi.Status.ID = idText
 	info, err := observePaaS(ctx, api, id)
 	if gandi.IsNotFound(err) || (err == nil && info.State == paas.StateDeleted) {

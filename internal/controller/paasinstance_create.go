@@ -31,6 +31,13 @@ func (e *paasExternal) describe() string { return fmt.Sprintf("PaaS instance %q"
 func (e *paasExternal) uniqueKey() bool  { return true }
 func (e *paasExternal) handedOver() bool { return false }
 
+// objectEffects: the password and SSH keys Gandi accepted, and the vhosts
+// this object created, are the instance's state.
+func (e *paasExternal) objectEffects() []string {
+	return []string{effectPassword, effectSSHKeys, effectPaaSVhosts}
+}
+func (e *paasExternal) forgetObjectEffects() { e.pi.Status.PasswordSecretVersion = "" }
+
 func (e *paasExternal) intentKey() string { return paasKey(e.pi) }
 
 func (e *paasExternal) rivals(ctx context.Context) ([]client.Object, error) {

@@ -27,6 +27,7 @@ func TestUserChange(t *testing.T) {
 		{"a person re-points the recorded instance", vh(map[string]string{id: "www.example.com", hostingv1alpha1.AnnotationInstanceID: "i1"}), vh(map[string]string{id: "www.example.com", hostingv1alpha1.AnnotationInstanceID: "i2"}), true},
 		{"the ID recorded in the write that takes the intent away", vh(map[string]string{intent: "t1"}), vh(map[string]string{id: "123"}), false},
 		{"the ID and its create recorded in the write that takes the intent away", vh(map[string]string{intent: "t1"}), vh(map[string]string{id: "123", hostingv1alpha1.AnnotationCreatedID: "123"}), false},
+		{"the effects record follows a re-pointed ID", vh(map[string]string{id: "456", hostingv1alpha1.AnnotationEffectsFor: "123"}), vh(map[string]string{id: "456", hostingv1alpha1.AnnotationEffectsFor: "456"}), false},
 		{"a person re-points an instance the object bought", vh(map[string]string{id: "123", hostingv1alpha1.AnnotationCreatedID: "123"}), vh(map[string]string{id: "456", hostingv1alpha1.AnnotationCreatedID: "123"}), true},
 		{"a refused create taken back", vh(map[string]string{intent: "t1", id: "www.example.com"}), vh(nil), false},
 		{"a person names the ID", vh(nil), vh(map[string]string{id: "123"}), true},

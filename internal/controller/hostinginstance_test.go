@@ -378,6 +378,19 @@ var _ = Describe("HostingInstance", func() {
 				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
 		})
 
+		// passwordApplied gives hi a password Secret and waits until Gandi
+		// accepted it.
+		passwordApplied := func() *corev1.Secret {
+			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
+			setSpec(hi, func() {
+				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
+			})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			return pw
+		}
+
 		It("makes no write in a steady state", func() {
 			writes := w.sim.Writes()
 			Consistently(w.sim.Writes).WithTimeout(3 * testTiming.Poll).Should(Equal(writes))
@@ -441,13 +454,7 @@ var _ = Describe("HostingInstance", func() {
 		})
 
 		It("sets its password on an instance it is re-pointed to, never reporting it applied there from the former one's record", func() {
-			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
-			setSpec(hi, func() {
-				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
-			})
-			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
-				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
-				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			pw := passwordApplied()
 			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationEffectsFor, id))
 
 			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR",
@@ -479,13 +486,7 @@ var _ = Describe("HostingInstance", func() {
 		})
 
 		It("reports a password change whose answer was lost as unconfirmed, never as applied, and sends it no second time", func() {
-			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
-			setSpec(hi, func() {
-				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
-			})
-			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
-				HaveField("Status.PasswordSecretVersion", HavePrefix(string(pw.UID))),
-				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			pw := passwordApplied()
 			applied := hi.Status.PasswordSecretVersion
 
 			// Gandi sets it, and every answer is lost: the client's own
@@ -513,13 +514,7 @@ var _ = Describe("HostingInstance", func() {
 		})
 
 		It("confirms a password change Gandi accepted though the first write of its confirmation failed", func() {
-			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
-			setSpec(hi, func() {
-				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "legacy-password", Key: "password"}}
-			})
-			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
-				HaveField("Status.PasswordSecretVersion", HavePrefix(string(pw.UID))),
-				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			pw := passwordApplied()
 			first := hi.Status.PasswordSecretVersion
 			for _, stop := range w.stopsNow() {
 				stop()

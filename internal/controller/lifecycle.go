@@ -302,19 +302,7 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIntent bool) (string, *result) {
 	records, err := ext.prepare(ctx)
 	if err != nil {
-		if _, preset := ext.(idBeforeCreate); hadIntent && refusedBeforeSending(err) {
-			// The earlier create's grace passed with nothing found, and
-			// this one will not be sent as the spec stands: nothing can
-			// come of the intent (see createFailed).
-			var keys []string
-			if preset {
-				keys = idAnnotations
-			}
-			if perr := l.takeBackIntent(ctx, obj, keys); perr != nil {
-				return "", halt(retry(fmt.Errorf("the create of %s cannot be sent (%w), and taking back the intent failed: %w", ext.describe(), err, perr)))
-			}
-		}
-		return "", l.prepareFailed(obj, ext, err)
+		return "", l.prepareFailed(ctx, obj, ext, err, hadIntent)
 	}
 	intent := map[string]string{}
 	for k, v := range records {
@@ -473,20 +461,47 @@ type createdInTransition interface {
 	creating() (reason, message string)
 }
 
-func (l *lifecycle) prepareFailed(obj managed, ext external, err error) *result {
+// prepareFailed reports a create that could not be prepared: refused by
+// Gandi's Dry-Run or by the adapter (the spec must change), or not known
+// yet (a failed read, retried).
+func (l *lifecycle) prepareFailed(ctx context.Context, obj managed, ext external, err error, hadIntent bool) *result {
 	var refused *gandi.ValidationError
 	var bad *specError
+	isRefused, isBad := errors.As(err, &refused), errors.As(err, &bad)
+	if isRefused || isBad {
+		if res := l.unsendable(ctx, obj, ext, err, hadIntent); res != nil {
+			return res
+		}
+	}
 	switch {
-	case errors.As(err, &refused):
+	case isRefused:
 		msg := "Gandi refused the " + ext.describe() + ": " + refused.Error()
 		l.events.warn(obj, hostingv1alpha1.ReasonInvalidSpec, "Create", msg)
 		return stopped(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
-	case errors.As(err, &bad):
+	case isBad:
 		setCondition(obj, hostingv1alpha1.ConditionSynced, false, classify(bad).reason, bad.msg)
 		return halt(waitFor(jittered(l.timing.Poll)))
 	}
 	res := failed(obj, l.timing, "prepare the create of "+ext.describe(), err)
 	return &res
+}
+
+// unsendable takes back an earlier pass's intent (hadIntent) when the
+// create that was to follow it cannot be sent as the spec stands: its
+// grace passed with nothing found, so nothing can come of it (see
+// createFailed). A preset ID was recorded with the intent and goes with it.
+func (l *lifecycle) unsendable(ctx context.Context, obj managed, ext external, err error, hadIntent bool) *result {
+	if !hadIntent {
+		return nil
+	}
+	var keys []string
+	if _, preset := ext.(idBeforeCreate); preset {
+		keys = idAnnotations
+	}
+	if perr := l.takeBackIntent(ctx, obj, keys); perr != nil {
+		return halt(retry(fmt.Errorf("the create of %s cannot be sent (%w), and taking back the intent failed: %w", ext.describe(), err, perr)))
+	}
+	return nil
 }
 
 // createFailed decides what a failed create means. When Gandi certainly
@@ -535,15 +550,6 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 // did not do, which a concurrent edit must not make us lose.
 func (l *lifecycle) takeBackIntent(ctx context.Context, obj managed, keys []string) error {
 	return patchAnnotations(ctx, l.client, obj, annotationPatch{remove: append(slices.Clone(intentAnnotations), keys...), unlocked: true})
-}
-
-// refusedBeforeSending reports a prepare error that stops the create as
-// the spec stands (Gandi's Dry-Run refusal, a spec the adapter rejects),
-// as opposed to a failure to find out (a read that failed).
-func refusedBeforeSending(err error) bool {
-	var refused *gandi.ValidationError
-	var bad *specError
-	return errors.As(err, &refused) || errors.As(err, &bad)
 }
 
 // connector resolves an object's adapter for deletion; gone reports that

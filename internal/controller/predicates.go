@@ -53,8 +53,8 @@ func othersFinalizers(obj client.Object) []string {
 
 // userAnnotations are obj's annotations but the operator's bookkeeping,
 // compared with other, the same object before or after: the create intent,
-// the effect records, the created-ID and effects-for records, and the external ID when it changed in the same
-// write as the intent. Only the operator writes both at once (the ID
+// the effect records, the created-ID and effects-for records, and the
+// external ID when it changed in the same write as the intent. Only the operator writes both at once (the ID
 // recorded with an intent or in the write that takes it away, both taken
 // back when a create is refused), and the pass that wrote them goes on
 // from what it wrote; a person who adds or removes the ID alone is still

@@ -8,7 +8,6 @@ package kubectlgandi
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -171,7 +170,7 @@ func applyObject(ctx context.Context, c client.Client, obj client.Object) error 
 	delete(u.Object, "status")
 	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
 	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
-		return fmt.Errorf("apply %s/%s: %w", strings.ToLower(u.GetKind()), u.GetName(), err)
+		return fmt.Errorf("apply %s: %w", objectRef(u), err)
 	}
 	return nil
 }

@@ -55,6 +55,14 @@ const (
 	// under that key only, so a rename in between cannot buy a second one.
 	AnnotationCreatePendingKey = "hosting.gandi-operator.dev/create-pending-key"
 
+	// AnnotationCreateSentAt records, beside AnnotationCreatePending, when
+	// the latest create under that intent was about to be sent: a create
+	// sent again after the first one's grace passed with nothing found
+	// gets a grace of its own, and its record is a real change of the
+	// object, so that a second manager holding the same version loses the
+	// write instead of sending the create too.
+	AnnotationCreateSentAt = "hosting.gandi-operator.dev/create-sent-at"
+
 	// AnnotationRequestedAt asks for a reconcile now: any new value (kubectl
 	// gandi reconcile writes an RFC 3339 time) wakes the object, and the
 	// first pass after it that observes the object at Gandi copies the value

@@ -41,6 +41,9 @@ func TestDecideClaim(t *testing.T) {
 		{"own intent, two fresh matches", claimInput{matches: []candidate{fresh, fresh2}, pending: true, pendingSince: intent}, decideAmbiguous},
 		{"own intent, nothing listed yet", claimInput{pending: true, pendingSince: intent, grace: time.Minute}, decideWait},
 		{"own intent, grace over, nothing listed", claimInput{pending: true, pendingSince: intent, grace: time.Second}, decideCreate},
+		{"own intent, grace over since it, a create sent again within the grace", claimInput{pending: true, pendingSince: intent, lastSent: now.Add(-time.Second), grace: 10 * time.Second}, decideWait},
+		{"own intent, the create sent again, its grace over too", claimInput{pending: true, pendingSince: intent, lastSent: now.Add(-time.Minute), grace: 10 * time.Second}, decideCreate},
+		{"own intent, a match made before the create sent again is still the intent's", claimInput{matches: []candidate{fresh}, pending: true, pendingSince: intent, lastSent: now, grace: time.Second}, decideAdopt},
 		{"own intent, grace over, only an older same-named instance", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second}, decideCreate},
 		{"own intent, grace over, the unique key taken by an older object", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second, uniqueKey: true}, decideAlreadyExists},
 		{"own intent, undated match (template)", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent, uniqueKey: true}, decideAdopt},
@@ -77,6 +80,9 @@ func TestRival(t *testing.T) {
 	idWithOpenIntent := claimant("id-open", t0.Add(time.Minute), map[string]string{
 		hostingv1alpha1.AnnotationExternalID: "www.example.com", hostingv1alpha1.AnnotationCreatePending: t0.Add(4 * time.Minute).Format(time.RFC3339Nano),
 	})
+	made := map[string]string{hostingv1alpha1.AnnotationExternalID: "www.example.com", hostingv1alpha1.AnnotationCreatedID: "www.example.com"}
+	newerMadeIt := claimant("newer-made", t0.Add(time.Minute), made)
+	older2WithID := claimant("older-id", t0, idAnn)
 	sameTimeA := claimant("a", t0, nil)
 	sameTimeB := claimant("b", t0, nil)
 	cases := []struct {
@@ -94,6 +100,8 @@ func TestRival(t *testing.T) {
 		{"an ID recorded with an open intent ranks as the intent, not as an ID", olderPendingLater, []client.Object{idWithOpenIntent}, ""},
 		{"an ID recorded with an open intent still wins over age", older, []client.Object{idWithOpenIntent}, "id-open"},
 		{"the name breaks a tie", sameTimeB, []client.Object{sameTimeA}, "a"},
+		{"of two recording one ID, the one whose create made it manages it, though newer", older2WithID, []client.Object{newerMadeIt}, "newer-made"},
+		{"an adopter does not outrank the object that made it", newerMadeIt, []client.Object{older2WithID}, ""},
 		{"itself in the list is not a rival", older, []client.Object{older}, ""},
 	}
 	for _, c := range cases {

@@ -33,8 +33,8 @@ func (e *instanceExternal) forgetObjectEffects()    { e.hi.Status.PasswordSecret
 
 func (e *instanceExternal) intentKey() string { return instanceKey(e.hi) }
 
-func (e *instanceExternal) rivals(ctx context.Context) ([]client.Object, error) {
-	return rivalsNaming(ctx, e.r, e.hi, &hostingv1alpha1.HostingInstanceList{}, instanceKeyIndex, instanceKey(e.hi))
+func (e *instanceExternal) rivals(ctx context.Context, id string) ([]client.Object, error) {
+	return rivalsNaming(ctx, e.r, id, &hostingv1alpha1.HostingInstanceList{}, instanceKeyIndex, instanceKey(e.hi))
 }
 
 // find lists the instances whose name is exactly the spec's: from the

@@ -213,6 +213,22 @@ var _ = Describe("HostingInstance", func() {
 			Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(Equal(2), "one Dry-Run, one paid POST, no retry")
 		})
 
+		It("when a create sent again after the grace loses its answer too, and Gandi lists it late", func() {
+			// The first paid POST is cut before Gandi acts. After the
+			// grace the create is sent again; that answer is lost too, and
+			// Gandi lists the instance only 0.6 s later: the second
+			// attempt must get a grace of its own before a third is sent.
+			w.sim.ResetNextPaid(gandisim.RouteCreateInstance, 1)
+			w.sim.DropThenCommitPaid(gandisim.RouteCreateInstance, 1, 6*testTiming.CreateGrace/10)
+			w.startManager(managerOptions{})
+			hi := instance("lost-twice")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(Equal(4), "two attempts, each a Dry-Run and a paid POST")
+			Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.CreateGrace).Should(Equal(1))
+			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, hi.Status.ID))
+		})
+
 		It("when the ID annotation write fails once", func() {
 			var failed atomic.Bool
 			w.startManager(managerOptions{wrap: interceptor.Funcs{

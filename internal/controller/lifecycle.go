@@ -45,8 +45,10 @@ type external interface {
 	// handedOver reports the user's word that an existing match is this
 	// object's (besides the adopt annotation, which the lifecycle reads).
 	handedOver() bool
-	// rivals are the other cluster objects that name the same Gandi object.
-	rivals(ctx context.Context) ([]client.Object, error)
+	// rivals are the other cluster objects that name the same Gandi object:
+	// by natural key, and those recording id (obj's, or one it is about
+	// to record) when it is not empty.
+	rivals(ctx context.Context, id string) ([]client.Object, error)
 	// find lists the Gandi objects matching the natural key.
 	find(ctx context.Context) ([]candidate, error)
 	// prepare builds and validates (Dry-Run) the create request; it returns
@@ -116,9 +118,10 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		res := failed(obj, l.timing, "look up "+ext.describe(), err)
 		return "", &res
 	}
-	since, pending := createPendingSince(obj)
+	since, pending := ownIntent(obj)
+	sent := lastCreateSent(obj)
 	decision, which := decideClaim(claimInput{
-		matches: matches, pending: pending, pendingSince: since,
+		matches: matches, pending: pending, pendingSince: since, lastSent: sent,
 		handedOver:  adoptRequested(obj) || ext.handedOver(),
 		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
 		now: l.now(), grace: l.timing.CreateGrace,
@@ -133,7 +136,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		return "", l.ambiguous(obj, ext, which)
 	case decideWait:
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
-			"a create was sent at "+since.Format(time.RFC3339)+" and its answer was not recorded; looking for the "+ext.describe()+" on each pass before trying again")
+			"a create was sent at "+sent.Format(time.RFC3339)+" and its answer was not recorded; looking for the "+ext.describe()+" on each pass before trying again")
 		return "", halt(waitFor(l.timing.Transitional))
 	case decideAlreadyExists:
 		return "", l.alreadyExists(obj, ext, which)
@@ -168,11 +171,19 @@ func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, kno
 
 // checkRivals stops obj when another cluster object manages what it names.
 func (l *lifecycle) checkRivals(ctx context.Context, obj managed, ext external) *result {
-	others, err := ext.rivals(ctx)
+	return l.checkRivalsFor(ctx, obj, ext, externalIDAnnotation(obj))
+}
+
+// checkRivalsFor is checkRivals for the Gandi ID obj records or is about
+// to record (an adoption): an object that already records it outranks one
+// that does not yet (claimRank), so a second object cannot take over an
+// ID another one manages by adopting it.
+func (l *lifecycle) checkRivalsFor(ctx context.Context, obj managed, ext external, id string) *result {
+	others, err := ext.rivals(ctx, id)
 	if err != nil {
 		return halt(retry(fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)))
 	}
-	if id := externalIDAnnotation(obj); id != "" {
+	if id != "" {
 		// With an ID recorded, only an object recording the same one (or
 		// none yet, which ranks below) names the same Gandi object.
 		kept := others[:0:0]
@@ -215,16 +226,19 @@ func candidateIDs(cs []candidate) string {
 
 // adopt records id as the Gandi object obj manages.
 func (l *lifecycle) adopt(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
-	return l.claim(ctx, obj, id, withEffectsFor(ext, id, idRecordsOf(ext)), why)
+	return l.claim(ctx, obj, ext, id, withEffectsFor(ext, id, idRecordsOf(ext)), why)
 }
 
 // recordCreated records id as the Gandi object obj manages and made
 // (AnnotationCreatedID): its create's answer lost, found by a lookup.
 func (l *lifecycle) recordCreated(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
-	return l.claim(ctx, obj, id, createdRecords(ext, id), why)
+	return l.claim(ctx, obj, ext, id, createdRecords(ext, id), why)
 }
 
-func (l *lifecycle) claim(ctx context.Context, obj managed, id string, records map[string]string, why string) (string, *result) {
+func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id string, records map[string]string, why string) (string, *result) {
+	if res := l.checkRivalsFor(ctx, obj, ext, id); res != nil {
+		return "", res
+	}
 	if err := recordExternalID(ctx, l.client, obj, id, records); err != nil {
 		return "", halt(retry(err))
 	}
@@ -308,8 +322,13 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	for k, v := range records {
 		intent[k] = v
 	}
+	// Recorded on every attempt, the first and any sent again: it is what
+	// the grace counts from, and a real change, without which the lock
+	// below would not stop a second manager holding the same version.
+	now := l.now().UTC().Format(time.RFC3339Nano)
+	intent[hostingv1alpha1.AnnotationCreateSentAt] = now
 	if !hadIntent {
-		intent[hostingv1alpha1.AnnotationCreatePending] = l.now().UTC().Format(time.RFC3339Nano)
+		intent[hostingv1alpha1.AnnotationCreatePending] = now
 		if k, ok := ext.(keyedIntent); ok {
 			intent[hostingv1alpha1.AnnotationCreatePendingKey] = k.intentKey()
 		}
@@ -365,7 +384,7 @@ type keyedIntent interface {
 // new one cannot see what the create made, and a create under it could
 // buy a second object. fix says how the user gets out of it.
 func (l *lifecycle) intentKeyChanged(obj managed, ext external, fix string) *result {
-	since, pending := createPendingSince(obj)
+	since, pending := ownIntent(obj)
 	recorded := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePendingKey]
 	k, ok := ext.(keyedIntent)
 	if !pending || !ok || recorded == "" || recorded == k.intentKey() {
@@ -416,12 +435,13 @@ var idAnnotations = []string{hostingv1alpha1.AnnotationExternalID, hostingv1alph
 // result means obj goes on with seen as its own.
 func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external, seen *candidate, observeOnly bool) *result {
 	since, _ := createPendingSince(obj)
+	sent := lastCreateSent(obj)
 	var matches []candidate
 	if seen != nil {
 		matches = []candidate{*seen}
 	}
 	decision, which := decideClaim(claimInput{
-		matches: matches, pending: true, pendingSince: since, observeOnly: observeOnly,
+		matches: matches, pending: true, pendingSince: since, lastSent: sent, observeOnly: observeOnly,
 		uniqueKey: ext.uniqueKey(), now: l.now(), grace: l.timing.CreateGrace,
 	})
 	if seen != nil && decision != decideAdopt && (adoptRequested(obj) || ext.handedOver()) {
@@ -433,7 +453,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 		return nil
 	case decideWait:
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
-			"a create was sent at "+since.Format(time.RFC3339)+" and Gandi does not show the "+ext.describe()+" yet; looking on each pass before trying again")
+			"a create was sent at "+sent.Format(time.RFC3339)+" and Gandi does not show the "+ext.describe()+" yet; looking on each pass before trying again")
 		return halt(waitFor(l.timing.Transitional))
 	case decideAlreadyExists:
 		// This object's create did not make it: the ID it recorded in
@@ -586,7 +606,7 @@ func withCredentials(creds *Credentials, namespace string, ref *hostingv1alpha1.
 // Observe leave it; an object that never recorded an ID or an intent owns
 // nothing; an object another one outranks owns nothing either.
 func (l *lifecycle) finalize(ctx context.Context, obj managed, d deletionRequest) (bool, result) {
-	_, pending := createPendingSince(obj)
+	_, pending := ownIntent(obj)
 	orphan := d.policy.DeletionPolicy == hostingv1alpha1.DeletionPolicyOrphan
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) || orphan || observeOnly(d.policy) || (d.id == "" && !pending) {
 		return true, result{}
@@ -642,7 +662,7 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 		return mine[0].id, nil
 	case len(mine) > 1:
 		return "", l.ambiguous(obj, ext, mine)
-	case l.now().Sub(since) < l.timing.CreateGrace:
+	case l.now().Sub(lastCreateSent(obj)) < l.timing.CreateGrace:
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
 		return "", halt(waitFor(l.timing.Transitional))

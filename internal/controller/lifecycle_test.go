@@ -88,6 +88,61 @@ var _ = Describe("The shared lifecycle", func() {
 		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero())
 	})
 
+	It("refuses an adoption of an instance another object manages, even an older object's asked through other credentials, and the one that bought it keeps it", func() {
+		w.startManager(managerOptions{})
+		shop := instance("shop")
+		w.create(shop)
+		Eventually(fetch(shop)).WithTimeout(eventually).Should(beReady())
+		id := shop.Status.ID
+
+		// Another Secret holding the same token: another natural key, the
+		// same Gandi instance, asked for by adopt.
+		w.secret("same-account", map[string]string{"token": orgToken})
+		taker := instance("taker", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.Name = "shop"
+			hi.Spec.Size = "advanced"
+			hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "same-account"}
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+		})
+		w.create(taker)
+		Eventually(fetch(taker)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Expect(cond(taker, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/shop"))
+		Expect(taker.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
+		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero(), "the adopter must not change the instance")
+
+		// Someone sets the ID by hand instead: the object that bought the
+		// instance still manages it, whichever object is older.
+		annotate(taker, hostingv1alpha1.AnnotationExternalID, id)
+		Eventually(fetch(taker)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Consistently(fetch(shop)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero())
+		v, _ := w.sim.Instance(id)
+		Expect(v.Size).To(Equal("starter"))
+	})
+
+	It("takes nothing at Gandi for an object restored with a create intent older than itself: no adoption by that intent, and no delete", func() {
+		w.startManager(managerOptions{})
+		theirs := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "restored", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+		// A backup taken while the original's create was unconfirmed,
+		// restored after a colleague bought an instance of the same name.
+		hi := instance("restored", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationCreatePending: time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID), "the colleague's "+theirs)
+
+		Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+		Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Instance(theirs)
+		Expect(still).To(BeTrue(), "deleting the restored object must leave the colleague's instance")
+		Expect(w.sim.PaidCreates()).To(BeZero())
+	})
+
 	It("never adopts, in the pass that created it, a vhost a missed look-up did not show", func() {
 		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "live", Size: "starter",
 			Vhosts: []gandisim.SeedVhost{{FQDN: "shop.example.com"}}})

@@ -54,6 +54,35 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 	return t, true
 }
 
+// ownIntent is createPendingSince for this object's own intent only: an
+// intent recorded before the object existed (inheritedIntent: a restore,
+// or a copy of another object's annotations) is not this object's, so it
+// explains no match at Gandi, is not waited for, finds nothing to delete,
+// and a create records a fresh one.
+func ownIntent(obj client.Object) (time.Time, bool) {
+	since, pending := createPendingSince(obj)
+	if pending && inheritedIntent(obj, since) {
+		return since, false
+	}
+	return since, pending
+}
+
+// lastCreateSent is when the latest create under obj's intent was about to
+// be sent (AnnotationCreateSentAt), which the create grace counts from;
+// the intent's own time for a record an earlier build wrote without it.
+func lastCreateSent(obj client.Object) time.Time {
+	since, _ := createPendingSince(obj)
+	v, ok := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateSentAt]
+	if !ok {
+		return since
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil || t.Before(since) {
+		return since
+	}
+	return t
+}
+
 // openIntent reports a create intent that is not resolved yet, and when
 // it was recorded. Most kinds learn their Gandi ID from the create's
 // answer: their intent is open until the ID is recorded, in the write that
@@ -68,12 +97,12 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 // word stands; so it does beside an intent older than the object itself
 // (inheritedIntent).
 func openIntent(obj client.Object) (time.Time, bool) {
-	since, pending := createPendingSince(obj)
+	since, pending := ownIntent(obj)
 	if !pending || externalIDAnnotation(obj) == "" {
 		return since, pending
 	}
 	at, recordedWithIntent := gandiCreatedAt(obj)
-	if !recordedWithIntent || inheritedIntent(obj, since) {
+	if !recordedWithIntent {
 		return since, false
 	}
 	return since, at.IsZero() || at.Before(since.Add(-clockSkew))
@@ -135,7 +164,7 @@ type lookupWindow struct {
 // purchase.
 func lookupWindowOf(obj client.Object) lookupWindow {
 	w := lookupWindow{notBefore: obj.GetCreationTimestamp().Add(time.Second)}
-	if since, pending := createPendingSince(obj); pending {
+	if since, pending := ownIntent(obj); pending {
 		w.fresh = true
 		if since.After(w.notBefore) {
 			w.notBefore = since
@@ -196,7 +225,7 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 
 // intentAnnotations are a create intent's own annotations, recorded and
 // taken away together.
-var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey}
+var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey, hostingv1alpha1.AnnotationCreateSentAt}
 
 // recordExternalID persists the Gandi ID an object manages (the annotation
 // survives a backup and restore, the status does not), with the records

@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
 
 // clockSkew is how much earlier than our recorded intent Gandi's clock may
@@ -52,6 +54,11 @@ type claimInput struct {
 	// pass (an intent recorded in this pass never explains a match).
 	pending      bool
 	pendingSince time.Time
+	// lastSent is when the latest create under the intent was about to be
+	// sent (a create is sent again once a grace passed with nothing
+	// found): the grace counts from it, so that a second attempt whose
+	// answer is lost is waited for as the first was. Zero: pendingSince.
+	lastSent time.Time
 	// handedOver is the user's word: the adopt annotation, or (vhosts) an
 	// FQDN the HostingInstance created with the instance.
 	handedOver  bool
@@ -75,7 +82,7 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 			return decideAdopt, mine
 		case len(mine) > 1:
 			return decideAmbiguous, mine
-		case in.now.Sub(in.pendingSince) < in.grace:
+		case in.now.Sub(latest(in.pendingSince, in.lastSent)) < in.grace:
 			return decideWait, nil
 		case in.uniqueKey && len(in.matches) > 0:
 			return decideAlreadyExists, in.matches
@@ -99,6 +106,13 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 	return decideCreate, nil
 }
 
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // createdSince keeps the candidates Gandi dates at or after t; undated ones
 // (templates) are kept: their kinds record an intent only after a lookup
 // found nothing, so a match that appears afterwards is the intent's.
@@ -115,7 +129,8 @@ func createdSince(cs []candidate, t time.Time) []candidate {
 // claimRank orders the cluster objects that name one Gandi object: the
 // first is its only manager, every other one reports a conflict and never
 // writes. Holding the recorded ID comes first (it made or adopted the
-// object), then the earliest open create intent (its POST may be in
+// object; among those, the one whose create made it: madeIt), then the
+// earliest open create intent (its POST may be in
 // flight; an ID recorded with an intent still open ranks as the intent),
 // then the oldest object; the name breaks ties so that every reconciler
 // agrees.
@@ -125,6 +140,9 @@ func claimRank(objs []client.Object) []client.Object {
 		a, b := out[i], out[j]
 		if ia, ib := settledID(a) != "", settledID(b) != ""; ia != ib {
 			return ia
+		}
+		if ma, mb := madeIt(a), madeIt(b); ma != mb {
+			return ma
 		}
 		ta, pa := openIntent(a)
 		tb, pb := openIntent(b)
@@ -141,6 +159,14 @@ func claimRank(objs []client.Object) []client.Object {
 		return a.GetNamespace()+"/"+a.GetName() < b.GetNamespace()+"/"+b.GetName()
 	})
 	return out
+}
+
+// madeIt reports that obj's own create made the Gandi object it records
+// (AnnotationCreatedID): between two objects recording one ID, the one
+// that bought it manages it, not one that adopted it or had it set.
+func madeIt(obj client.Object) bool {
+	id := settledID(obj)
+	return id != "" && obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatedID] == id
 }
 
 // rival returns the object that manages what obj names, when it is not
@@ -184,17 +210,16 @@ func indexNaming[T client.Object](mgr ctrl.Manager, obj T, keyIndex string, key 
 }
 
 // rivalsNaming lists, from the cache and in every namespace, the objects
-// of list's kind that name the Gandi object obj names: those with its
-// natural key and, once obj records an ID, those recording the same ID. A
+// of list's kind that name one Gandi object: those with its natural key
+// and, given the ID an object records or is about to, those recording it. A
 // copy of an object under another name or namespace (kubectl get -o yaml,
 // a restore elsewhere) keeps the ID but not the key, and must not become
 // a second manager of the same Gandi object, nor delete it.
-func rivalsNaming(ctx context.Context, c client.Reader, obj client.Object, list client.ObjectList, keyIndex, key string) ([]client.Object, error) {
+func rivalsNaming(ctx context.Context, c client.Reader, id string, list client.ObjectList, keyIndex, key string) ([]client.Object, error) {
 	byKey, err := listNamed(ctx, c, list, keyIndex, key)
 	if err != nil {
 		return nil, err
 	}
-	id := externalIDAnnotation(obj)
 	if id == "" {
 		return byKey, nil
 	}

@@ -40,8 +40,8 @@ func (e *paasExternal) forgetObjectEffects() { e.pi.Status.PasswordSecretVersion
 
 func (e *paasExternal) intentKey() string { return paasKey(e.pi) }
 
-func (e *paasExternal) rivals(ctx context.Context) ([]client.Object, error) {
-	return rivalsNaming(ctx, e.r, e.pi, &hostingv1alpha1.PaaSInstanceList{}, paasKeyIndex, paasKey(e.pi))
+func (e *paasExternal) rivals(ctx context.Context, id string) ([]client.Object, error) {
+	return rivalsNaming(ctx, e.r, id, &hostingv1alpha1.PaaSInstanceList{}, paasKeyIndex, paasKey(e.pi))
 }
 
 // find lists the instances named exactly as the spec (paas.list's name

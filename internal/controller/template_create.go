@@ -33,8 +33,8 @@ func (e *templateExternal) handedOver() bool { return false }
 
 func (e *templateExternal) intentKey() string { return templateKey(e.t) }
 
-func (e *templateExternal) rivals(ctx context.Context) ([]client.Object, error) {
-	return rivalsNaming(ctx, e.r, e.t, &hostingv1alpha1.TemplateList{}, templateKeyIndex, templateKey(e.t))
+func (e *templateExternal) rivals(ctx context.Context, id string) ([]client.Object, error) {
+	return rivalsNaming(ctx, e.r, id, &hostingv1alpha1.TemplateList{}, templateKeyIndex, templateKey(e.t))
 }
 
 // find lists the editable templates whose name is exactly the spec's.

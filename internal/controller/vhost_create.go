@@ -35,8 +35,9 @@ func (e *vhostExternal) handedOver() bool {
 }
 
 // rivals are the Vhosts of the cluster with the same FQDN (in any letter
-// case: the index holds the ASCII form) on the same instance.
-func (e *vhostExternal) rivals(ctx context.Context) ([]client.Object, error) {
+// case: the index holds the ASCII form) on the same instance: a vhost's ID
+// is its FQDN, so the key finds every object recording it.
+func (e *vhostExternal) rivals(ctx context.Context, _ string) ([]client.Object, error) {
 	var list hostingv1alpha1.VhostList
 	if err := e.r.List(ctx, &list, client.MatchingFields{vhostFQDNIndex: e.vh.Status.FQDN}); err != nil {
 		return nil, err

@@ -261,8 +261,12 @@
 //
 // # Faults
 //
-// Scripted faults (FailNext, ResetNext, CommitThenDrop, SetLatency) apply
-// to the next requests of a route, in the order they were queued. The
+// Scripted faults (FailNext, ResetNext, CommitThenDrop, DropThenCommitPaid,
+// SetLatency) apply to the next requests of a route, in the order they
+// were queued. DropThenCommitPaid loses the answer at once and performs
+// the request later, so that for a while neither the answer nor a list
+// shows it: the docs are silent on how long Gandi takes to list what a
+// create made, and a client may not assume it is at once. The
 // seeded random mode (SetRandomFaults, POST /_sim/random, the binary's
 // -fault-* flags) draws a decision for every request of a route, or of
 // every route: a 5xx, a connection reset before commit (nothing done), a

@@ -12,6 +12,7 @@ const (
 	faultFail faultKind = iota
 	faultReset
 	faultCommitThenDrop
+	faultDropThenCommit
 )
 
 // fault is one entry of a route's FIFO: the next `remaining` requests of the
@@ -22,6 +23,9 @@ type fault struct {
 	remaining  int
 	status     int
 	retryAfter time.Duration
+	// after is how long a faultDropThenCommit waits before it performs
+	// the request.
+	after time.Duration
 	// paidOnly faults pass over Dry-Run requests: a test of a lost paid
 	// create must not spend its fault on the validation that precedes it.
 	paidOnly bool
@@ -72,6 +76,14 @@ func (s *Server) CommitThenDrop(route string, n int) {
 // answer lost.
 func (s *Server) CommitThenDropPaid(route string, n int) {
 	s.pushFault(route, &fault{kind: faultCommitThenDrop, remaining: n, paidOnly: true})
+}
+
+// DropThenCommitPaid drops the connection of the next n requests of route
+// that are not Dry-Run validations at once, without an answer, and
+// performs each of them after: Gandi was still working on it when the
+// client lost it, and lists what it made only then.
+func (s *Server) DropThenCommitPaid(route string, n int, after time.Duration) {
+	s.pushFault(route, &fault{kind: faultDropThenCommit, remaining: n, after: after, paidOnly: true})
 }
 
 // SetLatency delays every request of route by d before anything else; 0

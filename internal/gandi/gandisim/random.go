@@ -16,6 +16,7 @@ const (
 	FaultFail           = "fail"             // FailNext
 	FaultReset          = "reset"            // ResetNext
 	FaultCommitThenDrop = "commit_then_drop" // CommitThenDrop, CommitThenDropPaid
+	FaultDropThenCommit = "drop_then_commit" // DropThenCommitPaid
 	FaultRateLimited    = "rate_limited"     // the per-token limit (Options.RateLimitPerMinute)
 	FaultIPRateLimited  = "ip_rate_limited"  // the per-IP limit (Options.IPRateLimitPerMinute)
 

@@ -1,6 +1,8 @@
 package gandisim
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -289,6 +291,11 @@ func (s *Server) injectFault(w http.ResponseWriter, sw *statusWriter, r *http.Re
 			entry.Fault = s.injected(FaultReset)
 			dropConnection(w, true)
 			return true, false, false
+		case faultDropThenCommit:
+			entry.Fault = s.injected(FaultDropThenCommit)
+			s.commitLater(r, f.after)
+			dropConnection(w, true)
+			return true, false, false
 		default:
 			entry.Fault = s.injected(FaultCommitThenDrop)
 			return false, true, false
@@ -309,6 +316,20 @@ func (s *Server) injectFault(w http.ResponseWriter, sw *statusWriter, r *http.Re
 		return false, true, true
 	}
 	return true, false, false
+}
+
+// commitLater performs r after d, detached from its connection, which is
+// about to be dropped: the body is read now, while it can be.
+func (s *Server) commitLater(r *http.Request, d time.Duration) {
+	body, _ := io.ReadAll(r.Body)
+	later := r.Clone(context.WithoutCancel(r.Context()))
+	time.AfterFunc(d, func() {
+		later.Body = io.NopCloser(bytes.NewReader(body))
+		s.mu.Lock()
+		s.writes++
+		s.mu.Unlock()
+		s.mux.ServeHTTP(&discardWriter{header: http.Header{}}, later)
+	})
 }
 
 // noRoute answers with Gandi's error body rather than net/http's plain text,

@@ -145,19 +145,24 @@ func legacyRecord(ta *hostingv1alpha1.TemplateApplication) (applyRecord, bool) {
 // annotations of earlier versions it answers for. locked is for a
 // conclusion drawn from a read of the object (a resolution from Gandi's
 // state): a stale read then loses to a newer record instead of
-// overwriting it. An answer just received is written unlocked: it is a
-// fact about Gandi that a concurrent edit of the object must not make us
-// lose.
+// overwriting it. An answer just received is written unlocked and
+// retried while the API server fails (recordOutcome): it is a fact about
+// Gandi that a concurrent edit or a passing failure must not make us lose.
 func (r *TemplateApplicationReconciler) saveRecord(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, rec applyRecord, locked bool) error {
 	v, err := rec.encode()
 	if err != nil {
 		return err
 	}
-	return patchAnnotations(ctx, r.Client, ta, annotationPatch{
-		set:      effectRecord(effectApply, v),
-		remove:   []string{legacyAnnotationApplyPending, legacyAnnotationLastApply},
-		unlocked: !locked,
-	})
+	p := annotationPatch{
+		set:    effectRecord(effectApply, v),
+		remove: []string{legacyAnnotationApplyPending, legacyAnnotationLastApply},
+	}
+	if !locked {
+		// Lost, it would leave the apply unanswered, which is sent again
+		// once the grace passes: a second dispatch of one Gandi took.
+		return recordOutcome(ctx, r.Client, ta, p)
+	}
+	return patchAnnotations(ctx, r.Client, ta, p)
 }
 
 // recordToStatus mirrors in the status an apply known to be performed: one

@@ -9,6 +9,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -227,6 +228,30 @@ var _ = Describe("TemplateApplication", func() {
 		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
 		Expect(w.dispatchesDone()).To(BeTrue())
 		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("dispatches once when the first write of Gandi's answer fails, and is Ready once that dispatch is done", func() {
+		// The API server fails the write that records the dispatch once,
+		// right after Gandi answered 202: lost, the apply would stay
+		// unanswered and be sent again after the grace.
+		var failed atomic.Bool
+		w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				var rec struct{ Outcome string }
+				if v := obj.GetAnnotations()[applyRecordKey]; v != "" && json.Unmarshal([]byte(v), &rec) == nil &&
+					rec.Outcome == "dispatched" && failed.CompareAndSwap(false, true) {
+					return apierrors.NewServiceUnavailable("etcd leader changed")
+				}
+				return c.Patch(ctx, obj, patch, opts...)
+			},
+		}})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(failed.Load).WithTimeout(eventually).Should(BeTrue())
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteApplyTemplate) }).
+			WithTimeout(testTiming.CreateGrace+2*testTiming.Poll).Should(Equal(1), "Gandi took the first apply")
 	})
 
 	It("sends an apply recorded by a manager that stopped before its POST, exactly once", func() {

@@ -65,3 +65,21 @@ func (in *Template) SetLastHandledReconcileAt(v string) { in.Status.LastHandledR
 func (in *TemplateApplication) SetLastHandledReconcileAt(v string) {
 	in.Status.LastHandledReconcileAt = v
 }
+
+// ObservedID is the Gandi ID the status says a pass of the operator
+// observed at Gandi as this object's. Only the operator writes status (a
+// subresource), so unlike the annotations, which anyone who may edit the
+// object can set, it cannot be claimed by hand.
+func (in *HostingInstance) ObservedID() string { return in.Status.ID }
+
+// ObservedID is the Gandi ID the status says was observed as this object's.
+func (in *Template) ObservedID() string { return in.Status.ID }
+
+// ObservedID is the FQDN of the vhost once a pass observed it at Gandi
+// (status.state is only ever set from Gandi's answer).
+func (in *Vhost) ObservedID() string {
+	if in.Status.State == "" {
+		return ""
+	}
+	return in.Status.FQDN
+}

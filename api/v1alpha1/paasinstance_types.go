@@ -455,3 +455,6 @@ func (in *PaaSInstance) GetStatus() any { return &in.Status }
 
 // SetLastHandledReconcileAt records the requested-at value this pass served.
 func (in *PaaSInstance) SetLastHandledReconcileAt(v string) { in.Status.LastHandledReconcileAt = v }
+
+// ObservedID is the Gandi ID the status says was observed as this object's.
+func (in *PaaSInstance) ObservedID() string { return in.Status.ID }

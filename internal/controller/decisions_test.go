@@ -83,6 +83,11 @@ func TestRival(t *testing.T) {
 	made := map[string]string{hostingv1alpha1.AnnotationExternalID: "www.example.com", hostingv1alpha1.AnnotationCreatedID: "www.example.com"}
 	newerMadeIt := claimant("newer-made", t0.Add(time.Minute), made)
 	older2WithID := claimant("older-id", t0, idAnn)
+	// An object whose status shows the vhost observed (only the operator
+	// writes status), against an older one given both annotations by hand.
+	observed := claimant("newer-observed", t0.Add(time.Minute), idAnn).(*hostingv1alpha1.Vhost)
+	observed.Status.FQDN, observed.Status.State = "www.example.com", "running"
+	olderForged := claimant("older-forged", t0, made)
 	sameTimeA := claimant("a", t0, nil)
 	sameTimeB := claimant("b", t0, nil)
 	cases := []struct {
@@ -102,6 +107,8 @@ func TestRival(t *testing.T) {
 		{"the name breaks a tie", sameTimeB, []client.Object{sameTimeA}, "a"},
 		{"of two recording one ID, the one whose create made it manages it, though newer", older2WithID, []client.Object{newerMadeIt}, "newer-made"},
 		{"an adopter does not outrank the object that made it", newerMadeIt, []client.Object{older2WithID}, ""},
+		{"the object the operator observed it for manages it, against an older one with forged annotations", olderForged, []client.Object{observed}, "newer-observed"},
+		{"forged annotations do not stop the object the operator observed it for", observed, []client.Object{olderForged}, ""},
 		{"itself in the list is not a rival", older, []client.Object{older}, ""},
 	}
 	for _, c := range cases {

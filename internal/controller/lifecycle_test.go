@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -120,6 +121,42 @@ var _ = Describe("The shared lifecycle", func() {
 		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero())
 		v, _ := w.sim.Instance(id)
 		Expect(v.Size).To(Equal("starter"))
+	})
+
+	It("keeps an instance with the object that bought it when an older object in another namespace is given its ID and created-id by hand", func() {
+		w.startManager(managerOptions{})
+		// Another tenant's namespace, with a token of the same account.
+		elsewhere := w.namespace + "-other"
+		Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: elsewhere}})).To(Succeed())
+		Expect(k8sClient.Create(suiteCtx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-credentials", Namespace: elsewhere},
+			StringData: map[string]string{"token": orgToken}})).To(Succeed())
+		elder := instance("elder")
+		elder.Namespace = elsewhere
+		Expect(k8sClient.Create(suiteCtx, elder)).To(Succeed())
+		Eventually(fetch(elder)).WithTimeout(eventually).Should(beReady())
+		DeferCleanup(func() {
+			Expect(k8sClient.Delete(suiteCtx, elder)).To(Succeed())
+			Eventually(gone(elder)).WithTimeout(eventually).Should(BeTrue())
+		})
+
+		shop := instance("shop")
+		w.create(shop)
+		Eventually(fetch(shop)).WithTimeout(eventually).Should(beReady())
+		id := shop.Status.ID
+		patches := w.sim.Requests(gandisim.RoutePatchInstance)
+
+		// Annotations are anyone's who may edit their own object: the
+		// older object is given both marks of the instance's buyer.
+		setSpec(elder, func() {
+			elder.Annotations[hostingv1alpha1.AnnotationExternalID] = id
+			elder.Annotations[hostingv1alpha1.AnnotationCreatedID] = id
+		})
+		Eventually(fetch(elder)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Consistently(fetch(shop)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		v, _ := w.sim.Instance(id)
+		Expect(v.Name).To(Equal("shop"), "the forged object must not rename the instance")
+		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(Equal(patches))
 	})
 
 	It("takes nothing at Gandi for an object restored with a create intent older than itself: no adoption by that intent, and no delete", func() {

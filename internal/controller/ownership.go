@@ -129,17 +129,27 @@ func createdSince(cs []candidate, t time.Time) []candidate {
 // claimRank orders the cluster objects that name one Gandi object: the
 // first is its only manager, every other one reports a conflict and never
 // writes. Holding the recorded ID comes first (it made or adopted the
-// object; among those, the one whose create made it: madeIt), then the
-// earliest open create intent (its POST may be in
-// flight; an ID recorded with an intent still open ranks as the intent),
-// then the oldest object; the name breaks ties so that every reconciler
-// agrees.
+// object); among those, the one whose status shows the operator observed
+// it as its own (observedAs), then the one whose create made it (madeIt);
+// then the earliest open create intent (its POST may be in flight; an ID
+// recorded with an intent still open ranks as the intent), then the
+// oldest object; the name breaks ties so that every reconciler agrees.
+//
+// observedAs ranks before madeIt and age because annotations are anyone's
+// to write who may edit an object: an older object in another namespace
+// given the ID and created-id annotations by hand would otherwise outrank
+// the object that bought and manages the instance, stopping it and
+// managing (or deleting) its instance instead. The status is written by
+// the operator only.
 func claimRank(objs []client.Object) []client.Object {
 	out := append([]client.Object(nil), objs...)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if ia, ib := settledID(a) != "", settledID(b) != ""; ia != ib {
 			return ia
+		}
+		if oa, ob := observedAs(a), observedAs(b); oa != ob {
+			return oa
 		}
 		if ma, mb := madeIt(a), madeIt(b); ma != mb {
 			return ma
@@ -167,6 +177,25 @@ func claimRank(objs []client.Object) []client.Object {
 func madeIt(obj client.Object) bool {
 	id := settledID(obj)
 	return id != "" && obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatedID] == id
+}
+
+// observedID is what a kind's status says the operator observed at Gandi
+// as the object's own (api/v1alpha1's ObservedID).
+type observedID interface{ ObservedID() string }
+
+var (
+	_ observedID = &hostingv1alpha1.HostingInstance{}
+	_ observedID = &hostingv1alpha1.Vhost{}
+	_ observedID = &hostingv1alpha1.Template{}
+	_ observedID = &hostingv1alpha1.PaaSInstance{}
+)
+
+// observedAs reports that obj's status shows the operator observed the ID
+// obj records as its own.
+func observedAs(obj client.Object) bool {
+	o, ok := obj.(observedID)
+	id := settledID(obj)
+	return ok && id != "" && o.ObservedID() == id
 }
 
 // rival returns the object that manages what obj names, when it is not

@@ -85,6 +85,9 @@ func setSpec(obj client.Object, change func()) {
 			return err
 		}
 		change()
+		if s, ok := obj.(*corev1.Secret); ok {
+			rememberSecretValues(s)
+		}
 		return k8sClient.Update(suiteCtx, obj)
 	}).WithTimeout(5 * time.Second).Should(Succeed())
 }

@@ -59,7 +59,9 @@ type env struct {
 func TestEndToEnd(t *testing.T) {
 	e := start(t)
 	e.install(t)
-	e.startManager(t)
+	// As the Deployment runs it: with leader election, under the shipped
+	// RBAC, so a killed manager's successor takes the lease over.
+	e.startManager(t, "--leader-elect")
 
 	e.kubectl(t, "create", "namespace", appNS)
 	e.kubectl(t, "-n", appNS, "create", "secret", "generic", "gandi-credentials", "--from-literal=token="+token)
@@ -130,7 +132,7 @@ func TestEndToEnd(t *testing.T) {
 		}).WithTimeout(60 * time.Second).WithPolling(100 * time.Millisecond).ShouldNot(BeEmpty())
 		e.killManager(t)
 		e.simClearFaults(t)
-		e.startManager(t)
+		e.startManager(t, "--leader-elect")
 		e.kubectl(t, "-n", appNS, "wait", "--for=condition=Ready", "hostinginstance/second", "--timeout=120s")
 		g.Expect(e.simCounters(t).PaidCreates).To(Equal(before + 1))
 	}) {
@@ -147,7 +149,7 @@ func TestEndToEnd(t *testing.T) {
 		}).WithTimeout(60 * time.Second).WithPolling(100 * time.Millisecond).ShouldNot(BeEmpty())
 		e.killManager(t)
 		e.simClearFaults(t)
-		e.startManager(t)
+		e.startManager(t, "--leader-elect")
 		e.kubectl(t, "-n", appNS, "wait", "--for=condition=Ready", "paasinstance/second-legacy", "--timeout=120s")
 		g.Expect(e.simCounters(t).PaasPaidCreates).To(Equal(before + 1))
 	}) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -26,7 +27,17 @@ type result struct {
 	// observed says this pass read the object at Gandi, so its status
 	// describes the current generation (observedGeneration moves only then).
 	observed bool
+	// sent says this pass wrote a change to Gandi (reportSynced): what it
+	// read came from before the write, so its status describes no
+	// generation yet, whatever observed says.
+	sent bool
 }
+
+// describesGeneration reports a pass whose status says what Gandi shows
+// for the object's current generation: it read the object, and wrote
+// nothing to it since. Only then do observedGeneration and
+// lastHandledReconcileAt move (runPass).
+func (r result) describesGeneration() bool { return r.observed && !r.sent }
 
 // waitFor is "look again after d".
 func waitFor(d time.Duration) result { return result{requeue: d} }
@@ -161,5 +172,41 @@ func untilStateChanges(t Timing, transitional bool, res result) result {
 	if res.requeue == 0 || next < res.requeue {
 		res.requeue = next
 	}
+	return res
+}
+
+// syncedVerdict is the Synced condition of a pass that compared the spec
+// of a what (instance, vhost) with what Gandi showed: the differences
+// Gandi cannot apply (problems) first; then the fields the pass sent,
+// which are not UpToDate yet: the pass read the object before writing, so
+// only a later read shows whether Gandi applied them; UpToDate only when
+// there is neither.
+func syncedVerdict(what string, sent []string, problems []problem) (ok bool, reason, message string) {
+	msgs := make([]string, 0, len(problems)+1)
+	for _, p := range problems {
+		msgs = append(msgs, p.message)
+	}
+	if len(sent) > 0 {
+		msgs = append(msgs, "sent "+strings.Join(sent, ", ")+" to Gandi; waiting for Gandi to show the "+what+" as the spec asks")
+	}
+	switch {
+	case len(problems) > 0:
+		return false, problems[0].reason, strings.Join(msgs, "; ")
+	case len(sent) > 0:
+		return false, hostingv1alpha1.ReasonUpdating, msgs[0]
+	}
+	return true, hostingv1alpha1.ReasonUpToDate, "the " + what + " matches the spec"
+}
+
+// reportSynced sets Synced by syncedVerdict, and marks a pass that sent
+// fields (res.sent): it does not move observedGeneration, so tools that
+// wait for observedGeneration and Ready (kstatus, Flux) wait for the next
+// pass, which reads the object afresh (freshWanted) and reports what
+// Gandi shows. Ready stays what this pass read: whether the site serves
+// is not changed by having sent a change, only by what Gandi then shows.
+func reportSynced(obj managed, what string, sent []string, problems []problem, res result) result {
+	ok, reason, msg := syncedVerdict(what, sent, problems)
+	setCondition(obj, hostingv1alpha1.ConditionSynced, ok, reason, msg)
+	res.sent = res.sent || len(sent) > 0
 	return res
 }

@@ -89,7 +89,9 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	}
 	r.refreshUsage(ctx, api, hi)
 	if err := r.writeConnectionSecret(ctx, hi); err != nil {
+		sent := res.sent // the failure does not undo a change sent to Gandi
 		res = failed(hi, r.Timing, "write connection Secret", err)
+		res.sent = sent
 	}
 	res = r.stateResult(hi, inst, res)
 	res.observed = true

@@ -150,21 +150,19 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		res.requeue = r.Timing.Transitional
 	}
 	hi.Status.PasswordSecretVersion = confirmedPassword(hi)
+	// What the PATCH carried, when one went out (an error returned above):
+	// UpToDate only once a later pass reads it at Gandi (reportSynced).
+	var sent []string
+	if !patch.IsEmpty() {
+		sent = fields
+	}
 	unconfirmed, actRes, ok := r.runActions(ctx, api, hi, inst.ID)
 	if !ok {
+		actRes.sent = len(sent) > 0
 		return actRes
 	}
 	problems = append(problems, unconfirmed...)
-	if len(problems) > 0 {
-		msgs := make([]string, 0, len(problems))
-		for _, p := range problems {
-			msgs = append(msgs, p.message)
-		}
-		setCondition(hi, hostingv1alpha1.ConditionSynced, false, problems[0].reason, strings.Join(msgs, "; "))
-		return res
-	}
-	setCondition(hi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the instance matches the spec")
-	return res
+	return reportSynced(hi, "instance", sent, problems, res)
 }
 
 // sendUpdate PATCHes the instance; a patch carrying a new password is a

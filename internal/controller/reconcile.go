@@ -57,7 +57,7 @@ type kindSteps[T managed] interface {
 // runPass is the shape of every reconcile: load; paused, deleting or live;
 // then status patched once, here and nowhere else, with observedGeneration
 // and lastHandledReconcileAt moved only when the pass observed the object
-// at Gandi.
+// at Gandi and sent it no change since (result.describesGeneration).
 func runPass[T managed](ctx context.Context, c client.Client, key types.NamespacedName, obj T, k kindSteps[T]) (ctrl.Result, error) {
 	if err := c.Get(ctx, key, obj); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -82,7 +82,7 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 	default:
 		res = k.live(ctx, obj)
 	}
-	if res.observed {
+	if res.describesGeneration() {
 		obj.SetObservedGeneration(obj.GetGeneration())
 		// A requested reconcile counts as handled only once a pass has read
 		// the object at Gandi: a pass that stopped before (paused, waiting

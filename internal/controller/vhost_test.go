@@ -2,14 +2,18 @@ package controller_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -119,6 +123,41 @@ func gone(obj client.Object) func() bool {
 		err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(obj), obj)
 		return err != nil && client.IgnoreNotFound(err) == nil
 	}
+}
+
+// statusWrites keeps every status the manager writes for objects of type
+// T, as written: a status that stood for a moment is seen, however soon
+// the next pass replaced it.
+type statusWrites[T client.Object] struct {
+	mu  sync.Mutex
+	all []T
+}
+
+// wrap is the manager's client interceptor that keeps them.
+func (s *statusWrites[T]) wrap() interceptor.Funcs {
+	return interceptor.Funcs{
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			if o, ok := obj.DeepCopyObject().(T); ok && sub == "status" {
+				s.mu.Lock()
+				s.all = append(s.all, o)
+				s.mu.Unlock()
+			}
+			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		},
+	}
+}
+
+// ofGeneration are the statuses written while the object was at gen.
+func (s *statusWrites[T]) ofGeneration(gen int64) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []T
+	for _, o := range s.all {
+		if o.GetGeneration() == gen {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 var _ = Describe("Vhost", func() {
@@ -282,6 +321,40 @@ var _ = Describe("Vhost", func() {
 		w.sim.SetApplicationStatus(id, "blog.example.com", "error")
 		Eventually(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "ApplicationFailed"))
+	})
+
+	It("reports a change it sent as Updating, and moves observedGeneration only once Gandi shows it", func() {
+		id := w.seedInstance()
+		writes := &statusWrites[*hostingv1alpha1.Vhost]{}
+		w.startManager(managerOptions{wrap: writes.wrap()})
+		vh := vhost("blog", "blog.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+
+		setSpec(vh, func() { vh.Spec.Application = &hostingv1alpha1.VhostApplication{Name: "wordpress"} })
+		gen := vh.Generation
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(HaveField("Status.ObservedGeneration", gen))
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate),
+			HaveField("Status.Application.Name", "wordpress")))
+
+		sentSeen := false
+		for _, s := range writes.ofGeneration(gen) {
+			synced := meta.FindStatusCondition(s.Status.Conditions, hostingv1alpha1.ConditionSynced)
+			Expect(synced).NotTo(BeNil())
+			if synced.Reason == hostingv1alpha1.ReasonUpdating {
+				sentSeen = true
+				Expect(synced.Message).To(ContainSubstring("sent application to Gandi"))
+				Expect(meta.IsStatusConditionTrue(s.Status.Conditions, hostingv1alpha1.ConditionReady)).To(BeTrue(),
+					"a running site stays Ready for having been sent a change")
+			}
+			if s.Status.Application == nil {
+				Expect(s.Status.ObservedGeneration).NotTo(Equal(gen), "a status for generation %d before Gandi showed the application", gen)
+				Expect(synced.Reason).NotTo(Equal(hostingv1alpha1.ReasonUpToDate), "UpToDate before Gandi showed the application")
+			}
+		}
+		Expect(sentSeen).To(BeTrue(), "the pass that sent the application said so on Synced")
 	})
 
 	Describe("updates", func() {

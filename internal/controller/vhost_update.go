@@ -60,7 +60,8 @@ func normalizeJSON(v map[string]any) any {
 }
 
 // update sends what differs and purges the cache when asked. Gandi
-// changes only running vhosts.
+// changes only running vhosts. What it sent is UpToDate only once a later
+// pass reads it at Gandi (reportSynced).
 func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string, observed *gandi.Vhost) result {
 	if observed.Status != gandi.VhostRunning {
 		return result{}
@@ -68,28 +69,28 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 	fqdn := vh.Status.FQDN
 	patch, fields, waitingForCert := vhostChanges(vh, observed)
 	var res result
+	var sent []string
 	if !patch.IsEmpty() {
 		if err := api.UpdateVhost(ctx, instanceID, fqdn, patch); err != nil {
 			return refusedWriteEvent(ctx, vh, r.Events, r.Timing, "update "+strings.Join(fields, ", ")+" of vhost "+fqdn, err, vhostState(api, instanceID, fqdn))
 		}
 		r.Events.normal(vh, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
-		res.requeue = r.Timing.Transitional
+		res.requeue, sent = r.Timing.Transitional, fields
 	}
 	unconfirmed, purgeRes, ok := r.purgeCache(ctx, api, vh, instanceID)
 	if !ok {
+		purgeRes.sent = len(sent) > 0
 		return purgeRes
 	}
+	var problems []problem
 	if unconfirmed != nil {
-		setCondition(vh, hostingv1alpha1.ConditionSynced, false, unconfirmed.reason, unconfirmed.message)
-		return res
+		problems = append(problems, *unconfirmed)
 	}
 	if waitingForCert {
-		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonWaitingForCertificate,
-			"spec.httpsStrategy is "+vh.Spec.HTTPSStrategy+" but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists")
-		return waitFor(jittered(r.Timing.Poll))
+		problems = append(problems, problem{hostingv1alpha1.ReasonWaitingForCertificate,
+			"spec.httpsStrategy is " + vh.Spec.HTTPSStrategy + " but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists"})
 	}
-	setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the vhost matches the spec")
-	return res
+	return reportSynced(vh, "vhost", sent, problems, res)
 }
 
 // purgeCache purges once per new spec.cachePurgeRequest (sendOnce: the

@@ -1,0 +1,72 @@
+package controller
+
+import (
+	"errors"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+func TestSyncedVerdict(t *testing.T) {
+	unsupported := problem{hostingv1alpha1.ReasonUnsupportedChange, "spec.size is xl but the instance is starter"}
+	unconfirmed := problem{hostingv1alpha1.ReasonActionUnconfirmed, "the restart may not have happened"}
+	cases := []struct {
+		name       string
+		sent       []string
+		problems   []problem
+		ok         bool
+		reason     string
+		message    string
+		describing bool // the pass's status describes the generation
+	}{
+		{"nothing sent, nothing wrong", nil, nil, true, hostingv1alpha1.ReasonUpToDate, "the vhost matches the spec", true},
+		{"a change sent: not UpToDate before a read shows it", []string{"application"}, nil, false, hostingv1alpha1.ReasonUpdating,
+			"sent application to Gandi; waiting for Gandi to show the vhost as the spec asks", false},
+		{"several fields sent", []string{"application", "linked_dns_zone"}, nil, false, hostingv1alpha1.ReasonUpdating,
+			"sent application, linked_dns_zone to Gandi; waiting for Gandi to show the vhost as the spec asks", false},
+		{"a problem, nothing sent", nil, []problem{unsupported}, false, hostingv1alpha1.ReasonUnsupportedChange, unsupported.message, true},
+		{"a problem comes first, and what was sent is said too", []string{"name"}, []problem{unsupported}, false, hostingv1alpha1.ReasonUnsupportedChange,
+			unsupported.message + "; sent name to Gandi; waiting for Gandi to show the vhost as the spec asks", false},
+		{"every problem is said, the first gives the reason", nil, []problem{unconfirmed, unsupported}, false, hostingv1alpha1.ReasonActionUnconfirmed,
+			unconfirmed.message + "; " + unsupported.message, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ok, reason, msg := syncedVerdict("vhost", c.sent, c.problems)
+			if ok != c.ok || reason != c.reason || msg != c.message {
+				t.Fatalf("syncedVerdict = %v, %q, %q; want %v, %q, %q", ok, reason, msg, c.ok, c.reason, c.message)
+			}
+			vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Generation: 2}}
+			res := reportSynced(vh, "vhost", c.sent, c.problems, result{})
+			res.observed = true
+			if got := res.describesGeneration(); got != c.describing {
+				t.Fatalf("describesGeneration = %v, want %v", got, c.describing)
+			}
+			if got := vh.Status.Conditions; len(got) != 1 || got[0].Reason != c.reason || got[0].ObservedGeneration != 2 {
+				t.Fatalf("Synced = %+v", got)
+			}
+		})
+	}
+}
+
+func TestDescribesGeneration(t *testing.T) {
+	cases := []struct {
+		name string
+		res  result
+		want bool
+	}{
+		{"read at Gandi, nothing sent", result{observed: true}, true},
+		{"read, then a change sent: the read is from before it", result{observed: true, sent: true}, false},
+		{"never read (waiting, paused, failed before the read)", result{}, false},
+		{"a change sent, then a later step failed", result{observed: true, sent: true, err: errors.New("write connection Secret")}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.res.describesGeneration(); got != c.want {
+				t.Fatalf("describesGeneration = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

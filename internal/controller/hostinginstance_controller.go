@@ -63,6 +63,9 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	if stop != nil {
 		return *stop
 	}
+	if res := r.keepLegacyPassword(ctx, hi, id); res != nil {
+		return *res
+	}
 	if res := r.lifecycle().followEffects(ctx, hi, ext, id); res != nil {
 		return *res
 	}

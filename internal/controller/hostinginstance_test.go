@@ -488,6 +488,60 @@ var _ = Describe("HostingInstance", func() {
 			Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonExternalIDChanged)).WithTimeout(eventually).Should(HaveLen(1))
 		})
 
+		// passwordRecords are the annotations that record the password set
+		// on the instance effects-for names.
+		passwordRecords := []string{"effects.hosting.gandi-operator.dev/password", "effects.hosting.gandi-operator.dev/password.confirmed"}
+
+		It("sets its password on the new instance when a pass that dropped the former one's records died before its status write", func() {
+			pw := passwordApplied()
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			// What followEffects wrote at once; the status still says what
+			// the pass had not written yet: the former instance's password.
+			setSpec(hi, func() {
+				hi.Annotations[hostingv1alpha1.AnnotationExternalID] = other
+				hi.Annotations[hostingv1alpha1.AnnotationEffectsFor] = other
+				for _, k := range passwordRecords {
+					delete(hi.Annotations, k)
+				}
+			})
+			Expect(hi.Status.PasswordSecretVersion).To(Equal(passwordRevision(pw)))
+			Expect(hi.Status.ID).To(Equal(id))
+			w.startManager(managerOptions{})
+			Eventually(func() string { return w.sim.LastPassword(other) }).WithTimeout(eventually).Should(HavePrefix("$6$"), "the Secret's password, set on the new instance")
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.ID", other),
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		})
+
+		It("takes the status of an object from before the password records as their record, and sends the password no second time", func() {
+			pw := passwordApplied()
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			// An earlier build's object: the status is the only record.
+			setSpec(hi, func() {
+				delete(hi.Annotations, hostingv1alpha1.AnnotationEffectsFor)
+				for _, k := range passwordRecords {
+					delete(hi.Annotations, k)
+				}
+			})
+			changes := w.sim.PasswordChanges()
+			w.startManager(managerOptions{})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("ObjectMeta.Annotations", And(
+				HaveKeyWithValue(hostingv1alpha1.AnnotationEffectsFor, id),
+				HaveKeyWithValue(passwordRecords[0], passwordRevision(pw)),
+				HaveKeyWithValue(passwordRecords[1], passwordRevision(pw)))))
+			Consistently(w.sim.PasswordChanges).WithTimeout(2 * testTiming.Poll).Should(Equal(changes))
+			Expect(get(hi)).To(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		})
+
 		It("rotates the password once when its Secret changes", func() {
 			pw := w.secret("legacy-password", map[string]string{"password": "first-password"})
 			setSpec(hi, func() {

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -179,10 +178,44 @@ func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instance
 }
 
 // confirmedPassword is the password Secret revision Gandi last accepted:
-// the durable confirmation, or the status of an object from before the
-// record existed.
+// the durable confirmation, never the status. When the external-id
+// changes, followEffects drops the records at once but the status
+// forgets the former instance's revision only with the pass's status
+// write: a pass that dies in between (a crash, a lost leadership, a long
+// wait for the request budget) leaves that revision in status, and taken
+// as confirmed it would report the new instance's password as set though
+// it never was. An object from before the records keeps its status
+// through keepLegacyPassword instead.
 func confirmedPassword(hi *hostingv1alpha1.HostingInstance) string {
-	return cmp.Or(confirmedRotation(hi, effectPassword), hi.Status.PasswordSecretVersion)
+	return confirmedRotation(hi, effectPassword)
+}
+
+// keepLegacyPassword records, as accepted, the status revision of an
+// object from before the password records existed (legacyPassword): its
+// status was the record then. It runs before followEffects names the
+// instance; from then on status is never taken as the record
+// (confirmedPassword).
+func (r *HostingInstanceReconciler) keepLegacyPassword(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) *result {
+	v := legacyPassword(hi, id)
+	if v == "" {
+		return nil
+	}
+	if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{set: acceptedRecord(effectPassword, v)}); err != nil {
+		return halt(retry(err))
+	}
+	return nil
+}
+
+// legacyPassword is the password revision the status of an object from
+// before the records reports applied on instance id: none when the object
+// names the instance its records are on (effects-for: they are the only
+// word), has a record, or has a status about another instance.
+func legacyPassword(hi *hostingv1alpha1.HostingInstance, id string) string {
+	if _, named := hi.GetAnnotations()[hostingv1alpha1.AnnotationEffectsFor]; named ||
+		hi.Status.ID != id || recordedEffect(hi, effectPassword) != "" {
+		return ""
+	}
+	return hi.Status.PasswordSecretVersion
 }
 
 // passwordRotation adds the new password hash to patch when the password

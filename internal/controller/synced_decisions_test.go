@@ -70,3 +70,39 @@ func TestDescribesGeneration(t *testing.T) {
 		})
 	}
 }
+
+func TestConfirmedAndLegacyPassword(t *testing.T) {
+	const (
+		record    = "effects.hosting.gandi-operator.dev/password"
+		confirmed = record + ".confirmed"
+		onA       = "uid/1"
+	)
+	cases := []struct {
+		name          string
+		annotations   map[string]string
+		statusID      string
+		status        string
+		wantConfirmed string
+		wantLegacy    string
+	}{
+		{"confirmed on the instance it names", map[string]string{hostingv1alpha1.AnnotationEffectsFor: "A", record: onA, confirmed: onA}, "A", onA, onA, ""},
+		{"records dropped for B, status still A's (an interrupted pass)", map[string]string{hostingv1alpha1.AnnotationEffectsFor: "B"}, "A", onA, "", ""},
+		{"records dropped for B, status already written", map[string]string{hostingv1alpha1.AnnotationEffectsFor: "B"}, "B", "", "", ""},
+		{"an earlier build's record, without effects-for", map[string]string{record: onA}, "A", onA, onA, ""},
+		{"from before the records: status is the record", nil, "A", onA, "", onA},
+		{"from before the records, status about another instance", nil, "B", onA, "", ""},
+		{"from before the records, nothing applied", nil, "A", "", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: c.annotations}}
+			hi.Status.ID, hi.Status.PasswordSecretVersion = c.statusID, c.status
+			if got := confirmedPassword(hi); got != c.wantConfirmed {
+				t.Fatalf("confirmedPassword = %q, want %q", got, c.wantConfirmed)
+			}
+			if got := legacyPassword(hi, "A"); got != c.wantLegacy {
+				t.Fatalf("legacyPassword = %q, want %q", got, c.wantLegacy)
+			}
+		})
+	}
+}

@@ -440,6 +440,34 @@ var _ = Describe("HostingInstance", func() {
 			}, func(v gandisim.InstanceView) bool { return v.LanguageVersion == "8.2" }),
 		)
 
+		It("reports a change it sent as Updating, and moves observedGeneration only once Gandi shows it", func() {
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			writes := &statusWrites[*hostingv1alpha1.HostingInstance]{}
+			w.startManager(managerOptions{wrap: writes.wrap()})
+			setSpec(hi, func() { hi.Spec.Name = "renamed" })
+			gen := hi.Generation
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				HaveField("Status.ObservedGeneration", gen), HaveField("Status.Name", "renamed"),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			sentSeen := false
+			for _, s := range writes.ofGeneration(gen) {
+				synced := meta.FindStatusCondition(s.Status.Conditions, hostingv1alpha1.ConditionSynced)
+				Expect(synced).NotTo(BeNil())
+				if synced.Reason == hostingv1alpha1.ReasonUpdating {
+					sentSeen = true
+					Expect(meta.IsStatusConditionTrue(s.Status.Conditions, hostingv1alpha1.ConditionReady)).To(BeTrue(),
+						"an active instance stays Ready for having been sent a new name")
+				}
+				if s.Status.Name != "renamed" {
+					Expect(s.Status.ObservedGeneration).NotTo(Equal(gen), "a status for generation %d before Gandi showed the name", gen)
+					Expect(synced.Reason).NotTo(Equal(hostingv1alpha1.ReasonUpToDate), "UpToDate before Gandi showed the name")
+				}
+			}
+			Expect(sentSeen).To(BeTrue(), "the pass that sent the name said so on Synced")
+		})
+
 		It("reports a language version Gandi does not offer, and sends nothing", func() {
 			patches := w.sim.Requests(gandisim.RoutePatchInstance)
 			setSpec(hi, func() { hi.Spec.Type.Language.Version = "5.6" })

@@ -16,16 +16,21 @@ import (
 // nextStep's and readiness's; this is their I/O.
 func (r *TemplateApplicationReconciler) sync(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget) result {
 	rec, recorded := currentRecord(ta)
-	recordToStatus(ta, rec)
 	in := r.applyInput(ta, t, rec, recorded)
 	s := nextStep(in)
 	if s.kind == stepFollow {
-		res, over := r.follow(ctx, api, ta, &rec)
+		res, over := r.follow(ctx, api, ta, t, &rec)
 		if !over {
+			recordToStatus(ta, rec)
 			return res
 		}
 		in = r.applyInput(ta, t, rec, true)
 		s = nextStep(in)
+	}
+	// The status shows only this target's applies: a record of another
+	// (copied from another object) says nothing of what this one applied.
+	if rec.otherTarget(t.templateID, t.domainID) == "" {
+		recordToStatus(ta, rec)
 	}
 	switch s.kind {
 	case stepSend:
@@ -47,6 +52,7 @@ func (r *TemplateApplicationReconciler) applyInput(ta *hostingv1alpha1.TemplateA
 	in := applyInput{
 		rec: rec, recorded: recorded,
 		payloadHash: t.payloadHash, generation: ta.Generation,
+		templateID: t.templateID, domainID: t.domainID,
 		interval: reapplyInterval(ta), grace: r.Timing.CreateGrace, now: r.Now(),
 		dispatchOver: rec.Outcome == outcomeDispatched && dispatchOver(ta.Status.Dispatch) && ta.Status.Dispatch.ID == rec.DispatchID,
 	}
@@ -70,7 +76,10 @@ func reapplyInterval(ta *hostingv1alpha1.TemplateApplication) time.Duration {
 // Gandi certainly did not act, and completed with the answer otherwise.
 func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, s step) result {
 	why := s.why
-	rec := applyRecord{Generation: ta.Generation, PayloadHash: t.payloadHash, At: r.Now().UTC(), Resent: s.resend}
+	rec := applyRecord{
+		Generation: ta.Generation, PayloadHash: t.payloadHash, At: r.Now().UTC(), Resent: s.resend,
+		TemplateID: t.templateID, DomainID: t.domainID,
+	}
 	value, err := rec.encode()
 	if err != nil {
 		return retry(err)

@@ -47,9 +47,11 @@ type step struct {
 type applyInput struct {
 	rec      applyRecord
 	recorded bool
-	// payloadHash and generation are what is to be applied now.
-	payloadHash string
-	generation  int64
+	// payloadHash and generation are what is to be applied now, and
+	// templateID and domainID where it comes from and goes.
+	payloadHash          string
+	generation           int64
+	templateID, domainID string
 	// interval is spec.reapply.interval for policy Interval, else 0.
 	interval time.Duration
 	// grace is how long after an apply is recorded its dispatch may still
@@ -66,6 +68,11 @@ type applyInput struct {
 }
 
 // nextStep says whether an apply is due and what else the pass does.
+//
+// A record of an apply to another target (another template or domain: the
+// record was copied with the object, or the spec changed) is no apply of
+// this target: one is due at once. A dispatch or a lost answer of it
+// cannot repeat anything here.
 //
 // An apply whose dispatch is known is followed until it is over; the next
 // one is due when what is applied changes (the template's payload, this
@@ -103,6 +110,9 @@ func nextStep(in applyInput) step {
 		return step{kind: stepSend, why: "first application"}
 	}
 	rec := in.rec
+	if why := rec.otherTarget(in.templateID, in.domainID); why != "" {
+		return step{kind: stepSend, why: why}
+	}
 	switch rec.Outcome {
 	case outcomeDispatched:
 		if !in.dispatchOver {

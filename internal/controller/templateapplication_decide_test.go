@@ -22,7 +22,7 @@ func TestNextStep(t *testing.T) {
 	const grace = 2 * time.Minute
 	at := func(ago time.Duration) time.Time { return now.Add(-ago) }
 	rec := func(o applyOutcome, ago time.Duration) applyRecord {
-		r := applyRecord{At: at(ago), PayloadHash: "sha256:a", Generation: 3, Outcome: o}
+		r := applyRecord{At: at(ago), PayloadHash: "sha256:a", Generation: 3, Outcome: o, TemplateID: "tpl-1", DomainID: "dom-1"}
 		if o == outcomeDispatched {
 			r.DispatchID = "d1"
 		}
@@ -31,6 +31,11 @@ func TestNextStep(t *testing.T) {
 	changedPayload := func(r applyRecord) applyRecord { r.PayloadHash = "sha256:old"; return r }
 	changedSpec := func(r applyRecord) applyRecord { r.Generation = 2; return r }
 	resent := func(r applyRecord) applyRecord { r.Resent = true; return r }
+	// otherDomain is a record copied from an application to another domain.
+	otherDomain := func(r applyRecord) applyRecord { r.DomainID = "dom-other"; return r }
+	otherTemplate := func(r applyRecord) applyRecord { r.TemplateID = "tpl-other"; return r }
+	// untargeted is a record of an earlier version, which names no target.
+	untargeted := func(r applyRecord) applyRecord { r.TemplateID, r.DomainID = "", ""; return r }
 	shown := evidence{verdict: verdictShown}
 	contradicted := evidence{verdict: verdictContradicted, differs: []string{"the domain's nameservers are ns1.gandi.net"}}
 	unknown := evidence{verdict: verdictUnknown}
@@ -53,6 +58,16 @@ func TestNextStep(t *testing.T) {
 		{name: "dispatch over, spec changed", rec: changedSpec(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
 		{name: "dispatch over, interval elapsed", rec: rec(outcomeDispatched, 2*time.Hour), over: true, interval: time.Hour, want: stepSend},
 		{name: "dispatch over, interval not elapsed", rec: rec(outcomeDispatched, 2*time.Hour), over: true, interval: 3 * time.Hour, want: stepSettled},
+
+		{name: "dispatch running, record of another domain (a copy): sent, not followed", rec: otherDomain(rec(outcomeDispatched, time.Second)), want: stepSend},
+		{name: "dispatch over, record of another domain (a copy): sent", rec: otherDomain(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
+		{name: "dispatch over, record of another template: sent", rec: otherTemplate(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
+		{name: "confirmed, record of another domain: sent", rec: otherDomain(rec(outcomeConfirmed, time.Hour)), ev: shown, want: stepSend},
+		{name: "unanswered in the grace, record of another domain: nothing of it can repeat here", rec: otherDomain(rec(outcomeUnanswered, time.Second)), ev: unknown, want: stepSend},
+		{name: "lost, record of another domain, shown: not this target's apply", rec: otherDomain(rec(outcomeLost, time.Second)), ev: shown, want: stepSend},
+		{name: "dispatch running, record of an earlier version: followed", rec: untargeted(rec(outcomeDispatched, time.Second)), want: stepFollow},
+		{name: "dispatch over, record of an earlier version: no apply again on upgrade", rec: untargeted(rec(outcomeDispatched, time.Hour)), over: true, want: stepSettled},
+		{name: "confirmed, record of an earlier version: settled", rec: untargeted(rec(outcomeConfirmed, time.Hour)), want: stepSettled},
 
 		{name: "confirmed on the domain, unchanged", rec: rec(outcomeConfirmed, time.Hour), want: stepSettled},
 		{name: "confirmed on the domain, spec changed", rec: changedSpec(rec(outcomeConfirmed, time.Hour)), want: stepSend},
@@ -89,7 +104,7 @@ func TestNextStep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := applyInput{
-				rec: tc.rec, recorded: !tc.none, payloadHash: "sha256:a", generation: 3,
+				rec: tc.rec, recorded: !tc.none, payloadHash: "sha256:a", generation: 3, templateID: "tpl-1", domainID: "dom-1",
 				interval: tc.interval, grace: grace, now: now, dispatchOver: tc.over, evidence: tc.ev,
 			}
 			got := nextStep(in)
@@ -101,6 +116,36 @@ func TestNextStep(t *testing.T) {
 			}
 			if got.kind == stepWait && (got.wait <= 0 || got.wait > grace) {
 				t.Errorf("wait %s, want within the grace", got.wait)
+			}
+		})
+	}
+}
+
+// TestDispatchTarget pins that the target Gandi reports of a dispatch
+// prevails over the record's, so that a record copied from another object
+// (or written by an earlier version, without a target) whose dispatch
+// applied elsewhere is not taken for this target's apply.
+func TestDispatchTarget(t *testing.T) {
+	mine := applyRecord{Outcome: outcomeDispatched, DispatchID: "d1", TemplateID: "tpl-1", DomainID: "dom-1"}
+	old := applyRecord{Outcome: outcomeDispatched, DispatchID: "d1"}
+	for _, tc := range []struct {
+		name  string
+		rec   applyRecord
+		d     gandi.Dispatch
+		other bool
+	}{
+		{name: "the dispatch applied this template to this domain", rec: mine, d: gandi.Dispatch{TargetID: "dom-1", TemplateID: "tpl-1"}},
+		{name: "an earlier version's record, Gandi shows this target", rec: old, d: gandi.Dispatch{TargetID: "dom-1", TemplateID: "tpl-1"}},
+		{name: "an earlier version's record, Gandi shows another domain", rec: old, d: gandi.Dispatch{TargetID: "dom-a", TemplateID: "tpl-1"}, other: true},
+		{name: "the record names this domain, Gandi another", rec: mine, d: gandi.Dispatch{TargetID: "dom-a"}, other: true},
+		{name: "Gandi shows another template", rec: mine, d: gandi.Dispatch{TargetID: "dom-1", TemplateID: "tpl-2"}, other: true},
+		{name: "Gandi names no template (optional in the doc)", rec: old, d: gandi.Dispatch{TargetID: "dom-1"}},
+		{name: "Gandi names nothing: the record stands", rec: mine, d: gandi.Dispatch{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			why := tc.rec.withDispatchTarget(&tc.d).otherTarget("tpl-1", "dom-1")
+			if (why != "") != tc.other {
+				t.Fatalf("otherTarget = %q, want another target: %t", why, tc.other)
 			}
 		})
 	}

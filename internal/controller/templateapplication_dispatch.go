@@ -17,8 +17,11 @@ const maxDispatchHistory = 50
 
 // follow reads the dispatch of the last apply. over reports that it is no
 // longer running, or can no longer be read, so the outcome stands and a new
-// apply may be considered.
-func (r *TemplateApplicationReconciler) follow(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, rec *applyRecord) (result, bool) {
+// apply may be considered. A dispatch that Gandi shows applied another
+// template or to another domain (its record was copied from another
+// object) is over for this one too: rec takes Gandi's target, so that an
+// apply of this target is due, and its state is not this object's.
+func (r *TemplateApplicationReconciler) follow(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, rec *applyRecord) (result, bool) {
 	d, err := api.GetDispatch(ctx, rec.DispatchID)
 	if gandi.IsNotFound(err) {
 		// Gandi no longer reports it (or never showed it to this
@@ -36,6 +39,9 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 	if err != nil {
 		return failed(ta, r.Timing, "get dispatch "+rec.DispatchID, err), false
 	}
+	if *rec = rec.withDispatchTarget(d); rec.otherTarget(t.templateID, t.domainID) != "" {
+		return result{}, true
+	}
 	dispatchToStatus(ta, rec.DispatchID, d)
 	ds := ta.Status.Dispatch
 	switch {
@@ -49,6 +55,20 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 		r.Events.normal(ta, "Applied", "Apply", "dispatch "+ds.ID+" is done")
 	}
 	return result{}, true
+}
+
+// withDispatchTarget is rec with the target Gandi reports its dispatch
+// applied: what Gandi shows prevails over what the record says (or does
+// not say, when an earlier version wrote it). template_id is optional in
+// the doc; a dispatch that names neither leaves the record as it is.
+func (rec applyRecord) withDispatchTarget(d *gandi.Dispatch) applyRecord {
+	if d.TargetID != "" {
+		rec.DomainID = d.TargetID
+	}
+	if d.TemplateID != "" {
+		rec.TemplateID = d.TemplateID
+	}
+	return rec
 }
 
 // pollBackoff spaces the reads of a running dispatch: quickly at first, then

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -66,6 +67,34 @@ type applyRecord struct {
 	Resent bool `json:"resent,omitempty"`
 	// Note is Gandi's error or what was seen, for messages on later passes.
 	Note string `json:"note,omitempty"`
+	// TemplateID and DomainID name what was applied where. The record is
+	// an annotation, so it travels with a copy of the object (kubectl get
+	// -o yaml, renamed, another spec.domain): without its target, the copy
+	// would take the original's apply for its own and report Ready for a
+	// domain that never got the template. Empty in records written by
+	// earlier versions, which are taken as this object's (an upgrade
+	// applies nothing again); following their dispatch tells the target.
+	TemplateID string `json:"templateID,omitempty"`
+	DomainID   string `json:"domainID,omitempty"`
+}
+
+// otherTarget says why rec is not an apply of templateID to domainID, ""
+// when it is, or when it does not say (a record of an earlier version).
+// Such a record is another object's (this one is a copy of it) or of a
+// former spec: it tells nothing of this target, where an apply is due.
+func (rec applyRecord) otherTarget(templateID, domainID string) string {
+	var diff []string
+	if rec.TemplateID != "" && rec.TemplateID != templateID {
+		diff = append(diff, "template "+rec.TemplateID+", not "+templateID)
+	}
+	if rec.DomainID != "" && rec.DomainID != domainID {
+		diff = append(diff, "domain "+rec.DomainID+", not "+domainID)
+	}
+	if len(diff) == 0 {
+		return ""
+	}
+	return "the last apply recorded on this object is of " + strings.Join(diff, " and ") +
+		" (it was copied from another object, or the target changed): nothing known was applied here"
 }
 
 // unresolved reports an apply that may have reached Gandi without a

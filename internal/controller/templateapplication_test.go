@@ -154,6 +154,61 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(w.sim.Writes()).To(Equal(writes))
 	})
 
+	// copiedToAnotherDomain creates, beside an application applied to
+	// example.com, a copy of it (its annotations, so its apply record, as
+	// kubectl get -o yaml renamed keeps them) for another domain, and
+	// checks that the copy applies the template there and is Ready only
+	// once that dispatch is done. earlier strips the target from the
+	// record, as an earlier version wrote it: Gandi's dispatch tells it.
+	copiedToAnotherDomain := func(earlier bool) {
+		const otherFQDN = "other.example"
+		w.sim.AddDomain(orgID, otherFQDN)
+		other, _ := w.sim.Domain(otherFQDN)
+		w.startManager(managerOptions{})
+		_, ta := applied()
+		first := ta.Status.Dispatch.ID
+		annotations := map[string]string{}
+		for k, v := range ta.Annotations {
+			annotations[k] = v
+		}
+		if earlier {
+			var rec map[string]any
+			Expect(json.Unmarshal([]byte(annotations[applyRecordKey]), &rec)).To(Succeed())
+			delete(rec, "domainID")
+			delete(rec, "templateID")
+			v, err := json.Marshal(rec)
+			Expect(err).NotTo(HaveOccurred())
+			annotations[applyRecordKey] = string(v)
+		}
+
+		w.sim.HoldDispatches(true)
+		copied := application("copy", func(c *hostingv1alpha1.TemplateApplication) {
+			c.Annotations = annotations
+			c.Spec.Domain = otherFQDN
+		})
+		w.create(copied)
+		Eventually(w.sim.Dispatches).WithTimeout(eventually).Should(Equal(2), "the copy applies the template to its own domain")
+		Expect(w.sim.DispatchList()[1].TargetID).To(Equal(other.ID))
+		Consistently(fetch(copied)).WithTimeout(2*testTiming.Poll).Should(notReady(), "not Ready before its own dispatch is done")
+
+		w.sim.HoldDispatches(false)
+		Eventually(fetch(copied)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(copied.Status.Dispatch.ID).To(Equal(w.sim.DispatchList()[1].ID))
+		Expect(copied.Status.Dispatch.ID).NotTo(Equal(first))
+		Expect(copied.Status.DomainID).To(Equal(other.ID))
+		Expect(copied.Annotations[applyRecordKey]).To(ContainSubstring(other.ID))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(2))
+		Expect(fetch(ta)()).To(And(beReady(), HaveField("Status.Dispatch.ID", first)), "the original is untouched")
+	}
+
+	It("applies a copy of an application (its apply record too) to the copy's own domain, and is Ready only once that is done", func() {
+		copiedToAnotherDomain(false)
+	})
+
+	It("tells from Gandi's dispatch that a copied record of an earlier version, which names no target, applied elsewhere", func() {
+		copiedToAnotherDomain(true)
+	})
+
 	It("applies again exactly once when the Template's records change", func() {
 		w.startManager(managerOptions{})
 		t, ta := applied()

@@ -24,10 +24,12 @@ type TemplateSpec struct {
 	// +optional
 	Name string `json:"name,omitempty"`
 
-	// Description of the template's purpose.
+	// Description of the template's purpose. Absent: the description at
+	// Gandi is left as it is (an adopted template keeps its own). Set to ""
+	// to clear it.
 	// +kubebuilder:validation:MaxLength=1024
 	// +optional
-	Description string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty"`
 
 	// Payload is what the template does to a domain. Each part (namespace)
 	// is optional, but at least one must be set. Every change is sent to

@@ -1416,6 +1416,11 @@ func (in *TemplatePayload) DeepCopy() *TemplatePayload {
 func (in *TemplateSpec) DeepCopyInto(out *TemplateSpec) {
 	*out = *in
 	in.ManagedFields.DeepCopyInto(&out.ManagedFields)
+	if in.Description != nil {
+		in, out := &in.Description, &out.Description
+		*out = new(string)
+		**out = **in
+	}
 	in.Payload.DeepCopyInto(&out.Payload)
 }
 

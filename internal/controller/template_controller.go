@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -110,15 +111,30 @@ func (r *TemplateReconciler) notEditable(t *hostingv1alpha1.Template, observed *
 	return waitFor(jittered(r.Timing.Poll))
 }
 
-// observeOnly reports drift without writing (managementPolicy Observe).
+// observeOnly reports drift without writing (managementPolicy Observe):
+// whatever Manage would send (the payload, the name, a description the
+// spec sets). Ready says whether Gandi holds the payload.
 func (r *TemplateReconciler) observeOnly(t *hostingv1alpha1.Template, observed *gandi.Template) result {
-	if setPayloadReady(t, observed, hostingv1alpha1.ReasonDriftDetected, "Gandi's payload is not the spec's") {
-		setCondition(t, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, "managementPolicy is Observe: the template matches the spec, nothing is written")
-	} else {
+	setPayloadReady(t, observed, hostingv1alpha1.ReasonDriftDetected, "Gandi's payload is not the spec's")
+	if drift := templateDrift(t, observed); drift != "" {
 		setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
-			"managementPolicy is Observe: Gandi's payload differs from the spec in "+orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload))+"; nothing is written")
+			"managementPolicy is Observe: Gandi's template differs from the spec in "+drift+"; nothing is written")
+	} else {
+		setCondition(t, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, "managementPolicy is Observe: the template matches the spec, nothing is written")
 	}
 	return waitFor(jittered(r.Timing.Poll))
+}
+
+// templateDrift names what Manage would change at Gandi, the payload by
+// namespace; "" when nothing.
+func templateDrift(t *hostingv1alpha1.Template, observed *gandi.Template) string {
+	_, fields := templateChanges(t, observed)
+	for i, f := range fields {
+		if f == "payload" {
+			fields[i] = "the payload (" + orNone(payloadDifferences(desiredPayload(t.Spec.Payload), observed.Payload)) + ")"
+		}
+	}
+	return strings.Join(fields, ", ")
 }
 
 // vanished reports a known template that Gandi no longer has. Nothing is

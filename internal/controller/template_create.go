@@ -63,7 +63,10 @@ func (e *templateExternal) find(ctx context.Context) ([]candidate, error) {
 func (e *templateExternal) prepare(context.Context) (map[string]string, error) { return nil, nil }
 
 func (e *templateExternal) create(ctx context.Context) (string, error) {
-	req := gandi.CreateTemplateRequest{Name: templateName(e.t), Description: e.t.Spec.Description, Payload: desiredPayload(e.t.Spec.Payload)}
+	req := gandi.CreateTemplateRequest{Name: templateName(e.t), Payload: desiredPayload(e.t.Spec.Payload)}
+	if e.t.Spec.Description != nil {
+		req.Description = *e.t.Spec.Description
+	}
 	return e.api.CreateTemplate(ctx, req, gandi.CreateOptions{SharingID: e.t.Spec.SharingID})
 }
 

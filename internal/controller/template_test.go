@@ -18,7 +18,7 @@ func gandiTemplate(name string, mutate ...func(*hostingv1alpha1.Template)) *host
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: hostingv1alpha1.TemplateSpec{
 			ManagedFields: hostingv1alpha1.ManagedFields{CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
-			Description:   "the shop's DNS, mail and redirections",
+			Description:   ptr("the shop's DNS, mail and redirections"),
 			Payload: hostingv1alpha1.TemplatePayload{
 				Nameservers: &hostingv1alpha1.NameserversPayload{Service: "livedns"},
 				DNSRecords: &hostingv1alpha1.DNSRecordsPayload{Records: []hostingv1alpha1.DNSRecord{
@@ -151,6 +151,49 @@ var _ = Describe("Template", func() {
 		Expect(t.Status.ID).To(Equal(existing))
 		Expect(w.sim.Templates()).To(HaveLen(1))
 		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(BeZero())
+	})
+
+	// seededNameservers is a template made at Gandi outside the cluster,
+	// with a description, and the payload of nameserversTemplate.
+	seededNameservers := func() string {
+		id, err := w.sim.AddTemplate(orgID, gandisim.SeedTemplate{Name: "ns", Description: "made by hand", Payload: map[string]any{
+			"domain:nameservers": map[string]any{"service": "custom", "addresses": []any{customNameservers[0], customNameservers[1]}},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		return id
+	}
+
+	It("keeps the description of a template it adopts when the spec sets none, and sends nothing for the same payload", func() {
+		existing := seededNameservers()
+		w.startManager(managerOptions{})
+		t := nameserversTemplate()
+		t.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+		t.Spec.Description = nil
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+		Expect(t.Status.ID).To(Equal(existing))
+		Consistently(func() int { return w.sim.Requests(gandisim.RoutePatchTemplate) }).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+		Expect(w.simTemplate(t)().Description).To(Equal("made by hand"))
+
+		By("clearing it when the spec says so")
+		setSpec(t, func() { t.Spec.Description = ptr("") })
+		Eventually(func() string { return w.simTemplate(t)().Description }).WithTimeout(eventually).Should(BeEmpty())
+	})
+
+	It("reports a description that differs as drift in Observe, and writes nothing", func() {
+		existing := seededNameservers()
+		w.startManager(managerOptions{})
+		t := nameserversTemplate()
+		t.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: existing}
+		t.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+		t.Spec.Description = ptr("what the cluster says")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "DriftDetected")))
+		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("description"))
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+		Expect(w.simTemplate(t)().Description).To(Equal("made by hand"))
 	})
 
 	It("creates one template when the create's answer is lost", func() {

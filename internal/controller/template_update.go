@@ -11,15 +11,16 @@ import (
 // templateChanges compares the spec with what Gandi reports: the PATCH for
 // what differs, and the names of those fields. The payload is compared
 // semantically and, when it differs, sent whole: Gandi replaces the payload
-// and never merges it.
+// and never merges it. A description the spec does not set is Gandi's to
+// keep (an adopted template's own): only one set, "" included, is sent.
 func templateChanges(t *hostingv1alpha1.Template, observed *gandi.Template) (gandi.UpdateTemplateRequest, []string) {
 	var req gandi.UpdateTemplateRequest
 	var fields []string
 	if name := templateName(t); name != observed.Name {
 		req.Name, fields = name, append(fields, "name")
 	}
-	if desc := t.Spec.Description; desc != observed.Description {
-		req.Description, fields = &desc, append(fields, "description")
+	if desc := t.Spec.Description; desc != nil && *desc != observed.Description {
+		req.Description, fields = gandi.Ptr(*desc), append(fields, "description")
 	}
 	if want := desiredPayload(t.Spec.Payload); payloadHash(want) != payloadHash(observed.Payload) {
 		req.Payload, fields = &want, append(fields, "payload")

@@ -145,8 +145,10 @@ func TemplateManifest(o ManifestOptions, name string, t *gandi.Template) (*hosti
 	spec := hostingv1alpha1.TemplateSpec{
 		ManagedFields: o.managed(),
 		Name:          t.Name,
-		Description:   t.Description,
 		Payload:       templatePayload(t.Payload),
+	}
+	if t.Description != "" {
+		spec.Description = gandi.Ptr(t.Description)
 	}
 	if t.SharingSpace != nil {
 		spec.SharingID = t.SharingSpace.ID

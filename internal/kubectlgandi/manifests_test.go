@@ -184,7 +184,7 @@ func TestTemplateManifest(t *testing.T) {
 				},
 			},
 			want: hostingv1alpha1.TemplateSpec{
-				ManagedFields: observed(), SharingID: "org-1", Name: "Shop Domain", Description: "mail and web",
+				ManagedFields: observed(), SharingID: "org-1", Name: "Shop Domain", Description: gandi.Ptr("mail and web"),
 				Payload: hostingv1alpha1.TemplatePayload{
 					DNSRecords:   &hostingv1alpha1.DNSRecordsPayload{Records: []hostingv1alpha1.DNSRecord{{Name: "@", Type: "A", Values: []string{"203.0.113.1"}, TTL: 300}, {Name: "www", Type: "CNAME", Values: []string{"@"}}}},
 					Mailboxes:    []hostingv1alpha1.Mailbox{{Login: "contact"}},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -47,6 +48,7 @@ func (r *TemplateReconciler) live(ctx context.Context, t *hostingv1alpha1.Templa
 // unknown), then brings it to the spec.
 func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template) result {
 	ext := &templateExternal{r: r, api: api, t: t}
+	r.releasePublic(t)
 	id, stop := r.lifecycle().ensureID(ctx, t, ext, templateID(t), &t.Spec.ManagedFields)
 	if stop != nil {
 		return *stop
@@ -105,10 +107,35 @@ func setPayloadReady(t *hostingv1alpha1.Template, observed *gandi.Template, othe
 // notEditable reports a public template: it is read, never written.
 func (r *TemplateReconciler) notEditable(t *hostingv1alpha1.Template, observed *gandi.Template) result {
 	msg := "template " + t.Status.ID + " (" + observed.Name + ") is one of Gandi's public templates: it is never modified or deleted; " +
-		"apply it with a TemplateApplication's spec.templateID, or remove the annotation " + hostingv1alpha1.AnnotationExternalID + " to manage a template of your own"
+		"apply it with a TemplateApplication's spec.templateID, or remove the annotation " + hostingv1alpha1.AnnotationExternalID +
+		" to manage a template of your own, named " + strconv.Quote(templateName(t)) + " (created unless one of that name exists)"
 	setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonNotEditable, msg)
 	setPayloadReady(t, observed, hostingv1alpha1.ReasonNotEditable, "the public template's payload is not the spec's and cannot be changed")
 	return waitFor(jittered(r.Timing.Poll))
+}
+
+// releasePublic forgets a public template whose external-id annotation a
+// person removed. Such a template is never this object's to manage: it
+// named it only through the annotation, the user's word, and without it
+// the status alone would keep the object on the template for good, while
+// NotEditable tells the user that removing the annotation makes it manage
+// a template of its own. So the object then finds (or creates) its own by
+// name, as a new one would; applications of it wait until it is Ready.
+func (r *TemplateReconciler) releasePublic(t *hostingv1alpha1.Template) {
+	if !publicReleased(t) {
+		return
+	}
+	st := &t.Status
+	r.Events.normal(t, "Released", "Observe", "the annotation "+hostingv1alpha1.AnnotationExternalID+" no longer names public template "+st.ID+
+		": this object manages a template of its own, named "+strconv.Quote(templateName(t)))
+	st.ID, st.Name, st.Editable, st.PayloadHash, st.Namespaces, st.Variables = "", "", nil, "", nil, nil
+}
+
+// publicReleased reports a status that names a public template while no
+// annotation does any longer.
+func publicReleased(t *hostingv1alpha1.Template) bool {
+	st := t.Status
+	return externalIDAnnotation(t) == "" && st.ID != "" && st.Editable != nil && !*st.Editable
 }
 
 // observeOnly reports drift without writing (managementPolicy Observe):

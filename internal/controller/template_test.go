@@ -229,6 +229,34 @@ var _ = Describe("Template", func() {
 		Expect(ok).To(BeTrue())
 	})
 
+	It("manages a template of its own once the annotation naming a public template is removed, as NotEditable says", func() {
+		public, err := w.sim.AddTemplate("", gandisim.SeedTemplate{Public: true, Name: "Gandi default", Payload: map[string]any{
+			"dns:records": map[string]any{"default": true},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		w.startManager(managerOptions{})
+		t := gandiTemplate("gandi-default", func(t *hostingv1alpha1.Template) {
+			t.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: public}
+		})
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "NotEditable"))
+		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("remove the annotation"))
+
+		setSpec(t, func() { delete(t.Annotations, hostingv1alpha1.AnnotationExternalID) })
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, "UpToDate")))
+		Expect(t.Status.ID).NotTo(Equal(public))
+		Expect(t.Status.Editable).To(Equal(ptr(true)))
+		Expect(t.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, t.Status.ID))
+		Expect(w.simTemplate(t)().Name).To(Equal("gandi-default"))
+		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(Equal(1))
+		Expect(w.sim.Requests(gandisim.RoutePatchTemplate)).To(BeZero())
+		v, ok := w.sim.Template(public)
+		Expect(ok).To(BeTrue())
+		Expect(v.Name).To(Equal("Gandi default"))
+	})
+
 	It("deletes the template at Gandi with Delete and leaves it with Orphan", func() {
 		w.startManager(managerOptions{})
 		doomed := gandiTemplate("doomed")

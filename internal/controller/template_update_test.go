@@ -49,3 +49,32 @@ func TestTemplateChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicReleased pins when a Template lets go of a public template:
+// only once no annotation names it. An editable template known from the
+// status alone stays this object's.
+func TestPublicReleased(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		annotation string
+		id         string
+		editable   *bool
+		want       bool
+	}{
+		{name: "public, named by the annotation", annotation: "pub-1", id: "pub-1", editable: ptrTo(false)},
+		{name: "public, the annotation removed", id: "pub-1", editable: ptrTo(false), want: true},
+		{name: "editable, the annotation removed: still this object's", id: "tpl-1", editable: ptrTo(true)},
+		{name: "editability unknown (no status yet)", id: "tpl-1"},
+		{name: "nothing known", editable: ptrTo(false)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tpl := &hostingv1alpha1.Template{Status: hostingv1alpha1.TemplateStatus{ID: tc.id, Editable: tc.editable}}
+			if tc.annotation != "" {
+				tpl.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: tc.annotation}
+			}
+			if got := publicReleased(tpl); got != tc.want {
+				t.Fatalf("publicReleased = %t, want %t", got, tc.want)
+			}
+		})
+	}
+}

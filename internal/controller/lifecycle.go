@@ -224,23 +224,30 @@ func candidateIDs(cs []candidate) string {
 	return strings.Join(ids, ", ")
 }
 
-// adopt records id as the Gandi object obj manages.
+// adopt records id as the Gandi object obj manages. Records of what obj
+// set on another object, or sent with a create that did not make id, are
+// dropped in the same write (effectsStale).
 func (l *lifecycle) adopt(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
-	return l.claim(ctx, obj, ext, id, withEffectsFor(ext, id, idRecordsOf(ext)), why)
+	return l.claim(ctx, obj, ext, id, withEffectsFor(ext, id, idRecordsOf(ext)), false, why)
 }
 
 // recordCreated records id as the Gandi object obj manages and made
 // (AnnotationCreatedID): its create's answer lost, found by a lookup.
 func (l *lifecycle) recordCreated(ctx context.Context, obj managed, ext external, id, why string) (string, *result) {
-	return l.claim(ctx, obj, ext, id, createdRecords(ext, id), why)
+	return l.claim(ctx, obj, ext, id, createdRecords(ext, id), true, why)
 }
 
-func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id string, records map[string]string, why string) (string, *result) {
+func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id string, records map[string]string, created bool, why string) (string, *result) {
 	if res := l.checkRivalsFor(ctx, obj, ext, id); res != nil {
 		return "", res
 	}
-	if err := recordExternalID(ctx, l.client, obj, id, records); err != nil {
+	from, _ := effectsStale(obj, id, created)
+	stale := staleEffectKeys(obj, ext, id, created)
+	if err := recordExternalID(ctx, l.client, obj, id, records, stale...); err != nil {
 		return "", halt(retry(err))
+	}
+	if len(stale) > 0 {
+		l.effectsDropped(obj, ext, from, id)
 	}
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
 	return id, nil
@@ -280,32 +287,27 @@ func withEffectsFor(ext external, id string, records map[string]string) map[stri
 // object, the records of what was set on the former one are dropped: kept,
 // status would report a password the new object never got as applied, and
 // a vhost this object created there could be deleted on the new one by its
-// name. Records of one-off requests stay, so that none is repeated. An
-// object without the annotation (an older build's, or an ID set by a
-// person) has its records taken to be on id, as they always were.
+// name. So are the records sent with a create that never happened when a
+// person names an object instead (effectsStale). Records of one-off
+// requests stay, so that none is repeated. An object without the
+// annotation and without an intent (an older build's) has its records
+// taken to be on id, as they always were.
 func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external, id string) *result {
-	e, ok := ext.(effectsOnObject)
-	if !ok {
+	if _, ok := ext.(effectsOnObject); !ok {
 		return nil
 	}
 	was, recorded := obj.GetAnnotations()[hostingv1alpha1.AnnotationEffectsFor]
 	if recorded && was == id {
 		return nil
 	}
-	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id}}
-	if recorded {
-		for _, effect := range e.objectEffects() {
-			p.remove = append(p.remove, effectAnnotationPrefix+effect, confirmedKey(effect))
-		}
-	}
+	created := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatedID] == id
+	from, _ := effectsStale(obj, id, created)
+	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id}, remove: staleEffectKeys(obj, ext, id, created)}
 	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
 		return halt(retry(err))
 	}
-	if recorded {
-		e.forgetObjectEffects()
-		l.events.normal(obj, hostingv1alpha1.ReasonExternalIDChanged, "Follow", fmt.Sprintf(
-			"the external ID is now %s, not %s: what was recorded as set on %s (%s) is not taken as set on %s, and is set again as the spec asks",
-			id, was, was, strings.Join(e.objectEffects(), ", "), id))
+	if len(p.remove) > 0 {
+		l.effectsDropped(obj, ext, from, id)
 	}
 	return nil
 }
@@ -342,7 +344,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
-	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, finalizer: true}); err != nil {
+	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, remove: intentEffects(ext, records), finalizer: true}); err != nil {
 		return "", halt(retry(err))
 	}
 	id, err := ext.create(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -229,15 +230,16 @@ var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostin
 
 // recordExternalID persists the Gandi ID an object manages (the annotation
 // survives a backup and restore, the status does not), with the records
-// that place it (idContext), and drops the create intent it resolves.
-func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string, with map[string]string) error {
+// that place it (idContext), and drops the create intent it resolves and
+// the records drop names, which do not hold on id (effectsStale).
+func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string, with map[string]string, drop ...string) error {
 	set := map[string]string{hostingv1alpha1.AnnotationExternalID: id}
 	for k, v := range with {
 		set[k] = v
 	}
 	return patchAnnotations(ctx, c, obj, annotationPatch{
 		set:       set,
-		remove:    intentAnnotations,
+		remove:    append(slices.Clone(intentAnnotations), drop...),
 		finalizer: true,
 	})
 }

@@ -1,0 +1,55 @@
+package controller_test
+
+import (
+	"strconv"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+var _ = Describe("PaaSInstance records and a create that never happened", func() {
+	var w *world
+
+	BeforeEach(func() {
+		w = newWorld()
+		w.paasAccount()
+		w.secret("paas-password", map[string]string{"password": "first-password"})
+	})
+
+	It("takes nothing recorded with the create for done on the instance a person then names, and never deletes a vhost it did not create there", func() {
+		other := w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "s", 1, "www.shop.com")
+		Expect(other).NotTo(BeZero())
+		// The create is lost before Gandi acts; a long grace keeps it from
+		// being sent again while the person names the instance.
+		w.sim.ResetNext(xmlrpc("paas.create"), 1)
+		timing := testTiming
+		timing.CreateGrace = time.Hour
+		w.startManager(managerOptions{timing: &timing})
+		pi := paasInstance("shop", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.shop.com"}}
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreating))
+		Expect(pi.Annotations).To(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+		Expect(w.sim.Requests(xmlrpc("paas.create"))).To(Equal(1))
+		Expect(w.sim.PaasPaidCreates()).To(BeZero())
+
+		annotate(pi, hostingv1alpha1.AnnotationExternalID, strconv.Itoa(other))
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", strconv.Itoa(other))))
+		Eventually(func() int { v, _ := w.sim.PaasInstance(other); return v.PasswordChanges }).WithTimeout(eventually).
+			Should(Equal(1), "the password never reached this instance: it is set there")
+		Eventually(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonExternalIDChanged)).WithTimeout(eventually).Should(HaveLen(1))
+
+		setSpec(pi, func() { pi.Spec.Vhosts = nil })
+		Consistently(func() int { return w.sim.Requests(xmlrpc("paas.vhost.delete")) }).WithTimeout(3*testTiming.Poll).
+			Should(BeZero(), "the vhost was there before this object: not its to delete")
+		v, _ := w.sim.PaasInstance(other)
+		Expect(v.Vhosts).To(ConsistOf("www.shop.com"))
+		Expect(w.sim.PaasPaidCreates()).To(BeZero())
+	})
+})

@@ -540,7 +540,7 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, "waiting to see whether Gandi made the "+ext.describe())
 		return halt(waitFor(l.timing.Transitional))
 	}
-	if gandi.IsAlreadyExists(err) && hadIntent {
+	if gandi.IsAlreadyExists(err) && hadIntent && l.foundAfterRefusal(ctx, ext) {
 		// The key is taken, maybe by this object's earlier create whose
 		// answer was lost: the next pass decides from what Gandi lists.
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
@@ -548,7 +548,8 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		return halt(waitFor(l.timing.Transitional))
 	}
 	// Nothing was made: not by this attempt, and not by an earlier one
-	// (hadIntent: its grace passed with nothing found). The intent is
+	// (hadIntent: its grace passed with nothing found, and a lookup after
+	// an AlreadyExists refusal still finds nothing). The intent is
 	// taken back with what it recorded, also when it was an earlier
 	// pass's: kept, it would take an object someone makes later under
 	// this key for this object's create.
@@ -565,6 +566,17 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 	res := failed(obj, l.timing, "create "+ext.describe(), err)
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, classify(err).reason, "Gandi refused to create the "+ext.describe()+": "+err.Error())
 	return &res
+}
+
+// foundAfterRefusal looks again, after an AlreadyExists refusal of a
+// create sent again, for what an earlier create of this intent may have
+// made: found (or the lookup failed), the intent stays and the next pass
+// decides. Nothing found means the refusal is about what this object
+// cannot see (a vhost FQDN another instance serves): kept, the intent
+// would send the create again after every grace, forever.
+func (l *lifecycle) foundAfterRefusal(ctx context.Context, ext external) bool {
+	matches, err := ext.find(ctx)
+	return err != nil || len(matches) > 0
 }
 
 // takeBackIntent removes an open create intent, and keys recorded with

@@ -52,4 +52,26 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 		Expect(v.Vhosts).To(ConsistOf("www.shop.com"))
 		Expect(w.sim.PaasPaidCreates()).To(BeZero())
 	})
+
+	It("takes back a create sent again that Gandi refuses for a vhost another instance serves, instead of sending it after every grace", func() {
+		w.sim.AddPaasInstance(paasKey, "elsewhere", "php7.3mysql5.7", "s", 1, "www.taken.com")
+		w.sim.ResetNext(xmlrpc("paas.create"), 1) // the first create is lost before Gandi acts
+		// A refused create is tried again at the poll interval (a person may
+		// remove the vhost there); a long one shows the loop this was.
+		timing := testTiming
+		timing.Poll = time.Hour
+		w.startManager(managerOptions{timing: &timing})
+		pi := paasInstance("taken", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.taken.com"}}
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Expect(cond(pi, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("www.taken.com"))
+		Expect(pi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending), "the intent is taken back")
+		creates := w.sim.Requests(xmlrpc("paas.create"))
+		Expect(creates).To(Equal(2), "the lost one, and the one sent again after the grace")
+		Consistently(func() int { return w.sim.Requests(xmlrpc("paas.create")) }).WithTimeout(4 * testTiming.CreateGrace).Should(Equal(creates))
+		Expect(w.sim.PaasPaidCreates()).To(BeZero())
+	})
 })

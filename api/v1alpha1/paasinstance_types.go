@@ -48,6 +48,13 @@ type PaaSInstanceSpec struct {
 	// +optional
 	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 
+	// RecreateIfDeleted buys a new instance when the managed one has been
+	// deleted at Gandi outside this cluster, as a HostingInstance's does.
+	// By default (false) the object reports ExternalNotFound and buys
+	// nothing.
+	// +optional
+	RecreateIfDeleted bool `json:"recreateIfDeleted,omitempty"`
+
 	// Name of the instance at Gandi. Defaults to this object's name. It can
 	// be changed later (paas.update renames the instance in place).
 	// +kubebuilder:validation:MinLength=1

@@ -3,7 +3,6 @@ package controller
 import (
 	"cmp"
 	"context"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -140,18 +139,9 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 // vanished handles a known instance that Gandi no longer has: report it,
 // and buy a new one only when the user opted in.
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) result {
-	if !hi.Spec.RecreateIfDeleted || hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
-		msg := "instance " + id + " no longer exists at Gandi; nothing was bought again (set spec.recreateIfDeleted to buy a new one, or delete this object)"
-		hi.Status.State = ""
-		r.Events.warn(hi, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
-		return *stopped(hi, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
-	}
-	r.Events.warn(hi, hostingv1alpha1.ReasonExternalNotFound, "Recreate", "instance "+id+" no longer exists at Gandi; buying a new one as spec.recreateIfDeleted asks")
-	if err := patchAnnotations(ctx, r.Client, hi, annotationPatch{remove: []string{hostingv1alpha1.AnnotationExternalID}}); err != nil {
-		return retry(err)
-	}
-	hi.Status.ID = ""
-	return waitFor(time.Millisecond)
+	hi.Status.State = ""
+	recreate := hi.Spec.RecreateIfDeleted && hi.Spec.ManagementPolicy != hostingv1alpha1.ManagementPolicyObserve
+	return r.lifecycle().vanished(ctx, hi, "instance", id, recreate, func() { hi.Status.ID = "" })
 }
 
 func instanceID(hi *hostingv1alpha1.HostingInstance) string { return knownID(hi, hi.Status.ID) }

@@ -82,7 +82,7 @@ func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *host
 	pi.Status.ID = idText
 	info, err := observePaaS(ctx, api, id)
 	if gandi.IsNotFound(err) || (err == nil && info.State == paas.StateDeleted) {
-		return r.vanished(pi, idText)
+		return r.vanished(ctx, pi, idText)
 	}
 	if err != nil {
 		return failed(pi, r.Timing, "get PaaS instance "+idText, err)
@@ -141,14 +141,13 @@ func paasReadiness(state string) (ready bool, reason, message string, transition
 	return false, hostingv1alpha1.ReasonUnknownState, "Gandi reports the unknown state " + state, false
 }
 
-// vanished reports a known instance Gandi no longer has. Nothing is bought
-// again: a new purchase needs the user's word (delete and re-create the
-// object, or remove the external-id annotation).
-func (r *PaaSInstanceReconciler) vanished(pi *hostingv1alpha1.PaaSInstance, id string) result {
-	msg := "PaaS instance " + id + " no longer exists at Gandi; nothing was bought again (delete this object, or remove the annotation " + hostingv1alpha1.AnnotationExternalID + " to buy a new one)"
+// vanished handles a known instance Gandi no longer has: report it, and
+// buy a new one only when the user opted in (spec.recreateIfDeleted), as
+// a HostingInstance does.
+func (r *PaaSInstanceReconciler) vanished(ctx context.Context, pi *hostingv1alpha1.PaaSInstance, id string) result {
 	pi.Status.State = ""
-	r.Events.warn(pi, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
-	return *stopped(pi, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+	recreate := pi.Spec.RecreateIfDeleted && !observeOnly(paasPolicy(pi))
+	return r.lifecycle().vanished(ctx, pi, "PaaS instance", id, recreate, func() { pi.Status.ID = "" })
 }
 
 func paasIDText(pi *hostingv1alpha1.PaaSInstance) string { return knownID(pi, pi.Status.ID) }

@@ -45,7 +45,10 @@ func (e *paasExternal) rivals(ctx context.Context, id string) ([]client.Object, 
 }
 
 // find lists the instances named exactly as the spec (paas.list's name
-// filter is exact; the answer is filtered again all the same).
+// filter is exact; the answer is filtered again all the same). A deleted
+// one (PaasState "deleted") can be no one's: it is left out, so that an
+// instance deleted at Gandi does not stop its replacement
+// (spec.recreateIfDeleted) as AlreadyExists.
 func (e *paasExternal) find(ctx context.Context) ([]candidate, error) {
 	name := paasName(e.pi)
 	found, err := e.api.List(ctx, &paas.PaasListOptions{PaasCountOptions: paas.PaasCountOptions{Name: []string{name}}})
@@ -54,7 +57,7 @@ func (e *paasExternal) find(ctx context.Context) ([]candidate, error) {
 	}
 	var exact []candidate
 	for _, in := range found {
-		if in.Name == name {
+		if in.Name == name && in.State != paas.StateDeleted {
 			exact = append(exact, candidate{id: strconv.Itoa(in.ID), createdAt: in.DateStart})
 		}
 	}

@@ -74,4 +74,27 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 		Consistently(func() int { return w.sim.Requests(xmlrpc("paas.create")) }).WithTimeout(4 * testTiming.CreateGrace).Should(Equal(creates))
 		Expect(w.sim.PaasPaidCreates()).To(BeZero())
 	})
+
+	It("buys a new instance once one deleted at Gandi is reported and the user sets spec.recreateIfDeleted, as the report says", func() {
+		w.startManager(managerOptions{})
+		pi := paasInstance("phoenix")
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+		first := pi.Status.ID
+		id, _ := strconv.Atoi(first)
+
+		Expect(w.sim.DeletePaasInstance(id)).To(BeTrue())
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Expect(cond(pi, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("set spec.recreateIfDeleted to buy a new one"))
+		Consistently(w.sim.PaasPaidCreates).WithTimeout(2*testTiming.Poll).Should(Equal(1), "nothing bought without the user's word")
+
+		setSpec(pi, func() { pi.Spec.RecreateIfDeleted = true })
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", Not(Or(BeEmpty(), Equal(first))))))
+		Expect(pi.Annotations).To(And(
+			HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, pi.Status.ID),
+			HaveKeyWithValue(hostingv1alpha1.AnnotationEffectsFor, pi.Status.ID)))
+		Expect(w.sim.PaasPaidCreates()).To(Equal(2))
+		Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * testTiming.Poll).Should(Equal(2))
+	})
 })

@@ -65,6 +65,20 @@ func (s *Server) paasView(in *paasInstance) PaasInstanceView {
 	}
 }
 
+// DeletePaasInstance deletes instance id as Gandi's admin would, behind
+// the API client's back: it is being_deleted, then gone with its vhosts
+// and snapshots (Timings.InstanceBeingDeleted). It reports whether there
+// was such an instance.
+func (s *Server) DeletePaasInstance(id int) bool {
+	defer s.lock()()
+	in := s.paas.instances[id]
+	if in == nil {
+		return false
+	}
+	in.State, in.since = statusBeingDeleted, s.now()
+	return true
+}
+
 // SetPaasNeedUpgrade marks an instance as running an old system image.
 func (s *Server) SetPaasNeedUpgrade(id int) {
 	defer s.lock()()

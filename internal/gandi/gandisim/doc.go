@@ -266,7 +266,8 @@
 // were queued. DropThenCommitPaid loses the answer at once and performs
 // the request later, so that for a while neither the answer nor a list
 // shows it: the docs are silent on how long Gandi takes to list what a
-// create made, and a client may not assume it is at once. The
+// create made, and a client may not assume it is at once. It applies to
+// XML-RPC methods (XMLRPCRoute) as to REST routes. The
 // seeded random mode (SetRandomFaults, POST /_sim/random, the binary's
 // -fault-* flags) draws a decision for every request of a route, or of
 // every route: a 5xx, a connection reset before commit (nothing done), a
@@ -330,7 +331,8 @@
 // id, type, step, paas_id, date_created and date_updated, as Gandi's
 // operation API does. Snapshots are added with AddPaasSnapshot: the API
 // has no method to take one; AddPaasInstance adds an instance bought
-// outside the cluster (not counted as a paid create). /_sim/state lists the
+// outside the cluster (not counted as a paid create), DeletePaasInstance
+// deletes one behind the client's back. /_sim/state lists the
 // instances under paas_instances. Every list and count method filters with "~"
 // (LIKE with %), "<" and ">" (numbers, dates) and equality (a value or any
 // of an array), and every one of them answers a filter its doc entry does

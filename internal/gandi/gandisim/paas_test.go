@@ -369,3 +369,34 @@ func TestPaasFaultQueue(t *testing.T) {
 		t.Fatalf("paid creates %d", e.s.PaasPaidCreates())
 	}
 }
+
+// A paas.create lost with DropThenCommitPaid is answered by no one at
+// once, and Gandi performs (and bills) it afterwards, as on the REST API.
+func TestPaasDropThenCommit(t *testing.T) {
+	e := newXEnv(t)
+	e.s.DropThenCommitPaid(XMLRPCRoute("paas.create"), 1, 50*time.Millisecond)
+	var b bytes.Buffer
+	b.WriteString("<methodCall><methodName>paas.create</methodName><params><param><value>" + testPaasKey + "</value></param><param>")
+	writeValue(&b, createParams("late"))
+	b.WriteString("</param></params></methodCall>")
+	if res, err := postXML(t, e.url, &b); err == nil {
+		_ = res.Body.Close()
+		t.Fatal("drop-then-commit answered")
+	}
+	if n := e.s.PaasPaidCreates(); n != 0 {
+		t.Fatalf("paid creates %d right after the drop, want 0: the call is performed later", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for e.s.PaasPaidCreates() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the dropped create was never performed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := e.s.RequestCounts()[XMLRPCRoute("paas.create")]; got != 1 {
+		t.Fatalf("paas.create requests %d, want 1", got)
+	}
+	if e.s.FaultCounts()[FaultDropThenCommit] != 1 {
+		t.Fatalf("fault counts %v", e.s.FaultCounts())
+	}
+}

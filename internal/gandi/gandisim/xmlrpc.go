@@ -101,6 +101,15 @@ func (s *Server) serveXMLRPC(w, raw http.ResponseWriter, r *http.Request, entry 
 		entry.Fault = "reset"
 		dropConnection(raw, true)
 		return
+	case f.kind == faultDropThenCommit:
+		// As on the REST API (injectFault): the answer is lost at once,
+		// and the call is performed later.
+		entry.Fault = s.injected(FaultDropThenCommit)
+		if known {
+			s.runXMLRPCLater(method, h, params, f.after)
+		}
+		dropConnection(raw, true)
+		return
 	}
 	if !known {
 		writeXML(w, encodeFault(faultUnknownMethod, "Method not found: "+method))
@@ -118,6 +127,19 @@ func (s *Server) serveXMLRPC(w, raw http.ResponseWriter, r *http.Request, entry 
 		return
 	}
 	writeXML(w, answer)
+}
+
+// runXMLRPCLater performs a call whose connection is being dropped after
+// d, its answer discarded (DropThenCommitPaid).
+func (s *Server) runXMLRPCLater(method string, h xhandler, params []any, d time.Duration) {
+	time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !isXMLRPCRead(method) {
+			s.writes++
+		}
+		_ = s.runXMLRPC(h, params)
+	})
 }
 
 func (s *Server) runXMLRPC(h xhandler, params []any) []byte {

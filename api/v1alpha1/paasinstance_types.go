@@ -165,11 +165,11 @@ type PaaSInstanceSpec struct {
 
 	// Renew extends the subscription once for each new request value. It is
 	// paid: the operator records the request and the end date before sending
-	// it, and it is done (status.lastRequests.renew) only when Gandi shows the
-	// end date moved. After a lost answer or a crash, the end date tells
-	// whether it happened; it is sent again only when the end date has not
-	// moved once the create grace period is over, so the operator never
-	// renews twice for one request.
+	// it, sends it at most once, and it is done (status.lastRequests.renew)
+	// only when Gandi shows the end date moved. After a lost answer or a
+	// crash, a renewal whose end date has not moved once the create grace
+	// period is over is reported ActionUnconfirmed and not sent again (it may
+	// be paid, its operations still running): a new request value asks again.
 	// +optional
 	Renew *PaaSRenewRequest `json:"renew,omitempty"`
 }

@@ -41,8 +41,10 @@ func TestDecideRenew(t *testing.T) {
 		{"accepted, end date not moved yet", want, "", sent, true, paas.StateRunning, end, renewAccepted},
 		{"accepted, end date not moved long after the grace: never sent again", want, "", long, true, paas.StateRunning, end, renewAccepted},
 		{"accepted, end date moved", want, "", long, true, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
-		{"end date never moved after the grace: it did not happen, send again", want, "", long, false, paas.StateRunning, end, renewSend},
-		{"end date never moved, instance being migrated: later", want, "", long, false, paas.StateBeingMigrated, end, renewNotNow},
+		{"never seen accepted, end date unmoved after the grace: unconfirmed, never sent again", want, "", long, false, paas.StateRunning, end, renewUnconfirmed},
+		{"never seen accepted, end date unmoved, instance being migrated: unconfirmed all the same", want, "", long, false, paas.StateBeingMigrated, end, renewUnconfirmed},
+		{"never seen accepted, end date moved long after the grace: confirmed", want, "", long, false, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
+		{"a new request after an unconfirmed one: sent", &hostingv1alpha1.PaaSRenewRequest{Request: "2027b", Duration: "12m"}, "", long, false, paas.StateRunning, end, renewSend},
 		{"unreadable record naming the request: never sent again", want, "", renewRecord{Request: "2027"}, false, paas.StateRunning, end.AddDate(1, 0, 0), renewWaiting},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

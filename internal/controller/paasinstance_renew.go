@@ -35,25 +35,28 @@ func parseRenewRecord(v string) renewRecord {
 type renewDecision int
 
 const (
-	renewNothing   renewDecision = iota // no request, or performed
-	renewConfirmed                      // sent before; Gandi shows the end date moved
-	renewWaiting                        // sent; the end date has not moved yet
-	renewAccepted                       // Gandi accepted it; the end date has not moved yet
-	renewNotNow                         // to send, but the instance cannot be renewed in its state
-	renewSend                           // new, or shown not to have happened: send it
+	renewNothing     renewDecision = iota // no request, or performed
+	renewConfirmed                        // sent before; Gandi shows the end date moved
+	renewWaiting                          // sent; the end date has not moved yet
+	renewAccepted                         // Gandi accepted it; the end date has not moved yet
+	renewUnconfirmed                      // sent, never seen accepted, the end date unmoved after the grace: not sent again
+	renewNotNow                           // to send, but the instance cannot be renewed in its state
+	renewSend                             // new: send it
 )
 
 // decideRenew compares the request with its record and with the end date
-// Gandi shows, the way a lost create is settled by looking for the object:
-// after a sent renewal (whose answer may have been lost, or whose sender
-// was killed), only the end date moving past the recorded one says it
-// happened, and nothing is sent while it may still move. An end date that
-// has not moved once the grace period is over says the renewal never
-// happened (a kill before it reached Gandi, a refusal): it is sent again,
-// recorded afresh. A renewal that happened is never sent again, and
-// neither is one Gandi accepted (accepted: its answer was seen): its
-// operations run after the answer, so the end date moves later, however
-// much later.
+// Gandi shows: after a sent renewal, only the end date moving past the
+// recorded one says it happened. A renewal is paid, and a paid thing is
+// never sent twice: one recorded as sent is never sent again. Its
+// operations move the end date only when they finish, however long after
+// Gandi took it (Timings.PaasRenew in the simulator), so an end date that
+// has not moved says nothing: within the grace period it is waited for;
+// after it, a renewal Gandi's acceptance of which was never seen (a lost
+// answer, a kill) is reported unconfirmed, as a password change is, and a
+// new request value asks again. An end date that moves later still
+// confirms it. (This supersedes the earlier rule, which sent it again once
+// the grace passed with the end date unmoved: with slow operations and a
+// lost answer, that paid twice.)
 func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec renewRecord, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
 	sent := want != nil && rec.Request == want.Request
 	switch {
@@ -69,6 +72,8 @@ func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec r
 		return renewAccepted
 	case sent && now.Sub(rec.SentAt) < grace:
 		return renewWaiting
+	case sent:
+		return renewUnconfirmed
 	case state != paas.StateRunning && state != paas.StatePaused && state != paas.StateLocked:
 		return renewNotNow
 	}
@@ -98,13 +103,14 @@ func (p *paasPass) renew(ctx context.Context) *result {
 		p.soon = now.Sub(rec.SentAt) < p.r.Timing.CreateGrace
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("Gandi accepted renewal %q at %s and its operations have not moved the end date yet (it is still %s); it is not sent again", want.Request, rec.SentAt.UTC().Format(time.RFC3339), info.DateEnd.UTC().Format(time.RFC3339))})
+	case renewUnconfirmed:
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonActionUnconfirmed, fmt.Sprintf(
+			"renewal %q was recorded before sending at %s and Gandi's acceptance was never seen (a lost answer or a crash); the end date has not moved (it is still %s), so it may not have happened, and it is not sent again, as it may be paid already: set a new spec.renew.request to ask again (if the end date moves meanwhile, the renewal is recorded as done)",
+			want.Request, rec.SentAt.UTC().Format(time.RFC3339), info.DateEnd.UTC().Format(time.RFC3339))})
 	case renewNotNow:
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("renewal %q waits for the instance to be running, paused or locked (it is %s)", want.Request, info.State)})
 	case renewSend:
-		if rec.Request == want.Request {
-			p.r.Events.warn(pi, hostingv1alpha1.ReasonUpdating, "Renew", fmt.Sprintf("renewal %q was sent at %s but the end date never moved: it did not happen, sending it again", want.Request, rec.SentAt.UTC().Format(time.RFC3339)))
-		}
 		return p.sendRenew(ctx, want, info, now)
 	}
 	return nil

@@ -377,15 +377,37 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
 		})
 
-		It("sends a renewal again only once the end date shows the first never happened", func() {
+		It("never sends again a renewal whose answer was lost and whose end date never moved: it reports it unconfirmed, and a new request asks again", func() {
 			// The connection is cut before Gandi acts: nothing in the answer
-			// says whether it did, only the end date does.
+			// says whether it did, and the end date, which moves only once
+			// the operations finish, cannot say it did not.
 			end := w.paasView(pi)().DateEnd
 			w.sim.ResetNext(xmlrpc("paas.renew"), 1)
 			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "cut", Duration: "1m"} })
-			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.LastRequests.Renew", "cut"))
-			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(2), "sent, and sent again after the grace period")
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("set a new spec.renew.request to ask again"))
+			Consistently(func() int { return w.sim.Requests(xmlrpc("paas.renew")) }).WithTimeout(3*testTiming.CreateGrace).Should(Equal(1), "not sent again")
+			Expect(w.sim.PaasPaidRenews()).To(BeZero())
+			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.LastRequests.Renew).To(BeEmpty())
+
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "cut-again", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "cut-again"), beUpToDate()))
+			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(2))
 			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+			Expect(w.paasView(pi)().DateEnd).To(Equal(end.AddDate(0, 1, 0)))
+		})
+
+		It("pays once for a renewal whose answer was lost and whose operations outlast the grace", func() {
+			end := w.paasView(pi)().DateEnd
+			slow := gandisim.FastTimings()
+			slow.PaasRenew = 4 * testTiming.CreateGrace // date_end moves well after the grace
+			w.sim.SetTimings(slow)
+			w.sim.CommitThenDrop(xmlrpc("paas.renew"), 1) // Gandi takes it; the answer is lost
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "slow-lost", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "slow-lost"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1), "paid once")
+			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(1), "never sent again")
 			Expect(w.paasView(pi)().DateEnd).To(Equal(end.AddDate(0, 1, 0)))
 			Consistently(w.sim.PaasPaidRenews).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 		})

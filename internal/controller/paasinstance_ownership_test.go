@@ -97,4 +97,33 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 		Expect(w.sim.PaasPaidCreates()).To(Equal(2))
 		Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * testTiming.Poll).Should(Equal(2))
 	})
+
+	It("takes nothing a copied object recorded for done on the instance it adopts, and never deletes a vhost it did not create there", func() {
+		other := w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "s", 1, "www.shop.com")
+		w.startManager(managerOptions{})
+		// Applied from a copy of another object taken while its create was
+		// unconfirmed (kubectl get -o yaml): its intent, and the records
+		// sent with that create, came along. The user hands over the
+		// same-named instance.
+		copied := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)
+		pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.shop.com"}}
+			pi.Annotations = map[string]string{
+				hostingv1alpha1.AnnotationAdopt:             "true",
+				hostingv1alpha1.AnnotationCreatePending:     copied,
+				"effects.hosting.gandi-operator.dev/vhosts": "www.shop.com",
+			}
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", strconv.Itoa(other))))
+		Expect(pi.Annotations).NotTo(HaveKey("effects.hosting.gandi-operator.dev/vhosts"))
+		Eventually(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonExternalIDChanged)).WithTimeout(eventually).Should(HaveLen(1))
+
+		setSpec(pi, func() { pi.Spec.Vhosts = nil })
+		Consistently(func() int { return w.sim.Requests(xmlrpc("paas.vhost.delete")) }).WithTimeout(3*testTiming.Poll).
+			Should(BeZero(), "the vhost was there before this object: not its to delete")
+		v, _ := w.sim.PaasInstance(other)
+		Expect(v.Vhosts).To(ConsistOf("www.shop.com"))
+		Expect(w.sim.PaasPaidCreates()).To(BeZero())
+	})
 })

@@ -64,6 +64,7 @@ func run() error {
 	flag.DurationVar(&t.VhostValidationTimeout, "vhost-validation-timeout", def.VhostValidationTimeout, "time a vhost waits in waiting_ownership for its TXT record before validation_failed")
 	flag.DurationVar(&t.ApplicationBeingCreated, "app-create", def.ApplicationBeingCreated, "time a vhost application stays being_created")
 	flag.DurationVar(&t.DispatchStep, "dispatch-step", def.DispatchStep, "time of each dispatch task step (0 -> 10 -> 20)")
+	flag.DurationVar(&t.InstanceUpdate, "instance-update", def.InstanceUpdate, "time an accepted instance PATCH takes to show")
 	flag.Parse()
 
 	if *fast {
@@ -162,6 +163,7 @@ func fastUnlessSet(t gandisim.Timings) gandisim.Timings {
 		"vhost-validation-timeout":  {&t.VhostValidationTimeout, &fast.VhostValidationTimeout},
 		"app-create":                {&t.ApplicationBeingCreated, &fast.ApplicationBeingCreated},
 		"dispatch-step":             {&t.DispatchStep, &fast.DispatchStep},
+		"instance-update":           {&t.InstanceUpdate, &fast.InstanceUpdate},
 	} {
 		if !set[name] {
 			*pair[0] = *pair[1]

@@ -144,6 +144,7 @@ func newFixture(t *testing.T) *fixture {
 		},
 	})
 	expectStatus(t, e.patch(f.instPath(), map[string]any{"booster": true}), http.StatusAccepted)
+	e.applied(f.inst)
 	f.paused = e.activeInstance(orgAlice, SeedInstance{Name: "paused", Status: "paused"})
 	f.dom = e.sim.AddDomain(orgAlice, "example.com")
 	var err error

@@ -35,6 +35,7 @@ type timingsJSON struct {
 	VhostValidationTimeout  string `json:"vhost_validation_timeout,omitempty"`
 	ApplicationBeingCreated string `json:"application_being_created,omitempty"`
 	DispatchStep            string `json:"dispatch_step,omitempty"`
+	InstanceUpdate          string `json:"instance_update,omitempty"`
 }
 
 // controlHandler serves one control route; an error is the caller's (400).
@@ -109,6 +110,7 @@ func getCounters(s *Server, w http.ResponseWriter, _ []byte) error {
 		"paid_creates":      s.PaidCreates(),
 		"dispatches":        s.Dispatches(),
 		"password_changes":  s.PasswordChanges(),
+		"paid_changes":      s.PaidChanges(),
 		"vhost_creates":     s.VhostCreates(),
 		"faults":            s.FaultCounts(),
 		"paas_paid_creates": s.PaasPaidCreates(),
@@ -298,6 +300,7 @@ func (s *Server) mergeTimings(tj timingsJSON) (Timings, error) {
 		{tj.VhostValidationTimeout, &t.VhostValidationTimeout},
 		{tj.ApplicationBeingCreated, &t.ApplicationBeingCreated},
 		{tj.DispatchStep, &t.DispatchStep},
+		{tj.InstanceUpdate, &t.InstanceUpdate},
 	} {
 		if f.raw == "" {
 			continue

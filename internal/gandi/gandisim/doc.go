@@ -139,6 +139,25 @@
 //
 // Invented behaviour:
 //
+//   - An instance PATCH is accepted, not done: the docs answer it with a
+//     202 and warn “Be mindful that it can induce a payment, typically if
+//     the instance size or storage additional size is modified.”, and say
+//     nothing of when the change shows. Every field of it (choice: the free
+//     ones, name, snapshot_enabled, password and language_id, as well as
+//     the paid ones, size, storage_additional_size, booster and
+//     booster_options, since one 202 covers them all) is applied
+//     Timings.InstanceUpdate after the answer (50ms in FastTimings, 10s in
+//     DefaultTimings), PATCHes in the order they were accepted; until then
+//     a GET or a list shows the instance as it was. A client must not take
+//     the old value in a GET right after a 202 for a change that did not
+//     happen: sending a resize again pays twice. The PATCH's rules are
+//     checked at acceptance; the resize and storage ones (only up) against
+//     the size and storage the instance has once the PATCHes already
+//     accepted are applied (choice). A PATCH not yet applied when the
+//     instance is deleted is dropped. PaidChanges (paid_changes in
+//     /_sim/counters) counts the accepted PATCHes that carry a paid field,
+//     whether or not they change anything; PasswordChanges those that carry
+//     a password.
 //   - The instance create checks billing rights on sharing_id (403) before
 //     the body, so a Dry-Run without billing rights is a 403, not a 200.
 //     Dry-Run is honoured on the instance create only (as documented);
@@ -351,7 +370,8 @@
 // subscription as its owner would change it at Gandi). See control.go and
 // cmd/gandisim.
 // /_sim/faults, POST/GET/DELETE /_sim/random, GET/DELETE /_sim/counters
-// (requests, writes, paid_creates, dispatches, faults by kind), GET
+// (requests, writes, paid_creates, paid_changes, password_changes,
+// dispatches, faults by kind), GET
 // /_sim/state, POST /_sim/accounts, POST /_sim/seed, POST /_sim/timings,
 // POST /_sim/rate-limit, POST /_sim/dispatches. See control.go and
 // cmd/gandisim. The random mode takes

@@ -246,6 +246,16 @@ func (e *env) waitInstanceStatus(id, status string) {
 	})
 }
 
+// applied waits until every PATCH Gandi accepted for instance id shows.
+func (e *env) applied(id string) {
+	e.t.Helper()
+	eventually(e.t, "the PATCHes of instance "+id+" applied", func() bool {
+		defer e.sim.lock()()
+		in := e.sim.instances[id]
+		return in == nil || len(in.updates) == 0
+	})
+}
+
 // activeInstance adds a ready instance owned by org.
 func (e *env) activeInstance(org string, in SeedInstance) string {
 	if in.Size == "" {

@@ -65,6 +65,17 @@ func (s *Server) PasswordChanges() int {
 	return s.passwordChanges
 }
 
+// PaidChanges counts instance PATCHes Gandi accepted that carry a field
+// that can induce a payment (size, storage_additional_size, booster,
+// booster_options), whether or not it changes anything, including those
+// whose answer CommitThenDrop lost: a client that sends a resize twice
+// pays twice.
+func (s *Server) PaidChanges() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paidChanges
+}
+
 // VhostCreates counts vhost POSTs that created a vhost (not the vhosts of an
 // instance create).
 func (s *Server) VhostCreates() int {
@@ -74,17 +85,16 @@ func (s *Server) VhostCreates() int {
 }
 
 // ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches,
-// PasswordChanges, VhostCreates, PaasPaidCreates and PaasPaidRenews (not the per-object counters of the
-// views).
-// ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches and
-// FaultCounts. The random mode's sequences go on where they were.
+// PasswordChanges, PaidChanges, VhostCreates, FaultCounts, PaasPaidCreates
+// and PaasPaidRenews (not the per-object counters of the views). The
+// random mode's sequences go on where they were.
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = map[string]int{}
 	s.faultCounts = map[string]int{}
 	s.writes, s.paidCreates, s.dispatched = 0, 0, 0
-	s.passwordChanges, s.vhostCreates = 0, 0
+	s.passwordChanges, s.paidChanges, s.vhostCreates = 0, 0, 0
 	s.paas.paidCreates, s.paas.paidRenews = 0, 0
 	s.resetIPCounters()
 }

@@ -373,13 +373,72 @@ func patchInstance(c *call) {
 		c.fail(e)
 		return
 	}
-	applyInstancePatch(in, body, langVersion, c.now)
+	// 202: accepted, not done. The change shows Timings.InstanceUpdate
+	// later (advanceInstance), so a GET in between shows the instance as
+	// it was.
+	in.updates = append(in.updates, instanceUpdate{body: body, langVersion: langVersion, due: c.now.Add(c.s.timings.InstanceUpdate)})
 	if _, ok := getStr(body, "password"); ok {
 		c.s.passwordChanges++
 		in.PasswordChanges++
 	}
+	if carriesPayment(body) {
+		c.s.paidChanges++
+	}
 	c.w.Header().Set("Content-Location", c.instanceURL(in.ID))
 	c.json(http.StatusAccepted, map[string]any{"message": "The instance is being updated."})
+}
+
+// paidPatchFields are the PATCH fields that can induce a payment: “Be
+// mindful that it can induce a payment, typically if the instance size or
+// storage additional size is modified.” The booster (a temporary boost of
+// the instance's resources) is counted with them.
+var paidPatchFields = []string{"size", "storage_additional_size", "booster", "booster_options"}
+
+func carriesPayment(body map[string]any) bool {
+	for _, f := range paidPatchFields {
+		if _, ok := body[f]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// instanceUpdate is a PATCH Gandi accepted and applies at due.
+type instanceUpdate struct {
+	body        map[string]any
+	langVersion string
+	due         time.Time
+}
+
+// applyUpdates applies the accepted PATCHes due by now, in the order they
+// were accepted, each at its due time. An instance being deleted drops
+// them.
+func (in *instance) applyUpdates(now time.Time) {
+	if in.Status == statusBeingDeleted {
+		in.updates = nil
+		return
+	}
+	for len(in.updates) > 0 && !now.Before(in.updates[0].due) {
+		u := in.updates[0]
+		in.updates = in.updates[1:]
+		applyInstancePatch(in, u.body, u.langVersion, u.due)
+	}
+}
+
+// paidFor is the size and additional storage the instance has once every
+// accepted PATCH is applied: what a new resize or storage change is
+// checked against, so that one accepted before it cannot be undone by it.
+func (in *instance) paidFor() (size string, storage int) {
+	size, storage = in.Size, in.StorageAdditionalSize
+	for _, u := range in.updates {
+		if s, ok := getStr(u.body, "size"); ok {
+			size = s
+		}
+		if st, ok := getInt(u.body, "storage_additional_size"); ok {
+			storage = st
+		}
+	}
+	return size, storage
 }
 
 // checkInstancePatch holds the PATCH rules beyond the schema, in the order a
@@ -404,17 +463,18 @@ func checkInstancePatch(in *instance, body map[string]any) (string, *apiError) {
 	if e := requireActive(in); e != nil {
 		return "", e
 	}
-	if size, ok := getStr(body, "size"); ok && size != in.Size {
-		cur := slices.Index(legacyOrder, in.Size)
+	curSize, curStorage := in.paidFor()
+	if size, ok := getStr(body, "size"); ok && size != curSize {
+		cur := slices.Index(legacyOrder, curSize)
 		if cur < 0 {
-			return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Resizing is only supported for s, s+, m, l, xl and xxl instances; this instance is %s.", in.Size)).withObject("Instance")
+			return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Resizing is only supported for s, s+, m, l, xl and xxl instances; this instance is %s.", curSize)).withObject("Instance")
 		}
 		if slices.Index(legacyOrder, size) < cur {
-			return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("An instance can only be resized up; %s is smaller than %s.", size, in.Size)).withObject("Instance")
+			return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("An instance can only be resized up; %s is smaller than %s.", size, curSize)).withObject("Instance")
 		}
 	}
-	if st, ok := getInt(body, "storage_additional_size"); ok && st < in.StorageAdditionalSize {
-		return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Only increases of storage_additional_size are supported (current %d GB, asked %d GB).", in.StorageAdditionalSize, st)).withObject("Instance")
+	if st, ok := getInt(body, "storage_additional_size"); ok && st < curStorage {
+		return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Only increases of storage_additional_size are supported (current %d GB, asked %d GB).", curStorage, st)).withObject("Instance")
 	}
 	return langVersion, nil
 }

@@ -371,6 +371,8 @@ func TestDefaultPerPage(t *testing.T) {
 
 func TestPatchInstance(t *testing.T) {
 	e := newEnv(t)
+	clk := e.useFakeClock()
+	step := FastTimings().InstanceUpdate
 	legacy := e.activeInstance(orgAlice, SeedInstance{Size: "m", StorageAdditionalSize: 10, Language: SeedRuntime{Name: "php", Version: "8.1"}})
 	path := "/v5/simplehosting/instances/" + legacy
 
@@ -379,7 +381,20 @@ func TestPatchInstance(t *testing.T) {
 	if r.header.Get("Content-Location") != e.srv.URL+path || r.obj(t)["message"] == nil {
 		t.Fatalf("PATCH answer: %q %s", r.header.Get("Content-Location"), r.body)
 	}
+	// 202: accepted, not done. Until Timings.InstanceUpdate has passed, a
+	// GET shows the instance as it was.
 	d := e.get(path).obj(t)
+	if d["size"] != "m" || d["name"] == "renamed" || d["snapshot_enabled"] == true {
+		t.Fatalf("PATCH applied before Timings.InstanceUpdate: %v %v %v", d["size"], d["name"], d["snapshot_enabled"])
+	}
+	if e.sim.PaidChanges() != 1 {
+		t.Fatalf("PaidChanges = %d, want 1", e.sim.PaidChanges())
+	}
+	// The rules hold against what is already accepted: storage cannot go
+	// below the 20 GB accepted, though the instance still shows 10.
+	expectGandiError(t, e.patch(path, map[string]any{"storage_additional_size": 15}), http.StatusUnprocessableEntity)
+	clk.Add(step)
+	d = e.get(path).obj(t)
 	if d["size"] != "l" || d["name"] != "renamed" || d["snapshot_enabled"] != true {
 		t.Fatalf("PATCH not applied: %v %v %v", d["size"], d["name"], d["snapshot_enabled"])
 	}
@@ -409,11 +424,16 @@ func TestPatchInstance(t *testing.T) {
 	}
 	expectFieldError(t, e.patch(path, map[string]any{"language_id": "9d3f5a4e-1c2b-4d6e-8f70-123456789abc"}), "language_id")
 	expectStatus(t, e.patch(path, map[string]any{"language_id": ids[len(ids)-1]}), http.StatusAccepted)
+	clk.Add(step)
 	if v := e.get(path).obj(t)["language"].(map[string]any)["version"]; v != versions[len(versions)-1] {
 		t.Fatalf("language version = %v, want %s", v, versions[len(versions)-1])
 	}
 
 	expectStatus(t, e.patch(path, map[string]any{"password": sha512Hash, "booster": true, "booster_options": map[string]any{"size": "xl"}}), http.StatusAccepted)
+	if e.sim.PaidChanges() != 2 {
+		t.Fatalf("PaidChanges = %d, want 2 (a booster is paid)", e.sim.PaidChanges())
+	}
+	clk.Add(step)
 	d = e.get(path).obj(t)
 	if e.sim.LastPassword(legacy) != sha512Hash || d["password_updated_at"] == nil {
 		t.Fatalf("password not recorded")

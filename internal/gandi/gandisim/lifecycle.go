@@ -52,6 +52,7 @@ loop:
 			break loop
 		}
 	}
+	in.applyUpdates(now)
 	// The vhosts of the create body appear once the instance is active, also
 	// when a test forced it active with UpdateInstance.
 	if in.Status == statusActive && len(in.pending) > 0 {

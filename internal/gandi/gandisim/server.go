@@ -31,6 +31,9 @@ type Timings struct {
 	// PaasRenew is how long paas.renew's operations run: date_end moves
 	// when they finish, not when Gandi answers.
 	PaasRenew time.Duration
+	// InstanceUpdate is how long an accepted instance PATCH (202) takes
+	// to show: a GET shows the instance as it was until then.
+	InstanceUpdate time.Duration
 }
 
 // FastTimings are short enough for tests yet long enough for a poller to see
@@ -47,6 +50,7 @@ func FastTimings() Timings {
 		ApplicationBeingCreated: 100 * time.Millisecond,
 		DispatchStep:            50 * time.Millisecond,
 		PaasRenew:               50 * time.Millisecond,
+		InstanceUpdate:          50 * time.Millisecond,
 	}
 }
 
@@ -63,6 +67,7 @@ func DefaultTimings() Timings {
 		ApplicationBeingCreated: 5 * time.Second,
 		DispatchStep:            2 * time.Second,
 		PaasRenew:               3 * time.Second,
+		InstanceUpdate:          10 * time.Second,
 	}
 }
 
@@ -139,7 +144,11 @@ type Server struct {
 	// password sent with the create is not one); vhostCreates counts vhost
 	// POSTs that created a vhost.
 	passwordChanges int
-	vhostCreates    int
+	// paidChanges counts instance PATCHes that carry a field that can
+	// induce a payment (size, storage_additional_size, booster,
+	// booster_options).
+	paidChanges  int
+	vhostCreates int
 
 	paas paasState // the XML-RPC API's objects and counters
 }

@@ -66,14 +66,25 @@ func TestSimIdempotentRequestsSurvive503sAndAReset(t *testing.T) {
 	if err := e.c.UpdateInstance(ctx(t), f.instanceID, gandi.UpdateInstanceRequest{SnapshotEnabled: gandi.Ptr(true)}); e.keep(err) != nil {
 		t.Fatalf("PATCH: %v", err)
 	}
-	if v, _ := e.sim.Instance(f.instanceID); !v.SnapshotEnabled {
-		t.Error("PATCH not applied")
-	}
+	// Accepted (202), applied a moment later.
+	eventually(t, "PATCH applied", func() bool { v, _ := e.sim.Instance(f.instanceID); return v.SnapshotEnabled })
 
-	e.sim.ResetNext(gandisim.RoutePurgeVhostCache, 1)
-	e.sim.FailNext(gandisim.RoutePurgeVhostCache, 1, http.StatusServiceUnavailable, 0)
-	if err := e.c.PurgeVhostCache(ctx(t), f.instanceID, f.fqdn); e.keep(err) != nil {
+	e.sim.ResetNext(gandisim.RouteDeleteVhost, 1)
+	e.sim.FailNext(gandisim.RouteDeleteVhost, 1, http.StatusServiceUnavailable, 0)
+	if err := e.c.DeleteVhost(ctx(t), f.instanceID, f.fqdn); e.keep(err) != nil {
 		t.Fatalf("DELETE: %v", err)
+	}
+}
+
+// A cache purge is an action: its lost answer comes back to the caller,
+// and the client does not purge a second time.
+func TestSimCachePurgeIsSentOnce(t *testing.T) {
+	e := newEnv(t)
+	f := seed(t, e)
+	e.sim.CommitThenDrop(gandisim.RoutePurgeVhostCache, 1)
+	err := e.c.PurgeVhostCache(ctx(t), f.instanceID, f.fqdn)
+	if !gandi.IsTransient(e.keep(err)) || gandi.NotApplied(err) || e.sim.PurgeCount(f.instanceID, f.fqdn) != 1 || e.sim.Requests(gandisim.RoutePurgeVhostCache) != 1 {
+		t.Errorf("lost answer: %v, %d purges, %d requests", err, e.sim.PurgeCount(f.instanceID, f.fqdn), e.sim.Requests(gandisim.RoutePurgeVhostCache))
 	}
 }
 

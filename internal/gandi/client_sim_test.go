@@ -115,15 +115,15 @@ func TestSimInstanceLifecycle(t *testing.T) {
 	if err := c.UpdateInstance(ctx(t), id, gandi.UpdateInstanceRequest{SnapshotEnabled: gandi.Ptr(true), StorageAdditionalSize: gandi.Ptr(10)}); e.keep(err) != nil {
 		t.Fatalf("patch: %v", err)
 	}
-	if v, _ := e.sim.Instance(id); !v.SnapshotEnabled || v.StorageAdditionalSize != 10 || v.Name != "web" {
-		t.Errorf("after patch: %+v", v)
-	}
+	// 202: Gandi applies it a moment later.
+	eventually(t, "patch applied", func() bool {
+		v, _ := e.sim.Instance(id)
+		return v.SnapshotEnabled && v.StorageAdditionalSize == 10 && v.Name == "web"
+	})
 	if err := c.UpdateInstance(ctx(t), id, gandi.UpdateInstanceRequest{SnapshotEnabled: gandi.Ptr(false)}); e.keep(err) != nil {
 		t.Fatalf("patch false: %v", err)
 	}
-	if v, _ := e.sim.Instance(id); v.SnapshotEnabled {
-		t.Error("snapshot_enabled false was not sent")
-	}
+	eventually(t, "snapshot_enabled false sent", func() bool { v, _ := e.sim.Instance(id); return !v.SnapshotEnabled })
 	// Storage may only grow: 422.
 	if err := c.UpdateInstance(ctx(t), id, gandi.UpdateInstanceRequest{StorageAdditionalSize: gandi.Ptr(5)}); !gandi.IsInvalid(e.keep(err)) {
 		t.Errorf("shrink storage: %v", err)

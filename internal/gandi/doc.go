@@ -48,7 +48,10 @@
 //   - GET, PATCH and DELETE are retried on 429, 5xx, timeouts and connection
 //     resets with capped exponential backoff and jitter. POST is never retried:
 //     a POST whose answer is lost returns a transient error, and the caller
-//     must look before it posts again (an instance costs money).
+//     must look before it posts again (an instance costs money). Nor is a
+//     request made with a WithoutResend context: a PATCH that pays for a
+//     resize, and every cache purge (PurgeVhostCache), which would
+//     otherwise happen twice when an answer is lost.
 //   - Errors are *APIError (classified by IsNotFound, IsTransient, …) or, for a
 //     refused Dry-Run, *ValidationError. No error string, log line or metric
 //     label contains the token, and request bodies are never echoed.

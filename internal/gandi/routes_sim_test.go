@@ -46,9 +46,15 @@ type routeCase struct {
 	sim     string // the simulator's route template
 	call    func(context.Context, *gandi.Client, fixture) error
 	missing func(context.Context, *gandi.Client, fixture) error
+	// once: the client sends it once, never again on its own, like a POST
+	// (an action: a cache purge).
+	once bool
 }
 
 func (rc routeCase) method() string { return strings.Fields(rc.sim)[0] }
+
+// sentOnce: the client never sends rc's request twice.
+func (rc routeCase) sentOnce() bool { return rc.once || rc.method() == http.MethodPost }
 
 func ignore[T any](_ T, err error) error { return err }
 
@@ -147,7 +153,8 @@ var everyRoute = []routeCase{
 		},
 		missing: func(ctx context.Context, c *gandi.Client, f fixture) error {
 			return c.PurgeVhostCache(ctx, f.instanceID, "missing.example.org")
-		}},
+		},
+		once: true},
 	{sim: gandisim.RouteListTemplates,
 		call: func(ctx context.Context, c *gandi.Client, f fixture) error {
 			return ignore(c.ListTemplates(ctx, gandi.ListTemplatesOptions{}))
@@ -259,12 +266,12 @@ func TestSimEveryRoute(t *testing.T) {
 func testServerErrors(t *testing.T, rc routeCase) {
 	e := newEnv(t)
 	f := seed(t, e)
-	if rc.method() == http.MethodPost {
+	if rc.sentOnce() {
 		// Never retried: one request, the error goes to the caller.
 		e.sim.FailNext(rc.sim, 1, http.StatusServiceUnavailable, 0)
 		err := rc.call(ctx(t), e.c, f)
 		if !gandi.IsTransient(e.keep(err)) || e.sim.Requests(rc.sim) != 1 || e.sim.Writes() != 0 {
-			t.Errorf("POST after 503: %v, %d requests, %d writes", err, e.sim.Requests(rc.sim), e.sim.Writes())
+			t.Errorf("%s after 503: %v, %d requests, %d writes", rc.method(), err, e.sim.Requests(rc.sim), e.sim.Writes())
 		}
 		return
 	}

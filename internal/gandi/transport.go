@@ -120,17 +120,35 @@ func (c *Client) rateLimitPause(apiErr *APIError, attempt int) time.Duration {
 	return c.pacer.Backoff(attempt)
 }
 
+type sendOnceKey struct{}
+
+// WithoutResend marks every Gandi request made with ctx as one the client
+// sends once and never again on its own, whatever the method: a request
+// with a side effect that must not happen twice (a paid change, a cache
+// purge), whose lost answer the caller resolves by looking, or by
+// reporting it unconfirmed. A refusal (429 included) comes back to the
+// caller too: gandi.NotApplied says it may be sent again.
+func WithoutResend(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sendOnceKey{}, true)
+}
+
+func sentOnce(ctx context.Context) bool {
+	once, _ := ctx.Value(sendOnceKey{}).(bool)
+	return once
+}
+
 // mayRetry reports whether cl may be sent again after attempt failed.
-func (c *Client) mayRetry(cl *call, attempt int) bool {
+func (c *Client) mayRetry(ctx context.Context, cl *call, attempt int) bool {
 	// POST creates (and pays for) things: the client never sends one twice.
-	// The caller must look before it posts again.
-	return cl.method != http.MethodPost && c.pacer.MayRetry(attempt)
+	// The caller must look before it posts again. So for a request made
+	// WithoutResend.
+	return cl.method != http.MethodPost && !sentOnce(ctx) && c.pacer.MayRetry(attempt)
 }
 
 // retryNetworkError decides whether to resend cl after a transient network
 // failure and, if so, sleeps the backoff first.
 func (c *Client) retryNetworkError(ctx context.Context, cl *call, attempt int, err error) bool {
-	if ctx.Err() != nil || !c.mayRetry(cl, attempt) || !isNetworkTransient(err) {
+	if ctx.Err() != nil || !c.mayRetry(ctx, cl, attempt) || !isNetworkTransient(err) {
 		return false
 	}
 	return c.sleepBeforeRetry(ctx, cl, attempt, c.pacer.Backoff(attempt), err)
@@ -140,7 +158,7 @@ func (c *Client) retryNetworkError(ctx context.Context, cl *call, attempt int, e
 // for a 5xx, sleeps the backoff (or the longer Retry-After) first.
 func (c *Client) retryAPIError(ctx context.Context, cl *call, attempt int, apiErr *APIError) bool {
 	status := apiErr.StatusCode
-	if !c.mayRetry(cl, attempt) || (status != http.StatusTooManyRequests && status < 500) {
+	if !c.mayRetry(ctx, cl, attempt) || (status != http.StatusTooManyRequests && status < 500) {
 		return false
 	}
 	if status == http.StatusTooManyRequests {

@@ -149,6 +149,29 @@ func TestPostIsNeverRetried(t *testing.T) {
 	}
 }
 
+// A PATCH or DELETE made WithoutResend is sent once, like a POST: a paid
+// resize or a cache purge whose answer is lost is not repeated. The same
+// request without it is retried.
+func TestWithoutResendIsNeverRetried(t *testing.T) {
+	once := WithoutResend(context.Background())
+	for _, status := range []int{503, 429, -1} {
+		s, c := newScripted(t, `{}`, status, 202)
+		err := c.UpdateInstance(once, "i1", UpdateInstanceRequest{Size: "m"})
+		if err == nil || !IsTransient(err) || s.count() != 1 {
+			t.Errorf("PATCH, status %d: err %v after %d requests", status, err, s.count())
+		}
+		s, c = newScripted(t, ``, status, 204)
+		err = c.PurgeVhostCache(context.Background(), "i1", "a.example")
+		if err == nil || !IsTransient(err) || s.count() != 1 {
+			t.Errorf("cache purge, status %d: err %v after %d requests", status, err, s.count())
+		}
+		s, c = newScripted(t, `{}`, status, 202)
+		if err := c.UpdateInstance(context.Background(), "i1", UpdateInstanceRequest{Size: "m"}); err != nil || s.count() != 2 {
+			t.Errorf("PATCH without WithoutResend, status %d: err %v after %d requests", status, err, s.count())
+		}
+	}
+}
+
 func TestCreateReadsContentLocation(t *testing.T) {
 	s := &scripted{script: []int{202}, headers: []http.Header{{"Content-Location": {"https://api.gandi.net/v5/simplehosting/instances/abc-1"}}}}
 	srv := httptest.NewServer(s)

@@ -188,9 +188,12 @@ func (c *Client) DeleteVhost(ctx context.Context, instanceID, fqdn string) error
 	return nil
 }
 
-// PurgeVhostCache empties a vhost's web accelerator cache.
+// PurgeVhostCache empties a vhost's web accelerator cache. A purge is an
+// action, not a DELETE of something that stays deleted: it is sent once
+// (WithoutResend), never again by the client when its answer is lost, or
+// the cache would be purged twice.
 func (c *Client) PurgeVhostCache(ctx context.Context, instanceID, fqdn string) error {
-	if err := c.deletePath(ctx, RouteVhostCache, instanceID, fqdn); err != nil {
+	if err := c.deletePath(WithoutResend(ctx), RouteVhostCache, instanceID, fqdn); err != nil {
 		return fmt.Errorf("purge cache of vhost %s of instance %s: %w", fqdn, instanceID, err)
 	}
 	return nil

@@ -69,7 +69,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 		return *res
 	}
 	hi.Status.ID = id
-	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt))
+	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt) || paidChangeOnItsWay(hi))
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id)
 	}

@@ -27,9 +27,12 @@ func (e *instanceExternal) describe() string { return fmt.Sprintf("instance %q",
 func (e *instanceExternal) uniqueKey() bool  { return false }
 func (e *instanceExternal) handedOver() bool { return false }
 
-// objectEffects: the password Gandi accepted is the instance's state.
-func (e *instanceExternal) objectEffects() []string { return []string{effectPassword} }
-func (e *instanceExternal) forgetObjectEffects()    { e.hi.Status.PasswordSecretVersion = "" }
+// objectEffects: the password Gandi accepted is the instance's state, and
+// so are the paid changes on their way to it.
+func (e *instanceExternal) objectEffects() []string {
+	return []string{effectPassword, effectPaidChange}
+}
+func (e *instanceExternal) forgetObjectEffects() { e.hi.Status.PasswordSecretVersion = "" }
 
 func (e *instanceExternal) intentKey() string { return instanceKey(e.hi) }
 

@@ -468,6 +468,67 @@ var _ = Describe("HostingInstance", func() {
 			Expect(sentSeen).To(BeTrue(), "the pass that sent the name said so on Synced")
 		})
 
+		Describe("a paid change", func() {
+			const paidRecord = "effects.hosting.gandi-operator.dev/paid-change"
+			// slowly makes Gandi apply an accepted PATCH several polls later.
+			slowly := func() {
+				t := gandisim.FastTimings()
+				t.InstanceUpdate = 4 * testTiming.Poll
+				w.sim.SetTimings(t)
+			}
+
+			It("is sent once while Gandi applies it slowly, reported on its way, and UpToDate once the instance shows it", func() {
+				slowly()
+				paid := w.sim.PaidChanges()
+				setSpec(hi, func() { hi.Spec.Size = "l" })
+				Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(BeNumerically(">", paid))
+				Consistently(w.sim.PaidChanges).WithTimeout(2*testTiming.Poll).Should(Equal(paid+1), "a GET showing the old size is no reason to pay again")
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating))
+				Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("Gandi accepted the paid change to size l; waiting for the instance to show it"))
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+				Expect(w.sim.PaidChanges()).To(Equal(paid + 1))
+				v, _ := w.sim.Instance(id)
+				Expect(v.Size).To(Equal("l"))
+				Expect(hi.Annotations).NotTo(HaveKey(paidRecord), "settled once shown, so a later drift is a new change")
+			})
+
+			It("whose answer was lost is sent once, reported unconfirmed, and settles when the instance shows it", func() {
+				slowly()
+				paid := w.sim.PaidChanges()
+				// Gandi takes it and every answer is lost.
+				w.sim.CommitThenDrop(gandisim.RoutePatchInstance, 3)
+				setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = 50 })
+				Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(BeNumerically(">", paid))
+				Consistently(w.sim.PaidChanges).WithTimeout(2*testTiming.Poll).Should(Equal(paid+1), "neither the client nor the operator sends it again")
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+				Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("remove the annotation " + paidRecord))
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+				Expect(w.sim.PaidChanges()).To(Equal(paid + 1))
+				Expect(hi.Annotations).NotTo(HaveKey(paidRecord))
+			})
+
+			It("lost before Gandi acted is not sent again until a person removes its record", func() {
+				patches := w.sim.Requests(gandisim.RoutePatchInstance)
+				w.sim.ResetNext(gandisim.RoutePatchInstance, 1)
+				setSpec(hi, func() { hi.Spec.Size = "xxl" })
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+				Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("size xxl"))
+				Consistently(func() int { return w.sim.Requests(gandisim.RoutePatchInstance) }).WithTimeout(2 * testTiming.Poll).Should(Equal(patches + 1))
+
+				By("the person who checked at Gandi removes the record: sent once more")
+				setSpec(hi, func() { delete(hi.Annotations, paidRecord) })
+				Eventually(func() string { v, _ := w.sim.Instance(id); return v.Size }).WithTimeout(eventually).Should(Equal("xxl"))
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+				Expect(w.sim.PaidChanges()).To(Equal(1))
+			})
+		})
+
 		It("reports a language version Gandi does not offer, and sends nothing", func() {
 			patches := w.sim.Requests(gandisim.RoutePatchInstance)
 			setSpec(hi, func() { hi.Spec.Type.Language.Version = "5.6" })

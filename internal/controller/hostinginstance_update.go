@@ -121,6 +121,9 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		return result{}
 	}
 	patch, fields, problems := instanceChanges(hi, inst)
+	// The paid fields go in a PATCH of their own, sent once per value
+	// (hostinginstance_paid.go); the free ones are sent while it waits.
+	paid, boosterOptions, fields := splitPaid(&patch, fields, inst)
 	// Read once per pass: it is an uncached read of the API server.
 	pwSecret, err := r.readPasswordSecret(ctx, hi)
 	if err != nil {
@@ -148,6 +151,15 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional
 	}
+	paidProblems, paidRes, ok := r.updatePaid(ctx, api, hi, inst.ID, paid, boosterOptions)
+	if !ok {
+		return paidRes
+	}
+	res.sent = paidRes.sent
+	problems = append(problems, paidProblems...)
+	if paidChangeOnItsWay(hi) {
+		res.requeue = r.Timing.Transitional
+	}
 	hi.Status.PasswordSecretVersion = confirmedPassword(hi)
 	// What the PATCH carried, when one went out (an error returned above):
 	// UpToDate only once a later pass reads it at Gandi (reportSynced).
@@ -161,7 +173,16 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		return actRes
 	}
 	problems = append(problems, unconfirmed...)
+	// A paid change on its way says least: any other problem names Synced.
+	slices.SortStableFunc(problems, func(a, b problem) int { return updatingLast(a) - updatingLast(b) })
 	return reportSynced(hi, "instance", sent, problems, res)
+}
+
+func updatingLast(p problem) int {
+	if p.reason == hostingv1alpha1.ReasonUpdating {
+		return 1
+	}
+	return 0
 }
 
 // sendUpdate PATCHes the instance; a patch carrying a new password is a
@@ -175,6 +196,36 @@ func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instance
 		return err == nil, err
 	}
 	return rotateOnce(ctx, r.Client, hi, effectPassword, passwordVersion, send)
+}
+
+// updatePaid sends the paid fields the spec asks for and Gandi does not
+// show, at most once per value (decidePaidChange, sendPaid), and returns
+// the problems of those on their way or unconfirmed.
+func (r *HostingInstanceReconciler) updatePaid(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, paid []paidField, booster *gandi.BoosterOptions) ([]problem, result, bool) {
+	plan := decidePaidChange(recordedEffect(hi, effectPaidChange), hi.GetAnnotations()[confirmedKey(effectPaidChange)], paid)
+	patch := paidPatch(plan, paid, booster)
+	accepted, err := sendPaid(ctx, r.Client, hi, plan, func(ctx context.Context) error { return api.UpdateInstance(ctx, id, patch) })
+	if err != nil && (accepted || len(plan.send) == 0) {
+		return nil, retry(err), false // a Kubernetes write: Gandi took the change, or nothing was sent
+	}
+	what := make([]string, 0, len(plan.send))
+	for _, f := range paid {
+		if slices.Contains(plan.send, f.key) {
+			what = append(what, describePaid(f))
+			if accepted {
+				plan.waiting = append(plan.waiting, f)
+			}
+		}
+	}
+	if err != nil {
+		return nil, refusedWriteEvent(ctx, hi, r.Events, r.Timing, "paid change ("+strings.Join(what, ", ")+") of instance "+id, err, instanceState(api, id)), false
+	}
+	if accepted {
+		r.Events.normal(hi, "Updated", "Update", "sent the paid change ("+strings.Join(what, ", ")+") to Gandi")
+	}
+	// A change sent in this pass: what it read describes the instance
+	// from before it (reportSynced).
+	return paidProblems(plan), result{sent: accepted}, true
 }
 
 // confirmedPassword is the password Secret revision Gandi last accepted:

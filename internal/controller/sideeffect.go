@@ -33,6 +33,9 @@ const (
 	effectResetDatabasePassword = "reset-database-password"
 	effectCachePurge            = "cache-purge"
 	effectApply                 = "apply"
+	// effectPaidChange records the paid fields of an instance PATCH
+	// (hostinginstance_paid.go).
+	effectPaidChange = "paid-change"
 )
 
 // recordedEffect is the value last sent (or possibly sent) for effect.
@@ -70,15 +73,22 @@ func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, v
 	return sendOnceWith(ctx, c, obj, effect, value, nil, send)
 }
 
-// sendOnceWith is sendOnce writing also in the record's write.
+// sendOnceWith is sendOnce writing also in the record's write; taking the
+// record back restores those annotations too.
 func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also map[string]string, send func() error) (effectOutcome, error) {
 	previous := recordedEffect(obj, effect)
 	if previous == value {
 		return effectAlreadyDone, nil
 	}
 	set := effectRecord(effect, value)
+	var restore annotationPatch
 	for k, v := range also {
 		set[k] = v
+		if was, ok := obj.GetAnnotations()[k]; ok {
+			restore.set = mergeOne(restore.set, k, was)
+		} else {
+			restore.remove = append(restore.remove, k)
+		}
 	}
 	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set}); err != nil {
 		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
@@ -88,7 +98,7 @@ func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effec
 	case err == nil:
 		return effectSent, nil
 	case gandi.NotApplied(err):
-		if uerr := unrecordEffect(ctx, c, obj, effect, previous); uerr != nil {
+		if uerr := unrecordEffect(ctx, c, obj, effect, previous, restore); uerr != nil {
 			return effectNotSent, fmt.Errorf("%w; and taking back its record failed: %w", err, uerr)
 		}
 		return effectNotSent, err
@@ -223,15 +233,24 @@ func unconfirmedProblem(what, value, field string) problem {
 }
 
 // unrecordEffect restores the record as it was before an effect that was
-// not sent (recordOutcome).
-func unrecordEffect(ctx context.Context, c client.Client, obj client.Object, effect, previous string) error {
-	var p annotationPatch
+// not sent (recordOutcome), with the annotations written beside it (also).
+func unrecordEffect(ctx context.Context, c client.Client, obj client.Object, effect, previous string, also annotationPatch) error {
+	p := also
 	if previous == "" {
-		p.remove = []string{effectAnnotationPrefix + effect}
+		p.remove = append(p.remove, effectAnnotationPrefix+effect)
 	} else {
-		p.set = effectRecord(effect, previous)
+		p.set = mergeOne(p.set, effectAnnotationPrefix+effect, previous)
 	}
 	return recordOutcome(ctx, c, obj, p)
+}
+
+// mergeOne is m with k set to v, m made when nil.
+func mergeOne(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
 }
 
 // recordOutcome writes what Gandi did with a side effect (accepted it, or

@@ -419,6 +419,18 @@ var _ = Describe("Vhost", func() {
 			setSpec(vh, func() { vh.Spec.CachePurgeRequest = "2026-11-23T11:00:00Z" })
 			Eventually(func() int { return w.sim.PurgeCount(id, "www.example.com") }).WithTimeout(eventually).Should(Equal(2))
 		})
+
+		It("purges the cache once when the purge's answer is lost, and reports it unconfirmed, never done", func() {
+			// Gandi purges and the answer is lost: the client must not
+			// send the purge again on its own.
+			w.sim.CommitThenDrop(gandisim.RoutePurgeVhostCache, 3)
+			setSpec(vh, func() { vh.Spec.CachePurgeRequest = "2026-11-23T12:00:00Z" })
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+			Expect(cond(vh, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("set a new spec.cachePurgeRequest to ask again"))
+			Expect(vh.Status.LastCachePurge).NotTo(Equal("2026-11-23T12:00:00Z"), "done only when Gandi's acceptance was seen")
+			Consistently(func() int { return w.sim.PurgeCount(id, "www.example.com") }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		})
 	})
 
 	Describe("when its instance changes", func() {

@@ -486,6 +486,11 @@ var _ = Describe("HostingInstance", func() {
 				Eventually(fetch(hi)).WithTimeout(eventually).Should(
 					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating))
 				Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("Gandi accepted the paid change to size l; waiting for the instance to show it"))
+
+				By("a free field is still sent while the resize waits")
+				setSpec(hi, func() { hi.Spec.Name = "renamed" })
+				Eventually(func() string { v, _ := w.sim.Instance(id); return v.Name }).WithTimeout(eventually).Should(Equal("renamed"))
+				Expect(w.sim.PaidChanges()).To(Equal(paid + 1))
 				Eventually(fetch(hi)).WithTimeout(eventually).Should(
 					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
 				Expect(w.sim.PaidChanges()).To(Equal(paid + 1))

@@ -45,6 +45,10 @@ func TestControlAPI(t *testing.T) {
 	expectStatus(t, ctl("POST", "/_sim/seed", "instances: [{size: nope}]"), http.StatusBadRequest)
 	expectStatus(t, ctl("POST", "/_sim/timings", map[string]any{"instance_being_created": "1h"}), http.StatusNoContent)
 	expectStatus(t, ctl("POST", "/_sim/timings", map[string]any{"dispatch_step": "soon"}), http.StatusBadRequest)
+	expectStatus(t, ctl("POST", "/_sim/timings", map[string]any{"instance_update": "2s"}), http.StatusNoContent)
+	if got := func() time.Duration { defer e.sim.lock()(); return e.sim.timings.InstanceUpdate }(); got != 2*time.Second {
+		t.Fatalf("instance_update timing = %s, want 2s", got)
+	}
 	expectStatus(t, ctl("POST", "/_sim/rate-limit", map[string]any{"per_minute": 0}), http.StatusNoContent)
 	expectStatus(t, ctl("POST", "/_sim/dispatches", map[string]any{"hold": true, "fail_namespace": map[string]any{"dns:records": "boom"}}), http.StatusNoContent)
 

@@ -115,3 +115,30 @@ func TestDispatchDoneReads(t *testing.T) {
 		}
 	}
 }
+
+func TestPaidChangesCounter(t *testing.T) {
+	e := newEnv(t)
+	id := e.activeInstance(orgAlice, SeedInstance{Size: "m", Language: SeedRuntime{Name: "php", Version: "8.1"}})
+	path := "/v5/simplehosting/instances/" + id
+	expectStatus(t, e.patch(path, map[string]any{"name": "free", "snapshot_enabled": true}), http.StatusAccepted)
+	expectGandiError(t, e.patch(path, map[string]any{"size": "s+"}), http.StatusUnprocessableEntity)
+	if e.sim.PaidChanges() != 0 {
+		t.Fatalf("a free or refused PATCH counted as paid: %d", e.sim.PaidChanges())
+	}
+	// Each accepted PATCH carrying a paid field counts, the same size again
+	// included: Gandi may charge each.
+	for _, body := range []map[string]any{{"size": "l"}, {"size": "l"}, {"storage_additional_size": 20}, {"booster": true}} {
+		expectStatus(t, e.patch(path, body), http.StatusAccepted)
+	}
+	if e.sim.PaidChanges() != 4 {
+		t.Fatalf("PaidChanges = %d, want 4", e.sim.PaidChanges())
+	}
+	c := e.request("GET", "/_sim/counters", "", nil).obj(t)
+	if n, _ := asInt(c["paid_changes"]); n != 4 {
+		t.Fatalf("counters: %v", c)
+	}
+	e.sim.ResetCounters()
+	if e.sim.PaidChanges() != 0 {
+		t.Fatalf("PaidChanges not reset")
+	}
+}

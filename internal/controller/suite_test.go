@@ -48,7 +48,7 @@ var (
 	// or password in a test is checked without anyone listing it.
 	secretValues sync.Map
 	suiteCtx     context.Context
-	cancel    context.CancelFunc
+	cancel       context.CancelFunc
 )
 
 func TestControllers(t *testing.T) {

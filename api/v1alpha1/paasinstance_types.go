@@ -165,7 +165,7 @@ type PaaSInstanceSpec struct {
 
 	// Renew extends the subscription once for each new request value. It is
 	// paid: the operator records the request and the end date before sending
-	// it, sends it at most once, and it is done (status.lastRequests.renew)
+	// it and never renews twice for one request value; it is done (status.lastRequests.renew)
 	// only when Gandi shows the end date moved. After a lost answer or a
 	// crash, a renewal whose end date has not moved once the create grace
 	// period is over is reported ActionUnconfirmed and not sent again (it may

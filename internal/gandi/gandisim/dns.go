@@ -218,6 +218,19 @@ func (s *Server) alterable(orgID, fqdn string) bool {
 	return d != nil && d.OrgID != "" && d.OrgID == orgID && d.NameserverService == serviceLiveDNS && !d.RecordsReadOnly
 }
 
+// alterableAtCreate is alterable for a vhost listed in an instance create
+// that registers newDomain ("" for none): a vhost in the domain the create
+// registers is alterable, since Gandi registers it at LiveDNS for org
+// (choice), unless a longer domain already known holds the vhost's zone.
+func (s *Server) alterableAtCreate(org, fqdn, newDomain string) bool {
+	if newDomain != "" && (fqdn == newDomain || strings.HasSuffix(fqdn, "."+newDomain)) {
+		if zone, d := s.zoneOf(fqdn); d == nil || len(zone) < len(newDomain) {
+			return true
+		}
+	}
+	return s.alterable(org, fqdn)
+}
+
 // wantsHTTPS: the vhost has, or was created to get, a certificate, which
 // needs its name to point at Web Hosting.
 func (vh *vhost) wantsHTTPS() bool {

@@ -238,6 +238,17 @@
 //     key blocked the write, unknown before the write. It follows the zone
 //     at every look; last_checked_at moves only when it changes (and when
 //     the vhost starts running or is PATCHed with linked_dns_zone).
+//   - An instance create refuses a vhost asking allow_alteration on a zone
+//     that is not alterable for the instance's organization, as documented
+//     (“can only be set if related domain is managed by LiveDNS and you
+//     have the rights to manage the domain records”): a 400 on
+//     vhosts.N.linked_dns_zone.allow_alteration, and {"status": "error"}
+//     with the same field under Dry-Run. Choice: a vhost in the domain the
+//     same create registers (domain.fqdn) counts as alterable, since Gandi
+//     registers it at LiveDNS for that organization. The vhost create and
+//     PATCH routes accept allow_alteration on any zone, as their docs
+//     describe it (“If set to True and your DNS zone is managed by our
+//     liveDNS platform, ...”); such a vhost reports livedns_error.
 //   - An FQDN is served by one instance at Gandi. A vhost create for an FQDN
 //     another instance serves (in any state, being_deleted included, or
 //     listed in an instance create still under way) answers 422 (choice: the

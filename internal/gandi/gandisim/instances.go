@@ -175,7 +175,7 @@ func createInstance(c *call) {
 		return
 	}
 	dry, errs := c.dryRun()
-	body, bodyErrs, e := c.checkBody(createInstanceSchema, c.s.createInstanceRules)
+	body, bodyErrs, e := c.checkBody(createInstanceSchema, c.s.createInstanceRules(org))
 	if e != nil {
 		c.fail(e)
 		return
@@ -200,19 +200,21 @@ func createInstance(c *call) {
 	c.json(http.StatusAccepted, map[string]any{"message": "The instance is being created."})
 }
 
-// createInstanceRules runs checkCreateInstance once the body has passed its
-// schema.
-func (s *Server) createInstanceRules(v *validator, body map[string]any) {
-	if len(v.errs) == 0 {
-		v.errs = append(v.errs, s.checkCreateInstance(body)...)
+// createInstanceRules runs checkCreateInstance, for an instance of org, once
+// the body has passed its schema.
+func (s *Server) createInstanceRules(org string) bodyCheck {
+	return func(v *validator, body map[string]any) {
+		if len(v.errs) == 0 {
+			v.errs = append(v.errs, s.checkCreateInstance(org, body)...)
+		}
 	}
 }
 
 // checkCreateInstance holds the rules the schema cannot express: versions from
 // the catalog, applications compatible with the instance, contact org names,
-// one vhost per FQDN and none another instance serves, a free domain that
-// is still available.
-func (s *Server) checkCreateInstance(body map[string]any) []fieldError {
+// one vhost per FQDN and none another instance serves, allow_alteration only
+// on a zone Gandi may alter, a free domain that is still available.
+func (s *Server) checkCreateInstance(org string, body map[string]any) []fieldError {
 	v := &validator{}
 	typ, _ := getObj(body, "type")
 	lang, _ := getObj(typ, "language")
@@ -226,6 +228,7 @@ func (s *Server) checkCreateInstance(body map[string]any) []fieldError {
 		v.body("type.database.version", fmt.Sprintf("%q is not an available %s version (one of %s)", ver, dbName, quoteAll(databases[dbName].versions)))
 	}
 	size, _ := getStr(body, "size")
+	newDomain := ""
 	if dom, ok := getObj(body, "domain"); ok {
 		for _, role := range []string{"owner", "admin", "bill", "tech"} {
 			if ct, ok := getObj(dom, role); ok {
@@ -235,6 +238,8 @@ func (s *Server) checkCreateInstance(body map[string]any) []fieldError {
 		fqdn, _ := getStr(dom, "fqdn")
 		if s.domainByFQDN(strings.ToLower(fqdn)) != nil {
 			v.body("domain.fqdn", "This domain name is not available for registration")
+		} else {
+			newDomain = strings.ToLower(fqdn)
 		}
 	}
 	vhosts, _ := getArr(body, "vhosts")
@@ -250,6 +255,11 @@ func (s *Server) checkCreateInstance(body map[string]any) []fieldError {
 			v.body(p+".fqdn", servedElsewhereMessage(fqdn))
 		}
 		seen[fqdn] = true
+		if z, ok := getObj(vh, "linked_dns_zone"); ok {
+			if allow, _ := getBool(z, "allow_alteration"); allow && !s.alterableAtCreate(org, fqdn, newDomain) {
+				v.body(p+".linked_dns_zone.allow_alteration", fmt.Sprintf("Can only be set if the domain of %s is managed by LiveDNS and you have the rights to manage its records", fqdn))
+			}
+		}
 		if app, ok := getObj(vh, "application"); ok {
 			checkApplication(v, app, p+".application", langName, dbName, size)
 		}

@@ -515,3 +515,48 @@ func TestDriftMadeAtGandi(t *testing.T) {
 		t.Fatalf("vhosts of the create body did not appear once active: %v", vh)
 	}
 }
+
+// TestCreateRefusesAllowAlterationOnZoneItCannotAlter: the instance create
+// docs say allow_alteration "can only be set if related domain is managed
+// by LiveDNS and you have the rights to manage the domain records". A vhost
+// asking it on another zone is refused, in the Dry-Run answer as in the
+// create itself, and nothing is bought.
+func TestCreateRefusesAllowAlterationOnZoneItCannotAlter(t *testing.T) {
+	e := newEnv(t)
+	e.sim.AddDomain(orgAlice, "example.com")
+	e.sim.AddDomain(orgBob, "bob.example")
+	if err := e.sim.LoadSeed([]byte(`{"domains": [{"org": "` + orgAlice + `", "fqdn": "readonly.example", "records_read_only": true},
+		{"org": "` + orgAlice + `", "fqdn": "custom.example", "nameservers": ["ns1.custom.example"]}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	withVhosts := func(allow bool, fqdns ...string) map[string]any {
+		b := validCreate()
+		var vhosts []any
+		for _, f := range fqdns {
+			vhosts = append(vhosts, map[string]any{"fqdn": f, "linked_dns_zone": map[string]any{"allow_alteration": allow}})
+		}
+		b["vhosts"] = vhosts
+		return b
+	}
+	for _, fqdn := range []string{"www.elsewhere.example", "www.bob.example", "www.readonly.example", "www.custom.example"} {
+		t.Run(fqdn, func(t *testing.T) {
+			body := withVhosts(true, "www.example.com", fqdn)
+			r := e.post("/v5/simplehosting/instances", body, "Dry-Run", "1")
+			expectStatus(t, r, http.StatusOK)
+			if m := r.obj(t); m["status"] != "error" || !hasFieldError(m, "vhosts.1.linked_dns_zone.allow_alteration") || hasFieldError(m, "vhosts.0.linked_dns_zone.allow_alteration") {
+				t.Fatalf("dry run: %s", r.body)
+			}
+			expectFieldError(t, e.post("/v5/simplehosting/instances", body), "vhosts.1.linked_dns_zone.allow_alteration")
+			// Without allow_alteration the same vhost is fine: its owner
+			// proves ownership with the TXT.
+			r = e.post("/v5/simplehosting/instances", withVhosts(false, fqdn), "Dry-Run", "1")
+			if m := r.obj(t); m["status"] != "success" {
+				t.Fatalf("dry run without allow_alteration: %s", r.body)
+			}
+		})
+	}
+	if n := len(e.sim.Instances()); n != 0 || e.sim.PaidCreates() != 0 {
+		t.Fatalf("refused creates changed state: %d instances, %d paid", n, e.sim.PaidCreates())
+	}
+	e.createInstance(withVhosts(true, "www.example.com", "example.com"), "")
+}

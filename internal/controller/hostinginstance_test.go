@@ -346,6 +346,27 @@ var _ = Describe("HostingInstance", func() {
 		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
 	})
 
+	It("reports Gandi's Dry-Run refusal of allowAlteration on a zone Gandi may not alter and buys nothing", func() {
+		// Gandi: allow_alteration in an instance create "can only be set if
+		// related domain is managed by LiveDNS and you have the rights to
+		// manage the domain records"; elsewhere.example is no zone of the
+		// account.
+		w.startManager(managerOptions{})
+		hi := instance("foreign-zone", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.InitialVhosts = []hostingv1alpha1.InitialVhost{{
+				FQDN:          "www.elsewhere.example",
+				LinkedDNSZone: &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true},
+			}}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("vhosts.0.linked_dns_zone.allow_alteration"))
+		Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+		Expect(w.sim.Instances()).To(BeEmpty())
+		Expect(get(hi).GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+	})
+
 	Describe("in Observe mode", func() {
 		It("creates nothing", func() {
 			w.startManager(managerOptions{})

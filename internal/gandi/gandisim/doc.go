@@ -246,9 +246,10 @@
 //     with the same field under Dry-Run. Choice: a vhost in the domain the
 //     same create registers (domain.fqdn) counts as alterable, since Gandi
 //     registers it at LiveDNS for that organization. The vhost create and
-//     PATCH routes accept allow_alteration on any zone, as their docs
-//     describe it (“If set to True and your DNS zone is managed by our
-//     liveDNS platform, ...”); such a vhost reports livedns_error.
+//     PATCH routes accept allow_alteration on any zone: their docs set no
+//     such condition (“If set to True and your DNS zone is managed by our
+//     liveDNS platform, you will not have to manually change your DNS
+//     configuration”); such a vhost reports livedns_error.
 //   - An FQDN is served by one instance at Gandi. A vhost create for an FQDN
 //     another instance serves (in any state, being_deleted included, or
 //     listed in an instance create still under way) answers 422 (choice: the

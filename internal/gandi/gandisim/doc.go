@@ -139,6 +139,25 @@
 //
 // Invented behaviour:
 //
+//   - The booster runs out and cools down, as booster.current (expires_at)
+//     and booster.next (available, available_at, duration_days 7,
+//     cooldown_days 30) report it: a boost starts when its PATCH
+//     booster:true is applied and ends at expires_at (current goes away,
+//     the instance's booster is off), or when a PATCH booster:false is
+//     applied. next.available is false while a boost is current and until
+//     available_at, the end of the last boost plus cooldown_days (choice:
+//     counted from the end, and available_at given only during the
+//     cooldown, not while a boost is current, whose end is not known
+//     yet). current.status is always active (choice: being_created and
+//     being_deleted are not modelled; the boost shows when the PATCH is
+//     applied). A PATCH booster:true while the next boost is not available,
+//     or while a PATCH carrying booster is accepted and not applied yet,
+//     is refused with 409 Conflict and object "Instance" (choice: the docs
+//     give no code; 409 as for an instance that is not active, a state the
+//     caller can wait out) and is not a paid change; booster:false is
+//     always accepted. The days are Gandi's, not Timings: tests move a fake
+//     clock past them. UpdateInstance forcing Booster on starts a boost
+//     then, forcing it off starts the cooldown.
 //   - An instance PATCH is accepted, not done: the docs answer it with a
 //     202 and warn “Be mindful that it can induce a payment, typically if
 //     the instance size or storage additional size is modified.”, and say

@@ -263,7 +263,11 @@ func (s *Server) UpdateInstance(id string, f func(*InstanceView)) {
 	if v.Status != in.Status {
 		in.statusSince = s.now()
 	}
+	booster := v.Booster
+	v.Booster = in.Booster
 	in.InstanceView = v
+	// A booster forced on starts its boost now, forced off its cooldown.
+	in.setBooster(booster, s.now())
 }
 
 // SetVhostStatus sets a vhost's status (any documented value), restarting its

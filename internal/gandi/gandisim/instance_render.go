@@ -140,17 +140,20 @@ func (s *Server) renderInstance(c *call, in *instance, details bool) map[string]
 		upTo = append(upTo, item)
 	}
 	m["upgrade_to"] = upTo
-	m["booster"] = renderBooster(in, size)
+	m["booster"] = renderBooster(in, size, c.now)
 	return m
 }
 
-func renderBooster(in *instance, size sizeSpec) map[string]any {
+func renderBooster(in *instance, size sizeSpec, now time.Time) map[string]any {
 	next := map[string]any{
-		"available":            !in.Booster,
-		"cooldown_days":        30,
+		"available":            in.boosterAvailable(now),
+		"cooldown_days":        boosterCooldownDays,
 		"default_cpu_override": size.cpu * 2,
 		"default_ram_override": quantity(size.ramMB * 2),
-		"duration_days":        7,
+		"duration_days":        boosterDurationDays,
+	}
+	if at, cooling := in.boosterAvailableAt(); cooling && now.Before(at) {
+		next["available_at"] = ts(at)
 	}
 	b := map[string]any{"next": next}
 	if in.Booster {
@@ -164,7 +167,7 @@ func renderBooster(in *instance, size sizeSpec) map[string]any {
 			"size_override": override,
 			"status":        statusActive,
 			"created_at":    ts(in.boosterSince),
-			"expires_at":    ts(in.boosterSince.AddDate(0, 0, 7)),
+			"expires_at":    ts(in.boosterExpiresAt()),
 		}
 	}
 	return b

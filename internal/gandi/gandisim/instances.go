@@ -378,7 +378,7 @@ func patchInstance(c *call) {
 	if !ok {
 		return
 	}
-	langVersion, e := checkInstancePatch(in, body)
+	langVersion, e := checkInstancePatch(in, body, c.now)
 	if e != nil {
 		c.fail(e)
 		return
@@ -431,8 +431,10 @@ func (in *instance) applyUpdates(now time.Time) {
 	for len(in.updates) > 0 && !now.Before(in.updates[0].due) {
 		u := in.updates[0]
 		in.updates = in.updates[1:]
+		in.expireBooster(u.due)
 		applyInstancePatch(in, u.body, u.langVersion, u.due)
 	}
+	in.expireBooster(now)
 }
 
 // paidFor is the size and additional storage the instance has once every
@@ -453,9 +455,10 @@ func (in *instance) paidFor() (size string, storage int) {
 
 // checkInstancePatch holds the PATCH rules beyond the schema, in the order a
 // caller can act on them: a bad language_id (400), an instance that is not
-// active (409), then the resize and storage rules (422). It returns the
-// language version language_id selects.
-func checkInstancePatch(in *instance, body map[string]any) (string, *apiError) {
+// active (409), the resize and storage rules (422), then a booster that is
+// not available (409). It returns the language version language_id
+// selects.
+func checkInstancePatch(in *instance, body map[string]any, now time.Time) (string, *apiError) {
 	// language_id: the docs say to take it from upgrade_to, whose documented
 	// items carry no ID. The simulator's language items add "id" (agreed with
 	// the client's author) and only those IDs are accepted.
@@ -486,6 +489,11 @@ func checkInstancePatch(in *instance, body map[string]any) (string, *apiError) {
 	if st, ok := getInt(body, "storage_additional_size"); ok && st < curStorage {
 		return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Only increases of storage_additional_size are supported (current %d GB, asked %d GB).", curStorage, st)).withObject("Instance")
 	}
+	if on, _ := getBool(body, "booster"); on {
+		if e := in.boosterRefusal(now); e != nil {
+			return "", e
+		}
+	}
 	return langVersion, nil
 }
 
@@ -503,10 +511,7 @@ func applyInstancePatch(in *instance, body map[string]any, langVersion string, n
 		in.SnapshotEnabled = snap
 	}
 	if b, ok := getBool(body, "booster"); ok {
-		if b && !in.Booster {
-			in.boosterSince = now
-		}
-		in.Booster = b
+		in.setBooster(b, now)
 	}
 	if opts, ok := getObj(body, "booster_options"); ok {
 		if size, ok := getStr(opts, "size"); ok {

@@ -560,3 +560,73 @@ func TestCreateRefusesAllowAlterationOnZoneItCannotAlter(t *testing.T) {
 	}
 	e.createInstance(withVhosts(true, "www.example.com", "example.com"), "")
 }
+
+// TestBoosterExpiresAndCoolsDown: the booster reports a boost of
+// duration_days ending at expires_at, and a next one available after
+// cooldown_days. The boost ends at its expiry, the next is unavailable
+// (available false, available_at) until the cooldown after it is over, and
+// a PATCH booster:true meanwhile is refused with a 409 and counts as no
+// paid change.
+func TestBoosterExpiresAndCoolsDown(t *testing.T) {
+	e := newEnv(t)
+	clk := e.useFakeClock()
+	day := 24 * time.Hour
+	id := e.activeInstance(orgAlice, SeedInstance{})
+	path := "/v5/simplehosting/instances/" + id
+	booster := func() (current, next map[string]any) {
+		t.Helper()
+		b := e.get(path).obj(t)["booster"].(map[string]any)
+		current, _ = b["current"].(map[string]any)
+		return current, b["next"].(map[string]any)
+	}
+	if _, next := booster(); next["available"] != true || next["available_at"] != nil {
+		t.Fatalf("a fresh instance's booster: %v", next)
+	}
+
+	expectStatus(t, e.patch(path, map[string]any{"booster": true}), http.StatusAccepted)
+	// One boost accepted: another is refused, before and after it shows.
+	expectGandiError(t, e.patch(path, map[string]any{"booster": true}), http.StatusConflict)
+	clk.Add(FastTimings().InstanceUpdate)
+	started := clk.Now()
+	cur, next := booster()
+	if cur == nil || cur["status"] != "active" || cur["expires_at"] != ts(started.Add(7*day)) || next["available"] != false {
+		t.Fatalf("a running boost: current %v, next %v", cur, next)
+	}
+	expectGandiError(t, e.patch(path, map[string]any{"booster": true}), http.StatusConflict)
+
+	// The boost ends at its expiry and the cooldown starts there.
+	clk.Add(7*day - time.Second)
+	if cur, _ := booster(); cur == nil {
+		t.Fatalf("the boost ended before its expiry")
+	}
+	clk.Add(time.Second)
+	availableAt := ts(started.Add(7 * day).Add(30 * day))
+	if cur, next := booster(); cur != nil || next["available"] != false || next["available_at"] != availableAt {
+		t.Fatalf("after the expiry: current %v, next %v (want available_at %s)", cur, next, availableAt)
+	}
+	if v, _ := e.sim.Instance(id); v.Booster {
+		t.Fatalf("the instance view still shows the booster on")
+	}
+	clk.Add(30*day - time.Second)
+	expectGandiError(t, e.patch(path, map[string]any{"booster": true}), http.StatusConflict)
+	if e.sim.PaidChanges() != 1 {
+		t.Fatalf("PaidChanges = %d, want 1 (refused boosts are not paid)", e.sim.PaidChanges())
+	}
+
+	// Once the cooldown is over, the next boost can start; turning it off
+	// early starts the cooldown then.
+	clk.Add(time.Second)
+	if _, next := booster(); next["available"] != true || next["available_at"] != nil {
+		t.Fatalf("after the cooldown: %v", next)
+	}
+	expectStatus(t, e.patch(path, map[string]any{"booster": true}), http.StatusAccepted)
+	clk.Add(FastTimings().InstanceUpdate)
+	clk.Add(day)
+	expectStatus(t, e.patch(path, map[string]any{"booster": false}), http.StatusAccepted)
+	expectGandiError(t, e.patch(path, map[string]any{"booster": true}), http.StatusConflict)
+	clk.Add(FastTimings().InstanceUpdate)
+	stopped := clk.Now()
+	if cur, next := booster(); cur != nil || next["available"] != false || next["available_at"] != ts(stopped.Add(30*day)) {
+		t.Fatalf("a boost turned off: current %v, next %v", cur, next)
+	}
+}

@@ -148,6 +148,9 @@ type instance struct {
 	pending      []*vhost // from the create body; they appear once the instance is active
 	actions      []string
 	boosterSince time.Time
+	// boosterEnded is when the last boost ended (at its expiry or turned
+	// off), zero if none has: the cooldown counts from it.
+	boosterEnded time.Time
 	// updates are the PATCHes Gandi accepted and has not applied yet, in
 	// the order it accepted them.
 	updates []instanceUpdate

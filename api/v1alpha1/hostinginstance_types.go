@@ -392,7 +392,11 @@ type InitialVhost struct {
 	// +optional
 	HTTPSStrategy string `json:"httpsStrategy,omitempty"`
 
-	// LinkedDNSZone says whether Gandi may alter the DNS zone.
+	// LinkedDNSZone says whether Gandi may alter the DNS zone. In the
+	// instance create Gandi accepts allowAlteration only when the vhost's
+	// domain is at Gandi LiveDNS and the account may manage its records:
+	// otherwise it refuses the whole create (Synced InvalidSpec, nothing
+	// bought); leave it false and publish the records in status.dns.
 	// +optional
 	LinkedDNSZone *LinkedDNSZone `json:"linkedDNSZone,omitempty"`
 

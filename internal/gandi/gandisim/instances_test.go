@@ -531,7 +531,7 @@ func TestCreateRefusesAllowAlterationOnZoneItCannotAlter(t *testing.T) {
 	}
 	withVhosts := func(allow bool, fqdns ...string) map[string]any {
 		b := validCreate()
-		var vhosts []any
+		vhosts := make([]any, 0, len(fqdns))
 		for _, f := range fqdns {
 			vhosts = append(vhosts, map[string]any{"fqdn": f, "linked_dns_zone": map[string]any{"allow_alteration": allow}})
 		}

@@ -36,6 +36,8 @@ type timingsJSON struct {
 	ApplicationBeingCreated string `json:"application_being_created,omitempty"`
 	DispatchStep            string `json:"dispatch_step,omitempty"`
 	InstanceUpdate          string `json:"instance_update,omitempty"`
+	PaasRenew               string `json:"paas_renew,omitempty"`
+	PaasUpdate              string `json:"paas_update,omitempty"`
 }
 
 // controlHandler serves one control route; an error is the caller's (400).
@@ -115,6 +117,7 @@ func getCounters(s *Server, w http.ResponseWriter, _ []byte) error {
 		"faults":            s.FaultCounts(),
 		"paas_paid_creates": s.PaasPaidCreates(),
 		"paas_paid_renews":  s.PaasPaidRenews(),
+		"paas_paid_updates": s.PaasPaidUpdates(),
 		// Per client IP: every API request, and the most in any sliding
 		// minute (what Gandi's per-IP limit compares with).
 		"requests_by_ip":        s.RequestsByIP(),
@@ -301,6 +304,8 @@ func (s *Server) mergeTimings(tj timingsJSON) (Timings, error) {
 		{tj.ApplicationBeingCreated, &t.ApplicationBeingCreated},
 		{tj.DispatchStep, &t.DispatchStep},
 		{tj.InstanceUpdate, &t.InstanceUpdate},
+		{tj.PaasRenew, &t.PaasRenew},
+		{tj.PaasUpdate, &t.PaasUpdate},
 	} {
 		if f.raw == "" {
 			continue

@@ -49,6 +49,10 @@ func TestControlAPI(t *testing.T) {
 	if got := func() time.Duration { defer e.sim.lock()(); return e.sim.timings.InstanceUpdate }(); got != 2*time.Second {
 		t.Fatalf("instance_update timing = %s, want 2s", got)
 	}
+	expectStatus(t, ctl("POST", "/_sim/timings", map[string]any{"paas_update": "3s", "paas_renew": "4s"}), http.StatusNoContent)
+	if got := func() Timings { defer e.sim.lock()(); return e.sim.timings }(); got.PaasUpdate != 3*time.Second || got.PaasRenew != 4*time.Second {
+		t.Fatalf("paas timings = %s, %s, want 3s, 4s", got.PaasUpdate, got.PaasRenew)
+	}
 	expectStatus(t, ctl("POST", "/_sim/rate-limit", map[string]any{"per_minute": 0}), http.StatusNoContent)
 	expectStatus(t, ctl("POST", "/_sim/dispatches", map[string]any{"hold": true, "fail_namespace": map[string]any{"dns:records": "boom"}}), http.StatusNoContent)
 

@@ -349,7 +349,9 @@
 // to the key's own organization. Fault routes are XMLRPCRoute(method), e.g.
 // "xmlrpc paas.create": fail answers the HTTP status with a plain body,
 // reset and commit-then-drop drop the connection, latency delays. Counters:
-// PaasPaidCreates and PaasPaidRenews; Writes counts every non-read call.
+// PaasPaidCreates, PaasPaidRenews and PaasPaidUpdates (paas_paid_creates,
+// paas_paid_renews and paas_paid_updates in /_sim/counters); Writes counts
+// every non-read call.
 //
 // Fault codes (the doc gives none; these are stable):
 //
@@ -371,8 +373,23 @@
 // 1 to 120 months; renew is paid when accepted and adds them to date_end
 // when its operations finish, Timings.PaasRenew later (they are
 // asynchronous), and fixed then sets date_end_commitment to the new
-// date_end. paas.update refuses a quantity
-// below the current one; snapshot_profile takes an int (1 minimal, 2
+// date_end. paas.update, which the doc calls "not a free operation" and
+// answers with operations (paas_vm_update, paas_disk_update, paas_console),
+// is likewise applied when its operations finish, Timings.PaasUpdate after
+// the answer (50ms in FastTimings, 5s in DefaultTimings), updates in the
+// order they were accepted: until then paas.info and paas.list show the
+// instance as it was. Choice: every member that shows in paas.info (name,
+// size, quantity, snapshot_profile, console) waits so, the name too (it
+// comes with a paas_vm_update); password, ssh_key, keys, upgrade and
+// reset_mysql_password, which paas.info does not show (need_upgrade
+// aside), take effect at acceptance. A client must not take the old size
+// in a paas.info right after the answer for a change that did not happen:
+// sending it again pays twice. PaasPaidUpdates counts the accepted
+// paas.update calls that carry size or quantity, whether or not they
+// change anything, including those whose answer was lost. paas.update
+// refuses a quantity below the one the instance has once the updates
+// already accepted are applied, and a name another instance of the owner
+// has or will have (choice); snapshot_profile takes an int (1 minimal, 2
 // standard, 3 full) or a string, which unsets. Type visibilities: the
 // unversioned types and php.5.4mysql.5.5 are deprecated, php7.3mongodb3.2
 // and ruby2.3pgsql9.7 beta, the rest all. paas.vhost.list answers an array.
@@ -402,7 +419,8 @@
 // cmd/gandisim.
 // /_sim/faults, POST/GET/DELETE /_sim/random, GET/DELETE /_sim/counters
 // (requests, writes, paid_creates, paid_changes, password_changes,
-// dispatches, faults by kind), GET
+// dispatches, faults by kind, paas_paid_creates, paas_paid_renews,
+// paas_paid_updates), GET
 // /_sim/state, POST /_sim/accounts, POST /_sim/seed, POST /_sim/timings,
 // POST /_sim/rate-limit, POST /_sim/dispatches. See control.go and
 // cmd/gandisim. The random mode takes

@@ -85,8 +85,8 @@ func (s *Server) VhostCreates() int {
 }
 
 // ResetCounters zeroes Requests, Writes, PaidCreates, Dispatches,
-// PasswordChanges, PaidChanges, VhostCreates, FaultCounts, PaasPaidCreates
-// and PaasPaidRenews (not the per-object counters of the views). The
+// PasswordChanges, PaidChanges, VhostCreates, FaultCounts, PaasPaidCreates,
+// PaasPaidRenews and PaasPaidUpdates (not the per-object counters of the views). The
 // random mode's sequences go on where they were.
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
@@ -95,7 +95,7 @@ func (s *Server) ResetCounters() {
 	s.faultCounts = map[string]int{}
 	s.writes, s.paidCreates, s.dispatched = 0, 0, 0
 	s.passwordChanges, s.paidChanges, s.vhostCreates = 0, 0, 0
-	s.paas.paidCreates, s.paas.paidRenews = 0, 0
+	s.paas.paidCreates, s.paas.paidRenews, s.paas.paidUpdates = 0, 0, 0
 	s.resetIPCounters()
 }
 

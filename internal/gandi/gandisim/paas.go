@@ -20,6 +20,7 @@ type paasState struct {
 
 	paidCreates int // paas.create calls that created (and billed) an instance
 	paidRenews  int // paas.renew calls that moved date_end
+	paidUpdates int // accepted paas.update calls carrying size or quantity
 }
 
 func (p *paasState) init() {
@@ -51,6 +52,15 @@ type paasInstance struct {
 	Restarts, Upgrades, MySQLResets, PasswordChanges int
 	// renewals are paid and accepted renewals whose operations still run.
 	renewals []paasRenewal
+	// updates are accepted paas.update calls whose operations still run.
+	updates []paasUpdateOps
+}
+
+// paasUpdateOps is an accepted paas.update: its members that start an
+// operation (name, size, quantity, snapshot_profile, console) show at due.
+type paasUpdateOps struct {
+	params map[string]any
+	due    time.Time
 }
 
 // paasRenewal is an accepted paas.renew: date_end moves by months at due.
@@ -110,6 +120,7 @@ func (s *Server) advancePaas(now time.Time) {
 	t := s.timings
 	for id, in := range s.paas.instances {
 		in.finishRenewals(now)
+		in.finishUpdates(now)
 		switch in.State {
 		case statusBeingCreated:
 			if at := in.since.Add(t.InstanceBeingCreated); !now.Before(at) {
@@ -378,7 +389,7 @@ func checkCreate(c *xcall, p map[string]any) (int, []string, *xfault) {
 	}
 	org := c.acct.Orgs[0].ID
 	for _, in := range c.s.paas.instances {
-		if in.Org == org && in.Name == pString(p, keyName) {
+		if in.Org == org && in.namedAs(pString(p, keyName)) {
 			return 0, nil, xerr(faultExists, "Error on object : OBJECT_PAAS (CAUSE_EXISTS) [an instance of this name exists]")
 		}
 	}
@@ -471,13 +482,19 @@ func paasUpdate(c *xcall) (any, *xfault) {
 	if fe := checkUpdate(c, in, p); fe != nil {
 		return nil, fe
 	}
-	if _, ok := p[keyName]; ok {
-		in.Name = pString(p, keyName)
-	}
 	if _, ok := p["password"]; ok {
 		in.PasswordChanges++
 	}
-	ops := applyUpdateOps(c, in, p)
+	ops := updateOps(c, in, p)
+	// The members that start an operation show when their operations
+	// finish, Timings.PaasUpdate later: until then paas.info shows the
+	// instance as it was.
+	in.updates = append(in.updates, paasUpdateOps{params: p, due: c.now.Add(c.s.timings.PaasUpdate)})
+	_, size := p[keySize]
+	_, quantity := p["quantity"]
+	if size || quantity {
+		c.s.paas.paidUpdates++
+	}
 	if v, ok := p["ssh_key"]; ok {
 		in.SSHKeys = append(in.SSHKeys, strs(v)...)
 	}
@@ -497,34 +514,76 @@ func paasUpdate(c *xcall) (any, *xfault) {
 	return ops, nil
 }
 
-// applyUpdateOps applies the paas.update members that start an
-// operation and returns those operations.
-func applyUpdateOps(c *xcall, in *paasInstance, p map[string]any) []any {
+// updateOps are the operations the paas.update members p start, compared
+// with the instance as the updates already accepted leave it.
+func updateOps(c *xcall, in *paasInstance, p map[string]any) []any {
 	var ops []any
-	if _, ok := p[keySize]; ok && pString(p, keySize) != in.Size {
-		in.Size = pString(p, keySize)
+	will := in.pending()
+	if _, ok := p[keySize]; ok && pString(p, keySize) != will.Size {
 		ops = append(ops, c.operation("paas_vm_update", in.ID))
 	}
-	if q, ok := p["quantity"]; ok && int(q.(int64)) != in.Quantity {
-		in.Quantity = int(q.(int64))
+	if q, ok := p["quantity"]; ok && int(q.(int64)) != will.Quantity {
 		ops = append(ops, c.operation("paas_disk_update", in.ID))
+	}
+	if _, ok := p["snapshot_profile"]; ok {
+		ops = append(ops, c.operation("paas_disk_update", in.ID))
+	}
+	if _, ok := p[keyConsole]; ok {
+		ops = append(ops, c.operation("paas_console", in.ID))
+	}
+	return ops
+}
+
+// finishUpdates applies every update whose operations are done by now,
+// in the order Gandi accepted them.
+func (in *paasInstance) finishUpdates(now time.Time) {
+	for len(in.updates) > 0 && !now.Before(in.updates[0].due) {
+		u := in.updates[0]
+		in.updates = in.updates[1:]
+		in.applyUpdate(u.params, u.due)
+	}
+}
+
+// pending is the instance as it will be once every accepted update shows.
+func (in *paasInstance) pending() paasInstance {
+	will := *in
+	for _, u := range in.updates {
+		will.applyUpdate(u.params, u.due)
+	}
+	return will
+}
+
+// applyUpdate applies the paas.update members that start an operation, as
+// their operations finish at.
+func (in *paasInstance) applyUpdate(p map[string]any, at time.Time) {
+	if _, ok := p[keyName]; ok {
+		in.Name = pString(p, keyName)
+	}
+	if _, ok := p[keySize]; ok {
+		in.Size = pString(p, keySize)
+	}
+	if q, ok := p["quantity"]; ok {
+		in.Quantity = int(q.(int64))
 	}
 	if v, ok := p["snapshot_profile"]; ok {
 		in.SnapshotProfile = 0
 		if n, isInt := v.(int64); isInt {
 			in.SnapshotProfile = int(n)
 		}
-		ops = append(ops, c.operation("paas_disk_update", in.ID))
 	}
 	if v, ok := p[keyConsole]; ok {
 		in.Console = v.(bool)
 		in.ConsoleEnd = time.Time{}
 		if in.Console {
-			in.ConsoleEnd = c.now.Add(time.Hour)
+			in.ConsoleEnd = at.Add(time.Hour)
 		}
-		ops = append(ops, c.operation("paas_console", in.ID))
 	}
-	return ops
+}
+
+// namedAs reports an instance that has name, or will once its accepted
+// updates show.
+func (in *paasInstance) namedAs(name string) bool {
+	return in.Name == name || in.pending().Name == name
 }
 
 func checkUpdate(c *xcall, in *paasInstance, p map[string]any) *xfault {
@@ -533,7 +592,7 @@ func checkUpdate(c *xcall, in *paasInstance, p map[string]any) *xfault {
 			return xerr(faultInvalid, "Invalid parameter: name is empty")
 		}
 		for _, o := range c.s.paas.instances {
-			if o != in && o.Org == in.Org && o.Name == v {
+			if o != in && o.Org == in.Org && o.namedAs(pString(p, keyName)) {
 				return xerr(faultExists, "Error on object : OBJECT_PAAS (CAUSE_EXISTS) [an instance of this name exists]")
 			}
 		}
@@ -544,7 +603,7 @@ func checkUpdate(c *xcall, in *paasInstance, p map[string]any) *xfault {
 	if v, ok := p[keySize]; ok && !slices.Contains(paasSizes, v.(string)) {
 		return xerr(faultInvalid, "Invalid parameter: size must be one of s, s+, m, l, xl, xxl")
 	}
-	if v, ok := p["quantity"]; ok && int(v.(int64)) < in.Quantity {
+	if v, ok := p["quantity"]; ok && int(v.(int64)) < in.pending().Quantity {
 		return xerr(faultInvalid, "Invalid parameter: quantity cannot shrink the additional disk")
 	}
 	if n, ok := p["snapshot_profile"].(int64); ok && paasSnapshotProfiles[int(n)] == "" {

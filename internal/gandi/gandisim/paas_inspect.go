@@ -113,6 +113,15 @@ func (s *Server) PaasPaidRenews() int {
 	return s.paas.paidRenews
 }
 
+// PaasPaidUpdates counts the paas.update calls Gandi accepted that carry
+// size or quantity, whether or not they change anything, including those
+// whose answer CommitThenDrop lost: a client that sends a resize twice
+// pays twice.
+func (s *Server) PaasPaidUpdates() int {
+	defer s.lock()()
+	return s.paas.paidUpdates
+}
+
 // AddPaasInstance adds a running instance, as if bought long ago outside the
 // cluster, to the account of apiKey, and returns its ID (0 when there is no
 // such account), with running vhosts. It is not counted as a paid create.

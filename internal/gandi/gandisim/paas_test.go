@@ -289,6 +289,7 @@ func TestPaasUpdateAndRestart(t *testing.T) {
 	id := e.createRunning("web")
 	e.must("paas.update", id, map[string]any{"name": "web2", "size": "m", "quantity": 5, "console": true,
 		"reset_mysql_password": true, "upgrade": true, "snapshot_profile": 2, "password": "n3w-password"})
+	e.finishOperations()
 	v, _ := e.s.PaasInstance(int(id))
 	if v.Name != "web2" || v.Size != "m" || v.Quantity != 5 || !v.Console || v.MySQLResets != 1 || v.Upgrades != 1 || v.SnapshotProfile != 2 || v.PasswordChanges != 1 {
 		t.Fatalf("after update %+v", v)
@@ -296,8 +297,57 @@ func TestPaasUpdateAndRestart(t *testing.T) {
 	e.must("paas.update", id, map[string]any{"snapshot_profile": ""})
 	e.fault(faultInvalid, "paas.update", id, map[string]any{"quantity": 1})
 	e.must("paas.restart", id)
+	e.finishOperations()
 	if v, _ := e.s.PaasInstance(int(id)); v.SnapshotProfile != 0 || v.Restarts != 1 {
 		t.Fatalf("after unset and restart %+v", v)
+	}
+}
+
+// finishOperations moves the simulator's clock past every operation of
+// FastTimings.
+func (e *xenv) finishOperations() {
+	e.s.mu.Lock()
+	defer e.s.mu.Unlock()
+	e.s.advance(e.s.now().Add(time.Hour))
+}
+
+func TestPaasUpdateShowsWhenItsOperationsFinish(t *testing.T) {
+	e := newXEnv(t)
+	id := e.createRunning("web")
+	other := e.createRunning("other")
+	e.s.SetTimings(Timings{PaasUpdate: time.Hour})
+	ops := e.must("paas.update", id, map[string]any{"name": "web2", "size": "m", "quantity": 5, "console": true, "snapshot_profile": 2}).([]any)
+	types := make([]any, 0, len(ops))
+	for _, op := range ops {
+		types = append(types, op.(map[string]any)["type"])
+	}
+	if len(types) != 4 || types[0] != "paas_vm_update" || types[1] != "paas_disk_update" || types[3] != "paas_console" {
+		t.Fatalf("operations %v", types)
+	}
+	info := e.must("paas.info", id).(map[string]any)
+	if v, _ := e.s.PaasInstance(int(id)); v.Name != "web" || v.Size != "s" || v.Quantity != 0 || v.Console || v.SnapshotProfile != 0 || info["size"] != "s" {
+		t.Fatalf("shown before its operations finished: %+v, info size %v", v, info["size"])
+	}
+	if e.s.PaasPaidUpdates() != 1 {
+		t.Fatalf("paid updates %d", e.s.PaasPaidUpdates())
+	}
+	// Checked against what the accepted update leaves.
+	e.fault(faultInvalid, "paas.update", id, map[string]any{"quantity": 3})
+	e.fault(faultExists, "paas.update", other, map[string]any{"name": "web2"})
+	// A free change is not paid; a resize to the size already asked is.
+	e.must("paas.update", id, map[string]any{"name": "web3"})
+	e.must("paas.update", id, map[string]any{"size": "m"})
+	if e.s.PaasPaidUpdates() != 2 {
+		t.Fatalf("paid updates %d, want 2", e.s.PaasPaidUpdates())
+	}
+	e.s.SetTimings(FastTimings())
+	e.finishOperations()
+	if v, _ := e.s.PaasInstance(int(id)); v.Name != "web3" || v.Size != "m" || v.Quantity != 5 || !v.Console || v.SnapshotProfile != 2 {
+		t.Fatalf("after its operations finished %+v", v)
+	}
+	e.s.ResetCounters()
+	if e.s.PaasPaidUpdates() != 0 {
+		t.Fatal("paid updates not reset")
 	}
 }
 

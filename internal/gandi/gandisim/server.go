@@ -31,6 +31,10 @@ type Timings struct {
 	// PaasRenew is how long paas.renew's operations run: date_end moves
 	// when they finish, not when Gandi answers.
 	PaasRenew time.Duration
+	// PaasUpdate is how long paas.update's operations run: its name,
+	// size, quantity, snapshot_profile and console show when they finish,
+	// not when Gandi answers.
+	PaasUpdate time.Duration
 	// InstanceUpdate is how long an accepted instance PATCH (202) takes
 	// to show: a GET shows the instance as it was until then.
 	InstanceUpdate time.Duration
@@ -50,6 +54,7 @@ func FastTimings() Timings {
 		ApplicationBeingCreated: 100 * time.Millisecond,
 		DispatchStep:            50 * time.Millisecond,
 		PaasRenew:               50 * time.Millisecond,
+		PaasUpdate:              50 * time.Millisecond,
 		InstanceUpdate:          50 * time.Millisecond,
 	}
 }
@@ -67,6 +72,7 @@ func DefaultTimings() Timings {
 		ApplicationBeingCreated: 5 * time.Second,
 		DispatchStep:            2 * time.Second,
 		PaasRenew:               3 * time.Second,
+		PaasUpdate:              5 * time.Second,
 		InstanceUpdate:          10 * time.Second,
 	}
 }

@@ -220,3 +220,36 @@ func TestBudgetSharedWithV5Client(t *testing.T) {
 		t.Fatalf("paas.count reached the simulator %d times", n)
 	}
 }
+
+// A paas.update (a resize pays) is a write: the client never sends it
+// again on its own after a lost answer, with or without WithoutResend.
+func TestLostUpdateIsSentOnce(t *testing.T) {
+	c, s, _ := newSimClient(t)
+	ctx := context.Background()
+	if _, err := c.Create(ctx, paas.PaasCreateParams{DatacenterID: 1, Duration: "1m", Name: "web", Password: "s3cret-pass", Size: "s", Type: "php7.3mysql5.7"}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.List(ctx, nil)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list %v %v", list, err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if info, err := c.Info(ctx, list[0].ID); err == nil && info.State == paas.StateRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never running")
+		}
+	}
+	route := gandisim.XMLRPCRoute("paas.update")
+	for i, ctx := range []context.Context{ctx, gandi.WithoutResend(ctx)} {
+		s.CommitThenDrop(route, 1)
+		_, err := c.Update(ctx, list[0].ID, paas.PaasUpdateParams{Size: []string{"m", "l"}[i]})
+		if err == nil || paas.NotApplied(err) {
+			t.Fatalf("lost update: %v", err)
+		}
+		if s.PaasPaidUpdates() != i+1 || s.RequestCounts()[route] != i+1 {
+			t.Fatalf("paid updates %d, requests %d, want %d", s.PaasPaidUpdates(), s.RequestCounts()[route], i+1)
+		}
+	}
+}

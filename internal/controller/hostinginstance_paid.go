@@ -1,18 +1,13 @@
 package controller
 
 import (
-	"context"
 	"slices"
 	"strconv"
-	"strings"
 
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
-// Paid changes.
+// Paid changes of a HostingInstance (paidchange.go has the rule).
 //
 // Gandi answers an instance PATCH with a 202 (accepted, not done) and
 // warns that it "can induce a payment, typically if the instance size or
@@ -41,89 +36,9 @@ const (
 // paidKeys are the paid fields in the record's order.
 var paidKeys = []string{paidSize, paidStorage, paidBooster}
 
-// paidField is one paid field of an instance.
-type paidField struct {
-	key string
-	// want is the value the spec asks for when Gandi does not show it and
-	// can take it (instanceChanges put it in the PATCH), "" otherwise.
-	want string
-	// shown is the value Gandi shows.
-	shown string
-}
-
-// paidPlan is what one pass does with the paid fields.
-type paidPlan struct {
-	// send are the keys to send, each at its field's want.
-	send []string
-	// record and confirmed are the annotations as this pass leaves them
-	// before the answer: fields Gandi shows dropped, fields sent recorded
-	// and not (yet) confirmed.
-	record, confirmed string
-	// waiting were sent and accepted, and Gandi does not show them yet;
-	// unconfirmed were sent, maybe, and their acceptance was never seen.
-	// Neither is sent again.
-	waiting, unconfirmed []paidField
-}
-
-// decidePaidChange plans the paid fields of a pass from their record, its
-// confirmation and what the spec and Gandi say of each field.
+// decidePaidChange plans an instance's paid fields (decidePaid).
 func decidePaidChange(recorded, confirmed string, fields []paidField) paidPlan {
-	rec, conf := parsePaid(recorded), parsePaid(confirmed)
-	var plan paidPlan
-	for _, f := range fields {
-		v, sent := rec[f.key]
-		if sent && v == f.shown {
-			// Gandi shows it: settled. A later drift is a new change.
-			delete(rec, f.key)
-			sent = false
-		}
-		if !sent {
-			delete(conf, f.key)
-		}
-		switch {
-		case f.want == "":
-		case sent && v == f.want && conf[f.key] == v:
-			plan.waiting = append(plan.waiting, f)
-		case sent && v == f.want:
-			plan.unconfirmed = append(plan.unconfirmed, f)
-		default:
-			rec[f.key] = f.want
-			delete(conf, f.key)
-			plan.send = append(plan.send, f.key)
-		}
-	}
-	plan.record, plan.confirmed = formatPaid(rec), formatPaid(conf)
-	return plan
-}
-
-// withAccepted is confirmed with the sent fields of plan added: the
-// confirmation once Gandi accepted the PATCH.
-func (p paidPlan) withAccepted() string {
-	rec, conf := parsePaid(p.record), parsePaid(p.confirmed)
-	for _, k := range p.send {
-		conf[k] = rec[k]
-	}
-	return formatPaid(conf)
-}
-
-func parsePaid(s string) map[string]string {
-	out := map[string]string{}
-	for part := range strings.SplitSeq(s, ";") {
-		if k, v, ok := strings.Cut(part, "="); ok {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func formatPaid(m map[string]string) string {
-	parts := make([]string, 0, len(m))
-	for _, k := range paidKeys {
-		if v, ok := m[k]; ok {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	return strings.Join(parts, ";")
+	return decidePaid(paidKeys, recorded, confirmed, fields)
 }
 
 // splitPaid moves the paid fields out of patch (and their names out of
@@ -170,69 +85,6 @@ func paidPatch(plan paidPlan, fields []paidField, booster *gandi.BoosterOptions)
 		}
 	}
 	return p
-}
-
-// sendPaid sends the paid fields plan says to send, at most once per
-// value (sendOnceWith: recorded with an optimistic lock before the PATCH,
-// taken back only when Gandi certainly did not act), and never resent by
-// the client (gandi.WithoutResend). accepted says Gandi took the PATCH; an
-// error beside it is the confirmation's write.
-func sendPaid(ctx context.Context, c client.Client, hi *hostingv1alpha1.HostingInstance, plan paidPlan, send func(context.Context) error) (accepted bool, err error) {
-	if len(plan.send) == 0 {
-		return false, settlePaid(ctx, c, hi, plan)
-	}
-	also := map[string]string{confirmedKey(effectPaidChange): plan.confirmed}
-	outcome, err := sendOnceWith(ctx, c, hi, effectPaidChange, plan.record, also, func() error {
-		return send(gandi.WithoutResend(ctx))
-	})
-	if outcome != effectSent {
-		return false, err
-	}
-	return true, confirmAccepted(ctx, c, hi, effectPaidChange, plan.withAccepted())
-}
-
-// settlePaid writes a record that only lost the fields Gandi now shows.
-func settlePaid(ctx context.Context, c client.Client, hi client.Object, plan paidPlan) error {
-	var p annotationPatch
-	for key, value := range map[string]string{effectAnnotationPrefix + effectPaidChange: plan.record, confirmedKey(effectPaidChange): plan.confirmed} {
-		current, ok := hi.GetAnnotations()[key]
-		switch {
-		case value == "" && ok:
-			p.remove = append(p.remove, key)
-		case value != "" && current != value:
-			if p.set == nil {
-				p.set = map[string]string{}
-			}
-			p.set[key] = value
-		}
-	}
-	if p.set == nil && p.remove == nil {
-		return nil
-	}
-	return patchAnnotations(ctx, c, hi, p)
-}
-
-// paidChangeOnItsWay says Gandi accepted a paid change it does not show
-// yet: the instance is then read by its GET, soon (Timing.Transitional),
-// as in a transitional state. The list does not show every paid field (not
-// the booster), and the operator waits for nothing else. A change whose
-// acceptance was never seen is not waited for so: it may never come.
-func paidChangeOnItsWay(hi client.Object) bool {
-	return hi.GetAnnotations()[confirmedKey(effectPaidChange)] != ""
-}
-
-// paidProblems are the status problems of the fields plan holds back.
-func paidProblems(plan paidPlan) []problem {
-	out := make([]problem, 0, len(plan.unconfirmed)+len(plan.waiting))
-	for _, f := range plan.unconfirmed {
-		out = append(out, rotationProblem("the paid change to "+describePaid(f),
-			"check at Gandi that it was not made, then remove the annotation "+effectAnnotationPrefix+effectPaidChange+" to send it again (it can induce a payment)"))
-	}
-	for _, f := range plan.waiting {
-		out = append(out, problem{hostingv1alpha1.ReasonUpdating,
-			"Gandi accepted the paid change to " + describePaid(f) + "; waiting for the instance to show it (it is not sent again)"})
-	}
-	return out
 }
 
 // describePaid names a paid field's wanted value for a person.

@@ -178,13 +178,6 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	return reportSynced(hi, "instance", sent, problems, res)
 }
 
-func updatingLast(p problem) int {
-	if p.reason == hostingv1alpha1.ReasonUpdating {
-		return 1
-	}
-	return 0
-}
-
 // sendUpdate PATCHes the instance; a patch carrying a new password is a
 // side effect sent at most once per password Secret revision, reported
 // applied once Gandi accepted it (rotateOnce).
@@ -208,15 +201,7 @@ func (r *HostingInstanceReconciler) updatePaid(ctx context.Context, api instance
 	if err != nil && (accepted || len(plan.send) == 0) {
 		return nil, retry(err), false // a Kubernetes write: Gandi took the change, or nothing was sent
 	}
-	what := make([]string, 0, len(plan.send))
-	for _, f := range paid {
-		if slices.Contains(plan.send, f.key) {
-			what = append(what, describePaid(f))
-			if accepted {
-				plan.waiting = append(plan.waiting, f)
-			}
-		}
-	}
+	what := paidSent(&plan, paid, accepted, describePaid)
 	if err != nil {
 		return nil, refusedWriteEvent(ctx, hi, r.Events, r.Timing, "paid change ("+strings.Join(what, ", ")+") of instance "+id, err, instanceState(api, id)), false
 	}
@@ -225,7 +210,7 @@ func (r *HostingInstanceReconciler) updatePaid(ctx context.Context, api instance
 	}
 	// A change sent in this pass: what it read describes the instance
 	// from before it (reportSynced).
-	return paidProblems(plan), result{sent: accepted}, true
+	return paidProblems(plan, describePaid), result{sent: accepted}, true
 }
 
 // confirmedPassword is the password Secret revision Gandi last accepted:

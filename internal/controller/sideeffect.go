@@ -33,8 +33,8 @@ const (
 	effectResetDatabasePassword = "reset-database-password"
 	effectCachePurge            = "cache-purge"
 	effectApply                 = "apply"
-	// effectPaidChange records the paid fields of an instance PATCH
-	// (hostinginstance_paid.go).
+	// effectPaidChange records the paid fields of a HostingInstance's
+	// PATCH or of a PaaSInstance's paas.update (paidchange.go).
 	effectPaidChange = "paid-change"
 )
 

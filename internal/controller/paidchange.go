@@ -1,0 +1,209 @@
+package controller
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// Paid changes, of any kind.
+//
+// A change Gandi accepts and applies later, and which can induce a
+// payment (a HostingInstance's PATCH of size, storage or booster,
+// hostinginstance_paid.go; a PaaSInstance's paas.update of size or
+// quantity, paasinstance_paid.go), must not be sent again because a read
+// right after still shows the old value: that pays twice. So its fields
+// are a side effect recorded before they are sent, one value per field,
+// in effects.hosting.gandi-operator.dev/paid-change ("size=l;storage=50",
+// keys in the kind's order), with the fields Gandi accepted in its
+// .confirmed annotation. A field whose recorded value is the one the spec
+// asks for is not sent again: while Gandi's acceptance was seen, Synced
+// says the change is on its way (Updating); when it was never seen (a lost
+// answer, a crash between the record and the answer), it says
+// ActionUnconfirmed, and a person who checked at Gandi removes the
+// annotation to have it sent again. Once Gandi shows a field's recorded
+// value, its record is dropped, so that a later drift is corrected by a
+// new send. The client does not resend the paid call on its own
+// (gandi.WithoutResend).
+
+// paidField is one paid field of an object.
+type paidField struct {
+	key string
+	// want is the value the spec asks for when Gandi does not show it and
+	// can take it (the kind's comparison put it in its update), ""
+	// otherwise.
+	want string
+	// shown is the value Gandi shows.
+	shown string
+}
+
+// paidPlan is what one pass does with the paid fields.
+type paidPlan struct {
+	// keys are the kind's paid fields, in the record's order.
+	keys []string
+	// send are the keys to send, each at its field's want.
+	send []string
+	// record and confirmed are the annotations as this pass leaves them
+	// before the answer: fields Gandi shows dropped, fields sent recorded
+	// and not (yet) confirmed.
+	record, confirmed string
+	// waiting were sent and accepted, and Gandi does not show them yet;
+	// unconfirmed were sent, maybe, and their acceptance was never seen.
+	// Neither is sent again.
+	waiting, unconfirmed []paidField
+}
+
+// decidePaid plans the paid fields of a pass from their record, its
+// confirmation and what the spec and Gandi say of each field; keys are
+// the kind's paid fields in the record's order.
+func decidePaid(keys []string, recorded, confirmed string, fields []paidField) paidPlan {
+	rec, conf := parsePaid(recorded), parsePaid(confirmed)
+	plan := paidPlan{keys: keys}
+	for _, f := range fields {
+		v, sent := rec[f.key]
+		if sent && v == f.shown {
+			// Gandi shows it: settled. A later drift is a new change.
+			delete(rec, f.key)
+			sent = false
+		}
+		if !sent {
+			delete(conf, f.key)
+		}
+		switch {
+		case f.want == "":
+		case sent && v == f.want && conf[f.key] == v:
+			plan.waiting = append(plan.waiting, f)
+		case sent && v == f.want:
+			plan.unconfirmed = append(plan.unconfirmed, f)
+		default:
+			rec[f.key] = f.want
+			delete(conf, f.key)
+			plan.send = append(plan.send, f.key)
+		}
+	}
+	plan.record, plan.confirmed = formatPaid(rec, keys), formatPaid(conf, keys)
+	return plan
+}
+
+// withAccepted is confirmed with the sent fields of plan added: the
+// confirmation once Gandi accepted the change.
+func (p paidPlan) withAccepted() string {
+	rec, conf := parsePaid(p.record), parsePaid(p.confirmed)
+	for _, k := range p.send {
+		conf[k] = rec[k]
+	}
+	return formatPaid(conf, p.keys)
+}
+
+func parsePaid(s string) map[string]string {
+	out := map[string]string{}
+	for part := range strings.SplitSeq(s, ";") {
+		if k, v, ok := strings.Cut(part, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// formatPaid writes m's fields in the order of keys.
+func formatPaid(m map[string]string, keys []string) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// sendPaid sends the paid fields plan says to send, at most once per
+// value (sendOnceWith: recorded with an optimistic lock before the call,
+// taken back only when Gandi certainly did not act), and never resent by
+// the client (gandi.WithoutResend). accepted says Gandi took the change;
+// an error beside it is the confirmation's write.
+func sendPaid(ctx context.Context, c client.Client, obj client.Object, plan paidPlan, send func(context.Context) error) (accepted bool, err error) {
+	if len(plan.send) == 0 {
+		return false, settlePaid(ctx, c, obj, plan)
+	}
+	also := map[string]string{confirmedKey(effectPaidChange): plan.confirmed}
+	outcome, err := sendOnceWith(ctx, c, obj, effectPaidChange, plan.record, also, func() error {
+		return send(gandi.WithoutResend(ctx))
+	})
+	if outcome != effectSent {
+		return false, err
+	}
+	return true, confirmAccepted(ctx, c, obj, effectPaidChange, plan.withAccepted())
+}
+
+// settlePaid writes a record that only lost the fields Gandi now shows.
+func settlePaid(ctx context.Context, c client.Client, obj client.Object, plan paidPlan) error {
+	var p annotationPatch
+	for key, value := range map[string]string{effectAnnotationPrefix + effectPaidChange: plan.record, confirmedKey(effectPaidChange): plan.confirmed} {
+		current, ok := obj.GetAnnotations()[key]
+		switch {
+		case value == "" && ok:
+			p.remove = append(p.remove, key)
+		case value != "" && current != value:
+			if p.set == nil {
+				p.set = map[string]string{}
+			}
+			p.set[key] = value
+		}
+	}
+	if p.set == nil && p.remove == nil {
+		return nil
+	}
+	return patchAnnotations(ctx, c, obj, p)
+}
+
+// paidSent names, with describe, the fields plan sent, and counts them
+// waiting when Gandi accepted them.
+func paidSent(plan *paidPlan, fields []paidField, accepted bool, describe func(paidField) string) []string {
+	what := make([]string, 0, len(plan.send))
+	for _, f := range fields {
+		if slices.Contains(plan.send, f.key) {
+			what = append(what, describe(f))
+			if accepted {
+				plan.waiting = append(plan.waiting, f)
+			}
+		}
+	}
+	return what
+}
+
+// paidChangeOnItsWay says Gandi accepted a paid change it does not show
+// yet: the object is then read again soon (Timing.Transitional), as in a
+// transitional state. A change whose acceptance was never seen is not
+// waited for so: it may never come.
+func paidChangeOnItsWay(obj client.Object) bool {
+	return obj.GetAnnotations()[confirmedKey(effectPaidChange)] != ""
+}
+
+// paidProblems are the status problems of the fields plan holds back,
+// each named by describe.
+func paidProblems(plan paidPlan, describe func(paidField) string) []problem {
+	out := make([]problem, 0, len(plan.unconfirmed)+len(plan.waiting))
+	for _, f := range plan.unconfirmed {
+		out = append(out, rotationProblem("the paid change to "+describe(f),
+			"check at Gandi that it was not made, then remove the annotation "+effectAnnotationPrefix+effectPaidChange+" to send it again (it can induce a payment)"))
+	}
+	for _, f := range plan.waiting {
+		out = append(out, problem{hostingv1alpha1.ReasonUpdating,
+			"Gandi accepted the paid change to " + describe(f) + "; waiting for the instance to show it (it is not sent again)"})
+	}
+	return out
+}
+
+// updatingLast orders a paid change on its way after every other
+// problem: any other names Synced.
+func updatingLast(p problem) int {
+	if p.reason == hostingv1alpha1.ReasonUpdating {
+		return 1
+	}
+	return 0
+}

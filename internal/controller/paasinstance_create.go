@@ -31,10 +31,11 @@ func (e *paasExternal) describe() string { return fmt.Sprintf("PaaS instance %q"
 func (e *paasExternal) uniqueKey() bool  { return true }
 func (e *paasExternal) handedOver() bool { return false }
 
-// objectEffects: the password and SSH keys Gandi accepted, and the vhosts
-// this object created, are the instance's state.
+// objectEffects: the password and SSH keys Gandi accepted, the vhosts
+// this object created and the paid changes on their way are the
+// instance's state.
 func (e *paasExternal) objectEffects() []string {
-	return []string{effectPassword, effectSSHKeys, effectPaaSVhosts}
+	return []string{effectPassword, effectSSHKeys, effectPaaSVhosts, effectPaidChange}
 }
 func (e *paasExternal) forgetObjectEffects() { e.pi.Status.PasswordSecretVersion = "" }
 

@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -282,6 +283,86 @@ var _ = Describe("PaaSInstance", func() {
 			},
 				func(v gandisim.PaasInstanceView) bool { return len(v.SSHKeys) == 1 }),
 		)
+
+		It("reports a change it sent as Updating, and moves observedGeneration only once Gandi shows it", func() {
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			writes := &statusWrites[*hostingv1alpha1.PaaSInstance]{}
+			w.startManager(managerOptions{wrap: writes.wrap()})
+			setSpec(pi, func() { pi.Spec.Name = "renamed" })
+			gen := pi.Generation
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate(),
+				HaveField("Status.ObservedGeneration", gen), HaveField("Status.Name", "renamed")))
+			sentSeen := false
+			for _, s := range writes.ofGeneration(gen) {
+				synced := meta.FindStatusCondition(s.Status.Conditions, hostingv1alpha1.ConditionSynced)
+				Expect(synced).NotTo(BeNil())
+				if synced.Reason == hostingv1alpha1.ReasonUpdating {
+					sentSeen = true
+					Expect(meta.IsStatusConditionTrue(s.Status.Conditions, hostingv1alpha1.ConditionReady)).To(BeTrue(),
+						"a running instance stays Ready for having been sent a new name")
+				}
+				if s.Status.Name != "renamed" {
+					Expect(s.Status.ObservedGeneration).NotTo(Equal(gen), "a status for generation %d before Gandi showed the name", gen)
+					Expect(synced.Reason).NotTo(Equal(hostingv1alpha1.ReasonUpToDate), "UpToDate before Gandi showed the name")
+				}
+			}
+			Expect(sentSeen).To(BeTrue(), "the pass that sent the name said so on Synced")
+		})
+
+		Describe("a paid change", func() {
+			const paidRecord = "effects.hosting.gandi-operator.dev/paid-change"
+			// slowly makes Gandi's operations for a paas.update finish
+			// several polls after its answer.
+			slowly := func() {
+				t := gandisim.FastTimings()
+				t.PaasUpdate = 4 * testTiming.Poll
+				w.sim.SetTimings(t)
+			}
+
+			It("is sent once while its operations run slowly, reported on its way, and UpToDate once the instance shows it", func() {
+				slowly()
+				paid := w.sim.PaasPaidUpdates()
+				setSpec(pi, func() { pi.Spec.Size = "l" })
+				Eventually(w.sim.PaasPaidUpdates).WithTimeout(eventually).Should(BeNumerically(">", paid))
+				Consistently(w.sim.PaasPaidUpdates).WithTimeout(2*testTiming.Poll).Should(Equal(paid+1), "a paas.info showing the old size is no reason to pay again")
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating))
+				Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("Gandi accepted the paid change to size l; waiting for the instance to show it"))
+
+				By("a free field is still sent while the resize waits")
+				setSpec(pi, func() { pi.Spec.Name = "renamed" })
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+					HaveField("Status.Size", "l"), HaveField("Status.Name", "renamed"), HaveField("Status.ObservedGeneration", pi.Generation)))
+				Expect(w.sim.PaasPaidUpdates()).To(Equal(paid + 1))
+				Expect(pi.Annotations).NotTo(HaveKey(paidRecord), "settled once shown, so a later drift is a new change")
+			})
+
+			DescribeTable("whose answer was lost is sent once, reported unconfirmed, and settles when the instance shows it",
+				func(lose func(route string)) {
+					slowly()
+					paid := w.sim.PaasPaidUpdates()
+					updates := w.sim.Requests(xmlrpc("paas.update"))
+					lose(xmlrpc("paas.update"))
+					setSpec(pi, func() { pi.Spec.AdditionalDiskGB = ptr(int32(20)) })
+					Eventually(fetch(pi)).WithTimeout(eventually).Should(
+						haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+					Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(And(
+						ContainSubstring("additional disk 20 GB"), ContainSubstring("remove the annotation "+paidRecord)))
+					Consistently(func() int { return w.sim.Requests(xmlrpc("paas.update")) }).WithTimeout(2*testTiming.Poll).Should(Equal(updates+1),
+						"neither the client nor the operator sends it again")
+					Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.AdditionalDiskGB", int32(20))))
+					Expect(w.sim.PaasPaidUpdates()).To(Equal(paid + 1))
+					Expect(w.sim.Requests(xmlrpc("paas.update"))).To(Equal(updates + 1))
+					Expect(pi.Annotations).NotTo(HaveKey(paidRecord))
+				},
+				Entry("after Gandi committed it", func(route string) { w.sim.CommitThenDrop(route, 1) }),
+				Entry("before Gandi committed it, which it does later", func(route string) {
+					w.sim.DropThenCommitPaid(route, 1, testTiming.Poll)
+				}),
+			)
+		})
 
 		It("rotates the password once when its Secret changes", func() {
 			before := w.paasView(pi)().PasswordChanges

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,8 +32,9 @@ const (
 
 // paasChanges compares the spec with what Gandi reports: the paas.update
 // for what differs and the user set, the names of those fields, and the
-// differences Gandi cannot apply. None of these is a side effect: sending
-// one again after a lost answer sets the same value.
+// differences Gandi cannot apply. Its size and quantity are paid, and sent
+// at most once per value (paasinstance_paid.go); sending a free one again
+// after a lost answer sets the same value.
 func paasChanges(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) (paas.PaasUpdateParams, []string, []problem) {
 	var up paas.PaasUpdateParams
 	var fields []string
@@ -91,7 +93,15 @@ type paasPass struct {
 	info     *paas.PaasReturn
 	problems []problem
 	soon     bool
+	// sent are the free fields this pass sent, and paidSent says Gandi
+	// accepted a paid change in it: what it read came from before them
+	// (reportSynced).
+	sent     []string
+	paidSent bool
 }
+
+// wrote says the pass sent the instance a change.
+func (p *paasPass) wrote() bool { return len(p.sent) > 0 || p.paidSent }
 
 // update sends what differs, then the side effects (password, SSH keys,
 // requests, renewal) each at most once, then the vhosts. Gandi changes
@@ -105,41 +115,38 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 	}
 	for _, step := range steps {
 		if res := step(ctx); res != nil {
+			res.sent = res.sent || p.wrote()
 			return *res
 		}
 	}
-	var res result
+	res := result{sent: p.paidSent}
 	if p.soon {
 		res.requeue = r.Timing.Transitional
 	}
 	if info.State != paas.StateRunning && len(p.problems) == 0 {
 		return res
 	}
-	if len(p.problems) > 0 {
-		msgs := make([]string, 0, len(p.problems))
-		for _, pr := range p.problems {
-			msgs = append(msgs, pr.message)
-		}
-		setCondition(pi, hostingv1alpha1.ConditionSynced, false, p.problems[0].reason, strings.Join(msgs, "; "))
-		return res
-	}
-	setCondition(pi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the instance matches the spec")
-	return res
+	// A paid change on its way says least: any other problem names Synced.
+	slices.SortStableFunc(p.problems, func(a, b problem) int { return updatingLast(a) - updatingLast(b) })
+	// UpToDate only once a later pass reads at Gandi what this one sent.
+	return reportSynced(pi, "instance", p.sent, p.problems, res)
 }
 
-// sendChanges sends, in one paas.update, every field that differs.
+// sendChanges sends the fields that differ: the free ones in one
+// paas.update, then the paid ones in one of their own, at most once per
+// value (sendPaid).
 func (p *paasPass) sendChanges(ctx context.Context) *result {
 	up, fields, problems := paasChanges(p.pi, p.info)
 	p.problems = append(p.problems, problems...)
-	if len(fields) == 0 {
-		return nil
+	paid, fields := splitPaaSPaid(&up, fields, p.info)
+	if len(fields) > 0 {
+		if _, err := p.api.Update(ctx, p.info.ID, up); err != nil {
+			return p.r.refused(p.pi, "update "+strings.Join(fields, ", ")+" of PaaS instance "+strconv.Itoa(p.info.ID), err)
+		}
+		p.r.Events.normal(p.pi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
+		p.sent, p.soon = fields, true
 	}
-	if _, err := p.api.Update(ctx, p.info.ID, up); err != nil {
-		return p.r.refused(p.pi, "update "+strings.Join(fields, ", ")+" of PaaS instance "+strconv.Itoa(p.info.ID), err)
-	}
-	p.r.Events.normal(p.pi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
-	p.soon = true
-	return nil
+	return p.sendPaid(ctx, paid)
 }
 
 // refused reports a write Gandi refused or whose answer was lost.

@@ -1,0 +1,102 @@
+package controller
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+// Paid changes of a PaaSInstance (paidchange.go has the rule).
+//
+// The doc warns that paas.update "is not a free operation" and answers it
+// with operations (paas_vm_update, paas_disk_update, ...): the change is
+// made when they finish, and a paas.info in between still shows the old
+// size. Its paid members, size and quantity (the additional disk), go in a
+// paas.update of their own, sent at most once per value; the free ones
+// (name, snapshot_profile, console) are sent beside it, and sending one
+// again only sets the same value. The XML-RPC client never resends a
+// write on its own (paas.isRead).
+
+// The paid members of a paas.update, as the record names them.
+const (
+	paasPaidSize     = "size"
+	paasPaidQuantity = "quantity"
+)
+
+// paasPaidKeys are the paid members in the record's order.
+var paasPaidKeys = []string{paasPaidSize, paasPaidQuantity}
+
+// splitPaaSPaid moves the paid members out of up (and their names out of
+// fields) and returns them as paidFields, with what info shows.
+func splitPaaSPaid(up *paas.PaasUpdateParams, fields []string, info *paas.PaasReturn) (paid []paidField, free []string) {
+	size := paidField{key: paasPaidSize, want: up.Size, shown: info.Size}
+	quantity := paidField{key: paasPaidQuantity, shown: strconv.Itoa(info.DataDiskAdditionalSize)}
+	if up.Quantity != nil {
+		quantity.want = strconv.Itoa(*up.Quantity)
+	}
+	up.Size, up.Quantity = "", nil
+	for _, f := range fields {
+		if f != paasPaidSize && f != paasPaidQuantity {
+			free = append(free, f)
+		}
+	}
+	return []paidField{size, quantity}, free
+}
+
+// paasPaidUpdate is the paas.update of plan's sent fields.
+func paasPaidUpdate(plan paidPlan, fields []paidField) paas.PaasUpdateParams {
+	var up paas.PaasUpdateParams
+	for _, f := range fields {
+		if !slices.Contains(plan.send, f.key) {
+			continue
+		}
+		switch f.key {
+		case paasPaidSize:
+			up.Size = f.want
+		case paasPaidQuantity:
+			n, _ := strconv.Atoi(f.want)
+			up.Quantity = gandi.Ptr(n)
+		}
+	}
+	return up
+}
+
+// describePaaSPaid names a paid member's wanted value for a person.
+func describePaaSPaid(f paidField) string {
+	if f.key == paasPaidQuantity {
+		return "additional disk " + f.want + " GB"
+	}
+	return f.key + " " + f.want
+}
+
+// sendPaid sends the paid members the spec asks for and Gandi does not
+// show, at most once per value (decidePaid, sendPaid), and adds the
+// problems of those on their way or unconfirmed.
+func (p *paasPass) sendPaid(ctx context.Context, paid []paidField) *result {
+	pi, id := p.pi, p.info.ID
+	plan := decidePaid(paasPaidKeys, recordedEffect(pi, effectPaidChange), pi.GetAnnotations()[confirmedKey(effectPaidChange)], paid)
+	up := paasPaidUpdate(plan, paid)
+	accepted, err := sendPaid(ctx, p.r.Client, pi, plan, func(ctx context.Context) error {
+		_, err := p.api.Update(ctx, id, up)
+		return err
+	})
+	if err != nil && (accepted || len(plan.send) == 0) {
+		return halt(retry(err)) // a Kubernetes write: Gandi took the change, or nothing was sent
+	}
+	what := paidSent(&plan, paid, accepted, describePaaSPaid)
+	if err != nil {
+		return p.r.refused(pi, "paid change ("+strings.Join(what, ", ")+") of PaaS instance "+strconv.Itoa(id), err)
+	}
+	if accepted {
+		p.r.Events.normal(pi, "Updated", "Update", "sent the paid change ("+strings.Join(what, ", ")+") to Gandi")
+		// What this pass read describes the instance from before it.
+		p.paidSent = true
+	}
+	p.problems = append(p.problems, paidProblems(plan, describePaaSPaid)...)
+	p.soon = p.soon || paidChangeOnItsWay(pi)
+	return nil
+}

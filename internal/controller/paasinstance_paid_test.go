@@ -1,0 +1,78 @@
+package controller
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
+)
+
+// TestDecidePaaSPaidChange runs the shared decision (decidePaid) on what
+// splitPaaSPaid takes out of a PaaS comparison: only size and quantity
+// are paid, recorded in that order, and sent in a paas.update of their
+// own; the free members stay in the other one.
+func TestDecidePaaSPaidChange(t *testing.T) {
+	info := &paas.PaasReturn{Name: "site", Size: "s", DataDiskAdditionalSize: 10}
+	for _, tc := range []struct {
+		name                string
+		up                  paas.PaasUpdateParams
+		fields              []string
+		recorded, confirmed string
+		free                string // the free fields still sent
+		send                string // the paid update's members
+		record              string // before the answer
+		waiting, unconfirm  string
+	}{
+		{name: "a rename is free: nothing paid",
+			up: paas.PaasUpdateParams{Name: "new"}, fields: []string{"name"}, free: "name"},
+		{name: "a resize and a bigger disk are recorded, in the record's order, and sent apart from the name",
+			up: paas.PaasUpdateParams{Name: "new", Size: "l", Quantity: gandi.Ptr(20)}, fields: []string{"name", "size", "quantity"},
+			free: "name", send: "size=l;quantity=20", record: "size=l;quantity=20"},
+		{name: "accepted and not shown yet: waits, sends nothing",
+			up: paas.PaasUpdateParams{Size: "l"}, fields: []string{"size"}, recorded: "size=l", confirmed: "size=l",
+			record: "size=l", waiting: "size"},
+		{name: "its answer lost: unconfirmed, sends nothing",
+			up: paas.PaasUpdateParams{Quantity: gandi.Ptr(20)}, fields: []string{"quantity"}, recorded: "quantity=20",
+			record: "quantity=20", unconfirm: "quantity"},
+		{name: "Gandi shows the disk: settled",
+			recorded: "quantity=10", confirmed: "quantity=10"},
+		{name: "a bigger disk while a resize waits: only the disk is sent",
+			up: paas.PaasUpdateParams{Size: "l", Quantity: gandi.Ptr(20)}, fields: []string{"size", "quantity"},
+			recorded: "size=l", confirmed: "size=l",
+			send: "quantity=20", record: "size=l;quantity=20", waiting: "size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up := tc.up
+			paid, free := splitPaaSPaid(&up, tc.fields, info)
+			if up.Size != "" || up.Quantity != nil || strings.Join(free, ",") != tc.free {
+				t.Fatalf("free update %+v fields %v, want only %q", up, free, tc.free)
+			}
+			plan := decidePaid(paasPaidKeys, tc.recorded, tc.confirmed, paid)
+			sent := paasPaidUpdate(plan, paid)
+			var members []string
+			if sent.Size != "" {
+				members = append(members, "size="+sent.Size)
+			}
+			if sent.Quantity != nil {
+				members = append(members, "quantity="+strconv.Itoa(*sent.Quantity))
+			}
+			keys := func(fs []paidField) string {
+				out := make([]string, 0, len(fs))
+				for _, f := range fs {
+					out = append(out, f.key)
+				}
+				return strings.Join(out, ",")
+			}
+			if got := strings.Join(members, ";"); got != tc.send || plan.record != tc.record ||
+				keys(plan.waiting) != tc.waiting || keys(plan.unconfirmed) != tc.unconfirm {
+				t.Errorf("sent %q record %q waiting %q unconfirmed %q", got, plan.record, keys(plan.waiting), keys(plan.unconfirmed))
+			}
+			if !slices.Equal(plan.keys, paasPaidKeys) {
+				t.Errorf("keys %v", plan.keys)
+			}
+		})
+	}
+}

@@ -379,10 +379,11 @@
 // the answer (50ms in FastTimings, 5s in DefaultTimings), updates in the
 // order they were accepted: until then paas.info and paas.list show the
 // instance as it was. Choice: every member that shows in paas.info (name,
-// size, quantity, snapshot_profile, console) waits so, the name too (it
-// comes with a paas_vm_update); password, ssh_key, keys, upgrade and
-// reset_mysql_password, which paas.info does not show (need_upgrade
-// aside), take effect at acceptance. A client must not take the old size
+// size, quantity, snapshot_profile, console, and need_upgrade cleared by
+// upgrade) waits so, the name too (it comes with a paas_vm_update);
+// password, ssh_key, keys and reset_mysql_password, which paas.info does
+// not show, take effect (and upgrade is counted) at acceptance. A client
+// must not take the old size
 // in a paas.info right after the answer for a change that did not happen:
 // sending it again pays twice. PaasPaidUpdates counts the accepted
 // paas.update calls that carry size or quantity, whether or not they

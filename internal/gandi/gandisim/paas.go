@@ -56,8 +56,9 @@ type paasInstance struct {
 	updates []paasUpdateOps
 }
 
-// paasUpdateOps is an accepted paas.update: its members that start an
-// operation (name, size, quantity, snapshot_profile, console) show at due.
+// paasUpdateOps is an accepted paas.update: its members that paas.info
+// shows (name, size, quantity, snapshot_profile, console, need_upgrade
+// after an upgrade) show at due.
 type paasUpdateOps struct {
 	params map[string]any
 	due    time.Time
@@ -503,7 +504,6 @@ func paasUpdate(c *xcall) (any, *xfault) {
 	}
 	if pBool(p, "upgrade") {
 		in.Upgrades++
-		in.NeedUpgrade = false
 	}
 	if pBool(p, "reset_mysql_password") {
 		in.MySQLResets++
@@ -553,7 +553,7 @@ func (in *paasInstance) pending() paasInstance {
 	return will
 }
 
-// applyUpdate applies the paas.update members that start an operation, as
+// applyUpdate applies the paas.update members that paas.info shows, as
 // their operations finish at.
 func (in *paasInstance) applyUpdate(p map[string]any, at time.Time) {
 	if _, ok := p[keyName]; ok {
@@ -577,6 +577,9 @@ func (in *paasInstance) applyUpdate(p map[string]any, at time.Time) {
 		if in.Console {
 			in.ConsoleEnd = at.Add(time.Hour)
 		}
+	}
+	if pBool(p, "upgrade") {
+		in.NeedUpgrade = false
 	}
 }
 

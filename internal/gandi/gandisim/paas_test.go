@@ -316,7 +316,8 @@ func TestPaasUpdateShowsWhenItsOperationsFinish(t *testing.T) {
 	id := e.createRunning("web")
 	other := e.createRunning("other")
 	e.s.SetTimings(Timings{PaasUpdate: time.Hour})
-	ops := e.must("paas.update", id, map[string]any{"name": "web2", "size": "m", "quantity": 5, "console": true, "snapshot_profile": 2}).([]any)
+	e.s.SetPaasNeedUpgrade(int(id))
+	ops := e.must("paas.update", id, map[string]any{"name": "web2", "size": "m", "quantity": 5, "console": true, "snapshot_profile": 2, "upgrade": true}).([]any)
 	types := make([]any, 0, len(ops))
 	for _, op := range ops {
 		types = append(types, op.(map[string]any)["type"])
@@ -325,7 +326,7 @@ func TestPaasUpdateShowsWhenItsOperationsFinish(t *testing.T) {
 		t.Fatalf("operations %v", types)
 	}
 	info := e.must("paas.info", id).(map[string]any)
-	if v, _ := e.s.PaasInstance(int(id)); v.Name != "web" || v.Size != "s" || v.Quantity != 0 || v.Console || v.SnapshotProfile != 0 || info["size"] != "s" {
+	if v, _ := e.s.PaasInstance(int(id)); v.Name != "web" || v.Size != "s" || v.Quantity != 0 || v.Console || v.SnapshotProfile != 0 || !v.NeedUpgrade || info["size"] != "s" {
 		t.Fatalf("shown before its operations finished: %+v, info size %v", v, info["size"])
 	}
 	if e.s.PaasPaidUpdates() != 1 {
@@ -342,7 +343,7 @@ func TestPaasUpdateShowsWhenItsOperationsFinish(t *testing.T) {
 	}
 	e.s.SetTimings(FastTimings())
 	e.finishOperations()
-	if v, _ := e.s.PaasInstance(int(id)); v.Name != "web3" || v.Size != "m" || v.Quantity != 5 || !v.Console || v.SnapshotProfile != 2 {
+	if v, _ := e.s.PaasInstance(int(id)); v.Name != "web3" || v.Size != "m" || v.Quantity != 5 || !v.Console || v.SnapshotProfile != 2 || v.NeedUpgrade || v.Upgrades != 1 {
 		t.Fatalf("after its operations finished %+v", v)
 	}
 	e.s.ResetCounters()

@@ -50,7 +50,9 @@ func TestIntentEffects(t *testing.T) {
 	got := intentEffects(ext, acceptedRecord(effectPassword, "v1"))
 	want := []string{hostingv1alpha1.AnnotationEffectsFor,
 		effectAnnotationPrefix + effectSSHKeys, confirmedKey(effectSSHKeys),
-		effectAnnotationPrefix + effectPaaSVhosts, confirmedKey(effectPaaSVhosts)}
+		effectAnnotationPrefix + effectPaaSVhosts, confirmedKey(effectPaaSVhosts),
+		// A paid change sent to a former instance is not on its way to the new one.
+		effectAnnotationPrefix + effectPaidChange, confirmedKey(effectPaidChange)}
 	if len(got) != len(want) {
 		t.Fatalf("intentEffects = %v, want %v", got, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Inspection and mutation for tests. Every method first brings the lifecycles
@@ -245,6 +246,18 @@ func (s *Server) LastPassword(instanceID string) string {
 		return in.Password
 	}
 	return ""
+}
+
+// Advance moves the simulator's clock d forward, for what runs in Gandi's
+// days rather than Timings (a boost's duration_days and cooldown_days): a
+// test of a client outside the package passes them without waiting.
+// Everything due by the new time happens as it would have (a boost ends at
+// its expires_at, its cooldown counts from there).
+func (s *Server) Advance(d time.Duration) {
+	defer s.lock()()
+	now := s.now
+	s.now = func() time.Time { return now().Add(d) }
+	s.advance(s.now())
 }
 
 // UpdateInstance changes an instance "at Gandi", behind the operator's back.

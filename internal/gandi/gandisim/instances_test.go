@@ -630,3 +630,20 @@ func TestBoosterExpiresAndCoolsDown(t *testing.T) {
 		t.Fatalf("a boost turned off: current %v, next %v", cur, next)
 	}
 }
+
+// Advance is how a test outside the package passes Gandi's days: a boost
+// ends and its cooldown runs out as if the clock had moved.
+func TestAdvanceRunsTheBoosterOut(t *testing.T) {
+	e := newEnv(t)
+	day := 24 * time.Hour
+	id := e.activeInstance(orgAlice, SeedInstance{})
+	path := "/v5/simplehosting/instances/" + id
+	e.sim.UpdateInstance(id, func(v *InstanceView) { v.Booster = true })
+	e.sim.Advance(7 * day)
+	if v, _ := e.sim.Instance(id); v.Booster {
+		t.Fatalf("the boost runs past its duration_days")
+	}
+	expectGandiError(t, e.patch(path, map[string]any{"booster": true}), http.StatusConflict)
+	e.sim.Advance(30 * day)
+	expectStatus(t, e.patch(path, map[string]any{"booster": true}), http.StatusAccepted)
+}

@@ -79,7 +79,10 @@ type HostingInstanceSpec struct {
 	// +optional
 	DurationMonths int32 `json:"durationMonths"`
 
-	// Booster temporarily gives the instance more resources.
+	// Booster temporarily gives the instance more resources: a paid boost
+	// Gandi runs for a few days (status.booster.expiresAt), after which it
+	// offers the next one only after a cooldown (status.booster.available,
+	// availableAt). Absent: the operator leaves the booster alone.
 	// +optional
 	Booster *BoosterSpec `json:"booster,omitempty"`
 
@@ -181,7 +184,14 @@ type InstanceDatabase struct {
 
 // BoosterSpec turns Gandi's booster on or off.
 type BoosterSpec struct {
-	// Enabled turns the booster on.
+	// Enabled true buys one boost, once Gandi offers one (until then
+	// Synced is False, reason BoosterUnavailable, naming the date Gandi
+	// gives, and nothing is sent). When that boost ends at Gandi it is not
+	// bought again (Synced stays True and says so), nor is a boost that
+	// was already running when the operator first saw Enabled true; each
+	// boost is paid. To buy another, set Enabled to false, let the
+	// operator see it, then set it back to true. False turns a running
+	// boost off; Gandi's cooldown then starts.
 	Enabled bool `json:"enabled"`
 
 	// Size the booster gives the instance while it runs.

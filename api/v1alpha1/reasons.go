@@ -60,6 +60,10 @@ const (
 	ReasonGandiUnavailable   = "GandiUnavailable"
 	ReasonConflict           = "Conflict"
 	ReasonActionFailed       = "ActionFailed"
+	// ReasonBoosterUnavailable: spec.booster.enabled asks for a boost and
+	// Gandi does not offer one now (one runs, or the cooldown after the
+	// last is not over); nothing is sent until it does.
+	ReasonBoosterUnavailable = "BoosterUnavailable"
 	// ReasonActionUnconfirmed: a request (restart, console, reset, cache
 	// purge) was recorded before sending, and Gandi's acceptance of it was
 	// never seen (a lost answer, a crash): it is not sent again.

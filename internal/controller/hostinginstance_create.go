@@ -28,9 +28,9 @@ func (e *instanceExternal) uniqueKey() bool  { return false }
 func (e *instanceExternal) handedOver() bool { return false }
 
 // objectEffects: the password Gandi accepted is the instance's state, and
-// so are the paid changes on their way to it.
+// so are the paid changes on their way to it and the boost delivered to it.
 func (e *instanceExternal) objectEffects() []string {
-	return []string{effectPassword, effectPaidChange}
+	return []string{effectPassword, effectPaidChange, effectBooster}
 }
 func (e *instanceExternal) forgetObjectEffects() { e.hi.Status.PasswordSecretVersion = "" }
 

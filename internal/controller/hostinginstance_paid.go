@@ -23,7 +23,8 @@ import (
 // record and the answer), it says ActionUnconfirmed, and a person who
 // checked at Gandi removes the annotation to have it sent again. Once
 // Gandi shows a field's recorded value, its record is dropped, so that a
-// later drift (a booster that ended) is corrected by a new send. The
+// later drift is corrected by a new send; not a booster that ended, which
+// hostinginstance_booster.go holds back (one boost per turn-on). The
 // client does not resend the paid PATCH on its own (gandi.WithoutResend).
 
 // The paid fields of an instance PATCH, as the record names them.

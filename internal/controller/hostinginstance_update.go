@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -124,6 +125,15 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	// The paid fields go in a PATCH of their own, sent once per value
 	// (hostinginstance_paid.go); the free ones are sent while it waits.
 	paid, boosterOptions, fields := splitPaid(&patch, fields, inst)
+	// One boost per turn-on, and none while Gandi offers none
+	// (hostinginstance_booster.go).
+	boost, err := r.boosterTurn(ctx, hi, inst, paid)
+	if err != nil {
+		return retry(err)
+	}
+	if boost.problem != nil {
+		problems = append(problems, *boost.problem)
+	}
 	// Read once per pass: it is an uncached read of the API server.
 	pwSecret, err := r.readPasswordSecret(ctx, hi)
 	if err != nil {
@@ -175,7 +185,17 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	problems = append(problems, unconfirmed...)
 	// A paid change on its way says least: any other problem names Synced.
 	slices.SortStableFunc(problems, func(a, b problem) int { return updatingLast(a) - updatingLast(b) })
-	return reportSynced(hi, "instance", sent, problems, res)
+	res = reportSynced(hi, "instance", sent, problems, res)
+	noteSynced(hi, boost.note)
+	return res
+}
+
+// noteSynced adds note to a Synced True: what matches the spec though
+// Gandi shows it otherwise (a boost delivered and ended).
+func noteSynced(hi *hostingv1alpha1.HostingInstance, note string) {
+	if c := meta.FindStatusCondition(hi.Status.Conditions, hostingv1alpha1.ConditionSynced); note != "" && c != nil && c.Status == metav1.ConditionTrue {
+		setCondition(hi, hostingv1alpha1.ConditionSynced, true, c.Reason, c.Message+"; "+note)
+	}
 }
 
 // sendUpdate PATCHes the instance; a patch carrying a new password is a

@@ -36,6 +36,10 @@ const (
 	// effectPaidChange records the paid fields of a HostingInstance's
 	// PATCH or of a PaaSInstance's paas.update (paidchange.go).
 	effectPaidChange = "paid-change"
+	// effectBooster records the turn of spec.booster: "off", or
+	// "delivered" once the boost its turn-on asked for ran at Gandi, so
+	// that it is not bought again (hostinginstance_booster.go).
+	effectBooster = "booster"
 )
 
 // recordedEffect is the value last sent (or possibly sent) for effect.

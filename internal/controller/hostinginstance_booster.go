@@ -1,0 +1,165 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// One boost per turn-on.
+//
+// Gandi's booster is a paid boost that runs for booster.next.duration_days
+// and ends on its own at booster.current.expires_at; the next one is
+// offered (booster.next.available) only after cooldown_days. Once a boost
+// ends, Gandi shows the booster off while spec.booster.enabled still says
+// on: sending booster:true again then would be refused during the
+// cooldown (409, again and again) and, after it, buy a new boost by
+// itself, every few weeks, which nobody asked for. So spec.booster.enabled
+// true buys one boost: once the boost bought for it was seen running at
+// Gandi, it is recorded as delivered (effects.hosting.gandi-operator.dev/
+// booster, an annotation so that it survives a restart and a restore) and
+// not bought again; the spec asking the booster off clears that (records
+// "off"), and the next true buys one boost. booster:true is never sent
+// while Gandi says the booster is not available.
+
+// The booster record's values (besides "", no record).
+const (
+	// boosterOff: the spec was seen asking the booster off; its next turn
+	// on is a new word, a boost to buy once Gandi offers one.
+	boosterOff = "off"
+	// boosterDelivered, alone or followed by ":" and the boost's
+	// expires_at: the boost this turn-on asked for ran at Gandi.
+	boosterDelivered = "delivered"
+)
+
+// boosterView is what one pass knows of the booster.
+type boosterView struct {
+	// asked is spec.booster.enabled, nil when spec.booster is unset (the
+	// operator leaves the booster alone).
+	asked *bool
+	// running: Gandi shows a current boost (not being deleted).
+	running bool
+	// expiresAt is the current boost's end, when Gandi gives one.
+	expiresAt string
+	// available is booster.next.available (true when Gandi does not say:
+	// its answer to the PATCH is then the word); availableAt is
+	// next.available_at when given.
+	available   bool
+	availableAt string
+	// pending: a booster:true is recorded as sent (the paid-change record)
+	// and Gandi does not show it yet: the paid change waits for it.
+	pending bool
+}
+
+// boosterDecision is what a pass does about the booster.
+type boosterDecision struct {
+	// hold drops booster:true from this pass's PATCH.
+	hold bool
+	// record is the booster record as this pass leaves it.
+	record string
+	// problem makes Synced False (nothing is sent meanwhile).
+	problem *problem
+	// note explains, on a Synced True, why a booster Gandi shows off is
+	// not bought again.
+	note string
+}
+
+// decideBooster decides the booster's turn from its record and v.
+func decideBooster(recorded string, v boosterView) boosterDecision {
+	d := boosterDecision{record: recorded}
+	switch {
+	case v.asked == nil:
+		// Not managed: the record stays for when it is again.
+	case !*v.asked:
+		d.record = boosterOff
+	case v.running:
+		// Running now, whoever bought it (this operator, a person, an
+		// older operator before the record existed): it is the boost this
+		// turn-on asked for.
+		d.record = joinNonEmpty(":", boosterDelivered, v.expiresAt)
+	case v.pending:
+		// Sent and not shown yet: the paid change says so (Updating or
+		// ActionUnconfirmed), and does not send it again.
+	case strings.HasPrefix(recorded, boosterDelivered):
+		d.hold = true
+		d.note = deliveredNote(recorded)
+	case recorded == "" && !v.available && v.availableAt != "":
+		// A boost ended within the cooldown, and nothing says the spec
+		// asked for a new one since (an object from before this record,
+		// or adopting an instance just boosted): taken as delivered,
+		// rather than bought again when the cooldown ends.
+		d.hold = true
+		d.record = boosterDelivered
+		d.note = deliveredNote(d.record)
+	case !v.available:
+		d.hold = true
+		when := "it does not say when it offers it again"
+		if v.availableAt != "" {
+			when = "Gandi offers the booster again at " + v.availableAt
+		}
+		d.problem = &problem{hostingv1alpha1.ReasonBoosterUnavailable,
+			"spec.booster.enabled is true but Gandi does not offer the booster now (a boost runs or its cooldown is not over): " + when + "; it is bought then, once, and nothing is sent until"}
+	}
+	return d
+}
+
+// deliveredNote says why a booster Gandi shows off is not bought again.
+func deliveredNote(recorded string) string {
+	ran := "a boost already ran at Gandi for spec.booster"
+	if _, at, ok := strings.Cut(recorded, ":"); ok {
+		ran = "the booster bought for spec.booster ran until " + at
+	}
+	return ran + "; it is not bought again: set spec.booster.enabled to false, then back to true, to buy another (each boost is paid)"
+}
+
+// viewBooster is the boosterView of a pass; pending says a booster:true
+// is recorded as sent.
+func viewBooster(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, pending bool) boosterView {
+	v := boosterView{running: boosterRunning(inst), available: true, pending: pending}
+	if b := hi.Spec.Booster; b != nil {
+		v.asked = &b.Enabled
+	}
+	if b := inst.Booster; b != nil {
+		if c := b.Current; c != nil && !c.ExpiresAt.IsZero() {
+			v.expiresAt = c.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+		if n := b.Next; n != nil {
+			v.available = n.Available
+			if n.AvailableAt != nil && !n.AvailableAt.IsZero() {
+				v.availableAt = n.AvailableAt.UTC().Format(time.RFC3339)
+			}
+		}
+	}
+	return v
+}
+
+// boosterTurn decides the booster's turn for a pass (decideBooster),
+// writes its record when it changed, and takes booster:true out of paid
+// when it is held.
+func (r *HostingInstanceReconciler) boosterTurn(ctx context.Context, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, paid []paidField) (boosterDecision, error) {
+	recorded := recordedEffect(hi, effectBooster)
+	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == strconv.FormatBool(true)
+	d := decideBooster(recorded, viewBooster(hi, inst, pending))
+	if d.record != recorded {
+		p := annotationPatch{set: effectRecord(effectBooster, d.record)}
+		if d.record == "" {
+			p = annotationPatch{remove: []string{effectAnnotationPrefix + effectBooster}}
+		}
+		if err := patchAnnotations(ctx, r.Client, hi, p); err != nil {
+			return d, fmt.Errorf("record the booster's turn: %w", err)
+		}
+	}
+	if d.hold {
+		for i := range paid {
+			if paid[i].key == paidBooster && paid[i].want == "true" {
+				paid[i].want = ""
+			}
+		}
+	}
+	return d, nil
+}

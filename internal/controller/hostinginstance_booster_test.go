@@ -1,0 +1,70 @@
+package controller
+
+import (
+	"strings"
+	"testing"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+func TestDecideBooster(t *testing.T) {
+	on, off := ptrTo(true), ptrTo(false)
+	const ends, again = "2026-12-14T03:00:00Z", "2027-01-13T03:00:00Z"
+	for _, tc := range []struct {
+		name     string
+		recorded string
+		view     boosterView
+		hold     bool
+		record   string
+		reason   string // of the problem, "" for none
+		note     string // a part of the note, "" for none
+	}{
+		{name: "not managed: nothing decided, the record kept",
+			recorded: "delivered", view: boosterView{available: true},
+			record: "delivered"},
+		{name: "asked off: the next turn-on is a new word",
+			view: boosterView{asked: off, running: true}, record: "off"},
+		{name: "asked off, already recorded off",
+			recorded: "off", view: boosterView{asked: off, available: true}, record: "off"},
+		{name: "asked on, never boosted, offered: bought",
+			view: boosterView{asked: on, available: true}},
+		{name: "asked on after off, offered: bought",
+			recorded: "off", view: boosterView{asked: on, available: true}, record: "off"},
+		{name: "asked on, sent and not shown yet: the paid change waits for it",
+			recorded: "off", view: boosterView{asked: on, pending: true}, record: "off"},
+		{name: "the boost bought runs: recorded delivered, with its end",
+			recorded: "off", view: boosterView{asked: on, running: true, expiresAt: ends},
+			record: "delivered:" + ends},
+		{name: "a boost running when first seen (adopted, or before the record) is the one asked for",
+			view: boosterView{asked: on, running: true, expiresAt: ends}, record: "delivered:" + ends},
+		{name: "the boost delivered ended, during the cooldown: not bought, not refused",
+			recorded: "delivered:" + ends, view: boosterView{asked: on, availableAt: again},
+			hold: true, record: "delivered:" + ends, note: "ran until " + ends + "; it is not bought again"},
+		{name: "the boost delivered ended, the cooldown over: not bought again",
+			recorded: "delivered:" + ends, view: boosterView{asked: on, available: true},
+			hold: true, record: "delivered:" + ends, note: "set spec.booster.enabled to false, then back to true"},
+		{name: "no record and a cooldown (a boost ran before the record existed): taken as delivered",
+			view: boosterView{asked: on, availableAt: again},
+			hold: true, record: "delivered", note: "a boost already ran at Gandi for spec.booster"},
+		{name: "asked on again after off, during the cooldown: waits, names the date",
+			recorded: "off", view: boosterView{asked: on, availableAt: again},
+			hold: true, record: "off", reason: hostingv1alpha1.ReasonBoosterUnavailable},
+		{name: "not offered, no date, no record: waits",
+			view: boosterView{asked: on}, hold: true, reason: hostingv1alpha1.ReasonBoosterUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := decideBooster(tc.recorded, tc.view)
+			reason := ""
+			if d.problem != nil {
+				reason = d.problem.reason
+			}
+			if d.hold != tc.hold || d.record != tc.record || reason != tc.reason ||
+				(tc.note == "") != (d.note == "") || !strings.Contains(d.note, tc.note) {
+				t.Errorf("got hold %v record %q problem %+v note %q", d.hold, d.record, d.problem, d.note)
+			}
+			if d.problem != nil && tc.view.availableAt != "" && !strings.Contains(d.problem.message, "Gandi offers the booster again at "+tc.view.availableAt) {
+				t.Errorf("the problem does not name the date: %q", d.problem.message)
+			}
+		})
+	}
+}

@@ -366,6 +366,23 @@ func (o *observer) wakeVhosts(id string, items map[string]gandi.Vhost, except st
 
 func instanceSettled(in *gandi.Instance) bool { return !instanceTransitional(in.Status) }
 
+// boosterDue reports that the booster, which only the detail shows, has
+// changed by now as that detail announced: the boost ends at its
+// expires_at, the next one is offered at next.available_at. Such a detail
+// is read again instead of served until the detail interval, so that the
+// end of a boost or of its cooldown is seen within a poll of it.
+func boosterDue(in *gandi.Instance, now time.Time) bool {
+	b := in.Booster
+	if b == nil {
+		return false
+	}
+	if c := b.Current; c != nil && !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt.Time) {
+		return true
+	}
+	n := b.Next
+	return n != nil && !n.Available && n.AvailableAt != nil && !n.AvailableAt.IsZero() && !now.Before(n.AvailableAt.Time)
+}
+
 // vhostSettled: a vhost with an application is read at every poll anyway
 // (its status is only in the detail), so it is not served from the list.
 func vhostSettled(v *gandi.Vhost) bool { return !vhostTransitional(v) && v.Application == nil }
@@ -388,7 +405,7 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 	o.mu.Lock()
 	s := o.seenInstances[id]
 	o.mu.Unlock()
-	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) {
+	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) && !boosterDue(s.detail, o.now()) {
 		out := *s.detail
 		return &out, nil
 	}

@@ -216,3 +216,27 @@ func simClient(t *testing.T, opts gandisim.Options, org string) (*gandisim.Serve
 	}
 	return sim, api
 }
+
+// A detail that announced a booster change now due is read again, not
+// served until the detail interval.
+func TestBoosterDue(t *testing.T) {
+	now := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) gandi.Time { return gandi.Time{Time: now.Add(d)} }
+	atp := func(d time.Duration) *gandi.Time { t := at(d); return &t }
+	for _, tc := range []struct {
+		name    string
+		booster *gandi.Booster
+		due     bool
+	}{
+		{name: "no booster shown", booster: nil},
+		{name: "never boosted, offered", booster: &gandi.Booster{Next: &gandi.BoosterNext{Available: true}}},
+		{name: "a boost runs", booster: &gandi.Booster{Current: &gandi.BoosterCurrent{ExpiresAt: at(time.Hour)}, Next: &gandi.BoosterNext{}}},
+		{name: "a boost past its expires_at", booster: &gandi.Booster{Current: &gandi.BoosterCurrent{ExpiresAt: at(-time.Second)}, Next: &gandi.BoosterNext{}}, due: true},
+		{name: "in its cooldown", booster: &gandi.Booster{Next: &gandi.BoosterNext{AvailableAt: atp(time.Hour)}}},
+		{name: "the cooldown over", booster: &gandi.Booster{Next: &gandi.BoosterNext{AvailableAt: atp(0)}}, due: true},
+	} {
+		if got := boosterDue(&gandi.Instance{Booster: tc.booster}, now); got != tc.due {
+			t.Errorf("%s: boosterDue = %v, want %v", tc.name, got, tc.due)
+		}
+	}
+}

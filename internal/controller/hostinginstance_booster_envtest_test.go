@@ -52,6 +52,13 @@ var _ = Describe("HostingInstance booster", func() {
 
 	It("is not bought again when the boost it bought ends, and Synced says why", func() {
 		expiresAt := hi.Status.Booster.ExpiresAt.UTC().Format(time.RFC3339)
+		By("a restart keeps the record: it is an annotation")
+		for _, stop := range w.stopsNow() {
+			stop()
+		}
+		timing := testTiming
+		timing.Detail = 2 * testTiming.Poll
+		w.startManager(managerOptions{timing: &timing})
 		// Past the boost's 7 days and its 30 days of cooldown: Gandi
 		// would sell another one.
 		w.sim.Advance(38 * day)

@@ -156,7 +156,7 @@
 //     give no code; 409 as for an instance that is not active, a state the
 //     caller can wait out) and is not a paid change; booster:false is
 //     always accepted. The days are Gandi's, not Timings: tests move a fake
-//     clock past them. UpdateInstance forcing Booster on starts a boost
+//     clock past them (Server.Advance from outside the package). UpdateInstance forcing Booster on starts a boost
 //     then, forcing it off starts the cooldown.
 //   - An instance PATCH is accepted, not done: the docs answer it with a
 //     202 and warn “Be mindful that it can induce a payment, typically if

@@ -472,21 +472,9 @@ var _ = Describe("HostingInstance", func() {
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
 				HaveField("Status.ObservedGeneration", gen), HaveField("Status.Name", "renamed"),
 				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
-			sentSeen := false
-			for _, s := range writes.ofGeneration(gen) {
-				synced := meta.FindStatusCondition(s.Status.Conditions, hostingv1alpha1.ConditionSynced)
-				Expect(synced).NotTo(BeNil())
-				if synced.Reason == hostingv1alpha1.ReasonUpdating {
-					sentSeen = true
-					Expect(meta.IsStatusConditionTrue(s.Status.Conditions, hostingv1alpha1.ConditionReady)).To(BeTrue(),
-						"an active instance stays Ready for having been sent a new name")
-				}
-				if s.Status.Name != "renamed" {
-					Expect(s.Status.ObservedGeneration).NotTo(Equal(gen), "a status for generation %d before Gandi showed the name", gen)
-					Expect(synced.Reason).NotTo(Equal(hostingv1alpha1.ReasonUpToDate), "UpToDate before Gandi showed the name")
-				}
-			}
-			Expect(sentSeen).To(BeTrue(), "the pass that sent the name said so on Synced")
+			writes.expectShownBeforeObserved(gen, "name",
+				func(o *hostingv1alpha1.HostingInstance) int64 { return o.Status.ObservedGeneration },
+				func(o *hostingv1alpha1.HostingInstance) bool { return o.Status.Name == "renamed" })
 		})
 
 		Describe("a paid change", func() {

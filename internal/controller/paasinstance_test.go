@@ -10,7 +10,6 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -294,21 +293,9 @@ var _ = Describe("PaaSInstance", func() {
 			gen := pi.Generation
 			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate(),
 				HaveField("Status.ObservedGeneration", gen), HaveField("Status.Name", "renamed")))
-			sentSeen := false
-			for _, s := range writes.ofGeneration(gen) {
-				synced := meta.FindStatusCondition(s.Status.Conditions, hostingv1alpha1.ConditionSynced)
-				Expect(synced).NotTo(BeNil())
-				if synced.Reason == hostingv1alpha1.ReasonUpdating {
-					sentSeen = true
-					Expect(meta.IsStatusConditionTrue(s.Status.Conditions, hostingv1alpha1.ConditionReady)).To(BeTrue(),
-						"a running instance stays Ready for having been sent a new name")
-				}
-				if s.Status.Name != "renamed" {
-					Expect(s.Status.ObservedGeneration).NotTo(Equal(gen), "a status for generation %d before Gandi showed the name", gen)
-					Expect(synced.Reason).NotTo(Equal(hostingv1alpha1.ReasonUpToDate), "UpToDate before Gandi showed the name")
-				}
-			}
-			Expect(sentSeen).To(BeTrue(), "the pass that sent the name said so on Synced")
+			writes.expectShownBeforeObserved(gen, "name",
+				func(o *hostingv1alpha1.PaaSInstance) int64 { return o.Status.ObservedGeneration },
+				func(o *hostingv1alpha1.PaaSInstance) bool { return o.Status.Name == "renamed" })
 		})
 
 		Describe("a paid change", func() {

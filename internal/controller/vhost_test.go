@@ -147,6 +147,32 @@ func (s *statusWrites[T]) wrap() interceptor.Funcs {
 	}
 }
 
+// expectShownBeforeObserved checks every status written while the object
+// was at gen, the generation of a change sent to Gandi: none has
+// observedGeneration gen or says UpToDate before shown says Gandi showed
+// the change, and the pass that sent it said Updating on Synced while
+// Ready stayed True (having been sent a change stops nothing).
+func (s *statusWrites[T]) expectShownBeforeObserved(gen int64, what string, observedGeneration func(T) int64, shown func(T) bool) {
+	GinkgoHelper()
+	sentSeen := false
+	for _, o := range s.ofGeneration(gen) {
+		conds := *any(o).(hostingv1alpha1.Conditioned).GetConditions()
+		synced := meta.FindStatusCondition(conds, hostingv1alpha1.ConditionSynced)
+		Expect(synced).NotTo(BeNil())
+		if synced.Reason == hostingv1alpha1.ReasonUpdating {
+			sentSeen = true
+			Expect(synced.Message).To(ContainSubstring("sent " + what + " to Gandi"))
+			Expect(meta.IsStatusConditionTrue(conds, hostingv1alpha1.ConditionReady)).To(BeTrue(),
+				"it stays Ready for having been sent a change")
+		}
+		if !shown(o) {
+			Expect(observedGeneration(o)).NotTo(Equal(gen), "a status for generation %d before Gandi showed the %s", gen, what)
+			Expect(synced.Reason).NotTo(Equal(hostingv1alpha1.ReasonUpToDate), "UpToDate before Gandi showed the %s", what)
+		}
+	}
+	Expect(sentSeen).To(BeTrue(), "the pass that sent the %s said so on Synced", what)
+}
+
 // ofGeneration are the statuses written while the object was at gen.
 func (s *statusWrites[T]) ofGeneration(gen int64) []T {
 	s.mu.Lock()
@@ -339,22 +365,9 @@ var _ = Describe("Vhost", func() {
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate),
 			HaveField("Status.Application.Name", "wordpress")))
 
-		sentSeen := false
-		for _, s := range writes.ofGeneration(gen) {
-			synced := meta.FindStatusCondition(s.Status.Conditions, hostingv1alpha1.ConditionSynced)
-			Expect(synced).NotTo(BeNil())
-			if synced.Reason == hostingv1alpha1.ReasonUpdating {
-				sentSeen = true
-				Expect(synced.Message).To(ContainSubstring("sent application to Gandi"))
-				Expect(meta.IsStatusConditionTrue(s.Status.Conditions, hostingv1alpha1.ConditionReady)).To(BeTrue(),
-					"a running site stays Ready for having been sent a change")
-			}
-			if s.Status.Application == nil {
-				Expect(s.Status.ObservedGeneration).NotTo(Equal(gen), "a status for generation %d before Gandi showed the application", gen)
-				Expect(synced.Reason).NotTo(Equal(hostingv1alpha1.ReasonUpToDate), "UpToDate before Gandi showed the application")
-			}
-		}
-		Expect(sentSeen).To(BeTrue(), "the pass that sent the application said so on Synced")
+		writes.expectShownBeforeObserved(gen, "application",
+			func(v *hostingv1alpha1.Vhost) int64 { return v.Status.ObservedGeneration },
+			func(v *hostingv1alpha1.Vhost) bool { return v.Status.Application != nil })
 	})
 
 	Describe("updates", func() {

@@ -128,9 +128,8 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	})
 	switch decision {
 	case decideAdopt:
-		if pending {
-			return l.recordCreated(ctx, obj, ext, which[0].id, "found the "+ext.describe()+" this object's interrupted create made")
-		}
+		return l.recordCreated(ctx, obj, ext, which[0].id, "found the "+ext.describe()+" this object's interrupted create made")
+	case decideHandedOver:
 		return l.adopt(ctx, obj, ext, which[0].id, "adopted the existing "+ext.describe()+" as the user asked")
 	case decideAmbiguous:
 		return "", l.ambiguous(obj, ext, which)

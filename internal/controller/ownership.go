@@ -33,8 +33,8 @@ type claimDecision int
 const (
 	// decideCreate: nothing is this object's, and it may create.
 	decideCreate claimDecision = iota
-	// decideAdopt: exactly one match is this object's (its own interrupted
-	// create, or what the user handed over).
+	// decideAdopt: exactly one match is this object's own interrupted
+	// create: it records it as made by this object.
 	decideAdopt
 	// decideWait: a create of this object may have succeeded and Gandi does
 	// not list it yet; look again before creating twice.
@@ -45,6 +45,10 @@ const (
 	decideAmbiguous
 	// decideAbsent: nothing exists and the object only observes.
 	decideAbsent
+	// decideHandedOver: the one match is the object the user handed over
+	// (the adopt annotation, or a vhost its HostingInstance made): it is
+	// adopted, never recorded as made by this object.
+	decideHandedOver
 )
 
 // claimInput is everything decideClaim looks at.
@@ -84,6 +88,14 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 			return decideAmbiguous, mine
 		case in.now.Sub(latest(in.pendingSince, in.lastSent)) < in.grace:
 			return decideWait, nil
+		// The create found nothing of its own: the user's word about an
+		// existing match stands as it does without an intent. (Within the
+		// grace it waits: the create may still show up, and adopting the
+		// match then would leave that purchase nobody's.)
+		case in.handedOver && len(in.matches) == 1:
+			return decideHandedOver, in.matches
+		case in.handedOver && len(in.matches) > 1:
+			return decideAmbiguous, in.matches
 		case in.uniqueKey && len(in.matches) > 0:
 			return decideAlreadyExists, in.matches
 		case in.observeOnly:
@@ -97,7 +109,7 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 	case len(in.matches) > 1 && in.handedOver:
 		return decideAmbiguous, in.matches
 	case len(in.matches) == 1 && in.handedOver:
-		return decideAdopt, in.matches
+		return decideHandedOver, in.matches
 	case len(in.matches) > 0:
 		return decideAlreadyExists, in.matches
 	case in.observeOnly:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,6 +183,10 @@ func untilStateChanges(t Timing, transitional bool, res result) result {
 // only a later read shows whether Gandi applied them; UpToDate only when
 // there is neither.
 func syncedVerdict(what string, sent []string, problems []problem) (ok bool, reason, message string) {
+	// A change on its way (Updating) says least: any other problem names
+	// Synced.
+	problems = slices.Clone(problems)
+	slices.SortStableFunc(problems, func(a, b problem) int { return updatingLast(a) - updatingLast(b) })
 	msgs := make([]string, 0, len(problems)+1)
 	for _, p := range problems {
 		msgs = append(msgs, p.message)

@@ -183,8 +183,6 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		return actRes
 	}
 	problems = append(problems, unconfirmed...)
-	// A paid change on its way says least: any other problem names Synced.
-	slices.SortStableFunc(problems, func(a, b problem) int { return updatingLast(a) - updatingLast(b) })
 	res = reportSynced(hi, "instance", sent, problems, res)
 	noteSynced(hi, boost.note)
 	return res

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -126,8 +125,6 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 	if info.State != paas.StateRunning && len(p.problems) == 0 {
 		return res
 	}
-	// A paid change on its way says least: any other problem names Synced.
-	slices.SortStableFunc(p.problems, func(a, b problem) int { return updatingLast(a) - updatingLast(b) })
 	// UpToDate only once a later pass reads at Gandi what this one sent.
 	return reportSynced(pi, "instance", p.sent, p.problems, res)
 }

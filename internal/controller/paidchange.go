@@ -199,8 +199,8 @@ func paidProblems(plan paidPlan, describe func(paidField) string) []problem {
 	return out
 }
 
-// updatingLast orders a paid change on its way after every other
-// problem: any other names Synced.
+// updatingLast orders a change on its way after every other problem
+// (syncedVerdict): any other names Synced.
 func updatingLast(p problem) int {
 	if p.reason == hostingv1alpha1.ReasonUpdating {
 		return 1

@@ -12,6 +12,7 @@ import (
 func TestSyncedVerdict(t *testing.T) {
 	unsupported := problem{hostingv1alpha1.ReasonUnsupportedChange, "spec.size is xl but the instance is starter"}
 	unconfirmed := problem{hostingv1alpha1.ReasonActionUnconfirmed, "the restart may not have happened"}
+	onItsWay := problem{hostingv1alpha1.ReasonUpdating, "Gandi accepted the paid change to size l; waiting for the instance to show it"}
 	cases := []struct {
 		name       string
 		sent       []string
@@ -31,6 +32,9 @@ func TestSyncedVerdict(t *testing.T) {
 			unsupported.message + "; sent name to Gandi; waiting for Gandi to show the vhost as the spec asks", false},
 		{"every problem is said, the first gives the reason", nil, []problem{unconfirmed, unsupported}, false, hostingv1alpha1.ReasonActionUnconfirmed,
 			unconfirmed.message + "; " + unsupported.message, true},
+		{"a change on its way says least: another problem gives the reason", nil, []problem{onItsWay, unsupported}, false, hostingv1alpha1.ReasonUnsupportedChange,
+			unsupported.message + "; " + onItsWay.message, true},
+		{"a change on its way alone gives the reason", nil, []problem{onItsWay}, false, hostingv1alpha1.ReasonUpdating, onItsWay.message, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -140,8 +140,7 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 // and buy a new one only when the user opted in.
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) result {
 	hi.Status.State = ""
-	recreate := hi.Spec.RecreateIfDeleted && hi.Spec.ManagementPolicy != hostingv1alpha1.ManagementPolicyObserve
-	return r.lifecycle().vanished(ctx, hi, "instance", id, recreate, func() { hi.Status.ID = "" })
+	return r.lifecycle().vanished(ctx, hi, "instance", id, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { hi.Status.ID = "" })
 }
 
 func instanceID(hi *hostingv1alpha1.HostingInstance) string { return knownID(hi, hi.Status.ID) }

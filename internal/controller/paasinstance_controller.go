@@ -146,8 +146,7 @@ func paasReadiness(state string) (ready bool, reason, message string, transition
 // a HostingInstance does.
 func (r *PaaSInstanceReconciler) vanished(ctx context.Context, pi *hostingv1alpha1.PaaSInstance, id string) result {
 	pi.Status.State = ""
-	recreate := pi.Spec.RecreateIfDeleted && !observeOnly(paasPolicy(pi))
-	return r.lifecycle().vanished(ctx, pi, "PaaS instance", id, recreate, func() { pi.Status.ID = "" })
+	return r.lifecycle().vanished(ctx, pi, "PaaS instance", id, pi.Spec.RecreateIfDeleted, paasPolicy(pi), func() { pi.Status.ID = "" })
 }
 
 func paasIDText(pi *hostingv1alpha1.PaaSInstance) string { return knownID(pi, pi.Status.ID) }

@@ -159,21 +159,56 @@ func failed(obj managed, t Timing, action string, err error) result {
 }
 
 // untilStateChanges folds the requeue Gandi's state asks for into res:
-// soon while the state is about to change (transitional), at the poll
-// interval otherwise, unless the pass asked for sooner or failed (its
-// retry wins).
-func untilStateChanges(t Timing, transitional bool, res result) result {
+// after wait while the state is about to change (wait > 0, see
+// Base.recheckIn), at the poll interval otherwise (wait 0), unless the
+// pass asked for sooner or failed (its retry wins).
+func untilStateChanges(t Timing, wait time.Duration, res result) result {
 	if res.err != nil {
 		return res
 	}
 	next := jittered(t.Poll)
-	if transitional {
-		next = t.Transitional
+	if wait > 0 {
+		next = wait
 	}
 	if res.requeue == 0 || next < res.requeue {
 		res.requeue = next
 	}
 	return res
+}
+
+// recheck is how long to wait before reading again something Gandi has
+// been doing since since (zero: just begun): Transitional at first, then
+// a tenth of the time it has taken so far, never more than Poll. A create
+// or a resize takes Gandi minutes, but an unpaid instance (waiting_bill)
+// or a change Gandi accepted and never applies can wait for days; read
+// every few seconds, each would spend the shared request budget, in which
+// such objects come first, for nothing. The wait adds at most a tenth to
+// the time it takes to see the change.
+func (t Timing) recheck(since, now time.Time) time.Duration {
+	d := t.Transitional
+	if !since.IsZero() && now.After(since) {
+		d = max(d, now.Sub(since)/10)
+	}
+	return min(d, max(t.Poll, t.Transitional))
+}
+
+// minPositive is the shorter of two requeues, 0 meaning none.
+func minPositive(a, b time.Duration) time.Duration {
+	if a <= 0 || (b > 0 && b < a) {
+		return b
+	}
+	return a
+}
+
+// waitingSince is when obj's condition condType turned False (what a
+// transitional state or a change on its way keeps False), zero when it is
+// not False.
+func waitingSince(obj managed, condType string) time.Time {
+	c := meta.FindStatusCondition(*obj.GetConditions(), condType)
+	if c == nil || c.Status != metav1.ConditionFalse {
+		return time.Time{}
+	}
+	return c.LastTransitionTime.Time
 }
 
 // syncedVerdict is the Synced condition of a pass that compared the spec

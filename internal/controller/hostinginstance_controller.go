@@ -115,7 +115,7 @@ func observeInstance(ctx context.Context, api instanceAPI, id string, wantFresh 
 func (r *HostingInstanceReconciler) stateResult(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, res result) result {
 	ready, reason, msg, transitional := instanceReadiness(inst.Status)
 	setCondition(hi, hostingv1alpha1.ConditionReady, ready, reason, msg)
-	return untilStateChanges(r.Timing, transitional, res)
+	return untilStateChanges(r.Timing, r.waitIf(transitional, hi, hostingv1alpha1.ConditionReady), res)
 }
 
 func instanceReadiness(state string) (ready bool, reason, message string, transitional bool) {

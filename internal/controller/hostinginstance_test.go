@@ -205,6 +205,30 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(BeZero())
 	})
 
+	It("reads an instance Gandi keeps waiting for its payment less and less often, not every few seconds", func() {
+		unpaid := gandisim.FastTimings()
+		unpaid.InstanceWaitingBill = time.Hour
+		w.sim.SetTimings(unpaid)
+		timing := testTiming
+		timing.Poll = 10 * time.Second // the slowest a waiting instance is read
+		w.startManager(managerOptions{timing: &timing})
+		hi := instance("unpaid")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForPayment))
+		since := cond(hi, hostingv1alpha1.ConditionReady).LastTransitionTime.Time
+		Eventually(func() time.Duration { return time.Since(since) }).WithTimeout(eventually).Should(BeNumerically(">", 6*time.Second))
+
+		// Six seconds in, a read every 600 ms or more (a tenth of the
+		// wait): about 4 in 3 s, where one every Transitional (100 ms)
+		// would be about 30.
+		gets := w.sim.Requests(gandisim.RouteGetInstance)
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteGetInstance) - gets }).
+			WithTimeout(3 * time.Second).Should(BeNumerically("<=", 8))
+		Expect(w.sim.Requests(gandisim.RouteGetInstance)-gets).To(BeNumerically(">=", 1), "it is still read")
+		Expect(fetch(hi)()).To(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForPayment))
+	})
+
 	Describe("buys exactly one instance", func() {
 		It("when the create's answer is lost after Gandi committed it", func() {
 			w.sim.CommitThenDropPaid(gandisim.RouteCreateInstance, 1)

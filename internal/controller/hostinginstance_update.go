@@ -168,7 +168,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	res.sent = paidRes.sent
 	problems = append(problems, paidProblems...)
 	if paidChangeOnItsWay(hi) {
-		res.requeue = r.Timing.Transitional
+		res.requeue = minPositive(res.requeue, r.recheckIn(hi, hostingv1alpha1.ConditionSynced))
 	}
 	hi.Status.PasswordSecretVersion = confirmedPassword(hi)
 	// What the PATCH carried, when one went out (an error returned above):

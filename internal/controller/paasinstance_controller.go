@@ -119,7 +119,7 @@ func (r *PaaSInstanceReconciler) paasStateResult(pi *hostingv1alpha1.PaaSInstanc
 	for _, vh := range info.Vhosts {
 		transitional = transitional || vh.State == paas.StateBeingCreated || vh.State == paas.StateBeingDeleted
 	}
-	return untilStateChanges(r.Timing, transitional, res)
+	return untilStateChanges(r.Timing, r.waitIf(transitional, pi, hostingv1alpha1.ConditionReady), res)
 }
 
 // paasReadiness maps a PaasState to Ready.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
@@ -193,23 +195,68 @@ func TestUntilStateChanges(t *testing.T) {
 	tm := Timing{Poll: time.Minute, Transitional: time.Second}
 	boom := errors.New("boom")
 	for _, tc := range []struct {
-		name         string
-		transitional bool
-		in           result
-		lo, hi       time.Duration
-		err          bool
+		name   string
+		wait   time.Duration
+		in     result
+		lo, hi time.Duration
+		err    bool
 	}{
-		{"settled: the poll interval, jittered", false, result{}, 54 * time.Second, 66 * time.Second, false},
-		{"transitional: soon", true, result{}, time.Second, time.Second, false},
-		{"a pass that asked for sooner keeps it", false, result{requeue: 3 * time.Second}, 3 * time.Second, 3 * time.Second, false},
-		{"transitional beats a later ask", true, result{requeue: 3 * time.Second}, time.Second, time.Second, false},
-		{"a failure's retry wins", true, result{err: boom}, 0, 0, true},
+		{"settled: the poll interval, jittered", 0, result{}, 54 * time.Second, 66 * time.Second, false},
+		{"transitional: after its wait", time.Second, result{}, time.Second, time.Second, false},
+		{"a long transitional wait still beats the poll", 40 * time.Second, result{}, 40 * time.Second, 40 * time.Second, false},
+		{"a pass that asked for sooner keeps it", 0, result{requeue: 3 * time.Second}, 3 * time.Second, 3 * time.Second, false},
+		{"transitional beats a later ask", time.Second, result{requeue: 3 * time.Second}, time.Second, time.Second, false},
+		{"a failure's retry wins", time.Second, result{err: boom}, 0, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := untilStateChanges(tm, tc.transitional, tc.in)
+			got := untilStateChanges(tm, tc.wait, tc.in)
 			if got.requeue < tc.lo || got.requeue > tc.hi || (got.err != nil) != tc.err {
 				t.Fatalf("untilStateChanges = %+v, want requeue in [%s, %s], err %v", got, tc.lo, tc.hi, tc.err)
 			}
 		})
+	}
+}
+
+// An object Gandi keeps waiting (an unpaid instance, a paid change never
+// applied) is read less and less often, up to the poll interval, so that it
+// does not spend the request budget every few seconds for days.
+func TestRecheckBacksOffWithTheWait(t *testing.T) {
+	tm := Timing{Poll: 5 * time.Minute, Transitional: 5 * time.Second}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		since time.Time
+		want  time.Duration
+	}{
+		{"no start known: the transitional interval", time.Time{}, 5 * time.Second},
+		{"just begun", now, 5 * time.Second},
+		{"30 s in: still the transitional interval", now.Add(-30 * time.Second), 5 * time.Second},
+		{"2 minutes in: a tenth of the wait", now.Add(-2 * time.Minute), 12 * time.Second},
+		{"20 minutes in", now.Add(-20 * time.Minute), 2 * time.Minute},
+		{"three days in: the poll interval, no slower", now.Add(-72 * time.Hour), 5 * time.Minute},
+		{"a start in the future (clock skew)", now.Add(time.Hour), 5 * time.Second},
+	} {
+		if got := tm.recheck(tc.since, now); got != tc.want {
+			t.Errorf("%s: recheck = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if got := (Timing{Poll: time.Second, Transitional: 5 * time.Second}).recheck(now.Add(-time.Hour), now); got != 5*time.Second {
+		t.Errorf("a poll shorter than the transitional interval: recheck = %s, want the transitional 5s", got)
+	}
+}
+
+func TestWaitingSinceIsWhenTheConditionTurnedFalse(t *testing.T) {
+	at := metav1.NewTime(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	hi := &hostingv1alpha1.HostingInstance{}
+	if got := waitingSince(hi, hostingv1alpha1.ConditionReady); !got.IsZero() {
+		t.Errorf("no condition: waitingSince = %s, want zero", got)
+	}
+	hi.Status.Conditions = []metav1.Condition{{Type: hostingv1alpha1.ConditionReady, Status: metav1.ConditionFalse, LastTransitionTime: at}}
+	if got := waitingSince(hi, hostingv1alpha1.ConditionReady); !got.Equal(at.Time) {
+		t.Errorf("Ready False: waitingSince = %s, want %s", got, at)
+	}
+	hi.Status.Conditions[0].Status = metav1.ConditionTrue
+	if got := waitingSince(hi, hostingv1alpha1.ConditionReady); !got.IsZero() {
+		t.Errorf("Ready True: waitingSince = %s, want zero (nothing is awaited)", got)
 	}
 }

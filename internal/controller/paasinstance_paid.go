@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
@@ -97,6 +98,8 @@ func (p *paasPass) sendPaid(ctx context.Context, paid []paidField) *result {
 		p.paidSent = true
 	}
 	p.problems = append(p.problems, paidProblems(plan, describePaaSPaid)...)
-	p.soon = p.soon || paidChangeOnItsWay(pi)
+	if paidChangeOnItsWay(pi) {
+		p.paidWait = p.r.recheckIn(pi, hostingv1alpha1.ConditionSynced)
+	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -92,6 +93,9 @@ type paasPass struct {
 	info     *paas.PaasReturn
 	problems []problem
 	soon     bool
+	// paidWait is when to look again for a paid change Gandi accepted and
+	// does not show yet (0: none): later the longer it takes.
+	paidWait time.Duration
 	// sent are the free fields this pass sent, and paidSent says Gandi
 	// accepted a paid change in it: what it read came from before them
 	// (reportSynced).
@@ -119,6 +123,7 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 		}
 	}
 	res := result{sent: p.paidSent}
+	res.requeue = p.paidWait
 	if p.soon {
 		res.requeue = r.Timing.Transitional
 	}

@@ -31,6 +31,29 @@ type Base struct {
 	polls *pollTracker
 }
 
+// clock is the time now (Now, time.Now when nil).
+func (b *Base) clock() time.Time {
+	if b.Now == nil {
+		return time.Now()
+	}
+	return b.Now()
+}
+
+// recheckIn is the wait before reading again an object that condType
+// (kept False while Gandi works) shows waiting on Gandi (Timing.recheck).
+func (b *Base) recheckIn(obj managed, condType string) time.Duration {
+	return b.Timing.recheck(waitingSince(obj, condType), b.clock())
+}
+
+// waitIf is recheckIn when transitional (Gandi's state is about to
+// change), 0 (settled: the poll interval) otherwise.
+func (b *Base) waitIf(transitional bool, obj managed, condType string) time.Duration {
+	if !transitional {
+		return 0
+	}
+	return b.recheckIn(obj, condType)
+}
+
 // passes is the kind's poll tracker.
 func (b *Base) passes() *pollTracker { return b.polls }
 

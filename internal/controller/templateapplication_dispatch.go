@@ -71,12 +71,10 @@ func (rec applyRecord) withDispatchTarget(d *gandi.Dispatch) applyRecord {
 	return rec
 }
 
-// pollBackoff spaces the reads of a running dispatch: quickly at first, then
-// more slowly the longer it runs (a fifth of its age), never slower than
-// the poll interval.
+// pollBackoff spaces the reads of a running dispatch begun at since: the
+// shared rule for anything Gandi is still doing (Timing.recheck).
 func (r *TemplateApplicationReconciler) pollBackoff(since time.Time) time.Duration {
-	next := r.Now().Sub(since) / 5
-	return min(max(next, r.Timing.Transitional), r.Timing.Poll)
+	return r.Timing.recheck(since, r.clock())
 }
 
 // dispatchOver reports a dispatch whose final state is already known.

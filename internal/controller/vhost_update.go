@@ -149,7 +149,7 @@ func (r *VhostReconciler) stateResult(vh *hostingv1alpha1.Vhost, observed *gandi
 	setCondition(vh, hostingv1alpha1.ConditionReady, ready, reason, msg)
 	dnsOK, dnsReason, dnsMsg := dnsReadiness(vh.Status.DNS)
 	setCondition(vh, hostingv1alpha1.ConditionDNSConfigured, dnsOK, dnsReason, dnsMsg)
-	return untilStateChanges(r.Timing, transitional, res)
+	return untilStateChanges(r.Timing, r.waitIf(transitional, vh, hostingv1alpha1.ConditionReady), res)
 }
 
 func vhostReadiness(v *gandi.Vhost) (ready bool, reason, message string, transitional bool) {

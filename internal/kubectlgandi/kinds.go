@@ -13,17 +13,70 @@ import (
 
 // kind is one of the operator's kinds, as the plugin names and reads it.
 type kind struct {
-	Kind  string
-	names []string // singular, plural, short name, as kubectl accepts them
-	new   func() client.Object
+	Kind    string
+	names   []string // singular, plural, short name, as kubectl accepts them
+	example string   // a NAME that reads as one of this kind's, for usage lines
+	new     func() client.Object
 }
 
 var kinds = []kind{
-	{kindHostingInstance, []string{"hostinginstance", "hostinginstances", "hi"}, func() client.Object { return &hostingv1alpha1.HostingInstance{} }},
-	{kindVhost, []string{"vhost", "vhosts", "vh"}, func() client.Object { return &hostingv1alpha1.Vhost{} }},
-	{"Template", []string{"template", "templates", "gtpl"}, func() client.Object { return &hostingv1alpha1.Template{} }},
-	{"TemplateApplication", []string{"templateapplication", "templateapplications", "gta"}, func() client.Object { return &hostingv1alpha1.TemplateApplication{} }},
-	{"PaaSInstance", []string{"paasinstance", "paasinstances", "paas"}, func() client.Object { return &hostingv1alpha1.PaaSInstance{} }},
+	{kindHostingInstance, []string{"hostinginstance", "hostinginstances", "hi"}, "shop", func() client.Object { return &hostingv1alpha1.HostingInstance{} }},
+	{kindVhost, []string{"vhost", "vhosts", "vh"}, "www.example.com", func() client.Object { return &hostingv1alpha1.Vhost{} }},
+	{"Template", []string{"template", "templates", "gtpl"}, "shop-domain", func() client.Object { return &hostingv1alpha1.Template{} }},
+	{"TemplateApplication", []string{"templateapplication", "templateapplications", "gta"}, "shop-domain", func() client.Object { return &hostingv1alpha1.TemplateApplication{} }},
+	{kindPaaSInstance, []string{"paasinstance", "paasinstances", "paas"}, "legacy", func() client.Object { return &hostingv1alpha1.PaaSInstance{} }},
+}
+
+// kindsNamed are the kinds of allowed (every kind when none is given), in
+// the order of kinds.
+func kindsNamed(allowed []string) []kind {
+	var out []kind
+	for _, kd := range kinds {
+		if len(allowed) == 0 || slices.Contains(allowed, kd.Kind) {
+			out = append(out, kd)
+		}
+	}
+	return out
+}
+
+// refForm is how a command taking the kinds of allowed names its argument,
+// e.g. "vhost/NAME" or "hostinginstance/NAME or paasinstance/NAME"; any
+// kind: "KIND/NAME".
+func refForm(allowed []string) string {
+	if len(allowed) == 0 {
+		return "KIND/NAME"
+	}
+	var forms []string
+	for _, kd := range kindsNamed(allowed) {
+		forms = append(forms, strings.ToLower(kd.Kind)+"/NAME")
+	}
+	return strings.Join(forms, " or ")
+}
+
+// refExample is an argument such a command takes: one per kind allowed,
+// or, for any kind, one instance.
+func refExample(allowed []string) string {
+	if len(allowed) == 0 {
+		allowed = []string{kindHostingInstance}
+	}
+	var refs []string
+	for _, kd := range kindsNamed(allowed) {
+		refs = append(refs, strings.ToLower(kd.Kind)+"/"+kd.example)
+	}
+	return strings.Join(refs, " or ")
+}
+
+// kindList names the kinds allowed for a usage line: "vhost",
+// "hostinginstance or paasinstance".
+func kindList(allowed []string) string {
+	var names []string
+	for _, kd := range kindsNamed(allowed) {
+		names = append(names, strings.ToLower(kd.Kind))
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // parseRef reads KIND/NAME as kubectl does: the kind by its singular,
@@ -32,7 +85,7 @@ var kinds = []kind{
 func parseRef(ref string, allowed ...string) (kind, string, error) {
 	k, name, ok := strings.Cut(ref, "/")
 	if !ok || k == "" || name == "" {
-		return kind{}, "", fmt.Errorf("%q is not KIND/NAME (for example hostinginstance/shop)", ref)
+		return kind{}, "", fmt.Errorf("%q is not %s (for example %s)", ref, refForm(allowed), refExample(allowed))
 	}
 	k = strings.ToLower(strings.TrimSuffix(strings.ToLower(k), "."+hostingv1alpha1.GroupVersion.Group))
 	for _, kd := range kinds {
@@ -44,10 +97,7 @@ func parseRef(ref string, allowed ...string) (kind, string, error) {
 		}
 		return kd, name, nil
 	}
-	if len(allowed) == 0 {
-		allowed = []string{kindHostingInstance, kindVhost, "Template", "TemplateApplication", "PaaSInstance"}
-	}
-	return kind{}, "", fmt.Errorf("%q: the kind must be one of %s", ref, strings.ToLower(strings.Join(allowed, ", ")))
+	return kind{}, "", fmt.Errorf("%q: the kind must be %s (for example %s)", ref, kindList(allowed), refExample(allowed))
 }
 
 // conditionsOf returns the status conditions of any of the kinds.

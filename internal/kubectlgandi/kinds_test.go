@@ -1,6 +1,9 @@
 package kubectlgandi
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseRef(t *testing.T) {
 	tests := []struct {
@@ -9,6 +12,9 @@ func TestParseRef(t *testing.T) {
 		wantKind string
 		wantName string
 		wantErr  bool
+		// errText is what the error must say: the form and the example
+		// follow the kinds the command takes.
+		errText string
 	}{
 		{ref: "hostinginstance/shop", wantKind: kindHostingInstance, wantName: "shop"},
 		{ref: "hi/shop", wantKind: kindHostingInstance, wantName: "shop"},
@@ -22,13 +28,25 @@ func TestParseRef(t *testing.T) {
 		{ref: "pod/www", wantErr: true},
 		{ref: "shop", wantErr: true},
 		{ref: "hostinginstance/", wantErr: true},
+		{ref: "shop", allowed: []string{kindVhost}, wantErr: true,
+			errText: `"shop" is not vhost/NAME (for example vhost/www.example.com)`},
+		{ref: "shop", allowed: []string{kindHostingInstance, kindPaaSInstance}, wantErr: true,
+			errText: `"shop" is not hostinginstance/NAME or paasinstance/NAME (for example hostinginstance/shop or paasinstance/legacy)`},
+		{ref: "gtpl", wantErr: true, errText: `"gtpl" is not KIND/NAME (for example hostinginstance/shop)`},
+		{ref: "hostinginstance/shop", allowed: []string{kindVhost}, wantErr: true,
+			errText: `"hostinginstance/shop": the kind must be vhost (for example vhost/www.example.com)`},
+		{ref: "pod/shop", wantErr: true,
+			errText: `"pod/shop": the kind must be hostinginstance, vhost, template, templateapplication or paasinstance`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.ref, func(t *testing.T) {
+		t.Run(tt.ref+"/"+strings.Join(tt.allowed, ","), func(t *testing.T) {
 			k, name, err := parseRef(tt.ref, tt.allowed...)
 			if tt.wantErr {
 				if err == nil {
 					t.Fatalf("want an error, got %s/%s", k.Kind, name)
+				}
+				if !strings.Contains(err.Error(), tt.errText) {
+					t.Fatalf("error %q does not say %q", err, tt.errText)
 				}
 				return
 			}

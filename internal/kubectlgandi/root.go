@@ -33,6 +33,7 @@ const (
 	outputYAML          = "yaml"
 	kindHostingInstance = "HostingInstance"
 	kindVhost           = "Vhost"
+	kindPaaSInstance    = "PaaSInstance"
 )
 
 // root holds what every subcommand shares: the kubeconfig flags, -A, -o

@@ -196,6 +196,17 @@ func (r *root) tree(ctx context.Context, args []string) error {
 	if err := r.validateOutput(); err != nil {
 		return err
 	}
+	// A bad argument is told before the cluster is reached.
+	var t target
+	if len(args) == 1 {
+		if r.allNamespaces {
+			return fmt.Errorf("give either hostinginstance/NAME or --all-namespaces")
+		}
+		var err error
+		if t, err = r.target(args[0], kindHostingInstance); err != nil {
+			return err
+		}
+	}
 	c, err := r.client()
 	if err != nil {
 		return err
@@ -207,13 +218,6 @@ func (r *root) tree(ctx context.Context, args []string) error {
 	var instances []hostingv1alpha1.HostingInstance
 	listNS := ns
 	if len(args) == 1 {
-		if r.allNamespaces {
-			return fmt.Errorf("give either hostinginstance/NAME or --all-namespaces")
-		}
-		t, err := r.target(args[0], kindHostingInstance)
-		if err != nil {
-			return err
-		}
 		hi := &hostingv1alpha1.HostingInstance{}
 		if err := c.Get(ctx, t.key, hi); err != nil {
 			return fmt.Errorf("read %s in namespace %s: %w", t, ns, err)

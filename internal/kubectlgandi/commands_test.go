@@ -1,0 +1,43 @@
+package kubectlgandi
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// runCommand runs kubectl gandi with args against a kubeconfig that does
+// not exist: what these tests check is told before any cluster is reached.
+func runCommand(t *testing.T, args ...string) error {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := NewCommand(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out})
+	cmd.SetArgs(append([]string{"--kubeconfig", filepath.Join(t.TempDir(), "absent"), "-n", "web"}, args...))
+	return cmd.ExecuteContext(t.Context())
+}
+
+// A NAME given without its kind is answered with the form and an example
+// of the kinds that command takes, not another command's.
+func TestCommandRefExamples(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"purge", "shop"}, `"shop" is not vhost/NAME (for example vhost/www.example.com)`},
+		{[]string{"reconcile", "shop-domain"}, `"shop-domain" is not KIND/NAME (for example hostinginstance/shop)`},
+		{[]string{"suspend", "shop"}, `"shop" is not KIND/NAME`},
+		{[]string{"tree", "shop"}, `"shop" is not hostinginstance/NAME (for example hostinginstance/shop)`},
+		{[]string{"purge", "hostinginstance/shop"}, `"hostinginstance/shop": the kind must be vhost (for example vhost/www.example.com)`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			err := runCommand(t, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error saying %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -41,3 +41,31 @@ func TestCommandRefExamples(t *testing.T) {
 		})
 	}
 }
+
+// A missing or extra argument is answered with what the command expects
+// and how it is written, not only cobra's count.
+func TestCommandArgumentCount(t *testing.T) {
+	anyKind := "KIND being hostinginstance, vhost, template, templateapplication or paasinstance"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"purge"}, "purge needs one vhost: kubectl gandi purge vhost/NAME"},
+		{[]string{"purge", "vhost/a", "vhost/b"}, "purge takes one vhost, not 2 (vhost/a vhost/b): kubectl gandi purge vhost/NAME"},
+		{[]string{"restart"}, "restart needs one instance: kubectl gandi restart hostinginstance/NAME"},
+		{[]string{"console"}, "console needs one instance: kubectl gandi console hostinginstance/NAME"},
+		{[]string{"reset-db-password"}, "reset-db-password needs one instance: kubectl gandi reset-db-password hostinginstance/NAME"},
+		{[]string{"reconcile"}, "reconcile needs one object: kubectl gandi reconcile KIND/NAME, " + anyKind},
+		{[]string{"suspend"}, "suspend needs one object: kubectl gandi suspend KIND/NAME, " + anyKind},
+		{[]string{"resume"}, "resume needs one object: kubectl gandi resume KIND/NAME, " + anyKind},
+		{[]string{"tree", "hi/a", "hi/b"}, "tree takes at most one instance, not 2 (hi/a hi/b): kubectl gandi tree [hostinginstance/NAME]"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			err := runCommand(t, tt.args...)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -98,6 +99,31 @@ func parseRef(ref string, allowed ...string) (kind, string, error) {
 		return kd, name, nil
 	}
 	return kind{}, "", fmt.Errorf("%q: the kind must be %s (for example %s)", ref, kindList(allowed), refExample(allowed))
+}
+
+// usage is the line that shows how command use is given one object of
+// the kinds allowed (any kind when none is given).
+func usage(use string, allowed []string) string {
+	line := "kubectl gandi " + use + " " + refForm(allowed)
+	if len(allowed) == 0 {
+		line += ", KIND being " + kindList(nil)
+	}
+	return line
+}
+
+// oneRef accepts exactly one argument and otherwise says what command use
+// expects, a noun (an instance, a vhost) and how it is written, where
+// cobra would only count the arguments.
+func oneRef(use, noun string, allowed ...string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		switch len(args) {
+		case 1:
+			return nil
+		case 0:
+			return fmt.Errorf("%s needs one %s: %s", use, noun, usage(use, allowed))
+		}
+		return fmt.Errorf("%s takes one %s, not %d (%s): %s", use, noun, len(args), strings.Join(args, " "), usage(use, allowed))
+	}
 }
 
 // conditionsOf returns the status conditions of any of the kinds.

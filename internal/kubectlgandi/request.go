@@ -140,7 +140,7 @@ func newReconcileCommand(r *root) *cobra.Command {
 wakes the object at once, and waits until status.lastHandledReconcileAt shows
 that a pass which read the object at Gandi has seen it.`,
 		Example: "  kubectl gandi reconcile hostinginstance/shop -n web",
-		Args:    cobra.ExactArgs(1),
+		Args:    oneRef("reconcile", "object"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c, t, obj, err := r.prepare(ctx, args[0])
@@ -164,28 +164,29 @@ that a pass which read the object at Gandi has seen it.`,
 // action is a request field the operator performs once per new value.
 type action struct {
 	use, short, kind, field, done string
+	noun                          string // what it acts on, for the usage line
 	// performed is the status value that reports the request done.
 	performed func(client.Object) string
 }
 
 var (
 	restartAction = action{
-		use: "restart", short: "Restart a Web Hosting instance", kind: kindHostingInstance,
+		use: "restart", short: "Restart a Web Hosting instance", kind: kindHostingInstance, noun: "instance",
 		field: "restartRequest", done: "restarted",
 		performed: func(o client.Object) string { return lastActions(o).Restart },
 	}
 	consoleAction = action{
-		use: "console", short: "Enable the emergency console of an instance (its URL is in status.console)", kind: kindHostingInstance,
+		use: "console", short: "Enable the emergency console of an instance (its URL is in status.console)", kind: kindHostingInstance, noun: "instance",
 		field: "consoleRequest", done: "console enabled",
 		performed: func(o client.Object) string { return lastActions(o).Console },
 	}
 	resetDatabasePasswordAction = action{
-		use: "reset-db-password", short: "Reset the database administrator password of an instance", kind: kindHostingInstance,
+		use: "reset-db-password", short: "Reset the database administrator password of an instance", kind: kindHostingInstance, noun: "instance",
 		field: "resetDatabasePasswordRequest", done: "database password reset",
 		performed: func(o client.Object) string { return lastActions(o).ResetDatabasePassword },
 	}
 	purgeAction = action{
-		use: "purge", short: "Purge the cache of a vhost", kind: kindVhost,
+		use: "purge", short: "Purge the cache of a vhost", kind: kindVhost, noun: "vhost",
 		field: "cachePurgeRequest", done: "cache purged",
 		performed: func(o client.Object) string {
 			if vh, ok := o.(*hostingv1alpha1.Vhost); ok {
@@ -212,7 +213,7 @@ func newActionCommand(r *root, a action) *cobra.Command {
 		Long: a.short + ` once: sets spec.` + a.field + ` to a new value, which the operator
 performs once, and waits until the status reports that value performed.`,
 		Example: "  kubectl gandi " + a.use + " " + kindName + "/shop -n web",
-		Args:    cobra.ExactArgs(1),
+		Args:    oneRef(a.use, a.noun, a.kind),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c, t, obj, err := r.prepare(ctx, args[0], a.kind)
@@ -261,7 +262,7 @@ func newSuspendCommand(r *root) *cobra.Command {
 		Long: `Sets the annotation ` + hostingv1alpha1.AnnotationPaused + `: "true" and waits until the
 operator reports the object paused (Synced False, ReconcilePaused).`,
 		Example: "  kubectl gandi suspend hostinginstance/shop -n web",
-		Args:    cobra.ExactArgs(1),
+		Args:    oneRef("suspend", "object"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c, t, obj, err := r.prepare(ctx, args[0])
@@ -294,7 +295,7 @@ func newResumeCommand(r *root) *cobra.Command {
 for a reconcile (` + hostingv1alpha1.AnnotationRequestedAt + `), then waits until a pass has observed the
 object at Gandi, so that what changed while it was paused has been applied.`,
 		Example: "  kubectl gandi resume hostinginstance/shop -n web",
-		Args:    cobra.ExactArgs(1),
+		Args:    oneRef("resume", "object"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c, t, obj, err := r.prepare(ctx, args[0])

@@ -185,7 +185,12 @@ still needs, with each object's Synced and Ready conditions and their reasons,
 as crossplane beta trace does. Without an argument: every instance of the
 namespace (of every namespace with -A).`,
 		Example: "  kubectl gandi tree hostinginstance/shop -n web\n  kubectl gandi tree -A",
-		Args:    cobra.MaximumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return fmt.Errorf("tree takes at most one instance, not %d (%s): kubectl gandi tree [hostinginstance/NAME]", len(args), strings.Join(args, " "))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return r.tree(cmd.Context(), args)
 		},

@@ -57,21 +57,56 @@ func annotationsPatch(set map[string]any) map[string]any {
 	return map[string]any{"metadata": map[string]any{"annotations": set}}
 }
 
+// pending is the request a command wrote, as it stays in the object when
+// the wait for its answer ends first: the operator still acts on it.
+type pending struct {
+	request string // where it is and its value: spec.restartRequest: "…"
+	still   string // what the operator still does with it
+	path    string // the status field that answers it, as a JSONPath
+	want    string // what that field shows once it is done
+}
+
+func (p pending) describe(t target) string {
+	return fmt.Sprintf("the request stays in the object (%s), so the operator still %s; see whether it has with `kubectl get %s %s -n %s -o jsonpath='{%s}'` (%s once done)",
+		p.request, p.still, strings.ToLower(t.kind.Kind), t.key.Name, t.key.Namespace, p.path, p.want)
+}
+
 // waitUntil reads the object every pollInterval until done says so, the
-// operator reports that it cannot be done, or the timeout passes; the
-// error then says what the object last reported.
-func waitUntil(ctx context.Context, c client.Client, t target, timeout time.Duration, done func(client.Object) (bool, error)) (client.Object, error) {
+// operator reports that it cannot be done, the timeout passes or ctx is
+// cancelled (Ctrl-C); the error then says what the object last reported
+// and that the request p is still there to be acted on.
+func waitUntil(ctx context.Context, c client.Client, t target, timeout time.Duration, p pending, done func(client.Object) (bool, error)) (client.Object, error) {
 	obj := t.kind.new()
+	start := time.Now()
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
 		if err := c.Get(ctx, t.key, obj); err != nil {
 			return false, fmt.Errorf("read %s: %w", t, err)
 		}
 		return done(obj)
 	})
-	if err != nil && wait.Interrupted(err) {
-		return obj, fmt.Errorf("%s: not done after %s; %s", t, timeout, describeConditions(obj))
+	switch {
+	case err == nil:
+		return obj, nil
+	case ctx.Err() != nil:
+		// wait.Interrupted is true of a cancel too: only the caller's
+		// context tells the user's interrupt from the timeout.
+		return obj, fmt.Errorf("%s: interrupted after %s, before the operator reported it done; %s; %s",
+			t, elapsed(start), describeConditions(obj), p.describe(t))
+	case wait.Interrupted(err):
+		return obj, fmt.Errorf("%s: not done after %s (--timeout %s); %s; %s",
+			t, elapsed(start), timeout, describeConditions(obj), p.describe(t))
 	}
 	return obj, err
+}
+
+// elapsed is the time since start as a user reads it: tenths of a second,
+// whole seconds past a minute.
+func elapsed(start time.Time) time.Duration {
+	d := time.Since(start)
+	if d >= time.Minute {
+		return d.Round(time.Second)
+	}
+	return d.Round(100 * time.Millisecond)
 }
 
 // describeConditions says what Ready and Synced last reported.
@@ -150,7 +185,7 @@ that a pass which read the object at Gandi has seen it.`,
 			if isPaused(obj) {
 				return errPaused(t)
 			}
-			obj, err = requestPass(ctx, c, obj, t, timeout, nil, "request a reconcile of")
+			obj, err = requestPass(ctx, c, obj, t, timeout, nil, "request a reconcile of", "makes a pass that reads it at Gandi")
 			if err != nil {
 				return err
 			}
@@ -164,6 +199,7 @@ that a pass which read the object at Gandi has seen it.`,
 // action is a request field the operator performs once per new value.
 type action struct {
 	use, short, kind, field, done string
+	path                          string // of the status value that reports it performed
 	noun                          string // what it acts on, for the usage line
 	// performed is the status value that reports the request done.
 	performed func(client.Object) string
@@ -172,22 +208,22 @@ type action struct {
 var (
 	restartAction = action{
 		use: "restart", short: "Restart a Web Hosting instance", kind: kindHostingInstance, noun: "instance",
-		field: "restartRequest", done: "restarted",
+		field: "restartRequest", path: ".status.lastActions.restart", done: "restarted",
 		performed: func(o client.Object) string { return lastActions(o).Restart },
 	}
 	consoleAction = action{
 		use: "console", short: "Enable the emergency console of an instance (its URL is in status.console)", kind: kindHostingInstance, noun: "instance",
-		field: "consoleRequest", done: "console enabled",
+		field: "consoleRequest", path: ".status.lastActions.console", done: "console enabled",
 		performed: func(o client.Object) string { return lastActions(o).Console },
 	}
 	resetDatabasePasswordAction = action{
 		use: "reset-db-password", short: "Reset the database administrator password of an instance", kind: kindHostingInstance, noun: "instance",
-		field: "resetDatabasePasswordRequest", done: "database password reset",
+		field: "resetDatabasePasswordRequest", path: ".status.lastActions.resetDatabasePassword", done: "database password reset",
 		performed: func(o client.Object) string { return lastActions(o).ResetDatabasePassword },
 	}
 	purgeAction = action{
 		use: "purge", short: "Purge the cache of a vhost", kind: kindVhost, noun: "vhost",
-		field: "cachePurgeRequest", done: "cache purged",
+		field: "cachePurgeRequest", path: ".status.lastCachePurge", done: "cache purged",
 		performed: func(o client.Object) string {
 			if vh, ok := o.(*hostingv1alpha1.Vhost); ok {
 				return vh.Status.LastCachePurge
@@ -230,7 +266,8 @@ performs once, and waits until the status reports that value performed.`,
 			if err := mergePatch(ctx, c, obj, map[string]any{"spec": map[string]any{a.field: value}}); err != nil {
 				return fmt.Errorf("request %s of %s: %w", a.use, t, err)
 			}
-			obj, err = waitUntil(ctx, c, t, timeout, func(o client.Object) (bool, error) {
+			p := pending{request: fmt.Sprintf("spec.%s: %q", a.field, value), still: "performs it, once", path: a.path, want: value}
+			obj, err = waitUntil(ctx, c, t, timeout, p, func(o client.Object) (bool, error) {
 				if !o.GetDeletionTimestamp().IsZero() {
 					return false, errors.New(t.String() + " is being deleted")
 				}
@@ -272,7 +309,9 @@ operator reports the object paused (Synced False, ReconcilePaused).`,
 			if err := mergePatch(ctx, c, obj, annotationsPatch(map[string]any{hostingv1alpha1.AnnotationPaused: "true"})); err != nil {
 				return fmt.Errorf("pause %s: %w", t, err)
 			}
-			obj, err = waitUntil(ctx, c, t, timeout, func(o client.Object) (bool, error) {
+			p := pending{request: fmt.Sprintf("annotation %s: \"true\"", hostingv1alpha1.AnnotationPaused), still: "pauses it",
+				path: `.status.conditions[?(@.type=="Synced")].reason`, want: hostingv1alpha1.ReasonReconcilePaused}
+			obj, err = waitUntil(ctx, c, t, timeout, p, func(o client.Object) (bool, error) {
 				s := meta.FindStatusCondition(conditionsOf(o), hostingv1alpha1.ConditionSynced)
 				return s != nil && s.Reason == hostingv1alpha1.ReasonReconcilePaused, nil
 			})
@@ -302,7 +341,8 @@ object at Gandi, so that what changed while it was paused has been applied.`,
 			if err != nil {
 				return err
 			}
-			obj, err = requestPass(ctx, c, obj, t, timeout, map[string]any{hostingv1alpha1.AnnotationPaused: nil}, "resume")
+			obj, err = requestPass(ctx, c, obj, t, timeout, map[string]any{hostingv1alpha1.AnnotationPaused: nil}, "resume",
+				"resumes it and makes a pass that catches up")
 			if err != nil {
 				return err
 			}
@@ -316,7 +356,8 @@ object at Gandi, so that what changed while it was paused has been applied.`,
 // requestPass sets a fresh requested-at value, with the other annotation
 // changes of the same write (nil removes one), and waits until a pass that
 // observed the object at Gandi reports it handled.
-func requestPass(ctx context.Context, c client.Client, obj client.Object, t target, timeout time.Duration, also map[string]any, verb string) (client.Object, error) {
+// still says what the operator does with the request if the wait ends first.
+func requestPass(ctx context.Context, c client.Client, obj client.Object, t target, timeout time.Duration, also map[string]any, verb, still string) (client.Object, error) {
 	value := freshValue()
 	changes := map[string]any{hostingv1alpha1.AnnotationRequestedAt: value}
 	for k, v := range also {
@@ -325,7 +366,9 @@ func requestPass(ctx context.Context, c client.Client, obj client.Object, t targ
 	if err := mergePatch(ctx, c, obj, annotationsPatch(changes)); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", verb, t, err)
 	}
-	return waitUntil(ctx, c, t, timeout, func(o client.Object) (bool, error) {
+	p := pending{request: fmt.Sprintf("annotation %s: %q", hostingv1alpha1.AnnotationRequestedAt, value), still: still,
+		path: ".status.lastHandledReconcileAt", want: value}
+	return waitUntil(ctx, c, t, timeout, p, func(o client.Object) (bool, error) {
 		return lastHandledReconcileAt(o) == value, nil
 	})
 }

@@ -168,6 +168,29 @@ func TestPlugin(t *testing.T) {
 		g.Expect(hi.Status.LastHandledReconcileAt).To(Equal(hi.Annotations[hostingv1alpha1.AnnotationRequestedAt]))
 	})
 
+	t.Run("reconcile interrupted: said so, with the request left for the operator", func(t *testing.T) {
+		g := NewWithT(t)
+		// No pass can read it at Gandi (its credentials Secret does not
+		// exist), so only Ctrl-C ends the wait.
+		tpl := &hostingv1alpha1.Template{
+			ObjectMeta: metav1.ObjectMeta{Name: "unanswered", Namespace: namespace},
+			Spec: hostingv1alpha1.TemplateSpec{
+				ManagedFields: hostingv1alpha1.ManagedFields{
+					CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "absent"}, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
+				},
+				Payload: hostingv1alpha1.TemplatePayload{DNSRecords: &hostingv1alpha1.DNSRecordsPayload{Default: gandi.Ptr(true)}},
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), tpl)).To(Succeed())
+		defer func() { g.Expect(e.k8s.Delete(context.Background(), tpl)).To(Succeed()) }()
+		out, err := e.interrupted(t, 2*time.Second, "reconcile", "template/unanswered")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(MatchRegexp(`template/unanswered: interrupted after [0-9.]+m?s, before the operator reported it done; `))
+		g.Expect(out).NotTo(ContainSubstring("not done after"))
+		g.Expect(out).To(ContainSubstring("the request stays in the object (annotation " + hostingv1alpha1.AnnotationRequestedAt + ": "))
+		g.Expect(out).To(ContainSubstring("kubectl get template unanswered -n " + namespace + " -o jsonpath='{.status.lastHandledReconcileAt}'"))
+	})
+
 	t.Run("restart: performed once at Gandi", func(t *testing.T) {
 		g := NewWithT(t)
 		before := e.sim.Requests(gandisim.RouteInstanceAction)
@@ -389,6 +412,13 @@ func (e *env) build(t *testing.T) {
 // (stdout then stderr).
 func (e *env) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	return e.interrupted(t, 0, args...)
+}
+
+// interrupted runs the binary as run does and, after d (0: never), sends
+// it SIGINT as Ctrl-C in a terminal does.
+func (e *env) interrupted(t *testing.T, d time.Duration, args ...string) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.bin, append([]string{"--kubeconfig", e.kc, "-n", namespace}, args...)...)
@@ -396,7 +426,14 @@ func (e *env) run(t *testing.T, args ...string) (string, error) {
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	if d > 0 {
+		timer := time.AfterFunc(d, func() { _ = cmd.Process.Signal(os.Interrupt) })
+		defer timer.Stop()
+	}
+	err := cmd.Wait()
 	return stdout.String() + stderr.String(), err
 }
 

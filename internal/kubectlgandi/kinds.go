@@ -60,8 +60,9 @@ func refExample(allowed []string) string {
 	if len(allowed) == 0 {
 		allowed = []string{kindHostingInstance}
 	}
-	var refs []string
-	for _, kd := range kindsNamed(allowed) {
+	named := kindsNamed(allowed)
+	refs := make([]string, 0, len(named))
+	for _, kd := range named {
 		refs = append(refs, strings.ToLower(kd.Kind)+"/"+kd.example)
 	}
 	return strings.Join(refs, " or ")
@@ -70,8 +71,9 @@ func refExample(allowed []string) string {
 // kindList names the kinds allowed for a usage line: "vhost",
 // "hostinginstance or paasinstance".
 func kindList(allowed []string) string {
-	var names []string
-	for _, kd := range kindsNamed(allowed) {
+	named := kindsNamed(allowed)
+	names := make([]string, 0, len(named))
+	for _, kd := range named {
 		names = append(names, strings.ToLower(kd.Kind))
 	}
 	if len(names) < 2 {

@@ -196,39 +196,153 @@ that a pass which read the object at Gandi has seen it.`,
 	return cmd
 }
 
-// action is a request field the operator performs once per new value.
+// action is something the operator does once when asked, and answers in
+// status: for most kinds a request field performed once per new value.
 type action struct {
-	use, short, kind, field, done string
-	path                          string // of the status value that reports it performed
-	noun                          string // what it acts on, for the usage line
-	// performed is the status value that reports the request done.
-	performed func(client.Object) string
+	use, short string
+	noun       string         // what it acts on, for the usage line
+	targets    []actionTarget // one per kind it acts on
+}
+
+// actionTarget is an action on one kind: how it is asked and how the
+// status answers it.
+type actionTarget struct {
+	kind string
+	done string // what the report says once it is done
+	help string // how it is asked and answered, for --help
+	// patch asks for it; value is a fresh request value.
+	patch func(value string) map[string]any
+	// answered says whether the status shows the request of value done,
+	// or why waiting longer cannot help.
+	answered func(o client.Object, value string) (bool, error)
+	// pending is the request as it stays in the object.
+	pending func(value string) pending
+	// report, when set, is the line printed once it is done.
+	report func(o client.Object, value string) string
+}
+
+func (a action) kinds() []string {
+	out := make([]string, 0, len(a.targets))
+	for _, tg := range a.targets {
+		out = append(out, tg.kind)
+	}
+	return out
+}
+
+func (a action) target(kind string) actionTarget {
+	for _, tg := range a.targets {
+		if tg.kind == kind {
+			return tg
+		}
+	}
+	panic("kubectl gandi " + a.use + ": no target for kind " + kind) // parseRef admits only a.kinds()
+}
+
+// requestField is an action asked by a spec field that the operator
+// performs once per new value, the value last performed being at the
+// status path.
+func requestField(kind, field, path, done string, performed func(client.Object) string) actionTarget {
+	return actionTarget{
+		kind: kind, done: done,
+		help: "sets spec." + field + " to a new value, which the operator performs once, and waits until " + path + " reports that value performed.",
+		patch: func(v string) map[string]any {
+			return map[string]any{"spec": map[string]any{field: v}}
+		},
+		answered: func(o client.Object, v string) (bool, error) {
+			if performed(o) == v {
+				return true, nil
+			}
+			// Not sent again, so waiting longer cannot help.
+			if c := meta.FindStatusCondition(conditionsOf(o), hostingv1alpha1.ConditionSynced); c != nil &&
+				c.Reason == hostingv1alpha1.ReasonActionUnconfirmed && strings.Contains(c.Message, "for request "+v+" ") {
+				return false, errors.New(c.Message)
+			}
+			return false, nil
+		},
+		pending: func(v string) pending {
+			return pending{request: fmt.Sprintf("spec.%s: %q", field, v), still: "performs it, once", path: path, want: v}
+		},
+	}
+}
+
+// paasConsole opens a PaaSInstance's console. Its spec has no console
+// request, only spec.console, a state the operator keeps: Gandi closes a
+// console after a while, and the operator opens it again for as long as
+// spec.console is true. Nor does its status record a request performed;
+// what answers is a read at Gandi made after the change: the write also
+// asks for a pass, and the pass that records it handled
+// (lastHandledReconcileAt) is one that observed the instance and sent it
+// nothing more, so the console it shows is Gandi's answer.
+var paasConsole = actionTarget{
+	kind: kindPaaSInstance, done: "console enabled",
+	help: "sets spec.console: true (a state, not a request: the operator keeps the console open, opening it again when Gandi closes it, until spec.console is false) and asks for a pass in the same write, then waits until a pass that read the instance at Gandi after it shows the console open in status.console.",
+	patch: func(v string) map[string]any {
+		return map[string]any{
+			"metadata": map[string]any{"annotations": map[string]any{hostingv1alpha1.AnnotationRequestedAt: v}},
+			"spec":     map[string]any{"console": true},
+		}
+	},
+	answered: func(o client.Object, v string) (bool, error) {
+		pi, ok := o.(*hostingv1alpha1.PaaSInstance)
+		if !ok || pi.Status.LastHandledReconcileAt != v {
+			return false, nil
+		}
+		if pi.Status.Console != nil && pi.Status.Console.Enabled {
+			return true, nil
+		}
+		return false, fmt.Errorf("the console is closed at Gandi after the request (instance state %q; Gandi changes only a running instance); %s",
+			pi.Status.State, describeConditions(o))
+	},
+	pending: func(v string) pending {
+		return pending{request: fmt.Sprintf("spec.console: true, annotation %s: %q", hostingv1alpha1.AnnotationRequestedAt, v),
+			still: "opens the console", path: ".status.console.enabled", want: "true"}
+	},
+	report: func(o client.Object, _ string) string {
+		url := ""
+		if pi, ok := o.(*hostingv1alpha1.PaaSInstance); ok && pi.Status.Console != nil {
+			url = pi.Status.Console.URL
+		}
+		return fmt.Sprintf("paasinstance/%s console enabled (%s); it stays open while spec.console is true: set it to false to close it", o.GetName(), url)
+	},
 }
 
 var (
 	restartAction = action{
-		use: "restart", short: "Restart a Web Hosting instance", kind: kindHostingInstance, noun: "instance",
-		field: "restartRequest", path: ".status.lastActions.restart", done: "restarted",
-		performed: func(o client.Object) string { return lastActions(o).Restart },
+		use: "restart", short: "Restart a Web Hosting or PaaS instance", noun: "instance",
+		targets: []actionTarget{
+			requestField(kindHostingInstance, "restartRequest", ".status.lastActions.restart", "restarted",
+				func(o client.Object) string { return lastActions(o).Restart }),
+			requestField(kindPaaSInstance, "restartRequest", ".status.lastRequests.restart", "restarted",
+				func(o client.Object) string { return paasLastRequests(o).Restart }),
+		},
 	}
 	consoleAction = action{
-		use: "console", short: "Enable the emergency console of an instance (its URL is in status.console)", kind: kindHostingInstance, noun: "instance",
-		field: "consoleRequest", path: ".status.lastActions.console", done: "console enabled",
-		performed: func(o client.Object) string { return lastActions(o).Console },
+		use: "console", short: "Enable the emergency console of an instance (its URL is in status.console)", noun: "instance",
+		targets: []actionTarget{
+			requestField(kindHostingInstance, "consoleRequest", ".status.lastActions.console", "console enabled",
+				func(o client.Object) string { return lastActions(o).Console }),
+			paasConsole,
+		},
 	}
 	resetDatabasePasswordAction = action{
-		use: "reset-db-password", short: "Reset the database administrator password of an instance", kind: kindHostingInstance, noun: "instance",
-		field: "resetDatabasePasswordRequest", path: ".status.lastActions.resetDatabasePassword", done: "database password reset",
-		performed: func(o client.Object) string { return lastActions(o).ResetDatabasePassword },
+		use: "reset-db-password", short: "Reset the database administrator password of an instance (of a PaaS instance: the MySQL root password)", noun: "instance",
+		targets: []actionTarget{
+			requestField(kindHostingInstance, "resetDatabasePasswordRequest", ".status.lastActions.resetDatabasePassword", "database password reset",
+				func(o client.Object) string { return lastActions(o).ResetDatabasePassword }),
+			requestField(kindPaaSInstance, "resetMySQLPasswordRequest", ".status.lastRequests.resetMySQLPassword", "MySQL root password reset",
+				func(o client.Object) string { return paasLastRequests(o).ResetMySQLPassword }),
+		},
 	}
 	purgeAction = action{
-		use: "purge", short: "Purge the cache of a vhost", kind: kindVhost, noun: "vhost",
-		field: "cachePurgeRequest", path: ".status.lastCachePurge", done: "cache purged",
-		performed: func(o client.Object) string {
-			if vh, ok := o.(*hostingv1alpha1.Vhost); ok {
-				return vh.Status.LastCachePurge
-			}
-			return ""
+		use: "purge", short: "Purge the cache of a vhost", noun: "vhost",
+		targets: []actionTarget{
+			requestField(kindVhost, "cachePurgeRequest", ".status.lastCachePurge", "cache purged",
+				func(o client.Object) string {
+					if vh, ok := o.(*hostingv1alpha1.Vhost); ok {
+						return vh.Status.LastCachePurge
+					}
+					return ""
+				}),
 		},
 	}
 )
@@ -240,51 +354,62 @@ func lastActions(o client.Object) hostingv1alpha1.LastActions {
 	return hostingv1alpha1.LastActions{}
 }
 
+func paasLastRequests(o client.Object) hostingv1alpha1.PaaSLastRequests {
+	if pi, ok := o.(*hostingv1alpha1.PaaSInstance); ok && pi.Status.LastRequests != nil {
+		return *pi.Status.LastRequests
+	}
+	return hostingv1alpha1.PaaSLastRequests{}
+}
+
 func newActionCommand(r *root, a action) *cobra.Command {
 	timeout := defaultTimeout
-	kindName := strings.ToLower(a.kind)
+	long := a.short + "."
+	examples := make([]string, 0, len(a.targets))
+	for _, tg := range a.targets {
+		long += "\n\nOf a " + strings.ToLower(tg.kind) + ": " + tg.help
+		examples = append(examples, "  kubectl gandi "+a.use+" "+refExample([]string{tg.kind})+" -n web")
+	}
 	cmd := &cobra.Command{
-		Use:   a.use + " " + kindName + "/NAME",
-		Short: a.short,
-		Long: a.short + ` once: sets spec.` + a.field + ` to a new value, which the operator
-performs once, and waits until the status reports that value performed.`,
-		Example: "  kubectl gandi " + a.use + " " + kindName + "/shop -n web",
-		Args:    oneRef(a.use, a.noun, a.kind),
+		Use:     a.use + " " + refForm(a.kinds()),
+		Short:   a.short,
+		Long:    long,
+		Example: strings.Join(examples, "\n"),
+		Args:    oneRef(a.use, a.noun, a.kinds()...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, t, obj, err := r.prepare(ctx, args[0], a.kind)
+			c, t, obj, err := r.prepare(ctx, args[0], a.kinds()...)
 			if err != nil {
 				return err
 			}
+			tg := a.target(t.kind.Kind)
 			if isPaused(obj) {
 				return errPaused(t)
 			}
 			if managementPolicyOf(obj) == hostingv1alpha1.ManagementPolicyObserve {
-				return fmt.Errorf("%s has managementPolicy Observe: the operator sends nothing to Gandi for it, so it cannot be %s; set it to Manage first", t, a.done)
+				return fmt.Errorf("%s has managementPolicy Observe: the operator sends nothing to Gandi for it, so it cannot be %s; set it to Manage first", t, tg.done)
 			}
 			value := freshValue()
-			if err := mergePatch(ctx, c, obj, map[string]any{"spec": map[string]any{a.field: value}}); err != nil {
+			if err := mergePatch(ctx, c, obj, tg.patch(value)); err != nil {
 				return fmt.Errorf("request %s of %s: %w", a.use, t, err)
 			}
-			p := pending{request: fmt.Sprintf("spec.%s: %q", a.field, value), still: "performs it, once", path: a.path, want: value}
-			obj, err = waitUntil(ctx, c, t, timeout, p, func(o client.Object) (bool, error) {
+			obj, err = waitUntil(ctx, c, t, timeout, tg.pending(value), func(o client.Object) (bool, error) {
 				if !o.GetDeletionTimestamp().IsZero() {
 					return false, errors.New(t.String() + " is being deleted")
 				}
-				if a.performed(o) == value {
-					return true, nil
+				done, err := tg.answered(o, value)
+				if err != nil {
+					return false, fmt.Errorf("%s: %w", t, err)
 				}
-				// Not sent again, so waiting longer cannot help.
-				if c := meta.FindStatusCondition(conditionsOf(o), hostingv1alpha1.ConditionSynced); c != nil &&
-					c.Reason == hostingv1alpha1.ReasonActionUnconfirmed && strings.Contains(c.Message, "for request "+value+" ") {
-					return false, fmt.Errorf("%s: %s", t, c.Message)
-				}
-				return false, nil
+				return done, nil
 			})
 			if err != nil {
 				return err
 			}
-			return r.report(obj, fmt.Sprintf("%s %s (request %s)", t, a.done, value))
+			line := fmt.Sprintf("%s %s (request %s)", t, tg.done, value)
+			if tg.report != nil {
+				line = tg.report(obj, value)
+			}
+			return r.report(obj, line)
 		},
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", timeout, "how long to wait for the operator")

@@ -2,6 +2,7 @@ package kubectlgandi
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,5 +70,101 @@ func TestWaitUntilEndsEarly(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Each action lands on its kind's own spec field and is answered by that
+// kind's own status: a HostingInstance's status.lastActions, a
+// PaaSInstance's status.lastRequests, or, for a PaaS console (a state, not
+// a request), a pass after the write that shows it open.
+func TestActionTargets(t *testing.T) {
+	const v = "2026-01-02T03:04:05Z"
+	hi := func(o client.Object) *hostingv1alpha1.HostingInstance { return o.(*hostingv1alpha1.HostingInstance) }
+	pi := func(o client.Object) *hostingv1alpha1.PaaSInstance { return o.(*hostingv1alpha1.PaaSInstance) }
+	tests := []struct {
+		action action
+		kind   string
+		// asked says the patch set what the operator reads.
+		asked func(client.Object) bool
+		// answer makes the status report it done.
+		answer func(client.Object)
+	}{
+		{restartAction, kindHostingInstance,
+			func(o client.Object) bool { return hi(o).Spec.RestartRequest == v },
+			func(o client.Object) { hi(o).Status.LastActions = &hostingv1alpha1.LastActions{Restart: v} }},
+		{restartAction, kindPaaSInstance,
+			func(o client.Object) bool { return pi(o).Spec.RestartRequest == v },
+			func(o client.Object) { pi(o).Status.LastRequests = &hostingv1alpha1.PaaSLastRequests{Restart: v} }},
+		{resetDatabasePasswordAction, kindHostingInstance,
+			func(o client.Object) bool { return hi(o).Spec.ResetDatabasePasswordRequest == v },
+			func(o client.Object) {
+				hi(o).Status.LastActions = &hostingv1alpha1.LastActions{ResetDatabasePassword: v}
+			}},
+		{resetDatabasePasswordAction, kindPaaSInstance,
+			func(o client.Object) bool { return pi(o).Spec.ResetMySQLPasswordRequest == v },
+			func(o client.Object) {
+				pi(o).Status.LastRequests = &hostingv1alpha1.PaaSLastRequests{ResetMySQLPassword: v}
+			}},
+		{consoleAction, kindHostingInstance,
+			func(o client.Object) bool { return hi(o).Spec.ConsoleRequest == v },
+			func(o client.Object) { hi(o).Status.LastActions = &hostingv1alpha1.LastActions{Console: v} }},
+		{consoleAction, kindPaaSInstance,
+			func(o client.Object) bool {
+				c := pi(o).Spec.Console
+				return c != nil && *c && o.GetAnnotations()[hostingv1alpha1.AnnotationRequestedAt] == v
+			},
+			func(o client.Object) {
+				pi(o).Status.LastHandledReconcileAt = v
+				pi(o).Status.Console = &hostingv1alpha1.PaaSConsoleStatus{Enabled: true, URL: "console.example"}
+			}},
+		{purgeAction, kindVhost,
+			func(o client.Object) bool { return o.(*hostingv1alpha1.Vhost).Spec.CachePurgeRequest == v },
+			func(o client.Object) { o.(*hostingv1alpha1.Vhost).Status.LastCachePurge = v }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.action.use+" "+tt.kind, func(t *testing.T) {
+			k, _, err := parseRef(strings.ToLower(tt.kind)+"/x", tt.action.kinds()...)
+			if err != nil {
+				t.Fatalf("%s refuses %s: %v", tt.action.use, tt.kind, err)
+			}
+			tg := tt.action.target(k.Kind)
+			// The merge patch, as the API server applies it to the typed
+			// object: a field name the kind does not have is lost.
+			obj := k.new()
+			data, err := json.Marshal(tg.patch(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, obj); err != nil {
+				t.Fatal(err)
+			}
+			if !tt.asked(obj) {
+				t.Fatalf("the patch %s does not ask for it", data)
+			}
+			if done, err := tg.answered(obj, v); done || err != nil {
+				t.Fatalf("answered before the status says so: %v, %v", done, err)
+			}
+			tt.answer(obj)
+			if done, err := tg.answered(obj, v); !done || err != nil {
+				t.Fatalf("not answered once the status says so: %v, %v", done, err)
+			}
+			if done, _ := tg.answered(obj, "another request"); done {
+				t.Fatal("answered for a request that was not made")
+			}
+		})
+	}
+}
+
+// A pass after the write that still shows the PaaS console closed is an
+// answer: Gandi did not open it (the instance is not running), and waiting
+// longer cannot help.
+func TestPaaSConsoleClosedAfterThePass(t *testing.T) {
+	const v = "2026-01-02T03:04:05Z"
+	pi := &hostingv1alpha1.PaaSInstance{}
+	pi.Status.LastHandledReconcileAt, pi.Status.State = v, "paused"
+	pi.Status.Console = &hostingv1alpha1.PaaSConsoleStatus{}
+	done, err := paasConsole.answered(pi, v)
+	if done || err == nil || !strings.Contains(err.Error(), `the console is closed at Gandi after the request (instance state "paused"`) {
+		t.Fatalf("got %v, %v; want an error saying the console is closed", done, err)
 	}
 }

@@ -88,6 +88,7 @@ type env struct {
 	k8s    client.Client
 	kc     string // admin kubeconfig
 	bin    string // the built kubectl-gandi
+	paasID int    // the legacy account's PaaS instance
 	logs   *testenv.LogBuffer
 }
 
@@ -224,6 +225,31 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.PurgeCount(shopID, "shop.example.com")).To(BeZero())
 	})
 
+	t.Run("restart, reset-db-password and console of a PaaS instance: each done once at Gandi", func(t *testing.T) {
+		g := NewWithT(t)
+		const ref = "paasinstance/legacy-paas"
+		g.Expect(e.plugin(t, "restart", ref)).To(ContainSubstring(ref + " restarted"))
+		g.Expect(e.plugin(t, "reset-db-password", ref)).To(ContainSubstring(ref + " MySQL root password reset"))
+		out := e.plugin(t, "console", ref)
+		g.Expect(out).To(ContainSubstring(ref+" console enabled (console."), out)
+		g.Expect(out).To(ContainSubstring("it stays open while spec.console is true"))
+		view, ok := e.sim.PaasInstance(e.paasID)
+		g.Expect(ok).To(BeTrue())
+		g.Expect(view.Restarts).To(Equal(1))
+		g.Expect(view.MySQLResets).To(Equal(1))
+		g.Expect(view.Console).To(BeTrue())
+		pi := &hostingv1alpha1.PaaSInstance{}
+		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "legacy-paas"}, pi)).To(Succeed())
+		g.Expect(pi.Status.LastRequests).NotTo(BeNil())
+		g.Expect(pi.Status.LastRequests.Restart).To(Equal(pi.Spec.RestartRequest))
+		g.Expect(pi.Status.LastRequests.ResetMySQLPassword).To(Equal(pi.Spec.ResetMySQLPasswordRequest))
+		// The request fields keep their values: a later pass sends nothing.
+		e.plugin(t, "reconcile", ref)
+		view, _ = e.sim.PaasInstance(e.paasID)
+		g.Expect(view.Restarts).To(Equal(1))
+		g.Expect(view.MySQLResets).To(Equal(1))
+	})
+
 	t.Run("an action on an observed object is refused, not left waiting", func(t *testing.T) {
 		g := NewWithT(t)
 		hi := &hostingv1alpha1.HostingInstance{}
@@ -349,7 +375,7 @@ func start(t *testing.T) *env {
 	}
 	// A legacy account too, with one PaaS instance and its vhost.
 	e.sim.AddAccount(gandisim.Account{Token: apiKey, APIKey: true, User: "legacy", Orgs: []gandisim.Org{{ID: legacyOrgID, Name: "legacy-org", CanBill: true}}})
-	if e.sim.AddPaasInstance(apiKey, "legacy-paas", "php7.3mysql5.7", "m", 1, "www.legacy-paas.example.org") == 0 {
+	if e.paasID = e.sim.AddPaasInstance(apiKey, "legacy-paas", "php7.3mysql5.7", "m", 1, "www.legacy-paas.example.org"); e.paasID == 0 {
 		t.Fatal("seed the PaaS instance")
 	}
 	keySecret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-apikey", Namespace: namespace}, StringData: map[string]string{"apikey": apiKey}}

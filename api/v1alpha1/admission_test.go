@@ -306,6 +306,7 @@ var _ = Describe("Admission", func() {
 		},
 		Entry("growing storage", "HostingInstance", nil, edits(set("spec.storageAdditionalSizeGB", "20"))),
 		Entry("resizing a legacy instance to l", "HostingInstance", edits(set("spec.size", "m")), edits(set("spec.size", "l"))),
+		Entry("resizing a legacy instance down, l to m (Gandi's docs give a resize no direction)", "HostingInstance", edits(set("spec.size", "l")), edits(set("spec.size", "m"))),
 		Entry("upgrading the language version", "HostingInstance", nil, edits(set("spec.type.language.version", `"8.3"`))),
 		Entry("renaming the instance at Gandi", "HostingInstance", nil, edits(set("spec.name", "shop-renamed"))),
 		Entry("turning the booster on", "HostingInstance", nil, edits(set("spec.booster", "{enabled: true}"))),

@@ -45,8 +45,9 @@ type HostingInstanceSpec struct {
 
 	// Size of the instance. New instances take "starter", "advanced", "pro"
 	// or "business". Gandi resizes only instances of a legacy size (s, s+, m,
-	// l, xl, xxl), and only to s+, m, l or xxl; any other change is refused.
-	// A resize is billed by Gandi.
+	// l, xl, xxl), and only to s+, m, l or xxl, up or down (Gandi's docs
+	// limit the sizes, not the direction); any other change is refused. A
+	// resize is billed by Gandi.
 	Size InstanceSize `json:"size"`
 
 	// Type is the language and database the instance runs.

@@ -25,7 +25,7 @@ var _ = Describe("kubectl", func() {
 				WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).
 				Should(WithTransform(oneLine, And(ContainSubstring(want[0]), ContainSubstring(want[len(want)-1]))))
 		},
-		Entry(nil, "hostinginstance.spec.size", "legacy size", "starter"),
+		Entry(nil, "hostinginstance.spec.size", "legacy size", "up or down"),
 		Entry(nil, "hostinginstance.spec.storageAdditionalSizeGB", "may only grow"),
 		Entry(nil, "hostinginstance.spec.deletionPolicy", "Orphan"),
 		Entry(nil, "hostinginstance.spec.authentication.passwordSecretRef", "SHA-512 crypt"),

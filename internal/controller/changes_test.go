@@ -46,6 +46,8 @@ func TestInstanceChanges(t *testing.T) {
 		{name: "storage cannot shrink", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = 0 }, problem: hostingv1alpha1.ReasonUnsupportedChange},
 		{name: "storage in MB counts as GB", observed: func(i *gandi.Instance) { i.Storage.Additional = &gandi.Quantity{Unit: "MB", Value: 10240} }},
 		{name: "legacy size resized", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" }, fields: "size"},
+		{name: "legacy size resized down: Gandi's docs give no direction", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" },
+			observed: func(i *gandi.Instance) { i.Size = "l" }, fields: "size"},
 		{name: "a current size cannot be resized", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" },
 			observed: func(i *gandi.Instance) { i.Size = "starter" }, problem: hostingv1alpha1.ReasonUnsupportedChange},
 		{name: "renamed", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Name = "boutique" }, fields: "name"},

@@ -34,7 +34,7 @@ var sizes = map[string]sizeSpec{
 	"business": {cpu: 8, ramMB: 8192, baseGB: 200, rank: 3},
 }
 
-// legacyOrder orders the legacy sizes, the only ones PATCH may resize.
+// legacyOrder lists the legacy sizes, the only ones PATCH may resize.
 var legacyOrder = []string{"s", "s+", "m", "l", "xl", "xxl"}
 
 // Statuses the lifecycle moves objects through.

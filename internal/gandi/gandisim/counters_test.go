@@ -118,10 +118,10 @@ func TestDispatchDoneReads(t *testing.T) {
 
 func TestPaidChangesCounter(t *testing.T) {
 	e := newEnv(t)
-	id := e.activeInstance(orgAlice, SeedInstance{Size: "m", Language: SeedRuntime{Name: "php", Version: "8.1"}})
+	id := e.activeInstance(orgAlice, SeedInstance{Size: "m", StorageAdditionalSize: 10, Language: SeedRuntime{Name: "php", Version: "8.1"}})
 	path := "/v5/simplehosting/instances/" + id
 	expectStatus(t, e.patch(path, map[string]any{"name": "free", "snapshot_enabled": true}), http.StatusAccepted)
-	expectGandiError(t, e.patch(path, map[string]any{"size": "s+"}), http.StatusUnprocessableEntity)
+	expectGandiError(t, e.patch(path, map[string]any{"storage_additional_size": 5, "size": "l"}), http.StatusUnprocessableEntity)
 	if e.sim.PaidChanges() != 0 {
 		t.Fatalf("a free or refused PATCH counted as paid: %d", e.sim.PaidChanges())
 	}

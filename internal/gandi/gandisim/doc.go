@@ -65,11 +65,15 @@
 //     being deleted. Other vhost states (locked, waiting_ownership…) take a
 //     PATCH. Extends “Instance is deleted” and “Vhost is deleted”, the only
 //     documented answers besides 401/403.
-//   - 422 to a resize of an instance that is not of a legacy size, or to a
-//     smaller size: “Resize the instance (triggering a payment). Only
-//     supported for s, s+, m, l, xl, and xxl instances.” The only
-//     documented 422 is the vhost create's “The vhost already exist on the
-//     instance and the creation cannot be performed.”
+//   - 422 to a resize of an instance that is not of a legacy size:
+//     “Resize the instance (triggering a payment). Only supported for s,
+//     s+, m, l, xl, and xxl instances.” The only documented 422 is the
+//     vhost create's “The vhost already exist on the instance and the
+//     creation cannot be performed.” The docs give no direction, where the
+//     storage beside it says “Note that only increases are supported.”: a
+//     legacy instance is resized down as well as up (l to m), to any of
+//     the PATCH's targets (s+, m, l, xxl). The CRD's spec.size allows the
+//     same.
 //   - 422 to a lower storage_additional_size: “Additional storage amount
 //     for the instance in GB. Note that only increases are supported.”
 //   - 400 above 1004 GB on PATCH: the create's “Maximum: 1004” applied to

@@ -477,14 +477,10 @@ func checkInstancePatch(in *instance, body map[string]any, now time.Time) (strin
 		return "", e
 	}
 	curSize, curStorage := in.paidFor()
-	if size, ok := getStr(body, "size"); ok && size != curSize {
-		cur := slices.Index(legacyOrder, curSize)
-		if cur < 0 {
-			return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Resizing is only supported for s, s+, m, l, xl and xxl instances; this instance is %s.", curSize)).withObject("Instance")
-		}
-		if slices.Index(legacyOrder, size) < cur {
-			return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("An instance can only be resized up; %s is smaller than %s.", size, curSize)).withObject("Instance")
-		}
+	// The docs limit a resize by the instance's size and the target (the
+	// schema's enum), not by direction: a smaller target is taken too.
+	if size, ok := getStr(body, "size"); ok && size != curSize && !slices.Contains(legacyOrder, curSize) {
+		return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Resizing is only supported for s, s+, m, l, xl and xxl instances; this instance is %s.", curSize)).withObject("Instance")
 	}
 	if st, ok := getInt(body, "storage_additional_size"); ok && st < curStorage {
 		return "", newError(http.StatusUnprocessableEntity, fmt.Sprintf("Only increases of storage_additional_size are supported (current %d GB, asked %d GB).", curStorage, st)).withObject("Instance")

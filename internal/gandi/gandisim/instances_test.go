@@ -402,7 +402,6 @@ func TestPatchInstance(t *testing.T) {
 	expectFieldError(t, e.patch(path, map[string]any{"size": "xl"}), "size") // not a resize target
 	expectFieldError(t, e.patch(path, map[string]any{"storage_additional_size": 1005}), "storage_additional_size")
 	expectGandiError(t, e.patch(path, map[string]any{"storage_additional_size": 5}), http.StatusUnprocessableEntity)
-	expectGandiError(t, e.patch(path, map[string]any{"size": "s+"}), http.StatusUnprocessableEntity)
 	expectFieldError(t, e.patch(path, map[string]any{"booster_options": map[string]any{"size": "giant"}}), "booster_options.size")
 	expectFieldError(t, e.patch(path, map[string]any{"password": "$6$bad"}), "password")
 
@@ -440,6 +439,14 @@ func TestPatchInstance(t *testing.T) {
 	}
 	if cur, ok := d["booster"].(map[string]any)["current"].(map[string]any); !ok || cur["size_override"] != "xl" {
 		t.Fatalf("booster: %v", d["booster"])
+	}
+
+	// The docs give a resize no direction: l down to s+ is taken.
+	down := "/v5/simplehosting/instances/" + e.activeInstance(orgAlice, SeedInstance{Size: "l"})
+	expectStatus(t, e.patch(down, map[string]any{"size": "s+"}), http.StatusAccepted)
+	clk.Add(step)
+	if d := e.get(down).obj(t); d["size"] != "s+" {
+		t.Fatalf("size after a resize down = %v, want s+", d["size"])
 	}
 
 	e.sim.UpdateInstance(legacy, func(v *InstanceView) { v.Status = "locked" })

@@ -38,6 +38,18 @@ func freeDomain(fqdn string) edit {
 	return set("spec.freeDomain", fmt.Sprintf("{fqdn: %q, owner: {type: individual, given: A, family: B, email: a@example.com, streetaddr: 1 rue, country: FR}}", fqdn))
 }
 
+// Statuses the operator writes: after a refused create, while a create is
+// on its way, and a refusal it never reports on Synced alone.
+const (
+	createRefused = `conditions:
+- {type: Ready, status: "False", reason: CreateRefused, message: Gandi refused the create, lastTransitionTime: "2026-01-01T00:00:00Z"}
+- {type: Synced, status: "False", reason: InvalidSpec, message: Gandi refused the create, lastTransitionTime: "2026-01-01T00:00:00Z"}`
+	creating = `conditions:
+- {type: Ready, status: "False", reason: Creating, message: sending the create again, lastTransitionTime: "2026-01-01T00:00:00Z"}`
+	refusedOnSyncedOnly = `conditions:
+- {type: Synced, status: "False", reason: CreateRefused, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}`
+)
+
 var nameSeq atomic.Int64
 
 // validSpecs are minimal valid specs of each kind, the base every bad
@@ -317,6 +329,68 @@ var _ = Describe("Admission", func() {
 		Entry("growing a PaaS data disk", "PaaSInstance", edits(set("spec.additionalDiskGB", "10")), edits(set("spec.additionalDiskGB", "20"))),
 		Entry("renewing a PaaS instance for a year with a commitment", "PaaSInstance", nil, edits(set("spec.renew", "{request: '2027', duration: 12m, fixed: true}"))),
 		Entry("adding a PaaS vhost that overrides records", "PaaSInstance", nil, edits(set("spec.vhosts", "[{fqdn: www.example.org}, {fqdn: blog.example.org, zoneAlter: true, override: true}]"))),
+	)
+
+	// A create Gandi refused bought nothing: until the object exists at
+	// Gandi, its create-only fields are corrected in place. The operator
+	// says so on Ready (reason CreateRefused, status without the Gandi
+	// ID); nothing else opens them, an empty status least of all (a
+	// restore, or a create whose answer was lost, has none).
+	DescribeTable("opens the create-only fields only while Gandi refuses the create",
+		func(kind string, base []edit, status string, changes []edit, allowed bool, wantInError ...string) {
+			obj := newObject(kind, base)
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+			if status != "" {
+				var st map[string]any
+				Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
+				obj.Object["status"] = st
+				Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+			}
+			apply(obj, changes)
+			err := k8sClient.Update(ctx, obj)
+			if allowed {
+				Expect(err).NotTo(HaveOccurred())
+				return
+			}
+			Expect(err).To(HaveOccurred(), "the API server accepted the change to %v", obj.Object["spec"])
+			for _, want := range wantInError {
+				Expect(err.Error()).To(ContainSubstring(want))
+			}
+		},
+		Entry("a legacy size Gandi does not create, corrected to starter", "HostingInstance",
+			edits(set("spec.size", "m")), createRefused, edits(set("spec.size", "starter")), true),
+		Entry("the same once Gandi has the instance", "HostingInstance",
+			edits(set("spec.size", "m")), createRefused+"\nid: 7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b", edits(set("spec.size", "starter")), false, "spec.size can only change from a legacy size", "CreateRefused"),
+		Entry("the same with no status (a restore, a lost answer)", "HostingInstance",
+			edits(set("spec.size", "m")), "", edits(set("spec.size", "starter")), false, "spec.size can only change from a legacy size"),
+		Entry("the same while a create is on its way", "HostingInstance",
+			edits(set("spec.size", "m")), creating, edits(set("spec.size", "starter")), false, "spec.size can only change from a legacy size"),
+		Entry("the same when only Synced says CreateRefused", "HostingInstance",
+			edits(set("spec.size", "m")), refusedOnSyncedOnly, edits(set("spec.size", "starter")), false, "spec.size can only change from a legacy size"),
+		Entry("allowAlteration on a zone Gandi may not alter, turned off", "HostingInstance",
+			edits(set("spec.initialVhosts", "[{fqdn: www.example.com, linkedDNSZone: {allowAlteration: true}}]")), createRefused,
+			edits(set("spec.initialVhosts", "[{fqdn: www.example.com, linkedDNSZone: {allowAlteration: false}}]")), true),
+		Entry("an SSH key Gandi refused, replaced", "HostingInstance",
+			edits(set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeys: ['ssh-rsa AAAAB3Nza user@host']}")), createRefused,
+			edits(set("spec.authentication.sshKeys", "['ssh-ed25519 AAAAC3Nza user@host']")), true),
+		Entry("a free domain owner's email Gandi refused, corrected", "HostingInstance",
+			edits(freeDomain("example.com")), createRefused, edits(set("spec.freeDomain.owner.email", "owner@example.org")), true),
+		Entry("location, duration, autorenew, organization, database and language all corrected", "HostingInstance", nil, createRefused,
+			edits(set("spec.location", "LU"), set("spec.durationMonths", "12"), set("spec.autorenew", "true"),
+				set("spec.sharingID", "fe0b931c-18c5-11e9-b9b5-00163ec4cb00"), set("spec.type.database.name", "pgsql"), set("spec.type.language.name", "python")), true),
+		Entry("a PaaS type Gandi's catalogue lacks, corrected", "PaaSInstance", nil, createRefused,
+			edits(set("spec.type", "php7.2mysql5.7"), set("spec.datacenterID", "3"), set("spec.duration", "12m"), set("spec.fixed", "true")), true),
+		Entry("the same once Gandi has the PaaS instance", "PaaSInstance", nil, createRefused+"\nid: \"4242\"",
+			edits(set("spec.type", "php7.2mysql5.7")), false, "spec.type is create-only"),
+		Entry("a template's organization, corrected", "Template", nil, createRefused,
+			edits(set("spec.sharingID", "fe0b931c-18c5-11e9-b9b5-00163ec4cb00")), true),
+		Entry("the same once Gandi has the template", "Template", nil, createRefused+"\nid: 881f8c9a-fe7d-11ea-b2fe-00163e7504b8",
+			edits(set("spec.sharingID", "fe0b931c-18c5-11e9-b9b5-00163ec4cb00")), false, "spec.sharingID is create-only"),
+		Entry("a vhost name another instance serves, changed", "Vhost", nil, createRefused,
+			edits(set("spec.fqdn", "shop.example.com"), set("spec.instanceRef.name", "other")), true),
+		Entry("the same once Gandi shows the vhost", "Vhost", nil, createRefused+"\nstate: running",
+			edits(set("spec.fqdn", "shop.example.com")), false, "spec.fqdn is create-only"),
 	)
 
 	It("fills in the documented defaults", func() {

@@ -12,14 +12,8 @@ import (
 type InstanceSize string
 
 // HostingInstanceSpec is the Web Hosting instance the cluster owns at Gandi.
-// +kubebuilder:validation:XValidation:rule="self.location == oldSelf.location",message="spec.location is create-only: Gandi cannot move an instance; create a new HostingInstance instead",fieldPath=.location
-// +kubebuilder:validation:XValidation:rule="self.size == oldSelf.size || (oldSelf.size in ['s', 's+', 'm', 'l', 'xl', 'xxl'] && self.size in ['s+', 'm', 'l', 'xxl'])",message="spec.size can only change from a legacy size (s, s+, m, l, xl, xxl) to s+, m, l or xxl: Gandi resizes no other instance",fieldPath=.size
-// +kubebuilder:validation:XValidation:rule="has(self.sharingID) == has(oldSelf.sharingID)",message="spec.sharingID is create-only: the organization billed for an instance cannot change",fieldPath=.sharingID
-// +kubebuilder:validation:XValidation:rule="has(self.autorenew) == has(oldSelf.autorenew)",message="spec.autorenew is create-only: Gandi takes it only when the instance is bought",fieldPath=.autorenew
-// +kubebuilder:validation:XValidation:rule="self.durationMonths == oldSelf.durationMonths",message="spec.durationMonths is create-only: Gandi takes it only when the instance is bought",fieldPath=.durationMonths
-// +kubebuilder:validation:XValidation:rule="has(self.freeDomain) == has(oldSelf.freeDomain)",message="spec.freeDomain is create-only: the free domain is registered only when the instance is bought",fieldPath=.freeDomain
-// +kubebuilder:validation:XValidation:rule="has(self.initialVhosts) == has(oldSelf.initialVhosts)",message="spec.initialVhosts is create-only: manage vhosts after creation with Vhost objects",fieldPath=.initialVhosts
-// +kubebuilder:validation:XValidation:rule="(has(self.authentication) && has(self.authentication.sshKeys)) == (has(oldSelf.authentication) && has(oldSelf.authentication.sshKeys)) && (has(self.authentication) && has(self.authentication.sshKeyIDs)) == (has(oldSelf.authentication) && has(oldSelf.authentication.sshKeyIDs))",message="spec.authentication.sshKeys and sshKeyIDs are create-only: Gandi takes SSH keys only when the instance is bought",fieldPath=.authentication
+// Its create-only fields are checked on HostingInstance, which sees the
+// status too.
 type HostingInstanceSpec struct {
 	ManagedFields `json:",inline"`
 
@@ -27,7 +21,6 @@ type HostingInstanceSpec struct {
 	// the instance. Absent: the organization of the credential's user.
 	// Create-only.
 	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.sharingID is create-only: the organization billed for an instance cannot change"
 	// +optional
 	SharingID string `json:"sharingID,omitempty"`
 
@@ -69,7 +62,6 @@ type HostingInstanceSpec struct {
 
 	// Autorenew renews the instance automatically when it expires (make sure
 	// a payment method or prepaid credit covers it). Create-only.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.autorenew is create-only: Gandi takes it only when the instance is bought"
 	// +optional
 	Autorenew *bool `json:"autorenew,omitempty"`
 
@@ -94,14 +86,12 @@ type HostingInstanceSpec struct {
 
 	// FreeDomain registers the free domain name Gandi offers with a new
 	// instance. Create-only.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.freeDomain is create-only: the free domain is registered only when the instance is bought"
 	// +optional
 	FreeDomain *FreeDomainSpec `json:"freeDomain,omitempty"`
 
 	// InitialVhosts are created together with the instance; this is the only
 	// way to ask Gandi for a free certificate (withFreeSSL). Create-only:
 	// manage them afterwards with Vhost objects, which adopt them.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.initialVhosts is create-only: manage vhosts after creation with Vhost objects"
 	// +kubebuilder:validation:MaxItems=20
 	// +listType=map
 	// +listMapKey=fqdn
@@ -151,12 +141,10 @@ type InstanceType struct {
 	Language InstanceLanguage `json:"language"`
 
 	// Database the instance runs. Create-only.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.type.database is create-only: Gandi cannot change an instance's database"
 	Database InstanceDatabase `json:"database"`
 }
 
 // InstanceLanguage is the language an instance runs.
-// +kubebuilder:validation:XValidation:rule="self.name == oldSelf.name",message="spec.type.language.name is create-only: Gandi upgrades the version of a language, never the language itself",fieldPath=.name
 type InstanceLanguage struct {
 	// Name of the language: php, python, nodejs or ruby. Create-only.
 	// +kubebuilder:validation:Enum=php;python;nodejs;ruby
@@ -214,7 +202,6 @@ type AuthenticationSpec struct {
 
 	// SSHKeys are SSH public keys, in OpenSSH format, allowed to use SFTP and
 	// git. Create-only.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.authentication.sshKeys and sshKeyIDs are create-only: Gandi takes SSH keys only when the instance is bought"
 	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:items:MaxLength=16384
 	// +listType=atomic
@@ -223,7 +210,6 @@ type AuthenticationSpec struct {
 
 	// SSHKeyIDs are IDs of SSH keys registered with Gandi's SSH keys API.
 	// Create-only.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.authentication.sshKeys and sshKeyIDs are create-only: Gandi takes SSH keys only when the instance is bought"
 	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:items:MaxLength=64
 	// +listType=atomic
@@ -724,6 +710,16 @@ type LastActions struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=gandi,shortName=hi
+// +kubebuilder:validation:XValidation:rule="self.spec.location == oldSelf.spec.location || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.location is create-only: Gandi cannot move an instance; create a new HostingInstance instead (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.location
+// +kubebuilder:validation:XValidation:rule="self.spec.size == oldSelf.spec.size || (oldSelf.spec.size in ['s', 's+', 'm', 'l', 'xl', 'xxl'] && self.spec.size in ['s+', 'm', 'l', 'xxl']) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.size can only change from a legacy size (s, s+, m, l, xl, xxl) to s+, m, l or xxl: Gandi resizes no other instance (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.size
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.sharingID) == has(oldSelf.spec.sharingID) && (!has(self.spec.sharingID) || self.spec.sharingID == oldSelf.spec.sharingID)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.sharingID is create-only: the organization billed for an instance cannot change (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.sharingID
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.autorenew) == has(oldSelf.spec.autorenew) && (!has(self.spec.autorenew) || self.spec.autorenew == oldSelf.spec.autorenew)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.autorenew is create-only: Gandi takes it only when the instance is bought (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.autorenew
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.durationMonths) == has(oldSelf.spec.durationMonths) && (!has(self.spec.durationMonths) || self.spec.durationMonths == oldSelf.spec.durationMonths)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.durationMonths is create-only: Gandi takes it only when the instance is bought (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.durationMonths
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.freeDomain) == has(oldSelf.spec.freeDomain) && (!has(self.spec.freeDomain) || self.spec.freeDomain == oldSelf.spec.freeDomain)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.freeDomain is create-only: the free domain is registered only when the instance is bought (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.freeDomain
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.initialVhosts) == has(oldSelf.spec.initialVhosts) && (!has(self.spec.initialVhosts) || self.spec.initialVhosts == oldSelf.spec.initialVhosts)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.initialVhosts is create-only: manage vhosts after creation with Vhost objects (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.initialVhosts
+// +kubebuilder:validation:XValidation:rule="(((has(self.spec.authentication) && has(self.spec.authentication.sshKeys)) == (has(oldSelf.spec.authentication) && has(oldSelf.spec.authentication.sshKeys)) && (!(has(self.spec.authentication) && has(self.spec.authentication.sshKeys)) || self.spec.authentication.sshKeys == oldSelf.spec.authentication.sshKeys)) && ((has(self.spec.authentication) && has(self.spec.authentication.sshKeyIDs)) == (has(oldSelf.spec.authentication) && has(oldSelf.spec.authentication.sshKeyIDs)) && (!(has(self.spec.authentication) && has(self.spec.authentication.sshKeyIDs)) || self.spec.authentication.sshKeyIDs == oldSelf.spec.authentication.sshKeyIDs))) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.authentication.sshKeys and sshKeyIDs are create-only: Gandi takes SSH keys only when the instance is bought (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.authentication
+// +kubebuilder:validation:XValidation:rule="self.spec.type.database == oldSelf.spec.type.database || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.type.database is create-only: Gandi cannot change an instance's database (its PATCH upgrades only the language) (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.type.database
+// +kubebuilder:validation:XValidation:rule="self.spec.type.language.name == oldSelf.spec.type.language.name || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.type.language.name is create-only: Gandi upgrades the version of a language, never the language itself (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.type.language.name
 // +kubebuilder:printcolumn:name="Gandi Name",type=string,JSONPath=`.status.name`
 // +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.spec.size`
 // +kubebuilder:printcolumn:name="Location",type=string,JSONPath=`.spec.location`

@@ -21,11 +21,8 @@ type PaaSCredentialsReference struct {
 }
 
 // PaaSInstanceSpec is the legacy Simple Hosting instance the cluster owns at
-// Gandi, through Gandi's XML-RPC API.
-// +kubebuilder:validation:XValidation:rule="self.datacenterID == oldSelf.datacenterID",message="spec.datacenterID is create-only: Gandi cannot move an instance; create a new PaaSInstance instead",fieldPath=.datacenterID
-// +kubebuilder:validation:XValidation:rule="self.type == oldSelf.type",message="spec.type is create-only: paas.update cannot change the type; create a new PaaSInstance instead",fieldPath=.type
-// +kubebuilder:validation:XValidation:rule="self.duration == oldSelf.duration",message="spec.duration is create-only: to extend the subscription, use spec.renew",fieldPath=.duration
-// +kubebuilder:validation:XValidation:rule="self.fixed == oldSelf.fixed",message="spec.fixed is create-only: to commit for another year, use spec.renew with fixed: true",fieldPath=.fixed
+// Gandi, through Gandi's XML-RPC API. Its create-only fields are checked on
+// PaaSInstance, which sees the status too.
 type PaaSInstanceSpec struct {
 	// CredentialsRef names the Secret, in this object's namespace, holding
 	// the legacy API key under "apikey". When absent, the operator's default
@@ -426,6 +423,10 @@ type PaaSLastRequests struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=gandi,shortName=paas
+// +kubebuilder:validation:XValidation:rule="self.spec.datacenterID == oldSelf.spec.datacenterID || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.datacenterID is create-only: Gandi cannot move an instance; create a new PaaSInstance instead (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.datacenterID
+// +kubebuilder:validation:XValidation:rule="self.spec.type == oldSelf.spec.type || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.type is create-only: paas.update cannot change the type; create a new PaaSInstance instead (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.type
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.duration) == has(oldSelf.spec.duration) && (!has(self.spec.duration) || self.spec.duration == oldSelf.spec.duration)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.duration is create-only: to extend the subscription, use spec.renew (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.duration
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.fixed) == has(oldSelf.spec.fixed) && (!has(self.spec.fixed) || self.spec.fixed == oldSelf.spec.fixed)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.fixed is create-only: to commit for another year, use spec.renew with fixed: true (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.fixed
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
 // +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.spec.size`
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`

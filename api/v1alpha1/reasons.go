@@ -52,6 +52,14 @@ const (
 	// are never modified or deleted.
 	ReasonNotEditable = "NotEditable"
 
+	// ReasonCreateRefused (Ready=False): Gandi refused the create, or it
+	// could not be sent as the spec stands (Synced says why), and no create
+	// of this object is on its way: nothing was created or bought. While
+	// it stands and status holds no Gandi ID, the CRDs let the create-only
+	// fields change, so the spec is corrected in place; the operator takes
+	// it off Ready before it sends the create again.
+	ReasonCreateRefused = "CreateRefused"
+
 	// Refusals and failures.
 	ReasonInvalidSpec        = "InvalidSpec"
 	ReasonUnsupportedChange  = "UnsupportedChange"

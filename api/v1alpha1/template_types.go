@@ -6,14 +6,12 @@ import (
 
 // TemplateSpec is a Gandi configuration template: a recipe of DNS records,
 // nameservers, mailboxes and web redirections to apply to domains.
-// +kubebuilder:validation:XValidation:rule="has(self.sharingID) == has(oldSelf.sharingID)",message="spec.sharingID is create-only: a template cannot move to another organization",fieldPath=.sharingID
 type TemplateSpec struct {
 	ManagedFields `json:",inline"`
 
 	// SharingID is the Gandi organization that owns the template. Absent:
 	// the organization of the credential's user. Create-only.
 	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.sharingID is create-only: a template cannot move to another organization"
 	// +optional
 	SharingID string `json:"sharingID,omitempty"`
 
@@ -226,6 +224,7 @@ type TemplateStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=gandi,shortName=gtpl
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.sharingID) == has(oldSelf.spec.sharingID) && (!has(self.spec.sharingID) || self.spec.sharingID == oldSelf.spec.sharingID)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.sharingID is create-only: a template cannot move to another organization (before the template exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.sharingID
 // +kubebuilder:printcolumn:name="Gandi Name",type=string,JSONPath=`.status.name`
 // +kubebuilder:printcolumn:name="Namespaces",type=string,JSONPath=`.status.namespaces`,priority=1
 // +kubebuilder:printcolumn:name="Editable",type=boolean,JSONPath=`.status.editable`

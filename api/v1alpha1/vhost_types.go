@@ -6,7 +6,6 @@ import (
 
 // VhostSpec is a virtual host on a Gandi Web Hosting instance.
 // +kubebuilder:validation:XValidation:rule="has(self.instanceRef) != has(self.instanceID)",message="exactly one of spec.instanceRef or spec.instanceID must be set"
-// +kubebuilder:validation:XValidation:rule="has(self.instanceRef) == has(oldSelf.instanceRef) && has(self.instanceID) == has(oldSelf.instanceID)",message="spec.instanceRef and spec.instanceID are create-only: a vhost cannot move to another instance"
 type VhostSpec struct {
 	ManagedFields `json:",inline"`
 
@@ -14,7 +13,6 @@ type VhostSpec struct {
 	// lives on. Its credentials are used unless credentialsRef is set. The
 	// vhost waits (WaitingForInstance) until that instance is Ready.
 	// Create-only; exactly one of instanceRef and instanceID.
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.instanceRef and spec.instanceID are create-only: a vhost cannot move to another instance"
 	// +optional
 	InstanceRef *LocalObjectReference `json:"instanceRef,omitempty"`
 
@@ -22,7 +20,6 @@ type VhostSpec struct {
 	// Create-only; exactly one of instanceRef and instanceID.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.instanceRef and spec.instanceID are create-only: a vhost cannot move to another instance"
 	// +optional
 	InstanceID string `json:"instanceID,omitempty"`
 
@@ -33,7 +30,6 @@ type VhostSpec struct {
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.fqdn is create-only: create a new Vhost for another name"
 	FQDN string `json:"fqdn"`
 
 	// Application Gandi installs on the vhost, e.g. {name: wordpress}.
@@ -183,6 +179,8 @@ type VhostDNSStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=gandi,shortName=vh
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.instanceRef) == has(oldSelf.spec.instanceRef) && (!has(self.spec.instanceRef) || self.spec.instanceRef == oldSelf.spec.instanceRef)) && (has(self.spec.instanceID) == has(oldSelf.spec.instanceID) && (!has(self.spec.instanceID) || self.spec.instanceID == oldSelf.spec.instanceID)) || (has(oldSelf.status) && (!has(oldSelf.status.state) || size(oldSelf.status.state) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.instanceRef and spec.instanceID are create-only: a vhost cannot move to another instance (before the vhost exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec
+// +kubebuilder:validation:XValidation:rule="self.spec.fqdn == oldSelf.spec.fqdn || (has(oldSelf.status) && (!has(oldSelf.status.state) || size(oldSelf.status.state) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.fqdn is create-only: create a new Vhost for another name (before the vhost exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.fqdn
 // +kubebuilder:printcolumn:name="FQDN",type=string,JSONPath=`.spec.fqdn`
 // +kubebuilder:printcolumn:name="Instance",type=string,JSONPath=`.status.instanceID`,priority=1
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`

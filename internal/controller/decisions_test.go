@@ -221,6 +221,31 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+func TestRefusedCreateReason(t *testing.T) {
+	gandiErr := func(status int) error {
+		return fmt.Errorf("ctx: %w", &gandi.APIError{StatusCode: status, FromGandi: true, Method: http.MethodPost})
+	}
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"refused input", gandiErr(http.StatusUnprocessableEntity), hostingv1alpha1.ReasonCreateRefused},
+		{"bad request", gandiErr(http.StatusBadRequest), hostingv1alpha1.ReasonCreateRefused},
+		{"no billing right on the organization", gandiErr(http.StatusForbidden), hostingv1alpha1.ReasonCreateRefused},
+		{"state conflict", gandiErr(http.StatusConflict), hostingv1alpha1.ReasonCreateRefused},
+		{"rate limited: sent again by itself", gandiErr(http.StatusTooManyRequests), hostingv1alpha1.ReasonRateLimited},
+		{"Gandi down: sent again by itself", gandiErr(http.StatusServiceUnavailable), hostingv1alpha1.ReasonGandiUnavailable},
+		{"connection refused: sent again by itself", fmt.Errorf("x: %w", syscall.ECONNREFUSED), hostingv1alpha1.ReasonGandiUnavailable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := refusedCreateReason(c.err); got != c.want {
+				t.Fatalf("refusedCreateReason(%v) = %s, want %s", c.err, got, c.want)
+			}
+		})
+	}
+}
+
 func TestUsageDue(t *testing.T) {
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }

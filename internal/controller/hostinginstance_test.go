@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -135,7 +136,7 @@ var _ = Describe("HostingInstance", func() {
 		Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, hi.Status.ID))
 		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
 		Expect(hi.Status.State).To(Equal("active"))
-		Expect(hi.Status.Datacenter.Region).To(Equal("FR"))
+		Expect(hi.Status.Datacenter).To(HaveField("Region", "FR"))
 		Expect(hi.Status.Language.Name).To(Equal("php"))
 		Expect(hi.Status.Storage.Additional).To(Equal("10GB"))
 		Expect(hi.Status.Access.AdminURL).NotTo(BeEmpty())
@@ -362,12 +363,67 @@ var _ = Describe("HostingInstance", func() {
 		w.startManager(managerOptions{})
 		hi := instance("legacy-size", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "m" })
 		w.create(hi)
-		Eventually(fetch(hi)).WithTimeout(eventually).Should(
-			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused")))
 		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("size"))
+		Expect(cond(hi, hostingv1alpha1.ConditionReady).Message).To(And(
+			ContainSubstring("nothing was created or bought"), ContainSubstring("correct the spec")))
 		Expect(w.sim.PaidCreates()).To(BeZero())
 		Expect(w.sim.Instances()).To(BeEmpty())
 		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+	})
+
+	It("buys the instance once when the create-only field Gandi refused is corrected in place", func() {
+		w.startManager(managerOptions{})
+		hi := instance("corrected-size", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "m" })
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused"))
+
+		// Gandi creates no legacy size; size is create-only, and open
+		// while the create is refused.
+		setSpec(hi, func() { hi.Spec.Size = "starter" })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(hi.Status.Size).To(Equal("starter"))
+		Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+
+		// Gandi has it now: size is closed again.
+		get(hi)
+		hi.Spec.Size = "pro"
+		Expect(k8sClient.Update(suiteCtx, hi)).To(MatchError(ContainSubstring("spec.size can only change from a legacy size")))
+	})
+
+	It("closes the create-only fields before it sends a corrected create", func() {
+		// Once the create is on its way, a change of a create-only field
+		// would describe something else than what it buys: the operator
+		// takes CreateRefused off Ready before the intent (and the POST)
+		// goes out, so the API server refuses such a change from then on.
+		var refusedThen atomic.Value
+		w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				if _, intent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]; intent && refusedThen.Load() == nil {
+					user := &hostingv1alpha1.HostingInstance{}
+					err := k8sClient.Get(ctx, client.ObjectKeyFromObject(obj), user)
+					if err == nil {
+						user.Spec.Location = "LU"
+						err = k8sClient.Update(ctx, user)
+					}
+					refusedThen.Store(fmt.Sprint(err))
+				}
+				return c.Patch(ctx, obj, patch, opts...)
+			},
+		}})
+		hi := instance("closed-before-post", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "m" })
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused"))
+		setSpec(hi, func() { hi.Spec.Size = "starter" })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(refusedThen.Load()).To(ContainSubstring("spec.location is create-only"))
+		Expect(hi.Spec.Location).To(Equal("FR"))
+		Expect(hi.Status.Datacenter).To(HaveField("Region", "FR"))
+		Expect(w.sim.PaidCreates()).To(Equal(1))
 	})
 
 	It("reports Gandi's Dry-Run refusal of allowAlteration on a zone Gandi may not alter and buys nothing", func() {

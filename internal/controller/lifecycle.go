@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -341,6 +342,9 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 			intent[k] = v
 		}
 	}
+	if err := l.reopenCreate(ctx, obj, ext); err != nil {
+		return "", halt(retry(err))
+	}
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
 	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, remove: intentEffects(ext, records), finalizer: true}); err != nil {
@@ -498,9 +502,12 @@ func (l *lifecycle) prepareFailed(ctx context.Context, obj managed, ext external
 	case isRefused:
 		msg := "Gandi refused the " + ext.describe() + ": " + refused.Error()
 		l.events.warn(obj, hostingv1alpha1.ReasonInvalidSpec, "Create", msg)
-		return stopped(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
+		res := stopped(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
+		createRefused(obj, ext, msg)
+		return res
 	case isBad:
 		setCondition(obj, hostingv1alpha1.ConditionSynced, false, classify(bad).reason, bad.msg)
+		createRefused(obj, ext, "the create of "+ext.describe()+" cannot be sent: "+bad.msg)
 		return halt(waitFor(jittered(l.timing.Poll)))
 	}
 	res := failed(obj, l.timing, "prepare the create of "+ext.describe(), err)
@@ -560,11 +567,68 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		// object cannot see it (a vhost FQDN served by another instance):
 		// adopting cannot help.
 		msg := "create " + ext.describe() + ": " + err.Error() + ": Gandi has it where this object cannot see it (for a vhost: another instance serves this FQDN); remove it there or choose another name"
-		return stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+		res := stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+		createRefused(obj, ext, msg)
+		return res
 	}
 	res := failed(obj, l.timing, "create "+ext.describe(), err)
-	setCondition(obj, hostingv1alpha1.ConditionReady, false, classify(err).reason, "Gandi refused to create the "+ext.describe()+": "+err.Error())
+	msg := "Gandi refused to create the " + ext.describe() + ": " + err.Error()
+	if reason := refusedCreateReason(err); reason != hostingv1alpha1.ReasonCreateRefused {
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, reason, msg)
+	} else {
+		createRefused(obj, ext, msg)
+	}
 	return &res
+}
+
+// refusedCreateReason is Ready's reason after a create Gandi certainly did
+// not perform: CreateRefused when only a change of the spec (or of what
+// it names) can help, the failure's own reason when the create is sent
+// again by itself (a rate limit, Gandi's 5xx, a refused connection).
+func refusedCreateReason(err error) string {
+	if f := classify(err); f.transient {
+		return f.reason
+	}
+	return hostingv1alpha1.ReasonCreateRefused
+}
+
+// createRefused reports on Ready a create Gandi refused, or one that
+// cannot be sent as the spec stands, once nothing can come of it: the
+// intent is taken back (or there was none), so nothing was made and no
+// create is on its way. The CRDs read its reason: while it stands and
+// status has no Gandi ID, the create-only fields can change, so the
+// user corrects the spec instead of deleting and re-creating the object.
+func createRefused(obj managed, ext external, cause string) {
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreateRefused,
+		cause+"; nothing was created or bought at Gandi: correct the spec (its create-only fields too, until Gandi has the "+
+			ext.describe()+") and the create is sent again")
+}
+
+// reopenCreate takes CreateRefused off Ready before the create is sent
+// again, in a status write locked to the version this pass read. While it
+// stands the CRDs let the create-only fields change: a change admitted
+// once this create is on its way would describe something else than what
+// it buys. One admitted before this write makes it fail, and the next
+// pass sends what the spec then says. No step of a pass sets Ready before
+// the create, so obj's Ready is still the one the API server holds.
+func (l *lifecycle) reopenCreate(ctx context.Context, obj managed, ext external) error {
+	c := meta.FindStatusCondition(*obj.GetConditions(), hostingv1alpha1.ConditionReady)
+	if c == nil || c.Reason != hostingv1alpha1.ReasonCreateRefused {
+		return nil
+	}
+	base, ok := obj.DeepCopyObject().(managed)
+	if !ok {
+		return fmt.Errorf("copy %T", obj)
+	}
+	updated, _ := base.DeepCopyObject().(managed)
+	msg := "sending the create of " + ext.describe() + " again, as the spec now stands"
+	setCondition(updated, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, msg)
+	if err := l.client.Status().Patch(ctx, updated, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return fmt.Errorf("take CreateRefused off %s before its create is sent again: %w", obj.GetName(), err)
+	}
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, msg)
+	obj.SetResourceVersion(updated.GetResourceVersion())
+	return nil
 }
 
 // foundAfterRefusal looks again, after an AlreadyExists refusal of a

@@ -355,12 +355,20 @@ var _ = Describe("A create Gandi refuses for a reason a lookup cannot see", func
 		w.startManager(managerOptions{})
 		vh := vhost("taken", "taken.example.com", onInstance(id))
 		w.create(vh)
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
-		Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).NotTo(ContainSubstring(hostingv1alpha1.AnnotationAdopt))
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreateRefused)))
+		Expect(cond(vh, hostingv1alpha1.ConditionSynced).Message).NotTo(ContainSubstring(hostingv1alpha1.AnnotationAdopt))
 		start := w.sim.Requests(gandisim.RouteCreateVhost)
 		// testTiming.Poll is 1 s: about 3 attempts in 3 s, not dozens.
 		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) - start }).
 			WithTimeout(3 * time.Second).Should(BeNumerically("<=", 4))
+
+		// Nothing was made: the name, create-only, is changed in place.
+		setSpec(vh, func() { vh.Spec.FQDN = "mine.example.com" })
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		_, made := w.sim.Vhost(id, "mine.example.com")
+		Expect(made).To(BeTrue())
+		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
 	})
 })

@@ -172,7 +172,14 @@ var _ = Describe("PaaSInstance", func() {
 		Eventually(fetch(pi)).WithTimeout(eventually).Should(
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"))
 		Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("not in Gandi's PaaS type catalogue"))
+		Expect(pi).To(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused"))
 		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+
+		// spec.type is create-only, and open while nothing is bought.
+		setSpec(pi, func() { pi.Spec.Type = "php7.3mysql5.7" })
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(beReady())
+		Expect(pi.Status.Type).To(Equal("php7.3mysql5.7"))
+		Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 	})
 
 	It("buys a deprecated type but warns, on a condition and an event", func() {

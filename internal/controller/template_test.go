@@ -102,7 +102,7 @@ var _ = Describe("Template", func() {
 		w.create(t)
 		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "InvalidSpec")))
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused")))
 		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(And(
 			ContainSubstring("domain:webredirs"), ContainSubstring("Not a valid http or https URL")))
 		Expect(w.sim.Templates()).To(BeEmpty())

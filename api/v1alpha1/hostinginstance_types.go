@@ -18,16 +18,19 @@ type HostingInstanceSpec struct {
 	ManagedFields `json:",inline"`
 
 	// SharingID is the Gandi organization (sharing_id) that owns and pays for
-	// the instance. Absent: the organization of the credential's user.
-	// Create-only.
-	// +kubebuilder:validation:MinLength=1
+	// the instance, a lowercase UUID such as
+	// fe0b931c-18c5-11e9-b9b5-00163ec4cb00. Absent: the organization of the
+	// credential's user. Create-only.
+	// +kubebuilder:validation:MaxLength=36
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +optional
 	SharingID string `json:"sharingID,omitempty"`
 
 	// Name of the instance at Gandi. Defaults to this object's name. It can
-	// be changed later (Gandi renames the instance in place).
+	// be changed later (Gandi renames the instance in place). Not blank.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="self.trim().size() > 0",message="spec.name must not be blank: Gandi refuses an empty name"
 	// +optional
 	Name string `json:"name,omitempty"`
 
@@ -190,6 +193,7 @@ type BoosterSpec struct {
 }
 
 // AuthenticationSpec is how people and tools reach the instance.
+// +kubebuilder:validation:XValidation:rule="has(self.passwordSecretRef) || (!has(self.sshKeys) && !has(self.sshKeyIDs))",message="spec.authentication.passwordSecretRef is required with sshKeys or sshKeyIDs: Gandi takes SSH keys only in an authentication that has a password"
 type AuthenticationSpec struct {
 	// PasswordSecretRef names the Secret key holding the password for SFTP,
 	// git and the advanced control panel. The operator sends only a salted
@@ -200,18 +204,22 @@ type AuthenticationSpec struct {
 	// +optional
 	PasswordSecretRef *SecretKeySelector `json:"passwordSecretRef,omitempty"`
 
-	// SSHKeys are SSH public keys, in OpenSSH format, allowed to use SFTP and
-	// git. Create-only.
+	// SSHKeys are SSH public keys, in OpenSSH format ("ssh-ed25519 AAAA...
+	// user@host": a type starting with ssh-, ecdsa- or sk-, then the key),
+	// allowed to use SFTP and git. They need passwordSecretRef.
+	// Create-only.
 	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:items:MaxLength=16384
+	// +kubebuilder:validation:items:Pattern=`^(ssh-|ecdsa-|sk-)[^\s]+\s+[^\s]+`
 	// +listType=atomic
 	// +optional
 	SSHKeys []string `json:"sshKeys,omitempty"`
 
-	// SSHKeyIDs are IDs of SSH keys registered with Gandi's SSH keys API.
-	// Create-only.
+	// SSHKeyIDs are IDs of SSH keys registered with Gandi's SSH keys API:
+	// lowercase UUIDs. They need passwordSecretRef. Create-only.
 	// +kubebuilder:validation:MaxItems=50
-	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:validation:items:MaxLength=36
+	// +kubebuilder:validation:items:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +listType=atomic
 	// +optional
 	SSHKeyIDs []string `json:"sshKeyIDs,omitempty"`
@@ -227,6 +235,7 @@ type FreeDomainSpec struct {
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="!self.matches('[.][0-9]+$')",message="spec.freeDomain.fqdn must be a domain name, not an IP address: its last label cannot be all digits"
 	FQDN string `json:"fqdn"`
 
 	// Owner of the domain.
@@ -272,9 +281,11 @@ type Contact struct {
 	// +kubebuilder:validation:MaxLength=255
 	Family string `json:"family"`
 
-	// Email address.
+	// Email address, e.g. owner@example.com: one @, a dot in the domain,
+	// no blanks.
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:Pattern=`^[^@\s]+@[^@\s]+\.[^@\s]+$`
 	Email string `json:"email"`
 
 	// StreetAddr is the street address.
@@ -378,6 +389,7 @@ type InitialVhost struct {
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
+	// +kubebuilder:validation:XValidation:rule="!self.matches('[.][0-9]+$')",message="fqdn must be a host name, not an IP address: its last label cannot be all digits"
 	FQDN string `json:"fqdn"`
 
 	// Application to install on the vhost.
@@ -408,6 +420,7 @@ type VhostApplication struct {
 	// "wordpress").
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule="self.trim().size() > 0",message="application name must not be blank: name one of Gandi's applications, e.g. wordpress"
 	Name string `json:"name"`
 
 	// Parameters of the application, passed to Gandi as they are.

@@ -53,9 +53,11 @@ type PaaSInstanceSpec struct {
 	RecreateIfDeleted bool `json:"recreateIfDeleted,omitempty"`
 
 	// Name of the instance at Gandi. Defaults to this object's name. It can
-	// be changed later (paas.update renames the instance in place).
+	// be changed later (paas.update renames the instance in place). Not
+	// blank.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="self.trim().size() > 0",message="spec.name must not be blank: Gandi refuses an empty name"
 	// +optional
 	Name string `json:"name,omitempty"`
 
@@ -102,6 +104,9 @@ type PaaSInstanceSpec struct {
 	// changed list is sent once with paas.update, which adds the keys (Gandi
 	// does not report them back, so they cannot be compared).
 	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=16384
+	// +kubebuilder:validation:items:Pattern=`\S`
 	// +listType=atomic
 	// +optional
 	SSHKeys []string `json:"sshKeys,omitempty"`
@@ -109,6 +114,7 @@ type PaaSInstanceSpec struct {
 	// SSHKeyIDs are IDs of SSH keys already registered at Gandi. Sent at
 	// creation; a changed list is sent once with paas.update.
 	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:Minimum=1
 	// +listType=atomic
 	// +optional
 	SSHKeyIDs []int32 `json:"sshKeyIDs,omitempty"`
@@ -174,12 +180,15 @@ type PaaSInstanceSpec struct {
 // PaaSVhostSpec is one virtual host of a PaaS instance.
 // +kubebuilder:validation:XValidation:rule="!has(self.override) || !self.override || (has(self.zoneAlter) && self.zoneAlter)",message="override needs zoneAlter: Gandi can replace a DNS record only in a zone it may alter",fieldPath=.override
 type PaaSVhostSpec struct {
-	// FQDN of the vhost, lower case; an internationalized name is given in
-	// Unicode or punycode (xn--).
-	// +kubebuilder:validation:MinLength=1
+	// FQDN of the vhost, e.g. "www.example.org", as a Vhost's: in
+	// lowercase, labels of letters, digits and inner hyphens, separated by
+	// dots, no trailing dot, no scheme, path or port; an internationalized
+	// name in Unicode or punycode (xn--). An IP address is no vhost name.
+	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
 	// +kubebuilder:validation:XValidation:rule="self == self.lowerAscii()",message="fqdn must be lower case"
-	// +kubebuilder:validation:XValidation:rule="!self.startsWith('.') && !self.endsWith('.') && !self.contains('..') && !self.contains(' ')",message="fqdn must be a domain name such as www.example.com"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('[.][0-9]+$')",message="fqdn must be a host name, not an IP address: its last label cannot be all digits"
 	FQDN string `json:"fqdn"`
 
 	// ZoneAlter lets Gandi add the records for the vhost to the domain's

@@ -9,16 +9,19 @@ import (
 type TemplateSpec struct {
 	ManagedFields `json:",inline"`
 
-	// SharingID is the Gandi organization that owns the template. Absent:
+	// SharingID is the Gandi organization that owns the template, a
+	// lowercase UUID such as fe0b931c-18c5-11e9-b9b5-00163ec4cb00. Absent:
 	// the organization of the credential's user. Create-only.
-	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=36
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +optional
 	SharingID string `json:"sharingID,omitempty"`
 
 	// Name of the template at Gandi, unique within the organization. Defaults
-	// to this object's name.
+	// to this object's name. Not blank.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="self.trim().size() > 0",message="spec.name must not be blank: Gandi refuses an empty name"
 	// +optional
 	Name string `json:"name,omitempty"`
 
@@ -75,9 +78,12 @@ type DNSRecordsPayload struct {
 	// +optional
 	Default *bool `json:"default,omitempty"`
 
-	// Records to set. Not together with default.
+	// Records to set, one entry per name and type (list every value of a
+	// record set in its values). Not together with default.
 	// +kubebuilder:validation:MaxItems=500
-	// +listType=atomic
+	// +listType=map
+	// +listMapKey=name
+	// +listMapKey=type
 	// +optional
 	Records []DNSRecord `json:"records,omitempty"`
 }
@@ -97,7 +103,10 @@ type DNSRecord struct {
 	Type string `json:"type"`
 
 	// Values of the record, e.g. ["203.0.113.1"] or ["10 spool.mail.gandi.net."].
-	// No value may be empty or only blanks.
+	// No value may be empty or only blanks. An A record takes IPv4
+	// addresses, an AAAA record IPv6 ones: any other value is refused
+	// before anything is sent (Synced InvalidSpec; the CRD cannot check it
+	// within the API server's cost budget).
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=100
 	// +kubebuilder:validation:items:MinLength=1
@@ -147,9 +156,11 @@ type WebRedirect struct {
 	// +kubebuilder:validation:Enum=cloak;http301;http302
 	Type string `json:"type"`
 
-	// URL to redirect to.
+	// URL to redirect to: an http or https URL with a host, e.g.
+	// "https://www.example.com/".
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https'] && size(url(self).getHost()) > 0",message="url must be an http or https URL with a host, e.g. https://www.example.com/"
 	URL string `json:"url"`
 
 	// Host to redirect from (the source host name, including the domain),

@@ -35,9 +35,10 @@ type TemplateApplicationSpec struct {
 	TemplateRef *LocalObjectReference `json:"templateRef,omitempty"`
 
 	// TemplateID is the Gandi ID of any template, Gandi's public ones
-	// included. Exactly one of templateRef and templateID.
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=64
+	// included: a lowercase UUID, e.g. 881f8c9a-fe7d-11ea-b2fe-00163e7504b8.
+	// Exactly one of templateRef and templateID.
+	// +kubebuilder:validation:MaxLength=36
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +optional
 	TemplateID string `json:"templateID,omitempty"`
 
@@ -48,13 +49,15 @@ type TemplateApplicationSpec struct {
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
+	// +kubebuilder:validation:XValidation:rule="!self.matches('[.][0-9]+$')",message="domain must be a host name, not an IP address: its last label cannot be all digits"
 	// +optional
 	Domain string `json:"domain,omitempty"`
 
-	// DomainID is the Gandi ID of the domain. Exactly one of domain and
+	// DomainID is the Gandi ID of the domain, a lowercase UUID, e.g.
+	// ba1167be-2f76-11e9-9dfb-00163ec4cb00. Exactly one of domain and
 	// domainID.
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:MaxLength=36
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +optional
 	DomainID string `json:"domainID,omitempty"`
 
@@ -66,7 +69,9 @@ type TemplateApplicationSpec struct {
 // ReapplySpec says when a template is applied again. It is never applied
 // while a dispatch of this object is still running.
 // +kubebuilder:validation:XValidation:rule="self.policy != 'Interval' || has(self.interval)",message="spec.reapply.interval is required when policy is Interval"
-// +kubebuilder:validation:XValidation:rule="!has(self.interval) || duration(self.interval) >= duration('1m')",message="spec.reapply.interval must be at least 1m",fieldPath=.interval
+// +kubebuilder:validation:XValidation:rule="!has(self.interval) || (has(self.policy) && self.policy == 'Interval')",message="spec.reapply.interval is for policy Interval only: OnChange applies again only on a change; remove interval or set policy: Interval",fieldPath=.interval
+// +kubebuilder:validation:XValidation:rule="!has(self.interval) || self.interval.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')",message="spec.reapply.interval must be a duration such as 30m, 24h or 1h30m (units h, m, s; no d: a day is 24h)",fieldPath=.interval
+// +kubebuilder:validation:XValidation:rule="!has(self.interval) || !self.interval.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self.interval) >= duration('1m')",message="spec.reapply.interval must be at least 1m",fieldPath=.interval
 type ReapplySpec struct {
 	// Policy is OnChange (the default: apply again when the template's
 	// payload or this spec changes) or Interval (also apply again every
@@ -75,8 +80,9 @@ type ReapplySpec struct {
 	// +optional
 	Policy ReapplyPolicy `json:"policy,omitempty"`
 
-	// Interval between applications for policy Interval, e.g. "24h"; at
-	// least 1m.
+	// Interval between applications for policy Interval, e.g. "24h" or
+	// "1h30m" (units h, m, s: a day is 24h); at least 1m. Only with policy
+	// Interval.
 	// +optional
 	Interval *metav1.Duration `json:"interval,omitempty"`
 }

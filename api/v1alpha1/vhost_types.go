@@ -16,20 +16,24 @@ type VhostSpec struct {
 	// +optional
 	InstanceRef *LocalObjectReference `json:"instanceRef,omitempty"`
 
-	// InstanceID is the Gandi ID of an instance not managed in this cluster.
-	// Create-only; exactly one of instanceRef and instanceID.
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=64
+	// InstanceID is the Gandi ID of an instance not managed in this cluster,
+	// a lowercase UUID (Gandi: "UUID of an instance"), e.g.
+	// 7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b. Create-only; exactly one of
+	// instanceRef and instanceID.
+	// +kubebuilder:validation:MaxLength=36
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 	// +optional
 	InstanceID string `json:"instanceID,omitempty"`
 
 	// FQDN of the vhost, e.g. "www.example.com". In lowercase: labels of
 	// letters, digits and inner hyphens, separated by dots, no trailing dot.
 	// International names (e.g. "café.example.com") are sent to Gandi in
-	// punycode; status shows both forms. Create-only.
+	// punycode; status shows both forms. An IP address is no vhost name.
+	// Create-only.
 	// +kubebuilder:validation:MinLength=3
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^([\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?\.)+[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]([-\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]{0,61}[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}])?$`
+	// +kubebuilder:validation:XValidation:rule="!self.matches('[.][0-9]+$')",message="fqdn must be a host name, not an IP address: its last label cannot be all digits"
 	FQDN string `json:"fqdn"`
 
 	// Application Gandi installs on the vhost, e.g. {name: wordpress}.

@@ -37,7 +37,8 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 		req.StorageAdditionalSize = gandi.Ptr(int(s.StorageAdditionalSizeGB))
 	}
 	var version string
-	if a := s.Authentication; a != nil {
+	// Gandi's authentication requires a password: an empty one is not sent.
+	if a := s.Authentication; a != nil && (a.PasswordSecretRef != nil || len(a.SSHKeys)+len(a.SSHKeyIDs) > 0) {
 		auth := &gandi.Authentication{Keys: a.SSHKeyIDs, SSHKeys: a.SSHKeys}
 		if a.PasswordSecretRef != nil {
 			secret, err := r.readPasswordSecret(ctx, hi)
@@ -53,11 +54,19 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 	if s.FreeDomain != nil {
 		req.Domain = freeDomain(s.FreeDomain)
 	}
+	// The CRD refuses an FQDN listed twice as written; the same name in
+	// Unicode and in punycode is one vhost too, which only its ASCII form
+	// shows.
+	written := map[string]string{}
 	for _, v := range s.InitialVhosts {
 		vh, err := initialVhost(v)
 		if err != nil {
 			return req, "", err
 		}
+		if first, twice := written[vh.FQDN]; twice {
+			return req, "", fmt.Errorf("spec.initialVhosts lists %s twice: %q and %q are one name (%s); keep one", vh.FQDN, first, v.FQDN, vh.FQDN)
+		}
+		written[vh.FQDN] = v.FQDN
 		req.Vhosts = append(req.Vhosts, vh)
 	}
 	return req, version, nil

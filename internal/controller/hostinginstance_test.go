@@ -374,6 +374,36 @@ var _ = Describe("HostingInstance", func() {
 		Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
 	})
 
+	It("sends no create listing one initial vhost in Unicode and in punycode, and takes the corrected list", func() {
+		w.startManager(managerOptions{})
+		hi := instance("twice-named", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.InitialVhosts = []hostingv1alpha1.InitialVhost{{FQDN: "café.example.com"}, {FQDN: "xn--caf-dma.example.com"}}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused")))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("lists xn--caf-dma.example.com twice"))
+		Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(BeZero(), "not even a Dry-Run")
+
+		setSpec(hi, func() { hi.Spec.InitialVhosts = hi.Spec.InitialVhosts[:1] })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(hi.Status.Vhosts).To(ContainElement("xn--caf-dma.example.com"))
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+	})
+
+	It("buys an instance whose spec.authentication is empty, sending no authentication", func() {
+		// Gandi requires a password in an authentication: an empty one
+		// would have the create refused.
+		w.startManager(managerOptions{})
+		hi := instance("empty-auth", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+	})
+
 	It("buys the instance once when the create-only field Gandi refused is corrected in place", func() {
 		w.startManager(managerOptions{})
 		hi := instance("corrected-size", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "m" })

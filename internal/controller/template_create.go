@@ -60,7 +60,10 @@ func (e *templateExternal) find(ctx context.Context) ([]candidate, error) {
 	return exact, nil
 }
 
-func (e *templateExternal) prepare(context.Context) (map[string]string, error) { return nil, nil }
+// prepare refuses a payload Gandi should never see (addressProblem).
+func (e *templateExternal) prepare(context.Context) (map[string]string, error) {
+	return nil, addressProblem(e.t.Spec.Payload)
+}
 
 func (e *templateExternal) create(ctx context.Context) (string, error) {
 	req := gandi.CreateTemplateRequest{Name: templateName(e.t), Payload: desiredPayload(e.t.Spec.Payload)}

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -17,6 +19,31 @@ import (
 // and the value of the doc's own MX example, so a Gandi that fills the
 // default in must not look like drift.
 const defaultRecordTTL = 10800
+
+// addressProblem refuses an A value that is no IPv4 address and an AAAA
+// value that is no IPv6 one, before anything is sent. The CRD cannot: an
+// isIP rule over 500 records of 100 values exceeds the API server's cost
+// budget. Gandi's template docs do not say what it does with such a value;
+// at best the dispatch fails on the domain, long after the template was
+// accepted.
+func addressProblem(p hostingv1alpha1.TemplatePayload) error {
+	if p.DNSRecords == nil {
+		return nil
+	}
+	for _, rec := range p.DNSRecords.Records {
+		want := map[string]func(netip.Addr) bool{"A": netip.Addr.Is4, "AAAA": netip.Addr.Is6}[rec.Type]
+		if want == nil {
+			continue
+		}
+		for i, v := range rec.Values {
+			if a, err := netip.ParseAddr(strings.TrimSpace(v)); err != nil || !want(a) || a.Zone() != "" {
+				return &specError{msg: fmt.Sprintf("spec.payload.dnsRecords.records (%s %s).values[%d] %q is not an %s address",
+					rec.Name, rec.Type, i, v, map[string]string{"A": "IPv4", "AAAA": "IPv6"}[rec.Type])}
+			}
+		}
+	}
+	return nil
+}
 
 // desiredPayload maps spec.payload to Gandi's namespaces. Only the parts the
 // user set are sent: an absent namespace is left out of the template.

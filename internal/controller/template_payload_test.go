@@ -86,3 +86,28 @@ func TestDispatchOutcome(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+func TestAddressProblem(t *testing.T) {
+	for _, c := range []struct {
+		name, typ string
+		values    []string
+		bad       bool
+	}{
+		{"IPv4 in an A record", "A", []string{"203.0.113.1", "198.51.100.7"}, false},
+		{"a host name in an A record", "A", []string{"203.0.113.1", "shop.example.com"}, true},
+		{"IPv6 in an A record", "A", []string{"2001:db8::1"}, true},
+		{"a CIDR in an A record", "A", []string{"203.0.113.0/24"}, true},
+		{"IPv6 in an AAAA record", "AAAA", []string{"2001:db8::1"}, false},
+		{"IPv4 in an AAAA record", "AAAA", []string{"203.0.113.1"}, true},
+		{"a zoned address in an AAAA record", "AAAA", []string{"fe80::1%eth0"}, true},
+		{"anything in a CNAME", "CNAME", []string{"webredir.vip.gandi.net."}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := hostingv1alpha1.TemplatePayload{DNSRecords: &hostingv1alpha1.DNSRecordsPayload{
+				Records: []hostingv1alpha1.DNSRecord{{Name: "@", Type: c.typ, Values: c.values}}}}
+			if err := addressProblem(p); (err != nil) != c.bad {
+				t.Fatalf("addressProblem(%s %v) = %v, want a problem: %v", c.typ, c.values, err, c.bad)
+			}
+		})
+	}
+}

@@ -96,21 +96,45 @@ var _ = Describe("Template", func() {
 
 	It("reports Gandi's refusal of a payload the CRD accepts, with Gandi's words", func() {
 		w.startManager(managerOptions{})
-		t := gandiTemplate("bad-redirect", func(t *hostingv1alpha1.Template) {
-			t.Spec.Payload.WebRedirects[0].URL = "ftp://files.example.net/"
+		t := gandiTemplate("bad-nameserver", func(t *hostingv1alpha1.Template) {
+			// Admission refuses what a pattern can tell from a host name;
+			// a label that is not valid punycode is left for Gandi.
+			t.Spec.Payload.Nameservers = &hostingv1alpha1.NameserversPayload{Service: "custom", Addresses: []string{"ns1.xn--zz.example"}}
 		})
 		w.create(t)
 		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused")))
-		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(And(
-			ContainSubstring("domain:webredirs"), ContainSubstring("Not a valid http or https URL")))
+		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("domain:nameservers.addresses"))
 		Expect(w.sim.Templates()).To(BeEmpty())
 		// A refusal made nothing: the create intent goes (a retry at the
 		// poll writes it again for the time of its POST).
 		Eventually(fetch(t)).WithTimeout(eventually).Should(
 			HaveField("ObjectMeta.Annotations", Not(HaveKey(hostingv1alpha1.AnnotationCreatePending))))
 		Consistently(w.sim.Templates).WithTimeout(2 * testTiming.Poll).Should(BeEmpty())
+	})
+
+	It("sends no A record whose value is no IPv4 address, on create or on an edit", func() {
+		w.startManager(managerOptions{})
+		t := gandiTemplate("bad-address", func(t *hostingv1alpha1.Template) {
+			t.Spec.Payload.DNSRecords.Records[0].Values = []string{"shop.example.com"}
+		})
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "CreateRefused")))
+		Expect(cond(t, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(`"shop.example.com" is not an IPv4 address`))
+		Expect(w.sim.Templates()).To(BeEmpty())
+
+		setSpec(t, func() { t.Spec.Payload.DNSRecords.Records[0].Values = []string{"203.0.113.9"} })
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		patches := w.sim.Requests(gandisim.RoutePatchTemplate)
+		setSpec(t, func() { t.Spec.Payload.DNSRecords.Records[0].Values = []string{"2001:db8::1"} })
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "InvalidSpec"))
+		Consistently(func() int { return w.sim.Requests(gandisim.RoutePatchTemplate) }).WithTimeout(2 * testTiming.Poll).Should(Equal(patches))
+		Expect(w.simTemplate(t)().Payload).To(HaveKeyWithValue("dns:records", HaveKeyWithValue("records", ContainElement(
+			HaveKeyWithValue("values", ConsistOf("203.0.113.9"))))))
 	})
 
 	It("keeps the last good payload when Gandi refuses an edit, and says why", func() {

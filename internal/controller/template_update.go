@@ -33,6 +33,11 @@ func templateChanges(t *hostingv1alpha1.Template, observed *gandi.Template) (gan
 // holds, never what was sent. A steady state sends nothing.
 func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template, observed *gandi.Template) result {
 	req, fields := templateChanges(t, observed)
+	if err := addressProblem(t.Spec.Payload); req.Payload != nil && err != nil {
+		setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, err.Error()+": nothing is sent")
+		setPayloadReady(t, observed, hostingv1alpha1.ReasonInvalidSpec, "the spec's payload is not sent: "+err.Error())
+		return waitFor(jittered(r.Timing.Poll))
+	}
 	if !req.IsEmpty() {
 		if err := api.UpdateTemplate(ctx, t.Status.ID, req); err != nil {
 			r.Events.warn(t, classify(err).reason, "Update", "update "+strings.Join(fields, ", ")+": "+err.Error())

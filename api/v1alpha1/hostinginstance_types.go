@@ -68,8 +68,10 @@ type HostingInstanceSpec struct {
 	// +optional
 	Autorenew *bool `json:"autorenew,omitempty"`
 
-	// DurationMonths is how many months the instance is bought for.
-	// Create-only.
+	// DurationMonths is the first paid period: how many months Gandi bills
+	// the instance for when it is bought, 1 by default (Gandi's default
+	// too). What comes after it is Gandi's renewal (see autorenew), not this
+	// field. Create-only.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:default=1
 	// +optional
@@ -143,7 +145,9 @@ type InstanceType struct {
 	// Language the instance runs.
 	Language InstanceLanguage `json:"language"`
 
-	// Database the instance runs. Create-only.
+	// Database the instance runs. Create-only: Gandi's instance PATCH
+	// upgrades only the language, so a database upgrade listed in
+	// status.availableUpgrades cannot be asked through this object.
 	Database InstanceDatabase `json:"database"`
 }
 
@@ -392,7 +396,8 @@ type InitialVhost struct {
 	// +kubebuilder:validation:XValidation:rule="!self.matches('[.][0-9]+$')",message="fqdn must be a host name, not an IP address: its last label cannot be all digits"
 	FQDN string `json:"fqdn"`
 
-	// Application to install on the vhost.
+	// Application to install on the vhost. Its parameters are stored in
+	// this object in clear: put no password or other secret in them.
 	// +optional
 	Application *VhostApplication `json:"application,omitempty"`
 
@@ -423,7 +428,9 @@ type VhostApplication struct {
 	// +kubebuilder:validation:XValidation:rule="self.trim().size() > 0",message="application name must not be blank: name one of Gandi's applications, e.g. wordpress"
 	Name string `json:"name"`
 
-	// Parameters of the application, passed to Gandi as they are.
+	// Parameters of the application, passed to Gandi as they are. They are
+	// stored in the object in clear, readable by anyone who may read it:
+	// no password or other secret.
 	// +kubebuilder:pruning:PreserveUnknownFields
 	// +kubebuilder:validation:Type=object
 	// +optional
@@ -527,7 +534,10 @@ type HostingInstanceStatus struct {
 	// +optional
 	Vhosts []string `json:"vhosts,omitempty"`
 
-	// AvailableUpgrades Gandi offers for the language or database.
+	// AvailableUpgrades Gandi offers for the language or database. A
+	// language upgrade is applied by setting spec.type.language.version to
+	// its version. A database upgrade cannot be asked here: Gandi's instance
+	// PATCH takes only a language, and spec.type.database is create-only.
 	// +listType=atomic
 	// +optional
 	AvailableUpgrades []UpgradeStatus `json:"availableUpgrades,omitempty"`

@@ -37,6 +37,10 @@ type VhostSpec struct {
 	FQDN string `json:"fqdn"`
 
 	// Application Gandi installs on the vhost, e.g. {name: wordpress}.
+	// Changing it (name or parameters) on a live vhost asks Gandi to install
+	// that application on the site, over what it serves. Its parameters are
+	// stored in this object in clear: put no password or other secret in
+	// them.
 	// +optional
 	Application *VhostApplication `json:"application,omitempty"`
 

@@ -744,7 +744,8 @@ type LastActions struct {
 // +kubebuilder:validation:XValidation:rule="self.spec.type.database == oldSelf.spec.type.database || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.type.database is create-only: Gandi cannot change an instance's database (its PATCH upgrades only the language) (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.type.database
 // +kubebuilder:validation:XValidation:rule="self.spec.type.language.name == oldSelf.spec.type.language.name || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.type.language.name is create-only: Gandi upgrades the version of a language, never the language itself (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.type.language.name
 // +kubebuilder:printcolumn:name="Gandi Name",type=string,JSONPath=`.status.name`
-// +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.spec.size`
+// +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.status.size`,description="size as Gandi reports it"
+// +kubebuilder:printcolumn:name="Spec Size",type=string,JSONPath=`.spec.size`,priority=1,description="size the spec asks for"
 // +kubebuilder:printcolumn:name="Location",type=string,JSONPath=`.spec.location`
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

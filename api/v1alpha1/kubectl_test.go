@@ -7,11 +7,25 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
 )
 
 // kubectl runs the kubectl built with the control plane against the test
 // API server and returns what it printed.
 func kubectl(args ...string) (string, error) { return testEnv.Kubectl(args...) }
+
+// column is the value under header in a one-object `kubectl get` table:
+// kubectl starts each value where its header starts.
+func column(table, header string) string {
+	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
+	Expect(lines).To(HaveLen(2), table)
+	// In the header line padded with a blank each side, " HEADER " starts
+	// one blank before the header, which is where it starts unpadded.
+	at := strings.Index(" "+lines[0]+" ", " "+header+" ")
+	Expect(at).To(BeNumerically(">=", 0), "no column %s in %s", header, lines[0])
+	value, _, _ := strings.Cut(lines[1][at:], " ")
+	return value
+}
 
 // oneLine folds the explain text's wrapping so phrases can be matched.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -49,6 +63,58 @@ var _ = Describe("kubectl", func() {
 		Entry(nil, "paasinstance.spec.renew", "never renews twice"),
 		Entry(nil, "paasinstance.spec.type", "paas.type.list", "deprecated"),
 	)
+
+	DescribeTable("prints, by default, what Gandi reports and what names the object's target",
+		func(kind string, changes []edit, status string, want map[string]string) {
+			obj := newObject(kind, changes)
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+			if status != "" {
+				var st map[string]any
+				Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
+				obj.Object["status"] = st
+				Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+			}
+			out, err := kubectl("get", strings.ToLower(kind), obj.GetName(), "-n", "default")
+			Expect(err).NotTo(HaveOccurred())
+			for header, value := range want {
+				Expect(column(out, header)).To(Equal(value), "column %s of\n%s", header, out)
+			}
+		},
+		Entry("an instance's size as Gandi reports it", "HostingInstance", edits(set("spec.size", "m")),
+			"size: l", map[string]string{"SIZE": "l"}),
+		Entry("a PaaS instance's size as Gandi reports it", "PaaSInstance", edits(set("spec.size", "s")),
+			"size: m", map[string]string{"SIZE": "m"}),
+		Entry("the HostingInstance a vhost is on", "Vhost", nil, "", map[string]string{"INSTANCE": "shop"}),
+		Entry("the Gandi instance a vhost is on", "Vhost",
+			edits(unset("spec.instanceRef"), set("spec.instanceID", "7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b")), "",
+			map[string]string{"INSTANCE ID": "7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b"}),
+		Entry("a template application's Synced", "TemplateApplication", nil,
+			"conditions: [{type: Synced, status: \"False\", reason: DomainNotFound, message: x, lastTransitionTime: \"2026-01-01T00:00:00Z\"}]",
+			map[string]string{"TEMPLATE": "shop-domain", "DOMAIN": "example.com", "SYNCED": "False"}),
+		Entry("the Gandi template and domain an application names by ID", "TemplateApplication",
+			edits(unset("spec.templateRef"), set("spec.templateID", "881f8c9a-fe7d-11ea-b2fe-00163e7504b8"),
+				unset("spec.domain"), set("spec.domainID", "ba1167be-2f76-11e9-9dfb-00163ec4cb00")), "",
+			map[string]string{"TEMPLATE ID": "881f8c9a-fe7d-11ea-b2fe-00163e7504b8", "DOMAIN ID": "ba1167be-2f76-11e9-9dfb-00163ec4cb00"}),
+	)
+
+	It("gives every kind's REASON column the Ready reason", func() {
+		status := `conditions:
+- {type: Ready, status: "False", reason: ReadyReason, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}
+- {type: Synced, status: "False", reason: SyncedReason, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}`
+		for _, kind := range []string{"HostingInstance", "Vhost", "Template", "TemplateApplication", "PaaSInstance"} {
+			obj := newObject(kind, nil)
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func(o *unstructured.Unstructured) { _ = k8sClient.Delete(ctx, o) }, obj)
+			var st map[string]any
+			Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
+			obj.Object["status"] = st
+			Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+			out, err := kubectl("get", strings.ToLower(kind), obj.GetName(), "-n", "default", "-o", "wide")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(column(out, "REASON")).To(Equal("ReadyReason"), kind)
+		}
+	})
 
 	It("lists objects of all five kinds with `kubectl get gandi`", func() {
 		kinds := []string{"HostingInstance", "Vhost", "Template", "TemplateApplication", "PaaSInstance"}

@@ -437,7 +437,8 @@ type PaaSLastRequests struct {
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.duration) == has(oldSelf.spec.duration) && (!has(self.spec.duration) || self.spec.duration == oldSelf.spec.duration)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.duration is create-only: to extend the subscription, use spec.renew (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.duration
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.fixed) == has(oldSelf.spec.fixed) && (!has(self.spec.fixed) || self.spec.fixed == oldSelf.spec.fixed)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.fixed is create-only: to commit for another year, use spec.renew with fixed: true (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.fixed
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
-// +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.spec.size`
+// +kubebuilder:printcolumn:name="Size",type=string,JSONPath=`.status.size`,description="size as Gandi reports it"
+// +kubebuilder:printcolumn:name="Spec Size",type=string,JSONPath=`.spec.size`,priority=1,description="size the spec asks for"
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`
 // +kubebuilder:printcolumn:name="Ends",type=string,JSONPath=`.status.dateEnd`,description="end of the subscription"
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

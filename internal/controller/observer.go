@@ -26,9 +26,9 @@ import (
 // N instances with V vhosts each costs ceil(N/per_page) + N requests
 // instead of N×(1+V) GETs. An object still gets its own GET (the detail
 // route, which alone has access information, upgrade_to, DNS details…):
-//   - when its list entry changed since its detail was last read (a change
-//     made at Gandi behind the operator's back shows in the next list, so
-//     it is reported within one poll);
+//   - when its list entry differs from what its last detail shows of the
+//     list's fields (a change made at Gandi behind the operator's back
+//     shows in the next list, so it is reported within one poll);
 //   - when its detail is older than the detail interval (fields only the
 //     detail route has);
 //   - when what decides its readiness is only in the detail: a vhost's
@@ -215,10 +215,17 @@ type listCache[T any] struct {
 	pages     int // how many requests the last answer took
 }
 
-// seen is what an object's detail GET last returned, the list entry it
-// was compared against, and the cluster object that asked (to wake).
+// seen is what an object's detail GET last returned, whether the list it
+// was read beside had the object, and the cluster object that asked (to
+// wake).
+//
+// The list entry itself is not kept: a list serves a whole poll, so the
+// one a detail is read beside may be older than that detail, and a change
+// made at Gandi between the two, then undone, would leave the next list
+// equal to it and the detail of the undone change served (and its owner
+// unwoken) for a whole detail interval. What the detail itself shows of
+// the list's fields is the reference instead.
 type seen[T any] struct {
-	entry    T
 	listed   bool
 	detail   *T
 	detailAt time.Time
@@ -322,10 +329,10 @@ func servable[T any](o *observer, s *seen[T], entry T, listed bool, startedAt ti
 		o.now().Sub(s.detailAt) < o.detail && unchanged(s, entry, listEntry)
 }
 
-// unchanged reports whether entry is what the list showed of the object
-// when its detail was read, or what that detail shows.
+// unchanged reports whether entry is what the object's last detail shows
+// of the list's fields.
 func unchanged[T any](s *seen[T], entry T, listEntry func(T) T) bool {
-	return s.listed && reflect.DeepEqual(entry, s.entry) || reflect.DeepEqual(entry, listEntry(*s.detail))
+	return reflect.DeepEqual(entry, listEntry(*s.detail))
 }
 
 // wakeChanged wakes the owners of the settled objects of seen whose entry
@@ -417,7 +424,7 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 		return nil, err
 	}
 	kept := *inst
-	o.seenInstances[id] = &seen[gandi.Instance]{entry: entry, listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
+	o.seenInstances[id] = &seen[gandi.Instance]{listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
 	return inst, nil
 }
 
@@ -453,7 +460,7 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.Names
 	if o.seenVhosts[id] == nil {
 		o.seenVhosts[id] = map[string]*seen[gandi.Vhost]{}
 	}
-	o.seenVhosts[id][fqdn] = &seen[gandi.Vhost]{entry: entry, listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
+	o.seenVhosts[id][fqdn] = &seen[gandi.Vhost]{listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
 	return vh, nil
 }
 

@@ -240,3 +240,108 @@ func TestBoosterDue(t *testing.T) {
 		}
 	}
 }
+
+// A list entry older than the detail read beside it does not stand for
+// that detail. Another object's poll fetches the list; Gandi changes an
+// object; its detail interval runs out and its GET shows the change; Gandi
+// undoes it. The next list shows the object as in the first one: the
+// detail of the undone change must not be served from it, nor its owner
+// left unwoken, for a whole detail interval. Both ways (a lock undone:
+// Ready false while Gandi shows it active; an unlock undone: Ready while
+// Gandi shows it locked), for an instance and for a vhost.
+func TestObserverServesNoUndoneChange(t *testing.T) {
+	const org = "org-undone"
+	ctx := context.Background()
+	// object is one observed object: its status as observed, and a way to
+	// set it at Gandi.
+	type object struct {
+		observe func(owner types.NamespacedName) (string, error)
+		set     func(status string)
+	}
+	instances := func(sim *gandisim.Server, obs *observer, before string) (a, b object, settled string) {
+		instanceOf := func(name, status string) object {
+			id := sim.AddInstance(org, gandisim.SeedInstance{Name: name, Size: "s+", Status: status})
+			return object{
+				observe: func(owner types.NamespacedName) (string, error) {
+					in, err := obs.instance(ctx, id, owner, false)
+					if err != nil {
+						return "", err
+					}
+					return in.Status, nil
+				},
+				set: func(status string) { sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = status }) },
+			}
+		}
+		return instanceOf("a", before), instanceOf("b", ""), gandi.InstanceActive
+	}
+	vhosts := func(sim *gandisim.Server, obs *observer, before string) (a, b object, settled string) {
+		id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+", Vhosts: []gandisim.SeedVhost{
+			{FQDN: "a.example.com", Status: before}, {FQDN: "b.example.com"},
+		}})
+		vhostOf := func(fqdn string) object {
+			return object{
+				observe: func(owner types.NamespacedName) (string, error) {
+					v, err := obs.vhost(ctx, id, fqdn, owner, false)
+					if err != nil {
+						return "", err
+					}
+					return v.Status, nil
+				},
+				set: func(status string) { sim.SetVhostStatus(id, fqdn, status) },
+			}
+		}
+		return vhostOf("a.example.com"), vhostOf("b.example.com"), gandi.VhostRunning
+	}
+	for _, tc := range []struct {
+		name           string
+		objects        func(*gandisim.Server, *observer, string) (object, object, string)
+		before, during string
+	}{
+		{name: "instance locked then unlocked", objects: instances, before: gandi.InstanceActive, during: gandi.InstanceLocked},
+		{name: "instance unlocked then locked", objects: instances, before: gandi.InstanceLocked, during: gandi.InstanceActive},
+		{name: "vhost locked then unlocked", objects: vhosts, before: gandi.VhostRunning, during: gandi.VhostLocked},
+		{name: "vhost unlocked then locked", objects: vhosts, before: gandi.VhostLocked, during: gandi.VhostRunning},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, org)
+			now := time.Now()
+			o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
+			obs := o.For(api, "")
+			var woken []types.NamespacedName
+			obs.wake = func(_ observedKind, key types.NamespacedName) { woken = append(woken, key) }
+			a, b, settled := tc.objects(sim, obs, tc.before)
+			ownerA, ownerB := types.NamespacedName{Namespace: "ns", Name: "a"}, types.NamespacedName{Namespace: "ns", Name: "b"}
+			mustStatus := func(x object, owner types.NamespacedName, want string) {
+				t.Helper()
+				got, err := x.observe(owner)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Fatalf("observed %s: status %q, Gandi shows %q", owner.Name, got, want)
+				}
+			}
+			mustStatus(a, ownerA, tc.before) // a list, and a's detail
+			mustStatus(b, ownerB, settled)
+			// A detail interval later, b's poll fetches the list (a
+			// unchanged in it); Gandi changes a, whose detail interval
+			// runs out a second after that list: its GET shows the change.
+			now = now.Add(30 * time.Minute)
+			mustStatus(b, ownerB, settled)
+			a.set(tc.during)
+			now = now.Add(time.Second)
+			mustStatus(a, ownerA, tc.during)
+			// Gandi undoes it. The next poll's list shows a as the list
+			// before the change did: b's fetch wakes a, which reads what
+			// Gandi shows.
+			a.set(tc.before)
+			now = now.Add(time.Minute)
+			woken = nil
+			mustStatus(b, ownerB, settled)
+			if !slices.Contains(woken, ownerA) {
+				t.Errorf("a list showing a's change undone did not wake a (woken: %v)", woken)
+			}
+			mustStatus(a, ownerA, tc.before)
+		})
+	}
+}

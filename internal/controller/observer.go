@@ -37,9 +37,10 @@ import (
 //   - when its last known state is transitional (being_created, a running
 //     application install…): those objects are looked at every few
 //     seconds, and a list a poll old would hide the change they wait for;
-//   - when this operator wrote to it since the list was fetched (wrote
-//     invalidates what a write touched), or the caller asks for a fresh
-//     read (a spec change);
+//   - when this operator wrote to it since the list was sent or its
+//     detail read (a read sent while the write was on its way counts as
+//     before it: Gandi may have answered it before applying the write),
+//     or the caller asks for a fresh read (a spec change);
 //   - when it is not in the list at all (too new to be listed, or gone:
 //     the GET's 404 says which).
 //
@@ -226,8 +227,10 @@ type listCache[T any] struct {
 // unwoken) for a whole detail interval. What the detail itself shows of
 // the list's fields is the reference instead.
 type seen[T any] struct {
-	listed   bool
-	detail   *T
+	listed bool
+	detail *T
+	// detailAt is when the detail's GET was sent: what it shows may be
+	// as old as that.
 	detailAt time.Time
 	owner    types.NamespacedName
 }
@@ -245,6 +248,15 @@ func (o *observer) wroteAt(key string) time.Time {
 	return o.wrote[key]
 }
 
+// writing records a write by this operator to what keys name, about to be
+// sent; the func it returns records it again once Gandi answered (defer
+// it). A list sent while the write is on its way may be answered before
+// Gandi applies the write, so only one sent after the answer is trusted.
+func (o *observer) writing(keys ...string) (answered func()) {
+	o.wroteTo(keys...)
+	return func() { o.wroteTo(keys...) }
+}
+
 // wroteTo records a write by this operator to what keys name, sent now.
 func (o *observer) wroteTo(keys ...string) {
 	if o == nil {
@@ -258,8 +270,9 @@ func (o *observer) wroteTo(keys ...string) {
 	}
 }
 
-// fresh reports whether a list started at startedAt may answer for what
-// key names: it was sent after this operator's last write to it.
+// fresh reports whether a read (a list or a detail) sent at startedAt may
+// answer for what key names: it was sent after this operator's last write
+// to it was answered.
 func (o *observer) fresh(startedAt time.Time, key string) bool {
 	return startedAt.After(o.wroteAt(key))
 }
@@ -321,12 +334,13 @@ func refreshSince[T any](ctx context.Context, o *observer, c *listCache[T], fetc
 
 // servable reports whether s, the last detail of an object, still answers
 // for it with entry (listed says the list has one) from a list started at
-// startedAt: the list is not older than a write to it, nothing the list
-// shows changed since the detail was read, the detail is young enough and
-// says nothing is about to change (settled).
+// startedAt: neither the list nor the detail is older than a write to it
+// (a write to what only the detail shows leaves the list entry as it
+// was), nothing the list shows changed since the detail was read, the
+// detail is young enough and says nothing is about to change (settled).
 func servable[T any](o *observer, s *seen[T], entry T, listed bool, startedAt time.Time, writeKey string, settled func(*T) bool, listEntry func(T) T) bool {
-	return listed && s != nil && s.detail != nil && o.fresh(startedAt, writeKey) && settled(s.detail) &&
-		o.now().Sub(s.detailAt) < o.detail && unchanged(s, entry, listEntry)
+	return listed && s != nil && s.detail != nil && o.fresh(startedAt, writeKey) && o.fresh(s.detailAt, writeKey) &&
+		settled(s.detail) && o.now().Sub(s.detailAt) < o.detail && unchanged(s, entry, listEntry)
 }
 
 // unchanged reports whether entry is what the object's last detail shows
@@ -416,6 +430,7 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 		out := *s.detail
 		return &out, nil
 	}
+	sent := o.now()
 	inst, err := o.api.GetInstance(ctx, id)
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -424,7 +439,7 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 		return nil, err
 	}
 	kept := *inst
-	o.seenInstances[id] = &seen[gandi.Instance]{listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
+	o.seenInstances[id] = &seen[gandi.Instance]{listed: l.ok && inList, detail: &kept, detailAt: sent, owner: owner}
 	return inst, nil
 }
 
@@ -449,6 +464,7 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.Names
 		out := *s.detail
 		return &out, nil
 	}
+	sent := o.now()
 	vh, err := o.api.GetVhost(ctx, id, fqdn)
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -460,7 +476,7 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.Names
 	if o.seenVhosts[id] == nil {
 		o.seenVhosts[id] = map[string]*seen[gandi.Vhost]{}
 	}
-	o.seenVhosts[id][fqdn] = &seen[gandi.Vhost]{listed: l.ok && inList, detail: &kept, detailAt: o.now(), owner: owner}
+	o.seenVhosts[id][fqdn] = &seen[gandi.Vhost]{listed: l.ok && inList, detail: &kept, detailAt: sent, owner: owner}
 	return vh, nil
 }
 
@@ -607,17 +623,17 @@ type observedInstances struct {
 }
 
 func (a observedInstances) CreateInstance(ctx context.Context, req gandi.CreateInstanceRequest, opts gandi.CreateOptions) (string, error) {
-	a.obs.wroteTo(instanceNameWriteKey(req.Name))
+	defer a.obs.writing(instanceNameWriteKey(req.Name))()
 	return a.instanceAPI.CreateInstance(ctx, req, opts)
 }
 
 func (a observedInstances) UpdateInstance(ctx context.Context, id string, req gandi.UpdateInstanceRequest) error {
-	a.obs.wroteTo(instanceWriteKey(id))
+	defer a.obs.writing(instanceWriteKey(id))()
 	return a.instanceAPI.UpdateInstance(ctx, id, req)
 }
 
 func (a observedInstances) InstanceAction(ctx context.Context, id, action string) error {
-	a.obs.wroteTo(instanceWriteKey(id))
+	defer a.obs.writing(instanceWriteKey(id))()
 	return a.instanceAPI.InstanceAction(ctx, id, action)
 }
 
@@ -634,16 +650,16 @@ type observedVhosts struct {
 }
 
 func (a observedVhosts) CreateVhost(ctx context.Context, instanceID string, req gandi.CreateVhostRequest) error {
-	a.obs.wroteTo(vhostWriteKey(instanceID, req.FQDN))
+	defer a.obs.writing(vhostWriteKey(instanceID, req.FQDN))()
 	return a.vhostAPI.CreateVhost(ctx, instanceID, req)
 }
 
 func (a observedVhosts) UpdateVhost(ctx context.Context, instanceID, fqdn string, req gandi.UpdateVhostRequest) error {
-	a.obs.wroteTo(vhostWriteKey(instanceID, fqdn))
+	defer a.obs.writing(vhostWriteKey(instanceID, fqdn))()
 	return a.vhostAPI.UpdateVhost(ctx, instanceID, fqdn, req)
 }
 
 func (a observedVhosts) DeleteVhost(ctx context.Context, instanceID, fqdn string) error {
-	a.obs.wroteTo(vhostWriteKey(instanceID, fqdn))
+	defer a.obs.writing(vhostWriteKey(instanceID, fqdn))()
 	return a.vhostAPI.DeleteVhost(ctx, instanceID, fqdn)
 }

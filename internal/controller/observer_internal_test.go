@@ -345,3 +345,92 @@ func TestObserverServesNoUndoneChange(t *testing.T) {
 		})
 	}
 }
+
+// slowWrite is an instanceAPI whose UpdateInstance runs during (what
+// happens while the write is on its way to Gandi), then lands (Gandi
+// applies it).
+type slowWrite struct {
+	instanceAPI
+	during, lands func()
+}
+
+func (w slowWrite) UpdateInstance(context.Context, string, gandi.UpdateInstanceRequest) error {
+	w.during()
+	w.lands()
+	return nil
+}
+
+// What the operator wrote is observed, never a read older than the write:
+// neither a list sent while the write was on its way (it may predate the
+// write at Gandi), nor a detail read before the write, even beside a list
+// sent after it (a write to what only the detail shows leaves the list
+// entry as it was).
+func TestObserverServesNothingOlderThanAWrite(t *testing.T) {
+	const org = "org-write"
+	ctx := context.Background()
+	setup := func(t *testing.T) (sim *gandisim.Server, obs *observer, a, b string, now *time.Time) {
+		sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, org)
+		clock := time.Now()
+		o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return clock }}
+		obs = o.For(api, "")
+		obs.wake = nil
+		a = sim.AddInstance(org, gandisim.SeedInstance{Name: "a", Size: "s+"})
+		b = sim.AddInstance(org, gandisim.SeedInstance{Name: "b", Size: "s+"})
+		for _, id := range []string{a, b} {
+			if _, err := obs.instance(ctx, id, types.NamespacedName{Namespace: "ns", Name: id}, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return sim, obs, a, b, &clock
+	}
+	owner := types.NamespacedName{Namespace: "ns", Name: "a"}
+
+	t.Run("a list sent while the write was on its way", func(t *testing.T) {
+		sim, obs, a, b, now := setup(t)
+		api := observedInstances{obs: obs, owner: owner, instanceAPI: slowWrite{instanceAPI: obs.api,
+			during: func() {
+				// A poll later, b's pass fetches the list before the
+				// write reaches Gandi.
+				*now = now.Add(time.Minute)
+				if _, err := obs.instance(ctx, b, types.NamespacedName{Namespace: "ns", Name: "b"}, false); err != nil {
+					t.Fatal(err)
+				}
+				*now = now.Add(time.Millisecond)
+			},
+			lands: func() { sim.UpdateInstance(a, func(v *gandisim.InstanceView) { v.SnapshotEnabled = true }) },
+		}}
+		if err := api.UpdateInstance(ctx, a, gandi.UpdateInstanceRequest{SnapshotEnabled: gandi.Ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		*now = now.Add(time.Millisecond)
+		in, err := obs.instance(ctx, a, owner, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !in.SnapshotEnabled {
+			t.Fatal("observed snapshot_enabled false after the write: served from a list sent before the write reached Gandi")
+		}
+	})
+
+	t.Run("a detail read before the write", func(t *testing.T) {
+		sim, obs, a, _, now := setup(t)
+		api := observedInstances{instanceAPI: obs.api, obs: obs, owner: owner}
+		*now = now.Add(time.Millisecond)
+		if err := api.InstanceAction(ctx, a, "console"); err != nil {
+			t.Fatal(err)
+		}
+		if in, _ := sim.Instance(a); !in.ConsoleEnabled {
+			t.Fatal("the console action did not enable the console at Gandi")
+		}
+		// The next poll's list (the console is not in it) is sent after
+		// the write.
+		*now = now.Add(time.Minute)
+		in, err := obs.instance(ctx, a, owner, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Console == nil || !in.Console.Enabled {
+			t.Fatalf("observed console %+v after the console action: the detail read before it was served", in.Console)
+		}
+	})
+}

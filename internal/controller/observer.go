@@ -40,7 +40,11 @@ import (
 //   - when this operator wrote to it since the list was sent or its
 //     detail read (a read sent while the write was on its way counts as
 //     before it: Gandi may have answered it before applying the write),
-//     or the caller asks for a fresh read (a spec change);
+//     or the caller asks for a fresh read (a spec change). A vhost this
+//     operator creates or deletes, or finds gone, counts as a write to
+//     its instance too (its detail lists the vhosts and their deploy
+//     access; its list entry does not), in every observer that may serve
+//     that instance, and its HostingInstance is woken to read it at once;
 //   - when it is not in the list at all (too new to be listed, or gone:
 //     the GET's 404 says which).
 //
@@ -151,7 +155,7 @@ func (o *Observers) For(api any, sharingID string) *observer {
 	obs := o.by[k]
 	if obs == nil {
 		maxAge := o.Poll - o.Poll/10
-		obs = &observer{api: c, sharingID: sharingID, maxAge: maxAge, detail: o.Detail, now: now, wake: o.wake,
+		obs = &observer{all: o, api: c, sharingID: sharingID, maxAge: maxAge, detail: o.Detail, now: now, wake: o.wake,
 			instances: listCache[gandi.Instance]{}, vhosts: map[string]*listCache[gandi.Vhost]{},
 			seenInstances: map[string]*seen[gandi.Instance]{}, seenVhosts: map[string]map[string]*seen[gandi.Vhost]{},
 			wrote: map[string]time.Time{}}
@@ -178,6 +182,29 @@ func (o *Observers) dropIdle(now time.Time) {
 	}
 }
 
+// servingInstance are the observers that may serve instance id's detail:
+// c's (one per sharing_id, as each HostingInstance names its own) and any
+// other that read it (a Vhost may name other credentials than its
+// HostingInstance).
+func (o *Observers) servingInstance(c *gandi.Client, id string) []*observer {
+	o.mu.Lock()
+	all := make([]*observer, 0, len(o.by))
+	for _, obs := range o.by {
+		all = append(all, obs)
+	}
+	o.mu.Unlock()
+	var out []*observer
+	for _, obs := range all {
+		obs.mu.Lock()
+		_, read := obs.seenInstances[id]
+		obs.mu.Unlock()
+		if obs.api == c || read {
+			out = append(out, obs)
+		}
+	}
+	return out
+}
+
 // idleObserverPolls is how many polls an observer is kept unused: every
 // settled object asks for its observer once per poll, so three polls
 // without a request mean its credential is no longer used.
@@ -185,6 +212,9 @@ const idleObserverPolls = 3
 
 // observer is one credential's (and sharing_id's) view of Gandi.
 type observer struct {
+	// all holds every observer: a change to an instance's vhosts is
+	// recorded in each one that may serve the instance's detail.
+	all       *Observers
 	api       *gandi.Client
 	sharingID string
 	maxAge    time.Duration
@@ -267,6 +297,45 @@ func (o *observer) wroteTo(keys ...string) {
 	defer o.mu.Unlock()
 	for _, k := range keys {
 		o.wrote[k] = now
+	}
+}
+
+// vhostsChanged records that what instance id's detail shows (its vhosts,
+// the deploy access of each) changed by this operator's hand, in every
+// observer that may serve that detail: the list of instances does not
+// show it, so the detail read before would otherwise be served for a
+// whole detail interval. When wake, the HostingInstances that read it are
+// woken to read it again at once.
+func (o *observer) vhostsChanged(id string, wake bool) {
+	if o == nil {
+		return
+	}
+	serving := []*observer{o}
+	if o.all != nil {
+		serving = o.all.servingInstance(o.api, id)
+	}
+	for _, obs := range serving {
+		obs.wroteTo(instanceWriteKey(id))
+		obs.mu.Lock()
+		s := obs.seenInstances[id]
+		obs.mu.Unlock()
+		if wake && obs.wake != nil && s != nil && s.owner.Name != "" {
+			obs.wake(kindInstance, s.owner)
+		}
+	}
+}
+
+// writingVhost is writing for a write that creates or deletes a vhost of
+// instance id: the instance's detail is recorded as written too, and its
+// HostingInstance woken once Gandi accepted the write. A failed write may
+// still have been applied: the detail is then read at that object's next
+// pass.
+func (o *observer) writingVhost(id, fqdn string) (answered func(err error)) {
+	written := o.writing(vhostWriteKey(id, fqdn))
+	o.vhostsChanged(id, false)
+	return func(err error) {
+		written()
+		o.vhostsChanged(id, err == nil)
 	}
 }
 
@@ -466,12 +535,20 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.Names
 	}
 	sent := o.now()
 	vh, err := o.api.GetVhost(ctx, id, fqdn)
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if err != nil {
+		o.mu.Lock()
+		_, known := o.seenVhosts[id][fqdn]
 		delete(o.seenVhosts[id], fqdn)
+		o.mu.Unlock()
+		if known && gandi.IsNotFound(err) {
+			// Gone at Gandi (a delete completed, or someone's): the
+			// instance's detail no longer shows it.
+			o.vhostsChanged(id, true)
+		}
 		return nil, err
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	kept := *vh
 	if o.seenVhosts[id] == nil {
 		o.seenVhosts[id] = map[string]*seen[gandi.Vhost]{}
@@ -650,8 +727,10 @@ type observedVhosts struct {
 }
 
 func (a observedVhosts) CreateVhost(ctx context.Context, instanceID string, req gandi.CreateVhostRequest) error {
-	defer a.obs.writing(vhostWriteKey(instanceID, req.FQDN))()
-	return a.vhostAPI.CreateVhost(ctx, instanceID, req)
+	answered := a.obs.writingVhost(instanceID, req.FQDN)
+	err := a.vhostAPI.CreateVhost(ctx, instanceID, req)
+	answered(err)
+	return err
 }
 
 func (a observedVhosts) UpdateVhost(ctx context.Context, instanceID, fqdn string, req gandi.UpdateVhostRequest) error {
@@ -660,6 +739,8 @@ func (a observedVhosts) UpdateVhost(ctx context.Context, instanceID, fqdn string
 }
 
 func (a observedVhosts) DeleteVhost(ctx context.Context, instanceID, fqdn string) error {
-	defer a.obs.writing(vhostWriteKey(instanceID, fqdn))()
-	return a.vhostAPI.DeleteVhost(ctx, instanceID, fqdn)
+	answered := a.obs.writingVhost(instanceID, fqdn)
+	err := a.vhostAPI.DeleteVhost(ctx, instanceID, fqdn)
+	answered(err)
+	return err
 }

@@ -434,3 +434,98 @@ func TestObserverServesNothingOlderThanAWrite(t *testing.T) {
 		}
 	})
 }
+
+// A vhost the operator creates or deletes changes its instance's detail
+// (its vhosts, their deploy access) and not the instance's list entry.
+// The HostingInstance reading it, through the observer of its own
+// sharing_id, is woken once the create is accepted and once the vhost is
+// gone, and reads the detail again then; afterwards it is served from the
+// list again (one GET per change, none per poll).
+func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
+	const org = "org-vhosts"
+	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, org)
+	now := time.Now()
+	o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
+	site, www := types.NamespacedName{Namespace: "ns", Name: "site"}, types.NamespacedName{Namespace: "ns", Name: "www"}
+	// The HostingInstance names its sharing_id, the Vhost none: two
+	// observers of one client.
+	forInstance, forVhost := o.For(api, org), o.For(api, "")
+	var woken []types.NamespacedName
+	forInstance.wake = func(kind observedKind, key types.NamespacedName) {
+		if kind == kindInstance {
+			woken = append(woken, key)
+		}
+	}
+	forVhost.wake = nil
+	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
+	vhostsOf := func() []string {
+		t.Helper()
+		in, err := forInstance.instance(ctx, id, site, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, v := range in.Vhosts {
+			out = append(out, v.FQDN)
+		}
+		return out
+	}
+	vhostsOf()
+	vapi := observedVhosts{vhostAPI: api, obs: forVhost, owner: www}
+
+	now = now.Add(time.Millisecond)
+	if err := vapi.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(woken, []types.NamespacedName{site}) {
+		t.Fatalf("woken by the vhost's create: %v, want the HostingInstance", woken)
+	}
+	now = now.Add(time.Millisecond)
+	before := gets()
+	if got := vhostsOf(); !slices.Equal(got, []string{"www.example.com"}) {
+		t.Fatalf("vhosts of the instance after the create: %v", got)
+	}
+	// The next polls: served from the list, with the vhost.
+	for range 2 {
+		now = now.Add(time.Minute)
+		if got := vhostsOf(); !slices.Equal(got, []string{"www.example.com"}) {
+			t.Fatalf("vhosts of the instance a poll after the create: %v", got)
+		}
+	}
+	if got := gets() - before; got != 1 {
+		t.Fatalf("GETs of the instance after the create: %d, want 1 (the woken pass), then the list", got)
+	}
+
+	woken = nil
+	now = now.Add(time.Millisecond)
+	if err := vapi.DeleteVhost(ctx, id, "www.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	// The Vhost's deletion waits for the vhost to be gone.
+	if _, err := forVhost.vhost(ctx, id, "www.example.com", www, true); err != nil {
+		t.Fatalf("the vhost being deleted: %v", err)
+	}
+	sim.Advance(time.Hour)
+	woken = nil
+	if _, err := forVhost.vhost(ctx, id, "www.example.com", www, true); !gandi.IsNotFound(err) {
+		t.Fatalf("the vhost an hour after its delete: %v, want a 404", err)
+	}
+	if !slices.Equal(woken, []types.NamespacedName{site}) {
+		t.Fatalf("woken when the vhost was gone: %v, want the HostingInstance", woken)
+	}
+	now = now.Add(time.Millisecond)
+	if got := vhostsOf(); len(got) != 0 {
+		t.Fatalf("vhosts of the instance once the vhost is gone: %v", got)
+	}
+	// A poll later, and a vhost still gone: nothing more.
+	woken = nil
+	now = now.Add(time.Minute)
+	if _, err := forVhost.vhost(ctx, id, "www.example.com", www, false); !gandi.IsNotFound(err) {
+		t.Fatalf("the vhost a poll later: %v, want a 404", err)
+	}
+	if len(woken) != 0 {
+		t.Fatalf("woken again by a vhost already known gone: %v", woken)
+	}
+}

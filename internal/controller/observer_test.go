@@ -5,7 +5,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
@@ -115,5 +117,44 @@ var _ = Describe("Batched observation wakes what a list shows changed", func() {
 		w.create(vhost("api", "api.example.com"))
 		Eventually(fetch(www)).WithTimeout(eventually).WithPolling(50 * time.Millisecond).Should(
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
+	})
+})
+
+// A vhost the operator creates or deletes changes what its instance's
+// detail shows (status.vhosts, status.access.deploy, the connection
+// Secret), not its entry in the list of instances: the HostingInstance
+// is woken and reads it, instead of serving the detail read before for a
+// whole detail interval.
+var _ = Describe("Batched observation of the vhosts the operator makes", func() {
+	observed := controller.Timing{Poll: 2 * time.Second, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour, Detail: time.Hour}
+	withinFewPolls := 3*observed.Poll + 2*time.Second
+
+	It("shows a vhost the operator created, then deleted, in its HostingInstance's status and connection Secret", func() {
+		w := newWorld()
+		w.startManager(managerOptions{timing: &observed})
+		hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "site-conn"}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		connection := func() map[string][]byte {
+			s := &corev1.Secret{}
+			_ = k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: hi.Namespace, Name: "site-conn"}, s)
+			return s.Data
+		}
+		Eventually(connection).WithTimeout(eventually).Should(HaveKey("admin_url"))
+		Expect(connection()).NotTo(HaveKey("sftp_server"), "no vhost yet")
+
+		vh := vhost("www", "www.example.com")
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Eventually(fetch(hi)).WithTimeout(withinFewPolls).Should(HaveField("Status.Vhosts", ContainElement("www.example.com")))
+		Eventually(connection).WithTimeout(withinFewPolls).Should(HaveKey("sftp_server"))
+
+		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		Expect(w.sim.Vhosts(hi.Status.ID)).To(BeEmpty(), "Gandi deleted the vhost")
+		Eventually(fetch(hi)).WithTimeout(withinFewPolls).Should(HaveField("Status.Vhosts", BeEmpty()))
+		Eventually(connection).WithTimeout(withinFewPolls).ShouldNot(HaveKey("sftp_server"))
 	})
 })

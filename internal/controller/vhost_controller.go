@@ -64,11 +64,17 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 	if res != nil {
 		return *res
 	}
-	var vapi vhostAPI = api
+	return r.sync(ctx, r.observed(api, vh), vh, target)
+}
+
+// observed is api, with the observer of its credential (observer.go) when
+// there is one: it answers vh's reads, and what vh writes (and deletes)
+// marks what it changes, its instance's detail included.
+func (r *VhostReconciler) observed(api *gandi.Client, vh *hostingv1alpha1.Vhost) vhostAPI {
 	if obs := r.Observers.For(api, ""); obs != nil {
-		vapi = observedVhosts{vhostAPI: api, obs: obs, owner: client.ObjectKeyFromObject(vh)}
+		return observedVhosts{vhostAPI: api, obs: obs, owner: client.ObjectKeyFromObject(vh)}
 	}
-	return r.sync(ctx, vapi, vh, target)
+	return api
 }
 
 // instanceTarget is the instance a vhost lives on and how to reach it.
@@ -256,7 +262,7 @@ func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhos
 			if err != nil {
 				return nil, false, err
 			}
-			return &vhostExternal{r: r, api: api, vh: vh, target: t}, false, nil
+			return &vhostExternal{r: r, api: r.observed(api, vh), vh: vh, target: t}, false, nil
 		},
 	})
 }

@@ -269,6 +269,28 @@ func TestUsageDue(t *testing.T) {
 	}
 }
 
+// The disk usage read of one instance never stands beside another's ID:
+// it goes when the status is pointed at another instance (external-id
+// changed, or the instance vanished), and stays while it is the same one.
+func TestDescribeInstance(t *testing.T) {
+	read := &hostingv1alpha1.UsageStatus{DiskUsedBytes: 111, ObservedAt: &metav1.Time{}}
+	for _, tc := range []struct {
+		name, was, id string
+		keep          bool
+	}{
+		{name: "the same instance", was: "a", id: "a", keep: true},
+		{name: "another instance", was: "a", id: "b"},
+		{name: "the instance vanished", was: "a", id: ""},
+		{name: "the first instance", was: "", id: "a"},
+	} {
+		hi := &hostingv1alpha1.HostingInstance{Status: hostingv1alpha1.HostingInstanceStatus{ID: tc.was, Usage: read}}
+		describeInstance(hi, tc.id)
+		if hi.Status.ID != tc.id || (hi.Status.Usage != nil) != tc.keep {
+			t.Errorf("%s: ID %q usage %v, want ID %q, usage kept %v", tc.name, hi.Status.ID, hi.Status.Usage, tc.id, tc.keep)
+		}
+	}
+}
+
 // A kept list answers an object's lookup only when sent after the object
 // was applied (its creation timestamp has whole seconds); with a create
 // intent, only a list fetched for the lookup does, sent after the intent.

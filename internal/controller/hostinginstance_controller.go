@@ -68,7 +68,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	if res := r.lifecycle().followEffects(ctx, hi, ext, id); res != nil {
 		return *res
 	}
-	hi.Status.ID = id
+	describeInstance(hi, id)
 	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt) || paidChangeOnItsWay(hi))
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id)
@@ -140,7 +140,7 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 // and buy a new one only when the user opted in.
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) result {
 	hi.Status.State = ""
-	return r.lifecycle().vanished(ctx, hi, "instance", id, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { hi.Status.ID = "" })
+	return r.lifecycle().vanished(ctx, hi, "instance", id, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
 }
 
 func instanceID(hi *hostingv1alpha1.HostingInstance) string { return knownID(hi, hi.Status.ID) }

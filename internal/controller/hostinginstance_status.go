@@ -9,6 +9,17 @@ import (
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
+// describeInstance makes id the instance hi's status describes. What was
+// read of another one at its own, slower interval (the disk usage) goes
+// with it: it would otherwise stand beside the new ID until that interval
+// ran out, and is read again for this one as soon as it is due.
+func describeInstance(hi *hostingv1alpha1.HostingInstance, id string) {
+	if hi.Status.ID != id {
+		hi.Status.Usage = nil
+	}
+	hi.Status.ID = id
+}
+
 // instanceToStatus writes what Gandi reported into the status.
 func instanceToStatus(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) {
 	st := &hi.Status

@@ -359,6 +359,34 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(BeZero())
 	})
 
+	It("reports the disk usage of the instance its external-id now names, never the former one's", func() {
+		w.startManager(managerOptions{})
+		old := time.Now().Add(-2 * testTiming.Usage)
+		seed := func(name string, used int64) string {
+			return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: name, Size: "starter", DiskUsedBytes: used, CreatedAt: old,
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}})
+		}
+		a, b := seed("seeded-a", 111_000_000), seed("seeded-b", 222_000_000)
+		hi := instance("seeded-a", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: a}
+			hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Usage.DiskUsedBytes", BeEquivalentTo(111_000_000)))
+
+		annotate(hi, hostingv1alpha1.AnnotationExternalID, b)
+		// Read at once, not a usage interval (an hour) later; and never
+		// A's beside B's ID meanwhile.
+		Eventually(func(g Gomega) {
+			fetch(hi)()
+			if hi.Status.ID == b && hi.Status.Usage != nil {
+				Expect(hi.Status.Usage.DiskUsedBytes).NotTo(BeEquivalentTo(111_000_000), "status.usage is instance A's while status.id is B")
+			}
+			g.Expect(hi.Status.ID).To(Equal(b))
+			g.Expect(hi.Status.Usage).To(HaveField("DiskUsedBytes", BeEquivalentTo(222_000_000)))
+		}).WithTimeout(eventually).WithPolling(20 * time.Millisecond).Should(Succeed())
+	})
+
 	It("reports Gandi's Dry-Run refusal and buys nothing", func() {
 		w.startManager(managerOptions{})
 		hi := instance("legacy-size", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "m" })

@@ -45,4 +45,22 @@ var _ = Describe("A requested reconcile (annotation requested-at)", func() {
 		setSpec(hi, func() { delete(hi.Annotations, hostingv1alpha1.AnnotationPaused) })
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastHandledReconcileAt", second))
 	})
+
+	It("is not answered by a TemplateApplication waiting for its Template, which reads nothing at Gandi", func() {
+		w := newWorld()
+		w.startManager(managerOptions{})
+		ta := application("apply", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.TemplateRef = &hostingv1alpha1.LocalObjectReference{Name: "missing"}
+		})
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForTemplate))
+		Expect(ta.Status.ObservedGeneration).To(BeZero(), "no pass read anything at Gandi")
+		reads := w.sim.RequestCounts()
+		requested := time.Now().UTC().Format(time.RFC3339Nano)
+		annotate(ta, hostingv1alpha1.AnnotationRequestedAt, requested)
+		Consistently(fetch(ta)).WithTimeout(2*time.Second).ShouldNot(HaveField("Status.LastHandledReconcileAt", requested),
+			"handled without any read at Gandi")
+		Expect(w.sim.RequestCounts()).To(Equal(reads))
+	})
 })

@@ -73,11 +73,11 @@ type applyTarget struct {
 // reconcileLive runs a pass on an object that is not paused. observed
 // reports that the pass came to a conclusion about this generation (it
 // read the template and the domain, or found what the user must fix),
-// rather than failing before it could.
+// rather than failing or waiting before it could.
 func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (result, bool) {
-	target, res := r.resolveTemplateRef(ctx, ta)
+	target, res, observed := r.resolveTemplateRef(ctx, ta)
 	if res != nil {
-		return *res, res.err == nil
+		return *res, observed
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, target.credentials)
 	if err != nil {
@@ -99,20 +99,23 @@ func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *h
 // resolveTemplateRef finds the template of spec.templateRef: a Template
 // that is Ready with its latest spec, so that an edit in progress is not
 // applied half-way. With spec.templateID it only picks the credentials. A
-// non-nil result means the application has to wait.
-func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (applyTarget, *result) {
+// non-nil result means the application has to wait, or cannot apply;
+// observed says the latter, a conclusion about this generation. Waiting
+// for the Template reads nothing at Gandi: like a Vhost waiting for its
+// instance, it neither moves observedGeneration nor answers requested-at.
+func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (_ applyTarget, _ *result, observed bool) {
 	if ta.Spec.TemplateRef == nil {
-		return applyTarget{templateID: ta.Spec.TemplateID, credentials: ta.Spec.CredentialsRef}, nil
+		return applyTarget{templateID: ta.Spec.TemplateID, credentials: ta.Spec.CredentialsRef}, nil, false
 	}
 	name := ta.Spec.TemplateRef.Name
 	tpl := &hostingv1alpha1.Template{}
 	err := r.Get(ctx, types.NamespacedName{Namespace: ta.Namespace, Name: name}, tpl)
 	switch {
 	case err != nil && !apierrors.IsNotFound(err):
-		return applyTarget{}, halt(retry(err))
+		return applyTarget{}, halt(retry(err)), false
 	case (err != nil || !tpl.DeletionTimestamp.IsZero()) && hadTemplate(ta):
 		msg := "Template " + name + " no longer exists in this namespace (or is being deleted): nothing is applied; the domain keeps what was last applied"
-		return applyTarget{}, r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, msg)
+		return applyTarget{}, r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, msg), true
 	}
 	if err != nil || !templateCurrent(tpl) {
 		msg := "waiting for Template " + name + " to be Ready with its latest spec"
@@ -122,7 +125,7 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 		setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForTemplate, msg)
 		setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForTemplate, msg)
 		// The Template watch brings the application back as soon as it changes.
-		return applyTarget{}, halt(waitFor(jittered(r.Timing.Poll)))
+		return applyTarget{}, halt(waitFor(jittered(r.Timing.Poll))), false
 	}
 	t := applyTarget{
 		templateID: templateID(tpl), payloadHash: tpl.Status.PayloadHash,
@@ -131,7 +134,7 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 	if ta.Spec.CredentialsRef != nil {
 		t.credentials = ta.Spec.CredentialsRef
 	}
-	return t, nil
+	return t, nil, false
 }
 
 // templateCurrent reports a Template that is Ready with its latest spec at

@@ -51,12 +51,14 @@ type HostingInstanceSpec struct {
 
 	// StorageAdditionalSizeGB is storage bought on top of the size's own, in
 	// GB (0 to 1004). It may only grow; each increase is billed by Gandi.
+	// Unset, the operator leaves the instance's additional storage as it is
+	// (none is bought at creation): an instance adopted with storage Gandi
+	// already has is not reported as differing from a 0 nobody wrote.
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=1004
 	// +kubebuilder:validation:XValidation:rule="self >= oldSelf",message="spec.storageAdditionalSizeGB may only grow: Gandi cannot shrink storage"
-	// +kubebuilder:default=0
 	// +optional
-	StorageAdditionalSizeGB int32 `json:"storageAdditionalSizeGB"`
+	StorageAdditionalSizeGB *int32 `json:"storageAdditionalSizeGB,omitempty"`
 
 	// SnapshotEnabled turns Gandi's automatic snapshots on or off. A snapshot
 	// does not replace a proper backup.

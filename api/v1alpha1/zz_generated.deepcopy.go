@@ -467,6 +467,11 @@ func (in *HostingInstanceSpec) DeepCopyInto(out *HostingInstanceSpec) {
 	*out = *in
 	in.ManagedFields.DeepCopyInto(&out.ManagedFields)
 	out.Type = in.Type
+	if in.StorageAdditionalSizeGB != nil {
+		in, out := &in.StorageAdditionalSizeGB, &out.StorageAdditionalSizeGB
+		*out = new(int32)
+		**out = **in
+	}
 	if in.SnapshotEnabled != nil {
 		in, out := &in.SnapshotEnabled, &out.SnapshotEnabled
 		*out = new(bool)

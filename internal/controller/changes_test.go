@@ -23,7 +23,7 @@ func specFor(mutate func(*hostingv1alpha1.HostingInstance)) *hostingv1alpha1.Hos
 	hi := &hostingv1alpha1.HostingInstance{}
 	hi.Name = "shop"
 	hi.Spec.Size = "s"
-	hi.Spec.StorageAdditionalSizeGB = 10
+	hi.Spec.StorageAdditionalSizeGB = gandi.Ptr[int32](10)
 	hi.Spec.Type.Language = hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"}
 	if mutate != nil {
 		mutate(hi)
@@ -42,8 +42,10 @@ func TestInstanceChanges(t *testing.T) {
 		{name: "in sync: nothing to send"},
 		{name: "snapshot unset in the spec is never sent", observed: func(i *gandi.Instance) { i.SnapshotEnabled = true }},
 		{name: "snapshot set and different", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.SnapshotEnabled = gandi.Ptr(true) }, fields: "snapshot_enabled"},
-		{name: "storage grows", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = 20 }, fields: "storage_additional_size"},
-		{name: "storage cannot shrink", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = 0 }, problem: hostingv1alpha1.ReasonUnsupportedChange},
+		{name: "storage grows", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = gandi.Ptr[int32](20) }, fields: "storage_additional_size"},
+		{name: "storage cannot shrink", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = gandi.Ptr[int32](0) }, problem: hostingv1alpha1.ReasonUnsupportedChange},
+		{name: "storage the spec leaves out is not managed: an adopted instance's storage is no difference",
+			spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.StorageAdditionalSizeGB = nil }},
 		{name: "storage in MB counts as GB", observed: func(i *gandi.Instance) { i.Storage.Additional = &gandi.Quantity{Unit: "MB", Value: 10240} }},
 		{name: "legacy size resized", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" }, fields: "size"},
 		{name: "legacy size resized down: Gandi's docs give no direction", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" },

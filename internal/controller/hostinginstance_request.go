@@ -33,8 +33,8 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 		Name:            gandiName(hi),
 		SnapshotEnabled: s.SnapshotEnabled,
 	}
-	if s.StorageAdditionalSizeGB > 0 {
-		req.StorageAdditionalSize = gandi.Ptr(int(s.StorageAdditionalSizeGB))
+	if n := s.StorageAdditionalSizeGB; n != nil && *n > 0 {
+		req.StorageAdditionalSize = gandi.Ptr(int(*n))
 	}
 	var version string
 	// Gandi's authentication requires a password: an empty one is not sent.

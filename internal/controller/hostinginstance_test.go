@@ -126,7 +126,7 @@ var _ = Describe("HostingInstance", func() {
 		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
 			hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: "shop-password", Key: "password"}}
 			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "shop-connection"}
-			hi.Spec.StorageAdditionalSizeGB = 10
+			hi.Spec.StorageAdditionalSizeGB = ptr[int32](10)
 		})
 		w.create(hi)
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
@@ -587,7 +587,7 @@ var _ = Describe("HostingInstance", func() {
 				func(v gandisim.InstanceView) bool { return v.Name == "renamed" }),
 			Entry("size (legacy m to l)", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "l" },
 				func(v gandisim.InstanceView) bool { return v.Size == "l" }),
-			Entry("additional storage", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.StorageAdditionalSizeGB = 50 },
+			Entry("additional storage", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.StorageAdditionalSizeGB = ptr[int32](50) },
 				func(v gandisim.InstanceView) bool { return v.StorageAdditionalSize == 50 }),
 			Entry("snapshots", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.SnapshotEnabled = ptr(true) },
 				func(v gandisim.InstanceView) bool { return v.SnapshotEnabled }),
@@ -651,7 +651,7 @@ var _ = Describe("HostingInstance", func() {
 				paid := w.sim.PaidChanges()
 				// Gandi takes it and every answer is lost.
 				w.sim.CommitThenDrop(gandisim.RoutePatchInstance, 3)
-				setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = 50 })
+				setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = ptr[int32](50) })
 				Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(BeNumerically(">", paid))
 				Consistently(w.sim.PaidChanges).WithTimeout(2*testTiming.Poll).Should(Equal(paid+1), "neither the client nor the operator sends it again")
 				Eventually(fetch(hi)).WithTimeout(eventually).Should(

@@ -43,13 +43,15 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 				"spec.size is %s but the instance is %s: Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl", want, inst.Size)})
 		}
 	}
-	have := additionalStorageGB(inst)
-	switch want := int64(s.StorageAdditionalSizeGB); {
-	case want > have:
-		patch.StorageAdditionalSize, fields = gandi.Ptr(int(want)), append(fields, "storage_additional_size")
-	case want < have:
-		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
-			"spec.storageAdditionalSizeGB is %d but the instance has %d GB: Gandi cannot shrink storage", want, have)})
+	if s.StorageAdditionalSizeGB != nil {
+		have := additionalStorageGB(inst)
+		switch want := int64(*s.StorageAdditionalSizeGB); {
+		case want > have:
+			patch.StorageAdditionalSize, fields = gandi.Ptr(int(want)), append(fields, "storage_additional_size")
+		case want < have:
+			problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
+				"spec.storageAdditionalSizeGB is %d but the instance has %d GB: Gandi cannot shrink storage", want, have)})
+		}
 	}
 	if s.SnapshotEnabled != nil && *s.SnapshotEnabled != inst.SnapshotEnabled {
 		patch.SnapshotEnabled, fields = gandi.Ptr(*s.SnapshotEnabled), append(fields, "snapshot_enabled")

@@ -332,7 +332,7 @@ var _ = Describe("The shared lifecycle", func() {
 
 		annotate(hi, hostingv1alpha1.AnnotationPaused, "true")
 		generation := get(hi).GetGeneration()
-		setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB += 10 })
+		setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = ptr[int32](10) })
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
 		Expect(get(hi).GetGeneration()).To(BeNumerically(">", generation))

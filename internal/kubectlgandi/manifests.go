@@ -93,16 +93,17 @@ func InstanceManifest(o ManifestOptions, name string, inst *gandi.Instance) (*ho
 }
 
 // additionalStorageGB reads the additional storage as the operator does
-// (Gandi reports it in MB or GB).
-func additionalStorageGB(inst *gandi.Instance) int32 {
+// (Gandi reports it in MB or GB); nil, so not managed, when Gandi reports
+// none.
+func additionalStorageGB(inst *gandi.Instance) *int32 {
 	if inst.Storage == nil || inst.Storage.Additional == nil {
-		return 0
+		return nil
 	}
 	q := inst.Storage.Additional
 	if strings.EqualFold(q.Unit, "MB") {
-		return int32(q.Value / 1024) //nolint:gosec // Gandi's maximum is 1004 GB
+		return gandi.Ptr(int32(q.Value / 1024)) //nolint:gosec // Gandi's maximum is 1004 GB
 	}
-	return int32(q.Value) //nolint:gosec // Gandi's maximum is 1004 GB
+	return gandi.Ptr(int32(q.Value)) //nolint:gosec // Gandi's maximum is 1004 GB
 }
 
 // VhostManifest is the Vhost that manages v on the instance imported as

@@ -50,7 +50,7 @@ func TestInstanceManifest(t *testing.T) {
 					Language: hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.2"},
 					Database: hostingv1alpha1.InstanceDatabase{Name: "mysql", Version: "8.0"},
 				},
-				StorageAdditionalSizeGB: 20, SnapshotEnabled: gandi.Ptr(true), Autorenew: gandi.Ptr(true), DurationMonths: 1,
+				StorageAdditionalSizeGB: gandi.Ptr[int32](20), SnapshotEnabled: gandi.Ptr(true), Autorenew: gandi.Ptr(true), DurationMonths: 1,
 			},
 		},
 		{
@@ -66,7 +66,7 @@ func TestInstanceManifest(t *testing.T) {
 					Language: hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.2"},
 					Database: hostingv1alpha1.InstanceDatabase{Name: "mysql", Version: "8.0"},
 				},
-				StorageAdditionalSizeGB: 10, SnapshotEnabled: gandi.Ptr(false), Autorenew: gandi.Ptr(false), DurationMonths: 1,
+				StorageAdditionalSizeGB: gandi.Ptr[int32](10), SnapshotEnabled: gandi.Ptr(false), Autorenew: gandi.Ptr(false), DurationMonths: 1,
 			},
 		},
 		{

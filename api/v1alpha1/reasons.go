@@ -12,6 +12,11 @@ const (
 	ReasonLocked            = "Locked"
 	ReasonDeleting          = "Deleting"
 	ReasonUpdating          = "Updating"
+	// ReasonWaitingForState (Synced=False): Gandi takes no changes to the
+	// object in the state it is in (an instance locked, paused or being
+	// created; a vhost not running): the differences the message names are
+	// sent once it leaves that state.
+	ReasonWaitingForState = "WaitingForState"
 	// ReasonUnknownState: Gandi reports a state its docs do not list.
 	ReasonUnknownState = "UnknownState"
 

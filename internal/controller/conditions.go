@@ -250,3 +250,19 @@ func reportSynced(obj managed, what string, sent []string, problems []problem, r
 	res.sent = res.sent || len(sent) > 0
 	return res
 }
+
+// reportHeld is reportSynced for a pass that found the object in a state
+// Gandi takes no changes in (an instance locked, paused or being created,
+// a vhost not running): it sends nothing, but it compared the spec with
+// what Gandi shows, so Synced says so, for this generation. The fields it
+// would send are reported waiting for the state (WaitingForState), after
+// any problem that needs the user; UpToDate only when nothing differs.
+// Leaving Synced as an earlier pass set it kept UpToDate, for a spec never
+// compared, with observedGeneration already moved on.
+func reportHeld(obj managed, what, state string, fields []string, problems []problem, res result) result {
+	if len(fields) > 0 {
+		problems = append(slices.Clone(problems), problem{hostingv1alpha1.ReasonWaitingForState, fmt.Sprintf(
+			"Gandi takes no changes to the %s while it is %s; not sent until it leaves that state: %s", what, state, strings.Join(fields, ", "))})
+	}
+	return reportSynced(obj, what, nil, problems, res)
+}

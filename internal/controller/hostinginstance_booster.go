@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -138,28 +137,20 @@ func viewBooster(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, pend
 	return v
 }
 
-// boosterTurn decides the booster's turn for a pass (decideBooster),
-// writes its record when it changed, and takes booster:true out of paid
-// when it is held.
-func (r *HostingInstanceReconciler) boosterTurn(ctx context.Context, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, paid []paidField) (boosterDecision, error) {
+// recordBooster writes the booster record d leaves when it changed. It is
+// this object's bookkeeping, written in Observe too, so that a boost seen
+// running there counts as delivered when the object is later managed.
+func (r *HostingInstanceReconciler) recordBooster(ctx context.Context, hi *hostingv1alpha1.HostingInstance, d boosterDecision) error {
 	recorded := recordedEffect(hi, effectBooster)
-	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == strconv.FormatBool(true)
-	d := decideBooster(recorded, viewBooster(hi, inst, pending))
-	if d.record != recorded {
-		p := annotationPatch{set: effectRecord(effectBooster, d.record)}
-		if d.record == "" {
-			p = annotationPatch{remove: []string{effectAnnotationPrefix + effectBooster}}
-		}
-		if err := patchAnnotations(ctx, r.Client, hi, p); err != nil {
-			return d, fmt.Errorf("record the booster's turn: %w", err)
-		}
+	if d.record == recorded {
+		return nil
 	}
-	if d.hold {
-		for i := range paid {
-			if paid[i].key == paidBooster && paid[i].want == "true" {
-				paid[i].want = ""
-			}
-		}
+	p := annotationPatch{set: effectRecord(effectBooster, d.record)}
+	if d.record == "" {
+		p = annotationPatch{remove: []string{effectAnnotationPrefix + effectBooster}}
 	}
-	return d, nil
+	if err := patchAnnotations(ctx, r.Client, hi, p); err != nil {
+		return fmt.Errorf("record the booster's turn: %w", err)
+	}
+	return nil
 }

@@ -85,7 +85,11 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 
 	var res result
 	if hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
-		reportDrift(hi, inst)
+		plan := planInstance(hi, inst)
+		if err := r.recordBooster(ctx, hi, plan.boost); err != nil {
+			return retry(err)
+		}
+		reportDrift(hi, plan)
 	} else {
 		res = r.update(ctx, api, hi, inst)
 	}

@@ -615,6 +615,24 @@ var _ = Describe("HostingInstance", func() {
 				func(o *hostingv1alpha1.HostingInstance) bool { return o.Status.Name == "renamed" })
 		})
 
+		It("does not report UpToDate a spec change Gandi takes no changes for while it has the instance locked, and sends it once unlocked", func() {
+			w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "locked" })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonLocked))
+			setSpec(hi, func() { hi.Spec.SnapshotEnabled = ptr(true) })
+			gen := hi.Generation
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.ObservedGeneration", gen),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForState)))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("while it is locked; not sent until it leaves that state: snapshot_enabled"))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).ObservedGeneration).To(Equal(gen))
+			v, _ := w.sim.Instance(id)
+			Expect(v.SnapshotEnabled).To(BeFalse(), "nothing was sent")
+
+			w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "active" })
+			Eventually(func() bool { v, _ := w.sim.Instance(id); return v.SnapshotEnabled }).WithTimeout(eventually).Should(BeTrue())
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		})
+
 		Describe("a paid change", func() {
 			const paidRecord = "effects.hosting.gandi-operator.dev/paid-change"
 			// slowly makes Gandi apply an accepted PATCH several polls later.

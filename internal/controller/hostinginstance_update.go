@@ -118,23 +118,23 @@ func orNone(s []string) string {
 }
 
 // update sends what differs, runs requested actions, and reports what
-// Gandi cannot do. Gandi changes only active instances.
+// Gandi cannot do. Gandi changes only active instances: in another state
+// nothing is sent, and Synced says what waits for it (reportHeld).
 func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) result {
-	if inst.Status != gandi.InstanceActive {
-		return result{}
-	}
-	patch, fields, problems := instanceChanges(hi, inst)
-	// The paid fields go in a PATCH of their own, sent once per value
-	// (hostinginstance_paid.go); the free ones are sent while it waits.
-	paid, boosterOptions, fields := splitPaid(&patch, fields, inst)
+	plan := planInstance(hi, inst)
 	// One boost per turn-on, and none while Gandi offers none
 	// (hostinginstance_booster.go).
-	boost, err := r.boosterTurn(ctx, hi, inst, paid)
-	if err != nil {
+	if err := r.recordBooster(ctx, hi, plan.boost); err != nil {
 		return retry(err)
 	}
-	if boost.problem != nil {
-		problems = append(problems, *boost.problem)
+	if inst.Status != gandi.InstanceActive {
+		return reportInstanceHeld(hi, inst.Status, plan)
+	}
+	// The paid fields go in a PATCH of their own, sent once per value
+	// (hostinginstance_paid.go); the free ones are sent while it waits.
+	patch, fields, problems := plan.free, plan.freeFields, slices.Clone(plan.unsupported)
+	if plan.boost.problem != nil {
+		problems = append(problems, *plan.boost.problem)
 	}
 	// Read once per pass: it is an uncached read of the API server.
 	pwSecret, err := r.readPasswordSecret(ctx, hi)
@@ -163,7 +163,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		r.Events.normal(hi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		res.requeue = r.Timing.Transitional
 	}
-	paidProblems, paidRes, ok := r.updatePaid(ctx, api, hi, inst.ID, paid, boosterOptions)
+	paidProblems, paidRes, ok := r.updatePaid(ctx, api, hi, inst.ID, plan)
 	if !ok {
 		return paidRes
 	}
@@ -186,7 +186,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	}
 	problems = append(problems, unconfirmed...)
 	res = reportSynced(hi, "instance", sent, problems, res)
-	noteSynced(hi, boost.note)
+	noteSynced(hi, plan.boost.note)
 	return res
 }
 
@@ -212,11 +212,11 @@ func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instance
 }
 
 // updatePaid sends the paid fields the spec asks for and Gandi does not
-// show, at most once per value (decidePaidChange, sendPaid), and returns
-// the problems of those on their way or unconfirmed.
-func (r *HostingInstanceReconciler) updatePaid(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, paid []paidField, booster *gandi.BoosterOptions) ([]problem, result, bool) {
-	plan := decidePaidChange(recordedEffect(hi, effectPaidChange), hi.GetAnnotations()[confirmedKey(effectPaidChange)], paid)
-	patch := paidPatch(plan, paid, booster)
+// show, at most once per value (the plan's decidePaidChange, sendPaid),
+// and returns the problems of those on their way or unconfirmed.
+func (r *HostingInstanceReconciler) updatePaid(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, ip instancePlan) ([]problem, result, bool) {
+	plan, paid := ip.paidPlan, ip.paid
+	patch := paidPatch(plan, paid, ip.boosterOptions)
 	accepted, err := sendPaid(ctx, r.Client, hi, plan, func(ctx context.Context) error { return api.UpdateInstance(ctx, id, patch) })
 	if err != nil && (accepted || len(plan.send) == 0) {
 		return nil, retry(err), false // a Kubernetes write: Gandi took the change, or nothing was sent
@@ -357,21 +357,6 @@ func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instance
 		}
 	}
 	return unconfirmed, result{}, true
-}
-
-// reportDrift says, in Observe mode, how Gandi differs from the spec.
-func reportDrift(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) {
-	_, fields, problems := instanceChanges(hi, inst)
-	for _, p := range problems {
-		fields = append(fields, p.message)
-	}
-	if len(fields) == 0 {
-		setCondition(hi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
-			"managementPolicy is Observe: the instance matches the spec; nothing is written to Gandi")
-		return
-	}
-	setCondition(hi, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
-		"managementPolicy is Observe, nothing is written to Gandi; the instance differs from the spec in: "+strings.Join(fields, "; "))
 }
 
 // refreshUsage reads the disk usage at its own, slower interval.

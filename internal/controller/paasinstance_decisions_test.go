@@ -260,3 +260,44 @@ func TestWaitingSinceIsWhenTheConditionTurnedFalse(t *testing.T) {
 		t.Errorf("Ready True: waitingSince = %s, want zero (nothing is awaited)", got)
 	}
 }
+
+// A PaaS instance that is not running takes no paas.update: the pass still
+// says whether the spec differs (reportHeld).
+func TestPaaSHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		spec   func(*hostingv1alpha1.PaaSInstanceSpec)
+		reason string
+		says   string
+	}{
+		{"nothing differs: UpToDate", nil, hostingv1alpha1.ReasonUpToDate, "matches the spec"},
+		{"a free member differs", func(s *hostingv1alpha1.PaaSInstanceSpec) { s.Console = ptrTo(true) },
+			hostingv1alpha1.ReasonWaitingForState, "while it is paused; not sent until it leaves that state: console"},
+		{"a paid member differs", func(s *hostingv1alpha1.PaaSInstanceSpec) { s.Size = "m" },
+			hostingv1alpha1.ReasonWaitingForState, "size"},
+		{"a new request", func(s *hostingv1alpha1.PaaSInstanceSpec) { s.RestartRequest = "r1" },
+			hostingv1alpha1.ReasonWaitingForState, "spec.restartRequest"},
+		{"a vhost not created", func(s *hostingv1alpha1.PaaSInstanceSpec) {
+			s.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.example.org"}}
+		}, hostingv1alpha1.ReasonWaitingForState, "vhost www.example.org"},
+		{"what needs the user comes first", func(s *hostingv1alpha1.PaaSInstanceSpec) {
+			s.Console = ptrTo(true)
+			s.DatacenterID = 2
+		}, hostingv1alpha1.ReasonUnsupportedChange, "cannot move an instance; Gandi takes no changes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Generation: 2}, Spec: hostingv1alpha1.PaaSInstanceSpec{
+				Type: "phpmysql", Size: "s", DatacenterID: 1,
+			}}
+			if tc.spec != nil {
+				tc.spec(&pi.Spec)
+			}
+			info := &paas.PaasReturn{ID: 7, Name: "legacy", Size: "s", Type: "phpmysql", State: paas.StatePaused, Datacenter: paas.Datacenter{ID: 1}}
+			res := (&paasPass{pi: pi, info: info}).held(result{})
+			c := pi.Status.Conditions
+			if len(c) != 1 || c[0].Reason != tc.reason || !strings.Contains(c[0].Message, tc.says) || c[0].ObservedGeneration != 2 || res.sent {
+				t.Fatalf("Synced = %+v; want %s saying %q", c, tc.reason, tc.says)
+			}
+		})
+	}
+}

@@ -75,11 +75,11 @@ func describePaaSPaid(f paidField) string {
 }
 
 // sendPaid sends the paid members the spec asks for and Gandi does not
-// show, at most once per value (decidePaid, sendPaid), and adds the
-// problems of those on their way or unconfirmed.
-func (p *paasPass) sendPaid(ctx context.Context, paid []paidField) *result {
+// show, at most once per value (the plan's decidePaid, sendPaid), and adds
+// the problems of those on their way or unconfirmed.
+func (p *paasPass) sendPaid(ctx context.Context, pp paasPlan) *result {
 	pi, id := p.pi, p.info.ID
-	plan := decidePaid(paasPaidKeys, recordedEffect(pi, effectPaidChange), pi.GetAnnotations()[confirmedKey(effectPaidChange)], paid)
+	plan, paid := pp.paidPlan, pp.paid
 	up := paasPaidUpdate(plan, paid)
 	accepted, err := sendPaid(ctx, p.r.Client, pi, plan, func(ctx context.Context) error {
 		_, err := p.api.Update(ctx, id, up)

@@ -104,20 +104,16 @@ func (r *PaaSInstanceReconciler) reportType(pi *hostingv1alpha1.PaaSInstance, vi
 	setCondition(pi, hostingv1alpha1.ConditionTypeDeprecated, true, hostingv1alpha1.ReasonDeprecatedType, msg)
 }
 
-// reportPaaSDrift says, in Observe mode, how Gandi differs from the spec.
+// reportPaaSDrift says, in Observe mode, how Gandi differs from the spec
+// where a Manage pass would act (planPaaS).
 func reportPaaSDrift(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) {
-	_, fields, problems := paasChanges(pi, info)
-	for _, p := range problems {
+	plan := planPaaS(pi, info)
+	fields := plan.changes()
+	for _, p := range plan.unsupported {
 		fields = append(fields, p.message)
 	}
-	on := map[string]bool{}
-	for _, vh := range info.Vhosts {
-		on[vh.Name] = true
-	}
-	for _, v := range pi.Spec.Vhosts {
-		if ascii, err := toASCII(v.FQDN); err == nil && !on[ascii] {
-			fields = append(fields, "vhost "+ascii+" is missing")
-		}
+	for _, vh := range missingVhosts(pi, info) {
+		fields = append(fields, vh+" is missing")
 	}
 	if len(fields) == 0 {
 		setCondition(pi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
@@ -126,4 +122,19 @@ func reportPaaSDrift(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) {
 	}
 	setCondition(pi, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
 		"managementPolicy is Observe, nothing is written to Gandi; the instance differs from the spec in: "+strings.Join(fields, "; "))
+}
+
+// missingVhosts names the vhosts of the spec that info does not list.
+func missingVhosts(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) []string {
+	on := map[string]bool{}
+	for _, vh := range info.Vhosts {
+		on[vh.Name] = true
+	}
+	var out []string
+	for _, v := range pi.Spec.Vhosts {
+		if ascii, err := toASCII(v.FQDN); err == nil && !on[ascii] {
+			out = append(out, "vhost "+ascii)
+		}
+	}
+	return out
 }

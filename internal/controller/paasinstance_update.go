@@ -127,28 +127,82 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 	if p.soon {
 		res.requeue = r.Timing.Transitional
 	}
-	if info.State != paas.StateRunning && len(p.problems) == 0 {
-		return res
+	if info.State != paas.StateRunning {
+		return p.held(res)
 	}
 	// UpToDate only once a later pass reads at Gandi what this one sent.
 	return reportSynced(pi, "instance", p.sent, p.problems, res)
+}
+
+// paasPlan is a PaaSInstance's fieldPlan (hostinginstance_plan.go), with
+// the paas.update of its free fields.
+type paasPlan struct {
+	fieldPlan
+	free paas.PaasUpdateParams
+}
+
+// planPaaS decides a PaaSInstance's plan; it writes nothing.
+func planPaaS(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) paasPlan {
+	up, fields, unsupported := paasChanges(pi, info)
+	paid, free := splitPaaSPaid(&up, fields, info)
+	return paasPlan{
+		fieldPlan: fieldPlan{
+			freeFields: free, paid: paid, unsupported: unsupported,
+			paidPlan: decidePaid(paasPaidKeys, recordedEffect(pi, effectPaidChange), pi.GetAnnotations()[confirmedKey(effectPaidChange)], paid),
+		},
+		free: up,
+	}
+}
+
+// changes names the members the plan sends.
+func (p paasPlan) changes() []string {
+	return p.fieldPlan.changes(func(key string) string { return key })
 }
 
 // sendChanges sends the fields that differ: the free ones in one
 // paas.update, then the paid ones in one of their own, at most once per
 // value (sendPaid).
 func (p *paasPass) sendChanges(ctx context.Context) *result {
-	up, fields, problems := paasChanges(p.pi, p.info)
-	p.problems = append(p.problems, problems...)
-	paid, fields := splitPaaSPaid(&up, fields, p.info)
-	if len(fields) > 0 {
-		if _, err := p.api.Update(ctx, p.info.ID, up); err != nil {
+	plan := planPaaS(p.pi, p.info)
+	p.problems = append(p.problems, plan.unsupported...)
+	if fields := plan.freeFields; len(fields) > 0 {
+		if _, err := p.api.Update(ctx, p.info.ID, plan.free); err != nil {
 			return p.r.refused(p.pi, "update "+strings.Join(fields, ", ")+" of PaaS instance "+strconv.Itoa(p.info.ID), err)
 		}
 		p.r.Events.normal(p.pi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
 		p.sent, p.soon = fields, true
 	}
-	return p.sendPaid(ctx, paid)
+	return p.sendPaid(ctx, plan)
+}
+
+// held reports, for an instance that is not running, what a pass would
+// send once it is (reportHeld): the members that differ (paid ones once
+// per value), the requests Gandi has not performed, a new SSH key list and
+// the vhosts not created yet. A renewal, which Gandi takes in more states,
+// went before (renew).
+func (p *paasPass) held(res result) result {
+	pi := p.pi
+	plan := planPaaS(pi, p.info)
+	fields := plan.changes()
+	problems := append(p.problems, plan.waits(describePaaSPaid)...)
+	last := pi.Status.LastRequests
+	if last == nil {
+		last = &hostingv1alpha1.PaaSLastRequests{}
+	}
+	for _, q := range paasRequests {
+		switch want := q.want(&pi.Spec); {
+		case want == "" || want == *q.last(last) || pi.GetAnnotations()[confirmedKey(q.effect)] == want:
+		case recordedEffect(pi, q.effect) == want:
+			problems = append(problems, unconfirmedProblem(q.name, want, q.field))
+		default:
+			fields = append(fields, q.field)
+		}
+	}
+	if s := pi.Spec; len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 && sshKeysVersion(s) != confirmedRotation(pi, effectSSHKeys) {
+		fields = append(fields, "spec.sshKeys")
+	}
+	fields = append(fields, missingVhosts(pi, p.info)...)
+	return reportHeld(pi, "instance", p.info.State, fields, problems, res)
 }
 
 // refused reports a write Gandi refused or whose answer was lost.

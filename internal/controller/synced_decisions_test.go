@@ -1,12 +1,15 @@
 package controller
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
 func TestSyncedVerdict(t *testing.T) {
@@ -106,6 +109,40 @@ func TestConfirmedAndLegacyPassword(t *testing.T) {
 			}
 			if got := legacyPassword(hi, "A"); got != c.wantLegacy {
 				t.Fatalf("legacyPassword = %q, want %q", got, c.wantLegacy)
+			}
+		})
+	}
+}
+
+// A vhost that is not running takes no PATCH: the pass still says whether
+// the spec differs (reportHeld), for this generation.
+func TestVhostHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		spec   func(*hostingv1alpha1.VhostSpec)
+		reason string
+		says   string
+	}{
+		{"nothing differs", nil, hostingv1alpha1.ReasonUpToDate, "the vhost matches the spec"},
+		{"a linked zone differs", func(s *hostingv1alpha1.VhostSpec) {
+			s.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true}
+		}, hostingv1alpha1.ReasonWaitingForState, "while it is locked; not sent until it leaves that state: linked_dns_zone"},
+		{"a cache purge asked", func(s *hostingv1alpha1.VhostSpec) { s.CachePurgeRequest = "p1" },
+			hostingv1alpha1.ReasonWaitingForState, "spec.cachePurgeRequest"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Generation: 2}}
+			vh.Status.Conditions = []metav1.Condition{{Type: hostingv1alpha1.ConditionSynced, Status: metav1.ConditionTrue,
+				Reason: hostingv1alpha1.ReasonUpToDate, ObservedGeneration: 1}}
+			if tc.spec != nil {
+				tc.spec(&vh.Spec)
+			}
+			observed := &gandi.Vhost{FQDN: "www.example.com", Status: gandi.VhostLocked,
+				LinkedDNSZone: &gandi.LinkedDNSZone{AllowAlteration: false}}
+			res := (&VhostReconciler{}).update(context.Background(), nil, vh, "i", observed)
+			c := vh.Status.Conditions
+			if len(c) != 1 || c[0].Reason != tc.reason || !strings.Contains(c[0].Message, tc.says) || c[0].ObservedGeneration != 2 || res.sent {
+				t.Fatalf("Synced = %+v; want %s saying %q", c, tc.reason, tc.says)
 			}
 		})
 	}

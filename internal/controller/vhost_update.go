@@ -60,14 +60,27 @@ func normalizeJSON(v map[string]any) any {
 }
 
 // update sends what differs and purges the cache when asked. Gandi
-// changes only running vhosts. What it sent is UpToDate only once a later
+// changes only running vhosts: in another state nothing is sent, and
+// Synced says what waits for it (reportHeld). What it sent is UpToDate only once a later
 // pass reads it at Gandi (reportSynced).
 func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string, observed *gandi.Vhost) result {
+	patch, fields, waitingForCert := vhostChanges(vh, observed)
+	var problems []problem
+	if waitingForCert {
+		problems = append(problems, problem{hostingv1alpha1.ReasonWaitingForCertificate,
+			"spec.httpsStrategy is " + vh.Spec.HTTPSStrategy + " but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists"})
+	}
 	if observed.Status != gandi.VhostRunning {
-		return result{}
+		if want := vh.Spec.CachePurgeRequest; want != "" && want != vh.Status.LastCachePurge && vh.GetAnnotations()[confirmedKey(effectCachePurge)] != want {
+			if recordedEffect(vh, effectCachePurge) == want {
+				problems = append(problems, unconfirmedProblem("the cache purge", want, "spec.cachePurgeRequest"))
+			} else {
+				fields = append(fields, "spec.cachePurgeRequest")
+			}
+		}
+		return reportHeld(vh, "vhost", observed.Status, fields, problems, result{})
 	}
 	fqdn := vh.Status.FQDN
-	patch, fields, waitingForCert := vhostChanges(vh, observed)
 	var res result
 	var sent []string
 	if !patch.IsEmpty() {
@@ -82,13 +95,8 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 		purgeRes.sent = len(sent) > 0
 		return purgeRes
 	}
-	var problems []problem
 	if unconfirmed != nil {
-		problems = append(problems, *unconfirmed)
-	}
-	if waitingForCert {
-		problems = append(problems, problem{hostingv1alpha1.ReasonWaitingForCertificate,
-			"spec.httpsStrategy is " + vh.Spec.HTTPSStrategy + " but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists"})
+		problems = append([]problem{*unconfirmed}, problems...)
 	}
 	return reportSynced(vh, "vhost", sent, problems, res)
 }

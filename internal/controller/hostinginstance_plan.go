@@ -1,0 +1,153 @@
+package controller
+
+import (
+	"slices"
+	"strings"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// fieldPlan is what a Manage pass would send of an object's compared
+// fields, decided from the spec, what Gandi shows and this object's
+// records before anything is sent. A pass that sends nothing reports from
+// it too: one in Observe (drift) and one that finds the object in a state
+// Gandi takes no changes in (reportHeld). So all three say what Manage
+// would do, not every difference between the spec and Gandi: a paid change
+// accepted and not shown yet, or a boost delivered and ended, is neither
+// drift nor a change waiting.
+type fieldPlan struct {
+	// freeFields are the names of the free fields to send.
+	freeFields []string
+	// paid are the paid fields (paidchange.go), paidPlan what is done
+	// with them.
+	paid     []paidField
+	paidPlan paidPlan
+	// unsupported are the differences Gandi cannot apply.
+	unsupported []problem
+}
+
+// changes names the fields the plan sends, free and paid; field names a
+// paid record key as the kind's request does.
+func (p fieldPlan) changes(field func(key string) string) []string {
+	out := slices.Clone(p.freeFields)
+	for _, f := range p.paid {
+		if slices.Contains(p.paidPlan.send, f.key) {
+			out = append(out, field(f.key))
+		}
+	}
+	return out
+}
+
+// waits are the problems of a pass that sends nothing: the differences
+// Gandi cannot apply, and the paid changes on their way or unconfirmed,
+// each named by describe.
+func (p fieldPlan) waits(describe func(paidField) string) []problem {
+	return append(slices.Clone(p.unsupported), paidProblems(p.paidPlan, describe)...)
+}
+
+// instancePlan is a HostingInstance's fieldPlan, with the PATCH of its
+// free fields and the booster's turn.
+type instancePlan struct {
+	fieldPlan
+	free           gandi.UpdateInstanceRequest
+	boosterOptions *gandi.BoosterOptions
+	// boost is the booster's turn (hostinginstance_booster.go); booster:true
+	// is out of paid when it holds it. Its record is written by the caller
+	// (recordBooster), in Observe too: it is this object's own
+	// bookkeeping, never a write to Gandi.
+	boost boosterDecision
+}
+
+// planInstance decides an instance's plan; it writes nothing.
+func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) instancePlan {
+	patch, fields, unsupported := instanceChanges(hi, inst)
+	paid, boosterOptions, free := splitPaid(&patch, fields, inst)
+	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == "true"
+	boost := decideBooster(recordedEffect(hi, effectBooster), viewBooster(hi, inst, pending))
+	if boost.hold {
+		for i := range paid {
+			if paid[i].key == paidBooster && paid[i].want == "true" {
+				paid[i].want = ""
+			}
+		}
+	}
+	return instancePlan{
+		fieldPlan: fieldPlan{
+			freeFields: free, paid: paid, unsupported: unsupported,
+			paidPlan: decidePaidChange(recordedEffect(hi, effectPaidChange), hi.GetAnnotations()[confirmedKey(effectPaidChange)], paid),
+		},
+		free: patch, boosterOptions: boosterOptions, boost: boost,
+	}
+}
+
+// changes names the fields the plan sends, as the PATCH names them.
+func (p instancePlan) changes() []string {
+	return p.fieldPlan.changes(func(key string) string {
+		if key == paidStorage {
+			return "storage_additional_size"
+		}
+		return key
+	})
+}
+
+// waits adds to the fieldPlan's the booster Gandi does not offer.
+func (p instancePlan) waits() []problem {
+	out := p.fieldPlan.waits(describePaid)
+	if p.boost.problem != nil {
+		out = append(out, *p.boost.problem)
+	}
+	return out
+}
+
+// reportDrift says, in Observe mode, how Gandi differs from the spec
+// where a Manage pass would act: what it would send, and what Gandi cannot
+// apply. A boost delivered and ended is not drift (Manage does not buy it
+// again), nor is a booster Manage waits for Gandi to offer.
+func reportDrift(hi *hostingv1alpha1.HostingInstance, plan instancePlan) {
+	fields := plan.changes()
+	for _, p := range plan.unsupported {
+		fields = append(fields, p.message)
+	}
+	if len(fields) == 0 {
+		setCondition(hi, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved,
+			"managementPolicy is Observe: the instance matches the spec; nothing is written to Gandi")
+		noteSynced(hi, plan.boost.note)
+		return
+	}
+	setCondition(hi, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonDriftDetected,
+		"managementPolicy is Observe, nothing is written to Gandi; the instance differs from the spec in: "+strings.Join(fields, "; "))
+}
+
+// reportInstanceHeld reports, for an instance in a state Gandi takes no
+// changes in, what a pass would send once it is active (reportHeld): the
+// plan's fields and the action requests not performed.
+func reportInstanceHeld(hi *hostingv1alpha1.HostingInstance, state string, plan instancePlan) result {
+	actions, unconfirmed := pendingActions(hi)
+	res := reportHeld(hi, "instance", state, append(plan.changes(), actions...), append(plan.waits(), unconfirmed...), result{})
+	noteSynced(hi, plan.boost.note)
+	return res
+}
+
+// pendingActions are the action requests of the spec Gandi has not
+// performed: the spec fields of those not sent yet, and the problems of
+// those sent whose acceptance was never seen (runActions).
+func pendingActions(hi *hostingv1alpha1.HostingInstance) ([]string, []problem) {
+	var fields []string
+	var unconfirmed []problem
+	last := hi.Status.LastActions
+	if last == nil {
+		last = &hostingv1alpha1.LastActions{}
+	}
+	for _, a := range instanceActions {
+		want := a.want(&hi.Spec)
+		switch {
+		case want == "" || want == *a.last(last) || hi.GetAnnotations()[confirmedKey(a.effect)] == want:
+		case recordedEffect(hi, a.effect) == want:
+			unconfirmed = append(unconfirmed, unconfirmedProblem(a.action, want, a.field))
+		default:
+			fields = append(fields, a.field)
+		}
+	}
+	return fields, unconfirmed
+}

@@ -69,7 +69,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 		return *res
 	}
 	describeInstance(hi, id)
-	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt) || paidChangeOnItsWay(hi))
+	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt) || paidChangeOnItsWay(hi) || r.freeOnItsWay(hi))
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id)
 	}
@@ -85,7 +85,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 
 	var res result
 	if hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
-		plan := planInstance(hi, inst)
+		plan := planInstance(hi, inst, r.freeView(hi))
 		if err := r.recordBooster(ctx, hi, plan.boost); err != nil {
 			return retry(err)
 		}

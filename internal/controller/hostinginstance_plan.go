@@ -2,6 +2,7 @@ package controller
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -17,8 +18,12 @@ import (
 // accepted and not shown yet, or a boost delivered and ended, is neither
 // drift nor a change waiting.
 type fieldPlan struct {
-	// freeFields are the names of the free fields to send.
+	// freeFields are the names of the free fields to send; free decided
+	// them (freechange.go): those Gandi accepted and does not show yet are
+	// out of the request, and freeWaits says they are on their way.
 	freeFields []string
+	free       freeDecision
+	freeWaits  []problem
 	// paid are the paid fields (paidchange.go), paidPlan what is done
 	// with them.
 	paid     []paidField
@@ -40,17 +45,28 @@ func (p fieldPlan) changes(field func(key string) string) []string {
 }
 
 // waits are the problems of a pass that sends nothing: the differences
-// Gandi cannot apply, and the paid changes on their way or unconfirmed,
-// each named by describe.
+// Gandi cannot apply, the free changes on their way, and the paid ones on
+// their way or unconfirmed, each named by describe.
 func (p fieldPlan) waits(describe func(paidField) string) []problem {
-	return append(slices.Clone(p.unsupported), paidProblems(p.paidPlan, describe)...)
+	out := append(slices.Clone(p.unsupported), p.freeWaits...)
+	return append(out, paidProblems(p.paidPlan, describe)...)
+}
+
+// decideFreeFields decides the free fields of a plan (decideFree) for a
+// what (instance): want are those that differ, described for a person by
+// describe.
+func (p *fieldPlan) decideFreeFields(what string, want []freeField, v freeView, describe func(freeField) string) {
+	p.free = decideFree(want, v)
+	p.freeFields = freeKeys(p.free.send)
+	p.freeWaits = p.free.problems(what, v, describe)
 }
 
 // instancePlan is a HostingInstance's fieldPlan, with the PATCH of its
 // free fields and the booster's turn.
 type instancePlan struct {
 	fieldPlan
-	free           gandi.UpdateInstanceRequest
+	// patch is the PATCH of the free fields to send.
+	patch          gandi.UpdateInstanceRequest
 	boosterOptions *gandi.BoosterOptions
 	// boost is the booster's turn (hostinginstance_booster.go); booster:true
 	// is out of paid when it holds it. Its record is written by the caller
@@ -59,10 +75,11 @@ type instancePlan struct {
 	boost boosterDecision
 }
 
-// planInstance decides an instance's plan; it writes nothing.
-func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) instancePlan {
+// planInstance decides an instance's plan, v being what the pass knows
+// of the free values it sent; it writes nothing.
+func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v freeView) instancePlan {
 	patch, fields, unsupported := instanceChanges(hi, inst)
-	paid, boosterOptions, free := splitPaid(&patch, fields, inst)
+	paid, boosterOptions, _ := splitPaid(&patch, fields, inst)
 	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == "true"
 	boost := decideBooster(recordedEffect(hi, effectBooster), viewBooster(hi, inst, pending))
 	if boost.hold {
@@ -72,13 +89,51 @@ func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) ins
 			}
 		}
 	}
-	return instancePlan{
+	plan := instancePlan{
 		fieldPlan: fieldPlan{
-			freeFields: free, paid: paid, unsupported: unsupported,
+			paid: paid, unsupported: unsupported,
 			paidPlan: decidePaidChange(recordedEffect(hi, effectPaidChange), hi.GetAnnotations()[confirmedKey(effectPaidChange)], paid),
 		},
-		free: patch, boosterOptions: boosterOptions, boost: boost,
+		boosterOptions: boosterOptions, boost: boost,
 	}
+	plan.decideFreeFields("instance", instanceFree(patch), v, func(f freeField) string {
+		if f.key == "language_id" {
+			return "the upgrade to " + hi.Spec.Type.Language.Name + " " + hi.Spec.Type.Language.Version
+		}
+		return f.key + " " + f.value
+	})
+	plan.patch = withoutFree(patch, plan.free.onItsWay)
+	return plan
+}
+
+// instanceFree are the free fields of an instance PATCH.
+func instanceFree(p gandi.UpdateInstanceRequest) []freeField {
+	var out []freeField
+	if p.Name != "" {
+		out = append(out, freeField{"name", p.Name})
+	}
+	if p.SnapshotEnabled != nil {
+		out = append(out, freeField{"snapshot_enabled", strconv.FormatBool(*p.SnapshotEnabled)})
+	}
+	if p.LanguageID != "" {
+		out = append(out, freeField{"language_id", p.LanguageID})
+	}
+	return out
+}
+
+// withoutFree is p without the fields of drop.
+func withoutFree(p gandi.UpdateInstanceRequest, drop []freeField) gandi.UpdateInstanceRequest {
+	for _, f := range drop {
+		switch f.key {
+		case "name":
+			p.Name = ""
+		case "snapshot_enabled":
+			p.SnapshotEnabled = nil
+		case "language_id":
+			p.LanguageID = ""
+		}
+	}
+	return p
 }
 
 // changes names the fields the plan sends, as the PATCH names them.

@@ -35,7 +35,7 @@ func planned(t *testing.T, c planCase, policy hostingv1alpha1.ManagementPolicy) 
 	if c.observed != nil {
 		c.observed(inst)
 	}
-	return hi, planInstance(hi, inst)
+	return hi, planInstance(hi, inst, freeView{})
 }
 
 func checkSynced(t *testing.T, hi *hostingv1alpha1.HostingInstance, c planCase) {

@@ -633,6 +633,42 @@ var _ = Describe("HostingInstance", func() {
 				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
 		})
 
+		Describe("a free change", func() {
+			patches := func() int { return w.sim.Requests(gandisim.RoutePatchInstance) }
+			// applyingIn makes Gandi apply an accepted PATCH d after its 202.
+			applyingIn := func(d time.Duration) {
+				t := gandisim.FastTimings()
+				t.InstanceUpdate = d
+				w.sim.SetTimings(t)
+			}
+
+			It("is sent once while Gandi applies it slowly, reported on its way, and UpToDate once the instance shows it", func() {
+				applyingIn(2 * testTiming.Poll)
+				before := patches()
+				setSpec(hi, func() { hi.Spec.Name = "renamed" })
+				Eventually(patches).WithTimeout(eventually).Should(BeNumerically(">", before))
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating),
+					WithTransform(func(o client.Object) string { return cond(o, hostingv1alpha1.ConditionSynced).Message },
+						ContainSubstring("Gandi accepted name renamed at"))))
+				Consistently(patches).WithTimeout(3*testTiming.Poll).Should(Equal(before+1),
+					"a GET showing the old name right after a 202 is no reason to send the PATCH again")
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.Name", "renamed"),
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+				Expect(patches()).To(Equal(before + 1))
+			})
+
+			It("is sent again when Gandi has not shown it a few polls after accepting it", func() {
+				applyingIn(time.Hour)
+				before := patches()
+				setSpec(hi, func() { hi.Spec.SnapshotEnabled = ptr(true) })
+				Eventually(patches).WithTimeout(eventually).Should(BeNumerically(">", before))
+				Consistently(patches).WithTimeout(2 * testTiming.Poll).Should(Equal(before + 1))
+				Eventually(patches).WithTimeout(3*testTiming.Poll).Should(Equal(before+2), "Gandi may have dropped it")
+				Expect(cond(get(hi), hostingv1alpha1.ConditionSynced).Reason).To(Equal(hostingv1alpha1.ReasonUpdating))
+			})
+		})
+
 		Describe("a paid change", func() {
 			const paidRecord = "effects.hosting.gandi-operator.dev/paid-change"
 			// slowly makes Gandi apply an accepted PATCH several polls later.

@@ -121,7 +121,7 @@ func orNone(s []string) string {
 // Gandi cannot do. Gandi changes only active instances: in another state
 // nothing is sent, and Synced says what waits for it (reportHeld).
 func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) result {
-	plan := planInstance(hi, inst)
+	plan := planInstance(hi, inst, r.freeView(hi))
 	// One boost per turn-on, and none while Gandi offers none
 	// (hostinginstance_booster.go).
 	if err := r.recordBooster(ctx, hi, plan.boost); err != nil {
@@ -132,7 +132,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	}
 	// The paid fields go in a PATCH of their own, sent once per value
 	// (hostinginstance_paid.go); the free ones are sent while it waits.
-	patch, fields, problems := plan.free, plan.freeFields, slices.Clone(plan.unsupported)
+	patch, fields, problems := plan.patch, plan.freeFields, append(slices.Clone(plan.unsupported), plan.freeWaits...)
 	if plan.boost.problem != nil {
 		problems = append(problems, *plan.boost.problem)
 	}
@@ -152,8 +152,11 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 		problems = append(problems, *unconfirmedPassword)
 	}
 	var res result
-	if !patch.IsEmpty() {
+	if patch.IsEmpty() {
+		r.keepFree(hi, plan.free, false)
+	} else {
 		accepted, err := r.sendUpdate(ctx, api, hi, inst.ID, patch, version)
+		r.keepFree(hi, plan.free, accepted)
 		if err != nil && accepted {
 			return retry(err) // Gandi took it; recording its acceptance failed
 		}
@@ -169,7 +172,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	}
 	res.sent = paidRes.sent
 	problems = append(problems, paidProblems...)
-	if paidChangeOnItsWay(hi) {
+	if paidChangeOnItsWay(hi) || len(plan.free.onItsWay) > 0 {
 		res.requeue = minPositive(res.requeue, r.recheckIn(hi, hostingv1alpha1.ConditionSynced))
 	}
 	hi.Status.PasswordSecretVersion = confirmedPassword(hi)

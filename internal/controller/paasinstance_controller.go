@@ -97,7 +97,7 @@ func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *host
 
 	var res result
 	if observeOnly(paasPolicy(pi)) {
-		reportPaaSDrift(pi, info)
+		reportPaaSDrift(pi, info, r.freeView(pi))
 	} else {
 		res = r.update(ctx, api, pi, info)
 	}

@@ -293,7 +293,7 @@ func TestPaaSHeld(t *testing.T) {
 				tc.spec(&pi.Spec)
 			}
 			info := &paas.PaasReturn{ID: 7, Name: "legacy", Size: "s", Type: "phpmysql", State: paas.StatePaused, Datacenter: paas.Datacenter{ID: 1}}
-			res := (&paasPass{pi: pi, info: info}).held(result{})
+			res := (&paasPass{r: &PaaSInstanceReconciler{}, pi: pi, info: info}).held(result{})
 			c := pi.Status.Conditions
 			if len(c) != 1 || c[0].Reason != tc.reason || !strings.Contains(c[0].Message, tc.says) || c[0].ObservedGeneration != 2 || res.sent {
 				t.Fatalf("Synced = %+v; want %s saying %q", c, tc.reason, tc.says)

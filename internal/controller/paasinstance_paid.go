@@ -99,7 +99,7 @@ func (p *paasPass) sendPaid(ctx context.Context, pp paasPlan) *result {
 	}
 	p.problems = append(p.problems, paidProblems(plan, describePaaSPaid)...)
 	if paidChangeOnItsWay(pi) {
-		p.paidWait = p.r.recheckIn(pi, hostingv1alpha1.ConditionSynced)
+		p.changeWait = p.r.recheckIn(pi, hostingv1alpha1.ConditionSynced)
 	}
 	return nil
 }

@@ -305,6 +305,24 @@ var _ = Describe("PaaSInstance", func() {
 				func(o *hostingv1alpha1.PaaSInstance) bool { return o.Status.Name == "renamed" })
 		})
 
+		It("sends a free change once while its operations run slowly, and reports it on its way", func() {
+			t := gandisim.FastTimings()
+			t.PaasUpdate = 2 * testTiming.Poll
+			w.sim.SetTimings(t)
+			updates := func() int { return w.sim.Requests(xmlrpc("paas.update")) }
+			before := updates()
+			setSpec(pi, func() { pi.Spec.Console = ptr(true) })
+			Eventually(updates).WithTimeout(eventually).Should(BeNumerically(">", before))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating),
+				WithTransform(func(o client.Object) string { return cond(o, hostingv1alpha1.ConditionSynced).Message },
+					ContainSubstring("Gandi accepted console true at"))))
+			Consistently(updates).WithTimeout(3*testTiming.Poll).Should(Equal(before+1),
+				"a paas.info showing the console off while its operation runs is no reason to send it again")
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+			Expect(updates()).To(Equal(before + 1))
+		})
+
 		Describe("a paid change", func() {
 			const paidRecord = "effects.hosting.gandi-operator.dev/paid-change"
 			// slowly makes Gandi's operations for a paas.update finish

@@ -93,9 +93,9 @@ type paasPass struct {
 	info     *paas.PaasReturn
 	problems []problem
 	soon     bool
-	// paidWait is when to look again for a paid change Gandi accepted and
-	// does not show yet (0: none): later the longer it takes.
-	paidWait time.Duration
+	// changeWait is when to look again for a change Gandi accepted and
+	// does not show yet, free or paid (0: none): later the longer it takes.
+	changeWait time.Duration
 	// sent are the free fields this pass sent, and paidSent says Gandi
 	// accepted a paid change in it: what it read came from before them
 	// (reportSynced).
@@ -123,7 +123,7 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 		}
 	}
 	res := result{sent: p.paidSent}
-	res.requeue = p.paidWait
+	res.requeue = p.changeWait
 	if p.soon {
 		res.requeue = r.Timing.Transitional
 	}
@@ -138,20 +138,56 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 // the paas.update of its free fields.
 type paasPlan struct {
 	fieldPlan
-	free paas.PaasUpdateParams
+	update paas.PaasUpdateParams
 }
 
-// planPaaS decides a PaaSInstance's plan; it writes nothing.
-func planPaaS(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) paasPlan {
+// planPaaS decides a PaaSInstance's plan, v being what the pass knows of
+// the free values it sent; it writes nothing.
+func planPaaS(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v freeView) paasPlan {
 	up, fields, unsupported := paasChanges(pi, info)
-	paid, free := splitPaaSPaid(&up, fields, info)
-	return paasPlan{
-		fieldPlan: fieldPlan{
-			freeFields: free, paid: paid, unsupported: unsupported,
-			paidPlan: decidePaid(paasPaidKeys, recordedEffect(pi, effectPaidChange), pi.GetAnnotations()[confirmedKey(effectPaidChange)], paid),
-		},
-		free: up,
+	paid, _ := splitPaaSPaid(&up, fields, info)
+	plan := paasPlan{fieldPlan: fieldPlan{
+		paid: paid, unsupported: unsupported,
+		paidPlan: decidePaid(paasPaidKeys, recordedEffect(pi, effectPaidChange), pi.GetAnnotations()[confirmedKey(effectPaidChange)], paid),
+	}}
+	plan.decideFreeFields("instance", paasFree(up), v, func(f freeField) string { return f.key + " " + f.value })
+	plan.update = withoutPaaSFree(up, plan.free.onItsWay)
+	return plan
+}
+
+// paasFree are the free members of a paas.update.
+func paasFree(up paas.PaasUpdateParams) []freeField {
+	var out []freeField
+	if up.Name != "" {
+		out = append(out, freeField{"name", up.Name})
 	}
+	if up.SnapshotProfile != nil {
+		// An int sets a profile, the empty string (0 in the spec) unsets.
+		v := fmt.Sprint(up.SnapshotProfile)
+		if v == "" {
+			v = "0"
+		}
+		out = append(out, freeField{"snapshot_profile", v})
+	}
+	if up.Console != nil {
+		out = append(out, freeField{"console", strconv.FormatBool(*up.Console)})
+	}
+	return out
+}
+
+// withoutPaaSFree is up without the members of drop.
+func withoutPaaSFree(up paas.PaasUpdateParams, drop []freeField) paas.PaasUpdateParams {
+	for _, f := range drop {
+		switch f.key {
+		case "name":
+			up.Name = ""
+		case "snapshot_profile":
+			up.SnapshotProfile = nil
+		case "console":
+			up.Console = nil
+		}
+	}
+	return up
 }
 
 // changes names the members the plan sends.
@@ -163,15 +199,23 @@ func (p paasPlan) changes() []string {
 // paas.update, then the paid ones in one of their own, at most once per
 // value (sendPaid).
 func (p *paasPass) sendChanges(ctx context.Context) *result {
-	plan := planPaaS(p.pi, p.info)
-	p.problems = append(p.problems, plan.unsupported...)
-	if fields := plan.freeFields; len(fields) > 0 {
-		if _, err := p.api.Update(ctx, p.info.ID, plan.free); err != nil {
-			return p.r.refused(p.pi, "update "+strings.Join(fields, ", ")+" of PaaS instance "+strconv.Itoa(p.info.ID), err)
-		}
-		p.r.Events.normal(p.pi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
-		p.sent, p.soon = fields, true
+	plan := planPaaS(p.pi, p.info, p.r.freeView(p.pi))
+	p.problems = append(append(p.problems, plan.unsupported...), plan.freeWaits...)
+	if len(plan.free.onItsWay) > 0 {
+		p.changeWait = p.r.recheckIn(p.pi, hostingv1alpha1.ConditionSynced)
 	}
+	fields := plan.freeFields
+	if len(fields) == 0 {
+		p.r.keepFree(p.pi, plan.free, false)
+		return p.sendPaid(ctx, plan)
+	}
+	_, err := p.api.Update(ctx, p.info.ID, plan.update)
+	p.r.keepFree(p.pi, plan.free, err == nil)
+	if err != nil {
+		return p.r.refused(p.pi, "update "+strings.Join(fields, ", ")+" of PaaS instance "+strconv.Itoa(p.info.ID), err)
+	}
+	p.r.Events.normal(p.pi, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")
+	p.sent, p.soon = fields, true
 	return p.sendPaid(ctx, plan)
 }
 
@@ -182,7 +226,7 @@ func (p *paasPass) sendChanges(ctx context.Context) *result {
 // went before (renew).
 func (p *paasPass) held(res result) result {
 	pi := p.pi
-	plan := planPaaS(pi, p.info)
+	plan := planPaaS(pi, p.info, p.r.freeView(pi))
 	fields := plan.changes()
 	problems := append(p.problems, plan.waits(describePaaSPaid)...)
 	last := pi.Status.LastRequests

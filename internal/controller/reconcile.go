@@ -29,6 +29,9 @@ type Base struct {
 	// polls classifies passes (urgent or routine) and measures polls;
 	// nil: every pass is urgent.
 	polls *pollTracker
+	// free remembers the free values Gandi accepted and does not show yet
+	// (freechange.go); nil remembers nothing.
+	free *freeChanges
 }
 
 // clock is the time now (Now, time.Now when nil).
@@ -43,6 +46,27 @@ func (b *Base) clock() time.Time {
 // (kept False while Gandi works) shows waiting on Gandi (Timing.recheck).
 func (b *Base) recheckIn(obj managed, condType string) time.Duration {
 	return b.Timing.recheck(waitingSince(obj, condType), b.clock())
+}
+
+// freeView is what a pass of obj knows of the free values it sent.
+func (b *Base) freeView(obj client.Object) freeView {
+	return b.free.view(obj.GetUID(), b.clock(), b.Timing.freePatience())
+}
+
+// freeOnItsWay says obj has a free value Gandi accepted and may still be
+// applying.
+func (b *Base) freeOnItsWay(obj client.Object) bool {
+	return b.free.onItsWay(obj.GetUID(), b.clock(), b.Timing.freePatience())
+}
+
+// keepFree records what a pass of obj leaves of its free values (d), and
+// the fields of d it sent when Gandi accepted them.
+func (b *Base) keepFree(obj client.Object, d freeDecision, accepted bool) {
+	var sent []freeField
+	if accepted {
+		sent = d.send
+	}
+	b.free.keep(obj.GetUID(), d.keep, sent, b.clock(), b.Timing.freePatience())
 }
 
 // waitIf is recheckIn when transitional (Gandi's state is about to

@@ -18,8 +18,8 @@ import (
 // made when they finish, and a paas.info in between still shows the old
 // size. Its paid members, size and quantity (the additional disk), go in a
 // paas.update of their own, sent at most once per value; the free ones
-// (name, snapshot_profile, console) are sent beside it, and sending one
-// again only sets the same value. The XML-RPC client never resends a
+// (name, snapshot_profile, console) are sent beside it, each not again
+// while Gandi may still apply it (freechange.go). The XML-RPC client never resends a
 // write on its own (paas.isRead).
 
 // The paid members of a paas.update, as the record names them.

@@ -33,8 +33,9 @@ const (
 // paasChanges compares the spec with what Gandi reports: the paas.update
 // for what differs and the user set, the names of those fields, and the
 // differences Gandi cannot apply. Its size and quantity are paid, and sent
-// at most once per value (paasinstance_paid.go); sending a free one again
-// after a lost answer sets the same value.
+// at most once per value (paasinstance_paid.go); a free one is not sent
+// again while Gandi may still apply it (freechange.go), and sending one
+// again after a lost answer sets the same value.
 func paasChanges(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) (paas.PaasUpdateParams, []string, []problem) {
 	var up paas.PaasUpdateParams
 	var fields []string
@@ -134,7 +135,7 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 	return reportSynced(pi, "instance", p.sent, p.problems, res)
 }
 
-// paasPlan is a PaaSInstance's fieldPlan (hostinginstance_plan.go), with
+// paasPlan is a PaaSInstance's fieldPlan (fieldplan.go), with
 // the paas.update of its free fields.
 type paasPlan struct {
 	fieldPlan

@@ -179,9 +179,25 @@ func (l *lifecycle) checkRivals(ctx context.Context, obj managed, ext external) 
 // that does not yet (claimRank), so a second object cannot take over an
 // ID another one manages by adopting it.
 func (l *lifecycle) checkRivalsFor(ctx context.Context, obj managed, ext external, id string) *result {
+	other, err := managerOf(ctx, obj, ext, id)
+	if err != nil {
+		return halt(retry(err))
+	}
+	if other == nil {
+		return nil
+	}
+	msg := fmt.Sprintf("%s/%s already names %s: one Gandi object has one manager, so this object changes nothing at Gandi; delete one of the two, or point this one elsewhere",
+		other.GetNamespace(), other.GetName(), ext.describe())
+	return stopped(obj, l.timing, hostingv1alpha1.ReasonOwnedByAnotherObject, msg)
+}
+
+// managerOf returns the cluster object other than obj that manages what
+// obj names under id (the ID obj records or is about to; empty: by natural
+// key only), nil when obj would be the one.
+func managerOf(ctx context.Context, obj managed, ext external, id string) (client.Object, error) {
 	others, err := ext.rivals(ctx, id)
 	if err != nil {
-		return halt(retry(fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)))
+		return nil, fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)
 	}
 	if id != "" {
 		// With an ID recorded, only an object recording the same one (or
@@ -194,13 +210,7 @@ func (l *lifecycle) checkRivalsFor(ctx context.Context, obj managed, ext externa
 		}
 		others = kept
 	}
-	other := rival(obj, others)
-	if other == nil {
-		return nil
-	}
-	msg := fmt.Sprintf("%s/%s already names %s: one Gandi object has one manager, so this object changes nothing at Gandi; delete one of the two, or point this one elsewhere",
-		other.GetNamespace(), other.GetName(), ext.describe())
-	return stopped(obj, l.timing, hostingv1alpha1.ReasonOwnedByAnotherObject, msg)
+	return rival(obj, others), nil
 }
 
 func (l *lifecycle) alreadyExists(obj managed, ext external, which []candidate) *result {
@@ -239,6 +249,10 @@ func (l *lifecycle) recordCreated(ctx context.Context, obj managed, ext external
 
 func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id string, records map[string]string, created bool, why string) (string, *result) {
 	if res := l.checkRivalsFor(ctx, obj, ext, id); res != nil {
+		// An open intent stays when another object manages what it found:
+		// obj's own create may still show up (Gandi lists late), and
+		// without the intent it would be nobody's, neither adopted nor
+		// deleted with obj (findPendingForDelete skips the other's).
 		return "", res
 	}
 	from, _ := effectsStale(obj, id, created)
@@ -725,7 +739,11 @@ func derefResult(r *result) result {
 
 // findPendingForDelete finds what a create with a lost answer may have
 // made, so that deleting the object does not leave it behind. An empty id
-// with a nil result means nothing was made.
+// with a nil result means nothing was made. A match another cluster object
+// manages is never this object's to delete, though Gandi made it after the
+// intent (the loser of a conflict with an open intent sees the winner's
+// purchase that way): it is left out, and this object's own create is
+// still waited for through the grace, as when nothing is found.
 func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext external) (string, *result) {
 	since, _ := createPendingSince(obj)
 	matches, err := ext.find(ctx)
@@ -733,7 +751,10 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 		res := failed(obj, l.timing, "look up "+ext.describe(), err)
 		return "", &res
 	}
-	mine := createdSince(matches, since.Add(-clockSkew))
+	mine, theirs, err := notManagedElsewhere(ctx, obj, ext, createdSince(matches, since.Add(-clockSkew)))
+	if err != nil {
+		return "", halt(retry(err))
+	}
 	switch {
 	case len(mine) == 1:
 		return mine[0].id, nil
@@ -744,7 +765,28 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
 		return "", halt(waitFor(l.timing.Transitional))
 	}
+	if len(theirs) > 0 {
+		l.events.normal(obj, "Released", "Delete", "another object manages "+ext.describe()+" ("+candidateIDs(theirs)+"): it is left at Gandi")
+	}
 	return "", nil
+}
+
+// notManagedElsewhere splits cs into those no other cluster object
+// manages (mine) and those one does (theirs): the same rule as the rival
+// check before a claim (managerOf).
+func notManagedElsewhere(ctx context.Context, obj managed, ext external, cs []candidate) (mine, theirs []candidate, err error) {
+	for _, c := range cs {
+		other, err := managerOf(ctx, obj, ext, c.id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if other != nil {
+			theirs = append(theirs, c)
+			continue
+		}
+		mine = append(mine, c)
+	}
+	return mine, theirs, nil
 }
 
 // deleteAtGandi deletes id and reports whether it is gone.

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
@@ -178,6 +179,74 @@ var _ = Describe("The shared lifecycle", func() {
 		_, still := w.sim.Instance(theirs)
 		Expect(still).To(BeTrue(), "deleting the restored object must leave the colleague's instance")
 		Expect(w.sim.PaidCreates()).To(BeZero())
+	})
+
+	Describe("deleting the loser of a conflict whose own create is unconfirmed", func() {
+		// The loser's create was cut before Gandi acted, so its intent stays
+		// open; another object on the same account (another Secret) then
+		// buys the same name, which the loser's lookup finds made after its
+		// intent. Deleting the loser, as its condition advises, must leave
+		// the winner's purchase.
+		var timing controller.Timing
+
+		BeforeEach(func() {
+			w.secret("gandi-credentials-2", map[string]string{"token": orgToken})
+			timing = testTiming
+			timing.CreateGrace = 5 * time.Second
+		})
+
+		It("leaves the instance the other object manages", func() {
+			w.sim.ResetNextPaid(gandisim.RouteCreateInstance, 1)
+			w.startManager(managerOptions{timing: &timing})
+			loser := instance("shop-a", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Name = "shop" })
+			w.create(loser)
+			Eventually(fetch(loser)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", HaveKey(hostingv1alpha1.AnnotationCreatePending)))
+
+			winner := instance("shop-c", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.Name = "shop"
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials-2"}
+			})
+			w.create(winner)
+			Eventually(fetch(winner)).WithTimeout(eventually).Should(beReady())
+			theirs := winner.Status.ID
+			Eventually(fetch(loser)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+			Expect(cond(loser, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("shop-c"))
+
+			Expect(k8sClient.Delete(suiteCtx, loser)).To(Succeed())
+			// It waits out its own create's grace, then lets go.
+			Eventually(gone(loser)).WithTimeout(eventually + timing.CreateGrace).Should(BeTrue())
+			_, kept := w.sim.Instance(theirs)
+			Expect(kept).To(BeTrue(), "deleting the loser must leave the instance shop-c manages ("+theirs+")")
+			Expect(w.sim.Requests(gandisim.RouteDeleteInstance)).To(BeZero())
+			Consistently(fetch(winner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		})
+
+		It("leaves the template the other object manages, though Gandi dates no template", func() {
+			w.sim.ResetNext(gandisim.RouteCreateTemplate, 1)
+			w.startManager(managerOptions{timing: &timing})
+			loser := gandiTemplate("tpl-a", func(t *hostingv1alpha1.Template) { t.Spec.Name = "shared" })
+			w.create(loser)
+			Eventually(fetch(loser)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", HaveKey(hostingv1alpha1.AnnotationCreatePending)))
+
+			winner := gandiTemplate("tpl-c", func(t *hostingv1alpha1.Template) {
+				t.Spec.Name = "shared"
+				t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials-2"}
+			})
+			w.create(winner)
+			Eventually(fetch(winner)).WithTimeout(eventually).Should(beReady())
+			theirs := winner.Status.ID
+			Eventually(fetch(loser)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+
+			Expect(k8sClient.Delete(suiteCtx, loser)).To(Succeed())
+			Eventually(gone(loser)).WithTimeout(eventually + timing.CreateGrace).Should(BeTrue())
+			_, kept := w.sim.Template(theirs)
+			Expect(kept).To(BeTrue(), "deleting the loser must leave the template tpl-c manages ("+theirs+")")
+			Consistently(fetch(winner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		})
 	})
 
 	It("never adopts, in the pass that created it, a vhost a missed look-up did not show", func() {

@@ -1,0 +1,95 @@
+package controller
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// stubExternal is an external whose Gandi answers and rivals are given:
+// enough for the lifecycle's decisions that read them.
+type stubExternal struct {
+	external // the steps these tests reach call only the methods below
+	matches  []candidate
+	// objects are the cluster objects of the kind; rivals returns those
+	// recording the ID asked about (none share the natural key here).
+	objects []client.Object
+}
+
+func (s *stubExternal) describe() string { return `instance "shop"` }
+
+func (s *stubExternal) find(context.Context) ([]candidate, error) { return s.matches, nil }
+
+func (s *stubExternal) rivals(_ context.Context, id string) ([]client.Object, error) {
+	var out []client.Object
+	for _, o := range s.objects {
+		if id != "" && externalIDAnnotation(o) == id {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	intent := now.Add(-10 * time.Second)
+	grace := 30 * time.Second
+	// Both made after the loser's intent: Gandi's dates cannot tell them
+	// apart, only the cluster's records can.
+	theirs := candidate{id: "theirs", createdAt: intent.Add(2 * time.Second)}
+	own := candidate{id: "own", createdAt: intent.Add(time.Second)}
+	undated := candidate{id: "undated"} // a template: Gandi gives no date
+
+	winner := func(id string) client.Object {
+		hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{
+			Name: "shop-c", Namespace: "other", UID: types.UID("c"),
+			CreationTimestamp: metav1.NewTime(intent.Add(time.Second)),
+			Annotations:       map[string]string{hostingv1alpha1.AnnotationExternalID: id, hostingv1alpha1.AnnotationCreatedID: id},
+		}}
+		hi.Status.ID = id
+		return hi
+	}
+	cases := []struct {
+		name    string
+		matches []candidate
+		others  []client.Object
+		elapsed time.Duration // since the intent
+		wantID  string
+		wait    bool
+	}{
+		{name: "its own match, nobody else's: deleted", matches: []candidate{own}, elapsed: 10 * time.Second, wantID: "own"},
+		{name: "another object's purchase, within the grace: its own create is still waited for", matches: []candidate{theirs},
+			others: []client.Object{winner("theirs")}, elapsed: 10 * time.Second, wait: true},
+		{name: "another object's purchase, after the grace: left, nothing deleted", matches: []candidate{theirs},
+			others: []client.Object{winner("theirs")}, elapsed: 2 * grace},
+		{name: "its own and another object's: only its own, never ambiguous", matches: []candidate{own, theirs},
+			others: []client.Object{winner("theirs")}, elapsed: 10 * time.Second, wantID: "own"},
+		{name: "an undated template another object manages: left", matches: []candidate{undated},
+			others: []client.Object{winner("undated")}, elapsed: 2 * grace},
+		{name: "an undated template nobody else manages: deleted", matches: []candidate{undated}, elapsed: 2 * grace, wantID: "undated"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			loser := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{
+				Name: "shop-a", Namespace: "team", UID: types.UID("a"),
+				CreationTimestamp: metav1.NewTime(intent.Add(-time.Second)),
+				Annotations:       map[string]string{hostingv1alpha1.AnnotationCreatePending: intent.Format(time.RFC3339Nano)},
+			}}
+			at := intent.Add(tc.elapsed)
+			l := &lifecycle{timing: Timing{CreateGrace: grace, Transitional: time.Second, Poll: time.Minute}, now: func() time.Time { return at }}
+			id, res := l.findPendingForDelete(context.Background(), loser, &stubExternal{matches: tc.matches, objects: tc.others})
+			if id != tc.wantID {
+				t.Fatalf("id = %q, want %q", id, tc.wantID)
+			}
+			if waiting := res != nil && res.err == nil && res.requeue > 0; waiting != tc.wait {
+				t.Fatalf("waiting = %v (%+v), want %v", waiting, res, tc.wait)
+			}
+		})
+	}
+}

@@ -63,6 +63,13 @@ const (
 	// write instead of sending the create too.
 	AnnotationCreateSentAt = "hosting.gandi-operator.dev/create-sent-at"
 
+	// AnnotationCreateLostAt records, beside AnnotationCreateSentAt, when
+	// the answer to that create was lost: the end of an attempt that may
+	// have reached Gandi late (a wait for the request budget, a slow
+	// answer). The grace for what it made counts from it, so that the
+	// time the POST took is not taken out of the grace.
+	AnnotationCreateLostAt = "hosting.gandi-operator.dev/create-lost-at"
+
 	// AnnotationRequestedAt asks for a reconcile now: any new value (kubectl
 	// gandi reconcile writes an RFC 3339 time) wakes the object, and the
 	// first pass after it that observes the object at Gandi copies the value

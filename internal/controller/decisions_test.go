@@ -43,6 +43,8 @@ func TestDecideClaim(t *testing.T) {
 		{"own intent, grace over, nothing listed", claimInput{pending: true, pendingSince: intent, grace: time.Second}, decideCreate},
 		{"own intent, grace over since it, a create sent again within the grace", claimInput{pending: true, pendingSince: intent, lastSent: now.Add(-time.Second), grace: 10 * time.Second}, decideWait},
 		{"own intent, the create sent again, its grace over too", claimInput{pending: true, pendingSince: intent, lastSent: now.Add(-time.Minute), grace: 10 * time.Second}, decideCreate},
+		{"own intent, sent long ago, its answer lost within the grace (a slow POST): waited for", claimInput{pending: true, pendingSince: intent, lastSent: intent, lostAt: now.Add(-time.Second), grace: 10 * time.Second}, decideWait},
+		{"own intent, its answer lost, the grace since the loss over too", claimInput{pending: true, pendingSince: intent, lastSent: intent, lostAt: now.Add(-time.Minute), grace: 10 * time.Second}, decideCreate},
 		{"own intent, a match made before the create sent again is still the intent's", claimInput{matches: []candidate{fresh}, pending: true, pendingSince: intent, lastSent: now, grace: time.Second}, decideAdopt},
 		{"own intent, grace over, only an older same-named instance", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second}, decideCreate},
 		{"own intent, grace over, the user hands over an older same-named instance: adopted, not bought", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second, handedOver: true}, decideHandedOver},
@@ -318,6 +320,31 @@ func TestLookupWindowOf(t *testing.T) {
 			got := lookupWindowOf(obj(c.intent))
 			if !got.notBefore.Equal(c.want.notBefore) || got.fresh != c.want.fresh {
 				t.Fatalf("lookupWindowOf = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestCreateLostAt(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) string { return t0.Add(d).Format(time.RFC3339Nano) }
+	cases := []struct {
+		name string
+		ann  map[string]string
+		want time.Time
+	}{
+		{"no loss recorded", map[string]string{hostingv1alpha1.AnnotationCreatePending: at(0)}, time.Time{}},
+		{"the loss of the latest create", map[string]string{hostingv1alpha1.AnnotationCreatePending: at(0), hostingv1alpha1.AnnotationCreateSentAt: at(time.Minute),
+			hostingv1alpha1.AnnotationCreateLostAt: at(2 * time.Minute)}, t0.Add(2 * time.Minute)},
+		{"the loss of an earlier attempt, before the latest create was sent", map[string]string{hostingv1alpha1.AnnotationCreatePending: at(0),
+			hostingv1alpha1.AnnotationCreateSentAt: at(5 * time.Minute), hostingv1alpha1.AnnotationCreateLostAt: at(2 * time.Minute)}, time.Time{}},
+		{"an unreadable record", map[string]string{hostingv1alpha1.AnnotationCreatePending: at(0), hostingv1alpha1.AnnotationCreateLostAt: "soon"}, time.Time{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			obj := claimant("x", t0, c.ann)
+			if got := createLostAt(obj); !got.Equal(c.want) {
+				t.Fatalf("createLostAt = %v, want %v", got, c.want)
 			}
 		})
 	}

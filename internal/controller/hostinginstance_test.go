@@ -257,6 +257,23 @@ var _ = Describe("HostingInstance", func() {
 			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, hi.Status.ID))
 		})
 
+		It("when a slow create loses its answer and Gandi lists it late, within the grace counted from the loss", func() {
+			// The paid POST takes 0.7 of the grace before its connection
+			// drops without an answer, and Gandi lists the instance 0.5 of
+			// the grace after that: past the grace counted from
+			// create-sent-at, within the grace counted from the loss.
+			grace := testTiming.CreateGrace
+			w.sim.SetLatency(gandisim.RouteCreateInstance, 7*grace/10)
+			w.sim.DropThenCommitPaid(gandisim.RouteCreateInstance, 1, 5*grace/10)
+			w.startManager(managerOptions{})
+			hi := instance("slow-lost")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Consistently(w.sim.PaidCreates).WithTimeout(2 * grace).Should(Equal(1))
+			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, hi.Status.ID))
+			Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreateLostAt), "the loss record goes with the intent")
+		})
+
 		It("when the ID annotation write fails once", func() {
 			var failed atomic.Bool
 			w.startManager(managerOptions{wrap: interceptor.Funcs{

@@ -122,7 +122,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	since, pending := ownIntent(obj)
 	sent := lastCreateSent(obj)
 	decision, which := decideClaim(claimInput{
-		matches: matches, pending: pending, pendingSince: since, lastSent: sent,
+		matches: matches, pending: pending, pendingSince: since, lastSent: sent, lostAt: createLostAt(obj),
 		handedOver:  adoptRequested(obj) || ext.handedOver(),
 		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
 		now: l.now(), grace: l.timing.CreateGrace,
@@ -361,7 +361,10 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	// The optimistic lock makes a reconciler holding a stale copy (or a
 	// second manager) lose here instead of buying twice.
-	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, remove: intentEffects(ext, records), finalizer: true}); err != nil {
+	// A former attempt's loss record goes: this attempt's grace counts from
+	// its own send, or its own loss.
+	remove := append(intentEffects(ext, records), hostingv1alpha1.AnnotationCreateLostAt)
+	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, remove: remove, finalizer: true}); err != nil {
 		return "", halt(retry(err))
 	}
 	id, err := ext.create(ctx)
@@ -460,7 +463,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 		matches = []candidate{*seen}
 	}
 	decision, which := decideClaim(claimInput{
-		matches: matches, pending: true, pendingSince: since, lastSent: sent, observeOnly: observeOnly,
+		matches: matches, pending: true, pendingSince: since, lastSent: sent, lostAt: createLostAt(obj), observeOnly: observeOnly,
 		uniqueKey: ext.uniqueKey(), now: l.now(), grace: l.timing.CreateGrace,
 	})
 	if seen != nil && decision != decideAdopt && (adoptRequested(obj) || ext.handedOver()) {
@@ -555,6 +558,14 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 	reason := classify(err).reason
 	l.events.warn(obj, reason, "Create", "create "+ext.describe()+": "+err.Error())
 	if !gandi.NotApplied(err) {
+		// The attempt may have reached Gandi only now (after a wait for the
+		// request budget, or a slow answer): the grace counts from here, not
+		// from the create-sent-at written before it. Unlocked: it records
+		// what happened, which a concurrent edit must not make us lose.
+		lost := map[string]string{hostingv1alpha1.AnnotationCreateLostAt: l.now().UTC().Format(time.RFC3339Nano)}
+		if perr := patchAnnotations(ctx, l.client, obj, annotationPatch{set: lost, unlocked: true}); perr != nil {
+			return halt(retry(fmt.Errorf("the answer to the create of %s was lost (%w), and recording when failed: %w", ext.describe(), err, perr)))
+		}
 		setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason,
 			"create "+ext.describe()+": "+err.Error()+"; the answer was lost, so Gandi is searched before any new attempt")
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, "waiting to see whether Gandi made the "+ext.describe())
@@ -760,7 +771,7 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 		return mine[0].id, nil
 	case len(mine) > 1:
 		return "", l.ambiguous(obj, ext, mine)
-	case l.now().Sub(lastCreateSent(obj)) < l.timing.CreateGrace:
+	case l.now().Sub(latest(lastCreateSent(obj), createLostAt(obj))) < l.timing.CreateGrace:
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
 		return "", halt(waitFor(l.timing.Transitional))

@@ -84,6 +84,22 @@ func lastCreateSent(obj client.Object) time.Time {
 	return t
 }
 
+// createLostAt is when the answer to the latest create under obj's intent
+// was lost (AnnotationCreateLostAt); zero when none is recorded for that
+// create (its answer came, it is in flight, or a crash cut it), or when
+// the record is older than the create, an earlier attempt's.
+func createLostAt(obj client.Object) time.Time {
+	v, ok := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateLostAt]
+	if !ok {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil || t.Before(lastCreateSent(obj)) {
+		return time.Time{}
+	}
+	return t
+}
+
 // openIntent reports a create intent that is not resolved yet, and when
 // it was recorded. Most kinds learn their Gandi ID from the create's
 // answer: their intent is open until the ID is recorded, in the write that
@@ -226,7 +242,7 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 
 // intentAnnotations are a create intent's own annotations, recorded and
 // taken away together.
-var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey, hostingv1alpha1.AnnotationCreateSentAt}
+var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey, hostingv1alpha1.AnnotationCreateSentAt, hostingv1alpha1.AnnotationCreateLostAt}
 
 // recordExternalID persists the Gandi ID an object manages (the annotation
 // survives a backup and restore, the status does not), with the records

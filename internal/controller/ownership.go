@@ -63,6 +63,11 @@ type claimInput struct {
 	// found): the grace counts from it, so that a second attempt whose
 	// answer is lost is waited for as the first was. Zero: pendingSince.
 	lastSent time.Time
+	// lostAt is when that create's answer was lost, when recorded: a slow
+	// attempt (a wait for the request budget, a late answer) may reach
+	// Gandi long after lastSent, and the grace is how long Gandi may take
+	// to list what it made, so it counts from the later of the two.
+	lostAt time.Time
 	// handedOver is the user's word: the adopt annotation, or (vhosts) an
 	// FQDN the HostingInstance created with the instance.
 	handedOver  bool
@@ -86,7 +91,7 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 			return decideAdopt, mine
 		case len(mine) > 1:
 			return decideAmbiguous, mine
-		case in.now.Sub(latest(in.pendingSince, in.lastSent)) < in.grace:
+		case in.now.Sub(latest(in.pendingSince, latest(in.lastSent, in.lostAt))) < in.grace:
 			return decideWait, nil
 		// The create found nothing of its own: the user's word about an
 		// existing match stands as it does without an intent. (Within the

@@ -114,6 +114,18 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.sim.Requests(xmlrpc("paas.create"))).To(Equal(1), "the lost create is found by name, never sent again")
 		})
 
+		It("when a slow create loses its answer and Gandi lists it late, within the grace counted from the loss", func() {
+			grace := testTiming.CreateGrace
+			w.sim.SetLatency(xmlrpc("paas.create"), 7*grace/10)
+			w.sim.DropThenCommitPaid(xmlrpc("paas.create"), 1, 5*grace/10)
+			w.startManager(managerOptions{})
+			pi := paasInstance("slow-lost")
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beReady())
+			Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * grace).Should(Equal(1))
+			Expect(w.sim.Requests(xmlrpc("paas.create"))).To(Equal(1), "the lost create is found by name, never sent again")
+		})
+
 		It("when the manager stops between the create and the ID write", func() {
 			stopped := make(chan struct{})
 			var once atomic.Bool

@@ -274,6 +274,38 @@ var _ = Describe("HostingInstance", func() {
 			Expect(hi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreateLostAt), "the loss record goes with the intent")
 		})
 
+		It("when the manager stops before recording that a slow create's answer was lost, and Gandi lists it late", func() {
+			// As above, but the process dies before it records the loss:
+			// the next one cannot know how late the attempt reached Gandi,
+			// so it records its own first look as the loss and waits the
+			// grace from it.
+			grace := testTiming.CreateGrace
+			w.sim.SetLatency(gandisim.RouteCreateInstance, 7*grace/10)
+			w.sim.DropThenCommitPaid(gandisim.RouteCreateInstance, 1, 5*grace/10)
+			stopped := make(chan struct{})
+			var once atomic.Bool
+			stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateLostAt] != "" && once.CompareAndSwap(false, true) {
+						close(stopped)
+						<-ctx.Done()
+						return ctx.Err()
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			hi := instance("slow-crash")
+			w.create(hi)
+			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+			stop()
+			Expect(get(hi).GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreateLostAt))
+
+			w.startManager(managerOptions{})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Consistently(w.sim.PaidCreates).WithTimeout(2 * grace).Should(Equal(1))
+			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, hi.Status.ID))
+		})
+
 		It("when the ID annotation write fails once", func() {
 			var failed atomic.Bool
 			w.startManager(managerOptions{wrap: interceptor.Funcs{

@@ -122,7 +122,8 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	since, pending := ownIntent(obj)
 	sent := lastCreateSent(obj)
 	decision, which := decideClaim(claimInput{
-		matches: matches, pending: pending, pendingSince: since, lastSent: sent, lostAt: createLostAt(obj),
+		matches: matches, pending: pending, pendingSince: since, lastSent: sent,
+		lostAt: createLostAt(obj), lossUnknown: createLostAt(obj).IsZero(),
 		handedOver:  adoptRequested(obj) || ext.handedOver(),
 		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
 		now: l.now(), grace: l.timing.CreateGrace,
@@ -138,12 +139,34 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
 			"a create was sent at "+sent.Format(time.RFC3339)+" and its answer was not recorded; looking for the "+ext.describe()+" on each pass before trying again")
 		return "", halt(waitFor(l.timing.Transitional))
+	case decideRecordLoss:
+		return "", l.recordLoss(ctx, obj, ext)
 	case decideAlreadyExists:
 		return "", l.alreadyExists(obj, ext, which)
 	case decideAbsent:
 		return "", l.absent(obj, ext)
 	}
 	return l.create(ctx, obj, ext, pending)
+}
+
+// recordLoss records now as the loss of obj's latest create, when nothing
+// recorded it (decideRecordLoss), and waits the grace from it.
+func (l *lifecycle) recordLoss(ctx context.Context, obj managed, ext external) *result {
+	if err := l.recordLossAt(ctx, obj); err != nil {
+		return halt(retry(fmt.Errorf("record that the answer to the create of %s was lost: %w", ext.describe(), err)))
+	}
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating,
+		"the create sent at "+lastCreateSent(obj).Format(time.RFC3339)+" was cut before its answer (the operator stopped?): looking for the "+ext.describe()+" until "+
+			l.now().Add(l.timing.CreateGrace).UTC().Format(time.RFC3339)+" before trying again")
+	return halt(waitFor(l.timing.Transitional))
+}
+
+// recordLossAt records now as when the answer to obj's latest create was
+// lost (AnnotationCreateLostAt). Unlocked: it records what happened, which
+// a concurrent edit must not make us lose.
+func (l *lifecycle) recordLossAt(ctx context.Context, obj managed) error {
+	lost := map[string]string{hostingv1alpha1.AnnotationCreateLostAt: l.now().UTC().Format(time.RFC3339Nano)}
+	return patchAnnotations(ctx, l.client, obj, annotationPatch{set: lost, unlocked: true})
 }
 
 // absent reports that an object which only observes has nothing at Gandi.
@@ -560,10 +583,8 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 	if !gandi.NotApplied(err) {
 		// The attempt may have reached Gandi only now (after a wait for the
 		// request budget, or a slow answer): the grace counts from here, not
-		// from the create-sent-at written before it. Unlocked: it records
-		// what happened, which a concurrent edit must not make us lose.
-		lost := map[string]string{hostingv1alpha1.AnnotationCreateLostAt: l.now().UTC().Format(time.RFC3339Nano)}
-		if perr := patchAnnotations(ctx, l.client, obj, annotationPatch{set: lost, unlocked: true}); perr != nil {
+		// from the create-sent-at written before it.
+		if perr := l.recordLossAt(ctx, obj); perr != nil {
 			return halt(retry(fmt.Errorf("the answer to the create of %s was lost (%w), and recording when failed: %w", ext.describe(), err, perr)))
 		}
 		setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason,
@@ -772,6 +793,15 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 	case len(mine) > 1:
 		return "", l.ambiguous(obj, ext, mine)
 	case l.now().Sub(latest(lastCreateSent(obj), createLostAt(obj))) < l.timing.CreateGrace:
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
+			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
+		return "", halt(waitFor(l.timing.Transitional))
+	case createLostAt(obj).IsZero():
+		// As before a create (decideRecordLoss): a create cut by a crash
+		// may have reached Gandi as late as the crash.
+		if err := l.recordLossAt(ctx, obj); err != nil {
+			return "", halt(retry(fmt.Errorf("record that the answer to the create of %s was lost: %w", ext.describe(), err)))
+		}
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
 		return "", halt(waitFor(l.timing.Transitional))

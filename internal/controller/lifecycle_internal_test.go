@@ -6,8 +6,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
@@ -60,6 +62,8 @@ func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 		matches []candidate
 		others  []client.Object
 		elapsed time.Duration // since the intent
+		// crashed: the create was cut by a crash, nothing recorded its loss
+		crashed bool
 		wantID  string
 		wait    bool
 	}{
@@ -73,6 +77,8 @@ func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 		{name: "an undated template another object manages: left", matches: []candidate{undated},
 			others: []client.Object{winner("undated")}, elapsed: 2 * grace},
 		{name: "an undated template nobody else manages: deleted", matches: []candidate{undated}, elapsed: 2 * grace, wantID: "undated"},
+		{name: "a create cut by a crash, the grace since its send over: the loss is recorded, and the grace waited from it", matches: []candidate{theirs},
+			others: []client.Object{winner("theirs")}, elapsed: 2 * grace, crashed: true, wait: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,8 +87,12 @@ func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 				CreationTimestamp: metav1.NewTime(intent.Add(-time.Second)),
 				Annotations:       map[string]string{hostingv1alpha1.AnnotationCreatePending: intent.Format(time.RFC3339Nano)},
 			}}
+			if !tc.crashed {
+				loser.Annotations[hostingv1alpha1.AnnotationCreateLostAt] = intent.Add(time.Second).Format(time.RFC3339Nano)
+			}
+			c := fake.NewClientBuilder().WithScheme(internalScheme(t)).WithObjects(loser).Build()
 			at := intent.Add(tc.elapsed)
-			l := &lifecycle{timing: Timing{CreateGrace: grace, Transitional: time.Second, Poll: time.Minute}, now: func() time.Time { return at }}
+			l := &lifecycle{client: c, timing: Timing{CreateGrace: grace, Transitional: time.Second, Poll: time.Minute}, now: func() time.Time { return at }}
 			id, res := l.findPendingForDelete(context.Background(), loser, &stubExternal{matches: tc.matches, objects: tc.others})
 			if id != tc.wantID {
 				t.Fatalf("id = %q, want %q", id, tc.wantID)
@@ -90,6 +100,22 @@ func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 			if waiting := res != nil && res.err == nil && res.requeue > 0; waiting != tc.wait {
 				t.Fatalf("waiting = %v (%+v), want %v", waiting, res, tc.wait)
 			}
+			var stored hostingv1alpha1.HostingInstance
+			if err := c.Get(context.Background(), client.ObjectKeyFromObject(loser), &stored); err != nil {
+				t.Fatal(err)
+			}
+			if lost := stored.Annotations[hostingv1alpha1.AnnotationCreateLostAt]; tc.crashed && lost != at.UTC().Format(time.RFC3339Nano) {
+				t.Fatalf("create-lost-at = %q, want now (%s)", lost, at)
+			}
 		})
 	}
+}
+
+func internalScheme(t *testing.T) *runtime.Scheme {
+	t.Helper()
+	s := runtime.NewScheme()
+	if err := hostingv1alpha1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

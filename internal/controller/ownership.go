@@ -45,6 +45,12 @@ const (
 	decideAmbiguous
 	// decideAbsent: nothing exists and the object only observes.
 	decideAbsent
+	// decideRecordLoss: the grace since the latest create was sent is
+	// over, and nothing records when its answer was lost: the process that
+	// sent it stopped mid-attempt (or the record's write failed), and the
+	// attempt may have reached Gandi as late as that. It is over by now at
+	// the latest: now is recorded as its loss, and the grace waited from it.
+	decideRecordLoss
 	// decideHandedOver: the one match is the object the user handed over
 	// (the adopt annotation, or a vhost its HostingInstance made): it is
 	// adopted, never recorded as made by this object.
@@ -68,6 +74,10 @@ type claimInput struct {
 	// Gandi long after lastSent, and the grace is how long Gandi may take
 	// to list what it made, so it counts from the later of the two.
 	lostAt time.Time
+	// lossUnknown says no loss is recorded for that create (lostAt is
+	// zero): a grace over since lastSent does not prove Gandi had the
+	// request for a whole grace.
+	lossUnknown bool
 	// handedOver is the user's word: the adopt annotation, or (vhosts) an
 	// FQDN the HostingInstance created with the instance.
 	handedOver  bool
@@ -93,6 +103,8 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 			return decideAmbiguous, mine
 		case in.now.Sub(latest(in.pendingSince, latest(in.lastSent, in.lostAt))) < in.grace:
 			return decideWait, nil
+		case in.lossUnknown:
+			return decideRecordLoss, nil
 		// The create found nothing of its own: the user's word about an
 		// existing match stands as it does without an intent. (Within the
 		// grace it waits: the create may still show up, and adopting the

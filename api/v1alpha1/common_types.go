@@ -16,6 +16,15 @@ const (
 	// writes it with the external ID.
 	AnnotationInstanceID = "hosting.gandi-operator.dev/instance-id"
 
+	// AnnotationInstanceCredentials, on a Vhost without spec.credentialsRef,
+	// records the credentials of its HostingInstance it reached the instance
+	// in AnnotationInstanceID with ("secret-name/key"). A HostingInstance
+	// deleted with deletionPolicy Orphan or Observe, or released as a
+	// conflict's loser, leaves the instance and its vhosts at Gandi:
+	// deleting the Vhost then asks Gandi with them (spec.credentialsRef
+	// first, when set). The operator writes it with the instance ID.
+	AnnotationInstanceCredentials = "hosting.gandi-operator.dev/instance-credentials"
+
 	// AnnotationCreatedID records the Gandi ID this object's own create
 	// made (written with AnnotationExternalID after the create, or when an
 	// interrupted create's result is found), and never an adopted one:

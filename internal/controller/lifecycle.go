@@ -467,7 +467,7 @@ func idRecordsOf(ext external) map[string]string {
 
 // idAnnotations are the annotations of a recorded ID (idContext's too),
 // taken back together.
-var idAnnotations = []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationInstanceID}
+var idAnnotations = []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationInstanceID, hostingv1alpha1.AnnotationInstanceCredentials}
 
 // settleIntent decides what Gandi shows under an ID recorded with a create
 // intent that is still open (openIntent): seen is Gandi's object under the

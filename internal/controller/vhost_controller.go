@@ -1,8 +1,11 @@
 package controller
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -85,6 +88,32 @@ type instanceTarget struct {
 	// the instance it bought: this cluster made them, so they are adopted
 	// freely. Empty on an instance it adopted or was pointed at.
 	initialVhosts []string
+	// credentialsRecord is credentials, when they are the
+	// HostingInstance's, as recorded beside the instance
+	// (AnnotationInstanceCredentials): after the HostingInstance is
+	// deleted, deleting the Vhost still reaches Gandi with them.
+	credentialsRecord string
+}
+
+// credentialsRecordOf encodes ref for AnnotationInstanceCredentials.
+func credentialsRecordOf(ref *hostingv1alpha1.CredentialsReference) string {
+	key := ref.Key
+	if key == "" {
+		key = hostingv1alpha1.CredentialsKeyToken
+	}
+	return ref.Name + "/" + string(key)
+}
+
+// recordedCredentials decodes AnnotationInstanceCredentials; nil when it
+// is absent or unreadable (the Vhost's own, or the default, then apply).
+// A Secret of the Vhost's own namespace only, as spec.credentialsRef.
+func recordedCredentials(vh *hostingv1alpha1.Vhost) *hostingv1alpha1.CredentialsReference {
+	name, key, ok := strings.Cut(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceCredentials], "/")
+	k := hostingv1alpha1.CredentialsKey(key)
+	if !ok || name == "" || (k != hostingv1alpha1.CredentialsKeyToken && k != hostingv1alpha1.CredentialsKeyAPIKey) {
+		return nil
+	}
+	return &hostingv1alpha1.CredentialsReference{Name: name, Key: k}
 }
 
 // resolveInstance finds the instance: a HostingInstance that is Ready, or a
@@ -111,6 +140,8 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 	t := instanceTarget{instanceID: instanceID(hi), credentials: hi.Spec.CredentialsRef}
 	if vh.Spec.CredentialsRef != nil {
 		t.credentials = vh.Spec.CredentialsRef
+	} else if hi.Spec.CredentialsRef != nil {
+		t.credentialsRecord = credentialsRecordOf(hi.Spec.CredentialsRef)
 	}
 	// The initial vhosts went out with the create of the instance the
 	// HostingInstance bought. On one it adopted or was pointed at, a vhost
@@ -178,12 +209,17 @@ func (r *VhostReconciler) followInstance(ctx context.Context, vh *hostingv1alpha
 	id := externalIDAnnotation(vh)
 	recorded := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]
 	switch {
-	case id == "" || recorded == t.instanceID:
+	case id == "":
 		return nil
-	case recorded == "":
-		if err := patchAnnotations(ctx, r.Client, vh, annotationPatch{
-			set: map[string]string{hostingv1alpha1.AnnotationInstanceID: t.instanceID},
-		}); err != nil {
+	case recorded == "" || recorded == t.instanceID:
+		// The instance, and the credentials that reach it when they are
+		// the HostingInstance's: a record of an older build lacks them, and
+		// the HostingInstance's credentialsRef may change.
+		set := (&vhostExternal{target: t}).idRecords()
+		if recorded == t.instanceID && (t.credentialsRecord == "" || vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceCredentials] == t.credentialsRecord) {
+			return nil
+		}
+		if err := patchAnnotations(ctx, r.Client, vh, annotationPatch{set: set}); err != nil {
 			return halt(retry(err))
 		}
 		return nil
@@ -238,28 +274,32 @@ func observeVhost(ctx context.Context, api vhostAPI, instanceID, fqdn string, wa
 // finalize runs the deletion policy through the shared lifecycle. The
 // instance comes from the spec (its instanceID, or the HostingInstance's
 // recorded ID), never from status alone: a Vhost restored without its
-// status must still delete its site.
+// status must still delete its site. A HostingInstance deleted with
+// Orphan or Observe, or released as a conflict's loser, leaves the
+// instance and its vhosts at Gandi: then the instance recorded beside
+// the vhost's ID is asked, with the Vhost's own credentials.
 func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhost) (bool, result) {
 	return r.lifecycle().finalize(ctx, vh, deletionRequest{
 		id:     settledID(vh),
 		policy: &vh.Spec.ManagedFields,
 		connect: func(ctx context.Context) (external, bool, error) {
-			t, gone, err := r.deletionTarget(ctx, vh)
-			if was := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]; err == nil && !gone && was != "" && was != t.instanceID {
+			d, err := r.deletionTarget(ctx, vh)
+			if err != nil || d.nothing {
+				return nil, d.nothing, err
+			}
+			t := d.target
+			if was := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]; was != "" && was != t.instanceID {
 				// What this object created is on an instance the spec no
 				// longer names (followInstance): it is not deleted there.
 				r.Events.normal(vh, hostingv1alpha1.ReasonInstanceChanged, "Delete", movedNote(vh, vh.Status.FQDN, was, t.instanceID))
 				return nil, true, nil
 			}
-			if gone || err != nil {
-				if gone {
-					r.Events.normal(vh, "InstanceGone", "Delete",
-						"the HostingInstance is gone, and with it the instance's vhosts at Gandi: nothing left to delete")
-				}
-				return nil, gone, err
-			}
 			api, err := r.Credentials.ClientFor(ctx, vh.Namespace, t.credentials)
 			if err != nil {
+				if d.recorded {
+					err = fmt.Errorf("%s; deleting vhost %s on instance %s needs this Vhost's own credentials: set spec.credentialsRef to a Secret of that account, or spec.deletionPolicy: Orphan to leave the vhost: %w",
+						d.why, vh.Status.FQDN, t.instanceID, err)
+				}
 				return nil, false, err
 			}
 			return &vhostExternal{r: r, api: r.observed(api, vh), vh: vh, target: t}, false, nil
@@ -267,35 +307,64 @@ func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhos
 	})
 }
 
-// deletionTarget finds the instance and credentials to delete with. gone
-// reports a HostingInstance that no longer exists (or never recorded an
-// instance): its deletion removed the instance's vhosts at Gandi.
-func (r *VhostReconciler) deletionTarget(ctx context.Context, vh *hostingv1alpha1.Vhost) (instanceTarget, bool, error) {
+// vhostDeletion is where a Vhost being deleted finds its vhost.
+type vhostDeletion struct {
+	target instanceTarget
+	// recorded: the spec's HostingInstance is gone or holds no instance,
+	// and target is the instance recorded beside the vhost's ID.
+	recorded bool
+	// why says, for recorded, why the HostingInstance did not give it.
+	why string
+	// nothing: this object cannot have made anything it could find.
+	nothing bool
+}
+
+// deletionTarget finds the instance and credentials to delete with: the
+// spec's instance; else, when the HostingInstance is gone or holds no
+// instance, the one recorded with the vhost's ID (AnnotationInstanceID; the
+// status for a record of an older build), with the Vhost's own credentials
+// (spec.credentialsRef, or the operator's default), the HostingInstance's
+// being gone with it. Gandi is then asked: a 404 (the instance deleted with
+// its HostingInstance, with its vhosts) lets the object go, and nothing is
+// taken for gone on the word of the cluster alone.
+func (r *VhostReconciler) deletionTarget(ctx context.Context, vh *hostingv1alpha1.Vhost) (vhostDeletion, error) {
 	fqdn, ferr := toASCII(vh.Spec.FQDN)
 	if ferr != nil {
 		// Admission refuses such an FQDN, so this object never created anything.
-		return instanceTarget{}, true, nil //nolint:nilerr // an unusable FQDN means nothing exists to delete
+		return vhostDeletion{nothing: true}, nil //nolint:nilerr // an unusable FQDN means nothing exists to delete
 	}
 	vh.Status.FQDN = fqdn
 	if vh.Spec.InstanceRef == nil {
-		return instanceTarget{instanceID: vh.Spec.InstanceID, credentials: vh.Spec.CredentialsRef}, false, nil
+		return vhostDeletion{target: instanceTarget{instanceID: vh.Spec.InstanceID, credentials: vh.Spec.CredentialsRef}}, nil
 	}
+	name := vh.Spec.InstanceRef.Name
 	hi := &hostingv1alpha1.HostingInstance{}
-	err := r.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, hi)
-	if apierrors.IsNotFound(err) {
-		return instanceTarget{}, true, nil
+	err := r.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: name}, hi)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return vhostDeletion{}, err
 	}
-	if err != nil {
-		return instanceTarget{}, false, err
+	why := "HostingInstance " + name + " is gone"
+	if err == nil {
+		if id := instanceID(hi); id != "" {
+			t := instanceTarget{instanceID: id, credentials: hi.Spec.CredentialsRef}
+			if vh.Spec.CredentialsRef != nil {
+				t.credentials = vh.Spec.CredentialsRef
+			}
+			return vhostDeletion{target: t}, nil
+		}
+		why = "HostingInstance " + name + " holds no instance"
 	}
-	t := instanceTarget{instanceID: instanceID(hi), credentials: hi.Spec.CredentialsRef}
-	if vh.Spec.CredentialsRef != nil {
-		t.credentials = vh.Spec.CredentialsRef
+	recorded := cmp.Or(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID], vh.Status.InstanceID)
+	if recorded == "" {
+		r.Events.warn(vh, "InstanceUnknown", "Delete", why+" and this Vhost recorded no instance: nothing it can find to delete; if Gandi still serves "+fqdn+", delete it there")
+		return vhostDeletion{nothing: true}, nil
 	}
-	if t.instanceID == "" {
-		return t, true, nil
+	vh.Status.InstanceID = recorded
+	creds := vh.Spec.CredentialsRef
+	if creds == nil {
+		creds = recordedCredentials(vh)
 	}
-	return t, false, nil
+	return vhostDeletion{target: instanceTarget{instanceID: recorded, credentials: creds}, recorded: true, why: why}, nil
 }
 
 // SetupWithManager registers the reconciler. Vhosts are reconciled again as

@@ -126,7 +126,11 @@ func (e *vhostExternal) presetID() string { return e.vh.Status.FQDN }
 
 // idRecords: the FQDN names a vhost on one instance only, recorded with it.
 func (e *vhostExternal) idRecords() map[string]string {
-	return map[string]string{hostingv1alpha1.AnnotationInstanceID: e.target.instanceID}
+	r := map[string]string{hostingv1alpha1.AnnotationInstanceID: e.target.instanceID}
+	if e.target.credentialsRecord != "" {
+		r[hostingv1alpha1.AnnotationInstanceCredentials] = e.target.credentialsRecord
+	}
+	return r
 }
 
 func (e *vhostExternal) creating() (reason, message string) {

@@ -586,6 +586,103 @@ var _ = Describe("Vhost", func() {
 			Expect(kept2).To(BeTrue())
 		})
 
+		DescribeTable("deletes its vhost (Delete) after its HostingInstance left the instance at Gandi, asking Gandi with the credentials it reached it with",
+			func(observe bool) {
+				w.startManager(managerOptions{})
+				var id string
+				hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+					hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+				})
+				if observe {
+					id = w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "site", Size: "starter", Location: "FR",
+						Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+					hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyDelete
+					hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+					hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				}
+				vh := vhost("www", "www.example.com")
+				w.create(hi)
+				w.create(vh)
+				Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+				id = vh.Status.InstanceID
+				Expect(vh.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceCredentials, "gandi-credentials/token"))
+
+				Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+				Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+				_, kept := w.sim.Instance(id)
+				Expect(kept).To(BeTrue(), "the HostingInstance's policy keeps the instance")
+
+				Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+				Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+				_, still := w.sim.Vhost(id, "www.example.com")
+				Expect(still).To(BeFalse(), "the Vhost (deletionPolicy Delete) let go while Gandi still serves its site on instance "+id)
+				_, kept = w.sim.Instance(id)
+				Expect(kept).To(BeTrue())
+			},
+			Entry("deleted with Orphan", false),
+			Entry("deleted under Observe", true),
+		)
+
+		It("keeps its finalizer, and says what to set, when nothing gives it credentials for the instance its gone HostingInstance left", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			vh := vhost("www", "www.example.com")
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			id := vh.Status.InstanceID
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+			// A Vhost of an older build, which did not record its
+			// HostingInstance's credentials.
+			setSpec(vh, func() { delete(vh.Annotations, hostingv1alpha1.AnnotationInstanceCredentials) })
+
+			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsNotFound))
+			Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(And(ContainSubstring("HostingInstance site is gone"),
+				ContainSubstring("set spec.credentialsRef"), ContainSubstring("deletionPolicy: Orphan")))
+			Consistently(gone(vh)).WithTimeout(2 * testTiming.Poll).Should(BeFalse())
+			_, still := w.sim.Vhost(id, "www.example.com")
+			Expect(still).To(BeTrue())
+
+			setSpec(vh, func() { vh.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"} })
+			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+			_, still = w.sim.Vhost(id, "www.example.com")
+			Expect(still).To(BeFalse())
+		})
+
+		It("never deletes, after its HostingInstance is gone, a vhost it did not create", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			id := hi.Status.ID
+			// Someone else's site on the instance, which the Vhost finds and
+			// must not take.
+			api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(api.CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"})).To(Succeed())
+			Eventually(func() bool { _, ok := w.sim.Vhost(id, "www.example.com"); return ok }).WithTimeout(eventually).Should(BeTrue())
+			deletes := w.sim.Requests(gandisim.RouteDeleteVhost)
+			vh := vhost("www", "www.example.com")
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+
+			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+			_, still := w.sim.Vhost(id, "www.example.com")
+			Expect(still).To(BeTrue(), "the site is someone else's")
+			Expect(w.sim.Requests(gandisim.RouteDeleteVhost)).To(Equal(deletes))
+		})
+
 		It("finishes deleting, without error, after its HostingInstance deleted the instance", func() {
 			w.startManager(managerOptions{})
 			vh, id := waitingAfterItsInstance(w)

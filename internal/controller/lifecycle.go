@@ -57,7 +57,8 @@ type external interface {
 	prepare(ctx context.Context) (map[string]string, error)
 	// create sends the create and returns the new object's ID.
 	create(ctx context.Context) (string, error)
-	// deleting reports whether Gandi is already deleting id; a 404 is gone.
+	// deleting reports whether Gandi is already deleting id; a 404, or
+	// errGoneAtGandi (Gandi shows it deleted), is gone.
 	deleting(ctx context.Context, id string) (bool, error)
 	// remove asks Gandi to delete id; gone says it is deleted at once.
 	remove(ctx context.Context, id string) (gone bool, err error)
@@ -96,6 +97,11 @@ func connectTo[C any](ctx context.Context, l *lifecycle, obj managed, open func(
 // errLeaveAtGandi tells finalize that the Gandi object is not this object's
 // to delete (a public template): it is left, and the object let go.
 var errLeaveAtGandi = errors.New("not this object's to delete at Gandi")
+
+// errGoneAtGandi tells deleteAtGandi that Gandi shows the object as
+// deleted (a PaaS instance in the state "deleted"): gone, as a 404 is,
+// with nothing to delete (Gandi refuses to delete it again).
+var errGoneAtGandi = errors.New("deleted at Gandi")
 
 // specError is a problem of the spec or of what it references that only a
 // change of them fixes (an invalid value, a Secret that is not the
@@ -836,7 +842,7 @@ func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external
 	if errors.Is(err, errLeaveAtGandi) {
 		return true, result{}
 	}
-	if gandi.IsNotFound(err) {
+	if gandi.IsNotFound(err) || errors.Is(err, errGoneAtGandi) {
 		l.events.normal(obj, "Deleted", "Delete", ext.describe()+" is gone at Gandi")
 		return true, result{}
 	}

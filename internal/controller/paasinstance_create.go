@@ -148,6 +148,10 @@ func (e *paasExternal) deleting(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	e.pi.Status.State = info.State
+	if info.State == paas.StateDeleted {
+		// Gone, as the live pass and the lookup take it (vanished, find).
+		return false, errGoneAtGandi
+	}
 	return info.State == paas.StateBeingDeleted, nil
 }
 

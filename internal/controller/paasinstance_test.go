@@ -556,6 +556,15 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(ok).To(BeFalse(), "Delete leaves nothing at Gandi")
 		})
 
+		It("goes with Delete when Gandi shows the instance as deleted, sending no paas.delete", func() {
+			id, _ := strconv.Atoi(pi.Status.ID)
+			Expect(w.sim.MarkPaasDeleted(id)).To(BeTrue())
+			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), pi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			Expect(w.sim.Requests(xmlrpc("paas.delete"))).To(BeZero(), "a deleted instance is gone: nothing to delete")
+		})
+
 		It("leaves the instance at Gandi with Orphan", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			setSpec(pi, func() { pi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan })

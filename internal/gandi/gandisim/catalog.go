@@ -44,8 +44,11 @@ const (
 	statusActive       = "active"
 	statusRunning      = "running"
 	statusBeingDeleted = "being_deleted"
-	statusAvailable    = "available" // an offered version or upgrade
-	statusError        = "error"     // a refused Dry-Run, a validation body
+	// statusPaasDeleted is PaasState "deleted": an instance Gandi deleted
+	// and still shows (MarkPaasDeleted).
+	statusPaasDeleted = "deleted"
+	statusAvailable   = "available" // an offered version or upgrade
+	statusError       = "error"     // a refused Dry-Run, a validation body
 )
 
 const (

@@ -404,7 +404,10 @@
 // operation API does. Snapshots are added with AddPaasSnapshot: the API
 // has no method to take one; AddPaasInstance adds an instance bought
 // outside the cluster (not counted as a paid create), DeletePaasInstance
-// deletes one behind the client's back. /_sim/state lists the
+// deletes one behind the client's back, and MarkPaasDeleted leaves one in
+// the state "deleted" (PaasState has it; the doc does not say when Gandi
+// shows it), still listed, its vhosts gone, paas.delete on it refused
+// (CAUSE_BADSTATE: the doc does not say). /_sim/state lists the
 // instances under paas_instances. Every list and count method filters with "~"
 // (LIKE with %), "<" and ">" (numbers, dates) and equality (a value or any
 // of an array), and every one of them answers a filter its doc entry does

@@ -411,7 +411,10 @@ func paasDelete(c *xcall) (any, *xfault) {
 	if fe != nil {
 		return nil, fe
 	}
-	if in.State == statusBeingCreated || in.State == statusBeingDeleted {
+	// The doc does not say what paas.delete answers on an instance already
+	// deleted (PaasState "deleted"): refused, as on one being deleted,
+	// which is the stricter reading.
+	if in.State == statusBeingCreated || in.State == statusBeingDeleted || in.State == statusPaasDeleted {
 		return nil, requireRunning(in)
 	}
 	in.State, in.since = statusBeingDeleted, c.now

@@ -79,6 +79,31 @@ func (s *Server) DeletePaasInstance(id int) bool {
 	return true
 }
 
+// MarkPaasDeleted puts instance id in the PaaS state "deleted" (PaasState
+// lists it), as Gandi shows an instance it deleted instead of forgetting
+// it: paas.info and paas.list still show it, its vhosts and snapshots are
+// gone, and paas.delete, like every call that needs it running, is refused
+// (CAUSE_BADSTATE). It reports whether there was such an instance.
+func (s *Server) MarkPaasDeleted(id int) bool {
+	defer s.lock()()
+	in := s.paas.instances[id]
+	if in == nil {
+		return false
+	}
+	in.State, in.since = statusPaasDeleted, s.now()
+	for fqdn, vh := range s.paas.vhosts {
+		if vh.PaasID == id {
+			delete(s.paas.vhosts, fqdn)
+		}
+	}
+	for sid, sn := range s.paas.snapshots {
+		if sn.PaasID == id {
+			delete(s.paas.snapshots, sid)
+		}
+	}
+	return true
+}
+
 // SetPaasNeedUpgrade marks an instance as running an old system image.
 func (s *Server) SetPaasNeedUpgrade(id int) {
 	defer s.lock()()

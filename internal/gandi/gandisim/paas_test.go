@@ -451,3 +451,21 @@ func TestPaasDropThenCommit(t *testing.T) {
 		t.Fatalf("fault counts %v", e.s.FaultCounts())
 	}
 }
+
+func TestPaasDeletedStateIsShownAndRefusesDelete(t *testing.T) {
+	e := newXEnv(t)
+	id := e.createRunning("gone")
+	if !e.s.MarkPaasDeleted(int(id)) {
+		t.Fatal("no such instance")
+	}
+	if st := e.must("paas.info", id).(map[string]any)["state"]; st != "deleted" {
+		t.Fatalf("state %v, want deleted", st)
+	}
+	if list := e.must("paas.list", map[string]any{"state": "deleted"}).([]any); len(list) != 1 {
+		t.Fatalf("listed %d deleted instances, want 1", len(list))
+	}
+	e.fault(faultBadState, "paas.delete", id)
+	if n := e.must("paas.vhost.count").(int64); n != 0 {
+		t.Errorf("%d vhosts left on a deleted instance", n)
+	}
+}

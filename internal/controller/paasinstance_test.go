@@ -17,6 +17,7 @@ import (
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
 
 func paasInstance(name string, mutate ...func(*hostingv1alpha1.PaaSInstance)) *hostingv1alpha1.PaaSInstance {
@@ -545,6 +546,35 @@ var _ = Describe("PaaSInstance", func() {
 			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", BeEmpty()))
 			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(1))
 			Expect(pi.Annotations).NotTo(HaveKey(ContainSubstring("vhosts")))
+		})
+
+		It("never records, nor deletes later, a vhost whose create Gandi refused as existing where this key cannot see it", func() {
+			// Another account's instance serves the name.
+			w.sim.AddAccount(gandisim.Account{Token: "other-paas-key", APIKey: true, User: "carol",
+				Orgs: []gandisim.Org{{ID: "9c1e4f2a-0d2e-11ef-a1b2-00163e816099", Name: "carol-org", CanBill: true}}})
+			theirs := w.sim.AddPaasInstance("other-paas-key", "theirs", "php7.3mysql5.7", "s", 1, "www.shared.org")
+			Expect(theirs).NotTo(BeZero())
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.shared.org"}} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonVhostConflict))
+			Expect(pi.Annotations).NotTo(HaveKey(ContainSubstring("vhosts")), "this object created no vhost")
+
+			// The name moves: its owner lets it go, and a person serves it
+			// on this object's instance by hand.
+			Expect(w.sim.DeletePaasInstance(theirs)).To(BeTrue())
+			Eventually(func() bool { _, ok := w.sim.PaasInstance(theirs); return ok }).WithTimeout(eventually).Should(BeFalse())
+			api, err := paas.New(paas.Config{Endpoint: w.server.URL + gandisim.XMLRPCPath, APIKey: paasKey})
+			Expect(err).NotTo(HaveOccurred())
+			id, _ := strconv.Atoi(pi.Status.ID)
+			_, err = api.VhostCreate(suiteCtx, paas.PaasVhost{PaasID: id, Vhost: "www.shared.org"})
+			Expect(err).NotTo(HaveOccurred())
+			deletes := w.sim.Requests(xmlrpc("paas.vhost.delete"))
+
+			setSpec(pi, func() { pi.Spec.Vhosts = nil })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+			Consistently(func() []string { return w.paasView(pi)().Vhosts }).WithTimeout(2*testTiming.Poll).Should(ContainElement("www.shared.org"),
+				"the person's vhost is not this object's to delete")
+			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(deletes))
 		})
 
 		It("deletes the instance at Gandi with Delete", func() {

@@ -104,15 +104,28 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	case !gandi.IsNotFound(err):
 		return halt(failed(p.pi, p.r.Timing, "look up vhost "+ascii, err))
 	}
-	if !slices.Contains(recordedVhosts(p.pi), ascii) {
+	earlier := slices.Contains(recordedVhosts(p.pi), ascii)
+	if !earlier {
 		if err := p.recordVhosts(ctx, append(recordedVhosts(p.pi), ascii), true); err != nil {
 			return halt(retry(err))
 		}
 	}
 	_, err = p.api.VhostCreate(ctx, paas.PaasVhost{PaasID: id, Vhost: ascii, ZoneAlter: v.ZoneAlter, Override: v.Override})
 	switch {
+	case gandi.IsAlreadyExists(err) && earlier && p.vhostHere(ctx, ascii):
+		// An earlier create of this object, whose answer was lost, made
+		// it: Gandi lists it only now.
+		p.soon = true
+		return nil
 	case gandi.IsAlreadyExists(err):
-		// Not visible to this key a moment ago: elsewhere, or just made.
+		// Not visible to this key a moment ago: elsewhere, or just made by
+		// someone else. This object did not create it: the record goes,
+		// or removing the name from spec.vhosts once the vhost is served
+		// here (moved by a person) would delete a vhost it never made.
+		kept := slices.DeleteFunc(slices.Clone(recordedVhosts(p.pi)), func(f string) bool { return f == ascii })
+		if err := p.recordVhosts(ctx, kept, false); err != nil {
+			return halt(retry(err))
+		}
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict,
 			"vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts"})
 		return nil
@@ -122,6 +135,17 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	p.r.Events.normal(p.pi, "VhostCreated", "Update", "asked Gandi to create vhost "+ascii)
 	p.soon = true
 	return nil
+}
+
+// vhostHere reports that Gandi now serves fqdn on this object's
+// instance, or that it cannot tell (the record then stays, and the next
+// pass looks again).
+func (p *paasPass) vhostHere(ctx context.Context, fqdn string) bool {
+	v, err := p.api.VhostInfo(ctx, fqdn)
+	if err != nil {
+		return !gandi.IsNotFound(err)
+	}
+	return v.PaasID == p.info.ID
 }
 
 // observeVhosts reports the instance's vhosts with their state and the DNS

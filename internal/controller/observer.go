@@ -44,7 +44,9 @@ import (
 //     operator creates or deletes, or finds gone, counts as a write to
 //     its instance too (its detail lists the vhosts and their deploy
 //     access; its list entry does not), in every observer that may serve
-//     that instance, and its HostingInstance is woken to read it at once;
+//     that instance, and its HostingInstance is woken to read it once
+//     the vhost changes of a burst settled (the vhosts of an instance are
+//     created together: one read, not one per vhost);
 //   - when it is not in the list at all (too new to be listed, or gone:
 //     the GET's 404 says which).
 //
@@ -67,12 +69,75 @@ type Observers struct {
 	Detail time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Settle is how long a HostingInstance whose vhosts the operator
+	// changed waits for no more such change before it is woken (zero:
+	// at once). The vhosts of an instance are created together, each a
+	// change to its detail: woken at each, it would read the detail once
+	// per vhost instead of once (see vhostsChanged).
+	Settle time.Duration
 
 	mu      sync.Mutex
 	by      map[observerKey]*observer
 	sweptAt time.Time
 	// wakes are the channels of the kinds' wake-up sources, by kind.
 	wakes map[observedKind]chan event.GenericEvent
+	// settling are the wake-ups waiting for their object's changes to
+	// settle (Settle), one per object.
+	settling map[settlingKey]*settlingWake
+}
+
+type settlingKey struct {
+	kind observedKind
+	key  types.NamespacedName
+}
+
+// settlingWake is a wake-up put off until due, or until first plus
+// settleCap times Settle when changes keep coming.
+type settlingWake struct {
+	first, due time.Time
+}
+
+// settleCap bounds how long changes that keep coming put a wake-up off,
+// in Settle intervals.
+const settleCap = 4
+
+// wakeSettled wakes key with wake once no call for it came for Settle
+// (at once when Settle is zero): the calls of a burst make one wake-up.
+// Real time, not Now: it paces a timer.
+func (o *Observers) wakeSettled(kind observedKind, key types.NamespacedName, wake func(observedKind, types.NamespacedName)) {
+	if o == nil || o.Settle <= 0 {
+		wake(kind, key)
+		return
+	}
+	k := settlingKey{kind: kind, key: key}
+	now := time.Now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.settling == nil {
+		o.settling = map[settlingKey]*settlingWake{}
+	}
+	if w := o.settling[k]; w != nil {
+		w.due = now.Add(o.Settle)
+		if limit := w.first.Add(settleCap * o.Settle); w.due.After(limit) {
+			w.due = limit
+		}
+		return
+	}
+	o.settling[k] = &settlingWake{first: now, due: now.Add(o.Settle)}
+	var fire func()
+	fire = func() {
+		o.mu.Lock()
+		w := o.settling[k]
+		if left := time.Until(w.due); left > 0 {
+			time.AfterFunc(left, fire)
+			o.mu.Unlock()
+			return
+		}
+		delete(o.settling, k)
+		o.mu.Unlock()
+		wake(kind, key)
+	}
+	time.AfterFunc(o.Settle, fire)
 }
 
 // observedKind names the kinds an observer answers for.
@@ -305,7 +370,10 @@ func (o *observer) wroteTo(keys ...string) {
 // observer that may serve that detail: the list of instances does not
 // show it, so the detail read before would otherwise be served for a
 // whole detail interval. When wake, the HostingInstances that read it are
-// woken to read it again at once.
+// woken to read it again once the changes of a burst settled
+// (Observers.Settle): the record makes any pass read it afresh, and a
+// change recorded after that read makes the next one read it again, but
+// the vhosts of an instance, created together, wake it once.
 func (o *observer) vhostsChanged(id string, wake bool) {
 	if o == nil {
 		return
@@ -320,7 +388,7 @@ func (o *observer) vhostsChanged(id string, wake bool) {
 		s := obs.seenInstances[id]
 		obs.mu.Unlock()
 		if wake && obs.wake != nil && s != nil && s.owner.Name != "" {
-			obs.wake(kindInstance, s.owner)
+			obs.all.wakeSettled(kindInstance, s.owner, obs.wake)
 		}
 	}
 }

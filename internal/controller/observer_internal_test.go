@@ -529,3 +529,98 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 		t.Fatalf("woken again by a vhost already known gone: %v", woken)
 	}
 }
+
+// The vhosts of an instance are created together: their HostingInstance
+// is woken once the burst settled, and reads its detail once, showing
+// them all; a vhost created after that read wakes it again, and is read
+// again once.
+func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
+	const org = "org-burst"
+	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, org)
+	now := time.Now()
+	const settle = 50 * time.Millisecond
+	o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Settle: settle, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
+	site := types.NamespacedName{Namespace: "ns", Name: "site"}
+	forInstance, forVhost := o.For(api, org), o.For(api, "")
+	woken := make(chan types.NamespacedName, 16)
+	forInstance.wake = func(kind observedKind, key types.NamespacedName) {
+		if kind == kindInstance {
+			woken <- key
+		}
+	}
+	forVhost.wake = nil
+	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
+	vhostsOf := func() []string {
+		t.Helper()
+		in, err := forInstance.instance(ctx, id, site, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, v := range in.Vhosts {
+			out = append(out, v.FQDN)
+		}
+		slices.Sort(out)
+		return out
+	}
+	// wakes waits out the settle interval (and a margin) and returns the
+	// wake-ups it brought.
+	wakes := func() []types.NamespacedName {
+		time.Sleep(settleCap*settle + 100*time.Millisecond)
+		var out []types.NamespacedName
+		for {
+			select {
+			case k := <-woken:
+				out = append(out, k)
+			default:
+				return out
+			}
+		}
+	}
+	vhostsOf()
+	vapi := observedVhosts{vhostAPI: api, obs: forVhost, owner: types.NamespacedName{Namespace: "ns", Name: "www"}}
+	create := func(fqdn string) {
+		t.Helper()
+		now = now.Add(time.Millisecond)
+		if err := vapi.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: fqdn}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, fqdn := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		create(fqdn)
+	}
+	if got := wakes(); !slices.Equal(got, []types.NamespacedName{site}) {
+		t.Fatalf("woken by three vhost creates: %v, want the HostingInstance once", got)
+	}
+	now = now.Add(time.Millisecond)
+	before := gets()
+	want := []string{"a.example.com", "b.example.com", "c.example.com"}
+	if got := vhostsOf(); !slices.Equal(got, want) {
+		t.Fatalf("vhosts of the woken instance: %v, want %v", got, want)
+	}
+	// The next poll: served from the list, with the vhosts.
+	now = now.Add(time.Minute)
+	if got := vhostsOf(); !slices.Equal(got, want) {
+		t.Fatalf("vhosts of the instance a poll later: %v, want %v", got, want)
+	}
+	if got := gets() - before; got != 1 {
+		t.Fatalf("GETs of the instance for the burst: %d, want 1", got)
+	}
+
+	create("d.example.com")
+	if got := wakes(); !slices.Equal(got, []types.NamespacedName{site}) {
+		t.Fatalf("woken by a vhost created after the read: %v, want the HostingInstance", got)
+	}
+	now = now.Add(time.Millisecond)
+	before = gets()
+	want = append(want, "d.example.com")
+	if got := vhostsOf(); !slices.Equal(got, want) {
+		t.Fatalf("vhosts after a later create: %v, want %v", got, want)
+	}
+	if got := gets() - before; got != 1 {
+		t.Fatalf("GETs of the instance for the later create: %d, want 1", got)
+	}
+}

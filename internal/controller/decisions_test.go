@@ -69,6 +69,37 @@ func TestDecideClaim(t *testing.T) {
 	}
 }
 
+// A create is sent without the lookup before it only when a refusal
+// could only mean "someone's: AlreadyExists"; whenever what the lookup
+// finds is this object's (an intent's create), is to be adopted, or makes
+// nothing be created, it looks first, and so does a create refused before.
+func TestCreateFirst(t *testing.T) {
+	vhost := createFirstInput{refusesTaken: true}
+	with := func(f func(*createFirstInput)) createFirstInput { in := vhost; f(&in); return in }
+	cases := []struct {
+		name string
+		in   createFirstInput
+		want bool
+	}{
+		{"a new vhost: the create is its own lookup", vhost, true},
+		{"a new vhost after it was found gone (the user took the ID back)", with(func(in *createFirstInput) { in.lastReason = hostingv1alpha1.ReasonExternalNotFound }), true},
+		{"a kind Gandi lets create twice (instance names)", createFirstInput{}, false},
+		{"an intent recorded: its lost answer may have made it", with(func(in *createFirstInput) { in.intentRecorded = true }), false},
+		{"adopt annotation or an initial vhost: a match is adopted", with(func(in *createFirstInput) { in.handedOver = true }), false},
+		{"Observe: nothing is created", with(func(in *createFirstInput) { in.observeOnly = true }), false},
+		{"reported AlreadyExists: looked up until the key is free", with(func(in *createFirstInput) { in.lastReason = hostingv1alpha1.ReasonAlreadyExists }), false},
+		{"create refused: looked up, not refused at every pass", with(func(in *createFirstInput) { in.lastReason = hostingv1alpha1.ReasonCreateRefused }), false},
+		{"ambiguous: looked up", with(func(in *createFirstInput) { in.lastReason = hostingv1alpha1.ReasonAmbiguousExternalObject }), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := createFirst(c.in); got != c.want {
+				t.Fatalf("createFirst = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
 func claimant(name string, created time.Time, ann map[string]string) client.Object {
 	return &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{
 		Namespace: "ns", Name: name, UID: types.UID(name), CreationTimestamp: metav1.NewTime(created), Annotations: ann,

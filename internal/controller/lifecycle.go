@@ -120,6 +120,13 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	if res := l.intentKeyChanged(obj, ext, "put them back until it is found (it is then this object's, and can be renamed), or set the annotation "+hostingv1alpha1.AnnotationExternalID+" to its ID"); res != nil {
 		return "", res
 	}
+	if createFirst(createFirstInput{
+		refusesTaken: refusesTakenKey(ext), intentRecorded: intentRecorded(obj),
+		handedOver:  adoptRequested(obj) || ext.handedOver(),
+		observeOnly: observeOnly, lastReason: readyReason(obj),
+	}) {
+		return l.create(ctx, obj, ext, false, false)
+	}
 	matches, err := ext.find(ctx)
 	if err != nil {
 		res := failed(obj, l.timing, "look up "+ext.describe(), err)
@@ -152,7 +159,72 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	case decideAbsent:
 		return "", l.absent(obj, ext)
 	}
-	return l.create(ctx, obj, ext, pending)
+	return l.create(ctx, obj, ext, pending, true)
+}
+
+// keyTakenRefused is an external whose create Gandi refuses, with nothing
+// made, when its natural key is taken (a vhost's FQDN: "The vhost already
+// exist on the instance and the creation cannot be performed"): such a
+// create is its own lookup (createFirst).
+type keyTakenRefused interface {
+	refusesTakenKey()
+}
+
+func refusesTakenKey(ext external) bool {
+	_, ok := ext.(keyTakenRefused)
+	return ok
+}
+
+// createFirstInput is what decides whether a create is sent without the
+// lookup before it.
+type createFirstInput struct {
+	// refusesTaken: Gandi refuses the create when the key is taken
+	// (keyTakenRefused).
+	refusesTaken bool
+	// intentRecorded: an earlier create intent of any origin is recorded
+	// (even one inherited from a copied object), or a create's sending.
+	intentRecorded bool
+	// handedOver: the user's word that an existing match is this object's.
+	handedOver  bool
+	observeOnly bool
+	// lastReason is the Ready reason the last pass reported.
+	lastReason string
+}
+
+// createFirst reports whether a create may be sent without looking first:
+// only for a kind Gandi refuses to create twice under one key, so that an
+// existing match is answered by a refusal that made nothing, instead of
+// by the lookup (one request less per create). The lookup stays whenever
+// what it finds decides something else than "report AlreadyExists": an
+// open or earlier intent (what a lost answer may have made is this
+// object's: only a lookup tells), the user handing a match over (it is
+// adopted, not refused), Observe (nothing is created), and a last pass
+// that reported a taken key or a refused create (the create would be
+// refused again at every pass: the lookup tells when the key is free).
+func createFirst(in createFirstInput) bool {
+	switch in.lastReason {
+	case hostingv1alpha1.ReasonAlreadyExists, hostingv1alpha1.ReasonCreateRefused, hostingv1alpha1.ReasonAmbiguousExternalObject:
+		return false
+	}
+	return in.refusesTaken && !in.intentRecorded && !in.handedOver && !in.observeOnly
+}
+
+// intentRecorded reports any create intent annotation on obj, its own or
+// not.
+func intentRecorded(obj managed) bool {
+	for _, k := range intentAnnotations {
+		if _, ok := obj.GetAnnotations()[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func readyReason(obj managed) string {
+	if c := meta.FindStatusCondition(*obj.GetConditions(), hostingv1alpha1.ConditionReady); c != nil {
+		return c.Reason
+	}
+	return ""
 }
 
 // recordLoss records now as the loss of obj's latest create, when nothing
@@ -357,8 +429,9 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 
 // create records the intent, sends the create and records the ID. hadIntent
 // says an intent from an earlier pass is kept as it is: its time is what a
-// later lookup matches Gandi's creation dates against.
-func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIntent bool) (string, *result) {
+// later lookup matches Gandi's creation dates against. lookedUp says this
+// pass looked for the object before (not when createFirst).
+func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIntent, lookedUp bool) (string, *result) {
 	records, err := ext.prepare(ctx)
 	if err != nil {
 		return "", l.prepareFailed(ctx, obj, ext, err, hadIntent)
@@ -398,7 +471,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	}
 	id, err := ext.create(ctx)
 	if err != nil {
-		return "", l.createFailed(ctx, obj, ext, err, hadIntent, intent)
+		return "", l.createFailed(ctx, obj, ext, err, hadIntent, lookedUp, intent)
 	}
 	// "Accepted", not "created": Gandi's answer starts the create (a 202,
 	// the legacy API's operations), and Ready waits for a pass to see it.
@@ -519,7 +592,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 	case decideAbsent:
 		return l.absent(obj, ext)
 	}
-	if _, res := l.create(ctx, obj, ext, true); res != nil {
+	if _, res := l.create(ctx, obj, ext, true, true); res != nil {
 		return res
 	}
 	return halt(waitFor(l.timing.Transitional))
@@ -583,7 +656,7 @@ func (l *lifecycle) unsendable(ctx context.Context, obj managed, ext external, e
 // is taken back and the create is tried again (or the refusal reported).
 // Anything else may have created the object: the intent stays, and the
 // next passes look for it before any new attempt.
-func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external, err error, hadIntent bool, intent map[string]string) *result {
+func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external, err error, hadIntent, lookedUp bool, intent map[string]string) *result {
 	reason := classify(err).reason
 	l.events.warn(obj, reason, "Create", "create "+ext.describe()+": "+err.Error())
 	if !gandi.NotApplied(err) {
@@ -613,6 +686,19 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 	// this key for this object's create.
 	if perr := l.takeBackIntent(ctx, obj, slices.Collect(maps.Keys(intent))); perr != nil {
 		return halt(retry(fmt.Errorf("create %s was refused (%w), and taking back the intent failed: %w", ext.describe(), err, perr)))
+	}
+	if gandi.IsAlreadyExists(err) && !lookedUp {
+		// Sent without a lookup (createFirst): the refusal stands for it.
+		// What Gandi has under the key is reported as a lookup would
+		// have, and never claimed: the user hands it over if it is theirs.
+		matches, ferr := ext.find(ctx)
+		switch {
+		case ferr != nil:
+			msg := "create " + ext.describe() + ": " + err.Error() + ": Gandi already has it, and looking it up failed (" + ferr.Error() + "); it is looked up again at the next pass"
+			return stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+		case len(matches) > 0:
+			return l.alreadyExists(obj, ext, matches)
+		}
 	}
 	if gandi.IsAlreadyExists(err) {
 		// The lookup of this pass found nothing, so it exists where this

@@ -114,7 +114,11 @@ var _ = Describe("Batched observation wakes what a list shows changed", func() {
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
 		Eventually(fetch(www)).WithTimeout(eventually).Should(beReady())
 		w.sim.SetVhostStatus(hi.Status.ID, "www.example.com", "locked")
-		w.create(vhost("api", "api.example.com"))
+		// A new Vhost's create is its own lookup (createFirst); one the
+		// user hands over is looked up first.
+		w.create(vhost("api", "api.example.com", func(vh *hostingv1alpha1.Vhost) {
+			vh.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+		}))
 		Eventually(fetch(www)).WithTimeout(eventually).WithPolling(50 * time.Millisecond).Should(
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
 	})

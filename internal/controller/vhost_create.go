@@ -28,6 +28,10 @@ func (e *vhostExternal) describe() string {
 // uniqueKey: an FQDN is served once per instance.
 func (e *vhostExternal) uniqueKey() bool { return true }
 
+// refusesTakenKey: Gandi answers a vhost create for an FQDN it already
+// serves with a 422 and makes nothing (createFirst).
+func (e *vhostExternal) refusesTakenKey() {}
+
 // handedOver: the HostingInstance created the vhost with the instance it
 // bought (spec.initialVhosts; resolveInstance), so this cluster made it.
 func (e *vhostExternal) handedOver() bool {

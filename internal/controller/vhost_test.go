@@ -247,7 +247,48 @@ var _ = Describe("Vhost", func() {
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AlreadyExists"))
 		annotate(vh, hostingv1alpha1.AnnotationAdopt, "true")
 		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-		Expect(w.sim.Writes()).To(BeZero())
+		Expect(w.sim.Writes()).To(BeNumerically("<=", 1), "one create at most, which Gandi refused")
+		Expect(w.sim.VhostCreates()).To(BeZero())
+	})
+
+	// A new Vhost's create is its own lookup (Gandi refuses an FQDN it
+	// serves with a 422 and makes nothing): a vhost that is there already
+	// costs one refused create, is reported AlreadyExists and never
+	// claimed, is looked up (not created again) at the next passes, and is
+	// left at Gandi when the Vhost is deleted.
+	It("reports a vhost already on its instance after one refused create, claims it not, and leaves it on delete", func() {
+		id := w.seedInstance(gandisim.SeedVhost{FQDN: "shop.example.com"})
+		before, _ := w.sim.Vhost(id, "shop.example.com")
+		w.startManager(managerOptions{})
+		vh := vhost("shop", "shop.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Consistently(fetch(vh)).WithTimeout(3 * testTiming.Poll).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(BeNumerically("<=", 1), "one refused create, not one per pass")
+		Expect(w.sim.VhostCreates()).To(BeZero())
+		for _, k := range []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationInstanceID, hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreateSentAt} {
+			Expect(get(vh).GetAnnotations()).NotTo(HaveKey(k), "nothing claimed, no intent left")
+		}
+
+		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		after, ok := w.sim.Vhost(id, "shop.example.com")
+		Expect(ok).To(BeTrue(), "deleting the Vhost leaves the vhost it never managed")
+		Expect(after.CreatedAt).To(Equal(before.CreatedAt))
+	})
+
+	It("sends a new vhost's create without listing the instance's vhosts first", func() {
+		slow := testTiming
+		slow.Poll, slow.Detail = time.Hour, time.Hour
+		id := w.seedInstance()
+		w.startManager(managerOptions{timing: &slow})
+		vh := vhost("www", "www.example.com", onInstance(id))
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(Equal(1))
+		Expect(w.sim.Requests(gandisim.RouteListVhosts)).To(BeZero(), "the create is its own lookup")
 	})
 
 	It("sends an IDN as punycode and shows both forms", func() {

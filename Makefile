@@ -81,7 +81,7 @@ control-plane: ## Build kube-apiserver, etcd and kubectl into the cache (once) a
 test: $(HELM) ## Run every test: unit, simulator, envtest (controllers, admission) and end to end.
 	@# promtool is optional: without it, test/install skips `promtool check rules` and says so.
 	$(MAKE) promtool || echo "promtool could not be built: test/install skips promtool check rules"
-	PROMTOOL="$(PROMTOOL)" KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1
+	PROMTOOL="$(PROMTOOL)" KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test ./... -count=1 -timeout 25m
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) hack/control-plane.sh)" go test -tags e2e ./test/e2e/... ./test/plugin/... -count=1 -v -timeout 20m
 
 .PHONY: test-crash

@@ -65,8 +65,11 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.taken.com"}}
 		})
 		w.create(pi)
-		Eventually(fetch(pi)).WithTimeout(eventually).Should(
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		// Ready: refused, nothing bought, the spec can be corrected;
+		// Synced: Gandi's reason.
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreateRefused),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists)))
 		Expect(cond(pi, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("www.taken.com"))
 		Expect(pi.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending), "the intent is taken back")
 		creates := w.sim.Requests(xmlrpc("paas.create"))

@@ -62,10 +62,12 @@ var _ = Describe("A write Gandi refuses for the object's state", func() {
 			stateChangesInFlight(gandisim.RoutePatchInstance, 400,
 				func() { setSpec(hi, func() { hi.Spec.SnapshotEnabled = ptr(true) }) },
 				func() { w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "locked" }) })
+			// The refused PATCH is a Conflict; the passes that read the
+			// instance locked then hold the change (WaitingForState).
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
-				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "Conflict"),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForState),
 				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked")))
-			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("while it is locked"))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(And(ContainSubstring("while it is locked"), ContainSubstring("snapshot")))
 
 			patches := w.sim.Requests(gandisim.RoutePatchInstance)
 			Consistently(fetch(hi)).WithTimeout(2*testTiming.Poll).Should(notInvalidSpec, "a state is no spec problem")
@@ -115,7 +117,7 @@ var _ = Describe("A write Gandi refuses for the object's state", func() {
 			},
 			func() { w.sim.SetVhostStatus(id, "www.example.com", "locked") })
 		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
-			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "Conflict"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForState),
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked")))
 		Expect(cond(vh, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("while it is locked"))
 		Consistently(fetch(vh)).WithTimeout(2*testTiming.Poll).Should(notInvalidSpec, "a state is no spec problem")

@@ -39,6 +39,10 @@ import (
 // value, as text.
 type freeField struct{ key, value string }
 
+// fieldName is the name field of an instance PATCH and of paas.update,
+// the free field both kinds share.
+const fieldName = "name"
+
 // freeSent is a free value Gandi accepted, and when.
 type freeSent struct {
 	value string

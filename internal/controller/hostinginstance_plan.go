@@ -27,11 +27,11 @@ type instancePlan struct {
 func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v freeView) instancePlan {
 	patch, fields, unsupported := instanceChanges(hi, inst)
 	paid, boosterOptions, _ := splitPaid(&patch, fields, inst)
-	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == "true"
+	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == strconv.FormatBool(true)
 	boost := decideBooster(recordedEffect(hi, effectBooster), viewBooster(hi, inst, pending))
 	if boost.hold {
 		for i := range paid {
-			if paid[i].key == paidBooster && paid[i].want == "true" {
+			if paid[i].key == paidBooster && paid[i].want == strconv.FormatBool(true) {
 				paid[i].want = ""
 			}
 		}
@@ -57,7 +57,7 @@ func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v f
 func instanceFree(p gandi.UpdateInstanceRequest) []freeField {
 	var out []freeField
 	if p.Name != "" {
-		out = append(out, freeField{"name", p.Name})
+		out = append(out, freeField{fieldName, p.Name})
 	}
 	if p.SnapshotEnabled != nil {
 		out = append(out, freeField{"snapshot_enabled", strconv.FormatBool(*p.SnapshotEnabled)})
@@ -72,7 +72,7 @@ func instanceFree(p gandi.UpdateInstanceRequest) []freeField {
 func withoutFree(p gandi.UpdateInstanceRequest, drop []freeField) gandi.UpdateInstanceRequest {
 	for _, f := range drop {
 		switch f.key {
-		case "name":
+		case fieldName:
 			p.Name = ""
 		case "snapshot_enabled":
 			p.SnapshotEnabled = nil

@@ -33,7 +33,7 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 	var problems []problem
 	s := hi.Spec
 	if name := gandiName(hi); name != inst.Name {
-		patch.Name, fields = name, append(fields, "name")
+		patch.Name, fields = name, append(fields, fieldName)
 	}
 	if want := string(s.Size); want != inst.Size {
 		if slices.Contains(legacySizes, inst.Size) && slices.Contains(resizeTarget, want) {

@@ -466,7 +466,7 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []string
+		out := make([]string, 0, len(in.Vhosts))
 		for _, v := range in.Vhosts {
 			out = append(out, v.FQDN)
 		}
@@ -558,7 +558,7 @@ func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []string
+		out := make([]string, 0, len(in.Vhosts))
 		for _, v := range in.Vhosts {
 			out = append(out, v.FQDN)
 		}
@@ -597,7 +597,8 @@ func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
 	}
 	now = now.Add(time.Millisecond)
 	before := gets()
-	want := []string{"a.example.com", "b.example.com", "c.example.com"}
+	want := make([]string, 0, 4)
+	want = append(want, "a.example.com", "b.example.com", "c.example.com")
 	if got := vhostsOf(); !slices.Equal(got, want) {
 		t.Fatalf("vhosts of the woken instance: %v, want %v", got, want)
 	}

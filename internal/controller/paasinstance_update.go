@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ func paasChanges(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) (paas.
 	var problems []problem
 	s := pi.Spec
 	if name := paasName(pi); name != info.Name {
-		up.Name, fields = name, append(fields, "name")
+		up.Name, fields = name, append(fields, fieldName)
 	}
 	if want := string(s.Size); want != info.Size {
 		up.Size, fields = want, append(fields, "size")
@@ -160,7 +161,7 @@ func planPaaS(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v freeVie
 func paasFree(up paas.PaasUpdateParams) []freeField {
 	var out []freeField
 	if up.Name != "" {
-		out = append(out, freeField{"name", up.Name})
+		out = append(out, freeField{fieldName, up.Name})
 	}
 	if up.SnapshotProfile != nil {
 		// An int sets a profile, the empty string (0 in the spec) unsets.
@@ -180,7 +181,7 @@ func paasFree(up paas.PaasUpdateParams) []freeField {
 func withoutPaaSFree(up paas.PaasUpdateParams, drop []freeField) paas.PaasUpdateParams {
 	for _, f := range drop {
 		switch f.key {
-		case "name":
+		case fieldName:
 			up.Name = ""
 		case "snapshot_profile":
 			up.SnapshotProfile = nil
@@ -229,7 +230,7 @@ func (p *paasPass) held(res result) result {
 	pi := p.pi
 	plan := planPaaS(pi, p.info, p.r.freeView(pi))
 	fields := plan.changes()
-	problems := append(p.problems, plan.waits(describePaaSPaid)...)
+	problems := append(slices.Clone(p.problems), plan.waits(describePaaSPaid)...)
 	last := pi.Status.LastRequests
 	if last == nil {
 		last = &hostingv1alpha1.PaaSLastRequests{}

@@ -460,18 +460,7 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 	}
 	forVhost.wake = nil
 	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
-	vhostsOf := func() []string {
-		t.Helper()
-		in, err := forInstance.instance(ctx, id, site, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := make([]string, 0, len(in.Vhosts))
-		for _, v := range in.Vhosts {
-			out = append(out, v.FQDN)
-		}
-		return out
-	}
+	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
 	vhostsOf()
 	vapi := observedVhosts{vhostAPI: api, obs: forVhost, owner: www}
 
@@ -552,19 +541,7 @@ func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
 	}
 	forVhost.wake = nil
 	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
-	vhostsOf := func() []string {
-		t.Helper()
-		in, err := forInstance.instance(ctx, id, site, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := make([]string, 0, len(in.Vhosts))
-		for _, v := range in.Vhosts {
-			out = append(out, v.FQDN)
-		}
-		slices.Sort(out)
-		return out
-	}
+	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
 	// wakes waits out the settle interval (and a margin) and returns the
 	// wake-ups it brought.
 	wakes := func() []types.NamespacedName {
@@ -624,4 +601,20 @@ func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
 	if got := gets() - before; got != 1 {
 		t.Fatalf("GETs of the instance for the later create: %d, want 1", got)
 	}
+}
+
+// servedVhosts are the FQDNs, sorted, of the vhosts o serves in instance
+// id's detail to owner.
+func servedVhosts(ctx context.Context, t *testing.T, o *observer, id string, owner types.NamespacedName) []string {
+	t.Helper()
+	in, err := o.instance(ctx, id, owner, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, 0, len(in.Vhosts))
+	for _, v := range in.Vhosts {
+		out = append(out, v.FQDN)
+	}
+	slices.Sort(out)
+	return out
 }

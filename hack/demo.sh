@@ -60,7 +60,9 @@ echo $! >"$DEMO_DIR/gandisim.pid"
 # http_ok HOST:PORT PATH: a 200 answer, with bash alone (no curl needed).
 http_ok() {
   local hostport=$1 path=$2 status
-  exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}" 2>/dev/null || return 1
+  # The braces carry the redirection of stderr: on exec alone, bash still
+  # prints "Connection refused" while the server is starting.
+  { exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}"; } 2>/dev/null || return 1
   printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport" >&3
   read -r _ status _ <&3 || status=""
   exec 3<&- 3>&-

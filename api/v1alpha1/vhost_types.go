@@ -191,8 +191,7 @@ type VhostDNSStatus struct {
 // +kubebuilder:validation:XValidation:rule="self.spec.fqdn == oldSelf.spec.fqdn || (has(oldSelf.status) && (!has(oldSelf.status.state) || size(oldSelf.status.state) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.fqdn is create-only: create a new Vhost for another name (before the vhost exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.fqdn
 // +kubebuilder:printcolumn:name="FQDN",type=string,JSONPath=`.spec.fqdn`
 // +kubebuilder:printcolumn:name="Instance",type=string,JSONPath=`.spec.instanceRef.name`,description="the HostingInstance (spec.instanceRef)"
-// +kubebuilder:printcolumn:name="Instance ID",type=string,JSONPath=`.spec.instanceID`,description="the Gandi instance (spec.instanceID)"
-// +kubebuilder:printcolumn:name="Gandi Instance",type=string,JSONPath=`.status.instanceID`,priority=1,description="the Gandi instance the vhost is on"
+// +kubebuilder:printcolumn:name="Instance ID",type=string,JSONPath=`.status.instanceID`,description="the Gandi instance the vhost is on (spec.instanceID, or its HostingInstance's)"
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
 // +kubebuilder:printcolumn:name="DNS",type=string,JSONPath=`.status.conditions[?(@.type=="DNSConfigured")].reason`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

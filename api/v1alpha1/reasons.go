@@ -81,7 +81,12 @@ const (
 	// purge) was recorded before sending, and Gandi's acceptance of it was
 	// never seen (a lost answer, a crash): it is not sent again.
 	ReasonActionUnconfirmed = "ActionUnconfirmed"
-	ReasonKubernetesError   = "KubernetesError"
+	// ReasonRequestNotPerformed (an event): a request field (restart,
+	// console, reset, upgrade, cache purge) already held a value when the
+	// object took hold of a Gandi object it did not create; that value is
+	// not performed there, a new one is.
+	ReasonRequestNotPerformed = "RequestNotPerformed"
+	ReasonKubernetesError     = "KubernetesError"
 	// ReasonCreateKeyChanged: the name, sharing ID or credentials changed
 	// while a create sent under the earlier ones is unconfirmed.
 	ReasonCreateKeyChanged = "CreateKeyChanged"

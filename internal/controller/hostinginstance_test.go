@@ -172,6 +172,28 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(BeZero())
 	})
 
+	It("does not restart or reset the database of an instance it adopts for requests its manifest already held; a new value is performed", func() {
+		// A cluster rebuilt from git: the manifest carries the requests an
+		// earlier object made of the live instance.
+		w.startManager(managerOptions{})
+		existing := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "prod-site", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+		hi := instance("prod-site")
+		hi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+		hi.Spec.RestartRequest, hi.Spec.ResetDatabasePasswordRequest = "2026-11-02T09:00:00Z", "2026-10-01T08:00:00Z"
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", existing)))
+		Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
+			HaveField("Note", And(ContainSubstring("spec.restartRequest (2026-11-02T09:00:00Z)"), ContainSubstring("spec.resetDatabasePasswordRequest"))),
+		))
+		Consistently(func() []string { return w.sim.Actions(existing) }).WithTimeout(2 * testTiming.Poll).Should(BeEmpty())
+		Expect(hi.Status.LastActions).To(BeNil(), "nothing was performed")
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Reason).To(Equal(hostingv1alpha1.ReasonUpToDate))
+
+		setSpec(hi, func() { hi.Spec.RestartRequest = "now" })
+		Eventually(func() []string { return w.sim.Actions(existing) }).WithTimeout(eventually).Should(Equal([]string{"restart"}))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "now"))
+	})
+
 	It("leaves a same-named instance alone when the object that found it is deleted", func() {
 		w.startManager(managerOptions{})
 		existing := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "prod-site", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
@@ -814,6 +836,30 @@ var _ = Describe("HostingInstance", func() {
 
 			setSpec(hi, func() { hi.Spec.RestartRequest = "two" })
 			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart", "console", "restart"}))
+		})
+
+		It("performs on an instance it is re-pointed to only the requests made after, not one already asked of the former", func() {
+			setSpec(hi, func() { hi.Spec.RestartRequest = "one" })
+			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart"}))
+			// Asked while paused, never sent to the former instance.
+			annotate(hi, hostingv1alpha1.AnnotationPaused, "true")
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
+			setSpec(hi, func() { hi.Spec.ConsoleRequest = "a" })
+
+			other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			setSpec(hi, func() {
+				hi.Annotations[hostingv1alpha1.AnnotationExternalID] = other
+				delete(hi.Annotations, hostingv1alpha1.AnnotationPaused)
+			})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.ID", other))
+			Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
+				HaveField("Note", And(ContainSubstring("spec.consoleRequest (a)"), Not(ContainSubstring("restartRequest"))))))
+			Consistently(func() []string { return w.sim.Actions(other) }).WithTimeout(2 * testTiming.Poll).Should(BeEmpty())
+			Expect(w.sim.Actions(id)).To(Equal([]string{"restart"}))
+
+			setSpec(hi, func() { hi.Spec.ConsoleRequest = "b" })
+			Eventually(func() []string { return w.sim.Actions(other) }).WithTimeout(eventually).Should(Equal([]string{"console"}))
 		})
 
 		It("sets its password on an instance it is re-pointed to, never reporting it applied there from the former one's record", func() {

@@ -318,6 +318,15 @@ var instanceActions = []instanceAction{
 		func(l *hostingv1alpha1.LastActions) *string { return &l.ResetDatabasePassword }},
 }
 
+// oneOffRequests are the actions the spec asks for (requestsOnObject).
+func (e *instanceExternal) oneOffRequests() []oneOffRequest {
+	out := make([]oneOffRequest, 0, len(instanceActions))
+	for _, a := range instanceActions {
+		out = append(out, oneOffRequest{effect: a.effect, field: a.field, value: a.want(&e.hi.Spec)})
+	}
+	return out
+}
+
 // runActions performs each action whose request value is new, at most once
 // per value (performOnce), and reports in status.lastActions the values
 // Gandi accepted; the others are problems for Synced.

@@ -358,6 +358,16 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 	}
 	from, _ := effectsStale(obj, id, created)
 	stale := staleEffectKeys(obj, ext, id, created)
+	var held []oneOffRequest
+	if !created {
+		var baseline map[string]string
+		baseline, held = baselineRecords(obj, ext)
+		records = maps.Clone(records)
+		if records == nil {
+			records = map[string]string{}
+		}
+		maps.Copy(records, baseline)
+	}
 	if err := recordExternalID(ctx, l.client, obj, id, records, stale...); err != nil {
 		return "", halt(retry(err))
 	}
@@ -365,7 +375,16 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 		l.effectsDropped(obj, ext, from, id)
 	}
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
+	l.baselined(obj, held, id)
 	return id, nil
+}
+
+// baselined tells the user which requests the spec held are not performed
+// on id (baselineRecords), once they are recorded.
+func (l *lifecycle) baselined(obj managed, held []oneOffRequest, id string) {
+	if len(held) > 0 {
+		l.events.normal(obj, hostingv1alpha1.ReasonRequestNotPerformed, "Adopt", baselineNote(held, id))
+	}
 }
 
 // createdRecords are the records of an ID obj's own create made: its
@@ -418,12 +437,19 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	created := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatedID] == id
 	from, _ := effectsStale(obj, id, created)
 	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id}, remove: staleEffectKeys(obj, ext, id, created)}
+	var held []oneOffRequest
+	if !created {
+		var baseline map[string]string
+		baseline, held = baselineRecords(obj, ext)
+		maps.Copy(p.set, baseline)
+	}
 	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
 		return halt(retry(err))
 	}
 	if len(p.remove) > 0 {
 		l.effectsDropped(obj, ext, from, id)
 	}
+	l.baselined(obj, held, id)
 	return nil
 }
 

@@ -129,4 +129,26 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 		Expect(v.Vhosts).To(ConsistOf("www.shop.com"))
 		Expect(w.sim.PaasPaidCreates()).To(BeZero())
 	})
+	It("does not restart, upgrade or reset the MySQL password of an instance it adopts for requests its manifest already held", func() {
+		// The manifest re-applied from git after a cluster rebuild, without
+		// the annotations that recorded these requests as done.
+		other := w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "s", 1)
+		w.startManager(managerOptions{})
+		pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			pi.Spec.RestartRequest, pi.Spec.UpgradeRequest, pi.Spec.ResetMySQLPasswordRequest = "r1", "u1", "m1"
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", strconv.Itoa(other))))
+		Eventually(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(HaveLen(1))
+		actions := func() [3]int {
+			v, _ := w.sim.PaasInstance(other)
+			return [3]int{v.Restarts, v.Upgrades, v.MySQLResets}
+		}
+		Consistently(actions).WithTimeout(2*testTiming.Poll).Should(BeZero(), "nothing asked of this instance since it was adopted")
+
+		setSpec(pi, func() { pi.Spec.RestartRequest = "r2" })
+		Eventually(actions).WithTimeout(eventually).Should(Equal([3]int{1, 0, 0}))
+		Consistently(actions).WithTimeout(2 * testTiming.Poll).Should(Equal([3]int{1, 0, 0}))
+	})
 })

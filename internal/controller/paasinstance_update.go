@@ -390,6 +390,15 @@ var paasRequests = []paasRequest{
 		}},
 }
 
+// oneOffRequests are the requests the spec makes (requestsOnObject).
+func (e *paasExternal) oneOffRequests() []oneOffRequest {
+	out := make([]oneOffRequest, 0, len(paasRequests))
+	for _, q := range paasRequests {
+		out = append(out, oneOffRequest{effect: q.effect, field: q.field, value: q.want(&e.pi.Spec)})
+	}
+	return out
+}
+
 // runPaaSRequests performs each request whose value is new, at most once
 // per value (performOnce), and reports the values Gandi accepted; the
 // others are problems for Synced.

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	clientretry "k8s.io/client-go/util/retry"
@@ -152,6 +153,60 @@ func passwordProblem(revision string) problem {
 	return rotationProblem("the password change to password Secret revision "+revision, "change the Secret to set the password again")
 }
 
+// baselineSuffix names the annotation beside a one-off request's record
+// that holds the value the spec already asked for when this object took
+// hold of a Gandi object it did not create (adopted it, or was pointed at
+// it by the external-id annotation). That value was asked of another
+// object, or of none, and is not performed on this one: a manifest
+// re-applied after a cluster is rebuilt still carries its
+// spec.resetDatabasePasswordRequest, and adopting the live instance with
+// it must not reset the production database's password, nor restart the
+// site. A new value asks as always.
+const baselineSuffix = ".baseline"
+
+func baselineKey(effect string) string { return effectAnnotationPrefix + effect + baselineSuffix }
+
+// oneOffRequest is a spec field asking for a one-off action on the Gandi
+// object, and its value.
+type oneOffRequest struct{ effect, field, value string }
+
+// requestsOnObject is an external whose spec asks for one-off actions on
+// its Gandi object (restart, cache purge...).
+type requestsOnObject interface {
+	oneOffRequests() []oneOffRequest
+}
+
+// baselineRecords are the records (baselineKey) of the requests obj's spec
+// holds when it takes hold of a Gandi object it did not create: each value
+// neither performed nor recorded as sent, which is then not performed
+// there. Nil for an external with no requests.
+func baselineRecords(obj client.Object, ext external) (map[string]string, []oneOffRequest) {
+	e, ok := ext.(requestsOnObject)
+	if !ok {
+		return nil, nil
+	}
+	var records map[string]string
+	var held []oneOffRequest
+	for _, q := range e.oneOffRequests() {
+		if q.value == "" || recordedEffect(obj, q.effect) == q.value || obj.GetAnnotations()[confirmedKey(q.effect)] == q.value {
+			continue
+		}
+		records = mergeOne(records, baselineKey(q.effect), q.value)
+		held = append(held, q)
+	}
+	return records, held
+}
+
+// baselineNote tells the user which requests were not performed on id.
+func baselineNote(held []oneOffRequest, id string) string {
+	fields := make([]string, 0, len(held))
+	for _, q := range held {
+		fields = append(fields, q.field+" ("+q.value+")")
+	}
+	return strings.Join(fields, ", ") + " already set when this object took hold of " + id +
+		", which it did not create: not performed there; set a new value to ask for it"
+}
+
 // requestState is what performOnce knows of a request value.
 type requestState int
 
@@ -165,6 +220,9 @@ const (
 	// requestFailed: not performed; the error says why (sendOnce took the
 	// record back when Gandi certainly did not act).
 	requestFailed
+	// requestBaseline: the value the spec held when the object took hold
+	// of a Gandi object it did not create (baselineSuffix): not performed.
+	requestBaseline
 )
 
 // performOnce is sendOnce for a request whose effect Gandi does not show
@@ -174,6 +232,9 @@ const (
 func performOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) (state requestState, sent bool, err error) {
 	if obj.GetAnnotations()[confirmedKey(effect)] == want {
 		return requestPerformed, false, nil
+	}
+	if obj.GetAnnotations()[baselineKey(effect)] == want {
+		return requestBaseline, false, nil
 	}
 	return confirmOnce(ctx, c, obj, effect, want, nil, send)
 }

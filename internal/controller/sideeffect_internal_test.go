@@ -1,6 +1,8 @@
 package controller
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,5 +33,54 @@ func TestConfirmedRotation(t *testing.T) {
 				t.Fatalf("confirmedRotation = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestBaselineRecords: which request values an object's spec holds when it
+// takes hold of a Gandi object it did not create are not performed there.
+func TestBaselineRecords(t *testing.T) {
+	restart := effectAnnotationPrefix + effectRestart
+	cases := []struct {
+		name   string
+		spec   hostingv1alpha1.HostingInstanceSpec
+		ann    map[string]string
+		want   map[string]string
+		fields []string
+	}{
+		{name: "no request", want: nil},
+		{name: "a restart and a database reset from a manifest re-applied without its records",
+			spec:   hostingv1alpha1.HostingInstanceSpec{RestartRequest: "r1", ResetDatabasePasswordRequest: "d1"},
+			want:   map[string]string{baselineKey(effectRestart): "r1", baselineKey(effectResetDatabasePassword): "d1"},
+			fields: []string{"spec.restartRequest", "spec.resetDatabasePasswordRequest"}},
+		{name: "performed on the former object: its record stays and keeps it from repeating",
+			spec: hostingv1alpha1.HostingInstanceSpec{RestartRequest: "r1"},
+			ann:  map[string]string{restart: "r1", confirmedKey(effectRestart): "r1"}},
+		{name: "maybe sent to the former object: never sent again anyway",
+			spec: hostingv1alpha1.HostingInstanceSpec{RestartRequest: "r1"},
+			ann:  map[string]string{restart: "r1"}},
+		{name: "a value asked after the former object's",
+			spec:   hostingv1alpha1.HostingInstanceSpec{ConsoleRequest: "c2"},
+			ann:    map[string]string{effectAnnotationPrefix + effectConsole: "c1", confirmedKey(effectConsole): "c1"},
+			want:   map[string]string{baselineKey(effectConsole): "c2"},
+			fields: []string{"spec.consoleRequest"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: c.ann}, Spec: c.spec}
+			got, held := baselineRecords(hi, &instanceExternal{hi: hi})
+			if !maps.Equal(got, c.want) {
+				t.Errorf("records = %v, want %v", got, c.want)
+			}
+			var fields []string
+			for _, q := range held {
+				fields = append(fields, q.field)
+			}
+			if !slices.Equal(fields, c.fields) {
+				t.Errorf("held = %v, want %v", fields, c.fields)
+			}
+		})
+	}
+	if _, held := baselineRecords(&hostingv1alpha1.Template{}, &templateExternal{}); held != nil {
+		t.Errorf("a kind without requests holds %v", held)
 	}
 }

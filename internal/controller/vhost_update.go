@@ -101,6 +101,11 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 	return reportSynced(vh, "vhost", sent, problems, res)
 }
 
+// oneOffRequests is the cache purge the spec asks for (requestsOnObject).
+func (e *vhostExternal) oneOffRequests() []oneOffRequest {
+	return []oneOffRequest{{effect: effectCachePurge, field: "spec.cachePurgeRequest", value: e.vh.Spec.CachePurgeRequest}}
+}
+
 // purgeCache purges once per new spec.cachePurgeRequest (sendOnce: the
 // value is recorded, with an optimistic lock, before the purge is sent, so
 // neither a stale cache nor a crash repeats it).

@@ -108,18 +108,27 @@ type HostingInstanceSpec struct {
 	// RestartRequest restarts the instance once for each new value; any value
 	// works, a timestamp reads well. The value last performed is in
 	// status.lastActions.restart.
+	// A value already set when this object takes hold of an existing instance
+	// it did not create (adopt, external-id) is not performed there: set a
+	// new one.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	RestartRequest string `json:"restartRequest,omitempty"`
 
 	// ConsoleRequest enables the emergency console once for each new value.
 	// The console URL is in status.console.
+	// A value already set when this object takes hold of an existing instance
+	// it did not create (adopt, external-id) is not performed there: set a
+	// new one.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	ConsoleRequest string `json:"consoleRequest,omitempty"`
 
 	// ResetDatabasePasswordRequest resets the database administrator password
 	// once for each new value.
+	// A value already set when this object takes hold of an existing instance
+	// it did not create (adopt, external-id) is not performed there: set a
+	// new one.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	ResetDatabasePasswordRequest string `json:"resetDatabasePasswordRequest,omitempty"`

@@ -150,18 +150,27 @@ type PaaSInstanceSpec struct {
 	// RestartRequest restarts the instance once for each new value; any value
 	// works, a timestamp reads well. The value last performed is in
 	// status.lastRequests.restart.
+	// A value already set when this object takes hold of an existing instance
+	// it did not create (adopt, external-id) is not performed there: set a
+	// new one.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	RestartRequest string `json:"restartRequest,omitempty"`
 
 	// UpgradeRequest upgrades the instance's system image once for each new
 	// value (status.needUpgrade says when Gandi has a newer one).
+	// A value already set when this object takes hold of an existing instance
+	// it did not create (adopt, external-id) is not performed there: set a
+	// new one.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	UpgradeRequest string `json:"upgradeRequest,omitempty"`
 
 	// ResetMySQLPasswordRequest resets the MySQL root password once for each
 	// new value.
+	// A value already set when this object takes hold of an existing instance
+	// it did not create (adopt, external-id) is not performed there: set a
+	// new one.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	ResetMySQLPasswordRequest string `json:"resetMySQLPasswordRequest,omitempty"`

@@ -60,6 +60,9 @@ type VhostSpec struct {
 	// CachePurgeRequest purges the vhost's cache once for each new value; any
 	// value works, a timestamp reads well. The value last performed is in
 	// status.lastCachePurge.
+	// A value already set when this object takes hold of an existing vhost
+	// it did not create (adopt, external-id) is not performed there: set a
+	// new one.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
 	CachePurgeRequest string `json:"cachePurgeRequest,omitempty"`

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
+	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -111,11 +113,27 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zopts)))
+	ctrl.SetLogger(newLogger(zopts))
+	if verbosityLimited(zopts) {
+		ctrl.Log.WithName("setup").Info("--zap-log-level is above the highest verbosity written: lines above it are dropped, since client-go logs the API server's answers there, Secret data included",
+			"maxVerbosity", controller.MaxLogVerbosity)
+	}
 	if err := run(c); err != nil {
 		ctrl.Log.WithName("setup").Error(err, "manager stopped")
 		os.Exit(1)
 	}
+}
+
+// newLogger is the manager's logger as the flags ask, writing nothing above
+// controller.MaxLogVerbosity.
+func newLogger(zopts zap.Options) logr.Logger {
+	return controller.LimitVerbosity(zap.New(zap.UseFlagOptions(&zopts)))
+}
+
+// verbosityLimited says whether --zap-log-level asked for more than
+// newLogger writes.
+func verbosityLimited(zopts zap.Options) bool {
+	return zopts.Level != nil && zopts.Level.Enabled(zapcore.Level(-(controller.MaxLogVerbosity + 1)))
 }
 
 func run(c config) error {

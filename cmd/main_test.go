@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +71,53 @@ current-context: x
 	if byFlag.QPS != clientQPS || byFlag.Burst != clientBurst || byEnv.QPS != byFlag.QPS || byEnv.Burst != byFlag.Burst {
 		t.Fatalf("--kubeconfig: QPS %v burst %d; $KUBECONFIG: QPS %v burst %d; want %v, %d for both",
 			byFlag.QPS, byFlag.Burst, byEnv.QPS, byEnv.Burst, float32(clientQPS), clientBurst)
+	}
+}
+
+// TestLoggerVerbosityLimited: whatever --zap-log-level asks, the manager
+// writes nothing above controller.MaxLogVerbosity, where client-go logs
+// the API server's answers (Secret data included), and says so at start.
+func TestLoggerVerbosityLimited(t *testing.T) {
+	for _, tc := range []struct {
+		level       string
+		wantLimited bool
+		wantLines   []string
+	}{
+		{"info", false, []string{"info"}},
+		{"debug", false, []string{"info", "v1"}},
+		{"7", false, []string{"info", "v1", "v7"}},
+		{"10", true, []string{"info", "v1", "v7"}},
+	} {
+		t.Run(tc.level, func(t *testing.T) {
+			_, zopts, err := parseFlags([]string{"--zap-log-level=" + tc.level})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := verbosityLimited(zopts); got != tc.wantLimited {
+				t.Errorf("verbosityLimited = %v, want %v", got, tc.wantLimited)
+			}
+			var buf bytes.Buffer
+			zopts.DestWriter = &buf
+			l := newLogger(zopts)
+			l.Info("info")
+			l.V(1).Info("v1")
+			l.V(7).Info("v7")
+			l.V(8).Info("v8")
+			l.WithName("client-go").WithValues("k", "v").V(10).Info("v10")
+			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+			got := make([]string, 0, len(lines))
+			for _, line := range lines {
+				var entry struct {
+					Msg string `json:"msg"`
+				}
+				if err := json.Unmarshal([]byte(line), &entry); err != nil {
+					t.Fatalf("line %q: %v", line, err)
+				}
+				got = append(got, entry.Msg)
+			}
+			if !slices.Equal(got, tc.wantLines) {
+				t.Errorf("written %q, want %q", got, tc.wantLines)
+			}
+		})
 	}
 }

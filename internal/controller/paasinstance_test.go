@@ -393,8 +393,8 @@ var _ = Describe("PaaSInstance", func() {
 			before := w.paasView(pi)().PasswordChanges
 			secret := &corev1.Secret{}
 			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: w.namespace, Name: "paas-password"}, secret)).To(Succeed())
-			secret.StringData = map[string]string{"password": "second-password"}
-			Expect(k8sClient.Update(suiteCtx, secret)).To(Succeed())
+			// setSpec: the suite's secret check then looks for the new value too.
+			setSpec(secret, func() { secret.StringData = map[string]string{"password": "second-password"} })
 			Eventually(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(3 * testTiming.Poll).Should(Equal(before + 1))
 			Consistently(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(2 * testTiming.Poll).Should(Equal(before + 1))
 			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.PasswordSecretVersion).To(HavePrefix(string(secret.UID)))

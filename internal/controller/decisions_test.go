@@ -45,10 +45,10 @@ func TestDecideClaim(t *testing.T) {
 		{"own intent, the create sent again, its grace over too", claimInput{pending: true, pendingSince: intent, lastSent: now.Add(-time.Minute), grace: 10 * time.Second}, decideCreate},
 		{"own intent, sent long ago, its answer lost within the grace (a slow POST): waited for", claimInput{pending: true, pendingSince: intent, lastSent: intent, lostAt: now.Add(-time.Second), grace: 10 * time.Second}, decideWait},
 		{"own intent, its answer lost, the grace since the loss over too", claimInput{pending: true, pendingSince: intent, lastSent: intent, lostAt: now.Add(-time.Minute), grace: 10 * time.Second}, decideCreate},
-		{"own intent, the grace since the send over, no loss recorded (a crash cut the attempt): the loss is recorded first", claimInput{pending: true, pendingSince: intent, lastSent: intent, lossUnknown: true, grace: 10 * time.Second}, decideRecordLoss},
-		{"own intent, no loss recorded, within the grace since the send: waited for", claimInput{pending: true, pendingSince: intent, lastSent: intent, lossUnknown: true, grace: time.Minute}, decideWait},
-		{"own intent, no loss recorded, its create's match found: adopted at once", claimInput{matches: []candidate{fresh}, pending: true, pendingSince: intent, lossUnknown: true, grace: time.Second}, decideAdopt},
-		{"own intent, no loss recorded, the unique key taken by an older object: the loss is recorded before any verdict", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, lossUnknown: true, grace: time.Second, uniqueKey: true}, decideRecordLoss},
+		{"own intent, the grace since the send over, no loss recorded (a crash cut the attempt): the loss is recorded first", claimInput{pending: true, pendingSince: intent, lastSent: intent, recordsLoss: true, grace: 10 * time.Second}, decideRecordLoss},
+		{"own intent, no loss recorded, within the grace since the send: waited for", claimInput{pending: true, pendingSince: intent, lastSent: intent, recordsLoss: true, grace: time.Minute}, decideWait},
+		{"own intent, no loss recorded, its create's match found: adopted at once", claimInput{matches: []candidate{fresh}, pending: true, pendingSince: intent, recordsLoss: true, grace: time.Second}, decideAdopt},
+		{"own intent, no loss recorded, the unique key taken by an older object: the loss is recorded before any verdict", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, recordsLoss: true, grace: time.Second, uniqueKey: true}, decideRecordLoss},
 		{"own intent, a match made before the create sent again is still the intent's", claimInput{matches: []candidate{fresh}, pending: true, pendingSince: intent, lastSent: now, grace: time.Second}, decideAdopt},
 		{"own intent, grace over, only an older same-named instance", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second}, decideCreate},
 		{"own intent, grace over, the user hands over an older same-named instance: adopted, not bought", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second, handedOver: true}, decideHandedOver},
@@ -380,6 +380,37 @@ func TestCreateLostAt(t *testing.T) {
 			obj := claimant("x", t0, c.ann)
 			if got := createLostAt(obj); !got.Equal(c.want) {
 				t.Fatalf("createLostAt = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestLossGrace pins the one rule creates and applies share: nothing is
+// sent again within a grace of when the request's answer was lost, and a
+// request whose loss nothing recorded (a crash cut it) is not over before
+// a pass records one.
+func TestLossGrace(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	const grace = time.Minute
+	ago := func(d time.Duration) time.Time { return now.Add(-d) }
+	cases := []struct {
+		name         string
+		sent, lostAt time.Time
+		want         lossState
+		left         time.Duration
+	}{
+		{"sent just now, in flight", ago(0), time.Time{}, lossInGrace, grace},
+		{"sent and lost within the grace", ago(20 * time.Second), ago(10 * time.Second), lossInGrace, 50 * time.Second},
+		{"a slow send: recorded long ago, its answer lost within the grace", ago(time.Hour), ago(10 * time.Second), lossInGrace, 50 * time.Second},
+		{"recorded long ago, no loss recorded (a crash cut it)", ago(time.Hour), time.Time{}, lossUnrecorded, 0},
+		{"lost a grace ago", ago(time.Hour), ago(grace), lossSettled, 0},
+		{"a loss recorded before the send (an earlier attempt's) does not shorten its grace", ago(time.Second), ago(time.Hour), lossInGrace, grace - time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, left := lossGrace(c.sent, c.lostAt, now, grace)
+			if got != c.want || left != c.left {
+				t.Fatalf("lossGrace = %d, %s; want %d, %s", got, left, c.want, c.left)
 			}
 		})
 	}

@@ -136,7 +136,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	sent := lastCreateSent(obj)
 	decision, which := decideClaim(claimInput{
 		matches: matches, pending: pending, pendingSince: since, lastSent: sent,
-		lostAt: createLostAt(obj), lossUnknown: createLostAt(obj).IsZero(),
+		lostAt: createLostAt(obj), recordsLoss: true,
 		handedOver:  adoptRequested(obj) || ext.handedOver(),
 		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
 		now: l.now(), grace: l.timing.CreateGrace,
@@ -910,15 +910,13 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 		return mine[0].id, nil
 	case len(mine) > 1:
 		return "", l.ambiguous(obj, ext, mine)
-	case l.now().Sub(latest(lastCreateSent(obj), createLostAt(obj))) < l.timing.CreateGrace:
-		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
-			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
-		return "", halt(waitFor(l.timing.Transitional))
-	case createLostAt(obj).IsZero():
-		// As before a create (decideRecordLoss): a create cut by a crash
-		// may have reached Gandi as late as the crash.
-		if err := l.recordLossAt(ctx, obj); err != nil {
-			return "", halt(retry(fmt.Errorf("record that the answer to the create of %s was lost: %w", ext.describe(), err)))
+	}
+	if state, _ := lossGrace(lastCreateSent(obj), createLostAt(obj), l.now(), l.timing.CreateGrace); state != lossSettled {
+		if state == lossUnrecorded {
+			// As before a create (decideRecordLoss).
+			if err := l.recordLossAt(ctx, obj); err != nil {
+				return "", halt(retry(fmt.Errorf("record that the answer to the create of %s was lost: %w", ext.describe(), err)))
+			}
 		}
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")

@@ -46,10 +46,8 @@ const (
 	// decideAbsent: nothing exists and the object only observes.
 	decideAbsent
 	// decideRecordLoss: the grace since the latest create was sent is
-	// over, and nothing records when its answer was lost: the process that
-	// sent it stopped mid-attempt (or the record's write failed), and the
-	// attempt may have reached Gandi as late as that. It is over by now at
-	// the latest: now is recorded as its loss, and the grace waited from it.
+	// over, and nothing records when its answer was lost (lossUnrecorded):
+	// now is recorded as its loss, and the grace waited from it.
 	decideRecordLoss
 	// decideHandedOver: the one match is the object the user handed over
 	// (the adopt annotation, or a vhost its HostingInstance made): it is
@@ -69,15 +67,16 @@ type claimInput struct {
 	// found): the grace counts from it, so that a second attempt whose
 	// answer is lost is waited for as the first was. Zero: pendingSince.
 	lastSent time.Time
-	// lostAt is when that create's answer was lost, when recorded: a slow
-	// attempt (a wait for the request budget, a late answer) may reach
-	// Gandi long after lastSent, and the grace is how long Gandi may take
-	// to list what it made, so it counts from the later of the two.
+	// lostAt is when that create's answer was lost, when recorded: the
+	// grace counts from it too (lossGrace).
 	lostAt time.Time
-	// lossUnknown says no loss is recorded for that create (lostAt is
-	// zero): a grace over since lastSent does not prove Gandi had the
-	// request for a whole grace.
-	lossUnknown bool
+	// recordsLoss says the caller records a loss nothing recorded
+	// (decideRecordLoss) before it decides anything else: a grace over
+	// since lastSent does not prove Gandi had the request for a whole
+	// grace. Without it, such a create counts as over (settleIntent: a
+	// vhost's create is refused while its FQDN is taken, so sending it
+	// again is harmless).
+	recordsLoss bool
 	// handedOver is the user's word: the adopt annotation, or (vhosts) an
 	// FQDN the HostingInstance created with the instance.
 	handedOver  bool
@@ -101,10 +100,14 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 			return decideAdopt, mine
 		case len(mine) > 1:
 			return decideAmbiguous, mine
-		case in.now.Sub(latest(in.pendingSince, latest(in.lastSent, in.lostAt))) < in.grace:
+		}
+		switch state, _ := lossGrace(latest(in.pendingSince, in.lastSent), in.lostAt, in.now, in.grace); {
+		case state == lossInGrace:
 			return decideWait, nil
-		case in.lossUnknown:
+		case state == lossUnrecorded && in.recordsLoss:
 			return decideRecordLoss, nil
+		}
+		switch {
 		// The create found nothing of its own: the user's word about an
 		// existing match stands as it does without an intent. (Within the
 		// grace it waits: the create may still show up, and adopting the

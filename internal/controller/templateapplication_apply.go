@@ -40,6 +40,8 @@ func (r *TemplateApplicationReconciler) sync(ctx context.Context, api templateAp
 	case stepConfirm:
 		rec.Outcome, rec.Note = outcomeConfirmed, "the domain shows "+strings.Join(in.evidence.shown, ", ")+" as the template sets them"
 		return r.resolved(ctx, ta, rec, "Applied")
+	case stepRecordLoss:
+		return r.recordLoss(ctx, ta, rec, t, s)
 	case stepGiveUp:
 		rec.Outcome = outcomeUnconfirmed
 		rec.Note = joinNonEmpty("; ", rec.Note, unseenNote(in.evidence))
@@ -115,8 +117,12 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		rec.Outcome, rec.DispatchID = outcomeDispatched, out.DispatchID
 	case sentNoDispatch:
 		rec.Outcome, rec.Note = outcomeAccepted, "Gandi accepted the apply but its answer named no dispatch"
+		rec.LostAt = r.Now().UTC()
 	case sentLost:
 		rec.Outcome, rec.Note = outcomeLost, "the answer was lost: "+sendErr.Error()
+		// The POST may have reached Gandi only now, after a wait for the
+		// request budget or a slow answer: the grace counts from here.
+		rec.LostAt = r.Now().UTC()
 	}
 	if err := r.saveRecord(ctx, ta, rec, false); err != nil {
 		// The record stays unanswered: the next pass resolves it from
@@ -142,19 +148,33 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	return waitFor(r.Timing.Transitional)
 }
 
+// recordLoss records now as the loss of an apply that nothing recorded
+// lost a grace after it was recorded (stepRecordLoss), and waits the grace
+// from it. Locked: the conclusion comes from this read of the object, and
+// a newer record (the answer, written meanwhile) must not be overwritten.
+func (r *TemplateApplicationReconciler) recordLoss(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, rec applyRecord, t applyTarget, s step) result {
+	rec.LostAt = r.Now().UTC()
+	if err := r.saveRecord(ctx, ta, rec, true); err != nil {
+		return retry(fmt.Errorf("record that the apply recorded at %s was lost: %w", rec.At.UTC().Format(time.RFC3339), err))
+	}
+	return r.waiting(ta, rec, t, step{kind: stepWait, wait: s.wait})
+}
+
 // waiting reports an apply that may still be in flight, and comes back
 // soon to look at the domain again, and at the end of the grace at the
 // latest.
 func (r *TemplateApplicationReconciler) waiting(ta *hostingv1alpha1.TemplateApplication, rec applyRecord, t applyTarget, s step) result {
-	until := rec.At.Add(r.Timing.CreateGrace).UTC().Format(time.RFC3339)
+	until := latest(rec.At, rec.LostAt).Add(r.Timing.CreateGrace).UTC().Format(time.RFC3339)
 	at := rec.At.UTC().Format(time.RFC3339)
 	var msg string
 	switch {
 	case rec.PayloadHash != t.payloadHash || rec.Generation != ta.Generation:
 		msg = "the apply recorded at " + at + " may still be on its way at Gandi, which offers no way to find its dispatch: the next apply waits until " + until
+	case rec.Outcome == outcomeUnanswered && rec.LostAt.IsZero():
+		msg = "an apply was recorded at " + at + " and no answer to it yet: waiting until " + until + " at least for the domain to show what the template sets"
 	case rec.Outcome == outcomeUnanswered:
-		msg = "an apply was recorded at " + at + " but no answer to it (the operator may have stopped while sending it): it is sent again after " + until +
-			" unless the domain shows it by then"
+		msg = "an apply was recorded at " + at + " but no answer to it (the operator may have stopped while sending it, as late as " +
+			rec.LostAt.UTC().Format(time.RFC3339) + "): it is sent again after " + until + " unless the domain shows it by then"
 	default:
 		msg = "the apply sent at " + at + " may have been performed (" + rec.Note + "), and Gandi offers no way to find its dispatch: waiting until " + until +
 			" for the domain to show what the template sets"

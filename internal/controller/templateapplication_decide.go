@@ -29,12 +29,18 @@ const (
 	// stepGiveUp: a lost apply that Gandi neither confirms nor contradicts
 	// now that a dispatch would have run; it becomes unconfirmed.
 	stepGiveUp
+	// stepRecordLoss: the grace since the last apply was recorded is over
+	// and nothing records when it was lost (lossUnrecorded): now is
+	// recorded as its loss (applyRecord.LostAt) and the grace waited from
+	// it, before anything is sent again.
+	stepRecordLoss
 	// stepSettled: nothing to send; report the last apply's outcome.
 	stepSettled
 )
 
 // step is a pass's decision: what to do, why (for messages), and for
-// stepWait how long the last apply may still be in flight.
+// stepWait and stepRecordLoss how long the last apply may still be in
+// flight.
 type step struct {
 	kind stepKind
 	why  string
@@ -54,10 +60,10 @@ type applyInput struct {
 	templateID, domainID string
 	// interval is spec.reapply.interval for policy Interval, else 0.
 	interval time.Duration
-	// grace is how long after an apply is recorded its dispatch may still
-	// be on its way. The template doc gives no duration for a dispatch, so
-	// this is Timing.CreateGrace, the operator's bound on how late Gandi
-	// may show what a POST with a lost answer did.
+	// grace is how long after an apply was lost sight of its dispatch may
+	// still be on its way. The template doc gives no duration for a
+	// dispatch, so this is Timing.CreateGrace, the operator's bound on how
+	// late Gandi may show what a POST with a lost answer did.
 	grace time.Duration
 	now   time.Time
 	// dispatchOver: the status holds the final state of rec's dispatch.
@@ -86,8 +92,12 @@ type applyInput struct {
 //   - the domain shows every namespace of the template as it sets them:
 //     the apply is done (stepConfirm), at any time;
 //   - otherwise nothing is sent while a dispatch of it may still be on its
-//     way (the grace, counted from the record, which was written just
-//     before the POST);
+//     way: the grace, counted as a create's (lossGrace) from when its
+//     answer was lost, not from the record written before the POST, which
+//     may have waited for the request budget and then the client's
+//     timeout. One never answered (the pass that sent it stopped) may have
+//     reached Gandi as late as that: the first pass that finds it a grace
+//     after its record records its loss, and waits the grace from it;
 //   - after the grace, a domain that contradicts the template means the
 //     apply did not happen (or did not take): it is sent again. So is one
 //     whose sending is unknown (the record has no answer: the pass stopped
@@ -123,8 +133,13 @@ func nextStep(in applyInput) step {
 		if same && in.evidence.verdict == verdictShown {
 			return step{kind: stepConfirm}
 		}
-		if wait := rec.At.Add(in.grace).Sub(in.now); wait > 0 {
-			return step{kind: stepWait, wait: wait}
+		switch state, left := lossGrace(rec.At, rec.LostAt, in.now, in.grace); {
+		case state == lossInGrace:
+			return step{kind: stepWait, wait: left}
+		case state == lossUnrecorded && !rec.At.IsZero():
+			// (An unreadable record has no time to count from: it stands
+			// for an apply long ago, which Gandi's state settles now.)
+			return step{kind: stepRecordLoss, wait: in.grace}
 		}
 		if !same {
 			break

@@ -23,11 +23,19 @@ func TestNextStep(t *testing.T) {
 	at := func(ago time.Duration) time.Time { return now.Add(-ago) }
 	rec := func(o applyOutcome, ago time.Duration) applyRecord {
 		r := applyRecord{At: at(ago), PayloadHash: "sha256:a", Generation: 3, Outcome: o, TemplateID: "tpl-1", DomainID: "dom-1"}
-		if o == outcomeDispatched {
+		switch o {
+		case outcomeDispatched:
 			r.DispatchID = "d1"
+		case outcomeLost, outcomeAccepted:
+			r.LostAt = r.At // answered (or not) at once
 		}
 		return r
 	}
+	// lostAgo is r with its loss recorded ago: an answer lost after a slow
+	// send, or an unanswered apply found by a later pass.
+	lostAgo := func(ago time.Duration, r applyRecord) applyRecord { r.LostAt = at(ago); return r }
+	// unrecordedLoss is a record an earlier version wrote, without LostAt.
+	unrecordedLoss := func(r applyRecord) applyRecord { r.LostAt = time.Time{}; return r }
 	changedPayload := func(r applyRecord) applyRecord { r.PayloadHash = "sha256:old"; return r }
 	changedSpec := func(r applyRecord) applyRecord { r.Generation = 2; return r }
 	resent := func(r applyRecord) applyRecord { r.Resent = true; return r }
@@ -78,14 +86,21 @@ func TestNextStep(t *testing.T) {
 		{name: "unanswered, in the grace", rec: rec(outcomeUnanswered, time.Second), ev: unknown, want: stepWait},
 		{name: "unanswered, in the grace, contradicted", rec: rec(outcomeUnanswered, time.Second), ev: contradicted, want: stepWait},
 		{name: "unanswered, in the grace, shown", rec: rec(outcomeUnanswered, time.Second), ev: shown, want: stepConfirm},
-		{name: "unanswered, after the grace, nothing shown: maybe never sent", rec: rec(outcomeUnanswered, time.Hour), ev: unknown, want: stepSend},
-		{name: "unanswered, after the grace, contradicted", rec: rec(outcomeUnanswered, time.Hour), ev: contradicted, want: stepSend},
+		{name: "unanswered, after the grace since the record, no loss recorded (a crash cut the send): the loss is recorded, nothing sent", rec: rec(outcomeUnanswered, time.Hour), ev: unknown, want: stepRecordLoss},
+		{name: "unanswered, no loss recorded, contradicted: the loss is recorded, nothing sent", rec: rec(outcomeUnanswered, time.Hour), ev: contradicted, want: stepRecordLoss},
+		{name: "unanswered, its loss recorded within the grace: waited for", rec: lostAgo(time.Second, rec(outcomeUnanswered, time.Hour)), ev: contradicted, want: stepWait},
+		{name: "unanswered, after the grace since its loss, nothing shown: maybe never sent", rec: lostAgo(time.Hour, rec(outcomeUnanswered, 2*time.Hour)), ev: unknown, want: stepSend},
+		{name: "unanswered, after the grace since its loss, contradicted", rec: lostAgo(time.Hour, rec(outcomeUnanswered, 2*time.Hour)), ev: contradicted, want: stepSend},
 		{name: "unanswered, after the grace, shown", rec: rec(outcomeUnanswered, time.Hour), ev: shown, want: stepConfirm},
 		{name: "unanswered, payload changed, in the grace", rec: changedPayload(rec(outcomeUnanswered, time.Second)), ev: shown, want: stepWait},
-		{name: "unanswered, payload changed, after the grace", rec: changedPayload(rec(outcomeUnanswered, time.Hour)), ev: shown, want: stepSend},
+		{name: "unanswered, payload changed, no loss recorded: the loss is recorded before the next apply", rec: changedPayload(rec(outcomeUnanswered, time.Hour)), ev: shown, want: stepRecordLoss},
+		{name: "unanswered, payload changed, after the grace since its loss", rec: changedPayload(lostAgo(time.Hour, rec(outcomeUnanswered, 2*time.Hour))), ev: shown, want: stepSend},
 		{name: "unreadable record", rec: applyRecord{Note: "unreadable"}, ev: unknown, want: stepSend},
 
 		{name: "lost, in the grace", rec: rec(outcomeLost, time.Second), ev: unknown, want: stepWait},
+		{name: "lost after a slow send: recorded long ago, its answer lost within the grace: waited for", rec: lostAgo(time.Second, rec(outcomeLost, time.Hour)), ev: contradicted, want: stepWait},
+		{name: "lost after a slow send, the grace since the loss over too", rec: lostAgo(time.Hour, rec(outcomeLost, 2*time.Hour)), ev: contradicted, want: stepSend},
+		{name: "lost, recorded by an earlier version without the loss time: the loss is recorded, nothing sent", rec: unrecordedLoss(rec(outcomeLost, time.Hour)), ev: contradicted, want: stepRecordLoss},
 		{name: "lost, in the grace, contradicted: the dispatch may not have run yet", rec: rec(outcomeLost, time.Second), ev: contradicted, want: stepWait},
 		{name: "lost, shown", rec: rec(outcomeLost, time.Second), ev: shown, want: stepConfirm},
 		{name: "lost, after the grace, contradicted", rec: rec(outcomeLost, time.Hour), ev: contradicted, want: stepSend},
@@ -96,6 +111,7 @@ func TestNextStep(t *testing.T) {
 		{name: "lost, spec changed, after the grace", rec: changedSpec(rec(outcomeLost, time.Hour)), ev: unknown, want: stepSend},
 
 		{name: "accepted, no dispatch to follow, in the grace", rec: rec(outcomeAccepted, time.Second), ev: unknown, want: stepWait},
+		{name: "accepted after a slow send, in the grace since the answer: not given up", rec: lostAgo(time.Second, rec(outcomeAccepted, time.Hour)), ev: unknown, want: stepWait},
 		{name: "accepted, shown", rec: rec(outcomeAccepted, time.Second), ev: shown, want: stepConfirm},
 		{name: "accepted, after the grace, nothing settles it: unconfirmed, never sent again", rec: rec(outcomeAccepted, time.Hour), ev: unknown, want: stepGiveUp},
 		{name: "accepted, after the grace, contradicted: Gandi ran it, not sent again", rec: rec(outcomeAccepted, time.Hour), ev: contradicted, want: stepGiveUp},
@@ -114,7 +130,7 @@ func TestNextStep(t *testing.T) {
 			if got.kind == stepSend && got.why == "" {
 				t.Error("a send says why")
 			}
-			if got.kind == stepWait && (got.wait <= 0 || got.wait > grace) {
+			if (got.kind == stepWait || got.kind == stepRecordLoss) && (got.wait <= 0 || got.wait > grace) {
 				t.Errorf("wait %s, want within the grace", got.wait)
 			}
 		})

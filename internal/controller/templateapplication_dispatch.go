@@ -30,6 +30,7 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 		// read of the object, which may be stale.
 		lost := *rec
 		lost.Outcome, lost.Note = outcomeAccepted, "Gandi no longer reports dispatch "+rec.DispatchID
+		lost.LostAt = r.Now().UTC()
 		if err := r.saveRecord(ctx, ta, lost, true); err != nil {
 			return retry(err), false
 		}

@@ -62,6 +62,15 @@ type applyRecord struct {
 	At          time.Time    `json:"at"`
 	Outcome     applyOutcome `json:"outcome,omitempty"`
 	DispatchID  string       `json:"dispatchID,omitempty"`
+	// LostAt is when the apply was lost sight of, for an apply without a
+	// dispatch to follow: its answer lost (outcomeLost), its dispatch
+	// unnamed or no longer reported (outcomeAccepted), or, for one never
+	// answered (outcomeUnanswered: the pass that sent it stopped), the
+	// first pass that found it so a grace after it was recorded. The apply
+	// may have reached Gandi as late as that (the send may wait for the
+	// request budget, then take the client's timeout), so the grace before
+	// it is sent again counts from it (lossGrace). Zero: none recorded.
+	LostAt time.Time `json:"lostAt,omitzero"`
 	// Resent marks an apply sent again to settle a lost one that Gandi
 	// showed nothing of; if its answer is lost too, it is not sent again.
 	Resent bool `json:"resent,omitempty"`
@@ -104,7 +113,7 @@ func (rec applyRecord) unresolved() bool {
 }
 
 func (rec applyRecord) encode() (string, error) {
-	rec.At = rec.At.UTC()
+	rec.At, rec.LostAt = rec.At.UTC(), rec.LostAt.UTC()
 	rec.Note = truncate(rec.Note, 256)
 	data, err := json.Marshal(rec)
 	if err != nil {

@@ -49,6 +49,13 @@ func notReady() OmegaMatcher {
 	}, Not(Equal(metav1.ConditionTrue)))
 }
 
+// readyForAnyReason matches an object whose Ready condition is True, by
+// whatever evidence: a spec then asserts which, after checking what was
+// sent to get there.
+func readyForAnyReason() OmegaMatcher {
+	return Not(notReady())
+}
+
 // dispatchesDone reports whether every dispatch Gandi has is done.
 func (w *world) dispatchesDone() bool {
 	for _, d := range w.sim.DispatchList() {
@@ -383,6 +390,70 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(ta.Status.AppliedPayloadHash).NotTo(BeEmpty())
 		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
 		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(1))
+	})
+
+	// applyRequests counts the applies Gandi received.
+	applyRequests := func() int { return w.sim.Requests(gandisim.RouteApplyTemplate) }
+
+	It("applies once a slow apply whose answer is lost and whose dispatch runs late, within the grace counted from the loss", func() {
+		// The POST takes 0.7 of the grace before its connection drops
+		// without an answer, and Gandi performs it 0.5 of the grace after
+		// that: the domain shows it past the grace counted from the record
+		// written before the POST (where it still contradicts the template),
+		// within the grace counted from the loss.
+		grace := testTiming.CreateGrace
+		w.sim.SetLatency(gandisim.RouteApplyTemplate, 7*grace/10)
+		w.sim.DropThenCommitPaid(gandisim.RouteApplyTemplate, 1, 5*grace/10)
+		w.startManager(managerOptions{})
+		w.create(nameserversTemplate())
+		ta := application("ns", ofNameserversTemplate)
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(readyForAnyReason())
+		Expect(applyRequests()).To(Equal(1), "the lost apply was performed: not sent again")
+		Expect(ta).To(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionTrue, "ConfirmedOnDomain"))
+		Expect(w.domain().Nameservers).To(ConsistOf(customNameservers))
+		Consistently(applyRequests).WithTimeout(2 * grace).Should(Equal(1))
+		Expect(w.sim.Dispatches()).To(Equal(1))
+	})
+
+	It("applies once an apply cut by a manager stop before its answer was recorded, and whose dispatch runs late", func() {
+		// The answer is lost and the process dies before it records that:
+		// the next one cannot know how late the apply reached Gandi, so it
+		// waits the grace from its own first look past the grace since the
+		// record. Gandi performs the apply 1.5 graces after the record.
+		timing := testTiming
+		timing.CreateGrace = 2 * time.Second
+		grace := timing.CreateGrace
+		w.sim.SetLatency(gandisim.RouteApplyTemplate, 2*grace/10)
+		w.sim.DropThenCommitPaid(gandisim.RouteApplyTemplate, 1, 13*grace/10)
+		stopped := make(chan struct{})
+		var once atomic.Bool
+		stop := w.startManager(managerOptions{timing: &timing, wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				var rec struct{ Outcome string }
+				if v := obj.GetAnnotations()[applyRecordKey]; v != "" && json.Unmarshal([]byte(v), &rec) == nil &&
+					rec.Outcome == "lost" && once.CompareAndSwap(false, true) {
+					close(stopped) // the process dies here: the answer is lost, and so is the record of that
+					<-ctx.Done()
+					return ctx.Err()
+				}
+				return c.Patch(ctx, obj, patch, opts...)
+			},
+		}})
+		w.create(nameserversTemplate())
+		ta := application("ns", ofNameserversTemplate)
+		w.create(ta)
+		Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+		stop()
+		Expect(get(ta).GetAnnotations()[applyRecordKey]).NotTo(ContainSubstring("lost"), "the record is left unanswered")
+
+		w.startManager(managerOptions{timing: &timing})
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(readyForAnyReason())
+		Expect(applyRequests()).To(Equal(1), "the cut apply was performed: not sent again")
+		Expect(ta).To(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionTrue, "ConfirmedOnDomain"))
+		Expect(w.domain().Nameservers).To(ConsistOf(customNameservers))
+		Consistently(applyRequests).WithTimeout(2 * grace).Should(Equal(1))
+		Expect(w.sim.Dispatches()).To(Equal(1))
 	})
 
 	It("applies once when two managers race on one application", func() {

@@ -58,6 +58,24 @@ func TestDecideClaim(t *testing.T) {
 		{"own intent, undated match (template)", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent, uniqueKey: true}, decideAdopt},
 		{"no intent, undated match (template)", claimInput{matches: []candidate{undated}, uniqueKey: true}, decideAlreadyExists},
 		{"own intent, grace over, policy now Observe: nothing more is created", claimInput{pending: true, pendingSince: intent, grace: time.Second, observeOnly: true}, decideAbsent},
+
+		// Another object (another credentials Secret on the same account)
+		// bought the same name after this object's intent: its create was
+		// answered and its ID is not written yet.
+		{"another object's create in flight since before the match: not adopted, waited for", claimInput{matches: []candidate{fresh2}, pending: true, pendingSince: intent,
+			elsewhere: []otherIntent{{since: fresh.createdAt, sent: now.Add(-time.Second)}}, grace: 10 * time.Second}, decideWait},
+		{"another object's create in flight, this object's grace long over: still waited for", claimInput{matches: []candidate{fresh2}, pending: true, pendingSince: intent,
+			lostAt: intent, elsewhere: []otherIntent{{since: fresh.createdAt, sent: now.Add(-time.Second)}}, grace: 2 * time.Second}, decideWait},
+		{"another object's intent recorded after the match was made: the match is this object's", claimInput{matches: []candidate{fresh}, pending: true, pendingSince: intent,
+			elsewhere: []otherIntent{{since: fresh.createdAt.Add(2 * clockSkew), sent: now}}, grace: 10 * time.Second}, decideAdopt},
+		{"one match only this object's intent explains, one another's explains too: its own adopted", claimInput{matches: []candidate{fresh, fresh2}, pending: true, pendingSince: intent,
+			elsewhere: []otherIntent{{since: fresh2.createdAt.Add(-time.Millisecond).Add(clockSkew), sent: now}}, grace: 10 * time.Second}, decideAdopt},
+		{"both creates' answers lost, both graces over: a person tells whose it is", claimInput{matches: []candidate{fresh2}, pending: true, pendingSince: intent,
+			lostAt: intent, elsewhere: []otherIntent{{since: fresh.createdAt, sent: fresh.createdAt, lostAt: fresh.createdAt}}, grace: 2 * time.Second}, decideAmbiguous},
+		{"an undated template another object's intent explains: waited for", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent,
+			elsewhere: []otherIntent{{since: now, sent: now}}, grace: 10 * time.Second}, decideWait},
+		{"the user hands over a match another object's create in flight explains: waited for", claimInput{matches: []candidate{fresh2}, pending: true, pendingSince: intent,
+			lostAt: intent, handedOver: true, elsewhere: []otherIntent{{since: fresh.createdAt, sent: now}}, grace: 2 * time.Second}, decideWait},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

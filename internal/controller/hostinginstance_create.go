@@ -40,6 +40,10 @@ func (e *instanceExternal) rivals(ctx context.Context, id string) ([]client.Obje
 	return rivalsNaming(ctx, e.r, id, &hostingv1alpha1.HostingInstanceList{}, instanceKeyIndex, instanceKey(e.hi))
 }
 
+func (e *instanceExternal) intents(ctx context.Context) ([]client.Object, error) {
+	return intentsNaming(ctx, e.r, &hostingv1alpha1.HostingInstanceList{}, instanceKey(e.hi))
+}
+
 // find lists the instances whose name is exactly the spec's: from the
 // observer's list of every instance when one answers (see lookupWindowOf),
 // else with Gandi's name filter, which takes patterns, so the list is

@@ -134,9 +134,15 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	}
 	since, pending := ownIntent(obj)
 	sent := lastCreateSent(obj)
+	var elsewhere []otherIntent
+	if pending && len(matches) > 0 {
+		if elsewhere, err = intentsElsewhere(ctx, obj, ext); err != nil {
+			return "", halt(retry(err))
+		}
+	}
 	decision, which := decideClaim(claimInput{
 		matches: matches, pending: pending, pendingSince: since, lastSent: sent,
-		lostAt: createLostAt(obj), recordsLoss: true,
+		lostAt: createLostAt(obj), recordsLoss: true, elsewhere: elsewhere,
 		handedOver:  adoptRequested(obj) || ext.handedOver(),
 		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
 		now: l.now(), grace: l.timing.CreateGrace,
@@ -323,6 +329,10 @@ func (l *lifecycle) alreadyExists(obj managed, ext external, which []candidate) 
 func (l *lifecycle) ambiguous(obj managed, ext external, which []candidate) *result {
 	msg := fmt.Sprintf("%d Gandi objects could be this object's %s (%s): set the annotation %s to the right ID",
 		len(which), ext.describe(), candidateIDs(which), hostingv1alpha1.AnnotationExternalID)
+	if len(which) == 1 { // only sharedMatches gives one: another object's create may have made it
+		msg = fmt.Sprintf("the %s Gandi lists (%s) could be what this object's create made or what another object's did, and neither answer came: set the annotation %s to its ID on the object that made it",
+			ext.describe(), which[0].id, hostingv1alpha1.AnnotationExternalID)
+	}
 	l.events.warn(obj, hostingv1alpha1.ReasonAmbiguousExternalObject, "Create", msg)
 	return stopped(obj, l.timing, hostingv1alpha1.ReasonAmbiguousExternalObject, msg)
 }
@@ -552,6 +562,44 @@ func (l *lifecycle) intentKeyChanged(obj managed, ext external, fix string) *res
 // per create instead of two.
 type idBeforeCreate interface {
 	presetID() string
+}
+
+// answerNamed is an external whose create learns the Gandi ID from its
+// answer and records it in a write after it (not idBeforeCreate):
+// intents lists the objects of its kind with a create intent for the same
+// Gandi object, in every credentials scope (intentsNaming), whose creates
+// may have made what Gandi lists before their IDs are written.
+type answerNamed interface {
+	intents(ctx context.Context) ([]client.Object, error)
+}
+
+var (
+	_ answerNamed = &instanceExternal{}
+	_ answerNamed = &paasExternal{}
+	_ answerNamed = &templateExternal{}
+)
+
+// intentsElsewhere are the open create intents of the other cluster
+// objects naming obj's Gandi object in any credentials scope (otherIntent).
+func intentsElsewhere(ctx context.Context, obj managed, ext external) ([]otherIntent, error) {
+	n, ok := ext.(answerNamed)
+	if !ok {
+		return nil, nil
+	}
+	objs, err := n.intents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list the create intents naming %s: %w", ext.describe(), err)
+	}
+	var out []otherIntent
+	for _, o := range objs {
+		if o.GetUID() == obj.GetUID() {
+			continue
+		}
+		if since, open := openIntent(o); open {
+			out = append(out, otherIntent{since: since, sent: lastCreateSent(o), lostAt: createLostAt(o)})
+		}
+	}
+	return out, nil
 }
 
 // idContext is an external whose ID names its Gandi object only within a
@@ -905,6 +953,15 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 	if err != nil {
 		return "", halt(retry(err))
 	}
+	var elsewhere []otherIntent
+	if len(mine) > 0 {
+		if elsewhere, err = intentsElsewhere(ctx, obj, ext); err != nil {
+			return "", halt(retry(err))
+		}
+	}
+	// What another object's open intent explains may be its purchase, its
+	// ID not written yet: never this object's to delete.
+	mine, shared, othersWaiting := sharedMatches(mine, elsewhere, l.now(), l.timing.CreateGrace)
 	switch {
 	case len(mine) == 1:
 		return mine[0].id, nil
@@ -922,8 +979,16 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
 		return "", halt(waitFor(l.timing.Transitional))
 	}
+	if othersWaiting {
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
+			"another object's create of "+ext.describe()+" may have made "+candidateIDs(shared)+", and its answer may still come: waiting for it before deleting anything")
+		return "", halt(waitFor(l.timing.Transitional))
+	}
 	if len(theirs) > 0 {
 		l.events.normal(obj, "Released", "Delete", "another object manages "+ext.describe()+" ("+candidateIDs(theirs)+"): it is left at Gandi")
+	}
+	if len(shared) > 0 {
+		l.events.normal(obj, "Released", "Delete", "another object's create of "+ext.describe()+" may have made "+candidateIDs(shared)+": it is left at Gandi")
 	}
 	return "", nil
 }

@@ -22,7 +22,14 @@ type stubExternal struct {
 	// objects are the cluster objects of the kind; rivals returns those
 	// recording the ID asked about (none share the natural key here).
 	objects []client.Object
+	// buying are the cluster objects with a create intent for the name,
+	// in any credentials scope.
+	buying []client.Object
 }
+
+func (s *stubExternal) intents(context.Context) ([]client.Object, error) { return s.buying, nil }
+
+var _ answerNamed = &stubExternal{}
 
 func (s *stubExternal) describe() string { return `instance "shop"` }
 
@@ -57,10 +64,22 @@ func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 		hi.Status.ID = id
 		return hi
 	}
+	// buyer is another object, under other credentials on the same
+	// account, whose create intent dates from since and whose latest
+	// create was sent at sent; its answer carries the ID it then records.
+	buyer := func(since, sent time.Time) client.Object {
+		return &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{
+			Name: "shop-c", Namespace: "other", UID: types.UID("c"),
+			CreationTimestamp: metav1.NewTime(since.Add(-time.Second)),
+			Annotations: map[string]string{hostingv1alpha1.AnnotationCreatePending: since.Format(time.RFC3339Nano),
+				hostingv1alpha1.AnnotationCreateSentAt: sent.Format(time.RFC3339Nano)},
+		}}
+	}
 	cases := []struct {
 		name    string
 		matches []candidate
 		others  []client.Object
+		buying  []client.Object
 		elapsed time.Duration // since the intent
 		// crashed: the create was cut by a crash, nothing recorded its loss
 		crashed bool
@@ -79,6 +98,14 @@ func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 		{name: "an undated template nobody else manages: deleted", matches: []candidate{undated}, elapsed: 2 * grace, wantID: "undated"},
 		{name: "a create cut by a crash, the grace since its send over: the loss is recorded, and the grace waited from it", matches: []candidate{theirs},
 			others: []client.Object{winner("theirs")}, elapsed: 2 * grace, crashed: true, wait: true},
+		{name: "another object's purchase, answered, its ID not written yet: waited for, not deleted", matches: []candidate{theirs},
+			buying: []client.Object{buyer(intent.Add(time.Second), intent.Add(2*grace))}, elapsed: 2 * grace, wait: true},
+		{name: "its own match, and another object's purchase whose ID is on its way: only its own", matches: []candidate{own, theirs},
+			buying: []client.Object{buyer(own.createdAt.Add(time.Millisecond).Add(clockSkew), intent.Add(2*grace))}, elapsed: 2 * grace, wantID: "own"},
+		{name: "a match another object's intent explains, both creates' graces over: left, nothing deleted", matches: []candidate{theirs},
+			buying: []client.Object{buyer(intent.Add(time.Second), intent.Add(time.Second))}, elapsed: 3 * grace},
+		{name: "its own match, made before the other object's intent: deleted", matches: []candidate{own},
+			buying: []client.Object{buyer(own.createdAt.Add(2*clockSkew), intent.Add(2*grace))}, elapsed: 2 * grace, wantID: "own"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +120,7 @@ func TestFindPendingForDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 			c := fake.NewClientBuilder().WithScheme(internalScheme(t)).WithObjects(loser).Build()
 			at := intent.Add(tc.elapsed)
 			l := &lifecycle{client: c, timing: Timing{CreateGrace: grace, Transitional: time.Second, Poll: time.Minute}, now: func() time.Time { return at }}
-			id, res := l.findPendingForDelete(context.Background(), loser, &stubExternal{matches: tc.matches, objects: tc.others})
+			id, res := l.findPendingForDelete(context.Background(), loser, &stubExternal{matches: tc.matches, objects: tc.others, buying: tc.buying})
 			if id != tc.wantID {
 				t.Fatalf("id = %q, want %q", id, tc.wantID)
 			}

@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -220,6 +221,69 @@ var _ = Describe("The shared lifecycle", func() {
 			_, kept := w.sim.Instance(theirs)
 			Expect(kept).To(BeTrue(), "deleting the loser must leave the instance shop-c manages ("+theirs+")")
 			Expect(w.sim.Requests(gandisim.RouteDeleteInstance)).To(BeZero())
+			Consistently(fetch(winner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		})
+
+		// boughtWithIDHeld runs the loser's unconfirmed create, then the
+		// other object's create, whose answer comes and the write of whose
+		// ID is held until release: Gandi then lists an instance made after
+		// the loser's intent that no cluster object records.
+		boughtWithIDHeld := func() (loser, winner *hostingv1alpha1.HostingInstance, release func()) {
+			w.sim.ResetNextPaid(gandisim.RouteCreateInstance, 1)
+			blocked, held := make(chan struct{}), make(chan struct{})
+			var released sync.Once
+			release = func() { released.Do(func() { close(held) }) }
+			DeferCleanup(release)
+			var once atomic.Bool
+			w.startManager(managerOptions{timing: &timing, workers: 2, wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if obj.GetName() == "shop-c" && obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && once.CompareAndSwap(false, true) {
+						close(blocked)
+						select {
+						case <-held:
+						case <-ctx.Done():
+							return ctx.Err()
+						}
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			loser = instance("shop-a", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Name = "shop" })
+			w.create(loser)
+			Eventually(fetch(loser)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", HaveKey(hostingv1alpha1.AnnotationCreatePending)))
+			winner = instance("shop-c", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.Name = "shop"
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials-2"}
+			})
+			w.create(winner)
+			Eventually(blocked).WithTimeout(eventually).Should(BeClosed())
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+			return loser, winner, release
+		}
+
+		It("leaves an instance the other object bought while its ID is not written yet", func() {
+			loser, winner, release := boughtWithIDHeld()
+			Expect(k8sClient.Delete(suiteCtx, loser)).To(Succeed())
+			Consistently(func() int { return w.sim.Requests(gandisim.RouteDeleteInstance) }).WithTimeout(3*time.Second).Should(BeZero(),
+				"the loser deletes nothing while the other object's ID is on its way")
+			release()
+			Eventually(fetch(winner)).WithTimeout(eventually).Should(beReady())
+			Eventually(gone(loser)).WithTimeout(eventually + timing.CreateGrace).Should(BeTrue())
+			Expect(w.sim.Requests(gandisim.RouteDeleteInstance)).To(BeZero())
+			Consistently(fetch(winner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		})
+
+		It("does not take for its own an instance the other object bought while its ID is not written yet", func() {
+			loser, winner, release := boughtWithIDHeld()
+			Consistently(fetch(loser)).WithTimeout(3*time.Second).ShouldNot(
+				HaveField("ObjectMeta.Annotations", HaveKey(hostingv1alpha1.AnnotationExternalID)),
+				"the loser records nothing while the other object's ID is on its way")
+			release()
+			Eventually(fetch(winner)).WithTimeout(eventually).Should(beReady())
+			Eventually(fetch(loser)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+			Expect(loser.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
 			Consistently(fetch(winner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
 		})
 

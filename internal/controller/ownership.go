@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -77,6 +78,9 @@ type claimInput struct {
 	// vhost's create is refused while its FQDN is taken, so sending it
 	// again is harmless).
 	recordsLoss bool
+	// elsewhere are the other cluster objects' open create intents for
+	// the same Gandi name (otherIntent).
+	elsewhere []otherIntent
 	// handedOver is the user's word: the adopt annotation, or (vhosts) an
 	// FQDN the HostingInstance created with the instance.
 	handedOver  bool
@@ -89,41 +93,57 @@ type claimInput struct {
 	grace     time.Duration
 }
 
+// otherIntent is another cluster object's open create intent for the same
+// Gandi name, in any credentials scope. Gandi answers its create with the
+// new ID, which that object records only after: in between, what its
+// create made is listed at Gandi, made after this object's intent too, and
+// recorded by no cluster object, so neither the dates nor the records tell
+// it from what this object's own create made.
+type otherIntent struct {
+	// since, sent and lostAt are its intent's, its latest create's, and
+	// that create's loss (lastCreateSent, createLostAt).
+	since, sent, lostAt time.Time
+}
+
+// explains reports that the other object's create may have made c: Gandi
+// made c after that intent, or gives no date.
+func (o otherIntent) explains(c candidate) bool {
+	return c.createdAt.IsZero() || !c.createdAt.Before(o.since.Add(-clockSkew))
+}
+
+// sharedMatches splits cs, the matches this object's own intent explains,
+// into those no other open intent explains (own) and those one does
+// (shared). waiting reports that an intent explaining a shared match is
+// within its create's grace (lossGrace): that create's answer, with the ID
+// it carries, may still be on its way, and then the match is not this
+// object's to claim or to delete.
+func sharedMatches(cs []candidate, others []otherIntent, now time.Time, grace time.Duration) (own, shared []candidate, waiting bool) {
+	for _, c := range cs {
+		explained := false
+		for _, o := range others {
+			if !o.explains(c) {
+				continue
+			}
+			explained = true
+			if state, _ := lossGrace(o.sent, o.lostAt, now, grace); state == lossInGrace {
+				waiting = true
+			}
+		}
+		if explained {
+			shared = append(shared, c)
+		} else {
+			own = append(own, c)
+		}
+	}
+	return own, shared, waiting
+}
+
 // decideClaim decides, from what Gandi lists by natural key, whether this
 // object adopts, creates, waits or stops. Only this object's own earlier
 // intent or the user's explicit word makes a Gandi object its own.
 func decideClaim(in claimInput) (claimDecision, []candidate) {
 	if in.pending {
-		mine := createdSince(in.matches, in.pendingSince.Add(-clockSkew))
-		switch {
-		case len(mine) == 1:
-			return decideAdopt, mine
-		case len(mine) > 1:
-			return decideAmbiguous, mine
-		}
-		switch state, _ := lossGrace(latest(in.pendingSince, in.lastSent), in.lostAt, in.now, in.grace); {
-		case state == lossInGrace:
-			return decideWait, nil
-		case state == lossUnrecorded && in.recordsLoss:
-			return decideRecordLoss, nil
-		}
-		switch {
-		// The create found nothing of its own: the user's word about an
-		// existing match stands as it does without an intent. (Within the
-		// grace it waits: the create may still show up, and adopting the
-		// match then would leave that purchase nobody's.)
-		case in.handedOver && len(in.matches) == 1:
-			return decideHandedOver, in.matches
-		case in.handedOver && len(in.matches) > 1:
-			return decideAmbiguous, in.matches
-		case in.uniqueKey && len(in.matches) > 0:
-			return decideAlreadyExists, in.matches
-		case in.observeOnly:
-			// The policy changed to Observe since the intent: nothing more is
-			// created.
-			return decideAbsent, nil
-		}
-		return decideCreate, nil
+		return decideWithIntent(in)
 	}
 	switch {
 	case len(in.matches) > 1 && in.handedOver:
@@ -133,6 +153,48 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 	case len(in.matches) > 0:
 		return decideAlreadyExists, in.matches
 	case in.observeOnly:
+		return decideAbsent, nil
+	}
+	return decideCreate, nil
+}
+
+// decideWithIntent is decideClaim for an object with its own open intent.
+func decideWithIntent(in claimInput) (claimDecision, []candidate) {
+	mine, shared, othersWaiting := sharedMatches(createdSince(in.matches, in.pendingSince.Add(-clockSkew)), in.elsewhere, in.now, in.grace)
+	switch {
+	case len(mine) == 1:
+		return decideAdopt, mine
+	case len(mine) > 1:
+		return decideAmbiguous, mine
+	}
+	switch state, _ := lossGrace(latest(in.pendingSince, in.lastSent), in.lostAt, in.now, in.grace); {
+	case state == lossInGrace:
+		return decideWait, nil
+	case state == lossUnrecorded && in.recordsLoss:
+		return decideRecordLoss, nil
+	}
+	switch {
+	case othersWaiting:
+		// Another object's create may have made a match, and its
+		// answer may still come: that object then records it.
+		return decideWait, nil
+	// The create found nothing of its own: the user's word about an
+	// existing match stands as it does without an intent. (Within the
+	// grace it waits: the create may still show up, and adopting the
+	// match then would leave that purchase nobody's.)
+	case in.handedOver && len(in.matches) == 1:
+		return decideHandedOver, in.matches
+	case in.handedOver && len(in.matches) > 1:
+		return decideAmbiguous, in.matches
+	case len(shared) > 0:
+		// This object's create or another's made it, and neither
+		// answer came: a person tells which.
+		return decideAmbiguous, shared
+	case in.uniqueKey && len(in.matches) > 0:
+		return decideAlreadyExists, in.matches
+	case in.observeOnly:
+		// The policy changed to Observe since the intent: nothing more is
+		// created.
 		return decideAbsent, nil
 	}
 	return decideCreate, nil
@@ -255,19 +317,44 @@ const (
 	// externalIDIndex holds the Gandi ID an object records
 	// (AnnotationExternalID).
 	externalIDIndex = "gandi.externalID"
+	// intentNameIndex holds, for an object with a create intent, its
+	// natural key without the credentials scope (unscopedKey).
+	intentNameIndex = "gandi.intentName"
 )
 
-// indexNaming registers the two indexes that find the objects of obj's
-// kind naming one Gandi object: by natural key (keyIndex, key) and by the
-// Gandi ID they record.
+// indexNaming registers the indexes that find the objects of obj's kind
+// naming one Gandi object: by natural key (keyIndex, key), by the Gandi ID
+// they record, and, for those with a create intent, by the key without its
+// credentials scope (intentsNaming).
 func indexNaming[T client.Object](mgr ctrl.Manager, obj T, keyIndex string, key func(T) string) error {
 	if err := indexBy(mgr, obj, keyIndex, func(t T) (string, bool) { return key(t), true }); err != nil {
+		return err
+	}
+	if err := indexBy(mgr, obj, intentNameIndex, func(t T) (string, bool) {
+		_, pending := createPendingSince(t)
+		return unscopedKey(key(t)), pending
+	}); err != nil {
 		return err
 	}
 	return indexBy(mgr, obj, externalIDIndex, func(t T) (string, bool) {
 		id := externalIDAnnotation(t)
 		return id, id != ""
 	})
+}
+
+// unscopedKey is a natural key (credentialScope, "|", then what names the
+// Gandi object) without its credentials scope. Two Secrets may reach one
+// account, so objects with different keys may still name one Gandi object.
+func unscopedKey(key string) string {
+	_, rest, _ := strings.Cut(key, "|")
+	return rest
+}
+
+// intentsNaming lists, from the cache and in every namespace and
+// credentials scope, the objects of list's kind with a create intent for
+// the Gandi object key names.
+func intentsNaming(ctx context.Context, c client.Reader, list client.ObjectList, key string) ([]client.Object, error) {
+	return listNamed(ctx, c, list, intentNameIndex, unscopedKey(key))
 }
 
 // rivalsNaming lists, from the cache and in every namespace, the objects

@@ -45,6 +45,10 @@ func (e *paasExternal) rivals(ctx context.Context, id string) ([]client.Object, 
 	return rivalsNaming(ctx, e.r, id, &hostingv1alpha1.PaaSInstanceList{}, paasKeyIndex, paasKey(e.pi))
 }
 
+func (e *paasExternal) intents(ctx context.Context) ([]client.Object, error) {
+	return intentsNaming(ctx, e.r, &hostingv1alpha1.PaaSInstanceList{}, paasKey(e.pi))
+}
+
 // find lists the instances named exactly as the spec (paas.list's name
 // filter is exact; the answer is filtered again all the same). A deleted
 // one (PaasState "deleted") can be no one's: it is left out, so that an

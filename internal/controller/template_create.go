@@ -37,6 +37,10 @@ func (e *templateExternal) rivals(ctx context.Context, id string) ([]client.Obje
 	return rivalsNaming(ctx, e.r, id, &hostingv1alpha1.TemplateList{}, templateKeyIndex, templateKey(e.t))
 }
 
+func (e *templateExternal) intents(ctx context.Context) ([]client.Object, error) {
+	return intentsNaming(ctx, e.r, &hostingv1alpha1.TemplateList{}, templateKey(e.t))
+}
+
 // find lists the editable templates whose name is exactly the spec's.
 // Public templates are listed too but are nobody's to manage, and their
 // names do not take an organization's: they never count as a match. With a

@@ -12,6 +12,13 @@
 // the -fault-route ones; the seed is logged so that a run can be replayed:
 //
 //	gandisim -fast -token pat_demo -fault-seed 42 -fault-5xx 0.1 -fault-reset-before 0.025 -fault-reset-after 0.025 -fault-429 0.02 -fault-latency-min 5ms -fault-latency-max 50ms
+//
+// The control routes are listed in the package documentation of
+// internal/gandi/gandisim. For example, this shows PaaS instance 100001
+// as Gandi shows one it deleted (state "deleted", still listed, its vhosts
+// gone):
+//
+//	curl -X POST -d '{"paas_id": 100001}' http://127.0.0.1:8080/_sim/paas-deleted
 package main
 
 import (

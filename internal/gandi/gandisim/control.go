@@ -44,24 +44,25 @@ type timingsJSON struct {
 type controlHandler func(s *Server, w http.ResponseWriter, body []byte) error
 
 var controlRoutes = map[string]controlHandler{
-	"POST /_sim/faults":     postFaults,
-	"DELETE /_sim/faults":   func(s *Server, w http.ResponseWriter, _ []byte) error { s.ClearFaults(); return done(w) },
-	"GET /_sim/counters":    getCounters,
-	"DELETE /_sim/counters": func(s *Server, w http.ResponseWriter, _ []byte) error { s.ResetCounters(); return done(w) },
-	"GET /_sim/state":       func(s *Server, w http.ResponseWriter, _ []byte) error { s.writeState(w); return nil },
-	"POST /_sim/accounts":   postAccounts,
-	"POST /_sim/seed":       func(s *Server, w http.ResponseWriter, body []byte) error { return orDone(w, s.LoadSeed(body)) },
-	"POST /_sim/timings":    postTimings,
-	"POST /_sim/rate-limit": postRateLimit,
-	"GET /_sim/rate-limit":  getRateLimit,
-	"POST /_sim/dispatches": postDispatches,
-	"POST /_sim/renewal":    postRenewal,
-	"GET /_sim/dns":         getDNS,
-	"POST /_sim/dns":        postDNS,
-	"DELETE /_sim/dns":      deleteDNS,
-	"POST /_sim/random":     postRandom,
-	"GET /_sim/random":      getRandom,
-	"DELETE /_sim/random":   func(s *Server, w http.ResponseWriter, _ []byte) error { s.ClearRandomFaults(); return done(w) },
+	"POST /_sim/faults":       postFaults,
+	"DELETE /_sim/faults":     func(s *Server, w http.ResponseWriter, _ []byte) error { s.ClearFaults(); return done(w) },
+	"GET /_sim/counters":      getCounters,
+	"DELETE /_sim/counters":   func(s *Server, w http.ResponseWriter, _ []byte) error { s.ResetCounters(); return done(w) },
+	"GET /_sim/state":         func(s *Server, w http.ResponseWriter, _ []byte) error { s.writeState(w); return nil },
+	"POST /_sim/accounts":     postAccounts,
+	"POST /_sim/seed":         func(s *Server, w http.ResponseWriter, body []byte) error { return orDone(w, s.LoadSeed(body)) },
+	"POST /_sim/timings":      postTimings,
+	"POST /_sim/rate-limit":   postRateLimit,
+	"GET /_sim/rate-limit":    getRateLimit,
+	"POST /_sim/dispatches":   postDispatches,
+	"POST /_sim/renewal":      postRenewal,
+	"POST /_sim/paas-deleted": postPaasDeleted,
+	"GET /_sim/dns":           getDNS,
+	"POST /_sim/dns":          postDNS,
+	"DELETE /_sim/dns":        deleteDNS,
+	"POST /_sim/random":       postRandom,
+	"GET /_sim/random":        getRandom,
+	"DELETE /_sim/random":     func(s *Server, w http.ResponseWriter, _ []byte) error { s.ClearRandomFaults(); return done(w) },
 }
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
@@ -245,6 +246,26 @@ func postRenewal(s *Server, w http.ResponseWriter, body []byte) error {
 			v.SubscriptionCancelled = *rj.SubscriptionCancelled
 		}
 	})
+	return done(w)
+}
+
+// postPaasDeleted puts a PaaS instance in Gandi's "deleted" state
+// (MarkPaasDeleted), as Gandi shows one it deleted instead of forgetting it:
+// for tests in another process of how a client takes an instance gone
+// behind its back. {"paas_id": N}; an unknown ID is refused.
+func postPaasDeleted(s *Server, w http.ResponseWriter, body []byte) error {
+	var req struct {
+		PaasID *int `json:"paas_id"`
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	if req.PaasID == nil {
+		return fmt.Errorf(`POST /_sim/paas-deleted takes {"paas_id": N}`)
+	}
+	if !s.MarkPaasDeleted(*req.PaasID) {
+		return fmt.Errorf("no PaaS instance %d", *req.PaasID)
+	}
 	return done(w)
 }
 

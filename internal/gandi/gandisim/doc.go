@@ -404,7 +404,8 @@
 // operation API does. Snapshots are added with AddPaasSnapshot: the API
 // has no method to take one; AddPaasInstance adds an instance bought
 // outside the cluster (not counted as a paid create), DeletePaasInstance
-// deletes one behind the client's back, and MarkPaasDeleted leaves one in
+// deletes one behind the client's back, and MarkPaasDeleted (POST
+// /_sim/paas-deleted) leaves one in
 // the state "deleted" (PaasState has it; the doc does not say when Gandi
 // shows it), still listed, its vhosts gone, paas.delete on it refused
 // (CAUSE_BADSTATE: the doc does not say). /_sim/state lists the
@@ -423,8 +424,10 @@
 // sets by name and type; remove {"zone", "name", "type"}), POST
 // /_sim/renewal ({"instance_id", "expire_at", "autorenew",
 // "subscription_cancelled"}, each but the ID optional: an instance's
-// subscription as its owner would change it at Gandi). See control.go and
-// cmd/gandisim.
+// subscription as its owner would change it at Gandi), POST
+// /_sim/paas-deleted ({"paas_id"}: a PaaS instance put in the state
+// "deleted", as MarkPaasDeleted does; an unknown ID is a 400). See
+// control.go and cmd/gandisim.
 // /_sim/faults, POST/GET/DELETE /_sim/random, GET/DELETE /_sim/counters
 // (requests, writes, paid_creates, paid_changes, password_changes,
 // dispatches, faults by kind, paas_paid_creates, paas_paid_renews,

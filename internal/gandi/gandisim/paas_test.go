@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -468,4 +470,42 @@ func TestPaasDeletedStateIsShownAndRefusesDelete(t *testing.T) {
 	if n := e.must("paas.vhost.count").(int64); n != 0 {
 		t.Errorf("%d vhosts left on a deleted instance", n)
 	}
+}
+
+// POST /_sim/paas-deleted does what MarkPaasDeleted does, for tests in
+// another process; an unknown or missing ID is the caller's error.
+func TestPaasDeletedControlRoute(t *testing.T) {
+	e := newXEnv(t)
+	id := e.createRunning("gone")
+	ctl := func(body string) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, strings.TrimSuffix(e.url, XMLRPCPath)+"/_sim/paas-deleted", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	for _, bad := range []string{`{}`, `{"paas_id": 1}`, `{"id": ` + strconv.FormatInt(id, 10) + `}`, `{"paas_id": "x"}`} {
+		if got := ctl(bad); got != http.StatusBadRequest {
+			t.Errorf("POST /_sim/paas-deleted %s: status %d, want 400", bad, got)
+		}
+	}
+	if st := e.must("paas.info", id).(map[string]any)["state"]; st != "running" {
+		t.Fatalf("state %v after refused requests, want running", st)
+	}
+	if got := ctl(`{"paas_id": ` + strconv.FormatInt(id, 10) + `}`); got != http.StatusNoContent {
+		t.Fatalf("POST /_sim/paas-deleted: status %d, want 204", got)
+	}
+	if st := e.must("paas.info", id).(map[string]any)["state"]; st != "deleted" {
+		t.Fatalf("state %v, want deleted", st)
+	}
+	if n := e.must("paas.vhost.count").(int64); n != 0 {
+		t.Errorf("%d vhosts left on a deleted instance", n)
+	}
+	e.fault(faultBadState, "paas.delete", id)
 }

@@ -1,6 +1,7 @@
 package kubectlgandi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
 
 // defaultTimeout bounds every wait for the operator.
@@ -219,6 +221,9 @@ type actionTarget struct {
 	pending func(value string) pending
 	// report, when set, is the line printed once it is done.
 	report func(o client.Object, value string) string
+	// refuse, when set, says why o cannot be asked at all; it is checked
+	// before anything is written, so no request is left in the object.
+	refuse func(o client.Object) error
 }
 
 func (a action) kinds() []string {
@@ -329,8 +334,8 @@ var (
 		targets: []actionTarget{
 			requestField(kindHostingInstance, "resetDatabasePasswordRequest", ".status.lastActions.resetDatabasePassword", "database password reset",
 				func(o client.Object) string { return lastActions(o).ResetDatabasePassword }),
-			requestField(kindPaaSInstance, "resetMySQLPasswordRequest", ".status.lastRequests.resetMySQLPassword", "MySQL root password reset",
-				func(o client.Object) string { return paasLastRequests(o).ResetMySQLPassword }),
+			withRefusal(requestField(kindPaaSInstance, "resetMySQLPasswordRequest", ".status.lastRequests.resetMySQLPassword", "MySQL root password reset",
+				func(o client.Object) string { return paasLastRequests(o).ResetMySQLPassword }), withoutMySQL),
 		},
 	}
 	purgeAction = action{
@@ -346,6 +351,29 @@ var (
 		},
 	}
 )
+
+func withRefusal(tg actionTarget, refuse func(client.Object) error) actionTarget {
+	tg.refuse = refuse
+	return tg
+}
+
+// withoutMySQL refuses a MySQL password reset of a PaaSInstance whose type
+// embeds another database (the type's name says which: paas.TypeDatabase):
+// Gandi's reset_mysql_password has no MySQL root password to reset there,
+// and the operator would send a recorded request all the same. The type is
+// Gandi's (status) once observed, the spec's before. A name that carries no
+// engine the docs list is not refused: nothing says it has no MySQL.
+func withoutMySQL(o client.Object) error {
+	pi, ok := o.(*hostingv1alpha1.PaaSInstance)
+	if !ok {
+		return nil
+	}
+	typ := cmp.Or(pi.Status.Type, pi.Spec.Type)
+	if db := paas.TypeDatabase(typ); db != "" && db != paas.DatabaseMySQL {
+		return fmt.Errorf("its type %s embeds %s, not MySQL: there is no MySQL root password to reset", typ, db)
+	}
+	return nil
+}
 
 func lastActions(o client.Object) hostingv1alpha1.LastActions {
 	if hi, ok := o.(*hostingv1alpha1.HostingInstance); ok && hi.Status.LastActions != nil {
@@ -382,6 +410,11 @@ func newActionCommand(r *root, a action) *cobra.Command {
 				return err
 			}
 			tg := a.target(t.kind.Kind)
+			if tg.refuse != nil {
+				if err := tg.refuse(obj); err != nil {
+					return fmt.Errorf("%s of %s refused: %w; nothing was requested", a.use, t, err)
+				}
+			}
 			if isPaused(obj) {
 				return errPaused(t)
 			}

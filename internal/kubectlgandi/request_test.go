@@ -105,3 +105,48 @@ func TestPaaSConsoleClosedAfterThePass(t *testing.T) {
 		t.Fatalf("got %v, %v; want an error saying the console is closed", done, err)
 	}
 }
+
+// reset-db-password of a PaaSInstance is refused when its type embeds
+// another database than MySQL, by Gandi's word (status) once observed, by
+// the spec's before; a HostingInstance (MySQL or PostgreSQL, both reset)
+// and the other actions are never refused so.
+func TestResetMySQLPasswordRefusedWithoutMySQL(t *testing.T) {
+	paasOf := func(spec, status string) client.Object {
+		pi := &hostingv1alpha1.PaaSInstance{}
+		pi.Spec.Type, pi.Status.Type = spec, status
+		return pi
+	}
+	tests := []struct {
+		name    string
+		action  action
+		kind    string
+		obj     client.Object
+		refused string // "": asked
+	}{
+		{"mysql type", resetDatabasePasswordAction, kindPaaSInstance, paasOf("php7.3mysql5.7", ""), ""},
+		{"unversioned mysql type", resetDatabasePasswordAction, kindPaaSInstance, paasOf("phpmysql", "phpmysql"), ""},
+		{"pgsql type", resetDatabasePasswordAction, kindPaaSInstance, paasOf("php7.3pgsql9.6", ""), "its type php7.3pgsql9.6 embeds pgsql, not MySQL"},
+		{"mongodb type, observed", resetDatabasePasswordAction, kindPaaSInstance, paasOf("python3.6mongodb3.2", "python3.6mongodb3.2"), "embeds mongodb, not MySQL"},
+		{"Gandi's type wins", resetDatabasePasswordAction, kindPaaSInstance, paasOf("php7.3mysql5.7", "php7.3pgsql9.6"), "embeds pgsql"},
+		{"no engine in the name", resetDatabasePasswordAction, kindPaaSInstance, paasOf("custom", ""), ""},
+		{"restart of a pgsql type", restartAction, kindPaaSInstance, paasOf("php7.3pgsql9.6", ""), ""},
+		{"hosting instance with pgsql", resetDatabasePasswordAction, kindHostingInstance, &hostingv1alpha1.HostingInstance{
+			Spec: hostingv1alpha1.HostingInstanceSpec{Type: hostingv1alpha1.InstanceType{Database: hostingv1alpha1.InstanceDatabase{Name: "pgsql"}}},
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg := tt.action.target(tt.kind)
+			var err error
+			if tg.refuse != nil {
+				err = tg.refuse(tt.obj)
+			}
+			switch {
+			case tt.refused == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.refused != "" && (err == nil || !strings.Contains(err.Error(), tt.refused)):
+				t.Fatalf("got %v, want a refusal saying %q", err, tt.refused)
+			}
+		})
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +249,40 @@ func TestPlugin(t *testing.T) {
 		view, _ = e.sim.PaasInstance(e.paasID)
 		g.Expect(view.Restarts).To(Equal(1))
 		g.Expect(view.MySQLResets).To(Equal(1))
+	})
+
+	t.Run("reset-db-password of a PaaS instance without MySQL: refused before any request is recorded", func(t *testing.T) {
+		g := NewWithT(t)
+		id := e.sim.AddPaasInstance(apiKey, "pg-paas", "php7.3pgsql9.6", "s", 1)
+		g.Expect(id).NotTo(BeZero())
+		pi := &hostingv1alpha1.PaaSInstance{
+			ObjectMeta: metav1.ObjectMeta{Name: "pg-paas", Namespace: namespace,
+				Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: strconv.Itoa(id)}},
+			Spec: hostingv1alpha1.PaaSInstanceSpec{
+				CredentialsRef: &hostingv1alpha1.PaaSCredentialsReference{Name: "gandi-apikey"},
+				DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan, ManagementPolicy: hostingv1alpha1.ManagementPolicyManage,
+				Name: "pg-paas", DatacenterID: 1, Type: "php7.3pgsql9.6", Size: "s", Duration: "1m",
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), pi)).To(Succeed())
+		defer func() { g.Expect(e.k8s.Delete(context.Background(), pi)).To(Succeed()) }()
+		// Observed first, so that the refusal is not the spec's word alone.
+		g.Eventually(func() string {
+			got := &hostingv1alpha1.PaaSInstance{}
+			_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(pi), got)
+			return got.Status.Type
+		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal("php7.3pgsql9.6"))
+
+		out, err := e.run(t, "reset-db-password", "paasinstance/pg-paas")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("reset-db-password of paasinstance/pg-paas refused: its type php7.3pgsql9.6 embeds pgsql, not MySQL"))
+		g.Expect(out).To(ContainSubstring("nothing was requested"))
+		got := &hostingv1alpha1.PaaSInstance{}
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(pi), got)).To(Succeed())
+		g.Expect(got.Spec.ResetMySQLPasswordRequest).To(BeEmpty(), "no request left for the operator to send")
+		view, ok := e.sim.PaasInstance(id)
+		g.Expect(ok).To(BeTrue())
+		g.Expect(view.MySQLResets).To(BeZero())
 	})
 
 	t.Run("an action on an observed object is refused, not left waiting", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package paas
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -36,6 +37,33 @@ const (
 	VisibilityAlpha      = "alpha"
 	VisibilityInternal   = "internal"
 )
+
+// Database engines a type embeds (PaasTypeReturn.database).
+const (
+	DatabaseMySQL   = "mysql"
+	DatabasePgSQL   = "pgsql"
+	DatabaseMongoDB = "mongodb"
+)
+
+// TypeDatabase is the database engine PaaS type typeName embeds, read from
+// the name: every name of the doc's PaasTypeServiceName list is a language
+// then an engine, each with or without a version (php7.3pgsql9.6,
+// nodejsmongodb, php.5.4mysql.5.5). It lets a caller without the API key
+// (paas.type.list needs it) tell which types have MySQL, the only database
+// reset_mysql_password resets. "" when the name ends in none of them.
+func TypeDatabase(typeName string) string {
+	for _, engine := range []string{DatabaseMySQL, DatabasePgSQL, DatabaseMongoDB} {
+		i := strings.LastIndex(typeName, engine)
+		if i <= 0 {
+			continue
+		}
+		version := typeName[i+len(engine):]
+		if strings.Trim(version, "0123456789.") == "" {
+			return engine
+		}
+	}
+	return ""
+}
 
 // PaasCreateParams is the parameter of paas.create.
 type PaasCreateParams struct {

@@ -159,13 +159,17 @@ func (o *importOptions) run(ctx context.Context) error {
 func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []client.Object) error {
 	var applied []client.Object
 	var conflicts []string
+	left := map[string]bool{} // HostingInstances not applied, by name
 	for _, obj := range objs {
-		conflict, err := importConflict(ctx, c, obj)
+		conflict, err := importConflict(ctx, c, obj, left)
 		if err != nil {
 			return err
 		}
 		if conflict != "" {
 			conflicts = append(conflicts, conflict)
+			if _, ok := obj.(*hostingv1alpha1.HostingInstance); ok {
+				left[obj.GetName()] = true
+			}
 			continue
 		}
 		if err := applyObject(ctx, c, obj); err != nil {
@@ -195,7 +199,16 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 // its own). Applying over it would hand it the imported Gandi object and
 // take its own away, so only an object already recording the same Gandi
 // ID (an earlier import, to which --manage is applied again) is updated.
-func importConflict(ctx context.Context, c client.Client, obj client.Object) (string, error) {
+// A vhost's ID, its FQDN, names it on one instance only: see
+// vhostConflict. leftInstances are the HostingInstances (by name) not
+// applied: a Vhost naming one would live on the instance that object
+// manages, not on the one imported.
+func importConflict(ctx context.Context, c client.Client, obj client.Object, leftInstances map[string]bool) (string, error) {
+	vh, isVhost := obj.(*hostingv1alpha1.Vhost)
+	if isVhost && vh.Spec.InstanceRef != nil && leftInstances[vh.Spec.InstanceRef.Name] {
+		return fmt.Sprintf("%s (the vhost %s on instance %s) would name hostinginstance/%s, which is left as it is and is not instance %s",
+			objectRef(obj), vh.Spec.FQDN, importedInstance(vh), vh.Spec.InstanceRef.Name, importedInstance(vh)), nil
+	}
 	existing, ok := obj.DeepCopyObject().(client.Object)
 	if !ok {
 		return "", fmt.Errorf("copy %s", objectRef(obj))
@@ -209,12 +222,83 @@ func importConflict(ctx context.Context, c client.Client, obj client.Object) (st
 	want := obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]
 	switch have := existing.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]; have {
 	case want:
+		if isVhost {
+			return vhostConflict(ctx, c, vh, existing.(*hostingv1alpha1.Vhost))
+		}
 		return "", nil
 	case "":
 		return fmt.Sprintf("%s exists and records no Gandi ID (it may be creating its own), not %s", objectRef(obj), want), nil
 	default:
 		return fmt.Sprintf("%s exists and manages %s, not %s", objectRef(obj), have, want), nil
 	}
+}
+
+// vhostConflict says why want, the imported vhost, is not applied over
+// have, a Vhost of its name that records the same FQDN. An FQDN names a
+// vhost on one instance only: recorded on another instance (the site made
+// again elsewhere, or the record of an earlier site), have is not the
+// vhost imported, and applying over it would take its record for that
+// vhost, or would be refused for moving it (its instance is create-only).
+// Nor is it when it records no instance at all, or reaches the same
+// instance through another reference than the imported one, which
+// admission refuses to change.
+func vhostConflict(ctx context.Context, c client.Client, want, have *hostingv1alpha1.Vhost) (string, error) {
+	wantInstance := importedInstance(want)
+	haveInstance, via, err := recordedInstance(ctx, c, have)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case haveInstance == "":
+		return fmt.Sprintf("%s exists and manages the vhost %s on no instance it records (%s), not the one on instance %s being imported",
+			objectRef(want), want.Spec.FQDN, via, wantInstance), nil
+	case haveInstance != wantInstance:
+		return fmt.Sprintf("%s exists and manages the vhost %s on instance %s, not the one on instance %s being imported: an FQDN names a vhost on one instance only",
+			objectRef(want), want.Spec.FQDN, haveInstance, wantInstance), nil
+	case have.Spec.InstanceID != "" || have.Spec.InstanceRef == nil || *have.Spec.InstanceRef != *want.Spec.InstanceRef:
+		return fmt.Sprintf("%s exists and manages the vhost %s on instance %s through %s, not hostinginstance/%s (create-only)",
+			objectRef(want), want.Spec.FQDN, haveInstance, instanceReference(have), want.Spec.InstanceRef.Name), nil
+	}
+	return "", nil
+}
+
+// importedInstance is the Gandi instance an imported Vhost's vhost is on.
+func importedInstance(vh *hostingv1alpha1.Vhost) string {
+	return vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]
+}
+
+// recordedInstance is the instance an existing Vhost's FQDN is recorded
+// on, as the operator reads it: the instance recorded beside the FQDN,
+// else the one its status shows, else (a record that names none is on the
+// instance the spec gives) spec.instanceID or the ID its HostingInstance
+// records. "" when none is known, with where it was looked for.
+func recordedInstance(ctx context.Context, c client.Client, vh *hostingv1alpha1.Vhost) (string, string, error) {
+	if id := cmp.Or(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID], vh.Status.InstanceID, vh.Spec.InstanceID); id != "" {
+		return id, "", nil
+	}
+	if vh.Spec.InstanceRef == nil {
+		return "", "it names no instance", nil
+	}
+	name := vh.Spec.InstanceRef.Name
+	hi := &hostingv1alpha1.HostingInstance{}
+	switch err := c.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: name}, hi); {
+	case apierrors.IsNotFound(err):
+		return "", "its hostinginstance/" + name + " does not exist", nil
+	case err != nil:
+		return "", "", fmt.Errorf("read hostinginstance/%s, the instance of %s: %w", name, objectRef(vh), err)
+	}
+	if id := cmp.Or(hi.GetAnnotations()[hostingv1alpha1.AnnotationExternalID], hi.Status.ID); id != "" {
+		return id, "", nil
+	}
+	return "", "its hostinginstance/" + name + " holds no instance", nil
+}
+
+// instanceReference is how a Vhost's spec names its instance.
+func instanceReference(vh *hostingv1alpha1.Vhost) string {
+	if vh.Spec.InstanceRef != nil {
+		return "hostinginstance/" + vh.Spec.InstanceRef.Name
+	}
+	return "spec.instanceID"
 }
 
 // objectRef is kind/name, as kubectl prints it.
@@ -329,7 +413,7 @@ func collect(ctx context.Context, api account, o ManifestOptions, pattern string
 		}
 		slices.SortFunc(vhosts, func(a, b gandi.Vhost) int { return cmp.Compare(a.FQDN, b.FQDN) })
 		for i := range vhosts {
-			out = append(out, VhostManifest(o, vhostNames.name(vhosts[i].FQDN), hi.Name, &vhosts[i]))
+			out = append(out, VhostManifest(o, vhostNames.name(vhosts[i].FQDN), hi.Name, inst.ID, &vhosts[i]))
 		}
 	}
 	summaries, err := api.ListTemplates(ctx, gandi.ListTemplatesOptions{})

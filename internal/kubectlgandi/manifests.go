@@ -106,13 +106,15 @@ func additionalStorageGB(inst *gandi.Instance) *int32 {
 	return gandi.Ptr(int32(q.Value)) //nolint:gosec // Gandi's maximum is 1004 GB
 }
 
-// VhostManifest is the Vhost that manages v on the instance imported as
-// instanceName. The application is named without its parameters: they
+// VhostManifest is the Vhost that manages v on instance instanceID,
+// imported as instanceName. The instance is recorded beside the FQDN, as
+// the operator records it: an FQDN names a vhost on one instance only, so
+// the record is not taken for a vhost of that name elsewhere. The application is named without its parameters: they
 // may hold what was typed at install time (an admin password), and the
 // operator compares parameters only when the spec sets some. The HTTPS
 // strategy is Gandi's only when Gandi reports one (it does once the vhost
 // has a certificate); otherwise the spec leaves it to Gandi.
-func VhostManifest(o ManifestOptions, name, instanceName string, v *gandi.Vhost) *hostingv1alpha1.Vhost {
+func VhostManifest(o ManifestOptions, name, instanceName, instanceID string, v *gandi.Vhost) *hostingv1alpha1.Vhost {
 	spec := hostingv1alpha1.VhostSpec{
 		ManagedFields: o.managed(),
 		InstanceRef:   &hostingv1alpha1.LocalObjectReference{Name: instanceName},
@@ -125,9 +127,11 @@ func VhostManifest(o ManifestOptions, name, instanceName string, v *gandi.Vhost)
 	if z := v.LinkedDNSZone; z != nil {
 		spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: z.AllowAlteration}
 	}
+	om := o.meta(name, v.FQDN)
+	om.Annotations[hostingv1alpha1.AnnotationInstanceID] = instanceID
 	return &hostingv1alpha1.Vhost{
 		TypeMeta:   metav1.TypeMeta{APIVersion: hostingv1alpha1.GroupVersion.String(), Kind: kindVhost},
-		ObjectMeta: o.meta(name, v.FQDN),
+		ObjectMeta: om,
 		Spec:       spec,
 	}
 }

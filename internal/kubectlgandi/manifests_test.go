@@ -154,12 +154,15 @@ func TestVhostManifest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := VhostManifest(ManifestOptions{Namespace: "web", Credentials: creds}, ObjectName(tt.vhost.FQDN), "shop", &tt.vhost)
+			got := VhostManifest(ManifestOptions{Namespace: "web", Credentials: creds}, ObjectName(tt.vhost.FQDN), "shop", "inst-1", &tt.vhost)
 			if d := cmp.Diff(tt.want, got.Spec); d != "" {
 				t.Errorf("spec (-want +got):\n%s", d)
 			}
 			if got.Annotations[hostingv1alpha1.AnnotationExternalID] != tt.vhost.FQDN {
 				t.Errorf("external ID %q, want the FQDN", got.Annotations[hostingv1alpha1.AnnotationExternalID])
+			}
+			if got.Annotations[hostingv1alpha1.AnnotationInstanceID] != "inst-1" {
+				t.Errorf("instance ID %q, want the instance the FQDN is on", got.Annotations[hostingv1alpha1.AnnotationInstanceID])
 			}
 		})
 	}

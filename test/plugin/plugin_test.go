@@ -356,6 +356,87 @@ func TestPlugin(t *testing.T) {
 		g.Expect(got.Spec.Name).To(Equal("staging-eu"))
 	})
 
+	t.Run("import --apply: a Vhost of the FQDN on another instance is a conflict naming both, left as it is", func(t *testing.T) {
+		g := NewWithT(t)
+		promo := e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "promo", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql", Version: "8.0"},
+			Vhosts: []gandisim.SeedVhost{{FQDN: "promo.example.com"}}})
+		// The site used to be served by blog, and this Vhost recorded it
+		// there; it has since been made again on instance promo.
+		mine := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Name: "promo.example.com", Namespace: namespace, Annotations: map[string]string{
+				hostingv1alpha1.AnnotationExternalID: "promo.example.com", hostingv1alpha1.AnnotationInstanceID: blogID,
+			}},
+			Spec: hostingv1alpha1.VhostSpec{
+				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyObserve, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan},
+				InstanceRef:   &hostingv1alpha1.LocalObjectReference{Name: "blog"},
+				FQDN:          "promo.example.com",
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), mine)).To(Succeed())
+		defer func() { g.Expect(e.k8s.Delete(context.Background(), mine)).To(Succeed()) }()
+		writes := e.sim.Writes()
+		out, err := e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--name", "promo", "--apply", "--manage")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("hostinginstance/promo serverside-applied"), "the instance itself is imported")
+		g.Expect(out).To(ContainSubstring("vhost/promo.example.com exists and manages the vhost promo.example.com on instance " + blogID +
+			", not the one on instance " + promo + " being imported"))
+		got := &hostingv1alpha1.Vhost{}
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(mine), got)).To(Succeed())
+		g.Expect(got.Spec.InstanceRef).To(Equal(&hostingv1alpha1.LocalObjectReference{Name: "blog"}))
+		g.Expect(got.Spec.ManagementPolicy).To(Equal(hostingv1alpha1.ManagementPolicyObserve), "not handed over by the import")
+		g.Expect(got.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceID, blogID))
+		g.Expect(e.sim.Writes()).To(Equal(writes))
+		// Imported with deletionPolicy Orphan: deleting it leaves promo at Gandi.
+		hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Name: "promo", Namespace: namespace}}
+		g.Expect(e.k8s.Delete(t.Context(), hi)).To(Succeed())
+	})
+
+	t.Run("import --apply: a Vhost whose HostingInstance is left is left too, not handed over on the other instance", func(t *testing.T) {
+		g := NewWithT(t)
+		// The site launch.example.com moved from instance launch-old to a
+		// new instance named launch; the cluster's HostingInstance launch
+		// and its Vhost still manage the old one.
+		launch := e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "launch", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql", Version: "8.0"},
+			Vhosts: []gandisim.SeedVhost{{FQDN: "launch.example.com"}}})
+		old := e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "launch-old", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql", Version: "8.0"}})
+		observe := hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyObserve, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
+			CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}}
+		hi := &hostingv1alpha1.HostingInstance{
+			ObjectMeta: metav1.ObjectMeta{Name: "launch", Namespace: namespace, Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: old}},
+			Spec: hostingv1alpha1.HostingInstanceSpec{
+				ManagedFields: observe, Name: "launch-old", Location: "FR", Size: "starter", DurationMonths: 1,
+				Type: hostingv1alpha1.InstanceType{
+					Language: hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"},
+					Database: hostingv1alpha1.InstanceDatabase{Name: "mysql", Version: "8.0"},
+				},
+			},
+		}
+		vh := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Name: "launch.example.com", Namespace: namespace, Annotations: map[string]string{
+				hostingv1alpha1.AnnotationExternalID: "launch.example.com", hostingv1alpha1.AnnotationInstanceID: old,
+			}},
+			Spec: hostingv1alpha1.VhostSpec{ManagedFields: observe, InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "launch"}, FQDN: "launch.example.com"},
+		}
+		for _, obj := range []client.Object{hi, vh} {
+			g.Expect(e.k8s.Create(t.Context(), obj)).To(Succeed())
+			defer func() { g.Expect(e.k8s.Delete(context.Background(), obj)).To(Succeed()) }()
+		}
+		writes := e.sim.Writes()
+		out, err := e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--name", "launch", "--apply", "--manage")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("hostinginstance/launch exists and manages " + old + ", not " + launch))
+		g.Expect(out).To(ContainSubstring("vhost/launch.example.com (the vhost launch.example.com on instance " + launch +
+			") would name hostinginstance/launch, which is left as it is and is not instance " + launch))
+		got := &hostingv1alpha1.Vhost{}
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(vh), got)).To(Succeed())
+		g.Expect(got.Spec.ManagementPolicy).To(Equal(hostingv1alpha1.ManagementPolicyObserve), "not handed over by the import")
+		g.Expect(got.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceID, old))
+		g.Expect(e.sim.Writes()).To(Equal(writes))
+	})
+
 	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")
 }
 

@@ -1,0 +1,100 @@
+package kubectlgandi
+
+import (
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
+
+// A vhost is imported over an existing Vhost of its name only when that
+// object records the same FQDN on the same instance, reached through the
+// same HostingInstance: an FQDN names a vhost on one instance only, so the
+// same FQDN recorded on another instance (or on none known) is a conflict
+// that names both, and so is a vhost whose HostingInstance was left.
+func TestImportVhostConflict(t *testing.T) {
+	const (
+		fqdn      = "promo.example.com"
+		imported  = "0b6d3f5e-0000-4000-8000-0000000000aa"
+		elsewhere = "0b6d3f5e-0000-4000-8000-0000000000bb"
+	)
+	want := VhostManifest(ManifestOptions{Namespace: "web"}, fqdn, "promo", imported, &gandi.Vhost{FQDN: fqdn})
+	vhost := func(annotations map[string]string, edit func(*hostingv1alpha1.Vhost)) *hostingv1alpha1.Vhost {
+		vh := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Name: fqdn, Namespace: "web", Annotations: annotations},
+			Spec:       hostingv1alpha1.VhostSpec{InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "promo"}, FQDN: fqdn},
+		}
+		if edit != nil {
+			edit(vh)
+		}
+		return vh
+	}
+	recorded := func(instance string) map[string]string {
+		return map[string]string{hostingv1alpha1.AnnotationExternalID: fqdn, hostingv1alpha1.AnnotationInstanceID: instance}
+	}
+	fqdnOnly := map[string]string{hostingv1alpha1.AnnotationExternalID: fqdn}
+	ref := func(name string) func(*hostingv1alpha1.Vhost) {
+		return func(vh *hostingv1alpha1.Vhost) {
+			vh.Spec.InstanceRef = &hostingv1alpha1.LocalObjectReference{Name: name}
+		}
+	}
+	instance := func(name, id string) *hostingv1alpha1.HostingInstance {
+		return &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "web",
+			Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: id}}}
+	}
+	tests := []struct {
+		name     string
+		existing []client.Object
+		left     string // a HostingInstance left by the import
+		conflict string // "": applied
+	}{
+		{name: "no Vhost of that name"},
+		{name: "an earlier import of it", existing: []client.Object{vhost(recorded(imported), nil)}},
+		{name: "recorded on another instance", existing: []client.Object{vhost(recorded(elsewhere), ref("blog"))},
+			conflict: "vhost/" + fqdn + " exists and manages the vhost " + fqdn + " on instance " + elsewhere + ", not the one on instance " + imported + " being imported"},
+		{name: "recorded on another instance through the same HostingInstance name", existing: []client.Object{vhost(recorded(elsewhere), nil)},
+			conflict: "on instance " + elsewhere + ", not the one on instance " + imported},
+		{name: "shown on another instance by its status", existing: []client.Object{vhost(fqdnOnly, func(vh *hostingv1alpha1.Vhost) { vh.Status.InstanceID = elsewhere })},
+			conflict: "on instance " + elsewhere + ", not the one on instance " + imported},
+		{name: "no instance recorded, its HostingInstance on the imported one", existing: []client.Object{vhost(fqdnOnly, nil), instance("promo", imported)}},
+		{name: "no instance recorded, its HostingInstance on another", existing: []client.Object{vhost(fqdnOnly, ref("old")), instance("old", elsewhere)},
+			conflict: "on instance " + elsewhere + ", not the one on instance " + imported},
+		{name: "no instance recorded, its HostingInstance absent", existing: []client.Object{vhost(fqdnOnly, ref("old"))},
+			conflict: "on no instance it records (its hostinginstance/old does not exist), not the one on instance " + imported},
+		{name: "the same instance through spec.instanceID", existing: []client.Object{vhost(recorded(imported), func(vh *hostingv1alpha1.Vhost) {
+			vh.Spec.InstanceRef, vh.Spec.InstanceID = nil, imported
+		})}, conflict: "on instance " + imported + " through spec.instanceID, not hostinginstance/promo"},
+		{name: "the same instance through another HostingInstance", existing: []client.Object{vhost(recorded(imported), ref("promo-eu"))},
+			conflict: "through hostinginstance/promo-eu, not hostinginstance/promo"},
+		{name: "another FQDN", existing: []client.Object{vhost(map[string]string{hostingv1alpha1.AnnotationExternalID: "other.example.com"}, nil)},
+			conflict: "vhost/" + fqdn + " exists and manages other.example.com, not " + fqdn},
+		{name: "its HostingInstance left", left: "promo",
+			conflict: "vhost/" + fqdn + " (the vhost " + fqdn + " on instance " + imported + ") would name hostinginstance/promo, which is left as it is"},
+		{name: "its HostingInstance left, even over an earlier import", existing: []client.Object{vhost(recorded(imported), nil)}, left: "promo",
+			conflict: "would name hostinginstance/promo"},
+	}
+	scheme := runtime.NewScheme()
+	if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(tt.existing...).Build()
+			got, err := importConflict(t.Context(), c, want.DeepCopy(), map[string]bool{tt.left: tt.left != ""})
+			switch {
+			case err != nil:
+				t.Fatal(err)
+			case tt.conflict == "" && got != "":
+				t.Fatalf("left as a conflict: %s", got)
+			case tt.conflict != "" && !strings.Contains(got, tt.conflict):
+				t.Fatalf("got %q, want a conflict saying %q", got, tt.conflict)
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -194,42 +195,74 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 	return nil
 }
 
-// importConflict says why obj is not applied: an object of its name
-// exists and manages another Gandi object, or none yet (it may be buying
-// its own). Applying over it would hand it the imported Gandi object and
-// take its own away, so only an object already recording the same Gandi
-// ID (an earlier import, to which --manage is applied again) is updated.
-// A vhost's ID, its FQDN, names it on one instance only: see
-// vhostConflict. leftInstances are the HostingInstances (by name) not
-// applied: a Vhost naming one would live on the instance that object
-// manages, not on the one imported.
+// importConflict says why obj is not applied (conflictOf), after reading
+// what that decision needs: the object of its name, and for a Vhost that
+// records no instance, its HostingInstance.
 func importConflict(ctx context.Context, c client.Client, obj client.Object, leftInstances map[string]bool) (string, error) {
-	vh, isVhost := obj.(*hostingv1alpha1.Vhost)
-	if isVhost && vh.Spec.InstanceRef != nil && leftInstances[vh.Spec.InstanceRef.Name] {
-		return fmt.Sprintf("%s (the vhost %s on instance %s) would name hostinginstance/%s, which is left as it is and is not instance %s",
-			objectRef(obj), vh.Spec.FQDN, importedInstance(vh), vh.Spec.InstanceRef.Name, importedInstance(vh)), nil
+	existing, err := getIfExists(ctx, c, obj)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", objectRef(obj), err)
 	}
-	existing, ok := obj.DeepCopyObject().(client.Object)
+	if existing == nil {
+		return conflictOf(obj, nil, nil, leftInstances), nil
+	}
+	var hi *hostingv1alpha1.HostingInstance
+	if vh, ok := existing.(*hostingv1alpha1.Vhost); ok && vh.Spec.InstanceRef != nil {
+		hi = &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}}
+		if hi, err = getIfExists(ctx, c, hi); err != nil {
+			return "", fmt.Errorf("read the instance of %s: %w", objectRef(vh), err)
+		}
+	}
+	return conflictOf(obj, existing, hi, leftInstances), nil
+}
+
+// getIfExists reads the object of obj's kind, namespace and name from the
+// API server; nil when there is none.
+func getIfExists[T client.Object](ctx context.Context, c client.Client, obj T) (T, error) {
+	var none T
+	existing, ok := obj.DeepCopyObject().(T)
 	if !ok {
-		return "", fmt.Errorf("copy %s", objectRef(obj))
+		return none, errors.New("copy the object")
 	}
 	switch err := c.Get(ctx, client.ObjectKeyFromObject(obj), existing); {
 	case apierrors.IsNotFound(err):
-		return "", nil
+		return none, nil
 	case err != nil:
-		return "", fmt.Errorf("read %s: %w", objectRef(obj), err)
+		return none, err
+	}
+	return existing, nil
+}
+
+// conflictOf says why obj is not applied over existing, the object of its
+// name (nil: none): it manages another Gandi object, or none yet (it may
+// be buying its own). Applying over it would hand it the imported Gandi
+// object and take its own away, so only an object already recording the
+// same Gandi ID (an earlier import, to which --manage is applied again) is
+// updated. A vhost's ID, its FQDN, names it on one instance only: see
+// vhostConflict; hi is the HostingInstance the existing Vhost names (nil:
+// none, or it does not exist). leftInstances are the HostingInstances (by
+// name) not applied: a Vhost naming one would live on the instance that
+// object manages, not on the one imported.
+func conflictOf(obj, existing client.Object, hi *hostingv1alpha1.HostingInstance, leftInstances map[string]bool) string {
+	vh, isVhost := obj.(*hostingv1alpha1.Vhost)
+	if isVhost && vh.Spec.InstanceRef != nil && leftInstances[vh.Spec.InstanceRef.Name] {
+		return fmt.Sprintf("%s (the vhost %s on instance %s) would name hostinginstance/%s, which is left as it is and is not instance %s",
+			objectRef(obj), vh.Spec.FQDN, importedInstance(vh), vh.Spec.InstanceRef.Name, importedInstance(vh))
+	}
+	if existing == nil {
+		return ""
 	}
 	want := obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]
 	switch have := existing.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]; have {
 	case want:
-		if isVhost {
-			return vhostConflict(ctx, c, vh, existing.(*hostingv1alpha1.Vhost))
+		if have, ok := existing.(*hostingv1alpha1.Vhost); ok && isVhost {
+			return vhostConflict(vh, have, hi)
 		}
-		return "", nil
+		return ""
 	case "":
-		return fmt.Sprintf("%s exists and records no Gandi ID (it may be creating its own), not %s", objectRef(obj), want), nil
+		return fmt.Sprintf("%s exists and records no Gandi ID (it may be creating its own), not %s", objectRef(obj), want)
 	default:
-		return fmt.Sprintf("%s exists and manages %s, not %s", objectRef(obj), have, want), nil
+		return fmt.Sprintf("%s exists and manages %s, not %s", objectRef(obj), have, want)
 	}
 }
 
@@ -241,25 +274,22 @@ func importConflict(ctx context.Context, c client.Client, obj client.Object, lef
 // vhost, or would be refused for moving it (its instance is create-only).
 // Nor is it when it records no instance at all, or reaches the same
 // instance through another reference than the imported one, which
-// admission refuses to change.
-func vhostConflict(ctx context.Context, c client.Client, want, have *hostingv1alpha1.Vhost) (string, error) {
+// admission refuses to change. hi is the HostingInstance have names.
+func vhostConflict(want, have *hostingv1alpha1.Vhost, hi *hostingv1alpha1.HostingInstance) string {
 	wantInstance := importedInstance(want)
-	haveInstance, via, err := recordedInstance(ctx, c, have)
-	if err != nil {
-		return "", err
-	}
+	haveInstance, via := recordedInstance(have, hi)
 	switch {
 	case haveInstance == "":
 		return fmt.Sprintf("%s exists and manages the vhost %s on no instance it records (%s), not the one on instance %s being imported",
-			objectRef(want), want.Spec.FQDN, via, wantInstance), nil
+			objectRef(want), want.Spec.FQDN, via, wantInstance)
 	case haveInstance != wantInstance:
 		return fmt.Sprintf("%s exists and manages the vhost %s on instance %s, not the one on instance %s being imported: an FQDN names a vhost on one instance only",
-			objectRef(want), want.Spec.FQDN, haveInstance, wantInstance), nil
+			objectRef(want), want.Spec.FQDN, haveInstance, wantInstance)
 	case have.Spec.InstanceID != "" || have.Spec.InstanceRef == nil || *have.Spec.InstanceRef != *want.Spec.InstanceRef:
 		return fmt.Sprintf("%s exists and manages the vhost %s on instance %s through %s, not hostinginstance/%s (create-only)",
-			objectRef(want), want.Spec.FQDN, haveInstance, instanceReference(have), want.Spec.InstanceRef.Name), nil
+			objectRef(want), want.Spec.FQDN, haveInstance, instanceReference(have), want.Spec.InstanceRef.Name)
 	}
-	return "", nil
+	return ""
 }
 
 // importedInstance is the Gandi instance an imported Vhost's vhost is on.
@@ -271,26 +301,22 @@ func importedInstance(vh *hostingv1alpha1.Vhost) string {
 // on, as the operator reads it: the instance recorded beside the FQDN,
 // else the one its status shows, else (a record that names none is on the
 // instance the spec gives) spec.instanceID or the ID its HostingInstance
-// records. "" when none is known, with where it was looked for.
-func recordedInstance(ctx context.Context, c client.Client, vh *hostingv1alpha1.Vhost) (string, string, error) {
+// hi records. "" when none is known, with where it was looked for.
+func recordedInstance(vh *hostingv1alpha1.Vhost, hi *hostingv1alpha1.HostingInstance) (string, string) {
 	if id := cmp.Or(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID], vh.Status.InstanceID, vh.Spec.InstanceID); id != "" {
-		return id, "", nil
+		return id, ""
 	}
 	if vh.Spec.InstanceRef == nil {
-		return "", "it names no instance", nil
+		return "", "it names no instance"
 	}
 	name := vh.Spec.InstanceRef.Name
-	hi := &hostingv1alpha1.HostingInstance{}
-	switch err := c.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: name}, hi); {
-	case apierrors.IsNotFound(err):
-		return "", "its hostinginstance/" + name + " does not exist", nil
-	case err != nil:
-		return "", "", fmt.Errorf("read hostinginstance/%s, the instance of %s: %w", name, objectRef(vh), err)
+	if hi == nil {
+		return "", "its hostinginstance/" + name + " does not exist"
 	}
 	if id := cmp.Or(hi.GetAnnotations()[hostingv1alpha1.AnnotationExternalID], hi.Status.ID); id != "" {
-		return id, "", nil
+		return id, ""
 	}
-	return "", "its hostinginstance/" + name + " holds no instance", nil
+	return "", "its hostinginstance/" + name + " holds no instance"
 }
 
 // instanceReference is how a Vhost's spec names its instance.

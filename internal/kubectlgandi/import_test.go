@@ -5,9 +5,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -79,17 +77,26 @@ func TestImportVhostConflict(t *testing.T) {
 		{name: "its HostingInstance left, even over an earlier import", existing: []client.Object{vhost(recorded(imported), nil)}, left: "promo",
 			conflict: "would name hostinginstance/promo"},
 	}
-	scheme := runtime.NewScheme()
-	if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(tt.existing...).Build()
-			got, err := importConflict(t.Context(), c, want.DeepCopy(), map[string]bool{tt.left: tt.left != ""})
+			// What importConflict reads: the Vhost of the name, and the
+			// HostingInstance it names.
+			var existing client.Object
+			var hi *hostingv1alpha1.HostingInstance
+			for _, o := range tt.existing {
+				if vh, ok := o.(*hostingv1alpha1.Vhost); ok {
+					existing = vh
+				}
+			}
+			for _, o := range tt.existing {
+				if h, ok := o.(*hostingv1alpha1.HostingInstance); ok && existing != nil {
+					if ref := existing.(*hostingv1alpha1.Vhost).Spec.InstanceRef; ref != nil && ref.Name == h.Name {
+						hi = h
+					}
+				}
+			}
+			got := conflictOf(want.DeepCopy(), existing, hi, map[string]bool{tt.left: tt.left != ""})
 			switch {
-			case err != nil:
-				t.Fatal(err)
 			case tt.conflict == "" && got != "":
 				t.Fatalf("left as a conflict: %s", got)
 			case tt.conflict != "" && !strings.Contains(got, tt.conflict):

@@ -306,6 +306,12 @@ func managerOf(ctx context.Context, obj managed, ext external, id string) (clien
 	if err != nil {
 		return nil, fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)
 	}
+	return managerAmong(obj, id, others), nil
+}
+
+// managerAmong is managerOf's decision, from others, the cluster objects
+// naming what obj names (ext.rivals for id).
+func managerAmong(obj client.Object, id string, others []client.Object) client.Object {
 	if id != "" {
 		// With an ID recorded, only an object recording the same one (or
 		// none yet, which ranks below) names the same Gandi object.
@@ -317,7 +323,7 @@ func managerOf(ctx context.Context, obj managed, ext external, id string) (clien
 		}
 		others = kept
 	}
-	return rival(obj, others), nil
+	return rival(obj, others)
 }
 
 func (l *lifecycle) alreadyExists(obj managed, ext external, which []candidate) *result {
@@ -582,6 +588,17 @@ var (
 // intentsElsewhere are the open create intents of the other cluster
 // objects naming obj's Gandi object in any credentials scope (otherIntent).
 func intentsElsewhere(ctx context.Context, obj managed, ext external) ([]otherIntent, error) {
+	objs, err := intentHolders(ctx, ext)
+	if err != nil {
+		return nil, err
+	}
+	return otherIntents(obj, objs), nil
+}
+
+// intentHolders lists the cluster objects with a create intent naming
+// ext's Gandi object in any credentials scope: none for a kind whose ID is
+// known before its create (not answerNamed).
+func intentHolders(ctx context.Context, ext external) ([]client.Object, error) {
 	n, ok := ext.(answerNamed)
 	if !ok {
 		return nil, nil
@@ -590,6 +607,11 @@ func intentsElsewhere(ctx context.Context, obj managed, ext external) ([]otherIn
 	if err != nil {
 		return nil, fmt.Errorf("list the create intents naming %s: %w", ext.describe(), err)
 	}
+	return objs, nil
+}
+
+// otherIntents are the open create intents among objs other than obj's.
+func otherIntents(obj client.Object, objs []client.Object) []otherIntent {
 	var out []otherIntent
 	for _, o := range objs {
 		if o.GetUID() == obj.GetUID() {
@@ -599,7 +621,7 @@ func intentsElsewhere(ctx context.Context, obj managed, ext external) ([]otherIn
 			out = append(out, otherIntent{since: since, sent: lastCreateSent(o), lostAt: createLostAt(o)})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // idContext is an external whose ID names its Gandi object only within a
@@ -936,41 +958,36 @@ func derefResult(r *result) result {
 }
 
 // findPendingForDelete finds what a create with a lost answer may have
-// made, so that deleting the object does not leave it behind. An empty id
-// with a nil result means nothing was made. A match another cluster object
-// manages is never this object's to delete, though Gandi made it after the
-// intent (the loser of a conflict with an open intent sees the winner's
-// purchase that way): it is left out, and this object's own create is
-// still waited for through the grace, as when nothing is found.
+// made, so that deleting the object does not leave it behind: it reads
+// what decidePendingDelete needs and does what it decides. An empty id
+// with a nil result means nothing of this object's is at Gandi.
 func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext external) (string, *result) {
-	since, _ := createPendingSince(obj)
 	matches, err := ext.find(ctx)
 	if err != nil {
 		res := failed(obj, l.timing, "look up "+ext.describe(), err)
 		return "", &res
 	}
-	mine, theirs, err := notManagedElsewhere(ctx, obj, ext, createdSince(matches, since.Add(-clockSkew)))
-	if err != nil {
-		return "", halt(retry(err))
+	in := pendingDeleteInput{obj: obj, matches: matches, rivals: map[string][]client.Object{}, now: l.now(), grace: l.timing.CreateGrace}
+	recent := madeSinceIntent(obj, matches)
+	for _, c := range recent {
+		if in.rivals[c.id], err = ext.rivals(ctx, c.id); err != nil {
+			return "", halt(retry(fmt.Errorf("list the objects naming %s: %w", ext.describe(), err)))
+		}
 	}
-	var elsewhere []otherIntent
-	if len(mine) > 0 {
-		if elsewhere, err = intentsElsewhere(ctx, obj, ext); err != nil {
+	// Other objects' intents only tell about a match no object manages.
+	if mine, _ := splitManaged(obj, recent, in.rivals); len(mine) > 0 {
+		if in.intents, err = intentHolders(ctx, ext); err != nil {
 			return "", halt(retry(err))
 		}
 	}
-	// What another object's open intent explains may be its purchase, its
-	// ID not written yet: never this object's to delete.
-	mine, shared, othersWaiting := sharedMatches(mine, elsewhere, l.now(), l.timing.CreateGrace)
-	switch {
-	case len(mine) == 1:
-		return mine[0].id, nil
-	case len(mine) > 1:
-		return "", l.ambiguous(obj, ext, mine)
-	}
-	if state, _ := lossGrace(lastCreateSent(obj), createLostAt(obj), l.now(), l.timing.CreateGrace); state != lossSettled {
-		if state == lossUnrecorded {
-			// As before a create (decideRecordLoss).
+	d := decidePendingDelete(in)
+	switch d.action {
+	case pendingFound:
+		return d.id, nil
+	case pendingAmbiguous:
+		return "", l.ambiguous(obj, ext, d.which)
+	case pendingWaitOwn:
+		if d.recordLoss {
 			if err := l.recordLossAt(ctx, obj); err != nil {
 				return "", halt(retry(fmt.Errorf("record that the answer to the create of %s was lost: %w", ext.describe(), err)))
 			}
@@ -978,37 +995,18 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
 			"looking for the "+ext.describe()+" an interrupted create may have made, to delete it")
 		return "", halt(waitFor(l.timing.Transitional))
-	}
-	if othersWaiting {
+	case pendingWaitOthers:
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonDeleting,
-			"another object's create of "+ext.describe()+" may have made "+candidateIDs(shared)+", and its answer may still come: waiting for it before deleting anything")
+			"another object's create of "+ext.describe()+" may have made "+candidateIDs(d.which)+", and its answer may still come: waiting for it before deleting anything")
 		return "", halt(waitFor(l.timing.Transitional))
 	}
-	if len(theirs) > 0 {
-		l.events.normal(obj, "Released", "Delete", "another object manages "+ext.describe()+" ("+candidateIDs(theirs)+"): it is left at Gandi")
+	if len(d.theirs) > 0 {
+		l.events.normal(obj, "Released", "Delete", "another object manages "+ext.describe()+" ("+candidateIDs(d.theirs)+"): it is left at Gandi")
 	}
-	if len(shared) > 0 {
-		l.events.normal(obj, "Released", "Delete", "another object's create of "+ext.describe()+" may have made "+candidateIDs(shared)+": it is left at Gandi")
+	if len(d.shared) > 0 {
+		l.events.normal(obj, "Released", "Delete", "another object's create of "+ext.describe()+" may have made "+candidateIDs(d.shared)+": it is left at Gandi")
 	}
 	return "", nil
-}
-
-// notManagedElsewhere splits cs into those no other cluster object
-// manages (mine) and those one does (theirs): the same rule as the rival
-// check before a claim (managerOf).
-func notManagedElsewhere(ctx context.Context, obj managed, ext external, cs []candidate) (mine, theirs []candidate, err error) {
-	for _, c := range cs {
-		other, err := managerOf(ctx, obj, ext, c.id)
-		if err != nil {
-			return nil, nil, err
-		}
-		if other != nil {
-			theirs = append(theirs, c)
-			continue
-		}
-		mine = append(mine, c)
-	}
-	return mine, theirs, nil
 }
 
 // deleteAtGandi deletes id and reports whether it is gone.

@@ -112,22 +112,28 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	}
 	_, err = p.api.VhostCreate(ctx, paas.PaasVhost{PaasID: id, Vhost: ascii, ZoneAlter: v.ZoneAlter, Override: v.Override})
 	switch {
-	case gandi.IsAlreadyExists(err) && earlier && p.vhostHere(ctx, ascii):
-		// An earlier create of this object, whose answer was lost, made
-		// it: Gandi lists it only now.
-		p.soon = true
-		return nil
 	case gandi.IsAlreadyExists(err):
-		// Not visible to this key a moment ago: elsewhere, or just made by
-		// someone else. This object did not create it: the record goes,
-		// or removing the name from spec.vhosts once the vhost is served
-		// here (moved by a person) would delete a vhost it never made.
-		kept := slices.DeleteFunc(slices.Clone(recordedVhosts(p.pi)), func(f string) bool { return f == ascii })
-		if err := p.recordVhosts(ctx, kept, false); err != nil {
-			return halt(retry(err))
+		var now vhostPlace
+		if earlier {
+			// A first create's refusal made nothing; after an earlier
+			// one whose answer was lost, where it is now tells.
+			now = p.locateVhost(ctx, ascii)
 		}
-		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict,
-			"vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts"})
+		d := decideRefusedVhost(earlier, now)
+		if d.record {
+			// Gandi lists it only now (or cannot tell yet): the next pass
+			// looks again.
+			p.soon = true
+		} else {
+			kept := slices.DeleteFunc(slices.Clone(recordedVhosts(p.pi)), func(f string) bool { return f == ascii })
+			if err := p.recordVhosts(ctx, kept, false); err != nil {
+				return halt(retry(err))
+			}
+		}
+		if d.conflict {
+			p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict,
+				"vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts"})
+		}
 		return nil
 	case err != nil:
 		return p.r.refused(p.pi, "create vhost "+ascii+" on PaaS instance "+strconv.Itoa(id), err)
@@ -137,15 +143,62 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	return nil
 }
 
-// vhostHere reports that Gandi now serves fqdn on this object's
-// instance, or that it cannot tell (the record then stays, and the next
-// pass looks again).
-func (p *paasPass) vhostHere(ctx context.Context, fqdn string) bool {
+// vhostPlace is where paas.vhost.info shows a vhost, to this object's
+// API key.
+type vhostPlace int
+
+const (
+	// vhostNotRead: not asked.
+	vhostNotRead vhostPlace = iota
+	// vhostNowhere: not found, so nowhere this key can see.
+	vhostNowhere
+	vhostOnThisInstance
+	vhostOnAnotherInstance
+	// vhostUnknown: the read failed.
+	vhostUnknown
+)
+
+// locateVhost reads where Gandi serves fqdn now.
+func (p *paasPass) locateVhost(ctx context.Context, fqdn string) vhostPlace {
 	v, err := p.api.VhostInfo(ctx, fqdn)
-	if err != nil {
-		return !gandi.IsNotFound(err)
+	switch {
+	case gandi.IsNotFound(err):
+		return vhostNowhere
+	case err != nil:
+		return vhostUnknown
+	case v.PaasID == p.info.ID:
+		return vhostOnThisInstance
 	}
-	return v.PaasID == p.info.ID
+	return vhostOnAnotherInstance
+}
+
+// refusedVhost is what follows a vhost create Gandi refused because the
+// name exists.
+type refusedVhost struct {
+	// record: the name stays recorded as a vhost this object created, so
+	// that it is deleted once spec.vhosts drops it; otherwise the record
+	// goes.
+	record bool
+	// conflict: reported as VhostConflict.
+	conflict bool
+}
+
+// decideRefusedVhost decides about a vhost create Gandi refused as
+// existing, when a moment before paas.vhost.info did not show it to this
+// key. earlier says the name was recorded before this create, by an
+// earlier create of this object whose answer was lost; now is where Gandi
+// shows it after the refusal (read only then). Only that earlier create
+// can have made it, and only if it is on this object's instance now (or
+// Gandi cannot tell yet: the record stays, and the next pass looks again).
+// Otherwise it is elsewhere, or someone else just made it: this object
+// did not create it, and the record goes, or removing the name from
+// spec.vhosts once a person serves it here would delete a vhost this
+// object never made.
+func decideRefusedVhost(earlier bool, now vhostPlace) refusedVhost {
+	if earlier && (now == vhostOnThisInstance || now == vhostUnknown) {
+		return refusedVhost{record: true}
+	}
+	return refusedVhost{conflict: true}
 }
 
 // observeVhosts reports the instance's vhosts with their state and the DNS

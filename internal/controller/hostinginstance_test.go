@@ -1025,6 +1025,46 @@ var _ = Describe("HostingInstance", func() {
 			Expect(w.sim.Instances()).To(BeEmpty())
 		})
 
+		It("deletes the instance of a create a crash cut before its loss was recorded, which Gandi lists only after the grace since its send", func() {
+			// The paid POST takes 0.7 of the grace before its connection
+			// drops without an answer, and Gandi lists the instance a grace
+			// after that; the process dies before it records the loss, and
+			// the object is deleted meanwhile. The next process cannot know
+			// how late the attempt reached Gandi: past the grace since the
+			// send it records its own look as the loss and keeps looking
+			// for a grace from it before letting go.
+			timing := testTiming
+			timing.CreateGrace = 2 * time.Second
+			grace := timing.CreateGrace
+			w.sim.SetLatency(gandisim.RouteCreateInstance, 7*grace/10)
+			w.sim.DropThenCommitPaid(gandisim.RouteCreateInstance, 1, grace)
+			stopped := make(chan struct{})
+			var once atomic.Bool
+			stop := w.startManager(managerOptions{timing: &timing, wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateLostAt] != "" && once.CompareAndSwap(false, true) {
+						close(stopped)
+						<-ctx.Done()
+						return ctx.Err()
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			hi := instance("cut-then-deleted")
+			w.create(hi)
+			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+			stop()
+			Expect(get(hi).GetAnnotations()).To(And(
+				HaveKey(hostingv1alpha1.AnnotationCreatePending), Not(HaveKey(hostingv1alpha1.AnnotationCreateLostAt))))
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(gone(hi)).WithTimeout(eventually + 2*grace).Should(BeTrue())
+			Expect(w.sim.PaidCreates()).To(Equal(1), "Gandi made the instance before the object let go")
+			Eventually(w.sim.Instances).WithTimeout(eventually).Should(BeEmpty(), "the instance the cut create bought goes with the object")
+			Expect(w.sim.Requests(gandisim.RouteDeleteInstance)).To(Equal(1))
+		})
+
 		It("leaves the instance at Gandi with Orphan", func() {
 			w.startManager(managerOptions{})
 			hi := instance("kept", func(hi *hostingv1alpha1.HostingInstance) {

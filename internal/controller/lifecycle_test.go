@@ -311,6 +311,54 @@ var _ = Describe("The shared lifecycle", func() {
 			Expect(kept).To(BeTrue(), "deleting the loser must leave the template tpl-c manages ("+theirs+")")
 			Consistently(fetch(winner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
 		})
+
+		It("deletes the instance its own cut create made, and leaves the same-named one the other object manages", func() {
+			// The loser's create buys an instance, and the process dies
+			// before the ID from Gandi's answer is written.
+			stopped := make(chan struct{})
+			var once atomic.Bool
+			stop := w.startManager(managerOptions{timing: &timing, wrap: interceptor.Funcs{
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if obj.GetName() == "shop-a" && obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && once.CompareAndSwap(false, true) {
+						close(stopped)
+						<-ctx.Done()
+						return ctx.Err()
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}})
+			loser := instance("shop-a", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Name = "shop" })
+			w.create(loser)
+			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+			stop()
+			Expect(get(loser).GetAnnotations()).To(And(
+				HaveKey(hostingv1alpha1.AnnotationCreatePending), Not(HaveKey(hostingv1alpha1.AnnotationExternalID))))
+			Expect(w.sim.Instances()).To(HaveLen(1))
+			own := w.sim.Instances()[0].ID
+
+			// Meanwhile a same-named instance appears, made after the
+			// loser's intent too, and another object (other credentials)
+			// is pointed at it; then the loser is deleted.
+			theirs := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "shop", Size: "starter", Location: "FR",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			winner := instance("shop-c", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.Name = "shop"
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials-2"}
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: theirs}
+			})
+			w.create(winner)
+			Expect(k8sClient.Delete(suiteCtx, loser)).To(Succeed())
+
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(gone(loser)).WithTimeout(eventually).Should(BeTrue())
+			Eventually(func() bool { _, ok := w.sim.Instance(own); return ok }).WithTimeout(eventually).Should(BeFalse(),
+				"the instance the loser's create bought ("+own+") goes with it")
+			Expect(w.sim.Requests(gandisim.RouteDeleteInstance)).To(Equal(1))
+			_, kept := w.sim.Instance(theirs)
+			Expect(kept).To(BeTrue(), "deleting the loser must leave the instance shop-c manages ("+theirs+")")
+			Eventually(fetch(winner)).WithTimeout(eventually).Should(beReady())
+			Expect(winner.Status.ID).To(Equal(theirs))
+		})
 	})
 
 	It("never adopts, in the pass that created it, a vhost a missed look-up did not show", func() {

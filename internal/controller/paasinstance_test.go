@@ -577,6 +577,48 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(deletes))
 		})
 
+		It("keeps as its own a vhost its create made though the answer was lost and Gandi refused the create sent again, and deletes it once spec.vhosts drops it", func() {
+			// Each vhost create reaches Gandi 2 s after it is sent. The
+			// first one's connection then drops and Gandi makes the vhost
+			// 1 s later; the create sent again, after a look-up that still
+			// found nothing, reaches Gandi after that and is refused.
+			route := xmlrpc("paas.vhost.create")
+			w.sim.SetLatency(route, 2*time.Second)
+			w.sim.DropThenCommitPaid(route, 1, time.Second)
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "late.example.org"}} })
+			Eventually(func() int { return w.sim.Requests(route) }).WithTimeout(eventually).Should(Equal(2))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.Vhosts", ConsistOf(And(
+				HaveField("FQDN", "late.example.org"), HaveField("Managed", true))))))
+			Expect(pi.Annotations).To(HaveKeyWithValue("effects.hosting.gandi-operator.dev/vhosts", "late.example.org"))
+			Expect(w.sim.Requests(route)).To(Equal(2), "the refused create is not sent again")
+
+			w.sim.SetLatency(route, 0)
+			setSpec(pi, func() { pi.Spec.Vhosts = nil })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", BeEmpty()))
+			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(1), "the vhost this object's create made is deleted")
+		})
+
+		It("takes back the record of a vhost whose create was lost before Gandi acted, when the create sent again is refused for a vhost another account serves", func() {
+			// The create reaches Gandi 2 s after it is sent, and its
+			// connection drops before Gandi acts; meanwhile another
+			// account's instance takes the name.
+			route := xmlrpc("paas.vhost.create")
+			w.sim.SetLatency(route, 2*time.Second)
+			w.sim.ResetNext(route, 1)
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.taken.org"}} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", HaveKeyWithValue("effects.hosting.gandi-operator.dev/vhosts", "www.taken.org")))
+			w.sim.AddAccount(gandisim.Account{Token: "other-paas-key", APIKey: true, User: "carol",
+				Orgs: []gandisim.Org{{ID: "9c1e4f2a-0d2e-11ef-a1b2-00163e816099", Name: "carol-org", CanBill: true}}})
+			Expect(w.sim.AddPaasInstance("other-paas-key", "theirs", "php7.3mysql5.7", "s", 1, "www.taken.org")).NotTo(BeZero())
+
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonVhostConflict))
+			Expect(w.sim.Requests(route)).To(Equal(2), "the lost create and the refused one")
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", Not(HaveKey(ContainSubstring("vhosts")))), "this object created no vhost")
+		})
+
 		It("deletes the instance at Gandi with Delete", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())

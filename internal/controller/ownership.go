@@ -256,13 +256,20 @@ func claimRank(objs []client.Object) []client.Object {
 		if pa && !ta.Equal(tb) {
 			return ta.Before(tb)
 		}
-		ca, cb := a.GetCreationTimestamp(), b.GetCreationTimestamp()
-		if !ca.Equal(&cb) {
-			return ca.Before(&cb)
-		}
-		return a.GetNamespace()+"/"+a.GetName() < b.GetNamespace()+"/"+b.GetName()
+		return olderFirst(a, b)
 	})
 	return out
+}
+
+// olderFirst is the last word between two cluster objects claiming one
+// thing: the older, then the first by namespace/name, so that every
+// reconciler agrees.
+func olderFirst(a, b client.Object) bool {
+	ca, cb := a.GetCreationTimestamp(), b.GetCreationTimestamp()
+	if !ca.Equal(&cb) {
+		return ca.Before(&cb)
+	}
+	return a.GetNamespace()+"/"+a.GetName() < b.GetNamespace()+"/"+b.GetName()
 }
 
 // madeIt reports that obj's own create made the Gandi object it records

@@ -212,6 +212,8 @@ type managerOptions struct {
 	registry prometheus.Registerer
 	// logger is the manager's logger (nil sink: the suite's).
 	logger logr.Logger
+	// now is the manager's clock (nil: time.Now).
+	now func() time.Time
 }
 
 // watchedDefault is the default Secret as cmd/main.go hands it to the
@@ -259,6 +261,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 		Controller:              controller.KindOptions{SkipNameValidation: true, MaxConcurrentReconciles: o.workers},
 		IPRequestsPerMinute:     o.ipRequestsPerMinute,
 		Registry:                o.registry,
+		Now:                     o.now,
 	})).To(Succeed())
 	ctx, cancel := context.WithCancel(suiteCtx)
 	done := make(chan struct{})

@@ -59,6 +59,8 @@ var _ = Describe("kubectl", func() {
 		Entry(nil, "hostinginstance.status.lastHandledReconcileAt", "requested-at", "observed the object at Gandi"),
 		Entry(nil, "template.spec.payload.dnsRecords", "Exactly one of default: true"),
 		Entry(nil, "templateapplication", "changes nothing at Gandi"),
+		Entry(nil, "templateapplication", "has one manager", "OwnedByAnotherObject", "share a domain"),
+		Entry(nil, "templateapplication.status.namespaces", "dns:records", "No other TemplateApplication"),
 		Entry(nil, "paasinstance.spec.credentialsRef.name", "accepts no personal access token"),
 		Entry(nil, "paasinstance.spec.renew", "never renews twice"),
 		Entry(nil, "paasinstance.spec.type", "paas.type.list", "deprecated"),

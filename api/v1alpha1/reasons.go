@@ -44,7 +44,9 @@ const (
 	ReasonAmbiguousExternalObject = "AmbiguousExternalObject"
 	ReasonExternalNotFound        = "ExternalNotFound"
 	// ReasonOwnedByAnotherObject: another object of the cluster already
-	// names the same Gandi object; this one never writes to it.
+	// names the same Gandi object (for a TemplateApplication: applies the
+	// same template, or writes one of the same namespaces, on the same
+	// domain); this one never writes to it.
 	ReasonOwnedByAnotherObject = "OwnedByAnotherObject"
 	// ReasonInstanceChanged (an event): a Vhost's instance is now another
 	// one than the one its vhost was recorded on; that vhost is left there.

@@ -129,6 +129,15 @@ type TemplateApplicationStatus struct {
 	// +optional
 	DomainID string `json:"domainID,omitempty"`
 
+	// Namespaces are the parts of the domain's configuration the template
+	// writes (the keys of its payload: dns:records, domain:mailboxes,
+	// domain:nameservers, domain:webredirs), as last read. No other
+	// TemplateApplication may write them on this domain while this one
+	// manages them there.
+	// +listType=atomic
+	// +optional
+	Namespaces []string `json:"namespaces,omitempty"`
+
 	// Dispatch is the last application, as Gandi's dispatch API reports it.
 	// +optional
 	Dispatch *DispatchStatus `json:"dispatch,omitempty"`
@@ -185,6 +194,16 @@ type DispatchHistoryEntry struct {
 // TemplateApplication applies a Gandi configuration template to a domain.
 // Deleting it changes nothing at Gandi: a template cannot be un-applied, so
 // the domain keeps the configuration last applied.
+//
+// A namespace of a domain (its DNS records, mailboxes, nameservers or web
+// redirections) has one manager: a TemplateApplication that would apply
+// the same template as another one to the same domain, or write a
+// namespace the other writes there, sends nothing and reports
+// OwnedByAnotherObject naming it. The first is the one whose last apply
+// there covers what it writes, then one that applied there, then one
+// whose apply there is recorded, then the oldest, then the first by
+// namespace/name. The other applies once the first is deleted or points
+// elsewhere. Templates writing different namespaces share a domain.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=gandi,shortName=gta
@@ -192,6 +211,7 @@ type DispatchHistoryEntry struct {
 // +kubebuilder:printcolumn:name="Template ID",type=string,JSONPath=`.status.templateID`,description="the Gandi template applied (spec.templateID, or its Template's)"
 // +kubebuilder:printcolumn:name="Domain",type=string,JSONPath=`.spec.domain`,description="the domain (spec.domain)"
 // +kubebuilder:printcolumn:name="Domain ID",type=string,JSONPath=`.status.domainID`,priority=1,description="the domain's Gandi ID (spec.domainID, or as Gandi resolved spec.domain)"
+// +kubebuilder:printcolumn:name="Namespaces",type=string,JSONPath=`.status.namespaces`,priority=1,description="the namespaces of the domain the template writes"
 // +kubebuilder:printcolumn:name="Dispatch",type=string,JSONPath=`.status.dispatch.state`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`

@@ -1329,6 +1329,11 @@ func (in *TemplateApplicationStatus) DeepCopyInto(out *TemplateApplicationStatus
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
 	}
+	if in.Namespaces != nil {
+		in, out := &in.Namespaces, &out.Namespaces
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.Dispatch != nil {
 		in, out := &in.Dispatch, &out.Dispatch
 		*out = new(DispatchStatus)

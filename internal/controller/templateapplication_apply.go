@@ -80,7 +80,7 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	why := s.why
 	rec := applyRecord{
 		Generation: ta.Generation, PayloadHash: t.payloadHash, At: r.Now().UTC(), Resent: s.resend,
-		TemplateID: t.templateID, DomainID: t.domainID,
+		TemplateID: t.templateID, DomainID: t.domainID, Namespaces: t.payload.Namespaces(),
 	}
 	value, err := rec.encode()
 	if err != nil {

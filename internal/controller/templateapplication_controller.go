@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -75,6 +76,12 @@ type applyTarget struct {
 // read the template and the domain, or found what the user must fix),
 // rather than failing or waiting before it could.
 func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (result, bool) {
+	if ta.Status.ObservedGeneration != ta.Generation {
+		// The spec may name another domain now: the ID resolved for the
+		// former one must not place this object there (domainOf) until
+		// this spec is resolved.
+		ta.Status.DomainID = ""
+	}
 	target, res, observed := r.resolveTemplateRef(ctx, ta)
 	if res != nil {
 		return *res, observed
@@ -88,11 +95,14 @@ func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *h
 			return *res, observed
 		}
 	}
-	ta.Status.TemplateID = target.templateID
+	ta.Status.TemplateID, ta.Status.Namespaces = target.templateID, target.payload.Namespaces()
 	if res, observed := r.resolveDomain(ctx, api, ta, &target); res != nil {
 		return *res, observed
 	}
 	ta.Status.DomainID = target.domainID
+	if res, observed := r.holdBack(ctx, ta, target); res != nil {
+		return *res, observed
+	}
 	return r.sync(ctx, api, ta, target), true
 }
 
@@ -213,11 +223,20 @@ func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts 
 	}); err != nil {
 		return err
 	}
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &hostingv1alpha1.TemplateApplication{}, applicationDomainIndex, func(o client.Object) []string {
+		if ta, ok := o.(*hostingv1alpha1.TemplateApplication); ok {
+			return domainOf(ta).keys()
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("index TemplateApplications by %s: %w", applicationDomainIndex, err)
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.TemplateApplication{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("templateapplication").
 		WithOptions(opts.controller()).
 		Watches(&hostingv1alpha1.Template{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOfTemplate)).
+		Watches(&hostingv1alpha1.TemplateApplication{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOnDomainOf), builder.WithPredicates(releasesRivals())).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.TemplateApplicationList{}), secrets.metadataOnly()).
 		Complete(r)
 }

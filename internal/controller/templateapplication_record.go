@@ -85,6 +85,21 @@ type applyRecord struct {
 	// applies nothing again); following their dispatch tells the target.
 	TemplateID string `json:"templateID,omitempty"`
 	DomainID   string `json:"domainID,omitempty"`
+	// Namespaces the apply writes, so that it tells which of them this
+	// object manages on the domain (heldBackBy). Absent in records of
+	// earlier versions: see wrote.
+	Namespaces []string `json:"namespaces,omitempty"`
+}
+
+// wrote is what the apply wrote on the domain. A record of an earlier
+// version does not say: it is taken as current, what the template writes
+// now, as such a record is taken as this object's (nothing is applied
+// again on an upgrade).
+func (rec applyRecord) wrote(current []string) []string {
+	if rec.Namespaces != nil {
+		return rec.Namespaces
+	}
+	return current
 }
 
 // otherTarget says why rec is not an apply of templateID to domainID, ""

@@ -1,0 +1,239 @@
+package controller_test
+
+import (
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
+)
+
+// shiftedClock is the manager's clock, which a spec moves forward to make
+// a reapply interval pass.
+type shiftedClock struct{ offset atomic.Int64 }
+
+func (c *shiftedClock) now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+func (c *shiftedClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// recordsTemplate is a Template that only sets the domain's apex A record.
+func recordsTemplate(name, value string) *hostingv1alpha1.Template {
+	return gandiTemplate(name, func(t *hostingv1alpha1.Template) {
+		t.Spec.Payload = hostingv1alpha1.TemplatePayload{DNSRecords: &hostingv1alpha1.DNSRecordsPayload{
+			Records: []hostingv1alpha1.DNSRecord{{Name: "@", Type: "A", Values: []string{value}}},
+		}}
+	})
+}
+
+// mailTemplate is a Template that only adds a mailbox.
+func mailTemplate(name string) *hostingv1alpha1.Template {
+	return gandiTemplate(name, func(t *hostingv1alpha1.Template) {
+		t.Spec.Payload = hostingv1alpha1.TemplatePayload{Mailboxes: []hostingv1alpha1.Mailbox{{Login: "postmaster"}}}
+	})
+}
+
+func ofTemplate(name string) func(*hostingv1alpha1.TemplateApplication) {
+	return func(ta *hostingv1alpha1.TemplateApplication) {
+		ta.Spec.TemplateRef = &hostingv1alpha1.LocalObjectReference{Name: name}
+	}
+}
+
+func everyMinute(ta *hostingv1alpha1.TemplateApplication) {
+	ta.Spec.Reapply = &hostingv1alpha1.ReapplySpec{Policy: hostingv1alpha1.ReapplyInterval, Interval: &metav1.Duration{Duration: time.Minute}}
+}
+
+// dispatchesOf counts Gandi's dispatches of one template.
+func (w *world) dispatchesOf(templateID string) func() int {
+	return func() int {
+		n := 0
+		for _, d := range w.sim.DispatchList() {
+			if d.TemplateID == templateID {
+				n++
+			}
+		}
+		return n
+	}
+}
+
+func readyTemplateID(t *hostingv1alpha1.Template) string {
+	Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+	return t.Status.ID
+}
+
+// heldBackBy matches an application that reports another one as the
+// manager of what it would write on the domain.
+func heldBackBy(namespace, first string, what ...string) OmegaMatcher {
+	msg := make([]OmegaMatcher, 0, 1+len(what))
+	msg = append(msg, ContainSubstring(namespace+"/"+first))
+	for _, s := range what {
+		msg = append(msg, ContainSubstring(s))
+	}
+	return And(
+		haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject),
+		haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject),
+		WithTransform(func(ta *hostingv1alpha1.TemplateApplication) string {
+			return cond(ta, hostingv1alpha1.ConditionReady).Message
+		}, And(msg...)))
+}
+
+var _ = Describe("TemplateApplications on one domain", func() {
+	var w *world
+
+	BeforeEach(func() {
+		w = newWorld()
+		w.sim.AddDomain(orgID, domainFQDN)
+	})
+
+	It("holds back a second application of the same template to the same domain, a copy with its apply record too, and dispatches once", func() {
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		first := application("shop-dns")
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+
+		again := application("shop-dns-again")
+		copied := application("shop-dns-copy", func(c *hostingv1alpha1.TemplateApplication) {
+			c.Annotations = map[string]string{}
+			for k, v := range first.Annotations {
+				c.Annotations[k] = v
+			}
+		})
+		w.create(again)
+		w.create(copied)
+		for _, ta := range []*hostingv1alpha1.TemplateApplication{again, copied} {
+			Eventually(fetch(ta)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "shop-dns", "the same template"))
+		}
+		Consistently(w.sim.Dispatches).WithTimeout(3*testTiming.Poll).Should(Equal(1), "one configuration, applied once")
+		Expect(fetch(first)()).To(beReady())
+
+		By("handing the domain to the copy once the first is gone: it recorded the apply the first made")
+		Expect(k8sClient.Delete(suiteCtx, first)).To(Succeed())
+		Eventually(fetch(copied)).WithTimeout(eventually).Should(beReady())
+		Eventually(fetch(again)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "shop-dns-copy", "the same template"))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("holds back, every interval, an application whose template writes a namespace another one manages on the domain, so the two never take turns", func() {
+		clock := &shiftedClock{}
+		w.startManager(managerOptions{now: clock.now})
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		idA, idB := readyTemplateID(a), readyTemplateID(b)
+		first := application("first", ofTemplate("records-a"), everyMinute)
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		second := application("second", ofTemplate("records-b"), everyMinute)
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
+
+		for i := 1; i <= 3; i++ {
+			clock.advance(time.Minute)
+			Eventually(w.dispatchesOf(idA)).WithTimeout(eventually).Should(Equal(1+i), "the first applies again each interval")
+			Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+			Expect(w.dispatchesOf(idB)()).To(BeZero(), "the second never writes the records the first manages")
+			Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
+			Expect(fetch(second)()).To(heldBackBy(w.namespace, "first", "dns:records"))
+		}
+
+		By("applying the second once the first is gone")
+		Expect(k8sClient.Delete(suiteCtx, first)).To(Succeed())
+		Eventually(fetch(second)).WithTimeout(eventually).Should(beReady())
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.9")))
+		Expect(w.dispatchesOf(idB)()).To(Equal(1))
+	})
+
+	It("keeps holding back an OnChange application when its template changes, and applies it once the first is deleted", func() {
+		w.startManager(managerOptions{})
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		idA, idB := readyTemplateID(a), readyTemplateID(b)
+		first := application("first", ofTemplate("records-a"))
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		second := application("second", ofTemplate("records-b"))
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
+
+		hash := b.Status.PayloadHash
+		setSpec(b, func() { b.Spec.Payload.DNSRecords.Records[0].Values = []string{"203.0.113.8"} })
+		Eventually(fetch(b)).WithTimeout(eventually).Should(And(beReady(), Not(HaveField("Status.PayloadHash", hash))))
+		Consistently(w.dispatchesOf(idB)).WithTimeout(3*testTiming.Poll).Should(BeZero(), "the second's edit is not applied over the first's records")
+		Expect(fetch(second)()).To(heldBackBy(w.namespace, "first", "dns:records"))
+
+		setSpec(a, func() { a.Spec.Payload.DNSRecords.Records[0].Values = []string{"203.0.113.2"} })
+		Eventually(w.dispatchesOf(idA)).WithTimeout(eventually).Should(Equal(2))
+		Eventually(fetch(first)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.2")))
+		Consistently(w.dispatchesOf(idB)).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+
+		Expect(k8sClient.Delete(suiteCtx, first)).To(Succeed())
+		Eventually(fetch(second)).WithTimeout(eventually).Should(beReady())
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.8")))
+		Consistently(w.dispatchesOf(idB)).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("wakes a held-back application as soon as the one holding it back is deleted, not at its next poll", func() {
+		timing := testTiming
+		timing.Poll = time.Hour
+		w.startManager(managerOptions{timing: &timing})
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		readyTemplateID(a)
+		readyTemplateID(b)
+		first := application("first", ofTemplate("records-a"))
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		second := application("second", ofTemplate("records-b"))
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
+
+		Expect(k8sClient.Delete(suiteCtx, first)).To(Succeed())
+		Eventually(fetch(second)).WithTimeout(eventually).Should(beReady())
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.9")))
+	})
+
+	It("lets applications whose templates write different namespaces share a domain", func() {
+		w.startManager(managerOptions{})
+		w.create(recordsTemplate("records", "203.0.113.1"))
+		w.create(mailTemplate("mail"))
+		records := application("records", ofTemplate("records"))
+		mail := application("mail", ofTemplate("mail"))
+		w.create(records)
+		w.create(mail)
+		Eventually(fetch(records)).WithTimeout(eventually).Should(beReady())
+		Eventually(fetch(mail)).WithTimeout(eventually).Should(beReady())
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
+		Expect(w.domain().Mailboxes).To(ConsistOf("postmaster"))
+		Consistently(w.sim.Dispatches).WithTimeout(3 * testTiming.Poll).Should(Equal(2))
+		Expect(fetch(records)()).To(beReady())
+		Expect(fetch(mail)()).To(beReady())
+	})
+
+	It("knows the domain named by its ID and by its name as one, and what a template given by ID writes", func() {
+		public, err := w.sim.AddTemplate("", gandisim.SeedTemplate{Public: true, Name: "Gandi default", Payload: map[string]any{
+			"domain:nameservers": map[string]any{"service": "livedns", "addresses": []any{}},
+			"dns:records":        map[string]any{"default": true},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		w.startManager(managerOptions{})
+		first := application("defaults", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, public
+			ta.Spec.Domain, ta.Spec.DomainID = "", w.domain().ID
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}
+		})
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		w.create(recordsTemplate("records", "203.0.113.1"))
+		second := application("records", ofTemplate("records"))
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "defaults", "dns:records", w.domain().ID))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+})

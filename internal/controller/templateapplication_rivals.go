@@ -1,0 +1,340 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// A namespace of a domain (dns:records, domain:mailboxes,
+// domain:nameservers, domain:webredirs) has one manager. Two
+// TemplateApplications that apply the same template to one domain, or
+// whose templates both write one namespace there, would each apply in
+// turn (every interval, or at every edit), the domain flipping between
+// them: one is the manager and the other sends nothing and says why. As
+// with the other kinds (claimRank), it is a conflict to report, never a
+// configuration to share.
+
+// applicationDomainIndex holds the domain a TemplateApplication names
+// (domainRef.keys): its Gandi ID when known, its FQDN in ASCII.
+const applicationDomainIndex = "gandi.applicationDomain"
+
+// domainRef names a domain as TemplateApplications do: by Gandi ID, by
+// FQDN, or both once spec.domain is resolved.
+type domainRef struct{ id, fqdn string }
+
+func (d domainRef) keys() []string {
+	var keys []string
+	if d.id != "" {
+		keys = append(keys, "id:"+d.id)
+	}
+	if d.fqdn != "" {
+		keys = append(keys, "fqdn:"+d.fqdn)
+	}
+	return keys
+}
+
+// same compares the IDs when both are known: a domain given by ID has no
+// FQDN here (the domain route takes a name, not an ID). Otherwise it
+// compares the names, one FQDN being one domain.
+func (d domainRef) same(o domainRef) bool {
+	if d.id != "" && o.id != "" {
+		return d.id == o.id
+	}
+	return d.fqdn != "" && d.fqdn == o.fqdn
+}
+
+func (d domainRef) String() string {
+	switch {
+	case d.fqdn != "" && d.id != "":
+		return d.fqdn + " (" + d.id + ")"
+	case d.fqdn != "":
+		return d.fqdn
+	}
+	return d.id
+}
+
+// normalizedFQDN is a domain name in the one spelling Gandi's routes take
+// (lowercase punycode: café.example and xn--caf-dma.example are one
+// domain); "" for what is not a host name, which names no domain.
+func normalizedFQDN(fqdn string) string {
+	if fqdn == "" {
+		return ""
+	}
+	ascii, err := toASCII(fqdn)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(ascii)
+}
+
+// domainOf is the domain ta names, as the cluster knows it: spec.domainID,
+// or spec.domain with the ID the status resolved it to when the status
+// describes this spec (the ID resolved for a former spec.domain names
+// another domain).
+func domainOf(ta *hostingv1alpha1.TemplateApplication) domainRef {
+	if ta.Spec.DomainID != "" {
+		return domainRef{id: ta.Spec.DomainID}
+	}
+	d := domainRef{fqdn: normalizedFQDN(ta.Spec.Domain)}
+	if ta.Status.ObservedGeneration == ta.Generation {
+		d.id = ta.Status.DomainID
+	}
+	return d
+}
+
+// applicationView is what the decision between applications on one
+// domain looks at.
+type applicationView struct {
+	obj client.Object
+	// templateID is the template applied; "" when not known yet.
+	templateID string
+	// namespaces the template writes; none when not known yet (only the
+	// same template is then a conflict).
+	namespaces []string
+	// recorded: the object's apply record is of the contested domain (an
+	// apply there may be in flight, or done). applied: its status shows an
+	// apply performed there too, which only the operator writes (a copy
+	// of the object carries its record, not its status). covers: that
+	// apply wrote every namespace the template writes now, so it manages
+	// all of them already.
+	recorded, applied, covers bool
+}
+
+// newApplicationView is ta's view for domainID, the contested domain.
+func newApplicationView(ta *hostingv1alpha1.TemplateApplication, templateID string, namespaces []string, domainID string) applicationView {
+	v := applicationView{obj: ta, templateID: templateID, namespaces: namespaces}
+	rec, ok := currentRecord(ta)
+	on := rec.DomainID
+	if on == "" {
+		// Records of earlier versions name no target: the status says
+		// where this object applies.
+		on = ta.Status.DomainID
+	}
+	v.recorded = ok && domainID != "" && on == domainID
+	v.applied = v.recorded && ta.Status.AppliedAt != nil
+	v.covers = v.applied && subset(namespaces, rec.wrote(namespaces))
+	return v
+}
+
+// firstOf orders the applications on one domain: the one whose last apply
+// there covers what it writes (it manages all of it already), then one
+// that applied there, then one whose apply there is recorded (it may be
+// in flight), then the oldest, then by namespace/name (olderFirst).
+func firstOf(a, b applicationView) bool {
+	switch {
+	case a.covers != b.covers:
+		return a.covers
+	case a.applied != b.applied:
+		return a.applied
+	case a.recorded != b.recorded:
+		return a.recorded
+	}
+	return olderFirst(a.obj, b.obj)
+}
+
+// overlap is what two applications on one domain would both write.
+func overlap(a, b applicationView) (sameTemplate bool, shared []string) {
+	for _, ns := range a.namespaces {
+		if slices.Contains(b.namespaces, ns) {
+			shared = append(shared, ns)
+		}
+	}
+	return a.templateID != "" && a.templateID == b.templateID, shared
+}
+
+func conflicts(a, b applicationView) bool {
+	same, shared := overlap(a, b)
+	return same || len(shared) > 0
+}
+
+// heldBackBy returns the application that keeps self from writing, among
+// others on self's domain: in firstOf's order, each application manages
+// what it writes unless an earlier manager writes some of it too; self is
+// held back by the first such manager. An application that is itself held
+// back holds nobody back: of three whose templates chain (records; records
+// and mail; mail), the first and the third apply.
+func heldBackBy(self applicationView, others []applicationView) (applicationView, bool) {
+	all := append([]applicationView{self}, others...)
+	sort.SliceStable(all, func(i, j int) bool { return firstOf(all[i], all[j]) })
+	var managers []applicationView
+	for _, v := range all {
+		i := slices.IndexFunc(managers, func(m applicationView) bool { return conflicts(m, v) })
+		if v.obj.GetUID() == self.obj.GetUID() {
+			if i >= 0 {
+				return managers[i], true
+			}
+			return applicationView{}, false
+		}
+		if i < 0 {
+			managers = append(managers, v)
+		}
+	}
+	return applicationView{}, false
+}
+
+// heldBackMessage says who manages what self would write on domain, and
+// why that one came first.
+func heldBackMessage(self, holder applicationView, domain domainRef) string {
+	same, shared := overlap(self, holder)
+	var what string
+	switch {
+	case same && len(shared) > 0:
+		what = "applies the same template (" + holder.templateID + ", writing " + strings.Join(shared, ", ") + ")"
+	case same:
+		what = "applies the same template (" + holder.templateID + ")"
+	default:
+		what = "writes " + strings.Join(shared, ", ") + ", as this one's template would"
+	}
+	hc, sc := holder.obj.GetCreationTimestamp(), self.obj.GetCreationTimestamp()
+	var why string
+	switch {
+	case holder.covers && !self.covers:
+		why = "its last apply there wrote all it writes"
+	case holder.applied && !self.applied:
+		why = "it has applied there"
+	case holder.recorded && !self.recorded:
+		why = "its apply there is recorded"
+	case !hc.Equal(&sc):
+		why = "it is older"
+	default:
+		why = "it is as old and its name sorts first"
+	}
+	name := holder.obj.GetNamespace() + "/" + holder.obj.GetName()
+	return fmt.Sprintf("%s already manages this on domain %s: it %s, and it came first (%s). A part of a domain's configuration has one manager, "+
+		"so this application sends nothing; it applies once %s is deleted or applies elsewhere. To keep both, make their templates write different namespaces",
+		name, domain, what, why, name)
+}
+
+func subset(of, in []string) bool {
+	for _, s := range of {
+		if !slices.Contains(in, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdBack stops ta when another TemplateApplication manages what it would
+// write on its domain (heldBackBy), before anything is sent. observed is
+// false when the rivals could not be read.
+func (r *TemplateApplicationReconciler) holdBack(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, t applyTarget) (*result, bool) {
+	domain := domainRef{id: t.domainID, fqdn: normalizedFQDN(ta.Spec.Domain)}
+	self := newApplicationView(ta, t.templateID, t.payload.Namespaces(), t.domainID)
+	others, err := r.applicationsOn(ctx, ta, domain)
+	if err != nil {
+		return halt(retry(fmt.Errorf("list the TemplateApplications of domain %s: %w", domain, err))), false
+	}
+	views := make([]applicationView, 0, len(others))
+	for _, o := range others {
+		v, err := r.rivalView(ctx, o, t.domainID)
+		if err != nil {
+			return halt(retry(err)), false
+		}
+		views = append(views, v)
+	}
+	holder, held := heldBackBy(self, views)
+	if !held {
+		return nil, true
+	}
+	return stopped(ta, r.Timing, hostingv1alpha1.ReasonOwnedByAnotherObject, heldBackMessage(self, holder, domain)), true
+}
+
+// applicationsOn lists from the cache, in every namespace (a domain is
+// one whoever names it), the other TemplateApplications on domain. One
+// being deleted (another controller's finalizer holds it) applies
+// nothing more and holds nobody back.
+func (r *TemplateApplicationReconciler) applicationsOn(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, domain domainRef) ([]*hostingv1alpha1.TemplateApplication, error) {
+	seen := map[types.UID]bool{ta.UID: true}
+	var out []*hostingv1alpha1.TemplateApplication
+	for _, key := range domain.keys() {
+		objs, err := listNamed(ctx, r, &hostingv1alpha1.TemplateApplicationList{}, applicationDomainIndex, key)
+		if err != nil {
+			return nil, err
+		}
+		for _, obj := range objs {
+			o, ok := obj.(*hostingv1alpha1.TemplateApplication)
+			if ok && !seen[o.UID] && o.DeletionTimestamp.IsZero() && domain.same(domainOf(o)) {
+				seen[o.UID] = true
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
+
+// rivalView is o's view for domainID. A templateRef is read from the
+// cache, so that an application that has not run yet is seen writing what
+// its Template writes; a template given by ID is known by what o's status
+// last read of it. A Template that does not exist applies nothing.
+func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostingv1alpha1.TemplateApplication, domainID string) (applicationView, error) {
+	var id string
+	var namespaces []string
+	if ref := o.Spec.TemplateRef; ref != nil {
+		tpl := &hostingv1alpha1.Template{}
+		err := r.Get(ctx, types.NamespacedName{Namespace: o.Namespace, Name: ref.Name}, tpl)
+		switch {
+		case err == nil:
+			id, namespaces = templateID(tpl), desiredPayload(tpl.Spec.Payload).Namespaces()
+		case !apierrors.IsNotFound(err):
+			return applicationView{}, fmt.Errorf("get Template %s/%s: %w", o.Namespace, ref.Name, err)
+		}
+	} else {
+		id = o.Spec.TemplateID
+		if o.Status.TemplateID == id {
+			namespaces = o.Status.Namespaces
+		}
+	}
+	return newApplicationView(o, id, namespaces, domainID), nil
+}
+
+// applicationsOnDomainOf wakes the TemplateApplications on obj's domain:
+// one that obj held back may apply now that obj is gone, names another
+// domain or template, or writes other namespaces.
+func (r *TemplateApplicationReconciler) applicationsOnDomainOf(ctx context.Context, obj client.Object) []reconcile.Request {
+	ta, ok := obj.(*hostingv1alpha1.TemplateApplication)
+	if !ok {
+		return nil
+	}
+	others, err := r.applicationsOn(ctx, ta, domainOf(ta))
+	if err != nil {
+		log.FromContext(ctx).Error(err, "list the TemplateApplications on a domain", "domain", domainOf(ta).String())
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(others))
+	for _, o := range others {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
+	}
+	return reqs
+}
+
+// releasesRivals lets through the TemplateApplication events that can
+// release another one held back: a deletion, a change of spec, or of what
+// the status says it writes where.
+func releasesRivals() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			old, okOld := e.ObjectOld.(*hostingv1alpha1.TemplateApplication)
+			cur, okCur := e.ObjectNew.(*hostingv1alpha1.TemplateApplication)
+			if !okOld || !okCur {
+				return false
+			}
+			return old.Generation != cur.Generation || !old.DeletionTimestamp.Equal(cur.DeletionTimestamp) || old.Status.DomainID != cur.Status.DomainID ||
+				old.Status.TemplateID != cur.Status.TemplateID || !slices.Equal(old.Status.Namespaces, cur.Status.Namespaces)
+		},
+	}
+}

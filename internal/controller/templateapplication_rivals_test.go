@@ -1,0 +1,201 @@
+package controller
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+const (
+	nsRecords   = "dns:records"
+	nsMailboxes = "domain:mailboxes"
+	nsWebredirs = "domain:webredirs"
+)
+
+// TestHeldBackBy pins which of the TemplateApplications on one domain
+// manages what they write, and why the others are held back.
+func TestHeldBackBy(t *testing.T) {
+	base := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	type mod func(*applicationView)
+	recorded := func(v *applicationView) { v.recorded = true }
+	applied := func(v *applicationView) { v.recorded, v.applied = true, true }
+	covers := func(v *applicationView) { v.recorded, v.applied, v.covers = true, true, true }
+	// view is an application created at base+age seconds.
+	view := func(name string, age int, tpl string, namespaces []string, mods ...mod) applicationView {
+		v := applicationView{
+			obj: &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{
+				Namespace: "shop", Name: name, UID: types.UID(name),
+				CreationTimestamp: metav1.NewTime(base.Add(time.Duration(age) * time.Second)),
+			}},
+			templateID: tpl, namespaces: namespaces,
+		}
+		for _, m := range mods {
+			m(&v)
+		}
+		return v
+	}
+	ns := func(n ...string) []string { return n }
+
+	for _, tc := range []struct {
+		name   string
+		self   applicationView
+		others []applicationView
+		// holder is the name of the application holding self back, ""
+		// for none; msg what the message says of it.
+		holder string
+		msg    []string
+	}{
+		{name: "alone", self: view("b", 2, "tpl-1", ns(nsRecords))},
+		{name: "same template, the older first", self: view("b", 2, "tpl-1", ns(nsRecords)), others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords))},
+			holder: "a", msg: []string{"the same template (tpl-1, writing dns:records)", "it is older"}},
+		{name: "same template, self older", self: view("a", 1, "tpl-1", ns(nsRecords)), others: []applicationView{view("b", 2, "tpl-1", ns(nsRecords))}},
+		{name: "same template, no namespace known: still one configuration applied twice", self: view("b", 2, "tpl-1", nil), others: []applicationView{view("a", 1, "tpl-1", nil)},
+			holder: "a", msg: []string{"the same template (tpl-1)"}},
+		{name: "another template writing one namespace too", self: view("b", 2, "tpl-2", ns(nsRecords, nsMailboxes)), others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords))},
+			holder: "a", msg: []string{"writes dns:records, as this one's template would"}},
+		{name: "another template writing other namespaces: both apply", self: view("b", 2, "tpl-2", ns(nsMailboxes)), others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords, nsWebredirs))}},
+		{name: "another template whose namespaces are not known yet", self: view("b", 2, "tpl-2", ns(nsRecords)), others: []applicationView{view("a", 1, "", nil)}},
+		{name: "one that applied comes first, though younger", self: view("a", 1, "tpl-1", ns(nsRecords)), others: []applicationView{view("b", 2, "tpl-2", ns(nsRecords), applied)},
+			holder: "b", msg: []string{"it has applied there"}},
+		{name: "self applied, the older one did not", self: view("b", 2, "tpl-2", ns(nsRecords), applied), others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords))}},
+		{name: "one whose apply covers what it writes comes before one whose template now writes more", self: view("a", 1, "tpl-1", ns(nsMailboxes, nsRecords), applied),
+			others: []applicationView{view("b", 2, "tpl-2", ns(nsRecords), covers)}, holder: "b", msg: []string{"its last apply there wrote all it writes"}},
+		{name: "both applied there (they fought before): the older", self: view("b", 2, "tpl-2", ns(nsRecords), covers), others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords), covers)},
+			holder: "a", msg: []string{"it is older"}},
+		{name: "a recorded apply, maybe in flight, comes before age", self: view("a", 1, "tpl-1", ns(nsRecords)), others: []applicationView{view("b", 2, "tpl-2", ns(nsRecords), recorded)},
+			holder: "b", msg: []string{"its apply there is recorded"}},
+		{name: "the same age: the name decides", self: view("b", 1, "tpl-2", ns(nsRecords)), others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords))},
+			holder: "a", msg: []string{"it is as old and its name sorts first"}},
+		{name: "the same age, self's name first", self: view("a", 1, "tpl-2", ns(nsRecords)), others: []applicationView{view("b", 1, "tpl-1", ns(nsRecords))}},
+		{name: "an application held back holds nobody back", self: view("c", 3, "tpl-3", ns(nsMailboxes)),
+			others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords)), view("b", 2, "tpl-2", ns(nsRecords, nsMailboxes))}},
+		{name: "held by the first manager that writes what self writes", self: view("d", 4, "tpl-4", ns(nsMailboxes, nsWebredirs)),
+			others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords)), view("c", 3, "tpl-3", ns(nsWebredirs)), view("b", 2, "tpl-2", ns(nsMailboxes))},
+			holder: "b", msg: []string{"writes domain:mailboxes"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			holder, held := heldBackBy(tc.self, tc.others)
+			if got := holder.obj; (tc.holder == "") != !held || (held && got.GetName() != tc.holder) {
+				t.Fatalf("heldBackBy = %v, %v; want %q", got, held, tc.holder)
+			}
+			if !held {
+				return
+			}
+			msg := heldBackMessage(tc.self, holder, domainRef{id: "dom-1", fqdn: "example.com"})
+			for _, want := range append(tc.msg, "shop/"+tc.holder+" already manages this on domain example.com (dom-1)", "sends nothing") {
+				if !strings.Contains(msg, want) {
+					t.Errorf("message %q does not say %q", msg, want)
+				}
+			}
+		})
+	}
+}
+
+// TestDomainRef pins when two TemplateApplications name one domain.
+func TestDomainRef(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a, b domainRef
+		same bool
+	}{
+		{name: "one ID", a: domainRef{id: "dom-1"}, b: domainRef{id: "dom-1", fqdn: "example.com"}, same: true},
+		{name: "two IDs", a: domainRef{id: "dom-1", fqdn: "example.com"}, b: domainRef{id: "dom-2", fqdn: "example.com"}},
+		{name: "one name, one resolved", a: domainRef{fqdn: "example.com"}, b: domainRef{id: "dom-1", fqdn: "example.com"}, same: true},
+		{name: "two names", a: domainRef{fqdn: "example.com"}, b: domainRef{fqdn: "example.net"}},
+		{name: "an ID and a name not resolved yet: not known to be one", a: domainRef{id: "dom-1"}, b: domainRef{fqdn: "example.com"}},
+		{name: "nothing known", a: domainRef{}, b: domainRef{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.a.same(tc.b); got != tc.same || tc.b.same(tc.a) != got {
+				t.Errorf("same = %v, want %v (both ways)", got, tc.same)
+			}
+		})
+	}
+
+	for in, want := range map[string]string{
+		"example.com": "example.com", "café.example": "xn--caf-dma.example", "xn--caf-dma.example": "xn--caf-dma.example",
+		"CAFÉ.Example.": "xn--caf-dma.example", "": "", "-bad-.example": "",
+	} {
+		if got := normalizedFQDN(in); got != want {
+			t.Errorf("normalizedFQDN(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	ta := func(domain, domainID, statusID string, observed int64) *hostingv1alpha1.TemplateApplication {
+		return &hostingv1alpha1.TemplateApplication{
+			ObjectMeta: metav1.ObjectMeta{Generation: 2},
+			Spec:       hostingv1alpha1.TemplateApplicationSpec{Domain: domain, DomainID: domainID},
+			Status:     hostingv1alpha1.TemplateApplicationStatus{DomainID: statusID, ObservedGeneration: observed},
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		ta   *hostingv1alpha1.TemplateApplication
+		want domainRef
+	}{
+		{name: "spec.domainID", ta: ta("", "dom-1", "dom-1", 2), want: domainRef{id: "dom-1"}},
+		{name: "spec.domain resolved for this spec", ta: ta("café.example", "", "dom-1", 2), want: domainRef{id: "dom-1", fqdn: "xn--caf-dma.example"}},
+		{name: "spec.domain changed since it was resolved: the former domain's ID is not this one's", ta: ta("example.net", "", "dom-1", 1), want: domainRef{fqdn: "example.net"}},
+		{name: "spec.domain not resolved yet", ta: ta("example.com", "", "", 0), want: domainRef{fqdn: "example.com"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := domainOf(tc.ta); got != tc.want {
+				t.Errorf("domainOf = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestApplicationView pins what of an application's own applies ranks it
+// on a domain: only the operator writes the status, so a copy carrying
+// another object's record has recorded, never applied.
+func TestApplicationView(t *testing.T) {
+	at := metav1.NewTime(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	record := func(r applyRecord) map[string]string {
+		r.At = at.Time
+		v, err := r.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return effectRecord(effectApply, v)
+	}
+	ta := func(ann map[string]string, statusDomain string, appliedAt *metav1.Time) *hostingv1alpha1.TemplateApplication {
+		return &hostingv1alpha1.TemplateApplication{
+			ObjectMeta: metav1.ObjectMeta{Annotations: ann},
+			Status:     hostingv1alpha1.TemplateApplicationStatus{DomainID: statusDomain, AppliedAt: appliedAt},
+		}
+	}
+	mine := applyRecord{Outcome: outcomeDispatched, DispatchID: "d1", TemplateID: "tpl-1", DomainID: "dom-1", Namespaces: []string{nsRecords, nsMailboxes}}
+	with := func(change func(*applyRecord)) applyRecord { r := mine; change(&r); return r }
+	for _, tc := range []struct {
+		name                      string
+		ta                        *hostingv1alpha1.TemplateApplication
+		namespaces                []string
+		recorded, applied, covers bool
+	}{
+		{name: "never applied", ta: ta(nil, "dom-1", nil), namespaces: []string{nsRecords}},
+		{name: "applied there what it writes", ta: ta(record(mine), "dom-1", &at), namespaces: []string{nsRecords}, recorded: true, applied: true, covers: true},
+		{name: "applied there, its template now writes more", ta: ta(record(mine), "dom-1", &at), namespaces: []string{nsRecords, nsWebredirs}, recorded: true, applied: true},
+		{name: "a copy: the record, not the status", ta: ta(record(mine), "", nil), namespaces: []string{nsRecords}, recorded: true},
+		{name: "an apply in flight, none done before", ta: ta(record(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeUnanswered, "" })), "dom-1", nil),
+			namespaces: []string{nsRecords}, recorded: true},
+		{name: "applied on another domain", ta: ta(record(with(func(r *applyRecord) { r.DomainID = "dom-2" })), "dom-1", &at), namespaces: []string{nsRecords}},
+		{name: "a record of an earlier version: its target and namespaces are the current ones",
+			ta:         ta(record(with(func(r *applyRecord) { r.TemplateID, r.DomainID, r.Namespaces = "", "", nil })), "dom-1", &at),
+			namespaces: []string{nsRecords, nsWebredirs}, recorded: true, applied: true, covers: true},
+		{name: "only a status, as its annotations were removed", ta: &hostingv1alpha1.TemplateApplication{Status: hostingv1alpha1.TemplateApplicationStatus{
+			DomainID: "dom-1", AppliedAt: &at, AppliedPayloadHash: "sha256:a"}}, namespaces: []string{nsRecords}, recorded: true, applied: true, covers: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newApplicationView(tc.ta, "tpl-1", tc.namespaces, "dom-1")
+			if v.recorded != tc.recorded || v.applied != tc.applied || v.covers != tc.covers {
+				t.Errorf("recorded, applied, covers = %v, %v, %v; want %v, %v, %v", v.recorded, v.applied, v.covers, tc.recorded, tc.applied, tc.covers)
+			}
+		})
+	}
+}

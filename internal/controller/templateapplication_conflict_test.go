@@ -1,12 +1,14 @@
 package controller_test
 
 import (
+	"encoding/json"
 	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
@@ -176,6 +178,50 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		Eventually(fetch(second)).WithTimeout(eventually).Should(beReady())
 		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.8")))
 		Consistently(w.dispatchesOf(idB)).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("applies again, once released, an application held back after it had applied there (two that fought before this version)", func() {
+		w.startManager(managerOptions{})
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		idB := readyTemplateID(b)
+		readyTemplateID(a)
+		first := application("first", ofTemplate("records-a"))
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+
+		By("leaving the second as an earlier version left it: it applied records-b there, before the first applied records-a over it")
+		domainID := w.domain().ID
+		at := time.Now().Add(-time.Hour).UTC()
+		rec, err := json.Marshal(map[string]any{
+			"generation": 1, "payloadHash": b.Status.PayloadHash, "at": at, "outcome": "dispatched", "dispatchID": "dispatch-of-an-earlier-version",
+			"templateID": idB, "domainID": domainID,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		second := application("second", ofTemplate("records-b"), func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Annotations = map[string]string{applyRecordKey: string(rec), hostingv1alpha1.AnnotationPaused: "true"}
+		})
+		w.create(second)
+		applied := metav1.NewTime(at.Truncate(time.Second))
+		Eventually(func() error {
+			if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(second), second); err != nil {
+				return err
+			}
+			second.Status.TemplateID, second.Status.DomainID, second.Status.ObservedGeneration = idB, domainID, second.Generation
+			second.Status.AppliedPayloadHash, second.Status.AppliedGeneration, second.Status.AppliedAt = b.Status.PayloadHash, 1, &applied
+			second.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: "dispatch-of-an-earlier-version", State: hostingv1alpha1.DispatchDone}
+			return k8sClient.Status().Update(suiteCtx, second)
+		}).WithTimeout(5 * time.Second).Should(Succeed())
+		setSpec(second, func() { delete(second.Annotations, hostingv1alpha1.AnnotationPaused) })
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records", "its last apply there wrote all it writes"))
+		Expect(w.dispatchesOf(idB)()).To(BeZero())
+
+		By("applying records-b again once the first is gone, instead of reporting the first's records as its own")
+		Expect(k8sClient.Delete(suiteCtx, first)).To(Succeed())
+		Eventually(w.dispatchesOf(idB)).WithTimeout(eventually).Should(Equal(1))
+		Eventually(fetch(second)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.9")))
 	})
 
 	It("wakes a held-back application as soon as the one holding it back is deleted, not at its next poll", func() {

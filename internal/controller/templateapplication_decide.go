@@ -141,7 +141,7 @@ func nextStep(in applyInput) step {
 			// for an apply long ago, which Gandi's state settles now.)
 			return step{kind: stepRecordLoss, wait: in.grace}
 		}
-		if !same {
+		if !same || rec.Superseded {
 			break
 		}
 		if rec.Outcome == outcomeAccepted {
@@ -179,6 +179,8 @@ func changed(in applyInput) string {
 	switch {
 	case in.rec.At.IsZero():
 		return "the record of the last apply is unreadable"
+	case in.rec.Superseded:
+		return "another TemplateApplication wrote over the last apply while this one was held back"
 	case in.rec.PayloadHash != in.payloadHash:
 		return "the template's payload changed"
 	case in.rec.Generation != in.generation:

@@ -39,6 +39,9 @@ func TestNextStep(t *testing.T) {
 	changedPayload := func(r applyRecord) applyRecord { r.PayloadHash = "sha256:old"; return r }
 	changedSpec := func(r applyRecord) applyRecord { r.Generation = 2; return r }
 	resent := func(r applyRecord) applyRecord { r.Resent = true; return r }
+	// superseded is an apply another application wrote over while this
+	// one was held back.
+	superseded := func(r applyRecord) applyRecord { r.Superseded = true; return r }
 	// otherDomain is a record copied from an application to another domain.
 	otherDomain := func(r applyRecord) applyRecord { r.DomainID = "dom-other"; return r }
 	otherTemplate := func(r applyRecord) applyRecord { r.TemplateID = "tpl-other"; return r }
@@ -117,6 +120,13 @@ func TestNextStep(t *testing.T) {
 		{name: "accepted, after the grace, contradicted: Gandi ran it, not sent again", rec: rec(outcomeAccepted, time.Hour), ev: contradicted, want: stepGiveUp},
 		{name: "accepted, interval elapsed", rec: rec(outcomeAccepted, 2*time.Hour), ev: unknown, interval: time.Hour, want: stepSend},
 		{name: "accepted, payload changed, after the grace", rec: changedPayload(rec(outcomeAccepted, time.Hour)), ev: unknown, want: stepSend},
+
+		{name: "dispatch over, written over by another application: sent", rec: superseded(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
+		{name: "confirmed, written over by another application: sent", rec: superseded(rec(outcomeConfirmed, time.Hour)), want: stepSend},
+		{name: "unconfirmed, written over by another application: sent", rec: superseded(rec(outcomeUnconfirmed, time.Hour)), want: stepSend},
+		{name: "accepted after the grace, written over: sent, not given up", rec: superseded(rec(outcomeAccepted, time.Hour)), ev: unknown, want: stepSend},
+		{name: "lost in the grace, written over: it may still be on its way", rec: superseded(rec(outcomeLost, time.Second)), ev: unknown, want: stepWait},
+		{name: "dispatch running, written over: followed first", rec: superseded(rec(outcomeDispatched, time.Second)), want: stepFollow},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := applyInput{

@@ -89,6 +89,10 @@ type applyRecord struct {
 	// object manages on the domain (heldBackBy). Absent in records of
 	// earlier versions: see wrote.
 	Namespaces []string `json:"namespaces,omitempty"`
+	// Superseded: another application applying another template wrote
+	// over this apply, on a namespace it wrote, while this object was held
+	// back (supersede). The apply is no longer in force: it is due again.
+	Superseded bool `json:"superseded,omitempty"`
 }
 
 // wrote is what the apply wrote on the domain. A record of an earlier

@@ -109,7 +109,8 @@ type applicationView struct {
 	// apply performed there too, which only the operator writes (a copy
 	// of the object carries its record, not its status). covers: that
 	// apply wrote every namespace the template writes now, so it manages
-	// all of them already.
+	// all of them already. A record another application wrote over
+	// (applyRecord.Superseded) counts for none of these.
 	recorded, applied, covers bool
 }
 
@@ -123,7 +124,7 @@ func newApplicationView(ta *hostingv1alpha1.TemplateApplication, templateID stri
 		// where this object applies.
 		on = ta.Status.DomainID
 	}
-	v.recorded = ok && domainID != "" && on == domainID
+	v.recorded = ok && domainID != "" && on == domainID && !rec.Superseded
 	v.applied = v.recorded && ta.Status.AppliedAt != nil
 	v.covers = v.applied && subset(namespaces, rec.wrote(namespaces))
 	return v
@@ -249,6 +250,9 @@ func (r *TemplateApplicationReconciler) holdBack(ctx context.Context, ta *hostin
 	if !held {
 		return nil, true
 	}
+	if err := r.supersede(ctx, ta, self, holder); err != nil {
+		return halt(retry(err)), false
+	}
 	return stopped(ta, r.Timing, hostingv1alpha1.ReasonOwnedByAnotherObject, heldBackMessage(self, holder, domain)), true
 }
 
@@ -298,6 +302,26 @@ func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostin
 		}
 	}
 	return newApplicationView(o, id, namespaces, domainID), nil
+}
+
+// supersede marks ta's apply on the domain as written over when the
+// application holding it back applies another template writing one of
+// the namespaces that apply wrote (two applications that both applied
+// there, before this rule or in a race): released later, ta applies again
+// rather than report the other's configuration as its own.
+func (r *TemplateApplicationReconciler) supersede(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, self, holder applicationView) error {
+	if !self.recorded || self.templateID == holder.templateID {
+		return nil
+	}
+	rec, _ := currentRecord(ta)
+	if _, shared := overlap(applicationView{namespaces: rec.wrote(self.namespaces)}, holder); len(shared) == 0 {
+		return nil
+	}
+	rec.Superseded = true
+	if err := r.saveRecord(ctx, ta, rec, true); err != nil {
+		return fmt.Errorf("record that %s/%s wrote over the last apply: %w", holder.obj.GetNamespace(), holder.obj.GetName(), err)
+	}
+	return nil
 }
 
 // applicationsOnDomainOf wakes the TemplateApplications on obj's domain:

@@ -185,6 +185,7 @@ func TestApplicationView(t *testing.T) {
 		{name: "an apply in flight, none done before", ta: ta(record(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeUnanswered, "" })), "dom-1", nil),
 			namespaces: []string{nsRecords}, recorded: true},
 		{name: "applied on another domain", ta: ta(record(with(func(r *applyRecord) { r.DomainID = "dom-2" })), "dom-1", &at), namespaces: []string{nsRecords}},
+		{name: "written over while held back", ta: ta(record(with(func(r *applyRecord) { r.Superseded = true })), "dom-1", &at), namespaces: []string{nsRecords}},
 		{name: "a record of an earlier version: its target and namespaces are the current ones",
 			ta:         ta(record(with(func(r *applyRecord) { r.TemplateID, r.DomainID, r.Namespaces = "", "", nil })), "dom-1", &at),
 			namespaces: []string{nsRecords, nsWebredirs}, recorded: true, applied: true, covers: true},

@@ -88,16 +88,15 @@ var _ = Describe("kubectl", func() {
 		Entry("a PaaS instance's size as Gandi reports it", "PaaSInstance", edits(set("spec.size", "s")),
 			"size: m", map[string]string{"SIZE": "m"}),
 		Entry("the HostingInstance a vhost is on", "Vhost", nil, "", map[string]string{"INSTANCE": "shop"}),
-		Entry("the Gandi instance a vhost is on", "Vhost",
-			edits(unset("spec.instanceRef"), set("spec.instanceID", "7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b")), "",
-			map[string]string{"INSTANCE ID": "7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b"}),
+		Entry("the Gandi instance a vhost is on, though the spec names its HostingInstance", "Vhost", nil,
+			"instanceID: 7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b",
+			map[string]string{"INSTANCE": "shop", "INSTANCE ID": "7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b"}),
 		Entry("a template application's Synced", "TemplateApplication", nil,
 			"conditions: [{type: Synced, status: \"False\", reason: DomainNotFound, message: x, lastTransitionTime: \"2026-01-01T00:00:00Z\"}]",
 			map[string]string{"TEMPLATE": "shop-domain", "DOMAIN": "example.com", "SYNCED": "False"}),
-		Entry("the Gandi template and domain an application names by ID", "TemplateApplication",
-			edits(unset("spec.templateRef"), set("spec.templateID", "881f8c9a-fe7d-11ea-b2fe-00163e7504b8"),
-				unset("spec.domain"), set("spec.domainID", "ba1167be-2f76-11e9-9dfb-00163ec4cb00")), "",
-			map[string]string{"TEMPLATE ID": "881f8c9a-fe7d-11ea-b2fe-00163e7504b8", "DOMAIN ID": "ba1167be-2f76-11e9-9dfb-00163ec4cb00"}),
+		Entry("the Gandi template an application applies, though the spec names its Template", "TemplateApplication", nil,
+			"templateID: 881f8c9a-fe7d-11ea-b2fe-00163e7504b8\ndomainID: ba1167be-2f76-11e9-9dfb-00163ec4cb00",
+			map[string]string{"TEMPLATE": "shop-domain", "TEMPLATE ID": "881f8c9a-fe7d-11ea-b2fe-00163e7504b8", "DOMAIN": "example.com"}),
 	)
 
 	It("gives every kind's REASON column the Ready reason", func() {

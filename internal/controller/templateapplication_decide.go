@@ -129,48 +129,59 @@ func nextStep(in applyInput) step {
 			return step{kind: stepFollow}
 		}
 	case outcomeUnanswered, outcomeLost, outcomeAccepted:
-		same := rec.PayloadHash == in.payloadHash && rec.Generation == in.generation
-		if same && in.evidence.verdict == verdictShown {
-			return step{kind: stepConfirm}
+		if st, decided := unsettledStep(in); decided {
+			return st
 		}
-		switch state, left := lossGrace(rec.At, rec.LostAt, in.now, in.grace); {
-		case state == lossInGrace:
-			return step{kind: stepWait, wait: left}
-		case state == lossUnrecorded && !rec.At.IsZero():
-			// (An unreadable record has no time to count from: it stands
-			// for an apply long ago, which Gandi's state settles now.)
-			return step{kind: stepRecordLoss, wait: in.grace}
-		}
-		if !same || rec.Superseded {
-			break
-		}
-		if rec.Outcome == outcomeAccepted {
-			// Gandi has it: a second dispatch would be a second apply
-			// (and one that a first dispatch's records can make fail).
-			if why := intervalDue(in); why != "" {
-				return step{kind: stepSend, why: why}
-			}
-			return step{kind: stepGiveUp}
-		}
-		at := rec.At.UTC().Format(time.RFC3339)
-		switch {
-		case in.evidence.verdict == verdictContradicted:
-			return step{kind: stepSend, why: "Gandi shows no sign of the apply recorded at " + at + " (" + in.evidence.contradiction() + ")"}
-		case rec.Outcome == outcomeUnanswered:
-			return step{kind: stepSend, why: "the apply recorded at " + at + " was never answered and Gandi shows nothing of it"}
-		}
-		if why := intervalDue(in); why != "" {
-			return step{kind: stepSend, why: why}
-		}
-		if !rec.Resent {
-			return step{kind: stepSend, resend: true, why: "the answer to the apply recorded at " + at + " was lost and Gandi shows nothing of it: sent once more"}
-		}
-		return step{kind: stepGiveUp}
 	}
 	if why := changed(in); why != "" {
 		return step{kind: stepSend, why: why}
 	}
 	return step{kind: stepSettled}
+}
+
+// unsettledStep is nextStep for a record whose apply Gandi has not been
+// seen to finish (unanswered, lost, or accepted with no dispatch to
+// follow); decided is false when what is applied changed since, or the
+// record was written over, and the apply is judged as a settled one.
+func unsettledStep(in applyInput) (st step, decided bool) {
+	rec := in.rec
+	same := rec.PayloadHash == in.payloadHash && rec.Generation == in.generation
+	if same && in.evidence.verdict == verdictShown {
+		return step{kind: stepConfirm}, true
+	}
+	switch state, left := lossGrace(rec.At, rec.LostAt, in.now, in.grace); {
+	case state == lossInGrace:
+		return step{kind: stepWait, wait: left}, true
+	case state == lossUnrecorded && !rec.At.IsZero():
+		// (An unreadable record has no time to count from: it stands
+		// for an apply long ago, which Gandi's state settles now.)
+		return step{kind: stepRecordLoss, wait: in.grace}, true
+	}
+	if !same || rec.Superseded {
+		return step{}, false
+	}
+	if rec.Outcome == outcomeAccepted {
+		// Gandi has it: a second dispatch would be a second apply
+		// (and one that a first dispatch's records can make fail).
+		if why := intervalDue(in); why != "" {
+			return step{kind: stepSend, why: why}, true
+		}
+		return step{kind: stepGiveUp}, true
+	}
+	at := rec.At.UTC().Format(time.RFC3339)
+	switch {
+	case in.evidence.verdict == verdictContradicted:
+		return step{kind: stepSend, why: "Gandi shows no sign of the apply recorded at " + at + " (" + in.evidence.contradiction() + ")"}, true
+	case rec.Outcome == outcomeUnanswered:
+		return step{kind: stepSend, why: "the apply recorded at " + at + " was never answered and Gandi shows nothing of it"}, true
+	}
+	if why := intervalDue(in); why != "" {
+		return step{kind: stepSend, why: why}, true
+	}
+	if !rec.Resent {
+		return step{kind: stepSend, resend: true, why: "the answer to the apply recorded at " + at + " was lost and Gandi shows nothing of it: sent once more"}, true
+	}
+	return step{kind: stepGiveUp}, true
 }
 
 // changed says why what is applied differs from the last apply, or that

@@ -304,18 +304,10 @@ var _ = Describe("HostingInstance", func() {
 			grace := testTiming.CreateGrace
 			w.sim.SetLatency(gandisim.RouteCreateInstance, 7*grace/10)
 			w.sim.DropThenCommitPaid(gandisim.RouteCreateInstance, 1, 5*grace/10)
-			stopped := make(chan struct{})
-			var once atomic.Bool
-			stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
-				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-					if obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateLostAt] != "" && once.CompareAndSwap(false, true) {
-						close(stopped)
-						<-ctx.Done()
-						return ctx.Err()
-					}
-					return c.Patch(ctx, obj, patch, opts...)
-				},
-			}})
+			dies, stopped := diesAtPatch(func(obj client.Object) bool {
+				return obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateLostAt] != ""
+			})
+			stop := w.startManager(managerOptions{wrap: dies})
 			hi := instance("slow-crash")
 			w.create(hi)
 			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
@@ -348,18 +340,8 @@ var _ = Describe("HostingInstance", func() {
 		// crashAfterCreate creates hi with a manager that dies right after
 		// Gandi accepted the purchase, before the ID is recorded.
 		crashAfterCreate := func(hi *hostingv1alpha1.HostingInstance) {
-			stopped := make(chan struct{})
-			var once atomic.Bool
-			stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
-				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-					if obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && once.CompareAndSwap(false, true) {
-						close(stopped) // the process dies here: nothing after the POST is recorded
-						<-ctx.Done()
-						return ctx.Err()
-					}
-					return c.Patch(ctx, obj, patch, opts...)
-				},
-			}})
+			dies, stopped := diesAtPatch(func(obj client.Object) bool { return obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" }) // the process dies here: nothing after the POST is recorded
+			stop := w.startManager(managerOptions{wrap: dies})
 			w.create(hi)
 			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
 			stop()
@@ -1038,18 +1020,10 @@ var _ = Describe("HostingInstance", func() {
 			grace := timing.CreateGrace
 			w.sim.SetLatency(gandisim.RouteCreateInstance, 7*grace/10)
 			w.sim.DropThenCommitPaid(gandisim.RouteCreateInstance, 1, grace)
-			stopped := make(chan struct{})
-			var once atomic.Bool
-			stop := w.startManager(managerOptions{timing: &timing, wrap: interceptor.Funcs{
-				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-					if obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateLostAt] != "" && once.CompareAndSwap(false, true) {
-						close(stopped)
-						<-ctx.Done()
-						return ctx.Err()
-					}
-					return c.Patch(ctx, obj, patch, opts...)
-				},
-			}})
+			dies, stopped := diesAtPatch(func(obj client.Object) bool {
+				return obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateLostAt] != ""
+			})
+			stop := w.startManager(managerOptions{timing: &timing, wrap: dies})
 			hi := instance("cut-then-deleted")
 			w.create(hi)
 			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())

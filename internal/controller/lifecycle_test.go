@@ -315,18 +315,10 @@ var _ = Describe("The shared lifecycle", func() {
 		It("deletes the instance its own cut create made, and leaves the same-named one the other object manages", func() {
 			// The loser's create buys an instance, and the process dies
 			// before the ID from Gandi's answer is written.
-			stopped := make(chan struct{})
-			var once atomic.Bool
-			stop := w.startManager(managerOptions{timing: &timing, wrap: interceptor.Funcs{
-				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-					if obj.GetName() == "shop-a" && obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && once.CompareAndSwap(false, true) {
-						close(stopped)
-						<-ctx.Done()
-						return ctx.Err()
-					}
-					return c.Patch(ctx, obj, patch, opts...)
-				},
-			}})
+			dies, stopped := diesAtPatch(func(obj client.Object) bool {
+				return obj.GetName() == "shop-a" && obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != ""
+			})
+			stop := w.startManager(managerOptions{timing: &timing, wrap: dies})
 			loser := instance("shop-a", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Name = "shop" })
 			w.create(loser)
 			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())

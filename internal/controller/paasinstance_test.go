@@ -1,9 +1,7 @@
 package controller_test
 
 import (
-	"context"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -12,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
@@ -128,18 +125,8 @@ var _ = Describe("PaaSInstance", func() {
 		})
 
 		It("when the manager stops between the create and the ID write", func() {
-			stopped := make(chan struct{})
-			var once atomic.Bool
-			stop := w.startManager(managerOptions{wrap: interceptor.Funcs{
-				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-					if obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" && once.CompareAndSwap(false, true) {
-						close(stopped) // the process dies here: nothing after paas.create is recorded
-						<-ctx.Done()
-						return ctx.Err()
-					}
-					return c.Patch(ctx, obj, patch, opts...)
-				},
-			}})
+			dies, stopped := diesAtPatch(func(obj client.Object) bool { return obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" }) // the process dies here: nothing after paas.create is recorded
+			stop := w.startManager(managerOptions{wrap: dies})
 			pi := paasInstance("crash-after-create")
 			w.create(pi)
 			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())

@@ -375,3 +375,22 @@ func (d *dumps) all() []string {
 	defer d.mu.Unlock()
 	return append([]string(nil), d.items...)
 }
+
+// diesAtPatch is a manager wrap standing for the process dying at the
+// first metadata patch of an object match accepts: that patch never
+// reaches the API server, and the pass blocks until the manager is
+// stopped. stopped is closed when it happens.
+func diesAtPatch(match func(client.Object) bool) (interceptor.Funcs, <-chan struct{}) {
+	stopped := make(chan struct{})
+	var once atomic.Bool
+	return interceptor.Funcs{
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			if match(obj) && once.CompareAndSwap(false, true) {
+				close(stopped)
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			return c.Patch(ctx, obj, patch, opts...)
+		},
+	}, stopped
+}

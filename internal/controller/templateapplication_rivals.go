@@ -337,11 +337,7 @@ func (r *TemplateApplicationReconciler) applicationsOnDomainOf(ctx context.Conte
 		log.FromContext(ctx).Error(err, "list the TemplateApplications on a domain", "domain", domainOf(ta).String())
 		return nil
 	}
-	reqs := make([]reconcile.Request, 0, len(others))
-	for _, o := range others {
-		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})
-	}
-	return reqs
+	return requestsFor(others)
 }
 
 // releasesRivals lets through the TemplateApplication events that can

@@ -85,6 +85,11 @@ func requestsByIndex(ctx context.Context, c client.Reader, list client.ObjectLis
 		log.FromContext(ctx).Error(err, "list the objects a watched object concerns", "index", index)
 		return nil
 	}
+	return requestsFor(objs)
+}
+
+// requestsFor are the reconcile requests of objs.
+func requestsFor[T client.Object](objs []T) []reconcile.Request {
 	reqs := make([]reconcile.Request, 0, len(objs))
 	for _, o := range objs {
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o)})

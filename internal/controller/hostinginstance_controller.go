@@ -74,7 +74,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 		return r.vanished(ctx, hi, id)
 	}
 	if err != nil {
-		return failed(hi, r.Timing, "get instance "+id, err)
+		return failed(hi, r.Timing, "observe the instance", err)
 	}
 	if err := clearIntent(ctx, r.Client, hi); err != nil {
 		return retry(err)

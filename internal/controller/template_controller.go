@@ -59,7 +59,7 @@ func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hosti
 		return r.vanished(t, id)
 	}
 	if err != nil {
-		return failed(t, r.Timing, "get template "+id, err)
+		return failed(t, r.Timing, "observe the template", err)
 	}
 	if err := clearIntent(ctx, r.Client, t); err != nil {
 		return retry(err)

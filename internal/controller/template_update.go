@@ -49,7 +49,7 @@ func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hos
 		id := t.Status.ID
 		var err error
 		if observed, err = api.GetTemplate(ctx, id); err != nil {
-			return failed(t, r.Timing, "get template "+id+" after updating it", err)
+			return failed(t, r.Timing, "observe the template after updating it", err)
 		}
 		templateToStatus(t, id, observed)
 	}

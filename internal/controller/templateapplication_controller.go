@@ -175,7 +175,7 @@ func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, a
 		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)"), true
 	}
 	if err != nil {
-		res := failed(ta, r.Timing, "get template "+t.templateID, err)
+		res := failed(ta, r.Timing, "read the template to apply", err)
 		return &res, false
 	}
 	t.payloadHash, t.payload = payloadHash(tpl.Payload), tpl.Payload
@@ -199,7 +199,7 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential"), true
 	}
 	if err != nil {
-		res := failed(ta, r.Timing, "get domain "+fqdn, err)
+		res := failed(ta, r.Timing, "resolve the domain", err)
 		return &res, false
 	}
 	t.domainID, t.domain = d.ID, d

@@ -38,7 +38,7 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 		return result{}, true
 	}
 	if err != nil {
-		return failed(ta, r.Timing, "get dispatch "+rec.DispatchID, err), false
+		return failed(ta, r.Timing, "follow the apply", err), false
 	}
 	if *rec = rec.withDispatchTarget(d); rec.otherTarget(t.templateID, t.domainID) != "" {
 		return result{}, true

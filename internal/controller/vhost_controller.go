@@ -179,7 +179,7 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 		vh.Status.State = ""
 		return *stopped(vh, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	case err != nil:
-		return failed(vh, r.Timing, "get vhost "+fqdn, err)
+		return failed(vh, r.Timing, "observe the vhost", err)
 	}
 	vhostToStatus(vh, observed)
 	var res result

@@ -20,9 +20,17 @@ type PaaSCredentialsReference struct {
 	Name string `json:"name"`
 }
 
+// The MySQL rule's pattern is paas.NotMySQLTypePattern (this package
+// cannot import it), the judgement of paas.MayHaveMySQL, which the operator
+// and the kubectl plugin apply; a test checks the CRD agrees. It fires only
+// when the request or the type is new (optionalOldSelf: on create too), so
+// that an object admitted before the rule stays editable while it keeps both.
+// +kubebuilder:validation:XValidation:rule="!has(self.resetMySQLPasswordRequest) || self.resetMySQLPasswordRequest == '' || !self.type.matches('^.+(pgsql|mongodb)[0-9.]*$') || (oldSelf.hasValue() && has(oldSelf.value().resetMySQLPasswordRequest) && oldSelf.value().resetMySQLPasswordRequest == self.resetMySQLPasswordRequest && oldSelf.value().type == self.type)",optionalOldSelf=true,message="spec.resetMySQLPasswordRequest resets a MySQL root password, and spec.type embeds another database (pgsql or mongodb), which has none: remove the field",fieldPath=.resetMySQLPasswordRequest
+
 // PaaSInstanceSpec is the legacy Simple Hosting instance the cluster owns at
 // Gandi, through Gandi's XML-RPC API. Its create-only fields are checked on
-// PaaSInstance, which sees the status too.
+// PaaSInstance, which sees the status too. A MySQL root password reset is
+// refused for a type that embeds another database.
 type PaaSInstanceSpec struct {
 	// CredentialsRef names the Secret, in this object's namespace, holding
 	// the legacy API key under "apikey". When absent, the operator's default
@@ -167,7 +175,9 @@ type PaaSInstanceSpec struct {
 	UpgradeRequest string `json:"upgradeRequest,omitempty"`
 
 	// ResetMySQLPasswordRequest resets the MySQL root password once for each
-	// new value.
+	// new value. Only for a type with MySQL: it is refused when spec.type
+	// embeds another database (pgsql, mongodb), and never sent when Gandi
+	// reports such a type (Synced says InvalidSpec).
 	// A value already set when this object takes hold of an existing instance
 	// it did not create (adopt, external-id) is not performed there: set a
 	// new one.

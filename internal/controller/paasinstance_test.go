@@ -249,6 +249,32 @@ var _ = Describe("PaaSInstance", func() {
 		})
 	})
 
+	// The CRD refuses the field beside a spec.type without MySQL; an object
+	// whose spec.type is not the instance's (or admitted before the rule)
+	// still holds one, and the operator judges by the type Gandi reports.
+	It("never sends a MySQL root password reset to an instance whose type has no MySQL, and says why", func() {
+		id := w.sim.AddPaasInstance(paasKey, "pg", "php7.3pgsql9.6", "s", 1)
+		Expect(id).NotTo(BeZero())
+		w.startManager(managerOptions{})
+		pi := paasInstance("pg", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.PasswordSecretRef = nil
+			pi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: strconv.Itoa(id)}
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.Type", "php7.3pgsql9.6")))
+
+		setSpec(pi, func() { pi.Spec.ResetMySQLPasswordRequest = "r1" })
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
+			HaveField("Status.ObservedGeneration", pi.Generation),
+			WithTransform(func(o client.Object) string { return cond(o, hostingv1alpha1.ConditionSynced).Message },
+				ContainSubstring("spec.resetMySQLPasswordRequest is not sent: the instance's type php7.3pgsql9.6 embeds pgsql, not MySQL"))))
+		Consistently(func() []int { return []int{w.paasView(pi)().MySQLResets, w.sim.Requests(xmlrpc("paas.update"))} }).
+			WithTimeout(2*testTiming.Poll).Should(Equal([]int{0, 0}), "nothing sent")
+		pi = get(pi).(*hostingv1alpha1.PaaSInstance)
+		Expect(pi.Annotations).NotTo(HaveKey(ContainSubstring("reset-mysql-password")), "nothing recorded")
+		Expect(pi.Status.LastRequests).To(Or(BeNil(), HaveField("ResetMySQLPassword", BeEmpty())), "nothing performed")
+	})
+
 	Describe("a running instance", func() {
 		var pi *hostingv1alpha1.PaaSInstance
 

@@ -238,6 +238,8 @@ func (p *paasPass) held(res result) result {
 	for _, q := range paasRequests {
 		switch want := q.want(&pi.Spec); {
 		case want == "" || want == *q.last(last) || pi.GetAnnotations()[confirmedKey(q.effect)] == want:
+		case q.refusal(p.info) != nil:
+			problems = append(problems, *q.refusal(p.info))
 		case recordedEffect(pi, q.effect) == want:
 			problems = append(problems, unconfirmedProblem(q.name, want, q.field))
 		default:
@@ -367,27 +369,54 @@ type paasRequest struct {
 	want         func(*hostingv1alpha1.PaaSInstanceSpec) string
 	last         func(*hostingv1alpha1.PaaSLastRequests) *string
 	send         func(ctx context.Context, api paasAPI, id int) error
+	// refuse says why the request is never sent to the instance Gandi
+	// reports (nil: it may be); nil for a request any instance takes.
+	refuse func(info *paas.PaasReturn) *problem
 }
 
 var paasRequests = []paasRequest{
 	{"restart", effectRestart, "spec.restartRequest",
 		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.RestartRequest },
 		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.Restart },
-		func(ctx context.Context, api paasAPI, id int) error { _, err := api.Restart(ctx, id); return err }},
+		func(ctx context.Context, api paasAPI, id int) error { _, err := api.Restart(ctx, id); return err }, nil},
 	{"upgrade", effectUpgrade, "spec.upgradeRequest",
 		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.UpgradeRequest },
 		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.Upgrade },
 		func(ctx context.Context, api paasAPI, id int) error {
 			_, err := api.Update(ctx, id, paas.PaasUpdateParams{Upgrade: true})
 			return err
-		}},
+		}, nil},
 	{"reset_mysql_password", effectResetMySQLPassword, "spec.resetMySQLPasswordRequest",
 		func(s *hostingv1alpha1.PaaSInstanceSpec) string { return s.ResetMySQLPasswordRequest },
 		func(l *hostingv1alpha1.PaaSLastRequests) *string { return &l.ResetMySQLPassword },
 		func(ctx context.Context, api paasAPI, id int) error {
 			_, err := api.Update(ctx, id, paas.PaasUpdateParams{ResetMySQLPassword: true})
 			return err
-		}},
+		}, mysqlResetRefusal},
+}
+
+// mysqlResetRefusal refuses a MySQL root password reset of an instance
+// whose type, as Gandi reports it, embeds another database
+// (paas.MayHaveMySQL, the kubectl plugin's rule too): there is no MySQL
+// root password to reset. The CRD refuses the field beside such a
+// spec.type, but an object admitted before that rule, or whose spec.type
+// is not the instance's, may still hold one: nothing is recorded or sent
+// for it.
+func mysqlResetRefusal(info *paas.PaasReturn) *problem {
+	if paas.MayHaveMySQL(info.Type) {
+		return nil
+	}
+	return &problem{hostingv1alpha1.ReasonInvalidSpec, fmt.Sprintf(
+		"spec.resetMySQLPasswordRequest is not sent: the instance's type %s embeds %s, not MySQL, and has no MySQL root password to reset; remove the field",
+		info.Type, paas.TypeDatabase(info.Type))}
+}
+
+// refusal is why q is never sent to the instance info describes, if it is.
+func (q paasRequest) refusal(info *paas.PaasReturn) *problem {
+	if q.refuse == nil {
+		return nil
+	}
+	return q.refuse(info)
 }
 
 // oneOffRequests are the requests the spec makes (requestsOnObject).
@@ -408,6 +437,10 @@ func (p *paasPass) runRequests(ctx context.Context) *result {
 	for _, q := range paasRequests {
 		want, done := q.want(&pi.Spec), q.last(last)
 		if want == "" || want == *done {
+			continue
+		}
+		if refused := q.refusal(p.info); refused != nil {
+			p.problems = append(p.problems, *refused)
 			continue
 		}
 		state, sent, err := performOnce(ctx, r.Client, pi, q.effect, want, func() error { return q.send(ctx, api, id) })

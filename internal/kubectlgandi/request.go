@@ -358,19 +358,18 @@ func withRefusal(tg actionTarget, refuse func(client.Object) error) actionTarget
 }
 
 // withoutMySQL refuses a MySQL password reset of a PaaSInstance whose type
-// embeds another database (the type's name says which: paas.TypeDatabase):
-// Gandi's reset_mysql_password has no MySQL root password to reset there,
-// and the operator would send a recorded request all the same. The type is
-// Gandi's (status) once observed, the spec's before. A name that carries no
-// engine the docs list is not refused: nothing says it has no MySQL.
+// embeds another database (paas.MayHaveMySQL, the rule the operator and the
+// CRD apply too): Gandi's reset_mysql_password has no MySQL root password
+// to reset there. The type is Gandi's (status) once observed, the spec's
+// before.
 func withoutMySQL(o client.Object) error {
 	pi, ok := o.(*hostingv1alpha1.PaaSInstance)
 	if !ok {
 		return nil
 	}
 	typ := cmp.Or(pi.Status.Type, pi.Spec.Type)
-	if db := paas.TypeDatabase(typ); db != "" && db != paas.DatabaseMySQL {
-		return fmt.Errorf("its type %s embeds %s, not MySQL: there is no MySQL root password to reset", typ, db)
+	if !paas.MayHaveMySQL(typ) {
+		return fmt.Errorf("its type %s embeds %s, not MySQL: there is no MySQL root password to reset", typ, paas.TypeDatabase(typ))
 	}
 	return nil
 }

@@ -65,6 +65,26 @@ func TypeDatabase(typeName string) string {
 	return ""
 }
 
+// MayHaveMySQL reports whether instances of PaaS type typeName may have a
+// MySQL root password, the one paas.update's reset_mysql_password resets:
+// false only when the name says the type embeds another engine
+// (TypeDatabase). A name that carries no engine the docs list is not
+// refused: nothing says it has no MySQL. The controller (which never sends
+// the reset for such a type) and the kubectl plugin (which refuses to ask
+// for it) both judge by it; the CRD's CEL rule on
+// spec.resetMySQLPasswordRequest matches NotMySQLTypePattern, the same
+// judgement as a regular expression (a test checks they agree).
+func MayHaveMySQL(typeName string) bool {
+	db := TypeDatabase(typeName)
+	return db == "" || db == DatabaseMySQL
+}
+
+// NotMySQLTypePattern matches the type names MayHaveMySQL refuses: a
+// language, then pgsql or mongodb with or without a version. It is the
+// pattern of the CEL rule on PaaSInstanceSpec (api/v1alpha1), which cannot
+// import it.
+const NotMySQLTypePattern = `^.+(pgsql|mongodb)[0-9.]*$`
+
 // PaasCreateParams is the parameter of paas.create.
 type PaasCreateParams struct {
 	DatacenterID int          `xmlrpc:"datacenter_id"`

@@ -351,6 +351,16 @@ type PaaSInstanceStatus struct {
 	// +optional
 	Vhosts []PaaSVhostStatus `json:"vhosts,omitempty"`
 
+	// VhostConflicts are the vhosts of spec.vhosts that Gandi serves
+	// elsewhere (Synced reason VhostConflict). One whose create Gandi
+	// refused, for a name it serves where this object's API key cannot
+	// see, is not sent again at each poll: only once the spec changes or a
+	// reconcile is requested (annotation
+	// hosting.gandi-operator.dev/requested-at, kubectl gandi reconcile).
+	// +listType=atomic
+	// +optional
+	VhostConflicts []PaaSVhostConflict `json:"vhostConflicts,omitempty"`
+
 	// Snapshots of the instance's disk.
 	// +listType=atomic
 	// +optional
@@ -413,6 +423,17 @@ type PaaSVhostStatus struct {
 	// vhost, as paas.vhost.get_dns_entries gives them.
 	// +optional
 	DNSEntries map[string]string `json:"dnsEntries,omitempty"`
+}
+
+// PaaSVhostConflict is a vhost of spec.vhosts that Gandi serves elsewhere.
+type PaaSVhostConflict struct {
+	// FQDN in ASCII (punycode).
+	FQDN string `json:"fqdn"`
+	// InstanceID is the PaaS instance serving it, when this object's API
+	// key can see it; empty when Gandi refused the create for a name it
+	// serves where the key cannot see.
+	// +optional
+	InstanceID string `json:"instanceID,omitempty"`
 }
 
 // PaaSSnapshotStatus is one snapshot of the instance's disk.

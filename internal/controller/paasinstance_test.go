@@ -590,6 +590,47 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(deletes))
 		})
 
+		It("records a vhost conflict once: while nothing changed, no write to the API server and no create at Gandi at any poll; a requested reconcile tries again", func() {
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			writes := &apiWrites[*hostingv1alpha1.PaaSInstance]{}
+			w.startManager(managerOptions{wrap: writes.wrap()})
+			// Another account's instance serves the name: this key cannot
+			// see it, and Gandi refuses the create.
+			w.sim.AddAccount(gandisim.Account{Token: "other-paas-key", APIKey: true, User: "carol",
+				Orgs: []gandisim.Org{{ID: "9c1e4f2a-0d2e-11ef-a1b2-00163e816099", Name: "carol-org", CanBill: true}}})
+			theirs := w.sim.AddPaasInstance("other-paas-key", "theirs", "php7.3mysql5.7", "s", 1, "www.shared.org")
+			Expect(theirs).NotTo(BeZero())
+			route := xmlrpc("paas.vhost.create")
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.shared.org"}} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonVhostConflict),
+				HaveField("Status.ObservedGeneration", pi.Generation),
+				HaveField("Status.VhostConflicts", ConsistOf(hostingv1alpha1.PaaSVhostConflict{FQDN: "www.shared.org"}))))
+			Expect(w.sim.Requests(route)).To(Equal(1), "refused once")
+
+			settled := func() []int { return []int{w.sim.Requests(route), writes.count()} }
+			before := settled()
+			Consistently(settled).WithTimeout(3*testTiming.Poll).Should(Equal(before),
+				"neither the annotation record nor the create is sent again while nothing changed")
+			Expect(fetch(pi)()).To(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonVhostConflict),
+				"the conflict is still reported")
+			conflicts := eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonVhostConflict)()
+			Expect(conflicts).To(HaveLen(1), "one event")
+			Expect(conflicts[0].Series).To(BeNil(), "the event was sent again: %+v", conflicts[0].Series)
+
+			// Its owner lets the name go, which this key cannot see; the
+			// user asks for a pass.
+			Expect(w.sim.DeletePaasInstance(theirs)).To(BeTrue())
+			Eventually(func() bool { _, ok := w.sim.PaasInstance(theirs); return ok }).WithTimeout(eventually).Should(BeFalse())
+			annotate(pi, hostingv1alpha1.AnnotationRequestedAt, "vhost-freed")
+			Eventually(func() []string { return w.paasView(pi)().Vhosts }).WithTimeout(eventually).Should(ContainElement("www.shared.org"))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.VhostConflicts", BeEmpty())))
+			Expect(w.sim.Requests(route)).To(Equal(before[0] + 1))
+			Expect(pi.Annotations).To(HaveKeyWithValue("effects.hosting.gandi-operator.dev/vhosts", "www.shared.org"), "this object created it")
+		})
+
 		It("keeps as its own a vhost its create made though the answer was lost and Gandi refused the create sent again, and deletes it once spec.vhosts drops it", func() {
 			// Each vhost create reaches Gandi 2 s after it is sent. The
 			// first one's connection then drops and Gandi makes the vhost

@@ -103,6 +103,9 @@ type paasPass struct {
 	// (reportSynced).
 	sent     []string
 	paidSent bool
+	// conflicts are the listed vhosts Gandi serves elsewhere, as this pass
+	// found them (status.vhostConflicts).
+	conflicts []hostingv1alpha1.PaaSVhostConflict
 }
 
 // wrote says the pass sent the instance a change.

@@ -40,7 +40,8 @@ func (p *paasPass) recordVhosts(ctx context.Context, fqdns []string, locked bool
 
 // syncVhosts creates the listed vhosts the instance lacks and deletes those
 // this object created that the list no longer has. A vhost Gandi serves on
-// another instance is a conflict, reported and never touched.
+// another instance is a conflict, reported and never touched, and kept in
+// status.vhostConflicts (keepConflicts).
 func (p *paasPass) syncVhosts(ctx context.Context) *result {
 	id := p.info.ID
 	on := map[string]string{}
@@ -48,6 +49,9 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 		on[vh.Name] = vh.State
 	}
 	wanted := map[string]bool{}
+	// handled are the listed vhosts this pass went through to the end.
+	handled := map[string]bool{}
+	defer p.keepConflicts(handled)
 	for _, v := range p.pi.Spec.Vhosts {
 		ascii, err := toASCII(v.FQDN)
 		if err != nil {
@@ -55,12 +59,12 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 			continue
 		}
 		wanted[ascii] = true
-		if _, ok := on[ascii]; ok {
-			continue
+		if _, ok := on[ascii]; !ok {
+			if res := p.createVhost(ctx, v, ascii); res != nil {
+				return res
+			}
 		}
-		if res := p.createVhost(ctx, v, ascii); res != nil {
-			return res
-		}
+		handled[ascii] = true
 	}
 	var kept []string
 	for _, fqdn := range recordedVhosts(p.pi) {
@@ -94,8 +98,8 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	existing, err := p.api.VhostInfo(ctx, ascii)
 	switch {
 	case err == nil && existing.PaasID != id:
-		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict, fmt.Sprintf(
-			"vhost %s is served by PaaS instance %d, not this one: it is left there; remove it from spec.vhosts or move it at Gandi", ascii, existing.PaasID)})
+		p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, InstanceID: strconv.Itoa(existing.PaasID)}, fmt.Sprintf(
+			"vhost %s is served by PaaS instance %d, not this one: it is left there; remove it from spec.vhosts or move it at Gandi", ascii, existing.PaasID))
 		return nil
 	case err == nil:
 		// Created, and not yet in paas.info's list.
@@ -105,6 +109,12 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 		return halt(failed(p.pi, p.r.Timing, "look up vhost "+ascii, err))
 	}
 	earlier := slices.Contains(recordedVhosts(p.pi), ascii)
+	unseen := hostingv1alpha1.PaaSVhostConflict{FQDN: ascii}
+	if !sendVhostCreate(earlier, slices.Contains(p.pi.Status.VhostConflicts, unseen),
+		freshWanted(p.pi, p.pi.Status.ObservedGeneration, p.pi.Status.LastHandledReconcileAt)) {
+		p.conflict(unseen, unseenConflict(ascii))
+		return nil
+	}
 	if !earlier {
 		if err := p.recordVhosts(ctx, append(recordedVhosts(p.pi), ascii), true); err != nil {
 			return halt(retry(err))
@@ -131,8 +141,7 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 			}
 		}
 		if d.conflict {
-			p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict,
-				"vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts"})
+			p.conflict(unseen, unseenConflict(ascii))
 		}
 		return nil
 	case err != nil:
@@ -141,6 +150,63 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	p.r.Events.normal(p.pi, "VhostCreated", "Update", "asked Gandi to create vhost "+ascii)
 	p.soon = true
 	return nil
+}
+
+// unseenConflict is the VhostConflict of a create Gandi refused for a name
+// it serves where this object's API key cannot see.
+func unseenConflict(ascii string) string {
+	return "vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts " +
+		"(the create is sent again once the spec changes or a reconcile is requested)"
+}
+
+// sendVhostCreate decides whether to send the create of a listed vhost
+// that paas.vhost.info shows nowhere this key can see. A create Gandi
+// refused for such a name (refusedUnseen: status.vhostConflicts has it
+// without an instance) is refused again as long as the other owner holds
+// it, which this key cannot see; sending it at every poll would cost a
+// record, a create and the record's removal each time. So it waits for
+// what can change the answer: the spec (a generation not yet observed) or
+// a requested reconcile (changed, freshWanted); a name seen on another
+// instance meanwhile was not refusedUnseen. One this object recorded
+// (earlier: a create whose answer was lost) is always sent, as only the
+// refusal tells whether that create made it.
+func sendVhostCreate(earlier, refusedUnseen, changed bool) bool {
+	return earlier || !refusedUnseen || changed
+}
+
+// conflict reports a listed vhost Gandi serves elsewhere, with an event
+// when status.vhostConflicts did not have it yet (from an earlier pass),
+// and keeps it for this pass's status.
+func (p *paasPass) conflict(c hostingv1alpha1.PaaSVhostConflict, msg string) {
+	p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict, msg})
+	if !slices.Contains(p.pi.Status.VhostConflicts, c) {
+		p.r.Events.warn(p.pi, hostingv1alpha1.ReasonVhostConflict, "Update", msg)
+	}
+	p.conflicts = append(p.conflicts, c)
+}
+
+// keepConflicts sets status.vhostConflicts to those this pass found, and
+// keeps those of earlier passes for the listed vhosts it did not handle
+// (it stopped at or before them), so that a failed look-up does not lose
+// what the last refusal said. A vhost no longer listed leaves the list.
+func (p *paasPass) keepConflicts(handled map[string]bool) {
+	listed := map[string]bool{}
+	for _, v := range p.pi.Spec.Vhosts {
+		if ascii, err := toASCII(v.FQDN); err == nil {
+			listed[ascii] = true
+		}
+	}
+	out := slices.Clone(p.conflicts)
+	for _, c := range p.pi.Status.VhostConflicts {
+		if listed[c.FQDN] && !handled[c.FQDN] {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b hostingv1alpha1.PaaSVhostConflict) int { return strings.Compare(a.FQDN, b.FQDN) })
+	if len(out) == 0 {
+		out = nil
+	}
+	p.pi.Status.VhostConflicts = out
 }
 
 // vhostPlace is where paas.vhost.info shows a vhost, to this object's

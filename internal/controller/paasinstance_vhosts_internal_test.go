@@ -1,6 +1,11 @@
 package controller
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
 
 func TestDecideRefusedVhostRecordsOnlyWhatThisObjectMayHaveCreated(t *testing.T) {
 	cases := []struct {
@@ -31,5 +36,53 @@ func TestDecideRefusedVhostRecordsOnlyWhatThisObjectMayHaveCreated(t *testing.T)
 				t.Fatalf("conflict reported = %v, want %v", d.conflict, tc.conflict)
 			}
 		})
+	}
+}
+
+// A create Gandi refused for a name this key cannot see is refused again
+// while the other owner holds it: it is sent again only when something it
+// depends on changed, unless this object's own earlier create may have
+// made the vhost.
+func TestSendVhostCreateOnlyWhenSomethingChanged(t *testing.T) {
+	for _, tc := range []struct {
+		name                            string
+		earlier, refusedUnseen, changed bool
+		send                            bool
+	}{
+		{name: "never refused: sent", send: true},
+		{name: "refused, nothing changed since: not sent", refusedUnseen: true},
+		{name: "refused, then the spec changed or a reconcile was requested: sent", refusedUnseen: true, changed: true, send: true},
+		{name: "recorded by a create whose answer was lost: sent, only the refusal tells", earlier: true, refusedUnseen: true, send: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := sendVhostCreate(tc.earlier, tc.refusedUnseen, tc.changed); got != tc.send {
+				t.Fatalf("sendVhostCreate = %v, want %v", got, tc.send)
+			}
+		})
+	}
+}
+
+// status.vhostConflicts keeps what this pass found, what earlier passes
+// found for listed vhosts it did not get to, and nothing for a vhost no
+// longer listed.
+func TestKeepConflicts(t *testing.T) {
+	unseen := func(fqdn string) hostingv1alpha1.PaaSVhostConflict {
+		return hostingv1alpha1.PaaSVhostConflict{FQDN: fqdn}
+	}
+	pi := &hostingv1alpha1.PaaSInstance{
+		Spec: hostingv1alpha1.PaaSInstanceSpec{Vhosts: []hostingv1alpha1.PaaSVhostSpec{{FQDN: "a.example.org"}, {FQDN: "b.example.org"}, {FQDN: "c.example.org"}}},
+		Status: hostingv1alpha1.PaaSInstanceStatus{VhostConflicts: []hostingv1alpha1.PaaSVhostConflict{
+			unseen("a.example.org"), unseen("c.example.org"), unseen("gone.example.org")}},
+	}
+	p := &paasPass{r: &PaaSInstanceReconciler{}, pi: pi}
+	p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: "b.example.org", InstanceID: "42"}, "served by 42")
+	// a was handled (now served here), b found in conflict, c not reached.
+	p.keepConflicts(map[string]bool{"a.example.org": true, "b.example.org": true})
+	want := []hostingv1alpha1.PaaSVhostConflict{{FQDN: "b.example.org", InstanceID: "42"}, unseen("c.example.org")}
+	if !slices.Equal(pi.Status.VhostConflicts, want) {
+		t.Fatalf("vhostConflicts = %+v, want %+v", pi.Status.VhostConflicts, want)
+	}
+	if len(p.problems) != 1 || p.problems[0].reason != hostingv1alpha1.ReasonVhostConflict {
+		t.Fatalf("problems = %+v, want one VhostConflict", p.problems)
 	}
 }

@@ -394,3 +394,46 @@ func diesAtPatch(match func(client.Object) bool) (interceptor.Funcs, <-chan stru
 		},
 	}, stopped
 }
+
+// apiWrites counts the manager's writes to the API server of objects of
+// type T: creates, updates, patches and deletes, of the object or of a
+// subresource (its status). A settled object costs none.
+type apiWrites[T client.Object] struct{ n atomic.Int64 }
+
+// wrap is the manager's client interceptor that counts them.
+func (a *apiWrites[T]) wrap() interceptor.Funcs {
+	count := func(obj client.Object) {
+		if _, ok := obj.(T); ok {
+			a.n.Add(1)
+		}
+	}
+	return interceptor.Funcs{
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			count(obj)
+			return c.Create(ctx, obj, opts...)
+		},
+		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+			count(obj)
+			return c.Update(ctx, obj, opts...)
+		},
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			count(obj)
+			return c.Patch(ctx, obj, patch, opts...)
+		},
+		Delete: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
+			count(obj)
+			return c.Delete(ctx, obj, opts...)
+		},
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			count(obj)
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			count(obj)
+			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		},
+	}
+}
+
+// count is the number of writes so far.
+func (a *apiWrites[T]) count() int { return int(a.n.Load()) }

@@ -354,8 +354,9 @@ type PaaSInstanceStatus struct {
 	// VhostConflicts are the vhosts of spec.vhosts that Gandi serves
 	// elsewhere (Synced reason VhostConflict). One whose create Gandi
 	// refused, for a name it serves where this object's API key cannot
-	// see, is not sent again at each poll: only once the spec changes or a
-	// reconcile is requested (annotation
+	// see, is not sent again at each poll: only at the manager's detail
+	// interval (--detail-interval, 30 minutes by default), or sooner once
+	// the spec changes or a reconcile is requested (annotation
 	// hosting.gandi-operator.dev/requested-at, kubectl gandi reconcile).
 	// +listType=atomic
 	// +optional
@@ -434,6 +435,10 @@ type PaaSVhostConflict struct {
 	// serves where the key cannot see.
 	// +optional
 	InstanceID string `json:"instanceID,omitempty"`
+	// RefusedAt is when Gandi last refused the create of a name it serves
+	// where the key cannot see (no instanceID).
+	// +optional
+	RefusedAt *metav1.Time `json:"refusedAt,omitempty"`
 }
 
 // PaaSSnapshotStatus is one snapshot of the instance's disk.

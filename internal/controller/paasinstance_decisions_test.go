@@ -1,17 +1,15 @@
 package controller
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -305,29 +303,16 @@ func TestPaaSHeld(t *testing.T) {
 	}
 }
 
-// resetCounter is a paasAPI that counts the paas.update calls asking for a
-// MySQL root password reset; any other call is a test failure (nil
-// interface).
-type resetCounter struct {
-	paasAPI
-	resets int
-}
-
-func (c *resetCounter) Update(_ context.Context, _ int, p paas.PaasUpdateParams) ([]paas.Operation, error) {
-	if p.ResetMySQLPassword {
-		c.resets++
-	}
-	return nil, nil
-}
-
 // A MySQL root password reset is sent only to an instance whose type, as
 // Gandi reports it, may have MySQL (paas.MayHaveMySQL): for another
-// database nothing is recorded, sent or reported performed, and Synced
-// says why; a paused instance reports the same instead of a request
-// waiting for the state. The CRD refuses the field beside such a
-// spec.type; this is for objects admitted before that rule, or whose
-// spec.type is not Gandi's.
+// database the request is refused (InvalidSpec, naming the database), and
+// a paused instance reports the same instead of a request waiting for the
+// state. The CRD refuses the field beside such a spec.type; this is for
+// objects admitted before that rule, or whose spec.type is not Gandi's.
+// That runRequests then records and sends nothing is the envtest spec
+// "never sends a MySQL root password reset…".
 func TestPaaSMySQLResetOnlyForATypeWithMySQL(t *testing.T) {
+	reset := paasRequests[slices.IndexFunc(paasRequests, func(q paasRequest) bool { return q.effect == effectResetMySQLPassword })]
 	for _, tc := range []struct {
 		typ  string
 		sent bool
@@ -340,50 +325,30 @@ func TestPaaSMySQLResetOnlyForATypeWithMySQL(t *testing.T) {
 		{"python3.6mongodb3.2", false},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
-			scheme := runtime.NewScheme()
-			if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
-				t.Fatal(err)
+			info := &paas.PaasReturn{ID: 7, Name: "legacy", Size: "s", Type: tc.typ, State: paas.StatePaused, Datacenter: paas.Datacenter{ID: 1}}
+			refused := reset.refusal(info)
+			if (refused == nil) != tc.sent {
+				t.Fatalf("refusal = %+v; want sent %v", refused, tc.sent)
 			}
-			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: "web", Generation: 2},
-				Spec: hostingv1alpha1.PaaSInstanceSpec{Type: tc.typ, Size: "s", DatacenterID: 1, ResetMySQLPasswordRequest: "r1"}}
-			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(pi).Build()
-			api := &resetCounter{}
-			r := &PaaSInstanceReconciler{Base: Base{Client: c}}
-			info := &paas.PaasReturn{ID: 7, Name: "legacy", Size: "s", Type: tc.typ, State: paas.StateRunning, Datacenter: paas.Datacenter{ID: 1}}
-			p := &paasPass{r: r, api: api, pi: pi, info: info}
-			if res := p.runRequests(t.Context()); res != nil {
-				t.Fatalf("runRequests stopped the pass: %+v", *res)
-			}
-			performed := pi.Status.LastRequests.ResetMySQLPassword == "r1"
-			if api.resets != boolInt(tc.sent) || performed != tc.sent {
-				t.Fatalf("resets sent = %d, performed = %v; want sent %v", api.resets, performed, tc.sent)
+			for _, q := range paasRequests {
+				if q.effect != effectResetMySQLPassword && q.refusal(info) != nil {
+					t.Fatalf("%s refused for %s: %+v", q.name, tc.typ, q.refusal(info))
+				}
 			}
 			if tc.sent {
 				return
 			}
-			if _, recorded := pi.Annotations[effectAnnotationPrefix+effectResetMySQLPassword]; recorded {
-				t.Fatalf("a refused reset was recorded: %v", pi.Annotations)
-			}
-			if len(p.problems) != 1 || p.problems[0].reason != hostingv1alpha1.ReasonInvalidSpec ||
-				!strings.Contains(p.problems[0].message, "embeds "+paas.TypeDatabase(tc.typ)+", not MySQL") {
-				t.Fatalf("problems = %+v; want InvalidSpec naming %s", p.problems, paas.TypeDatabase(tc.typ))
+			if refused.reason != hostingv1alpha1.ReasonInvalidSpec || !strings.Contains(refused.message, "embeds "+paas.TypeDatabase(tc.typ)+", not MySQL") {
+				t.Fatalf("refusal = %+v; want InvalidSpec naming %s", *refused, paas.TypeDatabase(tc.typ))
 			}
 
-			paused := *info
-			paused.State = paas.StatePaused
-			pi.Status = hostingv1alpha1.PaaSInstanceStatus{}
-			(&paasPass{r: r, pi: pi, info: &paused}).held(result{})
+			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: "web", Generation: 2},
+				Spec: hostingv1alpha1.PaaSInstanceSpec{Type: tc.typ, Size: "s", DatacenterID: 1, ResetMySQLPasswordRequest: "r1"}}
+			(&paasPass{r: &PaaSInstanceReconciler{}, pi: pi, info: info}).held(result{})
 			synced := pi.Status.Conditions[0]
 			if synced.Reason != hostingv1alpha1.ReasonInvalidSpec || strings.Contains(synced.Message, "not sent until it leaves that state") {
 				t.Fatalf("paused: Synced = %+v; want InvalidSpec and no request waiting for the state", synced)
 			}
 		})
 	}
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

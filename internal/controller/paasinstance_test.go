@@ -590,12 +590,16 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(deletes))
 		})
 
-		It("records a vhost conflict once: while nothing changed, no write to the API server and no create at Gandi at any poll; a requested reconcile tries again", func() {
+		It("records a vhost conflict once: while nothing changed, no write to the API server and no create at Gandi at any poll; it tries again at the detail interval", func() {
 			for _, stop := range w.stopsNow() {
 				stop()
 			}
 			writes := &apiWrites[*hostingv1alpha1.PaaSInstance]{}
-			w.startManager(managerOptions{wrap: writes.wrap()})
+			// The slow interval at which a refused create is sent again:
+			// well beyond the polls watched below.
+			timing := testTiming
+			timing.Detail = 8 * time.Second
+			w.startManager(managerOptions{wrap: writes.wrap(), timing: &timing})
 			// Another account's instance serves the name: this key cannot
 			// see it, and Gandi refuses the create.
 			w.sim.AddAccount(gandisim.Account{Token: "other-paas-key", APIKey: true, User: "carol",
@@ -607,7 +611,7 @@ var _ = Describe("PaaSInstance", func() {
 			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
 				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonVhostConflict),
 				HaveField("Status.ObservedGeneration", pi.Generation),
-				HaveField("Status.VhostConflicts", ConsistOf(hostingv1alpha1.PaaSVhostConflict{FQDN: "www.shared.org"}))))
+				HaveField("Status.VhostConflicts", ConsistOf(And(HaveField("FQDN", "www.shared.org"), HaveField("InstanceID", ""), HaveField("RefusedAt", Not(BeNil())))))))
 			Expect(w.sim.Requests(route)).To(Equal(1), "refused once")
 
 			settled := func() []int { return []int{w.sim.Requests(route), writes.count()} }
@@ -620,11 +624,10 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(conflicts).To(HaveLen(1), "one event")
 			Expect(conflicts[0].Series).To(BeNil(), "the event was sent again: %+v", conflicts[0].Series)
 
-			// Its owner lets the name go, which this key cannot see; the
-			// user asks for a pass.
+			// Its owner lets the name go, which this key cannot see: the
+			// create sent again at the detail interval makes it.
 			Expect(w.sim.DeletePaasInstance(theirs)).To(BeTrue())
 			Eventually(func() bool { _, ok := w.sim.PaasInstance(theirs); return ok }).WithTimeout(eventually).Should(BeFalse())
-			annotate(pi, hostingv1alpha1.AnnotationRequestedAt, "vhost-freed")
 			Eventually(func() []string { return w.paasView(pi)().Vhosts }).WithTimeout(eventually).Should(ContainElement("www.shared.org"))
 			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.VhostConflicts", BeEmpty())))
 			Expect(w.sim.Requests(route)).To(Equal(before[0] + 1))

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -109,10 +110,10 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 		return halt(failed(p.pi, p.r.Timing, "look up vhost "+ascii, err))
 	}
 	earlier := slices.Contains(recordedVhosts(p.pi), ascii)
-	unseen := hostingv1alpha1.PaaSVhostConflict{FQDN: ascii}
-	if !sendVhostCreate(earlier, slices.Contains(p.pi.Status.VhostConflicts, unseen),
-		freshWanted(p.pi, p.pi.Status.ObservedGeneration, p.pi.Status.LastHandledReconcileAt)) {
-		p.conflict(unseen, unseenConflict(ascii))
+	refusedAt, refused := refusedUnseen(p.pi.Status.VhostConflicts, ascii)
+	due := refusedAt == nil || !p.r.Now().Before(refusedAt.Add(p.r.Timing.Detail))
+	if !sendVhostCreate(earlier, refused, freshWanted(p.pi, p.pi.Status.ObservedGeneration, p.pi.Status.LastHandledReconcileAt), due) {
+		p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, RefusedAt: refusedAt}, p.unseenConflict(ascii))
 		return nil
 	}
 	if !earlier {
@@ -141,7 +142,7 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 			}
 		}
 		if d.conflict {
-			p.conflict(unseen, unseenConflict(ascii))
+			p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, RefusedAt: &metav1.Time{Time: p.r.Now()}}, p.unseenConflict(ascii))
 		}
 		return nil
 	case err != nil:
@@ -154,24 +155,36 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 
 // unseenConflict is the VhostConflict of a create Gandi refused for a name
 // it serves where this object's API key cannot see.
-func unseenConflict(ascii string) string {
+func (p *paasPass) unseenConflict(ascii string) string {
 	return "vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts " +
-		"(the create is sent again once the spec changes or a reconcile is requested)"
+		"(the create is sent again every " + p.r.Timing.Detail.String() + ", or as soon as the spec changes or a reconcile is requested)"
+}
+
+// refusedUnseen finds in conflicts the refusal of the create of fqdn for a
+// name Gandi serves where this key cannot see, and when it was.
+func refusedUnseen(conflicts []hostingv1alpha1.PaaSVhostConflict, fqdn string) (*metav1.Time, bool) {
+	for _, c := range conflicts {
+		if c.FQDN == fqdn && c.InstanceID == "" {
+			return c.RefusedAt, true
+		}
+	}
+	return nil, false
 }
 
 // sendVhostCreate decides whether to send the create of a listed vhost
 // that paas.vhost.info shows nowhere this key can see. A create Gandi
-// refused for such a name (refusedUnseen: status.vhostConflicts has it
-// without an instance) is refused again as long as the other owner holds
-// it, which this key cannot see; sending it at every poll would cost a
+// refused for such a name (refused: status.vhostConflicts has it without
+// an instance) is refused again as long as the other owner holds it,
+// which this key cannot see; sending it at every poll would cost a
 // record, a create and the record's removal each time. So it waits for
 // what can change the answer: the spec (a generation not yet observed) or
-// a requested reconcile (changed, freshWanted); a name seen on another
-// instance meanwhile was not refusedUnseen. One this object recorded
-// (earlier: a create whose answer was lost) is always sent, as only the
-// refusal tells whether that create made it.
-func sendVhostCreate(earlier, refusedUnseen, changed bool) bool {
-	return earlier || !refusedUnseen || changed
+// a requested reconcile (changed, freshWanted), and otherwise tries again
+// at the slow detail interval (due), as the other owner may have let the
+// name go; a name seen on another instance meanwhile was not refused so.
+// One this object recorded (earlier: a create whose answer was lost) is
+// always sent, as only the refusal tells whether that create made it.
+func sendVhostCreate(earlier, refused, changed, due bool) bool {
+	return earlier || !refused || changed || due
 }
 
 // conflict reports a listed vhost Gandi serves elsewhere, with an event
@@ -179,7 +192,10 @@ func sendVhostCreate(earlier, refusedUnseen, changed bool) bool {
 // and keeps it for this pass's status.
 func (p *paasPass) conflict(c hostingv1alpha1.PaaSVhostConflict, msg string) {
 	p.problems = append(p.problems, problem{hostingv1alpha1.ReasonVhostConflict, msg})
-	if !slices.Contains(p.pi.Status.VhostConflicts, c) {
+	known := slices.ContainsFunc(p.pi.Status.VhostConflicts, func(o hostingv1alpha1.PaaSVhostConflict) bool {
+		return o.FQDN == c.FQDN && o.InstanceID == c.InstanceID
+	})
+	if !known {
 		p.r.Events.warn(p.pi, hostingv1alpha1.ReasonVhostConflict, "Update", msg)
 	}
 	p.conflicts = append(p.conflicts, c)

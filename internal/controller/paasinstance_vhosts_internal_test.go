@@ -3,6 +3,9 @@ package controller
 import (
 	"slices"
 	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
@@ -40,25 +43,50 @@ func TestDecideRefusedVhostRecordsOnlyWhatThisObjectMayHaveCreated(t *testing.T)
 }
 
 // A create Gandi refused for a name this key cannot see is refused again
-// while the other owner holds it: it is sent again only when something it
-// depends on changed, unless this object's own earlier create may have
-// made the vhost.
-func TestSendVhostCreateOnlyWhenSomethingChanged(t *testing.T) {
+// while the other owner holds it: it is sent again when something it
+// depends on changed, or at the slow interval, unless this object's own
+// earlier create may have made the vhost.
+func TestSendVhostCreateOnlyWhenSomethingChangedOrDue(t *testing.T) {
 	for _, tc := range []struct {
-		name                            string
-		earlier, refusedUnseen, changed bool
-		send                            bool
+		name                           string
+		earlier, refused, changed, due bool
+		send                           bool
 	}{
 		{name: "never refused: sent", send: true},
-		{name: "refused, nothing changed since: not sent", refusedUnseen: true},
-		{name: "refused, then the spec changed or a reconcile was requested: sent", refusedUnseen: true, changed: true, send: true},
-		{name: "recorded by a create whose answer was lost: sent, only the refusal tells", earlier: true, refusedUnseen: true, send: true},
+		{name: "refused, nothing changed since, not due: not sent", refused: true},
+		{name: "refused, then the spec changed or a reconcile was requested: sent", refused: true, changed: true, send: true},
+		{name: "refused a detail interval ago: sent, the owner may have let it go", refused: true, due: true, send: true},
+		{name: "recorded by a create whose answer was lost: sent, only the refusal tells", earlier: true, refused: true, send: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := sendVhostCreate(tc.earlier, tc.refusedUnseen, tc.changed); got != tc.send {
+			if got := sendVhostCreate(tc.earlier, tc.refused, tc.changed, tc.due); got != tc.send {
 				t.Fatalf("sendVhostCreate = %v, want %v", got, tc.send)
 			}
 		})
+	}
+}
+
+func TestRefusedUnseen(t *testing.T) {
+	at := &metav1.Time{Time: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	conflicts := []hostingv1alpha1.PaaSVhostConflict{
+		{FQDN: "seen.example.org", InstanceID: "42"},
+		{FQDN: "unseen.example.org", RefusedAt: at},
+		{FQDN: "old.example.org"},
+	}
+	for _, tc := range []struct {
+		fqdn    string
+		at      *metav1.Time
+		refused bool
+	}{
+		{"seen.example.org", nil, false},
+		{"unseen.example.org", at, true},
+		{"old.example.org", nil, true},
+		{"other.example.org", nil, false},
+	} {
+		got, refused := refusedUnseen(conflicts, tc.fqdn)
+		if refused != tc.refused || got != tc.at {
+			t.Errorf("refusedUnseen(%s) = %v, %v; want %v, %v", tc.fqdn, got, refused, tc.at, tc.refused)
+		}
 	}
 }
 

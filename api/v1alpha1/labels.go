@@ -1,7 +1,7 @@
 package v1alpha1
 
-// Labels the operator sets on the Secrets it writes, and that users set on
-// the Secrets they hand to it.
+// Labels the operator sets on the Secrets it writes and on the objects it
+// manages, and that users set on the Secrets they hand to it.
 const (
 	// LabelWatch, set to "true" on a Secret, lets the operator see changes
 	// to it at once: a fixed token, a new password. The operator watches
@@ -21,4 +21,12 @@ const (
 	// other Secret named by spec.writeConnectionSecretToRef is left as it is
 	// and reported as ConnectionSecretConflict.
 	LabelConnectionSecretOf = "hosting.gandi-operator.dev/connection-secret-of"
+
+	// LabelApplyDomain is set by the operator on a TemplateApplication, in
+	// a write before the record of each apply, to the Gandi ID of the
+	// domain that apply goes to. Another application about to apply on
+	// that domain finds it by this label with a read of the API server,
+	// which the manager's cache may not have caught up with: of two
+	// applications created together, at most one sends. Do not edit it.
+	LabelApplyDomain = "hosting.gandi-operator.dev/apply-domain"
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -201,6 +202,8 @@ type annotationPatch struct {
 	// create intent and an adopted ID are the writes after which
 	// something at Gandi is this object's.
 	finalizer bool
+	// labels are set in the same write.
+	labels map[string]string
 }
 
 // patchAnnotations writes annotations with an optimistic lock, so that two
@@ -224,6 +227,14 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 		delete(ann, k)
 	}
 	updated.SetAnnotations(ann)
+	if len(p.labels) > 0 {
+		labels := updated.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		maps.Copy(labels, p.labels)
+		updated.SetLabels(labels)
+	}
 	if p.finalizer {
 		controllerutil.AddFinalizer(updated, Finalizer)
 	}
@@ -235,6 +246,7 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 		return fmt.Errorf("annotate %s: %w", obj.GetName(), err)
 	}
 	obj.SetAnnotations(updated.GetAnnotations())
+	obj.SetLabels(updated.GetLabels())
 	obj.SetFinalizers(updated.GetFinalizers())
 	obj.SetResourceVersion(updated.GetResourceVersion())
 	return nil

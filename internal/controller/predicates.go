@@ -27,15 +27,27 @@ func notOwnBookkeeping() predicate.Predicate {
 }
 
 // userChange reports a change of anything but status and the operator's
-// own annotations.
+// own annotations and labels.
 func userChange(old, cur client.Object) bool {
 	if old.GetGeneration() != cur.GetGeneration() ||
 		!old.GetDeletionTimestamp().Equal(cur.GetDeletionTimestamp()) ||
-		!maps.Equal(old.GetLabels(), cur.GetLabels()) ||
+		!maps.Equal(userLabels(old), userLabels(cur)) ||
 		!equality.Semantic.DeepEqual(othersFinalizers(old), othersFinalizers(cur)) {
 		return true
 	}
 	return !maps.Equal(userAnnotations(old, cur), userAnnotations(cur, old))
+}
+
+// userLabels are obj's labels but the operator's bookkeeping (the domain
+// of a TemplateApplication's apply, written before the apply's record).
+func userLabels(obj client.Object) map[string]string {
+	labels := obj.GetLabels()
+	if _, ok := labels[hostingv1alpha1.LabelApplyDomain]; !ok {
+		return labels
+	}
+	out := maps.Clone(labels)
+	delete(out, hostingv1alpha1.LabelApplyDomain)
+	return out
 }
 
 // othersFinalizers are obj's finalizers but the operator's own: adding it

@@ -16,6 +16,10 @@ func TestUserChange(t *testing.T) {
 	vh := func(ann map[string]string, finalizers ...string) *hostingv1alpha1.Vhost {
 		return &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "v", Annotations: ann, Finalizers: finalizers}}
 	}
+	labelled := func(v *hostingv1alpha1.Vhost, labels map[string]string) *hostingv1alpha1.Vhost {
+		v.Labels = labels
+		return v
+	}
 	cases := []struct {
 		name     string
 		old, cur *hostingv1alpha1.Vhost
@@ -34,6 +38,9 @@ func TestUserChange(t *testing.T) {
 		{"a person removes the ID beside an old intent", vh(map[string]string{intent: "t1", id: "www.example.com"}), vh(map[string]string{intent: "t1"}), true},
 		{"a person asks to adopt", vh(nil), vh(map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}), true},
 		{"a person's own finalizer", vh(nil), vh(nil, "example.com/keep"), true},
+		{"the domain of an apply labelled before its record", vh(nil), labelled(vh(nil), map[string]string{hostingv1alpha1.LabelApplyDomain: "dom-1"}), false},
+		{"a person's label beside it", labelled(vh(nil), map[string]string{hostingv1alpha1.LabelApplyDomain: "dom-1"}),
+			labelled(vh(nil), map[string]string{hostingv1alpha1.LabelApplyDomain: "dom-1", "team": "shop"}), true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -199,6 +199,7 @@ func run(c config) error {
 		AllowDefaultCredentials: c.allowDefault,
 		Timing:                  c.timing,
 		Controller:              controller.KindOptions{MaxConcurrentReconciles: c.maxConcurrent},
+		WatchNamespaces:         namespaces,
 	})
 	if err != nil {
 		return err

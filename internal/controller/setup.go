@@ -46,6 +46,10 @@ type Options struct {
 	Registry prometheus.Registerer
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// WatchNamespaces are the namespaces the manager watches (all when
+	// empty), as its cache is restricted to: a read that bypasses the
+	// cache stays within them, as RBAC may too.
+	WatchNamespaces []string
 }
 
 // KindOptions are the per-kind controller settings.
@@ -153,7 +157,7 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	if err := tpl.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the Template controller: %w", err)
 	}
-	ta := &TemplateApplicationReconciler{Base: base("templateapplication-controller", "TemplateApplication")}
+	ta := &TemplateApplicationReconciler{Base: base("templateapplication-controller", "TemplateApplication"), APIReader: mgr.GetAPIReader(), Namespaces: o.WatchNamespaces}
 	if err := ta.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the TemplateApplication controller: %w", err)
 	}

@@ -262,6 +262,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 		IPRequestsPerMinute:     o.ipRequestsPerMinute,
 		Registry:                o.registry,
 		Now:                     o.now,
+		WatchNamespaces:         o.watchNamespaces,
 	})).To(Succeed())
 	ctx, cancel := context.WithCancel(suiteCtx)
 	done := make(chan struct{})

@@ -1,8 +1,10 @@
 package controller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -75,7 +77,9 @@ func reapplyInterval(ta *hostingv1alpha1.TemplateApplication) time.Duration {
 // apply sends the template through the apply's side-effect record: the
 // record is written (with an optimistic lock, so that of two passes
 // racing on one object only one sends) before the POST, taken back when
-// Gandi certainly did not act, and completed with the answer otherwise.
+// Gandi certainly did not act or another application turns out to manage
+// the domain (heldBackNow, between the record and the POST), and completed
+// with the answer otherwise.
 func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, s step) result {
 	why := s.why
 	rec := applyRecord{
@@ -86,16 +90,30 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	if err != nil {
 		return retry(err)
 	}
+	if err := r.labelApplyDomain(ctx, ta, t.domainID); err != nil {
+		return retry(err)
+	}
 	var (
 		out     *gandi.ApplyResult
 		sendErr error
 		sent    bool
+		heldBy  *applicationView
 	)
 	_, err = sendOnce(ctx, r.Client, ta, effectApply, value, func() error {
+		holder, held, cerr := r.heldBackNow(ctx, ta, t)
+		if cerr != nil || held {
+			if held {
+				heldBy = &holder
+			}
+			return &gandi.NotSentError{Method: http.MethodPost, Route: gandi.RouteTemplate, Err: cmp.Or(cerr, errHeldBack)}
+		}
 		sent = true
 		out, sendErr = api.ApplyTemplate(ctx, t.templateID, gandi.ApplyTemplateRequest{ObjectType: "domain", ObjectID: t.domainID})
 		return sendErr
 	})
+	if heldBy != nil {
+		return r.heldBackAtSend(ta, t, *heldBy, recordedEffect(ta, effectApply) != value, err)
+	}
 	if !sent {
 		// Another pass may have recorded its own apply first: look again.
 		// (Without an error, this very value was recorded already, which

@@ -1,7 +1,11 @@
 package controller_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -9,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
@@ -82,12 +87,203 @@ func heldBackBy(namespace, first string, what ...string) OmegaMatcher {
 		}, And(msg...)))
 }
 
+// rendezvous orders the manager's writes in a spec: reach says a pass got
+// to a point, await waits until a pass reached another (or the pass's
+// context ends, or the spec's patience runs out: the order is then left to
+// chance, and the spec's assertions say what went wrong).
+type rendezvous struct {
+	mu     sync.Mutex
+	points map[string]chan struct{}
+	// missed: a wait ran out of patience, the order was not forced.
+	missed atomic.Bool
+}
+
+func (r *rendezvous) point(name string) chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.points == nil {
+		r.points = map[string]chan struct{}{}
+	}
+	if r.points[name] == nil {
+		r.points[name] = make(chan struct{})
+	}
+	return r.points[name]
+}
+
+func (r *rendezvous) reach(name string) {
+	ch := r.point(name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *rendezvous) await(ctx context.Context, name string) {
+	select {
+	case <-r.point(name):
+	case <-ctx.Done():
+	case <-time.After(eventually / 2):
+		r.missed.Store(true)
+	}
+}
+
+// applyRecordIn is the apply record a metadata patch writes on a
+// TemplateApplication of namespace: its name and the record's outcome
+// ("" for one written before its POST); ok is false for any other patch.
+func applyRecordIn(namespace string, obj client.Object) (name, outcome string, ok bool) {
+	ta, isTA := obj.(*hostingv1alpha1.TemplateApplication)
+	if !isTA || ta.Namespace != namespace || ta.Annotations[applyRecordKey] == "" {
+		return "", "", false
+	}
+	var rec struct {
+		Outcome string `json:"outcome"`
+	}
+	if json.Unmarshal([]byte(ta.Annotations[applyRecordKey]), &rec) != nil {
+		return "", "", false
+	}
+	return ta.Name, rec.Outcome, true
+}
+
 var _ = Describe("TemplateApplications on one domain", func() {
 	var w *world
 
 	BeforeEach(func() {
 		w = newWorld()
 		w.sim.AddDomain(orgID, domainFQDN)
+	})
+
+	// Two applications writing the records of one domain, created
+	// together, each past the check of the cache before either recorded
+	// an apply: "a" finds "b" there without a record, and comes first;
+	// "b" does not find "a". With byID, "b" names the domain by ID, and
+	// "a" names it by a name it has not resolved yet (its status says
+	// nothing yet); otherwise the wrap hides "a" from the cache. The wrap
+	// orders the manager's writes. Exactly one applies, first (or either,
+	// when first is ""); the other sends nothing and names it.
+	racing := func(first string, byID bool, wrap func(rv *rendezvous) interceptor.Funcs) {
+		rv := &rendezvous{}
+		w.startManager(managerOptions{workers: 2, wrap: wrap(rv)})
+		ra, rb := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(ra)
+		w.create(rb)
+		values := map[string]string{readyTemplateID(ra): "203.0.113.1", readyTemplateID(rb): "203.0.113.9"}
+		domainID := w.domain().ID
+		a := application("a", ofTemplate("records-a"))
+		b := application("b", ofTemplate("records-b"), func(ta *hostingv1alpha1.TemplateApplication) {
+			if byID {
+				ta.Spec.Domain, ta.Spec.DomainID = "", domainID
+			}
+		})
+		w.create(a)
+		w.create(b)
+		var winner, loser *hostingv1alpha1.TemplateApplication
+		Eventually(func() error {
+			for _, pair := range [][2]*hostingv1alpha1.TemplateApplication{{a, b}, {b, a}} {
+				if cond(fetch(pair[0])(), hostingv1alpha1.ConditionReady).Status == metav1.ConditionTrue {
+					winner, loser = pair[0], pair[1]
+					return nil
+				}
+			}
+			return errors.New("neither is Ready")
+		}).WithTimeout(eventually).Should(Succeed())
+		if first != "" {
+			Expect(winner.Name).To(Equal(first))
+		}
+		Eventually(fetch(loser)).WithTimeout(eventually).Should(heldBackBy(w.namespace, winner.Name, "dns:records"))
+		Consistently(w.sim.Dispatches).WithTimeout(2*testTiming.Poll).Should(Equal(1), "one apply on the domain, %s's", winner.Name)
+		fetch(winner)()
+		Expect(w.sim.DispatchList()[0].TemplateID).To(Equal(winner.Status.TemplateID))
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", values[winner.Status.TemplateID])))
+		Expect(fetch(loser)()).To(heldBackBy(w.namespace, winner.Name, "dns:records"))
+		Expect(rv.missed.Load()).To(BeFalse(), "the writes came in the order the spec sets")
+	}
+
+	It("sends one apply when two applications created together both record theirs before either sends", func() {
+		// Each may see the other's record and take its own back; the one
+		// that looks again and finds no record of the other applies.
+		racing("", true, func(rv *rendezvous) interceptor.Funcs {
+			other := map[string]string{"a": "b", "b": "a"}
+			return interceptor.Funcs{Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				name, outcome, ok := applyRecordIn(w.namespace, obj)
+				if !ok || outcome != "" {
+					return c.Patch(ctx, obj, patch, opts...)
+				}
+				// Both passed the cache's check; both records are written
+				// before either goes on.
+				rv.reach(name + " recording")
+				rv.await(ctx, other[name]+" recording")
+				if err := c.Patch(ctx, obj, patch, opts...); err != nil {
+					return err
+				}
+				rv.reach(name + " recorded")
+				rv.await(ctx, other[name]+" recorded")
+				return nil
+			}}
+		})
+	})
+
+	It("sends one apply when the cache does not show the first of two applications created together to the second yet", func() {
+		racing("a", false, func(rv *rendezvous) interceptor.Funcs {
+			return interceptor.Funcs{
+				List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+					if err := c.List(ctx, list, opts...); err != nil {
+						return err
+					}
+					if tas, ok := list.(*hostingv1alpha1.TemplateApplicationList); ok && !isClosed(rv.point("b recording")) {
+						tas.Items = slices.DeleteFunc(tas.Items, func(ta hostingv1alpha1.TemplateApplication) bool {
+							return ta.Namespace == w.namespace && ta.Name == "a"
+						})
+					}
+					return nil
+				},
+				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+					if name, outcome, ok := applyRecordIn(w.namespace, obj); ok && name == "b" && outcome == "" {
+						// b records its apply once a is past the cache's
+						// check (which found b without a record); from then
+						// on the cache shows a.
+						rv.await(ctx, "a recording")
+						rv.reach("b recording")
+					}
+					if name, outcome, ok := applyRecordIn(w.namespace, obj); ok && name == "a" && outcome == "" {
+						rv.reach("a recording")
+					}
+					return c.Patch(ctx, obj, patch, opts...)
+				},
+			}
+		})
+	})
+
+	It("sends one apply when the second of two applications created together records its own after the first sent", func() {
+		racing("a", true, func(rv *rendezvous) interceptor.Funcs {
+			return interceptor.Funcs{Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				name, outcome, ok := applyRecordIn(w.namespace, obj)
+				switch {
+				case ok && name == "b" && outcome == "":
+					// b passed the cache's check, which showed nothing of
+					// a; it records its apply once a's POST is answered.
+					rv.reach("b recording")
+					rv.await(ctx, "a answered")
+				case ok && name == "a" && outcome == "dispatched":
+					// a's status, which would show it to b's cache, waits
+					// until b is past that check.
+					rv.reach("a answered")
+					rv.await(ctx, "b recording")
+				}
+				return c.Patch(ctx, obj, patch, opts...)
+			}}
+		})
 	})
 
 	It("holds back a second application of the same template to the same domain, a copy with its apply record too, and dispatches once", func() {

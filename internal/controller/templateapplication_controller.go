@@ -35,6 +35,14 @@ type templateApplicationAPI interface {
 // TemplateApplication changes nothing at Gandi and needs no work first.
 type TemplateApplicationReconciler struct {
 	Base
+	// APIReader reads from the API server, not the cache: the check for
+	// another application on the domain, made after an apply's record is
+	// written and before it is sent, must see one the cache has not caught
+	// up with yet (applyingOn).
+	APIReader client.Reader
+	// Namespaces are the namespaces the manager watches (all when empty):
+	// that check reads only there.
+	Namespaces []string
 }
 
 // Reconcile runs one pass: load, resolve the template, credentials and
@@ -69,6 +77,11 @@ type applyTarget struct {
 	// given by ID, which the domain route does not take.
 	domain      *gandi.Domain
 	credentials *hostingv1alpha1.CredentialsReference
+	// standing is the application's place on the domain as it was before
+	// this pass wrote anything: what the other applications saw of it
+	// until its apply's record, and what the check made before the POST
+	// weighs against them (heldBackNow).
+	standing applicationView
 }
 
 // reconcileLive runs a pass on an object that is not paused. observed
@@ -100,6 +113,7 @@ func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *h
 		return *res, observed
 	}
 	ta.Status.DomainID = target.domainID
+	target.standing = newApplicationView(ta, target.templateID, target.payload.Namespaces(), target.domainID)
 	if res, observed := r.holdBack(ctx, ta, target); res != nil {
 		return *res, observed
 	}

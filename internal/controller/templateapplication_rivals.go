@@ -230,30 +230,46 @@ func subset(of, in []string) bool {
 
 // holdBack stops ta when another TemplateApplication manages what it would
 // write on its domain (heldBackBy), before anything is sent. observed is
-// false when the rivals could not be read.
+// false when the rivals could not be read. It reads the cache, which may
+// not show yet an application created a moment ago: the apply checks
+// again, past its record, with a read of the API server (heldBackNow).
 func (r *TemplateApplicationReconciler) holdBack(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, t applyTarget) (*result, bool) {
-	domain := domainRef{id: t.domainID, fqdn: normalizedFQDN(ta.Spec.Domain)}
-	self := newApplicationView(ta, t.templateID, t.payload.Namespaces(), t.domainID)
+	domain := targetDomain(ta, t)
 	others, err := r.applicationsOn(ctx, ta, domain)
 	if err != nil {
 		return halt(retry(fmt.Errorf("list the TemplateApplications of domain %s: %w", domain, err))), false
 	}
-	views := make([]applicationView, 0, len(others))
-	for _, o := range others {
-		v, err := r.rivalView(ctx, o, t.domainID)
-		if err != nil {
-			return halt(retry(err)), false
-		}
-		views = append(views, v)
+	views, err := r.rivalViews(ctx, others, t.domainID)
+	if err != nil {
+		return halt(retry(err)), false
 	}
-	holder, held := heldBackBy(self, views)
+	holder, held := heldBackBy(t.standing, views)
 	if !held {
 		return nil, true
 	}
-	if err := r.supersede(ctx, ta, self, holder); err != nil {
+	if err := r.supersede(ctx, ta, t.standing, holder); err != nil {
 		return halt(retry(err)), false
 	}
-	return stopped(ta, r.Timing, hostingv1alpha1.ReasonOwnedByAnotherObject, heldBackMessage(self, holder, domain)), true
+	return stopped(ta, r.Timing, hostingv1alpha1.ReasonOwnedByAnotherObject, heldBackMessage(t.standing, holder, domain)), true
+}
+
+// targetDomain is the domain ta applies to, by its ID and by the name its
+// spec gives.
+func targetDomain(ta *hostingv1alpha1.TemplateApplication, t applyTarget) domainRef {
+	return domainRef{id: t.domainID, fqdn: normalizedFQDN(ta.Spec.Domain)}
+}
+
+// rivalViews are the views of others for domainID (rivalView).
+func (r *TemplateApplicationReconciler) rivalViews(ctx context.Context, others []*hostingv1alpha1.TemplateApplication, domainID string) ([]applicationView, error) {
+	views := make([]applicationView, 0, len(others))
+	for _, o := range others {
+		v, err := r.rivalView(ctx, o, domainID)
+		if err != nil {
+			return nil, err
+		}
+		views = append(views, v)
+	}
+	return views, nil
 }
 
 // applicationsOn lists from the cache, in every namespace (a domain is
@@ -301,7 +317,29 @@ func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostin
 			namespaces = o.Status.Namespaces
 		}
 	}
+	id, namespaces = withApplyInFlight(o, domainID, id, namespaces)
 	return newApplicationView(o, id, namespaces, domainID), nil
+}
+
+// withApplyInFlight adds to what o's template writes (id, namespaces)
+// what its apply to domainID writes when that apply is recorded and not
+// answered: it may be on its way to Gandi now, with what the record says,
+// whichever version of o's Template this cache holds (or none yet).
+func withApplyInFlight(o *hostingv1alpha1.TemplateApplication, domainID, id string, namespaces []string) (string, []string) {
+	rec, ok := currentRecord(o)
+	if !ok || rec.Outcome != outcomeUnanswered || domainID == "" || rec.DomainID != domainID || rec.Superseded {
+		return id, namespaces
+	}
+	if id == "" {
+		id = rec.TemplateID
+	}
+	out := slices.Clone(namespaces)
+	for _, ns := range rec.Namespaces {
+		if !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	return id, out
 }
 
 // supersede marks ta's apply on the domain as written over when the

@@ -109,9 +109,13 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	case !gandi.IsNotFound(err):
 		return halt(failed(p.pi, p.r.Timing, "look up vhost "+ascii, err))
 	}
+	// The name is nowhere this key can see. A refusal of its create is in
+	// status.vhostConflicts without an instance (a name since seen on
+	// another instance was not refused so); sendVhostCreate says whether
+	// it still answers this create.
 	earlier := slices.Contains(recordedVhosts(p.pi), ascii)
 	refusedAt, refused := refusedUnseen(p.pi.Status.VhostConflicts, ascii)
-	due := refusedAt == nil || !p.r.Now().Before(refusedAt.Add(p.r.Timing.Detail))
+	due := refusalDue(refusedAt, p.r.Now(), p.r.Timing.Detail)
 	if !sendVhostCreate(earlier, refused, freshWanted(p.pi, p.pi.Status.ObservedGeneration, p.pi.Status.LastHandledReconcileAt), due) {
 		p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, RefusedAt: refusedAt}, p.unseenConflict(ascii))
 		return nil
@@ -157,7 +161,7 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 // it serves where this object's API key cannot see.
 func (p *paasPass) unseenConflict(ascii string) string {
 	return "vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts " +
-		"(the create is sent again every " + p.r.Timing.Detail.String() + ", or as soon as the spec changes or a reconcile is requested)"
+		"(" + resentNote(p.r.Timing.Detail) + ")"
 }
 
 // refusedUnseen finds in conflicts the refusal of the create of fqdn for a
@@ -169,22 +173,6 @@ func refusedUnseen(conflicts []hostingv1alpha1.PaaSVhostConflict, fqdn string) (
 		}
 	}
 	return nil, false
-}
-
-// sendVhostCreate decides whether to send the create of a listed vhost
-// that paas.vhost.info shows nowhere this key can see. A create Gandi
-// refused for such a name (refused: status.vhostConflicts has it without
-// an instance) is refused again as long as the other owner holds it,
-// which this key cannot see; sending it at every poll would cost a
-// record, a create and the record's removal each time. So it waits for
-// what can change the answer: the spec (a generation not yet observed) or
-// a requested reconcile (changed, freshWanted), and otherwise tries again
-// at the slow detail interval (due), as the other owner may have let the
-// name go; a name seen on another instance meanwhile was not refused so.
-// One this object recorded (earlier: a create whose answer was lost) is
-// always sent, as only the refusal tells whether that create made it.
-func sendVhostCreate(earlier, refused, changed, due bool) bool {
-	return earlier || !refused || changed || due
 }
 
 // conflict reports a listed vhost Gandi serves elsewhere, with an event

@@ -42,30 +42,6 @@ func TestDecideRefusedVhostRecordsOnlyWhatThisObjectMayHaveCreated(t *testing.T)
 	}
 }
 
-// A create Gandi refused for a name this key cannot see is refused again
-// while the other owner holds it: it is sent again when something it
-// depends on changed, or at the slow interval, unless this object's own
-// earlier create may have made the vhost.
-func TestSendVhostCreateOnlyWhenSomethingChangedOrDue(t *testing.T) {
-	for _, tc := range []struct {
-		name                           string
-		earlier, refused, changed, due bool
-		send                           bool
-	}{
-		{name: "never refused: sent", send: true},
-		{name: "refused, nothing changed since, not due: not sent", refused: true},
-		{name: "refused, then the spec changed or a reconcile was requested: sent", refused: true, changed: true, send: true},
-		{name: "refused a detail interval ago: sent, the owner may have let it go", refused: true, due: true, send: true},
-		{name: "recorded by a create whose answer was lost: sent, only the refusal tells", earlier: true, refused: true, send: true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := sendVhostCreate(tc.earlier, tc.refused, tc.changed, tc.due); got != tc.send {
-				t.Fatalf("sendVhostCreate = %v, want %v", got, tc.send)
-			}
-		})
-	}
-}
-
 func TestRefusedUnseen(t *testing.T) {
 	at := &metav1.Time{Time: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
 	conflicts := []hostingv1alpha1.PaaSVhostConflict{

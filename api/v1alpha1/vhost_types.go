@@ -136,6 +136,18 @@ type VhostStatus struct {
 	// LastCachePurge is the spec.cachePurgeRequest value last performed.
 	// +optional
 	LastCachePurge string `json:"lastCachePurge,omitempty"`
+
+	// CreateRefusedAt is when Gandi last refused to create the vhost
+	// because another instance serves the FQDN (Ready reason
+	// CreateRefused, Synced reason AlreadyExists), maybe one of another
+	// account, which this Vhost's credentials cannot see. Nothing the
+	// operator can read shows when that instance lets the name go, so the
+	// create is not sent again at each poll: only at the manager's detail
+	// interval (--detail-interval, 30 minutes by default), or as soon as
+	// the spec changes or a reconcile is requested (annotation
+	// hosting.gandi-operator.dev/requested-at, kubectl gandi reconcile).
+	// +optional
+	CreateRefusedAt *metav1.Time `json:"createRefusedAt,omitempty"`
 }
 
 // CertificateStatus is a certificate of a vhost.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -164,6 +165,9 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		return "", l.alreadyExists(obj, ext, which)
 	case decideAbsent:
 		return "", l.absent(obj, ext)
+	}
+	if res := l.refusalStands(ext, pending); res != nil {
+		return "", res
 	}
 	return l.create(ctx, obj, ext, pending, true)
 }
@@ -754,7 +758,9 @@ func (l *lifecycle) unsendable(ctx context.Context, obj managed, ext external, e
 // next passes look for it before any new attempt.
 func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external, err error, hadIntent, lookedUp bool, intent map[string]string) *result {
 	reason := classify(err).reason
-	l.events.warn(obj, reason, "Create", "create "+ext.describe()+": "+err.Error())
+	if !gandi.IsAlreadyExists(err) || !refusalRecorded(ext) {
+		l.events.warn(obj, reason, "Create", "create "+ext.describe()+": "+err.Error())
+	}
 	if !gandi.NotApplied(err) {
 		// The attempt may have reached Gandi only now (after a wait for the
 		// request budget, or a slow answer): the grace counts from here, not
@@ -801,8 +807,19 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		// object cannot see it (a vhost FQDN served by another instance):
 		// adopting cannot help.
 		msg := "create " + ext.describe() + ": " + err.Error() + ": Gandi has it where this object cannot see it (for a vhost: another instance serves this FQDN); remove it there or choose another name"
+		k, keeps := ext.(refusalKept)
+		if keeps {
+			msg += " (" + resentNote(l.timing.Detail) + ")"
+		}
 		res := stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
 		createRefused(obj, ext, msg)
+		if keeps {
+			// Recorded in the status this pass writes, which answers the
+			// spec and any reconcile requested (observed): the create is
+			// sent again only as refusalStands says.
+			k.keepRefusedAt(&metav1.Time{Time: l.now()})
+			res.observed = true
+		}
 		return res
 	}
 	res := failed(obj, l.timing, "create "+ext.describe(), err)
@@ -833,6 +850,10 @@ func refusedCreateReason(err error) string {
 // status has no Gandi ID, the create-only fields can change, so the
 // user corrects the spec instead of deleting and re-creating the object.
 func createRefused(obj managed, ext external, cause string) {
+	if k, ok := ext.(refusalKept); ok {
+		// A refusal for another cause replaces a recorded one.
+		k.keepRefusedAt(nil)
+	}
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreateRefused,
 		cause+"; nothing was created or bought at Gandi: correct the spec (its create-only fields too, until Gandi has the "+
 			ext.describe()+") and the create is sent again")

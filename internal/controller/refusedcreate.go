@@ -13,8 +13,8 @@ import (
 // lets it go. Sent again at every poll, such a create cost an intent
 // record, a refused create and the record's removal each time, in a state
 // nothing changes. This file is the one rule of when it is sent again,
-// for the kinds whose creates meet it (the PaaSInstance:
-// status.vhostConflicts[].refusedAt).
+// shared by the PaaSInstance (status.vhostConflicts[].refusedAt) and the
+// Vhost (status.createRefusedAt, through the lifecycle: refusalKept).
 
 // sendVhostCreate decides whether to send the create of a vhost that
 // nothing this object's credentials read shows. A create Gandi refused for
@@ -40,4 +40,47 @@ func refusalDue(at *metav1.Time, now time.Time, every time.Duration) bool {
 // resentNote tells the user when a refused create is sent again.
 func resentNote(every time.Duration) string {
 	return "the create is sent again every " + every.String() + ", or as soon as the spec changes or a reconcile is requested"
+}
+
+// refusalKept is an external whose status keeps when Gandi last refused
+// its create for a key Gandi serves where this object cannot look (a
+// Vhost's FQDN another instance serves: status.createRefusedAt). The
+// lifecycle records the refusal (createFailed) and sends the create again
+// only as sendVhostCreate says (refusalStands).
+type refusalKept interface {
+	// refusedAt is when; nil when no such refusal stands.
+	refusedAt() *metav1.Time
+	// keepRefusedAt records it, for the status this pass writes.
+	keepRefusedAt(at *metav1.Time)
+	// changed: the spec changed or a reconcile was requested since the
+	// status was last observed (freshWanted). A refusal counts as
+	// observed, so a change made before it has been answered.
+	changed() bool
+}
+
+// refusalRecorded says the create being sent again is one the status
+// records as refused, and nothing changed since (it was due): its
+// refusal, met again, is no news and makes no second event. A create
+// sent for a changed spec or a requested reconcile is answered anew.
+func refusalRecorded(ext external) bool {
+	k, ok := ext.(refusalKept)
+	return ok && k.refusedAt() != nil && !k.changed()
+}
+
+// refusalStands is the step before a create that a lookup found nothing
+// for: while sendVhostCreate says the recorded refusal still answers it,
+// nothing is sent or written, the status reports that refusal as the pass
+// that recorded it did, and the next look is at the poll interval (a
+// read: the key may show up where this object looks). pending is an open
+// create intent of this object's own. A nil result lets the create go.
+func (l *lifecycle) refusalStands(ext external, pending bool) *result {
+	k, ok := ext.(refusalKept)
+	if !ok {
+		return nil
+	}
+	at := k.refusedAt()
+	if sendVhostCreate(pending, at != nil, k.changed(), refusalDue(at, l.now(), l.timing.Detail)) {
+		return nil
+	}
+	return halt(waitFor(jittered(l.timing.Poll)))
 }

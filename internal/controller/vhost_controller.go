@@ -52,6 +52,16 @@ func (r *VhostReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl
 }
 
 func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) result {
+	// status.createRefusedAt explains Ready's CreateRefused (refusalKept):
+	// a pass that ends with another Ready (the vhost made, found on the
+	// instance, or waiting for it) leaves no refusal standing. One that
+	// failed before deciding anything leaves Ready, and the record, as
+	// they were.
+	defer func() {
+		if readyReason(vh) != hostingv1alpha1.ReasonCreateRefused {
+			vh.Status.CreateRefusedAt = nil
+		}
+	}()
 	fqdn, err := toASCII(vh.Spec.FQDN)
 	if err != nil {
 		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, "spec.fqdn: "+err.Error())

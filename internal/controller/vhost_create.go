@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -135,6 +136,17 @@ func (e *vhostExternal) idRecords() map[string]string {
 		r[hostingv1alpha1.AnnotationInstanceCredentials] = e.target.credentialsRecord
 	}
 	return r
+}
+
+// refusedAt: Gandi refuses a vhost create for an FQDN another instance
+// serves, maybe one of another account: status.createRefusedAt keeps when
+// (refusalKept), so that the create is not sent again at every poll.
+func (e *vhostExternal) refusedAt() *metav1.Time { return e.vh.Status.CreateRefusedAt }
+
+func (e *vhostExternal) keepRefusedAt(at *metav1.Time) { e.vh.Status.CreateRefusedAt = at }
+
+func (e *vhostExternal) changed() bool {
+	return freshWanted(e.vh, e.vh.Status.ObservedGeneration, e.vh.Status.LastHandledReconcileAt)
 }
 
 func (e *vhostExternal) creating() (reason, message string) {

@@ -10,6 +10,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -277,6 +279,78 @@ var _ = Describe("Vhost", func() {
 		after, ok := w.sim.Vhost(id, "shop.example.com")
 		Expect(ok).To(BeTrue(), "deleting the Vhost leaves the vhost it never managed")
 		Expect(after.CreatedAt).To(Equal(before.CreatedAt))
+	})
+
+	// Gandi serves an FQDN once: a create for one another account's
+	// instance serves is refused, and nothing this Vhost's credentials
+	// read shows when that account lets the name go. The refusal is
+	// recorded once (status.createRefusedAt, one event) and the create is
+	// not sent again at each poll, which cost an intent write, a refused
+	// create and the intent's removal every time; it is sent again at the
+	// detail interval, and makes the vhost once the name is free.
+	It("records a create refused for an FQDN another account serves once: no write and no create at any poll; it tries again at the detail interval", func() {
+		// The slow interval at which a refused create is sent again: well
+		// beyond the polls watched below.
+		timing := testTiming
+		timing.Detail = 8 * time.Second
+		writes := &apiWrites[*hostingv1alpha1.Vhost]{}
+		w.startManager(managerOptions{wrap: writes.wrap(), timing: &timing})
+		const otherToken, otherOrg = "pat_other-account-7d2e9a41", "9c1e4f2a-0d2e-11ef-a1b2-00163e816099"
+		w.sim.AddAccount(gandisim.Account{Token: otherToken, User: "carol", Orgs: []gandisim.Org{{ID: otherOrg, Name: "carol-org", CanBill: true}}})
+		theirs := w.sim.AddInstance(otherOrg, gandisim.SeedInstance{Name: "theirs", Size: "starter",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Vhosts: []gandisim.SeedVhost{{FQDN: "shared.example.com"}}})
+		id := w.seedInstance()
+		vh := vhost("shared", "shared.example.com", onInstance(id))
+		w.create(vh)
+		route := gandisim.RouteCreateVhost
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreateRefused),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists),
+			HaveField("Status.ObservedGeneration", vh.Generation),
+			HaveField("Status.CreateRefusedAt", Not(BeNil()))))
+		Expect(w.sim.Requests(route)).To(Equal(1), "refused once")
+		Expect(cond(vh, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("sent again every 8s"))
+
+		settled := func() []int { return []int{w.sim.Requests(route), writes.count()} }
+		before := settled()
+		Consistently(settled).WithTimeout(3*testTiming.Poll).Should(Equal(before),
+			"neither the intent nor the create is sent again while nothing changed")
+		Expect(fetch(vh)()).To(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreateRefused),
+			"the refusal is still reported")
+		createWarnings := func() []eventsv1.Event {
+			list := &eventsv1.EventList{}
+			Expect(k8sClient.List(suiteCtx, list, client.InNamespace(w.namespace))).To(Succeed())
+			var out []eventsv1.Event
+			for _, e := range list.Items {
+				if e.Regarding.Kind == "Vhost" && e.Regarding.Name == vh.Name && e.Action == "Create" && e.Type == corev1.EventTypeWarning {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		Expect(createWarnings()).To(HaveLen(1), "one event")
+		for _, k := range []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreateSentAt} {
+			Expect(vh.GetAnnotations()).NotTo(HaveKey(k), "nothing claimed, no intent left")
+		}
+
+		// At the detail interval the create is sent again, and refused
+		// again: recorded, and no news.
+		first := vh.Status.CreateRefusedAt.Time
+		Eventually(func() int { return w.sim.Requests(route) }).WithTimeout(eventually).Should(Equal(before[0] + 1))
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreateRefused),
+			HaveField("Status.CreateRefusedAt.Time", BeTemporally(">", first))))
+		Expect(createWarnings()).To(ConsistOf(HaveField("Series", BeNil())), "no second event")
+
+		// Its owner lets the name go, which this Vhost's credentials
+		// cannot see: the create sent again at the next interval makes it.
+		api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: otherToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(api.DeleteVhost(suiteCtx, theirs, "shared.example.com")).To(Succeed())
+		Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(theirs) }).WithTimeout(eventually).Should(BeEmpty())
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.CreateRefusedAt", BeNil())))
+		Expect(w.sim.Requests(route)).To(Equal(before[0]+2), "sent again only at the detail interval")
+		Expect(vh.GetAnnotations()).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, "shared.example.com"), "this object created it")
 	})
 
 	It("sends a new vhost's create without listing the instance's vhosts first", func() {

@@ -521,6 +521,30 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(Equal(1))
 	})
 
+	It("leaves CreateRefused on the API server after every refused create sent again, not the Creating written before it", func() {
+		writes := &statusWrites[*hostingv1alpha1.HostingInstance]{}
+		w.startManager(managerOptions{wrap: writes.wrap()})
+		// The Dry-Run passes; Gandi refuses the paid create three times,
+		// then takes it.
+		const refusals = 3
+		w.sim.FailNextPaid(gandisim.RouteCreateInstance, refusals, http.StatusBadRequest, 0)
+		hi := instance("refused-thrice")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+
+		// Each refusal ends its pass; the pass that sends the create again
+		// first takes CreateRefused off (Creating) and, refused again,
+		// must write CreateRefused back, though it started from it.
+		var refusedWrites int
+		for _, o := range writes.ofGeneration(hi.Generation) {
+			if c := meta.FindStatusCondition(o.Status.Conditions, hostingv1alpha1.ConditionReady); c != nil && c.Reason == hostingv1alpha1.ReasonCreateRefused {
+				refusedWrites++
+			}
+		}
+		Expect(refusedWrites).To(Equal(refusals), "one CreateRefused status per refused create")
+	})
+
 	It("buys the instance once when the create-only field Gandi refused is corrected in place", func() {
 		w.startManager(managerOptions{})
 		hi := instance("corrected-size", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "m" })

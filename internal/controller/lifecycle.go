@@ -881,6 +881,9 @@ func (l *lifecycle) reopenCreate(ctx context.Context, obj managed, ext external)
 	if err := l.client.Status().Patch(ctx, updated, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 		return fmt.Errorf("take CreateRefused off %s before its create is sent again: %w", obj.GetName(), err)
 	}
+	// Refused again, the pass ends with the status it read: it must write
+	// it all the same.
+	wroteStatus(ctx, updated.GetStatus())
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, msg)
 	obj.SetResourceVersion(updated.GetResourceVersion())
 	return nil

@@ -311,6 +311,29 @@ func removeFinalizer(ctx context.Context, c client.Client, obj client.Object) er
 	return nil
 }
 
+// statusOnServer is the status the API server holds of the object a pass
+// works on: the one the pass read, until a step writes one before the
+// pass ends (reopenCreate). The pass's own write compares with it, not
+// with what it read: a status that ends where the pass started, after a
+// step wrote another, must still be written, or the server keeps the
+// step's.
+type statusOnServer struct{ status any }
+
+type statusOnServerKey struct{}
+
+func withStatusOnServer(ctx context.Context, read any) (context.Context, *statusOnServer) {
+	s := &statusOnServer{status: read}
+	return context.WithValue(ctx, statusOnServerKey{}, s), s
+}
+
+// wroteStatus tells the pass of ctx that the API server now holds status
+// (as its answer to the write returned it).
+func wroteStatus(ctx context.Context, status any) {
+	if s, ok := ctx.Value(statusOnServerKey{}).(*statusOnServer); ok {
+		s.status = status
+	}
+}
+
 // writeStatus writes obj's status when it differs from before: one write
 // per pass at most, none in a steady state. The status is replaced whole,
 // without a version check: only this controller writes it, and a conflict

@@ -116,6 +116,7 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 	pass := k.passes().begin(key, obj)
 	ctx = gandi.WithPriority(ctx, pass.priority)
 	before, _ := obj.DeepCopyObject().(T)
+	ctx, onServer := withStatusOnServer(ctx, before.GetStatus())
 	var res result
 	switch {
 	case isPaused(obj):
@@ -138,7 +139,7 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 			obj.SetLastHandledReconcileAt(v)
 		}
 	}
-	if err := writeStatus(ctx, c, obj, before.GetStatus(), obj.GetStatus()); err != nil {
+	if err := writeStatus(ctx, c, obj, onServer.status, obj.GetStatus()); err != nil {
 		pass.end(result{err: err})
 		return ctrl.Result{}, errors.Join(err, res.err)
 	}

@@ -37,9 +37,15 @@ func refusalDue(at *metav1.Time, now time.Time, every time.Duration) bool {
 	return at == nil || !now.Before(at.Add(every))
 }
 
-// resentNote tells the user when a refused create is sent again.
+// resentNote tells the user when a refused create is sent again. A zero
+// interval (--detail-interval 0: no batched observation) sends it at
+// every poll.
 func resentNote(every time.Duration) string {
-	return "the create is sent again every " + every.String() + ", or as soon as the spec changes or a reconcile is requested"
+	when := "every " + every.String()
+	if every <= 0 {
+		when = "at every poll"
+	}
+	return "the create is sent again " + when + ", or as soon as the spec changes or a reconcile is requested"
 }
 
 // refusalKept is an external whose status keeps when Gandi last refused

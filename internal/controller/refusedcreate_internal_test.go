@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,18 @@ func TestVhostCreateAfterRefusal(t *testing.T) {
 				t.Fatalf("createRefusedAt = %v, want it kept (%v)", vh.Status.CreateRefusedAt, tc.refusedAt)
 			}
 		})
+	}
+}
+
+// The note says when the create goes out again, in words for a zero
+// interval (every poll), not "every 0s".
+func TestResentNote(t *testing.T) {
+	for every, want := range map[time.Duration]string{
+		30 * time.Minute: "sent again every 30m0s,",
+		0:                "sent again at every poll,",
+	} {
+		if got := resentNote(every); !strings.Contains(got, want) {
+			t.Errorf("resentNote(%v) = %q, want it to contain %q", every, got, want)
+		}
 	}
 }

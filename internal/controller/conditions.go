@@ -114,6 +114,11 @@ func classify(err error) failure {
 		return failure{reason: hostingv1alpha1.ReasonGandiUnavailable, transient: true, retryAfter: gandi.RetryAfter(err)}
 	case gandi.IsNotFound(err):
 		return failure{reason: hostingv1alpha1.ReasonExternalNotFound}
+	case gandi.IsAlreadyExists(err):
+		// A create refused because Gandi has the key (a vhost's 422, a
+		// template's 409): what the user must act on is the name taken,
+		// not the request's content or a state.
+		return failure{reason: hostingv1alpha1.ReasonAlreadyExists}
 	case gandi.IsConflict(err):
 		return failure{reason: hostingv1alpha1.ReasonConflict}
 	case gandi.IsInvalid(err):

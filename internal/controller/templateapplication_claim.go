@@ -89,9 +89,10 @@ func (r *TemplateApplicationReconciler) applyingOn(ctx context.Context, ta *host
 
 // appliesOn reports that o is on domain: it names it (domainOf), or its
 // spec names a domain by a name not resolved yet for this generation and
-// its apply record is of domain, which is known by its ID only here. An
+// its apply record is of domain, which is known by its ID only here: an
 // application's first pass writes that record before the status that
-// resolves its name.
+// resolves its name, and one paused (or failing) after an edit keeps a
+// status that no longer does. applicationDomainKeys indexes it so.
 func appliesOn(o *hostingv1alpha1.TemplateApplication, domain domainRef) bool {
 	od := domainOf(o)
 	if domain.same(od) {

@@ -478,4 +478,34 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "defaults", "dns:records", w.domain().ID))
 		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 	})
+
+	It("holds back an application naming the domain by ID while the one that applied there by name is paused with an edited spec, without the apply-domain label", func() {
+		w.startManager(managerOptions{})
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		idA, idB := readyTemplateID(a), readyTemplateID(b)
+		first := application("first", ofTemplate("records-a"))
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		Expect(w.dispatchesOf(idA)()).To(Equal(1))
+
+		// Paused, then edited: its status no longer resolves the name it
+		// gives. Without the label (an earlier build applied it, or a
+		// person removed it) only its apply record says where it applied.
+		setSpec(first, func() {
+			first.Annotations[hostingv1alpha1.AnnotationPaused] = "true"
+			delete(first.Labels, hostingv1alpha1.LabelApplyDomain)
+		})
+		Eventually(fetch(first)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
+		setSpec(first, func() { everyMinute(first) })
+
+		second := application("second", ofTemplate("records-b"), func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.Domain, ta.Spec.DomainID = "", w.domain().ID
+		})
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
+		Consistently(w.dispatchesOf(idB)).WithTimeout(3*testTiming.Poll).Should(BeZero(), "the second never writes the records the first manages")
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
+	})
 })

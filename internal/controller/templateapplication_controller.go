@@ -239,7 +239,7 @@ func (r *TemplateApplicationReconciler) SetupWithManager(mgr ctrl.Manager, opts 
 	}
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &hostingv1alpha1.TemplateApplication{}, applicationDomainIndex, func(o client.Object) []string {
 		if ta, ok := o.(*hostingv1alpha1.TemplateApplication); ok {
-			return domainOf(ta).keys()
+			return applicationDomainKeys(ta)
 		}
 		return nil
 	}); err != nil {

@@ -31,6 +31,22 @@ import (
 // (domainRef.keys): its Gandi ID when known, its FQDN in ASCII.
 const applicationDomainIndex = "gandi.applicationDomain"
 
+// applicationDomainKeys are ta's keys in applicationDomainIndex: the
+// domain it names (domainOf), and the domain of its apply record, by ID,
+// when its status does not resolve a name it gives (appliesOn): without
+// it, one applied there by name and then paused with an edited spec, or
+// whose pass fails before it reads Gandi, is found by no application
+// naming that domain by ID.
+func applicationDomainKeys(ta *hostingv1alpha1.TemplateApplication) []string {
+	keys := domainOf(ta).keys()
+	if rec, ok := currentRecord(ta); ok && !rec.Superseded && rec.DomainID != "" {
+		if k := "id:" + rec.DomainID; !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
 // domainRef names a domain as TemplateApplications do: by Gandi ID, by
 // FQDN, or both once spec.domain is resolved.
 type domainRef struct{ id, fqdn string }
@@ -286,7 +302,7 @@ func (r *TemplateApplicationReconciler) applicationsOn(ctx context.Context, ta *
 		}
 		for _, obj := range objs {
 			o, ok := obj.(*hostingv1alpha1.TemplateApplication)
-			if ok && !seen[o.UID] && o.DeletionTimestamp.IsZero() && domain.same(domainOf(o)) {
+			if ok && !seen[o.UID] && o.DeletionTimestamp.IsZero() && appliesOn(o, domain) {
 				seen[o.UID] = true
 				out = append(out, o)
 			}

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -196,6 +197,45 @@ func TestApplicationView(t *testing.T) {
 			v := newApplicationView(tc.ta, "tpl-1", tc.namespaces, "dom-1")
 			if v.recorded != tc.recorded || v.applied != tc.applied || v.covers != tc.covers {
 				t.Errorf("recorded, applied, covers = %v, %v, %v; want %v, %v, %v", v.recorded, v.applied, v.covers, tc.recorded, tc.applied, tc.covers)
+			}
+		})
+	}
+}
+
+// The index finds an application by the domain it names and, when its
+// status does not resolve a name it gives, by the domain its apply record
+// went to; a superseded record holds nothing.
+func TestApplicationDomainKeys(t *testing.T) {
+	withRecord := func(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) *hostingv1alpha1.TemplateApplication {
+		rec.At = time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+		v, err := rec.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ta.Annotations = effectRecord(effectApply, v)
+		return ta
+	}
+	byName := func() *hostingv1alpha1.TemplateApplication {
+		return &hostingv1alpha1.TemplateApplication{
+			ObjectMeta: metav1.ObjectMeta{Generation: 2},
+			Spec:       hostingv1alpha1.TemplateApplicationSpec{Domain: "example.com"},
+			Status:     hostingv1alpha1.TemplateApplicationStatus{ObservedGeneration: 1, DomainID: "dom-1"},
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		ta   *hostingv1alpha1.TemplateApplication
+		want []string
+	}{
+		{"by name, status behind, no record", byName(), []string{"fqdn:example.com"}},
+		{"by name, status behind, applied there", withRecord(byName(), applyRecord{DomainID: "dom-1"}), []string{"fqdn:example.com", "id:dom-1"}},
+		{"record superseded", withRecord(byName(), applyRecord{DomainID: "dom-1", Superseded: true}), []string{"fqdn:example.com"}},
+		{"by ID: the record's domain once", withRecord(&hostingv1alpha1.TemplateApplication{Spec: hostingv1alpha1.TemplateApplicationSpec{DomainID: "dom-1"}},
+			applyRecord{DomainID: "dom-1"}), []string{"id:dom-1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := applicationDomainKeys(tc.ta); !slices.Equal(got, tc.want) {
+				t.Errorf("keys = %v, want %v", got, tc.want)
 			}
 		})
 	}

@@ -210,6 +210,23 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		Expect(rv.missed.Load()).To(BeFalse(), "the writes came in the order the spec sets")
 	}
 
+	// hidingA is a List of the manager's cache that shows nothing of "a"
+	// until b is recording its apply: b's check of the cache, before its
+	// record, misses a, as a cache that has not caught up would.
+	hidingA := func(rv *rendezvous) func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+		return func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			if err := c.List(ctx, list, opts...); err != nil {
+				return err
+			}
+			if tas, ok := list.(*hostingv1alpha1.TemplateApplicationList); ok && !isClosed(rv.point("b recording")) {
+				tas.Items = slices.DeleteFunc(tas.Items, func(ta hostingv1alpha1.TemplateApplication) bool {
+					return ta.Namespace == w.namespace && ta.Name == "a"
+				})
+			}
+			return nil
+		}
+	}
+
 	It("sends one apply when two applications created together both record theirs before either sends", func() {
 		// Each may see the other's record and take its own back; the one
 		// that looks again and finds no record of the other applies.
@@ -237,17 +254,7 @@ var _ = Describe("TemplateApplications on one domain", func() {
 	It("sends one apply when the cache does not show the first of two applications created together to the second yet", func() {
 		racing("a", false, func(rv *rendezvous) interceptor.Funcs {
 			return interceptor.Funcs{
-				List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
-					if err := c.List(ctx, list, opts...); err != nil {
-						return err
-					}
-					if tas, ok := list.(*hostingv1alpha1.TemplateApplicationList); ok && !isClosed(rv.point("b recording")) {
-						tas.Items = slices.DeleteFunc(tas.Items, func(ta hostingv1alpha1.TemplateApplication) bool {
-							return ta.Namespace == w.namespace && ta.Name == "a"
-						})
-					}
-					return nil
-				},
+				List: hidingA(rv),
 				Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 					if name, outcome, ok := applyRecordIn(w.namespace, obj); ok && name == "b" && outcome == "" {
 						// b records its apply once a is past the cache's
@@ -267,7 +274,9 @@ var _ = Describe("TemplateApplications on one domain", func() {
 
 	It("sends one apply when the second of two applications created together records its own after the first sent", func() {
 		racing("a", true, func(rv *rendezvous) interceptor.Funcs {
-			return interceptor.Funcs{Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			// a's record, which names the domain by ID, would show a to
+			// b's cache (applicationDomainKeys) before b's check.
+			return interceptor.Funcs{List: hidingA(rv), Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
 				name, outcome, ok := applyRecordIn(w.namespace, obj)
 				switch {
 				case ok && name == "b" && outcome == "":

@@ -23,7 +23,7 @@ const (
 	LabelConnectionSecretOf = "hosting.gandi-operator.dev/connection-secret-of"
 
 	// LabelApplyDomain is set by the operator on a TemplateApplication, in
-	// a write before the record of each apply, to the Gandi ID of the
+	// the write of each apply's record, to the Gandi ID of the
 	// domain that apply goes to. Another application about to apply on
 	// that domain finds it by this label with a read of the API server,
 	// which the manager's cache may not have caught up with: of two

@@ -130,7 +130,7 @@ func sendPaid(ctx context.Context, c client.Client, obj client.Object, plan paid
 	if len(plan.send) == 0 {
 		return false, settlePaid(ctx, c, obj, plan)
 	}
-	also := map[string]string{confirmedKey(effectPaidChange): plan.confirmed}
+	also := annotationPatch{set: map[string]string{confirmedKey(effectPaidChange): plan.confirmed}}
 	outcome, err := sendOnceWith(ctx, c, obj, effectPaidChange, plan.record, also, func() error {
 		return send(gandi.WithoutResend(ctx))
 	})

@@ -39,7 +39,7 @@ func userChange(old, cur client.Object) bool {
 }
 
 // userLabels are obj's labels but the operator's bookkeeping (the domain
-// of a TemplateApplication's apply, written before the apply's record).
+// of a TemplateApplication's apply, written with the apply's record).
 func userLabels(obj client.Object) map[string]string {
 	labels := obj.GetLabels()
 	if _, ok := labels[hostingv1alpha1.LabelApplyDomain]; !ok {

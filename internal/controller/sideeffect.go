@@ -75,19 +75,20 @@ const (
 // only when Gandi certainly did not act (gandi.NotApplied). The error is
 // send's, or the record's: a conflict means another pass recorded first.
 func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, value string, send func() error) (effectOutcome, error) {
-	return sendOnceWith(ctx, c, obj, effect, value, nil, send)
+	return sendOnceWith(ctx, c, obj, effect, value, annotationPatch{}, send)
 }
 
-// sendOnceWith is sendOnce writing also in the record's write; taking the
-// record back restores those annotations too.
-func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also map[string]string, send func() error) (effectOutcome, error) {
+// sendOnceWith is sendOnce writing also's annotations (also.set) and
+// labels in the record's write; taking the record back restores those
+// annotations too. The labels stay: they only help find the record.
+func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also annotationPatch, send func() error) (effectOutcome, error) {
 	previous := recordedEffect(obj, effect)
 	if previous == value {
 		return effectAlreadyDone, nil
 	}
 	set := effectRecord(effect, value)
 	var restore annotationPatch
-	for k, v := range also {
+	for k, v := range also.set {
 		set[k] = v
 		if was, ok := obj.GetAnnotations()[k]; ok {
 			restore.set = mergeOne(restore.set, k, was)
@@ -95,7 +96,7 @@ func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effec
 			restore.remove = append(restore.remove, k)
 		}
 	}
-	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set}); err != nil {
+	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set, labels: also.labels}); err != nil {
 		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
 	}
 	err := send()
@@ -262,7 +263,7 @@ func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect,
 
 // confirmOnce sends want once and confirms Gandi's acceptance (performOnce).
 func confirmOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, also map[string]string, send func() error) (state requestState, sent bool, err error) {
-	outcome, err := sendOnceWith(ctx, c, obj, effect, want, also, send)
+	outcome, err := sendOnceWith(ctx, c, obj, effect, want, annotationPatch{set: also}, send)
 	switch outcome {
 	case effectSent:
 		if perr := confirmAccepted(ctx, c, obj, effect, want); perr != nil {

@@ -90,16 +90,14 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	if err != nil {
 		return retry(err)
 	}
-	if err := r.labelApplyDomain(ctx, ta, t.domainID); err != nil {
-		return retry(err)
-	}
 	var (
 		out     *gandi.ApplyResult
 		sendErr error
 		sent    bool
 		heldBy  *applicationView
 	)
-	_, err = sendOnce(ctx, r.Client, ta, effectApply, value, func() error {
+	labelled := annotationPatch{labels: map[string]string{hostingv1alpha1.LabelApplyDomain: applyDomainLabel(t.domainID)}}
+	_, err = sendOnceWith(ctx, r.Client, ta, effectApply, value, labelled, func() error {
 		holder, held, cerr := r.heldBackNow(ctx, ta, t)
 		if cerr != nil || held {
 			if held {

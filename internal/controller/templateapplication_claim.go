@@ -64,7 +64,7 @@ func (r *TemplateApplicationReconciler) heldBackNow(ctx context.Context, ta *hos
 
 // applyingOn lists from the API server, in the watched namespaces, the
 // other TemplateApplications that recorded an apply on domain (their
-// LabelApplyDomain, written before their record) and are on it
+// LabelApplyDomain, written with their record) and are on it
 // (appliesOn). One being deleted holds nobody back, as in applicationsOn.
 func (r *TemplateApplicationReconciler) applyingOn(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, domain domainRef) ([]*hostingv1alpha1.TemplateApplication, error) {
 	namespaces := r.Namespaces
@@ -131,21 +131,6 @@ func applyDomainLabel(domainID string) string {
 	}
 	sum := sha256.Sum256([]byte(domainID))
 	return hex.EncodeToString(sum[:])[:validation.LabelValueMaxLength]
-}
-
-// labelApplyDomain labels ta with the domain its apply goes to, before the
-// apply's record: any read of the API server after the record finds it by
-// the label. The label stays after the apply; it only narrows the read,
-// and the record is what decides.
-func (r *TemplateApplicationReconciler) labelApplyDomain(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, domainID string) error {
-	v := applyDomainLabel(domainID)
-	if ta.Labels[hostingv1alpha1.LabelApplyDomain] == v {
-		return nil
-	}
-	if err := patchAnnotations(ctx, r.Client, ta, annotationPatch{labels: map[string]string{hostingv1alpha1.LabelApplyDomain: v}}); err != nil {
-		return fmt.Errorf("label the application with domain %s before applying there: %w", domainID, err)
-	}
-	return nil
 }
 
 // heldBackAtSend reports an apply that heldBackNow stopped: nothing was

@@ -210,6 +210,22 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		Expect(rv.missed.Load()).To(BeFalse(), "the writes came in the order the spec sets")
 	}
 
+	// firstOfTwo makes two Templates that both write the domain's apex A
+	// record (records-a: 203.0.113.1, records-b: 203.0.113.9), and "first"
+	// applying records-a, Ready; it returns first and the two templates'
+	// Gandi IDs.
+	firstOfTwo := func(mutate ...func(*hostingv1alpha1.TemplateApplication)) (first *hostingv1alpha1.TemplateApplication, idA, idB string) {
+		GinkgoHelper()
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		idA, idB = readyTemplateID(a), readyTemplateID(b)
+		first = application("first", append([]func(*hostingv1alpha1.TemplateApplication){ofTemplate("records-a")}, mutate...)...)
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		return first, idA, idB
+	}
+
 	// hidingA is a List of the manager's cache that shows nothing of "a"
 	// until b is recording its apply: b's check of the cache, before its
 	// record, misses a, as a cache that has not caught up would.
@@ -327,13 +343,7 @@ var _ = Describe("TemplateApplications on one domain", func() {
 	It("holds back, every interval, an application whose template writes a namespace another one manages on the domain, so the two never take turns", func() {
 		clock := &shiftedClock{}
 		w.startManager(managerOptions{now: clock.now})
-		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
-		w.create(a)
-		w.create(b)
-		idA, idB := readyTemplateID(a), readyTemplateID(b)
-		first := application("first", ofTemplate("records-a"), everyMinute)
-		w.create(first)
-		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		first, idA, idB := firstOfTwo(everyMinute)
 		second := application("second", ofTemplate("records-b"), everyMinute)
 		w.create(second)
 		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
@@ -433,14 +443,7 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		timing := testTiming
 		timing.Poll = time.Hour
 		w.startManager(managerOptions{timing: &timing})
-		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
-		w.create(a)
-		w.create(b)
-		readyTemplateID(a)
-		readyTemplateID(b)
-		first := application("first", ofTemplate("records-a"))
-		w.create(first)
-		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		first, _, _ := firstOfTwo()
 		second := application("second", ofTemplate("records-b"))
 		w.create(second)
 		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
@@ -490,13 +493,7 @@ var _ = Describe("TemplateApplications on one domain", func() {
 
 	It("holds back an application naming the domain by ID while the one that applied there by name is paused with an edited spec, without the apply-domain label", func() {
 		w.startManager(managerOptions{})
-		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
-		w.create(a)
-		w.create(b)
-		idA, idB := readyTemplateID(a), readyTemplateID(b)
-		first := application("first", ofTemplate("records-a"))
-		w.create(first)
-		Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+		first, idA, idB := firstOfTwo()
 		Expect(w.dispatchesOf(idA)()).To(Equal(1))
 
 		// Paused, then edited: its status no longer resolves the name it

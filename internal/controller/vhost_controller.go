@@ -140,7 +140,7 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 	if err != nil || instanceID(hi) == "" || !meta.IsStatusConditionTrue(hi.Status.Conditions, hostingv1alpha1.ConditionReady) {
 		msg := "waiting for HostingInstance " + vh.Spec.InstanceRef.Name + " to be Ready"
 		if err != nil {
-			msg = "HostingInstance " + vh.Spec.InstanceRef.Name + " does not exist in this namespace"
+			msg = "HostingInstance " + vh.Spec.InstanceRef.Name + " does not exist in this namespace" + r.lookWithoutInstance(ctx, vh)
 		}
 		setCondition(vh, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForInstance, msg)
 		setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForInstance, msg)
@@ -165,6 +165,38 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 		}
 	}
 	return t, nil
+}
+
+// lookWithoutInstance observes, read-only, the vhost this object made or
+// adopted when its HostingInstance is gone: the status shows what Gandi
+// shows, not the last observation made through the HostingInstance (a
+// vhost "running" on an instance deleted with it). It looks where
+// deleting would (deletionTarget: the recorded instance, with the Vhost's
+// own or recorded credentials) and says what it found, for Ready's
+// message; nothing when it cannot look.
+func (r *VhostReconciler) lookWithoutInstance(ctx context.Context, vh *hostingv1alpha1.Vhost) string {
+	if settledID(vh) == "" || cmp.Or(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID], vh.Status.InstanceID) == "" {
+		return ""
+	}
+	d, err := r.deletionTarget(ctx, vh)
+	if err != nil || d.nothing {
+		return ""
+	}
+	api, err := r.Credentials.ClientFor(ctx, vh.Namespace, d.target.credentials)
+	if err != nil {
+		return ""
+	}
+	fqdn, id := vh.Status.FQDN, d.target.instanceID
+	observed, err := observeVhost(ctx, r.observed(api, vh), id, fqdn, false)
+	switch {
+	case gandi.IsNotFound(err):
+		vh.Status.State = ""
+		return "; vhost " + fqdn + " no longer exists at Gandi on instance " + id + " (an instance deleted with its HostingInstance takes its vhosts)"
+	case err != nil:
+		return ""
+	}
+	vhostToStatus(vh, observed)
+	return "; at Gandi, instance " + id + " still serves vhost " + fqdn + " (" + observed.Status + "), and no HostingInstance here manages that instance"
 }
 
 // sync observes the vhost (creating it first when it is absent), brings it

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -213,6 +214,35 @@ var _ = Describe("Vhost", func() {
 			ConsistOf(HaveField("Note", Equal(`Gandi accepted the create of instance "site" (`+vh.Status.InstanceID+`)`))))
 		Eventually(eventsAbout(w, "Vhost", vh.Name, "Created")).WithTimeout(eventually).Should(
 			ConsistOf(HaveField("Note", Equal(`Gandi accepted the create of vhost www.example.com on instance `+vh.Status.InstanceID))))
+	})
+
+	It("shows what Gandi shows of its vhost once its HostingInstance is deleted: gone with a deleted instance, still served by an orphaned one", func() {
+		w.startManager(managerOptions{})
+		for _, policy := range []hostingv1alpha1.DeletionPolicy{hostingv1alpha1.DeletionPolicyDelete, hostingv1alpha1.DeletionPolicyOrphan} {
+			By("a HostingInstance with deletionPolicy " + string(policy))
+			hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.DeletionPolicy = policy })
+			vh := vhost("www-"+strings.ToLower(string(policy)), strings.ToLower(string(policy))+".example.com")
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.State", "running")))
+			id := vh.Status.InstanceID
+
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+			if policy == hostingv1alpha1.DeletionPolicyDelete {
+				Eventually(fetch(vh)).WithTimeout(eventually).Should(HaveField("Status.State", ""), "the vhost went with its instance")
+				Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("no longer exists at Gandi on instance " + id))
+			} else {
+				Eventually(fetch(vh)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
+				Eventually(func() string { return cond(fetch(vh)(), hostingv1alpha1.ConditionReady).Message }).WithTimeout(eventually).Should(
+					ContainSubstring("instance " + id + " still serves vhost"))
+				Expect(vh.Status.State).To(Equal("running"))
+				_, served := w.sim.Vhost(id, vh.Status.FQDN)
+				Expect(served).To(BeTrue())
+			}
+			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		}
 	})
 
 	It("creates one vhost when the create's answer is lost", func() {

@@ -351,7 +351,11 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		for i := 1; i <= 3; i++ {
 			clock.advance(time.Minute)
 			Eventually(w.dispatchesOf(idA)).WithTimeout(eventually).Should(Equal(1+i), "the first applies again each interval")
-			Eventually(fetch(first)).WithTimeout(eventually).Should(beReady())
+			// Its newest dispatch done: one still running at Gandi would
+			// write its records after the second's below.
+			newest := w.sim.DispatchList()[len(w.sim.DispatchList())-1].ID
+			Eventually(fetch(first)).WithTimeout(eventually).Should(And(beReady(),
+				HaveField("Status.Dispatch", And(Not(BeNil()), HaveField("ID", newest), HaveField("State", hostingv1alpha1.DispatchDone)))))
 			Expect(w.dispatchesOf(idB)()).To(BeZero(), "the second never writes the records the first manages")
 			Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
 			Expect(fetch(second)()).To(heldBackBy(w.namespace, "first", "dns:records"))

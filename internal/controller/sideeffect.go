@@ -78,9 +78,11 @@ func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, v
 	return sendOnceWith(ctx, c, obj, effect, value, annotationPatch{}, send)
 }
 
-// sendOnceWith is sendOnce writing also's annotations (also.set) and
-// labels in the record's write; taking the record back restores those
-// annotations too. The labels stay: they only help find the record.
+// sendOnceWith is sendOnce writing also's annotations (also.set), labels
+// and finalizer in the record's write; taking the record back restores
+// those annotations too. The labels stay: they only help find the record.
+// So does the finalizer: with no answered effect to wait for, deleting
+// the object lets it go at once.
 func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also annotationPatch, send func() error) (effectOutcome, error) {
 	previous := recordedEffect(obj, effect)
 	if previous == value {
@@ -96,7 +98,7 @@ func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effec
 			restore.remove = append(restore.remove, k)
 		}
 	}
-	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set, labels: also.labels}); err != nil {
+	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set, labels: also.labels, finalizer: also.finalizer}); err != nil {
 		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
 	}
 	err := send()

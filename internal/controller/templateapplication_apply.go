@@ -96,7 +96,9 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		sent    bool
 		heldBy  *applicationView
 	)
-	labelled := annotationPatch{labels: map[string]string{hostingv1alpha1.LabelApplyDomain: applyDomainLabel(t.domainID)}}
+	// The finalizer goes on with the record, before anything is sent:
+	// deleting the object then waits for the dispatch (finalize).
+	labelled := annotationPatch{labels: map[string]string{hostingv1alpha1.LabelApplyDomain: applyDomainLabel(t.domainID)}, finalizer: true}
 	_, err = sendOnceWith(ctx, r.Client, ta, effectApply, value, labelled, func() error {
 		holder, held, cerr := r.heldBackNow(ctx, ta, t)
 		if cerr != nil || held {

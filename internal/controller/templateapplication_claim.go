@@ -65,7 +65,7 @@ func (r *TemplateApplicationReconciler) heldBackNow(ctx context.Context, ta *hos
 // applyingOn lists from the API server, in the watched namespaces, the
 // other TemplateApplications that recorded an apply on domain (their
 // LabelApplyDomain, written with their record) and are on it
-// (appliesOn). One being deleted holds nobody back, as in applicationsOn.
+// (appliesOn). One being deleted holds it only as in applicationsOn.
 func (r *TemplateApplicationReconciler) applyingOn(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, domain domainRef) ([]*hostingv1alpha1.TemplateApplication, error) {
 	namespaces := r.Namespaces
 	if len(namespaces) == 0 {
@@ -79,7 +79,7 @@ func (r *TemplateApplicationReconciler) applyingOn(ctx context.Context, ta *host
 		}
 		for i := range list.Items {
 			o := &list.Items[i]
-			if o.UID != ta.UID && o.DeletionTimestamp.IsZero() && appliesOn(o, domain) {
+			if o.UID != ta.UID && contends(o) && appliesOn(o, domain) {
 				out = append(out, o)
 			}
 		}

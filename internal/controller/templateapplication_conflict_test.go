@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
@@ -457,6 +458,47 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.9")))
 	})
 
+	It("keeps holding back the second application while the deleted first's dispatch still runs at Gandi, and applies it once that dispatch is done", func() {
+		w.startManager(managerOptions{})
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		idA, idB := readyTemplateID(a), readyTemplateID(b)
+
+		By("holding the first's dispatch running at Gandi")
+		w.sim.HoldDispatches(true)
+		DeferCleanup(w.sim.HoldDispatches, false)
+		first := application("first", ofTemplate("records-a"))
+		w.create(first)
+		Eventually(fetch(first)).WithTimeout(eventually).Should(haveDispatchState("Pending"))
+		dispatchA := first.Status.Dispatch.ID
+		Expect(first.Finalizers).To(ContainElement(controller.Finalizer), "an application that sent an apply carries the finalizer")
+		second := application("second", ofTemplate("records-b"))
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
+
+		By("deleting the first while its dispatch runs: it stays, and keeps holding the second back")
+		Expect(k8sClient.Delete(suiteCtx, first)).To(Succeed())
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "is being deleted", dispatchA))
+		Consistently(w.dispatchesOf(idB)).WithTimeout(3*testTiming.Poll).Should(BeZero(), "the second sends nothing while the first's dispatch runs")
+		Expect(gone(first)()).To(BeFalse(), "the first waits for its dispatch")
+		Expect(first.DeletionTimestamp).NotTo(BeNil())
+		Expect(first.Status.Dispatch).To(HaveField("ID", dispatchA))
+		Expect(fetch(second)()).To(heldBackBy(w.namespace, "first", "dns:records"))
+
+		By("letting the dispatch end: the first goes, then the second applies")
+		w.sim.HoldDispatches(false)
+		Eventually(gone(first)).WithTimeout(eventually).Should(BeTrue())
+		d, ok := w.sim.Dispatch(dispatchA)
+		Expect(ok).To(BeTrue())
+		Expect(d.DoneReads).To(BeNumerically(">", 0), "the first was let go only once Gandi showed its dispatch done")
+		Expect(d.Tasks).To(HaveEach(gandisim.StateDone))
+		Eventually(fetch(second)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.9")))
+		Expect(w.dispatchesOf(idA)()).To(Equal(1))
+		Expect(w.dispatchesOf(idB)()).To(Equal(1))
+	})
+
 	It("lets applications whose templates write different namespaces share a domain", func() {
 		w.startManager(managerOptions{})
 		w.create(recordsTemplate("records", "203.0.113.1"))
@@ -517,5 +559,8 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
 		Consistently(w.dispatchesOf(idB)).WithTimeout(3*testTiming.Poll).Should(BeZero(), "the second never writes the records the first manages")
 		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
+		// The first applied, so it has the finalizer, and deleting a paused
+		// object waits until it is resumed.
+		setSpec(first, func() { delete(first.Annotations, hostingv1alpha1.AnnotationPaused) })
 	})
 })

@@ -31,8 +31,14 @@ type templateApplicationAPI interface {
 // TemplateApplicationReconciler applies a Gandi configuration template to a
 // domain, once per change of what is applied, and follows the dispatch.
 //
-// It has no finalizer: a template cannot be un-applied, so deleting a
-// TemplateApplication changes nothing at Gandi and needs no work first.
+// Deleting one changes nothing at Gandi (a template cannot be un-applied),
+// but it waits for the dispatch of its last apply to end there: an
+// application that sent an apply carries the finalizer, and keeps it, and
+// holds the domain against the others, while Gandi shows that dispatch
+// running. It never wedges: credentials gone or refused (401/403), a
+// dispatch Gandi no longer reports (404) or none recorded release it at
+// once, with an event saying why; a transient failure (5xx, timeout) is
+// retried with backoff (templateapplication_delete.go).
 type TemplateApplicationReconciler struct {
 	Base
 	// APIReader reads from the API server, not the cache: the check for
@@ -50,12 +56,6 @@ type TemplateApplicationReconciler struct {
 // requeue.
 func (r *TemplateApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.TemplateApplication{}, r)
-}
-
-// finalize has nothing to undo at Gandi (a template cannot be un-applied),
-// and the kind sets no finalizer: other finalizers are not ours.
-func (r *TemplateApplicationReconciler) finalize(context.Context, *hostingv1alpha1.TemplateApplication) (bool, result) {
-	return true, result{}
 }
 
 // live applies or follows the apply. A pass that failed before it observed

@@ -203,7 +203,8 @@ func heldBackBy(self applicationView, others []applicationView) (applicationView
 }
 
 // heldBackMessage says who manages what self would write on domain, and
-// why that one came first.
+// why that one came first; of one being deleted, which dispatch it waits
+// for.
 func heldBackMessage(self, holder applicationView, domain domainRef) string {
 	same, shared := overlap(self, holder)
 	var what string
@@ -230,6 +231,10 @@ func heldBackMessage(self, holder applicationView, domain domainRef) string {
 		why = "it is as old and its name sorts first"
 	}
 	name := holder.obj.GetNamespace() + "/" + holder.obj.GetName()
+	if ta, ok := holder.obj.(*hostingv1alpha1.TemplateApplication); ok && holdsWhileDeleting(ta) {
+		return fmt.Sprintf("%s is being deleted, and Gandi may still be running dispatch %s of its last apply on domain %s (it %s): "+
+			"this application sends nothing until that dispatch is over", name, lastDispatchID(ta), domain, what)
+	}
 	return fmt.Sprintf("%s already manages this on domain %s: it %s, and it came first (%s). A part of a domain's configuration has one manager, "+
 		"so this application sends nothing; it applies once %s is deleted or applies elsewhere. To keep both, make their templates write different namespaces",
 		name, domain, what, why, name)
@@ -290,8 +295,10 @@ func (r *TemplateApplicationReconciler) rivalViews(ctx context.Context, others [
 
 // applicationsOn lists from the cache, in every namespace (a domain is
 // one whoever names it), the other TemplateApplications on domain. One
-// being deleted (another controller's finalizer holds it) applies
-// nothing more and holds nobody back.
+// being deleted applies nothing more, and holds the domain only while
+// Gandi may still run its last dispatch (holdsWhileDeleting): released
+// before, the application it holds back could apply first and see that
+// dispatch write over its records.
 func (r *TemplateApplicationReconciler) applicationsOn(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, domain domainRef) ([]*hostingv1alpha1.TemplateApplication, error) {
 	seen := map[types.UID]bool{ta.UID: true}
 	var out []*hostingv1alpha1.TemplateApplication
@@ -302,13 +309,19 @@ func (r *TemplateApplicationReconciler) applicationsOn(ctx context.Context, ta *
 		}
 		for _, obj := range objs {
 			o, ok := obj.(*hostingv1alpha1.TemplateApplication)
-			if ok && !seen[o.UID] && o.DeletionTimestamp.IsZero() && appliesOn(o, domain) {
+			if ok && !seen[o.UID] && contends(o) && appliesOn(o, domain) {
 				seen[o.UID] = true
 				out = append(out, o)
 			}
 		}
 	}
 	return out, nil
+}
+
+// contends reports an application that can hold another back: one not
+// being deleted, or being deleted with its dispatch still running.
+func contends(o *hostingv1alpha1.TemplateApplication) bool {
+	return o.DeletionTimestamp.IsZero() || holdsWhileDeleting(o)
 }
 
 // rivalView is o's view for domainID. A templateRef is read from the
@@ -340,10 +353,13 @@ func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostin
 // withApplyInFlight adds to what o's template writes (id, namespaces)
 // what its apply to domainID writes when that apply is recorded and not
 // answered: it may be on its way to Gandi now, with what the record says,
-// whichever version of o's Template this cache holds (or none yet).
+// whichever version of o's Template this cache holds (or none yet). So
+// does the running dispatch of one being deleted (holdsWhileDeleting),
+// whose Template may be gone with it.
 func withApplyInFlight(o *hostingv1alpha1.TemplateApplication, domainID, id string, namespaces []string) (string, []string) {
 	rec, ok := currentRecord(o)
-	if !ok || rec.Outcome != outcomeUnanswered || domainID == "" || rec.DomainID != domainID || rec.Superseded {
+	inFlight := rec.Outcome == outcomeUnanswered || holdsWhileDeleting(o)
+	if !ok || !inFlight || domainID == "" || rec.DomainID != domainID || rec.Superseded {
 		return id, namespaces
 	}
 	if id == "" {

@@ -9,6 +9,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -603,6 +604,26 @@ var _ = Describe("TemplateApplication", func() {
 		Eventually(fetch(ta)).WithTimeout(eventually).Should(
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "DomainNotFound"))
 		Expect(w.sim.Dispatches()).To(BeZero())
+	})
+
+	It("is deleted at once, without waiting for its running dispatch, when its credentials Secret is gone", func() {
+		w.startManager(managerOptions{})
+		w.sim.HoldDispatches(true)
+		DeferCleanup(w.sim.HoldDispatches, false)
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(haveDispatchState("Pending"))
+		Expect(ta.Finalizers).NotTo(BeEmpty())
+		writes := w.sim.Writes()
+
+		Expect(k8sClient.Delete(suiteCtx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-credentials", Namespace: w.namespace}})).To(Succeed())
+		Expect(k8sClient.Delete(suiteCtx, ta)).To(Succeed())
+		Eventually(gone(ta)).WithTimeout(eventually).Should(BeTrue(), "the deletion does not wedge on credentials it cannot use")
+		Expect(eventsAbout(w, "TemplateApplication", "shop-dns", hostingv1alpha1.ReasonCredentialsNotFound)()).NotTo(BeEmpty(), "an event says it was let go unobserved")
+		Expect(w.sim.Writes()).To(Equal(writes))
+		// The Template's deletion needs them (it deletes at Gandi).
+		w.secret("gandi-credentials", map[string]string{"token": orgToken})
 	})
 
 	It("changes nothing at Gandi when deleted", func() {

@@ -55,7 +55,7 @@ func (r *TemplateApplicationReconciler) sync(ctx context.Context, api templateAp
 func (r *TemplateApplicationReconciler) applyInput(ta *hostingv1alpha1.TemplateApplication, t applyTarget, rec applyRecord, recorded bool) applyInput {
 	in := applyInput{
 		rec: rec, recorded: recorded,
-		payloadHash: t.payloadHash, generation: ta.Generation,
+		payloadHash: t.payloadHash, specDigest: specDigest(&ta.Spec), generation: ta.Generation,
 		templateID: t.templateID, domainID: t.domainID,
 		interval: reapplyInterval(ta), grace: r.Timing.CreateGrace, now: r.Now(),
 		dispatchOver: rec.Outcome == outcomeDispatched && dispatchOver(ta.Status.Dispatch) && ta.Status.Dispatch.ID == rec.DispatchID,
@@ -83,7 +83,7 @@ func reapplyInterval(ta *hostingv1alpha1.TemplateApplication) time.Duration {
 func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, s step) result {
 	why := s.why
 	rec := applyRecord{
-		Generation: ta.Generation, PayloadHash: t.payloadHash, At: r.Now().UTC(), Resent: s.resend,
+		Generation: ta.Generation, SpecDigest: specDigest(&ta.Spec), PayloadHash: t.payloadHash, At: r.Now().UTC(), Resent: s.resend,
 		TemplateID: t.templateID, DomainID: t.domainID, Namespaces: t.payload.Namespaces(),
 	}
 	value, err := rec.encode()
@@ -186,7 +186,7 @@ func (r *TemplateApplicationReconciler) waiting(ta *hostingv1alpha1.TemplateAppl
 	at := rec.At.UTC().Format(time.RFC3339)
 	var msg string
 	switch {
-	case rec.PayloadHash != t.payloadHash || rec.Generation != ta.Generation:
+	case rec.PayloadHash != t.payloadHash || !rec.specUnchanged(specDigest(&ta.Spec), ta.Generation):
 		msg = "the apply recorded at " + at + " may still be on its way at Gandi, which offers no way to find its dispatch: the next apply waits until " + until
 	case rec.Outcome == outcomeUnanswered && rec.LostAt.IsZero():
 		msg = "an apply was recorded at " + at + " and no answer to it yet: waiting until " + until + " at least for the domain to show what the template sets"

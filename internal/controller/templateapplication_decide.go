@@ -53,9 +53,11 @@ type step struct {
 type applyInput struct {
 	rec      applyRecord
 	recorded bool
-	// payloadHash and generation are what is to be applied now, and
-	// templateID and domainID where it comes from and goes.
+	// payloadHash, specDigest and generation are what is to be applied
+	// now (generation only for records without a digest), and templateID
+	// and domainID where it comes from and goes.
 	payloadHash          string
+	specDigest           string
 	generation           int64
 	templateID, domainID string
 	// interval is spec.reapply.interval for policy Interval, else 0.
@@ -145,7 +147,7 @@ func nextStep(in applyInput) step {
 // record was written over, and the apply is judged as a settled one.
 func unsettledStep(in applyInput) (st step, decided bool) {
 	rec := in.rec
-	same := rec.PayloadHash == in.payloadHash && rec.Generation == in.generation
+	same := rec.PayloadHash == in.payloadHash && rec.specUnchanged(in.specDigest, in.generation)
 	if same && in.evidence.verdict == verdictShown {
 		return step{kind: stepConfirm}, true
 	}
@@ -194,7 +196,7 @@ func changed(in applyInput) string {
 		return "another TemplateApplication wrote over the last apply while this one was held back"
 	case in.rec.PayloadHash != in.payloadHash:
 		return "the template's payload changed"
-	case in.rec.Generation != in.generation:
+	case !in.rec.specUnchanged(in.specDigest, in.generation):
 		return "the spec changed"
 	}
 	return intervalDue(in)

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,7 +23,7 @@ func TestNextStep(t *testing.T) {
 	const grace = 2 * time.Minute
 	at := func(ago time.Duration) time.Time { return now.Add(-ago) }
 	rec := func(o applyOutcome, ago time.Duration) applyRecord {
-		r := applyRecord{At: at(ago), PayloadHash: "sha256:a", Generation: 3, Outcome: o, TemplateID: "tpl-1", DomainID: "dom-1"}
+		r := applyRecord{At: at(ago), PayloadHash: "sha256:a", Generation: 3, SpecDigest: "sha256:spec", Outcome: o, TemplateID: "tpl-1", DomainID: "dom-1"}
 		switch o {
 		case outcomeDispatched:
 			r.DispatchID = "d1"
@@ -37,7 +38,17 @@ func TestNextStep(t *testing.T) {
 	// unrecordedLoss is a record an earlier version wrote, without LostAt.
 	unrecordedLoss := func(r applyRecord) applyRecord { r.LostAt = time.Time{}; return r }
 	changedPayload := func(r applyRecord) applyRecord { r.PayloadHash = "sha256:old"; return r }
-	changedSpec := func(r applyRecord) applyRecord { r.Generation = 2; return r }
+	// changedSpec is a record of another spec at the object's generation:
+	// the digest, not the generation, tells (an object re-created with an
+	// edited spec starts again at generation 1).
+	changedSpec := func(r applyRecord) applyRecord { r.SpecDigest = "sha256:old-spec"; return r }
+	// restored is a record of this very spec at another generation: the
+	// object was restored without status, or deleted and created again,
+	// after its spec had been edited.
+	restored := func(r applyRecord) applyRecord { r.Generation = 5; return r }
+	// undigested is a record an earlier version wrote, without the spec's
+	// digest: its generation is compared, as those versions did.
+	undigested := func(r applyRecord) applyRecord { r.SpecDigest = ""; return r }
 	resent := func(r applyRecord) applyRecord { r.Resent = true; return r }
 	// superseded is an apply another application wrote over while this
 	// one was held back.
@@ -68,6 +79,19 @@ func TestNextStep(t *testing.T) {
 		{name: "dispatch over, payload changed", rec: changedPayload(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
 		{name: "dispatch over, spec changed", rec: changedSpec(rec(outcomeDispatched, time.Hour)), over: true, want: stepSend},
 		{name: "dispatch over, interval elapsed", rec: rec(outcomeDispatched, 2*time.Hour), over: true, interval: time.Hour, want: stepSend},
+
+		{name: "dispatch over, restored with the same spec at another generation: not sent", rec: restored(rec(outcomeDispatched, time.Hour)), over: true, want: stepSettled},
+		{name: "dispatch over, restored, then its spec edited: sent", rec: changedSpec(restored(rec(outcomeDispatched, time.Hour))), over: true, want: stepSend},
+		{name: "confirmed, restored with the same spec: not sent", rec: restored(rec(outcomeConfirmed, time.Hour)), want: stepSettled},
+		{name: "unconfirmed, restored with the same spec: not sent", rec: restored(rec(outcomeUnconfirmed, time.Hour)), ev: contradicted, want: stepSettled},
+		{name: "lost, restored with the same spec, shown: confirmed, not sent", rec: restored(rec(outcomeLost, time.Hour)), ev: shown, want: stepConfirm},
+		{name: "lost again after being sent once more, restored with the same spec: unconfirmed, no third", rec: resent(restored(rec(outcomeLost, time.Hour))), ev: unknown, want: stepGiveUp},
+		{name: "accepted after the grace, restored with the same spec: unconfirmed, never sent again", rec: restored(rec(outcomeAccepted, time.Hour)), ev: unknown, want: stepGiveUp},
+		{name: "accepted after the grace, spec changed at the same generation: sent", rec: changedSpec(rec(outcomeAccepted, time.Hour)), ev: unknown, want: stepSend},
+		{name: "dispatch over, record without a digest (earlier version), same generation: not sent on upgrade", rec: undigested(rec(outcomeDispatched, time.Hour)), over: true, want: stepSettled},
+		{name: "dispatch over, record without a digest, another generation: sent (only the generation tells)", rec: undigested(restored(rec(outcomeDispatched, time.Hour))), over: true, want: stepSend},
+		{name: "accepted after the grace, record without a digest, same generation: unconfirmed", rec: undigested(rec(outcomeAccepted, time.Hour)), ev: unknown, want: stepGiveUp},
+		{name: "accepted after the grace, record without a digest, another generation: sent", rec: undigested(restored(rec(outcomeAccepted, time.Hour))), ev: unknown, want: stepSend},
 		{name: "dispatch over, interval not elapsed", rec: rec(outcomeDispatched, 2*time.Hour), over: true, interval: 3 * time.Hour, want: stepSettled},
 
 		{name: "dispatch running, record of another domain (a copy): sent, not followed", rec: otherDomain(rec(outcomeDispatched, time.Second)), want: stepSend},
@@ -130,7 +154,7 @@ func TestNextStep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := applyInput{
-				rec: tc.rec, recorded: !tc.none, payloadHash: "sha256:a", generation: 3, templateID: "tpl-1", domainID: "dom-1",
+				rec: tc.rec, recorded: !tc.none, payloadHash: "sha256:a", specDigest: "sha256:spec", generation: 3, templateID: "tpl-1", domainID: "dom-1",
 				interval: tc.interval, grace: grace, now: now, dispatchOver: tc.over, evidence: tc.ev,
 			}
 			got := nextStep(in)
@@ -347,5 +371,47 @@ func TestCurrentRecord(t *testing.T) {
 				t.Fatalf("currentRecord = %+v %v, want outcome %q recorded %v", rec, recorded, tc.outcome, tc.recorded)
 			}
 		})
+	}
+}
+
+// TestSpecDigest pins what identifies the spec an apply applied: the
+// whole spec's content, whatever its generation, and that the record
+// carries it.
+func TestSpecDigest(t *testing.T) {
+	base := hostingv1alpha1.TemplateApplicationSpec{TemplateRef: &hostingv1alpha1.LocalObjectReference{Name: "dns"}, Domain: "example.com"}
+	decoded := func(doc string) *hostingv1alpha1.TemplateApplicationSpec {
+		var s hostingv1alpha1.TemplateApplicationSpec
+		if err := json.Unmarshal([]byte(doc), &s); err != nil {
+			t.Fatal(err)
+		}
+		return &s
+	}
+	d := specDigest(&base)
+	if d == "" || specDigest(base.DeepCopy()) != d {
+		t.Fatalf("a copy of the spec has digest %q, want %q", specDigest(base.DeepCopy()), d)
+	}
+	for name, s := range map[string]*hostingv1alpha1.TemplateApplicationSpec{
+		"reapply.policy set to its default": {TemplateRef: base.TemplateRef, Domain: base.Domain, Reapply: &hostingv1alpha1.ReapplySpec{Policy: hostingv1alpha1.ReapplyOnChange}},
+		"another domain":                    {TemplateRef: base.TemplateRef, Domain: "example.org"},
+		"credentialsRef":                    {TemplateRef: base.TemplateRef, Domain: base.Domain, CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi"}},
+	} {
+		if specDigest(s) == d {
+			t.Errorf("%s: same digest as the spec before the edit", name)
+		}
+	}
+	// One duration, two spellings: the API server keeps what was written,
+	// the digest is of what it means.
+	if a, b := specDigest(decoded(`{"reapply":{"policy":"Interval","interval":"1h30m"}}`)), specDigest(decoded(`{"reapply":{"policy":"Interval","interval":"90m"}}`)); a != b {
+		t.Errorf("1h30m and 90m: digests %s and %s", a, b)
+	}
+
+	rec := applyRecord{At: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), Generation: 2, SpecDigest: d, PayloadHash: "sha256:a"}
+	v, err := rec.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{effectAnnotationPrefix + effectApply: v}}}
+	if got, _ := currentRecord(ta); got.SpecDigest != d || !got.specUnchanged(d, 1) {
+		t.Fatalf("record read back: %+v, want the digest %s, unchanged at generation 1", got, d)
 	}
 }

@@ -2,6 +2,8 @@ package controller
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -57,7 +59,15 @@ const (
 // became of it. The time tells one apply from the next, so a record left
 // by a crashed pass is recognized as that apply and not as a new one.
 type applyRecord struct {
-	Generation  int64        `json:"generation"`
+	Generation int64 `json:"generation"`
+	// SpecDigest identifies the spec applied (specDigest), so that what
+	// is applied is compared by content: a restore without status or a
+	// delete-and-recreate brings the record back with the generation
+	// reset to 1, and comparing generations would apply again a spec
+	// that did not change (or miss an edited one that reached the same
+	// generation). Empty in records of earlier versions, which fall back
+	// to Generation (specUnchanged).
+	SpecDigest  string       `json:"specDigest,omitempty"`
 	PayloadHash string       `json:"payloadHash"`
 	At          time.Time    `json:"at"`
 	Outcome     applyOutcome `json:"outcome,omitempty"`
@@ -93,6 +103,36 @@ type applyRecord struct {
 	// over this apply, on a namespace it wrote, while this object was held
 	// back (supersede). The apply is no longer in force: it is due again.
 	Superseded bool `json:"superseded,omitempty"`
+}
+
+// specUnchanged reports that rec applied the spec whose digest and
+// generation are given: by digest, or, for a record without one (written
+// by an earlier version, or read from the status), by generation as those
+// versions did, since nothing else tells what spec it applied.
+func (rec applyRecord) specUnchanged(digest string, generation int64) bool {
+	if rec.SpecDigest != "" {
+		return rec.SpecDigest == digest
+	}
+	return rec.Generation == generation
+}
+
+// specDigest identifies a TemplateApplication's spec as applied: the
+// sha256 of its JSON. The whole spec counts, as it did when generations
+// were compared: a change of any field (reapply included) applies again,
+// as spec.reapply documents; no field is documented otherwise. It is the
+// content, so it survives what resets the generation. A field added to
+// the spec later must be omitempty (and without a CRD default), or every
+// recorded digest changes and each application applies once more on
+// upgrade.
+func specDigest(spec *hostingv1alpha1.TemplateApplicationSpec) string {
+	data, err := json.Marshal(spec)
+	if err != nil {
+		// Plain strings and a duration: this cannot fail; an empty
+		// digest falls back to the generation.
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // wrote is what the apply wrote on the domain. A record of an earlier

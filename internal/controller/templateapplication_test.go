@@ -99,6 +99,30 @@ func haveDispatchState(state hostingv1alpha1.DispatchState) OmegaMatcher {
 	return HaveField("Status.Dispatch", And(Not(BeNil()), HaveField("State", state)))
 }
 
+// restoredWithoutStatus deletes ta as a lost cluster leaves it (its
+// finalizers dropped, no manager running) and creates it again from its
+// metadata and spec, as a restore from a backup without status (or a GitOps
+// delete-and-recreate) does: the annotations, the apply record among them,
+// come back, the status does not, and the generation starts again at 1.
+func restoredWithoutStatus(ta *hostingv1alpha1.TemplateApplication) *hostingv1alpha1.TemplateApplication {
+	lost := get(ta).(*hostingv1alpha1.TemplateApplication)
+	back := &hostingv1alpha1.TemplateApplication{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: lost.Name, Namespace: lost.Namespace,
+			Labels: lost.Labels, Annotations: lost.Annotations, Finalizers: lost.Finalizers,
+		},
+		Spec: *lost.Spec.DeepCopy(),
+	}
+	if len(lost.Finalizers) > 0 {
+		lost.Finalizers = nil
+		Expect(k8sClient.Update(suiteCtx, lost)).To(Succeed())
+	}
+	Expect(k8sClient.Delete(suiteCtx, lost)).To(Succeed())
+	Eventually(gone(lost)).WithTimeout(eventually).Should(BeTrue())
+	Expect(k8sClient.Create(suiteCtx, back)).To(Succeed())
+	return back
+}
+
 var _ = Describe("TemplateApplication", func() {
 	var w *world
 
@@ -539,6 +563,31 @@ var _ = Describe("TemplateApplication", func() {
 		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
 		Expect(ta.Status.Dispatch.ID).To(Equal(id))
 		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+
+	It("applies nothing again when restored without its status after an edit of its spec was applied", func() {
+		stop := w.startManager(managerOptions{})
+		_, ta := applied()
+		Expect(w.sim.Dispatches()).To(Equal(1))
+
+		By("an edit of the spec applies again, at generation 2")
+		setSpec(ta, func() {
+			ta.Spec.Reapply = &hostingv1alpha1.ReapplySpec{Policy: hostingv1alpha1.ReapplyOnChange}
+		})
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done"),
+			HaveField("Status.AppliedGeneration", int64(2))))
+		Expect(w.sim.Dispatches()).To(Equal(2))
+		stop()
+
+		By("restored from its metadata and spec: the apply record is kept, the generation is 1 again")
+		back := restoredWithoutStatus(ta)
+		Expect(back.Generation).To(Equal(int64(1)))
+		Expect(back.Annotations).To(HaveKey(applyRecordKey))
+		w.startManager(managerOptions{})
+		Eventually(fetch(back)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Consistently(w.sim.Dispatches).WithTimeout(3*testTiming.Poll).Should(Equal(2),
+			"what is applied did not change: the restore must not apply the template again")
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(2))
 	})
 
 	It("reports DispatchFailed naming the failing namespace and Gandi's message, and does not retry", func() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -312,6 +313,32 @@ func rival(obj client.Object, others []client.Object) client.Object {
 		return first
 	}
 	return nil
+}
+
+// ManagerAmong is managerAmong for kubectl gandi import, which asks
+// before applying obj whether the controllers would let it manage what it
+// names: the object among others (cluster objects of obj's kind naming the
+// same Gandi object: recording its ID, or for a Vhost its FQDN on the same
+// instance, see VhostFQDNKey and VhostInstance) that manages it instead,
+// nil when obj would. obj may not exist yet (no UID): it then ranks as an
+// object created after every one of them, which is what applying it makes.
+func ManagerAmong(obj client.Object, others []client.Object) client.Object {
+	if obj.GetUID() == "" {
+		newest := metav1.Now()
+		for _, o := range others {
+			if t := o.GetCreationTimestamp(); !t.Before(&newest) {
+				newest = metav1.NewTime(t.Add(time.Second))
+			}
+		}
+		copied, ok := obj.DeepCopyObject().(client.Object)
+		if !ok {
+			return nil
+		}
+		copied.SetCreationTimestamp(newest)
+		copied.SetUID("not-created-yet")
+		obj = copied
+	}
+	return managerAmong(obj, externalIDAnnotation(obj), others)
 }
 
 // Field indexes of the manager's cache that find the objects naming one

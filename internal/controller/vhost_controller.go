@@ -409,13 +409,17 @@ func (r *VhostReconciler) deletionTarget(ctx context.Context, vh *hostingv1alpha
 	return vhostDeletion{target: instanceTarget{instanceID: recorded, credentials: creds}, recorded: true, why: why}, nil
 }
 
+// VhostFQDNKey is the FQDN a Vhost names, in the ASCII form a vhost's ID
+// has, by which its rivals are found (false: not a host name).
+func VhostFQDNKey(vh *hostingv1alpha1.Vhost) (string, bool) {
+	fqdn, err := toASCII(vh.Spec.FQDN)
+	return fqdn, err == nil
+}
+
 // SetupWithManager registers the reconciler. Vhosts are reconciled again as
 // soon as their HostingInstance changes (no polling while they wait).
 func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
-	if err := indexBy(mgr, &hostingv1alpha1.Vhost{}, vhostFQDNIndex, func(vh *hostingv1alpha1.Vhost) (string, bool) {
-		fqdn, err := toASCII(vh.Spec.FQDN)
-		return fqdn, err == nil
-	}); err != nil {
+	if err := indexBy(mgr, &hostingv1alpha1.Vhost{}, vhostFQDNIndex, VhostFQDNKey); err != nil {
 		return err
 	}
 	if err := indexByRef(mgr, &hostingv1alpha1.Vhost{}, instanceRefIndex, func(vh *hostingv1alpha1.Vhost) *hostingv1alpha1.LocalObjectReference {

@@ -53,7 +53,7 @@ func (e *vhostExternal) rivals(ctx context.Context, _ string) ([]client.Object, 
 		if other.UID == e.vh.UID {
 			continue
 		}
-		id, err := e.r.instanceOf(ctx, other)
+		id, err := VhostInstance(ctx, e.r, other)
 		if err != nil {
 			return nil, err
 		}
@@ -64,14 +64,15 @@ func (e *vhostExternal) rivals(ctx context.Context, _ string) ([]client.Object, 
 	return out, nil
 }
 
-// instanceOf is the instance ID another Vhost names, as far as the cache
-// knows: its spec's ID, or its HostingInstance's recorded one.
-func (r *VhostReconciler) instanceOf(ctx context.Context, vh *hostingv1alpha1.Vhost) (string, error) {
+// VhostInstance is the instance ID another Vhost names, as far as c
+// knows: its spec's ID, or its HostingInstance's recorded one (kubectl
+// gandi import asks it too, with the API server as c, see ManagerAmong).
+func VhostInstance(ctx context.Context, c client.Reader, vh *hostingv1alpha1.Vhost) (string, error) {
 	if vh.Spec.InstanceRef == nil {
 		return vh.Spec.InstanceID, nil
 	}
 	hi := &hostingv1alpha1.HostingInstance{}
-	err := r.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, hi)
+	err := c.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, hi)
 	if err != nil {
 		return vh.Status.InstanceID, client.IgnoreNotFound(err)
 	}

@@ -161,8 +161,15 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 	var applied []client.Object
 	var conflicts []string
 	left := map[string]bool{} // HostingInstances not applied, by name
+	rivals := &rivals{c: c, ns: o.manifest.Namespace}
+	defer func() {
+		if len(rivals.warned) > 0 {
+			_, _ = fmt.Fprintf(o.streams.ErrOut, "warning: you may not list every namespace's %s: only namespace %s was searched for objects already managing what is imported; one in another namespace makes the operator stop the imported one (OwnedByAnotherObject)\n",
+				strings.Join(rivals.warned, ", "), o.manifest.Namespace)
+		}
+	}()
 	for _, obj := range objs {
-		conflict, err := importConflict(ctx, c, obj, left)
+		conflict, err := importConflict(ctx, c, rivals, obj, left)
 		if err != nil {
 			return err
 		}
@@ -195,16 +202,14 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 	return nil
 }
 
-// importConflict says why obj is not applied (conflictOf), after reading
-// what that decision needs: the object of its name, and for a Vhost that
-// records no instance, its HostingInstance.
-func importConflict(ctx context.Context, c client.Client, obj client.Object, leftInstances map[string]bool) (string, error) {
+// importConflict says why obj is not applied, after reading what the
+// decisions need: the object of its name, and for a Vhost that records no
+// instance, its HostingInstance (conflictOf); then the objects of other
+// names that already manage what it names (rivals).
+func importConflict(ctx context.Context, c client.Client, rivals *rivals, obj client.Object, leftInstances map[string]bool) (string, error) {
 	existing, err := getIfExists(ctx, c, obj)
 	if err != nil {
 		return "", fmt.Errorf("read %s: %w", objectRef(obj), err)
-	}
-	if existing == nil {
-		return conflictOf(obj, nil, nil, leftInstances), nil
 	}
 	var hi *hostingv1alpha1.HostingInstance
 	if vh, ok := existing.(*hostingv1alpha1.Vhost); ok && vh.Spec.InstanceRef != nil {
@@ -213,7 +218,10 @@ func importConflict(ctx context.Context, c client.Client, obj client.Object, lef
 			return "", fmt.Errorf("read the instance of %s: %w", objectRef(vh), err)
 		}
 	}
-	return conflictOf(obj, existing, hi, leftInstances), nil
+	if conflict := conflictOf(obj, existing, hi, leftInstances); conflict != "" {
+		return conflict, nil
+	}
+	return rivals.conflict(ctx, obj)
 }
 
 // getIfExists reads the object of obj's kind, namespace and name from the

@@ -3,8 +3,10 @@ package kubectlgandi
 import (
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -96,6 +98,64 @@ func TestImportVhostConflict(t *testing.T) {
 				}
 			}
 			got := conflictOf(want.DeepCopy(), existing, hi, map[string]bool{tt.left: tt.left != ""})
+			switch {
+			case tt.conflict == "" && got != "":
+				t.Fatalf("left as a conflict: %s", got)
+			case tt.conflict != "" && !strings.Contains(got, tt.conflict):
+				t.Fatalf("got %q, want a conflict saying %q", got, tt.conflict)
+			}
+		})
+	}
+}
+
+// An imported object is not applied when another object, of another name
+// or namespace, already manages what it names: the controllers would let
+// that one manage it and stop the imported one (OwnedByAnotherObject), so
+// the import leaves it and names the manager. An object that records
+// nothing yet, or another ID, does not manage it.
+func TestImportRivalConflict(t *testing.T) {
+	const id = "0b6d3f5e-0000-4000-8000-0000000000aa"
+	created := metav1.NewTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	want := &hostingv1alpha1.HostingInstance{TypeMeta: metav1.TypeMeta{Kind: kindHostingInstance}, ObjectMeta: ManifestOptions{Namespace: "web"}.meta("shop", id)}
+	instance := func(ns, name, recorded string, edit func(*hostingv1alpha1.HostingInstance)) client.Object {
+		hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: types.UID(ns + "/" + name), CreationTimestamp: created}}
+		if recorded != "" {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: recorded}
+		}
+		if edit != nil {
+			edit(hi)
+		}
+		return hi
+	}
+	const fqdn = "www.example.com"
+	vhost := VhostManifest(ManifestOptions{Namespace: "web"}, fqdn, "shop", id, &gandi.Vhost{FQDN: fqdn})
+	otherVhost := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: "www", UID: "b-www", CreationTimestamp: created,
+		Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: fqdn}}, Spec: hostingv1alpha1.VhostSpec{InstanceID: id, FQDN: fqdn}}
+	tests := []struct {
+		name     string
+		obj      client.Object
+		others   []client.Object
+		conflict string // "": applied
+	}{
+		{name: "no other object", obj: want},
+		{name: "another namespace's object records the ID", obj: want, others: []client.Object{instance("team-b", "shop", id, nil)},
+			conflict: "hostinginstance/shop (instance " + id + ") is already managed by team-b/shop"},
+		{name: "another name in the namespace records the ID, observed", obj: want,
+			others:   []client.Object{instance("web", "shop-old", id, func(hi *hostingv1alpha1.HostingInstance) { hi.Status.ID = id })},
+			conflict: "is already managed by web/shop-old"},
+		{name: "recorded by an object the API server dated after this machine's clock", obj: want,
+			others: []client.Object{instance("team-b", "shop", id, func(hi *hostingv1alpha1.HostingInstance) {
+				hi.CreationTimestamp = metav1.NewTime(time.Now().Add(time.Hour))
+			})},
+			conflict: "is already managed by team-b/shop"},
+		{name: "an object of the Gandi name that records no ID yet", obj: want, others: []client.Object{instance("team-b", "shop", "", nil)}},
+		{name: "an object that records another ID", obj: want, others: []client.Object{instance("team-b", "shop", "0b6d3f5e-0000-4000-8000-0000000000bb", nil)}},
+		{name: "a Vhost of another namespace records the FQDN on the instance", obj: vhost, others: []client.Object{otherVhost},
+			conflict: "vhost/" + fqdn + " (the vhost " + fqdn + " on instance " + id + ") is already managed by team-b/www"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rivalConflict(tt.obj, tt.others)
 			switch {
 			case tt.conflict == "" && got != "":
 				t.Fatalf("left as a conflict: %s", got)

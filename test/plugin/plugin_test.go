@@ -22,6 +22,7 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -437,7 +438,99 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.Writes()).To(Equal(writes))
 	})
 
+	t.Run("import --apply: what another namespace's object manages is a conflict naming it, and its vhosts are left too", func(t *testing.T) {
+		g := NewWithT(t)
+		rivalID := e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "rival", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql", Version: "8.0"},
+			Vhosts: []gandisim.SeedVhost{{FQDN: "rival.example.com"}}})
+		// Team B's HostingInstance, of another name, manages it already.
+		theirs := &hostingv1alpha1.HostingInstance{
+			ObjectMeta: metav1.ObjectMeta{Name: "their-site", Namespace: e.otherNamespace(t), Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: rivalID}},
+			Spec: hostingv1alpha1.HostingInstanceSpec{
+				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyObserve, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan},
+				Name:          "rival", Location: "FR", Size: "starter", DurationMonths: 1,
+				Type: hostingv1alpha1.InstanceType{
+					Language: hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"},
+					Database: hostingv1alpha1.InstanceDatabase{Name: "mysql", Version: "8.0"},
+				},
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), theirs)).To(Succeed())
+		defer func() { g.Expect(e.k8s.Delete(context.Background(), theirs)).To(Succeed()) }()
+		writes := e.sim.Writes()
+		out, err := e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--name", "rival", "--apply", "--manage")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("hostinginstance/rival (instance " + rivalID + ") is already managed by " + theirs.Namespace + "/their-site"))
+		g.Expect(out).To(ContainSubstring("vhost/rival.example.com (the vhost rival.example.com on instance " + rivalID + ") would name hostinginstance/rival, which is left as it is"))
+		g.Expect(out).NotTo(ContainSubstring("serverside-applied"))
+		err = e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "rival"}, &hostingv1alpha1.HostingInstance{})
+		g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "hostinginstance/rival was applied: %v", err)
+		err = e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "rival.example.com"}, &hostingv1alpha1.Vhost{})
+		g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "vhost/rival.example.com was applied: %v", err)
+		g.Expect(e.sim.Writes()).To(Equal(writes))
+	})
+
+	t.Run("import --apply: a vhost or a PaaS instance another namespace's object manages is a conflict; the rest is imported", func(t *testing.T) {
+		g := NewWithT(t)
+		siteID := e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "duel", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql", Version: "8.0"},
+			Vhosts: []gandisim.SeedVhost{{FQDN: "duel.example.com"}, {FQDN: "free.example.com"}}})
+		paasID := e.sim.AddPaasInstance(apiKey, "duel-paas", "php7.3mysql5.7", "s", 1)
+		g.Expect(paasID).NotTo(BeZero())
+		ns := e.otherNamespace(t)
+		observe := hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyObserve, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan}
+		// Team B manages the vhost duel.example.com on that instance, and
+		// the PaaS instance, under names of its own.
+		theirVhost := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Name: "duel-www", Namespace: ns, Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: "duel.example.com"}},
+			Spec:       hostingv1alpha1.VhostSpec{ManagedFields: observe, InstanceID: siteID, FQDN: "duel.example.com"},
+		}
+		theirPaaS := &hostingv1alpha1.PaaSInstance{
+			ObjectMeta: metav1.ObjectMeta{Name: "their-paas", Namespace: ns, Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: strconv.Itoa(paasID)}},
+			Spec: hostingv1alpha1.PaaSInstanceSpec{
+				CredentialsRef: &hostingv1alpha1.PaaSCredentialsReference{Name: "gandi-apikey"},
+				DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan, ManagementPolicy: hostingv1alpha1.ManagementPolicyObserve,
+				Name: "duel-paas", DatacenterID: 1, Type: "php7.3mysql5.7", Size: "s", Duration: "1m",
+			},
+		}
+		for _, obj := range []client.Object{theirVhost, theirPaaS} {
+			g.Expect(e.k8s.Create(t.Context(), obj)).To(Succeed())
+			defer func() { g.Expect(e.k8s.Delete(context.Background(), obj)).To(Succeed()) }()
+		}
+		writes := e.sim.Writes()
+		out, err := e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--paas-apikey-secret", "gandi-apikey",
+			"--gandi-xmlrpc-url", e.simURL+gandisim.XMLRPCPath, "--name", "duel*", "--apply")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("2 not imported"))
+		g.Expect(out).To(ContainSubstring("vhost/duel.example.com (the vhost duel.example.com on instance " + siteID + ") is already managed by " + ns + "/duel-www"))
+		g.Expect(out).To(ContainSubstring("paasinstance/duel-paas (PaaS instance " + strconv.Itoa(paasID) + ") is already managed by " + ns + "/their-paas"))
+		g.Expect(out).To(ContainSubstring("hostinginstance/duel serverside-applied"))
+		g.Expect(out).To(ContainSubstring("vhost/free.example.com serverside-applied"))
+		err = e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "duel.example.com"}, &hostingv1alpha1.Vhost{})
+		g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "vhost/duel.example.com was applied: %v", err)
+		err = e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "duel-paas"}, &hostingv1alpha1.PaaSInstance{})
+		g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "paasinstance/duel-paas was applied: %v", err)
+		g.Expect(e.sim.Writes()).To(Equal(writes))
+		for _, obj := range []client.Object{
+			&hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "free.example.com", Namespace: namespace}},
+			&hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Name: "duel", Namespace: namespace}},
+		} {
+			g.Expect(e.k8s.Delete(t.Context(), obj)).To(Succeed())
+		}
+	})
+
 	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")
+}
+
+// otherNamespace is a second team's namespace, made once.
+func (e *env) otherNamespace(t *testing.T) string {
+	t.Helper()
+	const name = "team-b"
+	err := e.k8s.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	return name
 }
 
 // start brings up the control plane, the simulator, the controllers and

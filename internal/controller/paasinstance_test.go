@@ -676,6 +676,41 @@ var _ = Describe("PaaSInstance", func() {
 				HaveField("ObjectMeta.Annotations", Not(HaveKey(ContainSubstring("vhosts")))), "this object created no vhost")
 		})
 
+		DescribeTable("reports a vhost create refused for a name another instance of the account took meanwhile as one conflict, with one event",
+			func(lost bool) {
+				// Each create reaches Gandi 2 s after it is sent; meanwhile
+				// another instance of this object's account takes the name,
+				// where this key sees it.
+				route := xmlrpc("paas.vhost.create")
+				w.sim.SetLatency(route, 2*time.Second)
+				sent := 1
+				if lost {
+					// The first create's connection drops before Gandi acts:
+					// the one sent again is refused.
+					w.sim.ResetNext(route, 1)
+					sent = 2
+				}
+				setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.race.org"}} })
+				Eventually(func() int { return w.sim.Requests(route) }).WithTimeout(eventually).WithPolling(5 * time.Millisecond).Should(Equal(sent))
+				other := w.sim.AddPaasInstance(paasKey, "other-site", "php7.3mysql5.7", "s", 1, "www.race.org")
+				Expect(other).NotTo(BeZero())
+
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonVhostConflict),
+					HaveField("Status.VhostConflicts", ConsistOf(HaveField("FQDN", "www.race.org")))))
+				Consistently(fetch(pi)).WithTimeout(3*testTiming.Poll).Should(
+					HaveField("Status.VhostConflicts", ConsistOf(And(HaveField("FQDN", "www.race.org"), HaveField("InstanceID", strconv.Itoa(other))))),
+					"recorded where Gandi shows it from the first")
+				conflicts := eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonVhostConflict)()
+				Expect(conflicts).To(HaveLen(1), "one conflict, one event")
+				Expect(conflicts[0].Series).To(BeNil(), "the event was sent again: %+v", conflicts[0].Series)
+				Expect(conflicts[0].Note).To(ContainSubstring("served by PaaS instance " + strconv.Itoa(other)))
+				Expect(w.sim.Requests(route)).To(Equal(sent), "not sent again")
+			},
+			Entry("its first create", false),
+			Entry("a create sent again after a lost answer", true),
+		)
+
 		It("deletes the instance at Gandi with Delete", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())

@@ -96,17 +96,16 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 // createVhost creates one listed vhost, recorded first.
 func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostSpec, ascii string) *result {
 	id := p.info.ID
-	existing, err := p.api.VhostInfo(ctx, ascii)
-	switch {
-	case err == nil && existing.PaasID != id:
-		p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, InstanceID: strconv.Itoa(existing.PaasID)}, fmt.Sprintf(
-			"vhost %s is served by PaaS instance %d, not this one: it is left there; remove it from spec.vhosts or move it at Gandi", ascii, existing.PaasID))
+	where, err := p.locateVhost(ctx, ascii)
+	switch where.place {
+	case vhostOnAnotherInstance:
+		p.conflict(vhostConflictAt(ascii, where, nil), p.conflictMessage(ascii, where))
 		return nil
-	case err == nil:
+	case vhostOnThisInstance:
 		// Created, and not yet in paas.info's list.
 		p.soon = true
 		return nil
-	case !gandi.IsNotFound(err):
+	case vhostUnknown:
 		return halt(failed(p.pi, p.r.Timing, "look up vhost "+ascii, err))
 	}
 	// The name is nowhere this key can see. A refusal of its create is in
@@ -117,7 +116,7 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	refusedAt, refused := refusedUnseen(p.pi.Status.VhostConflicts, ascii)
 	due := refusalDue(refusedAt, p.r.Now(), p.r.Timing.Detail)
 	if !sendVhostCreate(earlier, refused, freshWanted(p.pi, p.pi.Status.ObservedGeneration, p.pi.Status.LastHandledReconcileAt), due) {
-		p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, RefusedAt: refusedAt}, p.unseenConflict(ascii))
+		p.conflict(vhostConflictAt(ascii, where, refusedAt), p.conflictMessage(ascii, where))
 		return nil
 	}
 	if !earlier {
@@ -128,13 +127,13 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	_, err = p.api.VhostCreate(ctx, paas.PaasVhost{PaasID: id, Vhost: ascii, ZoneAlter: v.ZoneAlter, Override: v.Override})
 	switch {
 	case gandi.IsAlreadyExists(err):
-		var now vhostPlace
-		if earlier {
-			// A first create's refusal made nothing; after an earlier
-			// one whose answer was lost, where it is now tells.
-			now = p.locateVhost(ctx, ascii)
-		}
-		d := decideRefusedVhost(earlier, now)
+		// Where Gandi shows the name now tells whether an earlier create
+		// of this object, whose answer was lost, made it, and which
+		// conflict to report: one that became visible elsewhere since
+		// the look-up above is reported as the next pass's look-up will
+		// find it, not as one this key cannot see.
+		now, _ := p.locateVhost(ctx, ascii)
+		d := decideRefusedVhost(earlier, now.place)
 		if d.record {
 			// Gandi lists it only now (or cannot tell yet): the next pass
 			// looks again.
@@ -146,7 +145,7 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 			}
 		}
 		if d.conflict {
-			p.conflict(hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, RefusedAt: &metav1.Time{Time: p.r.Now()}}, p.unseenConflict(ascii))
+			p.conflict(vhostConflictAt(ascii, now, &metav1.Time{Time: p.r.Now()}), p.conflictMessage(ascii, now))
 		}
 		return nil
 	case err != nil:
@@ -157,9 +156,24 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	return nil
 }
 
-// unseenConflict is the VhostConflict of a create Gandi refused for a name
-// it serves where this object's API key cannot see.
-func (p *paasPass) unseenConflict(ascii string) string {
+// vhostConflictAt is the conflict of a listed vhost where Gandi shows it:
+// on another instance, that instance (seen again by every pass's look-up);
+// otherwise a create refused at refusedAt for a name Gandi serves where
+// this key cannot see (refusedUnseen). Both the look-up and a refusal
+// record it so, so that one conflict is one entry, and one event
+// (conflict).
+func vhostConflictAt(ascii string, where vhostWhere, refusedAt *metav1.Time) hostingv1alpha1.PaaSVhostConflict {
+	if where.place == vhostOnAnotherInstance {
+		return hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, InstanceID: strconv.Itoa(where.paasID)}
+	}
+	return hostingv1alpha1.PaaSVhostConflict{FQDN: ascii, RefusedAt: refusedAt}
+}
+
+// conflictMessage is the VhostConflict message of vhostConflictAt.
+func (p *paasPass) conflictMessage(ascii string, where vhostWhere) string {
+	if where.place == vhostOnAnotherInstance {
+		return fmt.Sprintf("vhost %s is served by PaaS instance %d, not this one: it is left there; remove it from spec.vhosts or move it at Gandi", ascii, where.paasID)
+	}
 	return "vhost " + ascii + " already exists at Gandi where this API key cannot see it: remove it there or from spec.vhosts " +
 		"(" + resentNote(p.r.Timing.Detail) + ")"
 }
@@ -228,18 +242,26 @@ const (
 	vhostUnknown
 )
 
-// locateVhost reads where Gandi serves fqdn now.
-func (p *paasPass) locateVhost(ctx context.Context, fqdn string) vhostPlace {
+// vhostWhere is where paas.vhost.info shows a vhost: the place, and the
+// instance when it is another one.
+type vhostWhere struct {
+	place  vhostPlace
+	paasID int
+}
+
+// locateVhost reads where Gandi serves fqdn now; the error is the read's
+// (vhostUnknown).
+func (p *paasPass) locateVhost(ctx context.Context, fqdn string) (vhostWhere, error) {
 	v, err := p.api.VhostInfo(ctx, fqdn)
 	switch {
 	case gandi.IsNotFound(err):
-		return vhostNowhere
+		return vhostWhere{place: vhostNowhere}, nil
 	case err != nil:
-		return vhostUnknown
+		return vhostWhere{place: vhostUnknown}, err
 	case v.PaasID == p.info.ID:
-		return vhostOnThisInstance
+		return vhostWhere{place: vhostOnThisInstance}, nil
 	}
-	return vhostOnAnotherInstance
+	return vhostWhere{place: vhostOnAnotherInstance, paasID: v.PaasID}, nil
 }
 
 // refusedVhost is what follows a vhost create Gandi refused because the

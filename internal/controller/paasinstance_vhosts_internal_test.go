@@ -90,3 +90,33 @@ func TestKeepConflicts(t *testing.T) {
 		t.Fatalf("problems = %+v, want one VhostConflict", p.problems)
 	}
 }
+
+// A refused create and a look-up record the conflict of a name by where
+// Gandi shows it, the same way: a name visible on another instance is that
+// instance's conflict whichever found it (so the next pass's look-up knows
+// it, and sends no second event); only a name this key cannot see is a
+// refusal, with its time.
+func TestVhostConflictAt(t *testing.T) {
+	at := &metav1.Time{Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	elsewhere := vhostWhere{place: vhostOnAnotherInstance, paasID: 42}
+	cases := []struct {
+		name      string
+		where     vhostWhere
+		refusedAt *metav1.Time
+		want      hostingv1alpha1.PaaSVhostConflict
+	}{
+		{name: "seen elsewhere by the look-up", where: elsewhere, want: hostingv1alpha1.PaaSVhostConflict{FQDN: "www.example.org", InstanceID: "42"}},
+		{name: "seen elsewhere after a refusal: the look-up's conflict", where: elsewhere, refusedAt: at,
+			want: hostingv1alpha1.PaaSVhostConflict{FQDN: "www.example.org", InstanceID: "42"}},
+		{name: "refused, seen nowhere", where: vhostWhere{place: vhostNowhere}, refusedAt: at, want: hostingv1alpha1.PaaSVhostConflict{FQDN: "www.example.org", RefusedAt: at}},
+		{name: "refused, where it is unreadable", where: vhostWhere{place: vhostUnknown}, refusedAt: at, want: hostingv1alpha1.PaaSVhostConflict{FQDN: "www.example.org", RefusedAt: at}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := vhostConflictAt("www.example.org", tc.where, tc.refusedAt)
+			if got.FQDN != tc.want.FQDN || got.InstanceID != tc.want.InstanceID || got.RefusedAt != tc.want.RefusedAt {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

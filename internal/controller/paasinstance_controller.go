@@ -97,7 +97,11 @@ func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *host
 
 	var res result
 	if observeOnly(paasPolicy(pi)) {
-		reportPaaSDrift(pi, info, r.freeView(pi))
+		if stop := r.observeVhostConflicts(ctx, api, pi, info); stop != nil {
+			res = *stop
+		} else {
+			reportPaaSDrift(pi, info, r.freeView(pi))
+		}
 	} else {
 		res = r.update(ctx, api, pi, info)
 	}

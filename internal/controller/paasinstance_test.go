@@ -711,6 +711,32 @@ var _ = Describe("PaaSInstance", func() {
 			Entry("a create sent again after a lost answer", true),
 		)
 
+		It("keeps status.vhostConflicts to what Gandi shows while it only observes: a conflict resolved at Gandi or dropped from the spec leaves it", func() {
+			other := w.sim.AddPaasInstance(paasKey, "other-site", "php7.3mysql5.7", "s", 1, "www.moved.org", "www.kept.org")
+			Expect(other).NotTo(BeZero())
+			setSpec(pi, func() {
+				pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.moved.org"}, {FQDN: "www.kept.org"}}
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.VhostConflicts", ConsistOf(
+				HaveField("FQDN", "www.kept.org"), HaveField("FQDN", "www.moved.org"))))
+			creates := w.sim.Requests(xmlrpc("paas.vhost.create"))
+
+			setSpec(pi, func() { pi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.ObservedGeneration", pi.Generation))
+			// The other instance lets one name go; the spec drops the other.
+			api, err := paas.New(paas.Config{Endpoint: w.server.URL + gandisim.XMLRPCPath, APIKey: paasKey})
+			Expect(err).NotTo(HaveOccurred())
+			_, err = api.VhostDelete(suiteCtx, "www.moved.org")
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(func() []string { v, _ := w.sim.PaasInstance(other); return v.Vhosts }).WithTimeout(eventually).ShouldNot(ContainElement("www.moved.org"))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.VhostConflicts", ConsistOf(HaveField("FQDN", "www.kept.org"))),
+				"a conflict resolved at Gandi is not listed")
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.moved.org"}} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.VhostConflicts", BeEmpty()),
+				"a vhost no longer listed is no conflict")
+			Expect(w.sim.Requests(xmlrpc("paas.vhost.create"))).To(Equal(creates), "nothing created while observing")
+		})
+
 		It("deletes the instance at Gandi with Delete", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())

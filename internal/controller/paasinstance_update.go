@@ -106,6 +106,9 @@ type paasPass struct {
 	// conflicts are the listed vhosts Gandi serves elsewhere, as this pass
 	// found them (status.vhostConflicts).
 	conflicts []hostingv1alpha1.PaaSVhostConflict
+	// observeOnly: managementPolicy Observe; the pass only looks
+	// (observeVhostConflicts).
+	observeOnly bool
 }
 
 // wrote says the pass sent the instance a change.

@@ -42,7 +42,9 @@ func (p *paasPass) recordVhosts(ctx context.Context, fqdns []string, locked bool
 // syncVhosts creates the listed vhosts the instance lacks and deletes those
 // this object created that the list no longer has. A vhost Gandi serves on
 // another instance is a conflict, reported and never touched, and kept in
-// status.vhostConflicts (keepConflicts).
+// status.vhostConflicts (keepConflicts). A pass that only observes
+// (observeOnly) goes through the same look-ups, which keep
+// status.vhostConflicts to what Gandi shows, and sends nothing.
 func (p *paasPass) syncVhosts(ctx context.Context) *result {
 	id := p.info.ID
 	on := map[string]string{}
@@ -66,6 +68,9 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 			}
 		}
 		handled[ascii] = true
+	}
+	if p.observeOnly {
+		return nil
 	}
 	var kept []string
 	for _, fqdn := range recordedVhosts(p.pi) {
@@ -111,9 +116,16 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 	// The name is nowhere this key can see. A refusal of its create is in
 	// status.vhostConflicts without an instance (a name since seen on
 	// another instance was not refused so); sendVhostCreate says whether
-	// it still answers this create.
+	// it still answers this create. A pass that only observes sends
+	// nothing, and keeps the refusal as it stands.
 	earlier := slices.Contains(recordedVhosts(p.pi), ascii)
 	refusedAt, refused := refusedUnseen(p.pi.Status.VhostConflicts, ascii)
+	if p.observeOnly {
+		if refused {
+			p.conflict(vhostConflictAt(ascii, where, refusedAt), p.conflictMessage(ascii, where))
+		}
+		return nil
+	}
 	due := refusalDue(refusedAt, p.r.Now(), p.r.Timing.Detail)
 	if !sendVhostCreate(earlier, refused, freshWanted(p.pi, p.pi.Status.ObservedGeneration, p.pi.Status.LastHandledReconcileAt), due) {
 		p.conflict(vhostConflictAt(ascii, where, refusedAt), p.conflictMessage(ascii, where))
@@ -339,4 +351,18 @@ func dnsEntryStrings(e paas.DNSEntries) map[string]string {
 		out[k] = fmt.Sprint(v)
 	}
 	return out
+}
+
+// observeVhostConflicts keeps status.vhostConflicts to what Gandi shows
+// while the object only observes, by the look-ups a Manage pass makes
+// (syncVhosts), without a create or a delete: a conflict resolved or moved
+// at Gandi, or a vhost dropped from spec.vhosts, does not stay listed until
+// the object manages again. The vhosts are looked at on a running instance
+// only, as a Manage pass does; otherwise the list stays as last seen.
+func (r *PaaSInstanceReconciler) observeVhostConflicts(ctx context.Context, api paasAPI, pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) *result {
+	if info.State != paas.StateRunning {
+		return nil
+	}
+	p := &paasPass{r: r, api: api, pi: pi, info: info, observeOnly: true}
+	return p.syncVhosts(ctx)
 }

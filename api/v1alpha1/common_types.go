@@ -79,6 +79,15 @@ const (
 	// time the POST took is not taken out of the grace.
 	AnnotationCreateLostAt = "hosting.gandi-operator.dev/create-lost-at"
 
+	// AnnotationCreateDigest records, beside AnnotationCreatePending, for a
+	// kind Gandi gives no creation date (a Template), digests of what the
+	// creates under that intent sent (name, description, payload), comma
+	// separated. A same-named object found while the create is unconfirmed
+	// is taken for its result only when Gandi shows it with what one of
+	// them sent: one someone else made meanwhile is not. It is written in
+	// the same write as the intent and taken back with it.
+	AnnotationCreateDigest = "hosting.gandi-operator.dev/create-digest"
+
 	// AnnotationRequestedAt asks for a reconcile now: any new value (kubectl
 	// gandi reconcile writes an RFC 3339 time) wakes the object, and the
 	// first pass after it that observes the object at Gandi copies the value

@@ -27,6 +27,12 @@ func TestDecideClaim(t *testing.T) {
 	fresh := candidate{id: "fresh", createdAt: intent.Add(time.Second)}
 	fresh2 := candidate{id: "fresh2", createdAt: intent.Add(2 * time.Second)}
 	undated := candidate{id: "undated"}
+	// Templates: Gandi gives no date, the intent records digests of what
+	// its creates sent, and the lookup reads each match's content.
+	sent, sentBefore := []string{"sha256:sent"}, []string{"sha256:first", "sha256:sent"}
+	ours := candidate{id: "ours", content: "sha256:sent"}
+	first := candidate{id: "first", content: "sha256:first"}
+	strangers := candidate{id: "strangers", content: "sha256:made-by-hand"}
 	cases := []struct {
 		name string
 		in   claimInput
@@ -55,7 +61,14 @@ func TestDecideClaim(t *testing.T) {
 		{"own intent, within the grace, a handed-over match waits for the create", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Minute, handedOver: true}, decideWait},
 		{"own intent, grace over, two handed-over matches", claimInput{matches: []candidate{old, {id: "older", createdAt: intent.Add(-2 * time.Hour)}}, pending: true, pendingSince: intent, grace: time.Second, handedOver: true}, decideAmbiguous},
 		{"own intent, grace over, the unique key taken by an older object", claimInput{matches: []candidate{old}, pending: true, pendingSince: intent, grace: time.Second, uniqueKey: true}, decideAlreadyExists},
-		{"own intent, undated match (template)", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent, uniqueKey: true}, decideAdopt},
+		{"own intent recorded without digests (an earlier build), undated match (template): its create's, as that build decided", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent, uniqueKey: true}, decideAdopt},
+		{"own intent, an undated match showing what its create sent", claimInput{matches: []candidate{ours}, pending: true, pendingSince: intent, digests: sent, uniqueKey: true}, decideAdopt},
+		{"own intent, an undated match showing what an earlier create under it sent (the spec edited in between)", claimInput{matches: []candidate{first}, pending: true, pendingSince: intent, digests: sentBefore, uniqueKey: true}, decideAdopt},
+		{"own intent, an undated match someone made meanwhile, within the grace: not claimed, waited for", claimInput{matches: []candidate{strangers}, pending: true, pendingSince: intent, digests: sent, uniqueKey: true, grace: time.Minute}, decideWait},
+		{"own intent, an undated match someone made meanwhile, grace over: AlreadyExists", claimInput{matches: []candidate{strangers}, pending: true, pendingSince: intent, lostAt: intent, digests: sent, uniqueKey: true, grace: time.Second}, decideAlreadyExists},
+		{"own intent, an undated match whose content was not read: not its create's", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent, lostAt: intent, digests: sent, uniqueKey: true, grace: time.Second}, decideAlreadyExists},
+		{"own intent, its own and a stranger's undated match (two organizations): its own adopted", claimInput{matches: []candidate{strangers, ours}, pending: true, pendingSince: intent, digests: sent, uniqueKey: true}, decideAdopt},
+		{"own intent, a stranger's undated match, the user hands it over after the grace", claimInput{matches: []candidate{strangers}, pending: true, pendingSince: intent, lostAt: intent, digests: sent, uniqueKey: true, grace: time.Second, handedOver: true}, decideHandedOver},
 		{"no intent, undated match (template)", claimInput{matches: []candidate{undated}, uniqueKey: true}, decideAlreadyExists},
 		{"own intent, grace over, policy now Observe: nothing more is created", claimInput{pending: true, pendingSince: intent, grace: time.Second, observeOnly: true}, decideAbsent},
 
@@ -74,6 +87,10 @@ func TestDecideClaim(t *testing.T) {
 			lostAt: intent, elsewhere: []otherIntent{{since: fresh.createdAt, sent: fresh.createdAt, lostAt: fresh.createdAt}}, grace: 2 * time.Second}, decideAmbiguous},
 		{"an undated template another object's intent explains: waited for", claimInput{matches: []candidate{undated}, pending: true, pendingSince: intent,
 			elsewhere: []otherIntent{{since: now, sent: now}}, grace: 10 * time.Second}, decideWait},
+		{"an undated template another object's intent sent other content for: not its, this object's own", claimInput{matches: []candidate{ours}, pending: true, pendingSince: intent, digests: sent,
+			elsewhere: []otherIntent{{since: now, sent: now, digests: []string{"sha256:theirs"}}}, grace: 10 * time.Second}, decideAdopt},
+		{"an undated template both intents sent the same content for: waited for", claimInput{matches: []candidate{ours}, pending: true, pendingSince: intent, digests: sent,
+			elsewhere: []otherIntent{{since: now, sent: now, digests: sent}}, grace: 10 * time.Second}, decideWait},
 		{"the user hands over a match another object's create in flight explains: waited for", claimInput{matches: []candidate{fresh2}, pending: true, pendingSince: intent,
 			lostAt: intent, handedOver: true, elsewhere: []otherIntent{{since: fresh.createdAt, sent: now}}, grace: 2 * time.Second}, decideWait},
 	}

@@ -142,7 +142,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		}
 	}
 	decision, which := decideClaim(claimInput{
-		matches: matches, pending: pending, pendingSince: since, lastSent: sent,
+		matches: matches, pending: pending, pendingSince: since, lastSent: sent, digests: sentDigests(obj),
 		lostAt: createLostAt(obj), recordsLoss: true, elsewhere: elsewhere,
 		handedOver:  adoptRequested(obj) || ext.handedOver(),
 		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
@@ -497,6 +497,11 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 			intent[hostingv1alpha1.AnnotationCreatePendingKey] = k.intentKey()
 		}
 	}
+	if u, ok := ext.(undatedCreate); ok {
+		// In the intent's own write: what this attempt sends, not what the
+		// spec may say when a later pass looks for its result.
+		intent[hostingv1alpha1.AnnotationCreateDigest] = withSentDigest(obj, hadIntent, u.sentDigest())
+	}
 	preset, knownBefore := ext.(idBeforeCreate)
 	if knownBefore {
 		intent[hostingv1alpha1.AnnotationExternalID] = preset.presetID()
@@ -540,6 +545,18 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		return "", halt(waitFor(l.timing.Transitional))
 	}
 	return id, nil
+}
+
+// undatedCreate is an external whose Gandi objects carry no creation date
+// (templates): nothing dates a match before or after the intent, so what
+// its create made is told from a same-named object someone else made by
+// content. sentDigest is the digest of the create this pass sends, which
+// create records with the intent (AnnotationCreateDigest); find gives each
+// match the digest of what Gandi shows of it (candidate.content) whenever
+// obj has an intent of its own. A match someone edited since the create
+// made it no longer counts as made by it: it is left, never claimed.
+type undatedCreate interface {
+	sentDigest() string
 }
 
 // keyedIntent is an external whose natural key (credentials, sharing ID,
@@ -622,7 +639,7 @@ func otherIntents(obj client.Object, objs []client.Object) []otherIntent {
 			continue
 		}
 		if since, open := openIntent(o); open {
-			out = append(out, otherIntent{since: since, sent: lastCreateSent(o), lostAt: createLostAt(o)})
+			out = append(out, otherIntent{since: since, sent: lastCreateSent(o), lostAt: createLostAt(o), digests: sentDigests(o)})
 		}
 	}
 	return out

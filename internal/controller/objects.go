@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -83,6 +84,40 @@ func lastCreateSent(obj client.Object) time.Time {
 		return since
 	}
 	return t
+}
+
+// sentDigests are the digests of what the creates under obj's intent sent
+// (AnnotationCreateDigest), for a kind Gandi gives no creation date; none
+// for an intent an earlier build recorded without them.
+func sentDigests(obj client.Object) []string {
+	v := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreateDigest]
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// maxSentDigests bounds the digests one intent keeps: a create is sent
+// again only after a grace with nothing found, and a spec edited between
+// every attempt is not worth an annotation without end. The oldest goes
+// first: its create is the least likely to show up still.
+const maxSentDigests = 4
+
+// withSentDigest is the AnnotationCreateDigest value that records digest
+// beside those of the earlier creates under obj's intent (kept, hadIntent,
+// since what one of them made may still show up).
+func withSentDigest(obj client.Object, hadIntent bool, digest string) string {
+	var all []string
+	if hadIntent {
+		all = sentDigests(obj)
+	}
+	if !slices.Contains(all, digest) {
+		all = append(all, digest)
+	}
+	if len(all) > maxSentDigests {
+		all = all[len(all)-maxSentDigests:]
+	}
+	return strings.Join(all, ",")
 }
 
 // createLostAt is when the answer to the latest create under obj's intent
@@ -254,7 +289,8 @@ func patchAnnotations(ctx context.Context, c client.Client, obj client.Object, p
 
 // intentAnnotations are a create intent's own annotations, recorded and
 // taken away together.
-var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey, hostingv1alpha1.AnnotationCreateSentAt, hostingv1alpha1.AnnotationCreateLostAt}
+var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostingv1alpha1.AnnotationCreatePendingKey, hostingv1alpha1.AnnotationCreateSentAt,
+	hostingv1alpha1.AnnotationCreateLostAt, hostingv1alpha1.AnnotationCreateDigest}
 
 // recordExternalID persists the Gandi ID an object manages (the annotation
 // survives a backup and restore, the status does not), with the records

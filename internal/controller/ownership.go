@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,10 @@ type candidate struct {
 	// createdAt is Gandi's creation date; zero when Gandi gives none
 	// (templates).
 	createdAt time.Time
+	// content, for an undated candidate, is the digest of what Gandi shows
+	// of it, in the form of the digests an intent records of what its
+	// creates sent (undatedCreate); empty when it was not read.
+	content string
 }
 
 // claimDecision is what to do about the Gandi objects found by natural key
@@ -64,6 +69,9 @@ type claimInput struct {
 	// pass (an intent recorded in this pass never explains a match).
 	pending      bool
 	pendingSince time.Time
+	// digests are those of what the creates under the intent sent
+	// (sentDigests), which tell an undated match they made (madeUnder).
+	digests []string
 	// lastSent is when the latest create under the intent was about to be
 	// sent (a create is sent again once a grace passed with nothing
 	// found): the grace counts from it, so that a second attempt whose
@@ -104,12 +112,14 @@ type otherIntent struct {
 	// since, sent and lostAt are its intent's, its latest create's, and
 	// that create's loss (lastCreateSent, createLostAt).
 	since, sent, lostAt time.Time
+	// digests are what its creates sent (sentDigests).
+	digests []string
 }
 
-// explains reports that the other object's create may have made c: Gandi
-// made c after that intent, or gives no date.
+// explains reports that the other object's create may have made c
+// (madeUnder).
 func (o otherIntent) explains(c candidate) bool {
-	return c.createdAt.IsZero() || !c.createdAt.Before(o.since.Add(-clockSkew))
+	return madeUnder(c, o.since, o.digests)
 }
 
 // sharedMatches splits cs, the matches this object's own intent explains,
@@ -161,7 +171,7 @@ func decideClaim(in claimInput) (claimDecision, []candidate) {
 
 // decideWithIntent is decideClaim for an object with its own open intent.
 func decideWithIntent(in claimInput) (claimDecision, []candidate) {
-	mine, shared, othersWaiting := sharedMatches(createdSince(in.matches, in.pendingSince.Add(-clockSkew)), in.elsewhere, in.now, in.grace)
+	mine, shared, othersWaiting := sharedMatches(madeUnderIntent(in.matches, in.pendingSince, in.digests), in.elsewhere, in.now, in.grace)
 	switch {
 	case len(mine) == 1:
 		return decideAdopt, mine
@@ -208,13 +218,28 @@ func latest(a, b time.Time) time.Time {
 	return a
 }
 
-// createdSince keeps the candidates Gandi dates at or after t; undated ones
-// (templates) are kept: their kinds record an intent only after a lookup
-// found nothing, so a match that appears afterwards is the intent's.
-func createdSince(cs []candidate, t time.Time) []candidate {
+// madeUnder reports that c may be what a create under an intent recorded
+// at since made, whose creates sent what the digests say. A dated
+// candidate must be made since the intent (give or take clockSkew). An
+// undated one (a template) must show what one of those creates sent: that
+// it appeared after a lookup found nothing proves nothing, since a create
+// whose answer was lost may never have reached Gandi while someone else
+// made the name meanwhile (the web UI, another cluster). An intent without
+// digests, recorded by an earlier build, keeps that build's rule: every
+// undated candidate is its create's.
+func madeUnder(c candidate, since time.Time, digests []string) bool {
+	if !c.createdAt.IsZero() {
+		return !c.createdAt.Before(since.Add(-clockSkew))
+	}
+	return len(digests) == 0 || (c.content != "" && slices.Contains(digests, c.content))
+}
+
+// madeUnderIntent keeps the candidates an intent's creates may have made
+// (madeUnder).
+func madeUnderIntent(cs []candidate, since time.Time, digests []string) []candidate {
 	var out []candidate
 	for _, c := range cs {
-		if c.createdAt.IsZero() || !c.createdAt.Before(t) {
+		if madeUnder(c, since, digests) {
 			out = append(out, c)
 		}
 	}

@@ -98,11 +98,11 @@ func decidePendingDelete(in pendingDeleteInput) pendingDelete {
 	return pendingDelete{action: pendingNothing, theirs: theirs, shared: shared}
 }
 
-// madeSinceIntent keeps the matches Gandi made since obj's create intent
-// (give or take clockSkew): only those can be what its create made.
+// madeSinceIntent keeps the matches obj's create intent may have made
+// (madeUnder): only those can be deleted with it.
 func madeSinceIntent(obj client.Object, matches []candidate) []candidate {
 	since, _ := createPendingSince(obj)
-	return createdSince(matches, since.Add(-clockSkew))
+	return madeUnderIntent(matches, since, sentDigests(obj))
 }
 
 // splitManaged splits cs into those no other cluster object manages

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,11 @@ func TestDecidePendingDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 	own := candidate{id: "own", createdAt: intent.Add(time.Second)}
 	own2 := candidate{id: "own2", createdAt: intent.Add(3 * time.Second)}
 	undated := candidate{id: "undated"} // a template: Gandi gives no date
+	// Templates whose content the lookup read: what the loser's create
+	// sent (digests), and what someone made by hand meanwhile.
+	digests := []string{"sha256:sent"}
+	sentContent := candidate{id: "sent", content: "sha256:sent"}
+	byHand := candidate{id: "by-hand", content: "sha256:by-hand"}
 
 	winner := func(id string) client.Object {
 		hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{
@@ -54,6 +60,9 @@ func TestDecidePendingDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 		elapsed time.Duration // since the intent
 		// crashed: the create was cut by a crash, nothing recorded its loss
 		crashed bool
+		// digests are what the loser's creates sent (none: an intent an
+		// earlier build recorded)
+		digests []string
 		wantID  string
 		wait    bool
 		// ambiguous: a person is asked which match is this object's
@@ -70,7 +79,12 @@ func TestDecidePendingDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 			others: []client.Object{winner("theirs")}, elapsed: 10 * time.Second, wantID: "own"},
 		{name: "an undated template another object manages: left", matches: []candidate{undated},
 			others: []client.Object{winner("undated")}, elapsed: 2 * grace, released: "undated"},
-		{name: "an undated template nobody else manages: deleted", matches: []candidate{undated}, elapsed: 2 * grace, wantID: "undated"},
+		{name: "an undated template nobody else manages, an intent without digests (an earlier build): deleted, as it was", matches: []candidate{undated}, elapsed: 2 * grace, wantID: "undated"},
+		{name: "an undated template showing what its create sent: deleted", matches: []candidate{sentContent}, digests: digests, elapsed: 10 * time.Second, wantID: "sent"},
+		{name: "an undated template someone made by hand meanwhile, within the grace: waited for, not deleted", matches: []candidate{byHand}, digests: digests, elapsed: 10 * time.Second, wait: true},
+		{name: "an undated template someone made by hand meanwhile, after the grace: left, nothing deleted", matches: []candidate{byHand}, digests: digests, elapsed: 2 * grace},
+		{name: "its own undated template and one made by hand: only its own", matches: []candidate{byHand, sentContent}, digests: digests, elapsed: 10 * time.Second, wantID: "sent"},
+		{name: "an undated template whose content was not read: left", matches: []candidate{undated}, digests: digests, elapsed: 2 * grace},
 		{name: "a create cut by a crash, the grace since its send over: the loss is recorded, and the grace waited from it", matches: []candidate{theirs},
 			others: []client.Object{winner("theirs")}, elapsed: 2 * grace, crashed: true, wait: true},
 		{name: "another object's purchase, answered, its ID not written yet: waited for, not deleted", matches: []candidate{theirs},
@@ -92,6 +106,9 @@ func TestDecidePendingDeleteLeavesWhatAnotherObjectManages(t *testing.T) {
 				CreationTimestamp: metav1.NewTime(intent.Add(-time.Second)),
 				Annotations:       map[string]string{hostingv1alpha1.AnnotationCreatePending: intent.Format(time.RFC3339Nano)},
 			}}
+			if tc.digests != nil {
+				loser.Annotations[hostingv1alpha1.AnnotationCreateDigest] = strings.Join(tc.digests, ",")
+			}
 			if !tc.crashed {
 				loser.Annotations[hostingv1alpha1.AnnotationCreateLostAt] = intent.Add(time.Second).Format(time.RFC3339Nano)
 			}

@@ -2,6 +2,9 @@ package controller
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -14,16 +17,24 @@ import (
 // editable template, found by its exact name in the organization.
 //
 // Gandi's template list carries no creation date, so an intent cannot be
-// matched by time as instances are. It needs none: names are unique in an
-// organization, and the intent is only recorded after a lookup found no
-// template of that name, so a same-named template that appears afterwards is
-// the one this object's create made (unless another object of the cluster
-// claims the name, which the lifecycle checks first).
+// matched by time as instances are. That a same-named template appeared
+// after a lookup found none does not make it this object's either: a
+// create whose answer was lost may never have reached Gandi, and someone
+// may have made the name meanwhile. So the intent records a digest of what
+// each create sent (undatedCreate), and a match counts as this object's
+// create's only when Gandi shows it with exactly that name, description and
+// payload; another one is someone else's (AlreadyExists, never written or
+// deleted).
 type templateExternal struct {
 	r   *TemplateReconciler
 	api templateAPI
 	t   *hostingv1alpha1.Template
+	// req is the create this pass sends, built once so that its digest
+	// recorded with the intent is of the very request sent.
+	req *gandi.CreateTemplateRequest
 }
+
+var _ undatedCreate = &templateExternal{}
 
 func (e *templateExternal) describe() string { return fmt.Sprintf("template %q", templateName(e.t)) }
 
@@ -45,12 +56,16 @@ func (e *templateExternal) intents(ctx context.Context) ([]client.Object, error)
 // Public templates are listed too but are nobody's to manage, and their
 // names do not take an organization's: they never count as a match. With a
 // sharingID, templates of other organizations do not count either.
+//
+// While obj has a create intent of its own, each match is read (its
+// payload is not listed) for its content digest (undatedCreate).
 func (e *templateExternal) find(ctx context.Context) ([]candidate, error) {
 	found, err := e.api.ListTemplates(ctx, gandi.ListTemplatesOptions{})
 	if err != nil {
 		return nil, err
 	}
 	name, sharingID := templateName(e.t), e.t.Spec.SharingID
+	_, pending := ownIntent(e.t)
 	var exact []candidate
 	for _, s := range found {
 		if s.Name != name || !s.Editable {
@@ -59,7 +74,18 @@ func (e *templateExternal) find(ctx context.Context) ([]candidate, error) {
 		if sharingID != "" && s.SharingSpace != nil && s.SharingSpace.ID != "" && s.SharingSpace.ID != sharingID {
 			continue
 		}
-		exact = append(exact, candidate{id: s.ID})
+		c := candidate{id: s.ID}
+		if pending {
+			observed, err := e.api.GetTemplate(ctx, s.ID)
+			if gandi.IsNotFound(err) {
+				continue // deleted since the list
+			}
+			if err != nil {
+				return nil, err
+			}
+			c.content = templateDigest(observed.Name, observed.Description, observed.Payload)
+		}
+		exact = append(exact, c)
 	}
 	return exact, nil
 }
@@ -69,12 +95,34 @@ func (e *templateExternal) prepare(context.Context) (map[string]string, error) {
 	return nil, addressProblem(e.t.Spec.Payload)
 }
 
-func (e *templateExternal) create(ctx context.Context) (string, error) {
-	req := gandi.CreateTemplateRequest{Name: templateName(e.t), Payload: desiredPayload(e.t.Spec.Payload)}
-	if e.t.Spec.Description != nil {
-		req.Description = *e.t.Spec.Description
+// request is the create this pass sends, as the spec stands now.
+func (e *templateExternal) request() gandi.CreateTemplateRequest {
+	if e.req == nil {
+		req := gandi.CreateTemplateRequest{Name: templateName(e.t), Payload: desiredPayload(e.t.Spec.Payload)}
+		if e.t.Spec.Description != nil {
+			req.Description = *e.t.Spec.Description
+		}
+		e.req = &req
 	}
-	return e.api.CreateTemplate(ctx, req, gandi.CreateOptions{SharingID: e.t.Spec.SharingID})
+	return *e.req
+}
+
+func (e *templateExternal) sentDigest() string {
+	req := e.request()
+	return templateDigest(req.Name, req.Description, req.Payload)
+}
+
+func (e *templateExternal) create(ctx context.Context) (string, error) {
+	return e.api.CreateTemplate(ctx, e.request(), gandi.CreateOptions{SharingID: e.t.Spec.SharingID})
+}
+
+// templateDigest identifies a template's content: its name, its
+// description (a create without one makes it empty) and what its payload
+// does (payloadHash, which reads a payload as Gandi may give it back).
+func templateDigest(name, description string, payload gandi.TemplatePayload) string {
+	data, _ := json.Marshal([]string{name, description, payloadHash(payload)}) // strings always encode
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // deleting: Gandi deletes a template at once; a public one is never

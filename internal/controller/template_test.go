@@ -1,9 +1,16 @@
 package controller_test
 
 import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
@@ -228,6 +235,104 @@ var _ = Describe("Template", func() {
 		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
 		Expect(w.sim.Templates()).To(HaveLen(1))
 		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(Equal(1), "found by name, not created again")
+	})
+
+	It("records what its create sends in the intent's own write, and takes it away with the intent", func() {
+		// Each metadata write of the Template, as the annotations it leaves.
+		var mu sync.Mutex
+		var wrote []map[string]string
+		wrap := interceptor.Funcs{Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			if _, ok := obj.(*hostingv1alpha1.Template); ok {
+				mu.Lock()
+				wrote = append(wrote, maps.Clone(obj.GetAnnotations()))
+				mu.Unlock()
+			}
+			return c.Patch(ctx, obj, patch, opts...)
+		}}
+		w.startManager(managerOptions{wrap: wrap})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(wrote).To(HaveLen(2), "the intent, then the ID: no write of its own for the digest")
+		Expect(wrote[0]).To(And(HaveKey(hostingv1alpha1.AnnotationCreatePending), HaveKeyWithValue(hostingv1alpha1.AnnotationCreateDigest, HavePrefix("sha256:"))))
+		Expect(wrote[1]).To(And(HaveKey(hostingv1alpha1.AnnotationExternalID),
+			Not(HaveKey(hostingv1alpha1.AnnotationCreatePending)), Not(HaveKey(hostingv1alpha1.AnnotationCreateDigest))))
+	})
+
+	// theirsDuringLostCreate: the Template's create is reset before Gandi
+	// acts (nothing made, the intent stays open), and within the grace
+	// someone else makes a template of the same name in the organization
+	// (the web UI, another cluster). Gandi dates no template: only what
+	// it holds tells it from what the lost create would have made.
+	theirsDuringLostCreate := func(grace time.Duration) (*hostingv1alpha1.Template, string) {
+		timing := testTiming
+		timing.CreateGrace = grace
+		w.sim.ResetNext(gandisim.RouteCreateTemplate, 1)
+		w.startManager(managerOptions{timing: &timing})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(func() int { return w.sim.Requests(gandisim.RouteCreateTemplate) }).WithTimeout(eventually).Should(Equal(1))
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreating))
+		Expect(w.sim.Templates()).To(BeEmpty(), "the reset create made nothing")
+		Expect(t.Annotations).To(HaveKey(hostingv1alpha1.AnnotationCreateDigest), "the intent records what its create sent")
+		theirs, err := w.sim.AddTemplate(orgID, gandisim.SeedTemplate{Name: "dns", Description: "made by hand", Payload: map[string]any{
+			"dns:records": map[string]any{"default": true},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		return t, theirs
+	}
+
+	It("never takes for its own a same-named template someone made while its create's answer was lost", func() {
+		t, theirs := theirsDuringLostCreate(3 * time.Second)
+		Consistently(func() string { return get(t).(*hostingv1alpha1.Template).Status.ID }).WithTimeout(2*time.Second).
+			ShouldNot(Equal(theirs), "a template this object's create did not make is not its own")
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Expect(cond(t, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(theirs))
+		Expect(t.Status.ID).To(BeEmpty())
+		Expect(t.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
+		Expect(w.sim.Requests(gandisim.RoutePatchTemplate)).To(BeZero(), "their template is not written")
+		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(Equal(1), "the name is taken: no second create")
+		v, _ := w.sim.Template(theirs)
+		Expect(v.Description).To(Equal("made by hand"))
+	})
+
+	It("deleted while its create is unconfirmed, leaves a same-named template someone made meanwhile", func() {
+		t, theirs := theirsDuringLostCreate(3 * time.Second)
+		Expect(k8sClient.Delete(suiteCtx, t)).To(Succeed())
+		Eventually(gone(t)).WithTimeout(eventually).Should(BeTrue())
+		_, ok := w.sim.Template(theirs)
+		Expect(ok).To(BeTrue(), "their template must be left at Gandi")
+		Expect(w.sim.Requests(gandisim.RouteDeleteTemplate)).To(BeZero())
+	})
+
+	It("finds what its cut create made after the spec was edited: the intent holds what was sent, not the spec", func() {
+		// The process dies once Gandi answered the create, before the ID is
+		// written; the user edits the payload before it runs again.
+		wrap, died := diesAtPatch(func(o client.Object) bool {
+			_, isTemplate := o.(*hostingv1alpha1.Template)
+			return isTemplate && o.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != ""
+		})
+		stop := w.startManager(managerOptions{wrap: wrap})
+		t := gandiTemplate("dns")
+		w.create(t)
+		Eventually(died).WithTimeout(eventually).Should(BeClosed())
+		stop()
+		Expect(w.sim.Templates()).To(HaveLen(1))
+		made := w.sim.Templates()[0].ID
+		setSpec(t, func() { t.Spec.Payload.DNSRecords.Records[0].Values = []string{"203.0.113.2"} })
+
+		w.startManager(managerOptions{})
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+		Expect(t.Status.ID).To(Equal(made))
+		Expect(t.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, made))
+		Expect(t.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreateDigest), "taken away with the intent")
+		Expect(w.sim.Requests(gandisim.RouteCreateTemplate)).To(Equal(1))
+		Expect(w.simTemplate(t)().Payload).To(HaveKeyWithValue("dns:records", HaveKeyWithValue("records", ContainElement(
+			HaveKeyWithValue("values", ConsistOf("203.0.113.2"))))))
 	})
 
 	It("never modifies or deletes a public template it is pointed at", func() {

@@ -331,9 +331,27 @@ func managerAmong(obj client.Object, id string, others []client.Object) client.O
 }
 
 func (l *lifecycle) alreadyExists(obj managed, ext external, which []candidate) *result {
-	msg := fmt.Sprintf("%s already exists at Gandi (%s) and this object did not create it: to manage it, set the annotation %s to its ID or %s: \"true\" (deleting this object would then delete it at Gandi); otherwise change the name",
-		ext.describe(), candidateIDs(which), hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationAdopt)
+	msg := fmt.Sprintf("%s already exists at Gandi (%s) and this object did not create it: %s; otherwise change the name",
+		ext.describe(), candidateIDs(which), adoptAdvice("it"))
+	if p, ok := ext.(placedMatches); ok {
+		msg = p.alreadyExistsMessage(which)
+	}
 	return stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+}
+
+// adoptAdvice tells how to hand over what: the user's word that makes an
+// existing Gandi object this object's.
+func adoptAdvice(what string) string {
+	return fmt.Sprintf("to manage %s, set the annotation %s to its ID or %s: \"true\" (deleting this object would then delete it at Gandi)",
+		what, hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationAdopt)
+}
+
+// placedMatches is an external whose matches may lie where its create
+// would not go (a template of another organization of the account):
+// its AlreadyExists message says where each is, and offers to adopt only
+// one the create would compete with.
+type placedMatches interface {
+	alreadyExistsMessage(which []candidate) string
 }
 
 func (l *lifecycle) ambiguous(obj managed, ext external, which []candidate) *result {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -32,6 +33,9 @@ type templateExternal struct {
 	// req is the create this pass sends, built once so that its digest
 	// recorded with the intent is of the very request sent.
 	req *gandi.CreateTemplateRequest
+	// found are the matches of the last find by ID, for the messages that
+	// name their organizations.
+	found map[string]gandi.TemplateSummary
 }
 
 var _ undatedCreate = &templateExternal{}
@@ -57,6 +61,14 @@ func (e *templateExternal) intents(ctx context.Context) ([]client.Object, error)
 // names do not take an organization's: they never count as a match. With a
 // sharingID, templates of other organizations do not count either.
 //
+// Without one, Gandi makes the template in "the authenticated user"'s own
+// organization, and the template API documents no way to learn which of
+// the organizations the token sees that is: the list takes no sharing_id
+// filter, and its sharing_space names a template's organization, not
+// whether it is the user's own. So a same-named template in any of them
+// counts (AlreadyExists: nothing is created beside it, nothing claimed),
+// and the message names each one's organization (alreadyExistsMessage).
+//
 // While obj has a create intent of its own, each match is read (its
 // payload is not listed) for its content digest (undatedCreate).
 func (e *templateExternal) find(ctx context.Context) ([]candidate, error) {
@@ -66,6 +78,7 @@ func (e *templateExternal) find(ctx context.Context) ([]candidate, error) {
 	}
 	name, sharingID := templateName(e.t), e.t.Spec.SharingID
 	_, pending := ownIntent(e.t)
+	e.found = map[string]gandi.TemplateSummary{}
 	var exact []candidate
 	for _, s := range found {
 		if s.Name != name || !s.Editable {
@@ -85,9 +98,50 @@ func (e *templateExternal) find(ctx context.Context) ([]candidate, error) {
 			}
 			c.content = templateDigest(observed.Name, observed.Description, observed.Payload)
 		}
+		e.found[s.ID] = s
 		exact = append(exact, c)
 	}
 	return exact, nil
+}
+
+// alreadyExistsMessage names the organization of each match. The advice to
+// adopt is given only for a match in the organization the create would
+// use, known only from spec.sharingID (see find): a template of another
+// organization does not compete with it, and adopting one would manage
+// something the spec did not describe.
+func (e *templateExternal) alreadyExistsMessage(which []candidate) string {
+	sharingID := e.t.Spec.SharingID
+	where := make([]string, 0, len(which))
+	var there []string
+	for _, c := range which {
+		s, ok := e.found[c.id]
+		where = append(where, c.id+" in "+organizationOf(s, ok))
+		if ok && sharingID != "" && s.SharingSpace != nil && s.SharingSpace.ID == sharingID {
+			there = append(there, c.id)
+		}
+	}
+	msg := fmt.Sprintf("%s already exists at Gandi (%s) and this object did not create it", e.describe(), strings.Join(where, "; "))
+	switch {
+	case len(there) > 0:
+		return msg + ": " + adoptAdvice(strings.Join(there, ", ")+", in the organization spec.sharingID names") + "; otherwise change the name"
+	case sharingID == "":
+		return msg + ". Without spec.sharingID Gandi makes the template in the token's own organization, which the template API does not name, " +
+			"so nothing is created while an organization the token sees has the name (a name is unique only within one): change the name, " +
+			"or re-create this object with spec.sharingID (create-only) naming the organization to make it in; to manage one of these, name its organization there"
+	}
+	return msg + ": Gandi does not say which organization holds it, so this object does not offer to adopt it: change the name, or set the annotation " +
+		hostingv1alpha1.AnnotationExternalID + " to its ID if it is the one to manage"
+}
+
+// organizationOf names for people the organization Gandi lists s in.
+func organizationOf(s gandi.TemplateSummary, listed bool) string {
+	switch {
+	case listed && s.SharingSpace != nil && s.SharingSpace.ID != "":
+		return fmt.Sprintf("organization %q (%s)", s.SharingSpace.Name, s.SharingSpace.ID)
+	case listed && s.OrgName != "":
+		return fmt.Sprintf("organization %q", s.OrgName)
+	}
+	return "an organization Gandi does not name"
 }
 
 // prepare refuses a payload Gandi should never see (addressProblem).

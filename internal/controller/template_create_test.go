@@ -123,3 +123,53 @@ func TestTemplateFindReadsContentOnlyForAnIntent(t *testing.T) {
 		t.Fatalf("content %q, want %q", found[0].content, want)
 	}
 }
+
+// A Template without sharingID is made in the token's own organization,
+// which the template API does not name: a match is reported with its
+// organization, and offered for adoption only in the organization
+// spec.sharingID names.
+func TestTemplateAlreadyExistsMessage(t *testing.T) {
+	const own, company = "1a2b3c4d-0d2e-11ef-a1b2-00163e816031", "1a2b3c4d-0d2e-11ef-a1b2-00163e816032"
+	found := map[string]gandi.TemplateSummary{
+		"theirs": {ID: "theirs", Name: "dns", Editable: true, SharingSpace: &gandi.TemplateSharingSpace{ID: company, Name: "dave-company"}},
+		"mine":   {ID: "mine", Name: "dns", Editable: true, SharingSpace: &gandi.TemplateSharingSpace{ID: own, Name: "dave"}},
+		"bare":   {ID: "bare", Name: "dns", Editable: true},
+	}
+	adopt := hostingv1alpha1.AnnotationAdopt
+	cases := []struct {
+		name      string
+		sharingID string
+		which     []string
+		has, not  []string
+	}{
+		{"no sharingID, another organization's", "", []string{"theirs"},
+			[]string{`theirs in organization "dave-company" (` + company + `)`, "spec.sharingID", "token's own organization"}, []string{adopt}},
+		{"no sharingID, two organizations", "", []string{"theirs", "mine"},
+			[]string{`organization "dave-company"`, `mine in organization "dave" (` + own + `)`}, []string{adopt}},
+		{"sharingID naming the match's organization", company, []string{"theirs"},
+			[]string{"theirs, in the organization spec.sharingID names", adopt, hostingv1alpha1.AnnotationExternalID}, []string{"token's own"}},
+		{"sharingID, a match Gandi places in no organization", company, []string{"bare"},
+			[]string{"bare in an organization Gandi does not name", "does not offer to adopt"}, []string{adopt}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tpl := &hostingv1alpha1.Template{ObjectMeta: metav1.ObjectMeta{Name: "dns"}, Spec: hostingv1alpha1.TemplateSpec{SharingID: c.sharingID}}
+			e := &templateExternal{t: tpl, found: found}
+			var which []candidate
+			for _, id := range c.which {
+				which = append(which, candidate{id: id})
+			}
+			msg := e.alreadyExistsMessage(which)
+			for _, s := range c.has {
+				if !strings.Contains(msg, s) {
+					t.Errorf("message lacks %q: %s", s, msg)
+				}
+			}
+			for _, s := range c.not {
+				if strings.Contains(msg, s) {
+					t.Errorf("message has %q: %s", s, msg)
+				}
+			}
+		})
+	}
+}

@@ -335,6 +335,50 @@ var _ = Describe("Template", func() {
 			HaveKeyWithValue("values", ConsistOf("203.0.113.2"))))))
 	})
 
+	It("names the organization of a same-named template of another organization of the account, and offers it for adoption only under its sharingID", func() {
+		const token, own, company = "pat_dave-token-3e8c61d7", "1a2b3c4d-0d2e-11ef-a1b2-00163e816031", "1a2b3c4d-0d2e-11ef-a1b2-00163e816032"
+		w.sim.AddAccount(gandisim.Account{Token: token, User: "dave", Orgs: []gandisim.Org{
+			{ID: own, Name: "dave", CanBill: true}, {ID: company, Name: "dave-company", CanBill: true}}})
+		w.secret("dave-credentials", map[string]string{"token": token})
+		theirs, err := w.sim.AddTemplate(company, gandisim.SeedTemplate{Name: "dns", Description: "the company's", Payload: map[string]any{
+			"dns:records": map[string]any{"default": true},
+		}})
+		Expect(err).NotTo(HaveOccurred())
+		w.startManager(managerOptions{})
+		daves := func(name, sharingID string) *hostingv1alpha1.Template {
+			return gandiTemplate(name, func(t *hostingv1alpha1.Template) {
+				t.Spec.Name, t.Spec.SharingID = "dns", sharingID
+				t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "dave-credentials"}
+			})
+		}
+
+		By("without sharingID: Gandi makes it in the user's own organization, which the template API does not name: refused, the organization named, no adoption offered")
+		t := daves("dns", "")
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		msg := cond(t, hostingv1alpha1.ConditionReady).Message
+		Expect(msg).To(And(ContainSubstring(theirs), ContainSubstring(`"dave-company"`), ContainSubstring(company), ContainSubstring("spec.sharingID")))
+		Expect(msg).NotTo(ContainSubstring(hostingv1alpha1.AnnotationAdopt))
+
+		By("with sharingID naming the company: that organization's template is the one the create would compete with, and is offered")
+		there := daves("dns-company", company)
+		w.create(there)
+		Eventually(fetch(there)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Expect(cond(there, hostingv1alpha1.ConditionReady).Message).To(And(ContainSubstring(theirs), ContainSubstring(hostingv1alpha1.AnnotationAdopt)))
+
+		By("with sharingID naming the user's own organization: created there")
+		mine := daves("dns-own", own)
+		w.create(mine)
+		Eventually(fetch(mine)).WithTimeout(eventually).Should(beReady())
+		Expect(w.simTemplate(mine)().OrgID).To(Equal(own))
+
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		v, _ := w.sim.Template(theirs)
+		Expect(v.Description).To(Equal("the company's"))
+	})
+
 	It("never modifies or deletes a public template it is pointed at", func() {
 		public, err := w.sim.AddTemplate("", gandisim.SeedTemplate{Public: true, Name: "Gandi default", Payload: map[string]any{
 			"dns:records": map[string]any{"default": true},

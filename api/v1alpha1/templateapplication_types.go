@@ -148,7 +148,10 @@ type TemplateApplicationStatus struct {
 	// +optional
 	AppliedPayloadHash string `json:"appliedPayloadHash,omitempty"`
 
-	// AppliedGeneration is the spec generation last applied.
+	// AppliedGeneration is the spec generation last applied: this object's
+	// generation when its spec is the one applied (so it equals
+	// metadata.generation once the current spec is applied, also after a
+	// restore that started the generation again).
 	// +optional
 	AppliedGeneration int64 `json:"appliedGeneration,omitempty"`
 

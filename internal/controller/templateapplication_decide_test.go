@@ -414,4 +414,18 @@ func TestSpecDigest(t *testing.T) {
 	if got, _ := currentRecord(ta); got.SpecDigest != d || !got.specUnchanged(d, 1) {
 		t.Fatalf("record read back: %+v, want the digest %s, unchanged at generation 1", got, d)
 	}
+
+	// The status names this object's generation when its spec is the one
+	// applied, the record's otherwise.
+	ta.Generation, ta.Spec = 1, base
+	if g := appliedGeneration(ta, rec); g != 1 {
+		t.Errorf("restored with the spec applied at generation 2: appliedGeneration %d, want 1", g)
+	}
+	ta.Spec.Domain = "example.org"
+	if g := appliedGeneration(ta, rec); g != 2 {
+		t.Errorf("spec edited since: appliedGeneration %d, want the record's 2", g)
+	}
+	if g := appliedGeneration(ta, applyRecord{Generation: 2}); g != 2 {
+		t.Errorf("record without a digest: appliedGeneration %d, want the record's 2", g)
+	}
 }

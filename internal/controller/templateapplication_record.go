@@ -262,6 +262,18 @@ func (r *TemplateApplicationReconciler) saveRecord(ctx context.Context, ta *host
 	return patchAnnotations(ctx, r.Client, ta, p)
 }
 
+// appliedGeneration is the generation of ta whose spec rec applied: ta's
+// own when the spec is the one applied (same digest), as after a restore
+// without status or a delete-and-recreate, which start the generation
+// again at 1 while the record keeps the generation it was written at;
+// otherwise the record's.
+func appliedGeneration(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) int64 {
+	if rec.SpecDigest != "" && rec.SpecDigest == specDigest(&ta.Spec) {
+		return ta.Generation
+	}
+	return rec.Generation
+}
+
 // recordToStatus mirrors in the status an apply known to be performed: one
 // with a dispatch, or one the domain confirmed. An apply not known to have
 // been performed is no "applied" state: the status keeps the last one that
@@ -271,7 +283,7 @@ func recordToStatus(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) {
 		return
 	}
 	st := &ta.Status
-	st.AppliedPayloadHash, st.AppliedGeneration = rec.PayloadHash, rec.Generation
+	st.AppliedPayloadHash, st.AppliedGeneration = rec.PayloadHash, appliedGeneration(ta, rec)
 	// Seconds only: that is what the status keeps, so a re-read compares equal.
 	at := metav1.NewTime(rec.At.UTC().Truncate(time.Second))
 	st.AppliedAt = &at

@@ -584,7 +584,8 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(back.Generation).To(Equal(int64(1)))
 		Expect(back.Annotations).To(HaveKey(applyRecordKey))
 		w.startManager(managerOptions{})
-		Eventually(fetch(back)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Eventually(fetch(back)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done"),
+			HaveField("Status.AppliedGeneration", int64(1))), "the spec of generation 1 is the one applied")
 		Consistently(w.sim.Dispatches).WithTimeout(3*testTiming.Poll).Should(Equal(2),
 			"what is applied did not change: the restore must not apply the template again")
 		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(2))

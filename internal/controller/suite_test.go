@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -343,6 +344,35 @@ func (w *world) stopAll() {
 func (w *world) paasAccount() {
 	w.sim.AddAccount(gandisim.Account{Token: paasKey, APIKey: true, User: "bob", Orgs: []gandisim.Org{{ID: paasOrgID, Name: "bob-org", CanBill: true}}})
 	w.secret("gandi-apikey", map[string]string{"apikey": paasKey})
+}
+
+// restoredWithoutStatus deletes obj as a lost cluster leaves it (its
+// finalizers dropped; the caller stops the managers first) and creates it
+// again from its metadata and spec, as a restore from a backup without
+// status (or a GitOps delete-and-recreate) does: the annotations (the
+// records among them), labels and finalizers come back; the status, UID
+// and creationTimestamp do not, and the generation starts again at 1.
+func restoredWithoutStatus[T client.Object](obj T) T {
+	lost := obj
+	get(lost)
+	fields, err := runtime.DefaultUnstructuredConverter.ToUnstructured(lost)
+	Expect(err).NotTo(HaveOccurred())
+	back, ok := reflect.New(reflect.TypeOf(lost).Elem()).Interface().(T)
+	Expect(ok).To(BeTrue())
+	Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(map[string]any{"spec": fields["spec"]}, back)).To(Succeed())
+	back.SetName(lost.GetName())
+	back.SetNamespace(lost.GetNamespace())
+	back.SetLabels(lost.GetLabels())
+	back.SetAnnotations(lost.GetAnnotations())
+	back.SetFinalizers(lost.GetFinalizers())
+	if len(lost.GetFinalizers()) > 0 {
+		lost.SetFinalizers(nil)
+		Expect(k8sClient.Update(suiteCtx, lost)).To(Succeed())
+	}
+	Expect(k8sClient.Delete(suiteCtx, lost)).To(Succeed())
+	Eventually(gone(lost)).WithTimeout(eventually).Should(BeTrue())
+	Expect(k8sClient.Create(suiteCtx, back)).To(Succeed())
+	return back
 }
 
 // get reads obj again from the API server.

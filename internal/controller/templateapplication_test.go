@@ -99,30 +99,6 @@ func haveDispatchState(state hostingv1alpha1.DispatchState) OmegaMatcher {
 	return HaveField("Status.Dispatch", And(Not(BeNil()), HaveField("State", state)))
 }
 
-// restoredWithoutStatus deletes ta as a lost cluster leaves it (its
-// finalizers dropped, no manager running) and creates it again from its
-// metadata and spec, as a restore from a backup without status (or a GitOps
-// delete-and-recreate) does: the annotations, the apply record among them,
-// come back, the status does not, and the generation starts again at 1.
-func restoredWithoutStatus(ta *hostingv1alpha1.TemplateApplication) *hostingv1alpha1.TemplateApplication {
-	lost := get(ta).(*hostingv1alpha1.TemplateApplication)
-	back := &hostingv1alpha1.TemplateApplication{
-		ObjectMeta: metav1.ObjectMeta{
-			Name: lost.Name, Namespace: lost.Namespace,
-			Labels: lost.Labels, Annotations: lost.Annotations, Finalizers: lost.Finalizers,
-		},
-		Spec: *lost.Spec.DeepCopy(),
-	}
-	if len(lost.Finalizers) > 0 {
-		lost.Finalizers = nil
-		Expect(k8sClient.Update(suiteCtx, lost)).To(Succeed())
-	}
-	Expect(k8sClient.Delete(suiteCtx, lost)).To(Succeed())
-	Eventually(gone(lost)).WithTimeout(eventually).Should(BeTrue())
-	Expect(k8sClient.Create(suiteCtx, back)).To(Succeed())
-	return back
-}
-
 var _ = Describe("TemplateApplication", func() {
 	var w *world
 

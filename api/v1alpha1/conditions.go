@@ -83,3 +83,24 @@ func (in *Vhost) ObservedID() string {
 	}
 	return in.Status.FQDN
 }
+
+// LostClaim is the Gandi ID this object recorded when the operator last
+// found another cluster object managing it (status.lostClaimID).
+func (in *HostingInstance) LostClaim() string { return in.Status.LostClaimID }
+
+// SetLostClaim records, or clears with "", the ID this object lost.
+func (in *HostingInstance) SetLostClaim(id string) { in.Status.LostClaimID = id }
+
+// LostClaim is the Gandi ID this object recorded when the operator last
+// found another cluster object managing it (status.lostClaimID).
+func (in *Template) LostClaim() string { return in.Status.LostClaimID }
+
+// SetLostClaim records, or clears with "", the ID this object lost.
+func (in *Template) SetLostClaim(id string) { in.Status.LostClaimID = id }
+
+// LostClaim is the FQDN this object recorded when the operator last found
+// another cluster object managing it (status.lostClaimID).
+func (in *Vhost) LostClaim() string { return in.Status.LostClaimID }
+
+// SetLostClaim records, or clears with "", the ID this object lost.
+func (in *Vhost) SetLostClaim(id string) { in.Status.LostClaimID = id }

@@ -487,6 +487,15 @@ type HostingInstanceStatus struct {
 	// +optional
 	ID string `json:"id,omitempty"`
 
+	// LostClaimID is the Gandi ID (a Vhost's: its FQDN) this object
+	// recorded when the operator last found another object of the cluster
+	// managing it (Ready reason OwnedByAnotherObject); empty once this
+	// object manages what it records. Only the operator writes status, so
+	// an object that already lost a claim ranks below one with no status
+	// for that ID: the object that bought it, restored without its status.
+	// +optional
+	LostClaimID string `json:"lostClaimID,omitempty"`
+
 	// Name of the instance at Gandi.
 	// +optional
 	Name string `json:"name,omitempty"`

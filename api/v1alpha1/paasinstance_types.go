@@ -263,6 +263,15 @@ type PaaSInstanceStatus struct {
 	// +optional
 	ID string `json:"id,omitempty"`
 
+	// LostClaimID is the Gandi ID (a Vhost's: its FQDN) this object
+	// recorded when the operator last found another object of the cluster
+	// managing it (Ready reason OwnedByAnotherObject); empty once this
+	// object manages what it records. Only the operator writes status, so
+	// an object that already lost a claim ranks below one with no status
+	// for that ID: the object that bought it, restored without its status.
+	// +optional
+	LostClaimID string `json:"lostClaimID,omitempty"`
+
 	// Name of the instance at Gandi.
 	// +optional
 	Name string `json:"name,omitempty"`
@@ -521,3 +530,10 @@ func (in *PaaSInstance) SetLastHandledReconcileAt(v string) { in.Status.LastHand
 
 // ObservedID is the Gandi ID the status says was observed as this object's.
 func (in *PaaSInstance) ObservedID() string { return in.Status.ID }
+
+// LostClaim is the Gandi ID this object recorded when the operator last
+// found another cluster object managing it (status.lostClaimID).
+func (in *PaaSInstance) LostClaim() string { return in.Status.LostClaimID }
+
+// SetLostClaim records, or clears with "", the ID this object lost.
+func (in *PaaSInstance) SetLostClaim(id string) { in.Status.LostClaimID = id }

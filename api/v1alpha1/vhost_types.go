@@ -106,6 +106,15 @@ type VhostStatus struct {
 	// +optional
 	State string `json:"state,omitempty"`
 
+	// LostClaimID is the Gandi ID (a Vhost's: its FQDN) this object
+	// recorded when the operator last found another object of the cluster
+	// managing it (Ready reason OwnedByAnotherObject); empty once this
+	// object manages what it records. Only the operator writes status, so
+	// an object that already lost a claim ranks below one with no status
+	// for that ID: the object that bought it, restored without its status.
+	// +optional
+	LostClaimID string `json:"lostClaimID,omitempty"`
+
 	// IsTestVhost is true for Gandi's test vhosts.
 	// +optional
 	IsTestVhost bool `json:"isTestVhost,omitempty"`

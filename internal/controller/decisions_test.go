@@ -163,6 +163,22 @@ func TestRival(t *testing.T) {
 	observed := claimant("newer-observed", t0.Add(time.Minute), idAnn).(*hostingv1alpha1.Vhost)
 	observed.Status.FQDN, observed.Status.State = "www.example.com", "running"
 	olderForged := claimant("older-forged", t0, made)
+	// The older object lost the claim while the buyer's status showed
+	// (its status says so); the buyer was then restored without status,
+	// so it is the newer one now.
+	lost := func(name string, created time.Time, ann map[string]string, id string) client.Object {
+		vh := claimant(name, created, ann).(*hostingv1alpha1.Vhost)
+		vh.Status.LostClaimID = id
+		return vh
+	}
+	olderLost := lost("older-lost", t0, made, "www.example.com")
+	restoredBuyer := claimant("restored-buyer", t0.Add(time.Hour), made)
+	restoredAdopter := claimant("restored-adopter", t0.Add(time.Hour), idAnn)
+	olderLostElsewhere := lost("older-lost-before", t0, map[string]string{hostingv1alpha1.AnnotationExternalID: "shop.example.com"}, "www.example.com")
+	newerOnItsNewID := claimant("newer-new-id", t0.Add(time.Minute), map[string]string{hostingv1alpha1.AnnotationExternalID: "shop.example.com"})
+	newerLost := lost("newer-lost", t0.Add(time.Minute), made, "www.example.com")
+	lostAndObserved := lost("lost-observed", t0.Add(2*time.Minute), idAnn, "www.example.com").(*hostingv1alpha1.Vhost)
+	lostAndObserved.Status.FQDN, lostAndObserved.Status.State = "www.example.com", "running"
 	sameTimeA := claimant("a", t0, nil)
 	sameTimeB := claimant("b", t0, nil)
 	cases := []struct {
@@ -184,6 +200,14 @@ func TestRival(t *testing.T) {
 		{"an adopter does not outrank the object that made it", newerMadeIt, []client.Object{older2WithID}, ""},
 		{"the object the operator observed it for manages it, against an older one with forged annotations", olderForged, []client.Object{observed}, "newer-observed"},
 		{"forged annotations do not stop the object the operator observed it for", observed, []client.Object{olderForged}, ""},
+		{"the buyer restored without status manages it, against an older object that lost the claim while its status showed", olderLost, []client.Object{restoredBuyer}, "restored-buyer"},
+		{"an object that lost the claim does not stop the buyer restored without status", restoredBuyer, []client.Object{olderLost}, ""},
+		{"an adopter restored without status outranks an older object that lost the claim, though that one's annotations say it made it", olderLost, []client.Object{restoredAdopter}, "restored-adopter"},
+		{"both without a status for the ID (both restored): the usual rules, the older one", restoredBuyer, []client.Object{olderForged}, "older-forged"},
+		{"both lost the claim: the usual rules, the older one", newerLost, []client.Object{olderLost}, "older-lost"},
+		{"a claim lost for another ID does not count against the one recorded since", newerOnItsNewID, []client.Object{olderLostElsewhere}, "older-lost-before"},
+		{"the only claimant manages it though it lost the claim before (the manager deleted, orphaning it)", olderLost, nil, ""},
+		{"the status observing it as its own comes first", olderLost, []client.Object{lostAndObserved}, "lost-observed"},
 		{"itself in the list is not a rival", older, []client.Object{older}, ""},
 	}
 	for _, c := range cases {

@@ -294,6 +294,7 @@ func (l *lifecycle) checkRivalsFor(ctx context.Context, obj managed, ext externa
 	if err != nil {
 		return halt(retry(err))
 	}
+	recordClaim(obj, id, other != nil)
 	if other == nil {
 		return nil
 	}

@@ -125,9 +125,10 @@ var _ = Describe("The shared lifecycle", func() {
 		Expect(v.Size).To(Equal("starter"))
 	})
 
-	It("keeps an instance with the object that bought it when an older object in another namespace is given its ID and created-id by hand", func() {
-		w.startManager(managerOptions{})
-		// Another tenant's namespace, with a token of the same account.
+	// elderElsewhere is a Ready HostingInstance "elder" in another tenant's
+	// namespace, with a token of the same account, older than any object
+	// the spec creates next; the spec's manager must be running.
+	elderElsewhere := func() *hostingv1alpha1.HostingInstance {
 		elsewhere := w.namespace + "-other"
 		Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: elsewhere}})).To(Succeed())
 		Expect(k8sClient.Create(suiteCtx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-credentials", Namespace: elsewhere},
@@ -137,9 +138,15 @@ var _ = Describe("The shared lifecycle", func() {
 		Expect(k8sClient.Create(suiteCtx, elder)).To(Succeed())
 		Eventually(fetch(elder)).WithTimeout(eventually).Should(beReady())
 		DeferCleanup(func() {
-			Expect(k8sClient.Delete(suiteCtx, elder)).To(Succeed())
+			Expect(client.IgnoreNotFound(k8sClient.Delete(suiteCtx, elder))).To(Succeed())
 			Eventually(gone(elder)).WithTimeout(eventually).Should(BeTrue())
 		})
+		return elder
+	}
+
+	It("keeps an instance with the object that bought it when an older object in another namespace is given its ID and created-id by hand", func() {
+		w.startManager(managerOptions{})
+		elder := elderElsewhere()
 
 		shop := instance("shop")
 		w.create(shop)
@@ -159,6 +166,50 @@ var _ = Describe("The shared lifecycle", func() {
 		v, _ := w.sim.Instance(id)
 		Expect(v.Name).To(Equal("shop"), "the forged object must not rename the instance")
 		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(Equal(patches))
+	})
+
+	It("keeps an instance with the object that bought it when that object is restored without status while an older object that lost the claim carries its ID and created-id", func() {
+		w.startManager(managerOptions{})
+		elder := elderElsewhere()
+		shop := instance("shop")
+		w.create(shop)
+		Eventually(fetch(shop)).WithTimeout(eventually).Should(beReady())
+		id := shop.Status.ID
+
+		// The older object is given both marks of the buyer (by hand, or a
+		// kubectl get -o yaml copy applied under its name) and loses while
+		// the buyer's status shows the instance observed as its own.
+		setSpec(elder, func() {
+			elder.Annotations[hostingv1alpha1.AnnotationExternalID] = id
+			elder.Annotations[hostingv1alpha1.AnnotationCreatedID] = id
+		})
+		Eventually(fetch(elder)).WithTimeout(eventually).Should(And(HaveField("Status.LostClaimID", id),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject)))
+		Consistently(fetch(shop)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+		patches := w.sim.Requests(gandisim.RoutePatchInstance)
+
+		By("the buyer's namespace is restored from a backup without status: the buyer is now the newer object, its status empty")
+		for _, stop := range w.stopsNow() {
+			stop()
+		}
+		restored := restoredWithoutStatus(shop)
+		w.startManager(managerOptions{})
+		Eventually(fetch(restored)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", id)),
+			"the object that bought the instance manages it again")
+		Consistently(fetch(elder)).WithTimeout(2 * testTiming.Poll).Should(And(HaveField("Status.LostClaimID", id),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject)))
+		Expect(cond(elder, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/shop"))
+		Expect(restored.Status.LostClaimID).To(BeEmpty())
+		v, _ := w.sim.Instance(id)
+		Expect(v.Name).To(Equal("shop"), "the object that lost the claim must not rename the instance")
+		Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(Equal(patches))
+
+		By("deleting the object that lost the claim leaves the instance")
+		Expect(k8sClient.Delete(suiteCtx, elder)).To(Succeed())
+		Eventually(gone(elder)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Instance(id)
+		Expect(still).To(BeTrue())
+		Consistently(fetch(restored)).WithTimeout(2 * testTiming.Poll).Should(beReady())
 	})
 
 	It("takes nothing at Gandi for an object restored with a create intent older than itself: no adoption by that intent, and no delete", func() {

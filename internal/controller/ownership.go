@@ -250,17 +250,22 @@ func madeUnderIntent(cs []candidate, since time.Time, digests []string) []candid
 // first is its only manager, every other one reports a conflict and never
 // writes. Holding the recorded ID comes first (it made or adopted the
 // object); among those, the one whose status shows the operator observed
-// it as its own (observedAs), then the one whose create made it (madeIt);
-// then the earliest open create intent (its POST may be in flight; an ID
-// recorded with an intent still open ranks as the intent), then the
-// oldest object; the name breaks ties so that every reconciler agrees.
+// it as its own (observedAs), then one whose status does not say it lost
+// that ID to another object (lostClaim), then the one whose create made
+// it (madeIt); then the earliest open create intent (its POST may be in
+// flight; an ID recorded with an intent still open ranks as the intent),
+// then the oldest object; the name breaks ties so that every reconciler
+// agrees. The rule is the same for every kind.
 //
-// observedAs ranks before madeIt and age because annotations are anyone's
-// to write who may edit an object: an older object in another namespace
-// given the ID and created-id annotations by hand would otherwise outrank
-// the object that bought and manages the instance, stopping it and
-// managing (or deleting) its instance instead. The status is written by
-// the operator only.
+// The status comes before madeIt and age because annotations are anyone's
+// to write who may edit an object, and the status is written by the
+// operator only: an older object in another namespace given the ID and
+// created-id annotations by hand would otherwise outrank the object that
+// bought and manages the instance, stopping it and managing (or deleting)
+// its instance instead. observedAs holds that while the buyer's status
+// lasts; lostClaim once a restore (or a delete and re-create) left the
+// buyer without status and with a new creationTimestamp, the older object
+// having lost the claim while that status showed.
 func claimRank(objs []client.Object) []client.Object {
 	out := append([]client.Object(nil), objs...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -270,6 +275,9 @@ func claimRank(objs []client.Object) []client.Object {
 		}
 		if oa, ob := observedAs(a), observedAs(b); oa != ob {
 			return oa
+		}
+		if la, lb := lostClaim(a), lostClaim(b); la != lb {
+			return lb
 		}
 		if ma, mb := madeIt(a), madeIt(b); ma != mb {
 			return ma
@@ -323,6 +331,43 @@ func observedAs(obj client.Object) bool {
 	o, ok := obj.(observedID)
 	id := settledID(obj)
 	return ok && id != "" && o.ObservedID() == id
+}
+
+// claimLoser is what a kind's status says of the ID the object lost to
+// another cluster object (api/v1alpha1's LostClaim).
+type claimLoser interface {
+	LostClaim() string
+	SetLostClaim(id string)
+}
+
+var (
+	_ claimLoser = &hostingv1alpha1.HostingInstance{}
+	_ claimLoser = &hostingv1alpha1.Vhost{}
+	_ claimLoser = &hostingv1alpha1.Template{}
+	_ claimLoser = &hostingv1alpha1.PaaSInstance{}
+)
+
+// lostClaim reports that obj's status says a pass found another cluster
+// object managing the very ID obj records: an ID lost earlier does not
+// count against one the annotations were changed to since.
+func lostClaim(obj client.Object) bool {
+	o, ok := obj.(claimLoser)
+	id := settledID(obj)
+	return ok && id != "" && o.LostClaim() == id
+}
+
+// recordClaim records in obj's status the ID it lost to another object
+// (lost), or clears the record once obj manages what it names: the
+// status is written with the rest of the pass's.
+func recordClaim(obj client.Object, id string, lost bool) {
+	o, ok := obj.(claimLoser)
+	if !ok {
+		return
+	}
+	if !lost {
+		id = ""
+	}
+	o.SetLostClaim(id)
 }
 
 // rival returns the object that manages what obj names, when it is not

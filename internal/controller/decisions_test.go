@@ -223,6 +223,33 @@ func TestRival(t *testing.T) {
 	}
 }
 
+// A pass records the ID an object lost to another (status.lostClaimID),
+// and clears it once the object manages what it names: a loser left
+// alone (the manager deleted with Orphan) is not handicapped later by a
+// claim it has since won.
+func TestRecordClaim(t *testing.T) {
+	cases := []struct {
+		name, before, id string
+		lost             bool
+		want             string
+	}{
+		{"lost: the ID recorded", "", "1", true, "1"},
+		{"lost another ID since: that one recorded", "1", "2", true, "2"},
+		{"lost by name only, no ID: nothing to record", "1", "", true, ""},
+		{"manages it now: cleared", "1", "1", false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hi := &hostingv1alpha1.HostingInstance{}
+			hi.Status.LostClaimID = c.before
+			recordClaim(hi, c.id, c.lost)
+			if hi.Status.LostClaimID != c.want {
+				t.Fatalf("status.lostClaimID = %q, want %q", hi.Status.LostClaimID, c.want)
+			}
+		})
+	}
+}
+
 func TestOpenIntent(t *testing.T) {
 	intent := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	ann := func(id bool) map[string]string {

@@ -51,7 +51,7 @@ func TestDecideRenew(t *testing.T) {
 		{"unreadable record naming the request: never sent again", want, "", renewRecord{Request: "2027"}, false, paas.StateRunning, end.AddDate(1, 0, 0), renewWaiting},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := decideRenew(tc.want, tc.performed, tc.rec, tc.accepted, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
+			if got := decideRenew(tc.want, tc.performed, "", tc.rec, tc.accepted, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
 				t.Fatalf("decideRenew = %d, want %d", got, tc.expect)
 			}
 		})
@@ -348,6 +348,32 @@ func TestPaaSMySQLResetOnlyForATypeWithMySQL(t *testing.T) {
 			synced := pi.Status.Conditions[0]
 			if synced.Reason != hostingv1alpha1.ReasonInvalidSpec || strings.Contains(synced.Message, "not sent until it leaves that state") {
 				t.Fatalf("paused: Synced = %+v; want InvalidSpec and no request waiting for the state", synced)
+			}
+		})
+	}
+}
+
+// TestDecideRenewBaseline: the renewal a spec held when its object took
+// hold of the instance (baselineRecords) is not bought; a new one is.
+func TestDecideRenewBaseline(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	end := now.AddDate(0, 3, 0)
+	want := &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}
+	for _, tc := range []struct {
+		name     string
+		want     *hostingv1alpha1.PaaSRenewRequest
+		baseline string
+		rec      renewRecord
+		expect   renewDecision
+	}{
+		{"held when taken hold of: not sent", want, "2028", renewRecord{}, renewNothing},
+		{"held, beside a record of an earlier renewal: not sent", want, "2028", renewRecord{Request: "2027", DateEnd: end}, renewNothing},
+		{"a new request after the held one: sent", &hostingv1alpha1.PaaSRenewRequest{Request: "2029", Duration: "12m"}, "2028", renewRecord{}, renewSend},
+		{"recorded as sent: followed by its end date, not taken for held", want, "2028", renewRecord{Request: "2028", DateEnd: end, SentAt: now}, renewWaiting},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := decideRenew(tc.want, "", tc.baseline, tc.rec, false, paas.StateRunning, end, now, time.Minute); got != tc.expect {
+				t.Fatalf("decideRenew = %d, want %d", got, tc.expect)
 			}
 		})
 	}

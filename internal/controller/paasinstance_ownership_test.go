@@ -151,4 +151,25 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 		Eventually(actions).WithTimeout(eventually).Should(Equal([3]int{1, 0, 0}))
 		Consistently(actions).WithTimeout(2 * testTiming.Poll).Should(Equal([3]int{1, 0, 0}))
 	})
+	It("does not renew (pay for) an instance it adopts for the spec.renew request its manifest already held; a new request renews once", func() {
+		// The renewal 2028 was made by the lost cluster's object.
+		other := w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "s", 1)
+		w.startManager(managerOptions{})
+		pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			pi.Spec.RestartRequest = "r1"
+			pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate(), HaveField("Status.ID", strconv.Itoa(other))))
+		Eventually(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
+			HaveField("Note", And(ContainSubstring("spec.renew.request (2028)"), ContainSubstring("spec.restartRequest (r1)")))))
+		Consistently(w.sim.PaasPaidRenews).WithTimeout(3*testTiming.Poll).Should(BeZero(),
+			"the adopted instance was renewed (paid) for a request made of the lost cluster's object")
+		Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(BeZero())
+
+		setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2029", Duration: "1m"} })
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2029"), beUpToDate()))
+		Consistently(w.sim.PaasPaidRenews).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
 })

@@ -57,10 +57,16 @@ const (
 // confirms it. (This supersedes the earlier rule, which sent it again once
 // the grace passed with the end date unmoved: with slow operations and a
 // lost answer, that paid twice.)
-func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed string, rec renewRecord, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
+//
+// baseline is the request the spec held when the object took hold of the
+// instance without a record of it (baselineRecords): another object's
+// renewal, neither sent nor waited for.
+func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline string, rec renewRecord, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
 	sent := want != nil && rec.Request == want.Request
 	switch {
 	case want == nil || want.Request == performed:
+		return renewNothing
+	case !sent && want.Request == baseline:
 		return renewNothing
 	case sent && rec.DateEnd.IsZero():
 		// A record that does not say where the end date stood: the
@@ -87,7 +93,7 @@ func (p *paasPass) renew(ctx context.Context) *result {
 	last := lastRequests(pi)
 	rec := parseRenewRecord(recordedEffect(pi, effectRenew))
 	now := p.r.lifecycle().now()
-	switch decideRenew(want, last.Renew, rec, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
+	switch decideRenew(want, last.Renew, pi.GetAnnotations()[baselineKey(effectRenew)], rec, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
 	case renewNothing:
 	case renewConfirmed:
 		last.Renew = want.Request

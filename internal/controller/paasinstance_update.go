@@ -243,7 +243,7 @@ func (p *paasPass) held(res result) result {
 	}
 	for _, q := range paasRequests {
 		switch want := q.want(&pi.Spec); {
-		case want == "" || want == *q.last(last) || pi.GetAnnotations()[confirmedKey(q.effect)] == want:
+		case want == "" || want == *q.last(last) || pi.GetAnnotations()[confirmedKey(q.effect)] == want || pi.GetAnnotations()[baselineKey(q.effect)] == want:
 		case q.refusal(p.info) != nil:
 			problems = append(problems, *q.refusal(p.info))
 		case recordedEffect(pi, q.effect) == want:
@@ -430,6 +430,12 @@ func (e *paasExternal) oneOffRequests() []oneOffRequest {
 	out := make([]oneOffRequest, 0, len(paasRequests))
 	for _, q := range paasRequests {
 		out = append(out, oneOffRequest{effect: q.effect, field: q.field, value: q.want(&e.pi.Spec)})
+	}
+	// A renewal is paid: the one a re-applied manifest still asks for was
+	// another object's, and is not bought again for this one (renew).
+	if r := e.pi.Spec.Renew; r != nil {
+		out = append(out, oneOffRequest{effect: effectRenew, field: "spec.renew.request", value: r.Request,
+			requestOf: func(record string) string { return parseRenewRecord(record).Request }})
 	}
 	return out
 }

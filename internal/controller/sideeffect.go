@@ -171,7 +171,22 @@ func baselineKey(effect string) string { return effectAnnotationPrefix + effect 
 
 // oneOffRequest is a spec field asking for a one-off action on the Gandi
 // object, and its value.
-type oneOffRequest struct{ effect, field, value string }
+type oneOffRequest struct {
+	effect, field, value string
+	// requestOf is the request value a record of effect (or its
+	// confirmation) names, for a record that holds more than the value
+	// (a renewal's: renewRecord); nil when the record is the value.
+	requestOf func(record string) string
+}
+
+// names reports that record, a record of q's effect or its confirmation,
+// is of q's value.
+func (q oneOffRequest) names(record string) bool {
+	if q.requestOf != nil {
+		record = q.requestOf(record)
+	}
+	return record == q.value
+}
 
 // requestsOnObject is an external whose spec asks for one-off actions on
 // its Gandi object (restart, cache purge...).
@@ -191,7 +206,7 @@ func baselineRecords(obj client.Object, ext external) (map[string]string, []oneO
 	var records map[string]string
 	var held []oneOffRequest
 	for _, q := range e.oneOffRequests() {
-		if q.value == "" || recordedEffect(obj, q.effect) == q.value || obj.GetAnnotations()[confirmedKey(q.effect)] == q.value {
+		if q.value == "" || q.names(recordedEffect(obj, q.effect)) || q.names(obj.GetAnnotations()[confirmedKey(q.effect)]) {
 			continue
 		}
 		records = mergeOne(records, baselineKey(q.effect), q.value)

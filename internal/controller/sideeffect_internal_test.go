@@ -80,6 +80,37 @@ func TestBaselineRecords(t *testing.T) {
 			}
 		})
 	}
+	renew := func(request string) string {
+		return `{"request":"` + request + `","dateEnd":"2027-01-01T00:00:00Z","sentAt":"2026-01-01T00:00:00Z"}`
+	}
+	paasCases := []struct {
+		name string
+		spec hostingv1alpha1.PaaSInstanceSpec
+		ann  map[string]string
+		want map[string]string
+	}{
+		{name: "a renewal and a restart from a manifest re-applied without its records",
+			spec: hostingv1alpha1.PaaSInstanceSpec{RestartRequest: "r1", Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}},
+			want: map[string]string{baselineKey(effectRestart): "r1", baselineKey(effectRenew): "2028"}},
+		{name: "a renewal recorded (a JSON record naming it): never sent again anyway",
+			spec: hostingv1alpha1.PaaSInstanceSpec{Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}},
+			ann:  map[string]string{effectAnnotationPrefix + effectRenew: renew("2028")}},
+		{name: "a renewal confirmed",
+			spec: hostingv1alpha1.PaaSInstanceSpec{Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}},
+			ann:  map[string]string{effectAnnotationPrefix + effectRenew: renew("2029"), confirmedKey(effectRenew): renew("2028")}},
+		{name: "a renewal asked after the recorded one",
+			spec: hostingv1alpha1.PaaSInstanceSpec{Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}},
+			ann:  map[string]string{effectAnnotationPrefix + effectRenew: renew("2027"), confirmedKey(effectRenew): renew("2027")},
+			want: map[string]string{baselineKey(effectRenew): "2028"}},
+	}
+	for _, c := range paasCases {
+		t.Run("PaaSInstance: "+c.name, func(t *testing.T) {
+			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Annotations: c.ann}, Spec: c.spec}
+			if got, _ := baselineRecords(pi, &paasExternal{pi: pi}); !maps.Equal(got, c.want) {
+				t.Errorf("records = %v, want %v", got, c.want)
+			}
+		})
+	}
 	if _, held := baselineRecords(&hostingv1alpha1.Template{}, &templateExternal{}); held != nil {
 		t.Errorf("a kind without requests holds %v", held)
 	}

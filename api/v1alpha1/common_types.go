@@ -43,6 +43,17 @@ const (
 	// The operator writes it with the ID.
 	AnnotationEffectsFor = "hosting.gandi-operator.dev/effects-for"
 
+	// AnnotationHeldByUID records, with the Gandi ID, the UID of the
+	// object that took hold of it (created, adopted or was pointed at it).
+	// An object holding an ID under another UID, or none (a restore from
+	// a backup, a delete and create again, an object of an earlier
+	// build), takes hold again: the request values its spec holds that no
+	// record says were performed or sent are not performed (event
+	// RequestNotPerformed), as on adoption, since a backup older than the
+	// last requests lacks their records. The operator writes it with the
+	// ID, and once when an object takes hold again.
+	AnnotationHeldByUID = "hosting.gandi-operator.dev/held-by-uid"
+
 	// AnnotationAdopt, set to "true", adopts the Gandi object found by natural
 	// key (instance name, vhost FQDN, template name) instead of stopping with
 	// AlreadyExists.

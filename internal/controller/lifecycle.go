@@ -272,12 +272,58 @@ func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, kno
 		return "", res
 	}
 	if known != "" {
+		if holdsAgainHere(obj, ext, known) {
+			return known, l.holdAgain(ctx, obj, ext, known)
+		}
 		if err := ensureFinalizer(ctx, l.client, obj); err != nil {
 			return "", halt(retry(err))
 		}
 		return known, nil
 	}
 	return l.resolveID(ctx, obj, ext, observeOnly(policy))
+}
+
+// takesHoldAgain reports that obj holds id but is not the object that took
+// hold of it (AnnotationHeldByUID): it was restored from a backup, deleted
+// and created again, or copied, and its records may be older than its
+// spec (a backup taken before the last requests, the spec synced again
+// from Git): a request value the spec holds without a record may have
+// been performed after the backup, and paid for. An object whose ID an
+// earlier operator version recorded, without the UID, is taken the same
+// way, as nothing tells it from a restore of one: paid requests come
+// first, and what it holds back is at most the request values no record
+// says were performed or sent (asked in the minutes before the upgrade),
+// each reported, and asked again by a new value.
+func takesHoldAgain(obj client.Object, id string) bool {
+	if id == "" || obj.GetUID() == "" {
+		return false
+	}
+	return obj.GetAnnotations()[hostingv1alpha1.AnnotationHeldByUID] != string(obj.GetUID())
+}
+
+// holdsAgainHere reports that ensureID takes hold again for obj: a kind
+// with requests (the UID serves only to hold them), unless followEffects
+// writes for id in this pass anyway (its records are for another object),
+// which then takes hold again in its own write.
+func holdsAgainHere(obj managed, ext external, id string) bool {
+	if _, ok := ext.(requestsOnObject); !ok || !takesHoldAgain(obj, id) {
+		return false
+	}
+	_, follows := ext.(effectsOnObject)
+	return !follows || obj.GetAnnotations()[hostingv1alpha1.AnnotationEffectsFor] == id
+}
+
+// holdAgain records that obj took hold of id again (takesHoldAgain): its
+// UID, with the baseline of the requests its spec holds without a record,
+// in one write (with the finalizer), as an adoption does.
+func (l *lifecycle) holdAgain(ctx context.Context, obj managed, ext external, id string) *result {
+	baseline, held := baselineRecords(obj, ext)
+	set := mergeOne(baseline, hostingv1alpha1.AnnotationHeldByUID, string(obj.GetUID()))
+	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: set, finalizer: true}); err != nil {
+		return halt(retry(fmt.Errorf("record that this object took hold of %s again: %w", ext.describe(), err)))
+	}
+	l.baselined(obj, held, id, true)
+	return nil
 }
 
 // checkRivals stops obj when another cluster object manages what it names.
@@ -414,15 +460,16 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 		l.effectsDropped(obj, ext, from, id)
 	}
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
-	l.baselined(obj, held, id)
+	l.baselined(obj, held, id, false)
 	return id, nil
 }
 
 // baselined tells the user which requests the spec held are not performed
-// on id (baselineRecords), once they are recorded.
-func (l *lifecycle) baselined(obj managed, held []oneOffRequest, id string) {
+// on id (baselineRecords), once they are recorded; again says obj took
+// hold of it again (takesHoldAgain).
+func (l *lifecycle) baselined(obj managed, held []oneOffRequest, id string, again bool) {
 	if len(held) > 0 {
-		l.events.normal(obj, hostingv1alpha1.ReasonRequestNotPerformed, "Adopt", baselineNote(held, id))
+		l.events.normal(obj, hostingv1alpha1.ReasonRequestNotPerformed, "Adopt", baselineNote(held, id, again))
 	}
 }
 
@@ -475,9 +522,13 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	}
 	created := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatedID] == id
 	from, _ := effectsStale(obj, id, created)
-	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id}, remove: staleEffectKeys(obj, ext, id, created)}
+	// This write takes hold of id: it records the UID too (takesHoldAgain),
+	// and ensureID left taking hold again to it (holdsAgainHere).
+	again := takesHoldAgain(obj, id)
+	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id, hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())},
+		remove: staleEffectKeys(obj, ext, id, created)}
 	var held []oneOffRequest
-	if !created {
+	if !created || again {
 		var baseline map[string]string
 		baseline, held = baselineRecords(obj, ext)
 		maps.Copy(p.set, baseline)
@@ -488,7 +539,7 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	if len(p.remove) > 0 {
 		l.effectsDropped(obj, ext, from, id)
 	}
-	l.baselined(obj, held, id)
+	l.baselined(obj, held, id, created)
 	return nil
 }
 
@@ -524,6 +575,7 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	preset, knownBefore := ext.(idBeforeCreate)
 	if knownBefore {
 		intent[hostingv1alpha1.AnnotationExternalID] = preset.presetID()
+		intent[hostingv1alpha1.AnnotationHeldByUID] = string(obj.GetUID())
 		for k, v := range idRecordsOf(ext) {
 			intent[k] = v
 		}
@@ -682,7 +734,8 @@ func idRecordsOf(ext external) map[string]string {
 
 // idAnnotations are the annotations of a recorded ID (idContext's too),
 // taken back together.
-var idAnnotations = []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationInstanceID, hostingv1alpha1.AnnotationInstanceCredentials}
+var idAnnotations = []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationInstanceID, hostingv1alpha1.AnnotationInstanceCredentials,
+	hostingv1alpha1.AnnotationHeldByUID}
 
 // settleIntent decides what Gandi shows under an ID recorded with a create
 // intent that is still open (openIntent): seen is Gandi's object under the

@@ -297,7 +297,7 @@ var intentAnnotations = []string{hostingv1alpha1.AnnotationCreatePending, hostin
 // that place it (idContext), and drops the create intent it resolves and
 // the records drop names, which do not hold on id (effectsStale).
 func recordExternalID(ctx context.Context, c client.Client, obj client.Object, id string, with map[string]string, drop ...string) error {
-	set := map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+	set := map[string]string{hostingv1alpha1.AnnotationExternalID: id, hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}
 	for k, v := range with {
 		set[k] = v
 	}

@@ -65,7 +65,7 @@ func othersFinalizers(obj client.Object) []string {
 
 // userAnnotations are obj's annotations but the operator's bookkeeping,
 // compared with other, the same object before or after: the create intent,
-// the effect records, the created-ID and effects-for records, and the
+// the effect records, the created-ID, effects-for and held-by-UID records, and the
 // external ID when it changed in the same write as the intent. Only the operator writes both at once (the ID
 // recorded with an intent or in the write that takes it away, both taken
 // back when a create is refused), and the pass that wrote them goes on
@@ -77,7 +77,7 @@ func userAnnotations(obj, other client.Object) map[string]string {
 	out := map[string]string{}
 	for k, v := range obj.GetAnnotations() {
 		if slices.Contains(intentAnnotations, k) || strings.HasPrefix(k, effectAnnotationPrefix) ||
-			k == hostingv1alpha1.AnnotationCreatedID || k == hostingv1alpha1.AnnotationEffectsFor ||
+			k == hostingv1alpha1.AnnotationCreatedID || k == hostingv1alpha1.AnnotationEffectsFor || k == hostingv1alpha1.AnnotationHeldByUID ||
 			(withIntent && slices.Contains(idAnnotations, k)) {
 			continue
 		}

@@ -195,9 +195,10 @@ type requestsOnObject interface {
 }
 
 // baselineRecords are the records (baselineKey) of the requests obj's spec
-// holds when it takes hold of a Gandi object it did not create: each value
-// neither performed nor recorded as sent, which is then not performed
-// there. Nil for an external with no requests.
+// holds when it takes hold of a Gandi object it did not create, or takes
+// hold again (takesHoldAgain): each value neither performed, recorded as
+// sent nor already held, which is then not performed there. Nil for an
+// external with no requests.
 func baselineRecords(obj client.Object, ext external) (map[string]string, []oneOffRequest) {
 	e, ok := ext.(requestsOnObject)
 	if !ok {
@@ -206,7 +207,8 @@ func baselineRecords(obj client.Object, ext external) (map[string]string, []oneO
 	var records map[string]string
 	var held []oneOffRequest
 	for _, q := range e.oneOffRequests() {
-		if q.value == "" || q.names(recordedEffect(obj, q.effect)) || q.names(obj.GetAnnotations()[confirmedKey(q.effect)]) {
+		if q.value == "" || q.names(recordedEffect(obj, q.effect)) || q.names(obj.GetAnnotations()[confirmedKey(q.effect)]) ||
+			obj.GetAnnotations()[baselineKey(q.effect)] == q.value {
 			continue
 		}
 		records = mergeOne(records, baselineKey(q.effect), q.value)
@@ -215,14 +217,19 @@ func baselineRecords(obj client.Object, ext external) (map[string]string, []oneO
 	return records, held
 }
 
-// baselineNote tells the user which requests were not performed on id.
-func baselineNote(held []oneOffRequest, id string) string {
+// baselineNote tells the user which requests were not performed on id;
+// again says the object took hold of it again (takesHoldAgain).
+func baselineNote(held []oneOffRequest, id string, again bool) string {
 	fields := make([]string, 0, len(held))
 	for _, q := range held {
 		fields = append(fields, q.field+" ("+q.value+")")
 	}
-	return strings.Join(fields, ", ") + " already set when this object took hold of " + id +
-		", which it did not create: not performed there; set a new value to ask for it"
+	how := " already set when this object took hold of " + id + ", which it did not create"
+	if again {
+		how = " already set, with no record that it was performed or sent, when this object took hold of " + id +
+			" again (it holds the ID under another UID, or none: restored from a backup, created again, or recorded by an earlier operator version)"
+	}
+	return strings.Join(fields, ", ") + how + ": not performed there; set a new value to ask for it"
 }
 
 // requestState is what performOnce knows of a request value.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
@@ -113,5 +114,70 @@ func TestBaselineRecords(t *testing.T) {
 	}
 	if _, held := baselineRecords(&hostingv1alpha1.Template{}, &templateExternal{}); held != nil {
 		t.Errorf("a kind without requests holds %v", held)
+	}
+}
+
+// TestTakesHoldAgain: whether an object holding an ID took hold of it
+// again (restored, created again, copied, or recorded by an earlier
+// operator version), and so baselines the requests its spec holds without
+// a record (holdAgain, or followEffects when it writes anyway).
+func TestTakesHoldAgain(t *testing.T) {
+	const uid, other = "uid-now", "uid-before"
+	held := hostingv1alpha1.AnnotationHeldByUID
+	for _, c := range []struct {
+		name string
+		uid  types.UID
+		id   string
+		ann  map[string]string
+		// again: takesHoldAgain; here: ensureID writes it for a kind
+		// with requests and records on the object (HostingInstance).
+		again, here bool
+	}{
+		{name: "no ID held yet: the create or the adoption records the UID", uid: uid, ann: map[string]string{held: other}},
+		{name: "held under its own UID (created or adopted here): settled", uid: uid, id: "42",
+			ann: map[string]string{held: uid, hostingv1alpha1.AnnotationEffectsFor: "42"}},
+		{name: "held under another UID: restored, created again or copied", uid: uid, id: "42",
+			ann: map[string]string{held: other, hostingv1alpha1.AnnotationEffectsFor: "42"}, again: true, here: true},
+		{name: "no UID recorded: an earlier version's ID, or a restore of one", uid: uid, id: "42",
+			ann: map[string]string{hostingv1alpha1.AnnotationEffectsFor: "42"}, again: true, here: true},
+		{name: "another UID, and records for another object: followEffects' write takes hold again", uid: uid, id: "42",
+			ann: map[string]string{held: other, hostingv1alpha1.AnnotationEffectsFor: "7"}, again: true},
+		{name: "no UID recorded, no effects-for: followEffects' write takes hold again", uid: uid, id: "42", again: true},
+		{name: "an object without a UID (never stored): nothing to compare", id: "42"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{UID: c.uid, Annotations: c.ann}}
+			if got := takesHoldAgain(hi, c.id); got != c.again {
+				t.Errorf("takesHoldAgain = %v, want %v", got, c.again)
+			}
+			if got := holdsAgainHere(hi, &instanceExternal{hi: hi}, c.id); got != c.here {
+				t.Errorf("holdsAgainHere = %v, want %v", got, c.here)
+			}
+		})
+	}
+	t.Run("a kind without requests never writes it", func(t *testing.T) {
+		tp := &hostingv1alpha1.Template{ObjectMeta: metav1.ObjectMeta{UID: uid}}
+		if holdsAgainHere(tp, &templateExternal{}, "42") {
+			t.Error("holdsAgainHere = true for a Template")
+		}
+	})
+	t.Run("a Vhost (no records on the object) takes hold again in ensureID", func(t *testing.T) {
+		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{UID: uid, Annotations: map[string]string{held: other}}}
+		if !holdsAgainHere(vh, &vhostExternal{vh: vh}, "www.example.com") {
+			t.Error("holdsAgainHere = false for a restored Vhost")
+		}
+	})
+}
+
+// TestBaselineRecordsHeldOnce: a value already held is not held (nor
+// reported) again when the object takes hold once more.
+func TestBaselineRecordsHeldOnce(t *testing.T) {
+	hi := &hostingv1alpha1.HostingInstance{
+		ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{baselineKey(effectRestart): "r1"}},
+		Spec:       hostingv1alpha1.HostingInstanceSpec{RestartRequest: "r1", ConsoleRequest: "c1"},
+	}
+	got, held := baselineRecords(hi, &instanceExternal{hi: hi})
+	if want := map[string]string{baselineKey(effectConsole): "c1"}; !maps.Equal(got, want) || len(held) != 1 {
+		t.Fatalf("records = %v (held %d), want %v", got, len(held), want)
 	}
 }

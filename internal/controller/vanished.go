@@ -22,7 +22,7 @@ func (l *lifecycle) vanished(ctx context.Context, obj managed, what, id string, 
 		return *stopped(obj, l.timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	}
 	l.events.warn(obj, hostingv1alpha1.ReasonExternalNotFound, "Recreate", what+" "+id+" no longer exists at Gandi; buying a new one as spec.recreateIfDeleted asks")
-	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{remove: []string{hostingv1alpha1.AnnotationExternalID}}); err != nil {
+	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{remove: []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationHeldByUID}}); err != nil {
 		return retry(err)
 	}
 	forgetID()

@@ -1,0 +1,164 @@
+package controller_test
+
+import (
+	"context"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+)
+
+// restoredFrom replaces obj as a lost cluster and its restore leave it:
+// the managers stopped, obj deleted (finalizers dropped) and created again
+// with the labels, finalizers and annotations of the backup, and the spec
+// obj has now (synced again from Git). Status, UID and creationTimestamp
+// do not come back.
+func restoredFrom(w *world, obj client.Object, backup map[string]string) client.Object {
+	for _, stop := range w.stopsNow() {
+		stop()
+	}
+	lost := get(obj)
+	var back client.Object
+	switch o := lost.(type) {
+	case *hostingv1alpha1.HostingInstance:
+		back = &hostingv1alpha1.HostingInstance{Spec: *o.Spec.DeepCopy()}
+	case *hostingv1alpha1.PaaSInstance:
+		back = &hostingv1alpha1.PaaSInstance{Spec: *o.Spec.DeepCopy()}
+	default:
+		Fail("restoredFrom: unsupported kind")
+	}
+	back.SetName(lost.GetName())
+	back.SetNamespace(lost.GetNamespace())
+	back.SetLabels(lost.GetLabels())
+	back.SetAnnotations(backup)
+	back.SetFinalizers(lost.GetFinalizers())
+	if len(lost.GetFinalizers()) > 0 {
+		lost.SetFinalizers(nil)
+		Expect(k8sClient.Update(suiteCtx, lost)).To(Succeed())
+	}
+	Expect(k8sClient.Delete(suiteCtx, lost)).To(Succeed())
+	Eventually(gone(lost)).WithTimeout(eventually).Should(BeTrue())
+	Expect(k8sClient.Create(suiteCtx, back)).To(Succeed())
+	return back
+}
+
+// metadataWrites counts the operator's writes (status aside) of the object
+// named name: the interceptor for a manager, and the count.
+func metadataWrites(name string) (interceptor.Funcs, func() int32) {
+	var n atomic.Int32
+	return interceptor.Funcs{
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			if obj.GetName() == name {
+				n.Add(1)
+			}
+			return c.Patch(ctx, obj, patch, opts...)
+		},
+	}, n.Load
+}
+
+var _ = Describe("an object restored from a backup", func() {
+	var w *world
+
+	BeforeEach(func() { w = newWorld() })
+
+	Describe("PaaSInstance", func() {
+		var pi *hostingv1alpha1.PaaSInstance
+		actions := func() [2]int { v := w.paasView(pi)(); return [2]int{v.Restarts, v.Upgrades} }
+
+		BeforeEach(func() {
+			w.paasAccount()
+			w.secret("paas-password", map[string]string{"password": "first-password"})
+			w.startManager(managerOptions{})
+			pi = paasInstance("site")
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+		})
+
+		// The records come back from last night's backup, the spec from Git
+		// (a GitOps re-sync after the restore): the renewal and the restart
+		// asked after the backup have no record there.
+		It("pays once for a renewal made after the backup it is restored from, its spec synced again from Git, and restarts once; new requests are performed", func() {
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2027", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2027"), beUpToDate()))
+			backup := get(pi).GetAnnotations()
+
+			setSpec(pi, func() {
+				pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "1m"}
+				pi.Spec.RestartRequest = "r1"
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2028"),
+				HaveField("Status.LastRequests.Restart", "r1"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
+			Expect(actions()).To(Equal([2]int{1, 0}))
+
+			pi = restoredFrom(w, pi, backup).(*hostingv1alpha1.PaaSInstance)
+			w.startManager(managerOptions{})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beReady())
+			Consistently(w.sim.PaasPaidRenews).WithTimeout(3*testTiming.Poll).Should(Equal(2), "renewal 2028 was paid a second time")
+			Expect(actions()).To(Equal([2]int{1, 0}), "restart r1 was performed a second time")
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+				HaveField("ObjectMeta.Annotations", HaveKeyWithValue(hostingv1alpha1.AnnotationHeldByUID, string(pi.UID)))))
+			Expect(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonRequestNotPerformed)()).To(ConsistOf(
+				HaveField("Note", And(ContainSubstring("spec.renew.request (2028)"), ContainSubstring("spec.restartRequest (r1)"), ContainSubstring("again")))))
+
+			setSpec(pi, func() {
+				pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2029", Duration: "1m"}
+				pi.Spec.RestartRequest = "r2"
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2029"),
+				HaveField("Status.LastRequests.Restart", "r2"), beUpToDate()))
+			Consistently(w.sim.PaasPaidRenews).WithTimeout(2 * testTiming.Poll).Should(Equal(3))
+			Expect(actions()).To(Equal([2]int{2, 0}))
+		})
+
+		It("performs nothing when restored from an up-to-date backup, and writes the object at most once", func() {
+			setSpec(pi, func() {
+				pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2027", Duration: "1m"}
+				pi.Spec.RestartRequest, pi.Spec.UpgradeRequest = "r1", "u1"
+			})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2027"),
+				HaveField("Status.LastRequests.Restart", "r1"), HaveField("Status.LastRequests.Upgrade", "u1"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+
+			pi = restoredFrom(w, pi, get(pi).GetAnnotations()).(*hostingv1alpha1.PaaSInstance)
+			counting, writes := metadataWrites(pi.Name)
+			w.startManager(managerOptions{wrap: counting})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate(),
+				HaveField("ObjectMeta.Annotations", HaveKeyWithValue(hostingv1alpha1.AnnotationHeldByUID, string(pi.UID)))))
+			Consistently(writes).WithTimeout(3*testTiming.Poll).Should(BeNumerically("<=", 1), "one write records the new UID; a settled pass writes nothing")
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+			Expect(actions()).To(Equal([2]int{1, 1}))
+			Expect(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonRequestNotPerformed)()).To(BeEmpty(), "nothing was held back")
+		})
+	})
+
+	Describe("HostingInstance", func() {
+		It("restarts once for a restart asked after the backup it is restored from, its spec synced again from Git; a new request is performed", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			id, created := hi.Status.ID, hi.UID
+			backup := get(hi).GetAnnotations()
+
+			setSpec(hi, func() { hi.Spec.RestartRequest = "r1" })
+			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart"}))
+
+			hi = restoredFrom(w, hi, backup).(*hostingv1alpha1.HostingInstance)
+			w.startManager(managerOptions{})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Consistently(func() []string { return w.sim.Actions(id) }).WithTimeout(3*testTiming.Poll).Should(HaveLen(1), "restart r1 was performed a second time")
+			Expect(backup).To(HaveKeyWithValue(hostingv1alpha1.AnnotationHeldByUID, string(created)), "recorded in the write that recorded the ID")
+			Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
+				HaveField("Note", ContainSubstring("spec.restartRequest (r1)"))))
+
+			setSpec(hi, func() { hi.Spec.RestartRequest = "r2" })
+			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(HaveLen(2))
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "r2"))
+		})
+	})
+})

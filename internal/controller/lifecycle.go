@@ -539,6 +539,7 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	if len(p.remove) > 0 {
 		l.effectsDropped(obj, ext, from, id)
 	}
+	// An ID its own create made is held only because obj took hold again.
 	l.baselined(obj, held, id, created)
 	return nil
 }

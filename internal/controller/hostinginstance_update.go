@@ -320,9 +320,13 @@ var instanceActions = []instanceAction{
 
 // oneOffRequests are the actions the spec asks for (requestsOnObject).
 func (e *instanceExternal) oneOffRequests() []oneOffRequest {
+	last := e.hi.Status.LastActions
+	if last == nil {
+		last = &hostingv1alpha1.LastActions{}
+	}
 	out := make([]oneOffRequest, 0, len(instanceActions))
 	for _, a := range instanceActions {
-		out = append(out, oneOffRequest{effect: a.effect, field: a.field, value: a.want(&e.hi.Spec)})
+		out = append(out, oneOffRequest{effect: a.effect, field: a.field, value: a.want(&e.hi.Spec), performed: *a.last(last)})
 	}
 	return out
 }

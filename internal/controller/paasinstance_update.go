@@ -427,14 +427,18 @@ func (q paasRequest) refusal(info *paas.PaasReturn) *problem {
 
 // oneOffRequests are the requests the spec makes (requestsOnObject).
 func (e *paasExternal) oneOffRequests() []oneOffRequest {
-	out := make([]oneOffRequest, 0, len(paasRequests))
+	last := e.pi.Status.LastRequests
+	if last == nil {
+		last = &hostingv1alpha1.PaaSLastRequests{}
+	}
+	out := make([]oneOffRequest, 0, len(paasRequests)+1)
 	for _, q := range paasRequests {
-		out = append(out, oneOffRequest{effect: q.effect, field: q.field, value: q.want(&e.pi.Spec)})
+		out = append(out, oneOffRequest{effect: q.effect, field: q.field, value: q.want(&e.pi.Spec), performed: *q.last(last)})
 	}
 	// A renewal is paid: the one a re-applied manifest still asks for was
 	// another object's, and is not bought again for this one (renew).
 	if r := e.pi.Spec.Renew; r != nil {
-		out = append(out, oneOffRequest{effect: effectRenew, field: "spec.renew.request", value: r.Request,
+		out = append(out, oneOffRequest{effect: effectRenew, field: "spec.renew.request", value: r.Request, performed: last.Renew,
 			requestOf: func(record string) string { return parseRenewRecord(record).Request }})
 	}
 	return out

@@ -177,6 +177,11 @@ type oneOffRequest struct {
 	// confirmation) names, for a record that holds more than the value
 	// (a renewal's: renewRecord); nil when the record is the value.
 	requestOf func(record string) string
+	// performed is the value the status shows performed: the only record
+	// an object of an earlier version may have of it ("status is the
+	// record"), which an upgrade must not report as not performed. A
+	// restore has no status, so it counts for nothing there.
+	performed string
 }
 
 // names reports that record, a record of q's effect or its confirmation,
@@ -207,7 +212,7 @@ func baselineRecords(obj client.Object, ext external) (map[string]string, []oneO
 	var records map[string]string
 	var held []oneOffRequest
 	for _, q := range e.oneOffRequests() {
-		if q.value == "" || q.names(recordedEffect(obj, q.effect)) || q.names(obj.GetAnnotations()[confirmedKey(q.effect)]) ||
+		if q.value == "" || q.value == q.performed || q.names(recordedEffect(obj, q.effect)) || q.names(obj.GetAnnotations()[confirmedKey(q.effect)]) ||
 			obj.GetAnnotations()[baselineKey(q.effect)] == q.value {
 			continue
 		}

@@ -45,10 +45,15 @@ func TestBaselineRecords(t *testing.T) {
 		name   string
 		spec   hostingv1alpha1.HostingInstanceSpec
 		ann    map[string]string
+		last   *hostingv1alpha1.LastActions
 		want   map[string]string
 		fields []string
 	}{
 		{name: "no request", want: nil},
+		{name: "performed by an earlier version, whose record is the status: an upgrade reports nothing",
+			spec: hostingv1alpha1.HostingInstanceSpec{RestartRequest: "r1", ConsoleRequest: "c2"},
+			last: &hostingv1alpha1.LastActions{Restart: "r1", Console: "c1"},
+			want: map[string]string{baselineKey(effectConsole): "c2"}, fields: []string{"spec.consoleRequest"}},
 		{name: "a restart and a database reset from a manifest re-applied without its records",
 			spec:   hostingv1alpha1.HostingInstanceSpec{RestartRequest: "r1", ResetDatabasePasswordRequest: "d1"},
 			want:   map[string]string{baselineKey(effectRestart): "r1", baselineKey(effectResetDatabasePassword): "d1"},
@@ -68,6 +73,7 @@ func TestBaselineRecords(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: c.ann}, Spec: c.spec}
+			hi.Status.LastActions = c.last
 			got, held := baselineRecords(hi, &instanceExternal{hi: hi})
 			if !maps.Equal(got, c.want) {
 				t.Errorf("records = %v, want %v", got, c.want)
@@ -88,8 +94,12 @@ func TestBaselineRecords(t *testing.T) {
 		name string
 		spec hostingv1alpha1.PaaSInstanceSpec
 		ann  map[string]string
+		last *hostingv1alpha1.PaaSLastRequests
 		want map[string]string
 	}{
+		{name: "a restart and a renewal the status shows performed (an earlier version's record)",
+			spec: hostingv1alpha1.PaaSInstanceSpec{RestartRequest: "r1", Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}},
+			last: &hostingv1alpha1.PaaSLastRequests{Restart: "r1", Renew: "2028"}},
 		{name: "a renewal and a restart from a manifest re-applied without its records",
 			spec: hostingv1alpha1.PaaSInstanceSpec{RestartRequest: "r1", Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}},
 			want: map[string]string{baselineKey(effectRestart): "r1", baselineKey(effectRenew): "2028"}},
@@ -107,11 +117,23 @@ func TestBaselineRecords(t *testing.T) {
 	for _, c := range paasCases {
 		t.Run("PaaSInstance: "+c.name, func(t *testing.T) {
 			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Annotations: c.ann}, Spec: c.spec}
+			pi.Status.LastRequests = c.last
 			if got, _ := baselineRecords(pi, &paasExternal{pi: pi}); !maps.Equal(got, c.want) {
 				t.Errorf("records = %v, want %v", got, c.want)
 			}
 		})
 	}
+	t.Run("Vhost: a cache purge the status shows performed (an earlier version's record) is not reported", func(t *testing.T) {
+		vh := &hostingv1alpha1.Vhost{}
+		vh.Spec.CachePurgeRequest, vh.Status.LastCachePurge = "p1", "p1"
+		if got, held := baselineRecords(vh, &vhostExternal{vh: vh}); got != nil || held != nil {
+			t.Errorf("records = %v, held = %v, want none", got, held)
+		}
+		vh.Spec.CachePurgeRequest = "p2"
+		if got, _ := baselineRecords(vh, &vhostExternal{vh: vh}); got[baselineKey(effectCachePurge)] != "p2" {
+			t.Errorf("a new value: records = %v, want it held", got)
+		}
+	})
 	if _, held := baselineRecords(&hostingv1alpha1.Template{}, &templateExternal{}); held != nil {
 		t.Errorf("a kind without requests holds %v", held)
 	}

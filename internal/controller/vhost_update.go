@@ -103,7 +103,8 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 
 // oneOffRequests is the cache purge the spec asks for (requestsOnObject).
 func (e *vhostExternal) oneOffRequests() []oneOffRequest {
-	return []oneOffRequest{{effect: effectCachePurge, field: "spec.cachePurgeRequest", value: e.vh.Spec.CachePurgeRequest}}
+	return []oneOffRequest{{effect: effectCachePurge, field: "spec.cachePurgeRequest", value: e.vh.Spec.CachePurgeRequest,
+		performed: e.vh.Status.LastCachePurge}}
 }
 
 // purgeCache purges once per new spec.cachePurgeRequest (sendOnce: the

@@ -196,8 +196,11 @@ type BoosterSpec struct {
 	// gives, and nothing is sent). When that boost ends at Gandi it is not
 	// bought again (Synced stays True and says so), nor is a boost that
 	// was already running when the operator first saw Enabled true; each
-	// boost is paid. To buy another, set Enabled to false, let the
-	// operator see it, then set it back to true. False turns a running
+	// boost is paid. Enabled already true when the object takes hold of an
+	// instance it did not create (adopt, external-id) or takes hold again
+	// (a restore, a copy) buys nothing: event RequestNotPerformed. To buy
+	// another, set Enabled to false, let the operator see it, then set it
+	// back to true. False turns a running
 	// boost off; Gandi's cooldown then starts.
 	Enabled bool `json:"enabled"`
 

@@ -34,7 +34,34 @@ const (
 	// boosterDelivered, alone or followed by ":" and the boost's
 	// expires_at: the boost this turn-on asked for ran at Gandi.
 	boosterDelivered = "delivered"
+	// boosterBaseline: enabled was already true, with no record of this
+	// turn-on, when the object took hold of an instance it did not create
+	// or took hold again (a restore, a copy: baselineRecords). That word
+	// was another object's, or bought its boost after the backup: it buys
+	// nothing here, as a one-off request held on adoption. Not
+	// "delivered", which says a boost ran: none may have. It lives in the
+	// record itself, not beside it (baselineKey), so that enabled: false
+	// replaces it and the next true buys as always.
+	boosterBaseline = "baseline"
 )
+
+// boosterRequest is spec.booster.enabled: true as a request held when the
+// object takes hold of an instance (requestsOnObject): a boost is paid.
+var boosterRequest = oneOffRequest{effect: effectBooster, field: "spec.booster.enabled", value: "true",
+	requestOf: boosterTurnOf, heldAs: boosterBaseline,
+	askAgain: "set it to false, then back to true, to buy a boost (each boost is paid)"}
+
+// boosterTurnOf is the enabled value a booster record answers for: true
+// for a turn-on delivered or held, false for off, "" for no record.
+func boosterTurnOf(record string) string {
+	switch {
+	case record == "":
+		return ""
+	case record == boosterOff:
+		return "false"
+	}
+	return "true"
+}
 
 // boosterView is what one pass knows of the booster.
 type boosterView struct {
@@ -84,6 +111,9 @@ func decideBooster(recorded string, v boosterView) boosterDecision {
 	case v.pending:
 		// Sent and not shown yet: the paid change says so (Updating or
 		// ActionUnconfirmed), and does not send it again.
+	case recorded == boosterBaseline:
+		d.hold = true
+		d.note = "spec.booster.enabled was already true when this object took hold of the instance (it did not create it, or holds it again: a restore, a copy), with no record that a boost was bought for it: none is; set spec.booster.enabled to false, then back to true, to buy one (each boost is paid)"
 	case strings.HasPrefix(recorded, boosterDelivered):
 		d.hold = true
 		d.note = deliveredNote(recorded)

@@ -31,17 +31,17 @@ var _ = Describe("HostingInstance booster", func() {
 		timing := testTiming
 		timing.Detail = 2 * testTiming.Poll
 		w.startManager(managerOptions{timing: &timing})
-		// The simulator's clock moves past Gandi's days: the instance
-		// must not expire meanwhile.
-		id = w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "boosted", Size: "m", Location: "FR",
-			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"},
-			ExpireAt: time.Now().AddDate(1, 0, 0)})
+		// Bought by this object: its enabled: true is its own word (on an
+		// instance it takes hold of, it is not: see below). The
+		// simulator's clock moves past Gandi's days: the instance must not
+		// expire meanwhile.
 		hi = instance("boosted", func(hi *hostingv1alpha1.HostingInstance) {
-			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
-			hi.Spec.Size = "m"
+			hi.Spec.DurationMonths = 12
 			hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
 		})
 		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.ID", Not(BeEmpty())))
+		id = hi.Status.ID
 		By("enabled: true buys one boost, recorded delivered once it runs")
 		Eventually(boosterOn).WithTimeout(eventually).Should(BeTrue())
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
@@ -100,5 +100,55 @@ var _ = Describe("HostingInstance booster", func() {
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(
 			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
 		Consistently(w.sim.PaidChanges).WithTimeout(4 * testTiming.Poll).Should(Equal(paid + 1))
+	})
+})
+
+var _ = Describe("HostingInstance booster on an instance the object did not create", func() {
+	const day = 24 * time.Hour
+
+	// A cluster rebuilt from Git: the manifest still says enabled: true,
+	// the word an earlier object gave (and Gandi delivered, long ago).
+	// Adopting the live instance must not buy a boost with it.
+	It("buys no boost for the enabled: true its manifest held when it adopts the instance, says so, and buys one when enabled goes false then true", func() {
+		w := newWorld()
+		timing := testTiming
+		timing.Detail = 2 * testTiming.Poll
+		w.startManager(managerOptions{timing: &timing})
+		id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "prod-site", Size: "m", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"},
+			ExpireAt: time.Now().AddDate(1, 0, 0)})
+		By("a boost bought by someone else ran and its cooldown is over: Gandi offers the booster again")
+		w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Booster = true })
+		w.sim.Advance(38 * day)
+		boosterOn := func() bool { v, _ := w.sim.Instance(id); return v.Booster }
+		Expect(boosterOn()).To(BeFalse())
+
+		hi := instance("prod-site", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			hi.Spec.Size = "m"
+			hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", id),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		Expect(w.sim.PaidChanges()).To(BeZero(), "a boost was bought on adoption for a word given to another object")
+		Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(BeZero(), "a boost was bought on adoption")
+		Expect(boosterOn()).To(BeFalse())
+		Expect(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)()).To(ConsistOf(
+			HaveField("Note", And(ContainSubstring("spec.booster.enabled (true) already set when this object took hold of "+id),
+				ContainSubstring("set it to false, then back to true, to buy a boost")))))
+		Expect(get(hi).GetAnnotations()).To(HaveKeyWithValue("effects.hosting.gandi-operator.dev/booster", "baseline"))
+		Expect(cond(get(hi).(*hostingv1alpha1.HostingInstance), hostingv1alpha1.ConditionSynced).Message).To(
+			ContainSubstring("none is; set spec.booster.enabled to false, then back to true, to buy one"))
+
+		By("false, then true: the user's word, one boost bought")
+		setSpec(hi, func() { hi.Spec.Booster.Enabled = false })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			HaveField("ObjectMeta.Annotations", HaveKeyWithValue("effects.hosting.gandi-operator.dev/booster", "off")))
+		setSpec(hi, func() { hi.Spec.Booster.Enabled = true })
+		Eventually(boosterOn).WithTimeout(eventually).Should(BeTrue())
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+		Consistently(w.sim.PaidChanges).WithTimeout(4 * testTiming.Poll).Should(Equal(1))
 	})
 })

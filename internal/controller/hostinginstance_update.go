@@ -328,6 +328,9 @@ func (e *instanceExternal) oneOffRequests() []oneOffRequest {
 	for _, a := range instanceActions {
 		out = append(out, oneOffRequest{effect: a.effect, field: a.field, value: a.want(&e.hi.Spec), performed: *a.last(last)})
 	}
+	if b := e.hi.Spec.Booster; b != nil && b.Enabled {
+		out = append(out, boosterRequest)
+	}
 	return out
 }
 

@@ -317,9 +317,8 @@ func holdsAgainHere(obj managed, ext external, id string) bool {
 // UID, with the baseline of the requests its spec holds without a record,
 // in one write (with the finalizer), as an adoption does.
 func (l *lifecycle) holdAgain(ctx context.Context, obj managed, ext external, id string) *result {
-	baseline, held := baselineRecords(obj, ext)
-	set := mergeOne(baseline, hostingv1alpha1.AnnotationHeldByUID, string(obj.GetUID()))
-	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: set, finalizer: true}); err != nil {
+	p, held := withBaseline(obj, ext, annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}, finalizer: true})
+	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
 		return halt(retry(fmt.Errorf("record that this object took hold of %s again: %w", ext.describe(), err)))
 	}
 	l.baselined(obj, held, id, true)
@@ -443,17 +442,12 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 	}
 	from, _ := effectsStale(obj, id, created)
 	stale := staleEffectKeys(obj, ext, id, created)
+	p := annotationPatch{set: records, remove: stale}
 	var held []oneOffRequest
 	if !created {
-		var baseline map[string]string
-		baseline, held = baselineRecords(obj, ext)
-		records = maps.Clone(records)
-		if records == nil {
-			records = map[string]string{}
-		}
-		maps.Copy(records, baseline)
+		p, held = withBaseline(obj, ext, p)
 	}
-	if err := recordExternalID(ctx, l.client, obj, id, records, stale...); err != nil {
+	if err := recordExternalID(ctx, l.client, obj, id, p.set, p.remove...); err != nil {
 		return "", halt(retry(err))
 	}
 	if len(stale) > 0 {
@@ -527,16 +521,15 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	again := takesHoldAgain(obj, id)
 	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id, hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())},
 		remove: staleEffectKeys(obj, ext, id, created)}
+	dropped := len(p.remove) > 0
 	var held []oneOffRequest
 	if !created || again {
-		var baseline map[string]string
-		baseline, held = baselineRecords(obj, ext)
-		maps.Copy(p.set, baseline)
+		p, held = withBaseline(obj, ext, p)
 	}
 	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
 		return halt(retry(err))
 	}
-	if len(p.remove) > 0 {
+	if dropped {
 		l.effectsDropped(obj, ext, from, id)
 	}
 	// An ID its own create made is held only because obj took hold again.

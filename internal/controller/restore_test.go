@@ -3,6 +3,7 @@ package controller_test
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -159,6 +160,36 @@ var _ = Describe("an object restored from a backup", func() {
 			setSpec(hi, func() { hi.Spec.RestartRequest = "r2" })
 			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(HaveLen(2))
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "r2"))
+		})
+
+		// The backup predates the boost: its booster record is absent. The
+		// boost bought after it ran and Gandi offers the booster again;
+		// the spec, synced again from Git, still says enabled: true.
+		It("buys no boost again for the enabled: true of a spec synced again from Git, restored from a backup older than the boost", func() {
+			timing := testTiming
+			timing.Detail = 2 * testTiming.Poll
+			w.startManager(managerOptions{timing: &timing})
+			hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.DurationMonths = 12 })
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			id := hi.Status.ID
+			backup := get(hi).GetAnnotations()
+			Expect(backup).NotTo(HaveKey("effects.hosting.gandi-operator.dev/booster"))
+
+			setSpec(hi, func() { hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true} })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", HaveKeyWithValue("effects.hosting.gandi-operator.dev/booster", HavePrefix("delivered:"))))
+			Expect(w.sim.PaidChanges()).To(Equal(1))
+			w.sim.Advance(38 * 24 * time.Hour)
+			Expect(func() bool { v, _ := w.sim.Instance(id); return v.Booster }()).To(BeFalse())
+
+			hi = restoredFrom(w, hi, backup).(*hostingv1alpha1.HostingInstance)
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				HaveField("ObjectMeta.Annotations", HaveKeyWithValue(hostingv1alpha1.AnnotationHeldByUID, string(hi.UID)))))
+			Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(Equal(1), "the boost was bought a second time")
+			Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
+				HaveField("Note", And(ContainSubstring("spec.booster.enabled (true)"), ContainSubstring("again")))))
 		})
 	})
 })

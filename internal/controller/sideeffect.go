@@ -3,6 +3,8 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -182,6 +184,23 @@ type oneOffRequest struct {
 	// record"), which an upgrade must not report as not performed. A
 	// restore has no status, so it counts for nothing there.
 	performed string
+	// heldAs, when set, is what the effect's own record takes for a value
+	// held on taking hold, instead of a baselineKey beside it: for a
+	// request asked again by the same value after it is withdrawn (the
+	// booster's enabled: true after false), which a baseline outliving
+	// the turn would hold back again. requestOf must name it.
+	heldAs string
+	// askAgain tells how to ask for a held request; "" when a new value
+	// asks (the note then says so).
+	askAgain string
+}
+
+// baselineRecord is the annotation that holds q's value back.
+func (q oneOffRequest) baselineRecord() (key, value string) {
+	if q.heldAs != "" {
+		return effectAnnotationPrefix + q.effect, q.heldAs
+	}
+	return baselineKey(q.effect), q.value
 }
 
 // names reports that record, a record of q's effect or its confirmation,
@@ -199,42 +218,82 @@ type requestsOnObject interface {
 	oneOffRequests() []oneOffRequest
 }
 
-// baselineRecords are the records (baselineKey) of the requests obj's spec
-// holds when it takes hold of a Gandi object it did not create, or takes
-// hold again (takesHoldAgain): each value neither performed, recorded as
-// sent nor already held, which is then not performed there. Nil for an
-// external with no requests.
-func baselineRecords(obj client.Object, ext external) (map[string]string, []oneOffRequest) {
+// baselineRecords are the records (baselineRecord) of the requests obj's
+// spec holds when it takes hold of a Gandi object it did not create, or
+// takes hold again (takesHoldAgain): each value neither performed,
+// recorded as sent nor already held, which is then not performed there.
+// The records are judged without the annotations in drop (those the same
+// write removes: staleEffectKeys). Nil for an external with no requests.
+func baselineRecords(obj client.Object, ext external, drop ...string) (map[string]string, []oneOffRequest) {
 	e, ok := ext.(requestsOnObject)
 	if !ok {
 		return nil, nil
 	}
+	ann := obj.GetAnnotations()
+	if len(drop) > 0 {
+		ann = maps.Clone(ann)
+		for _, k := range drop {
+			delete(ann, k)
+		}
+	}
 	var records map[string]string
 	var held []oneOffRequest
 	for _, q := range e.oneOffRequests() {
-		if q.value == "" || q.value == q.performed || q.names(recordedEffect(obj, q.effect)) || q.names(obj.GetAnnotations()[confirmedKey(q.effect)]) ||
-			obj.GetAnnotations()[baselineKey(q.effect)] == q.value {
+		if q.value == "" || q.value == q.performed || q.names(ann[effectAnnotationPrefix+q.effect]) || q.names(ann[confirmedKey(q.effect)]) ||
+			ann[baselineKey(q.effect)] == q.value {
 			continue
 		}
-		records = mergeOne(records, baselineKey(q.effect), q.value)
+		k, v := q.baselineRecord()
+		records = mergeOne(records, k, v)
 		held = append(held, q)
 	}
 	return records, held
 }
 
-// baselineNote tells the user which requests were not performed on id;
-// again says the object took hold of it again (takesHoldAgain).
+// withBaseline adds to p, the write by which obj takes hold of a Gandi
+// object, the baseline of the requests its spec holds (baselineRecords),
+// judged on the records as p leaves them: a record p drops says nothing
+// of the object taken hold of, and is written again when a baseline
+// takes its place (heldAs). So no request adds a write of its own.
+func withBaseline(obj client.Object, ext external, p annotationPatch) (annotationPatch, []oneOffRequest) {
+	baseline, held := baselineRecords(obj, ext, p.remove...)
+	if len(baseline) == 0 {
+		return p, held
+	}
+	set := maps.Clone(p.set)
+	if set == nil {
+		set = map[string]string{}
+	}
+	maps.Copy(set, baseline)
+	p.set = set
+	p.remove = slices.DeleteFunc(slices.Clone(p.remove), func(k string) bool { _, ok := baseline[k]; return ok })
+	return p, held
+}
+
+// baselineNote tells the user which requests were not performed on id,
+// and how to ask for them; again says the object took hold of it again
+// (takesHoldAgain).
 func baselineNote(held []oneOffRequest, id string, again bool) string {
 	fields := make([]string, 0, len(held))
+	newValue := false
+	var ask []string
 	for _, q := range held {
 		fields = append(fields, q.field+" ("+q.value+")")
+		if q.askAgain == "" {
+			newValue = true
+		} else {
+			ask = append(ask, "for "+q.field+", "+q.askAgain)
+		}
 	}
 	how := " already set when this object took hold of " + id + ", which it did not create"
 	if again {
 		how = " already set, with no record that it was performed or sent, when this object took hold of " + id +
 			" again (it holds the ID under another UID, or none: restored from a backup, created again, or recorded by an earlier operator version)"
 	}
-	return strings.Join(fields, ", ") + how + ": not performed there; set a new value to ask for it"
+	if newValue {
+		ask = append([]string{"set a new value to ask for it"}, ask...)
+	}
+	return strings.Join(fields, ", ") + how + ": not performed there; " + strings.Join(ask, "; ")
 }
 
 // requestState is what performOnce knows of a request value.

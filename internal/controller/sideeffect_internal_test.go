@@ -3,6 +3,7 @@ package controller
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -70,6 +71,32 @@ func TestBaselineRecords(t *testing.T) {
 			want:   map[string]string{baselineKey(effectConsole): "c2"},
 			fields: []string{"spec.consoleRequest"}},
 	}
+	boost := func(on bool) *hostingv1alpha1.BoosterSpec { return &hostingv1alpha1.BoosterSpec{Enabled: on} }
+	booster := effectAnnotationPrefix + effectBooster
+	cases = append(cases, []struct {
+		name   string
+		spec   hostingv1alpha1.HostingInstanceSpec
+		ann    map[string]string
+		last   *hostingv1alpha1.LastActions
+		want   map[string]string
+		fields []string
+	}{
+		{name: "booster enabled with no record (a manifest re-applied): held in the booster record itself, not bought",
+			spec: hostingv1alpha1.HostingInstanceSpec{Booster: boost(true)},
+			want: map[string]string{booster: boosterBaseline}, fields: []string{"spec.booster.enabled"}},
+		{name: "booster enabled, recorded off (a backup from before the last turn-on): held",
+			spec: hostingv1alpha1.HostingInstanceSpec{Booster: boost(true), RestartRequest: "r1"},
+			ann:  map[string]string{booster: boosterOff},
+			want: map[string]string{booster: boosterBaseline, baselineKey(effectRestart): "r1"}, fields: []string{"spec.restartRequest", "spec.booster.enabled"}},
+		{name: "booster enabled, its boost delivered: never bought again anyway",
+			spec: hostingv1alpha1.HostingInstanceSpec{Booster: boost(true)},
+			ann:  map[string]string{booster: "delivered:2026-12-14T03:00:00Z"}},
+		{name: "booster enabled, already held",
+			spec: hostingv1alpha1.HostingInstanceSpec{Booster: boost(true)},
+			ann:  map[string]string{booster: boosterBaseline}},
+		{name: "booster asked off, or left alone: nothing to hold",
+			spec: hostingv1alpha1.HostingInstanceSpec{Booster: boost(false)}},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: c.ann}, Spec: c.spec}
@@ -201,5 +228,70 @@ func TestBaselineRecordsHeldOnce(t *testing.T) {
 	got, held := baselineRecords(hi, &instanceExternal{hi: hi})
 	if want := map[string]string{baselineKey(effectConsole): "c1"}; !maps.Equal(got, want) || len(held) != 1 {
 		t.Fatalf("records = %v (held %d), want %v", got, len(held), want)
+	}
+}
+
+// TestWithBaseline: the baseline joins the write that takes hold, judged
+// on the records as that write leaves them.
+func TestWithBaseline(t *testing.T) {
+	booster := effectAnnotationPrefix + effectBooster
+	on := &hostingv1alpha1.BoosterSpec{Enabled: true}
+	stale := effectKeys(&instanceExternal{})
+	t.Run("a record the write drops (made on another instance) does not keep the turn-on from being held", func(t *testing.T) {
+		hi := &hostingv1alpha1.HostingInstance{
+			ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{booster: "delivered:2026-12-14T03:00:00Z", hostingv1alpha1.AnnotationEffectsFor: "7"}},
+			Spec:       hostingv1alpha1.HostingInstanceSpec{Booster: on},
+		}
+		p, held := withBaseline(hi, &instanceExternal{hi: hi}, annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: "42"}, remove: stale})
+		if len(held) != 1 || held[0].field != "spec.booster.enabled" {
+			t.Fatalf("held = %v, want spec.booster.enabled", held)
+		}
+		if p.set[booster] != boosterBaseline || p.set[hostingv1alpha1.AnnotationEffectsFor] != "42" {
+			t.Errorf("set = %v, want the booster held beside the write's own", p.set)
+		}
+		if slices.Contains(p.remove, booster) || !slices.Contains(p.remove, effectAnnotationPrefix+effectPassword) {
+			t.Errorf("remove = %v, want the other stale records without the booster's", p.remove)
+		}
+	})
+	t.Run("nothing to hold: the write is as it was", func(t *testing.T) {
+		hi := &hostingv1alpha1.HostingInstance{}
+		in := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationHeldByUID: "u"}, finalizer: true}
+		p, held := withBaseline(hi, &instanceExternal{hi: hi}, in)
+		if held != nil || !maps.Equal(p.set, in.set) || !p.finalizer {
+			t.Errorf("got %+v held %v", p, held)
+		}
+	})
+}
+
+// TestBaselineNote: the event names each request held and how to ask for
+// it: a new value, or for the booster, false then true.
+func TestBaselineNote(t *testing.T) {
+	restart := oneOffRequest{effect: effectRestart, field: "spec.restartRequest", value: "r1"}
+	for _, c := range []struct {
+		name      string
+		held      []oneOffRequest
+		has, hasn []string
+	}{
+		{name: "a request", held: []oneOffRequest{restart},
+			has: []string{"spec.restartRequest (r1) already set when this object took hold of 42", "not performed there; set a new value to ask for it"}},
+		{name: "the booster", held: []oneOffRequest{boosterRequest},
+			has:  []string{"spec.booster.enabled (true)", "not performed there; for spec.booster.enabled, set it to false, then back to true, to buy a boost"},
+			hasn: []string{"set a new value"}},
+		{name: "both", held: []oneOffRequest{restart, boosterRequest},
+			has: []string{"set a new value to ask for it; for spec.booster.enabled, set it to false, then back to true"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			note := baselineNote(c.held, "42", false)
+			for _, s := range c.has {
+				if !strings.Contains(note, s) {
+					t.Errorf("note %q lacks %q", note, s)
+				}
+			}
+			for _, s := range c.hasn {
+				if strings.Contains(note, s) {
+					t.Errorf("note %q has %q", note, s)
+				}
+			}
+		})
 	}
 }

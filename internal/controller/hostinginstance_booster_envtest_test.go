@@ -73,6 +73,20 @@ var _ = Describe("HostingInstance booster", func() {
 		Expect(boosterOn()).To(BeFalse())
 	})
 
+	It("buys no boost on an instance it is re-pointed to: the record of the boost delivered on the former one is dropped, the turn-on held", func() {
+		other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "boosted", Size: "starter", Location: "FR",
+			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"},
+			ExpireAt: time.Now().AddDate(1, 0, 0)})
+		annotate(hi, hostingv1alpha1.AnnotationExternalID, other)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.ID", other),
+			HaveField("ObjectMeta.Annotations", HaveKeyWithValue(boosterRecord, "baseline"))))
+		Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(Equal(1), "a boost was bought on the instance re-pointed to")
+		v, _ := w.sim.Instance(other)
+		Expect(v.Booster).To(BeFalse())
+		Expect(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)()).To(ConsistOf(
+			HaveField("Note", ContainSubstring("spec.booster.enabled (true) already set when this object took hold of "+other))))
+	})
+
 	It("sends nothing while Gandi does not offer the booster, names the date, then buys exactly one when enabled goes false then true", func() {
 		By("enabled: false turns the boost off: its cooldown starts")
 		setSpec(hi, func() { hi.Spec.Booster.Enabled = false })

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,20 +48,20 @@ const (
 
 // boosterRequest is spec.booster.enabled: true as a request held when the
 // object takes hold of an instance (requestsOnObject): a boost is paid.
-var boosterRequest = oneOffRequest{effect: effectBooster, field: "spec.booster.enabled", value: "true",
+var boosterRequest = oneOffRequest{effect: effectBooster, field: "spec.booster.enabled", value: strconv.FormatBool(true),
 	requestOf: boosterTurnOf, heldAs: boosterBaseline,
 	askAgain: "set it to false, then back to true, to buy a boost (each boost is paid)"}
 
 // boosterTurnOf is the enabled value a booster record answers for: true
 // for a turn-on delivered or held, false for off, "" for no record.
 func boosterTurnOf(record string) string {
-	switch {
-	case record == "":
+	switch record {
+	case "":
 		return ""
-	case record == boosterOff:
-		return "false"
+	case boosterOff:
+		return strconv.FormatBool(false)
 	}
-	return "true"
+	return strconv.FormatBool(true)
 }
 
 // boosterView is what one pass knows of the booster.

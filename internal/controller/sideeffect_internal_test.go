@@ -42,6 +42,8 @@ func TestConfirmedRotation(t *testing.T) {
 // takes hold of a Gandi object it did not create are not performed there.
 func TestBaselineRecords(t *testing.T) {
 	restart := effectAnnotationPrefix + effectRestart
+	boost := func(on bool) *hostingv1alpha1.BoosterSpec { return &hostingv1alpha1.BoosterSpec{Enabled: on} }
+	booster := effectAnnotationPrefix + effectBooster
 	cases := []struct {
 		name   string
 		spec   hostingv1alpha1.HostingInstanceSpec
@@ -70,17 +72,6 @@ func TestBaselineRecords(t *testing.T) {
 			ann:    map[string]string{effectAnnotationPrefix + effectConsole: "c1", confirmedKey(effectConsole): "c1"},
 			want:   map[string]string{baselineKey(effectConsole): "c2"},
 			fields: []string{"spec.consoleRequest"}},
-	}
-	boost := func(on bool) *hostingv1alpha1.BoosterSpec { return &hostingv1alpha1.BoosterSpec{Enabled: on} }
-	booster := effectAnnotationPrefix + effectBooster
-	cases = append(cases, []struct {
-		name   string
-		spec   hostingv1alpha1.HostingInstanceSpec
-		ann    map[string]string
-		last   *hostingv1alpha1.LastActions
-		want   map[string]string
-		fields []string
-	}{
 		{name: "booster enabled with no record (a manifest re-applied): held in the booster record itself, not bought",
 			spec: hostingv1alpha1.HostingInstanceSpec{Booster: boost(true)},
 			want: map[string]string{booster: boosterBaseline}, fields: []string{"spec.booster.enabled"}},
@@ -96,7 +87,7 @@ func TestBaselineRecords(t *testing.T) {
 			ann:  map[string]string{booster: boosterBaseline}},
 		{name: "booster asked off, or left alone: nothing to hold",
 			spec: hostingv1alpha1.HostingInstanceSpec{Booster: boost(false)}},
-	}...)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: c.ann}, Spec: c.spec}

@@ -79,7 +79,7 @@ func (r *TemplateApplicationReconciler) applyingOn(ctx context.Context, ta *host
 		}
 		for i := range list.Items {
 			o := &list.Items[i]
-			if o.UID != ta.UID && contends(o) && appliesOn(o, domain) {
+			if o.UID != ta.UID && contends(o, r.clock(), r.Timing.CreateGrace) && appliesOn(o, domain) {
 				out = append(out, o)
 			}
 		}

@@ -161,7 +161,7 @@ func TestApplyRace(t *testing.T) {
 
 // raceView is rivalView for a racer, its template known.
 func raceView(rc racer, o *hostingv1alpha1.TemplateApplication, dom string) applicationView {
-	id, namespaces := withApplyInFlight(o, dom, rc.tpl, rc.namespaces)
+	id, namespaces := withApplyInFlight(o, dom, rc.tpl, rc.namespaces, false)
 	return newApplicationView(o, id, namespaces, dom)
 }
 
@@ -322,7 +322,7 @@ func TestWithApplyInFlight(t *testing.T) {
 			id: "tpl-1", namespaces: []string{nsRecords}, wantID: "tpl-1", wantNS: []string{nsRecords}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			id, namespaces := withApplyInFlight(tc.o, "dom-1", tc.id, tc.namespaces)
+			id, namespaces := withApplyInFlight(tc.o, "dom-1", tc.id, tc.namespaces, false)
 			if id != tc.wantID || strings.Join(namespaces, ",") != strings.Join(tc.wantNS, ",") {
 				t.Errorf("withApplyInFlight = %q, %v; want %q, %v", id, namespaces, tc.wantID, tc.wantNS)
 			}

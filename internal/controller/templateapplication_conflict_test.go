@@ -499,6 +499,46 @@ var _ = Describe("TemplateApplications on one domain", func() {
 		Expect(w.dispatchesOf(idB)()).To(Equal(1))
 	})
 
+	It("keeps holding back the second application while the deleted first's apply, whose answer was lost, may still run at Gandi, and applies it once the grace is over", func() {
+		// Gandi performs the first's lost apply half a grace after the
+		// loss: released at once, the first would let the second apply
+		// before, and report Ready under the first's records.
+		timing := testTiming
+		timing.CreateGrace = 4 * time.Second
+		late := timing.CreateGrace / 2
+		w.startManager(managerOptions{timing: &timing})
+		a, b := recordsTemplate("records-a", "203.0.113.1"), recordsTemplate("records-b", "203.0.113.9")
+		w.create(a)
+		w.create(b)
+		idA, idB := readyTemplateID(a), readyTemplateID(b)
+
+		By("the first's apply reaches Gandi, its answer is lost, and Gandi performs it late")
+		w.sim.DropThenCommitPaid(gandisim.RouteApplyTemplate, 1, late)
+		first := application("first", ofTemplate("records-a"))
+		w.create(first)
+		Eventually(func() string { return get(first).GetAnnotations()[applyRecordKey] }).WithTimeout(eventually).Should(ContainSubstring(`"outcome":"lost"`))
+		lostAt := time.Now()
+		Expect(first.Finalizers).To(ContainElement(controller.Finalizer), "the finalizer came with the apply's record")
+		second := application("second", ofTemplate("records-b"))
+		w.create(second)
+		Eventually(fetch(second)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
+
+		By("deleting the first while its lost apply may still be on its way: it stays, and keeps holding the second back")
+		Expect(k8sClient.Delete(suiteCtx, first)).To(Succeed())
+		Eventually(fetch(second)).WithTimeout(late).Should(heldBackBy(w.namespace, "first", "is being deleted"))
+		Consistently(gone(first)).WithTimeout(time.Until(lostAt.Add(late))).Should(BeFalse(), "the first waits for its lost apply")
+		Expect(w.dispatchesOf(idB)()).To(BeZero(), "the second sends nothing while the first's apply may run")
+		Expect(first).To(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonDeleting))
+
+		By("the grace over, the first goes, then the second applies, after the first's late dispatch")
+		Eventually(gone(first)).WithTimeout(eventually).Should(BeTrue())
+		Expect(time.Since(lostAt)).To(BeNumerically(">=", timing.CreateGrace-time.Second))
+		Eventually(fetch(second)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.dispatchesOf(idA)()).To(Equal(1), "the first's lost apply ran at Gandi")
+		Expect(w.dispatchesOf(idB)()).To(Equal(1))
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.9")), "the second is Ready: the domain shows its records")
+	})
+
 	It("lets applications whose templates write different namespaces share a domain", func() {
 		w.startManager(managerOptions{})
 		w.create(recordsTemplate("records", "203.0.113.1"))

@@ -148,15 +148,13 @@ func nextStep(in applyInput) step {
 func unsettledStep(in applyInput) (st step, decided bool) {
 	rec := in.rec
 	same := rec.PayloadHash == in.payloadHash && rec.specUnchanged(in.specDigest, in.generation)
-	if same && in.evidence.verdict == verdictShown {
+	if same && rec.shownBy(in.payloadHash, in.evidence) {
 		return step{kind: stepConfirm}, true
 	}
-	switch state, left := lossGrace(rec.At, rec.LostAt, in.now, in.grace); {
-	case state == lossInGrace:
+	switch state, left := rec.lossState(in.now, in.grace); state {
+	case lossInGrace:
 		return step{kind: stepWait, wait: left}, true
-	case state == lossUnrecorded && !rec.At.IsZero():
-		// (An unreadable record has no time to count from: it stands
-		// for an apply long ago, which Gandi's state settles now.)
+	case lossUnrecorded:
 		return step{kind: stepRecordLoss, wait: in.grace}, true
 	}
 	if !same || rec.Superseded {

@@ -171,6 +171,29 @@ func (rec applyRecord) unresolved() bool {
 	return rec.Outcome == outcomeUnanswered || rec.Outcome == outcomeLost || rec.Outcome == outcomeAccepted
 }
 
+// lossState says where an unresolved apply stands in the grace Gandi may
+// take to perform it (lossGrace): within it, the apply may still be on its
+// way and nothing else may write what it writes, neither this object's
+// next apply nor, once this object is deleted, another application on the
+// domain (holdsWhileDeleting). An unreadable record has no time to count
+// from: it stands for an apply long ago, which what Gandi shows settles
+// now.
+func (rec applyRecord) lossState(now time.Time, grace time.Duration) (lossState, time.Duration) {
+	if rec.At.IsZero() {
+		return lossSettled, 0
+	}
+	return lossGrace(rec.At, rec.LostAt, now, grace)
+}
+
+// shownBy reports that the domain shows rec's apply done: every namespace
+// of the template, whose payload hashes to payloadHash, is seen on the
+// domain as it sets them (domainEvidence), and that payload is the one
+// rec applied. It is the only end Gandi shows of an apply without a
+// dispatch to follow.
+func (rec applyRecord) shownBy(payloadHash string, e evidence) bool {
+	return rec.PayloadHash != "" && rec.PayloadHash == payloadHash && e.verdict == verdictShown
+}
+
 func (rec applyRecord) encode() (string, error) {
 	rec.At, rec.LostAt = rec.At.UTC(), rec.LostAt.UTC()
 	rec.Note = truncate(rec.Note, 256)

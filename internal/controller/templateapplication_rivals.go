@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
@@ -231,9 +232,16 @@ func heldBackMessage(self, holder applicationView, domain domainRef) string {
 		why = "it is as old and its name sorts first"
 	}
 	name := holder.obj.GetNamespace() + "/" + holder.obj.GetName()
-	if ta, ok := holder.obj.(*hostingv1alpha1.TemplateApplication); ok && holdsWhileDeleting(ta) {
-		return fmt.Sprintf("%s is being deleted, and Gandi may still be running dispatch %s of its last apply on domain %s (it %s): "+
-			"this application sends nothing until that dispatch is over", name, lastDispatchID(ta), domain, what)
+	// A holder being deleted holds the domain only while its last apply
+	// may still run (contends).
+	if ta, ok := holder.obj.(*hostingv1alpha1.TemplateApplication); ok && !ta.DeletionTimestamp.IsZero() {
+		if id := lastDispatchID(ta); id != "" {
+			return fmt.Sprintf("%s is being deleted, and Gandi may still be running dispatch %s of its last apply on domain %s (it %s): "+
+				"this application sends nothing until that dispatch is over", name, id, domain, what)
+		}
+		rec, _ := currentRecord(ta)
+		return fmt.Sprintf("%s is being deleted, and its last apply on domain %s, recorded at %s, has no dispatch to follow and may still run at Gandi (it %s): "+
+			"this application sends nothing until the domain shows that apply done or the grace for it is over", name, domain, rec.At.UTC().Format(time.RFC3339), what)
 	}
 	return fmt.Sprintf("%s already manages this on domain %s: it %s, and it came first (%s). A part of a domain's configuration has one manager, "+
 		"so this application sends nothing; it applies once %s is deleted or applies elsewhere. To keep both, make their templates write different namespaces",
@@ -296,9 +304,9 @@ func (r *TemplateApplicationReconciler) rivalViews(ctx context.Context, others [
 // applicationsOn lists from the cache, in every namespace (a domain is
 // one whoever names it), the other TemplateApplications on domain. One
 // being deleted applies nothing more, and holds the domain only while
-// Gandi may still run its last dispatch (holdsWhileDeleting): released
+// Gandi may still run its last apply (holdsWhileDeleting): released
 // before, the application it holds back could apply first and see that
-// dispatch write over its records.
+// apply write over its records.
 func (r *TemplateApplicationReconciler) applicationsOn(ctx context.Context, ta *hostingv1alpha1.TemplateApplication, domain domainRef) ([]*hostingv1alpha1.TemplateApplication, error) {
 	seen := map[types.UID]bool{ta.UID: true}
 	var out []*hostingv1alpha1.TemplateApplication
@@ -309,7 +317,7 @@ func (r *TemplateApplicationReconciler) applicationsOn(ctx context.Context, ta *
 		}
 		for _, obj := range objs {
 			o, ok := obj.(*hostingv1alpha1.TemplateApplication)
-			if ok && !seen[o.UID] && contends(o) && appliesOn(o, domain) {
+			if ok && !seen[o.UID] && contends(o, r.clock(), r.Timing.CreateGrace) && appliesOn(o, domain) {
 				seen[o.UID] = true
 				out = append(out, o)
 			}
@@ -319,9 +327,10 @@ func (r *TemplateApplicationReconciler) applicationsOn(ctx context.Context, ta *
 }
 
 // contends reports an application that can hold another back: one not
-// being deleted, or being deleted with its dispatch still running.
-func contends(o *hostingv1alpha1.TemplateApplication) bool {
-	return o.DeletionTimestamp.IsZero() || holdsWhileDeleting(o)
+// being deleted, or being deleted while its last apply may still run
+// (holdsWhileDeleting).
+func contends(o *hostingv1alpha1.TemplateApplication, now time.Time, grace time.Duration) bool {
+	return o.DeletionTimestamp.IsZero() || holdsWhileDeleting(o, now, grace)
 }
 
 // rivalView is o's view for domainID. A templateRef is read from the
@@ -346,7 +355,7 @@ func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostin
 			namespaces = o.Status.Namespaces
 		}
 	}
-	id, namespaces = withApplyInFlight(o, domainID, id, namespaces)
+	id, namespaces = withApplyInFlight(o, domainID, id, namespaces, holdsWhileDeleting(o, r.clock(), r.Timing.CreateGrace))
 	return newApplicationView(o, id, namespaces, domainID), nil
 }
 
@@ -354,11 +363,11 @@ func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostin
 // what its apply to domainID writes when that apply is recorded and not
 // answered: it may be on its way to Gandi now, with what the record says,
 // whichever version of o's Template this cache holds (or none yet). So
-// does the running dispatch of one being deleted (holdsWhileDeleting),
-// whose Template may be gone with it.
-func withApplyInFlight(o *hostingv1alpha1.TemplateApplication, domainID, id string, namespaces []string) (string, []string) {
+// does the last apply of one being deleted that may still run (draining:
+// holdsWhileDeleting), whose Template may be gone with it.
+func withApplyInFlight(o *hostingv1alpha1.TemplateApplication, domainID, id string, namespaces []string, draining bool) (string, []string) {
 	rec, ok := currentRecord(o)
-	inFlight := rec.Outcome == outcomeUnanswered || holdsWhileDeleting(o)
+	inFlight := rec.Outcome == outcomeUnanswered || draining
 	if !ok || !inFlight || domainID == "" || rec.DomainID != domainID || rec.Superseded {
 		return id, namespaces
 	}

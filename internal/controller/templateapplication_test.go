@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -417,6 +418,24 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(w.sim.Dispatches()).To(Equal(1))
 	})
 
+	It("goes, before the grace is over, once the domain shows the apply of a deleted application whose answer was lost", func() {
+		timing := testTiming
+		timing.CreateGrace = time.Minute
+		w.startManager(managerOptions{timing: &timing})
+		w.create(nameserversTemplate())
+		w.sim.DropThenCommitPaid(gandisim.RouteApplyTemplate, 1, 2*time.Second)
+		ta := application("ns", ofNameserversTemplate)
+		w.create(ta)
+		Eventually(func() string { return get(ta).GetAnnotations()[applyRecordKey] }).WithTimeout(eventually).Should(ContainSubstring(`"outcome":"lost"`))
+
+		Expect(k8sClient.Delete(suiteCtx, ta)).To(Succeed())
+		Eventually(gone(ta)).WithTimeout(eventually).Should(BeTrue())
+		Expect(w.domain().Nameservers).To(ConsistOf(customNameservers), "it went once the domain showed its apply done")
+		Eventually(eventsAbout(w, "TemplateApplication", "ns", "Released")).WithTimeout(5 * time.Second).ShouldNot(BeEmpty())
+		Expect(applicationWarnings(w, "ns", "Delete")()).To(BeEmpty())
+		Expect(applyRequests()).To(Equal(1))
+	})
+
 	It("applies once an apply cut by a manager stop before its answer was recorded, and whose dispatch runs late", func() {
 		// The answer is lost and the process dies before it records that:
 		// the next one cannot know how late the apply reached Gandi, so it
@@ -662,3 +681,19 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"))
 	})
 })
+
+// applicationWarnings lists the Warning events of action about the named
+// TemplateApplication of w.
+func applicationWarnings(w *world, name, action string) func() []eventsv1.Event {
+	return func() []eventsv1.Event {
+		list := &eventsv1.EventList{}
+		Expect(k8sClient.List(suiteCtx, list, client.InNamespace(w.namespace))).To(Succeed())
+		var out []eventsv1.Event
+		for _, e := range list.Items {
+			if e.Regarding.Kind == "TemplateApplication" && e.Regarding.Name == name && e.Type == corev1.EventTypeWarning && e.Action == action {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+}

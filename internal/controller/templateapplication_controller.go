@@ -32,13 +32,17 @@ type templateApplicationAPI interface {
 // domain, once per change of what is applied, and follows the dispatch.
 //
 // Deleting one changes nothing at Gandi (a template cannot be un-applied),
-// but it waits for the dispatch of its last apply to end there: an
-// application that sent an apply carries the finalizer, and keeps it, and
-// holds the domain against the others, while Gandi shows that dispatch
-// running. It never wedges: credentials gone or refused (401/403), a
-// dispatch Gandi no longer reports (404) or none recorded release it at
-// once, with an event saying why; a transient failure (5xx, timeout) is
-// retried with backoff (templateapplication_delete.go).
+// but it waits for its last apply to end there: an application that sent
+// an apply carries the finalizer, and keeps it, and holds the domain
+// against the others, while Gandi shows that apply's dispatch running, or,
+// for an apply without a dispatch to follow, for the grace a live
+// application waits before sending again, unless the domain shows it done.
+// It never wedges: credentials gone or refused (401/403) or a dispatch
+// Gandi no longer reports (404) release it at once, and the grace's end
+// releases an apply without a dispatch, each with a Warning event saying it
+// went without seeing the apply end; a transient failure to read a
+// dispatch (5xx, timeout) is retried with backoff
+// (templateapplication_delete.go).
 type TemplateApplicationReconciler struct {
 	Base
 	// APIReader reads from the API server, not the cache: the check for

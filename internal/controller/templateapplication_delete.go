@@ -162,6 +162,13 @@ func pendingWhy(rec *applyRecord) string {
 	return "Gandi named no dispatch for it"
 }
 
+// releasedUnseen reports a release that did not see the last apply end
+// (decideDeletion said release): it is said with a Warning event. One
+// that had nothing pending, or that saw it end, is not.
+func releasedUnseen(in deletionInput) bool {
+	return in.err != nil || (in.pending != nil && !in.shown)
+}
+
 // finalize keeps the object while Gandi may run its last apply
 // (decideDeletion). Nothing is written to Gandi: the dispatch, or the
 // template and the domain, are only read.
@@ -208,6 +215,9 @@ func (r *TemplateApplicationReconciler) finalize(ctx context.Context, ta *hostin
 	case in.err != nil:
 		log.FromContext(ctx).Info("released a TemplateApplication being deleted without seeing its last apply end", "dispatch", in.dispatchID, "reason", classify(in.err).reason)
 		r.Events.warn(ta, classify(in.err).reason, "Delete", why)
+	case releasedUnseen(in):
+		log.FromContext(ctx).Info("released a TemplateApplication being deleted without seeing its last apply end", "recordedAt", in.pending.At)
+		r.Events.warn(ta, hostingv1alpha1.ReasonAppliedUnconfirmed, "Delete", why)
 	case in.dispatchID != "" || in.shown:
 		r.Events.normal(ta, "Released", "Delete", why)
 	}

@@ -102,7 +102,9 @@ func TestDecideDeletion(t *testing.T) {
 				}
 				return
 			}
-			_ = tc.warn
+			if warn := releasedUnseen(tc.in); warn != tc.warn {
+				t.Fatalf("releasedUnseen = %v, want %v (%s)", warn, tc.warn, why)
+			}
 		})
 	}
 }

@@ -418,6 +418,26 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(w.sim.Dispatches()).To(Equal(1))
 	})
 
+	It("goes with a Warning event, once the grace is over, when deleted with an apply whose answer was lost and that Gandi shows nothing of", func() {
+		grace := testTiming.CreateGrace
+		w.startManager(managerOptions{})
+		w.create(recordsTemplate("records-a", "203.0.113.1"))
+		w.sim.DropThenCommitPaid(gandisim.RouteApplyTemplate, 1, 10*grace)
+		ta := application("first", ofTemplate("records-a"))
+		w.create(ta)
+		Eventually(func() string { return get(ta).GetAnnotations()[applyRecordKey] }).WithTimeout(eventually).Should(ContainSubstring(`"outcome":"lost"`))
+		lostAt := time.Now()
+		Expect(ta.Finalizers).NotTo(BeEmpty(), "the finalizer came with the apply's record")
+
+		Expect(k8sClient.Delete(suiteCtx, ta)).To(Succeed())
+		Eventually(gone(ta)).WithTimeout(eventually).Should(BeTrue())
+		Expect(time.Since(lostAt)).To(BeNumerically(">=", grace/2), "it waited for the grace of its lost apply")
+		Eventually(applicationWarnings(w, "first", "Delete")).WithTimeout(5*time.Second).Should(HaveLen(1),
+			"it went without seeing its last apply end: a Warning says so")
+		Expect(eventsAbout(w, "TemplateApplication", "first", "Released")()).To(BeEmpty())
+		Expect(applyRequests()).To(Equal(1), "nothing is sent again on deletion")
+	})
+
 	It("goes, before the grace is over, once the domain shows the apply of a deleted application whose answer was lost", func() {
 		timing := testTiming
 		timing.CreateGrace = time.Minute
@@ -679,6 +699,8 @@ var _ = Describe("TemplateApplication", func() {
 		Eventually(gone(ta)).WithTimeout(eventually).Should(BeTrue())
 		Expect(w.sim.Writes()).To(Equal(writes))
 		Expect(w.domain().Mailboxes).To(ConsistOf("alice", "contact"))
+		Eventually(eventsAbout(w, "TemplateApplication", ta.Name, "Released")).WithTimeout(5*time.Second).ShouldNot(BeEmpty(), "it saw its dispatch end")
+		Expect(applicationWarnings(w, ta.Name, "Delete")()).To(BeEmpty(), "nothing was pending: no Warning")
 	})
 })
 

@@ -444,7 +444,11 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 	stale := staleEffectKeys(obj, ext, id, created)
 	p := annotationPatch{set: records, remove: stale}
 	var held []oneOffRequest
-	if !created {
+	// What obj's own create made is held back from only when the intent
+	// that found it is another object's (takesHoldAgain): obj restored
+	// from a backup taken while that create was in flight, whose records
+	// say nothing of the requests performed after it.
+	if !created || takesHoldAgain(obj, id) {
 		p, held = withBaseline(obj, ext, p)
 	}
 	if err := recordExternalID(ctx, l.client, obj, id, p.set, p.remove...); err != nil {
@@ -454,7 +458,7 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 		l.effectsDropped(obj, ext, from, id)
 	}
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
-	l.baselined(obj, held, id, false)
+	l.baselined(obj, held, id, created)
 	return id, nil
 }
 
@@ -566,10 +570,14 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		// spec may say when a later pass looks for its result.
 		intent[hostingv1alpha1.AnnotationCreateDigest] = withSentDigest(obj, hadIntent, u.sentDigest())
 	}
+	// The intent is this object's hold on what its create makes: a copy
+	// restored from a backup taken while the create was in flight finds
+	// that result through the intent, and takes hold of it again
+	// (recordCreated).
+	intent[hostingv1alpha1.AnnotationHeldByUID] = string(obj.GetUID())
 	preset, knownBefore := ext.(idBeforeCreate)
 	if knownBefore {
 		intent[hostingv1alpha1.AnnotationExternalID] = preset.presetID()
-		intent[hostingv1alpha1.AnnotationHeldByUID] = string(obj.GetUID())
 		for k, v := range idRecordsOf(ext) {
 			intent[k] = v
 		}

@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"maps"
 	"sync/atomic"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
 // restoredFrom replaces obj as a lost cluster and its restore leave it:
@@ -190,6 +192,49 @@ var _ = Describe("an object restored from a backup", func() {
 			Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(Equal(1), "the boost was bought a second time")
 			Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
 				HaveField("Note", And(ContainSubstring("spec.booster.enabled (true)"), ContainSubstring("again")))))
+		})
+
+		// The backup was taken while the create was in flight: it holds
+		// the create intent, no ID and no booster record. The original
+		// then got its instance and its boost, which ran; Gandi offers the
+		// booster again. Restored (new UID), the object finds the instance
+		// through the intent, which says nothing of the boost bought after
+		// the backup.
+		It("buys no boost again when restored from a backup taken while its create was in flight, and finds its instance through the intent", func() {
+			timing := testTiming
+			timing.Detail = 2 * testTiming.Poll
+			w.startManager(managerOptions{timing: &timing})
+			w.sim.SetLatency(gandisim.RouteCreateInstance, 3*time.Second)
+			hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.DurationMonths = 12
+				hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
+			})
+			w.create(hi)
+			var backup map[string]string
+			Eventually(func() bool {
+				ann := get(hi).GetAnnotations()
+				_, pending := ann[hostingv1alpha1.AnnotationCreatePending]
+				if pending {
+					backup = maps.Clone(ann)
+				}
+				return pending
+			}).WithTimeout(eventually).WithPolling(50 * time.Millisecond).Should(BeTrue())
+			Expect(backup).NotTo(HaveKey(hostingv1alpha1.AnnotationExternalID))
+			w.sim.SetLatency(gandisim.RouteCreateInstance, 0)
+
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", HaveKeyWithValue("effects.hosting.gandi-operator.dev/booster", HavePrefix("delivered:"))))
+			id := hi.Status.ID
+			Expect(w.sim.PaidChanges()).To(Equal(1), "the object created here buys its boost")
+			w.sim.Advance(38 * 24 * time.Hour)
+			Expect(func() bool { v, _ := w.sim.Instance(id); return v.Booster }()).To(BeFalse())
+
+			hi = restoredFrom(w, hi, backup).(*hostingv1alpha1.HostingInstance)
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", id)))
+			Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(Equal(1), "the boost was bought a second time")
+			Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
+				HaveField("Note", ContainSubstring("spec.booster.enabled (true)"))))
 		})
 	})
 })

@@ -24,29 +24,7 @@ func restoredFrom(w *world, obj client.Object, backup map[string]string) client.
 	for _, stop := range w.stopsNow() {
 		stop()
 	}
-	lost := get(obj)
-	var back client.Object
-	switch o := lost.(type) {
-	case *hostingv1alpha1.HostingInstance:
-		back = &hostingv1alpha1.HostingInstance{Spec: *o.Spec.DeepCopy()}
-	case *hostingv1alpha1.PaaSInstance:
-		back = &hostingv1alpha1.PaaSInstance{Spec: *o.Spec.DeepCopy()}
-	default:
-		Fail("restoredFrom: unsupported kind")
-	}
-	back.SetName(lost.GetName())
-	back.SetNamespace(lost.GetNamespace())
-	back.SetLabels(lost.GetLabels())
-	back.SetAnnotations(backup)
-	back.SetFinalizers(lost.GetFinalizers())
-	if len(lost.GetFinalizers()) > 0 {
-		lost.SetFinalizers(nil)
-		Expect(k8sClient.Update(suiteCtx, lost)).To(Succeed())
-	}
-	Expect(k8sClient.Delete(suiteCtx, lost)).To(Succeed())
-	Eventually(gone(lost)).WithTimeout(eventually).Should(BeTrue())
-	Expect(k8sClient.Create(suiteCtx, back)).To(Succeed())
-	return back
+	return restoredWith(get(obj), backup)
 }
 
 // metadataWrites counts the operator's writes (status aside) of the object

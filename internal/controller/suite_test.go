@@ -353,8 +353,13 @@ func (w *world) paasAccount() {
 // records among them), labels and finalizers come back; the status, UID
 // and creationTimestamp do not, and the generation starts again at 1.
 func restoredWithoutStatus[T client.Object](obj T) T {
-	lost := obj
-	get(lost)
+	get(obj)
+	return restoredWith(obj, obj.GetAnnotations())
+}
+
+// restoredWith is restoredWithoutStatus with the annotations of a backup
+// taken earlier (records older than lost's).
+func restoredWith[T client.Object](lost T, annotations map[string]string) T {
 	fields, err := runtime.DefaultUnstructuredConverter.ToUnstructured(lost)
 	Expect(err).NotTo(HaveOccurred())
 	back, ok := reflect.New(reflect.TypeOf(lost).Elem()).Interface().(T)
@@ -363,7 +368,7 @@ func restoredWithoutStatus[T client.Object](obj T) T {
 	back.SetName(lost.GetName())
 	back.SetNamespace(lost.GetNamespace())
 	back.SetLabels(lost.GetLabels())
-	back.SetAnnotations(lost.GetAnnotations())
+	back.SetAnnotations(annotations)
 	back.SetFinalizers(lost.GetFinalizers())
 	if len(lost.GetFinalizers()) > 0 {
 		lost.SetFinalizers(nil)

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -48,11 +47,7 @@ func TestDecideExpiry(t *testing.T) {
 			if got.message == "" {
 				t.Error("no message")
 			}
-			for _, s := range c.says {
-				if !strings.Contains(got.message, s) {
-					t.Errorf("message %q does not say %q", got.message, s)
-				}
-			}
+			checkMentions(t, got.message, c.says, nil)
 		})
 	}
 }

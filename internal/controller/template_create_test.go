@@ -159,17 +159,7 @@ func TestTemplateAlreadyExistsMessage(t *testing.T) {
 			for _, id := range c.which {
 				which = append(which, candidate{id: id})
 			}
-			msg := e.alreadyExistsMessage(which)
-			for _, s := range c.has {
-				if !strings.Contains(msg, s) {
-					t.Errorf("message lacks %q: %s", s, msg)
-				}
-			}
-			for _, s := range c.not {
-				if strings.Contains(msg, s) {
-					t.Errorf("message has %q: %s", s, msg)
-				}
-			}
+			checkMentions(t, e.alreadyExistsMessage(which), c.has, c.not)
 		})
 	}
 }

@@ -288,17 +288,26 @@ func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, kno
 // and created again, or copied, and its records may be older than its
 // spec (a backup taken before the last requests, the spec synced again
 // from Git): a request value the spec holds without a record may have
-// been performed after the backup, and paid for. An object whose ID an
-// earlier operator version recorded, without the UID, is taken the same
-// way, as nothing tells it from a restore of one: paid requests come
+// been performed after the backup, and paid for.
+//
+// An ID an earlier operator version recorded has no UID beside it. The
+// object upgraded in place still has the status in which the operator
+// observed that ID as its own (observedAs), which neither a restore nor a
+// copy brings back (a status is not taken on create): it is the object
+// that took hold, and nothing it asked for is held back. Without that
+// status it is taken as a restore of such an object: paid requests come
 // first, and what it holds back is at most the request values no record
-// says were performed or sent (asked in the minutes before the upgrade),
-// each reported, and asked again by a new value.
+// says were performed or sent, each reported, and asked again by a new
+// value.
 func takesHoldAgain(obj client.Object, id string) bool {
 	if id == "" || obj.GetUID() == "" {
 		return false
 	}
-	return obj.GetAnnotations()[hostingv1alpha1.AnnotationHeldByUID] != string(obj.GetUID())
+	held, recorded := obj.GetAnnotations()[hostingv1alpha1.AnnotationHeldByUID]
+	if !recorded {
+		return !observedAs(obj)
+	}
+	return held != string(obj.GetUID())
 }
 
 // holdsAgainHere reports that ensureID takes hold again for obj: a kind

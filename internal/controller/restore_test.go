@@ -118,6 +118,28 @@ var _ = Describe("an object restored from a backup", func() {
 	})
 
 	Describe("HostingInstance", func() {
+		// An earlier operator version recorded the ID without the UID of
+		// the object that took hold. The object itself, upgraded in place,
+		// keeps its status: what it asks for is performed, not held back
+		// as for a restore.
+		It("performs the restart asked just before an upgrade from a version that recorded no held-by-uid, and reports nothing held", func() {
+			stop := w.startManager(managerOptions{})
+			hi := instance("site")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			id := hi.Status.ID
+			stop()
+
+			setSpec(hi, func() {
+				delete(hi.Annotations, hostingv1alpha1.AnnotationHeldByUID)
+				hi.Spec.RestartRequest = "r1"
+			})
+			w.startManager(managerOptions{})
+			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(Equal([]string{"restart"}))
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "r1"))
+			Expect(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)()).To(BeEmpty(), "nothing is held back on an upgrade in place")
+		})
+
 		It("restarts once for a restart asked after the backup it is restored from, its spec synced again from Git; a new request is performed", func() {
 			w.startManager(managerOptions{})
 			hi := instance("site")

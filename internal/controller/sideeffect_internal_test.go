@@ -168,6 +168,9 @@ func TestTakesHoldAgain(t *testing.T) {
 		uid  types.UID
 		id   string
 		ann  map[string]string
+		// observed is status.id: the ID the operator observed as the
+		// object's own (a restore or a copy has no status).
+		observed string
 		// again: takesHoldAgain; here: ensureID writes it for a kind
 		// with requests and records on the object (HostingInstance).
 		again, here bool
@@ -177,8 +180,14 @@ func TestTakesHoldAgain(t *testing.T) {
 			ann: map[string]string{held: uid, hostingv1alpha1.AnnotationEffectsFor: "42"}},
 		{name: "held under another UID: restored, created again or copied", uid: uid, id: "42",
 			ann: map[string]string{held: other, hostingv1alpha1.AnnotationEffectsFor: "42"}, again: true, here: true},
-		{name: "no UID recorded: an earlier version's ID, or a restore of one", uid: uid, id: "42",
-			ann: map[string]string{hostingv1alpha1.AnnotationEffectsFor: "42"}, again: true, here: true},
+		{name: "no UID recorded and no status: a restore of an earlier version's object", uid: uid, id: "42",
+			ann: map[string]string{hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, again: true, here: true},
+		{name: "no UID recorded, its status observed the ID as its own: an earlier version's object upgraded in place", uid: uid, id: "42",
+			ann: map[string]string{hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, observed: "42"},
+		{name: "no UID recorded, its status observed another ID: not the status of this hold", uid: uid, id: "42",
+			ann: map[string]string{hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, observed: "7", again: true, here: true},
+		{name: "another UID recorded, whatever the status says: restored with its status, or copied", uid: uid, id: "42",
+			ann: map[string]string{held: other, hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, observed: "42", again: true, here: true},
 		{name: "another UID, and records for another object: followEffects' write takes hold again", uid: uid, id: "42",
 			ann: map[string]string{held: other, hostingv1alpha1.AnnotationEffectsFor: "7"}, again: true},
 		{name: "no UID recorded, no effects-for: followEffects' write takes hold again", uid: uid, id: "42", again: true},
@@ -186,6 +195,7 @@ func TestTakesHoldAgain(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{UID: c.uid, Annotations: c.ann}}
+			hi.Status.ID = c.observed
 			if got := takesHoldAgain(hi, c.id); got != c.again {
 				t.Errorf("takesHoldAgain = %v, want %v", got, c.again)
 			}

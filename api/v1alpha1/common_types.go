@@ -45,9 +45,11 @@ const (
 
 	// AnnotationHeldByUID records, with the Gandi ID, the UID of the
 	// object that took hold of it (created, adopted or was pointed at it).
-	// An object holding an ID under another UID, or none (a restore from
-	// a backup, a delete and create again, an object of an earlier
-	// build), takes hold again: the request values its spec holds that no
+	// An object holding an ID under another UID (a restore from a backup,
+	// a delete and create again, a copy), or under none without the status
+	// that observed the ID as its own (a restore of an earlier build's
+	// object; upgraded in place, it keeps that status), takes hold again:
+	// the request values its spec holds that no
 	// record says were performed or sent are not performed (event
 	// RequestNotPerformed), as on adoption, since a backup older than the
 	// last requests lacks their records. The operator writes it with the

@@ -47,9 +47,10 @@ const (
 	// object that took hold of it (created, adopted or was pointed at it).
 	// An object holding an ID under another UID (a restore from a backup,
 	// a delete and create again, a copy), or under none without the status
-	// that observed the ID as its own (a restore of an earlier build's
-	// object; upgraded in place, it keeps that status), takes hold again:
-	// the request values its spec holds that no
+	// that observed the ID as its own or its own open create intent (a
+	// restore of an earlier build's object; upgraded in place, it keeps
+	// them, and records its UID once), takes hold again: the request
+	// values its spec holds that no
 	// record says were performed or sent are not performed (event
 	// RequestNotPerformed), as on adoption, since a backup older than the
 	// last requests lacks their records. The operator writes it with the

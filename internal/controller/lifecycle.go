@@ -272,8 +272,8 @@ func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, kno
 		return "", res
 	}
 	if known != "" {
-		if holdsAgainHere(obj, ext, known) {
-			return known, l.holdAgain(ctx, obj, ext, known)
+		if holdToRecord(obj, ext, known) {
+			return known, l.recordHold(ctx, obj, ext, known)
 		}
 		if err := ensureFinalizer(ctx, l.client, obj); err != nil {
 			return "", halt(retry(err))
@@ -290,45 +290,60 @@ func (l *lifecycle) ensureID(ctx context.Context, obj managed, ext external, kno
 // from Git): a request value the spec holds without a record may have
 // been performed after the backup, and paid for.
 //
-// An ID an earlier operator version recorded has no UID beside it. The
-// object upgraded in place still has the status in which the operator
-// observed that ID as its own (observedAs), which neither a restore nor a
-// copy brings back (a status is not taken on create): it is the object
-// that took hold, and nothing it asked for is held back. Without that
-// status it is taken as a restore of such an object: paid requests come
-// first, and what it holds back is at most the request values no record
-// says were performed or sent, each reported, and asked again by a new
-// value.
+// An ID an earlier operator version recorded has no UID beside it. It is
+// this very object's when its own create intent is still open (a create
+// in flight across the upgrade: the intent is younger than the object,
+// ownIntent), or when the object still has the status in which the
+// operator observed that ID as its own (observedAs), which neither a
+// restore nor a copy brings back (a status is not taken on create):
+// upgraded in place, nothing it asked for is held back. Otherwise it is
+// taken as a restore of such an object: paid requests come first, and
+// what it holds back is at most the request values no record says were
+// performed or sent, each reported, and asked again by a new value.
 func takesHoldAgain(obj client.Object, id string) bool {
 	if id == "" || obj.GetUID() == "" {
 		return false
 	}
 	held, recorded := obj.GetAnnotations()[hostingv1alpha1.AnnotationHeldByUID]
-	if !recorded {
-		return !observedAs(obj)
+	if recorded {
+		return held != string(obj.GetUID())
 	}
-	return held != string(obj.GetUID())
+	if _, own := ownIntent(obj); own {
+		return false
+	}
+	return !observedAs(obj)
 }
 
-// holdsAgainHere reports that ensureID takes hold again for obj: a kind
-// with requests (the UID serves only to hold them), unless followEffects
-// writes for id in this pass anyway (its records are for another object),
-// which then takes hold again in its own write.
-func holdsAgainHere(obj managed, ext external, id string) bool {
-	if _, ok := ext.(requestsOnObject); !ok || !takesHoldAgain(obj, id) {
+// holdToRecord reports that ensureID writes obj's hold on id
+// (recordHold): a kind with requests (the UID serves only to hold them)
+// whose UID is not the one recorded: it takes hold again, or it is an
+// earlier version's object upgraded in place, which records its UID once
+// so that a backup taken from then on carries it (restored with its
+// status by a tool that writes status after the create, it would
+// otherwise look upgraded in place again). Not when followEffects writes
+// for id in this pass anyway (its records are for another object): that
+// write records the hold.
+func holdToRecord(obj managed, ext external, id string) bool {
+	if _, ok := ext.(requestsOnObject); !ok || id == "" || obj.GetUID() == "" ||
+		obj.GetAnnotations()[hostingv1alpha1.AnnotationHeldByUID] == string(obj.GetUID()) {
 		return false
 	}
 	_, follows := ext.(effectsOnObject)
 	return !follows || obj.GetAnnotations()[hostingv1alpha1.AnnotationEffectsFor] == id
 }
 
-// holdAgain records that obj took hold of id again (takesHoldAgain): its
-// UID, with the baseline of the requests its spec holds without a record,
-// in one write (with the finalizer), as an adoption does.
-func (l *lifecycle) holdAgain(ctx context.Context, obj managed, ext external, id string) *result {
-	p, held := withBaseline(obj, ext, annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}, finalizer: true})
+// recordHold records obj's UID as the one holding id, in one write (with
+// the finalizer); when obj takes hold again (takesHoldAgain), with the
+// baseline of the requests its spec holds without a record, as an
+// adoption does.
+func (l *lifecycle) recordHold(ctx context.Context, obj managed, ext external, id string) *result {
+	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}, finalizer: true}
+	var held []oneOffRequest
+	if takesHoldAgain(obj, id) {
+		p, held = withBaseline(obj, ext, p)
+	}
 	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
-		return halt(retry(fmt.Errorf("record that this object took hold of %s again: %w", ext.describe(), err)))
+		return halt(retry(fmt.Errorf("record that this object holds %s: %w", ext.describe(), err)))
 	}
 	l.baselined(obj, held, id, true)
 	return nil
@@ -530,7 +545,7 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	created := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatedID] == id
 	from, _ := effectsStale(obj, id, created)
 	// This write takes hold of id: it records the UID too (takesHoldAgain),
-	// and ensureID left taking hold again to it (holdsAgainHere).
+	// and ensureID left taking hold again to it (holdToRecord).
 	again := takesHoldAgain(obj, id)
 	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id, hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())},
 		remove: staleEffectKeys(obj, ext, id, created)}

@@ -59,6 +59,40 @@ var _ = Describe("an object restored from a backup", func() {
 			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
 		})
 
+		// An object of an earlier version (no held-by-uid) upgraded in
+		// place records its UID once, so that a backup taken from then on
+		// carries it: restored with its status by a tool that writes the
+		// status after the create (Velero's restoreStatus), it would
+		// otherwise look upgraded in place again.
+		It("pays once for a renewal made after a backup taken since an upgrade in place, when restored with its status", func() {
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			setSpec(pi, func() { delete(pi.Annotations, hostingv1alpha1.AnnotationHeldByUID) })
+			counting, writes := metadataWrites(pi.Name)
+			w.startManager(managerOptions{wrap: counting})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				HaveField("ObjectMeta.Annotations", HaveKeyWithValue(hostingv1alpha1.AnnotationHeldByUID, string(pi.UID))))
+			Consistently(writes).WithTimeout(2*testTiming.Poll).Should(Equal(int32(1)), "the upgrade costs one write, once")
+
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2027", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2027"), beUpToDate()))
+			backup, status := maps.Clone(get(pi).GetAnnotations()), pi.Status.DeepCopy()
+
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "2028"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
+
+			pi = restoredFrom(w, pi, backup).(*hostingv1alpha1.PaaSInstance)
+			pi.Status = *status
+			Expect(k8sClient.Status().Update(suiteCtx, pi)).To(Succeed())
+			w.startManager(managerOptions{})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beReady())
+			Consistently(w.sim.PaasPaidRenews).WithTimeout(3*testTiming.Poll).Should(Equal(2), "renewal 2028 was paid a second time")
+			Eventually(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).Should(ConsistOf(
+				HaveField("Note", ContainSubstring("spec.renew.request (2028)"))))
+		})
+
 		// The records come back from last night's backup, the spec from Git
 		// (a GitOps re-sync after the restore): the renewal and the restart
 		// asked after the backup have no record there.
@@ -118,6 +152,33 @@ var _ = Describe("an object restored from a backup", func() {
 	})
 
 	Describe("HostingInstance", func() {
+		// An earlier version wrote the create intent without held-by-uid
+		// and was stopped (the upgrade) after Gandi accepted the purchase,
+		// before the ID was recorded. The object is the very one whose
+		// intent it holds (created before it): nothing is held back.
+		It("buys the boost of an instance whose create was in flight across an upgrade from a version that recorded no held-by-uid", func() {
+			timing := testTiming
+			timing.Detail = 2 * testTiming.Poll
+			dies, stopped := diesAtPatch(func(obj client.Object) bool { return obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] != "" })
+			stop := w.startManager(managerOptions{wrap: dies, timing: &timing})
+			hi := instance("mid-create", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.DurationMonths = 12
+				hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
+			})
+			w.create(hi)
+			Eventually(stopped).WithTimeout(eventually).Should(BeClosed())
+			stop()
+			Expect(get(hi).GetAnnotations()).To(HaveKey(hostingv1alpha1.AnnotationCreatePending))
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+			setSpec(hi, func() { delete(hi.Annotations, hostingv1alpha1.AnnotationHeldByUID) })
+
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(Equal(1), "the boost asked for at create was never bought")
+			Expect(w.sim.PaidCreates()).To(Equal(1))
+			Expect(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)()).To(BeEmpty(), "the object upgraded mid-create was told it was restored")
+		})
+
 		// An earlier operator version recorded the ID without the UID of
 		// the object that took hold. The object itself, upgraded in place,
 		// keeps its status: what it asks for is performed, not held back

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -159,10 +160,13 @@ func TestBaselineRecords(t *testing.T) {
 // TestTakesHoldAgain: whether an object holding an ID took hold of it
 // again (restored, created again, copied, or recorded by an earlier
 // operator version), and so baselines the requests its spec holds without
-// a record (holdAgain, or followEffects when it writes anyway).
+// a record (recordHold, or followEffects when it writes anyway); and
+// whether ensureID records the hold (holdToRecord).
 func TestTakesHoldAgain(t *testing.T) {
 	const uid, other = "uid-now", "uid-before"
 	held := hostingv1alpha1.AnnotationHeldByUID
+	created := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	pending := func(at time.Time) string { return at.Format(time.RFC3339Nano) }
 	for _, c := range []struct {
 		name string
 		uid  types.UID
@@ -171,10 +175,15 @@ func TestTakesHoldAgain(t *testing.T) {
 		// observed is status.id: the ID the operator observed as the
 		// object's own (a restore or a copy has no status).
 		observed string
-		// again: takesHoldAgain; here: ensureID writes it for a kind
-		// with requests and records on the object (HostingInstance).
+		// again: takesHoldAgain; here: ensureID writes the hold (the
+		// UID, and the baseline when again) for a kind with requests
+		// and records on the object (HostingInstance).
 		again, here bool
 	}{
+		{name: "no UID recorded, its own create intent open (a create in flight across the upgrade): its own create's result", uid: uid, id: "42",
+			ann: map[string]string{hostingv1alpha1.AnnotationCreatePending: pending(created.Add(time.Minute))}},
+		{name: "no UID recorded, an intent older than the object (restored from a backup taken mid-create) and no status", uid: uid, id: "42",
+			ann: map[string]string{hostingv1alpha1.AnnotationCreatePending: pending(created.Add(-time.Hour))}, again: true},
 		{name: "no ID held yet: the create or the adoption records the UID", uid: uid, ann: map[string]string{held: other}},
 		{name: "held under its own UID (created or adopted here): settled", uid: uid, id: "42",
 			ann: map[string]string{held: uid, hostingv1alpha1.AnnotationEffectsFor: "42"}},
@@ -182,8 +191,8 @@ func TestTakesHoldAgain(t *testing.T) {
 			ann: map[string]string{held: other, hostingv1alpha1.AnnotationEffectsFor: "42"}, again: true, here: true},
 		{name: "no UID recorded and no status: a restore of an earlier version's object", uid: uid, id: "42",
 			ann: map[string]string{hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, again: true, here: true},
-		{name: "no UID recorded, its status observed the ID as its own: an earlier version's object upgraded in place", uid: uid, id: "42",
-			ann: map[string]string{hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, observed: "42"},
+		{name: "no UID recorded, its status observed the ID as its own: an earlier version's object upgraded in place records its UID once", uid: uid, id: "42",
+			ann: map[string]string{hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, observed: "42", here: true},
 		{name: "no UID recorded, its status observed another ID: not the status of this hold", uid: uid, id: "42",
 			ann: map[string]string{hostingv1alpha1.AnnotationExternalID: "42", hostingv1alpha1.AnnotationEffectsFor: "42"}, observed: "7", again: true, here: true},
 		{name: "another UID recorded, whatever the status says: restored with its status, or copied", uid: uid, id: "42",
@@ -194,26 +203,26 @@ func TestTakesHoldAgain(t *testing.T) {
 		{name: "an object without a UID (never stored): nothing to compare", id: "42"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{UID: c.uid, Annotations: c.ann}}
+			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{UID: c.uid, Annotations: c.ann, CreationTimestamp: metav1.NewTime(created)}}
 			hi.Status.ID = c.observed
 			if got := takesHoldAgain(hi, c.id); got != c.again {
 				t.Errorf("takesHoldAgain = %v, want %v", got, c.again)
 			}
-			if got := holdsAgainHere(hi, &instanceExternal{hi: hi}, c.id); got != c.here {
-				t.Errorf("holdsAgainHere = %v, want %v", got, c.here)
+			if got := holdToRecord(hi, &instanceExternal{hi: hi}, c.id); got != c.here {
+				t.Errorf("holdToRecord = %v, want %v", got, c.here)
 			}
 		})
 	}
 	t.Run("a kind without requests never writes it", func(t *testing.T) {
 		tp := &hostingv1alpha1.Template{ObjectMeta: metav1.ObjectMeta{UID: uid}}
-		if holdsAgainHere(tp, &templateExternal{}, "42") {
-			t.Error("holdsAgainHere = true for a Template")
+		if holdToRecord(tp, &templateExternal{}, "42") {
+			t.Error("holdToRecord = true for a Template")
 		}
 	})
 	t.Run("a Vhost (no records on the object) takes hold again in ensureID", func(t *testing.T) {
 		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{UID: uid, Annotations: map[string]string{held: other}}}
-		if !holdsAgainHere(vh, &vhostExternal{vh: vh}, "www.example.com") {
-			t.Error("holdsAgainHere = false for a restored Vhost")
+		if !holdToRecord(vh, &vhostExternal{vh: vh}, "www.example.com") {
+			t.Error("holdToRecord = false for a restored Vhost")
 		}
 	})
 }

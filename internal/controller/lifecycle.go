@@ -466,15 +466,7 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 	}
 	from, _ := effectsStale(obj, id, created)
 	stale := staleEffectKeys(obj, ext, id, created)
-	p := annotationPatch{set: records, remove: stale}
-	var held []oneOffRequest
-	// What obj's own create made is held back from only when the intent
-	// that found it is another object's (takesHoldAgain): obj restored
-	// from a backup taken while that create was in flight, whose records
-	// say nothing of the requests performed after it.
-	if !created || takesHoldAgain(obj, id) {
-		p, held = withBaseline(obj, ext, p)
-	}
+	p, held := withHeldRequests(obj, ext, annotationPatch{set: records, remove: stale}, id, created)
 	if err := recordExternalID(ctx, l.client, obj, id, p.set, p.remove...); err != nil {
 		return "", halt(retry(err))
 	}
@@ -484,6 +476,20 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 	l.events.normal(obj, "Adopted", "Adopt", why+": "+id)
 	l.baselined(obj, held, id, created)
 	return id, nil
+}
+
+// withHeldRequests adds to p, the write by which obj takes hold of id,
+// the baseline of the requests its spec holds without a record
+// (withBaseline): when obj did not make id, or when its own create made
+// it but obj takes hold again (takesHoldAgain: restored from a backup
+// taken while that create was in flight, whose records say nothing of the
+// requests performed after it). An ID its own create made is otherwise
+// its own, nothing held.
+func withHeldRequests(obj client.Object, ext external, p annotationPatch, id string, created bool) (annotationPatch, []oneOffRequest) {
+	if created && !takesHoldAgain(obj, id) {
+		return p, nil
+	}
+	return withBaseline(obj, ext, p)
 }
 
 // baselined tells the user which requests the spec held are not performed
@@ -544,23 +550,17 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	}
 	created := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatedID] == id
 	from, _ := effectsStale(obj, id, created)
-	// This write takes hold of id: it records the UID too (takesHoldAgain),
-	// and ensureID left taking hold again to it (holdToRecord).
-	again := takesHoldAgain(obj, id)
-	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id, hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())},
-		remove: staleEffectKeys(obj, ext, id, created)}
-	dropped := len(p.remove) > 0
-	var held []oneOffRequest
-	if !created || again {
-		p, held = withBaseline(obj, ext, p)
-	}
+	// This write takes hold of id: it records the UID too, and ensureID
+	// left taking hold again to it (holdToRecord).
+	stale := staleEffectKeys(obj, ext, id, created)
+	p, held := withHeldRequests(obj, ext, annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id,
+		hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}, remove: stale}, id, created)
 	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
 		return halt(retry(err))
 	}
-	if dropped {
+	if len(stale) > 0 {
 		l.effectsDropped(obj, ext, from, id)
 	}
-	// An ID its own create made is held only because obj took hold again.
 	l.baselined(obj, held, id, created)
 	return nil
 }

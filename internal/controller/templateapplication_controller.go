@@ -157,12 +157,18 @@ func (r *TemplateApplicationReconciler) resolveTemplateRef(ctx context.Context, 
 	}
 	t := applyTarget{
 		templateID: templateID(tpl), payloadHash: tpl.Status.PayloadHash,
-		payload: desiredPayload(tpl.Spec.Payload), credentials: tpl.Spec.CredentialsRef,
-	}
-	if ta.Spec.CredentialsRef != nil {
-		t.credentials = ta.Spec.CredentialsRef
+		payload: desiredPayload(tpl.Spec.Payload), credentials: applicationCredentials(ta, tpl),
 	}
 	return t, nil, false
+}
+
+// applicationCredentials are the credentials ta applies tpl with: its own
+// spec.credentialsRef, else the Template's.
+func applicationCredentials(ta *hostingv1alpha1.TemplateApplication, tpl *hostingv1alpha1.Template) *hostingv1alpha1.CredentialsReference {
+	if ta.Spec.CredentialsRef != nil {
+		return ta.Spec.CredentialsRef
+	}
+	return tpl.Spec.CredentialsRef
 }
 
 // templateCurrent reports a Template that is Ready with its latest spec at

@@ -302,7 +302,7 @@ func (r *TemplateApplicationReconciler) deletionClient(ctx context.Context, ta *
 		case err != nil:
 			return nil, fmt.Errorf("get Template %s for its credentials: %w", name, err)
 		}
-		ref = tpl.Spec.CredentialsRef
+		ref = applicationCredentials(ta, tpl)
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, ref)
 	if err != nil {

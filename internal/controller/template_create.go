@@ -2,9 +2,6 @@ package controller
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -174,9 +171,7 @@ func (e *templateExternal) create(ctx context.Context) (string, error) {
 // description (a create without one makes it empty) and what its payload
 // does (payloadHash, which reads a payload as Gandi may give it back).
 func templateDigest(name, description string, payload gandi.TemplatePayload) string {
-	data, _ := json.Marshal([]string{name, description, payloadHash(payload)}) // strings always encode
-	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return jsonDigest([]string{name, description, payloadHash(payload)}) // strings always encode
 }
 
 // deleting: Gandi deletes a template at once; a public one is never

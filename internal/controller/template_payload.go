@@ -154,10 +154,16 @@ func normalizeRecords(r *gandi.DNSRecordsNS) *gandi.DNSRecordsNS {
 // normalized JSON. Comparing hashes is comparing payloads semantically, and
 // a TemplateApplication applies again when the hash of its template changes.
 func payloadHash(p gandi.TemplatePayload) string {
-	data, err := json.Marshal(normalizePayload(p))
+	// The payload is plain strings, numbers and booleans: it always
+	// encodes, and an empty hash would only cause one extra apply.
+	return jsonDigest(normalizePayload(p))
+}
+
+// jsonDigest is the sha256 of v's JSON, "sha256:<hex>"; "" when v does not
+// encode, which each caller says it cannot.
+func jsonDigest(v any) string {
+	data, err := json.Marshal(v)
 	if err != nil {
-		// The payload is plain strings, numbers and booleans: this cannot
-		// fail, and an empty hash would only cause one extra apply.
 		return ""
 	}
 	sum := sha256.Sum256(data)

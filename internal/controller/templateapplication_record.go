@@ -2,8 +2,6 @@ package controller
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -125,14 +123,9 @@ func (rec applyRecord) specUnchanged(digest string, generation int64) bool {
 // recorded digest changes and each application applies once more on
 // upgrade.
 func specDigest(spec *hostingv1alpha1.TemplateApplicationSpec) string {
-	data, err := json.Marshal(spec)
-	if err != nil {
-		// Plain strings and a duration: this cannot fail; an empty
-		// digest falls back to the generation.
-		return ""
-	}
-	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	// Plain strings and a duration: it always encodes; an empty digest
+	// would fall back to the generation.
+	return jsonDigest(spec)
 }
 
 // wrote is what the apply wrote on the domain. A record of an earlier

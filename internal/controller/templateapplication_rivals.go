@@ -237,15 +237,25 @@ func heldBackMessage(self, holder applicationView, domain domainRef) string {
 	if ta, ok := holder.obj.(*hostingv1alpha1.TemplateApplication); ok && !ta.DeletionTimestamp.IsZero() {
 		if id := lastDispatchID(ta); id != "" {
 			return fmt.Sprintf("%s is being deleted, and Gandi may still be running dispatch %s of its last apply on domain %s (it %s): "+
-				"this application sends nothing until that dispatch is over", name, id, domain, what)
+				"this application sends nothing until that dispatch is over", name, id, domain, what) + pausedHolder(ta)
 		}
 		rec, _ := currentRecord(ta)
 		return fmt.Sprintf("%s is being deleted, and its last apply on domain %s, recorded at %s, has no dispatch to follow and may still run at Gandi (it %s): "+
-			"this application sends nothing until the domain shows that apply done or the grace for it is over", name, domain, rec.At.UTC().Format(time.RFC3339), what)
+			"this application sends nothing until the domain shows that apply done or the grace for it is over", name, domain, rec.At.UTC().Format(time.RFC3339), what) + pausedHolder(ta)
 	}
 	return fmt.Sprintf("%s already manages this on domain %s: it %s, and it came first (%s). A part of a domain's configuration has one manager, "+
 		"so this application sends nothing; it applies once %s is deleted or applies elsewhere. To keep both, make their templates write different namespaces",
 		name, domain, what, why, name)
+}
+
+// pausedHolder tells why a holder being deleted may hold the domain past
+// its dispatch or grace: a paused object is not finalized (runPass), so it
+// waits for its annotation to go, however long ago its apply ended.
+func pausedHolder(ta *hostingv1alpha1.TemplateApplication) string {
+	if !isPaused(ta) {
+		return ""
+	}
+	return ". It is paused (annotation " + hostingv1alpha1.AnnotationPaused + "), so it is not finalized: it holds the domain until that annotation is removed"
 }
 
 func subset(of, in []string) bool {

@@ -240,3 +240,44 @@ func TestApplicationDomainKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldBackMessageDeletingHolder pins what the held-back application is
+// told of a holder being deleted: the dispatch it waits for and, when the
+// holder is paused, that it waits for the annotation to go as well (a
+// paused object is not finalized).
+func TestHeldBackMessageDeletingHolder(t *testing.T) {
+	now := metav1.NewTime(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	record, err := applyRecord{At: now.Time, PayloadHash: "sha256:a", Generation: 1, Outcome: outcomeDispatched, DispatchID: "d1", TemplateID: "tpl-1", DomainID: "dom-1"}.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := func(paused bool) applicationView {
+		o := &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{
+			Namespace: "shop", Name: "a", UID: "a", DeletionTimestamp: &now, Finalizers: []string{Finalizer},
+			Annotations: map[string]string{effectAnnotationPrefix + effectApply: record},
+		}}
+		if paused {
+			o.Annotations[hostingv1alpha1.AnnotationPaused] = "true"
+		}
+		return applicationView{obj: o, templateID: "tpl-1", namespaces: []string{nsRecords}, recorded: true}
+	}
+	self := applicationView{obj: &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "b", UID: "b"}},
+		templateID: "tpl-1", namespaces: []string{nsRecords}}
+	domain := domainRef{id: "dom-1", fqdn: "example.com"}
+
+	msg := heldBackMessage(self, holder(false), domain)
+	for _, want := range []string{"shop/a is being deleted", "dispatch d1", "sends nothing until that dispatch is over"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q does not say %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "paused") {
+		t.Errorf("message %q speaks of a pause the holder does not have", msg)
+	}
+	msg = heldBackMessage(self, holder(true), domain)
+	for _, want := range []string{"dispatch d1", "It is paused (annotation " + hostingv1alpha1.AnnotationPaused + ")", "until that annotation is removed"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q of a paused holder does not say %q", msg, want)
+		}
+	}
+}

@@ -50,6 +50,11 @@ const (
 - {type: Synced, status: "False", reason: CreateRefused, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}`
 )
 
+// sshPrivateKey is the shape of an OpenSSH private key pasted on one line
+// where a public key belongs: the spec would keep it readable, and Gandi
+// would install it.
+const sshPrivateKey = "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW QyNTUxOQAAACBvX2hY4s= -----END OPENSSH PRIVATE KEY-----"
+
 var nameSeq atomic.Int64
 
 // validSpecs are minimal valid specs of each kind, the base every bad
@@ -165,6 +170,14 @@ var _ = Describe("Admission", func() {
 			edits(set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeyIDs: [my-key]}")), "spec.authentication.sshKeyIDs[0]"),
 		Entry("instance with an SSH key not in OpenSSH format", "HostingInstance",
 			edits(set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeys: [ssh-ed25519, hello]}")), "spec.authentication.sshKeys[0]", "spec.authentication.sshKeys[1]"),
+		Entry("instance with an SSH private key in its public keys", "HostingInstance",
+			edits(set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeys: ['"+sshPrivateKey+"']}")), "spec.authentication.sshKeys[0]"),
+		Entry("instance with a key pair pasted whole on one line (public key, then its private key)", "HostingInstance",
+			edits(set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9fY alice@host "+sshPrivateKey+"']}")),
+			"spec.authentication.sshKeys[0]", "private key material"),
+		Entry("instance with a key pair pasted whole on several lines", "HostingInstance",
+			edits(set("spec.authentication", `{passwordSecretRef: {name: pw, key: password}, sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9fY alice@host\n-----BEGIN OPENSSH KEY-----"]}`)),
+			"spec.authentication.sshKeys[0]"),
 		Entry("instance with a free domain owner email without @", "HostingInstance",
 			edits(freeDomain("example.com"), set("spec.freeDomain.owner.email", "nobody")), "spec.freeDomain.owner.email"),
 		Entry("instance with a free domain owner email with a blank", "HostingInstance",
@@ -288,6 +301,10 @@ var _ = Describe("Admission", func() {
 		Entry("PaaS SSH key ID below 0", "PaaSInstance", edits(set("spec.sshKeyIDs", "[12, -1]")), "spec.sshKeyIDs[1]"),
 		Entry("PaaS empty SSH key", "PaaSInstance", edits(set("spec.sshKeys", `[""]`)), "spec.sshKeys[0]"),
 		Entry("PaaS blank SSH key", "PaaSInstance", edits(set("spec.sshKeys", `["ssh-ed25519 AAAAC3Nza a@b", "  "]`)), "spec.sshKeys[1]"),
+		Entry("PaaS SSH key not in OpenSSH format", "PaaSInstance", edits(set("spec.sshKeys", `["ssh-ed25519 AAAAC3Nza a@b", "hello"]`)), "spec.sshKeys[1]"),
+		Entry("PaaS SSH private key", "PaaSInstance", edits(set("spec.sshKeys", "['"+sshPrivateKey+"']")), "spec.sshKeys[0]"),
+		Entry("PaaS key pair pasted whole on one line", "PaaSInstance",
+			edits(set("spec.sshKeys", "['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9fY alice@host "+sshPrivateKey+"']")), "spec.sshKeys[0]", "private key material"),
 		Entry("PaaS instance with a blank name", "PaaSInstance", edits(set("spec.name", `"  "`)), "spec.name must not be blank"),
 		Entry("PaaS vhost overriding records without zoneAlter", "PaaSInstance", edits(set("spec.vhosts", "[{fqdn: www.example.org, override: true}]")), "override needs zoneAlter"),
 		Entry("PaaS vhost in upper case", "PaaSInstance", edits(set("spec.vhosts", "[{fqdn: WWW.example.org}]")), "fqdn must be lower case"),

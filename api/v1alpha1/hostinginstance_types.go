@@ -223,12 +223,15 @@ type AuthenticationSpec struct {
 	PasswordSecretRef *SecretKeySelector `json:"passwordSecretRef,omitempty"`
 
 	// SSHKeys are SSH public keys, in OpenSSH format ("ssh-ed25519 AAAA...
-	// user@host": a type starting with ssh-, ecdsa- or sk-, then the key),
-	// allowed to use SFTP and git. They need passwordSecretRef.
-	// Create-only.
+	// user@host": a type starting with ssh-, ecdsa- or sk-, then the
+	// base64 key, then an optional comment, on one line), allowed to use
+	// SFTP and git. They need passwordSecretRef. A private key is refused:
+	// the spec is readable by whoever can read the object, and Gandi would
+	// install it as an authorized key. Create-only.
 	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:items:MaxLength=16384
-	// +kubebuilder:validation:items:Pattern=`^(ssh-|ecdsa-|sk-)[^\s]+\s+[^\s]+`
+	// +kubebuilder:validation:items:Pattern=`^(ssh-|ecdsa-|sk-)[^\s]+[ \t]+[A-Za-z0-9+/]+={0,3}([ \t]+[^\r\n]*)?$`
+	// +kubebuilder:validation:items:XValidation:rule="!self.contains('PRIVATE KEY')",message="this is private key material: give only the public key (the .pub file, one line); a private key in a spec is readable by whoever can read the object"
 	// +listType=atomic
 	// +optional
 	SSHKeys []string `json:"sshKeys,omitempty"`

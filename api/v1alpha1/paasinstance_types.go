@@ -108,13 +108,18 @@ type PaaSInstanceSpec struct {
 	// +optional
 	PasswordSecretRef *SecretKeySelector `json:"passwordSecretRef,omitempty"`
 
-	// SSHKeys are public keys to install. They are sent at creation; a
-	// changed list is sent once with paas.update, which adds the keys (Gandi
-	// does not report them back, so they cannot be compared).
+	// SSHKeys are public keys to install, in OpenSSH format ("ssh-ed25519
+	// AAAA... user@host": a type starting with ssh-, ecdsa- or sk-, then the
+	// base64 key, then an optional comment, on one line). They are sent at
+	// creation; a changed list is sent once with paas.update, which adds
+	// the keys (Gandi does not report them back, so they cannot be
+	// compared). A private key is refused: the spec is readable by whoever
+	// can read the object, and Gandi would install it as an authorized key.
 	// +kubebuilder:validation:MaxItems=32
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=16384
-	// +kubebuilder:validation:items:Pattern=`\S`
+	// +kubebuilder:validation:items:Pattern=`^(ssh-|ecdsa-|sk-)[^\s]+[ \t]+[A-Za-z0-9+/]+={0,3}([ \t]+[^\r\n]*)?$`
+	// +kubebuilder:validation:items:XValidation:rule="!self.contains('PRIVATE KEY')",message="this is private key material: give only the public key (the .pub file, one line); a private key in a spec is readable by whoever can read the object"
 	// +listType=atomic
 	// +optional
 	SSHKeys []string `json:"sshKeys,omitempty"`

@@ -315,7 +315,14 @@ var _ = Describe("Admission", func() {
 		Entry("application to a domain with punctuation", "TemplateApplication", edits(set("spec.domain", "example!.com")), "spec.domain"),
 		Entry("application to a domain label starting with a dash", "TemplateApplication", edits(set("spec.domain", "-example.com")), "spec.domain"),
 		Entry("application re-applying on an interval without one", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval}")), "spec.reapply.interval is required"),
-		Entry("application re-applying every 10s", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 10s}")), "spec.reapply.interval", "at least 1m"),
+		Entry("application re-applying every 10s", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 10s}")), "spec.reapply.interval", "from 1m to 8760h"),
+		Entry("application re-applying every 9000h, past a year", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 9000h}")),
+			"spec.reapply.interval", "from 1m to 8760h"),
+		// Past what a duration holds (about 2562047h) CEL's conversion
+		// failed, and the API server said "type conversion error … must be
+		// at least 1m".
+		Entry("application re-applying every 3000000h, more than a duration holds", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 3000000h}")),
+			"spec.reapply.interval", "from 1m to 8760h"),
 		Entry("application with an unknown re-apply policy", "TemplateApplication", edits(set("spec.reapply", "{policy: Always}")), "spec.reapply.policy"),
 		Entry("application re-applying every 1d", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 1d}")),
 			"spec.reapply.interval", "a day is 24h"),
@@ -369,6 +376,8 @@ var _ = Describe("Admission", func() {
 			edits(unset("spec.templateRef"), set("spec.templateID", "881f8c9a-fe7d-11ea-b2fe-00163e7504b8"),
 				unset("spec.domain"), set("spec.domainID", "ba1167be-2f76-11e9-9dfb-00163ec4cb00"))),
 		Entry("application re-applying every 1h30m", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 1h30m}"))),
+		Entry("application re-applying once a year", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 8760h}"))),
+		Entry("application re-applying every 1.5h", "TemplateApplication", edits(set("spec.reapply", "{policy: Interval, interval: 1.5h}"))),
 		Entry("PaaS vhosts in punycode and in Unicode", "PaaSInstance",
 			edits(set("spec.vhosts", "[{fqdn: xn--caf-dma.example.org}, {fqdn: www.café.example.org}]"))),
 		Entry("PaaS SSH keys and key IDs", "PaaSInstance", edits(set("spec.sshKeys", "['ssh-rsa AAAAB3Nza a@b']"), set("spec.sshKeyIDs", "[12]"))),

@@ -70,8 +70,8 @@ type TemplateApplicationSpec struct {
 // while a dispatch of this object is still running.
 // +kubebuilder:validation:XValidation:rule="self.policy != 'Interval' || has(self.interval)",message="spec.reapply.interval is required when policy is Interval"
 // +kubebuilder:validation:XValidation:rule="!has(self.interval) || (has(self.policy) && self.policy == 'Interval')",message="spec.reapply.interval is for policy Interval only: OnChange applies again only on a change; remove interval or set policy: Interval",fieldPath=.interval
-// +kubebuilder:validation:XValidation:rule="!has(self.interval) || self.interval.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$')",message="spec.reapply.interval must be a duration such as 30m, 24h or 1h30m (units h, m, s; no d: a day is 24h)",fieldPath=.interval
-// +kubebuilder:validation:XValidation:rule="!has(self.interval) || !self.interval.matches('^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$') || duration(self.interval) >= duration('1m')",message="spec.reapply.interval must be at least 1m",fieldPath=.interval
+// +kubebuilder:validation:XValidation:rule="!has(self.interval) || (size(self.interval) <= 32 && self.interval.matches('^([0-9]{1,5}([.][0-9]{1,9})?h|[0-9]{1,7}([.][0-9]{1,9})?m|[0-9]{1,9}([.][0-9]{1,9})?s|[0-9]{1,12}([.][0-9]{1,9})?ms|[0-9]{1,15}([.][0-9]{1,9})?us|[0-9]{1,18}([.][0-9]{1,9})?ns)+$'))",message="spec.reapply.interval must be a duration such as 30m, 24h or 1h30m (units h, m, s; no d: a day is 24h), from 1m to 8760h (a year)",fieldPath=.interval
+// +kubebuilder:validation:XValidation:rule="!has(self.interval) || !(size(self.interval) <= 32 && self.interval.matches('^([0-9]{1,5}([.][0-9]{1,9})?h|[0-9]{1,7}([.][0-9]{1,9})?m|[0-9]{1,9}([.][0-9]{1,9})?s|[0-9]{1,12}([.][0-9]{1,9})?ms|[0-9]{1,15}([.][0-9]{1,9})?us|[0-9]{1,18}([.][0-9]{1,9})?ns)+$')) || duration(self.interval) >= duration('1m') && duration(self.interval) <= duration('8760h')",message="spec.reapply.interval must be from 1m to 8760h (a year)",fieldPath=.interval
 type ReapplySpec struct {
 	// Policy is OnChange (the default: apply again when the template's
 	// payload or this spec changes) or Interval (also apply again every
@@ -81,8 +81,10 @@ type ReapplySpec struct {
 	Policy ReapplyPolicy `json:"policy,omitempty"`
 
 	// Interval between applications for policy Interval, e.g. "24h" or
-	// "1h30m" (units h, m, s: a day is 24h); at least 1m. Only with policy
-	// Interval.
+	// "1h30m" (units h, m, s: a day is 24h), from 1m to 8760h (a year).
+	// Only with policy Interval.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=32
 	// +optional
 	Interval *metav1.Duration `json:"interval,omitempty"`
 }

@@ -140,7 +140,10 @@ type HostingInstanceSpec struct {
 	// created for this object (labelled
 	// hosting.gandi-operator.dev/connection-secret-of=<this object's UID> and
 	// controlled by it, so deleted with it): naming an existing Secret
-	// changes nothing in it and reports ConnectionSecretConflict.
+	// changes nothing in it and reports ConnectionSecretConflict. A Secret
+	// it wrote that no longer describes a live instance (the instance is
+	// gone at Gandi) is retired: emptied, annotated hosting.gandi-operator.dev/retired with
+	// the reason, and still deleted with this object.
 	// +optional
 	WriteConnectionSecretToRef *LocalObjectReference `json:"writeConnectionSecretToRef,omitempty"`
 

@@ -22,6 +22,15 @@ const (
 	// and reported as ConnectionSecretConflict.
 	LabelConnectionSecretOf = "hosting.gandi-operator.dev/connection-secret-of"
 
+	// AnnotationRetired is set by the operator on a connection Secret it
+	// wrote that no longer describes a live instance (the instance is gone
+	// at Gandi). Its value says why. The Secret is emptied of its connection
+	// keys and no longer watched (LabelWatch removed), but keeps its marks,
+	// so Kubernetes still deletes it with its HostingInstance; the operator
+	// has no right to delete Secrets. Written again for a live instance,
+	// it loses this annotation.
+	AnnotationRetired = "hosting.gandi-operator.dev/retired"
+
 	// LabelApplyDomain is set by the operator on a TemplateApplication, in
 	// the write of each apply's record, to the Gandi ID of the
 	// domain that apply goes to. Another application about to apply on

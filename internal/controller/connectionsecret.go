@@ -3,6 +3,7 @@ package controller
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -47,6 +48,18 @@ import (
 // reference but not the label, and are reported as conflicts; deleting
 // them lets the operator write them again, marked.
 
+// Retiring. A connection Secret that no longer describes a live instance
+// (the instance is gone at Gandi) would otherwise keep telling
+// applications to connect to what is not there. The operator may not
+// delete Secrets (RBAC: a bug of it must not be able to delete a user's),
+// so it retires such a Secret, under the same two marks and the same
+// check on the version patched: its data is emptied, the annotation
+// hosting.gandi-operator.dev/retired says why, and the watch label goes
+// (nothing about it needs a reaction any more, and it leaves the
+// manager's cache). It keeps its marks, so Kubernetes still deletes it
+// with the HostingInstance, and is written again, whole, if it is named
+// again for a live instance.
+
 // writeConnectionSecret keeps the Secret an application reads to reach the
 // instance. It holds endpoints only, never a password.
 func (r *HostingInstanceReconciler) writeConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
@@ -59,43 +72,108 @@ func (r *HostingInstanceReconciler) writeConnectionSecret(ctx context.Context, h
 		return &specError{reason: hostingv1alpha1.ReasonInvalidSpec, msg: fmt.Sprintf("spec.writeConnectionSecretToRef.name %q is not a valid Secret name: %s", ref.Name, strings.Join(errs, "; "))}
 	}
 	key := types.NamespacedName{Namespace: hi.Namespace, Name: ref.Name}
-
-	// Metadata first: the data of a Secret that is not this object's is
-	// never read.
-	m := &metav1.PartialObjectMetadata{}
-	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	err := r.Reader.Get(ctx, key, m)
+	secret, err := r.readConnectionSecret(ctx, hi, key)
 	if apierrors.IsNotFound(err) {
 		return r.createConnectionSecret(ctx, hi, key)
 	}
 	if err != nil {
-		return fmt.Errorf("read Secret %s: %w", ref.Name, err)
-	}
-	if err := checkConnectionSecretOf(m, hi); err != nil {
-		return err
-	}
-
-	secret := &corev1.Secret{}
-	if err := r.Reader.Get(ctx, key, secret); err != nil {
-		return fmt.Errorf("read Secret %s: %w", ref.Name, err)
-	}
-	// Again, on the version the patch below is made against.
-	if err := checkConnectionSecretOf(secret, hi); err != nil {
 		return err
 	}
 	want := connectionData(hi.Status.Access)
-	if maps.EqualFunc(secret.Data, want, bytes.Equal) && secret.Labels[hostingv1alpha1.LabelWatch] == hostingv1alpha1.LabelWatchValue {
+	if connectionSecretHolds(secret, want) {
 		return nil
 	}
 	base := secret.DeepCopy()
 	secret.Data = want
 	secret.Labels[hostingv1alpha1.LabelWatch] = hostingv1alpha1.LabelWatchValue
+	delete(secret.Annotations, hostingv1alpha1.AnnotationRetired)
+	return r.patchConnectionSecret(ctx, secret, base, "update")
+}
+
+// connectionSecretHolds reports that secret, written by its object, holds
+// want and is live (watched, not retired): nothing to write.
+func connectionSecretHolds(secret *corev1.Secret, want map[string][]byte) bool {
+	_, retired := secret.Annotations[hostingv1alpha1.AnnotationRetired]
+	return !retired && maps.EqualFunc(secret.Data, want, bytes.Equal) &&
+		secret.Labels[hostingv1alpha1.LabelWatch] == hostingv1alpha1.LabelWatchValue
+}
+
+// retireConnectionSecrets retires the connection Secret the spec names,
+// saying why. An invalid name (stored before the CRD refused it) names no
+// Secret.
+func (r *HostingInstanceReconciler) retireConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance, why string) error {
+	ref := hi.Spec.WriteConnectionSecretToRef
+	if ref == nil || len(validation.IsDNS1123Subdomain(ref.Name)) > 0 {
+		return nil
+	}
+	return r.retireConnectionSecret(ctx, hi, types.NamespacedName{Namespace: hi.Namespace, Name: ref.Name}, why)
+}
+
+// retireConnectionSecret retires the Secret at key when it is hi's and
+// not retired yet; any other Secret, or none, is left as it is.
+func (r *HostingInstanceReconciler) retireConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance, key types.NamespacedName, why string) error {
+	secret, err := r.readConnectionSecret(ctx, hi, key)
+	var notOurs *specError
+	if apierrors.IsNotFound(err) || errors.As(err, &notOurs) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if retiredConnectionSecret(secret) {
+		return nil
+	}
+	base := secret.DeepCopy()
+	secret.Data = nil
+	delete(secret.Labels, hostingv1alpha1.LabelWatch)
+	if secret.Annotations == nil {
+		secret.Annotations = map[string]string{}
+	}
+	secret.Annotations[hostingv1alpha1.AnnotationRetired] = why
+	return r.patchConnectionSecret(ctx, secret, base, "retire")
+}
+
+// retiredConnectionSecret reports a Secret already retired: annotated,
+// empty and unwatched (what a person changed in it since is put back).
+func retiredConnectionSecret(secret *corev1.Secret) bool {
+	_, retired := secret.Annotations[hostingv1alpha1.AnnotationRetired]
+	_, watched := secret.Labels[hostingv1alpha1.LabelWatch]
+	return retired && len(secret.Data) == 0 && !watched
+}
+
+// readConnectionSecret reads the Secret at key when it is hi's
+// (checkConnectionSecretOf, a specError otherwise): its metadata first, so
+// that the data of a Secret that is not this object's is never read, then
+// the check again on the version read whole, which a patch then carries.
+// A Secret that does not exist is the API server's NotFound.
+func (r *HostingInstanceReconciler) readConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance, key types.NamespacedName) (*corev1.Secret, error) {
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	if err := r.Reader.Get(ctx, key, m); err != nil {
+		return nil, fmt.Errorf("read Secret %s: %w", key.Name, err)
+	}
+	if err := checkConnectionSecretOf(m, hi); err != nil {
+		return nil, err
+	}
+	secret := &corev1.Secret{}
+	if err := r.Reader.Get(ctx, key, secret); err != nil {
+		return nil, fmt.Errorf("read Secret %s: %w", key.Name, err)
+	}
+	if err := checkConnectionSecretOf(secret, hi); err != nil {
+		return nil, err
+	}
+	return secret, nil
+}
+
+// patchConnectionSecret writes secret, read whole as base, only if it is
+// still that version (a Secret changed in between is not written).
+func (r *HostingInstanceReconciler) patchConnectionSecret(ctx context.Context, secret, base *corev1.Secret, what string) error {
 	if err := r.Patch(ctx, secret, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 		if apierrors.IsInvalid(err) {
 			// e.g. someone made it immutable: retrying cannot help.
-			return &specError{reason: hostingv1alpha1.ReasonConnectionSecretConflict, msg: fmt.Sprintf("Secret %s refuses the update: %s", ref.Name, apierrors.ReasonForError(err))}
+			return &specError{reason: hostingv1alpha1.ReasonConnectionSecretConflict, msg: fmt.Sprintf("Secret %s refuses the %s: %s", secret.Name, what, apierrors.ReasonForError(err))}
 		}
-		return fmt.Errorf("update Secret %s: %w", ref.Name, err)
+		return fmt.Errorf("%s Secret %s: %w", what, secret.Name, err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
 // The operator writes only a connection Secret it created for this very
@@ -142,5 +143,93 @@ var _ = Describe("The connection Secret", func() {
 			HaveField("Data", Equal(want)),
 			HaveField("Labels", HaveKeyWithValue(hostingv1alpha1.LabelConnectionSecretOf, string(hi.UID))),
 		))
+	})
+
+	// retired matches a connection Secret the operator retired: no data,
+	// the annotation saying why, no longer watched, and still marked as
+	// hi's (so Kubernetes deletes it with hi).
+	retired := func(hi *hostingv1alpha1.HostingInstance, why string) OmegaMatcher {
+		return And(
+			HaveField("Data", BeEmpty()),
+			HaveField("Annotations", HaveKeyWithValue(hostingv1alpha1.AnnotationRetired, ContainSubstring(why))),
+			HaveField("Labels", And(
+				HaveKeyWithValue(hostingv1alpha1.LabelConnectionSecretOf, string(hi.UID)),
+				Not(HaveKey(hostingv1alpha1.LabelWatch)))),
+			WithTransform(func(s *corev1.Secret) bool { return metav1.IsControlledBy(s, hi) }, BeTrue()),
+		)
+	}
+	secretOf := func(name string) func() (*corev1.Secret, error) {
+		return func() (*corev1.Secret, error) {
+			s := &corev1.Secret{}
+			return s, k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: w.namespace, Name: name}, s)
+		}
+	}
+	read := func(name string) *corev1.Secret {
+		s, err := secretOf(name)()
+		Expect(err).NotTo(HaveOccurred())
+		return s
+	}
+	written := func(name string) (*hostingv1alpha1.HostingInstance, *corev1.Secret) {
+		hi := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: name}
+		})
+		w.create(hi)
+		Eventually(secretOf(name)).WithTimeout(eventually).Should(HaveField("Data", HaveKey("admin_url")))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(hi.Status.Access).NotTo(BeNil())
+		return hi, read(name)
+	}
+
+	It("retires it, and clears status.access, when the instance is deleted at Gandi", func() {
+		hi, _ := written("shop-connection")
+		id := hi.Status.ID
+
+		w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+		Eventually(func() bool { _, ok := w.sim.Instance(id); return ok }).WithTimeout(eventually).Should(BeFalse())
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+
+		// What it told applications to connect to (admin URL, SFTP,
+		// database host) no longer exists.
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(retired(hi, "instance "+id+" no longer exists at Gandi"))
+		Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.Access).To(BeNil(), "status.access still shows instance %s, gone at Gandi", id)
+
+		// Retired once: the next polls write it no more.
+		conn := read("shop-connection")
+		Consistently(secretOf("shop-connection")).WithTimeout(3 * testTiming.Poll).Should(HaveField("ResourceVersion", conn.ResourceVersion))
+	})
+
+	It("writes it again, whole, for the instance bought anew when the deleted one is replaced (spec.recreateIfDeleted)", func() {
+		hi, before := written("shop-connection")
+		id := hi.Status.ID
+		setSpec(hi, func() { hi.Spec.RecreateIfDeleted = true })
+
+		w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", Not(Or(BeEmpty(), Equal(id))))))
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(And(
+			HaveField("Data", And(HaveKey("admin_url"), Not(Equal(before.Data)))),
+			HaveField("Annotations", Not(HaveKey(hostingv1alpha1.AnnotationRetired))),
+			HaveField("Labels", Equal(before.Labels)),
+		))
+		Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.Access).NotTo(BeNil())
+	})
+
+	It("retires it when the external-id names an ID Gandi does not have, and writes it again when it names the instance again", func() {
+		hi, before := written("shop-connection")
+		id := hi.Status.ID
+
+		annotate(hi, hostingv1alpha1.AnnotationExternalID, "5d8c6f0e-0000-4000-8000-00000000dead")
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(retired(hi, "no longer exists at Gandi"))
+		Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.Access).To(BeNil())
+
+		annotate(hi, hostingv1alpha1.AnnotationExternalID, id)
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(And(
+			HaveField("Data", Equal(before.Data)),
+			HaveField("Annotations", Not(HaveKey(hostingv1alpha1.AnnotationRetired))),
+			HaveField("Labels", Equal(before.Labels)),
+		))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.Access", Not(BeNil()))))
 	})
 })

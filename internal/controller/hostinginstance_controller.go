@@ -141,10 +141,21 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 }
 
 // vanished handles a known instance that Gandi no longer has: report it,
-// and buy a new one only when the user opted in.
+// and buy a new one only when the user opted in. How to reach it goes
+// from the status and from the connection Secrets (retired), which would
+// otherwise keep pointing applications at an admin URL, SFTP server and
+// database host that no longer exist.
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) result {
-	hi.Status.State = ""
-	return r.lifecycle().vanished(ctx, hi, "instance", id, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
+	hi.Status.State, hi.Status.Access = "", nil
+	res := r.lifecycle().vanished(ctx, hi, "instance", id, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
+	if err := r.retireConnectionSecrets(ctx, hi, "instance "+id+" no longer exists at Gandi"); err != nil {
+		// Ready keeps ExternalNotFound; the sooner look wins (a recreate's
+		// next pass is due at once).
+		if f := failed(hi, r.Timing, "retire the connection Secret", err); res.err == nil && (f.err != nil || f.requeue < res.requeue) {
+			res = f
+		}
+	}
+	return res
 }
 
 func instanceID(hi *hostingv1alpha1.HostingInstance) string { return knownID(hi, hi.Status.ID) }

@@ -142,7 +142,8 @@ type HostingInstanceSpec struct {
 	// controlled by it, so deleted with it): naming an existing Secret
 	// changes nothing in it and reports ConnectionSecretConflict. A Secret
 	// it wrote that no longer describes a live instance (the instance is
-	// gone at Gandi) is retired: emptied, annotated hosting.gandi-operator.dev/retired with
+	// gone at Gandi, or this field names another Secret or none) is
+	// retired: emptied, annotated hosting.gandi-operator.dev/retired with
 	// the reason, and still deleted with this object.
 	// +optional
 	WriteConnectionSecretToRef *LocalObjectReference `json:"writeConnectionSecretToRef,omitempty"`

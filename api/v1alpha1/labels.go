@@ -23,8 +23,9 @@ const (
 	LabelConnectionSecretOf = "hosting.gandi-operator.dev/connection-secret-of"
 
 	// AnnotationRetired is set by the operator on a connection Secret it
-	// wrote that no longer describes a live instance (the instance is gone
-	// at Gandi). Its value says why. The Secret is emptied of its connection
+	// wrote that no longer describes a live instance: the instance is gone
+	// at Gandi, or spec.writeConnectionSecretToRef names another Secret or
+	// none. Its value says which. The Secret is emptied of its connection
 	// keys and no longer watched (LabelWatch removed), but keeps its marks,
 	// so Kubernetes still deletes it with its HostingInstance; the operator
 	// has no right to delete Secrets. Written again for a live instance,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,16 +50,46 @@ import (
 // them lets the operator write them again, marked.
 
 // Retiring. A connection Secret that no longer describes a live instance
-// (the instance is gone at Gandi) would otherwise keep telling
-// applications to connect to what is not there. The operator may not
-// delete Secrets (RBAC: a bug of it must not be able to delete a user's),
-// so it retires such a Secret, under the same two marks and the same
-// check on the version patched: its data is emptied, the annotation
-// hosting.gandi-operator.dev/retired says why, and the watch label goes
-// (nothing about it needs a reaction any more, and it leaves the
-// manager's cache). It keeps its marks, so Kubernetes still deletes it
-// with the HostingInstance, and is written again, whole, if it is named
-// again for a live instance.
+// (the instance is gone at Gandi, or spec.writeConnectionSecretToRef now
+// names another Secret or none) would otherwise keep telling applications
+// to connect to what is not there, or stay frozen while the instance
+// changes. The operator may not delete Secrets (RBAC: a bug of it must not
+// be able to delete a user's), so it retires such a Secret, under the same
+// two marks and the same check on the version patched: its data is
+// emptied, the annotation hosting.gandi-operator.dev/retired says why, and
+// the watch label goes (nothing about it needs a reaction any more, and it
+// leaves the manager's cache). It keeps its marks, so Kubernetes still
+// deletes it with the HostingInstance, and is written again, whole, if it
+// is named again for a live instance. The Secrets an object wrote are
+// found through connectionSecretIndex, in the manager's cache: the normal
+// pass sends no request for them.
+
+// connectionSecretIndex indexes the watched Secrets' metadata by the UID
+// of the HostingInstance that wrote them: both marks name it.
+const connectionSecretIndex = "gandi.connectionSecretOf"
+
+// connectionSecretOf is obj's connectionSecretIndex key: the UID both its
+// marks name, none when they do not agree (a Secret of an earlier
+// version, without the label, is not looked for).
+func connectionSecretOf(obj client.Object) []string {
+	uid := obj.GetLabels()[hostingv1alpha1.LabelConnectionSecretOf]
+	owner := metav1.GetControllerOfNoCopy(obj)
+	if uid == "" || owner == nil || string(owner.UID) != uid {
+		return nil
+	}
+	return []string{uid}
+}
+
+// keepConnectionSecrets writes the connection Secret the spec names, for
+// the instance just observed, and retires those this object wrote under
+// another name.
+func (r *HostingInstanceReconciler) keepConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
+	keep, why := "", "spec.writeConnectionSecretToRef names no Secret"
+	if ref := hi.Spec.WriteConnectionSecretToRef; ref != nil {
+		keep, why = ref.Name, "spec.writeConnectionSecretToRef names Secret "+ref.Name
+	}
+	return errors.Join(r.writeConnectionSecret(ctx, hi), r.retireConnectionSecrets(ctx, hi, keep, why))
+}
 
 // writeConnectionSecret keeps the Secret an application reads to reach the
 // instance. It holds endpoints only, never a password.
@@ -98,15 +129,51 @@ func connectionSecretHolds(secret *corev1.Secret, want map[string][]byte) bool {
 		secret.Labels[hostingv1alpha1.LabelWatch] == hostingv1alpha1.LabelWatchValue
 }
 
-// retireConnectionSecrets retires the connection Secret the spec names,
-// saying why. An invalid name (stored before the CRD refused it) names no
-// Secret.
-func (r *HostingInstanceReconciler) retireConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance, why string) error {
-	ref := hi.Spec.WriteConnectionSecretToRef
-	if ref == nil || len(validation.IsDNS1123Subdomain(ref.Name)) > 0 {
-		return nil
+// retireConnectionSecrets retires the connection Secrets hi wrote, but
+// keep's (none when empty), saying why: those the cache shows, and the
+// one the spec names, which the cache may not show yet (created in the
+// pass before).
+func (r *HostingInstanceReconciler) retireConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance, keep, why string) error {
+	written, err := r.writtenConnectionSecrets(ctx, hi)
+	if err != nil {
+		return err
 	}
-	return r.retireConnectionSecret(ctx, hi, types.NamespacedName{Namespace: hi.Namespace, Name: ref.Name}, why)
+	var errs []error
+	for _, name := range toRetire(written, hi.Spec.WriteConnectionSecretToRef, keep) {
+		errs = append(errs, r.retireConnectionSecret(ctx, hi, types.NamespacedName{Namespace: hi.Namespace, Name: name}, why))
+	}
+	return errors.Join(errs...)
+}
+
+// toRetire picks the Secrets to retire: those written (as the cache
+// shows them) and the one ref names, but keep. An invalid name (stored
+// before the CRD refused it) names no Secret.
+func toRetire(written []string, ref *hostingv1alpha1.LocalObjectReference, keep string) []string {
+	names := slices.Clone(written)
+	if ref != nil && len(validation.IsDNS1123Subdomain(ref.Name)) == 0 {
+		names = append(names, ref.Name)
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	return slices.DeleteFunc(names, func(n string) bool { return n == keep })
+}
+
+// writtenConnectionSecrets names the watched Secrets the cache shows
+// marked as hi's; none without a cache (SecretMeta nil).
+func (r *HostingInstanceReconciler) writtenConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance) ([]string, error) {
+	if r.SecretMeta == nil || hi.UID == "" {
+		return nil, nil
+	}
+	list := &metav1.PartialObjectMetadataList{}
+	list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("SecretList"))
+	if err := r.SecretMeta.List(ctx, list, client.InNamespace(hi.Namespace), client.MatchingFields{connectionSecretIndex: string(hi.UID)}); err != nil {
+		return nil, fmt.Errorf("list the connection Secrets of this object: %w", err)
+	}
+	names := make([]string, 0, len(list.Items))
+	for _, m := range list.Items {
+		names = append(names, m.Name)
+	}
+	return names, nil
 }
 
 // retireConnectionSecret retires the Secret at key when it is hi's and

@@ -232,4 +232,42 @@ var _ = Describe("The connection Secret", func() {
 		))
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.Access", Not(BeNil()))))
 	})
+
+	It("retires the Secret it wrote under a former name when spec.writeConnectionSecretToRef names another one, or none", func() {
+		hi, _ := written("shop-connection")
+
+		setSpec(hi, func() {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "shop-connection-v2"}
+		})
+		Eventually(secretOf("shop-connection-v2")).WithTimeout(eventually).Should(HaveField("Data", HaveKey("admin_url")))
+		// Nothing keeps it true to Gandi any more.
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(retired(hi, "spec.writeConnectionSecretToRef names Secret shop-connection-v2"))
+
+		// A steady state writes neither.
+		old, renamed := read("shop-connection"), read("shop-connection-v2")
+		Consistently(func() []string {
+			return []string{read("shop-connection").ResourceVersion, read("shop-connection-v2").ResourceVersion}
+		}).WithTimeout(3 * testTiming.Poll).Should(Equal([]string{old.ResourceVersion, renamed.ResourceVersion}))
+
+		setSpec(hi, func() { hi.Spec.WriteConnectionSecretToRef = nil })
+		Eventually(secretOf("shop-connection-v2")).WithTimeout(eventually).Should(retired(hi, "spec.writeConnectionSecretToRef names no Secret"))
+		Expect(read("shop-connection")).To(HaveField("ResourceVersion", old.ResourceVersion))
+	})
+
+	It("leaves a Secret it did not mark when spec.writeConnectionSecretToRef moves away from it", func() {
+		hi, _ := written("shop-connection")
+		// An earlier version's connection Secret: controlled by the
+		// object, without the label (and watched, as the user labelled it).
+		legacy := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
+			Name: "legacy-connection", Namespace: w.namespace,
+			Labels: map[string]string{hostingv1alpha1.LabelWatch: "true"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: hostingv1alpha1.GroupVersion.String(), Kind: "HostingInstance",
+				Name: hi.Name, UID: hi.UID, Controller: ptr(true)}},
+		}, Data: map[string][]byte{"admin_url": []byte("https://kept.example/")}}
+		Expect(k8sClient.Create(suiteCtx, legacy)).To(Succeed())
+
+		setSpec(hi, func() { hi.Spec.WriteConnectionSecretToRef = nil })
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(retired(hi, "names no Secret"))
+		Consistently(unchanged(legacy)).WithTimeout(3 * testTiming.Poll).Should(same(legacy))
+	})
 })

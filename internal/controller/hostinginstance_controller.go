@@ -3,8 +3,10 @@ package controller
 import (
 	"cmp"
 	"context"
+	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -33,7 +35,11 @@ type HostingInstanceReconciler struct {
 	// Reader reads Secrets (passwords, connection Secrets): a
 	// SecretReader, uncached but for the Secrets the watch follows.
 	Reader client.Reader
-	Scheme *runtime.Scheme
+	// SecretMeta is the manager's cache of the watched Secrets' metadata,
+	// where connectionSecretIndex finds the connection Secrets an object
+	// wrote; nil: only the one its spec names is looked at.
+	SecretMeta client.Reader
+	Scheme     *runtime.Scheme
 }
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
@@ -94,7 +100,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 		res = r.update(ctx, api, hi, inst)
 	}
 	r.refreshUsage(ctx, api, hi)
-	if err := r.writeConnectionSecret(ctx, hi); err != nil {
+	if err := r.keepConnectionSecrets(ctx, hi); err != nil {
 		sent := res.sent // the failure does not undo a change sent to Gandi
 		res = failed(hi, r.Timing, "write connection Secret", err)
 		res.sent = sent
@@ -148,7 +154,7 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) result {
 	hi.Status.State, hi.Status.Access = "", nil
 	res := r.lifecycle().vanished(ctx, hi, "instance", id, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
-	if err := r.retireConnectionSecrets(ctx, hi, "instance "+id+" no longer exists at Gandi"); err != nil {
+	if err := r.retireConnectionSecrets(ctx, hi, "", "instance "+id+" no longer exists at Gandi"); err != nil {
 		// Ready keeps ExternalNotFound; the sooner look wins (a recreate's
 		// next pass is due at once).
 		if f := failed(hi, r.Timing, "retire the connection Secret", err); res.err == nil && (f.err != nil || f.requeue < res.requeue) {
@@ -176,6 +182,11 @@ func (r *HostingInstanceReconciler) finalize(ctx context.Context, hi *hostingv1a
 func (r *HostingInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
 	if err := indexNaming(mgr, &hostingv1alpha1.HostingInstance{}, instanceKeyIndex, instanceKey); err != nil {
 		return err
+	}
+	secretMeta := &metav1.PartialObjectMetadata{}
+	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), secretMeta, connectionSecretIndex, connectionSecretOf); err != nil {
+		return fmt.Errorf("index Secrets by %s: %w", connectionSecretIndex, err)
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.HostingInstance{}, builder.WithPredicates(notOwnBookkeeping())).

@@ -69,7 +69,7 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	fs.DurationVar(&c.timing.Transitional, "transitional-interval", c.timing.Transitional, "interval while Gandi reports a transitional state")
 	fs.DurationVar(&c.timing.Usage, "usage-interval", c.timing.Usage, "interval between refreshes of an instance's disk usage")
 	fs.DurationVar(&c.timing.Detail, "detail-interval", c.timing.Detail, "interval between detail reads of a settled object that Gandi's lists show unchanged (0: a GET per object per poll)")
-	fs.DurationVar(&c.timing.CreateGrace, "create-grace", c.timing.CreateGrace, "how long to look for an object whose create answer was lost before creating again")
+	fs.DurationVar(&c.timing.CreateGrace, "create-grace", c.timing.CreateGrace, "how long to look for an object whose create answer was lost before creating again, and how long an object that took hold of an instance it has no records of (restored, adopted) waits before its first paid change")
 	fs.IntVar(&c.expiryWarningDays, "expiry-warning-days", controller.DefaultExpiryWarningDays, "days before its end an instance that will not renew gets the ExpiringSoon condition and a Warning event; 0 turns the warnings off")
 	fs.IntVar(&c.maxConcurrent, "max-concurrent-reconciles", 2, "reconciles running at once per kind")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles at a time")

@@ -53,8 +53,10 @@ const (
 	// values its spec holds that no
 	// record says were performed or sent are not performed (event
 	// RequestNotPerformed), as on adoption, since a backup older than the
-	// last requests lacks their records. The operator writes it with the
-	// ID, and once when an object takes hold again.
+	// last requests lacks their records, and its first paid change waits a
+	// grace (PaidChangeHeld), in case one sent before is still under way.
+	// The operator writes it with the ID, and once when an object takes
+	// hold again.
 	AnnotationHeldByUID = "hosting.gandi-operator.dev/held-by-uid"
 
 	// AnnotationAdopt, set to "true", adopts the Gandi object found by natural

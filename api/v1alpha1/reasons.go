@@ -88,7 +88,14 @@ const (
 	// object took hold of a Gandi object it did not create; that value is
 	// not performed there, a new one is.
 	ReasonRequestNotPerformed = "RequestNotPerformed"
-	ReasonKubernetesError     = "KubernetesError"
+	// ReasonPaidChangeHeld (Synced=False): the object took hold of an
+	// instance whose past changes it has no record of (restored from a
+	// backup, created again, adopted): a paid change (size, storage) sent
+	// before may still be under way at Gandi, which shows none, so the
+	// paid change the spec asks for is sent only once a grace is over,
+	// and not at all if Gandi shows it by then.
+	ReasonPaidChangeHeld  = "PaidChangeHeld"
+	ReasonKubernetesError = "KubernetesError"
 	// ReasonCreateKeyChanged: the name, sharing ID or credentials changed
 	// while a create sent under the earlier ones is unconfirmed.
 	ReasonCreateKeyChanged = "CreateKeyChanged"

@@ -223,10 +223,10 @@ func waitingSince(obj managed, condType string) time.Time {
 // only a later read shows whether Gandi applied them; UpToDate only when
 // there is neither.
 func syncedVerdict(what string, sent []string, problems []problem) (ok bool, reason, message string) {
-	// A change on its way (Updating) says least: any other problem names
-	// Synced.
+	// A change on its way (Updating) or held (PaidChangeHeld) says least:
+	// any other problem names Synced.
 	problems = slices.Clone(problems)
-	slices.SortStableFunc(problems, func(a, b problem) int { return updatingLast(a) - updatingLast(b) })
+	slices.SortStableFunc(problems, func(a, b problem) int { return waitingLast(a) - waitingLast(b) })
 	msgs := make([]string, 0, len(problems)+1)
 	for _, p := range problems {
 		msgs = append(msgs, p.message)

@@ -25,12 +25,16 @@ type fieldPlan struct {
 	unsupported []problem
 }
 
-// changes names the fields the plan sends, free and paid; field names a
-// paid record key as the kind's request does.
+// changes names the fields the plan sends, free and paid, or holds until
+// its paid hold is over (a difference it will send); field names a paid
+// record key as the kind's request does.
 func (p fieldPlan) changes(field func(key string) string) []string {
 	out := slices.Clone(p.freeFields)
+	held := func(key string) bool {
+		return slices.ContainsFunc(p.paidPlan.held, func(f paidField) bool { return f.key == key })
+	}
 	for _, f := range p.paid {
-		if slices.Contains(p.paidPlan.send, f.key) {
+		if slices.Contains(p.paidPlan.send, f.key) || held(f.key) {
 			out = append(out, field(f.key))
 		}
 	}

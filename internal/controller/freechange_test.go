@@ -91,7 +91,7 @@ func TestPlanInstanceFreeOnItsWay(t *testing.T) {
 	}}, hostingv1alpha1.ManagementPolicyManage)
 	inst := &gandi.Instance{ID: "i", Name: "site", Status: gandi.InstanceActive, Size: "starter"}
 	v := freeView{sent: map[string]freeSent{"name": {"renamed", now.Add(-time.Minute)}}, now: now, patience: 15 * time.Minute}
-	plan := planInstance(hi, inst, v)
+	plan := planInstance(hi, inst, v, paidHold{})
 	if plan.patch.Name != "" || plan.patch.SnapshotEnabled == nil || strings.Join(plan.freeFields, ",") != "snapshot_enabled" {
 		t.Fatalf("patch %+v, fields %v", plan.patch, plan.freeFields)
 	}
@@ -100,6 +100,6 @@ func TestPlanInstanceFreeOnItsWay(t *testing.T) {
 		t.Fatalf("waits %+v", plan.freeWaits)
 	}
 	inst.Status = gandi.InstanceLocked
-	reportInstanceHeld(hi, inst.Status, planInstance(hi, inst, v))
+	reportInstanceHeld(hi, inst.Status, planInstance(hi, inst, v, paidHold{}))
 	checkSynced(t, hi, planCase{reason: hostingv1alpha1.ReasonWaitingForState, says: "Gandi accepted name renamed"})
 }

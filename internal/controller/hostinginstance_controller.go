@@ -91,7 +91,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 
 	var res result
 	if hi.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
-		plan := planInstance(hi, inst, r.freeView(hi))
+		plan := planInstance(hi, inst, r.freeView(hi), r.paidHold(hi))
 		if err := r.recordBooster(ctx, hi, plan.boost); err != nil {
 			return retry(err)
 		}

@@ -38,8 +38,8 @@ const (
 var paidKeys = []string{paidSize, paidStorage, paidBooster}
 
 // decidePaidChange plans an instance's paid fields (decidePaid).
-func decidePaidChange(recorded, confirmed string, fields []paidField) paidPlan {
-	return decidePaid(paidKeys, recorded, confirmed, fields)
+func decidePaidChange(recorded, confirmed string, hold paidHold, fields []paidField) paidPlan {
+	return decidePaid(paidKeys, recorded, confirmed, hold, fields)
 }
 
 // splitPaid moves the paid fields out of patch (and their names out of

@@ -3,6 +3,7 @@ package controller
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestDecidePaidChange(t *testing.T) {
@@ -16,13 +17,19 @@ func TestDecidePaidChange(t *testing.T) {
 		}
 		return out
 	}
+	// held: the object took hold of its instance with no record of its
+	// past, and the grace is not over; over: it is.
+	until := time.Date(2026, 12, 2, 10, 2, 0, 0, time.UTC)
+	held, over := paidHold{recorded: true, held: true, until: until}, paidHold{recorded: true, until: until}
 	for _, tc := range []struct {
 		name                 string
 		recorded, confirmed  string
+		hold                 paidHold
 		fields               []paidField
 		send                 []string
 		record, confirmation string // before the answer
 		waiting, unconfirmed []string
+		held                 []string
 	}{
 		{name: "nothing asked, nothing recorded",
 			fields: []paidField{size("", "m"), storage("", "0"), booster("", "false")}},
@@ -67,12 +74,36 @@ func TestDecidePaidChange(t *testing.T) {
 			confirmed: "size=l",
 			fields:    []paidField{size("l", "m")},
 			send:      []string{"size"}, record: "size=l"},
+		{name: "taken hold of again, a resize with no record that Gandi does not show: held, nothing recorded (one sent before the backup may still be under way)",
+			hold:   held,
+			fields: []paidField{size("l", "m"), storage("50", "0")},
+			held:   []string{"size", "storage"}},
+		{name: "held, and Gandi shows what the spec asks: nothing held, nothing sent",
+			hold:   held,
+			fields: []paidField{size("", "l"), storage("", "50")}},
+		{name: "held beside this object's own change on its way: that one waits as before",
+			hold: held, recorded: "size=l", confirmed: "size=l",
+			fields: []paidField{size("l", "m")},
+			record: "size=l", confirmation: "size=l", waiting: []string{"size"}},
+		{name: "held beside an unconfirmed change: it stays unconfirmed",
+			hold: held, recorded: "size=l",
+			fields: []paidField{size("l", "m")},
+			record: "size=l", unconfirmed: []string{"size"}},
+		{name: "held: a record Gandi shows still settles",
+			hold: held, recorded: "storage=50", confirmed: "storage=50",
+			fields: []paidField{size("l", "m"), storage("", "50")},
+			held:   []string{"size"}},
+		{name: "the grace over and Gandi does not show it: sent, once, as the spec declares it",
+			hold:   over,
+			fields: []paidField{size("l", "m")},
+			send:   []string{"size"}, record: "size=l"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := decidePaidChange(tc.recorded, tc.confirmed, tc.fields)
+			p := decidePaidChange(tc.recorded, tc.confirmed, tc.hold, tc.fields)
 			if !slices.Equal(p.send, tc.send) || p.record != tc.record || p.confirmed != tc.confirmation ||
-				!equalKeys(keys(p.waiting), tc.waiting) || !equalKeys(keys(p.unconfirmed), tc.unconfirmed) {
-				t.Errorf("got send %v record %q confirmed %q waiting %v unconfirmed %v", p.send, p.record, p.confirmed, keys(p.waiting), keys(p.unconfirmed))
+				!equalKeys(keys(p.waiting), tc.waiting) || !equalKeys(keys(p.unconfirmed), tc.unconfirmed) || !equalKeys(keys(p.held), tc.held) {
+				t.Errorf("got send %v record %q confirmed %q waiting %v unconfirmed %v held %v",
+					p.send, p.record, p.confirmed, keys(p.waiting), keys(p.unconfirmed), keys(p.held))
 			}
 		})
 	}
@@ -82,7 +113,7 @@ func TestDecidePaidChange(t *testing.T) {
 func equalKeys(a, b []string) bool { return len(a) == len(b) && (len(a) == 0 || slices.Equal(a, b)) }
 
 func TestPaidPlanWithAccepted(t *testing.T) {
-	p := decidePaidChange("size=l;booster=true", "size=l", []paidField{
+	p := decidePaidChange("size=l;booster=true", "size=l", paidHold{}, []paidField{
 		{key: "size", want: "l", shown: "m"}, {key: "storage", want: "50", shown: "0"}, {key: "booster", want: "true", shown: "false"},
 	})
 	if got := p.withAccepted(); got != "size=l;storage=50" {

@@ -23,8 +23,9 @@ type instancePlan struct {
 }
 
 // planInstance decides an instance's plan, v being what the pass knows
-// of the free values it sent; it writes nothing.
-func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v freeView) instancePlan {
+// of the free values it sent and hold where its paid hold stands; it
+// writes nothing.
+func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v freeView, hold paidHold) instancePlan {
 	patch, fields, unsupported := instanceChanges(hi, inst)
 	paid, boosterOptions, _ := splitPaid(&patch, fields, inst)
 	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == strconv.FormatBool(true)
@@ -39,7 +40,7 @@ func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v f
 	plan := instancePlan{
 		fieldPlan: fieldPlan{
 			paid: paid, unsupported: unsupported,
-			paidPlan: decidePaidChange(recordedEffect(hi, effectPaidChange), hi.GetAnnotations()[confirmedKey(effectPaidChange)], paid),
+			paidPlan: decidePaidChange(recordedEffect(hi, effectPaidChange), hi.GetAnnotations()[confirmedKey(effectPaidChange)], hold, paid),
 		},
 		boosterOptions: boosterOptions, boost: boost,
 	}

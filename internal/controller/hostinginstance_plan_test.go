@@ -3,6 +3,7 @@ package controller
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -35,7 +36,18 @@ func planned(t *testing.T, c planCase, policy hostingv1alpha1.ManagementPolicy) 
 	if c.observed != nil {
 		c.observed(inst)
 	}
-	return hi, planInstance(hi, inst, freeView{})
+	return hi, planInstance(hi, inst, freeView{}, readPaidHold(hi, planNow, time.Minute))
+}
+
+// planNow is the time of the passes planned; their paid hold's grace is
+// a minute.
+var planNow = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
+// heldSince records a paid hold that began ago before planNow.
+func heldSince(ago time.Duration) func(*hostingv1alpha1.HostingInstance) {
+	return func(hi *hostingv1alpha1.HostingInstance) {
+		annotateWith(hi, paidHoldKey, planNow.Add(-ago).Format(time.RFC3339Nano))
+	}
 }
 
 func checkSynced(t *testing.T, hi *hostingv1alpha1.HostingInstance, c planCase) {
@@ -94,6 +106,12 @@ func TestReportDrift(t *testing.T) {
 				annotateWith(hi, effectAnnotationPrefix+effectPaidChange, "storage=30", confirmedKey(effectPaidChange), "storage=30")
 			},
 			reason: hostingv1alpha1.ReasonObserved},
+		{name: "more storage held after taking hold: drift, which Manage sends once the grace is over",
+			spec: func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.StorageAdditionalSizeGB = ptrTo[int32](30)
+				heldSince(10 * time.Second)(hi)
+			},
+			reason: hostingv1alpha1.ReasonDriftDetected, says: "storage_additional_size"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			hi, plan := planned(t, c, hostingv1alpha1.ManagementPolicyObserve)
@@ -136,6 +154,13 @@ func TestReportInstanceHeld(t *testing.T) {
 				annotateWith(hi, effectAnnotationPrefix+effectPaidChange, "storage=30", confirmedKey(effectPaidChange), "storage=30")
 			},
 			reason: hostingv1alpha1.ReasonUpdating, says: "Gandi accepted the paid change to additional storage 30 GB"},
+		{name: "a paid change held after taking hold: waits for the state, and says until when it is held",
+			spec: func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.StorageAdditionalSizeGB = ptrTo[int32](30)
+				heldSince(10 * time.Second)(hi)
+			},
+			reason: hostingv1alpha1.ReasonWaitingForState,
+			says:   "the paid change to additional storage 30 GB waits until 2026-12-02T10:00:50Z"},
 		{name: "a boost delivered and ended is no difference",
 			spec: func(hi *hostingv1alpha1.HostingInstance) {
 				hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}

@@ -618,6 +618,47 @@ var _ = Describe("HostingInstance", func() {
 		Expect(get(hi).GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
 	})
 
+	Describe("paid changes and the past of the instance", func() {
+		// The object that bought the instance knows every paid change
+		// sent to it: its first one goes at once, whatever the grace.
+		It("adds storage at once to an instance it created, whatever the grace", func() {
+			timing := testTiming
+			timing.CreateGrace = time.Hour
+			w.startManager(managerOptions{timing: &timing})
+			hi := instance("site")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			id := hi.Status.ID
+
+			setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = ptr[int32](50) })
+			Eventually(w.sim.PaidChanges).WithTimeout(3 * testTiming.Poll).Should(Equal(1))
+			Eventually(func() int { v, _ := w.sim.Instance(id); return v.StorageAdditionalSize }).WithTimeout(eventually).Should(Equal(50))
+			Expect(get(hi).GetAnnotations()).NotTo(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"))
+		})
+
+		// A person may have resized the instance in Gandi's admin just
+		// before handing it over; Gandi shows no change under way.
+		It("waits the grace after adopting an instance before its first paid change, says so, then resizes it once", func() {
+			timing := testTiming
+			timing.CreateGrace = 4 * testTiming.Poll
+			w.startManager(managerOptions{timing: &timing})
+			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			hi := instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				hi.Spec.Size = "l"
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPaidChangeHeld)))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(And(ContainSubstring("the paid change to size l waits until"), ContainSubstring("adopted")))
+			Expect(w.sim.PaidChanges()).To(BeZero())
+
+			Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(Equal(1))
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.Size", "l")))
+			Consistently(w.sim.PaidChanges).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		})
+	})
+
 	Describe("in Observe mode", func() {
 		It("creates nothing", func() {
 			w.startManager(managerOptions{})

@@ -121,7 +121,7 @@ func orNone(s []string) string {
 // Gandi cannot do. Gandi changes only active instances: in another state
 // nothing is sent, and Synced says what waits for it (reportHeld).
 func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) result {
-	plan := planInstance(hi, inst, r.freeView(hi))
+	plan := planInstance(hi, inst, r.freeView(hi), r.paidHold(hi))
 	// One boost per turn-on, and none while Gandi offers none
 	// (hostinginstance_booster.go).
 	if err := r.recordBooster(ctx, hi, plan.boost); err != nil {
@@ -175,6 +175,7 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	if paidChangeOnItsWay(hi) || len(plan.free.onItsWay) > 0 {
 		res.requeue = minPositive(res.requeue, r.recheckIn(hi, hostingv1alpha1.ConditionSynced))
 	}
+	res.requeue = minPositive(res.requeue, plan.paidPlan.holdWait(r.clock()))
 	hi.Status.PasswordSecretVersion = confirmedPassword(hi)
 	// What the PATCH carried, when one went out (an error returned above):
 	// UpToDate only once a later pass reads it at Gandi (reportSynced).

@@ -333,14 +333,14 @@ func holdToRecord(obj managed, ext external, id string) bool {
 }
 
 // recordHold records obj's UID as the one holding id, in one write (with
-// the finalizer); when obj takes hold again (takesHoldAgain), with the
-// baseline of the requests its spec holds without a record, as an
-// adoption does.
+// the finalizer); when obj takes hold again (takesHoldAgain), with what
+// keeps it from repeating what it has no record of, as an adoption does
+// (withPastUnknown).
 func (l *lifecycle) recordHold(ctx context.Context, obj managed, ext external, id string) *result {
 	p := annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}, finalizer: true}
 	var held []oneOffRequest
 	if takesHoldAgain(obj, id) {
-		p, held = withBaseline(obj, ext, p)
+		p, held = withPastUnknown(obj, ext, p, l.now())
 	}
 	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
 		return halt(retry(fmt.Errorf("record that this object holds %s: %w", ext.describe(), err)))
@@ -466,7 +466,7 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 	}
 	from, _ := effectsStale(obj, id, created)
 	stale := staleEffectKeys(obj, ext, id, created)
-	p, held := withHeldRequests(obj, ext, annotationPatch{set: records, remove: stale}, id, created)
+	p, held := withHeldRequests(obj, ext, annotationPatch{set: records, remove: stale}, id, created, l.now())
 	if err := recordExternalID(ctx, l.client, obj, id, p.set, p.remove...); err != nil {
 		return "", halt(retry(err))
 	}
@@ -478,18 +478,28 @@ func (l *lifecycle) claim(ctx context.Context, obj managed, ext external, id str
 	return id, nil
 }
 
-// withHeldRequests adds to p, the write by which obj takes hold of id,
-// the baseline of the requests its spec holds without a record
-// (withBaseline): when obj did not make id, or when its own create made
-// it but obj takes hold again (takesHoldAgain: restored from a backup
-// taken while that create was in flight, whose records say nothing of the
-// requests performed after it). An ID its own create made is otherwise
-// its own, nothing held.
-func withHeldRequests(obj client.Object, ext external, p annotationPatch, id string, created bool) (annotationPatch, []oneOffRequest) {
+// withHeldRequests adds to p, the write by which obj takes hold of id at
+// now, what keeps it from repeating what it has no record of
+// (withPastUnknown): when obj did not make id, or when its own create
+// made it but obj takes hold again (takesHoldAgain: restored from a
+// backup taken while that create was in flight, whose records say nothing
+// of the requests performed after it). An ID its own create made is
+// otherwise its own, nothing held.
+func withHeldRequests(obj client.Object, ext external, p annotationPatch, id string, created bool, now time.Time) (annotationPatch, []oneOffRequest) {
 	if created && !takesHoldAgain(obj, id) {
 		return p, nil
 	}
-	return withBaseline(obj, ext, p)
+	return withPastUnknown(obj, ext, p, now)
+}
+
+// withPastUnknown adds to p, the write by which obj takes hold at now of a
+// Gandi object whose past it has no record of, the baseline of the
+// requests its spec holds (withBaseline) and, for a kind with paid
+// changes, the start of the grace before its first one (withPaidHold): a
+// change sent before it may still be under way.
+func withPastUnknown(obj client.Object, ext external, p annotationPatch, now time.Time) (annotationPatch, []oneOffRequest) {
+	p, held := withBaseline(obj, ext, p)
+	return withPaidHold(ext, p, now), held
 }
 
 // baselined tells the user which requests the spec held are not performed
@@ -554,7 +564,7 @@ func (l *lifecycle) followEffects(ctx context.Context, obj managed, ext external
 	// left taking hold again to it (holdToRecord).
 	stale := staleEffectKeys(obj, ext, id, created)
 	p, held := withHeldRequests(obj, ext, annotationPatch{set: map[string]string{hostingv1alpha1.AnnotationEffectsFor: id,
-		hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}, remove: stale}, id, created)
+		hostingv1alpha1.AnnotationHeldByUID: string(obj.GetUID())}, remove: stale}, id, created, l.now())
 	if err := patchAnnotations(ctx, l.client, obj, p); err != nil {
 		return halt(retry(err))
 	}

@@ -13,9 +13,12 @@ type Timing struct {
 	// Transitional is the interval while Gandi reports a state that is about
 	// to change (being_created, waiting_bill, a running dispatch…).
 	Transitional time.Duration
-	// CreateGrace is how long after a create whose answer was lost the
-	// operator keeps looking for the new object before it may create again:
-	// Gandi may list a fresh object late.
+	// CreateGrace is the operator's bound on how late Gandi shows what it
+	// accepted: how long after a create whose answer was lost it keeps
+	// looking for the new object before it may create again (Gandi may
+	// list a fresh object late), and how long an object that took hold of
+	// an instance whose past it has no record of waits before its first
+	// paid change (one sent before may still be under way: paidchange.go).
 	CreateGrace time.Duration
 	// Usage is the interval between refreshes of an instance's disk usage.
 	Usage time.Duration

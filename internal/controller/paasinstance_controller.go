@@ -100,7 +100,7 @@ func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *host
 		if stop := r.observeVhostConflicts(ctx, api, pi, info); stop != nil {
 			res = *stop
 		} else {
-			reportPaaSDrift(pi, info, r.freeView(pi))
+			reportPaaSDrift(pi, info, r.freeView(pi), r.paidHold(pi))
 		}
 	} else {
 		res = r.update(ctx, api, pi, info)

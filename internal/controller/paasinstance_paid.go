@@ -101,5 +101,6 @@ func (p *paasPass) sendPaid(ctx context.Context, pp paasPlan) *result {
 	if paidChangeOnItsWay(pi) {
 		p.changeWait = p.r.recheckIn(pi, hostingv1alpha1.ConditionSynced)
 	}
+	p.changeWait = minPositive(p.changeWait, plan.holdWait(p.r.clock()))
 	return nil
 }

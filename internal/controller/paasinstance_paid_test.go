@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
@@ -21,10 +22,12 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 		up                  paas.PaasUpdateParams
 		fields              []string
 		recorded, confirmed string
+		hold                paidHold
 		free                string // the free fields still sent
 		send                string // the paid update's members
 		record              string // before the answer
 		waiting, unconfirm  string
+		held                string
 	}{
 		{name: "a rename is free: nothing paid",
 			up: paas.PaasUpdateParams{Name: "new"}, fields: []string{"name"}, free: "name"},
@@ -43,6 +46,14 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 			up: paas.PaasUpdateParams{Size: "l", Quantity: gandi.Ptr(20)}, fields: []string{"size", "quantity"},
 			recorded: "size=l", confirmed: "size=l",
 			send: "quantity=20", record: "size=l;quantity=20", waiting: "size"},
+		{name: "taken hold of again with no record: a resize and a bigger disk are held, not recorded; the name still goes",
+			up: paas.PaasUpdateParams{Name: "new", Size: "l", Quantity: gandi.Ptr(20)}, fields: []string{"name", "size", "quantity"},
+			hold: paidHold{recorded: true, held: true, until: time.Now().Add(time.Minute)},
+			free: "name", held: "size,quantity"},
+		{name: "the grace over: the resize is sent",
+			up: paas.PaasUpdateParams{Size: "l"}, fields: []string{"size"},
+			hold: paidHold{recorded: true, until: time.Now()},
+			send: "size=l", record: "size=l"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up := tc.up
@@ -50,7 +61,7 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 			if up.Size != "" || up.Quantity != nil || strings.Join(free, ",") != tc.free {
 				t.Fatalf("free update %+v fields %v, want only %q", up, free, tc.free)
 			}
-			plan := decidePaid(paasPaidKeys, tc.recorded, tc.confirmed, paid)
+			plan := decidePaid(paasPaidKeys, tc.recorded, tc.confirmed, tc.hold, paid)
 			sent := paasPaidUpdate(plan, paid)
 			var members []string
 			if sent.Size != "" {
@@ -67,8 +78,8 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 				return strings.Join(out, ",")
 			}
 			if got := strings.Join(members, ";"); got != tc.send || plan.record != tc.record ||
-				keys(plan.waiting) != tc.waiting || keys(plan.unconfirmed) != tc.unconfirm {
-				t.Errorf("sent %q record %q waiting %q unconfirmed %q", got, plan.record, keys(plan.waiting), keys(plan.unconfirmed))
+				keys(plan.waiting) != tc.waiting || keys(plan.unconfirmed) != tc.unconfirm || keys(plan.held) != tc.held {
+				t.Errorf("sent %q record %q waiting %q unconfirmed %q held %q", got, plan.record, keys(plan.waiting), keys(plan.unconfirmed), keys(plan.held))
 			}
 			if !slices.Equal(plan.keys, paasPaidKeys) {
 				t.Errorf("keys %v", plan.keys)

@@ -106,8 +106,8 @@ func (r *PaaSInstanceReconciler) reportType(pi *hostingv1alpha1.PaaSInstance, vi
 
 // reportPaaSDrift says, in Observe mode, how Gandi differs from the spec
 // where a Manage pass would act (planPaaS).
-func reportPaaSDrift(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v freeView) {
-	plan := planPaaS(pi, info, v)
+func reportPaaSDrift(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v freeView, hold paidHold) {
+	plan := planPaaS(pi, info, v, hold)
 	fields := plan.changes()
 	for _, p := range plan.unsupported {
 		fields = append(fields, p.message)

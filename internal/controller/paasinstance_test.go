@@ -359,6 +359,22 @@ var _ = Describe("PaaSInstance", func() {
 				w.sim.SetTimings(t)
 			}
 
+			// The object that bought the instance knows every paid change
+			// sent to it: its first one goes at once, whatever the grace.
+			It("is sent at once by the object that created the instance, whatever the grace", func() {
+				for _, stop := range w.stopsNow() {
+					stop()
+				}
+				timing := testTiming
+				timing.CreateGrace = time.Hour
+				w.startManager(managerOptions{timing: &timing})
+				paid := w.sim.PaasPaidUpdates()
+				setSpec(pi, func() { pi.Spec.Size = "l" })
+				Eventually(w.sim.PaasPaidUpdates).WithTimeout(3 * testTiming.Poll).Should(Equal(paid + 1))
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.Size", "l")))
+				Expect(pi.Annotations).NotTo(HaveKey(paidRecord + ".held-since"))
+			})
+
 			It("is sent once while its operations run slowly, reported on its way, and UpToDate once the instance shows it", func() {
 				slowly()
 				paid := w.sim.PaasPaidUpdates()

@@ -150,13 +150,14 @@ type paasPlan struct {
 }
 
 // planPaaS decides a PaaSInstance's plan, v being what the pass knows of
-// the free values it sent; it writes nothing.
-func planPaaS(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v freeView) paasPlan {
+// the free values it sent and hold where its paid hold stands; it writes
+// nothing.
+func planPaaS(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v freeView, hold paidHold) paasPlan {
 	up, fields, unsupported := paasChanges(pi, info)
 	paid, _ := splitPaaSPaid(&up, fields, info)
 	plan := paasPlan{fieldPlan: fieldPlan{
 		paid: paid, unsupported: unsupported,
-		paidPlan: decidePaid(paasPaidKeys, recordedEffect(pi, effectPaidChange), pi.GetAnnotations()[confirmedKey(effectPaidChange)], paid),
+		paidPlan: decidePaid(paasPaidKeys, recordedEffect(pi, effectPaidChange), pi.GetAnnotations()[confirmedKey(effectPaidChange)], hold, paid),
 	}}
 	plan.decideFreeFields("instance", paasFree(up), v, func(f freeField) string { return f.key + " " + f.value })
 	plan.update = withoutPaaSFree(up, plan.free.onItsWay)
@@ -207,7 +208,7 @@ func (p paasPlan) changes() []string {
 // paas.update, then the paid ones in one of their own, at most once per
 // value (sendPaid).
 func (p *paasPass) sendChanges(ctx context.Context) *result {
-	plan := planPaaS(p.pi, p.info, p.r.freeView(p.pi))
+	plan := planPaaS(p.pi, p.info, p.r.freeView(p.pi), p.r.paidHold(p.pi))
 	p.problems = append(append(p.problems, plan.unsupported...), plan.freeWaits...)
 	if len(plan.free.onItsWay) > 0 {
 		p.changeWait = p.r.recheckIn(p.pi, hostingv1alpha1.ConditionSynced)
@@ -234,7 +235,7 @@ func (p *paasPass) sendChanges(ctx context.Context) *result {
 // went before (renew).
 func (p *paasPass) held(res result) result {
 	pi := p.pi
-	plan := planPaaS(pi, p.info, p.r.freeView(pi))
+	plan := planPaaS(pi, p.info, p.r.freeView(pi), p.r.paidHold(pi))
 	fields := plan.changes()
 	problems := append(slices.Clone(p.problems), plan.waits(describePaaSPaid)...)
 	last := pi.Status.LastRequests

@@ -2,8 +2,10 @@ package controller
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -30,6 +32,21 @@ import (
 // value, its record is dropped, so that a later drift is corrected by a
 // new send. The client does not resend the paid call on its own
 // (gandi.WithoutResend).
+//
+// An object that takes hold of an instance whose past it has no record of
+// (takes hold again after a restore from a backup older than its last
+// paid change, the spec synced again from Git; created again; adopted)
+// cannot tell a change it would send from one sent before it that Gandi
+// still applies: neither API shows a change under way (the docs give no
+// method to follow paas.update's operations, an instance PATCH only
+// answers 202, and neither names a state for an instance being changed).
+// So the write that takes hold records when (paidHoldKey, withPaidHold),
+// and no paid field is sent before a grace from then (Timing.CreateGrace,
+// the operator's bound on how late Gandi shows what it accepted) is over:
+// Synced says PaidChangeHeld until then. A field Gandi shows by then is
+// not sent at all; one it does not show is sent then, once, as the spec
+// declares it. An object that made its instance knows its past: it sends
+// at once.
 
 // paidField is one paid field of an object.
 type paidField struct {
@@ -56,14 +73,68 @@ type paidPlan struct {
 	// unconfirmed were sent, maybe, and their acceptance was never seen.
 	// Neither is sent again.
 	waiting, unconfirmed []paidField
+	// held would be sent, and wait for hold to end.
+	held []paidField
+	hold paidHold
+}
+
+// paidHoldKey names the annotation beside the paid-change record that
+// holds when this object took hold of its instance without a record of
+// its past (RFC 3339): the grace before its first paid change counts from
+// it. It says nothing once the grace is over, and goes in the next write
+// that settles the record (settlePaid).
+const paidHoldKey = effectAnnotationPrefix + effectPaidChange + ".held-since"
+
+// paidHold is where an object's paid hold (paidHoldKey) stands in a pass.
+type paidHold struct {
+	// recorded: the object records a hold, over or not.
+	recorded bool
+	// held: no paid field is sent in this pass.
+	held bool
+	// until is when the hold ends; zero for a record that is not a time
+	// (edited by hand): it holds until a person removes it.
+	until time.Time
+}
+
+// readPaidHold is obj's paid hold at now, the grace counting from the
+// time it records.
+func readPaidHold(obj client.Object, now time.Time, grace time.Duration) paidHold {
+	v, ok := obj.GetAnnotations()[paidHoldKey]
+	if !ok {
+		return paidHold{}
+	}
+	since, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return paidHold{recorded: true, held: true}
+	}
+	until := since.Add(grace)
+	return paidHold{recorded: true, held: now.Before(until), until: until}
+}
+
+// withPaidHold adds to p, the write by which obj takes hold of an
+// instance whose past it has no record of, the start of its paid hold
+// (now), for a kind with paid changes.
+func withPaidHold(ext external, p annotationPatch, now time.Time) annotationPatch {
+	e, ok := ext.(effectsOnObject)
+	if !ok || !slices.Contains(e.objectEffects(), effectPaidChange) {
+		return p
+	}
+	set := maps.Clone(p.set)
+	if set == nil {
+		set = map[string]string{}
+	}
+	set[paidHoldKey] = now.UTC().Format(time.RFC3339Nano)
+	p.set = set
+	p.remove = slices.DeleteFunc(slices.Clone(p.remove), func(k string) bool { return k == paidHoldKey })
+	return p
 }
 
 // decidePaid plans the paid fields of a pass from their record, its
-// confirmation and what the spec and Gandi say of each field; keys are
-// the kind's paid fields in the record's order.
-func decidePaid(keys []string, recorded, confirmed string, fields []paidField) paidPlan {
+// confirmation, the object's paid hold and what the spec and Gandi say of
+// each field; keys are the kind's paid fields in the record's order.
+func decidePaid(keys []string, recorded, confirmed string, hold paidHold, fields []paidField) paidPlan {
 	rec, conf := parsePaid(recorded), parsePaid(confirmed)
-	plan := paidPlan{keys: keys}
+	plan := paidPlan{keys: keys, hold: hold}
 	for _, f := range fields {
 		v, sent := rec[f.key]
 		if sent && v == f.shown {
@@ -80,6 +151,8 @@ func decidePaid(keys []string, recorded, confirmed string, fields []paidField) p
 			plan.waiting = append(plan.waiting, f)
 		case sent && v == f.want:
 			plan.unconfirmed = append(plan.unconfirmed, f)
+		case hold.held:
+			plan.held = append(plan.held, f)
 		default:
 			rec[f.key] = f.want
 			delete(conf, f.key)
@@ -140,7 +213,8 @@ func sendPaid(ctx context.Context, c client.Client, obj client.Object, plan paid
 	return true, confirmAccepted(ctx, c, obj, effectPaidChange, plan.withAccepted())
 }
 
-// settlePaid writes a record that only lost the fields Gandi now shows.
+// settlePaid writes a record that only lost the fields Gandi now shows,
+// and drops in that write a paid hold that is over.
 func settlePaid(ctx context.Context, c client.Client, obj client.Object, plan paidPlan) error {
 	var p annotationPatch
 	for key, value := range map[string]string{effectAnnotationPrefix + effectPaidChange: plan.record, confirmedKey(effectPaidChange): plan.confirmed} {
@@ -157,6 +231,9 @@ func settlePaid(ctx context.Context, c client.Client, obj client.Object, plan pa
 	}
 	if p.set == nil && p.remove == nil {
 		return nil
+	}
+	if plan.hold.recorded && !plan.hold.held {
+		p.remove = append(p.remove, paidHoldKey)
 	}
 	return patchAnnotations(ctx, c, obj, p)
 }
@@ -196,13 +273,40 @@ func paidProblems(plan paidPlan, describe func(paidField) string) []problem {
 		out = append(out, problem{hostingv1alpha1.ReasonUpdating,
 			"Gandi accepted the paid change to " + describe(f) + "; waiting for the instance to show it (it is not sent again)"})
 	}
+	if len(plan.held) > 0 {
+		out = append(out, heldProblem(plan, describe))
+	}
 	return out
 }
 
-// updatingLast orders a change on its way after every other problem
-// (syncedVerdict): any other names Synced.
-func updatingLast(p problem) int {
-	if p.reason == hostingv1alpha1.ReasonUpdating {
+// heldProblem reports the paid fields plan holds (paidHold).
+func heldProblem(plan paidPlan, describe func(paidField) string) problem {
+	what := make([]string, 0, len(plan.held))
+	for _, f := range plan.held {
+		what = append(what, describe(f))
+	}
+	change := "the paid change to " + strings.Join(what, ", ")
+	if plan.hold.until.IsZero() {
+		return problem{hostingv1alpha1.ReasonPaidChangeHeld, change + " is held: the annotation " + paidHoldKey +
+			" is not an RFC 3339 time; once you checked at Gandi that no change of the instance is under way, remove it to have the change sent (it can induce a payment)"}
+	}
+	return problem{hostingv1alpha1.ReasonPaidChangeHeld, change + " waits until " + plan.hold.until.UTC().Format(time.RFC3339) +
+		": this object took hold of the instance with no record of the paid changes sent to it before (restored from a backup, created again, or adopted), and Gandi shows no change under way, but one sent before may still be; it is sent then unless the instance shows it by then"}
+}
+
+// holdWait is how long until plan's hold ends, when it holds a field back
+// and ends (0 otherwise): the pass looks again then.
+func (p paidPlan) holdWait(now time.Time) time.Duration {
+	if len(p.held) == 0 || p.hold.until.IsZero() {
+		return 0
+	}
+	return max(p.hold.until.Sub(now), time.Millisecond)
+}
+
+// waitingLast orders a paid change on its way, or held, after every other
+// problem (syncedVerdict): any other names Synced.
+func waitingLast(p problem) int {
+	if p.reason == hostingv1alpha1.ReasonUpdating || p.reason == hostingv1alpha1.ReasonPaidChangeHeld {
 		return 1
 	}
 	return 0

@@ -53,6 +53,13 @@ func (b *Base) freeView(obj client.Object) freeView {
 	return b.free.view(obj.GetUID(), b.clock(), b.Timing.freePatience())
 }
 
+// paidHold is where obj's paid hold stands now (readPaidHold): the grace
+// is CreateGrace, the operator's bound on how late Gandi shows what it
+// accepted.
+func (b *Base) paidHold(obj client.Object) paidHold {
+	return readPaidHold(obj, b.clock(), b.Timing.CreateGrace)
+}
+
 // freeOnItsWay says obj has a free value Gandi accepted and may still be
 // applying.
 func (b *Base) freeOnItsWay(obj client.Object) bool {

@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
@@ -130,6 +131,61 @@ var _ = Describe("an object restored from a backup", func() {
 			Expect(actions()).To(Equal([2]int{2, 0}))
 		})
 
+		// The records come back from a backup taken before a resize, the
+		// spec from Git (size l). Gandi's operations for the resize still
+		// run, and paas.info shows the old size and no state that says so:
+		// the object that takes hold again waits a grace (here longer than
+		// the operations) before it pays for a change, and by then Gandi
+		// shows the resize.
+		It("pays once for a resize made after the backup it is restored from while its operations still run, its spec synced again from Git", func() {
+			operations := 8 * testTiming.Poll
+			t := gandisim.FastTimings()
+			t.PaasUpdate = operations
+			w.sim.SetTimings(t)
+			backup := maps.Clone(get(pi).GetAnnotations())
+			paid := w.sim.PaasPaidUpdates()
+
+			setSpec(pi, func() { pi.Spec.Size = "l" })
+			Eventually(w.sim.PaasPaidUpdates).WithTimeout(eventually).Should(Equal(paid + 1))
+
+			pi = restoredFrom(w, pi, backup).(*hostingv1alpha1.PaaSInstance)
+			timing := testTiming
+			timing.CreateGrace = operations + 2*testTiming.Poll
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPaidChangeHeld)))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("the paid change to size l waits until"))
+			Expect(w.sim.PaasPaidUpdates()).To(Equal(paid + 1))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.Size", "l")))
+			Consistently(w.sim.PaasPaidUpdates).WithTimeout(timing.CreateGrace).Should(Equal(paid+1), "the resize to l was paid a second time")
+		})
+
+		// The spec, synced again from Git, asks for a size the lost
+		// cluster never sent: nothing is under way at Gandi. The declared
+		// size is not held back for ever: it is sent once the grace is
+		// over, once.
+		It("sends a resize its spec asks for and nobody sent once the grace after the restore is over, once", func() {
+			backup := maps.Clone(get(pi).GetAnnotations())
+			for _, stop := range w.stopsNow() {
+				stop()
+			}
+			setSpec(pi, func() { pi.Spec.Size = "l" })
+			paid := w.sim.PaasPaidUpdates()
+
+			pi = restoredFrom(w, pi, backup).(*hostingv1alpha1.PaaSInstance)
+			timing := testTiming
+			timing.CreateGrace = 4 * testTiming.Poll
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPaidChangeHeld))
+			Expect(pi.Annotations).To(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"))
+			Expect(w.sim.PaasPaidUpdates()).To(Equal(paid))
+			Eventually(w.sim.PaasPaidUpdates).WithTimeout(eventually).Should(Equal(paid + 1))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.Size", "l")))
+			Consistently(w.sim.PaasPaidUpdates).WithTimeout(2 * testTiming.Poll).Should(Equal(paid + 1))
+			Expect(pi.Annotations).NotTo(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"), "dropped with the record once Gandi shows the size")
+		})
+
 		It("performs nothing when restored from an up-to-date backup, and writes the object at most once", func() {
 			setSpec(pi, func() {
 				pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "2027", Duration: "1m"}
@@ -223,6 +279,40 @@ var _ = Describe("an object restored from a backup", func() {
 			setSpec(hi, func() { hi.Spec.RestartRequest = "r2" })
 			Eventually(func() []string { return w.sim.Actions(id) }).WithTimeout(eventually).Should(HaveLen(2))
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "r2"))
+		})
+
+		// The records come back from a backup taken before more storage was
+		// asked, the spec from Git. Gandi accepted the PATCH (202) and
+		// still applies it: a GET shows the old storage and the instance
+		// active. The object that takes hold again waits a grace (here
+		// longer than Gandi takes) before it pays for a change.
+		It("pays once for storage asked after the backup it is restored from while Gandi still applies it, its spec synced again from Git", func() {
+			applying := 8 * testTiming.Poll
+			t := gandisim.FastTimings()
+			t.InstanceUpdate = applying
+			w.sim.SetTimings(t)
+			w.startManager(managerOptions{})
+			hi := instance("site")
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			id := hi.Status.ID
+			backup := maps.Clone(get(hi).GetAnnotations())
+			paid := w.sim.PaidChanges()
+
+			setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = ptr[int32](50) })
+			Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(Equal(paid + 1))
+
+			hi = restoredFrom(w, hi, backup).(*hostingv1alpha1.HostingInstance)
+			timing := testTiming
+			timing.CreateGrace = applying + 2*testTiming.Poll
+			w.startManager(managerOptions{timing: &timing})
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPaidChangeHeld)))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("the paid change to additional storage 50 GB waits until"))
+			Expect(w.sim.PaidChanges()).To(Equal(paid + 1))
+			Eventually(func() int { v, _ := w.sim.Instance(id); return v.StorageAdditionalSize }).WithTimeout(eventually).Should(Equal(50))
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			Consistently(w.sim.PaidChanges).WithTimeout(timing.CreateGrace).Should(Equal(paid+1), "the storage was paid a second time")
 		})
 
 		// The backup predates the boost: its booster record is absent. The

@@ -50,6 +50,32 @@ const (
 - {type: Synced, status: "False", reason: CreateRefused, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}`
 )
 
+// Statuses of an object that took hold of a Gandi object whose create-only
+// fields differ from the spec's (validSpecs), as the operator writes them.
+const (
+	heldInstance = `id: 7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b
+size: starter
+datacenter: {code: LU-BI1, region: LU}
+language: {name: python, version: "3.12"}
+database: {name: pgsql, version: "16"}
+conditions:
+- {type: Ready, status: "True", reason: Available, message: the instance is active, lastTransitionTime: "2026-01-01T00:00:00Z"}
+- {type: Synced, status: "False", reason: UnsupportedChange, message: "spec.size is advanced but the instance is starter", lastTransitionTime: "2026-01-01T00:00:00Z"}`
+	heldPaaS = `id: "4242"
+type: php7.2mysql5.7
+datacenter: {id: 3, code: LU-BI1}
+conditions:
+- {type: Ready, status: "True", reason: Available, message: running, lastTransitionTime: "2026-01-01T00:00:00Z"}
+- {type: Synced, status: "False", reason: UnsupportedChange, message: "spec.type is php7.3mysql5.7 but the instance is php7.2mysql5.7", lastTransitionTime: "2026-01-01T00:00:00Z"}`
+)
+
+// heldWithoutID is a held status without its Gandi ID: what it shows
+// describes no object this one holds.
+func heldWithoutID(status string) string {
+	lines := strings.Split(status, "\n")
+	return strings.Join(lines[1:], "\n")
+}
+
 // sshPrivateKey is the shape of an OpenSSH private key pasted on one line
 // where a public key belongs: the spec would keep it readable, and Gandi
 // would install it.
@@ -116,6 +142,32 @@ func apply(obj *unstructured.Unstructured, changes []edit) {
 			continue
 		}
 		Expect(unstructured.SetNestedField(obj.Object, c.value, c.path...)).To(Succeed())
+	}
+}
+
+// changeUnderStatus creates a kind's object from base, gives it the status
+// the operator would write (none when status is empty), then applies
+// changes: the API server must take them when allowed, and otherwise refuse
+// them saying each of wantInError.
+func changeUnderStatus(kind string, base []edit, status string, changes []edit, allowed bool, wantInError ...string) {
+	obj := newObject(kind, base)
+	Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+	DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+	if status != "" {
+		var st map[string]any
+		Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
+		obj.Object["status"] = st
+		Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+	}
+	apply(obj, changes)
+	err := k8sClient.Update(ctx, obj)
+	if allowed {
+		Expect(err).NotTo(HaveOccurred())
+		return
+	}
+	Expect(err).To(HaveOccurred(), "the API server accepted the change to %v", obj.Object["spec"])
+	for _, want := range wantInError {
+		Expect(err.Error()).To(ContainSubstring(want))
 	}
 }
 
@@ -449,28 +501,7 @@ var _ = Describe("Admission", func() {
 	// says so on Ready (reason CreateRefused, status without the Gandi
 	// ID); nothing else opens them, an empty status least of all (a
 	// restore, or a create whose answer was lost, has none).
-	DescribeTable("opens the create-only fields only while Gandi refuses the create",
-		func(kind string, base []edit, status string, changes []edit, allowed bool, wantInError ...string) {
-			obj := newObject(kind, base)
-			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
-			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
-			if status != "" {
-				var st map[string]any
-				Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
-				obj.Object["status"] = st
-				Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
-			}
-			apply(obj, changes)
-			err := k8sClient.Update(ctx, obj)
-			if allowed {
-				Expect(err).NotTo(HaveOccurred())
-				return
-			}
-			Expect(err).To(HaveOccurred(), "the API server accepted the change to %v", obj.Object["spec"])
-			for _, want := range wantInError {
-				Expect(err.Error()).To(ContainSubstring(want))
-			}
-		},
+	DescribeTable("opens the create-only fields only while Gandi refuses the create", changeUnderStatus,
 		Entry("a legacy size Gandi does not create, corrected to starter", "HostingInstance",
 			edits(set("spec.size", "m")), createRefused, edits(set("spec.size", "starter")), true),
 		Entry("the same once Gandi has the instance", "HostingInstance",
@@ -504,6 +535,58 @@ var _ = Describe("Admission", func() {
 			edits(set("spec.fqdn", "shop.example.com"), set("spec.instanceRef.name", "other")), true),
 		Entry("the same once Gandi shows the vhost", "Vhost", nil, createRefused+"\nstate: running",
 			edits(set("spec.fqdn", "shop.example.com")), false, "spec.fqdn is create-only"),
+	)
+
+	// An object that took hold of an existing Gandi object (adopt,
+	// external-id, an Observe import) may hold a create-only field that
+	// differs from what Gandi shows: the operator reports Synced=False,
+	// UnsupportedChange. Setting the field to the value the status shows
+	// sends nothing, and is the only fix in place; any other value stays
+	// refused, and so does a status value with no Gandi ID beside it.
+	DescribeTable("opens a create-only field to the value Gandi shows of the object held", changeUnderStatus,
+		Entry("an instance size set to the adopted instance's", "HostingInstance",
+			edits(set("spec.size", "advanced")), heldInstance, edits(set("spec.size", "starter")), true),
+		Entry("an instance size set to another new size", "HostingInstance",
+			edits(set("spec.size", "advanced")), heldInstance, edits(set("spec.size", "pro")), false, "spec.size can only change", "status.size"),
+		Entry("an instance location, language and database set to the adopted instance's", "HostingInstance", nil, heldInstance,
+			edits(set("spec.location", "LU"), set("spec.type.language.name", "python"), set("spec.type.database.name", "pgsql")), true),
+		Entry("an instance database name and version set to the adopted instance's", "HostingInstance", nil, heldInstance,
+			edits(set("spec.type.database", `{name: pgsql, version: "16"}`)), true),
+		Entry("an instance database version set to another version", "HostingInstance", nil, heldInstance,
+			edits(set("spec.type.database", `{name: pgsql, version: "15"}`)), false, "spec.type.database is create-only", "status.database"),
+		Entry("an instance language set to another language", "HostingInstance", nil, heldInstance,
+			edits(set("spec.type.language.name", "ruby")), false, "spec.type.language.name is create-only", "status.language.name"),
+		Entry("an instance database set to what a status without a Gandi ID shows", "HostingInstance", nil, heldWithoutID(heldInstance),
+			edits(set("spec.type.database.name", "pgsql")), false, "spec.type.database is create-only"),
+		Entry("an instance location set to what a status without a Gandi ID shows", "HostingInstance", nil, heldWithoutID(heldInstance),
+			edits(set("spec.location", "LU")), false, "spec.location is create-only", "status.datacenter.region"),
+		Entry("a PaaS type set to the adopted instance's", "PaaSInstance", nil, heldPaaS, edits(set("spec.type", "php7.2mysql5.7")), true),
+		Entry("a PaaS datacenter set to the adopted instance's", "PaaSInstance", nil, heldPaaS, edits(set("spec.datacenterID", "3")), true),
+		Entry("a PaaS type set to another type", "PaaSInstance", nil, heldPaaS,
+			edits(set("spec.type", "php8.1mysql8.0")), false, "spec.type is create-only", "status.type"),
+		Entry("a PaaS datacenter set to another datacenter", "PaaSInstance", nil, heldPaaS,
+			edits(set("spec.datacenterID", "5")), false, "spec.datacenterID is create-only", "status.datacenter.id"),
+		Entry("a PaaS type set to what a status without a Gandi ID shows", "PaaSInstance", nil, heldWithoutID(heldPaaS),
+			edits(set("spec.type", "php7.2mysql5.7")), false, "spec.type is create-only"),
+	)
+
+	// Another type or datacenter is another instance: a refusal that told
+	// the user to create a new object would have them buy a second one
+	// while this one runs on, billed.
+	DescribeTable("never answers a create-only change with 'create a new' object",
+		func(kind string, changes []edit) {
+			obj := newObject(kind, nil)
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+			apply(obj, changes)
+			err := k8sClient.Update(ctx, obj)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).NotTo(ContainSubstring("create a new"))
+			Expect(err.Error()).To(ContainSubstring("sends nothing"))
+		},
+		Entry("moving an instance", "HostingInstance", edits(set("spec.location", "LU"))),
+		Entry("moving a PaaS instance", "PaaSInstance", edits(set("spec.datacenterID", "3"))),
+		Entry("changing a PaaS instance's type", "PaaSInstance", edits(set("spec.type", "php7.2mysql5.7"))),
 	)
 
 	It("fills in the documented defaults", func() {

@@ -70,14 +70,18 @@ type PaaSInstanceSpec struct {
 	Name string `json:"name,omitempty"`
 
 	// DatacenterID is the legacy API's ID of the datacenter the instance is
-	// created in, e.g. 1 (FR-SD2), 3 (LU-BI1) or 5 (FR-SD5). Create-only.
+	// created in, e.g. 1 (FR-SD2), 3 (LU-BI1) or 5 (FR-SD5). Create-only:
+	// once Gandi has the instance, it can only be set to the datacenter Gandi
+	// shows (status.datacenter.id), which sends nothing.
 	// +kubebuilder:validation:Minimum=1
 	DatacenterID int32 `json:"datacenterID"`
 
 	// Type is the language and database, a name from Gandi's type catalogue
 	// (paas.type.list), e.g. php7.3mysql5.7. An unknown type is refused with
 	// InvalidSpec; a deprecated one works but warns (condition
-	// TypeDeprecated and an event). Create-only.
+	// TypeDeprecated and an event). Create-only: once Gandi has the
+	// instance, it can only be set to the type Gandi shows (status.type),
+	// which sends nothing.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9.]*$`
@@ -491,8 +495,8 @@ type PaaSLastRequests struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=gandi,shortName=paas
-// +kubebuilder:validation:XValidation:rule="self.spec.datacenterID == oldSelf.spec.datacenterID || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.datacenterID is create-only: Gandi cannot move an instance; create a new PaaSInstance instead (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.datacenterID
-// +kubebuilder:validation:XValidation:rule="self.spec.type == oldSelf.spec.type || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.type is create-only: paas.update cannot change the type; create a new PaaSInstance instead (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.type
+// +kubebuilder:validation:XValidation:rule="self.spec.datacenterID == oldSelf.spec.datacenterID || (has(oldSelf.status) && has(oldSelf.status.id) && size(oldSelf.status.id) > 0 && has(oldSelf.status.datacenter) && has(oldSelf.status.datacenter.id) && self.spec.datacenterID == oldSelf.status.datacenter.id) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.datacenterID is create-only: Gandi cannot move an instance (another PaaSInstance would buy a second one, this one running and billed until deleted); it can be set to the datacenter Gandi shows, status.datacenter.id, which sends nothing (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.datacenterID
+// +kubebuilder:validation:XValidation:rule="self.spec.type == oldSelf.spec.type || (has(oldSelf.status) && has(oldSelf.status.id) && size(oldSelf.status.id) > 0 && has(oldSelf.status.type) && self.spec.type == oldSelf.status.type) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.type is create-only: paas.update cannot change the type (another PaaSInstance would buy a second instance, this one running and billed until deleted); it can be set to the type Gandi shows, status.type, which sends nothing (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.type
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.duration) == has(oldSelf.spec.duration) && (!has(self.spec.duration) || self.spec.duration == oldSelf.spec.duration)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.duration is create-only: to extend the subscription, use spec.renew (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.duration
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.fixed) == has(oldSelf.spec.fixed) && (!has(self.spec.fixed) || self.spec.fixed == oldSelf.spec.fixed)) || (has(oldSelf.status) && (!has(oldSelf.status.id) || size(oldSelf.status.id) == 0) && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'CreateRefused'))",message="spec.fixed is create-only: to commit for another year, use spec.renew with fixed: true (before the instance exists, it can change while Gandi refuses the create: Ready reason CreateRefused)",fieldPath=.spec.fixed
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`

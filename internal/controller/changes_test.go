@@ -38,6 +38,7 @@ func TestInstanceChanges(t *testing.T) {
 		observed func(*gandi.Instance)
 		fields   string
 		problem  string
+		says     string // in the problem's message
 	}{
 		{name: "in sync: nothing to send"},
 		{name: "snapshot unset in the spec is never sent", observed: func(i *gandi.Instance) { i.SnapshotEnabled = true }},
@@ -51,7 +52,8 @@ func TestInstanceChanges(t *testing.T) {
 		{name: "legacy size resized down: Gandi's docs give no direction", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" },
 			observed: func(i *gandi.Instance) { i.Size = "l" }, fields: "size"},
 		{name: "a current size cannot be resized", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" },
-			observed: func(i *gandi.Instance) { i.Size = "starter" }, problem: hostingv1alpha1.ReasonUnsupportedChange},
+			observed: func(i *gandi.Instance) { i.Size = "starter" }, problem: hostingv1alpha1.ReasonUnsupportedChange,
+			says: "set spec.size to starter, what Gandi shows"},
 		{name: "renamed", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Name = "boutique" }, fields: "name"},
 		{name: "upgrade Gandi offers with an ID", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Type.Language.Version = "8.2" },
 			observed: func(i *gandi.Instance) {
@@ -87,6 +89,9 @@ func TestInstanceChanges(t *testing.T) {
 			}
 			if got != c.problem {
 				t.Fatalf("problem = %q, want %q", got, c.problem)
+			}
+			if c.says != "" && !strings.Contains(problems[0].message, c.says) {
+				t.Fatalf("problem message = %q, want it to say %q", problems[0].message, c.says)
 			}
 		})
 	}

@@ -173,6 +173,27 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(BeZero())
 	})
 
+	It("adopted with another size in its spec, is brought in line by setting it to what Gandi shows, sending nothing", func() {
+		w.startManager(managerOptions{})
+		existing := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "adopted-size", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+		hi := instance("adopted-size", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.Size = "advanced"
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: existing}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnsupportedChange)))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("set spec.size to starter"))
+
+		// Gandi resizes no instance of a current size: the CRD takes only
+		// the size the status shows, and the operator has nothing to send.
+		setSpec(hi, func() { hi.Spec.Size = hostingv1alpha1.InstanceSize(hi.Status.Size) })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+		Expect(w.sim.PaidCreates()).To(BeZero())
+	})
+
 	It("buys nothing when its token is changed for one that cannot see the instance, and deletes the instance only once it can again", func() {
 		w.startManager(managerOptions{})
 		hi := instance("shop")

@@ -19,6 +19,14 @@ import (
 // problem is a difference Gandi cannot apply, reported instead of sent.
 type problem struct{ reason, message string }
 
+// setToShown tells how to settle a create-only field that differs from
+// what Gandi shows of the object held: the CRD admits that value, and only
+// it, once status holds the Gandi ID. Another value would take another
+// object, which a new Kubernetes object would buy beside this one.
+func setToShown(field, shown string) string {
+	return fmt.Sprintf("; set %s to %s, what Gandi shows, to keep the object as it is (nothing is sent)", field, shown)
+}
+
 var (
 	legacySizes  = []string{"s", "s+", "m", "l", "xl", "xxl"}
 	resizeTarget = []string{"s+", "m", "l", "xxl"}
@@ -40,7 +48,7 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 			patch.Size, fields = want, append(fields, "size")
 		} else {
 			problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
-				"spec.size is %s but the instance is %s: Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl", want, inst.Size)})
+				"spec.size is %s but the instance is %s: Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl%s", want, inst.Size, setToShown("spec.size", inst.Size))})
 		}
 	}
 	if s.StorageAdditionalSizeGB != nil {

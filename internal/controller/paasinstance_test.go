@@ -224,6 +224,26 @@ var _ = Describe("PaaSInstance", func() {
 			Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
 		})
 
+		It("adopted with another type and datacenter in its spec, is brought in line by setting them to what Gandi shows, sending nothing", func() {
+			pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) {
+				pi.Spec.Size, pi.Spec.Type, pi.Spec.DatacenterID = "m", "php7.2mysql5.7", 3
+				pi.Spec.PasswordSecretRef = nil
+				pi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: strconv.Itoa(id)}
+			})
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnsupportedChange)))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(And(
+				ContainSubstring("set spec.type to php7.3mysql5.7"), ContainSubstring("set spec.datacenterID to 1")))
+			Expect(pi.Status.Type).To(Equal("php7.3mysql5.7"))
+
+			// Both fields are create-only: the CRD takes what the status
+			// shows, and the operator has nothing to send.
+			setSpec(pi, func() { pi.Spec.Type, pi.Spec.DatacenterID = pi.Status.Type, pi.Status.Datacenter.ID })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+			Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+		})
+
 		It("is never taken for this object's own, and is observed without a write once the user names it", func() {
 			pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.Size = "m" })
 			w.create(pi)

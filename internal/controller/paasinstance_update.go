@@ -70,11 +70,11 @@ func paasChanges(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) (paas.
 	}
 	if s.Type != info.Type {
 		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
-			"spec.type is %s but the instance is %s: paas.update cannot change the type", s.Type, info.Type)})
+			"spec.type is %s but the instance is %s: paas.update cannot change the type%s", s.Type, info.Type, setToShown("spec.type", info.Type))})
 	}
 	if int(s.DatacenterID) != info.Datacenter.ID {
 		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
-			"spec.datacenterID is %d but the instance is in %d: Gandi cannot move an instance", s.DatacenterID, info.Datacenter.ID)})
+			"spec.datacenterID is %d but the instance is in %d: Gandi cannot move an instance%s", s.DatacenterID, info.Datacenter.ID, setToShown("spec.datacenterID", strconv.Itoa(info.Datacenter.ID)))})
 	}
 	return up, fields, problems
 }

@@ -69,6 +69,16 @@ conditions:
 - {type: Synced, status: "False", reason: UnsupportedChange, message: "spec.type is php7.3mysql5.7 but the instance is php7.2mysql5.7", lastTransitionTime: "2026-01-01T00:00:00Z"}`
 )
 
+// withKeys is an authentication with SSH keys, and the password Gandi
+// needs with them at the create; bought is the status of an instance
+// Gandi has whose password Secret is gone.
+var withKeys = set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeys: ['ssh-ed25519 AAAAC3Nza alice@host']}")
+
+const bought = `id: 7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b
+conditions:
+- {type: Ready, status: "True", reason: Available, message: the instance is active, lastTransitionTime: "2026-01-01T00:00:00Z"}
+- {type: Synced, status: "False", reason: PasswordNotFound, message: password Secret default/pw not found, lastTransitionTime: "2026-01-01T00:00:00Z"}`
+
 // heldWithoutID is a held status without its Gandi ID: what it shows
 // describes no object this one holds.
 func heldWithoutID(status string) string {
@@ -569,6 +579,53 @@ var _ = Describe("Admission", func() {
 		Entry("a PaaS type set to what a status without a Gandi ID shows", "PaaSInstance", nil, heldWithoutID(heldPaaS),
 			edits(set("spec.type", "php7.2mysql5.7")), false, "spec.type is create-only"),
 	)
+
+	// Gandi takes SSH keys only in a create whose authentication has a
+	// password, and the keys are create-only. Once Gandi has the instance,
+	// dropping passwordSecretRef only stops the operator managing the
+	// password (nothing is sent): it is the way out when the password
+	// Secret is gone (PasswordNotFound holds every other change back).
+	DescribeTable("binds SSH keys to a password only until Gandi has the instance", changeUnderStatus,
+		Entry("the password of an instance bought with SSH keys, dropped", "HostingInstance", edits(withKeys), bought,
+			edits(unset("spec.authentication.passwordSecretRef")), true),
+		Entry("the password of an instance bought with SSH key IDs, dropped", "HostingInstance",
+			edits(set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeyIDs: [3f7b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b]}")), bought,
+			edits(unset("spec.authentication.passwordSecretRef")), true),
+		Entry("the same with no status (a restore, a lost answer)", "HostingInstance", edits(withKeys), "",
+			edits(unset("spec.authentication.passwordSecretRef")), false, "passwordSecretRef is required with sshKeys or sshKeyIDs"),
+		Entry("the same while a create is on its way", "HostingInstance", edits(withKeys), creating,
+			edits(unset("spec.authentication.passwordSecretRef")), false, "passwordSecretRef is required with sshKeys or sshKeyIDs"),
+		Entry("the same while Gandi refuses the create", "HostingInstance", edits(withKeys), createRefused,
+			edits(unset("spec.authentication.passwordSecretRef")), false, "passwordSecretRef is required with sshKeys or sshKeyIDs"),
+		Entry("the password and the keys, dropped while Gandi refuses the create", "HostingInstance", edits(withKeys), createRefused,
+			edits(unset("spec.authentication")), true),
+	)
+
+	It("keeps an instance whose password was dropped editable once its Gandi ID goes, and takes a password back", func() {
+		obj := newObject("HostingInstance", edits(withKeys))
+		Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+		DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+		var st map[string]any
+		Expect(yaml.Unmarshal([]byte(bought), &st)).To(Succeed())
+		obj.Object["status"] = st
+		Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+		apply(obj, edits(unset("spec.authentication.passwordSecretRef")))
+		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+
+		// The instance is deleted at Gandi: the operator forgets its ID
+		// (a status write, which the same rules check) and the user edits
+		// what Gandi can change, or the finalizer goes.
+		apply(obj, edits(unset("status.id")))
+		Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+		apply(obj, edits(set("spec.name", "renamed"), set("metadata.finalizers", "[hosting.gandi-operator.dev/finalizer]")))
+		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+		apply(obj, edits(set("metadata.finalizers", "[]")))
+		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+
+		// A new instance needs a password again: one is taken back.
+		apply(obj, edits(set("spec.authentication.passwordSecretRef", "{name: pw, key: password}")))
+		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+	})
 
 	// Another type or datacenter is another instance: a refusal that told
 	// the user to create a new object would have them buy a second one

@@ -220,8 +220,9 @@ type BoosterSpec struct {
 	Size string `json:"size,omitempty"`
 }
 
-// AuthenticationSpec is how people and tools reach the instance.
-// +kubebuilder:validation:XValidation:rule="has(self.passwordSecretRef) || (!has(self.sshKeys) && !has(self.sshKeyIDs))",message="spec.authentication.passwordSecretRef is required with sshKeys or sshKeyIDs: Gandi takes SSH keys only in an authentication that has a password"
+// AuthenticationSpec is how people and tools reach the instance. Its SSH
+// keys need a password until Gandi has the instance, which only
+// HostingInstance, seeing the status, can tell.
 type AuthenticationSpec struct {
 	// PasswordSecretRef names the Secret key holding the password for SFTP,
 	// git and the advanced control panel. The operator sends only a salted
@@ -235,7 +236,8 @@ type AuthenticationSpec struct {
 	// SSHKeys are SSH public keys, in OpenSSH format ("ssh-ed25519 AAAA...
 	// user@host": a type starting with ssh-, ecdsa- or sk-, then the
 	// base64 key, then an optional comment, on one line), allowed to use
-	// SFTP and git. They need passwordSecretRef. A private key is refused:
+	// SFTP and git. They need passwordSecretRef to buy the instance (once
+	// Gandi has it, the password can be dropped). A private key is refused:
 	// the spec is readable by whoever can read the object, and Gandi would
 	// install it as an authorized key. Create-only.
 	// +kubebuilder:validation:MaxItems=50
@@ -247,7 +249,8 @@ type AuthenticationSpec struct {
 	SSHKeys []string `json:"sshKeys,omitempty"`
 
 	// SSHKeyIDs are IDs of SSH keys registered with Gandi's SSH keys API:
-	// lowercase UUIDs. They need passwordSecretRef. Create-only.
+	// lowercase UUIDs. They need passwordSecretRef to buy the instance.
+	// Create-only.
 	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:items:MaxLength=36
 	// +kubebuilder:validation:items:Pattern=`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
@@ -762,6 +765,16 @@ type LastActions struct {
 	// ResetDatabasePassword is the spec.resetDatabasePasswordRequest value last performed.
 	ResetDatabasePassword string `json:"resetDatabasePassword,omitempty"`
 }
+
+// Gandi takes SSH keys only in a create whose authentication has a
+// password, so the keys need passwordSecretRef until status shows the
+// instance's Gandi ID; after that, dropping it only stops the operator
+// managing the password. An update that leaves spec.authentication as it
+// was passes too: once an instance deleted at Gandi loses its ID, the
+// operator's status write and a finalizer's removal must not be refused
+// for a password dropped while it existed (a new create refuses it
+// instead, before sending anything).
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.authentication) || has(self.spec.authentication.passwordSecretRef) || (!has(self.spec.authentication.sshKeys) && !has(self.spec.authentication.sshKeyIDs)) || (has(self.status) && has(self.status.id) && size(self.status.id) > 0) || (oldSelf.hasValue() && has(oldSelf.value().spec.authentication) && oldSelf.value().spec.authentication == self.spec.authentication)",optionalOldSelf=true,message="spec.authentication.passwordSecretRef is required with sshKeys or sshKeyIDs until Gandi has the instance: Gandi takes SSH keys only in a create whose authentication has a password (once the instance exists, the password can be dropped; the keys are not sent again)",fieldPath=.spec.authentication
 
 // HostingInstance is a Gandi Web Hosting instance owned by the cluster.
 // Creating it buys the instance at Gandi; deleting it deletes the instance

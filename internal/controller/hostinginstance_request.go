@@ -37,7 +37,13 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 		req.StorageAdditionalSize = gandi.Ptr(int(*n))
 	}
 	var version string
-	// Gandi's authentication requires a password: an empty one is not sent.
+	// Gandi's authentication requires a password: an empty one is not sent,
+	// and keys without one are no create to send. The CRD lets the password
+	// go once Gandi has the instance; an instance bought again after it was
+	// deleted at Gandi (recreateIfDeleted) needs it back.
+	if err := keysNeedPassword(s.Authentication); err != nil {
+		return req, "", err
+	}
 	if a := s.Authentication; a != nil && (a.PasswordSecretRef != nil || len(a.SSHKeys)+len(a.SSHKeyIDs) > 0) {
 		auth := &gandi.Authentication{Keys: a.SSHKeyIDs, SSHKeys: a.SSHKeys}
 		if a.PasswordSecretRef != nil {
@@ -70,6 +76,15 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 		req.Vhosts = append(req.Vhosts, vh)
 	}
 	return req, version, nil
+}
+
+// keysNeedPassword refuses SSH keys without a password Secret in a
+// create: Gandi takes keys only in an authentication that has a password.
+func keysNeedPassword(a *hostingv1alpha1.AuthenticationSpec) error {
+	if a == nil || a.PasswordSecretRef != nil || len(a.SSHKeys)+len(a.SSHKeyIDs) == 0 {
+		return nil
+	}
+	return errors.New("spec.authentication has SSH keys and no passwordSecretRef: Gandi takes SSH keys only in a create whose authentication has a password; name a password Secret in spec.authentication.passwordSecretRef (or, while Gandi refuses the create, remove the keys)")
 }
 
 // readPasswordSecret reads, uncached, the Secret spec.authentication

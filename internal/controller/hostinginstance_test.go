@@ -542,6 +542,64 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(Equal(1))
 	})
 
+	It("lets an instance bought with SSH keys drop its password, sending nothing, and buys it again only with a password", func() {
+		w.startManager(managerOptions{})
+		const key = "ssh-ed25519 AAAAC3Nza alice@host"
+		passwordRef := func() *hostingv1alpha1.SecretKeySelector {
+			return &hostingv1alpha1.SecretKeySelector{Name: "keys-password", Key: "password"}
+		}
+		atGandi := func(id string) gandisim.InstanceView {
+			v, ok := w.sim.Instance(id)
+			Expect(ok).To(BeTrue(), "instance %s at Gandi", id)
+			return v
+		}
+		pw := w.secret("keys-password", map[string]string{"password": "correct horse battery staple"})
+		hi := instance("with-keys", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.RecreateIfDeleted = true
+			hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: passwordRef(), SSHKeys: []string{key}}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		id := hi.Status.ID
+		password := w.sim.LastPassword(id)
+
+		// The password Secret is gone: every other change waits for it.
+		Expect(k8sClient.Delete(suiteCtx, pw)).To(Succeed())
+		setSpec(hi, func() { hi.Spec.Name = "with-keys-renamed" })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPasswordNotFound))
+		Expect(atGandi(id)).To(HaveField("Name", "with-keys"))
+
+		// The way out: the object stops managing the password. The keys
+		// and the password stay at Gandi as they are; the rename goes.
+		setSpec(hi, func() { hi.Spec.Authentication.PasswordSecretRef = nil })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+		Expect(atGandi(id)).To(And(HaveField("Name", "with-keys-renamed"), HaveField("SSHKeys", Equal([]string{key}))))
+		Expect(w.sim.LastPassword(id)).To(Equal(password))
+		Expect(w.sim.PasswordChanges()).To(BeZero())
+
+		// Deleted at Gandi, with recreateIfDeleted: keys without a
+		// password are no create Gandi takes, and none is sent.
+		creates := w.sim.Requests(gandisim.RouteCreateInstance)
+		w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCreateRefused),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonInvalidSpec)))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("no passwordSecretRef"))
+		Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(Equal(creates), "not even a Dry-Run")
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+
+		// A password named again: the instance is bought with the keys.
+		w.secret("keys-password", map[string]string{"password": "another horse battery staple"})
+		setSpec(hi, func() { hi.Spec.Authentication.PasswordSecretRef = passwordRef() })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		Expect(hi.Status.ID).NotTo(Equal(id))
+		Expect(w.sim.PaidCreates()).To(Equal(2))
+		Expect(atGandi(hi.Status.ID)).To(HaveField("SSHKeys", Equal([]string{key})))
+	})
+
 	It("leaves CreateRefused on the API server after every refused create sent again, not the Creating written before it", func() {
 		writes := &statusWrites[*hostingv1alpha1.HostingInstance]{}
 		w.startManager(managerOptions{wrap: writes.wrap()})

@@ -14,8 +14,10 @@ import (
 func settledInstance() *gandi.Instance {
 	return &gandi.Instance{
 		ID: "i1", Name: "shop", Status: gandi.InstanceActive, Size: "s",
-		Language: &gandi.Language{Name: "php", Version: "8.1"},
-		Storage:  &gandi.Storage{Additional: &gandi.Quantity{Unit: "GB", Value: 10}},
+		Language:   &gandi.Language{Name: "php", Version: "8.1"},
+		Database:   &gandi.Database{Name: "mysql", Version: "8.0"},
+		Datacenter: &gandi.Datacenter{Code: "FR-SD5", Region: "FR"},
+		Storage:    &gandi.Storage{Additional: &gandi.Quantity{Unit: "GB", Value: 10}},
 	}
 }
 
@@ -23,6 +25,8 @@ func specFor(mutate func(*hostingv1alpha1.HostingInstance)) *hostingv1alpha1.Hos
 	hi := &hostingv1alpha1.HostingInstance{}
 	hi.Name = "shop"
 	hi.Spec.Size = "s"
+	hi.Spec.Location = "FR"
+	hi.Spec.Type.Database = hostingv1alpha1.InstanceDatabase{Name: "mysql"}
 	hi.Spec.StorageAdditionalSizeGB = gandi.Ptr[int32](10)
 	hi.Spec.Type.Language = hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"}
 	if mutate != nil {
@@ -38,7 +42,8 @@ func TestInstanceChanges(t *testing.T) {
 		observed func(*gandi.Instance)
 		fields   string
 		problem  string
-		says     string // in the problem's message
+		// says is what the first problem's message says, when set.
+		says string
 	}{
 		{name: "in sync: nothing to send"},
 		{name: "snapshot unset in the spec is never sent", observed: func(i *gandi.Instance) { i.SnapshotEnabled = true }},
@@ -69,6 +74,35 @@ func TestInstanceChanges(t *testing.T) {
 		{name: "booster turned on", spec: func(h *hostingv1alpha1.HostingInstance) {
 			h.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
 		}, fields: "booster"},
+		// The create-only fields of an instance taken hold of: reported
+		// with Gandi's value to set, never sent.
+		{name: "another location: Gandi cannot move an instance", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Location = "LU" },
+			problem: hostingv1alpha1.ReasonUnsupportedChange,
+			says:    "spec.location is LU but Gandi shows FR: Gandi cannot move an instance, so nothing is sent; set spec.location to FR, what Gandi shows"},
+		{name: "another database", observed: func(i *gandi.Instance) { i.Database.Name = "pgsql" },
+			problem: hostingv1alpha1.ReasonUnsupportedChange,
+			says:    "spec.type.database.name is mysql but Gandi shows pgsql: Gandi cannot change an instance's database"},
+		{name: "another language, its version unset", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Type.Language.Version = "" },
+			observed: func(i *gandi.Instance) { i.Language = &gandi.Language{Name: "python", Version: "3.11"} },
+			problem:  hostingv1alpha1.ReasonUnsupportedChange,
+			says:     "spec.type.language.name is php but Gandi shows python"},
+		{name: "another language with a version: the language is reported, no upgrade is looked for",
+			observed: func(i *gandi.Instance) {
+				i.Language = &gandi.Language{Name: "python", Version: "3.11"}
+				i.UpgradeTo = []gandi.Upgrade{{ID: "php-8.1", Name: "php", Type: "language", Version: "8.1"}}
+			},
+			problem: hostingv1alpha1.ReasonUnsupportedChange,
+			says:    "set spec.type.language.name to python, what Gandi shows, so that the spec describes the instance"},
+		{name: "an upgrade unavailable names the instance's language and version",
+			spec:    func(h *hostingv1alpha1.HostingInstance) { h.Spec.Type.Language.Version = "8.3" },
+			problem: hostingv1alpha1.ReasonUpgradeUnavailable,
+			says:    "the instance runs php 8.1"},
+		{name: "a database version is no create-only difference: absent, it is Gandi's recommended one",
+			spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Type.Database.Version = "" }},
+		{name: "what Gandi does not show is no difference", observed: func(i *gandi.Instance) { i.Datacenter, i.Database, i.Language = nil, nil, nil }},
+		{name: "a current size cannot be resized: Gandi's size to set", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Size = "m" },
+			observed: func(i *gandi.Instance) { i.Size = "starter" }, problem: hostingv1alpha1.ReasonUnsupportedChange,
+			says: "set spec.size to starter, what Gandi shows, so that the spec describes the instance"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,8 +124,11 @@ func TestInstanceChanges(t *testing.T) {
 			if got != c.problem {
 				t.Fatalf("problem = %q, want %q", got, c.problem)
 			}
+			if len(problems) > 1 {
+				t.Fatalf("problems = %+v, want one", problems)
+			}
 			if c.says != "" && !strings.Contains(problems[0].message, c.says) {
-				t.Fatalf("problem message = %q, want it to say %q", problems[0].message, c.says)
+				t.Fatalf("problem says %q, want %q", problems[0].message, c.says)
 			}
 		})
 	}

@@ -773,6 +773,41 @@ var _ = Describe("HostingInstance", func() {
 		})
 	})
 
+	// An instance taken hold of (external-id, adopt, Observe import) may
+	// have been bought otherwise than the spec says in a create-only
+	// field. The spec then does not describe it (and a re-create from it
+	// would buy another kind of instance): Synced says so, naming Gandi's
+	// value, as a PaaSInstance's type and datacenter; nothing is sent.
+	DescribeTable("reports a create-only field that differs from the instance it holds, and sends nothing",
+		func(policy hostingv1alpha1.ManagementPolicy, seed gandisim.SeedInstance, reason, says string) {
+			w.startManager(managerOptions{})
+			seed.Name, seed.Size = "imported", "starter"
+			id := w.sim.AddInstance(orgID, seed)
+			hi := instance("imported", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				hi.Spec.ManagementPolicy = policy
+				hi.Spec.Type.Language.Version = ""
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, reason)))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(says))
+			Expect(w.sim.Requests(gandisim.RoutePatchInstance)).To(BeZero())
+		},
+		Entry("location, managed", hostingv1alpha1.ManagementPolicyManage,
+			gandisim.SeedInstance{Location: "LU", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}},
+			hostingv1alpha1.ReasonUnsupportedChange, "spec.location is FR but Gandi shows LU"),
+		Entry("location, observed", hostingv1alpha1.ManagementPolicyObserve,
+			gandisim.SeedInstance{Location: "LU", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}},
+			hostingv1alpha1.ReasonDriftDetected, "set spec.location to LU"),
+		Entry("database", hostingv1alpha1.ManagementPolicyManage,
+			gandisim.SeedInstance{Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "pgsql"}},
+			hostingv1alpha1.ReasonUnsupportedChange, "spec.type.database.name is mysql but Gandi shows pgsql"),
+		Entry("language", hostingv1alpha1.ManagementPolicyManage,
+			gandisim.SeedInstance{Location: "FR", Language: gandisim.SeedRuntime{Name: "python", Version: "3.11"}, Database: gandisim.SeedRuntime{Name: "mysql"}},
+			hostingv1alpha1.ReasonUnsupportedChange, "spec.type.language.name is php but Gandi shows python"),
+	)
+
 	Describe("updates", func() {
 		var hi *hostingv1alpha1.HostingInstance
 		var id string

@@ -19,14 +19,6 @@ import (
 // problem is a difference Gandi cannot apply, reported instead of sent.
 type problem struct{ reason, message string }
 
-// setToShown tells how to settle a create-only field that differs from
-// what Gandi shows of the object held: the CRD admits that value, and only
-// it, once status holds the Gandi ID. Another value would take another
-// object, which a new Kubernetes object would buy beside this one.
-func setToShown(field, shown string) string {
-	return fmt.Sprintf("; set %s to %s, what Gandi shows, to keep the object as it is (nothing is sent)", field, shown)
-}
-
 var (
 	legacySizes  = []string{"s", "s+", "m", "l", "xl", "xxl"}
 	resizeTarget = []string{"s+", "m", "l", "xxl"}
@@ -47,9 +39,24 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 		if slices.Contains(legacySizes, inst.Size) && slices.Contains(resizeTarget, want) {
 			patch.Size, fields = want, append(fields, "size")
 		} else {
-			problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
-				"spec.size is %s but the instance is %s: Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl%s", want, inst.Size, setToShown("spec.size", inst.Size))})
+			problems = append(problems, createOnlyProblem("spec.size", want, inst.Size,
+				"Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl"))
 		}
+	}
+	// The create-only fields: an instance taken hold of (adopted, named by
+	// external-id, imported under Observe) may have been bought otherwise.
+	// What Gandi does not show (an answer without the member) is no
+	// difference.
+	if dc := inst.Datacenter; dc != nil && dc.Region != "" && dc.Region != s.Location {
+		problems = append(problems, createOnlyProblem("spec.location", s.Location, dc.Region, "Gandi cannot move an instance"))
+	}
+	if db := inst.Database; db != nil && db.Name != "" && db.Name != s.Type.Database.Name {
+		problems = append(problems, createOnlyProblem("spec.type.database.name", s.Type.Database.Name, db.Name,
+			"Gandi cannot change an instance's database (its PATCH upgrades only the language)"))
+	}
+	if lang := inst.Language; lang != nil && lang.Name != "" && lang.Name != s.Type.Language.Name {
+		problems = append(problems, createOnlyProblem("spec.type.language.name", s.Type.Language.Name, lang.Name,
+			"Gandi upgrades the version of a language, never the language itself"))
 	}
 	if s.StorageAdditionalSizeGB != nil {
 		have := additionalStorageGB(inst)
@@ -98,9 +105,12 @@ func boosterRunning(inst *gandi.Instance) bool {
 // documented upgrade_to items carry no ID. A careful client sends only an ID
 // Gandi itself offered: when the matching upgrade_to entry has no id, the
 // upgrade is reported as unavailable rather than guessed.
+//
+// A version of another language than the instance's is no upgrade: the
+// language itself differs, which instanceChanges reports.
 func languageUpgrade(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) (string, *problem) {
 	want := hi.Spec.Type.Language
-	if want.Version == "" || inst.Language == nil || inst.Language.Version == want.Version {
+	if want.Version == "" || inst.Language == nil || inst.Language.Version == want.Version || inst.Language.Name != want.Name {
 		return "", nil
 	}
 	var offered []string
@@ -115,7 +125,18 @@ func languageUpgrade(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 	}
 	return "", &problem{hostingv1alpha1.ReasonUpgradeUnavailable, fmt.Sprintf(
 		"spec.type.language.version is %s but the instance runs %s %s and Gandi offers no upgrade to it (offered: %s)",
-		want.Version, want.Name, inst.Language.Version, orNone(offered))}
+		want.Version, inst.Language.Name, inst.Language.Version, orNone(offered))}
+}
+
+// createOnlyProblem reports a create-only field whose spec value differs
+// from what Gandi shows, have: an object this one took hold of was made
+// otherwise, or a spec admitted before its rule. Nothing is sent for it.
+// The way out is the spec describing the object held: the field's
+// create-only rule admits a change to the value the status shows.
+func createOnlyProblem(field, want, have, why string) problem {
+	return problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
+		"%s is %s but Gandi shows %s: %s, so nothing is sent; set %s to %s, what Gandi shows, so that the spec describes the instance",
+		field, want, have, why, field, have)}
 }
 
 func orNone(s []string) string {

@@ -98,8 +98,8 @@ func TestPaaSChanges(t *testing.T) {
 			pi.Spec.SnapshotProfile = gandi.Ptr(int32(1))
 		}, "", ""},
 		{"open the console", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) { pi.Spec.Console = gandi.Ptr(true) }, "console", ""},
-		{"another type: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Type = "php5.4mysql" }, "", "cannot change the type; set spec.type to php5.4mysql, what Gandi shows"},
-		{"another datacenter: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Datacenter.ID = 3 }, "", "cannot move an instance; set spec.datacenterID to 3, what Gandi shows"},
+		{"another type: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Type = "php5.4mysql" }, "", "cannot change the type, so nothing is sent; set spec.type to php5.4mysql, what Gandi shows"},
+		{"another datacenter: refused", func(_ *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) { info.Datacenter.ID = 3 }, "", "cannot move an instance, so nothing is sent; set spec.datacenterID to 3, what Gandi shows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pi, info := base()
@@ -284,7 +284,7 @@ func TestPaaSHeld(t *testing.T) {
 		{"what needs the user comes first", func(s *hostingv1alpha1.PaaSInstanceSpec) {
 			s.Console = ptrTo(true)
 			s.DatacenterID = 2
-		}, hostingv1alpha1.ReasonUnsupportedChange, "cannot move an instance; set spec.datacenterID to 1, what Gandi shows, to keep the object as it is (nothing is sent); Gandi takes no changes"},
+		}, hostingv1alpha1.ReasonUnsupportedChange, "so that the spec describes the instance; Gandi takes no changes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Generation: 2}, Spec: hostingv1alpha1.PaaSInstanceSpec{

@@ -69,12 +69,11 @@ func paasChanges(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) (paas.
 		up.Console, fields = gandi.Ptr(*c), append(fields, "console")
 	}
 	if s.Type != info.Type {
-		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
-			"spec.type is %s but the instance is %s: paas.update cannot change the type%s", s.Type, info.Type, setToShown("spec.type", info.Type))})
+		problems = append(problems, createOnlyProblem("spec.type", s.Type, info.Type, "paas.update cannot change the type"))
 	}
 	if int(s.DatacenterID) != info.Datacenter.ID {
-		problems = append(problems, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
-			"spec.datacenterID is %d but the instance is in %d: Gandi cannot move an instance%s", s.DatacenterID, info.Datacenter.ID, setToShown("spec.datacenterID", strconv.Itoa(info.Datacenter.ID)))})
+		problems = append(problems, createOnlyProblem("spec.datacenterID", strconv.Itoa(int(s.DatacenterID)), strconv.Itoa(info.Datacenter.ID),
+			"Gandi cannot move an instance"))
 	}
 	return up, fields, problems
 }

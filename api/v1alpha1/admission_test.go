@@ -477,6 +477,11 @@ var _ = Describe("Admission", func() {
 		Entry("moving a PaaS instance", "PaaSInstance", nil, edits(set("spec.datacenterID", "3")), "spec.datacenterID is create-only"),
 		Entry("changing a PaaS instance's type", "PaaSInstance", nil, edits(set("spec.type", "php7.2mysql5.7")), "spec.type is create-only"),
 		Entry("changing a PaaS instance's first duration", "PaaSInstance", nil, edits(set("spec.duration", "12m")), "use spec.renew"),
+		Entry("turning zoneAlter on for a listed PaaS vhost, which Gandi takes only at its create", "PaaSInstance", nil,
+			edits(set("spec.vhosts", "[{fqdn: www.example.org, zoneAlter: true}]")),
+			"zoneAlter and override of a listed vhost cannot change", "remove the vhost from spec.vhosts, wait until status.vhosts no longer lists it"),
+		Entry("turning override off for a listed PaaS vhost", "PaaSInstance", edits(set("spec.vhosts", "[{fqdn: www.example.org, zoneAlter: true, override: true}]")),
+			edits(set("spec.vhosts", "[{fqdn: www.example.org, zoneAlter: true}]")), "zoneAlter and override of a listed vhost cannot change"),
 		Entry("shrinking a PaaS data disk", "PaaSInstance", edits(set("spec.additionalDiskGB", "10")), edits(set("spec.additionalDiskGB", "5")), "may only grow"),
 		Entry("renaming a vhost", "Vhost", nil, edits(set("spec.fqdn", "shop.example.com")), "spec.fqdn is create-only"),
 		Entry("moving a vhost to another instance", "Vhost", nil, edits(set("spec.instanceRef.name", "other")), "spec.instanceRef and spec.instanceID are create-only"),
@@ -504,7 +509,20 @@ var _ = Describe("Admission", func() {
 		Entry("growing a PaaS data disk", "PaaSInstance", edits(set("spec.additionalDiskGB", "10")), edits(set("spec.additionalDiskGB", "20"))),
 		Entry("renewing a PaaS instance for a year with a commitment", "PaaSInstance", nil, edits(set("spec.renew", "{request: '2027', duration: 12m, fixed: true}"))),
 		Entry("adding a PaaS vhost that overrides records", "PaaSInstance", nil, edits(set("spec.vhosts", "[{fqdn: www.example.org}, {fqdn: blog.example.org, zoneAlter: true, override: true}]"))),
+		Entry("listing another PaaS vhost with zoneAlter in place of one", "PaaSInstance", nil, edits(set("spec.vhosts", "[{fqdn: blog.example.org, zoneAlter: true}]"))),
 	)
+
+	// zoneAlter and override are taken by the vhost's create only: a new
+	// value goes with a new create, the vhost removed and listed again.
+	It("takes a PaaS vhost's new zoneAlter when the vhost is removed and then listed again", func() {
+		obj := newObject("PaaSInstance", nil)
+		Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+		DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+		apply(obj, edits(set("spec.vhosts", "[]")))
+		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+		apply(obj, edits(set("spec.vhosts", "[{fqdn: www.example.org, zoneAlter: true, override: true}]")))
+		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+	})
 
 	// A create Gandi refused bought nothing: until the object exists at
 	// Gandi, its create-only fields are corrected in place. The operator

@@ -207,6 +207,7 @@ type PaaSInstanceSpec struct {
 
 // PaaSVhostSpec is one virtual host of a PaaS instance.
 // +kubebuilder:validation:XValidation:rule="!has(self.override) || !self.override || (has(self.zoneAlter) && self.zoneAlter)",message="override needs zoneAlter: Gandi can replace a DNS record only in a zone it may alter",fieldPath=.override
+// +kubebuilder:validation:XValidation:rule="(has(self.zoneAlter) && self.zoneAlter) == (has(oldSelf.zoneAlter) && oldSelf.zoneAlter) && (has(self.override) && self.override) == (has(oldSelf.override) && oldSelf.override)",message="zoneAlter and override of a listed vhost cannot change: Gandi takes them only when it creates the vhost, and no call changes them on an existing one; to create it again with new values, remove the vhost from spec.vhosts, wait until status.vhosts no longer lists it (only a vhost this object created is deleted), then add it again"
 type PaaSVhostSpec struct {
 	// FQDN of the vhost, e.g. "www.example.org", as a Vhost's: in
 	// lowercase, labels of letters, digits and inner hyphens, separated by
@@ -221,11 +222,18 @@ type PaaSVhostSpec struct {
 
 	// ZoneAlter lets Gandi add the records for the vhost to the domain's
 	// zone (when the zone is at Gandi); otherwise publish status's DNS
-	// entries yourself.
+	// entries yourself. It counts only when the operator creates the vhost
+	// (paas.vhost.create, or paas.create with the instance): Gandi has no
+	// call that changes it on an existing vhost, so it cannot change while
+	// the vhost is listed (remove the vhost, wait until status.vhosts no
+	// longer lists it, then add it again). A vhost that already exists at
+	// Gandi when listed is not created, so it is not sent for it; set, it
+	// is then reported (Synced reason UnsupportedChange).
 	// +optional
 	ZoneAlter bool `json:"zoneAlter,omitempty"`
 
-	// Override lets Gandi replace an existing record. It needs zoneAlter.
+	// Override lets Gandi replace an existing record. It needs zoneAlter,
+	// and like it counts only when the operator creates the vhost.
 	// +optional
 	Override bool `json:"override,omitempty"`
 }

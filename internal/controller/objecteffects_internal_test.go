@@ -51,6 +51,7 @@ func TestIntentEffects(t *testing.T) {
 	want := []string{hostingv1alpha1.AnnotationEffectsFor,
 		effectAnnotationPrefix + effectSSHKeys, confirmedKey(effectSSHKeys),
 		effectAnnotationPrefix + effectPaaSVhosts, confirmedKey(effectPaaSVhosts),
+		effectAnnotationPrefix + effectPaaSVhostOptions, confirmedKey(effectPaaSVhostOptions),
 		// A paid change sent to a former instance is not on its way to the new one.
 		effectAnnotationPrefix + effectPaidChange, confirmedKey(effectPaidChange)}
 	if len(got) != len(want) {

@@ -35,7 +35,7 @@ func (e *paasExternal) handedOver() bool { return false }
 // this object created and the paid changes on their way are the
 // instance's state.
 func (e *paasExternal) objectEffects() []string {
-	return []string{effectPassword, effectSSHKeys, effectPaaSVhosts, effectPaidChange}
+	return []string{effectPassword, effectSSHKeys, effectPaaSVhosts, effectPaaSVhostOptions, effectPaidChange}
 }
 func (e *paasExternal) forgetObjectEffects() { e.pi.Status.PasswordSecretVersion = "" }
 
@@ -100,6 +100,11 @@ func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
 	if fqdns, zoneAlter, override, ok := createVhosts(s.Vhosts); ok {
 		req.Vhosts, req.ZoneAlter, req.Override = fqdns, zoneAlter, override
 		records[effectAnnotationPrefix+effectPaaSVhosts] = strings.Join(fqdns, ",")
+		options := map[string]vhostOptions{}
+		for _, f := range fqdns {
+			options[f] = vhostOptions{zoneAlter: zoneAlter, override: override}
+		}
+		records[effectAnnotationPrefix+effectPaaSVhostOptions] = vhostOptionsRecord(options, fqdns)
 	}
 	e.req = req
 	return records, nil

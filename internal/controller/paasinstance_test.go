@@ -94,6 +94,8 @@ var _ = Describe("PaaSInstance", func() {
 		Expect(pi.Status.Vhosts[0].FQDN).To(Equal("www.example.org"))
 		Expect(pi.Status.Vhosts[1]).To(And(HaveField("FQDN", "xn--caf-dma.example.org"), HaveField("Unicode", "café.example.org")))
 		Expect(w.sim.Requests(xmlrpc("paas.vhost.create"))).To(BeZero(), "vhosts sharing their flags go with paas.create")
+		Expect(pi.Annotations).To(HaveKeyWithValue("effects.hosting.gandi-operator.dev/vhost-options", "www.example.org=none,xn--caf-dma.example.org=none"),
+			"what they were created with, which Gandi never shows")
 
 		id, _ := strconv.Atoi(pi.Status.ID)
 		Expect(w.sim.AddPaasSnapshot(id, "daily-1", "auto", 2048)).NotTo(BeZero())
@@ -267,6 +269,24 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(ok).To(BeTrue())
 			Expect(v.State).To(Equal("running"))
 		})
+	})
+
+	// A vhost that was at Gandi when listed is not created: its zoneAlter
+	// is never sent, so the spec asking for it is not applied.
+	It("reports a zoneAlter asked of a vhost it did not create, and sends none", func() {
+		id := w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "m", 1, "www.example.org")
+		w.startManager(managerOptions{})
+		pi := paasInstance("legacy", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.Size = "m"
+			pi.Spec.PasswordSecretRef = nil
+			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.example.org", ZoneAlter: true}}
+			pi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: strconv.Itoa(id)}
+		})
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnsupportedChange)))
+		Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("this object did not create the vhost"))
+		Expect(w.sim.Writes()).To(BeZero())
 	})
 
 	// The CRD refuses the field beside a spec.type without MySQL; an object
@@ -595,6 +615,61 @@ var _ = Describe("PaaSInstance", func() {
 			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", BeEmpty()))
 			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(1))
 			Expect(pi.Annotations).NotTo(HaveKey(ContainSubstring("vhosts")))
+		})
+
+		// zoneAlter and override are taken by paas.vhost.create (or
+		// paas.create) only: no legacy call changes them on an existing
+		// vhost, and paas.vhost.info shows neither.
+		Describe("a listed vhost's zoneAlter", func() {
+			const fqdn = "www.example.org"
+
+			BeforeEach(func() {
+				setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: fqdn}} })
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+					HaveField("Status.Vhosts", ConsistOf(HaveField("State", "running")))))
+				Expect(w.sim.Requests(xmlrpc("paas.vhost.create"))).To(Equal(1))
+			})
+
+			It("is refused once the vhost is listed, and taken by the vhost's create when it is removed and then listed again", func() {
+				Expect(k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), pi)).To(Succeed())
+				pi.Spec.Vhosts[0].ZoneAlter = true
+				Expect(k8sClient.Update(suiteCtx, pi)).To(MatchError(And(
+					ContainSubstring("zoneAlter and override of a listed vhost cannot change"), ContainSubstring("then add it again"))))
+
+				setSpec(pi, func() { pi.Spec.Vhosts = nil })
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", BeEmpty()))
+				setSpec(pi, func() {
+					pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: fqdn, ZoneAlter: true, Override: true}}
+				})
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+					HaveField("Status.Vhosts", ConsistOf(HaveField("State", "running")))))
+				Expect(w.sim.Requests(xmlrpc("paas.vhost.create"))).To(Equal(2))
+				zoneAlter, override, ok := w.sim.PaasVhostOptions(fqdn)
+				Expect([]bool{zoneAlter, override, ok}).To(Equal([]bool{true, true, true}))
+			})
+
+			// A change the rule did not see (the vhost removed and listed
+			// again while the operator was away, or admitted before the
+			// rule) reaches the operator: never sent, never UpToDate.
+			It("changed while the operator did not see the vhost go is reported, not reported up to date", func() {
+				annotate(pi, hostingv1alpha1.AnnotationPaused, "true")
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
+				setSpec(pi, func() { pi.Spec.Vhosts = nil })
+				setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: fqdn, ZoneAlter: true}} })
+				setSpec(pi, func() { delete(pi.Annotations, hostingv1alpha1.AnnotationPaused) })
+
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(And(
+					HaveField("Status.ObservedGeneration", Equal(pi.Generation)),
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnsupportedChange)))
+				Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(And(
+					ContainSubstring("spec.vhosts www.example.org asks for zoneAlter but the vhost was created with none"),
+					ContainSubstring("remove the vhost from spec.vhosts, wait until status.vhosts no longer lists it")))
+				vhostWrites := func() int {
+					return w.sim.Requests(xmlrpc("paas.vhost.create")) + w.sim.Requests(xmlrpc("paas.vhost.delete"))
+				}
+				Consistently(vhostWrites).WithTimeout(2*testTiming.Poll).Should(Equal(1), "the one create, before the change")
+			})
 		})
 
 		It("never records, nor deletes later, a vhost whose create Gandi refused as existing where this key cannot see it", func() {

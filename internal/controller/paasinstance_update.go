@@ -29,6 +29,9 @@ const (
 	// effectPaaSVhosts lists the vhosts this object created (or may have
 	// created): only those are deleted when they leave spec.vhosts.
 	effectPaaSVhosts = "vhosts"
+	// effectPaaSVhostOptions records, for those vhosts, the zoneAlter and
+	// override each was created with (paasinstance_vhosts.go).
+	effectPaaSVhostOptions = "vhost-options"
 )
 
 // paasChanges compares the spec with what Gandi reports: the paas.update
@@ -153,6 +156,7 @@ type paasPlan struct {
 // nothing.
 func planPaaS(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v freeView, hold paidHold) paasPlan {
 	up, fields, unsupported := paasChanges(pi, info)
+	unsupported = append(unsupported, vhostOptionProblems(pi, info)...)
 	paid, _ := splitPaaSPaid(&up, fields, info)
 	plan := paasPlan{fieldPlan: fieldPlan{
 		paid: paid, unsupported: unsupported,

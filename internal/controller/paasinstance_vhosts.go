@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,19 +25,146 @@ func recordedVhosts(pi *hostingv1alpha1.PaaSInstance) []string {
 	return strings.Split(v, ",")
 }
 
-// recordVhosts writes the record of created vhosts. Adding one is written
-// with the optimistic lock, before the create is sent; taking one back
-// (it is gone) is not, as it records what Gandi shows.
-func (p *paasPass) recordVhosts(ctx context.Context, fqdns []string, locked bool) error {
+// recordVhosts writes the record of created vhosts, with the options of
+// those options has (vhostOptionsRecord). Adding one is written with the
+// optimistic lock, before the create is sent; taking one back (it is
+// gone) is not, as it records what Gandi shows.
+func (p *paasPass) recordVhosts(ctx context.Context, fqdns []string, options map[string]vhostOptions, locked bool) error {
 	slices.Sort(fqdns)
 	fqdns = slices.Compact(fqdns)
 	patch := annotationPatch{unlocked: !locked}
+	optionsKey := effectAnnotationPrefix + effectPaaSVhostOptions
 	if len(fqdns) == 0 {
-		patch.remove = []string{effectAnnotationPrefix + effectPaaSVhosts}
+		patch.remove = []string{effectAnnotationPrefix + effectPaaSVhosts, optionsKey}
 	} else {
 		patch.set = effectRecord(effectPaaSVhosts, strings.Join(fqdns, ","))
+		if r := vhostOptionsRecord(options, fqdns); r != "" {
+			patch.set[optionsKey] = r
+		} else {
+			patch.remove = []string{optionsKey}
+		}
 	}
 	return patchAnnotations(ctx, p.r.Client, p.pi, patch)
+}
+
+// vhostOptions are the zoneAlter and override of a vhost's create. Gandi
+// takes them in paas.vhost.create (or paas.create) only, has no call that
+// changes them, and shows neither (paas.vhost.info has no such member): what
+// this object sent is known from its own record alone
+// (effectPaaSVhostOptions), written with the vhost's before the create.
+type vhostOptions struct{ zoneAlter, override bool }
+
+func optionsOf(v hostingv1alpha1.PaaSVhostSpec) vhostOptions {
+	return vhostOptions{zoneAlter: v.ZoneAlter, override: v.Override}
+}
+
+// String is the options as the record and the messages name them.
+func (o vhostOptions) String() string {
+	var set []string
+	if o.zoneAlter {
+		set = append(set, "zoneAlter")
+	}
+	if o.override {
+		set = append(set, "override")
+	}
+	if len(set) == 0 {
+		return "none"
+	}
+	return strings.Join(set, "+")
+}
+
+// recordedVhostOptions are the options each vhost this object created was
+// created with, by ASCII FQDN. A created vhost it lacks was recorded by an
+// earlier build, which kept no options: they are unknown.
+func recordedVhostOptions(pi *hostingv1alpha1.PaaSInstance) map[string]vhostOptions {
+	out := map[string]vhostOptions{}
+	for _, entry := range strings.Split(recordedEffect(pi, effectPaaSVhostOptions), ",") {
+		fqdn, set, ok := strings.Cut(entry, "=")
+		if !ok || fqdn == "" {
+			continue
+		}
+		var o vhostOptions
+		for _, name := range strings.Split(set, "+") {
+			switch name {
+			case "zoneAlter":
+				o.zoneAlter = true
+			case "override":
+				o.override = true
+			}
+		}
+		out[fqdn] = o
+	}
+	return out
+}
+
+// vhostOptionsRecord is the record of the options of the vhosts of fqdns
+// that options has, in fqdns' order: "fqdn=zoneAlter+override,fqdn=none".
+func vhostOptionsRecord(options map[string]vhostOptions, fqdns []string) string {
+	var entries []string
+	for _, fqdn := range fqdns {
+		if o, ok := options[fqdn]; ok {
+			entries = append(entries, fqdn+"="+o.String())
+		}
+	}
+	return strings.Join(entries, ",")
+}
+
+// optionsOfEarlierCreate is the options record once a create of fqdn that
+// recorded its options is refused as existing and the vhost stays this
+// object's (decideRefusedVhost): an earlier create, whose answer was lost,
+// made it, with the options recorded before this one (had; none known
+// when !known, an earlier build's record), not with those refused.
+func optionsOfEarlierCreate(recorded map[string]vhostOptions, fqdn string, had vhostOptions, known bool) map[string]vhostOptions {
+	out := maps.Clone(recorded)
+	delete(out, fqdn)
+	if known {
+		out[fqdn] = had
+	}
+	return out
+}
+
+// vhostOptionProblems reports the listed vhosts Gandi serves on the
+// instance whose zoneAlter or override the spec asks otherwise than they
+// were created: a value changed after the create (admitted before the
+// rule that refuses it, or the vhost removed and listed again before a
+// pass saw it gone), or set on a vhost this object did not create (it was
+// at Gandi when listed), for which they were never sent. None of them is
+// applied, so none is UpToDate. A vhost this object created under an
+// earlier build, which recorded no options, is not compared; nor is one
+// on its way out (being_deleted), created again once gone.
+func vhostOptionProblems(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) []problem {
+	on := map[string]string{}
+	for _, vh := range info.Vhosts {
+		on[vh.Name] = vh.State
+	}
+	created := recordedVhostOptions(pi)
+	ours := recordedVhosts(pi)
+	var out []problem
+	for _, v := range pi.Spec.Vhosts {
+		ascii, err := toASCII(v.FQDN)
+		if err != nil {
+			continue
+		}
+		state, present := on[ascii]
+		if !present || state == paas.StateBeingDeleted {
+			continue
+		}
+		want := optionsOf(v)
+		had, known := created[ascii]
+		switch {
+		case known && had != want:
+			out = append(out, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
+				"spec.vhosts %s asks for %s but the vhost was created with %s: Gandi takes zoneAlter and override only when it creates a vhost, "+
+					"and no call changes them, so they are not sent; to create it again with them, remove the vhost from spec.vhosts, "+
+					"wait until status.vhosts no longer lists it, then add it again", ascii, want, had)})
+		case !known && want != (vhostOptions{}) && !slices.Contains(ours, ascii):
+			out = append(out, problem{hostingv1alpha1.ReasonUnsupportedChange, fmt.Sprintf(
+				"spec.vhosts %s asks for %s but this object did not create the vhost (it was at Gandi when listed): Gandi takes zoneAlter and override "+
+					"only when it creates a vhost, so they were never sent for it; publish the DNS entries of status.vhosts yourself, "+
+					"and to say so remove the vhost from spec.vhosts (it stays at Gandi) and add it again without them", ascii, want)})
+		}
+	}
+	return out
 }
 
 // syncVhosts creates the listed vhosts the instance lacks and deletes those
@@ -91,7 +219,7 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 		}
 	}
 	if len(kept) != len(recordedVhosts(p.pi)) {
-		if err := p.recordVhosts(ctx, kept, false); err != nil {
+		if err := p.recordVhosts(ctx, kept, recordedVhostOptions(p.pi), false); err != nil {
 			return halt(retry(err))
 		}
 	}
@@ -131,8 +259,15 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 		p.conflict(vhostConflictAt(ascii, where, refusedAt), p.conflictMessage(ascii, where))
 		return nil
 	}
-	if !earlier {
-		if err := p.recordVhosts(ctx, append(recordedVhosts(p.pi), ascii), true); err != nil {
+	// The options this create sends are recorded with it, replacing those
+	// of an earlier create of the name (a vhost deleted at Gandi since, or
+	// listed again with others).
+	options := recordedVhostOptions(p.pi)
+	had, known := options[ascii]
+	rewritten := !earlier || !known || had != optionsOf(v)
+	if rewritten {
+		options[ascii] = optionsOf(v)
+		if err := p.recordVhosts(ctx, append(recordedVhosts(p.pi), ascii), options, true); err != nil {
 			return halt(retry(err))
 		}
 	}
@@ -148,11 +283,18 @@ func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostS
 		d := decideRefusedVhost(earlier, now.place)
 		if d.record {
 			// Gandi lists it only now (or cannot tell yet): the next pass
-			// looks again.
+			// looks again. This create made nothing: the vhost is the
+			// earlier one's, made with what that one recorded.
 			p.soon = true
+			if rewritten {
+				restored := optionsOfEarlierCreate(recordedVhostOptions(p.pi), ascii, had, known)
+				if err := p.recordVhosts(ctx, recordedVhosts(p.pi), restored, false); err != nil {
+					return halt(retry(err))
+				}
+			}
 		} else {
 			kept := slices.DeleteFunc(slices.Clone(recordedVhosts(p.pi)), func(f string) bool { return f == ascii })
-			if err := p.recordVhosts(ctx, kept, false); err != nil {
+			if err := p.recordVhosts(ctx, kept, recordedVhostOptions(p.pi), false); err != nil {
 				return halt(retry(err))
 			}
 		}

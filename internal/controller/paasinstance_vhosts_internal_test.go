@@ -2,12 +2,14 @@ package controller
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
 
 func TestDecideRefusedVhostRecordsOnlyWhatThisObjectMayHaveCreated(t *testing.T) {
@@ -116,6 +118,110 @@ func TestVhostConflictAt(t *testing.T) {
 			got := vhostConflictAt("www.example.org", tc.where, tc.refusedAt)
 			if got.FQDN != tc.want.FQDN || got.InstanceID != tc.want.InstanceID || got.RefusedAt != tc.want.RefusedAt {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// zoneAlter and override count only in a vhost's create: the spec asking
+// for others than what this object sent, or for any on a vhost it did not
+// create, is reported, never UpToDate; nothing else is.
+func TestVhostOptionProblems(t *testing.T) {
+	const fqdn = "www.example.org"
+	zoneAlter := hostingv1alpha1.PaaSVhostSpec{FQDN: fqdn, ZoneAlter: true}
+	plain := hostingv1alpha1.PaaSVhostSpec{FQDN: fqdn}
+	for _, tc := range []struct {
+		name string
+		spec hostingv1alpha1.PaaSVhostSpec
+		// vhosts and options are this object's records.
+		vhosts, options string
+		state           string // "": Gandi does not list the vhost
+		says            string // "": no problem
+	}{
+		{name: "created as the spec asks", spec: zoneAlter, vhosts: fqdn, options: fqdn + "=zoneAlter", state: paas.StateRunning},
+		{name: "created without options, the spec unchanged", spec: plain, vhosts: fqdn, options: fqdn + "=none", state: paas.StateRunning},
+		{name: "zoneAlter turned on after the create", spec: zoneAlter, vhosts: fqdn, options: fqdn + "=none", state: paas.StateRunning,
+			says: "spec.vhosts www.example.org asks for zoneAlter but the vhost was created with none"},
+		{name: "override turned off after the create", spec: zoneAlter, vhosts: fqdn, options: fqdn + "=zoneAlter+override", state: paas.StateRunning,
+			says: "remove the vhost from spec.vhosts, wait until status.vhosts no longer lists it, then add it again"},
+		{name: "changed while Gandi creates it: reported too", spec: zoneAlter, vhosts: fqdn, options: fqdn + "=none", state: paas.StateBeingCreated,
+			says: "was created with none"},
+		{name: "on its way out: created again with the spec's once gone", spec: zoneAlter, vhosts: fqdn, options: fqdn + "=none", state: paas.StateBeingDeleted},
+		{name: "not at Gandi yet: created with the spec's", spec: zoneAlter, vhosts: fqdn, options: fqdn + "=none"},
+		{name: "created by an earlier build, which recorded no options: unknown, not reported", spec: zoneAlter, vhosts: fqdn, state: paas.StateRunning},
+		{name: "not created by this object, zoneAlter set: never sent", spec: zoneAlter, state: paas.StateRunning,
+			says: "this object did not create the vhost"},
+		{name: "not created by this object, nothing asked", spec: plain, state: paas.StateRunning},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pi := &hostingv1alpha1.PaaSInstance{Spec: hostingv1alpha1.PaaSInstanceSpec{Vhosts: []hostingv1alpha1.PaaSVhostSpec{tc.spec}}}
+			pi.Annotations = map[string]string{}
+			if tc.vhosts != "" {
+				pi.Annotations[effectAnnotationPrefix+effectPaaSVhosts] = tc.vhosts
+			}
+			if tc.options != "" {
+				pi.Annotations[effectAnnotationPrefix+effectPaaSVhostOptions] = tc.options
+			}
+			info := &paas.PaasReturn{ID: 7}
+			if tc.state != "" {
+				info.Vhosts = []paas.PaasVHostShortReturn{{Name: fqdn, State: tc.state}}
+			}
+			got := vhostOptionProblems(pi, info)
+			switch {
+			case tc.says == "" && len(got) > 0:
+				t.Fatalf("problems = %+v, want none", got)
+			case tc.says != "" && (len(got) != 1 || got[0].reason != hostingv1alpha1.ReasonUnsupportedChange || !strings.Contains(got[0].message, tc.says)):
+				t.Fatalf("problems = %+v, want one UnsupportedChange saying %q", got, tc.says)
+			}
+		})
+	}
+}
+
+func TestVhostOptionsRecord(t *testing.T) {
+	options := map[string]vhostOptions{
+		"a.example.org": {},
+		"b.example.org": {zoneAlter: true},
+		"c.example.org": {zoneAlter: true, override: true},
+		"gone.example":  {zoneAlter: true},
+	}
+	record := vhostOptionsRecord(options, []string{"a.example.org", "b.example.org", "c.example.org", "legacy.example.org"})
+	if want := "a.example.org=none,b.example.org=zoneAlter,c.example.org=zoneAlter+override"; record != want {
+		t.Fatalf("record = %q, want %q (only the listed vhosts, and only those with options)", record, want)
+	}
+	pi := &hostingv1alpha1.PaaSInstance{}
+	pi.Annotations = map[string]string{effectAnnotationPrefix + effectPaaSVhostOptions: record}
+	got := recordedVhostOptions(pi)
+	delete(options, "gone.example")
+	if len(got) != len(options) {
+		t.Fatalf("read back %v, want %v", got, options)
+	}
+	for fqdn, o := range options {
+		if got[fqdn] != o {
+			t.Fatalf("read back %v, want %v", got, options)
+		}
+	}
+}
+
+func TestOptionsOfEarlierCreate(t *testing.T) {
+	const fqdn = "www.example.org"
+	recorded := map[string]vhostOptions{fqdn: {zoneAlter: true}, "blog.example.org": {}}
+	for _, tc := range []struct {
+		name  string
+		had   vhostOptions
+		known bool
+		want  string
+	}{
+		{"the earlier create recorded none: its options, not the refused create's", vhostOptions{}, true,
+			"blog.example.org=none,www.example.org=none"},
+		{"an earlier build's record: unknown again", vhostOptions{}, false, "blog.example.org=none"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := vhostOptionsRecord(optionsOfEarlierCreate(recorded, fqdn, tc.had, tc.known), []string{"blog.example.org", fqdn})
+			if got != tc.want {
+				t.Fatalf("record = %q, want %q", got, tc.want)
+			}
+			if !recorded[fqdn].zoneAlter {
+				t.Fatal("the map read is left as it is")
 			}
 		})
 	}

@@ -38,6 +38,18 @@ func (s *Server) PaasInstance(id int) (PaasInstanceView, bool) {
 	return s.paasView(in), true
 }
 
+// PaasVhostOptions returns the zone_alter and override the vhost fqdn was
+// created with, which the XML-RPC API never shows (false when there is no
+// such vhost).
+func (s *Server) PaasVhostOptions(fqdn string) (zoneAlter, override, ok bool) {
+	defer s.lock()()
+	v := s.paas.vhosts[fqdn]
+	if v == nil {
+		return false, false, false
+	}
+	return v.ZoneAlter, v.Override, true
+}
+
 // PaasInstances returns every XML-RPC instance, by ID.
 func (s *Server) PaasInstances() []PaasInstanceView {
 	defer s.lock()()

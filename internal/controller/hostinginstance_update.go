@@ -43,21 +43,7 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 				"Gandi resizes only instances of a legacy size (s, s+, m, l, xl, xxl), and only to s+, m, l or xxl"))
 		}
 	}
-	// The create-only fields: an instance taken hold of (adopted, named by
-	// external-id, imported under Observe) may have been bought otherwise.
-	// What Gandi does not show (an answer without the member) is no
-	// difference.
-	if dc := inst.Datacenter; dc != nil && dc.Region != "" && dc.Region != s.Location {
-		problems = append(problems, createOnlyProblem("spec.location", s.Location, dc.Region, "Gandi cannot move an instance"))
-	}
-	if db := inst.Database; db != nil && db.Name != "" && db.Name != s.Type.Database.Name {
-		problems = append(problems, createOnlyProblem("spec.type.database.name", s.Type.Database.Name, db.Name,
-			"Gandi cannot change an instance's database (its PATCH upgrades only the language)"))
-	}
-	if lang := inst.Language; lang != nil && lang.Name != "" && lang.Name != s.Type.Language.Name {
-		problems = append(problems, createOnlyProblem("spec.type.language.name", s.Type.Language.Name, lang.Name,
-			"Gandi upgrades the version of a language, never the language itself"))
-	}
+	problems = append(problems, createOnlyDifferences(s, inst)...)
 	if s.StorageAdditionalSizeGB != nil {
 		have := additionalStorageGB(inst)
 		switch want := int64(*s.StorageAdditionalSizeGB); {
@@ -126,6 +112,27 @@ func languageUpgrade(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 	return "", &problem{hostingv1alpha1.ReasonUpgradeUnavailable, fmt.Sprintf(
 		"spec.type.language.version is %s but the instance runs %s %s and Gandi offers no upgrade to it (offered: %s)",
 		want.Version, inst.Language.Name, inst.Language.Version, orNone(offered))}
+}
+
+// createOnlyDifferences are the create-only fields whose spec value
+// differs from what Gandi shows: an instance taken hold of (adopted, named
+// by external-id, imported under Observe) may have been bought otherwise.
+// What Gandi does not show (an answer without the member) is no
+// difference.
+func createOnlyDifferences(s hostingv1alpha1.HostingInstanceSpec, inst *gandi.Instance) []problem {
+	var problems []problem
+	if dc := inst.Datacenter; dc != nil && dc.Region != "" && dc.Region != s.Location {
+		problems = append(problems, createOnlyProblem("spec.location", s.Location, dc.Region, "Gandi cannot move an instance"))
+	}
+	if db := inst.Database; db != nil && db.Name != "" && db.Name != s.Type.Database.Name {
+		problems = append(problems, createOnlyProblem("spec.type.database.name", s.Type.Database.Name, db.Name,
+			"Gandi cannot change an instance's database (its PATCH upgrades only the language)"))
+	}
+	if lang := inst.Language; lang != nil && lang.Name != "" && lang.Name != s.Type.Language.Name {
+		problems = append(problems, createOnlyProblem("spec.type.language.name", s.Type.Language.Name, lang.Name,
+			"Gandi upgrades the version of a language, never the language itself"))
+	}
+	return problems
 }
 
 // createOnlyProblem reports a create-only field whose spec value differs

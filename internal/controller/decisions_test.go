@@ -223,6 +223,88 @@ func TestRival(t *testing.T) {
 	}
 }
 
+// ManagedID is the one answer to "which Gandi ID does this object
+// manage": an instance, PaaS instance or template keeps managing what its
+// status names once the annotation is removed (its passes fall back to
+// the status).
+func TestManagedID(t *testing.T) {
+	instance := func(ann, status string) client.Object {
+		hi := &hostingv1alpha1.HostingInstance{}
+		if ann != "" {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: ann}
+		}
+		hi.Status.ID = status
+		return hi
+	}
+	public := &hostingv1alpha1.Template{}
+	public.Status.ID, public.Status.Editable = "tpl-public", gandi.Ptr(false)
+	own := &hostingv1alpha1.Template{}
+	own.Status.ID, own.Status.Editable = "tpl-own", gandi.Ptr(true)
+	paas := &hostingv1alpha1.PaaSInstance{}
+	paas.Status.ID = "42"
+	cases := []struct {
+		name string
+		obj  client.Object
+		want string
+	}{
+		{"instance: the annotation", instance("i-1", ""), "i-1"},
+		{"instance: the annotation removed, the status keeps the ID", instance("", "i-1"), "i-1"},
+		{"instance: the annotation changed to another ID comes first", instance("i-2", "i-1"), "i-2"},
+		{"instance: nothing recorded", instance("", ""), ""},
+		{"PaaS instance: the status keeps the ID", paas, "42"},
+		{"template: the status keeps its own template", own, "tpl-own"},
+		{"template: a public template the annotation no longer names is let go", public, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ManagedID(c.obj); got != c.want {
+				t.Fatalf("ManagedID = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// An object that manages an instance from its status alone (its
+// annotation removed) is seen by another object given that ID by hand,
+// and outranks it: the status is the operator's word, the annotation
+// anyone's.
+func TestManagerAmongStatusID(t *testing.T) {
+	const id = "0b6d3f5e-0000-4000-8000-0000000000aa"
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	instance := func(name string, created time.Time, ann, status string) *hostingv1alpha1.HostingInstance {
+		hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, UID: types.UID(name), CreationTimestamp: metav1.NewTime(created)}}
+		if ann != "" {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: ann}
+		}
+		hi.Status.ID = status
+		return hi
+	}
+	buyer := instance("shop", t0.Add(time.Hour), "", id)
+	taker := instance("taker", t0, id, "")
+	elsewhere := instance("blog", t0, "", "0b6d3f5e-0000-4000-8000-0000000000bb")
+	cases := []struct {
+		name   string
+		obj    client.Object
+		others []client.Object
+		want   string
+	}{
+		{"given the ID by hand: the object managing it from its status manages it", taker, []client.Object{buyer}, "shop"},
+		{"the object managing it from its status is not stopped by one given it by hand", buyer, []client.Object{taker}, ""},
+		{"an object whose status names another ID does not name this one", taker, []client.Object{elsewhere}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ""
+			if r := managerAmong(c.obj, ManagedID(c.obj), c.others); r != nil {
+				got = r.GetName()
+			}
+			if got != c.want {
+				t.Fatalf("managerAmong = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
 // A pass records the ID an object lost to another (status.lostClaimID),
 // and clears it once the object manages what it names: a loser left
 // alone (the manager deleted with Orphan) is not handicapped later by a

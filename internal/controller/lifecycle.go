@@ -351,7 +351,7 @@ func (l *lifecycle) recordHold(ctx context.Context, obj managed, ext external, i
 
 // checkRivals stops obj when another cluster object manages what it names.
 func (l *lifecycle) checkRivals(ctx context.Context, obj managed, ext external) *result {
-	return l.checkRivalsFor(ctx, obj, ext, externalIDAnnotation(obj))
+	return l.checkRivalsFor(ctx, obj, ext, ManagedID(obj))
 }
 
 // checkRivalsFor is checkRivals for the Gandi ID obj records or is about
@@ -391,7 +391,7 @@ func managerAmong(obj client.Object, id string, others []client.Object) client.O
 		// none yet, which ranks below) names the same Gandi object.
 		kept := others[:0:0]
 		for _, o := range others {
-			if oid := externalIDAnnotation(o); oid == "" || oid == id {
+			if oid := ManagedID(o); oid == "" || oid == id {
 				kept = append(kept, o)
 			}
 		}

@@ -125,6 +125,41 @@ var _ = Describe("The shared lifecycle", func() {
 		Expect(v.Size).To(Equal("starter"))
 	})
 
+	It("sees an instance an object manages from its status alone (its external-id removed, as kubectl replace does): another object given that ID by hand reports it, and deleting that one leaves the instance", func() {
+		w.startManager(managerOptions{})
+		shop := instance("shop")
+		w.create(shop)
+		Eventually(fetch(shop)).WithTimeout(eventually).Should(beReady())
+		id := shop.Status.ID
+
+		// Removing the annotation does not let the instance go: the ID
+		// stays in the status, and the object keeps managing it.
+		setSpec(shop, func() { delete(shop.Annotations, hostingv1alpha1.AnnotationExternalID) })
+		Consistently(fetch(shop)).WithTimeout(2 * testTiming.Poll).Should(And(beReady(), HaveField("Status.ID", id)))
+
+		// Another Secret of the same account (another natural key) and
+		// the ID set by hand.
+		w.secret("same-account", map[string]string{"token": orgToken})
+		taker := instance("taker", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.Name = "shop"
+			hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "same-account"}
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+		})
+		w.create(taker)
+		Eventually(fetch(taker)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Expect(cond(taker, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/shop"))
+		Consistently(fetch(taker)).WithTimeout(2 * testTiming.Poll).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+
+		Expect(k8sClient.Delete(suiteCtx, taker)).To(Succeed())
+		Eventually(gone(taker)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Instance(id)
+		Expect(still).To(BeTrue(), "deleting the object given the ID by hand must leave the instance %s manages", shop.Name)
+		Expect(w.sim.Requests(gandisim.RouteDeleteInstance)).To(BeZero())
+		Consistently(fetch(shop)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+	})
+
 	// elderElsewhere is a Ready HostingInstance "elder" in another tenant's
 	// namespace, with a token of the same account, older than any object
 	// the spec creates next; the spec's manager must be running.

@@ -41,6 +41,32 @@ func knownID(obj client.Object, statusID string) string {
 	return statusID
 }
 
+// ManagedID is the Gandi ID obj manages, as its own passes and its
+// deletion take it, and so the one answer to "which object manages ID X"
+// (the ID index, claimRank, the rival checks of a pass and of finalize,
+// kubectl gandi import). A kind whose passes fall back to the status when
+// the annotation is gone (knownID: a kubectl replace or a GitOps force
+// sync drops it, and the object goes on managing what its status names)
+// is seen under that status ID too: otherwise a second object given the
+// ID by hand would not see it, would manage the same Gandi object, and
+// deleting it would delete it. "" when obj records no ID.
+func ManagedID(obj client.Object) string {
+	switch o := obj.(type) {
+	case *hostingv1alpha1.HostingInstance:
+		return instanceID(o)
+	case *hostingv1alpha1.PaaSInstance:
+		return paasIDText(o)
+	case *hostingv1alpha1.Template:
+		if publicReleased(o) {
+			// The status names a public template the user let go
+			// (releasePublic): the object looks for its own by name.
+			return ""
+		}
+		return templateID(o)
+	}
+	return externalIDAnnotation(obj)
+}
+
 // createPendingSince returns when this object recorded its intent to create,
 // if it did.
 func createPendingSince(obj client.Object) (time.Time, bool) {
@@ -186,13 +212,13 @@ func gandiCreatedAt(obj client.Object) (at time.Time, recordedWithIntent bool) {
 	return vh.Status.CreatedAt.Time, true
 }
 
-// settledID is the Gandi ID obj certainly manages: the recorded one, unless
-// it was recorded with a create intent that is still open (openIntent).
+// settledID is the Gandi ID obj certainly manages (ManagedID), unless it
+// was recorded with a create intent that is still open (openIntent).
 func settledID(obj client.Object) string {
 	if _, open := openIntent(obj); open {
 		return ""
 	}
-	return externalIDAnnotation(obj)
+	return ManagedID(obj)
 }
 
 // lookupWindow says which list may answer an object's lookup by natural

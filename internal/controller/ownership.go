@@ -408,7 +408,7 @@ func ManagerAmong(obj client.Object, others []client.Object) client.Object {
 		copied.SetUID("not-created-yet")
 		obj = copied
 	}
-	return managerAmong(obj, externalIDAnnotation(obj), others)
+	return managerAmong(obj, ManagedID(obj), others)
 }
 
 // Field indexes of the manager's cache that find the objects naming one
@@ -418,8 +418,8 @@ const (
 	templateKeyIndex = "gandi.templateKey"
 	vhostFQDNIndex   = "gandi.vhostFQDN"
 	paasKeyIndex     = "gandi.paasKey"
-	// externalIDIndex holds the Gandi ID an object records
-	// (AnnotationExternalID).
+	// externalIDIndex holds the Gandi ID an object manages (ManagedID):
+	// the annotation's, or the status's once the annotation is gone.
 	externalIDIndex = "gandi.externalID"
 	// intentNameIndex holds, for an object with a create intent, its
 	// natural key without the credentials scope (unscopedKey).
@@ -441,7 +441,7 @@ func indexNaming[T client.Object](mgr ctrl.Manager, obj T, keyIndex string, key 
 		return err
 	}
 	return indexBy(mgr, obj, externalIDIndex, func(t T) (string, bool) {
-		id := externalIDAnnotation(t)
+		id := ManagedID(t)
 		return id, id != ""
 	})
 }

@@ -103,6 +103,37 @@ var _ = Describe("PaaSInstance", func() {
 			ConsistOf(And(HaveField("Name", "daily-1"), HaveField("SizeMB", int32(2048)), HaveField("Type", "auto")))))
 	})
 
+	It("sees an instance an object manages from its status alone (its external-id removed): another object given that ID by hand reports it, and deleting that one leaves the instance", func() {
+		w.startManager(managerOptions{})
+		site := paasInstance("site")
+		w.create(site)
+		Eventually(fetch(site)).WithTimeout(eventually).Should(beReady())
+		id := site.Status.ID
+		setSpec(site, func() { delete(site.Annotations, hostingv1alpha1.AnnotationExternalID) })
+		Consistently(fetch(site)).WithTimeout(2 * testTiming.Poll).Should(And(beReady(), HaveField("Status.ID", id)))
+
+		// Another Secret of the same key (another natural key) and the ID
+		// set by hand.
+		w.secret("same-apikey", map[string]string{"apikey": paasKey})
+		taker := paasInstance("taker", func(pi *hostingv1alpha1.PaaSInstance) {
+			pi.Spec.Name = "site"
+			pi.Spec.CredentialsRef = &hostingv1alpha1.PaaSCredentialsReference{Name: "same-apikey"}
+			pi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+		})
+		w.create(taker)
+		Eventually(fetch(taker)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Expect(cond(taker, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/site"))
+
+		Expect(k8sClient.Delete(suiteCtx, taker)).To(Succeed())
+		Eventually(gone(taker)).WithTimeout(eventually).Should(BeTrue())
+		n, _ := strconv.Atoi(id)
+		_, still := w.sim.PaasInstance(n)
+		Expect(still).To(BeTrue(), "deleting the object given the ID by hand must leave the instance site manages")
+		Expect(w.sim.Requests(xmlrpc("paas.delete"))).To(BeZero())
+		Consistently(fetch(site)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+	})
+
 	Describe("buys exactly one instance", func() {
 		It("when the create's answer is lost after Gandi committed it", func() {
 			w.sim.CommitThenDrop(xmlrpc("paas.create"), 1)

@@ -430,6 +430,33 @@ var _ = Describe("Template", func() {
 		Expect(v.Name).To(Equal("Gandi default"))
 	})
 
+	It("sees a template an object manages from its status alone (its external-id removed): another object given that ID by hand reports it, and deleting that one leaves the template", func() {
+		w.startManager(managerOptions{})
+		dns := gandiTemplate("dns")
+		w.create(dns)
+		Eventually(fetch(dns)).WithTimeout(eventually).Should(beReady())
+		id := dns.Status.ID
+		setSpec(dns, func() { delete(dns.Annotations, hostingv1alpha1.AnnotationExternalID) })
+		Consistently(fetch(dns)).WithTimeout(2 * testTiming.Poll).Should(And(beReady(), HaveField("Status.ID", id)))
+
+		w.secret("same-account", map[string]string{"token": orgToken})
+		taker := gandiTemplate("taker", func(t *hostingv1alpha1.Template) {
+			t.Spec.Name = "dns"
+			t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "same-account"}
+			t.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+		})
+		w.create(taker)
+		Eventually(fetch(taker)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Expect(cond(taker, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(w.namespace + "/dns"))
+
+		Expect(k8sClient.Delete(suiteCtx, taker)).To(Succeed())
+		Eventually(gone(taker)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Template(id)
+		Expect(still).To(BeTrue(), "deleting the object given the ID by hand must leave the template dns manages")
+		Consistently(fetch(dns)).WithTimeout(2 * testTiming.Poll).Should(beReady())
+	})
+
 	It("deletes the template at Gandi with Delete and leaves it with Orphan", func() {
 		w.startManager(managerOptions{})
 		doomed := gandiTemplate("doomed")

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
@@ -260,8 +261,10 @@ func conflictOf(obj, existing client.Object, hi *hostingv1alpha1.HostingInstance
 	if existing == nil {
 		return ""
 	}
-	want := obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]
-	switch have := existing.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]; have {
+	// As the controllers take them (ManagedID): an existing object whose
+	// annotation was removed still manages what its status names.
+	want := controller.ManagedID(obj)
+	switch have := controller.ManagedID(existing); have {
 	case want:
 		if have, ok := existing.(*hostingv1alpha1.Vhost); ok && isVhost {
 			return vhostConflict(vh, have, hi)

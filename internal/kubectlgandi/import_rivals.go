@@ -37,7 +37,7 @@ func (r *rivals) conflict(ctx context.Context, obj client.Object) (string, error
 	if err != nil {
 		return "", err
 	}
-	want := obj.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]
+	want := controller.ManagedID(obj)
 	var others []client.Object
 	for _, o := range listed {
 		if o.GetNamespace() == obj.GetNamespace() && o.GetName() == obj.GetName() {
@@ -55,13 +55,14 @@ func (r *rivals) conflict(ctx context.Context, obj client.Object) (string, error
 }
 
 // names reports that other names what obj, imported, names: the same
-// recorded Gandi ID, or for a Vhost the same FQDN on the same instance,
-// as the Vhost controller finds its rivals (its ID, the FQDN, names a
-// vhost on one instance only).
+// Gandi ID managed (controller.ManagedID: an ID its status keeps after the
+// annotation was removed counts), or for a Vhost the same FQDN on the
+// same instance, as the Vhost controller finds its rivals (its ID, the
+// FQDN, names a vhost on one instance only).
 func (r *rivals) names(ctx context.Context, obj, other client.Object, want string) (bool, error) {
 	vh, ok := obj.(*hostingv1alpha1.Vhost)
 	if !ok {
-		return other.GetAnnotations()[hostingv1alpha1.AnnotationExternalID] == want, nil
+		return controller.ManagedID(other) == want, nil
 	}
 	otherVh, ok := other.(*hostingv1alpha1.Vhost)
 	if !ok {

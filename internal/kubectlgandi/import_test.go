@@ -148,6 +148,9 @@ func TestImportRivalConflict(t *testing.T) {
 				hi.CreationTimestamp = metav1.NewTime(time.Now().Add(time.Hour))
 			})},
 			conflict: "is already managed by team-b/shop"},
+		{name: "another namespace's object manages the ID from its status, its annotation removed (kubectl replace)", obj: want,
+			others:   []client.Object{instance("team-b", "shop", "", func(hi *hostingv1alpha1.HostingInstance) { hi.Status.ID = id })},
+			conflict: "is already managed by team-b/shop"},
 		{name: "an object of the Gandi name that records no ID yet", obj: want, others: []client.Object{instance("team-b", "shop", "", nil)}},
 		{name: "an object that records another ID", obj: want, others: []client.Object{instance("team-b", "shop", "0b6d3f5e-0000-4000-8000-0000000000bb", nil)}},
 		{name: "a Vhost of another namespace records the FQDN on the instance", obj: vhost, others: []client.Object{otherVhost},

@@ -135,10 +135,16 @@ func TestCreateFirst(t *testing.T) {
 	}
 }
 
+// claimant is a Vhost of the FQDN its annotation records (a vhost's ID is
+// its FQDN), www.example.com when it records none.
 func claimant(name string, created time.Time, ann map[string]string) client.Object {
+	fqdn := ann[hostingv1alpha1.AnnotationExternalID]
+	if fqdn == "" {
+		fqdn = "www.example.com"
+	}
 	return &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{
 		Namespace: "ns", Name: name, UID: types.UID(name), CreationTimestamp: metav1.NewTime(created), Annotations: ann,
-	}}
+	}, Spec: hostingv1alpha1.VhostSpec{FQDN: fqdn}}
 }
 
 func TestRival(t *testing.T) {
@@ -226,7 +232,8 @@ func TestRival(t *testing.T) {
 // ManagedID is the one answer to "which Gandi ID does this object
 // manage": an instance, PaaS instance or template keeps managing what its
 // status names once the annotation is removed (its passes fall back to
-// the status).
+// the status), and a Vhost's ID is its FQDN, so its annotation counts only
+// when it names spec.fqdn.
 func TestManagedID(t *testing.T) {
 	instance := func(ann, status string) client.Object {
 		hi := &hostingv1alpha1.HostingInstance{}
@@ -236,6 +243,16 @@ func TestManagedID(t *testing.T) {
 		hi.Status.ID = status
 		return hi
 	}
+	vhost := func(ann, fqdn string) client.Object {
+		vh := &hostingv1alpha1.Vhost{Spec: hostingv1alpha1.VhostSpec{FQDN: fqdn}}
+		if ann != "" {
+			vh.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: ann}
+		}
+		// A status observed for the spec's FQDN is no record of the ID: a
+		// Vhost's passes read only the annotation.
+		vh.Status.FQDN, vh.Status.State = fqdn, "running"
+		return vh
+	}
 	public := &hostingv1alpha1.Template{}
 	public.Status.ID, public.Status.Editable = "tpl-public", gandi.Ptr(false)
 	own := &hostingv1alpha1.Template{}
@@ -243,22 +260,36 @@ func TestManagedID(t *testing.T) {
 	paas := &hostingv1alpha1.PaaSInstance{}
 	paas.Status.ID = "42"
 	cases := []struct {
-		name string
-		obj  client.Object
-		want string
+		name    string
+		obj     client.Object
+		want    string
+		foreign bool
 	}{
-		{"instance: the annotation", instance("i-1", ""), "i-1"},
-		{"instance: the annotation removed, the status keeps the ID", instance("", "i-1"), "i-1"},
-		{"instance: the annotation changed to another ID comes first", instance("i-2", "i-1"), "i-2"},
-		{"instance: nothing recorded", instance("", ""), ""},
-		{"PaaS instance: the status keeps the ID", paas, "42"},
-		{"template: the status keeps its own template", own, "tpl-own"},
-		{"template: a public template the annotation no longer names is let go", public, ""},
+		{"instance: the annotation", instance("i-1", ""), "i-1", false},
+		{"instance: the annotation removed, the status keeps the ID", instance("", "i-1"), "i-1", false},
+		{"instance: the annotation changed to another ID comes first", instance("i-2", "i-1"), "i-2", false},
+		{"instance: nothing recorded", instance("", ""), "", false},
+		{"PaaS instance: the status keeps the ID", paas, "42", false},
+		{"template: the status keeps its own template", own, "tpl-own", false},
+		{"template: a public template the annotation no longer names is let go", public, "", false},
+		{"vhost: the annotation names spec.fqdn", vhost("www.example.com", "www.example.com"), "www.example.com", false},
+		{"vhost: in another letter case, with a root dot", vhost("WWW.Example.com.", "www.example.com"), "www.example.com", false},
+		{"vhost: the punycode of a Unicode spec.fqdn", vhost("xn--bcher-kva.example", "bücher.example"), "xn--bcher-kva.example", false},
+		{"vhost: the Unicode form of the punycode", vhost("bücher.example", "xn--bcher-kva.example"), "xn--bcher-kva.example", false},
+		{"vhost: another FQDN (a copied manifest) manages nothing", vhost("www.example.com", "shop.example.com"), "", true},
+		{"vhost: an annotation that is no host name", vhost("not a name", "shop.example.com"), "", true},
+		{"vhost: no annotation, only a status", vhost("", "www.example.com"), "", false},
+		{"vhost: spec.fqdn no host name (reported as such)", vhost("www.example.com", "-bad-.example.com"), "", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if got := ManagedID(c.obj); got != c.want {
 				t.Fatalf("ManagedID = %q, want %q", got, c.want)
+			}
+			if vh, ok := c.obj.(*hostingv1alpha1.Vhost); ok {
+				if _, foreign := foreignVhostID(vh); foreign != c.foreign {
+					t.Fatalf("foreignVhostID = %v, want %v", foreign, c.foreign)
+				}
 			}
 		})
 	}
@@ -342,7 +373,7 @@ func TestOpenIntent(t *testing.T) {
 		return a
 	}
 	vhost := func(a map[string]string, created *time.Time) client.Object {
-		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "v", Annotations: a}}
+		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "v", Annotations: a}, Spec: hostingv1alpha1.VhostSpec{FQDN: "www.example.com"}}
 		if created != nil {
 			vh.Status.CreatedAt = &metav1.Time{Time: *created}
 		}

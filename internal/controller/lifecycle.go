@@ -1061,14 +1061,20 @@ func withCredentials(creds *Credentials, namespace string, ref *hostingv1alpha1.
 	}
 }
 
+// deletesAtGandi reports that deleting obj deletes what it manages at
+// Gandi: it holds the finalizer, and neither Orphan nor Observe leaves
+// the Gandi object.
+func deletesAtGandi(obj client.Object, p *hostingv1alpha1.ManagedFields) bool {
+	return controllerutil.ContainsFinalizer(obj, Finalizer) && p.DeletionPolicy != hostingv1alpha1.DeletionPolicyOrphan && !observeOnly(p)
+}
+
 // finalize runs the deletion policy; done means the finalizer may go.
 // Delete removes the Gandi object and waits until it is gone; Orphan and
 // Observe leave it; an object that never recorded an ID or an intent owns
 // nothing; an object another one outranks owns nothing either.
 func (l *lifecycle) finalize(ctx context.Context, obj managed, d deletionRequest) (bool, result) {
 	_, pending := ownIntent(obj)
-	orphan := d.policy.DeletionPolicy == hostingv1alpha1.DeletionPolicyOrphan
-	if !controllerutil.ContainsFinalizer(obj, Finalizer) || orphan || observeOnly(d.policy) || (d.id == "" && !pending) {
+	if !deletesAtGandi(obj, d.policy) || (d.id == "" && !pending) {
 		return true, result{}
 	}
 	ext, gone, err := d.connect(ctx)

@@ -49,7 +49,9 @@ func knownID(obj client.Object, statusID string) string {
 // sync drops it, and the object goes on managing what its status names)
 // is seen under that status ID too: otherwise a second object given the
 // ID by hand would not see it, would manage the same Gandi object, and
-// deleting it would delete it. "" when obj records no ID.
+// deleting it would delete it. A Vhost's ID is its FQDN: only an
+// annotation naming spec.fqdn counts (vhostRecord). "" when obj records
+// no ID.
 func ManagedID(obj client.Object) string {
 	switch o := obj.(type) {
 	case *hostingv1alpha1.HostingInstance:
@@ -63,8 +65,32 @@ func ManagedID(obj client.Object) string {
 			return ""
 		}
 		return templateID(o)
+	case *hostingv1alpha1.Vhost:
+		id, _ := vhostRecord(o)
+		return id
 	}
 	return externalIDAnnotation(obj)
+}
+
+// vhostRecord decides what a Vhost's external-id annotation records: the
+// vhost it manages, as spec.fqdn in the ASCII form Gandi names it by, when
+// the annotation names spec.fqdn (in any form IDNA maps to it); foreign
+// when it names another FQDN. A vhost's ID is its FQDN, so such an
+// annotation (a manifest copied from another Vhost and given another
+// spec.fqdn, or a hand edit) names a vhost this object does not declare:
+// it is neither managed nor deleted, and the object reports it
+// (foreignVhostID). No ID and not foreign when the annotation is absent,
+// or spec.fqdn is no host name (reported as such).
+func vhostRecord(vh *hostingv1alpha1.Vhost) (id string, foreign bool) {
+	named := externalIDAnnotation(vh)
+	fqdn, ok := VhostFQDNKey(vh)
+	if named == "" || !ok {
+		return "", false
+	}
+	if ascii, err := toASCII(named); err == nil && ascii == fqdn {
+		return fqdn, false
+	}
+	return "", true
 }
 
 // createPendingSince returns when this object recorded its intent to create,

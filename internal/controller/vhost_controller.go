@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -68,6 +69,13 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 		return result{}
 	}
 	vh.Status.FQDN, vh.Status.FQDNUnicode = fqdn, toUnicode(fqdn)
+	if named, foreign := foreignVhostID(vh); foreign {
+		msg := "the annotation " + hostingv1alpha1.AnnotationExternalID + " names vhost " + strconv.Quote(named) + ", not spec.fqdn " + strconv.Quote(vh.Spec.FQDN) +
+			": a Vhost's ID is its FQDN, so this object manages neither (a manifest copied from another Vhost keeps its records); remove the annotation to manage " +
+			fqdn + " as a new Vhost would, or set it to " + fqdn + " to hand that vhost over. Nothing is changed at Gandi, and deleting this object leaves " +
+			strconv.Quote(named) + " there"
+		return *stopped(vh, r.Timing, hostingv1alpha1.ReasonInvalidSpec, msg)
+	}
 	target, res := r.resolveInstance(ctx, vh)
 	if res != nil {
 		return *res
@@ -207,7 +215,7 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	if res := r.followInstance(ctx, vh, t); res != nil {
 		return *res
 	}
-	if _, res := r.lifecycle().ensureID(ctx, vh, ext, externalIDAnnotation(vh), &vh.Spec.ManagedFields); res != nil {
+	if _, res := r.lifecycle().ensureID(ctx, vh, ext, ManagedID(vh), &vh.Spec.ManagedFields); res != nil {
 		return *res
 	}
 	observed, err := observeVhost(ctx, api, t.instanceID, fqdn, freshWanted(vh, vh.Status.ObservedGeneration, vh.Status.LastHandledReconcileAt))
@@ -321,6 +329,13 @@ func observeVhost(ctx context.Context, api vhostAPI, instanceID, fqdn string, wa
 // instance and its vhosts at Gandi: then the instance recorded beside
 // the vhost's ID is asked, with the Vhost's own credentials.
 func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhost) (bool, result) {
+	if named, foreign := foreignVhostID(vh); foreign && deletesAtGandi(vh, &vh.Spec.ManagedFields) {
+		// settledID gives no ID for it: nothing recorded is deleted, only
+		// what an open intent of this object's own made under spec.fqdn.
+		r.Events.warn(vh, hostingv1alpha1.ReasonInvalidSpec, "Delete", "the annotation "+hostingv1alpha1.AnnotationExternalID+" names vhost "+strconv.Quote(named)+
+			", not spec.fqdn "+strconv.Quote(vh.Spec.FQDN)+": this object manages neither, so neither is deleted at Gandi ("+strconv.Quote(named)+
+			" may be another Vhost's site); delete the one no longer wanted at Gandi")
+	}
 	return r.lifecycle().finalize(ctx, vh, deletionRequest{
 		id:     settledID(vh),
 		policy: &vh.Spec.ManagedFields,
@@ -347,6 +362,13 @@ func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhos
 			return &vhostExternal{r: r, api: r.observed(api, vh), vh: vh, target: t}, false, nil
 		},
 	})
+}
+
+// foreignVhostID reports an external-id annotation that names another
+// vhost than spec.fqdn (vhostRecord), and the FQDN it names.
+func foreignVhostID(vh *hostingv1alpha1.Vhost) (string, bool) {
+	_, foreign := vhostRecord(vh)
+	return externalIDAnnotation(vh), foreign
 }
 
 // vhostDeletion is where a Vhost being deleted finds its vhost.

@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
@@ -729,6 +730,42 @@ var _ = Describe("Vhost", func() {
 			Expect(stillThere).To(BeFalse())
 			_, kept2 := w.sim.Vhost(id, "kept.example.com")
 			Expect(kept2).To(BeTrue())
+		})
+
+		It("takes a Vhost whose external-id names another FQDN than its spec (a copied manifest) for a bad input: it reports it, and deleting it leaves that other Vhost's site", func() {
+			id := w.seedInstance()
+			w.startManager(managerOptions{})
+			www := vhost("www", "www.example.com", onInstance(id))
+			w.create(www)
+			Eventually(fetch(www)).WithTimeout(eventually).Should(beReady())
+
+			// kubectl get -o yaml, renamed and given another FQDN: the ID
+			// records and the finalizer come along.
+			shop := vhost("shop", "shop.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Annotations = map[string]string{
+					hostingv1alpha1.AnnotationExternalID: www.Annotations[hostingv1alpha1.AnnotationExternalID],
+					hostingv1alpha1.AnnotationInstanceID: www.Annotations[hostingv1alpha1.AnnotationInstanceID],
+				}
+				vh.Finalizers = www.Finalizers
+			})
+			Expect(shop.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, "www.example.com"))
+			Expect(shop.Finalizers).To(ContainElement(controller.Finalizer))
+			w.create(shop)
+			Eventually(fetch(shop)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonInvalidSpec))
+			Expect(cond(shop, hostingv1alpha1.ConditionReady).Message).To(And(
+				ContainSubstring(hostingv1alpha1.AnnotationExternalID), ContainSubstring(`"www.example.com"`), ContainSubstring("shop.example.com")))
+
+			Expect(k8sClient.Delete(suiteCtx, shop)).To(Succeed())
+			Eventually(gone(shop)).WithTimeout(eventually).Should(BeTrue())
+			_, still := w.sim.Vhost(id, "www.example.com")
+			Expect(still).To(BeTrue(), "deleting Vhost shop must leave www.example.com, which Vhost www manages")
+			Expect(w.sim.Requests(gandisim.RouteDeleteVhost)).To(BeZero())
+			warned := eventsAbout(w, "Vhost", "shop", hostingv1alpha1.ReasonInvalidSpec)
+			Eventually(warned).WithTimeout(eventually).ShouldNot(BeEmpty())
+			Expect(warned()[0].Type).To(Equal(corev1.EventTypeWarning))
+			Expect(warned()[0].Note).To(ContainSubstring("neither is deleted at Gandi"))
+			Consistently(fetch(www)).WithTimeout(2 * testTiming.Poll).Should(beReady())
 		})
 
 		DescribeTable("deletes its vhost (Delete) after its HostingInstance left the instance at Gandi, asking Gandi with the credentials it reached it with",

@@ -271,6 +271,11 @@ func conflictOf(obj, existing client.Object, hi *hostingv1alpha1.HostingInstance
 		}
 		return ""
 	case "":
+		if named := existing.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]; named != "" {
+			// A Vhost whose annotation names another FQDN than its spec
+			// manages neither (the controller reports it).
+			return fmt.Sprintf("%s exists and its annotation %s names %s, not %s", objectRef(obj), hostingv1alpha1.AnnotationExternalID, named, want)
+		}
 		return fmt.Sprintf("%s exists and records no Gandi ID (it may be creating its own), not %s", objectRef(obj), want)
 	default:
 		return fmt.Sprintf("%s exists and manages %s, not %s", objectRef(obj), have, want)

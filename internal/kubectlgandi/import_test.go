@@ -73,7 +73,7 @@ func TestImportVhostConflict(t *testing.T) {
 		{name: "the same instance through another HostingInstance", existing: []client.Object{vhost(recorded(imported), ref("promo-eu"))},
 			conflict: "through hostinginstance/promo-eu, not hostinginstance/promo"},
 		{name: "another FQDN", existing: []client.Object{vhost(map[string]string{hostingv1alpha1.AnnotationExternalID: "other.example.com"}, nil)},
-			conflict: "vhost/" + fqdn + " exists and manages other.example.com, not " + fqdn},
+			conflict: "vhost/" + fqdn + " exists and its annotation " + hostingv1alpha1.AnnotationExternalID + " names other.example.com, not " + fqdn},
 		{name: "its HostingInstance left", left: "promo",
 			conflict: "vhost/" + fqdn + " (the vhost " + fqdn + " on instance " + imported + ") would name hostinginstance/promo, which is left as it is"},
 		{name: "its HostingInstance left, even over an earlier import", existing: []client.Object{vhost(recorded(imported), nil)}, left: "promo",

@@ -146,7 +146,12 @@ type TemplateApplicationStatus struct {
 
 	// AppliedPayloadHash is the hash of the template payload last applied.
 	// Like AppliedGeneration and AppliedAt, it describes the last apply
-	// Gandi showed performed, not one that was only sent.
+	// Gandi showed performed (its dispatch done with no task in error, or
+	// the domain showing what the template sets), not one that was only
+	// sent: while a later apply's dispatch is pending or running, and when
+	// it fails, they keep the last one performed. The apply sent is in the
+	// annotation effects.hosting.gandi-operator.dev/apply, and its
+	// dispatch in dispatch.
 	// +optional
 	AppliedPayloadHash string `json:"appliedPayloadHash,omitempty"`
 
@@ -157,7 +162,7 @@ type TemplateApplicationStatus struct {
 	// +optional
 	AppliedGeneration int64 `json:"appliedGeneration,omitempty"`
 
-	// AppliedAt is when the template was last applied.
+	// AppliedAt is when the apply Gandi last showed performed was sent.
 	// +optional
 	AppliedAt *metav1.Time `json:"appliedAt,omitempty"`
 }

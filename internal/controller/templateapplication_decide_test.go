@@ -364,11 +364,71 @@ func TestCurrentRecord(t *testing.T) {
 		{"earlier version: a pending intent is newer than the last apply", ta(map[string]string{legacyAnnotationLastApply: legacyDone, legacyAnnotationApplyPending: legacyDone}, hostingv1alpha1.TemplateApplicationStatus{}), true, outcomeUnanswered},
 		{"status only, with a dispatch", ta(nil, hostingv1alpha1.TemplateApplicationStatus{AppliedPayloadHash: "sha256:a", AppliedAt: &metav1.Time{Time: at}, Dispatch: &hostingv1alpha1.DispatchStatus{ID: "d1"}}), true, outcomeDispatched},
 		{"status only, without a dispatch", ta(nil, hostingv1alpha1.TemplateApplicationStatus{AppliedPayloadHash: "sha256:a", AppliedAt: &metav1.Time{Time: at}}), true, outcomeUnanswered},
+		{"status only, a dispatch sent and none performed yet: it is followed, not sent again", ta(nil, hostingv1alpha1.TemplateApplicationStatus{
+			Dispatch: &hostingv1alpha1.DispatchStatus{ID: "d1", State: hostingv1alpha1.DispatchPending}}), true, outcomeDispatched},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, recorded := currentRecord(tc.obj)
 			if recorded != tc.recorded || rec.Outcome != tc.outcome {
 				t.Fatalf("currentRecord = %+v %v, want outcome %q recorded %v", rec, recorded, tc.outcome, tc.recorded)
+			}
+		})
+	}
+}
+
+// TestRecordToStatus pins what the status shows of an apply: its dispatch
+// as soon as Gandi names it, and applied* only once Gandi shows the apply
+// performed; until then, and when it fails, applied* keep the last apply
+// that was.
+func TestRecordToStatus(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 500, time.UTC)
+	earlier := metav1.NewTime(at.Add(-time.Hour).Truncate(time.Second))
+	rec := func(o applyOutcome, dispatch string) applyRecord {
+		return applyRecord{At: at, PayloadHash: "sha256:b", Generation: 2, Outcome: o, DispatchID: dispatch}
+	}
+	ds := func(id string, state hostingv1alpha1.DispatchState) *hostingv1alpha1.DispatchStatus {
+		return &hostingv1alpha1.DispatchStatus{ID: id, State: state}
+	}
+	before := hostingv1alpha1.TemplateApplicationStatus{AppliedPayloadHash: "sha256:a", AppliedGeneration: 1, AppliedAt: &earlier, Dispatch: ds("d1", hostingv1alpha1.DispatchDone)}
+	for _, tc := range []struct {
+		name     string
+		rec      applyRecord
+		dispatch *hostingv1alpha1.DispatchStatus // the status's dispatch before, as follow left it
+		// applied: applied* show rec (else they keep before's); dispatchID
+		// is the status's dispatch after ("" for none).
+		applied    bool
+		dispatchID string
+	}{
+		{name: "accepted, its dispatch named: followed, nothing performed yet", rec: rec(outcomeDispatched, "d2"), dispatch: before.Dispatch, dispatchID: "d2"},
+		{name: "its dispatch pending", rec: rec(outcomeDispatched, "d2"), dispatch: ds("d2", hostingv1alpha1.DispatchPending), dispatchID: "d2"},
+		{name: "its dispatch running", rec: rec(outcomeDispatched, "d2"), dispatch: ds("d2", hostingv1alpha1.DispatchRunning), dispatchID: "d2"},
+		{name: "its dispatch failed", rec: rec(outcomeDispatched, "d2"), dispatch: ds("d2", hostingv1alpha1.DispatchError), dispatchID: "d2"},
+		{name: "its dispatch done", rec: rec(outcomeDispatched, "d2"), dispatch: ds("d2", hostingv1alpha1.DispatchDone), applied: true, dispatchID: "d2"},
+		{name: "the domain confirmed an apply whose answer was lost", rec: rec(outcomeConfirmed, ""), dispatch: before.Dispatch, applied: true},
+		{name: "lost: nothing known", rec: rec(outcomeLost, ""), dispatch: before.Dispatch, dispatchID: "d1"},
+		{name: "accepted without a dispatch to follow", rec: rec(outcomeAccepted, ""), dispatch: before.Dispatch, dispatchID: "d1"},
+		{name: "ended unconfirmed", rec: rec(outcomeUnconfirmed, ""), dispatch: before.Dispatch, dispatchID: "d1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ta := &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{Generation: 2}, Status: *before.DeepCopy()}
+			ta.Status.Dispatch = tc.dispatch.DeepCopy()
+			recordToStatus(ta, tc.rec)
+			st := ta.Status
+			want := before
+			if tc.applied {
+				shown := metav1.NewTime(at.Truncate(time.Second))
+				want.AppliedPayloadHash, want.AppliedGeneration, want.AppliedAt = "sha256:b", 2, &shown
+			}
+			if st.AppliedPayloadHash != want.AppliedPayloadHash || st.AppliedGeneration != want.AppliedGeneration || !st.AppliedAt.Equal(want.AppliedAt) {
+				t.Errorf("applied = %q %d %v; want %q %d %v", st.AppliedPayloadHash, st.AppliedGeneration, st.AppliedAt, want.AppliedPayloadHash, want.AppliedGeneration, want.AppliedAt)
+			}
+			if got := ""; st.Dispatch != nil {
+				got = st.Dispatch.ID
+				if got != tc.dispatchID {
+					t.Errorf("dispatch = %q, want %q", got, tc.dispatchID)
+				}
+			} else if tc.dispatchID != "" {
+				t.Errorf("no dispatch, want %q", tc.dispatchID)
 			}
 		})
 	}

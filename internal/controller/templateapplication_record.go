@@ -200,7 +200,8 @@ func (rec applyRecord) encode() (string, error) {
 // currentRecord is the last apply: the side-effect record, else what an
 // earlier version left (a pending intent before a last apply, since the
 // intent was the newer of the two), else the status (an object whose
-// annotations a person removed). An unreadable record still is a record:
+// annotations a person removed): the last apply performed there, and the
+// dispatch of the last one sent. An unreadable record still is a record:
 // it reads as an unanswered apply of unknown content, long ago, so Gandi's
 // state decides whether to send again.
 func currentRecord(ta *hostingv1alpha1.TemplateApplication) (applyRecord, bool) {
@@ -215,14 +216,18 @@ func currentRecord(ta *hostingv1alpha1.TemplateApplication) (applyRecord, bool) 
 		return rec, true
 	}
 	st := ta.Status
-	if st.AppliedPayloadHash == "" || st.AppliedAt == nil {
-		return applyRecord{}, false
+	var rec applyRecord
+	applied := st.AppliedPayloadHash != "" && st.AppliedAt != nil
+	if applied {
+		rec = applyRecord{At: st.AppliedAt.Time, PayloadHash: st.AppliedPayloadHash, Generation: st.AppliedGeneration}
 	}
-	rec := applyRecord{At: st.AppliedAt.Time, PayloadHash: st.AppliedPayloadHash, Generation: st.AppliedGeneration}
 	if st.Dispatch != nil && st.Dispatch.ID != "" {
+		// The dispatch of the last apply sent, which may be later than
+		// the last one performed (applied*): it is followed to its end
+		// before anything is sent again.
 		rec.Outcome, rec.DispatchID = outcomeDispatched, st.Dispatch.ID
 	}
-	return rec, true
+	return rec, applied || rec.DispatchID != ""
 }
 
 // legacyRecord reads the annotations of earlier versions. Their
@@ -290,18 +295,22 @@ func appliedGeneration(ta *hostingv1alpha1.TemplateApplication, rec applyRecord)
 	return rec.Generation
 }
 
-// recordToStatus mirrors in the status an apply known to be performed: one
-// with a dispatch, or one the domain confirmed. An apply not known to have
-// been performed is no "applied" state: the status keeps the last one that
-// was, and the conditions say what is pending.
+// recordToStatus mirrors rec in the status: the dispatch it is to follow,
+// at once, and what it applied only once Gandi showed it performed (its
+// dispatch done with no task in error, or the domain confirming an apply
+// without one: readiness). Until then, and when it failed, applied* keep
+// the last apply that was performed, as their API doc says; the apply
+// record, an annotation, is what says an apply was sent.
 func recordToStatus(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) {
-	if rec.Outcome != outcomeDispatched && rec.Outcome != outcomeConfirmed {
+	st := &ta.Status
+	if rec.Outcome == outcomeDispatched && (st.Dispatch == nil || st.Dispatch.ID != rec.DispatchID) {
+		st.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID}
+	}
+	if !rec.performed(st.Dispatch) || rec.At.IsZero() || rec.PayloadHash == "" {
 		return
 	}
-	st := &ta.Status
 	st.AppliedPayloadHash, st.AppliedGeneration = rec.PayloadHash, appliedGeneration(ta, rec)
-	// Seconds only: that is what the status keeps, so a re-read compares equal.
-	at := metav1.NewTime(rec.At.UTC().Truncate(time.Second))
+	at := statusTime(rec.At)
 	st.AppliedAt = &at
 	switch {
 	case rec.DispatchID == "":
@@ -309,4 +318,30 @@ func recordToStatus(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) {
 	case st.Dispatch == nil || st.Dispatch.ID != rec.DispatchID:
 		st.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID}
 	}
+}
+
+// statusTime is t as the status keeps it: seconds only, so that a re-read
+// compares equal.
+func statusTime(t time.Time) metav1.Time {
+	return metav1.NewTime(t.UTC().Truncate(time.Second))
+}
+
+// performed reports that Gandi showed rec's apply done, ds being the
+// dispatch the status last read: the rule Ready follows (readiness).
+func (rec applyRecord) performed(ds *hostingv1alpha1.DispatchStatus) bool {
+	ok, _ := readiness(rec, stepSettled, ds)
+	return ok
+}
+
+// shownPerformed reports that ta's status shows rec's apply performed:
+// recordToStatus wrote it in applied*, and its dispatch, if it has one, is
+// done there. Only the operator writes the status; rec is an annotation,
+// which copies of the object carry and anyone who may edit it may write.
+func shownPerformed(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) bool {
+	st := &ta.Status
+	if st.AppliedAt == nil || st.AppliedPayloadHash == "" || st.AppliedPayloadHash != rec.PayloadHash {
+		return false
+	}
+	at := statusTime(rec.At)
+	return st.AppliedAt.Equal(&at) && rec.performed(st.Dispatch)
 }

@@ -122,12 +122,14 @@ type applicationView struct {
 	// same template is then a conflict).
 	namespaces []string
 	// recorded: the object's apply record is of the contested domain (an
-	// apply there may be in flight, or done). applied: its status shows an
-	// apply performed there too, which only the operator writes (a copy
-	// of the object carries its record, not its status). covers: that
-	// apply wrote every namespace the template writes now, so it manages
-	// all of them already. A record another application wrote over
-	// (applyRecord.Superseded) counts for none of these.
+	// apply there was sent, or may be in flight). applied: its status
+	// shows that apply performed, as Gandi showed it (shownPerformed),
+	// which only the operator writes (a copy of the object carries its
+	// record, not its status; anyone who may edit the object may write
+	// the record). covers: that apply wrote every namespace the template
+	// writes now, so it manages all of them already. A record another
+	// application wrote over (applyRecord.Superseded) counts for none of
+	// these.
 	recorded, applied, covers bool
 }
 
@@ -142,7 +144,7 @@ func newApplicationView(ta *hostingv1alpha1.TemplateApplication, templateID stri
 		on = ta.Status.DomainID
 	}
 	v.recorded = ok && domainID != "" && on == domainID && !rec.Superseded
-	v.applied = v.recorded && ta.Status.AppliedAt != nil
+	v.applied = v.recorded && shownPerformed(ta, rec)
 	v.covers = v.applied && subset(namespaces, rec.wrote(namespaces))
 	return v
 }

@@ -153,25 +153,37 @@ func TestDomainRef(t *testing.T) {
 }
 
 // TestApplicationView pins what of an application's own applies ranks it
-// on a domain: only the operator writes the status, so a copy carrying
-// another object's record has recorded, never applied.
+// on a domain: recorded is what it sent, applied what Gandi showed
+// performed, as the status shows it. Only the operator writes the status,
+// so a copy carrying another object's record, or a record written by
+// hand, has recorded, never applied.
 func TestApplicationView(t *testing.T) {
 	at := metav1.NewTime(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	earlier := metav1.NewTime(at.Add(-time.Hour))
 	record := func(r applyRecord) map[string]string {
-		r.At = at.Time
+		if r.At.IsZero() {
+			r.At = at.Time
+		}
 		v, err := r.encode()
 		if err != nil {
 			t.Fatal(err)
 		}
 		return effectRecord(effectApply, v)
 	}
-	ta := func(ann map[string]string, statusDomain string, appliedAt *metav1.Time) *hostingv1alpha1.TemplateApplication {
-		return &hostingv1alpha1.TemplateApplication{
-			ObjectMeta: metav1.ObjectMeta{Annotations: ann},
-			Status:     hostingv1alpha1.TemplateApplicationStatus{DomainID: statusDomain, AppliedAt: appliedAt},
+	// shown is a status that shows an apply at when, of hash, with its
+	// dispatch (nil: none) in state.
+	shown := func(when *metav1.Time, hash, dispatch string, state hostingv1alpha1.DispatchState) hostingv1alpha1.TemplateApplicationStatus {
+		st := hostingv1alpha1.TemplateApplicationStatus{DomainID: "dom-1", AppliedAt: when, AppliedPayloadHash: hash}
+		if dispatch != "" {
+			st.Dispatch = &hostingv1alpha1.DispatchStatus{ID: dispatch, State: state}
 		}
+		return st
 	}
-	mine := applyRecord{Outcome: outcomeDispatched, DispatchID: "d1", TemplateID: "tpl-1", DomainID: "dom-1", Namespaces: []string{nsRecords, nsMailboxes}}
+	done := shown(&at, "sha256:a", "d1", hostingv1alpha1.DispatchDone)
+	ta := func(ann map[string]string, st hostingv1alpha1.TemplateApplicationStatus) *hostingv1alpha1.TemplateApplication {
+		return &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{Annotations: ann}, Status: st}
+	}
+	mine := applyRecord{PayloadHash: "sha256:a", Outcome: outcomeDispatched, DispatchID: "d1", TemplateID: "tpl-1", DomainID: "dom-1", Namespaces: []string{nsRecords, nsMailboxes}}
 	with := func(change func(*applyRecord)) applyRecord { r := mine; change(&r); return r }
 	for _, tc := range []struct {
 		name                      string
@@ -179,19 +191,31 @@ func TestApplicationView(t *testing.T) {
 		namespaces                []string
 		recorded, applied, covers bool
 	}{
-		{name: "never applied", ta: ta(nil, "dom-1", nil), namespaces: []string{nsRecords}},
-		{name: "applied there what it writes", ta: ta(record(mine), "dom-1", &at), namespaces: []string{nsRecords}, recorded: true, applied: true, covers: true},
-		{name: "applied there, its template now writes more", ta: ta(record(mine), "dom-1", &at), namespaces: []string{nsRecords, nsWebredirs}, recorded: true, applied: true},
-		{name: "a copy: the record, not the status", ta: ta(record(mine), "", nil), namespaces: []string{nsRecords}, recorded: true},
-		{name: "an apply in flight, none done before", ta: ta(record(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeUnanswered, "" })), "dom-1", nil),
+		{name: "never applied", ta: ta(nil, hostingv1alpha1.TemplateApplicationStatus{DomainID: "dom-1"}), namespaces: []string{nsRecords}},
+		{name: "applied there what it writes, its dispatch done", ta: ta(record(mine), done), namespaces: []string{nsRecords}, recorded: true, applied: true, covers: true},
+		{name: "applied there, its template now writes more", ta: ta(record(mine), done), namespaces: []string{nsRecords, nsWebredirs}, recorded: true, applied: true},
+		{name: "sent, Gandi shows its dispatch pending: recorded, not applied", ta: ta(record(mine), shown(nil, "", "d1", hostingv1alpha1.DispatchPending)),
 			namespaces: []string{nsRecords}, recorded: true},
-		{name: "applied on another domain", ta: ta(record(with(func(r *applyRecord) { r.DomainID = "dom-2" })), "dom-1", &at), namespaces: []string{nsRecords}},
-		{name: "written over while held back", ta: ta(record(with(func(r *applyRecord) { r.Superseded = true })), "dom-1", &at), namespaces: []string{nsRecords}},
+		{name: "sent, its dispatch failed: recorded, not applied", ta: ta(record(mine), shown(nil, "", "d1", hostingv1alpha1.DispatchError)),
+			namespaces: []string{nsRecords}, recorded: true},
+		{name: "sent again, the status shows the earlier apply performed: not this one", ta: ta(record(with(func(r *applyRecord) { r.PayloadHash, r.DispatchID = "sha256:b", "d2" })),
+			shown(&earlier, "sha256:a", "d2", hostingv1alpha1.DispatchRunning)), namespaces: []string{nsRecords}, recorded: true},
+		{name: "status of an earlier version, which wrote applied* when Gandi accepted: its dispatch failed", ta: ta(record(mine), shown(&at, "sha256:a", "d1", hostingv1alpha1.DispatchError)),
+			namespaces: []string{nsRecords}, recorded: true},
+		{name: "a lost apply the domain confirmed", ta: ta(record(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeConfirmed, "" })), shown(&at, "sha256:a", "", "")),
+			namespaces: []string{nsRecords}, recorded: true, applied: true, covers: true},
+		{name: "a record written by hand saying the domain confirmed it, the status showing nothing", ta: ta(record(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeConfirmed, "" })),
+			hostingv1alpha1.TemplateApplicationStatus{DomainID: "dom-1"}), namespaces: []string{nsRecords}, recorded: true},
+		{name: "a copy: the record, not the status", ta: ta(record(mine), hostingv1alpha1.TemplateApplicationStatus{}), namespaces: []string{nsRecords}, recorded: true},
+		{name: "an apply in flight, none done before", ta: ta(record(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeUnanswered, "" })), hostingv1alpha1.TemplateApplicationStatus{DomainID: "dom-1"}),
+			namespaces: []string{nsRecords}, recorded: true},
+		{name: "applied on another domain", ta: ta(record(with(func(r *applyRecord) { r.DomainID = "dom-2" })), done), namespaces: []string{nsRecords}},
+		{name: "written over while held back", ta: ta(record(with(func(r *applyRecord) { r.Superseded = true })), done), namespaces: []string{nsRecords}},
 		{name: "a record of an earlier version: its target and namespaces are the current ones",
-			ta:         ta(record(with(func(r *applyRecord) { r.TemplateID, r.DomainID, r.Namespaces = "", "", nil })), "dom-1", &at),
+			ta:         ta(record(with(func(r *applyRecord) { r.TemplateID, r.DomainID, r.Namespaces = "", "", nil })), done),
 			namespaces: []string{nsRecords, nsWebredirs}, recorded: true, applied: true, covers: true},
-		{name: "only a status, as its annotations were removed", ta: &hostingv1alpha1.TemplateApplication{Status: hostingv1alpha1.TemplateApplicationStatus{
-			DomainID: "dom-1", AppliedAt: &at, AppliedPayloadHash: "sha256:a"}}, namespaces: []string{nsRecords}, recorded: true, applied: true, covers: true},
+		{name: "only a status, as its annotations were removed", ta: ta(nil, done), namespaces: []string{nsRecords}, recorded: true, applied: true, covers: true},
+		{name: "only a status whose dispatch is pending", ta: ta(nil, shown(nil, "", "d1", hostingv1alpha1.DispatchPending)), namespaces: []string{nsRecords}, recorded: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := newApplicationView(tc.ta, "tpl-1", tc.namespaces, "dom-1")

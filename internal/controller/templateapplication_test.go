@@ -563,6 +563,44 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(w.sim.Dispatches()).To(Equal(1))
 	})
 
+	// status.appliedPayloadHash, appliedGeneration and appliedAt describe
+	// the last apply Gandi showed performed, not one that was only sent:
+	// a dispatch Gandi holds pending has performed nothing yet.
+	It("reports nothing as applied in status while Gandi shows its dispatch pending, and the apply once it is done", func() {
+		w.sim.HoldDispatches(true)
+		w.startManager(managerOptions{})
+		t := gandiTemplate("dns")
+		w.create(t)
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(haveDispatchState("Pending"))
+		Expect(get(ta).GetAnnotations()).To(HaveKeyWithValue(applyRecordKey, ContainSubstring(`"outcome":"dispatched"`)),
+			"the apply is recorded as sent")
+		Consistently(fetch(ta)).WithTimeout(2*testTiming.Poll).Should(And(
+			HaveField("Status.AppliedPayloadHash", BeEmpty()), HaveField("Status.AppliedGeneration", BeZero()), HaveField("Status.AppliedAt", BeNil())),
+			"Gandi shows the dispatch pending: nothing is performed yet")
+
+		w.sim.HoldDispatches(false)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(ta.Status.AppliedPayloadHash).To(Equal(get(t).(*hostingv1alpha1.Template).Status.PayloadHash))
+		Expect(ta.Status.AppliedGeneration).To(Equal(ta.Generation))
+		Expect(ta.Status.AppliedAt).NotTo(BeNil())
+	})
+
+	It("reports nothing as applied in status when its dispatch failed as a whole", func() {
+		w.sim.FailDispatches("The domain is locked.")
+		w.startManager(managerOptions{})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(haveDispatchState("Error"),
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "DispatchFailed")))
+		Consistently(fetch(ta)).WithTimeout(2*testTiming.Poll).Should(And(
+			HaveField("Status.AppliedPayloadHash", BeEmpty()), HaveField("Status.AppliedAt", BeNil())),
+			"the dispatch failed: nothing of it was performed")
+		Expect(w.sim.Dispatches()).To(Equal(1))
+	})
+
 	It("follows its dispatch across a manager restart without dispatching again", func() {
 		w.sim.HoldDispatches(true)
 		stop := w.startManager(managerOptions{})
@@ -621,6 +659,7 @@ var _ = Describe("TemplateApplication", func() {
 			Not(ContainSubstring("dns:records"))))
 		Expect(ta.Status.Dispatch.Tasks).To(HaveKeyWithValue("domain:mailboxes", hostingv1alpha1.DispatchError))
 		Expect(ta.Status.Dispatch.Tasks).To(HaveKeyWithValue("dns:records", hostingv1alpha1.DispatchDone))
+		Expect(ta.Status.AppliedAt).To(BeNil(), "a dispatch with a task in error is not an apply Gandi showed performed")
 		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 	})
 

@@ -145,7 +145,7 @@ func TestApplyRace(t *testing.T) {
 				runs++
 				for i := range tc.racers {
 					for j := i + 1; j < len(tc.racers); j++ {
-						if s.sent[i] && s.sent[j] && conflicts(raceView(tc.racers[i], s.objs[i], dom), raceView(tc.racers[j], s.objs[j], dom)) {
+						if s.sent[i] && s.sent[j] && conflicts(raceView(tc.racers[i], s.objs[i], dom, base), raceView(tc.racers[j], s.objs[j], dom, base)) {
 							t.Fatalf("%s and %s both sent: %s", tc.racers[i].name, tc.racers[j].name, strings.Join(s.trace, ", "))
 						}
 					}
@@ -159,10 +159,11 @@ func TestApplyRace(t *testing.T) {
 	}
 }
 
-// raceView is rivalView for a racer, its template known.
-func raceView(rc racer, o *hostingv1alpha1.TemplateApplication, dom string) applicationView {
+// raceView is rivalView for a racer, its template known, at the time of
+// the race.
+func raceView(rc racer, o *hostingv1alpha1.TemplateApplication, dom string, now time.Time) applicationView {
 	id, namespaces := withApplyInFlight(o, dom, rc.tpl, rc.namespaces, false)
-	return newApplicationView(o, id, namespaces, dom)
+	return withRunning(newApplicationView(o, id, namespaces, dom), o, now, time.Minute)
 }
 
 // raceStep takes racer i's next step in s, if it has one.
@@ -184,7 +185,7 @@ func raceStep(s raceState, i int, racers []racer, standing []applicationView, be
 		var rivals []applicationView
 		for j := range racers {
 			if j != i && appliesOn(n.objs[j], domain) {
-				rivals = append(rivals, raceView(racers[j], n.objs[j], dom))
+				rivals = append(rivals, raceView(racers[j], n.objs[j], dom, base))
 			}
 		}
 		holder, held := heldBackBy(standing[i], rivals)

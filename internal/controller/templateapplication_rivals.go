@@ -131,6 +131,18 @@ type applicationView struct {
 	// application wrote over (applyRecord.Superseded) counts for none of
 	// these.
 	recorded, applied, covers bool
+	// running: that recorded apply may still run at Gandi (its dispatch
+	// not seen over, or one without a dispatch to follow within its grace:
+	// deletionInput.awaited), writing what it writes whatever the ranking
+	// says (withRunning).
+	running bool
+}
+
+// withRunning is v, the view of o, with running set: Gandi may still be
+// running o's recorded apply there, as o's records and status tell.
+func withRunning(v applicationView, o *hostingv1alpha1.TemplateApplication, now time.Time, grace time.Duration) applicationView {
+	v.running = v.recorded && newDeletionInput(o, now, grace).awaited()
+	return v
 }
 
 // newApplicationView is ta's view for domainID, the contested domain.
@@ -185,7 +197,12 @@ func conflicts(a, b applicationView) bool {
 // what it writes unless an earlier manager writes some of it too; self is
 // held back by the first such manager. An application that is itself held
 // back holds nobody back: of three whose templates chain (records; records
-// and mail; mail), the first and the third apply.
+// and mail; mail), the first and the third apply. Unless its apply there
+// may still run (running): then it writes what it writes, whatever comes
+// before it, as one being deleted does (holdsWhileDeleting). Two that race
+// may each have sent before seeing the other (one out of the cache), and
+// a third, finding the older of the two first, would otherwise write what
+// the other's dispatch is writing.
 func heldBackBy(self applicationView, others []applicationView) (applicationView, bool) {
 	all := append([]applicationView{self}, others...)
 	sort.SliceStable(all, func(i, j int) bool { return firstOf(all[i], all[j]) })
@@ -198,7 +215,7 @@ func heldBackBy(self applicationView, others []applicationView) (applicationView
 			}
 			return applicationView{}, false
 		}
-		if i < 0 {
+		if i < 0 || v.running {
 			managers = append(managers, v)
 		}
 	}
@@ -368,7 +385,7 @@ func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostin
 		}
 	}
 	id, namespaces = withApplyInFlight(o, domainID, id, namespaces, holdsWhileDeleting(o, r.clock(), r.Timing.CreateGrace))
-	return newApplicationView(o, id, namespaces, domainID), nil
+	return withRunning(newApplicationView(o, id, namespaces, domainID), o, r.clock(), r.Timing.CreateGrace), nil
 }
 
 // withApplyInFlight adds to what o's template writes (id, namespaces)

@@ -24,6 +24,7 @@ func TestHeldBackBy(t *testing.T) {
 	base := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	type mod func(*applicationView)
 	recorded := func(v *applicationView) { v.recorded = true }
+	running := func(v *applicationView) { v.recorded, v.running = true, true }
 	applied := func(v *applicationView) { v.recorded, v.applied = true, true }
 	covers := func(v *applicationView) { v.recorded, v.applied, v.covers = true, true, true }
 	// view is an application created at base+age seconds.
@@ -75,6 +76,11 @@ func TestHeldBackBy(t *testing.T) {
 		{name: "the same age, self's name first", self: view("a", 1, "tpl-2", ns(nsRecords)), others: []applicationView{view("b", 1, "tpl-1", ns(nsRecords))}},
 		{name: "an application held back holds nobody back", self: view("c", 3, "tpl-3", ns(nsMailboxes)),
 			others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords)), view("b", 2, "tpl-2", ns(nsRecords, nsMailboxes))}},
+		{name: "one held back whose apply there may still run holds back what it writes (two that raced, both sent)", self: view("c", 3, "tpl-3", ns(nsMailboxes)),
+			others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords), recorded), view("b", 2, "tpl-2", ns(nsRecords, nsMailboxes), running)},
+			holder: "b", msg: []string{"writes domain:mailboxes"}},
+		{name: "once its apply is over, it holds nobody back", self: view("c", 3, "tpl-3", ns(nsMailboxes)),
+			others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords), recorded), view("b", 2, "tpl-2", ns(nsRecords, nsMailboxes), recorded)}},
 		{name: "held by the first manager that writes what self writes", self: view("d", 4, "tpl-4", ns(nsMailboxes, nsWebredirs)),
 			others: []applicationView{view("a", 1, "tpl-1", ns(nsRecords)), view("c", 3, "tpl-3", ns(nsWebredirs)), view("b", 2, "tpl-2", ns(nsMailboxes))},
 			holder: "b", msg: []string{"writes domain:mailboxes"}},
@@ -221,6 +227,49 @@ func TestApplicationView(t *testing.T) {
 			v := newApplicationView(tc.ta, "tpl-1", tc.namespaces, "dom-1")
 			if v.recorded != tc.recorded || v.applied != tc.applied || v.covers != tc.covers {
 				t.Errorf("recorded, applied, covers = %v, %v, %v; want %v, %v, %v", v.recorded, v.applied, v.covers, tc.recorded, tc.applied, tc.covers)
+			}
+		})
+	}
+}
+
+// TestWithRunning pins when a rival's recorded apply may still run at
+// Gandi, so that it holds back what it writes whatever the ranking says.
+func TestWithRunning(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	const grace = time.Minute
+	ta := func(r applyRecord, ds *hostingv1alpha1.DispatchStatus) *hostingv1alpha1.TemplateApplication {
+		v, err := r.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &hostingv1alpha1.TemplateApplication{ObjectMeta: metav1.ObjectMeta{Annotations: effectRecord(effectApply, v)},
+			Status: hostingv1alpha1.TemplateApplicationStatus{DomainID: "dom-1", Dispatch: ds}}
+	}
+	dispatched := applyRecord{At: now.Add(-time.Hour), Outcome: outcomeDispatched, DispatchID: "d1", DomainID: "dom-1"}
+	ds := func(id string, state hostingv1alpha1.DispatchState) *hostingv1alpha1.DispatchStatus {
+		return &hostingv1alpha1.DispatchStatus{ID: id, State: state}
+	}
+	with := func(change func(*applyRecord)) applyRecord { r := dispatched; change(&r); return r }
+	for _, tc := range []struct {
+		name string
+		o    *hostingv1alpha1.TemplateApplication
+		want bool
+	}{
+		{"its dispatch pending", ta(dispatched, ds("d1", hostingv1alpha1.DispatchPending)), true},
+		{"its dispatch named, not read yet", ta(dispatched, nil), true},
+		{"its dispatch done", ta(dispatched, ds("d1", hostingv1alpha1.DispatchDone)), false},
+		{"its dispatch failed", ta(dispatched, ds("d1", hostingv1alpha1.DispatchError)), false},
+		{"recorded just now, not answered yet", ta(with(func(r *applyRecord) { r.At, r.Outcome, r.DispatchID = now, outcomeUnanswered, "" }), nil), true},
+		{"its answer lost, within the grace", ta(with(func(r *applyRecord) { r.Outcome, r.DispatchID, r.LostAt = outcomeLost, "", now.Add(-grace/2) }), nil), true},
+		{"its answer lost, the grace over", ta(with(func(r *applyRecord) { r.Outcome, r.DispatchID, r.LostAt = outcomeLost, "", now.Add(-2*grace) }), nil), false},
+		{"confirmed on the domain", ta(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeConfirmed, "" }), nil), false},
+		{"on another domain", ta(with(func(r *applyRecord) { r.DomainID = "dom-2" }), ds("d1", hostingv1alpha1.DispatchPending)), false},
+		{"written over while held back", ta(with(func(r *applyRecord) { r.Superseded = true }), ds("d1", hostingv1alpha1.DispatchPending)), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := withRunning(newApplicationView(tc.o, "tpl-1", []string{nsRecords}, "dom-1"), tc.o, now, grace)
+			if v.running != tc.want {
+				t.Errorf("running = %v, want %v", v.running, tc.want)
 			}
 		})
 	}

@@ -232,6 +232,114 @@ func TestApplicationView(t *testing.T) {
 	}
 }
 
+// TestReaches pins which applications count against the others on a
+// domain: those whose status, which only the operator writes, shows Gandi
+// showed their own credentials the domain, and those whose pass in this
+// process is applying there now. Naming the domain, being older, or an
+// apply record (an annotation anyone who may edit the object may write)
+// is not enough.
+func TestReaches(t *testing.T) {
+	record := func(r applyRecord) map[string]string {
+		r.At = time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+		v, err := r.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return effectRecord(effectApply, v)
+	}
+	ta := func(name string, spec hostingv1alpha1.TemplateApplicationSpec, statusDomain string, ann map[string]string) *hostingv1alpha1.TemplateApplication {
+		return &hostingv1alpha1.TemplateApplication{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "tenant", Name: name, UID: types.UID(name), Generation: 1, Annotations: ann},
+			Spec:       spec,
+			Status:     hostingv1alpha1.TemplateApplicationStatus{ObservedGeneration: 1, DomainID: statusDomain},
+		}
+	}
+	byName := hostingv1alpha1.TemplateApplicationSpec{Domain: "example.com"}
+	byID := hostingv1alpha1.TemplateApplicationSpec{DomainID: "dom-1"}
+	forged := record(applyRecord{Outcome: outcomeConfirmed, DomainID: "dom-1", Namespaces: []string{nsRecords}})
+	r := &TemplateApplicationReconciler{}
+	applying := ta("applying", byID, "", nil)
+	r.applying.begin(applying, "dom-1")
+	elsewhere := ta("elsewhere", byID, "", nil)
+	r.applying.begin(elsewhere, "dom-2")
+	recreated := ta("recreated", byID, "", nil)
+	r.applying.begin(recreated, "dom-1")
+	recreated.UID = "recreated-2"
+	ended := ta("ended", byID, "", nil)
+	r.applying.begin(ended, "dom-1")
+	r.applying.end(types.NamespacedName{Namespace: "tenant", Name: "ended"})
+	for _, tc := range []struct {
+		name string
+		o    *hostingv1alpha1.TemplateApplication
+		want bool
+	}{
+		{"by name, resolved by Gandi through its credentials", ta("a", byName, "dom-1", nil), true},
+		{"by name, not resolved (credentials missing, or another account's)", ta("a", byName, "", nil), false},
+		{"by name, not resolved, an apply record of the domain written by hand", ta("a", byName, "", forged), false},
+		{"by name, resolved to another domain", ta("a", byName, "dom-2", nil), false},
+		{"by ID, Gandi accepted an apply of it there", ta("a", byID, "dom-1", nil), true},
+		{"by ID, never accepted there (refused, or never sent)", ta("a", byID, "", nil), false},
+		{"by ID, an apply record written by hand", ta("a", byID, "", forged), false},
+		{"its pass is applying there now", applying, true},
+		{"its pass is applying on another domain", elsewhere, false},
+		{"another object of the name, whose pass is applying there", recreated, false},
+		{"its pass ended, its status written without the domain", ended, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := r.counts(tc.o, "dom-1"); got != tc.want {
+				t.Errorf("counts = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if reaches(ta("a", byName, "", nil), "") {
+		t.Error("reaches an unknown domain")
+	}
+}
+
+// TestAppliedOn pins when an application keeps the domain in
+// status.domainID though Gandi refuses its credentials: its last apply
+// there shown performed.
+func TestAppliedOn(t *testing.T) {
+	at := metav1.NewTime(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
+	mine := applyRecord{At: at.Time, PayloadHash: "sha256:a", Outcome: outcomeDispatched, DispatchID: "d1", DomainID: "dom-1"}
+	ta := func(r *applyRecord, state hostingv1alpha1.DispatchState, applied bool) *hostingv1alpha1.TemplateApplication {
+		o := &hostingv1alpha1.TemplateApplication{Status: hostingv1alpha1.TemplateApplicationStatus{DomainID: "dom-1",
+			Dispatch: &hostingv1alpha1.DispatchStatus{ID: "d1", State: state}}}
+		if r != nil {
+			v, err := r.encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Annotations = effectRecord(effectApply, v)
+		}
+		if applied {
+			o.Status.AppliedAt, o.Status.AppliedPayloadHash = &at, "sha256:a"
+		}
+		return o
+	}
+	with := func(change func(*applyRecord)) *applyRecord { r := mine; change(&r); return &r }
+	for _, tc := range []struct {
+		name string
+		o    *hostingv1alpha1.TemplateApplication
+		want bool
+	}{
+		{"its dispatch there done", ta(&mine, hostingv1alpha1.DispatchDone, true), true},
+		{"its dispatch there pending", ta(&mine, hostingv1alpha1.DispatchPending, false), false},
+		{"its dispatch there failed", ta(&mine, hostingv1alpha1.DispatchError, false), false},
+		{"applied on another domain", ta(with(func(r *applyRecord) { r.DomainID = "dom-2" }), hostingv1alpha1.DispatchDone, true), false},
+		{"written over while held back", ta(with(func(r *applyRecord) { r.Superseded = true }), hostingv1alpha1.DispatchDone, true), false},
+		{"a record of an earlier version, naming no domain", ta(with(func(r *applyRecord) { r.DomainID = "" }), hostingv1alpha1.DispatchDone, true), true},
+		{"a record saying so, the status not", ta(with(func(r *applyRecord) { r.Outcome, r.DispatchID = outcomeConfirmed, "" }), "", false), false},
+		{"only the status, as its annotations were removed", ta(nil, hostingv1alpha1.DispatchDone, true), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := appliedOn(tc.o, "dom-1"); got != tc.want {
+				t.Errorf("appliedOn = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestWithRunning pins when a rival's recorded apply may still run at
 // Gandi, so that it holds back what it writes whatever the ranking says.
 func TestWithRunning(t *testing.T) {

@@ -724,7 +724,9 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(k8sClient.Delete(suiteCtx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-credentials", Namespace: w.namespace}})).To(Succeed())
 		Expect(k8sClient.Delete(suiteCtx, ta)).To(Succeed())
 		Eventually(gone(ta)).WithTimeout(eventually).Should(BeTrue(), "the deletion does not wedge on credentials it cannot use")
-		Expect(eventsAbout(w, "TemplateApplication", "shop-dns", hostingv1alpha1.ReasonCredentialsNotFound)()).NotTo(BeEmpty(), "an event says it was let go unobserved")
+		// Events are posted asynchronously: the object may be gone first.
+		Eventually(eventsAbout(w, "TemplateApplication", "shop-dns", hostingv1alpha1.ReasonCredentialsNotFound)).WithTimeout(5*time.Second).
+			ShouldNot(BeEmpty(), "an event says it was let go unobserved")
 		Expect(w.sim.Writes()).To(Equal(writes))
 		// The Template's deletion needs them (it deletes at Gandi).
 		w.secret("gandi-credentials", map[string]string{"token": orgToken})

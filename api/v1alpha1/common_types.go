@@ -150,6 +150,32 @@ type CredentialsReference struct {
 	Key CredentialsKey `json:"key,omitempty"`
 }
 
+// ObservedCredentials names the credentials a pass of the operator last saw
+// an object's Gandi ID under: the Secret it read them from and the version
+// of it read, never anything of its contents. Gandi gives another account's
+// credentials the answer it gives for a deleted object (the legacy API's
+// "not found"), so a "not found" is taken for "deleted at Gandi" only under
+// these very credentials.
+type ObservedCredentials struct {
+	// ID is the Gandi ID seen (a Vhost's: its FQDN).
+	ID string `json:"id"`
+
+	// Secret is the credentials Secret, "namespace/name".
+	Secret string `json:"secret"`
+
+	// Key of the Secret the credential was read from: token or apikey.
+	Key string `json:"key"`
+
+	// UID of the Secret: one deleted and made again under the same name is
+	// another Secret.
+	UID string `json:"uid"`
+
+	// ResourceVersion of the Secret read: a key replaced in the same
+	// Secret may be another account's, and nothing but its version tells
+	// without keeping something of its value.
+	ResourceVersion string `json:"resourceVersion"`
+}
+
 // SecretKeySelector names one key of a Secret in the object's own namespace.
 type SecretKeySelector struct {
 	// Name of a Secret in the same namespace as this object.

@@ -104,3 +104,22 @@ func (in *Vhost) LostClaim() string { return in.Status.LostClaimID }
 
 // SetLostClaim records, or clears with "", the ID this object lost.
 func (in *Vhost) SetLostClaim(id string) { in.Status.LostClaimID = id }
+
+// SeenWith is the record of the credentials the ID was last seen under
+// at Gandi (status.observedWith), nil when none is.
+func (in *HostingInstance) SeenWith() *ObservedCredentials { return in.Status.ObservedWith }
+
+// SetSeenWith records the credentials the ID was seen under.
+func (in *HostingInstance) SetSeenWith(c *ObservedCredentials) { in.Status.ObservedWith = c }
+
+// SeenWith is the record of the credentials the ID was last seen under.
+func (in *Template) SeenWith() *ObservedCredentials { return in.Status.ObservedWith }
+
+// SetSeenWith records the credentials the ID was seen under.
+func (in *Template) SetSeenWith(c *ObservedCredentials) { in.Status.ObservedWith = c }
+
+// SeenWith is the record of the credentials the vhost was last seen under.
+func (in *Vhost) SeenWith() *ObservedCredentials { return in.Status.ObservedWith }
+
+// SetSeenWith records the credentials the vhost was seen under.
+func (in *Vhost) SetSeenWith(c *ObservedCredentials) { in.Status.ObservedWith = c }

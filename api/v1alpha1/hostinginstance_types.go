@@ -515,6 +515,14 @@ type HostingInstanceStatus struct {
 	// +optional
 	LostClaimID string `json:"lostClaimID,omitempty"`
 
+	// ObservedWith names the credentials the ID was last seen under at
+	// Gandi. A later "not found" under other credentials (another
+	// Secret, or the same one changed since) is not taken for "deleted
+	// at Gandi": nothing is bought, deleted or let go on it (Ready reason
+	// CredentialsChanged).
+	// +optional
+	ObservedWith *ObservedCredentials `json:"observedWith,omitempty"`
+
 	// Name of the instance at Gandi.
 	// +optional
 	Name string `json:"name,omitempty"`

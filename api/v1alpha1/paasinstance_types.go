@@ -289,6 +289,14 @@ type PaaSInstanceStatus struct {
 	// +optional
 	LostClaimID string `json:"lostClaimID,omitempty"`
 
+	// ObservedWith names the credentials the ID was last seen under at
+	// Gandi. A later "not found" under other credentials (another
+	// Secret, or the same one changed since) is not taken for "deleted
+	// at Gandi": nothing is bought, deleted or let go on it (Ready reason
+	// CredentialsChanged).
+	// +optional
+	ObservedWith *ObservedCredentials `json:"observedWith,omitempty"`
+
 	// Name of the instance at Gandi.
 	// +optional
 	Name string `json:"name,omitempty"`
@@ -554,3 +562,9 @@ func (in *PaaSInstance) LostClaim() string { return in.Status.LostClaimID }
 
 // SetLostClaim records, or clears with "", the ID this object lost.
 func (in *PaaSInstance) SetLostClaim(id string) { in.Status.LostClaimID = id }
+
+// SeenWith is the record of the credentials the ID was last seen under.
+func (in *PaaSInstance) SeenWith() *ObservedCredentials { return in.Status.ObservedWith }
+
+// SetSeenWith records the credentials the ID was seen under.
+func (in *PaaSInstance) SetSeenWith(c *ObservedCredentials) { in.Status.ObservedWith = c }

@@ -43,6 +43,13 @@ const (
 	ReasonAlreadyExists           = "AlreadyExists"
 	ReasonAmbiguousExternalObject = "AmbiguousExternalObject"
 	ReasonExternalNotFound        = "ExternalNotFound"
+	// ReasonCredentialsChanged (Ready=False): Gandi does not show the
+	// recorded object under the credentials the object now uses, which
+	// are not the ones it was last seen under (status.observedWith):
+	// another account's credentials get the answer a deleted object gets,
+	// so it is not taken for deleted. Nothing is bought, deleted or let
+	// go; the message says what to point back, or how to confirm it gone.
+	ReasonCredentialsChanged = "CredentialsChanged"
 	// ReasonOwnedByAnotherObject: another object of the cluster already
 	// names the same Gandi object (for a TemplateApplication: applies the
 	// same template, or writes one of the same namespaces, on the same

@@ -215,6 +215,14 @@ type TemplateStatus struct {
 	// +optional
 	LostClaimID string `json:"lostClaimID,omitempty"`
 
+	// ObservedWith names the credentials the ID was last seen under at
+	// Gandi. A later "not found" under other credentials (another
+	// Secret, or the same one changed since) is not taken for "deleted
+	// at Gandi": nothing is bought, deleted or let go on it (Ready reason
+	// CredentialsChanged).
+	// +optional
+	ObservedWith *ObservedCredentials `json:"observedWith,omitempty"`
+
 	// Name of the template at Gandi.
 	// +optional
 	Name string `json:"name,omitempty"`

@@ -115,6 +115,14 @@ type VhostStatus struct {
 	// +optional
 	LostClaimID string `json:"lostClaimID,omitempty"`
 
+	// ObservedWith names the credentials the ID was last seen under at
+	// Gandi. A later "not found" under other credentials (another
+	// Secret, or the same one changed since) is not taken for "deleted
+	// at Gandi": nothing is bought, deleted or let go on it (Ready reason
+	// CredentialsChanged).
+	// +optional
+	ObservedWith *ObservedCredentials `json:"observedWith,omitempty"`
+
 	// IsTestVhost is true for Gandi's test vhosts.
 	// +optional
 	IsTestVhost bool `json:"isTestVhost,omitempty"`

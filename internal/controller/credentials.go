@@ -39,21 +39,46 @@ type CredentialsError struct {
 
 func (e *CredentialsError) Error() string { return e.Message }
 
+// credentialSource says where a credential was read from, never what it
+// is: the Secret, its key, and the UID and resourceVersion of the version
+// read. Two reads give the same source only if they read the same
+// version of the same key of the same Secret (see seenUnder).
+type credentialSource struct {
+	secret  types.NamespacedName
+	key     string
+	uid     types.UID
+	version string
+}
+
+// sourceOf is the source of the credential read from key of secret, read
+// as name.
+func sourceOf(name types.NamespacedName, secret *corev1.Secret, key string) credentialSource {
+	return credentialSource{secret: name, key: key, uid: secret.UID, version: secret.ResourceVersion}
+}
+
 // ClientFor returns the Gandi client for an object in namespace with ref.
 // A Secret is only ever read from namespace, or the default one from the
 // operator's namespace when the installer allowed it.
 func (c *Credentials) ClientFor(ctx context.Context, namespace string, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, error) {
-	cred, err := c.credential(ctx, namespace, ref)
-	if err != nil {
-		return nil, err
-	}
-	return c.Clients.For(cred)
+	api, _, err := c.Connect(ctx, namespace, ref)
+	return api, err
 }
 
-func (c *Credentials) credential(ctx context.Context, namespace string, ref *hostingv1alpha1.CredentialsReference) (gandi.Credential, error) {
+// Connect is ClientFor, and where the credential came from: what a pass
+// saw the object under, for a "not found" to be judged by (seenUnder).
+func (c *Credentials) Connect(ctx context.Context, namespace string, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, credentialSource, error) {
+	cred, src, err := c.credential(ctx, namespace, ref)
+	if err != nil {
+		return nil, src, err
+	}
+	api, err := c.Clients.For(cred)
+	return api, src, err
+}
+
+func (c *Credentials) credential(ctx context.Context, namespace string, ref *hostingv1alpha1.CredentialsReference) (gandi.Credential, credentialSource, error) {
 	if ref == nil {
 		if !c.AllowDefault || c.DefaultSecret.Name == "" {
-			return gandi.Credential{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
+			return gandi.Credential{}, credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
 				Message: "spec.credentialsRef is not set and the operator was not installed with a default token allowed: create a Secret with key \"token\" in this namespace and name it in spec.credentialsRef"}
 		}
 		return c.read(ctx, c.DefaultSecret, string(hostingv1alpha1.CredentialsKeyToken), "the operator's default token Secret")
@@ -65,19 +90,19 @@ func (c *Credentials) credential(ctx context.Context, namespace string, ref *hos
 	return c.read(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, key, "Secret")
 }
 
-func (c *Credentials) read(ctx context.Context, name types.NamespacedName, key, what string) (gandi.Credential, error) {
+func (c *Credentials) read(ctx context.Context, name types.NamespacedName, key, what string) (gandi.Credential, credentialSource, error) {
 	secret := &corev1.Secret{}
 	if err := c.Reader.Get(ctx, name, secret); err != nil {
 		if apierrors.IsNotFound(err) {
-			return gandi.Credential{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
+			return gandi.Credential{}, credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
 				Message: fmt.Sprintf("%s %s/%s not found: create it with the Gandi token under key %q", what, name.Namespace, name.Name, key)}
 		}
-		return gandi.Credential{}, fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
+		return gandi.Credential{}, credentialSource{}, fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
 	}
 	value := strings.TrimSpace(string(secret.Data[key]))
 	if value == "" {
-		return gandi.Credential{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsKeyMissing,
+		return gandi.Credential{}, credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsKeyMissing,
 			Message: fmt.Sprintf("%s %s/%s has no key %q (or it is empty)", what, name.Namespace, name.Name, key)}
 	}
-	return gandi.Credential{Token: value, APIKey: key == string(hostingv1alpha1.CredentialsKeyAPIKey)}, nil
+	return gandi.Credential{Token: value, APIKey: key == string(hostingv1alpha1.CredentialsKeyAPIKey)}, sourceOf(name, secret, key), nil
 }

@@ -49,7 +49,7 @@ func (r *HostingInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 }
 
 func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha1.HostingInstance) result {
-	api, res := r.lifecycle().connect(ctx, hi, hi.Spec.CredentialsRef)
+	api, src, res := r.lifecycle().connect(ctx, hi, hi.Spec.CredentialsRef)
 	if res != nil {
 		return *res
 	}
@@ -57,12 +57,12 @@ func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha
 	if obs := r.Observers.For(api, hi.Spec.SharingID); obs != nil {
 		iapi = observedInstances{instanceAPI: api, obs: obs, owner: client.ObjectKeyFromObject(hi)}
 	}
-	return r.sync(ctx, iapi, hi)
+	return r.sync(ctx, iapi, hi, src)
 }
 
 // sync observes the instance (finding or creating it first when its ID is
-// unknown), then brings it to the spec.
-func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance) result {
+// unknown) under the credentials from src, then brings it to the spec.
+func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, src credentialSource) result {
 	ext := &instanceExternal{r: r, api: api, hi: hi}
 	id, stop := r.lifecycle().ensureID(ctx, hi, ext, instanceID(hi), &hi.Spec.ManagedFields)
 	if stop != nil {
@@ -77,11 +77,12 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	describeInstance(hi, id)
 	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt) || paidChangeOnItsWay(hi) || r.freeOnItsWay(hi))
 	if gandi.IsNotFound(err) {
-		return r.vanished(ctx, hi, id)
+		return r.vanished(ctx, hi, id, src)
 	}
 	if err != nil {
 		return failed(hi, r.Timing, "observe the instance", err)
 	}
+	sawUnder(hi, id, src)
 	if err := clearIntent(ctx, r.Client, hi); err != nil {
 		return retry(err)
 	}
@@ -146,14 +147,20 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 	return false, hostingv1alpha1.ReasonUnknownState, "Gandi reports the unknown state " + state, false
 }
 
-// vanished handles a known instance that Gandi no longer has: report it,
-// and buy a new one only when the user opted in. How to reach it goes
-// from the status and from the connection Secrets (retired), which would
-// otherwise keep pointing applications at an admin URL, SFTP server and
-// database host that no longer exist.
-func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string) result {
-	hi.Status.State, hi.Status.Access = "", nil
-	res := r.lifecycle().vanished(ctx, hi, "instance", id, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
+// vanished handles a known instance that Gandi does not show under src:
+// report it, and buy a new one only when the user opted in and it was
+// last seen under these same credentials. Unless it was last seen under
+// other credentials (it may well live on), how to reach it goes from the
+// status and from the connection Secrets (retired), which would otherwise
+// keep pointing applications at an admin URL, SFTP server and database
+// host that no longer exist.
+func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string, src credentialSource) result {
+	hi.Status.State = ""
+	if judgeNotFound(seenRecord(hi), id, src) == seenElsewhere {
+		return r.lifecycle().vanished(ctx, hi, "instance", id, src, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
+	}
+	hi.Status.Access = nil
+	res := r.lifecycle().vanished(ctx, hi, "instance", id, src, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
 	if err := r.retireConnectionSecrets(ctx, hi, "", "instance "+id+" no longer exists at Gandi"); err != nil {
 		// Ready keeps ExternalNotFound; the sooner look wins (a recreate's
 		// next pass is due at once).

@@ -229,6 +229,39 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(Equal(1))
 	})
 
+	It("buys no new instance for one Gandi does not show under other credentials than it was seen under; pointed back, where Gandi shows it gone, it buys one as spec.recreateIfDeleted asks", func() {
+		// The same account's token in another Secret: what counts is what
+		// the instance was seen under, as Gandi may answer another
+		// organization's instance with a 404 as well as with the 403 the
+		// simulator chose.
+		w.secret("rotated-credentials", map[string]string{"token": orgToken})
+		stop := w.startManager(managerOptions{})
+		hi := instance("phoenix", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.RecreateIfDeleted = true })
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		first := hi.Status.ID
+		Expect(hi.Status.ObservedWith).To(And(HaveField("ID", first), HaveField("Secret", w.namespace+"/gandi-credentials")))
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+
+		// While the operator is down, the instance is deleted at Gandi and
+		// the object is pointed at the other Secret.
+		stop()
+		w.sim.UpdateInstance(first, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+		Eventually(func() bool { _, ok := w.sim.Instance(first); return ok }).WithTimeout(eventually).Should(BeFalse())
+		setSpec(hi, func() { hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "rotated-credentials"} })
+		w.startManager(managerOptions{})
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged))
+		Expect(cond(hi, hostingv1alpha1.ConditionReady).Message).To(And(
+			ContainSubstring("instance "+first+" is not found at Gandi under Secret "+w.namespace+"/rotated-credentials"),
+			ContainSubstring("last seen under Secret "+w.namespace+"/gandi-credentials")))
+		Consistently(w.sim.PaidCreates).WithTimeout(2*testTiming.Poll).Should(Equal(1), "bought again on a 'not found' under other credentials")
+
+		setSpec(hi, func() { hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"} })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", Not(Or(BeEmpty(), Equal(first))))))
+		Expect(w.sim.PaidCreates()).To(Equal(2))
+	})
+
 	It("does not restart or reset the database of an instance it adopts for requests its manifest already held; a new value is performed", func() {
 		// A cluster rebuilt from git: the manifest carries the requests an
 		// earlier object made of the live instance.

@@ -78,21 +78,23 @@ type lifecycle struct {
 // client. The finalizer goes on before anything can exist at Gandi for
 // the object, but in the write that makes it so when there is one (the
 // create intent, an adopted ID: see ensureID), not in a patch of its own.
-func (l *lifecycle) connect(ctx context.Context, obj managed, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, *result) {
-	return connectTo(ctx, l, obj, func(ctx context.Context) (*gandi.Client, error) {
-		return l.creds.ClientFor(ctx, obj.GetNamespace(), ref)
+// It also says where the credentials came from: what the pass sees the
+// object under (sawUnder), and judges a "not found" by (judgeNotFound).
+func (l *lifecycle) connect(ctx context.Context, obj managed, ref *hostingv1alpha1.CredentialsReference) (*gandi.Client, credentialSource, *result) {
+	return connectTo(ctx, l, obj, func(ctx context.Context) (*gandi.Client, credentialSource, error) {
+		return l.creds.Connect(ctx, obj.GetNamespace(), ref)
 	})
 }
 
 // connectTo is connect for any API's client: open resolves the object's
 // credentials into one (the XML-RPC client of a PaaSInstance).
-func connectTo[C any](ctx context.Context, l *lifecycle, obj managed, open func(context.Context) (C, error)) (C, *result) {
+func connectTo[C any](ctx context.Context, l *lifecycle, obj managed, open func(context.Context) (C, credentialSource, error)) (C, credentialSource, *result) {
 	var none C
-	api, err := open(ctx)
+	api, src, err := open(ctx)
 	if err != nil {
-		return none, halt(failed(obj, l.timing, "resolve credentials", err))
+		return none, src, halt(failed(obj, l.timing, "resolve credentials", err))
 	}
-	return api, nil
+	return api, src, nil
 }
 
 // errLeaveAtGandi tells finalize that the Gandi object is not this object's
@@ -1032,10 +1034,10 @@ func (l *lifecycle) takeBackIntent(ctx context.Context, obj managed, keys []stri
 	return patchAnnotations(ctx, l.client, obj, annotationPatch{remove: append(slices.Clone(intentAnnotations), keys...), unlocked: true})
 }
 
-// connector resolves an object's adapter for deletion; gone reports that
-// the Gandi object cannot exist anymore (a vhost whose HostingInstance is
-// gone).
-type connector func(ctx context.Context) (ext external, gone bool, err error)
+// connector resolves an object's adapter for deletion, and where its
+// credentials came from (src, as connect); gone reports that the Gandi
+// object cannot exist anymore (a vhost whose HostingInstance is gone).
+type connector func(ctx context.Context) (ext external, src credentialSource, gone bool, err error)
 
 // deletionRequest is what finalize needs to know of an object being deleted.
 type deletionRequest struct {
@@ -1052,12 +1054,12 @@ func observeOnly(p *hostingv1alpha1.ManagedFields) bool {
 // withCredentials is the connector of a kind whose adapter needs only the
 // object's own credentials.
 func withCredentials(creds *Credentials, namespace string, ref *hostingv1alpha1.CredentialsReference, build func(*gandi.Client) external) connector {
-	return func(ctx context.Context) (external, bool, error) {
-		api, err := creds.ClientFor(ctx, namespace, ref)
+	return func(ctx context.Context) (external, credentialSource, bool, error) {
+		api, src, err := creds.Connect(ctx, namespace, ref)
 		if err != nil {
-			return nil, false, err
+			return nil, src, false, err
 		}
-		return build(api), false, nil
+		return build(api), src, false, nil
 	}
 }
 
@@ -1077,7 +1079,7 @@ func (l *lifecycle) finalize(ctx context.Context, obj managed, d deletionRequest
 	if !deletesAtGandi(obj, d.policy) || (d.id == "" && !pending) {
 		return true, result{}
 	}
-	ext, gone, err := d.connect(ctx)
+	ext, src, gone, err := d.connect(ctx)
 	if gone {
 		return true, result{}
 	}
@@ -1102,7 +1104,7 @@ func (l *lifecycle) finalize(ctx context.Context, obj managed, d deletionRequest
 			return res == nil, derefResult(res)
 		}
 	}
-	return l.deleteAtGandi(ctx, obj, ext, id)
+	return l.deleteAtGandi(ctx, obj, ext, id, src)
 }
 
 func derefResult(r *result) result {
@@ -1164,11 +1166,19 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 	return "", nil
 }
 
-// deleteAtGandi deletes id and reports whether it is gone.
-func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external, id string) (bool, result) {
+// deleteAtGandi deletes id and reports whether it is gone. A "not found"
+// under other credentials (src) than those id was last seen under is no
+// proof that it is gone (judgeNotFound): the object keeps its finalizer,
+// and says so, rather than leave behind what may still exist, unmanaged.
+func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external, id string, src credentialSource) (bool, result) {
 	deleting, err := ext.deleting(ctx, id)
 	if errors.Is(err, errLeaveAtGandi) {
 		return true, result{}
+	}
+	if gandi.IsNotFound(err) {
+		if res := l.notFoundElsewhere(obj, ext.describe(), id, src, "to leave whatever Gandi has and let this object go, set spec.deletionPolicy: Orphan"); res != nil {
+			return false, *res
+		}
 	}
 	if gandi.IsNotFound(err) || errors.Is(err, errGoneAtGandi) {
 		l.events.normal(obj, "Deleted", "Delete", ext.describe()+" is gone at Gandi")
@@ -1177,6 +1187,9 @@ func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external
 	if err != nil {
 		return false, failed(obj, l.timing, "get "+ext.describe()+" to delete it", err)
 	}
+	// Seen under these credentials: a "not found" after the delete below
+	// is this delete's doing.
+	sawUnder(obj, id, src)
 	if !deleting {
 		gone, err := ext.remove(ctx, id)
 		if err != nil && !gandi.IsNotFound(err) {

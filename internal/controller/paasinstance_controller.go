@@ -54,18 +54,19 @@ func (r *PaaSInstanceReconciler) Reconcile(ctx context.Context, req ctrl.Request
 }
 
 func (r *PaaSInstanceReconciler) live(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) result {
-	api, res := connectTo(ctx, r.lifecycle(), pi, func(ctx context.Context) (paasAPI, error) {
+	api, src, res := connectTo(ctx, r.lifecycle(), pi, func(ctx context.Context) (paasAPI, credentialSource, error) {
 		return r.paasClientFor(ctx, pi)
 	})
 	if res != nil {
 		return *res
 	}
-	return r.sync(ctx, api, pi)
+	return r.sync(ctx, api, pi, src)
 }
 
 // sync observes the instance (finding or creating it first when its ID is
-// unknown), then brings it, its vhosts and its requests to the spec.
-func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *hostingv1alpha1.PaaSInstance) result {
+// unknown) under the credentials from src, then brings it, its vhosts and
+// its requests to the spec.
+func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *hostingv1alpha1.PaaSInstance, src credentialSource) result {
 	ext := &paasExternal{r: r, api: api, pi: pi}
 	idText, stop := r.lifecycle().ensureID(ctx, pi, ext, paasIDText(pi), paasPolicy(pi))
 	if stop != nil {
@@ -81,8 +82,13 @@ func (r *PaaSInstanceReconciler) sync(ctx context.Context, api paasAPI, pi *host
 	}
 	pi.Status.ID = idText
 	info, err := observePaaS(ctx, api, id)
+	if err == nil {
+		// Also when it shows the instance deleted: only the account that
+		// has it sees it so, which proves it gone.
+		sawUnder(pi, idText, src)
+	}
 	if gandi.IsNotFound(err) || (err == nil && info.State == paas.StateDeleted) {
-		return r.vanished(ctx, pi, idText)
+		return r.vanished(ctx, pi, idText, src)
 	}
 	if err != nil {
 		return failed(pi, r.Timing, "get PaaS instance "+idText, err)
@@ -145,12 +151,14 @@ func paasReadiness(state string) (ready bool, reason, message string, transition
 	return false, hostingv1alpha1.ReasonUnknownState, "Gandi reports the unknown state " + state, false
 }
 
-// vanished handles a known instance Gandi no longer has: report it, and
-// buy a new one only when the user opted in (spec.recreateIfDeleted), as
-// a HostingInstance does.
-func (r *PaaSInstanceReconciler) vanished(ctx context.Context, pi *hostingv1alpha1.PaaSInstance, id string) result {
+// vanished handles a known instance Gandi does not show under src (or
+// shows deleted): report it, and buy a new one only when the user opted in
+// (spec.recreateIfDeleted) and it was last seen under these same
+// credentials, as a HostingInstance does. paas.info answers "not found" to
+// another account's instance as to a deleted one.
+func (r *PaaSInstanceReconciler) vanished(ctx context.Context, pi *hostingv1alpha1.PaaSInstance, id string, src credentialSource) result {
 	pi.Status.State = ""
-	return r.lifecycle().vanished(ctx, pi, "PaaS instance", id, pi.Spec.RecreateIfDeleted, paasPolicy(pi), func() { pi.Status.ID = "" })
+	return r.lifecycle().vanished(ctx, pi, "PaaS instance", id, src, pi.Spec.RecreateIfDeleted, paasPolicy(pi), func() { pi.Status.ID = "" })
 }
 
 func paasIDText(pi *hostingv1alpha1.PaaSInstance) string { return knownID(pi, pi.Status.ID) }
@@ -165,12 +173,12 @@ func paasPolicy(pi *hostingv1alpha1.PaaSInstance) *hostingv1alpha1.ManagedFields
 // finalize runs the deletion policy through the shared lifecycle.
 func (r *PaaSInstanceReconciler) finalize(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (bool, result) {
 	return r.lifecycle().finalize(ctx, pi, deletionRequest{id: paasIDText(pi), policy: paasPolicy(pi),
-		connect: func(ctx context.Context) (external, bool, error) {
-			api, err := r.paasClientFor(ctx, pi)
+		connect: func(ctx context.Context) (external, credentialSource, bool, error) {
+			api, src, err := r.paasClientFor(ctx, pi)
 			if err != nil {
-				return nil, false, err
+				return nil, src, false, err
 			}
-			return &paasExternal{r: r, api: api, pi: pi}, false, nil
+			return &paasExternal{r: r, api: api, pi: pi}, src, false, nil
 		}})
 }
 

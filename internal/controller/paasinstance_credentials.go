@@ -45,9 +45,10 @@ func (c *PaaSClients) forKey(key string) (*paas.Client, error) {
 }
 
 // paasClientFor resolves a PaaSInstance's credentials into an XML-RPC
-// client. Like the v5 kinds, a Secret is only ever read from the object's
-// namespace, or the operator's default Secret when the installer allowed it.
-func (r *PaaSInstanceReconciler) paasClientFor(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (*paas.Client, error) {
+// client, and says where they came from (see Credentials.Connect). Like
+// the v5 kinds, a Secret is only ever read from the object's namespace, or
+// the operator's default Secret when the installer allowed it.
+func (r *PaaSInstanceReconciler) paasClientFor(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (*paas.Client, credentialSource, error) {
 	var name types.NamespacedName
 	what := "Secret"
 	switch ref := pi.Spec.CredentialsRef; {
@@ -56,36 +57,37 @@ func (r *PaaSInstanceReconciler) paasClientFor(ctx context.Context, pi *hostingv
 	case r.Credentials.AllowDefault && r.Credentials.DefaultSecret.Name != "":
 		name, what = r.Credentials.DefaultSecret, "the operator's default credentials Secret"
 	default:
-		return nil, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
+		return nil, credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
 			Message: "spec.credentialsRef is not set and the operator was not installed with a default Secret allowed: create a Secret with key \"apikey\" (a legacy Gandi API key) in this namespace and name it in spec.credentialsRef"}
 	}
-	key, err := readAPIKey(ctx, r.Credentials, name, what)
+	key, src, err := readAPIKey(ctx, r.Credentials, name, what)
 	if err != nil {
-		return nil, err
+		return nil, src, err
 	}
-	return r.PaaS.forKey(key)
+	api, err := r.PaaS.forKey(key)
+	return api, src, err
 }
 
 // readAPIKey reads the "apikey" of a Secret. A Secret holding only a
 // personal access token gets its own reason: the fix is another kind of
 // credential, not a typo.
-func readAPIKey(ctx context.Context, creds *Credentials, name types.NamespacedName, what string) (string, error) {
+func readAPIKey(ctx context.Context, creds *Credentials, name types.NamespacedName, what string) (string, credentialSource, error) {
 	secret := &corev1.Secret{}
 	if err := creds.Reader.Get(ctx, name, secret); err != nil {
 		if apierrors.IsNotFound(err) {
-			return "", &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
+			return "", credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
 				Message: fmt.Sprintf("%s %s/%s not found: create it with the legacy Gandi API key under key %q", what, name.Namespace, name.Name, paasKeyName)}
 		}
-		return "", fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
+		return "", credentialSource{}, fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
 	}
 	key := strings.TrimSpace(string(secret.Data[paasKeyName]))
 	switch {
 	case key != "":
-		return key, nil
+		return key, sourceOf(name, secret, paasKeyName), nil
 	case strings.TrimSpace(string(secret.Data[string(hostingv1alpha1.CredentialsKeyToken)])) != "":
-		return "", &CredentialsError{Reason: hostingv1alpha1.ReasonAPIKeyRequired,
+		return "", credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonAPIKeyRequired,
 			Message: fmt.Sprintf("%s %s/%s holds a personal access token (key \"token\") and no \"apikey\": Gandi's XML-RPC API, which manages PaaS instances, accepts only a legacy API key; add it under key %q", what, name.Namespace, name.Name, paasKeyName)}
 	}
-	return "", &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsKeyMissing,
+	return "", credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsKeyMissing,
 		Message: fmt.Sprintf("%s %s/%s has no key %q (or it is empty)", what, name.Namespace, name.Name, paasKeyName)}
 }

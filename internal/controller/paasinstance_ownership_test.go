@@ -6,9 +6,11 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
 var _ = Describe("PaaSInstance records and a create that never happened", func() {
@@ -99,6 +101,86 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 			HaveKeyWithValue(hostingv1alpha1.AnnotationEffectsFor, pi.Status.ID)))
 		Expect(w.sim.PaasPaidCreates()).To(Equal(2))
 		Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * testTiming.Poll).Should(Equal(2))
+	})
+
+	Describe("pointed at another account's API key", func() {
+		// paas.info answers "not found" to another account's instance as to
+		// a deleted one: pointed at such a key, the object no longer sees
+		// its instance, which was never deleted.
+		const otherKey = "legacy-apikey-other-3f9e2b71"
+		var (
+			pi    *hostingv1alpha1.PaaSInstance
+			first int
+		)
+
+		BeforeEach(func() {
+			w.sim.AddAccount(gandisim.Account{Token: otherKey, APIKey: true, User: "carol",
+				Orgs: []gandisim.Org{{ID: "7e2c4b6a-1f3d-11ef-b2c3-00163e816022", Name: "carol-org", CanBill: true}}})
+			w.secret("other-apikey", map[string]string{"apikey": otherKey})
+			w.startManager(managerOptions{})
+			pi = paasInstance("phoenix", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.RecreateIfDeleted = true })
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			first, _ = strconv.Atoi(pi.Status.ID)
+			Expect(pi.Status.ObservedWith).To(And(
+				HaveField("ID", pi.Status.ID), HaveField("Secret", w.namespace+"/gandi-apikey"), HaveField("Key", "apikey")))
+			Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+		})
+
+		notBoughtAgain := func(then, now string) {
+			GinkgoHelper()
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged))
+			Expect(cond(pi, hostingv1alpha1.ConditionReady).Message).To(And(
+				ContainSubstring("PaaS instance "+strconv.Itoa(first)+" is not found at Gandi under "+now),
+				ContainSubstring("last seen under "+then), ContainSubstring("Point the credentials back")))
+			Expect(pi.Status.ID).To(Equal(strconv.Itoa(first)), "the ID is kept")
+			Consistently(w.sim.PaasPaidCreates).WithTimeout(4*testTiming.Poll).Should(Equal(1),
+				"a second instance was bought, though the first was never deleted at Gandi")
+			v, ok := w.sim.PaasInstance(first)
+			Expect(ok).To(BeTrue())
+			Expect(v.State).NotTo(Equal("deleted"))
+			Expect(eventsAbout(w, "PaaSInstance", pi.Name, hostingv1alpha1.ReasonCredentialsChanged)()).NotTo(BeEmpty())
+		}
+
+		It("buys no second instance when spec.credentialsRef names another Secret, and sees its instance again once pointed back", func() {
+			setSpec(pi, func() { pi.Spec.CredentialsRef = &hostingv1alpha1.PaaSCredentialsReference{Name: "other-apikey"} })
+			notBoughtAgain("Secret "+w.namespace+"/gandi-apikey (key \"apikey\")", "Secret "+w.namespace+"/other-apikey (key \"apikey\")")
+
+			setSpec(pi, func() { pi.Spec.CredentialsRef = &hostingv1alpha1.PaaSCredentialsReference{Name: "gandi-apikey"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", strconv.Itoa(first))))
+			Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+		})
+
+		It("buys no second instance when its credentials Secret is changed in place to hold another account's key", func() {
+			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: w.namespace, Name: "gandi-apikey"}}
+			setSpec(secret, func() { secret.Data = map[string][]byte{"apikey": []byte(otherKey)} })
+			seen := "Secret " + w.namespace + "/gandi-apikey (key \"apikey\") at resourceVersion " + pi.Status.ObservedWith.ResourceVersion
+			notBoughtAgain(seen+", before it was changed", "Secret "+w.namespace+"/gandi-apikey (key \"apikey\") at resourceVersion "+secret.ResourceVersion)
+
+			setSpec(secret, func() { secret.Data = map[string][]byte{"apikey": []byte(paasKey)} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", strconv.Itoa(first)),
+				HaveField("Status.ObservedWith.ResourceVersion", secret.ResourceVersion)))
+			Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+		})
+
+		It("deletes nothing and lets nothing go when deleted under that key; pointed back, it deletes its instance", func() {
+			setSpec(pi, func() { pi.Spec.CredentialsRef = &hostingv1alpha1.PaaSCredentialsReference{Name: "other-apikey"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged))
+
+			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())
+			Consistently(gone(pi)).WithTimeout(3*testTiming.Poll).Should(BeFalse(), "let go while its instance lives on, unmanaged")
+			Expect(cond(fetch(pi)(), hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("set spec.deletionPolicy: Orphan"))
+			v, ok := w.sim.PaasInstance(first)
+			Expect(ok).To(BeTrue())
+			Expect(v.State).NotTo(Equal("deleted"))
+
+			setSpec(pi, func() { pi.Spec.CredentialsRef = &hostingv1alpha1.PaaSCredentialsReference{Name: "gandi-apikey"} })
+			Eventually(gone(pi)).WithTimeout(eventually).Should(BeTrue())
+			Eventually(func() bool { v, ok := w.sim.PaasInstance(first); return !ok || v.State == "deleted" }).WithTimeout(eventually).Should(BeTrue())
+			Expect(w.sim.PaasPaidCreates()).To(Equal(1))
+		})
 	})
 
 	It("takes nothing a copied object recorded for done on the instance it adopts, and never deletes a vhost it did not create there", func() {

@@ -37,16 +37,16 @@ func (r *TemplateReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 }
 
 func (r *TemplateReconciler) live(ctx context.Context, t *hostingv1alpha1.Template) result {
-	api, res := r.lifecycle().connect(ctx, t, t.Spec.CredentialsRef)
+	api, src, res := r.lifecycle().connect(ctx, t, t.Spec.CredentialsRef)
 	if res != nil {
 		return *res
 	}
-	return r.sync(ctx, api, t)
+	return r.sync(ctx, api, t, src)
 }
 
 // sync observes the template (finding or creating it first when its ID is
-// unknown), then brings it to the spec.
-func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template) result {
+// unknown) under the credentials from src, then brings it to the spec.
+func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template, src credentialSource) result {
 	ext := &templateExternal{r: r, api: api, t: t}
 	r.releasePublic(t)
 	id, stop := r.lifecycle().ensureID(ctx, t, ext, templateID(t), &t.Spec.ManagedFields)
@@ -56,11 +56,12 @@ func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hosti
 	t.Status.ID = id
 	observed, err := api.GetTemplate(ctx, id)
 	if gandi.IsNotFound(err) {
-		return r.vanished(t, id)
+		return r.vanished(t, id, src)
 	}
 	if err != nil {
 		return failed(t, r.Timing, "observe the template", err)
 	}
+	sawUnder(t, id, src)
 	if err := clearIntent(ctx, r.Client, t); err != nil {
 		return retry(err)
 	}
@@ -164,11 +165,16 @@ func templateDrift(t *hostingv1alpha1.Template, observed *gandi.Template) string
 	return strings.Join(fields, ", ")
 }
 
-// vanished reports a known template that Gandi no longer has. Nothing is
-// created again on its own: someone deleted it at Gandi, maybe on purpose.
-func (r *TemplateReconciler) vanished(t *hostingv1alpha1.Template, id string) result {
-	msg := "template " + id + " no longer exists at Gandi; nothing was created again (delete and re-create this object to create a new template)"
+// vanished reports a known template that Gandi does not show under src.
+// Nothing is created again on its own: someone deleted it at Gandi, maybe
+// on purpose; and under other credentials than it was last seen under, it
+// may not be deleted at all (notFoundElsewhere).
+func (r *TemplateReconciler) vanished(t *hostingv1alpha1.Template, id string, src credentialSource) result {
 	t.Status.PayloadHash = ""
+	if res := r.lifecycle().notFoundElsewhere(t, "template "+id, id, src, "if it is gone, "+confirmGone); res != nil {
+		return *res
+	}
+	msg := "template " + id + " no longer exists at Gandi; nothing was created again (delete and re-create this object to create a new template)"
 	r.Events.warn(t, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
 	return *stopped(t, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 }

@@ -81,11 +81,11 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 		return *res
 	}
 	vh.Status.InstanceID = target.instanceID
-	api, res := r.lifecycle().connect(ctx, vh, target.credentials)
+	api, src, res := r.lifecycle().connect(ctx, vh, target.credentials)
 	if res != nil {
 		return *res
 	}
-	return r.sync(ctx, r.observed(api, vh), vh, target)
+	return r.sync(ctx, r.observed(api, vh), vh, target, src)
 }
 
 // observed is api, with the observer of its credential (observer.go) when
@@ -190,26 +190,31 @@ func (r *VhostReconciler) lookWithoutInstance(ctx context.Context, vh *hostingv1
 	if err != nil || d.nothing {
 		return ""
 	}
-	api, err := r.Credentials.ClientFor(ctx, vh.Namespace, d.target.credentials)
+	api, src, err := r.Credentials.Connect(ctx, vh.Namespace, d.target.credentials)
 	if err != nil {
 		return ""
 	}
 	fqdn, id := vh.Status.FQDN, d.target.instanceID
 	observed, err := observeVhost(ctx, r.observed(api, vh), id, fqdn, false)
 	switch {
+	case gandi.IsNotFound(err) && judgeNotFound(vh.Status.ObservedWith, fqdn, src) == seenElsewhere:
+		vh.Status.State = ""
+		then, now := credentialsChange(vh.Status.ObservedWith, src)
+		return "; vhost " + fqdn + " is not found on instance " + id + " under " + now + ", but it was last seen under " + then + ": it may still be served there"
 	case gandi.IsNotFound(err):
 		vh.Status.State = ""
 		return "; vhost " + fqdn + " no longer exists at Gandi on instance " + id + " (an instance deleted with its HostingInstance takes its vhosts)"
 	case err != nil:
 		return ""
 	}
+	sawUnder(vh, fqdn, src)
 	vhostToStatus(vh, observed)
 	return "; at Gandi, instance " + id + " still serves vhost " + fqdn + " (" + observed.Status + "), and no HostingInstance here manages that instance"
 }
 
-// sync observes the vhost (creating it first when it is absent), brings it
-// to the spec and reports its state.
-func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, t instanceTarget) result {
+// sync observes the vhost (creating it first when it is absent) under the
+// credentials from src, brings it to the spec and reports its state.
+func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, t instanceTarget, src credentialSource) result {
 	fqdn := vh.Status.FQDN
 	ext := &vhostExternal{r: r, api: api, vh: vh, target: t}
 	if res := r.followInstance(ctx, vh, t); res != nil {
@@ -224,13 +229,17 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	}
 	switch {
 	case gandi.IsNotFound(err):
-		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; remove the annotation " +
-			hostingv1alpha1.AnnotationExternalID + " to create it again"
 		vh.Status.State = ""
+		create := "remove the annotation " + hostingv1alpha1.AnnotationExternalID + " to create it again"
+		if res := r.lifecycle().notFoundElsewhere(vh, "vhost "+fqdn+" on instance "+t.instanceID, fqdn, src, "if it is gone, "+create); res != nil {
+			return *res
+		}
+		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; " + create
 		return *stopped(vh, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	case err != nil:
 		return failed(vh, r.Timing, "observe the vhost", err)
 	}
+	sawUnder(vh, fqdn, src)
 	vhostToStatus(vh, observed)
 	var res result
 	if vh.Spec.ManagementPolicy == hostingv1alpha1.ManagementPolicyObserve {
@@ -339,27 +348,27 @@ func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhos
 	return r.lifecycle().finalize(ctx, vh, deletionRequest{
 		id:     settledID(vh),
 		policy: &vh.Spec.ManagedFields,
-		connect: func(ctx context.Context) (external, bool, error) {
+		connect: func(ctx context.Context) (external, credentialSource, bool, error) {
 			d, err := r.deletionTarget(ctx, vh)
 			if err != nil || d.nothing {
-				return nil, d.nothing, err
+				return nil, credentialSource{}, d.nothing, err
 			}
 			t := d.target
 			if was := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]; was != "" && was != t.instanceID {
 				// What this object created is on an instance the spec no
 				// longer names (followInstance): it is not deleted there.
 				r.Events.normal(vh, hostingv1alpha1.ReasonInstanceChanged, "Delete", movedNote(vh, vh.Status.FQDN, was, t.instanceID))
-				return nil, true, nil
+				return nil, credentialSource{}, true, nil
 			}
-			api, err := r.Credentials.ClientFor(ctx, vh.Namespace, t.credentials)
+			api, src, err := r.Credentials.Connect(ctx, vh.Namespace, t.credentials)
 			if err != nil {
 				if d.recorded {
 					err = fmt.Errorf("%s; deleting vhost %s on instance %s needs this Vhost's own credentials: set spec.credentialsRef to a Secret of that account, or spec.deletionPolicy: Orphan to leave the vhost: %w",
 						d.why, vh.Status.FQDN, t.instanceID, err)
 				}
-				return nil, false, err
+				return nil, src, false, err
 			}
-			return &vhostExternal{r: r, api: r.observed(api, vh), vh: vh, target: t}, false, nil
+			return &vhostExternal{r: r, api: r.observed(api, vh), vh: vh, target: t}, src, false, nil
 		},
 	})
 }

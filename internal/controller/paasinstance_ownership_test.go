@@ -8,6 +8,8 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
@@ -101,6 +103,35 @@ var _ = Describe("PaaSInstance records and a create that never happened", func()
 			HaveKeyWithValue(hostingv1alpha1.AnnotationEffectsFor, pi.Status.ID)))
 		Expect(w.sim.PaasPaidCreates()).To(Equal(2))
 		Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * testTiming.Poll).Should(Equal(2))
+	})
+
+	It("buys no new instance for one Gandi does not show when nothing records what it was seen under (restored without its status), until the user clears its ID", func() {
+		stop := w.startManager(managerOptions{})
+		pi := paasInstance("phoenix", func(pi *hostingv1alpha1.PaaSInstance) { pi.Spec.RecreateIfDeleted = true })
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+		first := pi.Status.ID
+		id, _ := strconv.Atoi(first)
+		stop()
+
+		// Restored without its status while the instance was deleted: the
+		// ID is in the annotation, and nothing says what it was seen under.
+		clearStatus(get(pi))
+		Expect(w.sim.DeletePaasInstance(id)).To(BeTrue())
+		Eventually(func() bool { _, ok := w.sim.PaasInstance(id); return ok }).WithTimeout(eventually).Should(BeFalse())
+		w.startManager(managerOptions{})
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Expect(cond(pi, hostingv1alpha1.ConditionReady).Message).To(And(
+			ContainSubstring("no record of the credentials it was seen under"), ContainSubstring("clear its ID")))
+		Consistently(w.sim.PaasPaidCreates).WithTimeout(2*testTiming.Poll).Should(Equal(1), "bought again on a 'not found' nothing can judge")
+
+		// The user confirms it gone, as the message says: the annotation,
+		// then status.id.
+		setSpec(pi, func() { delete(pi.Annotations, hostingv1alpha1.AnnotationExternalID) })
+		Expect(k8sClient.Status().Patch(suiteCtx, pi, client.RawPatch(types.MergePatchType, []byte(`{"status":{"id":null}}`)))).To(Succeed())
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", Not(Or(BeEmpty(), Equal(first))))))
+		Expect(w.sim.PaasPaidCreates()).To(Equal(2))
 	})
 
 	Describe("pointed at another account's API key", func() {

@@ -171,9 +171,10 @@ func (l *lifecycle) vanished(ctx context.Context, obj managed, what, id string, 
 
 // confirmGone tells the user how to confirm that an object Gandi does not
 // show is gone, for a kind whose ID is read from the annotation first and
-// then from the status: both have to go.
+// then from the status: both have to go, the annotation first (a pass
+// between the two would otherwise write the status back from it).
 const confirmGone = "clear its ID to confirm it (remove the annotation " + hostingv1alpha1.AnnotationExternalID +
-	" and status.id, with kubectl patch --subresource=status): this object then starts afresh, as a new one would"
+	", then status.id, with kubectl patch --subresource=status): this object then starts afresh, as a new one would"
 
 // notFoundElsewhere stops obj when Gandi's "not found" for id under src
 // comes under other credentials than those id was last seen under

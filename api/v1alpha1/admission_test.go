@@ -228,6 +228,13 @@ var _ = Describe("Admission", func() {
 			edits(set("spec.authentication", "{sshKeys: ['ssh-ed25519 AAAAC3Nza user@host']}")), "passwordSecretRef is required with sshKeys or sshKeyIDs"),
 		Entry("instance with SSH key IDs and no password", "HostingInstance",
 			edits(set("spec.authentication", "{sshKeyIDs: [3f7b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b]}")), "passwordSecretRef is required with sshKeys or sshKeyIDs"),
+		// A create never shows status (the API server drops it), so the
+		// manifest of an instance that dropped its password once bought is
+		// refused when restored; the message says the way through.
+		Entry("instance with SSH keys and no password, restored (its external-id names the instance)", "HostingInstance",
+			edits(set("metadata.annotations", "{hosting.gandi-operator.dev/external-id: 3f7b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b}"),
+				set("spec.authentication", "{sshKeys: ['ssh-ed25519 AAAAC3Nza user@host']}")),
+			"passwordSecretRef is required with sshKeys or sshKeyIDs", "drop sshKeys and sshKeyIDs from its manifest too"),
 		Entry("instance with an SSH key ID that is no UUID", "HostingInstance",
 			edits(set("spec.authentication", "{passwordSecretRef: {name: pw, key: password}, sshKeyIDs: [my-key]}")), "spec.authentication.sshKeyIDs[0]"),
 		Entry("instance with an SSH key not in OpenSSH format", "HostingInstance",

@@ -145,6 +145,23 @@ func newObject(kind string, changes []edit) *unstructured.Unstructured {
 	return obj
 }
 
+// createdWithStatus creates a kind object with changes, deleted after the
+// spec, and then writes status (YAML) as the operator would; none when
+// status is empty. A create never carries a status: the API server drops
+// it.
+func createdWithStatus(kind string, changes []edit, status string) *unstructured.Unstructured {
+	obj := newObject(kind, changes)
+	Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+	DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
+	if status != "" {
+		var st map[string]any
+		Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
+		obj.Object["status"] = st
+		Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+	}
+	return obj
+}
+
 func apply(obj *unstructured.Unstructured, changes []edit) {
 	for _, c := range changes {
 		if c.remove {
@@ -160,15 +177,7 @@ func apply(obj *unstructured.Unstructured, changes []edit) {
 // changes: the API server must take them when allowed, and otherwise refuse
 // them saying each of wantInError.
 func changeUnderStatus(kind string, base []edit, status string, changes []edit, allowed bool, wantInError ...string) {
-	obj := newObject(kind, base)
-	Expect(k8sClient.Create(ctx, obj)).To(Succeed())
-	DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
-	if status != "" {
-		var st map[string]any
-		Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
-		obj.Object["status"] = st
-		Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
-	}
+	obj := createdWithStatus(kind, base, status)
 	apply(obj, changes)
 	err := k8sClient.Update(ctx, obj)
 	if allowed {
@@ -627,13 +636,7 @@ var _ = Describe("Admission", func() {
 	)
 
 	It("keeps an instance whose password was dropped editable once its Gandi ID goes, and takes a password back", func() {
-		obj := newObject("HostingInstance", edits(withKeys))
-		Expect(k8sClient.Create(ctx, obj)).To(Succeed())
-		DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
-		var st map[string]any
-		Expect(yaml.Unmarshal([]byte(bought), &st)).To(Succeed())
-		obj.Object["status"] = st
-		Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+		obj := createdWithStatus("HostingInstance", edits(withKeys), bought)
 		apply(obj, edits(unset("spec.authentication.passwordSecretRef")))
 		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
 

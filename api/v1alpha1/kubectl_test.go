@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 )
 
 // kubectl runs the kubectl built with the control plane against the test
@@ -68,15 +67,7 @@ var _ = Describe("kubectl", func() {
 
 	DescribeTable("prints, by default, what Gandi reports and what names the object's target",
 		func(kind string, changes []edit, status string, want map[string]string) {
-			obj := newObject(kind, changes)
-			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
-			DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
-			if status != "" {
-				var st map[string]any
-				Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
-				obj.Object["status"] = st
-				Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
-			}
+			obj := createdWithStatus(kind, changes, status)
 			out, err := kubectl("get", strings.ToLower(kind), obj.GetName(), "-n", "default")
 			Expect(err).NotTo(HaveOccurred())
 			for header, value := range want {
@@ -104,13 +95,7 @@ var _ = Describe("kubectl", func() {
 - {type: Ready, status: "False", reason: ReadyReason, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}
 - {type: Synced, status: "False", reason: SyncedReason, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}`
 		for _, kind := range []string{"HostingInstance", "Vhost", "Template", "TemplateApplication", "PaaSInstance"} {
-			obj := newObject(kind, nil)
-			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
-			DeferCleanup(func(o *unstructured.Unstructured) { _ = k8sClient.Delete(ctx, o) }, obj)
-			var st map[string]any
-			Expect(yaml.Unmarshal([]byte(status), &st)).To(Succeed())
-			obj.Object["status"] = st
-			Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+			obj := createdWithStatus(kind, nil, status)
 			out, err := kubectl("get", strings.ToLower(kind), obj.GetName(), "-n", "default", "-o", "wide")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(column(out, "REASON")).To(Equal("ReadyReason"), kind)

@@ -72,13 +72,7 @@ var _ = Describe("PaaSInstance MySQL root password reset", func() {
 	})
 
 	It("is refused when the type it stands beside becomes one without MySQL, while Gandi refuses the create", func() {
-		obj := newObject("PaaSInstance", edits(set("spec.resetMySQLPasswordRequest", "r1")))
-		Expect(k8sClient.Create(ctx, obj)).To(Succeed())
-		DeferCleanup(func() { _ = k8sClient.Delete(ctx, obj) })
-		var st map[string]any
-		Expect(yaml.Unmarshal([]byte(createRefused), &st)).To(Succeed())
-		obj.Object["status"] = st
-		Expect(k8sClient.Status().Update(ctx, obj)).To(Succeed())
+		obj := createdWithStatus("PaaSInstance", edits(set("spec.resetMySQLPasswordRequest", "r1")), createRefused)
 		Expect(unstructured.SetNestedField(obj.Object, "php7.3pgsql9.6", "spec", "type")).To(Succeed())
 		Expect(k8sClient.Update(ctx, obj)).To(MatchError(ContainSubstring(resetRefused)))
 

@@ -143,10 +143,11 @@ type HostingInstanceSpec struct {
 	// hosting.gandi-operator.dev/connection-secret-of=<this object's UID> and
 	// controlled by it, so deleted with it): naming an existing Secret
 	// changes nothing in it and reports ConnectionSecretConflict. A Secret
-	// it wrote that no longer describes a live instance (the instance is
-	// gone at Gandi, or this field names another Secret or none) is
-	// retired: emptied, annotated hosting.gandi-operator.dev/retired with
-	// the reason, and still deleted with this object.
+	// it wrote (status.connectionSecrets records it) that no longer
+	// describes a live instance (the instance is gone at Gandi, or this
+	// field names another Secret or none) is retired: emptied, annotated
+	// hosting.gandi-operator.dev/retired with the reason, and still
+	// deleted with this object.
 	// +optional
 	WriteConnectionSecretToRef *LocalObjectReference `json:"writeConnectionSecretToRef,omitempty"`
 
@@ -567,6 +568,16 @@ type HostingInstanceStatus struct {
 	// Access lists the endpoints to reach the instance (no secrets).
 	// +optional
 	Access *AccessStatus `json:"access,omitempty"`
+
+	// ConnectionSecrets names the connection Secrets this object wrote
+	// (spec.writeConnectionSecretToRef, now or earlier) and has not
+	// retired yet, recorded in the status write of the pass that wrote
+	// them. Only a Secret named here is retired, and only while it still
+	// carries both marks of this object: a copy of it under another name,
+	// marks included, is never touched.
+	// +listType=atomic
+	// +optional
+	ConnectionSecrets []string `json:"connectionSecrets,omitempty"`
 
 	// Console is the emergency console.
 	// +optional

@@ -23,7 +23,8 @@ const (
 	LabelConnectionSecretOf = "hosting.gandi-operator.dev/connection-secret-of"
 
 	// AnnotationRetired is set by the operator on a connection Secret it
-	// wrote that no longer describes a live instance: the instance is gone
+	// wrote (recorded in the HostingInstance's status.connectionSecrets)
+	// that no longer describes a live instance: the instance is gone
 	// at Gandi, or spec.writeConnectionSecretToRef names another Secret or
 	// none. Its value says which. The Secret is emptied of its connection
 	// keys and no longer watched (LabelWatch removed), but keeps its marks,

@@ -566,6 +566,11 @@ func (in *HostingInstanceStatus) DeepCopyInto(out *HostingInstanceStatus) {
 		*out = new(AccessStatus)
 		(*in).DeepCopyInto(*out)
 	}
+	if in.ConnectionSecrets != nil {
+		in, out := &in.ConnectionSecrets, &out.ConnectionSecrets
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.Console != nil {
 		in, out := &in.Console, &out.Console
 		*out = new(ConsoleStatus)

@@ -60,65 +60,71 @@ import (
 // the watch label goes (nothing about it needs a reaction any more, and it
 // leaves the manager's cache). It keeps its marks, so Kubernetes still
 // deletes it with the HostingInstance, and is written again, whole, if it
-// is named again for a live instance. The Secrets an object wrote are
-// found through connectionSecretIndex, in the manager's cache: the normal
-// pass sends no request for them.
-
-// connectionSecretIndex indexes the watched Secrets' metadata by the UID
-// of the HostingInstance that wrote them: both marks name it.
-const connectionSecretIndex = "gandi.connectionSecretOf"
-
-// connectionSecretOf is obj's connectionSecretIndex key: the UID both its
-// marks name, none when they do not agree (a Secret of an earlier
-// version, without the label, is not looked for).
-func connectionSecretOf(obj client.Object) []string {
-	uid := obj.GetLabels()[hostingv1alpha1.LabelConnectionSecretOf]
-	owner := metav1.GetControllerOfNoCopy(obj)
-	if uid == "" || owner == nil || string(owner.UID) != uid {
-		return nil
-	}
-	return []string{uid}
-}
+// is named again for a live instance.
+//
+// Only a Secret the object recorded writing is retired:
+// status.connectionSecrets names each one a pass wrote (or found holding
+// what it would write), set in the status write of that pass, so the
+// record costs no request of its own. The marks alone do not say that the
+// operator wrote a Secret: a person's copy of the connection Secret under
+// another name (kubectl get -o yaml, renamed, applied) carries both, and
+// what it holds is that person's business. A Secret leaves the record once
+// retired, deleted, or no longer marked as the object's.
 
 // keepConnectionSecrets writes the connection Secret the spec names, for
-// the instance just observed, and retires those this object wrote under
-// another name.
+// the instance just observed, records it, and retires those this object
+// recorded writing under another name.
 func (r *HostingInstanceReconciler) keepConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
 	keep, why := "", "spec.writeConnectionSecretToRef names no Secret"
 	if ref := hi.Spec.WriteConnectionSecretToRef; ref != nil {
 		keep, why = ref.Name, "spec.writeConnectionSecretToRef names Secret "+ref.Name
 	}
-	return errors.Join(r.writeConnectionSecret(ctx, hi), r.retireConnectionSecrets(ctx, hi, keep, why))
+	holds, err := r.writeConnectionSecret(ctx, hi)
+	if holds {
+		hi.Status.ConnectionSecrets = recordConnectionSecret(hi.Status.ConnectionSecrets, keep)
+	}
+	return errors.Join(err, r.retireConnectionSecrets(ctx, hi, keep, why))
+}
+
+// recordConnectionSecret adds name to the Secrets recorded written.
+func recordConnectionSecret(recorded []string, name string) []string {
+	if slices.Contains(recorded, name) {
+		return recorded
+	}
+	return append(slices.Clone(recorded), name)
 }
 
 // writeConnectionSecret keeps the Secret an application reads to reach the
-// instance. It holds endpoints only, never a password.
-func (r *HostingInstanceReconciler) writeConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance) error {
+// instance. It holds endpoints only, never a password. holds: the Secret
+// the spec names is this object's and now holds the instance's endpoints.
+func (r *HostingInstanceReconciler) writeConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance) (holds bool, err error) {
 	ref := hi.Spec.WriteConnectionSecretToRef
 	if ref == nil || hi.Status.Access == nil {
-		return nil
+		return false, nil
 	}
 	// The CRD refuses such names; this catches objects stored before it did.
 	if errs := validation.IsDNS1123Subdomain(ref.Name); len(errs) > 0 {
-		return &specError{reason: hostingv1alpha1.ReasonInvalidSpec, msg: fmt.Sprintf("spec.writeConnectionSecretToRef.name %q is not a valid Secret name: %s", ref.Name, strings.Join(errs, "; "))}
+		return false, &specError{reason: hostingv1alpha1.ReasonInvalidSpec, msg: fmt.Sprintf("spec.writeConnectionSecretToRef.name %q is not a valid Secret name: %s", ref.Name, strings.Join(errs, "; "))}
 	}
 	key := types.NamespacedName{Namespace: hi.Namespace, Name: ref.Name}
 	secret, err := r.readConnectionSecret(ctx, hi, key)
 	if apierrors.IsNotFound(err) {
-		return r.createConnectionSecret(ctx, hi, key)
+		err = r.createConnectionSecret(ctx, hi, key)
+		return err == nil, err
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	want := connectionData(hi.Status.Access)
 	if connectionSecretHolds(secret, want) {
-		return nil
+		return true, nil
 	}
 	base := secret.DeepCopy()
 	secret.Data = want
 	secret.Labels[hostingv1alpha1.LabelWatch] = hostingv1alpha1.LabelWatchValue
 	delete(secret.Annotations, hostingv1alpha1.AnnotationRetired)
-	return r.patchConnectionSecret(ctx, secret, base, "update")
+	err = r.patchConnectionSecret(ctx, secret, base, "update")
+	return err == nil, err
 }
 
 // connectionSecretHolds reports that secret, written by its object, holds
@@ -129,55 +135,38 @@ func connectionSecretHolds(secret *corev1.Secret, want map[string][]byte) bool {
 		secret.Labels[hostingv1alpha1.LabelWatch] == hostingv1alpha1.LabelWatchValue
 }
 
-// retireConnectionSecrets retires the connection Secrets hi wrote, but
-// keep's (none when empty), saying why: those the cache shows, and the
-// one the spec names, which the cache may not show yet (created in the
-// pass before).
+// retireConnectionSecrets retires the connection Secrets status records
+// hi wrote, but keep's (none when empty), saying why.
 func (r *HostingInstanceReconciler) retireConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance, keep, why string) error {
-	written, err := r.writtenConnectionSecrets(ctx, hi)
-	if err != nil {
-		return err
-	}
+	still, err := retireRecorded(hi.Status.ConnectionSecrets, keep, func(name string) error {
+		return r.retireConnectionSecret(ctx, hi, types.NamespacedName{Namespace: hi.Namespace, Name: name}, why)
+	})
+	hi.Status.ConnectionSecrets = still
+	return err
+}
+
+// retireRecorded retires each recorded Secret but keep, and returns those
+// still recorded: keep, and any whose retirement failed (the next pass
+// tries again).
+func retireRecorded(recorded []string, keep string, retire func(name string) error) ([]string, error) {
+	var still []string
 	var errs []error
-	for _, name := range toRetire(written, hi.Spec.WriteConnectionSecretToRef, keep) {
-		errs = append(errs, r.retireConnectionSecret(ctx, hi, types.NamespacedName{Namespace: hi.Namespace, Name: name}, why))
+	for _, name := range recorded {
+		if name == keep {
+			still = append(still, name)
+			continue
+		}
+		if err := retire(name); err != nil {
+			still = append(still, name)
+			errs = append(errs, err)
+		}
 	}
-	return errors.Join(errs...)
-}
-
-// toRetire picks the Secrets to retire: those written (as the cache
-// shows them) and the one ref names, but keep. An invalid name (stored
-// before the CRD refused it) names no Secret.
-func toRetire(written []string, ref *hostingv1alpha1.LocalObjectReference, keep string) []string {
-	names := slices.Clone(written)
-	if ref != nil && len(validation.IsDNS1123Subdomain(ref.Name)) == 0 {
-		names = append(names, ref.Name)
-	}
-	slices.Sort(names)
-	names = slices.Compact(names)
-	return slices.DeleteFunc(names, func(n string) bool { return n == keep })
-}
-
-// writtenConnectionSecrets names the watched Secrets the cache shows
-// marked as hi's; none without a cache (SecretMeta nil).
-func (r *HostingInstanceReconciler) writtenConnectionSecrets(ctx context.Context, hi *hostingv1alpha1.HostingInstance) ([]string, error) {
-	if r.SecretMeta == nil || hi.UID == "" {
-		return nil, nil
-	}
-	list := &metav1.PartialObjectMetadataList{}
-	list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("SecretList"))
-	if err := r.SecretMeta.List(ctx, list, client.InNamespace(hi.Namespace), client.MatchingFields{connectionSecretIndex: string(hi.UID)}); err != nil {
-		return nil, fmt.Errorf("list the connection Secrets of this object: %w", err)
-	}
-	names := make([]string, 0, len(list.Items))
-	for _, m := range list.Items {
-		names = append(names, m.Name)
-	}
-	return names, nil
+	return still, errors.Join(errs...)
 }
 
 // retireConnectionSecret retires the Secret at key when it is hi's and
-// not retired yet; any other Secret, or none, is left as it is.
+// not retired yet; any other Secret, or none, is left as it is (and is
+// done with: nil).
 func (r *HostingInstanceReconciler) retireConnectionSecret(ctx context.Context, hi *hostingv1alpha1.HostingInstance, key types.NamespacedName, why string) error {
 	secret, err := r.readConnectionSecret(ctx, hi, key)
 	var notOurs *specError
@@ -201,7 +190,7 @@ func (r *HostingInstanceReconciler) retireConnectionSecret(ctx context.Context, 
 }
 
 // retiredConnectionSecret reports a Secret already retired: annotated,
-// empty and unwatched (what a person changed in it since is put back).
+// empty and unwatched.
 func retiredConnectionSecret(secret *corev1.Secret) bool {
 	_, retired := secret.Annotations[hostingv1alpha1.AnnotationRetired]
 	_, watched := secret.Labels[hostingv1alpha1.LabelWatch]

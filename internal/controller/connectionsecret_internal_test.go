@@ -3,14 +3,10 @@ package controller
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
@@ -25,7 +21,10 @@ func TestConnectionSecretInvalidName(t *testing.T) {
 	hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "UPPER_case"}
 	hi.Status.Access = &hostingv1alpha1.AccessStatus{AdminURL: "https://admin.example/"}
 
-	err := r.writeConnectionSecret(context.Background(), hi)
+	holds, err := r.writeConnectionSecret(context.Background(), hi)
+	if holds {
+		t.Error("an invalid name reported as holding the endpoints: it would be recorded")
+	}
 	var se *specError
 	if !errors.As(err, &se) || classify(err).reason != hostingv1alpha1.ReasonInvalidSpec {
 		t.Fatalf("want an InvalidSpec error, got %v", err)
@@ -39,81 +38,58 @@ func TestConnectionSecretInvalidName(t *testing.T) {
 	}
 }
 
-// Only a Secret both marks give to one object is found as that object's
-// connection Secret, and so retired when it no longer describes its
-// instance.
-func TestConnectionSecretOf(t *testing.T) {
-	const uid = "0b5e5f0c-0000-4000-8000-000000000001"
-	controller := func(id types.UID) []metav1.OwnerReference {
-		return []metav1.OwnerReference{{Kind: "HostingInstance", Name: "shop", UID: id, Controller: ptr.To(true)}}
-	}
+// Which Secrets a pass retires: those status records written, but the
+// one it keeps (none when the instance is gone); a Secret it never
+// recorded (a person's copy, marks included) is never passed to retire.
+// What stays recorded: the kept one, and those whose retirement failed.
+func TestRetireRecorded(t *testing.T) {
+	refused := errors.New("conflict")
 	for _, tc := range []struct {
-		name   string
-		labels map[string]string
-		owners []metav1.OwnerReference
-		want   []string
+		name     string
+		recorded []string
+		keep     string
+		failing  string
+		tried    []string
+		still    []string
 	}{
-		{"both marks", map[string]string{hostingv1alpha1.LabelConnectionSecretOf: uid}, controller(uid), []string{uid}},
-		{"owner only (an earlier version's)", nil, controller(uid), nil},
-		{"label only", map[string]string{hostingv1alpha1.LabelConnectionSecretOf: uid}, nil, nil},
-		{"marks of two objects", map[string]string{hostingv1alpha1.LabelConnectionSecretOf: uid}, controller("another"), nil},
-		{"owned, not controlled", map[string]string{hostingv1alpha1.LabelConnectionSecretOf: uid},
-			[]metav1.OwnerReference{{Kind: "HostingInstance", Name: "shop", UID: uid}}, nil},
+		{"steady: the named one is kept", []string{"conn"}, "conn", "", nil, []string{"conn"}},
+		{"nothing recorded (a copy under another name is not)", nil, "conn", "", nil, nil},
+		{"renamed", []string{"conn", "conn-v2"}, "conn-v2", "", []string{"conn"}, []string{"conn-v2"}},
+		{"renamed, the new one not written yet", []string{"conn"}, "conn-v2", "", []string{"conn"}, nil},
+		{"ref removed", []string{"conn"}, "", "", []string{"conn"}, nil},
+		{"instance gone: every recorded one", []string{"old", "conn"}, "", "", []string{"old", "conn"}, nil},
+		{"instance gone, nothing recorded", nil, "", "", nil, nil},
+		{"a failed retirement stays recorded", []string{"old", "conn"}, "conn", "old", []string{"old"}, []string{"old", "conn"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Labels: tc.labels, OwnerReferences: tc.owners}}
-			if got := connectionSecretOf(m); !slices.Equal(got, tc.want) {
-				t.Errorf("got %v, want %v", got, tc.want)
+			var tried []string
+			still, err := retireRecorded(tc.recorded, tc.keep, func(name string) error {
+				tried = append(tried, name)
+				if name == tc.failing {
+					return refused
+				}
+				return nil
+			})
+			if !slices.Equal(tried, tc.tried) || !slices.Equal(still, tc.still) {
+				t.Errorf("retired %v, still recorded %v; want %v, %v", tried, still, tc.tried, tc.still)
+			}
+			if (tc.failing != "") != errors.Is(err, refused) {
+				t.Errorf("error %v", err)
 			}
 		})
 	}
 }
 
-// The Secret watch's cache keeps, of a Secret's labels, the connection
-// Secret's mark only, which connectionSecretIndex reads.
-func TestStripSecretMetadataKeepsTheMark(t *testing.T) {
-	m := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
-		Labels:      map[string]string{hostingv1alpha1.LabelConnectionSecretOf: "u", hostingv1alpha1.LabelWatch: "true", "team": "web"},
-		Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"},
-	}}
-	if _, err := stripSecretMetadata(m); err != nil {
-		t.Fatal(err)
+// A Secret written is recorded once, beside those not retired yet.
+func TestRecordConnectionSecret(t *testing.T) {
+	if got := recordConnectionSecret(nil, "conn"); !slices.Equal(got, []string{"conn"}) {
+		t.Errorf("got %v", got)
 	}
-	if !maps.Equal(m.Labels, map[string]string{hostingv1alpha1.LabelConnectionSecretOf: "u"}) || m.Annotations != nil {
-		t.Errorf("kept labels %v, annotations %v", m.Labels, m.Annotations)
+	if got := recordConnectionSecret([]string{"old", "conn"}, "conn"); !slices.Equal(got, []string{"old", "conn"}) {
+		t.Errorf("got %v", got)
 	}
-	m = &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{hostingv1alpha1.LabelWatch: "true"}}}
-	if _, err := stripSecretMetadata(m); err != nil || m.Labels != nil {
-		t.Errorf("kept labels %v of an unmarked Secret", m.Labels)
-	}
-}
-
-// Which Secrets a pass retires: those the object wrote and the one its
-// spec names, but the one it keeps (none when the instance is gone).
-func TestToRetire(t *testing.T) {
-	ref := func(name string) *hostingv1alpha1.LocalObjectReference {
-		return &hostingv1alpha1.LocalObjectReference{Name: name}
-	}
-	for _, tc := range []struct {
-		name    string
-		written []string
-		ref     *hostingv1alpha1.LocalObjectReference
-		keep    string
-		want    []string
-	}{
-		{"steady: the named one is kept", []string{"conn"}, ref("conn"), "conn", []string{}},
-		{"renamed", []string{"conn", "conn-v2"}, ref("conn-v2"), "conn-v2", []string{"conn"}},
-		{"renamed, the new one not cached yet", []string{"conn"}, ref("conn-v2"), "conn-v2", []string{"conn"}},
-		{"ref removed", []string{"conn"}, nil, "", []string{"conn"}},
-		{"instance gone: all, the named one even if not cached yet", []string{"old"}, ref("conn"), "", []string{"conn", "old"}},
-		{"instance gone, nothing written", nil, ref("conn"), "", []string{"conn"}},
-		{"an invalid name names no Secret", nil, ref("UPPER_case"), "", []string{}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := toRetire(tc.written, tc.ref, tc.keep); !slices.Equal(got, tc.want) {
-				t.Errorf("got %v, want %v", got, tc.want)
-			}
-		})
+	if got := recordConnectionSecret([]string{"old"}, "conn"); !slices.Equal(got, []string{"old", "conn"}) {
+		t.Errorf("got %v", got)
 	}
 }
 

@@ -254,6 +254,43 @@ var _ = Describe("The connection Secret", func() {
 		Expect(read("shop-connection")).To(HaveField("ResourceVersion", old.ResourceVersion))
 	})
 
+	// A person copies the connection Secret under another name for a
+	// second application (kubectl get -o yaml, rename, apply): the copy
+	// carries both marks, yet the object never wrote it, and status does
+	// not record it.
+	copyOf := func(orig *corev1.Secret, name string) *corev1.Secret {
+		copied := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
+			Name: name, Namespace: w.namespace,
+			Labels: orig.Labels, Annotations: orig.Annotations, OwnerReferences: orig.OwnerReferences,
+		}, Type: orig.Type, Data: orig.Data}
+		Expect(k8sClient.Create(suiteCtx, copied)).To(Succeed())
+		return copied
+	}
+
+	It("leaves a person's copy of the connection Secret (marks included) as it is, at any pass and when the spec names another Secret", func() {
+		hi, orig := written("shop-connection")
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.ConnectionSecrets", Equal([]string{"shop-connection"})))
+		copied := copyOf(orig, "shop-connection-for-worker")
+
+		annotate(hi, "example.com/poke", "1") // any later pass
+		Consistently(unchanged(copied)).WithTimeout(3 * testTiming.Poll).Should(same(copied))
+
+		setSpec(hi, func() { hi.Spec.WriteConnectionSecretToRef = nil })
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(retired(hi, "names no Secret"))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.ConnectionSecrets", BeEmpty()))
+		Consistently(unchanged(copied)).WithTimeout(3 * testTiming.Poll).Should(same(copied))
+	})
+
+	It("leaves a person's copy of the connection Secret (marks included) as it is when the instance is gone at Gandi", func() {
+		hi, orig := written("shop-connection")
+		copied := copyOf(orig, "shop-connection-for-worker")
+		id := hi.Status.ID
+
+		w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+		Eventually(secretOf("shop-connection")).WithTimeout(eventually).Should(retired(hi, "instance "+id+" no longer exists at Gandi"))
+		Consistently(unchanged(copied)).WithTimeout(3 * testTiming.Poll).Should(same(copied))
+	})
+
 	It("leaves a Secret it did not mark when spec.writeConnectionSecretToRef moves away from it", func() {
 		hi, _ := written("shop-connection")
 		// An earlier version's connection Secret: controlled by the

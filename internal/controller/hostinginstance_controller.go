@@ -3,10 +3,8 @@ package controller
 import (
 	"cmp"
 	"context"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -35,11 +33,7 @@ type HostingInstanceReconciler struct {
 	// Reader reads Secrets (passwords, connection Secrets): a
 	// SecretReader, uncached but for the Secrets the watch follows.
 	Reader client.Reader
-	// SecretMeta is the manager's cache of the watched Secrets' metadata,
-	// where connectionSecretIndex finds the connection Secrets an object
-	// wrote; nil: only the one its spec names is looked at.
-	SecretMeta client.Reader
-	Scheme     *runtime.Scheme
+	Scheme *runtime.Scheme
 }
 
 // Reconcile runs one pass: load, delete or ensure the finalizer, resolve
@@ -151,9 +145,9 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 // report it, and buy a new one only when the user opted in and it was
 // last seen under these same credentials. Unless it was last seen under
 // other credentials (it may well live on), how to reach it goes from the
-// status and from the connection Secrets (retired), which would otherwise
-// keep pointing applications at an admin URL, SFTP server and database
-// host that no longer exist.
+// status and from the connection Secrets it recorded writing (retired),
+// which would otherwise keep pointing applications at an admin URL, SFTP
+// server and database host that no longer exist.
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string, src credentialSource) result {
 	hi.Status.State = ""
 	if judgeNotFound(seenRecord(hi), id, src) == seenElsewhere {
@@ -189,11 +183,6 @@ func (r *HostingInstanceReconciler) finalize(ctx context.Context, hi *hostingv1a
 func (r *HostingInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, secrets *SecretWatch) error {
 	if err := indexNaming(mgr, &hostingv1alpha1.HostingInstance{}, instanceKeyIndex, instanceKey); err != nil {
 		return err
-	}
-	secretMeta := &metav1.PartialObjectMetadata{}
-	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	if err := mgr.GetFieldIndexer().IndexField(context.Background(), secretMeta, connectionSecretIndex, connectionSecretOf); err != nil {
-		return fmt.Errorf("index Secrets by %s: %w", connectionSecretIndex, err)
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&hostingv1alpha1.HostingInstance{}, builder.WithPredicates(notOwnBookkeeping())).

@@ -91,17 +91,12 @@ func secretWatchCache(namespaces []string, defaultSecret types.NamespacedName) c
 // stripSecretMetadata drops what the Secret watch does not need: annotations
 // may hold a Secret's data (kubectl's last-applied configuration; the label
 // selector keeps most such Secrets away, not a labelled one applied with
-// kubectl), and managed fields are large. Of the labels, only the mark of
-// a connection Secret stays, for connectionSecretIndex.
+// kubectl), and managed fields are large.
 func stripSecretMetadata(obj any) (any, error) {
 	if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
 		m.Annotations = nil
 		m.ManagedFields = nil
-		of, marked := m.Labels[hostingv1alpha1.LabelConnectionSecretOf]
 		m.Labels = nil
-		if marked {
-			m.Labels = map[string]string{hostingv1alpha1.LabelConnectionSecretOf: of}
-		}
 	}
 	return obj, nil
 }

@@ -145,7 +145,7 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 			return err
 		}
 	}
-	hi := &HostingInstanceReconciler{Base: base("hostinginstance-controller", "HostingInstance"), Reader: secretReader, SecretMeta: mgr.GetCache(), Scheme: mgr.GetScheme()}
+	hi := &HostingInstanceReconciler{Base: base("hostinginstance-controller", "HostingInstance"), Reader: secretReader, Scheme: mgr.GetScheme()}
 	if err := hi.SetupWithManager(mgr, o.Controller, secrets); err != nil {
 		return fmt.Errorf("set up the HostingInstance controller: %w", err)
 	}

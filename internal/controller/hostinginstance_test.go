@@ -769,6 +769,31 @@ var _ = Describe("HostingInstance", func() {
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beUpToDate(), HaveField("Status.Size", "l")))
 			Consistently(w.sim.PaidChanges).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 		})
+
+		// The hold is about the adopted instance's past. Once that
+		// instance is gone and the object buys its own
+		// (spec.recreateIfDeleted), the new instance's past is known.
+		It("sends a paid change at once to the instance it bought after the adopted one was deleted at Gandi", func() {
+			timing := testTiming
+			timing.CreateGrace = time.Hour
+			w.startManager(managerOptions{timing: &timing})
+			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			hi := instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				hi.Spec.RecreateIfDeleted = true
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			Expect(hi.Annotations).To(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"))
+
+			w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", Not(Or(BeEmpty(), Equal(id))))))
+			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, hi.Status.ID))
+			Expect(hi.Annotations).NotTo(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"))
+
+			setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = ptr[int32](50) })
+			Eventually(w.sim.PaidChanges).WithTimeout(3*testTiming.Poll).Should(Equal(1), "the instance this object bought is held by the adopted one's hold")
+		})
 	})
 
 	Describe("in Observe mode", func() {

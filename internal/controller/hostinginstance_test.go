@@ -770,6 +770,33 @@ var _ = Describe("HostingInstance", func() {
 			Consistently(w.sim.PaidChanges).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
 		})
 
+		// Synced PaidChangeHeld tells a person to remove the hold once they
+		// checked at Gandi: the removal is heard like any edit of the
+		// object, not at the next poll (an hour here), though the operator's
+		// own writes of its effects. records wake nothing.
+		It("sends the held resize as soon as a person removes the hold annotation", func() {
+			timing := testTiming
+			timing.CreateGrace = time.Hour
+			timing.Poll = time.Hour
+			w.startManager(managerOptions{timing: &timing})
+			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			hi := instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				hi.Spec.Size = "l"
+			})
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPaidChangeHeld)))
+			Expect(w.sim.PaidChanges()).To(BeZero())
+
+			setSpec(hi, func() {
+				ann := hi.GetAnnotations()
+				delete(ann, "effects.hosting.gandi-operator.dev/paid-change.held-since")
+				hi.SetAnnotations(ann)
+			})
+			Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(Equal(1), "the removal of the hold was not heard")
+		})
+
 		// The hold is about the adopted instance's past. Once that
 		// instance is gone and the object buys its own
 		// (spec.recreateIfDeleted), the new instance's past is known.

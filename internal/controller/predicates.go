@@ -35,7 +35,38 @@ func userChange(old, cur client.Object) bool {
 		!equality.Semantic.DeepEqual(othersFinalizers(old), othersFinalizers(cur)) {
 		return true
 	}
-	return !maps.Equal(userAnnotations(old, cur), userAnnotations(cur, old))
+	return !maps.Equal(userAnnotations(old, cur), userAnnotations(cur, old)) || paidHoldEdited(old, cur)
+}
+
+// paidHoldEdited reports a write that changes the paid hold
+// (paidHoldKey) and no other of the operator's annotations: a person's,
+// who removes it as Synced PaidChangeHeld tells them to once they checked
+// at Gandi, and waits for the change to go, not for the next poll (a hold
+// that is not a time has no wake-up of its own). The operator writes the
+// hold only beside another record of its own, which keeps its writes from
+// waking the object: the write that takes hold of an instance (the
+// held-by UID, effects-for or the ID with its records), the one that
+// settles the paid-change record (settlePaid), and a create's intent.
+func paidHoldEdited(old, cur client.Object) bool {
+	was, now := old.GetAnnotations(), cur.GetAnnotations()
+	if sameAnnotation(was, now, paidHoldKey) {
+		return false
+	}
+	withIntent := was[hostingv1alpha1.AnnotationCreatePending] != now[hostingv1alpha1.AnnotationCreatePending]
+	for _, m := range []map[string]string{was, now} {
+		for k := range m {
+			if k != paidHoldKey && bookkeeping(k, withIntent) && !sameAnnotation(was, now, k) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func sameAnnotation(a, b map[string]string, k string) bool {
+	va, inA := a[k]
+	vb, inB := b[k]
+	return inA == inB && va == vb
 }
 
 // userLabels are obj's labels but the operator's bookkeeping (the domain
@@ -76,12 +107,17 @@ func userAnnotations(obj, other client.Object) map[string]string {
 		other.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
 	out := map[string]string{}
 	for k, v := range obj.GetAnnotations() {
-		if slices.Contains(intentAnnotations, k) || strings.HasPrefix(k, effectAnnotationPrefix) ||
-			k == hostingv1alpha1.AnnotationCreatedID || k == hostingv1alpha1.AnnotationEffectsFor || k == hostingv1alpha1.AnnotationHeldByUID ||
-			(withIntent && slices.Contains(idAnnotations, k)) {
-			continue
+		if !bookkeeping(k, withIntent) {
+			out[k] = v
 		}
-		out[k] = v
 	}
 	return out
+}
+
+// bookkeeping says annotation k is the operator's own (userAnnotations);
+// withIntent says the write changes the create intent.
+func bookkeeping(k string, withIntent bool) bool {
+	return slices.Contains(intentAnnotations, k) || strings.HasPrefix(k, effectAnnotationPrefix) ||
+		k == hostingv1alpha1.AnnotationCreatedID || k == hostingv1alpha1.AnnotationEffectsFor || k == hostingv1alpha1.AnnotationHeldByUID ||
+		(withIntent && slices.Contains(idAnnotations, k))
 }

@@ -82,7 +82,9 @@ type paidPlan struct {
 // holds when this object took hold of its instance without a record of
 // its past (RFC 3339): the grace before its first paid change counts from
 // it. It says nothing once the grace is over, and goes in the next write
-// that settles the record (settlePaid).
+// that settles the record (settlePaid), or with the instance's other
+// records when the object is about another one (effectKeys). A person may
+// remove it: that write wakes the object (paidHoldEdited).
 const paidHoldKey = effectAnnotationPrefix + effectPaidChange + ".held-since"
 
 // paidHold is where an object's paid hold (paidHoldKey) stands in a pass.

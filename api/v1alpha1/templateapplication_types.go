@@ -127,16 +127,7 @@ type TemplateApplicationStatus struct {
 	// +optional
 	TemplateID string `json:"templateID,omitempty"`
 
-	// DomainID is the Gandi ID of the domain, once Gandi showed it to this
-	// object's credentials: spec.domain resolved to it or, for spec.domainID
-	// (no Gandi route reads a domain by ID), an apply of this object to it
-	// accepted, or its dispatch shown there. Cleared when Gandi no longer
-	// shows them the domain or refuses them an apply to it (401, 403, 404),
-	// unless Gandi showed this object's last apply there performed: it
-	// manages what it wrote whatever becomes of its token. Another
-	// TemplateApplication on the domain is weighed against this one only
-	// while it is set: one whose credentials do not reach the domain holds
-	// nobody back there.
+	// DomainID is the Gandi ID of the domain.
 	// +optional
 	DomainID string `json:"domainID,omitempty"`
 
@@ -218,8 +209,7 @@ type DispatchHistoryEntry struct {
 // redirections) has one manager: a TemplateApplication that would apply
 // the same template as another one to the same domain, or write a
 // namespace the other writes there, sends nothing and reports
-// OwnedByAnotherObject naming it. Only applications whose credentials
-// Gandi showed the domain (status.domainID) count there. The first is the one whose last apply
+// OwnedByAnotherObject naming it. The first is the one whose last apply
 // there covers what it writes, then one that applied there, then one
 // whose apply there is recorded, then the oldest, then the first by
 // namespace/name. The other applies once the first is deleted or points
@@ -230,7 +220,7 @@ type DispatchHistoryEntry struct {
 // +kubebuilder:printcolumn:name="Template",type=string,JSONPath=`.spec.templateRef.name`,description="the Template object applied (spec.templateRef)"
 // +kubebuilder:printcolumn:name="Template ID",type=string,JSONPath=`.status.templateID`,description="the Gandi template applied (spec.templateID, or its Template's)"
 // +kubebuilder:printcolumn:name="Domain",type=string,JSONPath=`.spec.domain`,description="the domain (spec.domain)"
-// +kubebuilder:printcolumn:name="Domain ID",type=string,JSONPath=`.status.domainID`,priority=1,description="the domain's Gandi ID, once Gandi showed it to the credentials (spec.domain resolved, or an apply to spec.domainID accepted)"
+// +kubebuilder:printcolumn:name="Domain ID",type=string,JSONPath=`.status.domainID`,priority=1,description="the domain's Gandi ID (spec.domainID, or as Gandi resolved spec.domain)"
 // +kubebuilder:printcolumn:name="Namespaces",type=string,JSONPath=`.status.namespaces`,priority=1,description="the namespaces of the domain the template writes"
 // +kubebuilder:printcolumn:name="Dispatch",type=string,JSONPath=`.status.dispatch.state`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

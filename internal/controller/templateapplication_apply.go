@@ -96,9 +96,6 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		sent    bool
 		heldBy  *applicationView
 	)
-	// From now until the pass ends, its status written, this apply counts
-	// against the others on the domain, whatever that status says yet.
-	r.applying.begin(ta, t.domainID)
 	// The finalizer goes on with the record, before anything is sent:
 	// deleting the object then waits for the dispatch (finalize).
 	labelled := annotationPatch{labels: map[string]string{hostingv1alpha1.LabelApplyDomain: applyDomainLabel(t.domainID)}, finalizer: true}
@@ -127,9 +124,7 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		return retry(err)
 	}
 	action := "apply template " + t.templateID + " to domain " + t.domainID
-	meaning := meaningOf(out, sendErr)
-	ta.Status.DomainID = domainShown(ta.Status.DomainID, t.domainID, meaning, sendErr, appliedOn(ta, t.domainID))
-	switch meaning {
+	switch meaningOf(out, sendErr) {
 	case notSent:
 		r.Events.warn(ta, classify(sendErr).reason, "Apply", action+": "+sendErr.Error())
 		res := failed(ta, r.Timing, action, err)

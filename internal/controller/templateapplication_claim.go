@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -31,63 +30,11 @@ import (
 // the two, each weighed as it stood against the other as high or higher:
 // by firstOf, a strict order (names last), not both. When both see the
 // other's record, both take theirs back and look again soon; by then the
-// cache shows both without a record, and firstOf lets one through. Only
-// applications that count on the domain are weighed (reaches), and a
-// racing one counts from before its record is written (applyingNow), so
-// the other's record is never seen without it counting. Of three, a
-// third could find the older of two that both sent first, and not weigh
-// the younger one it holds back: one whose apply there may still run
-// holds back what it writes all the same (heldBackBy), so TestApplyRace
-// finds no two conflicting sends in any order.
+// cache shows both without a record, and firstOf lets one through.
 //
 // Ordering racing records by their time (applyRecord.At) instead would not
 // do: the time is taken before the record is written, and the write may
 // wait longer than the other's write, read and POST.
-
-// applyingNow is the applications whose pass, in this process, began an
-// apply, each with the domain it goes to, until that pass ends, its status
-// written. An application counts against the others on a domain once its
-// status shows Gandi showed its credentials reach it (reaches), but the
-// status comes at the end of the pass (and, for spec.domainID, from the
-// apply itself): two passes racing would each find the other not counting
-// yet, and both send. While its apply may be on its way, an application
-// counts: here it is the operator's own knowledge, which no edit of an
-// object can forge, as an annotation could. Only the leader reconciles,
-// so every pass that may send is in this process.
-type applyingNow struct {
-	mu     sync.Mutex
-	passes map[types.NamespacedName]applyingPass
-}
-
-type applyingPass struct {
-	uid      types.UID
-	domainID string
-}
-
-// begin counts ta's pass as applying on domainID.
-func (a *applyingNow) begin(ta *hostingv1alpha1.TemplateApplication, domainID string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.passes == nil {
-		a.passes = map[types.NamespacedName]applyingPass{}
-	}
-	a.passes[client.ObjectKeyFromObject(ta)] = applyingPass{uid: ta.UID, domainID: domainID}
-}
-
-// end forgets the pass of key, which has written its status.
-func (a *applyingNow) end(key types.NamespacedName) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.passes, key)
-}
-
-// on reports a pass of o applying on domainID now.
-func (a *applyingNow) on(o *hostingv1alpha1.TemplateApplication, domainID string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	p, ok := a.passes[client.ObjectKeyFromObject(o)]
-	return ok && p.uid == o.UID && p.domainID == domainID
-}
 
 // errHeldBack is the apply not sent because another application manages
 // what it writes on the domain.

@@ -27,30 +27,21 @@ type racer struct {
 	// resolved yet; one that names it by ID sees it only by its record
 	// (appliesOn). Otherwise it names the domain by ID.
 	byName bool
-	// reached: its status shows Gandi showed its credentials the domain
-	// before the race (reaches); reachedElsewhere, another domain.
-	reached, reachedElsewhere bool
-	// idle: it takes no step (its pass never gets to an apply: its
-	// credentials reach no Gandi account, say).
-	idle bool
 }
 
 // raceState is the objects at one point of an interleaving and where each
 // racer is in its apply: 0 before its record, 1 recorded, 2 past the check
 // before the POST (sent, or held back), 3 answered or record taken back,
-// 4 status written. applying is applyingNow: a racer's pass counts as
-// applying from just before its record until its status is written.
+// 4 status written.
 type raceState struct {
-	objs     []*hostingv1alpha1.TemplateApplication
-	at       []int
-	sent     []bool
-	applying []bool
-	trace    []string
+	objs  []*hostingv1alpha1.TemplateApplication
+	at    []int
+	sent  []bool
+	trace []string
 }
 
 func (s raceState) clone() raceState {
-	c := raceState{at: append([]int(nil), s.at...), sent: append([]bool(nil), s.sent...), applying: append([]bool(nil), s.applying...),
-		trace: append([]string(nil), s.trace...)}
+	c := raceState{at: append([]int(nil), s.at...), sent: append([]bool(nil), s.sent...), trace: append([]string(nil), s.trace...)}
 	for _, o := range s.objs {
 		c.objs = append(c.objs, o.DeepCopy())
 	}
@@ -60,19 +51,15 @@ func (s raceState) clone() raceState {
 // TestApplyRace runs every interleaving of the steps of applications that
 // race to apply on one domain, as apply takes them: write the record, then
 // weigh the application as it stood before it (standing) against the
-// others that count there as they are (heldBackNow); if held back, take
-// the record back, else send, record the answer, then write the status.
-// An application counts when its status shows the domain reached, or
-// while its pass is applying (applyingNow). No two that write one
-// namespace (or apply one template) may both send, whatever the order; the
-// cache is assumed to show nothing of the others (holdBack let every one
-// through). One whose credentials never reached the domain holds nobody
-// back, whatever its record says (sends).
+// others as they are (heldBackNow); if held back, take the record back,
+// else send, record the answer, then write the status. No two that write
+// one namespace (or apply one template) may both send, whatever the
+// order; the cache is assumed to show nothing of the others (holdBack let
+// every one through).
 func TestApplyRace(t *testing.T) {
 	const dom = "dom-1"
 	base := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	applied := &applyRecord{At: base.Add(-time.Hour), Outcome: outcomeDispatched, DispatchID: "d0", DomainID: dom}
-	forged := &applyRecord{At: base.Add(-time.Hour), Outcome: outcomeConfirmed, DomainID: dom, TemplateID: "tpl-9", Namespaces: []string{nsRecords}}
 	elsewhere := &applyRecord{At: base.Add(-time.Hour), Outcome: outcomeDispatched, DispatchID: "d0", DomainID: "dom-2", Namespaces: []string{nsRecords}}
 	copied := &applyRecord{At: base.Add(-time.Hour), Outcome: outcomeDispatched, DispatchID: "d0", DomainID: dom, TemplateID: "tpl-1", Namespaces: []string{nsRecords}}
 	superseded := &applyRecord{At: base.Add(-time.Hour), Outcome: outcomeDispatched, DispatchID: "d0", DomainID: dom, TemplateID: "tpl-2", Namespaces: []string{nsRecords}, Superseded: true}
@@ -82,8 +69,6 @@ func TestApplyRace(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		racers []racer
-		// sends is the racer that sends in every interleaving ("": any).
-		sends string
 	}{
 		{name: "two new, the same template, created the same second", racers: []racer{
 			{name: "a", tpl: "tpl-1", namespaces: ns(nsRecords)}, {name: "b", tpl: "tpl-1", namespaces: ns(nsRecords)}}},
@@ -92,18 +77,17 @@ func TestApplyRace(t *testing.T) {
 		{name: "two new, the same template whose namespaces one does not know yet", racers: []racer{
 			{name: "a", tpl: "tpl-1", namespaces: ns(nsRecords)}, {name: "b", age: 1, tpl: "tpl-1"}}},
 		{name: "the manager applies again as a new one applies", racers: []racer{
-			{name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords), prior: applied, appliedAt: true, reached: true}, {name: "a", tpl: "tpl-2", namespaces: ns(nsRecords)}}},
+			{name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords), prior: applied, appliedAt: true}, {name: "a", tpl: "tpl-2", namespaces: ns(nsRecords)}}},
 		{name: "the manager applies a template that writes more as a new one applies", racers: []racer{
-			{name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords, nsMailboxes), prior: fewer, appliedAt: true, reached: true}, {name: "a", tpl: "tpl-2", namespaces: ns(nsMailboxes)}}},
+			{name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords, nsMailboxes), prior: fewer, appliedAt: true}, {name: "a", tpl: "tpl-2", namespaces: ns(nsMailboxes)}}},
 		{name: "two that both applied there before", racers: []racer{
-			{name: "a", tpl: "tpl-1", namespaces: ns(nsRecords, nsMailboxes), prior: fewer, appliedAt: true, reached: true},
-			{name: "b", age: 1, tpl: "tpl-2", namespaces: ns(nsRecords), prior: applied, appliedAt: true, reached: true}}},
+			{name: "a", tpl: "tpl-1", namespaces: ns(nsRecords, nsMailboxes), prior: fewer, appliedAt: true}, {name: "b", age: 1, tpl: "tpl-2", namespaces: ns(nsRecords), prior: applied, appliedAt: true}}},
 		{name: "one that applied on another domain moves here as a new one applies", racers: []racer{
-			{name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords), prior: elsewhere, appliedAt: true, reachedElsewhere: true}, {name: "a", tpl: "tpl-2", namespaces: ns(nsRecords)}}},
+			{name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords), prior: elsewhere, appliedAt: true}, {name: "a", tpl: "tpl-2", namespaces: ns(nsRecords)}}},
 		{name: "a copy carrying an apply record, and a new one", racers: []racer{
 			{name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords), prior: copied}, {name: "a", tpl: "tpl-1", namespaces: ns(nsRecords)}}},
 		{name: "one written over while held back, and a new one", racers: []racer{
-			{name: "a", tpl: "tpl-2", namespaces: ns(nsRecords), prior: superseded, appliedAt: true, reached: true}, {name: "b", age: 1, tpl: "tpl-3", namespaces: ns(nsRecords)}}},
+			{name: "a", tpl: "tpl-2", namespaces: ns(nsRecords), prior: superseded, appliedAt: true}, {name: "b", age: 1, tpl: "tpl-3", namespaces: ns(nsRecords)}}},
 		{name: "two new, one naming the domain by a name not resolved yet, the other by ID", racers: []racer{
 			{name: "a", tpl: "tpl-1", namespaces: ns(nsRecords), byName: true}, {name: "b", tpl: "tpl-2", namespaces: ns(nsRecords)}}},
 		{name: "three new, one naming the domain by a name not resolved yet", racers: []racer{
@@ -112,10 +96,6 @@ func TestApplyRace(t *testing.T) {
 		{name: "three new whose templates chain", racers: []racer{
 			{name: "a", tpl: "tpl-1", namespaces: ns(nsRecords)}, {name: "b", age: 1, tpl: "tpl-2", namespaces: ns(nsRecords, nsMailboxes)},
 			{name: "c", age: 2, tpl: "tpl-3", namespaces: ns(nsMailboxes)}}},
-		{name: "a new one, and an older one of another tenant that never reached the domain, its record written by hand", sends: "b", racers: []racer{
-			{name: "a", tpl: "tpl-9", namespaces: ns(nsRecords), prior: forged, appliedAt: true, idle: true}, {name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords)}}},
-		{name: "a new one, and an older one that reached the domain and idles", racers: []racer{
-			{name: "a", tpl: "tpl-9", namespaces: ns(nsRecords), reached: true, idle: true}, {name: "b", age: 1, tpl: "tpl-1", namespaces: ns(nsRecords)}}},
 		{name: "three new on one namespace", racers: []racer{
 			{name: "c", tpl: "tpl-1", namespaces: ns(nsRecords)}, {name: "b", tpl: "tpl-2", namespaces: ns(nsRecords)},
 			{name: "a", age: 1, tpl: "tpl-3", namespaces: ns(nsRecords)}}},
@@ -138,22 +118,12 @@ func TestApplyRace(t *testing.T) {
 					ta.Annotations = effectRecord(effectApply, v)
 				}
 				if rc.appliedAt {
-					// As recordToStatus leaves it once Gandi showed the
-					// prior apply done.
 					at := metav1.NewTime(base.Add(-time.Hour))
-					ta.Status.AppliedAt, ta.Status.AppliedPayloadHash = &at, rc.prior.PayloadHash
-					ta.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rc.prior.DispatchID, State: hostingv1alpha1.DispatchDone}
-				}
-				switch {
-				case rc.reached:
-					ta.Status.DomainID = dom
-				case rc.reachedElsewhere:
-					ta.Status.DomainID = "dom-2"
+					ta.Status.AppliedAt = &at
 				}
 				start.objs = append(start.objs, ta)
 				start.at = append(start.at, 0)
 				start.sent = append(start.sent, false)
-				start.applying = append(start.applying, false)
 			}
 			standing := make([]applicationView, len(tc.racers))
 			for i, rc := range tc.racers {
@@ -173,11 +143,6 @@ func TestApplyRace(t *testing.T) {
 					return
 				}
 				runs++
-				for i, rc := range tc.racers {
-					if rc.name == tc.sends && !s.sent[i] {
-						t.Fatalf("%s did not send: %s", rc.name, strings.Join(s.trace, ", "))
-					}
-				}
 				for i := range tc.racers {
 					for j := i + 1; j < len(tc.racers); j++ {
 						if s.sent[i] && s.sent[j] && conflicts(raceView(tc.racers[i], s.objs[i], dom, base), raceView(tc.racers[j], s.objs[j], dom, base)) {
@@ -204,14 +169,10 @@ func raceView(rc racer, o *hostingv1alpha1.TemplateApplication, dom string, now 
 // raceStep takes racer i's next step in s, if it has one.
 func raceStep(s raceState, i int, racers []racer, standing []applicationView, before *hostingv1alpha1.TemplateApplication, dom string, base time.Time) (raceState, bool) {
 	rc := racers[i]
-	if rc.idle {
-		return s, false
-	}
 	n := s.clone()
 	o := n.objs[i]
 	switch {
 	case s.at[i] == 0:
-		n.applying[i] = true
 		rec := applyRecord{At: base, TemplateID: rc.tpl, DomainID: dom, Namespaces: rc.namespaces}
 		v, _ := rec.encode()
 		o.Annotations = effectRecord(effectApply, v)
@@ -223,7 +184,7 @@ func raceStep(s raceState, i int, racers []racer, standing []applicationView, be
 		}
 		var rivals []applicationView
 		for j := range racers {
-			if j != i && appliesOn(n.objs[j], domain) && (reaches(n.objs[j], dom) || n.applying[j]) {
+			if j != i && appliesOn(n.objs[j], domain) {
 				rivals = append(rivals, raceView(racers[j], n.objs[j], dom, base))
 			}
 		}
@@ -236,11 +197,6 @@ func raceStep(s raceState, i int, racers []racer, standing []applicationView, be
 		}
 	case s.at[i] == 2 && !s.sent[i]:
 		o.Annotations = before.DeepCopy().Annotations
-		if rc.byName {
-			// Its pass resolved the name: its status says so.
-			o.Status.DomainID = dom
-		}
-		n.applying[i] = false
 		n.trace = append(n.trace, rc.name+" takes its record back")
 		n.at[i] = 4
 		return n, true
@@ -251,11 +207,8 @@ func raceStep(s raceState, i int, racers []racer, standing []applicationView, be
 		o.Annotations = effectRecord(effectApply, v)
 		n.trace = append(n.trace, rc.name+" records the answer")
 	case s.at[i] == 3:
-		// Gandi accepted the apply: the domain is reached; its
-		// dispatch is pending, so nothing is applied yet.
-		o.Status.DomainID = dom
-		o.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: "d-" + rc.name, State: hostingv1alpha1.DispatchPending}
-		n.applying[i] = false
+		at := metav1.NewTime(base)
+		o.Status.AppliedAt = &at
 		n.trace = append(n.trace, rc.name+" writes its status")
 	default:
 		return s, false

@@ -53,17 +53,12 @@ type TemplateApplicationReconciler struct {
 	// Namespaces are the namespaces the manager watches (all when empty):
 	// that check reads only there.
 	Namespaces []string
-
-	applying applyingNow
 }
 
 // Reconcile runs one pass: load, resolve the template, credentials and
 // domain, follow the running dispatch or apply when due, write status once,
 // requeue.
 func (r *TemplateApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	// An apply begun in the pass counts against the others on its domain
-	// until the pass has written its status (applyingNow).
-	defer r.applying.end(req.NamespacedName)
 	return runPass(ctx, r.Client, req.NamespacedName, &hostingv1alpha1.TemplateApplication{}, r)
 }
 
@@ -98,13 +93,15 @@ type applyTarget struct {
 // read the template and the domain, or found what the user must fix),
 // rather than failing or waiting before it could.
 func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (result, bool) {
-	if ta.Spec.DomainID != "" && ta.Status.DomainID != ta.Spec.DomainID {
-		// What Gandi showed of a former target says nothing of this one.
+	if ta.Status.ObservedGeneration != ta.Generation {
+		// The spec may name another domain now: the ID resolved for the
+		// former one must not place this object there (domainOf) until
+		// this spec is resolved.
 		ta.Status.DomainID = ""
 	}
 	target, res, observed := r.resolveTemplateRef(ctx, ta)
 	if res != nil {
-		return unresolved(ta, *res, observed)
+		return *res, observed
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, target.credentials)
 	if err != nil {
@@ -112,35 +109,19 @@ func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *h
 	}
 	if ta.Spec.TemplateRef == nil {
 		if res, observed := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
-			return unresolved(ta, *res, observed)
+			return *res, observed
 		}
 	}
 	ta.Status.TemplateID, ta.Status.Namespaces = target.templateID, target.payload.Namespaces()
 	if res, observed := r.resolveDomain(ctx, api, ta, &target); res != nil {
 		return *res, observed
 	}
-	if ta.Spec.Domain != "" {
-		// Gandi answered this object's credentials with the domain.
-		ta.Status.DomainID = target.domainID
-	}
+	ta.Status.DomainID = target.domainID
 	target.standing = newApplicationView(ta, target.templateID, target.payload.Namespaces(), target.domainID)
 	if res, observed := r.holdBack(ctx, ta, target); res != nil {
 		return *res, observed
 	}
 	return r.sync(ctx, api, ta, target), true
-}
-
-// unresolved ends a pass that stopped before it resolved the domain. One
-// that came to a conclusion about a new generation (observed) describes
-// it, and the ID a former spec.domain resolved to must not stand for this
-// one's (domainOf, reaches) until it is resolved; a pass that failed
-// describes nothing, and leaves it. spec.domainID is not resolved: what
-// Gandi showed of it stays while the spec names it.
-func unresolved(ta *hostingv1alpha1.TemplateApplication, res result, observed bool) (result, bool) {
-	if observed && ta.Spec.Domain != "" && ta.Status.ObservedGeneration != ta.Generation {
-		ta.Status.DomainID = ""
-	}
-	return res, observed
 }
 
 // resolveTemplateRef finds the template of spec.templateRef: a Template
@@ -235,15 +216,9 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 	}
 	fqdn, err := toASCII(ta.Spec.Domain)
 	if err != nil {
-		ta.Status.DomainID = ""
 		return r.cannotApply(ta, hostingv1alpha1.ReasonInvalidSpec, "spec.domain: "+err.Error()), true
 	}
 	d, err := api.GetDomain(ctx, fqdn)
-	if forgetsDomain(err, appliedOn(ta, ta.Status.DomainID)) {
-		// These credentials are not shown it (any more): this object
-		// counts on it against no other (reaches).
-		ta.Status.DomainID = ""
-	}
 	if gandi.IsNotFound(err) {
 		return r.cannotApply(ta, hostingv1alpha1.ReasonDomainNotFound, "domain "+fqdn+" is not in the Gandi organization of this credential"), true
 	}

@@ -238,34 +238,6 @@ func meaningOf(out *gandi.ApplyResult, err error) sendResult {
 	return sentLost
 }
 
-// domainShown is status.domainID once Gandi answered an apply of this
-// object to domainID, current before it: the domain, once Gandi accepted
-// the apply (these credentials reach it); none, once Gandi refused them
-// (401, 403, 404: the domain, or the template, is not theirs to apply),
-// unless it applied there (forgetsDomain); unchanged when the answer says
-// neither (lost, a 5xx, a rate limit). It is what this object counts on a
-// domain against the others by (reaches).
-func domainShown(current, domainID string, meaning sendResult, err error, appliedThere bool) string {
-	switch {
-	case meaning == sentDispatched || meaning == sentNoDispatch:
-		return domainID
-	case meaning == notSent && forgetsDomain(err, appliedThere):
-		return ""
-	}
-	return current
-}
-
-// forgetsDomain reports that what Gandi answered this object's
-// credentials (err) takes the domain out of their reach: a 401, 403 or
-// 404. Not for one whose last apply there Gandi showed performed
-// (appliedThere): it manages what it wrote there, whatever becomes of its
-// token (expired, made read-only), until it is deleted or names another
-// domain; released, another application would write over it, and be
-// held back again once the token works.
-func forgetsDomain(err error, appliedThere bool) bool {
-	return !appliedThere && (gandi.IsUnauthorized(err) || gandi.IsForbidden(err) || gandi.IsNotFound(err))
-}
-
 // readiness is the Ready condition's status and reason for an apply that
 // is not being sent in this pass. Ready is True only when Gandi showed the
 // apply done: its dispatch over with no task in error, or, for one whose

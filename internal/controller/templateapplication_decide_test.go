@@ -245,41 +245,6 @@ func TestMeaningOf(t *testing.T) {
 	}
 }
 
-// TestDomainShown pins what an apply's answer tells of whether this
-// object's credentials reach the domain (status.domainID, which reaches
-// reads).
-func TestDomainShown(t *testing.T) {
-	apiErr := func(status int) error {
-		return fmt.Errorf("apply: %w", &gandi.APIError{StatusCode: status, FromGandi: true, Method: http.MethodPost, Route: gandi.RouteTemplate})
-	}
-	for _, tc := range []struct {
-		name    string
-		current string
-		meaning sendResult
-		err     error
-		// applied: its last apply there is shown performed.
-		applied bool
-		want    string
-	}{
-		{"accepted with a dispatch: reached", "", sentDispatched, nil, false, "dom-1"},
-		{"accepted, naming no dispatch: reached", "", sentNoDispatch, gandi.ErrNoID, false, "dom-1"},
-		{"accepted, the status showing a former domain", "dom-2", sentDispatched, nil, false, "dom-1"},
-		{"403: the domain is another account's, or the token may only read", "dom-1", notSent, apiErr(http.StatusForbidden), false, ""},
-		{"401", "dom-1", notSent, apiErr(http.StatusUnauthorized), false, ""},
-		{"404: no such domain for these credentials", "dom-1", notSent, apiErr(http.StatusNotFound), false, ""},
-		{"403 to one that applied there (its token expired): it still manages what it wrote", "dom-1", notSent, apiErr(http.StatusForbidden), true, "dom-1"},
-		{"503: nothing learnt", "dom-1", notSent, apiErr(http.StatusServiceUnavailable), false, "dom-1"},
-		{"429: nothing learnt", "", notSent, apiErr(http.StatusTooManyRequests), false, ""},
-		{"answer lost: nothing learnt", "dom-1", sentLost, context.DeadlineExceeded, false, "dom-1"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := domainShown(tc.current, "dom-1", tc.meaning, tc.err, tc.applied); got != tc.want {
-				t.Errorf("domainShown = %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
-
 // TestReadiness pins that Ready is True only when Gandi showed the apply
 // done: its dispatch over without error, or the domain showing all of the
 // template for one whose dispatch is unknown. Never from what was sent.

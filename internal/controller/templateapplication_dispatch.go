@@ -43,10 +43,6 @@ func (r *TemplateApplicationReconciler) follow(ctx context.Context, api template
 	if *rec = rec.withDispatchTarget(d); rec.otherTarget(t.templateID, t.domainID) != "" {
 		return result{}, true
 	}
-	if d.TargetID == t.domainID {
-		// Gandi shows these credentials this object's dispatch there.
-		ta.Status.DomainID = t.domainID
-	}
 	dispatchToStatus(ta, rec.DispatchID, d)
 	ds := ta.Status.Dispatch
 	switch {

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -345,13 +344,4 @@ func shownPerformed(ta *hostingv1alpha1.TemplateApplication, rec applyRecord) bo
 	}
 	at := statusTime(rec.At)
 	return st.AppliedAt.Equal(&at) && rec.performed(st.Dispatch)
-}
-
-// appliedOn reports that ta's status shows its last apply, to domainID,
-// performed (shownPerformed). A record of an earlier version, which names
-// no domain, is taken as of the domain the status names.
-func appliedOn(ta *hostingv1alpha1.TemplateApplication, domainID string) bool {
-	rec, ok := currentRecord(ta)
-	on := cmp.Or(rec.DomainID, ta.Status.DomainID)
-	return ok && domainID != "" && on == domainID && !rec.Superseded && shownPerformed(ta, rec)
 }

@@ -317,33 +317,10 @@ func targetDomain(ta *hostingv1alpha1.TemplateApplication, t applyTarget) domain
 	return domainRef{id: t.domainID, fqdn: normalizedFQDN(ta.Spec.Domain)}
 }
 
-// reaches reports that Gandi showed o's own credentials reach domainID:
-// o's status, which only the operator writes, names it (status.domainID:
-// spec.domain resolved to it by Gandi, or spec.domainID, to which Gandi
-// accepted an apply of o or showed o's dispatch running). Only then does o
-// count against the others there: an application whose credentials reach
-// no Gandi account that holds the domain (another tenant's, a Secret that
-// does not exist) names it in vain, however old, and its apply record, an
-// annotation anyone who may edit it may write, proves nothing.
-func reaches(o *hostingv1alpha1.TemplateApplication, domainID string) bool {
-	return domainID != "" && o.Status.DomainID == domainID
-}
-
-// counts reports that o counts against the others on domainID: Gandi
-// showed its credentials reach the domain, or its pass in this process is
-// applying there now (applyingNow).
-func (r *TemplateApplicationReconciler) counts(o *hostingv1alpha1.TemplateApplication, domainID string) bool {
-	return reaches(o, domainID) || r.applying.on(o, domainID)
-}
-
-// rivalViews are the views for domainID (rivalView) of those of others
-// that count there.
+// rivalViews are the views of others for domainID (rivalView).
 func (r *TemplateApplicationReconciler) rivalViews(ctx context.Context, others []*hostingv1alpha1.TemplateApplication, domainID string) ([]applicationView, error) {
 	views := make([]applicationView, 0, len(others))
 	for _, o := range others {
-		if !r.counts(o, domainID) {
-			continue
-		}
 		v, err := r.rivalView(ctx, o, domainID)
 		if err != nil {
 			return nil, err

@@ -1175,7 +1175,10 @@ func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external
 	if errors.Is(err, errLeaveAtGandi) {
 		return true, result{}
 	}
-	if gandi.IsNotFound(err) {
+	// Once a pass saw Gandi deleting it (Ready Deleting: this object's own
+	// delete, accepted), "not found" is that delete done, under whichever
+	// credentials: a key rotated before Gandi finished must not wedge it.
+	if gandi.IsNotFound(err) && readyReason(obj) != hostingv1alpha1.ReasonDeleting {
 		if res := l.notFoundElsewhere(obj, ext.describe(), id, src, "to leave whatever Gandi has and let this object go, set spec.deletionPolicy: Orphan"); res != nil {
 			return false, *res
 		}

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
-	)
+)
 
 // Two applications of one account in two namespaces (the legitimate
 // conflict) stay a conflict however the first's status is lost or late:

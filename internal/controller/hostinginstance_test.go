@@ -731,6 +731,18 @@ var _ = Describe("HostingInstance", func() {
 	})
 
 	Describe("paid changes and the past of the instance", func() {
+		const heldSince = "effects.hosting.gandi-operator.dev/paid-change.held-since"
+		// legacy seeds an instance bought elsewhere, of size, and a
+		// HostingInstance (edited by mod) that names it in its external-id.
+		legacy := func(size string, mod func(*hostingv1alpha1.HostingInstance)) (string, *hostingv1alpha1.HostingInstance) {
+			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: size, Location: "FR",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+			return id, instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
+				mod(hi)
+			})
+		}
+
 		// The object that bought the instance knows every paid change
 		// sent to it: its first one goes at once, whatever the grace.
 		It("adds storage at once to an instance it created, whatever the grace", func() {
@@ -745,7 +757,7 @@ var _ = Describe("HostingInstance", func() {
 			setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = ptr[int32](50) })
 			Eventually(w.sim.PaidChanges).WithTimeout(3 * testTiming.Poll).Should(Equal(1))
 			Eventually(func() int { v, _ := w.sim.Instance(id); return v.StorageAdditionalSize }).WithTimeout(eventually).Should(Equal(50))
-			Expect(get(hi).GetAnnotations()).NotTo(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"))
+			Expect(get(hi).GetAnnotations()).NotTo(HaveKey(heldSince))
 		})
 
 		// A person may have resized the instance in Gandi's admin just
@@ -754,11 +766,7 @@ var _ = Describe("HostingInstance", func() {
 			timing := testTiming
 			timing.CreateGrace = 4 * testTiming.Poll
 			w.startManager(managerOptions{timing: &timing})
-			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
-			hi := instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
-				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
-				hi.Spec.Size = "l"
-			})
+			_, hi := legacy("m", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "l" })
 			w.create(hi)
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
 				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPaidChangeHeld)))
@@ -779,11 +787,7 @@ var _ = Describe("HostingInstance", func() {
 			timing.CreateGrace = time.Hour
 			timing.Poll = time.Hour
 			w.startManager(managerOptions{timing: &timing})
-			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "m", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
-			hi := instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
-				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
-				hi.Spec.Size = "l"
-			})
+			_, hi := legacy("m", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.Size = "l" })
 			w.create(hi)
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
 				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPaidChangeHeld)))
@@ -791,7 +795,7 @@ var _ = Describe("HostingInstance", func() {
 
 			setSpec(hi, func() {
 				ann := hi.GetAnnotations()
-				delete(ann, "effects.hosting.gandi-operator.dev/paid-change.held-since")
+				delete(ann, heldSince)
 				hi.SetAnnotations(ann)
 			})
 			Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(Equal(1), "the removal of the hold was not heard")
@@ -804,19 +808,15 @@ var _ = Describe("HostingInstance", func() {
 			timing := testTiming
 			timing.CreateGrace = time.Hour
 			w.startManager(managerOptions{timing: &timing})
-			id := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "legacy", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
-			hi := instance("legacy", func(hi *hostingv1alpha1.HostingInstance) {
-				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: id}
-				hi.Spec.RecreateIfDeleted = true
-			})
+			id, hi := legacy("starter", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.RecreateIfDeleted = true })
 			w.create(hi)
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
-			Expect(hi.Annotations).To(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"))
+			Expect(hi.Annotations).To(HaveKey(heldSince))
 
 			w.sim.UpdateInstance(id, func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
 			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", Not(Or(BeEmpty(), Equal(id))))))
 			Expect(hi.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationCreatedID, hi.Status.ID))
-			Expect(hi.Annotations).NotTo(HaveKey("effects.hosting.gandi-operator.dev/paid-change.held-since"))
+			Expect(hi.Annotations).NotTo(HaveKey(heldSince))
 
 			setSpec(hi, func() { hi.Spec.StorageAdditionalSizeGB = ptr[int32](50) })
 			Eventually(w.sim.PaidChanges).WithTimeout(3*testTiming.Poll).Should(Equal(1), "the instance this object bought is held by the adopted one's hold")

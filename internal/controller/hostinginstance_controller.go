@@ -150,11 +150,15 @@ func instanceReadiness(state string) (ready bool, reason, message string, transi
 // server and database host that no longer exist.
 func (r *HostingInstanceReconciler) vanished(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string, src credentialSource) result {
 	hi.Status.State = ""
-	if judgeNotFound(seenRecord(hi), id, src) == seenElsewhere {
-		return r.lifecycle().vanished(ctx, hi, "instance", id, src, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
+	// Judged before vanished, which forgets the record on a recreate.
+	elsewhere := judgeNotFound(seenRecord(hi), id, src) == seenElsewhere
+	if !elsewhere {
+		hi.Status.Access = nil
 	}
-	hi.Status.Access = nil
 	res := r.lifecycle().vanished(ctx, hi, "instance", id, src, hi.Spec.RecreateIfDeleted, &hi.Spec.ManagedFields, func() { describeInstance(hi, "") })
+	if elsewhere {
+		return res
+	}
 	if err := r.retireConnectionSecrets(ctx, hi, "", "instance "+id+" no longer exists at Gandi"); err != nil {
 		// Ready keeps ExternalNotFound; the sooner look wins (a recreate's
 		// next pass is due at once).

@@ -54,7 +54,11 @@ func (r *TemplateApplicationReconciler) heldBackNow(ctx context.Context, ta *hos
 	if err != nil {
 		return applicationView{}, false, err
 	}
-	views, err := r.rivalViews(ctx, mergeRivals(cached, live), t.domainID)
+	rivals, err := r.reaching(ctx, ta, mergeRivals(cached, live), domain)
+	if err != nil {
+		return applicationView{}, false, err
+	}
+	views, err := r.rivalViews(ctx, rivals, t.domainID)
 	if err != nil {
 		return applicationView{}, false, err
 	}

@@ -297,6 +297,9 @@ func (r *TemplateApplicationReconciler) holdBack(ctx context.Context, ta *hostin
 	if err != nil {
 		return halt(retry(fmt.Errorf("list the TemplateApplications of domain %s: %w", domain, err))), false
 	}
+	if others, err = r.reaching(ctx, ta, others, domain); err != nil {
+		return halt(retry(err)), false
+	}
 	views, err := r.rivalViews(ctx, others, t.domainID)
 	if err != nil {
 		return halt(retry(err)), false
@@ -369,14 +372,13 @@ func contends(o *hostingv1alpha1.TemplateApplication, now time.Time, grace time.
 func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostingv1alpha1.TemplateApplication, domainID string) (applicationView, error) {
 	var id string
 	var namespaces []string
-	if ref := o.Spec.TemplateRef; ref != nil {
-		tpl := &hostingv1alpha1.Template{}
-		err := r.Get(ctx, types.NamespacedName{Namespace: o.Namespace, Name: ref.Name}, tpl)
-		switch {
-		case err == nil:
+	if o.Spec.TemplateRef != nil {
+		tpl, err := r.rivalTemplate(ctx, o)
+		if err != nil {
+			return applicationView{}, err
+		}
+		if tpl != nil {
 			id, namespaces = templateID(tpl), desiredPayload(tpl.Spec.Payload).Namespaces()
-		case !apierrors.IsNotFound(err):
-			return applicationView{}, fmt.Errorf("get Template %s/%s: %w", o.Namespace, ref.Name, err)
 		}
 	} else {
 		id = o.Spec.TemplateID
@@ -386,6 +388,34 @@ func (r *TemplateApplicationReconciler) rivalView(ctx context.Context, o *hostin
 	}
 	id, namespaces = withApplyInFlight(o, domainID, id, namespaces, holdsWhileDeleting(o, r.clock(), r.Timing.CreateGrace))
 	return withRunning(newApplicationView(o, id, namespaces, domainID), o, r.clock(), r.Timing.CreateGrace), nil
+}
+
+// rivalTemplate is the Template o's templateRef names, from the cache;
+// nil when it does not exist.
+func (r *TemplateApplicationReconciler) rivalTemplate(ctx context.Context, o *hostingv1alpha1.TemplateApplication) (*hostingv1alpha1.Template, error) {
+	ref := o.Spec.TemplateRef
+	tpl := &hostingv1alpha1.Template{}
+	err := r.Get(ctx, types.NamespacedName{Namespace: o.Namespace, Name: ref.Name}, tpl)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("get Template %s/%s: %w", o.Namespace, ref.Name, err)
+	}
+	return tpl, nil
+}
+
+// rivalCredentials are the credentials o applies with: its own, else its
+// Template's (applicationCredentials).
+func (r *TemplateApplicationReconciler) rivalCredentials(ctx context.Context, o *hostingv1alpha1.TemplateApplication) (*hostingv1alpha1.CredentialsReference, error) {
+	if o.Spec.CredentialsRef != nil || o.Spec.TemplateRef == nil {
+		return o.Spec.CredentialsRef, nil
+	}
+	tpl, err := r.rivalTemplate(ctx, o)
+	if err != nil || tpl == nil {
+		return nil, err
+	}
+	return applicationCredentials(o, tpl), nil
 }
 
 // withApplyInFlight adds to what o's template writes (id, namespaces)
@@ -449,8 +479,9 @@ func (r *TemplateApplicationReconciler) applicationsOnDomainOf(ctx context.Conte
 }
 
 // releasesRivals lets through the TemplateApplication events that can
-// release another one held back: a deletion, a change of spec, or of what
-// the status says it writes where.
+// release another one held back: a deletion, a change of spec, of what
+// the status says it writes where, or of Gandi refusing its credentials
+// (reaches).
 func releasesRivals() predicate.Predicate {
 	return predicate.Funcs{
 		CreateFunc:  func(event.CreateEvent) bool { return false },
@@ -462,7 +493,8 @@ func releasesRivals() predicate.Predicate {
 				return false
 			}
 			return old.Generation != cur.Generation || !old.DeletionTimestamp.Equal(cur.DeletionTimestamp) || old.Status.DomainID != cur.Status.DomainID ||
-				old.Status.TemplateID != cur.Status.TemplateID || !slices.Equal(old.Status.Namespaces, cur.Status.Namespaces)
+				old.Status.TemplateID != cur.Status.TemplateID || !slices.Equal(old.Status.Namespaces, cur.Status.Namespaces) ||
+				refusedNow(old) != refusedNow(cur)
 		},
 	}
 }

@@ -46,7 +46,10 @@ import (
 //     access; its list entry does not), in every observer that may serve
 //     that instance, and its HostingInstance is woken to read it once
 //     the vhost changes of a burst settled (the vhosts of an instance are
-//     created together: one read, not one per vhost);
+//     created together: one read, not one per vhost). So does a vhost
+//     list that names other vhosts than the instance's detail: a vhost
+//     made or deleted at Gandi behind the operator's back shows there
+//     first, and the instance's Vhosts fetch that list at every poll;
 //   - when it is not in the list at all (too new to be listed, or gone:
 //     the GET's 404 says which).
 //
@@ -366,7 +369,8 @@ func (o *observer) wroteTo(keys ...string) {
 }
 
 // vhostsChanged records that what instance id's detail shows (its vhosts,
-// the deploy access of each) changed by this operator's hand, in every
+// the deploy access of each) changed, by this operator's hand or as a
+// vhost list shows (vhostsListed), in every
 // observer that may serve that detail: the list of instances does not
 // show it, so the detail read before would otherwise be served for a
 // whole detail interval. When wake, the HostingInstances that read it are
@@ -515,11 +519,65 @@ func (o *observer) wakeInstances(items map[string]gandi.Instance, except string)
 	wakeChanged(o, kindInstance, o.seenInstances, items, except, instanceSettled, instanceListEntry)
 }
 
-// wakeVhosts is wakeInstances for the vhost list of instance id.
-func (o *observer) wakeVhosts(id string, items map[string]gandi.Vhost, except string) {
+// wakeVhosts is wakeInstances for the vhost list of instance id, l, just
+// fetched; the instance's HostingInstance is woken too when l shows other
+// vhosts than the instance's detail (see vhostsDiffer).
+func (o *observer) wakeVhosts(id string, l listed[gandi.Vhost], except string) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	wakeChanged(o, kindVhost, o.seenVhosts[id], items, except, vhostSettled, vhostListEntry)
+	wakeChanged(o, kindVhost, o.seenVhosts[id], l.items, except, vhostSettled, vhostListEntry)
+	o.mu.Unlock()
+	o.vhostsListed(id, l)
+}
+
+// vhostsListed compares l, a vhost list of instance id just fetched, with
+// the detail of the instance each observer that may serve it last read.
+// That detail lists the instance's vhosts and their deploy access
+// (status.vhosts, status.access.deploy, the connection Secret's sftp_* and
+// git_* keys) while its entry in the list of instances shows none of it:
+// a vhost made or deleted at Gandi behind the operator's back shows first
+// in this list, which the passes of the instance's Vhosts fetch at every
+// poll anyway. When they differ, the detail is treated as written to and
+// its HostingInstance woken: it reads the detail again within one poll of
+// the change, not a detail interval later, at the cost of one GET per
+// change and none per settled poll.
+func (o *observer) vhostsListed(id string, l listed[gandi.Vhost]) {
+	serving := []*observer{o}
+	if o.all != nil {
+		serving = o.all.servingInstance(o.api, id)
+	}
+	for _, obs := range serving {
+		obs.mu.Lock()
+		s := obs.seenInstances[id]
+		obs.mu.Unlock()
+		if s != nil && s.detail != nil && vhostsDiffer(s.detail.Vhosts, s.detailAt, l.items, l.startedAt) {
+			o.vhostsChanged(id, true)
+			return
+		}
+	}
+}
+
+// vhostsDiffer reports whether a vhost list of an instance, sent at
+// listAt, shows other vhosts (by FQDN) than the instance's detail, sent at
+// detailAt. A detail sent after the list is the newer view: a list that
+// differs from it shows nothing new. Both list every vhost whatever its
+// state, and the detail names them only, so the FQDNs are what compare.
+func vhostsDiffer(detail []gandi.VhostRef, detailAt time.Time, list map[string]gandi.Vhost, listAt time.Time) bool {
+	if !detailAt.Before(listAt) {
+		return false
+	}
+	shown := make(map[string]bool, len(detail))
+	for _, v := range detail {
+		shown[v.FQDN] = true
+	}
+	if len(shown) != len(list) {
+		return true
+	}
+	for fqdn := range list {
+		if !shown[fqdn] {
+			return true
+		}
+	}
+	return false
 }
 
 func instanceSettled(in *gandi.Instance) bool { return !instanceTransitional(in.Status) }
@@ -591,7 +649,7 @@ func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.Names
 		}, func(v gandi.Vhost) string { return v.FQDN })
 	}
 	if l.fetched {
-		o.wakeVhosts(id, l.items, fqdn)
+		o.wakeVhosts(id, l, fqdn)
 	}
 	entry, inList := l.items[fqdn]
 	o.mu.Lock()
@@ -653,7 +711,7 @@ func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, window look
 		return nil, false
 	}
 	if l.fetched {
-		o.wakeVhosts(id, l.items, "")
+		o.wakeVhosts(id, l, "")
 	}
 	if v, inList := l.items[fqdn]; inList {
 		return &v, true

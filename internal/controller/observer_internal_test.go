@@ -618,3 +618,127 @@ func servedVhosts(ctx context.Context, t *testing.T, o *observer, id string, own
 	slices.Sort(out)
 	return out
 }
+
+// An instance's detail is read again when a vhost list shows other vhosts
+// than it, and only a list sent after that detail: an older list has
+// nothing new to say.
+func TestVhostsDiffer(t *testing.T) {
+	detailAt := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
+	refs := func(fqdns ...string) []gandi.VhostRef {
+		out := make([]gandi.VhostRef, 0, len(fqdns))
+		for _, f := range fqdns {
+			out = append(out, gandi.VhostRef{FQDN: f, Href: "https://api.example/" + f})
+		}
+		return out
+	}
+	list := func(vhosts ...gandi.Vhost) map[string]gandi.Vhost {
+		out := make(map[string]gandi.Vhost, len(vhosts))
+		for _, v := range vhosts {
+			out[v.FQDN] = v
+		}
+		return out
+	}
+	www := gandi.Vhost{FQDN: "www.example.com", Status: "running"}
+	api := gandi.Vhost{FQDN: "api.example.com", Status: "running"}
+	for _, tc := range []struct {
+		name   string
+		detail []gandi.VhostRef
+		list   map[string]gandi.Vhost
+		listAt time.Duration // after the detail was sent
+		want   bool
+	}{
+		{"same vhosts", refs("www.example.com", "api.example.com"), list(api, www), time.Minute, false},
+		{"same vhosts, one of them changing state", refs("www.example.com"), list(gandi.Vhost{FQDN: "www.example.com", Status: "locked"}), time.Minute, false},
+		{"none in either", nil, list(), time.Minute, false},
+		{"one added", refs("www.example.com"), list(www, api), time.Minute, true},
+		{"the first one added", nil, list(www), time.Minute, true},
+		{"one gone", refs("www.example.com", "api.example.com"), list(www), time.Minute, true},
+		{"the last one gone", refs("www.example.com"), list(), time.Minute, true},
+		{"one replaced by another", refs("www.example.com"), list(api), time.Minute, true},
+		{"one added, but the list is older than the detail", refs("www.example.com"), list(www, api), -time.Second, false},
+		{"one gone, list and detail sent together", refs("www.example.com", "api.example.com"), list(www), 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := vhostsDiffer(tc.detail, detailAt, tc.list, detailAt.Add(tc.listAt)); got != tc.want {
+				t.Fatalf("vhostsDiffer = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A vhost made, then deleted, at Gandi behind the operator's back shows in
+// the vhost list a Vhost of the instance fetches at its poll, not in the
+// list of instances: the HostingInstance, through the observer of its own
+// sharing_id, is woken by that list and reads its detail again, once per
+// change; a settled poll costs no GET of the instance and wakes nothing.
+func TestObserverVhostListWakesItsInstance(t *testing.T) {
+	const org = "org-handmade"
+	sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, org)
+	now := time.Now()
+	o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
+	if err := api.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	sim.Advance(time.Hour)
+	site, www := types.NamespacedName{Namespace: "ns", Name: "site"}, types.NamespacedName{Namespace: "ns", Name: "www"}
+	forInstance, forVhost := o.For(api, org), o.For(api, "")
+	var woken []types.NamespacedName
+	forInstance.wake = func(kind observedKind, key types.NamespacedName) {
+		if kind == kindInstance {
+			woken = append(woken, key)
+		}
+	}
+	forVhost.wake = nil
+	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
+	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
+	// poll is one poll of both objects: the Vhost's pass, then the
+	// HostingInstance's, each fetching its list.
+	poll := func() []string {
+		t.Helper()
+		now = now.Add(time.Minute)
+		if _, err := forVhost.vhost(ctx, id, "www.example.com", www, false); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Millisecond)
+		return vhostsOf()
+	}
+	byHand := func(change func() error) {
+		t.Helper()
+		if err := change(); err != nil {
+			t.Fatal(err)
+		}
+		sim.Advance(time.Hour)
+	}
+	if got := vhostsOf(); !slices.Equal(got, []string{"www.example.com"}) {
+		t.Fatalf("vhosts of the instance: %v", got)
+	}
+	poll()
+	woken = nil
+	before := gets()
+	if got := poll(); !slices.Equal(got, []string{"www.example.com"}) || len(woken) != 0 || gets() != before {
+		t.Fatalf("a settled poll: vhosts %v, woken %v, %d GETs of the instance; want www only, nothing woken, no GET", got, woken, gets()-before)
+	}
+
+	byHand(func() error { return api.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"}) })
+	if got := poll(); !slices.Equal(got, []string{"api.example.com", "www.example.com"}) {
+		t.Fatalf("vhosts a poll after one was made by hand: %v, want both", got)
+	}
+	if !slices.Equal(woken, []types.NamespacedName{site}) || gets()-before != 1 {
+		t.Fatalf("a vhost made by hand: woken %v, %d GETs of the instance; want the HostingInstance once, one GET", woken, gets()-before)
+	}
+	woken = nil
+	before = gets()
+	if got := poll(); !slices.Equal(got, []string{"api.example.com", "www.example.com"}) || len(woken) != 0 || gets() != before {
+		t.Fatalf("the poll after: vhosts %v, woken %v, %d GETs of the instance; want both, nothing woken, no GET", got, woken, gets()-before)
+	}
+
+	byHand(func() error { return api.DeleteVhost(ctx, id, "api.example.com") })
+	if got := poll(); !slices.Equal(got, []string{"www.example.com"}) {
+		t.Fatalf("vhosts a poll after one was deleted by hand: %v, want www only", got)
+	}
+	if !slices.Equal(woken, []types.NamespacedName{site}) || gets()-before != 1 {
+		t.Fatalf("a vhost deleted by hand: woken %v, %d GETs of the instance; want the HostingInstance once, one GET", woken, gets()-before)
+	}
+}

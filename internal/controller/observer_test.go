@@ -69,6 +69,53 @@ var _ = Describe("Batched observation", func() {
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "Locked"))
 	})
 
+	// The list of instances shows no vhost: a vhost made or deleted at
+	// Gandi shows in the vhost list www's pass fetches at every poll, and
+	// the instance's detail (status.vhosts, status.access.deploy) is read
+	// again then, not a detail interval later.
+	byHand := func() *gandi.Client {
+		api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+		Expect(err).NotTo(HaveOccurred())
+		return api
+	}
+	deployVhosts := func(hi *hostingv1alpha1.HostingInstance) []string {
+		var out []string
+		if a := hi.Status.Access; a != nil {
+			for _, d := range a.Deploy {
+				out = append(out, d.VhostFQDN)
+			}
+		}
+		return out
+	}
+
+	It("reports a vhost made at Gandi behind the operator's back in its HostingInstance's status within one poll", func() {
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf("www.example.com")))
+		// Settle: the operator's own vhost is read.
+		time.Sleep(2 * observed.Poll)
+
+		Expect(byHand().CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
+		Eventually(fetch(hi)).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(And(
+			HaveField("Status.Vhosts", ConsistOf("www.example.com", "api.example.com")),
+			WithTransform(deployVhosts, ConsistOf("www.example.com", "api.example.com"))))
+	})
+
+	It("reports a vhost deleted at Gandi behind the operator's back in its HostingInstance's status within one poll", func() {
+		api := byHand()
+		// Someone's vhost, made by hand before; a spec change has the
+		// HostingInstance read its detail and show it.
+		Expect(api.CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
+		annotate(hi, hostingv1alpha1.AnnotationRequestedAt, "1")
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf("www.example.com", "api.example.com")))
+		time.Sleep(2 * observed.Poll)
+
+		Expect(api.DeleteVhost(suiteCtx, id, "api.example.com")).To(Succeed())
+		// Gandi deletes it in the background: one poll from when it is gone.
+		Eventually(func() int { return len(w.sim.Vhosts(id)) }).WithTimeout(eventually).WithPolling(50 * time.Millisecond).Should(Equal(1))
+		Eventually(fetch(hi)).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(And(
+			HaveField("Status.Vhosts", ConsistOf("www.example.com")),
+			WithTransform(deployVhosts, ConsistOf("www.example.com"))))
+	})
+
 	It("reports a template changed at Gandi within one poll", func() {
 		t := gandiTemplate("dns")
 		w.create(t)

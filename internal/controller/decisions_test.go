@@ -295,6 +295,65 @@ func TestManagedID(t *testing.T) {
 	}
 }
 
+// The instance a Vhost holds its FQDN on, by which its rivals are found:
+// the record (the instance written beside its ID, else its status) before
+// the HostingInstance, which may be gone or hold another instance or none.
+func TestVhostInstanceOf(t *testing.T) {
+	const x, y = "instance-x", "instance-y"
+	vhost := func(id, instance, status string) *hostingv1alpha1.Vhost {
+		vh := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "www", Annotations: map[string]string{}},
+			Spec:       hostingv1alpha1.VhostSpec{FQDN: "www.example.com", InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "site"}},
+		}
+		if id != "" {
+			vh.Annotations[hostingv1alpha1.AnnotationExternalID] = id
+		}
+		if instance != "" {
+			vh.Annotations[hostingv1alpha1.AnnotationInstanceID] = instance
+		}
+		vh.Status.InstanceID = status
+		return vh
+	}
+	byID := func(vh *hostingv1alpha1.Vhost) *hostingv1alpha1.Vhost {
+		vh.Spec.InstanceRef, vh.Spec.InstanceID = nil, y
+		return vh
+	}
+	holding := func(id string) *hostingv1alpha1.HostingInstance {
+		hi := &hostingv1alpha1.HostingInstance{}
+		hi.Status.ID = id
+		return hi
+	}
+	const fqdn = "www.example.com"
+	cases := []struct {
+		name string
+		vh   *hostingv1alpha1.Vhost
+		hi   *hostingv1alpha1.HostingInstance
+		want string
+	}{
+		{"recorded on X, its HostingInstance gone, its status lost (restored)", vhost(fqdn, x, ""), nil, x},
+		{"recorded on X, its HostingInstance made again and holding no instance yet", vhost(fqdn, x, x), holding(""), x},
+		{"recorded on X, its HostingInstance now holding Y: the record until its pass takes it back", vhost(fqdn, x, ""), holding(y), x},
+		{"recorded on X, the status stale", vhost(fqdn, x, y), holding(y), x},
+		{"an older build's record (no instance beside it): the status", vhost(fqdn, "", x), nil, x},
+		{"an older build's record, the status lost: the HostingInstance", vhost(fqdn, "", ""), holding(y), y},
+		{"no record: where its last pass went", vhost("", "", x), nil, x},
+		{"no record, no status: its HostingInstance's", vhost("", "", ""), holding(y), y},
+		{"no record, its HostingInstance gone", vhost("", "", ""), nil, ""},
+		{"no record, its HostingInstance holding no instance", vhost("", "", ""), holding(""), ""},
+		{"an instance annotation left without the ID (removed to create again) names nothing", vhost("", x, y), nil, y},
+		{"an instance annotation left without the ID, no status: its HostingInstance's", vhost("", x, ""), holding(y), y},
+		{"spec.instanceID, no record", byID(vhost("", "", "")), nil, y},
+		{"spec.instanceID, a record on another instance (a copied manifest)", byID(vhost(fqdn, x, "")), nil, x},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := VhostInstanceOf(c.vh, c.hi); got != c.want {
+				t.Fatalf("VhostInstanceOf = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
 // An object that manages an instance from its status alone (its
 // annotation removed) is seen by another object given that ID by hand,
 // and outranks it: the status is the operator's word, the annotation

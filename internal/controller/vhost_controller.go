@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -183,7 +182,7 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 // own or recorded credentials) and says what it found, for Ready's
 // message; nothing when it cannot look.
 func (r *VhostReconciler) lookWithoutInstance(ctx context.Context, vh *hostingv1alpha1.Vhost) string {
-	if settledID(vh) == "" || cmp.Or(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID], vh.Status.InstanceID) == "" {
+	if settledID(vh) == "" || recordedInstance(vh) == "" {
 		return ""
 	}
 	d, err := r.deletionTarget(ctx, vh)
@@ -266,7 +265,8 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 // taken to be; that instance is recorded beside it.
 func (r *VhostReconciler) followInstance(ctx context.Context, vh *hostingv1alpha1.Vhost, t instanceTarget) *result {
 	id := externalIDAnnotation(vh)
-	recorded := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]
+	// The annotation alone: this pass has set the status to t's instance.
+	recorded := instanceRecord(vh)
 	switch {
 	case id == "":
 		return nil
@@ -354,7 +354,7 @@ func (r *VhostReconciler) finalize(ctx context.Context, vh *hostingv1alpha1.Vhos
 				return nil, credentialSource{}, d.nothing, err
 			}
 			t := d.target
-			if was := vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]; was != "" && was != t.instanceID {
+			if was := instanceRecord(vh); was != "" && was != t.instanceID {
 				// What this object created is on an instance the spec no
 				// longer names (followInstance): it is not deleted there.
 				r.Events.normal(vh, hostingv1alpha1.ReasonInstanceChanged, "Delete", movedNote(vh, vh.Status.FQDN, was, t.instanceID))
@@ -427,7 +427,7 @@ func (r *VhostReconciler) deletionTarget(ctx context.Context, vh *hostingv1alpha
 		}
 		why = "HostingInstance " + name + " holds no instance"
 	}
-	recorded := cmp.Or(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID], vh.Status.InstanceID)
+	recorded := recordedInstance(vh)
 	if recorded == "" {
 		r.Events.warn(vh, "InstanceUnknown", "Delete", why+" and this Vhost recorded no instance: nothing it can find to delete; if Gandi still serves "+fqdn+", delete it there")
 		return vhostDeletion{nothing: true}, nil

@@ -1,9 +1,11 @@
 package controller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -64,19 +66,63 @@ func (e *vhostExternal) rivals(ctx context.Context, _ string) ([]client.Object, 
 	return out, nil
 }
 
-// VhostInstance is the instance ID another Vhost names, as far as c
-// knows: its spec's ID, or its HostingInstance's recorded one (kubectl
+// VhostInstance is the instance another Vhost names (VhostInstanceOf), its
+// HostingInstance read through c only when its record names none (kubectl
 // gandi import asks it too, with the API server as c, see ManagerAmong).
 func VhostInstance(ctx context.Context, c client.Reader, vh *hostingv1alpha1.Vhost) (string, error) {
-	if vh.Spec.InstanceRef == nil {
-		return vh.Spec.InstanceID, nil
+	var hi *hostingv1alpha1.HostingInstance
+	if recordedInstance(vh) == "" && vh.Spec.InstanceRef != nil {
+		got := &hostingv1alpha1.HostingInstance{}
+		switch err := c.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, got); {
+		case err == nil:
+			hi = got
+		case !apierrors.IsNotFound(err):
+			return "", fmt.Errorf("read HostingInstance %s/%s: %w", vh.Namespace, vh.Spec.InstanceRef.Name, err)
+		}
 	}
-	hi := &hostingv1alpha1.HostingInstance{}
-	err := c.Get(ctx, types.NamespacedName{Namespace: vh.Namespace, Name: vh.Spec.InstanceRef.Name}, hi)
-	if err != nil {
-		return vh.Status.InstanceID, client.IgnoreNotFound(err)
+	return VhostInstanceOf(vh, hi), nil
+}
+
+// VhostInstanceOf is the one answer to "on which instance does this Vhost
+// hold its FQDN", by which its rivals are found: the instance its record
+// names (recordedInstance), else the one its spec gives: spec.instanceID,
+// or the instance hi, its HostingInstance (nil: gone), holds. The record
+// comes first because it is where deleting the Vhost deletes
+// (deletionTarget) once its HostingInstance is gone or holds no instance
+// (deleted with Orphan, made again, buying): answering from the
+// HostingInstance then would let another Vhost adopt the recorded site,
+// and both manage it. A record on another instance than the spec's is
+// taken back by the Vhost's next pass (followInstance), which then names
+// the spec's. "" when none is known.
+func VhostInstanceOf(vh *hostingv1alpha1.Vhost, hi *hostingv1alpha1.HostingInstance) string {
+	switch {
+	case recordedInstance(vh) != "":
+		return recordedInstance(vh)
+	case vh.Spec.InstanceRef == nil:
+		return vh.Spec.InstanceID
+	case hi == nil:
+		return ""
 	}
-	return instanceID(hi), nil
+	return instanceID(hi)
+}
+
+// recordedInstance is the instance a Vhost's record names: the one
+// recorded beside its ID (instanceRecord), else the status's (a record of
+// an older build, or a Vhost whose HostingInstance is gone), as knownID
+// reads an ID. An instance-id annotation without the ID beside it (removed
+// to create the vhost again) names nothing: the status says where the
+// Vhost's passes go.
+func recordedInstance(vh *hostingv1alpha1.Vhost) string {
+	if externalIDAnnotation(vh) == "" {
+		return vh.Status.InstanceID
+	}
+	return cmp.Or(instanceRecord(vh), vh.Status.InstanceID)
+}
+
+// instanceRecord is the instance recorded beside the Vhost's ID
+// (AnnotationInstanceID), written with it (idRecords).
+func instanceRecord(vh *hostingv1alpha1.Vhost) string {
+	return vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]
 }
 
 func (e *vhostExternal) find(ctx context.Context) ([]candidate, error) {

@@ -710,6 +710,93 @@ var _ = Describe("Vhost", func() {
 		})
 	})
 
+	// A HostingInstance deleted with Orphan leaves its instance and the
+	// site at Gandi; the Vhost records the site with the instance it is on
+	// (the external-id and instance-id annotations), and deleting the Vhost
+	// deletes it there. Until then it is that site's manager, whatever its
+	// HostingInstance now holds and whether its status survived: another
+	// namespace's Vhost adopting the same FQDN on that instance by
+	// spec.instanceID is a rival, never a second manager.
+	Describe("after its HostingInstance left its site at Gandi", func() {
+		// orphanedSite is a Vhost made Ready through a HostingInstance
+		// "site" deleted since with Orphan, and the instance it is on.
+		orphanedSite := func() (*hostingv1alpha1.Vhost, string) {
+			hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			vh := vhost("www", "www.example.com")
+			w.create(hi)
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+			id := vh.Status.InstanceID
+			Expect(vh.Annotations).To(HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceID, id))
+
+			Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+			Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())
+			_, served := w.sim.Vhost(id, "www.example.com")
+			Expect(served).To(BeTrue())
+			return vh, id
+		}
+		// adoptedElsewhere is a Vhost of another tenant's namespace, with a
+		// token of the same account, adopting www.example.com on instance id.
+		adoptedElsewhere := func(id string) *hostingv1alpha1.Vhost {
+			ns := w.namespace + "-other"
+			Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+			Expect(k8sClient.Create(suiteCtx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "gandi-credentials", Namespace: ns},
+				StringData: map[string]string{"token": orgToken}})).To(Succeed())
+			vh := vhost("www", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Namespace = ns
+				vh.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			})
+			Expect(k8sClient.Create(suiteCtx, vh)).To(Succeed())
+			DeferCleanup(func() {
+				Expect(client.IgnoreNotFound(k8sClient.Delete(suiteCtx, vh))).To(Succeed())
+				Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+			})
+			return vh
+		}
+		readyReason := func(vh *hostingv1alpha1.Vhost) func() string {
+			return func() string { return cond(fetch(vh)(), hostingv1alpha1.ConditionReady).Reason }
+		}
+		staysOwnedByAnother := func(vh *hostingv1alpha1.Vhost) {
+			Eventually(readyReason(vh)).WithTimeout(eventually).ShouldNot(BeEmpty())
+			Consistently(readyReason(vh)).WithTimeout(2*testTiming.Poll).Should(
+				Equal(hostingv1alpha1.ReasonOwnedByAnotherObject), "the other namespace's Vhost took the site: %v", get(vh).GetAnnotations())
+		}
+
+		It("stays its manager when restored without its status: another namespace's Vhost adopting it is OwnedByAnotherObject", func() {
+			w.startManager(managerOptions{})
+			vh, id := orphanedSite()
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "WaitingForInstance"))
+
+			// Paused, no pass writes the status back before the other
+			// object's pass: only the annotations record the instance.
+			annotate(vh, hostingv1alpha1.AnnotationPaused, "true")
+			DeferCleanup(func() { setSpec(vh, func() { delete(vh.Annotations, hostingv1alpha1.AnnotationPaused) }) })
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
+			clearStatus(vh)
+			Expect(get(vh).(*hostingv1alpha1.Vhost).Status.InstanceID).To(BeEmpty())
+
+			staysOwnedByAnother(adoptedElsewhere(id))
+		})
+
+		It("stays its manager while a HostingInstance of the same name holds no instance yet", func() {
+			w.startManager(managerOptions{})
+			vh, id := orphanedSite()
+			again := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "not-yet-there"}
+			})
+			w.create(again)
+			Eventually(fetch(again)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsNotFound))
+			Expect(get(vh).GetAnnotations()).To(HaveKeyWithValue(hostingv1alpha1.AnnotationInstanceID, id))
+
+			staysOwnedByAnother(adoptedElsewhere(id))
+		})
+	})
+
 	Describe("deletion", func() {
 		It("removes the vhost at Gandi with Delete and leaves it with Orphan", func() {
 			id := w.seedInstance()

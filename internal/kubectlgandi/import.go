@@ -313,26 +313,20 @@ func importedInstance(vh *hostingv1alpha1.Vhost) string {
 	return vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID]
 }
 
-// recordedInstance is the instance an existing Vhost's FQDN is recorded
-// on, as the operator reads it: the instance recorded beside the FQDN,
-// else the one its status shows, else (a record that names none is on the
-// instance the spec gives) spec.instanceID or the ID its HostingInstance
-// hi records. "" when none is known, with where it was looked for.
+// recordedInstance is the instance an existing Vhost's FQDN is on, as the
+// operator reads it (controller.VhostInstanceOf; hi is its HostingInstance,
+// nil when there is none). "" when none is known, with where it was looked
+// for.
 func recordedInstance(vh *hostingv1alpha1.Vhost, hi *hostingv1alpha1.HostingInstance) (string, string) {
-	if id := cmp.Or(vh.GetAnnotations()[hostingv1alpha1.AnnotationInstanceID], vh.Status.InstanceID, vh.Spec.InstanceID); id != "" {
+	switch id := controller.VhostInstanceOf(vh, hi); {
+	case id != "":
 		return id, ""
-	}
-	if vh.Spec.InstanceRef == nil {
+	case vh.Spec.InstanceRef == nil:
 		return "", "it names no instance"
+	case hi == nil:
+		return "", "its hostinginstance/" + vh.Spec.InstanceRef.Name + " does not exist"
 	}
-	name := vh.Spec.InstanceRef.Name
-	if hi == nil {
-		return "", "its hostinginstance/" + name + " does not exist"
-	}
-	if id := cmp.Or(hi.GetAnnotations()[hostingv1alpha1.AnnotationExternalID], hi.Status.ID); id != "" {
-		return id, ""
-	}
-	return "", "its hostinginstance/" + name + " holds no instance"
+	return "", "its hostinginstance/" + vh.Spec.InstanceRef.Name + " holds no instance"
 }
 
 // instanceReference is how a Vhost's spec names its instance.

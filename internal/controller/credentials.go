@@ -50,6 +50,14 @@ type credentialSource struct {
 	version string
 }
 
+// CredentialValue is a credential (token or API key) as stored: a Secret's
+// value, a file's content. Surrounding whitespace is no part of it: a
+// Secret made with --from-file from a file ending in a newline (what `echo
+// pat_… > token` writes) holds one, and Gandi's client refuses a
+// credential with a line break. The operator and kubectl gandi read every
+// credential by this one rule, so that a Secret one accepts the other does.
+func CredentialValue(stored []byte) string { return strings.TrimSpace(string(stored)) }
+
 // sourceOf is the source of the credential read from key of secret, read
 // as name.
 func sourceOf(name types.NamespacedName, secret *corev1.Secret, key string) credentialSource {
@@ -99,7 +107,7 @@ func (c *Credentials) read(ctx context.Context, name types.NamespacedName, key, 
 		}
 		return gandi.Credential{}, credentialSource{}, fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
 	}
-	value := strings.TrimSpace(string(secret.Data[key]))
+	value := CredentialValue(secret.Data[key])
 	if value == "" {
 		return gandi.Credential{}, credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsKeyMissing,
 			Message: fmt.Sprintf("%s %s/%s has no key %q (or it is empty)", what, name.Namespace, name.Name, key)}

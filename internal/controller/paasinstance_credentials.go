@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -80,11 +79,11 @@ func readAPIKey(ctx context.Context, creds *Credentials, name types.NamespacedNa
 		}
 		return "", credentialSource{}, fmt.Errorf("read %s %s/%s: %w", what, name.Namespace, name.Name, err)
 	}
-	key := strings.TrimSpace(string(secret.Data[paasKeyName]))
+	key := CredentialValue(secret.Data[paasKeyName])
 	switch {
 	case key != "":
 		return key, sourceOf(name, secret, paasKeyName), nil
-	case strings.TrimSpace(string(secret.Data[string(hostingv1alpha1.CredentialsKeyToken)])) != "":
+	case CredentialValue(secret.Data[string(hostingv1alpha1.CredentialsKeyToken)]) != "":
 		return "", credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonAPIKeyRequired,
 			Message: fmt.Sprintf("%s %s/%s holds a personal access token (key \"token\") and no \"apikey\": Gandi's XML-RPC API, which manages PaaS instances, accepts only a legacy API key; add it under key %q", what, name.Namespace, name.Name, paasKeyName)}
 	}

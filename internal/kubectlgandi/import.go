@@ -391,7 +391,7 @@ func (o *importOptions) credential(ctx context.Context, c client.Client, ns stri
 		if err := c.Get(ctx, types.NamespacedName{Namespace: ns, Name: o.tokenSecret}, s); err != nil {
 			return gandi.Credential{}, "", fmt.Errorf("read the token Secret %s/%s: %w", ns, o.tokenSecret, err)
 		}
-		token = string(s.Data[o.tokenKey])
+		token = controller.CredentialValue(s.Data[o.tokenKey])
 		if token == "" {
 			return gandi.Credential{}, "", fmt.Errorf("the token Secret %s/%s has no key %q (or it is empty)", ns, o.tokenSecret, o.tokenKey)
 		}
@@ -401,12 +401,12 @@ func (o *importOptions) credential(ctx context.Context, c client.Client, ns stri
 		if err != nil {
 			return gandi.Credential{}, "", fmt.Errorf("read the token file: %w", err)
 		}
-		token = strings.TrimSpace(string(data))
+		token = controller.CredentialValue(data)
 		if token == "" {
 			return gandi.Credential{}, "", fmt.Errorf("the token file %s is empty", o.tokenFile)
 		}
 	default:
-		token = strings.TrimSpace(os.Getenv(o.tokenEnv))
+		token = controller.CredentialValue([]byte(os.Getenv(o.tokenEnv)))
 		if token == "" {
 			return gandi.Credential{}, "", fmt.Errorf("no token: set $%s, or give --token-secret or --token-file", o.tokenEnv)
 		}

@@ -9,7 +9,6 @@ import (
 	"path"
 	"slices"
 	"strconv"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/paas"
 )
@@ -47,7 +47,7 @@ func (s paasSource) apiKey(ctx context.Context, c client.Client, ns string) (str
 		if err := c.Get(ctx, types.NamespacedName{Namespace: ns, Name: s.secret}, sec); err != nil {
 			return "", fmt.Errorf("read the API key Secret %s/%s: %w", ns, s.secret, err)
 		}
-		key := strings.TrimSpace(string(sec.Data[string(hostingv1alpha1.CredentialsKeyAPIKey)]))
+		key := controller.CredentialValue(sec.Data[string(hostingv1alpha1.CredentialsKeyAPIKey)])
 		if key == "" {
 			return "", fmt.Errorf("the API key Secret %s/%s has no key %q (or it is empty)", ns, s.secret, hostingv1alpha1.CredentialsKeyAPIKey)
 		}
@@ -57,12 +57,12 @@ func (s paasSource) apiKey(ctx context.Context, c client.Client, ns string) (str
 		if err != nil {
 			return "", fmt.Errorf("read the API key file: %w", err)
 		}
-		if key := strings.TrimSpace(string(data)); key != "" {
+		if key := controller.CredentialValue(data); key != "" {
 			return key, nil
 		}
 		return "", fmt.Errorf("the API key file %s is empty", s.file)
 	}
-	return strings.TrimSpace(os.Getenv(s.env)), nil
+	return controller.CredentialValue([]byte(os.Getenv(s.env))), nil
 }
 
 // collectPaaS reads the legacy instances and returns their manifests, in

@@ -5,11 +5,16 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
@@ -164,6 +169,43 @@ func TestImportRivalConflict(t *testing.T) {
 				t.Fatalf("left as a conflict: %s", got)
 			case tt.conflict != "" && !strings.Contains(got, tt.conflict):
 				t.Fatalf("got %q, want a conflict saying %q", got, tt.conflict)
+			}
+		})
+	}
+}
+
+// import --token-secret reads the token as the operator reads the same
+// Secret (controller.CredentialValue): a Secret made with --from-file
+// from a file ending in a newline serves every object, so the import
+// from it must work too, not end in "credential token contains a line
+// break".
+func TestImportTokenSecretReadAsTheOperatorReadsIt(t *testing.T) {
+	const token = "pat_0123456789abcdef"
+	for name, stored := range map[string]string{
+		"as given":               token,
+		"ending in a newline":    token + "\n",
+		"ending in CRLF":         token + "\r\n",
+		"surrounded with spaces": "  " + token + " \n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			scheme := runtime.NewScheme()
+			if err := clientgoscheme.AddToScheme(scheme); err != nil {
+				t.Fatal(err)
+			}
+			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(&corev1.Secret{
+				ObjectMeta: metav1.ObjectMeta{Namespace: "web", Name: "gandi-credentials"},
+				Data:       map[string][]byte{"token": []byte(stored)},
+			}).Build()
+			o := &importOptions{root: &root{}, tokenSecret: "gandi-credentials", tokenKey: "token"}
+			cred, _, err := o.credential(t.Context(), c, "web")
+			if err != nil {
+				t.Fatalf("read the token Secret: %v", err)
+			}
+			if cred.Token != token {
+				t.Fatalf("token read as %q, want %q (as the operator reads it: %q)", cred.Token, token, controller.CredentialValue([]byte(stored)))
+			}
+			if _, err := gandi.New(gandi.Config{BaseURL: "http://127.0.0.1:1", Credential: cred}); err != nil {
+				t.Fatalf("a token Secret the operator accepts is refused by import: %v", err)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package kubectlgandi
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -60,6 +61,10 @@ external-id annotation set, the spec filled from what Gandi reports (so that
 applying it changes nothing at Gandi), managementPolicy Observe (--manage for
 Manage) and deletionPolicy Orphan (unless --deletion-policy Delete).
 Nothing is written to Gandi, nor to the cluster unless --apply is given.
+--apply writes over an existing object of the same name only when an
+earlier import applied it (field manager kubectl-gandi, as the example's
+kubectl apply too); any other, the operator's own objects included, is left
+as it is and named in the error the command ends with.
 
 The token is read from a Secret in the cluster (--token-secret), a file
 (--token-file) or an environment variable (--token-env, GANDI_TOKEN by
@@ -67,6 +72,7 @@ default), never from the command line, where it would stay in the shell's
 history.`,
 		Example: `  # Look first, then apply what was printed
   GANDI_TOKEN=... kubectl gandi import -n web > gandi.yaml
+  kubectl apply --server-side --field-manager kubectl-gandi -f gandi.yaml
   # Read the token from the Secret the objects will use, and apply at once
   kubectl gandi import -n web --token-secret gandi-credentials --apply
   # Hand the shop-* instances over to the operator
@@ -157,11 +163,22 @@ func (o *importOptions) run(ctx context.Context) error {
 }
 
 // applyAll applies every object that importConflict lets through, and
-// ends with an error naming those it left.
+// ends with an error naming those it left and those whose read or apply
+// failed. A failure stops only its own object (and the vhosts of a
+// HostingInstance not applied): the others are still imported, so that
+// one object refused by the API server does not leave the rest of the
+// account out.
 func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []client.Object) error {
 	var applied []client.Object
-	var conflicts []string
-	left := map[string]bool{} // HostingInstances not applied, by name
+	var conflicts, failures []string
+	left := map[string]bool{}   // HostingInstances not applied as conflicts, by name
+	failed := map[string]bool{} // HostingInstances whose read or apply failed, by name
+	notApplied := func(obj client.Object, why string, into *[]string, names map[string]bool) {
+		*into = append(*into, why)
+		if _, ok := obj.(*hostingv1alpha1.HostingInstance); ok {
+			names[obj.GetName()] = true
+		}
+	}
 	rivals := &rivals{c: c, ns: o.manifest.Namespace}
 	defer func() {
 		if len(rivals.warned) > 0 {
@@ -170,19 +187,22 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 		}
 	}()
 	for _, obj := range objs {
+		if vh, ok := obj.(*hostingv1alpha1.Vhost); ok && vh.Spec.InstanceRef != nil && failed[vh.Spec.InstanceRef.Name] {
+			failures = append(failures, fmt.Sprintf("%s not applied: its hostinginstance/%s was not", objectRef(obj), vh.Spec.InstanceRef.Name))
+			continue
+		}
 		conflict, err := importConflict(ctx, c, rivals, obj, left)
 		if err != nil {
-			return err
+			notApplied(obj, err.Error(), &failures, failed)
+			continue
 		}
 		if conflict != "" {
-			conflicts = append(conflicts, conflict)
-			if _, ok := obj.(*hostingv1alpha1.HostingInstance); ok {
-				left[obj.GetName()] = true
-			}
+			notApplied(obj, conflict, &conflicts, left)
 			continue
 		}
 		if err := applyObject(ctx, c, obj); err != nil {
-			return err
+			notApplied(obj, err.Error(), &failures, failed)
+			continue
 		}
 		applied = append(applied, obj)
 		if o.output == "" {
@@ -196,11 +216,15 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 			return err
 		}
 	}
+	var errs []error
 	if len(conflicts) > 0 {
-		return fmt.Errorf("%d not imported, left as they are: %s; import them into another namespace, or write them with -o yaml and rename them",
-			len(conflicts), strings.Join(conflicts, "; "))
+		errs = append(errs, fmt.Errorf("%d not imported, left as they are: %s; an object of the same name that manages something else can be imported into another namespace, or written with -o yaml and renamed",
+			len(conflicts), strings.Join(conflicts, "; ")))
 	}
-	return nil
+	if len(failures) > 0 {
+		errs = append(errs, fmt.Errorf("%d failed, the rest imported: %s", len(failures), strings.Join(failures, "; ")))
+	}
+	return errors.Join(errs...)
 }
 
 // importConflict says why obj is not applied, after reading what the
@@ -246,40 +270,93 @@ func getIfExists[T client.Object](ctx context.Context, c client.Client, obj T) (
 // name (nil: none): it manages another Gandi object, or none yet (it may
 // be buying its own). Applying over it would hand it the imported Gandi
 // object and take its own away, so only an object already recording the
-// same Gandi ID (an earlier import, to which --manage is applied again) is
-// updated. A vhost's ID, its FQDN, names it on one instance only: see
+// same Gandi ID is updated, and only when an earlier import applied it
+// (importedBefore; --manage is then applied again): one the operator
+// created or adopted would be turned to Observe and Orphan and pointed at
+// the import's credentials. A vhost's ID, its FQDN, names it on one instance only: see
 // vhostConflict; hi is the HostingInstance the existing Vhost names (nil:
 // none, or it does not exist). leftInstances are the HostingInstances (by
 // name) not applied: a Vhost naming one would live on the instance that
 // object manages, not on the one imported.
 func conflictOf(obj, existing client.Object, hi *hostingv1alpha1.HostingInstance, leftInstances map[string]bool) string {
-	vh, isVhost := obj.(*hostingv1alpha1.Vhost)
-	if isVhost && vh.Spec.InstanceRef != nil && leftInstances[vh.Spec.InstanceRef.Name] {
+	conflict, madeHere := existingConflict(obj, existing, hi)
+	// An object this cluster made of the same name and ID is named as
+	// such, even when its HostingInstance is left too: that says why
+	// both are left.
+	if madeHere {
+		return conflict
+	}
+	if vh, ok := obj.(*hostingv1alpha1.Vhost); ok && vh.Spec.InstanceRef != nil && leftInstances[vh.Spec.InstanceRef.Name] {
 		return fmt.Sprintf("%s (the vhost %s on instance %s) would name hostinginstance/%s, which is left as it is and is not instance %s",
 			objectRef(obj), vh.Spec.FQDN, importedInstance(vh), vh.Spec.InstanceRef.Name, importedInstance(vh))
 	}
+	return conflict
+}
+
+// existingConflict is conflictOf for existing, the object of obj's name,
+// alone; madeHere says that existing manages the very Gandi object
+// imported but no import applied it.
+func existingConflict(obj, existing client.Object, hi *hostingv1alpha1.HostingInstance) (conflict string, madeHere bool) {
 	if existing == nil {
-		return ""
+		return "", false
 	}
 	// As the controllers take them (ManagedID): an existing object whose
 	// annotation was removed still manages what its status names.
 	want := controller.ManagedID(obj)
 	switch have := controller.ManagedID(existing); have {
 	case want:
-		if have, ok := existing.(*hostingv1alpha1.Vhost); ok && isVhost {
-			return vhostConflict(vh, have, hi)
+		if have, ok := existing.(*hostingv1alpha1.Vhost); ok {
+			if conflict := vhostConflict(obj.(*hostingv1alpha1.Vhost), have, hi); conflict != "" {
+				return conflict, false
+			}
 		}
-		return ""
+		if !importedBefore(existing) {
+			// Made by this cluster (the operator bought or created it) or
+			// adopted by hand: the same ID says only that it manages the
+			// Gandi object already, not that its policies and
+			// credentials are the import's to overwrite.
+			return fmt.Sprintf("%s exists and already manages %s, but no import applied it (the operator created it, or it was adopted): its policies and credentials are its own",
+				objectRef(obj), want), true
+		}
+		return "", false
 	case "":
 		if named := existing.GetAnnotations()[hostingv1alpha1.AnnotationExternalID]; named != "" {
 			// A Vhost whose annotation names another FQDN than its spec
 			// manages neither (the controller reports it).
-			return fmt.Sprintf("%s exists and its annotation %s names %s, not %s", objectRef(obj), hostingv1alpha1.AnnotationExternalID, named, want)
+			return fmt.Sprintf("%s exists and its annotation %s names %s, not %s", objectRef(obj), hostingv1alpha1.AnnotationExternalID, named, want), false
 		}
-		return fmt.Sprintf("%s exists and records no Gandi ID (it may be creating its own), not %s", objectRef(obj), want)
+		return fmt.Sprintf("%s exists and records no Gandi ID (it may be creating its own), not %s", objectRef(obj), want), false
 	default:
-		return fmt.Sprintf("%s exists and manages %s, not %s", objectRef(obj), have, want)
+		return fmt.Sprintf("%s exists and manages %s, not %s", objectRef(obj), have, want), false
 	}
+}
+
+// importedBefore reports that obj is an earlier import's: kubectl gandi's
+// field manager server-side applied its external-id annotation (applyObject,
+// or `kubectl apply --server-side --field-manager kubectl-gandi` of the
+// printed manifests). The API server records who wrote what, so neither
+// the ID it records nor a copied annotation counts: an object the operator
+// created or adopted records the same ID, under another manager, and a
+// request the plugin wrote into it (a merge patch: an Update) owns no
+// annotation of the import's.
+func importedBefore(obj client.Object) bool {
+	for _, entry := range obj.GetManagedFields() {
+		if entry.Manager != FieldManager || entry.Operation != metav1.ManagedFieldsOperationApply || entry.Subresource != "" || entry.FieldsV1 == nil {
+			continue
+		}
+		var fields struct {
+			Metadata struct {
+				Annotations map[string]json.RawMessage `json:"f:annotations"`
+			} `json:"f:metadata"`
+		}
+		if json.Unmarshal(entry.FieldsV1.Raw, &fields) != nil {
+			continue
+		}
+		if _, ok := fields.Metadata.Annotations["f:"+hostingv1alpha1.AnnotationExternalID]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // vhostConflict says why want, the imported vhost, is not applied over

@@ -1,6 +1,9 @@
 package kubectlgandi
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,14 +12,77 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
+
+// The managedFields entries of an object: the external-id annotation
+// written by the import's server-side apply, or by someone else.
+var (
+	importApply = metav1.ManagedFieldsEntry{Manager: FieldManager, Operation: metav1.ManagedFieldsOperationApply, APIVersion: "hosting.gandi-operator.dev/v1alpha1",
+		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:metadata":{"f:annotations":{"f:` + hostingv1alpha1.AnnotationExternalID + `":{}}},"f:spec":{"f:managementPolicy":{}}}`)}}
+	operatorCreate = metav1.ManagedFieldsEntry{Manager: "manager", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "hosting.gandi-operator.dev/v1alpha1",
+		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:metadata":{"f:annotations":{"f:` + hostingv1alpha1.AnnotationExternalID + `":{}}}}`)}}
+)
+
+// An imported object is applied over an existing object of its name that
+// records the same Gandi ID only when an earlier import applied it (its
+// field manager server-side applied the external-id annotation): an object
+// the operator created, or one adopted by hand, records the same ID, and
+// applying over it would turn it to Observe and Orphan and point it at the
+// import's credentials. A request the plugin merge-patched into it (an
+// Update) or a status write does not make it the import's.
+func TestImportOnlyOverAnEarlierImport(t *testing.T) {
+	const id = "0b6d3f5e-0000-4000-8000-0000000000aa"
+	opts := ManifestOptions{Namespace: "web"}
+	want := &hostingv1alpha1.HostingInstance{TypeMeta: metav1.TypeMeta{Kind: kindHostingInstance}, ObjectMeta: opts.meta("shop", id)}
+	existing := func(entries ...metav1.ManagedFieldsEntry) client.Object {
+		return &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "web",
+			Annotations: map[string]string{hostingv1alpha1.AnnotationExternalID: id}, ManagedFields: entries}}
+	}
+	with := func(e metav1.ManagedFieldsEntry, edit func(*metav1.ManagedFieldsEntry)) metav1.ManagedFieldsEntry {
+		e = *e.DeepCopy()
+		edit(&e)
+		return e
+	}
+	tests := []struct {
+		name     string
+		existing client.Object
+		applied  bool
+	}{
+		{name: "applied by an earlier import", existing: existing(operatorCreate, importApply), applied: true},
+		{name: "created by the user, the ID recorded by the operator", existing: existing(operatorCreate)},
+		{name: "no managedFields at all", existing: existing()},
+		{name: "the plugin merge-patched a request into it (an Update)", existing: existing(operatorCreate,
+			with(importApply, func(e *metav1.ManagedFieldsEntry) { e.Operation = metav1.ManagedFieldsOperationUpdate }))},
+		{name: "the plugin's apply owns other fields, not the annotation", existing: existing(operatorCreate,
+			with(importApply, func(e *metav1.ManagedFieldsEntry) {
+				e.FieldsV1 = &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:managementPolicy":{}}}`)}
+			}))},
+		{name: "another field manager applied it (kubectl apply --server-side)", existing: existing(
+			with(importApply, func(e *metav1.ManagedFieldsEntry) { e.Manager = "kubectl" }))},
+		{name: "the plugin's field manager on the status subresource", existing: existing(operatorCreate,
+			with(importApply, func(e *metav1.ManagedFieldsEntry) { e.Subresource = "status" }))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := conflictOf(want.DeepCopy(), tt.existing, nil, nil)
+			switch {
+			case tt.applied && got != "":
+				t.Fatalf("left as a conflict: %s", got)
+			case !tt.applied && !strings.Contains(got, "hostinginstance/shop exists and already manages "+id+", but no import applied it"):
+				t.Fatalf("got %q, want the conflict of an object no import applied", got)
+			}
+		})
+	}
+}
 
 // A vhost is imported over an existing Vhost of its name only when that
 // object records the same FQDN on the same instance, reached through the
@@ -30,9 +96,10 @@ func TestImportVhostConflict(t *testing.T) {
 		elsewhere = "0b6d3f5e-0000-4000-8000-0000000000bb"
 	)
 	want := VhostManifest(ManifestOptions{Namespace: "web"}, fqdn, "promo", imported, &gandi.Vhost{FQDN: fqdn})
+	// Each applied by an import, so that only where its vhost is decides.
 	vhost := func(annotations map[string]string, edit func(*hostingv1alpha1.Vhost)) *hostingv1alpha1.Vhost {
 		vh := &hostingv1alpha1.Vhost{
-			ObjectMeta: metav1.ObjectMeta{Name: fqdn, Namespace: "web", Annotations: annotations},
+			ObjectMeta: metav1.ObjectMeta{Name: fqdn, Namespace: "web", Annotations: annotations, ManagedFields: []metav1.ManagedFieldsEntry{importApply}},
 			Spec:       hostingv1alpha1.VhostSpec{InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "promo"}, FQDN: fqdn},
 		}
 		if edit != nil {
@@ -61,6 +128,9 @@ func TestImportVhostConflict(t *testing.T) {
 	}{
 		{name: "no Vhost of that name"},
 		{name: "an earlier import of it", existing: []client.Object{vhost(recorded(imported), nil)}},
+		{name: "the same vhost, on the same instance, which no import applied", existing: []client.Object{vhost(recorded(imported), func(vh *hostingv1alpha1.Vhost) {
+			vh.ManagedFields = []metav1.ManagedFieldsEntry{operatorCreate}
+		})}, conflict: "vhost/" + fqdn + " exists and already manages " + fqdn + ", but no import applied it"},
 		{name: "recorded on another instance", existing: []client.Object{vhost(recorded(elsewhere), ref("blog"))},
 			conflict: "vhost/" + fqdn + " exists and manages the vhost " + fqdn + " on instance " + elsewhere + ", not the one on instance " + imported + " being imported"},
 		{name: "recorded on another instance through the same HostingInstance name", existing: []client.Object{vhost(recorded(elsewhere), nil)},
@@ -83,6 +153,9 @@ func TestImportVhostConflict(t *testing.T) {
 			conflict: "vhost/" + fqdn + " (the vhost " + fqdn + " on instance " + imported + ") would name hostinginstance/promo, which is left as it is"},
 		{name: "its HostingInstance left, even over an earlier import", existing: []client.Object{vhost(recorded(imported), nil)}, left: "promo",
 			conflict: "would name hostinginstance/promo"},
+		{name: "its HostingInstance left, and it no import applied", existing: []client.Object{vhost(recorded(imported), func(vh *hostingv1alpha1.Vhost) {
+			vh.ManagedFields = nil
+		})}, left: "promo", conflict: "vhost/" + fqdn + " exists and already manages " + fqdn + ", but no import applied it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,5 +281,62 @@ func TestImportTokenSecretReadAsTheOperatorReadsIt(t *testing.T) {
 				t.Fatalf("a token Secret the operator accepts is refused by import: %v", err)
 			}
 		})
+	}
+}
+
+// An object whose apply fails (the API server refuses it) stops only
+// itself and, for a HostingInstance, its vhosts: the objects after it are
+// still imported, and the command ends with an error naming every failure.
+func TestImportAppliesTheRestAfterAFailure(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithInterceptorFuncs(interceptor.Funcs{
+		Apply: func(ctx context.Context, c client.WithWatch, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
+			if u, ok := obj.(interface{ GetName() string }); ok && u.GetName() == "refused" {
+				return errors.New("admission webhook denied the request")
+			}
+			return c.Apply(ctx, obj, opts...)
+		},
+	}).Build()
+	opts := ManifestOptions{Namespace: "web", DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan}
+	instance := func(name, id string) client.Object {
+		hi := &hostingv1alpha1.HostingInstance{TypeMeta: metav1.TypeMeta{APIVersion: hostingv1alpha1.GroupVersion.String(), Kind: kindHostingInstance}, ObjectMeta: opts.meta(name, id)}
+		hi.Spec.ManagedFields = opts.managed()
+		return hi
+	}
+	vhost := func(fqdn, instance, id string) client.Object {
+		vh := VhostManifest(opts, fqdn, instance, id, &gandi.Vhost{FQDN: fqdn})
+		vh.APIVersion, vh.Kind = hostingv1alpha1.GroupVersion.String(), kindVhost
+		return vh
+	}
+	const refusedID, shopID = "0b6d3f5e-0000-4000-8000-0000000000aa", "0b6d3f5e-0000-4000-8000-0000000000bb"
+	objs := []client.Object{
+		instance("refused", refusedID), vhost("www.refused.example", "refused", refusedID),
+		instance("shop", shopID), vhost("www.example.com", "shop", shopID),
+	}
+	var out bytes.Buffer
+	o := &importOptions{root: &root{streams: genericiooptions.IOStreams{Out: &out, ErrOut: &out}}, manifest: opts}
+	err := o.applyAll(t.Context(), c, objs)
+	if err == nil {
+		t.Fatalf("no error, printed:\n%s", out.String())
+	}
+	for _, want := range []string{"2 failed", "apply hostinginstance/refused: admission webhook denied the request", "vhost/www.refused.example not applied: its hostinginstance/refused was not"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+	if err := c.Get(t.Context(), types.NamespacedName{Namespace: "web", Name: "shop"}, &hostingv1alpha1.HostingInstance{}); err != nil {
+		t.Errorf("hostinginstance/shop, after the failure, was not imported: %v", err)
+	}
+	if err := c.Get(t.Context(), types.NamespacedName{Namespace: "web", Name: "www.example.com"}, &hostingv1alpha1.Vhost{}); err != nil {
+		t.Errorf("vhost/www.example.com, after the failure, was not imported: %v", err)
+	}
+	if err := c.Get(t.Context(), types.NamespacedName{Namespace: "web", Name: "www.refused.example"}, &hostingv1alpha1.Vhost{}); err == nil {
+		t.Error("the vhost of the refused instance was applied")
 	}
 }

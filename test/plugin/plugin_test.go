@@ -519,6 +519,66 @@ func TestPlugin(t *testing.T) {
 		}
 	})
 
+	t.Run("import --apply leaves the HostingInstance, Vhost and Template the operator made, of the same name and ID, as they are", func(t *testing.T) {
+		g := NewWithT(t)
+		// Bought, created and made by the operator, named as import names
+		// them (the Gandi name, the FQDN): they record the very IDs the
+		// import finds. The create-only fields are what import writes, so
+		// that nothing but the plugin's own rule keeps the apply off them.
+		manage := hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyDelete,
+			CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials", Key: hostingv1alpha1.CredentialsKeyToken}}
+		hi := &hostingv1alpha1.HostingInstance{
+			ObjectMeta: metav1.ObjectMeta{Name: "made", Namespace: namespace},
+			Spec: hostingv1alpha1.HostingInstanceSpec{
+				ManagedFields: manage, Name: "made", Location: "FR", Size: "starter", DurationMonths: 1,
+				SharingID: orgID, Autorenew: gandi.Ptr(false),
+				Type: hostingv1alpha1.InstanceType{
+					Language: hostingv1alpha1.InstanceLanguage{Name: "php", Version: "8.1"},
+					Database: hostingv1alpha1.InstanceDatabase{Name: "mysql", Version: "8.0"},
+				},
+			},
+		}
+		vh := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Name: "made.example.com", Namespace: namespace},
+			Spec:       hostingv1alpha1.VhostSpec{ManagedFields: manage, InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "made"}, FQDN: "made.example.com"},
+		}
+		tpl := &hostingv1alpha1.Template{
+			ObjectMeta: metav1.ObjectMeta{Name: "made-records", Namespace: namespace},
+			Spec: hostingv1alpha1.TemplateSpec{ManagedFields: manage, Name: "made-records", SharingID: orgID,
+				Payload: hostingv1alpha1.TemplatePayload{DNSRecords: &hostingv1alpha1.DNSRecordsPayload{Default: gandi.Ptr(true)}}},
+		}
+		objs := []client.Object{hi, vh, tpl}
+		for _, obj := range objs {
+			g.Expect(e.k8s.Create(t.Context(), obj)).To(Succeed())
+		}
+		for _, obj := range objs {
+			g.Eventually(func() string {
+				_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)
+				if c := meta.FindStatusCondition(*obj.(hostingv1alpha1.Conditioned).GetConditions(), hostingv1alpha1.ConditionReady); c != nil {
+					return string(c.Status)
+				}
+				return ""
+			}).WithTimeout(eventually).WithPolling(100*time.Millisecond).Should(Equal("True"), "%s/%s", obj.GetObjectKind(), obj.GetName())
+		}
+		instanceID, templateID := hi.Status.ID, tpl.Status.ID
+		g.Expect(instanceID).NotTo(BeEmpty())
+		g.Expect(templateID).NotTo(BeEmpty())
+
+		writes := e.sim.Writes()
+		out, err := e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--name", "made*", "--apply")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("hostinginstance/made exists and already manages " + instanceID + ", but no import applied it"))
+		g.Expect(out).To(ContainSubstring("vhost/made.example.com exists and already manages made.example.com, but no import applied it"))
+		g.Expect(out).To(ContainSubstring("template/made-records exists and already manages " + templateID + ", but no import applied it"))
+		g.Expect(out).NotTo(ContainSubstring("serverside-applied"))
+		for _, obj := range objs {
+			g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+		}
+		g.Expect([]hostingv1alpha1.ManagedFields{hi.Spec.ManagedFields, vh.Spec.ManagedFields, tpl.Spec.ManagedFields}).To(
+			Equal([]hostingv1alpha1.ManagedFields{manage, manage, manage}), "HostingInstance, Vhost, Template: still Manage, Delete and their own credentials")
+		g.Expect(e.sim.Writes()).To(Equal(writes))
+	})
+
 	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")
 }
 

@@ -80,7 +80,12 @@ func (p pending) describe(t target) string {
 func waitUntil(ctx context.Context, c client.Client, t target, timeout time.Duration, p pending, done func(client.Object) (bool, error)) (client.Object, error) {
 	obj := t.kind.new()
 	start := time.Now()
-	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
+	// The object is read under the caller's context, not the poll's: a
+	// read under the poll's deadline fails as that deadline comes (the
+	// client's rate limiter refuses to wait past it: "Wait(n=1) would
+	// exceed context deadline"), and that error would stand for the
+	// timeout. The poll's own deadline still ends the wait.
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(context.Context) (bool, error) {
 		if err := c.Get(ctx, t.key, obj); err != nil {
 			return false, fmt.Errorf("read %s: %w", t, err)
 		}

@@ -1,11 +1,19 @@
 package kubectlgandi
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
@@ -149,4 +157,50 @@ func TestResetMySQLPasswordRefusedWithoutMySQL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A wait that ends on its --timeout says so, after how long and with what
+// the object reports, even when its last read of the object comes as the
+// deadline does: read under the poll's deadline, that read failed with the
+// client's own error (its rate limiter refuses to wait past a deadline:
+// "Wait(n=1) would exceed context deadline"), which was all the user saw.
+func TestWaitUntilTimeoutReportedAsTheTimeout(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "www", Namespace: "web"},
+		Status: hostingv1alpha1.VhostStatus{Conditions: []metav1.Condition{{Type: hostingv1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: "WaitingForInstance", Message: "no instance"}}}}
+	const timeout = 500 * time.Millisecond
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(vh).WithStatusSubresource(vh).WithInterceptorFuncs(interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			// What client-go's rate limiter does when its next token comes
+			// after the context's deadline.
+			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < 300*time.Millisecond {
+				return errors.New("client rate limiter Wait returned an error: rate: Wait(n=1) would exceed context deadline")
+			}
+			return c.Get(ctx, key, obj, opts...)
+		},
+	}).Build()
+	tg := vhostTarget(t, "www")
+	p := pending{request: `annotation x: "v"`, still: "makes a pass", path: ".status.lastHandledReconcileAt", want: "v"}
+	_, err := waitUntil(t.Context(), c, tg, timeout, p, func(client.Object) (bool, error) { return false, nil })
+	if err == nil {
+		t.Fatal("the wait ended without an error")
+	}
+	for _, want := range []string{"vhost/www: not done after", "(--timeout 500ms)", "WaitingForInstance"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+}
+
+// vhostTarget is vhost/name in namespace web, as a command finds it.
+func vhostTarget(t *testing.T, name string) target {
+	t.Helper()
+	k, name, err := parseRef("vhost/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return target{kind: k, key: types.NamespacedName{Namespace: "web", Name: name}}
 }

@@ -579,6 +579,40 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.Writes()).To(Equal(writes))
 	})
 
+	t.Run("a wait ending on its --timeout says so, after how long, and what the object reports", func(t *testing.T) {
+		g := NewWithT(t)
+		// Its HostingInstance does not exist: no pass observes it at
+		// Gandi, so only the --timeout ends the wait.
+		vh := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Name: "nowhere", Namespace: namespace},
+			Spec: hostingv1alpha1.VhostSpec{
+				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
+					CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
+				InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "no-such-instance"}, FQDN: "nowhere.example.com",
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), vh)).To(Succeed())
+		defer func() { g.Expect(e.k8s.Delete(context.Background(), vh)).To(Succeed()) }()
+		g.Eventually(func() string {
+			_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(vh), vh)
+			if c := meta.FindStatusCondition(vh.Status.Conditions, hostingv1alpha1.ConditionReady); c != nil {
+				return c.Reason
+			}
+			return ""
+		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal("WaitingForInstance"))
+		// A deadline that is a whole number of poll intervals (as the
+		// default 2m is): the last read and the deadline come together,
+		// and a read under the expiring deadline failed with the client's
+		// own error (its rate limiter: "Wait(n=1) would exceed context
+		// deadline") about one run in two.
+		for range 8 {
+			out, err := e.run(t, "reconcile", "vhost/nowhere", "--timeout", "1s")
+			g.Expect(err).To(HaveOccurred(), out)
+			g.Expect(out).To(And(ContainSubstring("vhost/nowhere: not done after"), ContainSubstring("(--timeout 1s)"), ContainSubstring("WaitingForInstance")))
+			g.Expect(out).NotTo(ContainSubstring("rate limiter"))
+		}
+	})
+
 	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -140,6 +141,40 @@ func errPaused(t target) error {
 		t, hostingv1alpha1.AnnotationPaused, t)
 }
 
+// ownedElsewhere is the condition by which the operator last reported,
+// for obj's current generation, that another object manages what obj
+// names (OwnedByAnotherObject): it then sends nothing to Gandi for obj and
+// records no pass handled, so a request written into it is not answered,
+// and a wait for it could only end on its --timeout. A report of an older
+// generation is not taken: the spec has changed since, and the next pass
+// judges it.
+func ownedElsewhere(obj client.Object) *metav1.Condition {
+	c := meta.FindStatusCondition(conditionsOf(obj), hostingv1alpha1.ConditionSynced)
+	if c == nil || c.Reason != hostingv1alpha1.ReasonOwnedByAnotherObject || c.ObservedGeneration != obj.GetGeneration() {
+		return nil
+	}
+	return c
+}
+
+// errOwnedElsewhere refuses, before anything is written, a request the
+// operator will not act on (ownedElsewhere).
+func errOwnedElsewhere(t target, c *metav1.Condition, what string) error {
+	return fmt.Errorf("%s reports %s: %s; the operator sends nothing to Gandi for it while another object manages what it names, so it cannot be %s; nothing was requested",
+		t, c.Reason, c.Message, what)
+}
+
+// notActedOn fails a wait at once when the operator reports, for the
+// generation gen the request was written in or a later one, that another
+// object manages what o names: the request stays in the object, but is
+// not performed while it is so.
+func notActedOn(o client.Object, t target, gen int64) error {
+	if c := ownedElsewhere(o); c != nil && c.ObservedGeneration >= gen {
+		return fmt.Errorf("%s reports %s: %s; the operator sends nothing to Gandi for it while another object manages what it names, so the request written is not performed; ask again once it reports otherwise",
+			t, c.Reason, c.Message)
+	}
+	return nil
+}
+
 // report prints the outcome: a line, or with -o the object as it is now.
 func (r *root) report(obj client.Object, line string) error {
 	if r.output != "" {
@@ -191,6 +226,9 @@ that a pass which read the object at Gandi has seen it.`,
 			}
 			if isPaused(obj) {
 				return errPaused(t)
+			}
+			if c := ownedElsewhere(obj); c != nil {
+				return errOwnedElsewhere(t, c, "reconciled")
 			}
 			obj, err = requestPass(ctx, c, obj, t, timeout, nil, "request a reconcile of", "makes a pass that reads it at Gandi")
 			if err != nil {
@@ -425,13 +463,20 @@ func newActionCommand(r *root, a action) *cobra.Command {
 			if managementPolicyOf(obj) == hostingv1alpha1.ManagementPolicyObserve {
 				return fmt.Errorf("%s has managementPolicy Observe: the operator sends nothing to Gandi for it, so it cannot be %s; set it to Manage first", t, tg.done)
 			}
+			if c := ownedElsewhere(obj); c != nil {
+				return errOwnedElsewhere(t, c, tg.done)
+			}
 			value := freshValue()
 			if err := mergePatch(ctx, c, obj, tg.patch(value)); err != nil {
 				return fmt.Errorf("request %s of %s: %w", a.use, t, err)
 			}
+			gen := obj.GetGeneration()
 			obj, err = waitUntil(ctx, c, t, timeout, tg.pending(value), func(o client.Object) (bool, error) {
 				if !o.GetDeletionTimestamp().IsZero() {
 					return false, errors.New(t.String() + " is being deleted")
+				}
+				if err := notActedOn(o, t, gen); err != nil {
+					return false, err
 				}
 				done, err := tg.answered(o, value)
 				if err != nil {
@@ -530,7 +575,11 @@ func requestPass(ctx context.Context, c client.Client, obj client.Object, t targ
 	}
 	p := pending{request: fmt.Sprintf("annotation %s: %q", hostingv1alpha1.AnnotationRequestedAt, value), still: still,
 		path: ".status.lastHandledReconcileAt", want: value}
+	gen := obj.GetGeneration()
 	return waitUntil(ctx, c, t, timeout, p, func(o client.Object) (bool, error) {
-		return lastHandledReconcileAt(o) == value, nil
+		if lastHandledReconcileAt(o) == value {
+			return true, nil
+		}
+		return false, notActedOn(o, t, gen)
 	})
 }

@@ -159,6 +159,55 @@ func TestResetMySQLPasswordRefusedWithoutMySQL(t *testing.T) {
 	}
 }
 
+// A request-writing command is refused before anything is written when
+// the operator reports, for the object's current generation, that another
+// object manages what it names (OwnedByAnotherObject): it sends nothing to
+// Gandi for it and handles no pass, so the request would only wait out
+// the --timeout. A report of an older generation (the spec changed since)
+// is left to the next pass; during the wait, only a report for the
+// generation the request was written in counts.
+func TestRequestRefusedWhenOwnedByAnotherObject(t *testing.T) {
+	vhost := func(generation, observed int64, reason string) client.Object {
+		vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "www-b", Namespace: "web", Generation: generation}}
+		if reason != "" {
+			vh.Status.Conditions = []metav1.Condition{{Type: hostingv1alpha1.ConditionSynced, Status: metav1.ConditionFalse, Reason: reason,
+				Message: "web/www-a already names the vhost www.example.com", ObservedGeneration: observed}}
+		}
+		return vh
+	}
+	tg := vhostTarget(t, "www-b")
+	tests := []struct {
+		name    string
+		obj     client.Object
+		refused bool
+		// writtenIn is the generation a request was written in, for the
+		// wait's check.
+		writtenIn int64
+		failed    bool
+	}{
+		{name: "owned by another object, reported for this generation", obj: vhost(2, 2, hostingv1alpha1.ReasonOwnedByAnotherObject), refused: true, writtenIn: 2, failed: true},
+		{name: "reported before the spec changed", obj: vhost(3, 2, hostingv1alpha1.ReasonOwnedByAnotherObject), writtenIn: 3},
+		{name: "reported before the request was written", obj: vhost(2, 2, hostingv1alpha1.ReasonOwnedByAnotherObject), refused: true, writtenIn: 3},
+		{name: "synced", obj: vhost(2, 2, hostingv1alpha1.ReasonUpToDate), writtenIn: 2},
+		{name: "nothing reported yet", obj: vhost(1, 0, ""), writtenIn: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if c := ownedElsewhere(tt.obj); (c != nil) != tt.refused {
+				t.Fatalf("refused: %v, want %v", c != nil, tt.refused)
+			} else if c != nil {
+				err := errOwnedElsewhere(tg, c, "cache purged")
+				if !strings.Contains(err.Error(), "vhost/www-b reports OwnedByAnotherObject: web/www-a already names") || !strings.Contains(err.Error(), "nothing was requested") {
+					t.Fatalf("the refusal does not say why: %v", err)
+				}
+			}
+			if err := notActedOn(tt.obj, tg, tt.writtenIn); (err != nil) != tt.failed {
+				t.Fatalf("the wait failed: %v, want %v", err, tt.failed)
+			}
+		})
+	}
+}
+
 // A wait that ends on its --timeout says so, after how long and with what
 // the object reports, even when its last read of the object comes as the
 // deadline does: read under the poll's deadline, that read failed with the

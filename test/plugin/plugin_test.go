@@ -579,6 +579,45 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.Writes()).To(Equal(writes))
 	})
 
+	t.Run("purge of a Vhost another object holds the site of: refused at once, nothing written", func(t *testing.T) {
+		g := NewWithT(t)
+		// vhost/www.example.com (imported) manages the site; this one names
+		// it too, and the operator stops it (OwnedByAnotherObject).
+		loser := &hostingv1alpha1.Vhost{
+			ObjectMeta: metav1.ObjectMeta{Name: "www-second", Namespace: namespace},
+			Spec: hostingv1alpha1.VhostSpec{
+				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
+					CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
+				InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "shop"}, FQDN: "www.example.com",
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), loser)).To(Succeed())
+		defer func() { g.Expect(e.k8s.Delete(context.Background(), loser)).To(Succeed()) }()
+		g.Eventually(func() string {
+			_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), loser)
+			if c := meta.FindStatusCondition(loser.Status.Conditions, hostingv1alpha1.ConditionReady); c != nil {
+				return c.Reason
+			}
+			return ""
+		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject))
+		purges := e.sim.PurgeCount(shopID, "www.example.com")
+
+		for _, args := range [][]string{{"purge", "vhost/www-second", "--timeout", "5s"}, {"reconcile", "vhost/www-second", "--timeout", "5s"}} {
+			start := time.Now()
+			out, err := e.run(t, args...)
+			g.Expect(err).To(HaveOccurred(), out)
+			g.Expect(time.Since(start)).To(BeNumerically("<", 4*time.Second), "it waited for the --timeout: %s", out)
+			g.Expect(out).To(ContainSubstring("vhost/www-second reports " + hostingv1alpha1.ReasonOwnedByAnotherObject))
+			g.Expect(out).To(ContainSubstring("nothing was requested"))
+			g.Expect(out).NotTo(ContainSubstring("still performs it"))
+		}
+		got := &hostingv1alpha1.Vhost{}
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), got)).To(Succeed())
+		g.Expect(got.Spec.CachePurgeRequest).To(BeEmpty(), "a request the operator will not perform was written")
+		g.Expect(got.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationRequestedAt))
+		g.Expect(e.sim.PurgeCount(shopID, "www.example.com")).To(Equal(purges))
+	})
+
 	t.Run("a wait ending on its --timeout says so, after how long, and what the object reports", func(t *testing.T) {
 		g := NewWithT(t)
 		// Its HostingInstance does not exist: no pass observes it at

@@ -27,9 +27,9 @@ import (
 // written by the import's server-side apply, or by someone else.
 var (
 	importApply = metav1.ManagedFieldsEntry{Manager: FieldManager, Operation: metav1.ManagedFieldsOperationApply, APIVersion: "hosting.gandi-operator.dev/v1alpha1",
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:metadata":{"f:annotations":{"f:` + hostingv1alpha1.AnnotationExternalID + `":{}}},"f:spec":{"f:managementPolicy":{}}}`)}}
+		FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:annotations":{"f:` + hostingv1alpha1.AnnotationExternalID + `":{}}},"f:spec":{"f:managementPolicy":{}}}`)}
 	operatorCreate = metav1.ManagedFieldsEntry{Manager: "manager", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "hosting.gandi-operator.dev/v1alpha1",
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:metadata":{"f:annotations":{"f:` + hostingv1alpha1.AnnotationExternalID + `":{}}}}`)}}
+		FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:annotations":{"f:` + hostingv1alpha1.AnnotationExternalID + `":{}}}}`)}
 )
 
 // An imported object is applied over an existing object of its name that
@@ -64,7 +64,7 @@ func TestImportOnlyOverAnEarlierImport(t *testing.T) {
 			with(importApply, func(e *metav1.ManagedFieldsEntry) { e.Operation = metav1.ManagedFieldsOperationUpdate }))},
 		{name: "the plugin's apply owns other fields, not the annotation", existing: existing(operatorCreate,
 			with(importApply, func(e *metav1.ManagedFieldsEntry) {
-				e.FieldsV1 = &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:managementPolicy":{}}}`)}
+				e.FieldsV1 = metav1.NewFieldsV1(`{"f:spec":{"f:managementPolicy":{}}}`)
 			}))},
 		{name: "another field manager applied it (kubectl apply --server-side)", existing: existing(
 			with(importApply, func(e *metav1.ManagedFieldsEntry) { e.Manager = "kubectl" }))},

@@ -31,8 +31,12 @@ const (
 	// Credentials and Secrets.
 	ReasonCredentialsNotFound   = "CredentialsNotFound"
 	ReasonCredentialsKeyMissing = "CredentialsKeyMissing"
-	ReasonUnauthorized          = "Unauthorized"
-	ReasonPasswordNotFound      = "PasswordNotFound"
+	// ReasonCredentialsInvalid: the Secret's key holds a value no Gandi
+	// credential can be (a line break inside: it would split the
+	// Authorization header). Nothing is sent with it.
+	ReasonCredentialsInvalid = "CredentialsInvalid"
+	ReasonUnauthorized       = "Unauthorized"
+	ReasonPasswordNotFound   = "PasswordNotFound"
 	// ReasonConnectionSecretConflict: spec.writeConnectionSecretToRef names
 	// a Secret this object did not create (a user's Secret, a credentials
 	// Secret, another object's connection Secret). The operator changes

@@ -171,6 +171,12 @@ type TemplateApplicationStatus struct {
 type DispatchStatus struct {
 	// ID of the dispatch at Gandi.
 	ID string `json:"id"`
+	// DomainID is the domain the dispatch applies the template to, as
+	// Gandi answered this object's credentials: the domain its apply was
+	// accepted on, or the dispatch's target_id. Empty when only the apply
+	// record names the dispatch.
+	// +optional
+	DomainID string `json:"domainID,omitempty"`
 	// State: Pending, Running, Done or Error.
 	// +optional
 	State DispatchState `json:"state,omitempty"`

@@ -58,6 +58,18 @@ type credentialSource struct {
 // credential by this one rule, so that a Secret one accepts the other does.
 func CredentialValue(stored []byte) string { return strings.TrimSpace(string(stored)) }
 
+// credentialProblem refuses a value (read by CredentialValue) no Gandi
+// credential can be: a line break inside would split the request's
+// header, so no client is made of it. The message names where it is,
+// never what it holds.
+func credentialProblem(value, what string, name types.NamespacedName, key string) error {
+	if !strings.ContainsAny(value, "\r\n") {
+		return nil
+	}
+	return &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsInvalid,
+		Message: fmt.Sprintf("%s %s/%s key %q holds more than one line: a Gandi credential is one line", what, name.Namespace, name.Name, key)}
+}
+
 // sourceOf is the source of the credential read from key of secret, read
 // as name.
 func sourceOf(name types.NamespacedName, secret *corev1.Secret, key string) credentialSource {
@@ -111,6 +123,9 @@ func (c *Credentials) read(ctx context.Context, name types.NamespacedName, key, 
 	if value == "" {
 		return gandi.Credential{}, credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsKeyMissing,
 			Message: fmt.Sprintf("%s %s/%s has no key %q (or it is empty)", what, name.Namespace, name.Name, key)}
+	}
+	if err := credentialProblem(value, what, name, key); err != nil {
+		return gandi.Credential{}, credentialSource{}, err
 	}
 	return gandi.Credential{Token: value, APIKey: key == string(hostingv1alpha1.CredentialsKeyAPIKey)}, sourceOf(name, secret, key), nil
 }

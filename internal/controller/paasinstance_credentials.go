@@ -82,6 +82,9 @@ func readAPIKey(ctx context.Context, creds *Credentials, name types.NamespacedNa
 	key := CredentialValue(secret.Data[paasKeyName])
 	switch {
 	case key != "":
+		if err := credentialProblem(key, what, name, paasKeyName); err != nil {
+			return "", credentialSource{}, err
+		}
 		return key, sourceOf(name, secret, paasKeyName), nil
 	case CredentialValue(secret.Data[string(hostingv1alpha1.CredentialsKeyToken)]) != "":
 		return "", credentialSource{}, &CredentialsError{Reason: hostingv1alpha1.ReasonAPIKeyRequired,

@@ -159,7 +159,7 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		return res
 	}
 	r.Events.normal(ta, "Applying", "Apply", fmt.Sprintf("applied template %s to domain %s (%s): dispatch %s", t.templateID, t.domainID, why, rec.DispatchID))
-	ta.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID, State: hostingv1alpha1.DispatchPending}
+	ta.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: rec.DispatchID, DomainID: t.domainID, State: hostingv1alpha1.DispatchPending}
 	setCondition(ta, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonApplying,
 		"applied ("+why+"); following dispatch "+rec.DispatchID)
 	setCondition(ta, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonUpToDate, "the template is applied as the spec asks")

@@ -53,6 +53,9 @@ type TemplateApplicationReconciler struct {
 	// Namespaces are the namespaces the manager watches (all when empty):
 	// that check reads only there.
 	Namespaces []string
+	// reachSeen keeps what Gandi answered other namespaces' applications'
+	// credentials of a domain (reachNow).
+	reachSeen reachCache
 }
 
 // Reconcile runs one pass: load, resolve the template, credentials and

@@ -86,7 +86,7 @@ func dispatchOver(ds *hostingv1alpha1.DispatchStatus) bool {
 // dispatchToStatus writes what Gandi reported of the dispatch.
 func dispatchToStatus(ta *hostingv1alpha1.TemplateApplication, id string, d *gandi.Dispatch) {
 	ds := &hostingv1alpha1.DispatchStatus{
-		ID: id, State: overallState(d), Message: d.StateMsg,
+		ID: id, DomainID: d.TargetID, State: overallState(d), Message: d.StateMsg,
 		Attempt: int32(min(d.Attempt, 1<<30)), //nolint:gosec // bounded just above
 	}
 	if len(d.TaskStatus) > 0 {

@@ -20,8 +20,18 @@ func TestReachFromStatus(t *testing.T) {
 			ta.Status.ObservedGeneration, ta.Status.DomainID = ta.Generation, id
 		}
 	}
-	dispatched := func(ta *hostingv1alpha1.TemplateApplication) {
-		ta.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: "disp-1", State: "pending"}
+	dispatchedOn := func(domainID string) mod {
+		return func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Status.Dispatch = &hostingv1alpha1.DispatchStatus{ID: "disp-1", DomainID: domainID, State: "pending"}
+		}
+	}
+	dispatched := dispatchedOn(d)
+	// applied is an apply shown performed for generation gen.
+	applied := func(gen int64) mod {
+		return func(ta *hostingv1alpha1.TemplateApplication) {
+			at := metav1.Now()
+			ta.Status.AppliedAt, ta.Status.AppliedGeneration, ta.Status.AppliedPayloadHash = &at, gen, "sha256:x"
+		}
 	}
 	synced := func(reason string, gen int64) mod {
 		return func(ta *hostingv1alpha1.TemplateApplication) {
@@ -48,6 +58,14 @@ func TestReachFromStatus(t *testing.T) {
 		{name: "the domain is not in its account", mods: []mod{byName, synced(hostingv1alpha1.ReasonDomainNotFound, 2)}, want: reachRefused},
 		{name: "a token that may read the domain and not apply there", mods: []mod{byName, resolved(d), synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachRefused},
 		{name: "a token revoked while Gandi runs the dispatch it answered", mods: []mod{byName, resolved(d), dispatched, synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachShown},
+		{name: "a dispatch only its apply record names (no domain shown by Gandi) is no evidence", mods: []mod{byName, resolved(d), dispatchedOn(""), synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachRefused},
+		{name: "a dispatch on another domain, then the spec moved here with a read-only token", mods: []mod{byName, resolved(d), dispatchedOn("dom-2"), synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachRefused},
+		{name: "given by ID, a dispatch Gandi showed there, its token revoked since", mods: []mod{byID, resolved(d), dispatched, synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachShown},
+		{name: "given by ID, a dispatch Gandi showed there, its own pass not refused (it reads nothing by ID)", mods: []mod{byID, resolved(d), dispatched}, want: reachShown},
+		{name: "an apply performed for this generation (the domain confirmed a lost answer), its token revoked since", mods: []mod{byName, resolved(d), applied(2), synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachShown},
+		{name: "given by ID, an apply performed for this generation", mods: []mod{byID, applied(2), synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachShown},
+		{name: "an apply performed for a former generation (another domain, maybe), refused now", mods: []mod{byName, resolved(d), applied(1), synced(hostingv1alpha1.ReasonUnauthorized, 2)}, want: reachRefused},
+		{name: "a malformed token in its Secret", mods: []mod{byName, synced(hostingv1alpha1.ReasonCredentialsInvalid, 2)}, want: reachRefused},
 		{name: "a refusal of a former generation tells nothing now", mods: []mod{byName, synced(hostingv1alpha1.ReasonUnauthorized, 1)}, want: reachUnknown},
 		{name: "a transient failure is no refusal", mods: []mod{byName, resolved(d), synced(hostingv1alpha1.ReasonGandiUnavailable, 2)}, want: reachShown},
 	} {

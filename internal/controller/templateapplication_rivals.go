@@ -406,16 +406,17 @@ func (r *TemplateApplicationReconciler) rivalTemplate(ctx context.Context, o *ho
 }
 
 // rivalCredentials are the credentials o applies with: its own, else its
-// Template's (applicationCredentials).
-func (r *TemplateApplicationReconciler) rivalCredentials(ctx context.Context, o *hostingv1alpha1.TemplateApplication) (*hostingv1alpha1.CredentialsReference, error) {
+// Template's (applicationCredentials). known is false when its Template
+// does not exist: it applies nothing, with no credentials.
+func (r *TemplateApplicationReconciler) rivalCredentials(ctx context.Context, o *hostingv1alpha1.TemplateApplication) (_ *hostingv1alpha1.CredentialsReference, known bool, _ error) {
 	if o.Spec.CredentialsRef != nil || o.Spec.TemplateRef == nil {
-		return o.Spec.CredentialsRef, nil
+		return o.Spec.CredentialsRef, true, nil
 	}
 	tpl, err := r.rivalTemplate(ctx, o)
 	if err != nil || tpl == nil {
-		return nil, err
+		return nil, false, err
 	}
-	return applicationCredentials(o, tpl), nil
+	return applicationCredentials(o, tpl), true, nil
 }
 
 // withApplyInFlight adds to what o's template writes (id, namespaces)

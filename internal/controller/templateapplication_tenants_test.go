@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -38,14 +39,39 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 
 	// tenant makes the namespace of another tenant, with a credentials
 	// Secret "creds" holding token ("" for none).
-	tenant := func(suffix, token string) string {
+	tenantWith := func(suffix string, secrets map[string]string) string {
 		ns := w.namespace + "-" + suffix
 		Expect(k8sClient.Create(suiteCtx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
-		if token != "" {
-			Expect(k8sClient.Create(suiteCtx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "creds", Namespace: ns},
+		for name, token := range secrets {
+			Expect(k8sClient.Create(suiteCtx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 				StringData: map[string]string{"token": token}})).To(Succeed())
 		}
 		return ns
+	}
+	tenant := func(suffix, token string) string {
+		if token == "" {
+			return tenantWith(suffix, nil)
+		}
+		return tenantWith(suffix, map[string]string{"creds": token})
+	}
+	// revoke puts a token Gandi refuses in creds.
+	revoke := func(creds *corev1.Secret) {
+		GinkgoHelper()
+		Eventually(func() error {
+			if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(creds), creds); err != nil {
+				return err
+			}
+			creds.Data = map[string][]byte{"token": []byte("pat_revoked-token-7d13")}
+			return k8sClient.Update(suiteCtx, creds)
+		}).WithTimeout(5 * time.Second).Should(Succeed())
+	}
+	// firstCreds is a watched Secret of the test's namespace, with a token
+	// of the account holding the domain, to be revoked.
+	firstCreds := func() *corev1.Secret {
+		creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "first-creds", Labels: map[string]string{hostingv1alpha1.LabelWatch: hostingv1alpha1.LabelWatchValue}},
+			StringData: map[string]string{"token": orgToken}}
+		w.create(creds)
+		return creds
 	}
 
 	// removed deletes objs, in order, once the spec is over.
@@ -204,9 +230,7 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 
 	It("keeps holding back an application of another namespace while Gandi refuses the token of the first, whose apply there it showed performed", func() {
 		w.startManager(managerOptions{})
-		creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "first-creds", Labels: map[string]string{hostingv1alpha1.LabelWatch: hostingv1alpha1.LabelWatchValue}},
-			StringData: map[string]string{"token": orgToken}}
-		w.create(creds)
+		creds := firstCreds()
 		first := recordsTemplate("records-a", "203.0.113.1")
 		w.create(first)
 		readyTemplateID(first)
@@ -227,13 +251,7 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 		Eventually(fetch(b)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
 
 		By("the first's token is revoked: Gandi answers it 403, also for the domain")
-		Eventually(func() error {
-			if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(creds), creds); err != nil {
-				return err
-			}
-			creds.Data = map[string][]byte{"token": []byte("pat_revoked-token-7d13")}
-			return k8sClient.Update(suiteCtx, creds)
-		}).WithTimeout(5 * time.Second).Should(Succeed())
+		revoke(creds)
 		Eventually(fetch(a)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
 		Consistently(fetch(a)).WithTimeout(2*testTiming.Poll).Should(HaveField("Status.DomainID", w.domain().ID),
 			"its records are on the domain: it still manages them")
@@ -266,5 +284,149 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 		Consistently(w.dispatchesOf(idB)).WithTimeout(2 * testTiming.Poll).Should(BeZero())
 		Expect(w.dispatchesOf(idA)()).To(Equal(1))
 		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
+	})
+
+	It("lets the owner apply when another tenant's Secret holds a token with a line break, which no request can carry", func() {
+		w.startManager(managerOptions{})
+		ns := tenantWith("breaker", map[string]string{"creds": "pat_a\npat_b"})
+		squat := application("squat", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Namespace = ns
+			ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, publicRecords()
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
+		})
+		Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
+		removed(squat)
+		Eventually(fetch(squat)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsInvalid))
+		olderBy()
+		ownerApplies()
+	})
+
+	It("lets the owner apply when another tenant's read-only token is refused at its apply, its status keeping a dispatch of another domain", func() {
+		w.sim.AddDomain(otherOrgID, "mallory.example")
+		w.startManager(managerOptions{})
+		ns := tenantWith("mallory", map[string]string{"creds": otherOrgToken, "ro": readOnlyToken})
+		squat := application("squat", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Namespace = ns
+			ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, publicRecords()
+			ta.Spec.Domain = "mallory.example"
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
+		})
+		Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
+		removed(squat)
+		Eventually(fetch(squat)).WithTimeout(eventually).Should(beReady())
+		Expect(squat.Status.Dispatch).NotTo(BeNil())
+
+		By("it moves to the owner's domain with a token that may only read there")
+		Eventually(func() error {
+			if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(squat), squat); err != nil {
+				return err
+			}
+			squat.Spec.Domain = domainFQDN
+			squat.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "ro"}
+			return k8sClient.Update(suiteCtx, squat)
+		}).WithTimeout(5 * time.Second).Should(Succeed())
+		Eventually(fetch(squat)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized),
+			HaveField("Status.DomainID", w.domain().ID)))
+		olderBy()
+		ownerApplies()
+		Expect(w.domain().Records).NotTo(ContainElement(apexRecord("A", "198.51.100.66")))
+	})
+
+	It("keeps holding back an application of another namespace while Gandi refuses the token of the first, whose apply (its answer lost) the domain confirmed", func() {
+		timing := testTiming
+		timing.CreateGrace = time.Minute
+		w.sim.HoldDispatches(true)
+		w.sim.CommitThenDrop(gandisim.RouteApplyTemplate, 1)
+		w.startManager(managerOptions{timing: &timing})
+		creds := firstCreds()
+		first := nameserversTemplate()
+		w.create(first)
+		readyTemplateID(first)
+		ns := tenant("colleague", orgToken)
+		second := gandiTemplate("ns-b", func(t *hostingv1alpha1.Template) {
+			t.Namespace = ns
+			t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
+			t.Spec.Payload = hostingv1alpha1.TemplatePayload{
+				Nameservers: &hostingv1alpha1.NameserversPayload{Service: "custom", Addresses: []string{"ns1.other.example", "ns2.other.example"}},
+			}
+		})
+		Expect(k8sClient.Create(suiteCtx, second)).To(Succeed())
+		idB := readyTemplateID(second)
+		a := application("first", ofNameserversTemplate, func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "first-creds"}
+		})
+		w.create(a)
+		Eventually(fetch(a)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonApplying))
+		w.sim.HoldDispatches(false)
+		Eventually(fetch(a)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionTrue, hostingv1alpha1.ReasonConfirmedOnDomain))
+		Expect(a.Status.Dispatch).To(BeNil(), "the operator never learnt the dispatch")
+		b := application("second", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Namespace = ns
+			ta.Spec.TemplateRef = &hostingv1alpha1.LocalObjectReference{Name: "ns-b"}
+		})
+		Expect(k8sClient.Create(suiteCtx, b)).To(Succeed())
+		removed(b, second)
+		Eventually(fetch(b)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "domain:nameservers"))
+
+		By("the first's token is revoked")
+		revoke(creds)
+		Eventually(fetch(a)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
+		Consistently(w.dispatchesOf(idB)).WithTimeout(2*testTiming.Poll).Should(BeZero(), "its nameservers are on the domain: the first still manages them")
+		Expect(w.domain().Nameservers).To(ConsistOf(customNameservers))
+	})
+
+	It("keeps holding back an application of another namespace while Gandi refuses the token of the first, which names the domain by ID and whose dispatch Gandi answered", func() {
+		w.startManager(managerOptions{})
+		creds := firstCreds()
+		first := recordsTemplate("records-a", "203.0.113.1")
+		w.create(first)
+		readyTemplateID(first)
+		ns := tenant("colleague", orgToken)
+		second := recordsTemplate("records-b", "203.0.113.9")
+		second.Namespace = ns
+		second.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
+		Expect(k8sClient.Create(suiteCtx, second)).To(Succeed())
+		idB := readyTemplateID(second)
+		a := application("first", ofTemplate("records-a"), func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.Domain, ta.Spec.DomainID = "", w.domain().ID
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "first-creds"}
+		})
+		w.create(a)
+		Eventually(fetch(a)).WithTimeout(eventually).Should(beReady())
+		b := application("second", ofTemplate("records-b"), func(ta *hostingv1alpha1.TemplateApplication) { ta.Namespace = ns })
+		Expect(k8sClient.Create(suiteCtx, b)).To(Succeed())
+		removed(b, second)
+		Eventually(fetch(b)).WithTimeout(eventually).Should(heldBackBy(w.namespace, "first", "dns:records"))
+
+		By("the first's token is revoked")
+		revoke(creds)
+		// A domain given by ID is read by no route: the first's own pass
+		// may not meet the revoked token; asking Gandi for the domain with
+		// the first's credentials does.
+		Consistently(w.dispatchesOf(idB)).WithTimeout(3*testTiming.Poll).Should(BeZero(), "its records are on the domain: the first still manages them")
+		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
+	})
+
+	It("costs the owner's passes no Gandi request per poll for each paused application another tenant names the domain with", func() {
+		w.startManager(managerOptions{})
+		ns := tenant("flood", otherOrgToken)
+		tid := publicRecords()
+		const n = 10
+		for i := range n {
+			squat := application(fmt.Sprintf("squat-%d", i), func(ta *hostingv1alpha1.TemplateApplication) {
+				ta.Namespace = ns
+				ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, tid
+				ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
+				ta.Annotations = map[string]string{hostingv1alpha1.AnnotationPaused: "true"}
+			})
+			Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
+			removed(squat)
+		}
+		olderBy()
+		ownerApplies()
+		w.sim.ResetCounters()
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteGetDomain) }).WithTimeout(4*testTiming.Poll).Should(BeNumerically("<", n),
+			"each of the owner's passes asks Gandi, with the other tenant's token, for the domain once per paused application of that tenant")
 	})
 })

@@ -496,6 +496,7 @@ func TestClassify(t *testing.T) {
 		{"rate limited", gandiErr(http.StatusTooManyRequests), hostingv1alpha1.ReasonRateLimited, true, false},
 		{"Gandi down", gandiErr(http.StatusServiceUnavailable), hostingv1alpha1.ReasonGandiUnavailable, true, false},
 		{"connection reset", fmt.Errorf("x: %w", syscall.ECONNRESET), hostingv1alpha1.ReasonGandiUnavailable, true, false},
+		{"a list that changed while it was read", fmt.Errorf("list instances: %w", gandi.ErrIncompleteList), hostingv1alpha1.ReasonGandiUnavailable, true, false},
 		{"refused input", gandiErr(http.StatusUnprocessableEntity), hostingv1alpha1.ReasonInvalidSpec, false, false},
 		{"state conflict", gandiErr(http.StatusConflict), hostingv1alpha1.ReasonConflict, false, false},
 		{"vhost create refused: the FQDN is served", &gandi.APIError{StatusCode: http.StatusUnprocessableEntity, FromGandi: true, Method: http.MethodPost, Route: gandi.RouteVhosts},

@@ -298,6 +298,39 @@ var _ = Describe("HostingInstance", func() {
 		Expect(ok).To(BeTrue(), "the pre-existing instance must survive")
 	})
 
+	It("buys nothing when an instance of the lookup's first page is deleted at Gandi before its second page is read", func() {
+		seed := func(name string) string {
+			return w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: name, Size: "starter", Location: "FR",
+				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+		}
+		existing := seed("prod-site")
+		var fillers []string
+		for i := range 100 {
+			fillers = append(fillers, seed(fmt.Sprintf("filler-%03d", i)))
+		}
+		// 101 instances, newest first (Gandi's default order): prod-site
+		// is alone on page 2 at 100 a page. One of page 1 is deleted
+		// after page 1 is answered (2 s) and before page 2 is (4 s): page
+		// 2 comes back empty, with a Total-Count one lower.
+		w.sim.SetLatency(gandisim.RouteListInstances, 2*time.Second)
+		go func() {
+			defer GinkgoRecover()
+			for w.sim.Requests(gandisim.RouteListInstances) == 0 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(3 * time.Second)
+			w.sim.UpdateInstance(fillers[0], func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+		}()
+		w.startManager(managerOptions{})
+		hi := instance("prod-site")
+		w.create(hi)
+		Consistently(w.sim.PaidCreates).WithTimeout(10*time.Second).Should(BeZero(),
+			"prod-site exists at Gandi all along ("+existing+"): nothing may be bought")
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, "AlreadyExists"))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(existing))
+	})
+
 	It("does not take an instance someone buys later for its own, after a lost create and a refused retry", func() {
 		// The paid POST is cut before Gandi acts; after the grace the
 		// retry is refused (no credit), and so is every one after it.

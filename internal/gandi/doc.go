@@ -55,6 +55,11 @@
 //   - Errors are *APIError (classified by IsNotFound, IsTransient, …) or, for a
 //     refused Dry-Run, *ValidationError. No error string, log line or metric
 //     label contains the token, and request bodies are never echoed.
+//   - List methods return every page as one whole list or an error wrapping
+//     ErrIncompleteList (transient): every page's Total-Count must be the
+//     same and the items read exactly that many, so that a caller may take
+//     an object's absence from a list. A list that changed while it was read
+//     is read again, twice at most (pagination.go).
 //   - FQDNs in paths and filters are passed through as given: callers convert
 //     IDNs to ASCII (punycode) first, as the API requires.
 package gandi

@@ -296,10 +296,14 @@ func RetryAfter(err error) time.Duration {
 
 // IsTransient reports an error worth retrying later unchanged: 429, 5xx, a
 // refused action (Gandi calls it an internal error), a pause, a timeout, a
-// reset or refused connection, or an answer cut short.
+// reset or refused connection, an answer cut short, or a list whose pages
+// did not make one whole list (ErrIncompleteList).
 func IsTransient(err error) bool {
 	if err == nil {
 		return false
+	}
+	if errors.Is(err, ErrIncompleteList) {
+		return true
 	}
 	if s := statusOf(err); s != 0 {
 		return s == http.StatusTooManyRequests || s >= 500 || errors.Is(err, ErrActionNotPerformed)

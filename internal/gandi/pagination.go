@@ -2,7 +2,9 @@ package gandi
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,11 +24,34 @@ func WithPageCount(ctx context.Context, n *int) context.Context {
 	return context.WithValue(ctx, pagesKey{}, n)
 }
 
-// listAll fetches every page of a list route. It follows Link rel="next"
+// listRereads is how many times a list that changed while it was read
+// (its Total-Count moved between two pages) is read again at once before
+// the caller gets the error.
+const listRereads = 2
+
+// listAll fetches every page of a list route, as one whole list or not at
+// all (see pageTally): a caller takes an object's absence from what it
+// returns (a lookup before a purchase), so a list that changed between two
+// of its pages, and may have slid an object from an unread page onto a read
+// one, is read again; when it keeps changing, or does not add up, the error
+// wraps ErrIncompleteList.
+func listAll[T any](ctx context.Context, c *Client, route, path string, query url.Values) ([]T, error) {
+	for read := 0; ; read++ {
+		all, err := listPages[T](ctx, c, route, path, query)
+		var shifted *listShiftedError
+		if err == nil || !errors.As(err, &shifted) || read == listRereads {
+			return all, err
+		}
+		c.log.LogAttrs(ctx, slog.LevelInfo, "gandi list changed while it was read; reading it again",
+			slog.String("route", route), slog.Int("from", shifted.from), slog.Int("to", shifted.to), slog.Int("page", shifted.page))
+	}
+}
+
+// listPages reads a list once, page after page. It follows Link rel="next"
 // when the answer has one, otherwise asks for the next page number while
 // Total-Count says items are missing. Link targets must stay under the base
 // URL: the Authorization header goes wherever the client is told to go.
-func listAll[T any](ctx context.Context, c *Client, route, path string, query url.Values) ([]T, error) {
+func listPages[T any](ctx context.Context, c *Client, route, path string, query url.Values) ([]T, error) {
 	if query == nil {
 		query = url.Values{}
 	}
@@ -35,6 +60,7 @@ func listAll[T any](ctx context.Context, c *Client, route, path string, query ur
 	next := ""
 	seen := map[string]bool{}
 	pages, _ := ctx.Value(pagesKey{}).(*int)
+	tally := pageTally{route: route}
 	for range maxPages {
 		if pages != nil {
 			*pages++
@@ -47,6 +73,10 @@ func listAll[T any](ctx context.Context, c *Client, route, path string, query ur
 		if err := decodeJSON(res.body, &items); err != nil {
 			return nil, fmt.Errorf("gandi: GET %s: decode page %d: %w", route, page, err)
 		}
+		total, ok := totalCount(res.header)
+		if err := tally.add(page, len(items), total, ok); err != nil {
+			return nil, err
+		}
 		all = append(all, items...)
 		seen[res.url.String()] = true
 
@@ -55,7 +85,9 @@ func listAll[T any](ctx context.Context, c *Client, route, path string, query ur
 				return nil, fmt.Errorf("gandi: GET %s: refusing to follow a next link outside %s", route, c.baseStr)
 			}
 			if seen[link.String()] {
-				return all, nil
+				// A loop: whether the pages read are the whole list is
+				// for the tally to say.
+				return wholeOrNil(all, tally.whole())
 			}
 			seen[link.String()] = true
 			next = link.String()
@@ -66,16 +98,97 @@ func listAll[T any](ctx context.Context, c *Client, route, path string, query ur
 			}
 			continue
 		}
-		total, ok := totalCount(res.header)
-		if !ok || len(items) == 0 || len(all) >= total {
-			return all, nil
+		if !tally.more(len(items)) {
+			return wholeOrNil(all, tally.whole())
 		}
 		page++
 		next = ""
 		query = cloneValues(query)
 		query.Set("page", strconv.Itoa(page))
 	}
-	return nil, fmt.Errorf("gandi: GET %s: more than %d pages", route, maxPages)
+	return nil, fmt.Errorf("gandi: GET %s: more than %d pages: %w", route, maxPages, ErrIncompleteList)
+}
+
+// wholeOrNil returns all when the tally found it whole (err nil): a list
+// that is not whole is never handed on.
+func wholeOrNil[T any](all []T, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// ErrIncompleteList means a list's pages did not make one whole list: a
+// page carried no Total-Count (the docs make it part of every list
+// answer), the Total-Count changed between two pages (the list changed
+// while it was read), or the items read were not as many as it said. What
+// such a list lacks may exist at Gandi: nothing may be taken as absent
+// from it. IsTransient is true: read again later, the list is whole.
+var ErrIncompleteList = errors.New("gandi: the list's pages do not make one whole list")
+
+// listShiftedError is an ErrIncompleteList whose Total-Count changed
+// between two pages: reading the list again at once is likely to succeed.
+type listShiftedError struct {
+	route          string
+	page, from, to int
+}
+
+func (e *listShiftedError) Error() string {
+	return fmt.Sprintf("gandi: GET %s: the list changed while it was read (Total-Count %d before page %d, %d on it)",
+		e.route, e.from, e.page, e.to)
+}
+
+func (e *listShiftedError) Unwrap() error { return ErrIncompleteList }
+
+// pageTally decides whether the pages of one read of a list make the whole
+// list at one moment. Gandi pages by offset: an object deleted from a page
+// already read slides every later one a place forward, so the first object
+// of the next page is never seen (nor is a page past the new end), and
+// what was read looks whole. Total-Count gives it away: it must be the same
+// on every page, and the items read must be exactly that many (one more is
+// an object read twice, one fewer a page cut short or a loop).
+//
+// In Gandi's default order (newest first, -created_at) an object created
+// while the list is read lands before everything read, so an object can
+// only be skipped when more left the list than entered it, which lowers
+// Total-Count. With another sort_by, one leaving before the read point
+// while another enters after it keeps the count and can hide an object:
+// callers that take an absence from a list leave the order to Gandi.
+type pageTally struct {
+	route string
+	// total is the first page's Total-Count; items the items read so far.
+	total, items, pages int
+}
+
+// add records page, of n items, whose answer announced total (ok: a valid
+// Total-Count). The error is a *listShiftedError when Total-Count changed.
+func (t *pageTally) add(page, n, total int, ok bool) error {
+	if !ok {
+		return fmt.Errorf("gandi: GET %s: page %d carries no valid Total-Count, so whether the list is whole is unknown: %w",
+			t.route, page, ErrIncompleteList)
+	}
+	if t.pages > 0 && total != t.total {
+		return &listShiftedError{route: t.route, page: page, from: t.total, to: total}
+	}
+	t.total = total
+	t.items += n
+	t.pages++
+	return nil
+}
+
+// more reports whether a next page is to be asked for when the answer
+// names none (no Link): the last page had items and Total-Count says
+// more are missing.
+func (t *pageTally) more(lastPage int) bool { return lastPage > 0 && t.items < t.total }
+
+// whole checks, once no page is left to read, that the items read are
+// exactly the Total-Count every page announced.
+func (t *pageTally) whole() error {
+	if t.items != t.total {
+		return fmt.Errorf("gandi: GET %s: read %d items in %d pages of a list of %d (Total-Count): %w",
+			t.route, t.items, t.pages, t.total, ErrIncompleteList)
+	}
+	return nil
 }
 
 func cloneValues(v url.Values) url.Values {

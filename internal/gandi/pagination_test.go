@@ -2,6 +2,7 @@ package gandi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -111,11 +112,91 @@ func TestListAllRefusesForeignLinks(t *testing.T) {
 	}
 }
 
+// A Link that leads back to a page already read ends the list, and the
+// pages read are not the whole of it: an error, not a list short of an item.
 func TestListAllStopsOnLinkLoop(t *testing.T) {
 	srv, calls := pagedServer(t, 7, 3, "loop")
 	apps, err := testClient(t, srv.URL).ListApplications(context.Background(), ListApplicationsOptions{})
-	if err != nil || *calls > 2 || len(apps) > 6 {
-		t.Errorf("loop: %d apps, %d calls, %v", len(apps), *calls, err)
+	if !errors.Is(err, ErrIncompleteList) || *calls > 2 || apps != nil {
+		t.Errorf("loop: %d apps, %d calls, %v; want no list and ErrIncompleteList", len(apps), *calls, err)
+	}
+}
+
+// The paging rule: a list read in pages is whole only when every page
+// announced the same Total-Count and exactly that many items were read.
+// Only a Total-Count that moved between pages is worth reading again at once.
+func TestPageTally(t *testing.T) {
+	type page struct {
+		items, total int
+		noTotal      bool
+	}
+	tests := []struct {
+		name  string
+		pages []page
+		// want: "" whole, "shifted" a Total-Count that moved, "incomplete"
+		// any other list that is not whole.
+		want string
+		// more is what more says after the last page.
+		more bool
+	}{
+		{"an empty list", []page{{0, 0, false}}, "", false},
+		{"one page", []page{{7, 7, false}}, "", false},
+		{"three pages", []page{{3, 7, false}, {3, 7, false}, {1, 7, false}}, "", false},
+		{"a page past the end, empty", []page{{3, 6, false}, {3, 6, false}, {0, 6, false}}, "", false},
+		{"one of page 1 deleted before page 2 (the object slid onto page 1 is never read)",
+			[]page{{100, 101, false}, {0, 100, false}}, "shifted", false},
+		{"one created before page 2", []page{{100, 101, false}, {2, 102, false}}, "shifted", false},
+		{"a count that moved and came back is caught on the page it moved",
+			[]page{{3, 7, false}, {3, 6, false}, {1, 7, false}}, "shifted", false},
+		{"no Total-Count on the only page", []page{{5, 0, true}}, "incomplete", false},
+		{"no Total-Count on a later page", []page{{3, 7, false}, {3, 0, true}}, "incomplete", false},
+		{"an empty page before the end", []page{{3, 7, false}, {0, 7, false}}, "incomplete", false},
+		{"more items than announced", []page{{3, 4, false}, {3, 4, false}}, "incomplete", false},
+		{"a page still missing", []page{{3, 7, false}}, "incomplete", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tally := pageTally{route: RouteInstances}
+			var err error
+			for i, p := range tt.pages {
+				if err = tally.add(i+1, p.items, p.total, !p.noTotal); err != nil {
+					break
+				}
+			}
+			if err == nil {
+				if more := tally.more(tt.pages[len(tt.pages)-1].items); more != tt.more {
+					t.Errorf("more = %v, want %v", more, tt.more)
+				}
+				err = tally.whole()
+			}
+			var shifted *listShiftedError
+			got := ""
+			switch {
+			case errors.As(err, &shifted):
+				got = "shifted"
+			case err != nil:
+				got = "incomplete"
+			}
+			if got != tt.want {
+				t.Fatalf("got %q (%v), want %q", got, err, tt.want)
+			}
+			if err != nil && (!errors.Is(err, ErrIncompleteList) || !IsTransient(err)) {
+				t.Errorf("%v: want an ErrIncompleteList, transient", err)
+			}
+		})
+	}
+}
+
+// A page without Total-Count leaves the list's completeness unknown.
+func TestListAllWantsTotalCount(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `[{"name":"a"}]`)
+	}))
+	t.Cleanup(srv.Close)
+	apps, err := testClient(t, srv.URL).ListApplications(context.Background(), ListApplicationsOptions{})
+	if !errors.Is(err, ErrIncompleteList) || apps != nil {
+		t.Fatalf("got %v, %v; want ErrIncompleteList", apps, err)
 	}
 }
 

@@ -1,9 +1,11 @@
 package gandi_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,6 +82,74 @@ func TestListAllEveryPageSize(t *testing.T) {
 				}
 			}
 			t.Logf("%d objects at per_page=1..100: %d requests in %v", pagedObjects, requests, time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
+
+// TestListAllReadsAgainAListThatChangedBetweenPages: 101 instances, newest
+// first, 100 a page, so the oldest is alone on page 2. One of page 1 is
+// deleted at Gandi just before page 2 is asked for: page 2 comes back
+// empty, the oldest slid onto page 1 unread, and the items read look whole.
+// Only the Total-Count that moved shows it; the list is read again, whole.
+// When it changes at every read, the caller gets ErrIncompleteList, never
+// a list without the instance.
+func TestListAllReadsAgainAListThatChangedBetweenPages(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		changes int // how many reads see a deletion before their page 2
+		// requests is what the list costs (a read of 100 or fewer is one
+		// page); wantErr: the error, not a whole list.
+		requests int
+		wantErr  bool
+	}{
+		{"changed during the first read", 1, 3, false},
+		{"changed during every read", 3, 6, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			seed := func(name string) string {
+				return e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: name, Size: "starter"})
+			}
+			oldest := seed("prod-site")
+			var others []string
+			// One more than a page for each read that sees a deletion:
+			// each read has a page 2. The deleted ones are the newest.
+			for i := range 99 + tc.changes {
+				others = append(others, seed(fmt.Sprintf("filler-%03d", i)))
+			}
+			deleted := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == gandi.RouteInstances && r.URL.Query().Get("page") == "2" && deleted < tc.changes {
+					e.sim.UpdateInstance(others[len(others)-1-deleted], func(v *gandisim.InstanceView) { v.Status = "being_deleted" })
+					e.sim.Advance(time.Hour)
+					deleted++
+				}
+				e.sim.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			c := e.client(token, false, func(cfg *gandi.Config) { cfg.BaseURL = srv.URL })
+			list, err := c.ListInstances(ctx(t), gandi.ListInstancesOptions{})
+			if got := e.sim.Requests(gandisim.RouteListInstances); got != tc.requests {
+				t.Errorf("%d requests, want %d", got, tc.requests)
+			}
+			if !strings.Contains(e.logs.String(), "changed while it was read") {
+				t.Error("the list read again is not logged")
+			}
+			if tc.wantErr {
+				if !errors.Is(e.keep(err), gandi.ErrIncompleteList) || !gandi.IsTransient(err) || list != nil {
+					t.Fatalf("got %d instances, %v; want no list and a transient ErrIncompleteList", len(list), err)
+				}
+				return
+			}
+			if e.keep(err) != nil {
+				t.Fatal(err)
+			}
+			if want := len(e.sim.Instances()); len(list) != want {
+				t.Fatalf("%d instances, want %d", len(list), want)
+			}
+			if !slices.ContainsFunc(list, func(in gandi.Instance) bool { return in.ID == oldest }) {
+				t.Fatal("the oldest instance, slid onto page 1 by the deletion, is missing")
+			}
 		})
 	}
 }

@@ -23,7 +23,7 @@ import (
 // paas.info (being_created → running, being_deleted → gone) and the vhosts
 // paas.info lists (being_created → running).
 type paasAPI interface {
-	List(ctx context.Context, opts *paas.PaasListOptions) ([]paas.PaasListReturn, error)
+	ListAll(ctx context.Context, opts paas.PaasCountOptions) ([]paas.PaasListReturn, error)
 	Create(ctx context.Context, p paas.PaasCreateParams) ([]paas.Operation, error)
 	Info(ctx context.Context, paasID int) (*paas.PaasReturn, error)
 	Update(ctx context.Context, paasID int, p paas.PaasUpdateParams) ([]paas.Operation, error)

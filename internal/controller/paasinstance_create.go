@@ -50,13 +50,15 @@ func (e *paasExternal) intents(ctx context.Context) ([]client.Object, error) {
 }
 
 // find lists the instances named exactly as the spec (paas.list's name
-// filter is exact; the answer is filtered again all the same). A deleted
-// one (PaasState "deleted") can be no one's: it is left out, so that an
-// instance deleted at Gandi does not stop its replacement
-// (spec.recreateIfDeleted) as AlreadyExists.
+// filter is exact; the answer is filtered again all the same), every page
+// of them (ListAll): the deleted ones stay listed, so a name bought and
+// deleted often fills more than a page. A deleted one (PaasState
+// "deleted") can be no one's: it is left out, so that an instance deleted
+// at Gandi does not stop its replacement (spec.recreateIfDeleted) as
+// AlreadyExists.
 func (e *paasExternal) find(ctx context.Context) ([]candidate, error) {
 	name := paasName(e.pi)
-	found, err := e.api.List(ctx, &paas.PaasListOptions{PaasCountOptions: paas.PaasCountOptions{Name: []string{name}}})
+	found, err := e.api.ListAll(ctx, paas.PaasCountOptions{Name: []string{name}})
 	if err != nil {
 		return nil, err
 	}

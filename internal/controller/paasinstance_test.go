@@ -237,6 +237,23 @@ var _ = Describe("PaaSInstance", func() {
 		Expect(w.sim.Requests(xmlrpc("paas.list"))).To(BeZero())
 	})
 
+	It("buys nothing when the same-named instance is listed after a page of deleted ones", func() {
+		// Gandi keeps listing the instances it deleted (state deleted):
+		// a name bought and deleted 100 times fills paas.list's first
+		// page, and the one running now is on the second.
+		for range 100 {
+			Expect(w.sim.MarkPaasDeleted(w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "m", 1))).To(BeTrue())
+		}
+		running := w.sim.AddPaasInstance(paasKey, "legacy", "php7.3mysql5.7", "m", 1)
+		w.startManager(managerOptions{})
+		pi := paasInstance("legacy")
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, "AlreadyExists"))
+		Expect(cond(pi, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring(strconv.Itoa(running)))
+		Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+	})
+
 	Describe("an instance bought outside the cluster", func() {
 		var id int
 

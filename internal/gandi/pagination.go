@@ -25,33 +25,44 @@ func WithPageCount(ctx context.Context, n *int) context.Context {
 }
 
 // listRereads is how many times a list that changed while it was read
-// (its Total-Count moved between two pages) is read again at once before
-// the caller gets the error.
+// (its count moved between two pages) is read again at once before the
+// caller gets the error.
 const listRereads = 2
 
-// listAll fetches every page of a list route, as one whole list or not at
-// all (see pageTally): a caller takes an object's absence from what it
-// returns (a lookup before a purchase), so a list that changed between two
-// of its pages, and may have slid an object from an unread page onto a read
-// one, is read again; when it keeps changing, or does not add up, the error
-// wraps ErrIncompleteList.
-func listAll[T any](ctx context.Context, c *Client, route, path string, query url.Values) ([]T, error) {
-	for read := 0; ; read++ {
-		all, err := listPages[T](ctx, c, route, path, query)
+// ReadWhole returns what read returns once read gives one whole list (see
+// PageTally): a caller takes an object's absence from a list (a lookup
+// before a purchase), so a list that changed while it was read, and may
+// have slid an object from an unread page onto a read one, is read again,
+// with a fresh tally each time; when it keeps changing, or does not add up,
+// the error wraps ErrIncompleteList. route names the list in the log.
+func ReadWhole[T any](ctx context.Context, log *slog.Logger, route string, read func(*PageTally) ([]T, error)) ([]T, error) {
+	for n := 0; ; n++ {
+		all, err := read(&PageTally{route: route})
 		var shifted *listShiftedError
-		if err == nil || !errors.As(err, &shifted) || read == listRereads {
-			return all, err
+		if err == nil || !errors.As(err, &shifted) || n == listRereads {
+			if err != nil {
+				return nil, err
+			}
+			return all, nil
 		}
-		c.log.LogAttrs(ctx, slog.LevelInfo, "gandi list changed while it was read; reading it again",
-			slog.String("route", route), slog.Int("from", shifted.from), slog.Int("to", shifted.to), slog.Int("page", shifted.page))
+		log.LogAttrs(ctx, slog.LevelInfo, "gandi list changed while it was read; reading it again",
+			slog.String("route", route), slog.Int("from", shifted.from), slog.Int("to", shifted.to), slog.Int("pagesRead", shifted.pages))
 	}
 }
 
-// listPages reads a list once, page after page. It follows Link rel="next"
-// when the answer has one, otherwise asks for the next page number while
-// Total-Count says items are missing. Link targets must stay under the base
-// URL: the Authorization header goes wherever the client is told to go.
-func listPages[T any](ctx context.Context, c *Client, route, path string, query url.Values) ([]T, error) {
+// listAll fetches every page of a list route as one whole list (ReadWhole).
+func listAll[T any](ctx context.Context, c *Client, route, path string, query url.Values) ([]T, error) {
+	return ReadWhole(ctx, c.log, route, func(tally *PageTally) ([]T, error) {
+		return listPages[T](ctx, c, route, path, query, tally)
+	})
+}
+
+// listPages reads a list once, page after page, each page's Total-Count
+// and items into tally. It follows Link rel="next" when the answer has
+// one, otherwise asks for the next page number while Total-Count says
+// items are missing. Link targets must stay under the base URL: the
+// Authorization header goes wherever the client is told to go.
+func listPages[T any](ctx context.Context, c *Client, route, path string, query url.Values, tally *PageTally) ([]T, error) {
 	if query == nil {
 		query = url.Values{}
 	}
@@ -60,7 +71,6 @@ func listPages[T any](ctx context.Context, c *Client, route, path string, query 
 	next := ""
 	seen := map[string]bool{}
 	pages, _ := ctx.Value(pagesKey{}).(*int)
-	tally := pageTally{route: route}
 	for range maxPages {
 		if pages != nil {
 			*pages++
@@ -73,10 +83,10 @@ func listPages[T any](ctx context.Context, c *Client, route, path string, query 
 		if err := decodeJSON(res.body, &items); err != nil {
 			return nil, fmt.Errorf("gandi: GET %s: decode page %d: %w", route, page, err)
 		}
-		total, ok := totalCount(res.header)
-		if err := tally.add(page, len(items), total, ok); err != nil {
+		if err := tally.Total(totalCount(res.header)); err != nil {
 			return nil, err
 		}
+		tally.Page(len(items))
 		all = append(all, items...)
 		seen[res.url.String()] = true
 
@@ -87,7 +97,7 @@ func listPages[T any](ctx context.Context, c *Client, route, path string, query 
 			if seen[link.String()] {
 				// A loop: whether the pages read are the whole list is
 				// for the tally to say.
-				return wholeOrNil(all, tally.whole())
+				return all, tally.Whole()
 			}
 			seen[link.String()] = true
 			next = link.String()
@@ -98,8 +108,8 @@ func listPages[T any](ctx context.Context, c *Client, route, path string, query 
 			}
 			continue
 		}
-		if !tally.more(len(items)) {
-			return wholeOrNil(all, tally.whole())
+		if !tally.More(len(items)) {
+			return all, tally.Whole()
 		}
 		page++
 		next = ""
@@ -109,83 +119,83 @@ func listPages[T any](ctx context.Context, c *Client, route, path string, query 
 	return nil, fmt.Errorf("gandi: GET %s: more than %d pages: %w", route, maxPages, ErrIncompleteList)
 }
 
-// wholeOrNil returns all when the tally found it whole (err nil): a list
-// that is not whole is never handed on.
-func wholeOrNil[T any](all []T, err error) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	return all, nil
-}
-
 // ErrIncompleteList means a list's pages did not make one whole list: a
-// page carried no Total-Count (the docs make it part of every list
-// answer), the Total-Count changed between two pages (the list changed
-// while it was read), or the items read were not as many as it said. What
-// such a list lacks may exist at Gandi: nothing may be taken as absent
-// from it. IsTransient is true: read again later, the list is whole.
+// page carried no Total-Count (the docs make it part of every v5 list
+// answer), the count changed while the list was read, or the items read
+// were not as many as it said. What such a list lacks may exist at Gandi:
+// nothing may be taken as absent from it. IsTransient is true: read again
+// later, the list is whole.
 var ErrIncompleteList = errors.New("gandi: the list's pages do not make one whole list")
 
-// listShiftedError is an ErrIncompleteList whose Total-Count changed
-// between two pages: reading the list again at once is likely to succeed.
+// listShiftedError is an ErrIncompleteList whose count changed while the
+// list was read: reading it again at once is likely to succeed.
 type listShiftedError struct {
-	route          string
-	page, from, to int
+	route           string
+	pages, from, to int
 }
 
 func (e *listShiftedError) Error() string {
-	return fmt.Sprintf("gandi: GET %s: the list changed while it was read (Total-Count %d before page %d, %d on it)",
-		e.route, e.from, e.page, e.to)
+	return fmt.Sprintf("gandi: %s: the list changed while it was read (%d items, then %d after %d pages)",
+		e.route, e.from, e.to, e.pages)
 }
 
 func (e *listShiftedError) Unwrap() error { return ErrIncompleteList }
 
-// pageTally decides whether the pages of one read of a list make the whole
+// PageTally decides whether the pages of one read of a list make the whole
 // list at one moment. Gandi pages by offset: an object deleted from a page
 // already read slides every later one a place forward, so the first object
 // of the next page is never seen (nor is a page past the new end), and
-// what was read looks whole. Total-Count gives it away: it must be the same
-// on every page, and the items read must be exactly that many (one more is
-// an object read twice, one fewer a page cut short or a loop).
+// what was read looks whole. The count of the list gives it away: the
+// count read with every page (v5: each page's Total-Count; XML-RPC:
+// paas.count before the first page and after the last) must be the same,
+// and the items read exactly that many (one more is an object read twice,
+// one fewer a page cut short or a loop).
 //
-// In Gandi's default order (newest first, -created_at) an object created
-// while the list is read lands before everything read, so an object can
-// only be skipped when more left the list than entered it, which lowers
-// Total-Count. With another sort_by, one leaving before the read point
-// while another enters after it keeps the count and can hide an object:
-// callers that take an absence from a list leave the order to Gandi.
-type pageTally struct {
+// In Gandi's default v5 order (newest first, -created_at) an object
+// created while the list is read lands before everything read, so an
+// object can only be skipped when more left the list than entered it,
+// which lowers the count. In another order, one leaving before the read
+// point while another enters after it keeps the count and can hide an
+// object: callers that take an absence from a v5 list leave the order to
+// Gandi. The zero PageTally is not for use: ReadWhole gives each read one.
+type PageTally struct {
 	route string
-	// total is the first page's Total-Count; items the items read so far.
-	total, items, pages int
+	// total is the first count; items the items read so far.
+	total, items, pages, counts int
 }
 
-// add records page, of n items, whose answer announced total (ok: a valid
-// Total-Count). The error is a *listShiftedError when Total-Count changed.
-func (t *pageTally) add(page, n, total int, ok bool) error {
+// Total records a count of the whole list read along with its pages (ok:
+// there is a valid one). The error is an ErrIncompleteList, one ReadWhole
+// reads again when the count changed.
+func (t *PageTally) Total(n int, ok bool) error {
 	if !ok {
-		return fmt.Errorf("gandi: GET %s: page %d carries no valid Total-Count, so whether the list is whole is unknown: %w",
-			t.route, page, ErrIncompleteList)
+		return fmt.Errorf("gandi: %s: page %d carries no valid Total-Count, so whether the list is whole is unknown: %w",
+			t.route, t.pages+1, ErrIncompleteList)
 	}
-	if t.pages > 0 && total != t.total {
-		return &listShiftedError{route: t.route, page: page, from: t.total, to: total}
+	if t.counts > 0 && n != t.total {
+		return &listShiftedError{route: t.route, pages: t.pages, from: t.total, to: n}
 	}
-	t.total = total
-	t.items += n
-	t.pages++
+	t.total = n
+	t.counts++
 	return nil
 }
 
-// more reports whether a next page is to be asked for when the answer
-// names none (no Link): the last page had items and Total-Count says
-// more are missing.
-func (t *pageTally) more(lastPage int) bool { return lastPage > 0 && t.items < t.total }
+// Page records a page of n items read.
+func (t *PageTally) Page(n int) {
+	t.items += n
+	t.pages++
+}
 
-// whole checks, once no page is left to read, that the items read are
-// exactly the Total-Count every page announced.
-func (t *pageTally) whole() error {
-	if t.items != t.total {
-		return fmt.Errorf("gandi: GET %s: read %d items in %d pages of a list of %d (Total-Count): %w",
+// More reports whether a next page is to be asked for when the answer
+// names none (no Link): the last page had items and the count says more
+// are missing.
+func (t *PageTally) More(lastPage int) bool { return lastPage > 0 && t.items < t.total }
+
+// Whole checks, once no page is left to read, that the items read are
+// exactly the count every sample gave.
+func (t *PageTally) Whole() error {
+	if t.counts == 0 || t.items != t.total {
+		return fmt.Errorf("gandi: %s: read %d items in %d pages of a list of %d: %w",
 			t.route, t.items, t.pages, t.total, ErrIncompleteList)
 	}
 	return nil

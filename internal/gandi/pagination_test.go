@@ -156,18 +156,19 @@ func TestPageTally(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tally := pageTally{route: RouteInstances}
+			tally := PageTally{route: RouteInstances}
 			var err error
-			for i, p := range tt.pages {
-				if err = tally.add(i+1, p.items, p.total, !p.noTotal); err != nil {
+			for _, p := range tt.pages {
+				if err = tally.Total(p.total, !p.noTotal); err != nil {
 					break
 				}
+				tally.Page(p.items)
 			}
 			if err == nil {
-				if more := tally.more(tt.pages[len(tt.pages)-1].items); more != tt.more {
-					t.Errorf("more = %v, want %v", more, tt.more)
+				if more := tally.More(tt.pages[len(tt.pages)-1].items); more != tt.more {
+					t.Errorf("More = %v, want %v", more, tt.more)
 				}
-				err = tally.whole()
+				err = tally.Whole()
 			}
 			var shifted *listShiftedError
 			got := ""

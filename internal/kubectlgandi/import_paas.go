@@ -24,7 +24,7 @@ import (
 // paasAccount is what import reads of the legacy XML-RPC API; it never
 // writes.
 type paasAccount interface {
-	List(ctx context.Context, opts *paas.PaasListOptions) ([]paas.PaasListReturn, error)
+	ListAll(ctx context.Context, opts paas.PaasCountOptions) ([]paas.PaasListReturn, error)
 	Info(ctx context.Context, paasID int) (*paas.PaasReturn, error)
 }
 
@@ -68,16 +68,9 @@ func (s paasSource) apiKey(ctx context.Context, c client.Client, ns string) (str
 // collectPaaS reads the legacy instances and returns their manifests, in
 // Gandi name order.
 func collectPaaS(ctx context.Context, api paasAccount, o ManifestOptions, credentials, pattern string) ([]client.Object, error) {
-	var listed []paas.PaasListReturn
-	for page := 0; ; page++ {
-		got, err := api.List(ctx, &paas.PaasListOptions{Paging: paas.Paging{ItemsPerPage: 100, Page: page}})
-		if err != nil {
-			return nil, fmt.Errorf("list PaaS instances: %w", err)
-		}
-		listed = append(listed, got...)
-		if len(got) < 100 {
-			break
-		}
+	listed, err := api.ListAll(ctx, paas.PaasCountOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list PaaS instances: %w", err)
 	}
 	slices.SortFunc(listed, func(a, b paas.PaasListReturn) int { return cmp.Or(cmp.Compare(a.Name, b.Name), a.ID-b.ID) })
 	names := namer{}

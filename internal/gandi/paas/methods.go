@@ -1,6 +1,10 @@
 package paas
 
-import "context"
+import (
+	"context"
+
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
+)
 
 // Count is paas.count.
 func (c *Client) Count(ctx context.Context, opts *PaasCountOptions) (int, error) {
@@ -35,6 +39,55 @@ func (c *Client) Info(ctx context.Context, paasID int) (*PaasReturn, error) {
 func (c *Client) List(ctx context.Context, opts *PaasListOptions) ([]PaasListReturn, error) {
 	var r []PaasListReturn
 	return r, c.call(ctx, "paas.list", nil, &r, optional(opts)...)
+}
+
+// listPage is the page size ListAll asks for: Gandi's default.
+const listPage = 100
+
+// maxListPages bounds a list whose pages never end.
+const maxListPages = 1000
+
+// ListAll is paas.list of every instance opts selects, as one whole list
+// or an error wrapping gandi.ErrIncompleteList: callers take an
+// instance's absence from it (the lookup before a paid paas.create). One
+// answer of fewer than a page is the whole list at one moment. A longer
+// one is read again between two paas.count calls, which stand for the v5
+// Total-Count (paas.list carries none), under the v5 lists' rule
+// (gandi.ReadWhole): both counts the same and the items read exactly that
+// many, else the list changed while it was read and is read again.
+func (c *Client) ListAll(ctx context.Context, opts PaasCountOptions) ([]PaasListReturn, error) {
+	first, err := c.List(ctx, &PaasListOptions{PaasCountOptions: opts, Paging: Paging{ItemsPerPage: listPage}})
+	if err != nil || len(first) < listPage {
+		return first, err
+	}
+	return gandi.ReadWhole(ctx, c.log, "paas.list", func(tally *gandi.PageTally) ([]PaasListReturn, error) {
+		count := func() error {
+			n, err := c.Count(ctx, &opts)
+			if err != nil {
+				return err
+			}
+			return tally.Total(n, true)
+		}
+		if err := count(); err != nil {
+			return nil, err
+		}
+		var all []PaasListReturn
+		for page := range maxListPages {
+			got, err := c.List(ctx, &PaasListOptions{PaasCountOptions: opts, Paging: Paging{ItemsPerPage: listPage, Page: page}})
+			if err != nil {
+				return nil, err
+			}
+			tally.Page(len(got))
+			all = append(all, got...)
+			if !tally.More(len(got)) {
+				break
+			}
+		}
+		if err := count(); err != nil {
+			return nil, err
+		}
+		return all, tally.Whole()
+	})
 }
 
 // Renew is paas.renew, a paid call: it is never resent. After an error that

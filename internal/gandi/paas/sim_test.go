@@ -1,9 +1,14 @@
 package paas_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +256,82 @@ func TestLostUpdateIsSentOnce(t *testing.T) {
 		if s.PaasPaidUpdates() != i+1 || s.RequestCounts()[route] != i+1 {
 			t.Fatalf("paid updates %d, requests %d, want %d", s.PaasPaidUpdates(), s.RequestCounts()[route], i+1)
 		}
+	}
+}
+
+// ListAll reads a list of more than a page between two paas.count calls:
+// an instance of page 0 deleted before page 1 is read slides the first of
+// page 1 onto page 0 unread, and only the count that moved shows it. The
+// list is read again, whole; one that changes at every read is an error,
+// never a list an instance is missing from.
+func TestListAllReadsAgainAListThatChangedBetweenPages(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		changes int // how many reads see a deletion before their page 1
+		wantErr bool
+	}{
+		{"changed during the first read", 1, false},
+		{"changed during every read", 3, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+			s.AddAccount(gandisim.Account{Token: simKey, APIKey: true, User: "alice"})
+			// A paas.list of page 0 leaves the page out (omitempty): the
+			// first paas.list naming a page after one of page 0 is page 1.
+			afterPage0, deleted := false, 0
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if bytes.Contains(body, []byte("<methodName>paas.list</methodName>")) {
+					paged := bytes.Contains(body, []byte("<name>page</name>"))
+					if paged && afterPage0 && deleted < tc.changes {
+						oldest := s.PaasInstances()[0].ID
+						for _, in := range s.PaasInstances() {
+							oldest = min(oldest, in.ID)
+						}
+						s.DeletePaasInstance(oldest)
+						s.Advance(time.Hour)
+						deleted++
+					}
+					afterPage0 = !paged
+				}
+				s.ServeHTTP(w, r)
+			}))
+			t.Cleanup(ts.Close)
+			c, err := paas.New(paas.Config{Endpoint: ts.URL + gandisim.XMLRPCPath, APIKey: simKey,
+				ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1, MinBackoff: time.Millisecond}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			// One more than a page for each read that sees a deletion.
+			for i := range 100 + tc.changes {
+				if _, err := c.Create(ctx, paas.PaasCreateParams{DatacenterID: 1, Duration: "1m", Name: fmt.Sprintf("web-%03d", i),
+					Password: "s3cret-pass", Size: paas.SizeS, Type: "php7.3mysql5.7"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			last := s.PaasInstances()
+			newest := last[0].ID
+			for _, in := range last {
+				newest = max(newest, in.ID)
+			}
+			list, err := c.ListAll(ctx, paas.PaasCountOptions{})
+			if tc.wantErr {
+				if !errors.Is(err, gandi.ErrIncompleteList) || !gandi.IsTransient(err) || list != nil {
+					t.Fatalf("got %d instances, %v; want no list and a transient ErrIncompleteList", len(list), err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := len(s.PaasInstances()); len(list) != want || deleted != 1 {
+				t.Fatalf("%d instances after %d deletions, want %d", len(list), deleted, want)
+			}
+			if !slices.ContainsFunc(list, func(in paas.PaasListReturn) bool { return in.ID == newest }) {
+				t.Fatal("the newest instance, slid onto page 0 by the deletion, is missing")
+			}
+		})
 	}
 }

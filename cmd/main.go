@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
 	"go.uber.org/zap/zapcore"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -44,14 +46,17 @@ type config struct {
 	defaultSecret     string
 	allowDefault      bool
 	namespace         string
-	watchNamespaces   string
-	timing            controller.Timing
-	expiryWarningDays int
-	maxConcurrent     int
-	leaderElect       bool
-	metricsAddr       string
-	probeAddr         string
-	kubeconfig        string
+	// watchNamespacesFlag is --watch-namespaces as given, watchNamespaces
+	// the names in it.
+	watchNamespacesFlag string
+	watchNamespaces     []string
+	timing              controller.Timing
+	expiryWarningDays   int
+	maxConcurrent       int
+	leaderElect         bool
+	metricsAddr         string
+	probeAddr           string
+	kubeconfig          string
 }
 
 func parseFlags(args []string) (config, zap.Options, error) {
@@ -64,7 +69,7 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	fs.StringVar(&c.defaultSecret, "default-credentials-secret", "gandi-credentials", "name of the Secret, in the operator's namespace, holding the default Gandi token (key \"token\")")
 	fs.BoolVar(&c.allowDefault, "allow-default-credentials", false, "let objects without spec.credentialsRef use the default token Secret")
 	fs.StringVar(&c.namespace, "operator-namespace", os.Getenv("POD_NAMESPACE"), "namespace the operator runs in (default: $POD_NAMESPACE)")
-	fs.StringVar(&c.watchNamespaces, "watch-namespaces", "", "comma-separated namespaces to watch; empty watches all")
+	fs.StringVar(&c.watchNamespacesFlag, "watch-namespaces", "", "comma-separated namespaces to watch; empty watches all")
 	fs.DurationVar(&c.timing.Poll, "poll-interval", c.timing.Poll, "interval between reconciles of a settled object, to see changes made outside the cluster")
 	fs.DurationVar(&c.timing.Transitional, "transitional-interval", c.timing.Transitional, "interval while Gandi reports a transitional state")
 	fs.DurationVar(&c.timing.Usage, "usage-interval", c.timing.Usage, "interval between refreshes of an instance's disk usage")
@@ -81,27 +86,116 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, zopts, err
 	}
+	c.watchNamespaces = splitNamespaces(c.watchNamespacesFlag)
+	c.timing.ExpiryWarning = time.Duration(c.expiryWarningDays) * controller.Day
+	return c, zopts, c.validate()
+}
+
+// validate refuses at start every value the manager cannot work with, each
+// error naming the flag, the value and what is allowed, all of them at
+// once. Accepted, such a value was changed or ignored far from the flag: a
+// zero requeue is no requeue (a bought instance stayed Creating with
+// --transitional-interval=0), controller-runtime runs 0 workers as 1, an
+// invalid namespace is watched as nothing, and an invalid Secret or Lease
+// name fails on every read.
+func (c config) validate() error {
+	return errors.Join(append(c.numberErrors(), c.namespaceErrors()...)...)
+}
+
+func badValue(flag string, value any, allowed string) error {
+	return fmt.Errorf("%s=%v: %s", flag, value, allowed)
+}
+
+// numberErrors checks the budgets, intervals and counts, and the Gandi URLs.
+func (c config) numberErrors() []error {
+	var errs []error
 	// Above Gandi's documented 1,000 is allowed (a contract may raise the
 	// limit); run warns about it.
 	if c.requestsPerMinute <= 0 {
-		return c, zopts, errors.New("--gandi-requests-per-minute must be at least 1")
+		errs = append(errs, badValue("--gandi-requests-per-minute", c.requestsPerMinute, "must be at least 1"))
+	}
+	if c.ipPerMinute < 0 {
+		errs = append(errs, badValue("--gandi-ip-requests-per-minute", c.ipPerMinute, "must be at least 1, or 0 for no shared budget"))
 	}
 	for _, f := range [][2]string{{"--gandi-api-url", c.gandiURL}, {"--gandi-xmlrpc-url", c.gandiXMLRPCURL}} {
 		if _, err := gandi.ParseEndpoint(f[1]); err != nil {
-			return c, zopts, fmt.Errorf("%s: %w", f[0], err)
+			errs = append(errs, fmt.Errorf("%s: %w", f[0], err))
 		}
 	}
-	if c.ipPerMinute < 0 {
-		return c, zopts, errors.New("--gandi-ip-requests-per-minute must be at least 1, or 0 for no shared budget")
+	// A zero grace is no time to look for a create whose answer was lost:
+	// the next pass would buy a second instance at once.
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{"--poll-interval", c.timing.Poll},
+		{"--transitional-interval", c.timing.Transitional},
+		{"--usage-interval", c.timing.Usage},
+		{"--create-grace", c.timing.CreateGrace},
+	} {
+		if d.v <= 0 {
+			errs = append(errs, badValue(d.flag, d.v, "must be a duration above 0, such as 30s or 5m"))
+		}
+	}
+	if c.timing.Detail < 0 {
+		errs = append(errs, badValue("--detail-interval", c.timing.Detail, "must be a duration above 0, or 0 to read every object's detail at every poll"))
 	}
 	if c.expiryWarningDays < 0 || c.expiryWarningDays > maxExpiryWarningDays {
-		return c, zopts, fmt.Errorf("--expiry-warning-days must be between 0 and %d", maxExpiryWarningDays)
+		errs = append(errs, badValue("--expiry-warning-days", c.expiryWarningDays, fmt.Sprintf("must be between 0 and %d", maxExpiryWarningDays)))
 	}
-	c.timing.ExpiryWarning = time.Duration(c.expiryWarningDays) * controller.Day
+	if c.maxConcurrent < 1 {
+		errs = append(errs, badValue("--max-concurrent-reconciles", c.maxConcurrent, "must be at least 1"))
+	}
+	return errs
+}
+
+// namespaceErrors checks the names of namespaces and of the default token
+// Secret with the API server's own rules, and that the namespaces the
+// manager needs are given.
+func (c config) namespaceErrors() []error {
+	var errs []error
+	for _, ns := range c.watchNamespaces {
+		if msgs := apivalidation.ValidateNamespaceName(ns, false); len(msgs) > 0 {
+			errs = append(errs, badValue("--watch-namespaces", strconv.Quote(c.watchNamespacesFlag),
+				fmt.Sprintf("%q must be a namespace name: %s", ns, strings.Join(msgs, "; "))))
+		}
+	}
+	if msgs := apivalidation.NameIsDNSSubdomain(c.defaultSecret, false); len(msgs) > 0 {
+		errs = append(errs, badValue("--default-credentials-secret", strconv.Quote(c.defaultSecret), "must be a Secret name: "+strings.Join(msgs, "; ")))
+	}
+	if c.namespace != "" {
+		if msgs := apivalidation.ValidateNamespaceName(c.namespace, false); len(msgs) > 0 {
+			errs = append(errs, badValue("--operator-namespace", strconv.Quote(c.namespace),
+				"must be a namespace name (from the flag or $POD_NAMESPACE): "+strings.Join(msgs, "; ")))
+		}
+	}
 	if c.allowDefault && c.namespace == "" {
-		return c, zopts, errors.New("--allow-default-credentials needs --operator-namespace (or $POD_NAMESPACE)")
+		errs = append(errs, errors.New("--allow-default-credentials needs --operator-namespace (or $POD_NAMESPACE): the namespace of the default token Secret"))
 	}
-	return c, zopts, nil
+	// In a pod controller-runtime finds the Lease's namespace in the
+	// service account's files; elsewhere it fails naming its own Go field.
+	if c.leaderElect && c.namespace == "" {
+		if _, err := os.Stat(serviceAccountNamespaceFile); err != nil {
+			errs = append(errs, errors.New("--leader-elect outside a cluster needs --operator-namespace (or $POD_NAMESPACE): the namespace of the leader election Lease"))
+		}
+	}
+	return errs
+}
+
+// serviceAccountNamespaceFile is where controller-runtime reads the
+// namespace of the leader election Lease when none is given; a variable
+// for tests.
+var serviceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+// splitNamespaces reads --watch-namespaces, ignoring spaces and empty items.
+func splitNamespaces(list string) []string {
+	var namespaces []string
+	for _, ns := range strings.Split(list, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			namespaces = append(namespaces, ns)
+		}
+	}
+	return namespaces
 }
 
 func main() {
@@ -142,12 +236,7 @@ func run(c config) error {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(hostingv1alpha1.AddToScheme(scheme))
 
-	var namespaces []string
-	for _, ns := range strings.Split(c.watchNamespaces, ",") {
-		if ns = strings.TrimSpace(ns); ns != "" {
-			namespaces = append(namespaces, ns)
-		}
-	}
+	namespaces := c.watchNamespaces
 	defaultSecret := types.NamespacedName{Namespace: c.namespace, Name: c.defaultSecret}
 	// The Secret watch follows the default token Secret only when objects
 	// may use it.

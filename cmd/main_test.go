@@ -121,3 +121,78 @@ func TestLoggerVerbosityLimited(t *testing.T) {
 		})
 	}
 }
+
+// TestParseFlagsValues: a value the manager cannot work with is refused at
+// start, naming the flag and the value, instead of being changed or
+// ignored later: a zero requeue is no requeue (a bought instance stayed
+// Creating with --transitional-interval=0), controller-runtime turns 0
+// workers into 1, an invalid namespace is watched as nothing and an
+// invalid Secret or Lease name fails on every read. The boundaries that do
+// work are accepted.
+func TestParseFlagsValues(t *testing.T) {
+	t.Setenv("POD_NAMESPACE", "")
+	saved := serviceAccountNamespaceFile
+	t.Cleanup(func() { serviceAccountNamespaceFile = saved })
+	outside := filepath.Join(t.TempDir(), "no-service-account")
+	inside := filepath.Join(t.TempDir(), "namespace")
+	if err := os.WriteFile(inside, []byte("ops"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		// wantErr holds what the error must name; empty: accepted.
+		wantErr []string
+		// inCluster: the service account's namespace file exists, which
+		// controller-runtime reads when no Lease namespace is given.
+		inCluster bool
+	}{
+		{name: "defaults", args: nil},
+		{name: "zero poll interval", args: []string{"--poll-interval=0"}, wantErr: []string{"--poll-interval", "0s"}},
+		{name: "negative poll interval", args: []string{"--poll-interval=-1m"}, wantErr: []string{"--poll-interval", "-1m0s"}},
+		{name: "zero transitional interval", args: []string{"--transitional-interval=0"}, wantErr: []string{"--transitional-interval", "0s"}},
+		{name: "negative transitional interval", args: []string{"--transitional-interval=-5s"}, wantErr: []string{"--transitional-interval", "-5s"}},
+		{name: "zero usage interval", args: []string{"--usage-interval=0"}, wantErr: []string{"--usage-interval", "0s"}},
+		{name: "negative usage interval", args: []string{"--usage-interval=-1m"}, wantErr: []string{"--usage-interval", "-1m0s"}},
+		// 0 is documented: a detail GET per object per poll.
+		{name: "zero detail interval", args: []string{"--detail-interval=0"}},
+		{name: "negative detail interval", args: []string{"--detail-interval=-1m"}, wantErr: []string{"--detail-interval", "-1m0s"}},
+		// No time to look for a create whose answer was lost would buy again at once.
+		{name: "zero create grace", args: []string{"--create-grace=0"}, wantErr: []string{"--create-grace", "0s"}},
+		{name: "negative create grace", args: []string{"--create-grace=-1m"}, wantErr: []string{"--create-grace", "-1m0s"}},
+		{name: "one worker", args: []string{"--max-concurrent-reconciles=1"}},
+		{name: "zero workers", args: []string{"--max-concurrent-reconciles=0"}, wantErr: []string{"--max-concurrent-reconciles", "0"}},
+		{name: "negative workers", args: []string{"--max-concurrent-reconciles=-3"}, wantErr: []string{"--max-concurrent-reconciles", "-3"}},
+		{name: "watched namespaces with spaces", args: []string{"--watch-namespaces=shop, blog,"}},
+		{name: "invalid watched namespace", args: []string{"--watch-namespaces=Bad_NS"}, wantErr: []string{"--watch-namespaces", `"Bad_NS"`}},
+		{name: "one invalid watched namespace of two", args: []string{"--watch-namespaces=shop,Prod"}, wantErr: []string{"--watch-namespaces", `"Prod"`}},
+		{name: "invalid default Secret name", args: []string{"--allow-default-credentials", "--operator-namespace=ops", "--default-credentials-secret=Bad/Name"},
+			wantErr: []string{"--default-credentials-secret", `"Bad/Name"`}},
+		{name: "invalid operator namespace", args: []string{"--leader-elect", "--operator-namespace=Bad_NS"}, wantErr: []string{"--operator-namespace", `"Bad_NS"`}},
+		{name: "leader election with a namespace", args: []string{"--leader-elect", "--operator-namespace=ops"}},
+		{name: "leader election in a cluster", args: []string{"--leader-elect"}, inCluster: true},
+		// controller-runtime's own error names a Go field, not the flag to pass.
+		{name: "leader election outside a cluster without a namespace", args: []string{"--leader-elect"}, wantErr: []string{"--leader-elect", "--operator-namespace"}},
+		{name: "default credentials without a namespace", args: []string{"--allow-default-credentials"}, wantErr: []string{"--allow-default-credentials", "--operator-namespace"}},
+		{name: "every bad value at once", args: []string{"--poll-interval=0", "--max-concurrent-reconciles=0"}, wantErr: []string{"--poll-interval", "--max-concurrent-reconciles"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			serviceAccountNamespaceFile = outside
+			if tc.inCluster {
+				serviceAccountNamespaceFile = inside
+			}
+			_, _, err := parseFlags(tc.args)
+			switch {
+			case len(tc.wantErr) == 0 && err != nil:
+				t.Fatalf("parseFlags(%q): %v; want it accepted", tc.args, err)
+			case len(tc.wantErr) > 0 && err == nil:
+				t.Fatalf("parseFlags(%q) accepted; want an error naming %q", tc.args, tc.wantErr)
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("parseFlags(%q): %q does not name %s", tc.args, err, want)
+				}
+			}
+		})
+	}
+}

@@ -573,6 +573,36 @@ func TestChartValues(t *testing.T) {
 		}
 	})
 
+	// What the manager refuses at start, the chart refuses at install
+	// instead of rendering a crash-looping manager.
+	t.Run("values the manager refuses", func(t *testing.T) {
+		for _, tc := range []struct{ set, arg string }{
+			{"pollInterval=0s", "--poll-interval=0s"},
+			{"transitionalInterval=0s", "--transitional-interval=0s"},
+			{"usageInterval=0m0s", "--usage-interval=0m0s"},
+			{"createGrace=0.0s", "--create-grace=0.0s"},
+			{"maxConcurrentReconciles=0", "--max-concurrent-reconciles=0"},
+			{"watchNamespaces={shop,Bad_NS}", "--watch-namespaces=shop,Bad_NS"},
+			{"credentials.defaultSecretName=Bad/Name", "--default-credentials-secret=Bad/Name"},
+			{"credentials.existingSecret=Bad/Name", "--default-credentials-secret=Bad/Name"},
+		} {
+			if _, _, err := tryRun(t, nil, helmBin(t), "template", releaseName, chartDir, "--namespace", namespace, "--set", tc.set); err == nil {
+				t.Errorf("helm template with %s succeeded", tc.set)
+			}
+			flagName, _, _ := strings.Cut(tc.arg, "=")
+			out, err := exec.CommandContext(t.Context(), managerBinary(t), tc.arg).CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), flagName) {
+				t.Errorf("manager %s: %v, %q; want exit 2 naming %s", tc.arg, err, firstLines(string(out), 3), flagName)
+			}
+		}
+		// 0 is meaningful there: a detail read per object per poll.
+		args := deployment(t, parse(t, renderChart(t, "detailInterval=0s"))).Spec.Template.Spec.Containers[0].Args
+		if got := flags(t, args)["detail-interval"]; got != "0s" {
+			t.Errorf("--detail-interval %q, want 0s", got)
+		}
+	})
+
 	t.Run("metrics off", func(t *testing.T) {
 		objs := parse(t, renderChart(t, "metrics.enabled=false"))
 		args := flags(t, deployment(t, objs).Spec.Template.Spec.Containers[0].Args)

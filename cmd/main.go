@@ -61,6 +61,18 @@ type config struct {
 
 func parseFlags(args []string) (config, zap.Options, error) {
 	c := config{timing: controller.DefaultTiming()}
+	zopts := zap.Options{}
+	fs := newFlagSet(&c, &zopts)
+	if err := fs.Parse(args); err != nil {
+		return c, zopts, err
+	}
+	c.watchNamespaces = splitNamespaces(c.watchNamespacesFlag)
+	c.timing.ExpiryWarning = time.Duration(c.expiryWarningDays) * controller.Day
+	return c, zopts, c.validate()
+}
+
+// newFlagSet binds the manager's flags to c (its defaults set) and zopts.
+func newFlagSet(c *config, zopts *zap.Options) *flag.FlagSet {
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	fs.StringVar(&c.gandiURL, "gandi-api-url", "https://api.gandi.net", "base URL of the Gandi API")
 	fs.StringVar(&c.gandiXMLRPCURL, "gandi-xmlrpc-url", paas.DefaultEndpoint, "URL of Gandi's XML-RPC API, which manages PaaS instances")
@@ -70,25 +82,19 @@ func parseFlags(args []string) (config, zap.Options, error) {
 	fs.BoolVar(&c.allowDefault, "allow-default-credentials", false, "let objects without spec.credentialsRef use the default token Secret")
 	fs.StringVar(&c.namespace, "operator-namespace", os.Getenv("POD_NAMESPACE"), "namespace the operator runs in (default: $POD_NAMESPACE)")
 	fs.StringVar(&c.watchNamespacesFlag, "watch-namespaces", "", "comma-separated namespaces to watch; empty watches all")
-	fs.DurationVar(&c.timing.Poll, "poll-interval", c.timing.Poll, "interval between reconciles of a settled object, to see changes made outside the cluster")
-	fs.DurationVar(&c.timing.Transitional, "transitional-interval", c.timing.Transitional, "interval while Gandi reports a transitional state")
-	fs.DurationVar(&c.timing.Usage, "usage-interval", c.timing.Usage, "interval between refreshes of an instance's disk usage")
+	fs.DurationVar(&c.timing.Poll, "poll-interval", c.timing.Poll, "interval between reconciles of a settled object, to see changes made outside the cluster (above 0)")
+	fs.DurationVar(&c.timing.Transitional, "transitional-interval", c.timing.Transitional, "interval while Gandi reports a transitional state (above 0)")
+	fs.DurationVar(&c.timing.Usage, "usage-interval", c.timing.Usage, "interval between refreshes of an instance's disk usage (above 0)")
 	fs.DurationVar(&c.timing.Detail, "detail-interval", c.timing.Detail, "interval between detail reads of a settled object that Gandi's lists show unchanged (0: a GET per object per poll)")
-	fs.DurationVar(&c.timing.CreateGrace, "create-grace", c.timing.CreateGrace, "how long to look for an object whose create answer was lost before creating again, and how long an object that took hold of an instance it has no records of (restored, adopted) waits before its first paid change")
+	fs.DurationVar(&c.timing.CreateGrace, "create-grace", c.timing.CreateGrace, "how long to look for an object whose create answer was lost before creating again, and how long an object that took hold of an instance it has no records of (restored, adopted) waits before its first paid change (above 0)")
 	fs.IntVar(&c.expiryWarningDays, "expiry-warning-days", controller.DefaultExpiryWarningDays, "days before its end an instance that will not renew gets the ExpiringSoon condition and a Warning event; 0 turns the warnings off")
-	fs.IntVar(&c.maxConcurrent, "max-concurrent-reconciles", 2, "reconciles running at once per kind")
+	fs.IntVar(&c.maxConcurrent, "max-concurrent-reconciles", 2, "reconciles running at once per kind (at least 1)")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "elect a leader so that only one replica reconciles at a time")
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "address of the /metrics endpoint (plain HTTP, restricted by the chart's NetworkPolicy); 0 disables it")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz probes")
 	fs.StringVar(&c.kubeconfig, "kubeconfig", "", "kubeconfig file; default: in-cluster config, or $KUBECONFIG")
-	zopts := zap.Options{}
 	zopts.BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return c, zopts, err
-	}
-	c.watchNamespaces = splitNamespaces(c.watchNamespacesFlag)
-	c.timing.ExpiryWarning = time.Duration(c.expiryWarningDays) * controller.Day
-	return c, zopts, c.validate()
+	return fs
 }
 
 // validate refuses at start every value the manager cannot work with, each

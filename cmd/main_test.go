@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
 
 func TestParseFlagsBudgets(t *testing.T) {
@@ -194,5 +198,38 @@ func TestParseFlagsValues(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadmeFlags: the README's "Manager flags" table names every flag the
+// manager has (zap's own, documented by controller-runtime, except) and no
+// other, so what it says is allowed is said of every flag.
+func TestReadmeFlags(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n### Manager flags\n")
+	if !ok {
+		t.Fatal("README.md has no Manager flags section")
+	}
+	section, _, _ = strings.Cut(section, "\n#")
+	documented := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		first, _, _ := strings.Cut(strings.TrimPrefix(line, "| "), " |")
+		for _, m := range regexp.MustCompile("`--([a-z-]+)`").FindAllStringSubmatch(first, -1) {
+			documented[m[1]] = true
+		}
+	}
+	var c config
+	fs := newFlagSet(&c, &zap.Options{})
+	fs.VisitAll(func(f *flag.Flag) {
+		if !documented[f.Name] && !strings.HasPrefix(f.Name, "zap-") {
+			t.Errorf("--%s is not in the README's Manager flags table", f.Name)
+		}
+		delete(documented, f.Name)
+	})
+	for name := range documented {
+		t.Errorf("the README's Manager flags table names --%s, which the manager does not have", name)
 	}
 }

@@ -304,7 +304,7 @@ var _ = Describe("HostingInstance", func() {
 				Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
 		}
 		existing := seed("prod-site")
-		var fillers []string
+		fillers := make([]string, 0, 100)
 		for i := range 100 {
 			fillers = append(fillers, seed(fmt.Sprintf("filler-%03d", i)))
 		}

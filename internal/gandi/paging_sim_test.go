@@ -111,7 +111,7 @@ func TestListAllReadsAgainAListThatChangedBetweenPages(t *testing.T) {
 				return e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: name, Size: "starter"})
 			}
 			oldest := seed("prod-site")
-			var others []string
+			others := make([]string, 0, 99+tc.changes)
 			// One more than a page for each read that sees a deletion:
 			// each read has a page 2. The deleted ones are the newest.
 			for i := range 99 + tc.changes {

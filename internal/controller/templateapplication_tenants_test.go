@@ -94,6 +94,22 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 		return id
 	}
 
+	// squatIn creates, in ns, an application of a public template with the
+	// Secret "creds", changed by mods, removed once the spec is over; it
+	// waits for its first pass to conclude with reason.
+	squatIn := func(ns, reason string, mods ...func(*hostingv1alpha1.TemplateApplication)) *hostingv1alpha1.TemplateApplication {
+		GinkgoHelper()
+		squat := application("squat", append([]func(*hostingv1alpha1.TemplateApplication){func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Namespace = ns
+			ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, publicRecords()
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
+		}}, mods...)...)
+		Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
+		removed(squat)
+		Eventually(fetch(squat)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, reason))
+		return squat
+	}
+
 	// ownerApplies has the domain's owner, whose token is of the account
 	// holding it, apply its records template: it must be the manager.
 	ownerApplies := func() {
@@ -179,52 +195,34 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 					"domainID": domainID, "namespaces": []string{"dns:records"}, "templateID": "forged",
 				})
 				Expect(err).NotTo(HaveOccurred())
-				squat := application("squat", func(ta *hostingv1alpha1.TemplateApplication) {
-					ta.Namespace = ns
-					ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, publicRecords()
-					ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
+				return squatIn(ns, hostingv1alpha1.ReasonReconcilePaused, func(ta *hostingv1alpha1.TemplateApplication) {
 					ta.Annotations = map[string]string{applyRecordKey: string(rec), hostingv1alpha1.AnnotationPaused: "true"}
 					ta.Labels = map[string]string{hostingv1alpha1.LabelApplyDomain: domainID}
 				})
-				Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
-				removed(squat)
-				Eventually(fetch(squat)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
-				return squat
 			}, func() OmegaMatcher {
 				return HaveField("Status.DomainID", BeEmpty()) // paused: the operator never read anything for it
 			}),
 		Entry("its token is of another Gandi account, and it names the domain by ID: Gandi refuses its apply", func() *hostingv1alpha1.TemplateApplication {
 			ns := tenant("mallory", otherOrgToken)
-			squat := application("squat", func(ta *hostingv1alpha1.TemplateApplication) {
-				ta.Namespace = ns
-				ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, publicRecords()
+			return squatIn(ns, hostingv1alpha1.ReasonUnauthorized, func(ta *hostingv1alpha1.TemplateApplication) {
 				ta.Spec.Domain, ta.Spec.DomainID = "", w.domain().ID
-				ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
 			})
-			Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
-			removed(squat)
-			Eventually(fetch(squat)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
-			return squat
 		}, func() OmegaMatcher {
 			// Gandi refused its apply; the owner's own credentials show the
 			// domain: once the owner applied, it counts there, first.
 			return heldBackBy(w.namespace, "owner", "dns:records")
 		}),
 		Entry("its token of the account may only read: Gandi shows it the domain, and refuses its apply", func() *hostingv1alpha1.TemplateApplication {
-			ns := tenant("reader", readOnlyToken)
-			squat := application("squat", func(ta *hostingv1alpha1.TemplateApplication) {
-				ta.Namespace = ns
-				ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, publicRecords()
-				ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
-			})
-			Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
-			removed(squat)
-			Eventually(fetch(squat)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
-			return squat
+			return squatIn(tenant("reader", readOnlyToken), hostingv1alpha1.ReasonUnauthorized)
 		}, func() OmegaMatcher {
 			// Gandi shows its token the domain: once the owner applied,
 			// it counts there, after the owner.
 			return heldBackBy(w.namespace, "owner", "dns:records", "its last apply there wrote all it writes")
+		}),
+		Entry("its Secret holds a token with a line break, which no request can carry", func() *hostingv1alpha1.TemplateApplication {
+			return squatIn(tenantWith("breaker", map[string]string{"creds": "pat_a\npat_b"}), hostingv1alpha1.ReasonCredentialsInvalid)
+		}, func() OmegaMatcher {
+			return HaveField("Status.DomainID", BeEmpty()) // no request was made for it
 		}),
 	)
 
@@ -294,21 +292,6 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 		Consistently(w.dispatchesOf(idB)).WithTimeout(2 * testTiming.Poll).Should(BeZero())
 		Expect(w.dispatchesOf(idA)()).To(Equal(1))
 		Expect(w.domain().Records).To(ConsistOf(apexRecord("A", "203.0.113.1")))
-	})
-
-	It("lets the owner apply when another tenant's Secret holds a token with a line break, which no request can carry", func() {
-		w.startManager(managerOptions{})
-		ns := tenantWith("breaker", map[string]string{"creds": "pat_a\npat_b"})
-		squat := application("squat", func(ta *hostingv1alpha1.TemplateApplication) {
-			ta.Namespace = ns
-			ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, publicRecords()
-			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "creds"}
-		})
-		Expect(k8sClient.Create(suiteCtx, squat)).To(Succeed())
-		removed(squat)
-		Eventually(fetch(squat)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsInvalid))
-		olderBy()
-		ownerApplies()
 	})
 
 	It("lets the owner apply when another tenant's read-only token is refused at its apply, its status keeping a dispatch of another domain", func() {

@@ -34,6 +34,10 @@ var _ = Describe("A token rotated in place within one account, during a deletion
 		id := hi.Status.ID
 		Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
 		Eventually(func() string { v, _ := w.sim.Instance(id); return v.Status }).WithTimeout(eventually).Should(Equal("being_deleted"))
+		// The spec is of an object whose status shows its delete seen at
+		// Gandi: a manager stopped before that write leaves one that
+		// cannot tell (another case).
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonDeleting))
 		stop()
 		rotate()
 		Eventually(func() bool { _, ok := w.sim.Instance(id); return ok }).WithTimeout(eventually).Should(BeFalse())
@@ -56,6 +60,7 @@ var _ = Describe("A token rotated in place within one account, during a deletion
 		id := vh.Status.InstanceID
 		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
 		Eventually(func() string { v, _ := w.sim.Vhost(id, "www.example.com"); return v.Status }).WithTimeout(eventually).Should(Equal("being_deleted"))
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonDeleting))
 		stop()
 		rotate()
 		Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(id) }).WithTimeout(eventually).Should(BeEmpty())

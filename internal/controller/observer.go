@@ -6,14 +6,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
+	"github.com/gandi-operator/gandi-operator/internal/promreg"
 )
 
 // Batched observation.
@@ -54,7 +57,13 @@ import (
 //     the GET's 404 says which).
 //
 // A failed list is not an error of any object: each falls back to its own
-// GET, as before the observer existed.
+// GET, as before the observer existed. The failure serves the poll as an
+// answer would: the other objects of that poll go straight to their GETs
+// instead of reading the list again (an account whose list keeps changing
+// fails every read, three reads of every page each), and the next poll
+// reads it again. Each failed read counts in
+// gandi_operator_observer_list_failures_total{list}, and a list that
+// starts failing, then answers again, is logged.
 //
 // A list reused for most of a poll would leave a change made just after it
 // was fetched unseen for almost two polls by an object that passes just
@@ -78,6 +87,9 @@ type Observers struct {
 	// change to its detail: woken at each, it would read the detail once
 	// per vhost instead of once (see vhostsChanged).
 	Settle time.Duration
+
+	// metrics counts the list reads that failed (nil: not counted).
+	metrics *observerMetrics
 
 	mu      sync.Mutex
 	by      map[observerKey]*observer
@@ -224,7 +236,7 @@ func (o *Observers) For(api any, sharingID string) *observer {
 	if obs == nil {
 		maxAge := o.Poll - o.Poll/10
 		obs = &observer{all: o, api: c, sharingID: sharingID, maxAge: maxAge, detail: o.Detail, now: now, wake: o.wake,
-			instances: listCache[gandi.Instance]{}, vhosts: map[string]*listCache[gandi.Vhost]{},
+			instances: listCache[gandi.Instance]{list: listInstances}, vhosts: map[string]*listCache[gandi.Vhost]{},
 			seenInstances: map[string]*seen[gandi.Instance]{}, seenVhosts: map[string]map[string]*seen[gandi.Vhost]{},
 			wrote: map[string]time.Time{}}
 		o.by[k] = obs
@@ -307,11 +319,52 @@ type observer struct {
 // listCache is one list route's last answer. fetch serializes the
 // fetches of one list, so that objects reconciled together share one.
 type listCache[T any] struct {
+	// list names the route in the log and the failures metric
+	// (listInstances, listVhosts); instanceID is the instance of a vhost
+	// list, for the log.
+	list       string
+	instanceID string
+
 	fetch     sync.Mutex
 	startedAt time.Time // when the request of the last answer was sent
 	items     map[string]T
 	ok        bool
 	pages     int // how many requests the last answer took
+	// failedAt is when the request of the last read was sent, if it
+	// failed (zero once one answers): the objects that would have shared
+	// its answer do not read the list again (see failedWithin).
+	failedAt time.Time
+	// failures counts the reads that failed since the last answer, so
+	// that the log says when a list starts failing and when it is back,
+	// not at every poll.
+	failures int
+}
+
+// The list label of gandi_operator_observer_list_failures_total: a route,
+// never an ID.
+const (
+	listInstances = "instances"
+	listVhosts    = "vhosts"
+)
+
+// observerMetrics counts what the observers' lists cost that the request
+// metrics do not show: a list whose pages do not make one whole list is
+// answered 200 every time.
+type observerMetrics struct {
+	listFailures *prometheus.CounterVec
+}
+
+func newObserverMetrics(reg prometheus.Registerer) *observerMetrics {
+	m := &observerMetrics{
+		listFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gandi_operator_observer_list_failures_total",
+			Help: "Reads of a Gandi list that routine observation or a lookup could not use (an error, or pages that did not make one whole list), by list (instances, vhosts): the objects that would have shared it read their own details instead until the next poll.",
+		}, []string{"list"}),
+	}
+	if reg != nil {
+		m.listFailures = promreg.Register(reg, m.listFailures)
+	}
+	return m
 }
 
 // seen is what an object's detail GET last returned, whether the list it
@@ -447,7 +500,22 @@ func cachedSince[T any](o *observer, c *listCache[T], maxAge time.Duration, notB
 // usable reports whether c's answer is younger than maxAge at now and was
 // sent after notBefore. Called with c.fetch held.
 func (c *listCache[T]) usable(now time.Time, maxAge time.Duration, notBefore time.Time) bool {
-	return c.ok && now.Sub(c.startedAt) < maxAge && c.startedAt.After(notBefore)
+	return c.ok && within(c.startedAt, now, maxAge, notBefore)
+}
+
+// failedWithin reports whether c's last read failed and would have been
+// usable (younger than maxAge, sent after notBefore) had it answered: the
+// objects that would have shared its answer share its failure, and go to
+// their own GETs, instead of each reading the list again. Called with
+// c.fetch held.
+func (c *listCache[T]) failedWithin(now time.Time, maxAge time.Duration, notBefore time.Time) bool {
+	return !c.failedAt.IsZero() && within(c.failedAt, now, maxAge, notBefore)
+}
+
+// within reports whether a read sent at sent is younger than maxAge at now
+// and was sent after notBefore.
+func within(sent, now time.Time, maxAge time.Duration, notBefore time.Time) bool {
+	return now.Sub(sent) < maxAge && sent.After(notBefore)
 }
 
 // refreshSince returns c's items, fetched again with ctx when older than
@@ -455,22 +523,60 @@ func (c *listCache[T]) usable(now time.Time, maxAge time.Duration, notBefore tim
 func refreshSince[T any](ctx context.Context, o *observer, c *listCache[T], fetch func(context.Context) ([]T, error), id func(T) string, maxAge time.Duration, notBefore time.Time) listed[T] {
 	c.fetch.Lock()
 	defer c.fetch.Unlock()
-	if c.usable(o.now(), maxAge, notBefore) {
+	now := o.now()
+	if c.usable(now, maxAge, notBefore) {
 		return listed[T]{items: c.items, startedAt: c.startedAt, ok: true}
 	}
-	started := o.now()
+	if c.failedWithin(now, maxAge, notBefore) {
+		return listed[T]{}
+	}
+	started := now
 	pages := 0
 	items, err := fetch(gandi.WithPageCount(ctx, &pages))
 	if err != nil {
 		c.ok = false
+		// The caller's own context ending (its pass cancelled, the
+		// manager stopping) says nothing of the list: the next caller
+		// reads it.
+		if ctx.Err() == nil {
+			c.readFailed(ctx, o.all, started, err)
+		}
 		return listed[T]{}
+	}
+	if c.failures > 0 {
+		log.FromContext(ctx).Info("a Gandi list answers again: routine observation uses it", c.logKeys("failedReads", c.failures)...)
 	}
 	m := make(map[string]T, len(items))
 	for _, it := range items {
 		m[id(it)] = it
 	}
 	c.items, c.startedAt, c.ok, c.pages = m, started, true, pages
+	c.failedAt, c.failures = time.Time{}, 0
 	return listed[T]{items: m, startedAt: started, fetched: true, ok: true}
+}
+
+// readFailed records that a read of c sent at started failed with err:
+// counted, and logged when the list starts failing. Called with c.fetch
+// held.
+func (c *listCache[T]) readFailed(ctx context.Context, all *Observers, started time.Time, err error) {
+	c.failedAt = started
+	c.failures++
+	if all != nil && all.metrics != nil {
+		all.metrics.listFailures.WithLabelValues(c.list).Inc()
+	}
+	if c.failures == 1 {
+		log.FromContext(ctx).Info("a Gandi list could not be read: the objects of this poll read their own details instead, and the next poll reads it again (gandi_operator_observer_list_failures_total counts the failures)",
+			c.logKeys("error", err.Error())...)
+	}
+}
+
+// logKeys are the key-value pairs that name c in a log line, then kv.
+func (c *listCache[T]) logKeys(kv ...any) []any {
+	out := []any{"list", c.list}
+	if c.instanceID != "" {
+		out = append(out, "instance", c.instanceID)
+	}
+	return append(out, kv...)
 }
 
 // servable reports whether s, the last detail of an object, still answers
@@ -689,7 +795,7 @@ func (o *observer) vhostList(id string) *listCache[gandi.Vhost] {
 	defer o.mu.Unlock()
 	c := o.vhosts[id]
 	if c == nil {
-		c = &listCache[gandi.Vhost]{}
+		c = &listCache[gandi.Vhost]{list: listVhosts, instanceID: id}
 		o.vhosts[id] = c
 	}
 	return c

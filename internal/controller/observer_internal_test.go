@@ -2,12 +2,16 @@ package controller
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -740,5 +744,134 @@ func TestObserverVhostListWakesItsInstance(t *testing.T) {
 	}
 	if !slices.Equal(woken, []types.NamespacedName{site}) || gets()-before != 1 {
 		t.Fatalf("a vhost deleted by hand: woken %v, %d GETs of the instance; want the HostingInstance once, one GET", woken, gets()-before)
+	}
+}
+
+// A list read that failed serves its poll as an answer would: an account
+// whose instance list changes at every read (another tool creating
+// instances) makes every read of a two-page list an ErrIncompleteList,
+// three reads of each page. The first object of the poll pays them, the
+// others go straight to their own GETs instead of reading the list again
+// (60 list requests for 10 objects), the next poll reads the list again,
+// and each failed read is counted. Once the list is whole again, the poll
+// is served by it.
+func TestObserverFailedListServesItsPoll(t *testing.T) {
+	const org = "org-busy"
+	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	sim.AddAccount(gandisim.Account{Token: "pat_" + org, User: "alice", Orgs: []gandisim.Org{{ID: org, Name: "alice", CanBill: true}}})
+	ids := make([]string, 0, 150)
+	for i := range 150 {
+		ids = append(ids, sim.AddInstance(org, gandisim.SeedInstance{Name: "site-" + strconv.Itoa(i), Size: "s+"}))
+	}
+	busy := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if busy && r.Method == http.MethodGet && r.URL.Path == gandi.RouteInstances && r.URL.Query().Get("page") == "2" {
+			// The other tool creates one more before every second page.
+			sim.AddInstance(org, gandisim.SeedInstance{Name: "other-" + strconv.Itoa(sim.Requests(gandisim.RouteListInstances)), Size: "s+"})
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	api, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: "pat_" + org}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	o := &Observers{Poll: time.Minute, Detail: time.Hour, Now: func() time.Time { return now }, metrics: newObserverMetrics(prometheus.NewRegistry())}
+	ctx := context.Background()
+	const objects = 10
+	// poll is one poll of the objects; it returns the list requests and
+	// GETs of instances it sent.
+	poll := func() (lists, gets int) {
+		t.Helper()
+		now = now.Add(time.Minute)
+		lists0, gets0 := sim.Requests(gandisim.RouteListInstances), sim.Requests(gandisim.RouteGetInstance)
+		obs := o.For(api, "")
+		for i := range objects {
+			in, err := obs.instance(ctx, ids[i], types.NamespacedName{Namespace: "ns", Name: "site-" + strconv.Itoa(i)}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.ID != ids[i] {
+				t.Fatalf("object %d answered with instance %s, want %s", i, in.ID, ids[i])
+			}
+		}
+		return sim.Requests(gandisim.RouteListInstances) - lists0, sim.Requests(gandisim.RouteGetInstance) - gets0
+	}
+	failures := func() float64 { return testutil.ToFloat64(o.metrics.listFailures.WithLabelValues(listInstances)) }
+	poll()
+	if lists, gets := poll(); lists != 2 || gets != 0 {
+		t.Fatalf("a settled poll of %d objects in a quiet account: %d list requests, %d GETs; want 2 (one read of two pages), none", objects, lists, gets)
+	}
+	busy = true
+	for p := range 2 {
+		if lists, gets := poll(); lists != 6 || gets != objects {
+			t.Fatalf("busy poll %d of %d objects: %d list requests, %d GETs; want 6 (one object's three reads of two pages, the next poll reading it again), one GET per object", p+1, objects, lists, gets)
+		}
+		if got := failures(); got != float64(p+1) {
+			t.Fatalf("failed list reads counted after busy poll %d: %v, want %d", p+1, got, p+1)
+		}
+	}
+	busy = false
+	if lists, gets := poll(); lists != 2 || gets != 0 {
+		t.Fatalf("the first quiet poll after: %d list requests, %d GETs; want 2, none (the details the GETs read agree with the list)", lists, gets)
+	}
+}
+
+// The objects that would have shared a list's answer share its failure:
+// within the window in which an answer would be reused (younger than
+// maxAge, sent after notBefore), the list is not read again. A failure of
+// the caller's own context says nothing of the list and is not kept.
+func TestListCacheSharesAFailureLikeAnAnswer(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
+	const maxAge = 54 * time.Second
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name string
+		// the failed read: sent at t0 with failCtx (nil: Background)
+		failCtx context.Context
+		// the next caller: at t0+after, with maxAge and notBefore
+		after     time.Duration
+		maxAge    time.Duration
+		notBefore time.Time
+		wantRead  bool
+	}{
+		{"the same poll", nil, 10 * time.Second, maxAge, time.Time{}, false},
+		{"the same instant", nil, 0, maxAge, time.Time{}, false},
+		{"the next poll", nil, maxAge, maxAge, time.Time{}, true},
+		{"a lookup that wants a fresh list", nil, time.Second, 0, time.Time{}, true},
+		{"a lookup of a write sent after the failed read", nil, 2 * time.Second, maxAge, t0.Add(time.Second), true},
+		{"a lookup of a write sent before the failed read", nil, 2 * time.Second, maxAge, t0.Add(-time.Second), false},
+		{"the failed read's own context ended", cancelled, time.Second, maxAge, time.Time{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := t0
+			o := &observer{now: func() time.Time { return now }}
+			c := &listCache[string]{list: listInstances}
+			reads := 0
+			fetch := func(ctx context.Context) ([]string, error) {
+				reads++
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				return nil, gandi.ErrIncompleteList
+			}
+			failCtx := tc.failCtx
+			if failCtx == nil {
+				failCtx = context.Background()
+			}
+			if l := refreshSince(failCtx, o, c, fetch, func(s string) string { return s }, maxAge, time.Time{}); l.ok || reads != 1 {
+				t.Fatalf("the failing read: ok %v, %d reads", l.ok, reads)
+			}
+			now = t0.Add(tc.after)
+			l := refreshSince(context.Background(), o, c, fetch, func(s string) string { return s }, tc.maxAge, tc.notBefore)
+			if l.ok {
+				t.Fatal("a failed list answered ok")
+			}
+			if got := reads == 2; got != tc.wantRead {
+				t.Fatalf("the list read again = %v, want %v", got, tc.wantRead)
+			}
+		})
 	}
 }

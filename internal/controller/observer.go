@@ -646,20 +646,44 @@ func (o *observer) wakeVhosts(id string, l listed[gandi.Vhost], except string) {
 // its HostingInstance woken: it reads the detail again within one poll of
 // the change, not a detail interval later, at the cost of one GET per
 // change and none per settled poll.
+//
+// A detail found to differ is superseded (see supersedeVhosts), so that it
+// counts once: an observer the HostingInstance no longer reads through (it
+// names other credentials now, and a Vhost keeps the observer alive) would
+// otherwise keep a detail that differs from every later list, and cost a
+// GET and a wake at every poll for good. A detail counts again once an
+// object reads it afresh through that observer.
 func (o *observer) vhostsListed(id string, l listed[gandi.Vhost]) {
 	serving := []*observer{o}
 	if o.all != nil {
 		serving = o.all.servingInstance(o.api, id)
 	}
+	differ := false
 	for _, obs := range serving {
-		obs.mu.Lock()
-		s := obs.seenInstances[id]
-		obs.mu.Unlock()
-		if s != nil && s.detail != nil && vhostsDiffer(s.detail.Vhosts, s.detailAt, l.items, l.startedAt) {
-			o.vhostsChanged(id, true)
-			return
+		if obs.supersedeVhosts(id, l) {
+			differ = true
 		}
 	}
+	if differ {
+		o.vhostsChanged(id, true)
+	}
+}
+
+// supersedeVhosts drops the detail of instance id that o keeps when l, a
+// vhost list sent after it, shows other vhosts than it (vhostsDiffer), and
+// reports whether it did. The record of who read it stays, so that its
+// HostingInstance is still woken by vhost changes; the detail itself is
+// neither served nor compared again until read again.
+func (o *observer) supersedeVhosts(id string, l listed[gandi.Vhost]) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s := o.seenInstances[id]
+	if s == nil || s.detail == nil || !vhostsDiffer(s.detail.Vhosts, s.detailAt, l.items, l.startedAt) {
+		return false
+	}
+	// A new record, not s changed in place: a pass may hold s unlocked.
+	o.seenInstances[id] = &seen[gandi.Instance]{listed: s.listed, owner: s.owner}
+	return true
 }
 
 // vhostsDiffer reports whether a vhost list of an instance, sent at

@@ -747,6 +747,180 @@ func TestObserverVhostListWakesItsInstance(t *testing.T) {
 	}
 }
 
+// An observer the HostingInstance no longer reads through (its
+// credentialsRef names another Secret now) is kept alive by a Vhost of the
+// instance that still uses the old one, and with it the instance's detail
+// it read once. A vhost made at Gandi makes the Vhost's list differ from
+// that detail: the change is seen once (one GET, through the observer the
+// HostingInstance reads through now), then the stale detail is superseded
+// and settled polls cost no GET and wake nothing, instead of comparing it
+// with every later list for good.
+func TestObserverVhostListSupersedesAStaleDetail(t *testing.T) {
+	const org = "org-stale"
+	sim := gandisim.New(gandisim.Options{Timings: gandisim.FastTimings()})
+	for _, tok := range []string{"pat_old", "pat_new"} {
+		sim.AddAccount(gandisim.Account{Token: tok, User: "alice", Orgs: []gandisim.Org{{ID: org, Name: "alice", CanBill: true}}})
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	client := func(tok string) *gandi.Client {
+		c, err := gandi.New(gandi.Config{BaseURL: srv.URL, Credential: gandi.Credential{Token: tok}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	oldAPI, newAPI := client("pat_old"), client("pat_new")
+	now := time.Now()
+	o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
+	if err := oldAPI.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	sim.Advance(time.Hour)
+	site, www := types.NamespacedName{Namespace: "ns", Name: "site"}, types.NamespacedName{Namespace: "ns", Name: "www"}
+	var woken []types.NamespacedName
+	wake := func(kind observedKind, key types.NamespacedName) {
+		if kind == kindInstance {
+			woken = append(woken, key)
+		}
+	}
+	// Both objects named the old Secret: one observer read both.
+	shared := o.For(oldAPI, "")
+	shared.wake = wake
+	servedVhosts(ctx, t, shared, id, site)
+	if _, err := shared.vhost(ctx, id, "www.example.com", www, false); err != nil {
+		t.Fatal(err)
+	}
+	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
+	// poll is one poll once the HostingInstance names the new Secret: the
+	// Vhost's pass through the old observer, then the HostingInstance's
+	// through the new one.
+	poll := func() []string {
+		t.Helper()
+		now = now.Add(time.Minute)
+		if _, err := o.For(oldAPI, "").vhost(ctx, id, "www.example.com", www, false); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Millisecond)
+		forInstance := o.For(newAPI, "")
+		forInstance.wake = wake
+		return servedVhosts(ctx, t, forInstance, id, site)
+	}
+	poll()
+	settled := gets()
+	if got := poll(); !slices.Equal(got, []string{"www.example.com"}) || gets() != settled {
+		t.Fatalf("a settled poll before any change: vhosts %v, %d GETs of the instance; want www only, no GET", got, gets()-settled)
+	}
+	// A vhost made at Gandi (by hand, or by another Vhost).
+	if err := oldAPI.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	sim.Advance(time.Hour)
+	woken = nil
+	before := gets()
+	if got := poll(); !slices.Equal(got, []string{"api.example.com", "www.example.com"}) || gets()-before != 1 || len(woken) == 0 {
+		t.Fatalf("the poll after a vhost was made at Gandi: vhosts %v, %d GETs of the instance, woken %v; want both, one GET, the HostingInstance woken", got, gets()-before, woken)
+	}
+	woken = nil
+	before = gets()
+	for range 5 {
+		poll()
+	}
+	if got := gets() - before; got != 0 || len(woken) != 0 {
+		t.Fatalf("5 settled polls after one vhost made at Gandi: %d GETs of the instance, woken %v; want none (the stale detail of the observer the HostingInstance left must not count again)", got, woken)
+	}
+}
+
+// Which details of an instance a vhost list of it counts against: each
+// one it differs from is superseded and wakes the HostingInstance once; a
+// superseded detail (in an observer nobody reads it through any more)
+// never counts again, and one that agrees is kept and served.
+func TestObserverVhostListCountsADetailOnce(t *testing.T) {
+	const id = "inst-1"
+	site := types.NamespacedName{Namespace: "ns", Name: "site"}
+	t0 := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
+	refs := func(fqdns ...string) *gandi.Instance {
+		in := &gandi.Instance{ID: id}
+		for _, f := range fqdns {
+			in.Vhosts = append(in.Vhosts, gandi.VhostRef{FQDN: f})
+		}
+		return in
+	}
+	both := listed[gandi.Vhost]{items: map[string]gandi.Vhost{"www.example.com": {FQDN: "www.example.com"}, "api.example.com": {FQDN: "api.example.com"}}, startedAt: t0.Add(time.Hour), ok: true}
+	for _, tc := range []struct {
+		name string
+		// what the observer of the list (the Vhost's, the old credentials)
+		// and the HostingInstance's (the new ones) keep of the instance;
+		// nil: nothing read.
+		stale, current *gandi.Instance
+		// wantWoken after one list, then after the same list again (each
+		// observer that read the instance wakes it: Observers.Settle
+		// makes them one); wantSuperseded: whose details the first drops.
+		wantWoken                           [2]bool
+		wantStaleSuperseded, wantSuperseded bool
+	}{
+		{"both agree", refs("www.example.com", "api.example.com"), refs("api.example.com", "www.example.com"), [2]bool{false, false}, false, false},
+		{"only the stale one differs", refs("www.example.com"), refs("www.example.com", "api.example.com"), [2]bool{true, false}, true, false},
+		{"both differ", refs("www.example.com"), refs("www.example.com"), [2]bool{true, false}, true, true},
+		{"only the current one differs", refs("www.example.com", "api.example.com"), refs(), [2]bool{true, false}, false, true},
+		{"the stale one already superseded", nil, refs("www.example.com", "api.example.com"), [2]bool{false, false}, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return t0.Add(2 * time.Hour) }}
+			client := func(tok string) *gandi.Client {
+				c, err := gandi.New(gandi.Config{BaseURL: "http://127.0.0.1:1", Credential: gandi.Credential{Token: tok}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			forVhost, forInstance := o.For(client("pat_old"), ""), o.For(client("pat_new"), "")
+			wakes := 0
+			for _, obs := range []*observer{forVhost, forInstance} {
+				obs.wake = func(kind observedKind, key types.NamespacedName) {
+					if kind == kindInstance && key == site {
+						wakes++
+					}
+				}
+			}
+			keep := func(obs *observer, detail *gandi.Instance) {
+				s := &seen[gandi.Instance]{listed: true, owner: site}
+				if detail != nil {
+					s.detail, s.detailAt = detail, t0
+				}
+				obs.seenInstances[id] = s
+			}
+			keep(forVhost, tc.stale)
+			keep(forInstance, tc.current)
+			for i, want := range tc.wantWoken {
+				wakes = 0
+				forVhost.vhostsListed(id, both)
+				if woken := wakes > 0; woken != want {
+					t.Fatalf("list %d: the HostingInstance woken = %v, want %v", i+1, woken, want)
+				}
+				if i > 0 {
+					continue
+				}
+				for _, c := range []struct {
+					obs  *observer
+					kept *gandi.Instance
+					want bool
+				}{{forVhost, tc.stale, tc.wantStaleSuperseded}, {forInstance, tc.current, tc.wantSuperseded}} {
+					s := c.obs.seenInstances[id]
+					if got := c.kept != nil && s.detail == nil; got != c.want {
+						t.Fatalf("superseded = %v, want %v", got, c.want)
+					}
+					if s.owner != site {
+						t.Fatalf("the record of who read it was lost: %+v", s)
+					}
+				}
+			}
+		})
+	}
+}
+
 // A list read that failed serves its poll as an answer would: an account
 // whose instance list changes at every read (another tool creating
 // instances) makes every read of a two-page list an ErrIncompleteList,

@@ -456,12 +456,7 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 	// The HostingInstance names its sharing_id, the Vhost none: two
 	// observers of one client.
 	forInstance, forVhost := o.For(api, org), o.For(api, "")
-	var woken []types.NamespacedName
-	forInstance.wake = func(kind observedKind, key types.NamespacedName) {
-		if kind == kindInstance {
-			woken = append(woken, key)
-		}
-	}
+	woken := instanceWakes(forInstance)
 	forVhost.wake = nil
 	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
 	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
@@ -472,8 +467,8 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 	if err := vapi.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(woken, []types.NamespacedName{site}) {
-		t.Fatalf("woken by the vhost's create: %v, want the HostingInstance", woken)
+	if !slices.Equal(*woken, []types.NamespacedName{site}) {
+		t.Fatalf("woken by the vhost's create: %v, want the HostingInstance", *woken)
 	}
 	now = now.Add(time.Millisecond)
 	before := gets()
@@ -491,7 +486,7 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 		t.Fatalf("GETs of the instance after the create: %d, want 1 (the woken pass), then the list", got)
 	}
 
-	woken = nil
+	*woken = nil
 	now = now.Add(time.Millisecond)
 	if err := vapi.DeleteVhost(ctx, id, "www.example.com"); err != nil {
 		t.Fatal(err)
@@ -501,25 +496,25 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 		t.Fatalf("the vhost being deleted: %v", err)
 	}
 	sim.Advance(time.Hour)
-	woken = nil
+	*woken = nil
 	if _, err := forVhost.vhost(ctx, id, "www.example.com", www, true); !gandi.IsNotFound(err) {
 		t.Fatalf("the vhost an hour after its delete: %v, want a 404", err)
 	}
-	if !slices.Equal(woken, []types.NamespacedName{site}) {
-		t.Fatalf("woken when the vhost was gone: %v, want the HostingInstance", woken)
+	if !slices.Equal(*woken, []types.NamespacedName{site}) {
+		t.Fatalf("woken when the vhost was gone: %v, want the HostingInstance", *woken)
 	}
 	now = now.Add(time.Millisecond)
 	if got := vhostsOf(); len(got) != 0 {
 		t.Fatalf("vhosts of the instance once the vhost is gone: %v", got)
 	}
 	// A poll later, and a vhost still gone: nothing more.
-	woken = nil
+	*woken = nil
 	now = now.Add(time.Minute)
 	if _, err := forVhost.vhost(ctx, id, "www.example.com", www, false); !gandi.IsNotFound(err) {
 		t.Fatalf("the vhost a poll later: %v, want a 404", err)
 	}
-	if len(woken) != 0 {
-		t.Fatalf("woken again by a vhost already known gone: %v", woken)
+	if len(*woken) != 0 {
+		t.Fatalf("woken again by a vhost already known gone: %v", *woken)
 	}
 }
 
@@ -688,12 +683,7 @@ func TestObserverVhostListWakesItsInstance(t *testing.T) {
 	sim.Advance(time.Hour)
 	site, www := types.NamespacedName{Namespace: "ns", Name: "site"}, types.NamespacedName{Namespace: "ns", Name: "www"}
 	forInstance, forVhost := o.For(api, org), o.For(api, "")
-	var woken []types.NamespacedName
-	forInstance.wake = func(kind observedKind, key types.NamespacedName) {
-		if kind == kindInstance {
-			woken = append(woken, key)
-		}
-	}
+	woken := instanceWakes(forInstance)
 	forVhost.wake = nil
 	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
 	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
@@ -719,31 +709,31 @@ func TestObserverVhostListWakesItsInstance(t *testing.T) {
 		t.Fatalf("vhosts of the instance: %v", got)
 	}
 	poll()
-	woken = nil
+	*woken = nil
 	before := gets()
-	if got := poll(); !slices.Equal(got, []string{"www.example.com"}) || len(woken) != 0 || gets() != before {
-		t.Fatalf("a settled poll: vhosts %v, woken %v, %d GETs of the instance; want www only, nothing woken, no GET", got, woken, gets()-before)
+	if got := poll(); !slices.Equal(got, []string{"www.example.com"}) || len(*woken) != 0 || gets() != before {
+		t.Fatalf("a settled poll: vhosts %v, woken %v, %d GETs of the instance; want www only, nothing woken, no GET", got, *woken, gets()-before)
 	}
 
 	byHand(func() error { return api.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"}) })
 	if got := poll(); !slices.Equal(got, []string{"api.example.com", "www.example.com"}) {
 		t.Fatalf("vhosts a poll after one was made by hand: %v, want both", got)
 	}
-	if !slices.Equal(woken, []types.NamespacedName{site}) || gets()-before != 1 {
-		t.Fatalf("a vhost made by hand: woken %v, %d GETs of the instance; want the HostingInstance once, one GET", woken, gets()-before)
+	if !slices.Equal(*woken, []types.NamespacedName{site}) || gets()-before != 1 {
+		t.Fatalf("a vhost made by hand: woken %v, %d GETs of the instance; want the HostingInstance once, one GET", *woken, gets()-before)
 	}
-	woken = nil
+	*woken = nil
 	before = gets()
-	if got := poll(); !slices.Equal(got, []string{"api.example.com", "www.example.com"}) || len(woken) != 0 || gets() != before {
-		t.Fatalf("the poll after: vhosts %v, woken %v, %d GETs of the instance; want both, nothing woken, no GET", got, woken, gets()-before)
+	if got := poll(); !slices.Equal(got, []string{"api.example.com", "www.example.com"}) || len(*woken) != 0 || gets() != before {
+		t.Fatalf("the poll after: vhosts %v, woken %v, %d GETs of the instance; want both, nothing woken, no GET", got, *woken, gets()-before)
 	}
 
 	byHand(func() error { return api.DeleteVhost(ctx, id, "api.example.com") })
 	if got := poll(); !slices.Equal(got, []string{"www.example.com"}) {
 		t.Fatalf("vhosts a poll after one was deleted by hand: %v, want www only", got)
 	}
-	if !slices.Equal(woken, []types.NamespacedName{site}) || gets()-before != 1 {
-		t.Fatalf("a vhost deleted by hand: woken %v, %d GETs of the instance; want the HostingInstance once, one GET", woken, gets()-before)
+	if !slices.Equal(*woken, []types.NamespacedName{site}) || gets()-before != 1 {
+		t.Fatalf("a vhost deleted by hand: woken %v, %d GETs of the instance; want the HostingInstance once, one GET", *woken, gets()-before)
 	}
 }
 
@@ -1048,4 +1038,15 @@ func TestListCacheSharesAFailureLikeAnAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// instanceWakes records the HostingInstances obs wakes, in order.
+func instanceWakes(obs *observer) *[]types.NamespacedName {
+	var woken []types.NamespacedName
+	obs.wake = func(kind observedKind, key types.NamespacedName) {
+		if kind == kindInstance {
+			woken = append(woken, key)
+		}
+	}
+	return &woken
 }

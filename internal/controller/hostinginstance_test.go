@@ -1263,6 +1263,20 @@ var _ = Describe("HostingInstance", func() {
 			Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.PasswordSecretVersion).NotTo(ContainSubstring("password"))
 		})
 
+		It("sends no password when its Secret is relabelled without a new value, and moves status to that revision; a new value is sent once", func() {
+			pw := passwordApplied()
+			changes := w.sim.PasswordChanges()
+			setSpec(pw, func() { pw.Labels = map[string]string{"team": "web"} })
+			Consistently(w.sim.PasswordChanges).WithTimeout(3*testTiming.Poll).Should(Equal(changes), "the same password is not sent again")
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+
+			setSpec(pw, func() { pw.StringData = map[string]string{"password": "second-password"} })
+			Eventually(w.sim.PasswordChanges).WithTimeout(eventually).Should(Equal(changes + 1))
+			Consistently(w.sim.PasswordChanges).WithTimeout(2 * testTiming.Poll).Should(Equal(changes + 1))
+		})
+
 		It("reports a password change whose answer was lost as unconfirmed, never as applied, and sends it no second time", func() {
 			pw := passwordApplied()
 			applied := hi.Status.PasswordSecretVersion

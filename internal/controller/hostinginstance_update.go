@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -177,10 +178,15 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	if err != nil {
 		return failed(hi, r.Timing, "read the password", err)
 	}
-	version, unconfirmedPassword, err := r.passwordRotation(hi, pwSecret, &patch)
+	pw, unconfirmedPassword, err := r.passwordRotation(ctx, hi, inst.ID, pwSecret, &patch)
+	var recordErr *passwordRecordError
+	if errors.As(err, &recordErr) {
+		return retry(err)
+	}
 	if err != nil {
 		return failed(hi, r.Timing, "read the password", err)
 	}
+	version := pw.version
 	if version != "" {
 		fields = append(fields, "password")
 	}
@@ -193,6 +199,9 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	} else {
 		accepted, err := r.sendUpdate(ctx, api, hi, inst.ID, patch, version)
 		r.keepFree(hi, plan.free, accepted)
+		if accepted && version != "" {
+			r.passwordSent(hi, inst.ID, pw)
+		}
 		if err != nil && accepted {
 			return retry(err) // Gandi took it; recording its acceptance failed
 		}
@@ -315,27 +324,39 @@ func legacyPassword(hi *hostingv1alpha1.HostingInstance, id string) string {
 }
 
 // passwordRotation adds the new password hash to patch when the password
-// Secret changed since Gandi last accepted it, and returns the revision.
-// A revision already recorded as maybe sent is not sent again: it is
-// reported as a problem.
-func (r *HostingInstanceReconciler) passwordRotation(hi *hostingv1alpha1.HostingInstance, pwSecret *corev1.Secret, patch *gandi.UpdateInstanceRequest) (string, *problem, error) {
+// Secret holds a new revision to send (decidePasswordChange), and returns
+// that revision (none when nothing is sent). A revision already recorded
+// as maybe sent is not sent again: it is reported as a problem. A new
+// revision holding the password Gandi has only moves the record.
+func (r *HostingInstanceReconciler) passwordRotation(ctx context.Context, hi *hostingv1alpha1.HostingInstance, id string, pwSecret *corev1.Secret, patch *gandi.UpdateInstanceRequest) (passwordRevision, *problem, error) {
 	if pwSecret == nil {
-		return "", nil, nil
+		return passwordRevision{}, nil, nil
 	}
-	switch v := passwordVersion(pwSecret); v {
-	case confirmedPassword(hi):
-		return "", nil, nil
-	case recordedEffect(hi, effectPassword):
-		p := passwordProblem(v)
-		return "", &p, nil
+	key := hi.Spec.Authentication.PasswordSecretRef.Key
+	pw := readPasswordRevision(pwSecret, key)
+	switch d, err := r.decidePasswordChange(ctx, hi, id, pw); {
+	case err != nil:
+		return passwordRevision{}, nil, &passwordRecordError{err}
+	case d == passwordUnconfirmed:
+		p := passwordProblem(pw.version)
+		return passwordRevision{}, &p, nil
+	case d != passwordSend:
+		return passwordRevision{}, nil, nil
 	}
-	hash, version, err := passwordHash(pwSecret, hi.Spec.Authentication.PasswordSecretRef.Key)
+	hash, _, err := passwordHash(pwSecret, key)
 	if err != nil {
-		return "", nil, err
+		return passwordRevision{}, nil, err
 	}
 	patch.Password = hash
-	return version, nil, nil
+	return pw, nil, nil
 }
+
+// passwordRecordError is a failed write of the password record: a
+// Kubernetes write, retried as any, not a problem of the Secret.
+type passwordRecordError struct{ err error }
+
+func (e *passwordRecordError) Error() string { return e.err.Error() }
+func (e *passwordRecordError) Unwrap() error { return e.err }
 
 // instanceAction is one request field that performs an action once per value.
 type instanceAction struct {

@@ -80,13 +80,13 @@ func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
 	if err := e.r.checkTypeForCreate(ctx, e.api, e.pi); err != nil {
 		return nil, err
 	}
-	password, version, err := e.r.readPaaSPassword(ctx, e.pi)
+	pw, err := e.r.readPaaSPassword(ctx, e.pi)
 	if err != nil {
 		return nil, err
 	}
 	s := e.pi.Spec
 	req := paas.PaasCreateParams{
-		DatacenterID: int(s.DatacenterID), Duration: s.Duration, Name: paasName(e.pi), Password: password,
+		DatacenterID: int(s.DatacenterID), Duration: s.Duration, Name: paasName(e.pi), Password: gandi.Secret(pw.value),
 		Size: string(s.Size), Type: s.Type, Fixed: s.Fixed, SSHKey: s.SSHKeys, Keys: intsOf(s.SSHKeyIDs),
 	}
 	if s.AdditionalDiskGB != nil {
@@ -95,7 +95,7 @@ func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
 	if s.SnapshotProfile != nil && *s.SnapshotProfile != 0 {
 		req.SnapshotProfile = gandi.Ptr(int(*s.SnapshotProfile))
 	}
-	records := acceptedRecord(effectPassword, version)
+	records := acceptedRecord(effectPassword, pw.version)
 	if len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 {
 		maps.Copy(records, acceptedRecord(effectSSHKeys, sshKeysVersion(s)))
 	}

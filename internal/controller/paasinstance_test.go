@@ -517,6 +517,36 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.PasswordSecretVersion).To(HavePrefix(string(secret.UID)))
 		})
 
+		It("sends no password when its Secret is relabelled or recreated with the same value, and moves status to that revision; a new value is sent once", func() {
+			before := w.paasView(pi)().PasswordChanges
+			changes := func() int { return w.paasView(pi)().PasswordChanges }
+			secret := &corev1.Secret{}
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: w.namespace, Name: "paas-password"}, secret)).To(Succeed())
+
+			By("a label and an annotation, as the README and GitOps tools add")
+			setSpec(secret, func() {
+				secret.Labels = map[string]string{"team": "web"}
+				secret.Annotations = map[string]string{"example.org/synced-by": "gitops"}
+			})
+			Consistently(changes).WithTimeout(3*testTiming.Poll).Should(Equal(before), "the same password is not sent again")
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(secret)))))
+
+			By("the Secret deleted and created again with the same data")
+			Expect(k8sClient.Delete(suiteCtx, secret)).To(Succeed())
+			secret = w.secret("paas-password", map[string]string{"password": "first-password"})
+			Consistently(changes).WithTimeout(3*testTiming.Poll).Should(Equal(before), "the same password is not sent again")
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(secret)))))
+			Expect(eventsAbout(w, "PaaSInstance", pi.Name, "PasswordChanged")()).To(BeEmpty())
+
+			By("a new value")
+			setSpec(secret, func() { secret.StringData = map[string]string{"password": "second-password"} })
+			Eventually(changes).WithTimeout(3 * testTiming.Poll).Should(Equal(before + 1))
+			Consistently(changes).WithTimeout(2 * testTiming.Poll).Should(Equal(before + 1))
+			Eventually(eventsAbout(w, "PaaSInstance", pi.Name, "PasswordChanged")).WithTimeout(eventually).Should(HaveLen(1))
+		})
+
 		It("reports a password change whose answer was lost as unconfirmed, never as applied, and sends it no second time", func() {
 			applied := get(pi).(*hostingv1alpha1.PaaSInstance).Status.PasswordSecretVersion
 			Expect(applied).NotTo(BeEmpty())

@@ -269,28 +269,28 @@ func (r *PaaSInstanceReconciler) refused(pi *hostingv1alpha1.PaaSInstance, actio
 	return halt(failed(pi, r.Timing, action, err))
 }
 
-// readPaaSPassword reads the password, uncached, and its Secret revision.
-func (r *PaaSInstanceReconciler) readPaaSPassword(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (gandi.Secret, string, error) {
+// readPaaSPassword reads, uncached, the password Secret at its current
+// revision. The XML-RPC API takes the password itself (over TLS); the
+// client redacts it from every error and log line.
+func (r *PaaSInstanceReconciler) readPaaSPassword(ctx context.Context, pi *hostingv1alpha1.PaaSInstance) (passwordRevision, error) {
 	ref := pi.Spec.PasswordSecretRef
 	if ref == nil {
-		return "", "", &specError{msg: "spec.passwordSecretRef is not set: paas.create requires a password to buy an instance; name a Secret key holding one"}
+		return passwordRevision{}, &specError{msg: "spec.passwordSecretRef is not set: paas.create requires a password to buy an instance; name a Secret key holding one"}
 	}
 	secret := &corev1.Secret{}
 	if err := r.Reader.Get(ctx, types.NamespacedName{Namespace: pi.Namespace, Name: ref.Name}, secret); err != nil {
 		if apierrors.IsNotFound(err) {
-			return "", "", &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
+			return passwordRevision{}, &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
 				Message: fmt.Sprintf("password Secret %s/%s not found", pi.Namespace, ref.Name)}
 		}
-		return "", "", fmt.Errorf("read password Secret %s/%s: %w", pi.Namespace, ref.Name, err)
+		return passwordRevision{}, fmt.Errorf("read password Secret %s/%s: %w", pi.Namespace, ref.Name, err)
 	}
-	clear := string(secret.Data[ref.Key])
-	if clear == "" {
-		return "", "", &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
+	pw := readPasswordRevision(secret, ref.Key)
+	if len(pw.value) == 0 {
+		return passwordRevision{}, &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
 			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", pi.Namespace, ref.Name, ref.Key)}
 	}
-	// The XML-RPC API takes the password itself (over TLS); the client
-	// redacts it from every error and log line.
-	return gandi.Secret(clear), passwordVersion(secret), nil
+	return pw, nil
 }
 
 // rotatePassword sends a new revision of the password Secret once.
@@ -301,22 +301,28 @@ func (p *paasPass) rotatePassword(ctx context.Context) *result {
 		pi.Status.PasswordSecretVersion = confirmedRotation(pi, effectPassword)
 		return nil
 	}
-	password, version, err := p.r.readPaaSPassword(ctx, pi)
+	pw, err := p.r.readPaaSPassword(ctx, pi)
 	if err != nil {
 		return halt(failed(pi, p.r.Timing, "read the password", err))
 	}
 	defer func() { pi.Status.PasswordSecretVersion = confirmedRotation(pi, effectPassword) }()
-	switch version {
-	case confirmedRotation(pi, effectPassword):
+	instance := strconv.Itoa(id)
+	switch d, err := p.r.decidePasswordChange(ctx, pi, instance, pw); {
+	case err != nil:
+		return halt(retry(err))
+	case d == passwordUnconfirmed:
+		p.problems = append(p.problems, passwordProblem(pw.version))
 		return nil
-	case recordedEffect(pi, effectPassword):
-		p.problems = append(p.problems, passwordProblem(version))
+	case d != passwordSend:
 		return nil
 	}
-	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectPassword, version, func() error {
-		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{Password: password})
+	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectPassword, pw.version, func() error {
+		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{Password: gandi.Secret(pw.value)})
 		return err
 	})
+	if accepted {
+		p.r.passwordSent(pi, instance, pw)
+	}
 	if err != nil && accepted {
 		return halt(retry(err)) // Gandi took it; recording its acceptance failed
 	}

@@ -32,6 +32,9 @@ type Base struct {
 	// free remembers the free values Gandi accepted and does not show yet
 	// (freechange.go); nil remembers nothing.
 	free *freeChanges
+	// passwords remembers, keyed, the password each object's Gandi object
+	// has (passwordchange.go); nil remembers nothing.
+	passwords *passwordMemory
 }
 
 // clock is the time now (Now, time.Now when nil).
@@ -88,6 +91,9 @@ func (b *Base) waitIf(transitional bool, obj managed, condType string) time.Dura
 // passes is the kind's poll tracker.
 func (b *Base) passes() *pollTracker { return b.polls }
 
+// forgetObject drops what the process remembers of the object uid.
+func (b *Base) forgetObject(uid types.UID) { b.passwords.forget(uid) }
+
 // lifecycle gives the shared create/adopt/delete steps this reconciler's
 // clients, events and timing.
 func (b *Base) lifecycle() *lifecycle {
@@ -106,6 +112,9 @@ type kindSteps[T managed] interface {
 	live(ctx context.Context, obj T) result
 	// passes is the kind's poll tracker (Base has it).
 	passes() *pollTracker
+	// forgetObject drops what the process remembers of an object gone
+	// (Base has it).
+	forgetObject(uid types.UID)
 }
 
 // runPass is the shape of every reconcile: load; paused, deleting or live;
@@ -132,6 +141,7 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 		var done bool
 		if done, res = k.finalize(ctx, obj); done {
 			k.passes().forget(key)
+			k.forgetObject(obj.GetUID())
 			return ctrl.Result{}, removeFinalizer(ctx, c, obj)
 		}
 	default:

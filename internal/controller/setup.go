@@ -136,7 +136,7 @@ func SetupControllers(mgr ctrl.Manager, o Options) error {
 	observers := &Observers{Poll: o.Timing.Poll, Detail: o.Timing.Detail, Settle: o.Timing.Transitional, Now: now, metrics: newObserverMetrics(reg)}
 	base := func(name, kind string) Base {
 		return Base{Client: mgr.GetClient(), Credentials: creds, Events: eventRecorder{rec: mgr.GetEventRecorder(name)}, Timing: o.Timing, Observers: observers, Now: now,
-			polls: newPollTracker(kind, o.Timing.Poll, budgetPerMinute, now, mgr.GetLogger().WithName("polls"), pollMetrics), free: newFreeChanges()}
+			polls: newPollTracker(kind, o.Timing.Poll, budgetPerMinute, now, mgr.GetLogger().WithName("polls"), pollMetrics), free: newFreeChanges(), passwords: newPasswordMemory()}
 	}
 	// Every kind the Secret watch maps to is indexed by the Secrets it
 	// names (see SecretWatch.handlerFor).

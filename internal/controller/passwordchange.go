@@ -1,0 +1,166 @@
+package controller
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// A password change, shared by HostingInstance and PaaSInstance.
+//
+// The durable record of a password is the password Secret's revision (its
+// UID and resourceVersion, passwordVersion): nothing derived from the
+// password is ever stored, in status, annotations or logs. But any write
+// to the Secret makes a new revision: a label (the watch label the README
+// asks for), a tool's annotation, a delete and create with the same data.
+// Sending the password again for each would rotate it to what it already
+// is, with a PasswordChanged event the user never asked for.
+//
+// So the process remembers, per object, a keyed digest (HMAC-SHA256 under
+// a random key drawn at start, never written anywhere) of the value Gandi
+// has: the one it sent, or the Secret's value while its revision is the
+// one recorded as accepted. A new revision with the same digest only moves
+// the record to it (no send, no event). After a restart or a leader
+// handover the process knows no value until a pass sees the Secret at the
+// accepted revision: an edit made in between sends the password once.
+
+// passwordKnown is the password the process knows Gandi has for one object.
+type passwordKnown struct {
+	instance string // the Gandi object it is set on
+	version  string // the password Secret revision recorded as accepted
+	digest   []byte // HMAC of the value under passwordMemory.key
+}
+
+// passwordMemory holds each object's passwordKnown, in this process only.
+type passwordMemory struct {
+	key      []byte
+	mu       sync.Mutex
+	byObject map[types.UID]passwordKnown
+}
+
+func newPasswordMemory() *passwordMemory {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // never fails (crypto/rand, Go 1.24 on)
+	return &passwordMemory{key: key, byObject: map[types.UID]passwordKnown{}}
+}
+
+func (m *passwordMemory) digest(value []byte) []byte {
+	h := hmac.New(sha256.New, m.key)
+	h.Write(value)
+	return h.Sum(nil)
+}
+
+// holds says the process knows that Gandi has value on instance for uid,
+// set there as revision version. A nil memory (a reconciler built without
+// one) knows nothing.
+func (m *passwordMemory) holds(uid types.UID, instance, version string, value []byte) bool {
+	if m == nil || version == "" || len(value) == 0 {
+		return false
+	}
+	m.mu.Lock()
+	k, ok := m.byObject[uid]
+	m.mu.Unlock()
+	return ok && k.instance == instance && k.version == version && hmac.Equal(k.digest, m.digest(value))
+}
+
+// remember records that Gandi has value on instance for uid, as revision
+// version.
+func (m *passwordMemory) remember(uid types.UID, instance, version string, value []byte) {
+	if m == nil || version == "" || len(value) == 0 {
+		return
+	}
+	d := m.digest(value)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.byObject[uid] = passwordKnown{instance: instance, version: version, digest: d}
+}
+
+// forget drops what the process knows of uid (the object is gone).
+func (m *passwordMemory) forget(uid types.UID) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.byObject, uid)
+}
+
+// passwordDecision is what a pass does about the password Secret revision.
+type passwordDecision int
+
+const (
+	// passwordAccepted: the revision Gandi accepted; nothing to send.
+	passwordAccepted passwordDecision = iota
+	// passwordUnconfirmed: the revision was recorded as maybe sent and its
+	// acceptance never seen; it is not sent again (a new revision is).
+	passwordUnconfirmed
+	// passwordSameValue: a new revision holding the value Gandi has: the
+	// record moves to it, nothing is sent.
+	passwordSameValue
+	// passwordSend: a new revision to send once.
+	passwordSend
+)
+
+// decidePassword decides for the Secret's revision version, given the
+// revision Gandi accepted (confirmed), the one last recorded as sent
+// (recorded), and whether the Secret's value is the one the process knows
+// Gandi has at confirmed (same). A revision recorded as maybe sent
+// (recorded != confirmed) leaves Gandi's password unknown: a new revision
+// is then sent, whatever its value, since that is how the user sets the
+// password again.
+func decidePassword(version, confirmed, recorded string, same bool) passwordDecision {
+	switch {
+	case version == confirmed:
+		return passwordAccepted
+	case version == recorded:
+		return passwordUnconfirmed
+	case same && recorded == confirmed:
+		return passwordSameValue
+	}
+	return passwordSend
+}
+
+// passwordRevision is the password Secret at one revision, as a pass reads it.
+type passwordRevision struct {
+	version string
+	value   []byte
+}
+
+func readPasswordRevision(s *corev1.Secret, key string) passwordRevision {
+	return passwordRevision{version: passwordVersion(s), value: s.Data[key]}
+}
+
+// decidePasswordChange decides what a pass of obj does about the password
+// revision pw on its Gandi object instance, and carries out what needs no
+// request to Gandi: it remembers the value of the revision Gandi accepted,
+// and moves the record to a new revision holding the same value
+// (passwordSameValue). The caller sends on passwordSend, then calls
+// passwordSent.
+func (b *Base) decidePasswordChange(ctx context.Context, obj client.Object, instance string, pw passwordRevision) (passwordDecision, error) {
+	uid, confirmed := obj.GetUID(), confirmedRotation(obj, effectPassword)
+	d := decidePassword(pw.version, confirmed, recordedEffect(obj, effectPassword),
+		b.passwords.holds(uid, instance, confirmed, pw.value))
+	switch d {
+	case passwordAccepted:
+		b.passwords.remember(uid, instance, pw.version, pw.value)
+	case passwordSameValue:
+		// With the version check: a pass holding a stale copy looks again.
+		if err := patchAnnotations(ctx, b.Client, obj, annotationPatch{set: acceptedRecord(effectPassword, pw.version)}); err != nil {
+			return d, fmt.Errorf("move the password record to the Secret's revision %s, which holds the same password: %w", pw.version, err)
+		}
+		b.passwords.remember(uid, instance, pw.version, pw.value)
+	}
+	return d, nil
+}
+
+// passwordSent remembers that Gandi accepted revision pw on instance.
+func (b *Base) passwordSent(obj client.Object, instance string, pw passwordRevision) {
+	b.passwords.remember(obj.GetUID(), instance, pw.version, pw.value)
+}

@@ -23,6 +23,7 @@ func TestDecideRenew(t *testing.T) {
 	sent := renewRecord{Request: "2027", DateEnd: end, SentAt: now.Add(-10 * time.Second)}
 	long := sent
 	long.SentAt = now.Add(-time.Hour)
+	second := &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "1m"}
 	for _, tc := range []struct {
 		name      string
 		want      *hostingv1alpha1.PaaSRenewRequest
@@ -49,6 +50,15 @@ func TestDecideRenew(t *testing.T) {
 		{"never seen accepted, end date moved long after the grace: confirmed", want, "", long, false, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
 		{"a new request after an unconfirmed one: sent", &hostingv1alpha1.PaaSRenewRequest{Request: "2027b", Duration: "12m"}, "", long, false, paas.StateRunning, end, renewSend},
 		{"unreadable record naming the request: never sent again", want, "", renewRecord{Request: "2027"}, false, paas.StateRunning, end.AddDate(1, 0, 0), renewWaiting},
+		// A second request while the first one's renewal may still move
+		// the end date: sent then, it would take that move for its own.
+		{"a second request while the first, accepted, has not moved the end date: held", second, "", sent, true, paas.StateRunning, end, renewHeld},
+		{"a second request while the first, accepted long ago, has still not moved it: held", second, "", long, true, paas.StateRunning, end, renewHeld},
+		{"a second request while the first's answer is awaited within the grace: held", second, "", sent, false, paas.StateRunning, end, renewHeld},
+		{"a second request while the first is pending on an instance being migrated: held", second, "", sent, true, paas.StateBeingMigrated, end, renewHeld},
+		{"a second request once the end date shows the first: sent", second, "", sent, true, paas.StateRunning, end.AddDate(1, 0, 0), renewSend},
+		{"a second request once status shows the first done: sent", second, "2027", sent, true, paas.StateRunning, end.AddDate(1, 0, 0), renewSend},
+		{"a second request after an unreadable record: sent, as it cannot be settled", second, "", renewRecord{Request: "2027"}, false, paas.StateRunning, end, renewSend},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := decideRenew(tc.want, tc.performed, "", tc.rec, tc.accepted, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {

@@ -41,6 +41,7 @@ const (
 	renewAccepted                         // Gandi accepted it; the end date has not moved yet
 	renewUnconfirmed                      // sent, never seen accepted, the end date unmoved after the grace: not sent again
 	renewNotNow                           // to send, but the instance cannot be renewed in its state
+	renewHeld                             // new, held until the end date shows the previous renewal done
 	renewSend                             // new: send it
 )
 
@@ -57,6 +58,13 @@ const (
 // confirms it. (This supersedes the earlier rule, which sent it again once
 // the grace passed with the end date unmoved: with slow operations and a
 // lost answer, that paid twice.)
+//
+// A new request is held, not sent, while the previous renewal has not
+// shown on the end date (previousRenewPending): sent then, it would be
+// recorded with an end date the previous one has not moved yet, and that
+// one's move would be taken for it. So each renewal is reported done only
+// from a move past the end date Gandi showed once the one before it was
+// done.
 //
 // baseline is the request the spec held when the object took hold of the
 // instance without a record of it (baselineRecords): another object's
@@ -80,10 +88,35 @@ func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline str
 		return renewWaiting
 	case sent:
 		return renewUnconfirmed
+	case previousRenewPending(rec, performed, accepted, dateEnd, now, grace):
+		return renewHeld
 	case state != paas.StateRunning && state != paas.StatePaused && state != paas.StateLocked:
 		return renewNotNow
 	}
 	return renewSend
+}
+
+// previousRenewPending says the renewal rec records, asked before the
+// spec's current request, may still move the end date: Gandi accepted it,
+// or its answer was lost within the grace, and the end date has not moved
+// past the one recorded with it. After the grace, one never seen accepted
+// is unconfirmed, and a new request is how the user asks again; a record
+// that does not say where the end date stood cannot be settled, and holds
+// nothing back.
+func previousRenewPending(rec renewRecord, performed string, accepted bool, dateEnd, now time.Time, grace time.Duration) bool {
+	switch {
+	case rec.Request == "" || rec.Request == performed || rec.DateEnd.IsZero() || renewShown(rec, dateEnd):
+		return false
+	case accepted:
+		return true
+	}
+	return now.Sub(rec.SentAt) < grace
+}
+
+// renewShown says Gandi shows the end date moved past the one recorded
+// with the renewal rec: that renewal is done.
+func renewShown(rec renewRecord, dateEnd time.Time) bool {
+	return !rec.DateEnd.IsZero() && dateEnd.After(rec.DateEnd)
 }
 
 // renew performs spec.renew once per request value (paid, crash-safe).
@@ -93,6 +126,12 @@ func (p *paasPass) renew(ctx context.Context) *result {
 	last := lastRequests(pi)
 	rec := parseRenewRecord(recordedEffect(pi, effectRenew))
 	now := p.r.lifecycle().now()
+	if want != nil && rec.Request != "" && rec.Request != want.Request && rec.Request != last.Renew && renewShown(rec, info.DateEnd) {
+		// The previous request is done, though the spec moved on before a
+		// pass saw it: status says so before the next one goes.
+		last.Renew = rec.Request
+		p.r.Events.normal(pi, "Renewed", "Renew", fmt.Sprintf("renewal %q: Gandi shows the subscription ending %s", rec.Request, info.DateEnd.UTC().Format(time.RFC3339)))
+	}
 	switch decideRenew(want, last.Renew, pi.GetAnnotations()[baselineKey(effectRenew)], rec, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
 	case renewNothing:
 	case renewConfirmed:
@@ -113,6 +152,11 @@ func (p *paasPass) renew(ctx context.Context) *result {
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonActionUnconfirmed, fmt.Sprintf(
 			"renewal %q was recorded before sending at %s and Gandi's acceptance was never seen (a lost answer or a crash); the end date has not moved (it is still %s), so it may not have happened, and it is not sent again, as it may be paid already: set a new spec.renew.request to ask again (if the end date moves meanwhile, the renewal is recorded as done)",
 			want.Request, rec.SentAt.UTC().Format(time.RFC3339), info.DateEnd.UTC().Format(time.RFC3339))})
+	case renewHeld:
+		p.soon = now.Sub(rec.SentAt) < p.r.Timing.CreateGrace
+		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating, fmt.Sprintf(
+			"renewal %q waits for renewal %q, sent at %s, to move the end date (it is still %s): it is sent once Gandi shows that one done, so that each is confirmed by its own move",
+			want.Request, rec.Request, rec.SentAt.UTC().Format(time.RFC3339), info.DateEnd.UTC().Format(time.RFC3339))})
 	case renewNotNow:
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("renewal %q waits for the instance to be running, paused or locked (it is %s)", want.Request, info.State)})

@@ -680,6 +680,28 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.paasView(pi)().DateEnd).To(Equal(end.AddDate(0, 1, 0)))
 		})
 
+		It("holds a second renewal asked while the first one's operations run until the end date shows the first, and reports each done only from its own move", func() {
+			end := w.paasView(pi)().DateEnd
+			slow := gandisim.FastTimings()
+			slow.PaasRenew = 3 * time.Second // date_end moves after the grace
+			w.sim.SetTimings(slow)
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "one", Duration: "1m"} })
+			Eventually(func() int { return w.sim.Requests(xmlrpc("paas.renew")) }).WithTimeout(eventually).Should(Equal(1))
+
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "two", Duration: "1m"} })
+			Eventually(func() string { return cond(get(pi), hostingv1alpha1.ConditionSynced).Message }).WithTimeout(eventually).
+				Should(ContainSubstring(`renewal "two" waits for renewal "one"`))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Reason).To(Equal(hostingv1alpha1.ReasonUpdating))
+			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(1), "not sent while the first may still move the end date")
+
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.LastRequests.Renew", "one"))
+			Eventually(func() int { return w.sim.Requests(xmlrpc("paas.renew")) }).WithTimeout(eventually).Should(Equal(2))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "two"), beUpToDate()))
+			Expect(pi.Status.DateEnd.Time).To(BeTemporally("~", end.AddDate(0, 2, 0), time.Second),
+				"renewal two is reported done once Gandi shows its month too")
+			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
+		})
+
 		It("creates the vhosts added to the list and deletes those removed", func() {
 			setSpec(pi, func() {
 				pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "blog.example.org", ZoneAlter: true, Override: true}}

@@ -59,7 +59,8 @@ type external interface {
 	// create sends the create and returns the new object's ID.
 	create(ctx context.Context) (string, error)
 	// deleting reports whether Gandi is already deleting id; a 404, or
-	// errGoneAtGandi (Gandi shows it deleted), is gone.
+	// errGoneAtGandi (Gandi shows it deleted), is gone; a
+	// *notDeletableYet is a state Gandi refuses the delete in.
 	deleting(ctx context.Context, id string) (bool, error)
 	// remove asks Gandi to delete id; gone says it is deleted at once.
 	remove(ctx context.Context, id string) (gone bool, err error)
@@ -105,6 +106,15 @@ var errLeaveAtGandi = errors.New("not this object's to delete at Gandi")
 // deleted (a PaaS instance in the state "deleted"): gone, as a 404 is,
 // with nothing to delete (Gandi refuses to delete it again).
 var errGoneAtGandi = errors.New("deleted at Gandi")
+
+// notDeletableYet tells deleteAtGandi that Gandi refuses to delete the
+// object in the state it is in now and takes the delete once it leaves it
+// (a PaaS instance being created): nothing is sent yet, Ready says why
+// (reason, message), and the pass looks again soon. Sending the delete
+// would only earn a refusal reported as a failure, with backoff.
+type notDeletableYet struct{ reason, message string }
+
+func (e *notDeletableYet) Error() string { return e.message }
 
 // specError is a problem of the spec or of what it references that only a
 // change of them fixes (an invalid value, a Secret that is not the
@@ -1186,6 +1196,13 @@ func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external
 	if gandi.IsNotFound(err) || errors.Is(err, errGoneAtGandi) {
 		l.events.normal(obj, "Deleted", "Delete", ext.describe()+" is gone at Gandi")
 		return true, result{}
+	}
+	var notYet *notDeletableYet
+	if errors.As(err, &notYet) {
+		// Read under these credentials all the same.
+		sawUnder(obj, id, src)
+		setCondition(obj, hostingv1alpha1.ConditionReady, false, notYet.reason, notYet.message)
+		return false, waitFor(l.timing.Transitional)
 	}
 	if err != nil {
 		return false, failed(obj, l.timing, "get "+ext.describe()+" to delete it", err)

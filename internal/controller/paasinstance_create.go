@@ -159,11 +159,47 @@ func (e *paasExternal) deleting(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	e.pi.Status.State = info.State
-	if info.State == paas.StateDeleted {
+	switch decidePaaSDelete(info.State) {
+	case paasDeleteGone:
 		// Gone, as the live pass and the lookup take it (vanished, find).
 		return false, errGoneAtGandi
+	case paasDeleteUnderWay:
+		return true, nil
+	case paasDeleteAfterCreate:
+		return false, &notDeletableYet{reason: hostingv1alpha1.ReasonCreating, message: "this object is being deleted: Gandi is still creating " +
+			e.describe() + " and refuses to delete it until it runs, so it is deleted once the create finishes"}
 	}
-	return info.State == paas.StateBeingDeleted, nil
+	return false, nil
+}
+
+// paasDeleteStep is what finalize does about an instance to delete, by
+// its state in paas.info.
+type paasDeleteStep int
+
+const (
+	// paasDeleteSend: paas.delete.
+	paasDeleteSend paasDeleteStep = iota
+	// paasDeleteUnderWay: Gandi is deleting it: wait for it to go.
+	paasDeleteUnderWay
+	// paasDeleteAfterCreate: Gandi refuses paas.delete on an instance it
+	// is creating (CAUSE_BADSTATE): wait for it to run, then delete. Ready
+	// keeps the reason Creating, not Deleting, which is what says a
+	// delete of this object's was accepted (deleteAtGandi).
+	paasDeleteAfterCreate
+	// paasDeleteGone: Gandi shows it deleted: nothing to delete.
+	paasDeleteGone
+)
+
+func decidePaaSDelete(state string) paasDeleteStep {
+	switch state {
+	case paas.StateDeleted:
+		return paasDeleteGone
+	case paas.StateBeingDeleted:
+		return paasDeleteUnderWay
+	case paas.StateBeingCreated:
+		return paasDeleteAfterCreate
+	}
+	return paasDeleteSend
 }
 
 func (e *paasExternal) remove(ctx context.Context, id string) (bool, error) {

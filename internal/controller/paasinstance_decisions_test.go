@@ -388,3 +388,21 @@ func TestDecideRenewBaseline(t *testing.T) {
 		})
 	}
 }
+
+// Gandi refuses paas.delete on an instance it is creating, deleting or
+// shows deleted (CAUSE_BADSTATE): finalize sends it in no such state.
+func TestDecidePaaSDelete(t *testing.T) {
+	for state, want := range map[string]paasDeleteStep{
+		paas.StateRunning:       paasDeleteSend,
+		paas.StatePaused:        paasDeleteSend,
+		paas.StateLocked:        paasDeleteSend,
+		paas.StateBeingMigrated: paasDeleteSend,
+		paas.StateBeingCreated:  paasDeleteAfterCreate,
+		paas.StateBeingDeleted:  paasDeleteUnderWay,
+		paas.StateDeleted:       paasDeleteGone,
+	} {
+		if got := decidePaaSDelete(state); got != want {
+			t.Errorf("decidePaaSDelete(%s) = %d, want %d", state, got, want)
+		}
+	}
+}

@@ -2,12 +2,14 @@ package controller_test
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -361,6 +363,36 @@ var _ = Describe("PaaSInstance", func() {
 		pi = get(pi).(*hostingv1alpha1.PaaSInstance)
 		Expect(pi.Annotations).NotTo(HaveKey(ContainSubstring("reset-mysql-password")), "nothing recorded")
 		Expect(pi.Status.LastRequests).To(Or(BeNil(), HaveField("ResetMySQLPassword", BeEmpty())), "nothing performed")
+	})
+
+	// Gandi refuses paas.delete on an instance it is still creating
+	// (CAUSE_BADSTATE): deleting the object (Delete) waits for the create
+	// to finish, then deletes once.
+	It("deletes an instance Gandi is still creating once it runs, sending no delete Gandi refuses", func() {
+		slow := gandisim.FastTimings()
+		slow.InstanceBeingCreated = 3 * time.Second
+		w.sim.SetTimings(slow)
+		w.startManager(managerOptions{})
+		pi := paasInstance("early")
+		w.create(pi)
+		Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.State", "being_created"))
+		Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())
+		Eventually(func() string {
+			got := &hostingv1alpha1.PaaSInstance{}
+			if k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), got) != nil {
+				return ""
+			}
+			c := meta.FindStatusCondition(got.Status.Conditions, hostingv1alpha1.ConditionReady)
+			if c == nil {
+				return ""
+			}
+			return c.Reason + ": " + c.Message
+		}).WithTimeout(eventually).Should(And(HavePrefix(hostingv1alpha1.ReasonCreating+": "), ContainSubstring("deleted once the create finishes")),
+			"waiting for the create, and saying so")
+		Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), pi) }).
+			WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+		Expect(warningsAbout(w.namespace, pi.Name, "delete")).To(BeEmpty(), "no refused delete reported as a failure")
+		Expect(w.sim.Requests(xmlrpc("paas.delete"))).To(Equal(1), "one delete, sent once the instance runs")
 	})
 
 	Describe("a running instance", func() {
@@ -988,6 +1020,20 @@ func eventReasons(namespace, name string) []string {
 	for _, e := range events.Items {
 		if e.InvolvedObject.Name == name {
 			out = append(out, e.Reason)
+		}
+	}
+	return out
+}
+
+// warningsAbout lists the messages of the Warning events about one object
+// that contain text.
+func warningsAbout(namespace, name, text string) []string {
+	events := &corev1.EventList{}
+	Expect(k8sClient.List(suiteCtx, events, client.InNamespace(namespace))).To(Succeed())
+	var out []string
+	for _, e := range events.Items {
+		if e.InvolvedObject.Name == name && e.Type == corev1.EventTypeWarning && strings.Contains(e.Message, text) {
+			out = append(out, e.Message)
 		}
 	}
 	return out

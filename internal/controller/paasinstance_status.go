@@ -124,16 +124,26 @@ func reportPaaSDrift(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn, v 
 		"managementPolicy is Observe, nothing is written to Gandi; the instance differs from the spec in: "+strings.Join(fields, "; "))
 }
 
-// missingVhosts names the vhosts of the spec that info does not list.
+// missingVhosts names the vhosts of the spec that info does not list, or
+// lists while Gandi deletes them (not served; created again once gone:
+// decideListedVhost).
 func missingVhosts(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) []string {
-	on := map[string]bool{}
+	on := map[string]string{}
 	for _, vh := range info.Vhosts {
-		on[vh.Name] = true
+		on[vh.Name] = vh.State
 	}
 	var out []string
 	for _, v := range pi.Spec.Vhosts {
-		if ascii, err := toASCII(v.FQDN); err == nil && !on[ascii] {
+		ascii, err := toASCII(v.FQDN)
+		if err != nil {
+			continue
+		}
+		state, present := on[ascii]
+		switch decideListedVhost(state, present) {
+		case listedCreate:
 			out = append(out, "vhost "+ascii)
+		case listedRecreate:
+			out = append(out, "vhost "+ascii+" (Gandi is deleting it)")
 		}
 	}
 	return out

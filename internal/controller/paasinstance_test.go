@@ -749,6 +749,51 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(pi.Annotations).NotTo(HaveKey(ContainSubstring("vhosts")))
 		})
 
+		// Gandi refuses paas.vhost.delete on a vhost that is not running
+		// (CAUSE_BADSTATE): one dropped while Gandi still creates it (just
+		// added, or sent with paas.create, whose rproxy_update starts once
+		// the instance runs) is deleted once it runs, as one being deleted
+		// is waited for.
+		It("waits for a vhost Gandi is still creating to run before deleting it, sending no delete Gandi refuses", func() {
+			slow := gandisim.FastTimings()
+			slow.VhostBeingCreated = 3 * time.Second
+			w.sim.SetTimings(slow)
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "blog.example.org"}} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf(HaveField("State", "being_created"))))
+			setSpec(pi, func() { pi.Spec.Vhosts = nil })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse,
+				hostingv1alpha1.ReasonWaitingForState), "the delete waits for the vhost to run, and says so")
+			Expect(meta.FindStatusCondition(pi.Status.Conditions, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("blog.example.org"))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.Vhosts", BeEmpty()), beUpToDate()))
+			Expect(warningsAbout(w.namespace, pi.Name, "delete vhost")).To(BeEmpty(), "no refused delete reported as a failure")
+			Expect(w.sim.Requests(xmlrpc("paas.vhost.delete"))).To(Equal(1), "one delete, sent once the vhost runs")
+		})
+
+		// A vhost dropped and listed again while Gandi deletes it is not
+		// served: it is created again only once gone, and reported
+		// waiting meanwhile, never UpToDate.
+		It("reports a vhost listed again while Gandi deletes it as waiting, not up to date, and creates it again once gone", func() {
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "blog.example.org"}} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+				HaveField("Status.Vhosts", ConsistOf(HaveField("State", "running")))))
+			slow := gandisim.FastTimings()
+			slow.VhostBeingDeleted = 4 * time.Second
+			w.sim.SetTimings(slow)
+			setSpec(pi, func() { pi.Spec.Vhosts = nil })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf(HaveField("State", "being_deleted"))))
+			setSpec(pi, func() { pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "blog.example.org"}} })
+			gen := pi.Generation
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.ObservedGeneration", gen))
+			Expect(pi.Status.Vhosts).To(ConsistOf(HaveField("State", "being_deleted")))
+			Expect(pi).To(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForState),
+				"the listed vhost is being deleted at Gandi")
+			Expect(meta.FindStatusCondition(pi.Status.Conditions, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring("blog.example.org"))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+				HaveField("Status.Vhosts", ConsistOf(HaveField("State", "running")))), "created again once gone")
+			Expect(w.sim.Requests(xmlrpc("paas.vhost.create"))).To(Equal(2))
+			Expect(warningsAbout(w.namespace, pi.Name, "vhost")).To(BeEmpty())
+		})
+
 		// zoneAlter and override are taken by paas.vhost.create (or
 		// paas.create) only: no legacy call changes them on an existing
 		// vhost, and paas.vhost.info shows neither.

@@ -190,10 +190,15 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 			continue
 		}
 		wanted[ascii] = true
-		if _, ok := on[ascii]; !ok {
+		state, present := on[ascii]
+		switch decideListedVhost(state, present) {
+		case listedCreate:
 			if res := p.createVhost(ctx, v, ascii); res != nil {
 				return res
 			}
+		case listedRecreate:
+			p.problems = append(p.problems, listedVhostGoingProblem(ascii))
+			p.soon = true
 		}
 		handled[ascii] = true
 	}
@@ -202,18 +207,24 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 	}
 	var kept []string
 	for _, fqdn := range recordedVhosts(p.pi) {
-		state, present := on[fqdn]
-		switch {
-		case wanted[fqdn]:
+		if wanted[fqdn] {
 			kept = append(kept, fqdn)
-		case present && state != paas.StateBeingDeleted:
+			continue
+		}
+		state, present := on[fqdn]
+		switch decideDroppedVhost(state, present) {
+		case droppedDelete:
 			kept = append(kept, fqdn)
 			if _, err := p.api.VhostDelete(ctx, fqdn); err != nil && !gandi.IsNotFound(err) {
 				return p.r.refused(p.pi, "delete vhost "+fqdn+" of PaaS instance "+strconv.Itoa(id), err)
 			}
 			p.r.Events.normal(p.pi, "VhostDeleted", "Update", "asked Gandi to delete vhost "+fqdn+", no longer in spec.vhosts")
 			p.soon = true
-		case present:
+		case droppedWaitRun:
+			kept = append(kept, fqdn)
+			p.problems = append(p.problems, droppedVhostWaitsProblem(fqdn, state))
+			p.soon = true
+		case droppedDeleting:
 			kept = append(kept, fqdn)
 			p.soon = true
 		}
@@ -224,6 +235,78 @@ func (p *paasPass) syncVhosts(ctx context.Context) *result {
 		}
 	}
 	return nil
+}
+
+// listedVhostStep is what a pass does about a vhost spec.vhosts lists.
+type listedVhostStep int
+
+const (
+	// listedOn: at Gandi, served or about to be: nothing to send.
+	listedOn listedVhostStep = iota
+	// listedCreate: not at Gandi: created (createVhost).
+	listedCreate
+	// listedRecreate: Gandi is deleting it (dropped, then listed again
+	// before it was gone): it is not served, and paas.vhost.create
+	// refuses a name that exists, so it is created again once gone;
+	// meanwhile it is a change waiting, never UpToDate.
+	listedRecreate
+)
+
+// decideListedVhost decides about a listed vhost from its state in
+// paas.info (present: paas.info lists it).
+func decideListedVhost(state string, present bool) listedVhostStep {
+	switch {
+	case !present:
+		return listedCreate
+	case state == paas.StateBeingDeleted:
+		return listedRecreate
+	}
+	return listedOn
+}
+
+// listedVhostGoingProblem reports a listedRecreate vhost.
+func listedVhostGoingProblem(fqdn string) problem {
+	return problem{hostingv1alpha1.ReasonWaitingForState, "vhost " + fqdn + " is listed in spec.vhosts but Gandi is deleting it: " +
+		"it is not served, and is created again once Gandi has deleted it"}
+}
+
+// droppedVhostStep is what a pass does about a vhost this object created
+// that spec.vhosts no longer lists.
+type droppedVhostStep int
+
+const (
+	// droppedGone: not at Gandi: its record goes.
+	droppedGone droppedVhostStep = iota
+	// droppedDelete: running: paas.vhost.delete.
+	droppedDelete
+	// droppedWaitRun: in a state Gandi refuses paas.vhost.delete in
+	// (CAUSE_BADSTATE: being created, or any other state but running):
+	// nothing is sent; it is deleted once it runs.
+	droppedWaitRun
+	// droppedDeleting: Gandi is deleting it: its record stays until it
+	// is gone.
+	droppedDeleting
+)
+
+// decideDroppedVhost decides about a vhost this object created that
+// spec.vhosts dropped, from its state in paas.info (present: paas.info
+// lists it).
+func decideDroppedVhost(state string, present bool) droppedVhostStep {
+	switch {
+	case !present:
+		return droppedGone
+	case state == paas.StateRunning:
+		return droppedDelete
+	case state == paas.StateBeingDeleted:
+		return droppedDeleting
+	}
+	return droppedWaitRun
+}
+
+// droppedVhostWaitsProblem reports a droppedWaitRun vhost.
+func droppedVhostWaitsProblem(fqdn, state string) problem {
+	return problem{hostingv1alpha1.ReasonWaitingForState, "vhost " + fqdn + ", dropped from spec.vhosts, is " + state +
+		" at Gandi, which deletes only a running vhost: it is deleted once it runs"}
 }
 
 // createVhost creates one listed vhost, recorded first.

@@ -226,3 +226,73 @@ func TestOptionsOfEarlierCreate(t *testing.T) {
 		})
 	}
 }
+
+func TestDecideListedVhost(t *testing.T) {
+	for _, tc := range []struct {
+		state   string
+		present bool
+		want    listedVhostStep
+	}{
+		{"", false, listedCreate},
+		{paas.StateRunning, true, listedOn},
+		{paas.StateBeingCreated, true, listedOn},
+		{paas.StateBeingDeleted, true, listedRecreate},
+	} {
+		if got := decideListedVhost(tc.state, tc.present); got != tc.want {
+			t.Errorf("decideListedVhost(%q, %v) = %d, want %d", tc.state, tc.present, got, tc.want)
+		}
+	}
+}
+
+// Gandi deletes only a running vhost (paas.vhost.delete on another is
+// CAUSE_BADSTATE): a dropped vhost in any other state waits.
+func TestDecideDroppedVhost(t *testing.T) {
+	for _, tc := range []struct {
+		state   string
+		present bool
+		want    droppedVhostStep
+	}{
+		{"", false, droppedGone},
+		{paas.StateRunning, true, droppedDelete},
+		{paas.StateBeingCreated, true, droppedWaitRun},
+		{paas.StateLocked, true, droppedWaitRun},
+		{paas.StateBeingDeleted, true, droppedDeleting},
+	} {
+		if got := decideDroppedVhost(tc.state, tc.present); got != tc.want {
+			t.Errorf("decideDroppedVhost(%q, %v) = %d, want %d", tc.state, tc.present, got, tc.want)
+		}
+	}
+}
+
+// A running pass sends nothing to a vhost Gandi refuses a change in, and
+// says what waits: a listed vhost Gandi deletes (dropped, then listed
+// again before it was gone) is not served and is created again once gone;
+// a dropped one Gandi still creates is deleted once it runs. Neither is
+// UpToDate.
+func TestPaaSVhostsInAStateGandiRefusesAreNotUpToDate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		listed []hostingv1alpha1.PaaSVhostSpec
+		state  string
+		says   string
+	}{
+		{"a listed vhost Gandi deletes", []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.example.org"}}, paas.StateBeingDeleted,
+			"created again once Gandi has deleted it"},
+		{"a dropped vhost Gandi creates", nil, paas.StateBeingCreated, "deleted once it runs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: "web", Generation: 3,
+				Annotations: effectRecord(effectPaaSVhosts, "www.example.org")},
+				Spec: hostingv1alpha1.PaaSInstanceSpec{Type: "phpmysql", Size: "s", DatacenterID: 1, Vhosts: tc.listed}}
+			info := &paas.PaasReturn{ID: 7, Name: "legacy", Size: "s", Type: "phpmysql", State: paas.StateRunning, Datacenter: paas.Datacenter{ID: 1},
+				Vhosts: []paas.PaasVHostShortReturn{{Name: "www.example.org", State: tc.state}}}
+			// No API: nothing may be sent.
+			res := (&PaaSInstanceReconciler{Base: Base{Timing: Timing{Transitional: time.Second}}}).update(t.Context(), nil, pi, info)
+			c := pi.Status.Conditions
+			if len(c) != 1 || c[0].Reason != hostingv1alpha1.ReasonWaitingForState || !strings.Contains(c[0].Message, "www.example.org") ||
+				!strings.Contains(c[0].Message, tc.says) || res.requeue == 0 {
+				t.Fatalf("Synced = %+v, requeue %v; want WaitingForState saying %q, looked at again soon", c, res.requeue, tc.says)
+			}
+		})
+	}
+}

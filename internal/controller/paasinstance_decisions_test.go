@@ -3,6 +3,7 @@ package controller
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -304,7 +305,7 @@ func TestPaaSHeld(t *testing.T) {
 				tc.spec(&pi.Spec)
 			}
 			info := &paas.PaasReturn{ID: 7, Name: "legacy", Size: "s", Type: "phpmysql", State: paas.StatePaused, Datacenter: paas.Datacenter{ID: 1}}
-			res := (&paasPass{r: &PaaSInstanceReconciler{}, pi: pi, info: info}).held(result{})
+			res := (&paasPass{r: &PaaSInstanceReconciler{}, pi: pi, info: info}).held(t.Context(), result{})
 			c := pi.Status.Conditions
 			if len(c) != 1 || c[0].Reason != tc.reason || !strings.Contains(c[0].Message, tc.says) || c[0].ObservedGeneration != 2 || res.sent {
 				t.Fatalf("Synced = %+v; want %s saying %q", c, tc.reason, tc.says)
@@ -354,7 +355,7 @@ func TestPaaSMySQLResetOnlyForATypeWithMySQL(t *testing.T) {
 
 			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: "web", Generation: 2},
 				Spec: hostingv1alpha1.PaaSInstanceSpec{Type: tc.typ, Size: "s", DatacenterID: 1, ResetMySQLPasswordRequest: "r1"}}
-			(&paasPass{r: &PaaSInstanceReconciler{}, pi: pi, info: info}).held(result{})
+			(&paasPass{r: &PaaSInstanceReconciler{}, pi: pi, info: info}).held(t.Context(), result{})
 			synced := pi.Status.Conditions[0]
 			if synced.Reason != hostingv1alpha1.ReasonInvalidSpec || strings.Contains(synced.Message, "not sent until it leaves that state") {
 				t.Fatalf("paused: Synced = %+v; want InvalidSpec and no request waiting for the state", synced)
@@ -404,5 +405,86 @@ func TestDecidePaaSDelete(t *testing.T) {
 		if got := decidePaaSDelete(state); got != want {
 			t.Errorf("decidePaaSDelete(%s) = %d, want %d", state, got, want)
 		}
+	}
+}
+
+// An instance Gandi holds (locked, paused) takes no change; Synced must
+// not say UpToDate while a change the next running pass sends is pending:
+// the delete of a vhost this object created that spec.vhosts dropped, or
+// a new revision of the password Secret.
+func TestPaaSHeldNamesEveryPendingChange(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		edit   func(*hostingv1alpha1.PaaSInstance, *paas.PaasReturn)
+		reason string
+		says   string
+	}{
+		{"a vhost it created, dropped from spec.vhosts", func(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) {
+			pi.Annotations = effectRecord(effectPaaSVhosts, "old.example.org")
+			info.Vhosts = []paas.PaasVHostShortReturn{{Name: "old.example.org", State: paas.StateRunning}}
+		}, hostingv1alpha1.ReasonWaitingForState, "the delete of vhost old.example.org"},
+		{"a vhost it created, dropped while Gandi creates it", func(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) {
+			pi.Annotations = effectRecord(effectPaaSVhosts, "old.example.org")
+			info.Vhosts = []paas.PaasVHostShortReturn{{Name: "old.example.org", State: paas.StateBeingCreated}}
+		}, hostingv1alpha1.ReasonWaitingForState, "the delete of vhost old.example.org"},
+		{"a listed vhost Gandi deletes", func(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) {
+			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.example.org"}}
+			info.Vhosts = []paas.PaasVHostShortReturn{{Name: "www.example.org", State: paas.StateBeingDeleted}}
+		}, hostingv1alpha1.ReasonWaitingForState, "vhost www.example.org (Gandi is deleting it"},
+	} {
+		for _, state := range []string{paas.StateLocked, paas.StatePaused} {
+			t.Run(tc.name+" ("+state+")", func(t *testing.T) {
+				pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: "web", Generation: 2},
+					Spec: hostingv1alpha1.PaaSInstanceSpec{Type: "phpmysql", Size: "s", DatacenterID: 1}}
+				info := &paas.PaasReturn{ID: 7, Name: "legacy", Size: "s", Type: "phpmysql", State: state, Datacenter: paas.Datacenter{ID: 1}}
+				tc.edit(pi, info)
+				(&paasPass{r: &PaaSInstanceReconciler{}, pi: pi, info: info}).held(t.Context(), result{})
+				c := pi.Status.Conditions
+				if len(c) != 1 || c[0].Reason != tc.reason || !strings.Contains(c[0].Message, tc.says) {
+					t.Fatalf("Synced = %+v; want %s naming %q", c, tc.reason, tc.says)
+				}
+			})
+		}
+	}
+}
+
+// TestPasswordPending pins what a held PaaSInstance names of its password
+// Secret: a revision the next running pass sends, never the password.
+func TestPasswordPending(t *testing.T) {
+	pw := passwordRevision{version: "uid-2/5", value: []byte("second-password")}
+	for _, tc := range []struct {
+		name        string
+		annotations map[string]string
+		err         error
+		same        bool
+		field       string
+		reason      string
+	}{
+		{name: "the revision Gandi accepted", annotations: acceptedRecord(effectPassword, "uid-2/5")},
+		{name: "a new revision", annotations: acceptedRecord(effectPassword, "uid-1/1"), field: "password Secret revision uid-2/5"},
+		{name: "a new revision holding the value Gandi has: only the record moves", annotations: acceptedRecord(effectPassword, "uid-1/1"), same: true},
+		{name: "a revision whose acceptance was never seen", annotations: func() map[string]string {
+			a := acceptedRecord(effectPassword, "uid-1/1")
+			maps.Copy(a, effectRecord(effectPassword, "uid-2/5"))
+			return a
+		}(), reason: hostingv1alpha1.ReasonActionUnconfirmed},
+		{name: "a Secret that is gone", err: &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound, Message: "password Secret web/pw not found"},
+			reason: hostingv1alpha1.ReasonPasswordNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: "web", Annotations: tc.annotations}}
+			field, prob := passwordPending(pi, pw, tc.err, tc.same)
+			if field != tc.field {
+				t.Errorf("field = %q, want %q", field, tc.field)
+			}
+			switch {
+			case tc.reason == "" && prob != nil:
+				t.Errorf("problem %+v, want none", *prob)
+			case tc.reason != "" && (prob == nil || prob.reason != tc.reason):
+				t.Errorf("problem %+v, want reason %s", prob, tc.reason)
+			case prob != nil && strings.Contains(prob.message, "second-password"):
+				t.Errorf("the problem names the password: %s", prob.message)
+			}
+		})
 	}
 }

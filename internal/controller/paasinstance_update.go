@@ -138,7 +138,7 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 		res.requeue = r.Timing.Transitional
 	}
 	if info.State != paas.StateRunning {
-		return p.held(res)
+		return p.held(ctx, res)
 	}
 	// UpToDate only once a later pass reads at Gandi what this one sent.
 	return reportSynced(pi, "instance", p.sent, p.problems, res)
@@ -233,10 +233,11 @@ func (p *paasPass) sendChanges(ctx context.Context) *result {
 
 // held reports, for an instance that is not running, what a pass would
 // send once it is (reportHeld): the members that differ (paid ones once
-// per value), the requests Gandi has not performed, a new SSH key list and
-// the vhosts not created yet. A renewal, which Gandi takes in more states,
-// went before (renew).
-func (p *paasPass) held(res result) result {
+// per value), the requests Gandi has not performed, a new password Secret
+// revision, a new SSH key list, the vhosts not created yet and the deletes
+// of those spec.vhosts dropped. A renewal, which Gandi takes in more
+// states, went before (renew).
+func (p *paasPass) held(ctx context.Context, res result) result {
 	pi := p.pi
 	plan := planPaaS(pi, p.info, p.r.freeView(pi), p.r.paidHold(pi))
 	fields := plan.changes()
@@ -256,11 +257,41 @@ func (p *paasPass) held(res result) result {
 			fields = append(fields, q.field)
 		}
 	}
+	if pi.Spec.PasswordSecretRef != nil {
+		// Read as rotatePassword reads it, so that a revision it would send
+		// is named here, not reported up to date.
+		pw, err := p.r.readPaaSPassword(ctx, pi)
+		same := err == nil && p.r.passwords.holds(pi.UID, strconv.Itoa(p.info.ID), confirmedRotation(pi, effectPassword), pw.value)
+		field, prob := passwordPending(pi, pw, err, same)
+		if field != "" {
+			fields = append(fields, field)
+		}
+		if prob != nil {
+			problems = append(problems, *prob)
+		}
+	}
 	if s := pi.Spec; len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 && sshKeysVersion(s) != confirmedRotation(pi, effectSSHKeys) {
 		fields = append(fields, "spec.sshKeys")
 	}
-	fields = append(fields, missingVhosts(pi, p.info)...)
+	fields = append(fields, pendingVhostChanges(pi, p.info)...)
 	return reportHeld(pi, "instance", p.info.State, fields, problems, res)
+}
+
+// passwordPending is what a held pass names of the password Secret, read
+// as pw (or not, err), same telling that it holds the value Gandi has: a
+// revision the next running pass sends, or why it cannot tell.
+func passwordPending(pi *hostingv1alpha1.PaaSInstance, pw passwordRevision, err error, same bool) (string, *problem) {
+	if err != nil {
+		return "", &problem{classify(err).reason, "read the password: " + err.Error()}
+	}
+	switch decidePassword(pw.version, confirmedRotation(pi, effectPassword), recordedEffect(pi, effectPassword), same) {
+	case passwordUnconfirmed:
+		prob := passwordProblem(pw.version)
+		return "", &prob
+	case passwordSend:
+		return "password Secret revision " + pw.version, nil
+	}
+	return "", nil
 }
 
 // refused reports a write Gandi refused or whose answer was lost.

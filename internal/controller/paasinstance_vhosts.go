@@ -309,6 +309,34 @@ func droppedVhostWaitsProblem(fqdn, state string) problem {
 		" at Gandi, which deletes only a running vhost: it is deleted once it runs"}
 }
 
+// pendingVhostChanges names, for a pass that sends nothing (held), the
+// vhost changes the next pass on a running instance sends: the listed
+// vhosts to create (missingVhosts) and the deletes of the vhosts this
+// object created that spec.vhosts dropped.
+func pendingVhostChanges(pi *hostingv1alpha1.PaaSInstance, info *paas.PaasReturn) []string {
+	on := map[string]string{}
+	for _, vh := range info.Vhosts {
+		on[vh.Name] = vh.State
+	}
+	listed := map[string]bool{}
+	for _, v := range pi.Spec.Vhosts {
+		if ascii, err := toASCII(v.FQDN); err == nil {
+			listed[ascii] = true
+		}
+	}
+	out := missingVhosts(pi, info)
+	for _, fqdn := range recordedVhosts(pi) {
+		if listed[fqdn] {
+			continue
+		}
+		state, present := on[fqdn]
+		if step := decideDroppedVhost(state, present); step == droppedDelete || step == droppedWaitRun {
+			out = append(out, "the delete of vhost "+fqdn+" (dropped from spec.vhosts)")
+		}
+	}
+	return out
+}
+
 // createVhost creates one listed vhost, recorded first.
 func (p *paasPass) createVhost(ctx context.Context, v hostingv1alpha1.PaaSVhostSpec, ascii string) *result {
 	id := p.info.ID

@@ -192,6 +192,8 @@ func (r *HostingInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts Kind
 		For(&hostingv1alpha1.HostingInstance{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("hostinginstance").
 		WithOptions(opts.controller()).
+		Watches(&hostingv1alpha1.HostingInstance{}, wakeRivals(mgr.GetClient(), namedBy(
+			func() client.ObjectList { return &hostingv1alpha1.HostingInstanceList{} }, instanceKey)), builder.WithPredicates(releasesClaim())).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.HostingInstanceList{}), secrets.metadataOnly())
 	if src := r.Observers.Source(kindInstance); src != nil {
 		// Woken when a list shows its entry changed (observer.go).

@@ -62,6 +62,53 @@ var _ = Describe("The shared lifecycle", func() {
 		Consistently(fetch(owner)).WithTimeout(2 * testTiming.Poll).Should(beReady())
 	})
 
+	// A loser (OwnedByAnotherObject) sends nothing and is judged again at
+	// --poll-interval only, an hour here: the holder's deletion must wake
+	// it through the watch on its kind, or it keeps the stale condition.
+	DescribeTable("wakes the object held back by another one as soon as the holder is deleted",
+		func(holderAndLoser func(w *world) (holder, loser client.Object)) {
+			timing := testTiming
+			timing.Poll = time.Hour
+			w.startManager(managerOptions{timing: &timing})
+			holder, loser := holderAndLoser(w)
+			Eventually(fetch(loser)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+
+			Expect(k8sClient.Delete(suiteCtx, holder)).To(Succeed())
+			Eventually(gone(holder)).WithTimeout(eventually).Should(BeTrue())
+			Eventually(fetch(loser)).WithTimeout(10*time.Second).Should(beReady(),
+				"the object held back still reports its deleted holder: %v", cond(loser, hostingv1alpha1.ConditionReady))
+		},
+		Entry("two Vhosts naming one site; the one held back has the adopt annotation", func(w *world) (client.Object, client.Object) {
+			id := w.seedInstance()
+			holder := vhost("www-a", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			w.create(holder)
+			Eventually(fetch(holder)).WithTimeout(eventually).Should(beReady())
+			loser := vhost("www-b", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			})
+			w.create(loser)
+			return holder, loser
+		}),
+		Entry("two HostingInstances naming one instance through two Secrets; the one held back has the adopt annotation", func(w *world) (client.Object, client.Object) {
+			holder := instance("shop", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			w.create(holder)
+			Eventually(fetch(holder)).WithTimeout(eventually).Should(beReady())
+			w.secret("same-account", map[string]string{"token": orgToken})
+			loser := instance("taker", func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.Name = "shop"
+				hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "same-account"}
+				hi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			})
+			w.create(loser)
+			return holder, loser
+		}),
+	)
+
 	It("gives a copy of a HostingInstance under another name, keeping its external-id, nothing to manage: it reports the original, renames nothing, and deleting it leaves the instance", func() {
 		w.startManager(managerOptions{})
 		shop := instance("shop")

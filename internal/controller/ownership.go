@@ -424,14 +424,23 @@ const (
 	// intentNameIndex holds, for an object with a create intent, its
 	// natural key without the credentials scope (unscopedKey).
 	intentNameIndex = "gandi.intentName"
+	// nameIndex holds every object's natural key without the credentials
+	// scope: an object held back while it adopts through other credentials
+	// records no ID yet and shares no scoped key with its holder, and is
+	// found by this one only (wakeRivals).
+	nameIndex = "gandi.name"
 )
 
 // indexNaming registers the indexes that find the objects of obj's kind
-// naming one Gandi object: by natural key (keyIndex, key), by the Gandi ID
-// they record, and, for those with a create intent, by the key without its
-// credentials scope (intentsNaming).
+// naming one Gandi object: by natural key (keyIndex, key), by that key
+// without its credentials scope (nameIndex), by the Gandi ID they record,
+// and, for those with a create intent, by the key without its credentials
+// scope (intentsNaming).
 func indexNaming[T client.Object](mgr ctrl.Manager, obj T, keyIndex string, key func(T) string) error {
 	if err := indexBy(mgr, obj, keyIndex, func(t T) (string, bool) { return key(t), true }); err != nil {
+		return err
+	}
+	if err := indexBy(mgr, obj, nameIndex, func(t T) (string, bool) { return unscopedKey(key(t)), true }); err != nil {
 		return err
 	}
 	if err := indexBy(mgr, obj, intentNameIndex, func(t T) (string, bool) {

@@ -192,6 +192,8 @@ func (r *PaaSInstanceReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOpt
 		For(&hostingv1alpha1.PaaSInstance{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("paasinstance").
 		WithOptions(opts.controller()).
+		Watches(&hostingv1alpha1.PaaSInstance{}, wakeRivals(mgr.GetClient(), namedBy(
+			func() client.ObjectList { return &hostingv1alpha1.PaaSInstanceList{} }, paasKey)), builder.WithPredicates(releasesClaim())).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.PaaSInstanceList{}), secrets.metadataOnly()).
 		Complete(r)
 }

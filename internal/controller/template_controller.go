@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
@@ -201,6 +202,8 @@ func (r *TemplateReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions
 		For(&hostingv1alpha1.Template{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("template").
 		WithOptions(opts.controller()).
+		Watches(&hostingv1alpha1.Template{}, wakeRivals(mgr.GetClient(), namedBy(
+			func() client.ObjectList { return &hostingv1alpha1.TemplateList{} }, templateKey)), builder.WithPredicates(releasesClaim())).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.TemplateList{}), secrets.metadataOnly()).
 		Complete(r)
 }

@@ -462,6 +462,10 @@ func (r *VhostReconciler) SetupWithManager(mgr ctrl.Manager, opts KindOptions, s
 		For(&hostingv1alpha1.Vhost{}, builder.WithPredicates(notOwnBookkeeping())).
 		Named("vhost").
 		WithOptions(opts.controller()).
+		// A vhost's ID is its FQDN: the key finds every Vhost recording it.
+		Watches(&hostingv1alpha1.Vhost{}, wakeRivals(mgr.GetClient(), rivalIndex[*hostingv1alpha1.Vhost]{
+			newList: func() client.ObjectList { return &hostingv1alpha1.VhostList{} }, keyIndex: vhostFQDNIndex, key: VhostFQDNKey,
+		}), builder.WithPredicates(releasesClaim())).
 		Watches(&hostingv1alpha1.HostingInstance{}, handler.EnqueueRequestsFromMapFunc(r.vhostsOfInstance), builder.WithPredicates(instanceChangedForVhosts())).
 		Watches(&corev1.Secret{}, secrets.handlerFor(&hostingv1alpha1.VhostList{}), secrets.metadataOnly())
 	if src := r.Observers.Source(kindVhost); src != nil {

@@ -157,10 +157,37 @@ func ownedElsewhere(obj client.Object) *metav1.Condition {
 }
 
 // errOwnedElsewhere refuses, before anything is written, a request the
-// operator will not act on (ownedElsewhere).
+// operator will not act on (ownedElsewhere). The report may be stale (the
+// other object deleted since, or pointed elsewhere): a reconcile, which is
+// never refused on it, has the operator judge it again.
 func errOwnedElsewhere(t target, c *metav1.Condition, what string) error {
-	return fmt.Errorf("%s reports %s: %s; the operator sends nothing to Gandi for it while another object manages what it names, so it cannot be %s; nothing was requested",
-		t, c.Reason, c.Message, what)
+	return fmt.Errorf("%s reports %s: %s; the operator sends nothing to Gandi for it while another object manages what it names, so it cannot be %s; nothing was requested (if that object is gone or names something else now, `kubectl gandi reconcile %s -n %s` has the operator judge it again)",
+		t, c.Reason, c.Message, what, t, t.key.Namespace)
+}
+
+// judgedAgain fails a wait for a pass (requestPass) once the operator
+// reports, after the request was written, that another object manages
+// what o names: it then reads nothing at Gandi and the request is not
+// answered. before is the Synced condition o showed right after the write:
+// an OwnedByAnotherObject report identical to it may be the stale one the
+// request asked to have judged again, so it does not end the wait; only
+// lastHandledReconcileAt or a report written since does.
+func judgedAgain(o client.Object, t target, before *metav1.Condition) error {
+	c := meta.FindStatusCondition(conditionsOf(o), hostingv1alpha1.ConditionSynced)
+	if c == nil || c.Reason != hostingv1alpha1.ReasonOwnedByAnotherObject || sameReport(c, before) {
+		return nil
+	}
+	return fmt.Errorf("%s reports %s since the request: %s; the operator sends nothing to Gandi for it while another object manages what it names, so no pass reads it at Gandi; ask again once it reports otherwise",
+		t, c.Reason, c.Message)
+}
+
+// sameReport reports that two conditions are the same write.
+func sameReport(a, b *metav1.Condition) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Status == b.Status && a.Reason == b.Reason && a.Message == b.Message &&
+		a.ObservedGeneration == b.ObservedGeneration && a.LastTransitionTime.Equal(&b.LastTransitionTime)
 }
 
 // notActedOn fails a wait at once when the operator reports, for the
@@ -215,7 +242,8 @@ func newReconcileCommand(r *root) *cobra.Command {
 		Short: "Ask the operator for a pass now and wait until it has observed the object at Gandi",
 		Long: `Sets the annotation ` + hostingv1alpha1.AnnotationRequestedAt + ` to a new value, which
 wakes the object at once, and waits until status.lastHandledReconcileAt shows
-that a pass which read the object at Gandi has seen it.`,
+that a pass which read the object at Gandi has seen it. An object reporting
+OwnedByAnotherObject is asked too: the pass judges that report again.`,
 		Example: "  kubectl gandi reconcile hostinginstance/shop -n web",
 		Args:    oneRef("reconcile", "object"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -227,9 +255,9 @@ that a pass which read the object at Gandi has seen it.`,
 			if isPaused(obj) {
 				return errPaused(t)
 			}
-			if c := ownedElsewhere(obj); c != nil {
-				return errOwnedElsewhere(t, c, "reconciled")
-			}
+			// Not refused on OwnedByAnotherObject: that report stays until
+			// a pass judges the object again, and asking for one is what
+			// this command does.
 			obj, err = requestPass(ctx, c, obj, t, timeout, nil, "request a reconcile of", "makes a pass that reads it at Gandi")
 			if err != nil {
 				return err
@@ -573,13 +601,18 @@ func requestPass(ctx context.Context, c client.Client, obj client.Object, t targ
 	if err := mergePatch(ctx, c, obj, annotationsPatch(changes)); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", verb, t, err)
 	}
+	// The object as the write left it: what its status says was written
+	// before the request, and answers nothing of it.
+	before := meta.FindStatusCondition(conditionsOf(obj), hostingv1alpha1.ConditionSynced)
+	if before != nil {
+		before = before.DeepCopy()
+	}
 	p := pending{request: fmt.Sprintf("annotation %s: %q", hostingv1alpha1.AnnotationRequestedAt, value), still: still,
 		path: ".status.lastHandledReconcileAt", want: value}
-	gen := obj.GetGeneration()
 	return waitUntil(ctx, c, t, timeout, p, func(o client.Object) (bool, error) {
 		if lastHandledReconcileAt(o) == value {
 			return true, nil
 		}
-		return false, notActedOn(o, t, gen)
+		return false, judgedAgain(o, t, before)
 	})
 }

@@ -197,7 +197,8 @@ func TestRequestRefusedWhenOwnedByAnotherObject(t *testing.T) {
 				t.Fatalf("refused: %v, want %v", c != nil, tt.refused)
 			} else if c != nil {
 				err := errOwnedElsewhere(tg, c, "cache purged")
-				if !strings.Contains(err.Error(), "vhost/www-b reports OwnedByAnotherObject: web/www-a already names") || !strings.Contains(err.Error(), "nothing was requested") {
+				if !strings.Contains(err.Error(), "vhost/www-b reports OwnedByAnotherObject: web/www-a already names") || !strings.Contains(err.Error(), "nothing was requested") ||
+					!strings.Contains(err.Error(), "`kubectl gandi reconcile vhost/www-b -n web` has the operator judge it again") {
 					t.Fatalf("the refusal does not say why: %v", err)
 				}
 			}
@@ -252,4 +253,71 @@ func vhostTarget(t *testing.T, name string) target {
 		t.Fatal(err)
 	}
 	return target{kind: k, key: types.NamespacedName{Namespace: "web", Name: name}}
+}
+
+// A reconcile is written whatever the object reports (a stale
+// OwnedByAnotherObject is what it asks to have judged again), and its wait
+// takes for the answer only what the operator wrote after the request:
+// lastHandledReconcileAt set to the value written, or a report of
+// OwnedByAnotherObject written since. The report the object showed when
+// the request was written answers nothing.
+func TestReconcileWaitAnsweredOnlyAfterTheRequest(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	stale := metav1.Condition{Type: hostingv1alpha1.ConditionSynced, Status: metav1.ConditionFalse, Reason: hostingv1alpha1.ReasonOwnedByAnotherObject,
+		Message: "web/www-a already names the vhost www.example.com", ObservedGeneration: 1, LastTransitionTime: metav1.NewTime(time.Now().Add(-time.Hour).Truncate(time.Second))}
+	tests := []struct {
+		name string
+		// pass is what the operator writes once it sees the request.
+		pass     func(vh *hostingv1alpha1.Vhost, requested string)
+		done     bool
+		errorHas string
+	}{
+		{name: "no pass: the stale report is no answer, the wait ends on its timeout", pass: func(*hostingv1alpha1.Vhost, string) {},
+			errorHas: "not done after"},
+		{name: "a pass with the rival gone answers the request", pass: func(vh *hostingv1alpha1.Vhost, requested string) {
+			vh.Status.LastHandledReconcileAt = requested
+			vh.Status.Conditions = []metav1.Condition{{Type: hostingv1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: hostingv1alpha1.ReasonUpToDate,
+				ObservedGeneration: 1, LastTransitionTime: metav1.Now()}}
+		}, done: true},
+		{name: "a pass that finds another object holding it ends the wait at once", pass: func(vh *hostingv1alpha1.Vhost, _ string) {
+			vh.Status.Conditions = []metav1.Condition{{Type: hostingv1alpha1.ConditionSynced, Status: metav1.ConditionFalse, Reason: hostingv1alpha1.ReasonOwnedByAnotherObject,
+				Message: "other/www-c already names the vhost www.example.com", ObservedGeneration: 1, LastTransitionTime: stale.LastTransitionTime}}
+		}, errorHas: "reports OwnedByAnotherObject since the request: other/www-c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Name: "www-b", Namespace: "web", Generation: 1},
+				Status: hostingv1alpha1.VhostStatus{Conditions: []metav1.Condition{stale}}}
+			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(vh).WithStatusSubresource(vh).WithInterceptorFuncs(interceptor.Funcs{
+				// The operator: a pass once the request is there.
+				Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+					if err := c.Get(ctx, key, obj, opts...); err != nil {
+						return err
+					}
+					got, ok := obj.(*hostingv1alpha1.Vhost)
+					if requested := got.Annotations[hostingv1alpha1.AnnotationRequestedAt]; ok && requested != "" {
+						tt.pass(got, requested)
+					}
+					return nil
+				},
+			}).Build()
+			obj := &hostingv1alpha1.Vhost{}
+			if err := c.Get(t.Context(), client.ObjectKeyFromObject(vh), obj); err != nil {
+				t.Fatal(err)
+			}
+			_, err := requestPass(t.Context(), c, obj, vhostTarget(t, "www-b"), time.Second, nil, "request a reconcile of", "makes a pass")
+			if tt.done {
+				if err != nil {
+					t.Fatalf("the answer was not taken: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.errorHas) {
+				t.Fatalf("the wait ended with %v, want an error saying %q", err, tt.errorHas)
+			}
+		})
+	}
 }

@@ -579,7 +579,7 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.Writes()).To(Equal(writes))
 	})
 
-	t.Run("purge of a Vhost another object holds the site of: refused at once, nothing written", func(t *testing.T) {
+	t.Run("purge of a Vhost another object holds the site of: refused at once, nothing written; reconcile asks for it to be judged again", func(t *testing.T) {
 		g := NewWithT(t)
 		// vhost/www.example.com (imported) manages the site; this one names
 		// it too, and the operator stops it (OwnedByAnotherObject).
@@ -602,19 +602,30 @@ func TestPlugin(t *testing.T) {
 		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject))
 		purges := e.sim.PurgeCount(shopID, "www.example.com")
 
-		for _, args := range [][]string{{"purge", "vhost/www-second", "--timeout", "5s"}, {"reconcile", "vhost/www-second", "--timeout", "5s"}} {
-			start := time.Now()
-			out, err := e.run(t, args...)
-			g.Expect(err).To(HaveOccurred(), out)
-			g.Expect(time.Since(start)).To(BeNumerically("<", 4*time.Second), "it waited for the --timeout: %s", out)
-			g.Expect(out).To(ContainSubstring("vhost/www-second reports " + hostingv1alpha1.ReasonOwnedByAnotherObject))
-			g.Expect(out).To(ContainSubstring("nothing was requested"))
-			g.Expect(out).NotTo(ContainSubstring("still performs it"))
-		}
+		start := time.Now()
+		out, err := e.run(t, "purge", "vhost/www-second", "--timeout", "5s")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(time.Since(start)).To(BeNumerically("<", 4*time.Second), "it waited for the --timeout: %s", out)
+		g.Expect(out).To(ContainSubstring("vhost/www-second reports " + hostingv1alpha1.ReasonOwnedByAnotherObject))
+		g.Expect(out).To(ContainSubstring("nothing was requested"))
+		g.Expect(out).To(ContainSubstring("`kubectl gandi reconcile vhost/www-second -n "+namespace+"` has the operator judge it again"), "it says how to have the report judged again")
+		g.Expect(out).NotTo(ContainSubstring("still performs it"))
 		got := &hostingv1alpha1.Vhost{}
 		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), got)).To(Succeed())
 		g.Expect(got.Spec.CachePurgeRequest).To(BeEmpty(), "a request the operator will not perform was written")
-		g.Expect(got.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationRequestedAt))
+		g.Expect(e.sim.PurgeCount(shopID, "www.example.com")).To(Equal(purges))
+
+		// A reconcile is how the report is judged again: it is written. The
+		// operator, judging it, still finds the site held (the same report,
+		// which answers nothing of the request), so only the --timeout ends
+		// the wait, saying what the object reports.
+		out, err = e.run(t, "reconcile", "vhost/www-second", "--timeout", "3s")
+		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(out).NotTo(ContainSubstring("nothing was requested"))
+		g.Expect(out).To(ContainSubstring("not done after"))
+		g.Expect(out).To(ContainSubstring("(" + hostingv1alpha1.ReasonOwnedByAnotherObject + ")"))
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), got)).To(Succeed())
+		g.Expect(got.Annotations).To(HaveKey(hostingv1alpha1.AnnotationRequestedAt))
 		g.Expect(e.sim.PurgeCount(shopID, "www.example.com")).To(Equal(purges))
 	})
 
@@ -650,6 +661,48 @@ func TestPlugin(t *testing.T) {
 			g.Expect(out).To(And(ContainSubstring("vhost/nowhere: not done after"), ContainSubstring("(--timeout 1s)"), ContainSubstring("WaitingForInstance")))
 			g.Expect(out).NotTo(ContainSubstring("rate limiter"))
 		}
+	})
+
+	t.Run("reconcile of a Vhost whose rival was deleted: written, answered by the pass it asked for, and the rival's report is gone", func(t *testing.T) {
+		g := NewWithT(t)
+		loser := &hostingv1alpha1.Vhost{
+			// The user's word that the site, once free, is this one's.
+			ObjectMeta: metav1.ObjectMeta{Name: "www-third", Namespace: namespace, Annotations: map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}},
+			Spec: hostingv1alpha1.VhostSpec{
+				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
+					CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
+				InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "shop"}, FQDN: "www.example.com",
+			},
+		}
+		g.Expect(e.k8s.Create(t.Context(), loser)).To(Succeed())
+		defer func() { _ = e.k8s.Delete(context.Background(), loser) }()
+		g.Eventually(func() string {
+			_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), loser)
+			if c := meta.FindStatusCondition(loser.Status.Conditions, hostingv1alpha1.ConditionReady); c != nil {
+				return c.Reason
+			}
+			return ""
+		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject))
+		// The rival (imported, deletionPolicy Orphan: the vhost stays at
+		// Gandi) is deleted, as the condition advises.
+		rival := &hostingv1alpha1.Vhost{}
+		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "www.example.com"}, rival)).To(Succeed())
+		g.Expect(e.k8s.Delete(t.Context(), rival)).To(Succeed())
+		g.Eventually(func() bool {
+			return apierrors.IsNotFound(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(rival), &hostingv1alpha1.Vhost{}))
+		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(BeTrue())
+
+		out, err := e.run(t, "reconcile", "vhost/www-third", "--timeout", "20s")
+		g.Expect(out).NotTo(ContainSubstring("nothing was requested"), "refused on a condition naming a rival that no longer exists")
+		g.Expect(out).NotTo(ContainSubstring("since the request"), "the wait took the condition written before the request for the answer to it")
+		g.Expect(err).NotTo(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("vhost/www-third reconciled"))
+		got := &hostingv1alpha1.Vhost{}
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), got)).To(Succeed())
+		g.Expect(got.Annotations).To(HaveKey(hostingv1alpha1.AnnotationRequestedAt))
+		c := meta.FindStatusCondition(got.Status.Conditions, hostingv1alpha1.ConditionReady)
+		g.Expect(c).NotTo(BeNil())
+		g.Expect(c.Reason).NotTo(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject), "still judged by its rival, gone: %s", c.Message)
 	})
 
 	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")

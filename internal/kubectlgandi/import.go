@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path"
 	"slices"
@@ -46,6 +47,7 @@ type importOptions struct {
 	gandiURL       string
 	namePattern    string
 	apply          bool
+	forceConflicts bool
 	paas           paasSource
 }
 
@@ -64,7 +66,11 @@ Nothing is written to Gandi, nor to the cluster unless --apply is given.
 --apply writes over an existing object of the same name only when an
 earlier import applied it (field manager kubectl-gandi, as the example's
 kubectl apply too); any other, the operator's own objects included, is left
-as it is and named in the error the command ends with.
+as it is and named in the error the command ends with. A field of an earlier
+import that another field manager set since (a credentialsRef or
+deletionPolicy changed with kubectl edit) is not taken back: that object is
+left as it is and its fields are named in the error; --force-conflicts takes
+them back.
 
 The token is read from a Secret in the cluster (--token-secret), a file
 (--token-file) or an environment variable (--token-env, GANDI_TOKEN by
@@ -92,6 +98,7 @@ history.`,
 	f.StringVar(&o.gandiURL, "gandi-url", gandi.DefaultBaseURL, "Gandi API root (a simulator's URL in tests and demos)")
 	f.StringVar(&o.namePattern, "name", "", `import only instances (and their vhosts) and templates whose Gandi name matches this glob ("shop*": * matches any characters)`)
 	f.BoolVar(&o.apply, "apply", false, "server-side apply the manifests instead of only printing them")
+	f.BoolVar(&o.forceConflicts, "force-conflicts", false, "with --apply, take back the fields of an earlier import that another field manager set since (otherwise that object is left and its fields named)")
 	f.StringVar(&o.paas.secret, "paas-apikey-secret", "", `import legacy PaaS instances too, reading the API key from this Secret (key "apikey"), in the target namespace`)
 	f.StringVar(&o.paas.file, "paas-apikey-file", "", "import legacy PaaS instances too, reading the API key from this file")
 	f.StringVar(&o.paas.env, "paas-apikey-env", "GANDI_APIKEY", "import legacy PaaS instances too when this environment variable holds an API key (and neither --paas-apikey-secret nor --paas-apikey-file is given)")
@@ -112,6 +119,9 @@ func (o *importOptions) validate() error {
 	case hostingv1alpha1.DeletionPolicyOrphan, hostingv1alpha1.DeletionPolicyDelete:
 	default:
 		return fmt.Errorf("--deletion-policy must be Orphan or Delete, not %q", o.deletionPolicy)
+	}
+	if o.forceConflicts && !o.apply {
+		return errors.New("--force-conflicts is for --apply: without it nothing is written")
 	}
 	if o.namePattern != "" {
 		if _, err := path.Match(o.namePattern, ""); err != nil {
@@ -170,7 +180,7 @@ func (o *importOptions) run(ctx context.Context) error {
 // account out.
 func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []client.Object) error {
 	var applied []client.Object
-	var conflicts, failures []string
+	var conflicts, failures, taken []string
 	left := map[string]bool{}   // HostingInstances not applied as conflicts, by name
 	failed := map[string]bool{} // HostingInstances whose read or apply failed, by name
 	notApplied := func(obj client.Object, why string, into *[]string, names map[string]bool) {
@@ -200,7 +210,13 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 			notApplied(obj, conflict, &conflicts, left)
 			continue
 		}
-		if err := applyObject(ctx, c, obj); err != nil {
+		if err := applyObject(ctx, c, obj, o.forceConflicts); err != nil {
+			if fields := fieldConflicts(err); len(fields) > 0 {
+				// The object exists (an earlier import): its vhosts
+				// are still applied.
+				taken = append(taken, fmt.Sprintf("%s: %s", objectRef(obj), strings.Join(fields, ", ")))
+				continue
+			}
 			notApplied(obj, err.Error(), &failures, failed)
 			continue
 		}
@@ -220,6 +236,10 @@ func (o *importOptions) applyAll(ctx context.Context, c client.Client, objs []cl
 	if len(conflicts) > 0 {
 		errs = append(errs, fmt.Errorf("%d not imported, left as they are: %s; an object of the same name that manages something else can be imported into another namespace, or written with -o yaml and renamed",
 			len(conflicts), strings.Join(conflicts, "; ")))
+	}
+	if len(taken) > 0 {
+		errs = append(errs, fmt.Errorf("%d not applied, left as they are: another field manager set fields of the earlier import since (%s); run the import again with --force-conflicts to take them back",
+			len(taken), strings.Join(taken, "; ")))
 	}
 	if len(failures) > 0 {
 		errs = append(errs, fmt.Errorf("%d failed, the rest imported: %s", len(failures), strings.Join(failures, "; ")))
@@ -551,4 +571,29 @@ func collect(ctx context.Context, api account, o ManifestOptions, pattern string
 		out = append(out, tpl)
 	}
 	return out, nil
+}
+
+// fieldConflicts are the fields, with the field manager now holding each,
+// that the API server refused a server-side apply over (409, one cause per
+// field): empty for any other error.
+func fieldConflicts(err error) []string {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Code != http.StatusConflict || status.Status().Details == nil {
+		return nil
+	}
+	var fields []string
+	for _, cause := range status.Status().Details.Causes {
+		if cause.Type != metav1.CauseTypeFieldManagerConflict {
+			continue
+		}
+		field := cause.Field
+		// The message is `conflict with "MANAGER"[ using VERSION]: FIELD`.
+		if _, rest, ok := strings.Cut(cause.Message, `conflict with "`); ok {
+			if manager, _, ok := strings.Cut(rest, `"`); ok {
+				field += " (" + manager + ")"
+			}
+		}
+		fields = append(fields, field)
+	}
+	return fields
 }

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -338,5 +343,33 @@ func TestImportAppliesTheRestAfterAFailure(t *testing.T) {
 	}
 	if err := c.Get(t.Context(), types.NamespacedName{Namespace: "web", Name: "www.refused.example"}, &hostingv1alpha1.Vhost{}); err == nil {
 		t.Error("the vhost of the refused instance was applied")
+	}
+}
+
+// An apply refused because another field manager set fields of an earlier
+// import since names each field and who holds it; any other error names
+// none (it is a failure, not a conflict to take back).
+func TestFieldConflicts(t *testing.T) {
+	conflict := func(causes ...metav1.StatusCause) error {
+		return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusConflict, Reason: metav1.StatusReasonConflict,
+			Details: &metav1.StatusDetails{Causes: causes}}}
+	}
+	tests := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"two fields of kubectl edit", fmt.Errorf("apply hostinginstance/blog: %w", conflict(
+			metav1.StatusCause{Type: metav1.CauseTypeFieldManagerConflict, Message: `conflict with "kubectl-edit" using hosting.gandi-operator.dev/v1alpha1: .spec.credentialsRef.name`, Field: ".spec.credentialsRef.name"},
+			metav1.StatusCause{Type: metav1.CauseTypeFieldManagerConflict, Message: `conflict with "kubectl-edit": .spec.deletionPolicy`, Field: ".spec.deletionPolicy"})),
+			[]string{".spec.credentialsRef.name (kubectl-edit)", ".spec.deletionPolicy (kubectl-edit)"}},
+		{"a conflict of another kind (resourceVersion)", conflict(), nil},
+		{"refused by the schema", apierrors.NewInvalid(schema.GroupKind{Group: "hosting.gandi-operator.dev", Kind: "HostingInstance"}, "blog", nil), nil},
+		{"not an API error", errors.New("connection refused"), nil},
+	}
+	for _, tt := range tests {
+		if got := fieldConflicts(tt.err); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

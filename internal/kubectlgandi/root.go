@@ -159,9 +159,13 @@ func (r *root) unstructured(obj client.Object, manifest bool) (*unstructured.Uns
 	return u, nil
 }
 
-// applyObject server-side applies a manifest, taking over the fields it
-// sets (as kubectl apply --server-side --force-conflicts).
-func applyObject(ctx context.Context, c client.Client, obj client.Object) error {
+// applyObject server-side applies a manifest. Without force, a field
+// another field manager set since (the user took a credentialsRef or
+// deletionPolicy over after an earlier import) is a conflict the API server
+// refuses, and nothing of the object is written (fieldConflicts reads which
+// fields); with force (--force-conflicts), the import takes them back, as
+// kubectl apply --server-side --force-conflicts does.
+func applyObject(ctx context.Context, c client.Client, obj client.Object, force bool) error {
 	u := &unstructured.Unstructured{}
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
@@ -170,7 +174,11 @@ func applyObject(ctx context.Context, c client.Client, obj client.Object) error 
 	u.Object = m
 	delete(u.Object, "status")
 	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
-	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
+	opts := []client.ApplyOption{client.FieldOwner(FieldManager)}
+	if force {
+		opts = append(opts, client.ForceOwnership)
+	}
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), opts...); err != nil {
 		return fmt.Errorf("apply %s: %w", objectRef(u), err)
 	}
 	return nil

@@ -705,6 +705,44 @@ func TestPlugin(t *testing.T) {
 		g.Expect(c.Reason).NotTo(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject), "still judged by its rival, gone: %s", c.Message)
 	})
 
+	t.Run("import --apply over an earlier import leaves the fields the user changed since, names them, and --force-conflicts takes them back", func(t *testing.T) {
+		g := NewWithT(t)
+		// The user took the imported HostingInstance over after the
+		// import: a token of its own, and Delete. managedFields record it
+		// (another field manager owns those fields now).
+		secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "blog-credentials", Namespace: namespace}, StringData: map[string]string{"token": token}}
+		g.Expect(e.k8s.Create(t.Context(), secret)).To(Succeed())
+		defer func() { _ = e.k8s.Delete(context.Background(), secret) }()
+		hi := &hostingv1alpha1.HostingInstance{}
+		g.Expect(e.k8s.Get(t.Context(), types.NamespacedName{Namespace: namespace, Name: "blog"}, hi)).To(Succeed())
+		base := hi.DeepCopy()
+		hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "blog-credentials"}
+		hi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyDelete
+		g.Expect(e.k8s.Patch(t.Context(), hi, client.MergeFrom(base), client.FieldOwner("kubectl-edit"))).To(Succeed())
+
+		out, err := e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--apply", "--name", "blog")
+		g.Expect(err).To(HaveOccurred(), "the fields left are not reported as applied: %s", out)
+		g.Expect(out).NotTo(ContainSubstring("hostinginstance/blog serverside-applied"))
+		g.Expect(out).To(ContainSubstring(".spec.credentialsRef.name (kubectl-edit)"))
+		g.Expect(out).To(ContainSubstring(".spec.deletionPolicy (kubectl-edit)"))
+		g.Expect(out).To(ContainSubstring("--force-conflicts"))
+		got := &hostingv1alpha1.HostingInstance{}
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(hi), got)).To(Succeed())
+		g.Expect(got.Spec.CredentialsRef).NotTo(BeNil())
+		g.Expect(got.Spec.CredentialsRef.Name).To(Equal("blog-credentials"),
+			"the import took back the credentialsRef the user set since (kubectl-edit owns it): %s", out)
+		g.Expect(got.Spec.DeletionPolicy).To(Equal(hostingv1alpha1.DeletionPolicyDelete),
+			"the import took back the deletionPolicy the user set since (kubectl-edit owns it): %s", out)
+
+		// Taken back deliberately.
+		out, err = e.run(t, "import", "--token-secret", "gandi-credentials", "--gandi-url", e.simURL, "--apply", "--name", "blog", "--force-conflicts")
+		g.Expect(err).NotTo(HaveOccurred(), out)
+		g.Expect(out).To(ContainSubstring("hostinginstance/blog serverside-applied"))
+		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(hi), got)).To(Succeed())
+		g.Expect(got.Spec.CredentialsRef.Name).To(Equal("gandi-credentials"))
+		g.Expect(got.Spec.DeletionPolicy).To(Equal(hostingv1alpha1.DeletionPolicyOrphan))
+	})
+
 	g.Expect(e.logs.String()).NotTo(ContainSubstring(token), "a log line carries the token")
 }
 

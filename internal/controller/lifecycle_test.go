@@ -107,6 +107,35 @@ var _ = Describe("The shared lifecycle", func() {
 			w.create(loser)
 			return holder, loser
 		}),
+		Entry("two Templates naming one template through two Secrets; the one held back has the adopt annotation", func(w *world) (client.Object, client.Object) {
+			holder := gandiTemplate("dns", func(t *hostingv1alpha1.Template) { t.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan })
+			w.create(holder)
+			Eventually(fetch(holder)).WithTimeout(eventually).Should(beReady())
+			w.secret("same-account", map[string]string{"token": orgToken})
+			loser := gandiTemplate("taker", func(t *hostingv1alpha1.Template) {
+				t.Spec.Name = "dns"
+				t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "same-account"}
+				t.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			})
+			w.create(loser)
+			return holder, loser
+		}),
+		Entry("two PaaSInstances naming one instance; the one held back has the adopt annotation", func(w *world) (client.Object, client.Object) {
+			w.paasAccount()
+			w.secret("paas-password", map[string]string{"password": "first-password"})
+			holder := paasInstance("first", func(pi *hostingv1alpha1.PaaSInstance) {
+				pi.Spec.Name = "shared"
+				pi.Spec.DeletionPolicy = hostingv1alpha1.DeletionPolicyOrphan
+			})
+			w.create(holder)
+			Eventually(fetch(holder)).WithTimeout(eventually).Should(beReady())
+			loser := paasInstance("second", func(pi *hostingv1alpha1.PaaSInstance) {
+				pi.Spec.Name = "shared"
+				pi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+			})
+			w.create(loser)
+			return holder, loser
+		}),
 	)
 
 	It("gives a copy of a HostingInstance under another name, keeping its external-id, nothing to manage: it reports the original, renames nothing, and deleting it leaves the instance", func() {

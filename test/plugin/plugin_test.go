@@ -583,23 +583,10 @@ func TestPlugin(t *testing.T) {
 		g := NewWithT(t)
 		// vhost/www.example.com (imported) manages the site; this one names
 		// it too, and the operator stops it (OwnedByAnotherObject).
-		loser := &hostingv1alpha1.Vhost{
-			ObjectMeta: metav1.ObjectMeta{Name: "www-second", Namespace: namespace},
-			Spec: hostingv1alpha1.VhostSpec{
-				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
-					CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
-				InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "shop"}, FQDN: "www.example.com",
-			},
-		}
+		loser := orphanVhost("www-second", "shop", "www.example.com")
 		g.Expect(e.k8s.Create(t.Context(), loser)).To(Succeed())
 		defer func() { g.Expect(e.k8s.Delete(context.Background(), loser)).To(Succeed()) }()
-		g.Eventually(func() string {
-			_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), loser)
-			if c := meta.FindStatusCondition(loser.Status.Conditions, hostingv1alpha1.ConditionReady); c != nil {
-				return c.Reason
-			}
-			return ""
-		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject))
+		g.Eventually(e.readyReason(t.Context(), loser)).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject))
 		purges := e.sim.PurgeCount(shopID, "www.example.com")
 
 		start := time.Now()
@@ -633,23 +620,10 @@ func TestPlugin(t *testing.T) {
 		g := NewWithT(t)
 		// Its HostingInstance does not exist: no pass observes it at
 		// Gandi, so only the --timeout ends the wait.
-		vh := &hostingv1alpha1.Vhost{
-			ObjectMeta: metav1.ObjectMeta{Name: "nowhere", Namespace: namespace},
-			Spec: hostingv1alpha1.VhostSpec{
-				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
-					CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
-				InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "no-such-instance"}, FQDN: "nowhere.example.com",
-			},
-		}
+		vh := orphanVhost("nowhere", "no-such-instance", "nowhere.example.com")
 		g.Expect(e.k8s.Create(t.Context(), vh)).To(Succeed())
 		defer func() { g.Expect(e.k8s.Delete(context.Background(), vh)).To(Succeed()) }()
-		g.Eventually(func() string {
-			_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(vh), vh)
-			if c := meta.FindStatusCondition(vh.Status.Conditions, hostingv1alpha1.ConditionReady); c != nil {
-				return c.Reason
-			}
-			return ""
-		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal("WaitingForInstance"))
+		g.Eventually(e.readyReason(t.Context(), vh)).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal("WaitingForInstance"))
 		// A deadline that is a whole number of poll intervals (as the
 		// default 2m is): the last read and the deadline come together,
 		// and a read under the expiring deadline failed with the client's
@@ -665,24 +639,12 @@ func TestPlugin(t *testing.T) {
 
 	t.Run("reconcile of a Vhost whose rival was deleted: written, answered by the pass it asked for, and the rival's report is gone", func(t *testing.T) {
 		g := NewWithT(t)
-		loser := &hostingv1alpha1.Vhost{
-			// The user's word that the site, once free, is this one's.
-			ObjectMeta: metav1.ObjectMeta{Name: "www-third", Namespace: namespace, Annotations: map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}},
-			Spec: hostingv1alpha1.VhostSpec{
-				ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
-					CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
-				InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: "shop"}, FQDN: "www.example.com",
-			},
-		}
+		loser := orphanVhost("www-third", "shop", "www.example.com")
+		// The user's word that the site, once free, is this one's.
+		loser.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
 		g.Expect(e.k8s.Create(t.Context(), loser)).To(Succeed())
 		defer func() { _ = e.k8s.Delete(context.Background(), loser) }()
-		g.Eventually(func() string {
-			_ = e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), loser)
-			if c := meta.FindStatusCondition(loser.Status.Conditions, hostingv1alpha1.ConditionReady); c != nil {
-				return c.Reason
-			}
-			return ""
-		}).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject))
+		g.Eventually(e.readyReason(t.Context(), loser)).WithTimeout(eventually).WithPolling(100 * time.Millisecond).Should(Equal(hostingv1alpha1.ReasonOwnedByAnotherObject))
 		// The rival (imported, deletionPolicy Orphan: the vhost stays at
 		// Gandi) is deleted, as the condition advises.
 		rival := &hostingv1alpha1.Vhost{}
@@ -747,6 +709,30 @@ func TestPlugin(t *testing.T) {
 }
 
 // otherNamespace is a second team's namespace, made once.
+// orphanVhost is a Vhost of the test's namespace managing fqdn on the
+// HostingInstance named instance, left at Gandi when deleted.
+func orphanVhost(name, instance, fqdn string) *hostingv1alpha1.Vhost {
+	return &hostingv1alpha1.Vhost{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		Spec: hostingv1alpha1.VhostSpec{
+			ManagedFields: hostingv1alpha1.ManagedFields{ManagementPolicy: hostingv1alpha1.ManagementPolicyManage, DeletionPolicy: hostingv1alpha1.DeletionPolicyOrphan,
+				CredentialsRef: &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}},
+			InstanceRef: &hostingv1alpha1.LocalObjectReference{Name: instance}, FQDN: fqdn,
+		},
+	}
+}
+
+// readyReason polls obj's Ready reason ("" while it has none).
+func (e *env) readyReason(ctx context.Context, obj client.Object) func() string {
+	return func() string {
+		_ = e.k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		if c := meta.FindStatusCondition(*obj.(hostingv1alpha1.Conditioned).GetConditions(), hostingv1alpha1.ConditionReady); c != nil {
+			return c.Reason
+		}
+		return ""
+	}
+}
+
 func (e *env) otherNamespace(t *testing.T) string {
 	t.Helper()
 	const name = "team-b"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -117,9 +116,7 @@ var _ = Describe("TemplateApplications of one account in two namespaces on one d
 	})
 	It("keeps holding back the other namespace's application when the first's token is revoked while Gandi still runs its dispatch", func() {
 		w.startManager(managerOptions{})
-		creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "first-creds", Labels: map[string]string{hostingv1alpha1.LabelWatch: hostingv1alpha1.LabelWatchValue}},
-			StringData: map[string]string{"token": orgToken}}
-		w.create(creds)
+		creds := firstCreds(w)
 		first := recordsTemplate("records-a", "203.0.113.1")
 		w.create(first)
 		idA := readyTemplateID(first)
@@ -137,13 +134,7 @@ var _ = Describe("TemplateApplications of one account in two namespaces on one d
 		Eventually(fetch(owner)).WithTimeout(eventually).Should(HaveField("Status.DomainID", w.domain().ID))
 
 		By("its token is revoked: Gandi answers it 403, also for the domain")
-		Eventually(func() error {
-			if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(creds), creds); err != nil {
-				return err
-			}
-			creds.Data = map[string][]byte{"token": []byte("pat_revoked-token-7d13")}
-			return k8sClient.Update(suiteCtx, creds)
-		}).WithTimeout(5 * time.Second).Should(Succeed())
+		revoke(creds)
 		Eventually(fetch(owner)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
 
 		By("the second, in another namespace with a token of the same account, is created")

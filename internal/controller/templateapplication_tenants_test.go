@@ -21,6 +21,27 @@ const (
 	readOnlyToken = "pat_read-only-6f0a2c84"
 )
 
+// revoke puts a token Gandi refuses in creds.
+func revoke(creds *corev1.Secret) {
+	GinkgoHelper()
+	Eventually(func() error {
+		if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(creds), creds); err != nil {
+			return err
+		}
+		creds.Data = map[string][]byte{"token": []byte("pat_revoked-token-7d13")}
+		return k8sClient.Update(suiteCtx, creds)
+	}).WithTimeout(5 * time.Second).Should(Succeed())
+}
+
+// firstCreds is a watched Secret "first-creds" of w's namespace, with a
+// token of the account holding the domain, to be revoked.
+func firstCreds(w *world) *corev1.Secret {
+	creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "first-creds", Labels: map[string]string{hostingv1alpha1.LabelWatch: hostingv1alpha1.LabelWatchValue}},
+		StringData: map[string]string{"token": orgToken}}
+	w.create(creds)
+	return creds
+}
+
 // A domain's configuration has one manager, whatever namespace names it;
 // but an application of another namespace counts against the others there
 // only when its own credentials reach the domain, as its status or Gandi
@@ -54,26 +75,6 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 		}
 		return tenantWith(suffix, map[string]string{"creds": token})
 	}
-	// revoke puts a token Gandi refuses in creds.
-	revoke := func(creds *corev1.Secret) {
-		GinkgoHelper()
-		Eventually(func() error {
-			if err := k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(creds), creds); err != nil {
-				return err
-			}
-			creds.Data = map[string][]byte{"token": []byte("pat_revoked-token-7d13")}
-			return k8sClient.Update(suiteCtx, creds)
-		}).WithTimeout(5 * time.Second).Should(Succeed())
-	}
-	// firstCreds is a watched Secret of the test's namespace, with a token
-	// of the account holding the domain, to be revoked.
-	firstCreds := func() *corev1.Secret {
-		creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "first-creds", Labels: map[string]string{hostingv1alpha1.LabelWatch: hostingv1alpha1.LabelWatchValue}},
-			StringData: map[string]string{"token": orgToken}}
-		w.create(creds)
-		return creds
-	}
-
 	// removed deletes objs, in order, once the spec is over.
 	removed := func(objs ...client.Object) {
 		DeferCleanup(func() {
@@ -229,7 +230,7 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 	DescribeTable("keeps holding back an application of another namespace while Gandi refuses the token of the first, whose apply there it showed performed",
 		func(byID bool) {
 			w.startManager(managerOptions{})
-			creds := firstCreds()
+			creds := firstCreds(w)
 			first := recordsTemplate("records-a", "203.0.113.1")
 			w.create(first)
 			readyTemplateID(first)
@@ -332,7 +333,7 @@ var _ = Describe("TemplateApplications of two tenants on one domain", func() {
 		w.sim.HoldDispatches(true)
 		w.sim.CommitThenDrop(gandisim.RouteApplyTemplate, 1)
 		w.startManager(managerOptions{timing: &timing})
-		creds := firstCreds()
+		creds := firstCreds(w)
 		first := nameserversTemplate()
 		w.create(first)
 		readyTemplateID(first)

@@ -596,38 +596,8 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	if err != nil {
 		return "", l.prepareFailed(ctx, obj, ext, err, hadIntent)
 	}
-	intent := map[string]string{}
-	for k, v := range records {
-		intent[k] = v
-	}
-	// Recorded on every attempt, the first and any sent again: it is what
-	// the grace counts from, and a real change, without which the lock
-	// below would not stop a second manager holding the same version.
-	now := l.now().UTC().Format(time.RFC3339Nano)
-	intent[hostingv1alpha1.AnnotationCreateSentAt] = now
-	if !hadIntent {
-		intent[hostingv1alpha1.AnnotationCreatePending] = now
-		if k, ok := ext.(keyedIntent); ok {
-			intent[hostingv1alpha1.AnnotationCreatePendingKey] = k.intentKey()
-		}
-	}
-	if u, ok := ext.(undatedCreate); ok {
-		// In the intent's own write: what this attempt sends, not what the
-		// spec may say when a later pass looks for its result.
-		intent[hostingv1alpha1.AnnotationCreateDigest] = withSentDigest(obj, hadIntent, u.sentDigest())
-	}
-	// The intent is this object's hold on what its create makes: a copy
-	// restored from a backup taken while the create was in flight finds
-	// that result through the intent, and takes hold of it again
-	// (recordCreated).
-	intent[hostingv1alpha1.AnnotationHeldByUID] = string(obj.GetUID())
-	preset, knownBefore := ext.(idBeforeCreate)
-	if knownBefore {
-		intent[hostingv1alpha1.AnnotationExternalID] = preset.presetID()
-		for k, v := range idRecordsOf(ext) {
-			intent[k] = v
-		}
-	}
+	intent := createIntent(obj, ext, records, hadIntent)
+	_, knownBefore := ext.(idBeforeCreate)
 	if err := l.reopenCreate(ctx, obj, ext); err != nil {
 		return "", halt(retry(err))
 	}
@@ -636,10 +606,29 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	// A former attempt's loss record goes: this attempt's grace counts from
 	// its own send, or its own loss.
 	remove := append(intentEffects(ext, records), hostingv1alpha1.AnnotationCreateLostAt)
-	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, remove: remove, finalizer: true}); err != nil {
-		return "", halt(retry(err))
+	var recordErr error
+	sendCtx := gandi.RecordBeforeSend(ctx, func(ctx context.Context) (time.Duration, error) {
+		// Stamped once the request's turn has come, and sent within half
+		// the grace of it: another process takes the create for lost a
+		// grace after this stamp at the earliest (lossGrace), and the
+		// other half covers the clocks' skew.
+		stampIntent(intent, l.now(), hadIntent)
+		recordErr = patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, remove: remove, finalizer: true})
+		return l.timing.CreateGrace / 2, recordErr
+	})
+	id, err := ext.create(sendCtx)
+	if recordErr != nil {
+		return "", halt(retry(recordErr))
 	}
-	id, err := ext.create(ctx)
+	if err != nil && !gandi.Recorded(sendCtx) {
+		// Its turn never came (the budget paused, the deadline): nothing
+		// was recorded or sent.
+		res := failed(obj, l.timing, "create "+ext.describe(), err)
+		return "", &res
+	}
+	if errors.Is(err, gandi.ErrSendWindowPassed) {
+		return "", l.recordedTooLate(ctx, obj, ext, intent, err)
+	}
 	if err != nil {
 		return "", l.createFailed(ctx, obj, ext, err, hadIntent, lookedUp, intent)
 	}
@@ -664,6 +653,65 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 		return "", halt(waitFor(l.timing.Transitional))
 	}
 	return id, nil
+}
+
+// recordedTooLate reports a create recorded but not sent: its turn came
+// too late after its record (gandi.ErrSendWindowPassed), as when the
+// process was paused between them. Another process may have taken the
+// record for lost meanwhile and sent its own create: the record is taken
+// back only if nothing wrote the object since (locked); otherwise the next
+// pass decides from what Gandi lists, as after a crash.
+func (l *lifecycle) recordedTooLate(ctx context.Context, obj managed, ext external, intent map[string]string, err error) *result {
+	reason := classify(err).reason
+	l.events.warn(obj, reason, "Create", "create "+ext.describe()+": "+err.Error())
+	keys := append(slices.Clone(intentAnnotations), slices.Collect(maps.Keys(intent))...)
+	if perr := patchAnnotations(ctx, l.client, obj, annotationPatch{remove: keys}); perr != nil {
+		return halt(retry(fmt.Errorf("the create of %s was not sent (%w), and taking back its record failed: %w", ext.describe(), err, perr)))
+	}
+	setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason, "create "+ext.describe()+": "+err.Error()+"; it is sent again")
+	return halt(waitFor(l.timing.Transitional))
+}
+
+// createIntent is the record a create writes before it is sent, but for
+// its time (stampIntent): the ext's records, its hold, and for an ID known
+// before the create that ID and what goes with it.
+func createIntent(obj managed, ext external, records map[string]string, hadIntent bool) map[string]string {
+	intent := maps.Clone(records)
+	if intent == nil {
+		intent = map[string]string{}
+	}
+	if !hadIntent {
+		if k, ok := ext.(keyedIntent); ok {
+			intent[hostingv1alpha1.AnnotationCreatePendingKey] = k.intentKey()
+		}
+	}
+	if u, ok := ext.(undatedCreate); ok {
+		// In the intent's own write: what this attempt sends, not what the
+		// spec may say when a later pass looks for its result.
+		intent[hostingv1alpha1.AnnotationCreateDigest] = withSentDigest(obj, hadIntent, u.sentDigest())
+	}
+	// The intent is this object's hold on what its create makes: a copy
+	// restored from a backup taken while the create was in flight finds
+	// that result through the intent, and takes hold of it again
+	// (recordCreated).
+	intent[hostingv1alpha1.AnnotationHeldByUID] = string(obj.GetUID())
+	if preset, ok := ext.(idBeforeCreate); ok {
+		intent[hostingv1alpha1.AnnotationExternalID] = preset.presetID()
+		maps.Copy(intent, idRecordsOf(ext))
+	}
+	return intent
+}
+
+// stampIntent dates intent's attempt now: on every attempt, the first and
+// any sent again, as it is what the grace counts from, and a real change,
+// without which the optimistic lock would not stop a second manager
+// holding the same version.
+func stampIntent(intent map[string]string, now time.Time, hadIntent bool) {
+	stamp := now.UTC().Format(time.RFC3339Nano)
+	intent[hostingv1alpha1.AnnotationCreateSentAt] = stamp
+	if !hadIntent {
+		intent[hostingv1alpha1.AnnotationCreatePending] = stamp
+	}
 }
 
 // undatedCreate is an external whose Gandi objects carry no creation date

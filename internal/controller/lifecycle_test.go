@@ -628,6 +628,46 @@ var _ = Describe("The shared lifecycle", func() {
 		Consistently(func() []string { return w.sim.Actions(id) }).WithTimeout(2 * testTiming.Poll).Should(HaveLen(1))
 	})
 
+	It("buys once when the manager that recorded a create freezes before sending it, and another buys meanwhile", func() {
+		// A leader frozen (SIGSTOP, a paused VM) right after its create's
+		// record landed: another manager takes over, waits out the grace
+		// with nothing at Gandi, and buys. The first one then thaws with
+		// its create in hand, and must drop it.
+		frozen, thaw := make(chan struct{}), make(chan struct{})
+		var once atomic.Bool
+		var thawOnce sync.Once
+		thawed := func() { thawOnce.Do(func() { close(thaw) }) }
+		DeferCleanup(thawed)
+		w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				err := c.Patch(ctx, obj, patch, opts...)
+				_, intent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
+				if err == nil && obj.GetName() == "frozen" && intent && once.CompareAndSwap(false, true) {
+					close(frozen)
+					select {
+					case <-thaw:
+					case <-ctx.Done():
+					}
+				}
+				return err
+			},
+		}})
+		hi := instance("frozen")
+		w.create(hi)
+		Eventually(frozen).WithTimeout(eventually).Should(BeClosed())
+		Expect(w.sim.PaidCreates()).To(BeZero())
+
+		w.startManager(managerOptions{})
+		Eventually(fetch(hi)).WithTimeout(eventually + 2*testTiming.CreateGrace).Should(beReady())
+		Expect(w.sim.PaidCreates()).To(Equal(1))
+
+		thawed()
+		Consistently(w.sim.PaidCreates).WithTimeout(2*testTiming.Poll).Should(Equal(1), "the thawed manager must not send its create")
+		Eventually(eventsAbout(w, "HostingInstance", "frozen", hostingv1alpha1.ReasonInternalError)).WithTimeout(eventually).Should(
+			ContainElement(HaveField("Note", ContainSubstring("too late after its record"))))
+		Consistently(fetch(hi)).WithTimeout(testTiming.Poll).Should(beReady())
+	})
+
 	It("retries at once a paid create Gandi refused with its own 503, without waiting out the grace period", func() {
 		w.sim.FailNextPaid(gandisim.RouteCreateInstance, 1, 503, 0)
 		// A grace period far longer than the wait below: only a create

@@ -170,9 +170,18 @@ func (p *Pacer) SleepRetry(ctx context.Context, op Op, attempt int, wait time.Du
 }
 
 // AwaitTurn holds a request until the IP budget, or else the token bucket,
-// lets it go. lastErr, when set, is returned instead of a PausedError so
-// that a retried call reports what Gandi said.
+// lets it go, and then until its record (RecordBeforeSend) is written.
+// lastErr, when set, is returned instead of a PausedError so that a
+// retried call reports what Gandi said.
 func (p *Pacer) AwaitTurn(ctx context.Context, op Op, lastErr error) error {
+	if err := p.awaitTurn(ctx, op, lastErr); err != nil {
+		return err
+	}
+	return p.recordThenFence(ctx, op)
+}
+
+// awaitTurn is AwaitTurn's wait for the budget or the token bucket.
+func (p *Pacer) awaitTurn(ctx context.Context, op Op, lastErr error) error {
 	if p.member != nil {
 		return p.awaitBudget(ctx, op, lastErr)
 	}

@@ -335,3 +335,21 @@ func TestListAllReadsAgainAListThatChangedBetweenPages(t *testing.T) {
 		})
 	}
 }
+
+// The legacy create goes through the same pacer as the v5 one: recorded
+// (gandi.RecordBeforeSend) and then paused past its window, it is not
+// sent, and reads as not applied.
+func TestCreateRecordedTooLongAgoIsNotSent(t *testing.T) {
+	c, s, _ := newSimClient(t)
+	ctx := gandi.RecordBeforeSend(context.Background(), func(context.Context) (time.Duration, error) {
+		time.Sleep(20 * time.Millisecond)
+		return 5 * time.Millisecond, nil
+	})
+	_, err := c.Create(ctx, paas.PaasCreateParams{DatacenterID: 1, Duration: "1m", Name: "late", Password: "s3cret-pass", Size: "s", Type: "php7.3mysql5.7"})
+	if !errors.Is(err, gandi.ErrSendWindowPassed) || !gandi.NotApplied(err) || !paas.NotApplied(err) {
+		t.Fatalf("create past its window: %v", err)
+	}
+	if n := s.RequestCounts()[gandisim.XMLRPCRoute("paas.create")]; n != 0 || s.PaasPaidCreates() != 0 {
+		t.Errorf("paas.create reached the simulator %d times (%d paid)", n, s.PaasPaidCreates())
+	}
+}

@@ -90,8 +90,7 @@ const (
 
 	// AnnotationCreateLostAt records, beside AnnotationCreateSentAt, when
 	// the answer to that create was lost: the end of an attempt that may
-	// have reached Gandi late (a wait for the request budget, a slow
-	// answer). The grace for what it made counts from it, so that the
+	// have reached Gandi late (a slow answer). The grace for what it made counts from it, so that the
 	// time the POST took is not taken out of the grace.
 	AnnotationCreateLostAt = "hosting.gandi-operator.dev/create-lost-at"
 

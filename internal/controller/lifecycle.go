@@ -947,9 +947,10 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		l.events.warn(obj, reason, "Create", "create "+ext.describe()+": "+err.Error())
 	}
 	if !gandi.NotApplied(err) {
-		// The attempt may have reached Gandi only now (after a wait for the
-		// request budget, or a slow answer): the grace counts from here, not
-		// from the create-sent-at written before it.
+		// The attempt may have reached Gandi only now (it went out within
+		// half the grace of its record, but its answer may take the
+		// client's timeout): the grace counts from here, not from the
+		// create-sent-at written before it.
 		if perr := l.recordLossAt(ctx, obj); perr != nil {
 			return halt(retry(fmt.Errorf("the answer to the create of %s was lost (%w), and recording when failed: %w", ext.describe(), err, perr)))
 		}

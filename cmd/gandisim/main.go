@@ -19,6 +19,11 @@
 // gone):
 //
 //	curl -X POST -d '{"paas_id": 100001}' http://127.0.0.1:8080/_sim/paas-deleted
+//
+// and this locks it, as Gandi support would (every change of it refused
+// until it is released with "state": "running"):
+//
+//	curl -X POST -d '{"paas_id": 100001, "state": "locked"}' http://127.0.0.1:8080/_sim/paas-state
 package main
 
 import (

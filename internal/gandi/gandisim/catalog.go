@@ -47,8 +47,12 @@ const (
 	// statusPaasDeleted is PaasState "deleted": an instance Gandi deleted
 	// and still shows (MarkPaasDeleted).
 	statusPaasDeleted = "deleted"
-	statusAvailable   = "available" // an offered version or upgrade
-	statusError       = "error"     // a refused Dry-Run, a validation body
+	// statusPaasPaused and statusPaasLocked are PaasStates Gandi holds an
+	// instance in (SetPaasState).
+	statusPaasPaused = "paused"
+	statusPaasLocked = "locked"
+	statusAvailable  = "available" // an offered version or upgrade
+	statusError      = "error"     // a refused Dry-Run, a validation body
 )
 
 const (

@@ -57,6 +57,7 @@ var controlRoutes = map[string]controlHandler{
 	"POST /_sim/dispatches":   postDispatches,
 	"POST /_sim/renewal":      postRenewal,
 	"POST /_sim/paas-deleted": postPaasDeleted,
+	"POST /_sim/paas-state":   postPaasState,
 	"GET /_sim/dns":           getDNS,
 	"POST /_sim/dns":          postDNS,
 	"DELETE /_sim/dns":        deleteDNS,
@@ -267,6 +268,24 @@ func postPaasDeleted(s *Server, w http.ResponseWriter, body []byte) error {
 		return fmt.Errorf("no PaaS instance %d", *req.PaasID)
 	}
 	return done(w)
+}
+
+// postPaasState puts a PaaS instance in a state Gandi holds it in, or
+// releases it (SetPaasState): {"paas_id": N, "state": "locked" | "paused" |
+// "being_migrated" | "running"}. An unknown ID or state, or an instance not
+// running nor held, is refused.
+func postPaasState(s *Server, w http.ResponseWriter, body []byte) error {
+	var req struct {
+		PaasID *int   `json:"paas_id"`
+		State  string `json:"state"`
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	if req.PaasID == nil || req.State == "" {
+		return fmt.Errorf(`POST /_sim/paas-state takes {"paas_id": N, "state": S}`)
+	}
+	return orDone(w, s.SetPaasState(*req.PaasID, req.State))
 }
 
 func controlError(w http.ResponseWriter, status int, err error) {

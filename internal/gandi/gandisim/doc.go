@@ -408,7 +408,22 @@
 // /_sim/paas-deleted) leaves one in
 // the state "deleted" (PaasState has it; the doc does not say when Gandi
 // shows it), still listed, its vhosts gone, paas.delete on it refused
-// (CAUSE_BADSTATE: the doc does not say). /_sim/state lists the
+// (CAUSE_BADSTATE: the doc does not say). SetPaasState (POST
+// /_sim/paas-state) puts a running instance in a state Gandi holds it in,
+// locked, paused or being_migrated (PaasState lists them; the doc says
+// neither when Gandi enters them nor what it refuses in them), and
+// releases it to running. Choices, each the stricter reading: while held,
+// every change of the instance is refused with 510409 (CAUSE_BADSTATE),
+// as in any state but running: paas.update (password, ssh_key, keys,
+// upgrade and reset_mysql_password included), paas.restart, paas.delete,
+// paas.vhost.create on it and paas.vhost.delete of its vhosts; reads
+// (info, list, count, vhost info and list, get_dns_entries, snapshots)
+// are answered; paas.renew is taken while paused or locked (how an
+// expired instance comes back) but not while being_migrated, and does not
+// release it (only the control route does). Operations accepted before
+// the hold (an update's, a renewal's, a vhost's rproxy_update) still
+// finish; a vhost being created waits for the instance to run again.
+// /_sim/state lists the
 // instances under paas_instances. Every list and count method filters with "~"
 // (LIKE with %), "<" and ">" (numbers, dates) and equality (a value or any
 // of an array), and every one of them answers a filter its doc entry does
@@ -426,7 +441,11 @@
 // "subscription_cancelled"}, each but the ID optional: an instance's
 // subscription as its owner would change it at Gandi), POST
 // /_sim/paas-deleted ({"paas_id"}: a PaaS instance put in the state
-// "deleted", as MarkPaasDeleted does; an unknown ID is a 400). See
+// "deleted", as MarkPaasDeleted does; an unknown ID is a 400), POST
+// /_sim/paas-state ({"paas_id", "state"}: "locked", "paused" or
+// "being_migrated" holds a running instance, "running" releases it, as
+// SetPaasState does; an unknown ID or state, or an instance neither
+// running nor held, is a 400). See
 // control.go and cmd/gandisim.
 // /_sim/faults, POST/GET/DELETE /_sim/random, GET/DELETE /_sim/counters
 // (requests, writes, paid_creates, paid_changes, password_changes,

@@ -412,9 +412,10 @@ func paasDelete(c *xcall) (any, *xfault) {
 		return nil, fe
 	}
 	// The doc does not say what paas.delete answers on an instance already
-	// deleted (PaasState "deleted"): refused, as on one being deleted,
-	// which is the stricter reading.
-	if in.State == statusBeingCreated || in.State == statusBeingDeleted || in.State == statusPaasDeleted {
+	// deleted (PaasState "deleted"), nor on one Gandi holds (locked,
+	// paused, being migrated): refused, as on one being deleted, which is
+	// the stricter reading.
+	if in.State != statusRunning {
 		return nil, requireRunning(in)
 	}
 	in.State, in.since = statusBeingDeleted, c.now
@@ -433,7 +434,7 @@ func paasRenew(c *xcall) (any, *xfault) {
 	if !ok {
 		return nil, xerr(faultInvalid, "Invalid parameter: duration must be like 1m or 12m")
 	}
-	if in.State != statusRunning && in.State != "paused" && in.State != "locked" {
+	if in.State != statusRunning && in.State != statusPaasPaused && in.State != statusPaasLocked {
 		return nil, requireRunning(in)
 	}
 	in.renewals = append(in.renewals, paasRenewal{months: n, fixed: pBool(p, "fixed"), due: c.now.Add(c.s.timings.PaasRenew)})
@@ -810,6 +811,14 @@ func vhostDelete(c *xcall) (any, *xfault) {
 	}
 	if vh.State != statusRunning {
 		return nil, xerr(faultBadState, "Error on object : OBJECT_VHOST (CAUSE_BADSTATE) [vhost is "+vh.State+"]")
+	}
+	// The doc is silent on a vhost of an instance Gandi holds (locked,
+	// paused, being migrated): its rproxy_update is refused like the
+	// instance's own changes (the stricter reading).
+	if in := c.s.paas.instances[vh.PaasID]; in != nil {
+		if fe := requireRunning(in); fe != nil {
+			return nil, fe
+		}
 	}
 	vh.State, vh.since = statusBeingDeleted, c.now
 	return c.operation("rproxy_update", vh.PaasID), nil

@@ -1,6 +1,7 @@
 package gandisim
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -114,6 +115,36 @@ func (s *Server) MarkPaasDeleted(id int) bool {
 		}
 	}
 	return true
+}
+
+// PaasHeldStates are the PaaS states (PaasState) SetPaasState puts an
+// instance in: Gandi holds it there (locked by Gandi, paused e.g. when its
+// subscription ended, being migrated) and takes no change of it but a
+// renewal (paused and locked) until it runs again.
+var PaasHeldStates = []string{statusPaasLocked, statusPaasPaused, "being_migrated"}
+
+// SetPaasState puts instance id in one of PaasHeldStates, or releases it
+// ("running"), as Gandi would behind the API client's back. Only a running
+// or held instance moves: one being created or deleted, or deleted, is
+// Gandi's own to move. While held, paas.update, paas.restart, paas.delete,
+// paas.vhost.create and paas.vhost.delete of its vhosts are refused
+// (CAUSE_BADSTATE); reads and a renewal (paused, locked) are answered.
+// Operations Gandi accepted before the hold (a paas.update's, a renewal's,
+// a vhost's rproxy_update) still finish.
+func (s *Server) SetPaasState(id int, state string) error {
+	defer s.lock()()
+	in := s.paas.instances[id]
+	if in == nil {
+		return fmt.Errorf("no PaaS instance %d", id)
+	}
+	if state != statusRunning && !slices.Contains(PaasHeldStates, state) {
+		return fmt.Errorf("state %q: want running or one of %s", state, strings.Join(PaasHeldStates, ", "))
+	}
+	if in.State != statusRunning && !slices.Contains(PaasHeldStates, in.State) {
+		return fmt.Errorf("PaaS instance %d is %s: only a running or held instance is put in another state", id, in.State)
+	}
+	in.State, in.since = state, s.now()
+	return nil
 }
 
 // SetPaasNeedUpgrade marks an instance as running an old system image.

@@ -509,3 +509,104 @@ func TestPaasDeletedControlRoute(t *testing.T) {
 	}
 	e.fault(faultBadState, "paas.delete", id)
 }
+
+// TestPaasHeldStatesRefuseChanges: POST /_sim/paas-state puts an instance
+// in each state Gandi holds one in and back; while held, every change of
+// it is refused (CAUSE_BADSTATE) and nothing is done or counted, reads
+// are answered, and a renewal is taken while paused or locked.
+func TestPaasHeldStatesRefuseChanges(t *testing.T) {
+	for _, state := range PaasHeldStates {
+		t.Run(state, func(t *testing.T) {
+			e := newXEnv(t)
+			id := e.createRunning("held")
+			vhost := "www.held.example.com"
+			e.finishOperations()
+			if got := e.must("paas.vhost.info", vhost).(map[string]any)["state"]; got != "running" {
+				t.Fatalf("vhost state %v, want running", got)
+			}
+			ctl := paasStateControl(t, e)
+			if got := ctl(`{"paas_id": ` + strconv.FormatInt(id, 10) + `, "state": "` + state + `"}`); got != http.StatusNoContent {
+				t.Fatalf("POST /_sim/paas-state %s: status %d, want 204", state, got)
+			}
+			if got := e.must("paas.info", id).(map[string]any)["state"]; got != state {
+				t.Fatalf("state %v, want %s", got, state)
+			}
+			if list := e.must("paas.list", map[string]any{"state": state}).([]any); len(list) != 1 {
+				t.Fatalf("listed %d %s instances, want 1", len(list), state)
+			}
+			e.must("paas.vhost.info", vhost)
+			paid := e.s.PaasPaidUpdates()
+			e.fault(faultBadState, "paas.update", id, map[string]any{"size": "m"})
+			e.fault(faultBadState, "paas.update", id, map[string]any{"quantity": 10})
+			e.fault(faultBadState, "paas.update", id, map[string]any{"password": "another-pass"})
+			e.fault(faultBadState, "paas.update", id, map[string]any{"name": "renamed"})
+			e.fault(faultBadState, "paas.restart", id)
+			e.fault(faultBadState, "paas.vhost.create", map[string]any{"paas_id": id, "vhost": "new.held.example.com"})
+			e.fault(faultBadState, "paas.vhost.delete", vhost)
+			e.fault(faultBadState, "paas.delete", id)
+			v, _ := e.s.PaasInstance(int(id))
+			if e.s.PaasPaidUpdates() != paid || v.PasswordChanges != 0 || v.Restarts != 0 || v.Size != "s" || len(v.Vhosts) != 1 {
+				t.Fatalf("a refused call did something: paid updates %d (was %d), %+v", e.s.PaasPaidUpdates(), paid, v)
+			}
+			if got := e.must("paas.vhost.info", vhost).(map[string]any)["state"]; got != "running" {
+				t.Fatalf("vhost state %v after a refused delete, want running", got)
+			}
+			renew := map[string]any{"duration": "12m", "fixed": false}
+			if state == "being_migrated" {
+				e.fault(faultBadState, "paas.renew", id, renew)
+			} else {
+				e.must("paas.renew", id, renew)
+			}
+
+			if got := ctl(`{"paas_id": ` + strconv.FormatInt(id, 10) + `, "state": "running"}`); got != http.StatusNoContent {
+				t.Fatalf("POST /_sim/paas-state running: status %d, want 204", got)
+			}
+			e.must("paas.update", id, map[string]any{"size": "m"})
+			e.must("paas.vhost.delete", vhost)
+			e.must("paas.delete", id)
+		})
+	}
+}
+
+// TestPaasStateControlRoute: what POST /_sim/paas-state refuses, leaving
+// the instance as it was.
+func TestPaasStateControlRoute(t *testing.T) {
+	e := newXEnv(t)
+	id := e.createRunning("held")
+	ctl := paasStateControl(t, e)
+	n := strconv.FormatInt(id, 10)
+	for _, bad := range []string{`{}`, `{"paas_id": ` + n + `}`, `{"state": "locked"}`, `{"paas_id": 1, "state": "locked"}`,
+		`{"paas_id": ` + n + `, "state": "deleted"}`, `{"paas_id": ` + n + `, "state": "being_deleted"}`,
+		`{"paas_id": ` + n + `, "state": "Locked"}`, `{"paas_id": ` + n + `, "state": "locked", "x": 1}`} {
+		if got := ctl(bad); got != http.StatusBadRequest {
+			t.Errorf("POST /_sim/paas-state %s: status %d, want 400", bad, got)
+		}
+	}
+	if st := e.must("paas.info", id).(map[string]any)["state"]; st != "running" {
+		t.Fatalf("state %v after refused requests, want running", st)
+	}
+	e.must("paas.delete", id)
+	if got := ctl(`{"paas_id": ` + n + `, "state": "locked"}`); got != http.StatusBadRequest {
+		t.Errorf("an instance being deleted put in a held state: status %d, want 400", got)
+	}
+	if err := e.s.SetPaasState(int(id), "running"); err == nil {
+		t.Error("an instance being deleted released to running")
+	}
+}
+
+// paasStateControl posts a body to /_sim/paas-state and returns the status.
+func paasStateControl(t *testing.T, e *xenv) func(body string) int {
+	return func(body string) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, strings.TrimSuffix(e.url, XMLRPCPath)+"/_sim/paas-state", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+}

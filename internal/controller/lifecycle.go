@@ -109,10 +109,15 @@ var errGoneAtGandi = errors.New("deleted at Gandi")
 
 // notDeletableYet tells deleteAtGandi that Gandi refuses to delete the
 // object in the state it is in now and takes the delete once it leaves it
-// (a PaaS instance being created): nothing is sent yet, Ready says why
-// (reason, message), and the pass looks again soon. Sending the delete
+// (a PaaS instance being created, or one Gandi holds): nothing is sent
+// yet, Ready says why (reason, message), and the pass looks again soon,
+// or at the poll interval for a lasting state (lasting: locked, paused),
+// which a look every few seconds would not shorten. Sending the delete
 // would only earn a refusal reported as a failure, with backoff.
-type notDeletableYet struct{ reason, message string }
+type notDeletableYet struct {
+	reason, message string
+	lasting         bool
+}
 
 func (e *notDeletableYet) Error() string { return e.message }
 
@@ -1251,6 +1256,9 @@ func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external
 		// Read under these credentials all the same.
 		sawUnder(obj, id, src)
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, notYet.reason, notYet.message)
+		if notYet.lasting {
+			return false, waitFor(jittered(l.timing.Poll))
+		}
 		return false, waitFor(l.timing.Transitional)
 	}
 	if err != nil {

@@ -168,6 +168,10 @@ func (e *paasExternal) deleting(ctx context.Context, id string) (bool, error) {
 	case paasDeleteAfterCreate:
 		return false, &notDeletableYet{reason: hostingv1alpha1.ReasonCreating, message: "this object is being deleted: Gandi is still creating " +
 			e.describe() + " and refuses to delete it until it runs, so it is deleted once the create finishes"}
+	case paasDeleteHeld:
+		_, reason, _, transitional := paasReadiness(info.State)
+		return false, &notDeletableYet{reason: reason, lasting: !transitional, message: "this object is being deleted: Gandi takes no change of " +
+			e.describe() + " while it is " + info.State + ", so it is deleted once it leaves that state; to leave it at Gandi and let this object go, set spec.deletionPolicy: Orphan"}
 	}
 	return false, nil
 }
@@ -188,6 +192,11 @@ const (
 	paasDeleteAfterCreate
 	// paasDeleteGone: Gandi shows it deleted: nothing to delete.
 	paasDeleteGone
+	// paasDeleteHeld: Gandi holds it (locked, paused, being migrated) and
+	// takes no change of it until it runs again; the docs do not say that
+	// paas.delete is an exception, so none is sent (the simulator refuses
+	// it, CAUSE_BADSTATE): wait for the release, then delete.
+	paasDeleteHeld
 )
 
 func decidePaaSDelete(state string) paasDeleteStep {
@@ -198,6 +207,8 @@ func decidePaaSDelete(state string) paasDeleteStep {
 		return paasDeleteUnderWay
 	case paas.StateBeingCreated:
 		return paasDeleteAfterCreate
+	case paas.StateLocked, paas.StatePaused, paas.StateBeingMigrated:
+		return paasDeleteHeld
 	}
 	return paasDeleteSend
 }

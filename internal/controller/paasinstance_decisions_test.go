@@ -391,13 +391,15 @@ func TestDecideRenewBaseline(t *testing.T) {
 }
 
 // Gandi refuses paas.delete on an instance it is creating, deleting or
-// shows deleted (CAUSE_BADSTATE): finalize sends it in no such state.
+// shows deleted (CAUSE_BADSTATE), and takes no change of one it holds
+// (locked, paused, being migrated): finalize sends it in no such state.
 func TestDecidePaaSDelete(t *testing.T) {
 	for state, want := range map[string]paasDeleteStep{
 		paas.StateRunning:       paasDeleteSend,
-		paas.StatePaused:        paasDeleteSend,
-		paas.StateLocked:        paasDeleteSend,
-		paas.StateBeingMigrated: paasDeleteSend,
+		paas.StatePaused:        paasDeleteHeld,
+		paas.StateLocked:        paasDeleteHeld,
+		paas.StateBeingMigrated: paasDeleteHeld,
+		"some_new_state":        paasDeleteSend,
 		paas.StateBeingCreated:  paasDeleteAfterCreate,
 		paas.StateBeingDeleted:  paasDeleteUnderWay,
 		paas.StateDeleted:       paasDeleteGone,

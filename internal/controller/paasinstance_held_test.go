@@ -112,4 +112,32 @@ var _ = Describe("PaaSInstance held by Gandi", func() {
 		Entry("paused", "paused", hostingv1alpha1.ReasonInstancePaused),
 		Entry("being migrated", "being_migrated", hostingv1alpha1.ReasonUpdating),
 	)
+	DescribeTable("deleted while held, waits without sending a delete Gandi refuses, and deletes the instance once after the release",
+		func(state, reason string) {
+			hold(state)
+			Eventually(readyReason).WithTimeout(eventually).Should(Equal(reason))
+			Expect(k8sClient.Delete(suiteCtx, pi)).To(Succeed())
+			Eventually(func() string { return cond(get(pi), hostingv1alpha1.ConditionReady).Message }).WithTimeout(eventually).Should(
+				ContainSubstring("deleted once it leaves that state"))
+			Expect(readyReason()).To(Equal(reason))
+			Consistently(func() int { return w.sim.Requests(xmlrpc("paas.delete")) }).WithTimeout(3*testTiming.Poll).Should(BeZero(),
+				"no delete sent to an instance Gandi holds")
+			Expect(warningsAbout(w.namespace, pi.Name, "delete")).To(BeEmpty(), "no refused delete reported as a failure")
+			v, ok := w.sim.PaasInstance(id)
+			Expect(ok).To(BeTrue())
+			Expect(v.State).To(Equal(state))
+			Expect(v.Vhosts).To(ConsistOf("old.held.example.org"), "nothing at Gandi touched while held")
+			Expect(get(pi).GetFinalizers()).NotTo(BeEmpty(), "the object waits for the instance")
+
+			hold("running")
+			Eventually(func() error { return k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(pi), pi) }).
+				WithTimeout(eventually).Should(MatchError(ContainSubstring("not found")))
+			_, ok = w.sim.PaasInstance(id)
+			Expect(ok).To(BeFalse(), "deleted at Gandi before the object went")
+			Expect(w.sim.Requests(xmlrpc("paas.delete"))).To(Equal(1), "one delete, sent once released")
+		},
+		Entry("locked", "locked", hostingv1alpha1.ReasonLocked),
+		Entry("paused", "paused", hostingv1alpha1.ReasonInstancePaused),
+		Entry("being migrated", "being_migrated", hostingv1alpha1.ReasonUpdating),
+	)
 })

@@ -145,7 +145,9 @@ type PaaSInstanceSpec struct {
 	AdditionalDiskGB *int32 `json:"additionalDiskGB,omitempty"`
 
 	// SnapshotProfile is the ID of the snapshot profile to use; 0 removes the
-	// profile. Absent: the operator leaves the profile as Gandi has it.
+	// profile. Absent: the operator leaves the profile as Gandi has it. A
+	// change is paid (the profile's disk is billed with the instance's), so
+	// it is sent at most once per value, like size and additionalDiskGB.
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	SnapshotProfile *int32 `json:"snapshotProfile,omitempty"`

@@ -16,8 +16,7 @@ import (
 // Gandi answers an instance PATCH with 202 (accepted, not done) and a
 // paas.update with operations, and applies the change later: a read in
 // between shows the old value. A free field (a HostingInstance's name,
-// snapshot_enabled and language_id; a PaaSInstance's name,
-// snapshot_profile and console) sent again because of it costs a request
+// snapshot_enabled and language_id; a PaaSInstance's name and console) sent again because of it costs a request
 // at best; a language_id sent while Gandi upgrades can start a second
 // upgrade, or draw a 409 reported as a failed update. So a free value
 // Gandi accepted is not sent again while Gandi may still be applying it:

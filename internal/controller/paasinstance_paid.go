@@ -16,20 +16,24 @@ import (
 // The doc warns that paas.update "is not a free operation" and answers it
 // with operations (paas_vm_update, paas_disk_update, ...): the change is
 // made when they finish, and a paas.info in between still shows the old
-// size. Its paid members, size and quantity (the additional disk), go in a
+// size. Its paid members, size, quantity (the additional disk) and
+// snapshot_profile (the doc counts the profile in the instance's disk,
+// datadisk_total_size, which is what disk is billed on), go in a
 // paas.update of their own, sent at most once per value; the free ones
-// (name, snapshot_profile, console) are sent beside it, each not again
-// while Gandi may still apply it (freechange.go). The XML-RPC client never resends a
-// write on its own (paas.isRead).
+// (name, console) are sent beside it, each not again while Gandi may still
+// apply it (freechange.go). The XML-RPC client never resends a write on
+// its own (paas.isRead).
 
 // The paid members of a paas.update, as the record names them.
 const (
 	paasPaidSize     = "size"
 	paasPaidQuantity = "quantity"
+	// paasPaidSnapshot's values are profile IDs, "0" for none.
+	paasPaidSnapshot = "snapshot_profile"
 )
 
 // paasPaidKeys are the paid members in the record's order.
-var paasPaidKeys = []string{paasPaidSize, paasPaidQuantity}
+var paasPaidKeys = []string{paasPaidSize, paasPaidQuantity, paasPaidSnapshot}
 
 // splitPaaSPaid moves the paid members out of up (and their names out of
 // fields) and returns them as paidFields, with what info shows.
@@ -39,13 +43,20 @@ func splitPaaSPaid(up *paas.PaasUpdateParams, fields []string, info *paas.PaasRe
 	if up.Quantity != nil {
 		quantity.want = strconv.Itoa(*up.Quantity)
 	}
-	up.Size, up.Quantity = "", nil
+	snapshot := paidField{key: paasPaidSnapshot, shown: strconv.Itoa(snapshotProfileID(info))}
+	if slices.Contains(fields, paasPaidSnapshot) {
+		snapshot.want = "0"
+		if id, ok := up.SnapshotProfile.(int); ok {
+			snapshot.want = strconv.Itoa(id)
+		}
+	}
+	up.Size, up.Quantity, up.SnapshotProfile = "", nil, nil
 	for _, f := range fields {
-		if f != paasPaidSize && f != paasPaidQuantity {
+		if !slices.Contains(paasPaidKeys, f) {
 			free = append(free, f)
 		}
 	}
-	return []paidField{size, quantity}, free
+	return []paidField{size, quantity, snapshot}, free
 }
 
 // paasPaidUpdate is the paas.update of plan's sent fields.
@@ -61,6 +72,11 @@ func paasPaidUpdate(plan paidPlan, fields []paidField) paas.PaasUpdateParams {
 		case paasPaidQuantity:
 			n, _ := strconv.Atoi(f.want)
 			up.Quantity = gandi.Ptr(n)
+		case paasPaidSnapshot:
+			up.SnapshotProfile = paas.UnsetSnapshotProfile()
+			if n, _ := strconv.Atoi(f.want); n != 0 {
+				up.SnapshotProfile = paas.SetSnapshotProfile(n)
+			}
 		}
 	}
 	return up
@@ -68,8 +84,13 @@ func paasPaidUpdate(plan paidPlan, fields []paidField) paas.PaasUpdateParams {
 
 // describePaaSPaid names a paid member's wanted value for a person.
 func describePaaSPaid(f paidField) string {
-	if f.key == paasPaidQuantity {
+	switch {
+	case f.key == paasPaidQuantity:
 		return "additional disk " + f.want + " GB"
+	case f.key == paasPaidSnapshot && f.want == "0":
+		return "no snapshot profile"
+	case f.key == paasPaidSnapshot:
+		return "snapshot profile " + f.want
 	}
 	return f.key + " " + f.want
 }

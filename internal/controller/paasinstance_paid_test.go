@@ -12,11 +12,12 @@ import (
 )
 
 // TestDecidePaaSPaidChange runs the shared decision (decidePaid) on what
-// splitPaaSPaid takes out of a PaaS comparison: only size and quantity
-// are paid, recorded in that order, and sent in a paas.update of their
-// own; the free members stay in the other one.
+// splitPaaSPaid takes out of a PaaS comparison: size, quantity and the
+// snapshot profile (its disk counts in the billed disk) are paid,
+// recorded in that order, and sent in a paas.update of their own; the
+// free members stay in the other one.
 func TestDecidePaaSPaidChange(t *testing.T) {
-	info := &paas.PaasReturn{Name: "site", Size: "s", DataDiskAdditionalSize: 10}
+	info := &paas.PaasReturn{Name: "site", Size: "s", DataDiskAdditionalSize: 10, SnapshotProfile: &paas.SnapshotProfile{ID: 1}}
 	for _, tc := range []struct {
 		name                string
 		up                  paas.PaasUpdateParams
@@ -50,6 +51,18 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 			up: paas.PaasUpdateParams{Name: "new", Size: "l", Quantity: gandi.Ptr(20)}, fields: []string{"name", "size", "quantity"},
 			hold: paidHold{recorded: true, held: true, until: time.Now().Add(time.Minute)},
 			free: "name", held: "size,quantity"},
+		{name: "a snapshot profile is paid: recorded and sent apart from the console",
+			up: paas.PaasUpdateParams{SnapshotProfile: paas.SetSnapshotProfile(3), Console: gandi.Ptr(true)}, fields: []string{"snapshot_profile", "console"},
+			free: "console", send: "snapshot_profile=3", record: "snapshot_profile=3"},
+		{name: "removing the snapshot profile is paid too, recorded as profile 0",
+			up: paas.PaasUpdateParams{SnapshotProfile: paas.UnsetSnapshotProfile()}, fields: []string{"snapshot_profile"},
+			send: "snapshot_profile=0", record: "snapshot_profile=0"},
+		{name: "a snapshot profile whose answer was lost: unconfirmed, not sent again",
+			up: paas.PaasUpdateParams{SnapshotProfile: paas.SetSnapshotProfile(3)}, fields: []string{"snapshot_profile"}, recorded: "snapshot_profile=3",
+			record: "snapshot_profile=3", unconfirm: "snapshot_profile"},
+		{name: "taken hold of again with no record: a snapshot profile is held",
+			up: paas.PaasUpdateParams{SnapshotProfile: paas.SetSnapshotProfile(3)}, fields: []string{"snapshot_profile"},
+			hold: paidHold{recorded: true, held: true, until: time.Now().Add(time.Minute)}, held: "snapshot_profile"},
 		{name: "the grace over: the resize is sent",
 			up: paas.PaasUpdateParams{Size: "l"}, fields: []string{"size"},
 			hold: paidHold{recorded: true, until: time.Now()},
@@ -58,7 +71,7 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			up := tc.up
 			paid, free := splitPaaSPaid(&up, tc.fields, info)
-			if up.Size != "" || up.Quantity != nil || strings.Join(free, ",") != tc.free {
+			if up.Size != "" || up.Quantity != nil || up.SnapshotProfile != nil || strings.Join(free, ",") != tc.free {
 				t.Fatalf("free update %+v fields %v, want only %q", up, free, tc.free)
 			}
 			plan := decidePaid(paasPaidKeys, tc.recorded, tc.confirmed, tc.hold, paid)
@@ -69,6 +82,12 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 			}
 			if sent.Quantity != nil {
 				members = append(members, "quantity="+strconv.Itoa(*sent.Quantity))
+			}
+			switch p := sent.SnapshotProfile.(type) {
+			case int:
+				members = append(members, "snapshot_profile="+strconv.Itoa(p))
+			case string:
+				members = append(members, "snapshot_profile=0")
 			}
 			keys := func(fs []paidField) string {
 				out := make([]string, 0, len(fs))

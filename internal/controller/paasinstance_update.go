@@ -173,14 +173,6 @@ func paasFree(up paas.PaasUpdateParams) []freeField {
 	if up.Name != "" {
 		out = append(out, freeField{fieldName, up.Name})
 	}
-	if up.SnapshotProfile != nil {
-		// An int sets a profile, the empty string (0 in the spec) unsets.
-		v := fmt.Sprint(up.SnapshotProfile)
-		if v == "" {
-			v = "0"
-		}
-		out = append(out, freeField{"snapshot_profile", v})
-	}
 	if up.Console != nil {
 		out = append(out, freeField{"console", strconv.FormatBool(*up.Console)})
 	}
@@ -193,8 +185,6 @@ func withoutPaaSFree(up paas.PaasUpdateParams, drop []freeField) paas.PaasUpdate
 		switch f.key {
 		case fieldName:
 			up.Name = ""
-		case "snapshot_profile":
-			up.SnapshotProfile = nil
 		case "console":
 			up.Console = nil
 		}

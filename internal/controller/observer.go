@@ -52,7 +52,10 @@ import (
 //     created together: one read, not one per vhost). So does a vhost
 //     list that names other vhosts than the instance's detail: a vhost
 //     made or deleted at Gandi behind the operator's back shows there
-//     first, and the instance's Vhosts fetch that list at every poll;
+//     first. A settled instance's own pass is served that list too (the
+//     one its Vhosts fetch, shared: one fetch per instance per poll),
+//     so an instance with no Vhost object sees such a change within one
+//     poll as well;
 //   - when it is not in the list at all (too new to be listed, or gone:
 //     the GET's 404 says which).
 //
@@ -222,15 +225,25 @@ func (o *Observers) For(api any, sharingID string) *observer {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.dropIdle(o.clock()())
+	return o.get(c, sharingID)
+}
+
+func (o *Observers) clock() func() time.Time {
+	if o.Now == nil {
+		return time.Now
+	}
+	return o.Now
+}
+
+// get is For without the sweep of idle observers: the observer of c and
+// sharingID, made if none, marked used. Called with o.mu held.
+func (o *Observers) get(c *gandi.Client, sharingID string) *observer {
 	if o.by == nil {
 		o.by = map[observerKey]*observer{}
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := o.clock()
 	t := now()
-	o.dropIdle(t)
 	k := observerKey{client: c, sharingID: sharingID}
 	obs := o.by[k]
 	if obs == nil {
@@ -432,6 +445,15 @@ func (o *observer) wroteTo(keys ...string) {
 // change recorded after that read makes the next one read it again, but
 // the vhosts of an instance, created together, wake it once.
 func (o *observer) vhostsChanged(id string, wake bool) {
+	o.vhostsChangedExcept(id, wake, nil)
+}
+
+// vhostsChangedExcept is vhostsChanged in every observer that may serve
+// instance id's detail but reading, whose HostingInstance's pass reads
+// that detail itself now: recording it as written there would have the
+// instance list that pass was served by, older than the record, refused
+// for the rest of the poll, and a wake-up would read the detail twice.
+func (o *observer) vhostsChangedExcept(id string, wake bool, reading *observer) {
 	if o == nil {
 		return
 	}
@@ -440,6 +462,9 @@ func (o *observer) vhostsChanged(id string, wake bool) {
 		serving = o.all.servingInstance(o.api, id)
 	}
 	for _, obs := range serving {
+		if obs == reading {
+			continue
+		}
 		obs.wroteTo(instanceWriteKey(id))
 		obs.mu.Lock()
 		s := obs.seenInstances[id]
@@ -627,12 +652,14 @@ func (o *observer) wakeInstances(items map[string]gandi.Instance, except string)
 
 // wakeVhosts is wakeInstances for the vhost list of instance id, l, just
 // fetched; the instance's HostingInstance is woken too when l shows other
-// vhosts than the instance's detail (see vhostsDiffer).
-func (o *observer) wakeVhosts(id string, l listed[gandi.Vhost], except string) {
+// vhosts than the instance's detail (see vhostsDiffer), unless reading
+// (the observer of the HostingInstance whose pass fetched l; nil when a
+// Vhost's did) says that pass reads it itself.
+func (o *observer) wakeVhosts(id string, l listed[gandi.Vhost], except string, reading *observer) {
 	o.mu.Lock()
 	wakeChanged(o, kindVhost, o.seenVhosts[id], l.items, except, vhostSettled, vhostListEntry)
 	o.mu.Unlock()
-	o.vhostsListed(id, l)
+	o.vhostsListed(id, l, reading)
 }
 
 // vhostsListed compares l, a vhost list of instance id just fetched, with
@@ -641,11 +668,13 @@ func (o *observer) wakeVhosts(id string, l listed[gandi.Vhost], except string) {
 // (status.vhosts, status.access.deploy, the connection Secret's sftp_* and
 // git_* keys) while its entry in the list of instances shows none of it:
 // a vhost made or deleted at Gandi behind the operator's back shows first
-// in this list, which the passes of the instance's Vhosts fetch at every
-// poll anyway. When they differ, the detail is treated as written to and
-// its HostingInstance woken: it reads the detail again within one poll of
-// the change, not a detail interval later, at the cost of one GET per
-// change and none per settled poll.
+// in this list, which the passes of the instance and of its Vhosts fetch
+// at every poll anyway (see vhostsAgree). When they differ, the detail is
+// treated as written to and its HostingInstance woken: it reads the detail
+// again within one poll of the change, not a detail interval later, at the
+// cost of one GET per change and none per settled poll. reading, when the
+// HostingInstance's own pass fetched l, is left alone: that pass reads the
+// detail now.
 //
 // A detail found to differ is superseded (see supersedeVhosts), so that it
 // counts once: an observer the HostingInstance no longer reads through (it
@@ -653,19 +682,19 @@ func (o *observer) wakeVhosts(id string, l listed[gandi.Vhost], except string) {
 // otherwise keep a detail that differs from every later list, and cost a
 // GET and a wake at every poll for good. A detail counts again once an
 // object reads it afresh through that observer.
-func (o *observer) vhostsListed(id string, l listed[gandi.Vhost]) {
+func (o *observer) vhostsListed(id string, l listed[gandi.Vhost], reading *observer) {
 	serving := []*observer{o}
 	if o.all != nil {
 		serving = o.all.servingInstance(o.api, id)
 	}
 	differ := false
 	for _, obs := range serving {
-		if obs.supersedeVhosts(id, l) {
+		if obs.supersedeVhosts(id, l) && obs != reading {
 			differ = true
 		}
 	}
 	if differ {
-		o.vhostsChanged(id, true)
+		o.vhostsChangedExcept(id, true, reading)
 	}
 }
 
@@ -751,7 +780,8 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 	o.mu.Lock()
 	s := o.seenInstances[id]
 	o.mu.Unlock()
-	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) && !boosterDue(s.detail, o.now()) {
+	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) && !boosterDue(s.detail, o.now()) &&
+		o.vhostsAgree(ctx, id, s) {
 		out := *s.detail
 		return &out, nil
 	}
@@ -768,18 +798,59 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 	return inst, nil
 }
 
+// vhostsAgree reports whether s, the detail of instance id about to be
+// served, still shows the vhosts that the instance's vhost list shows
+// (vhostsDiffer): the list of instances shows none of them, and without
+// this an instance with no Vhost object (vhosts managed by hand, or an
+// import of the instance alone) would show a vhost made or deleted at
+// Gandi only a detail interval later. The list is the one the instance's
+// Vhosts are served by (vhostObserver), fetched at most once per poll
+// whichever object's pass comes first, so an instance with Vhosts costs
+// no request more. A list that failed is no error of the instance: like
+// any object whose list failed, it reads its detail.
+func (o *observer) vhostsAgree(ctx context.Context, id string, s *seen[gandi.Instance]) bool {
+	vo := o.vhostObserver()
+	l := refresh(gandi.WithPriority(ctx, gandi.PriorityRoutine), vo, vo.vhostList(id), vo.listVhosts(id), vhostFQDN)
+	if !l.ok {
+		return false
+	}
+	if l.fetched {
+		vo.wakeVhosts(id, l, "", o)
+	}
+	return !vhostsDiffer(s.detail.Vhosts, s.detailAt, l.items, l.startedAt)
+}
+
+// vhostObserver is the observer whose vhost lists the Vhosts of o's
+// credential are served by: they name no sharing_id (a vhost list has
+// none), so it is o itself unless o's HostingInstance names one.
+func (o *observer) vhostObserver() *observer {
+	if o.sharingID == "" || o.all == nil {
+		return o
+	}
+	o.all.mu.Lock()
+	defer o.all.mu.Unlock()
+	return o.all.get(o.api, "")
+}
+
+// listVhosts fetches the vhost list of instance id, every page.
+func (o *observer) listVhosts(id string) func(context.Context) ([]gandi.Vhost, error) {
+	return func(ctx context.Context) ([]gandi.Vhost, error) {
+		return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
+	}
+}
+
+func vhostFQDN(v gandi.Vhost) string { return v.FQDN }
+
 // vhost answers the observation of fqdn on instance id for owner, from
 // the instance's vhost list when the rules above allow.
 func (o *observer) vhost(ctx context.Context, id, fqdn string, owner types.NamespacedName, wantFresh bool) (*gandi.Vhost, error) {
 	c := o.vhostList(id)
 	var l listed[gandi.Vhost]
 	if !wantFresh {
-		l = refresh(gandi.WithPriority(ctx, gandi.PriorityRoutine), o, c, func(ctx context.Context) ([]gandi.Vhost, error) {
-			return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
-		}, func(v gandi.Vhost) string { return v.FQDN })
+		l = refresh(gandi.WithPriority(ctx, gandi.PriorityRoutine), o, c, o.listVhosts(id), vhostFQDN)
 	}
 	if l.fetched {
-		o.wakeVhosts(id, l, fqdn)
+		o.wakeVhosts(id, l, fqdn, nil)
 	}
 	entry, inList := l.items[fqdn]
 	o.mu.Lock()
@@ -834,14 +905,12 @@ func (o *observer) vhostList(id string) *listCache[gandi.Vhost] {
 func (o *observer) vhostLookup(ctx context.Context, id, fqdn string, window lookupWindow) (found *gandi.Vhost, ok bool) {
 	c := o.vhostList(id)
 	maxAge, notBefore := o.lookupMaxAge(window), laterOf(window.notBefore, o.wroteAt(vhostWriteKey(id, fqdn)))
-	l := refreshSince(ctx, o, c, func(ctx context.Context) ([]gandi.Vhost, error) {
-		return o.api.ListVhosts(ctx, id, gandi.ListVhostsOptions{})
-	}, func(v gandi.Vhost) string { return v.FQDN }, maxAge, notBefore)
+	l := refreshSince(ctx, o, c, o.listVhosts(id), vhostFQDN, maxAge, notBefore)
 	if !l.ok {
 		return nil, false
 	}
 	if l.fetched {
-		o.wakeVhosts(id, l, "")
+		o.wakeVhosts(id, l, "", nil)
 	}
 	if v, inList := l.items[fqdn]; inList {
 		return &v, true
@@ -907,10 +976,22 @@ func (o *observer) forget(id string) {
 		return
 	}
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	delete(o.seenInstances, id)
 	delete(o.vhosts, id)
 	delete(o.seenVhosts, id)
+	o.mu.Unlock()
+	if o.sharingID == "" || o.all == nil {
+		return
+	}
+	// The vhost list the instance's passes were served (vhostsAgree).
+	o.all.mu.Lock()
+	vo := o.all.by[observerKey{client: o.api}]
+	o.all.mu.Unlock()
+	if vo != nil {
+		vo.mu.Lock()
+		delete(vo.vhosts, id)
+		vo.mu.Unlock()
+	}
 }
 
 // instanceListEntry is what GET /instances shows of an instance whose

@@ -886,7 +886,7 @@ func TestObserverVhostListCountsADetailOnce(t *testing.T) {
 			keep(forInstance, tc.current)
 			for i, want := range tc.wantWoken {
 				wakes = 0
-				forVhost.vhostsListed(id, both)
+				forVhost.vhostsListed(id, both, nil)
 				if woken := wakes > 0; woken != want {
 					t.Fatalf("list %d: the HostingInstance woken = %v, want %v", i+1, woken, want)
 				}
@@ -1049,4 +1049,150 @@ func instanceWakes(obs *observer) *[]types.NamespacedName {
 		}
 	}
 	return &woken
+}
+
+// What a settled poll costs, by what an instance has: its HostingInstance's
+// pass is served the instance's vhost list (a vhost made or deleted at
+// Gandi behind the operator's back shows there, not in the list of
+// instances), the very list its Vhosts are served, so each instance costs
+// one vhost list per poll whether it has Vhost objects or not, in whichever
+// order the passes come and whatever sharing_id the HostingInstance names,
+// plus its share of the pages of instances; no GET, no wake-up. A vhost
+// made, then deleted, by hand shows in the HostingInstance's pass of the
+// poll that lists it, with one GET of the instance per change; the poll
+// after is settled again.
+func TestObserverSettledPollCost(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// vhosts is how many Vhost objects each instance has (it has three
+		// vhosts at Gandi either way).
+		vhosts int
+		// sharing: the HostingInstance names a sharing_id (its Vhosts
+		// cannot); vhostsFirst: the Vhosts' passes come before the
+		// HostingInstance's in each poll.
+		sharing, vhostsFirst bool
+	}{
+		{name: "no Vhost object", vhosts: 0},
+		{name: "no Vhost object, a sharing_id", vhosts: 0, sharing: true},
+		{name: "three Vhost objects, the HostingInstance first", vhosts: 3},
+		{name: "three Vhost objects, the Vhosts first", vhosts: 3, vhostsFirst: true},
+		{name: "three Vhost objects, a sharing_id", vhosts: 3, sharing: true},
+		{name: "three Vhost objects, a sharing_id, the Vhosts first", vhosts: 3, sharing: true, vhostsFirst: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const org, instances = "org-cost", 3
+			sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, org)
+			now := time.Now()
+			o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
+			ctx := context.Background()
+			fqdns := []string{"www.example.com", "api.example.com", "shop.example.com"}
+			ids := make([]string, instances)
+			for i := range ids {
+				ids[i] = sim.AddInstance(org, gandisim.SeedInstance{Name: "site-" + strconv.Itoa(i), Size: "s+"})
+				for _, f := range fqdns {
+					if err := api.CreateVhost(ctx, ids[i], gandi.CreateVhostRequest{FQDN: strconv.Itoa(i) + "." + f}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			sim.Advance(time.Hour)
+			sharingID := ""
+			if tc.sharing {
+				sharingID = org
+			}
+			site := func(i int) types.NamespacedName {
+				return types.NamespacedName{Namespace: "ns", Name: "site-" + strconv.Itoa(i)}
+			}
+			var woken []types.NamespacedName
+			wake := func(kind observedKind, key types.NamespacedName) {
+				if kind == kindInstance {
+					woken = append(woken, key)
+				}
+			}
+			type cost struct{ instancePages, vhostLists, instanceGETs, vhostGETs int }
+			count := func() cost {
+				return cost{sim.Requests(gandisim.RouteListInstances), sim.Requests(gandisim.RouteListVhosts),
+					sim.Requests(gandisim.RouteGetInstance), sim.Requests(gandisim.RouteGetVhost)}
+			}
+			// poll is one poll of every object; it returns what it cost and
+			// the vhosts the first instance's HostingInstance shows.
+			poll := func() (cost, []string) {
+				t.Helper()
+				now = now.Add(time.Minute)
+				before := count()
+				forInstance, forVhost := o.For(api, sharingID), o.For(api, "")
+				forInstance.wake, forVhost.wake = wake, wake
+				var shown []string
+				for i, id := range ids {
+					vhostPasses := func() {
+						for _, f := range fqdns[:tc.vhosts] {
+							fqdn := strconv.Itoa(i) + "." + f
+							if _, err := forVhost.vhost(ctx, id, fqdn, types.NamespacedName{Namespace: "ns", Name: fqdn}, false); err != nil {
+								t.Fatal(err)
+							}
+							now = now.Add(time.Millisecond) // a pass takes time
+						}
+					}
+					if tc.vhostsFirst {
+						vhostPasses()
+					}
+					if got := servedVhosts(ctx, t, forInstance, id, site(i)); i == 0 {
+						shown = got
+					}
+					now = now.Add(time.Millisecond)
+					if !tc.vhostsFirst {
+						vhostPasses()
+					}
+				}
+				after := count()
+				return cost{after.instancePages - before.instancePages, after.vhostLists - before.vhostLists,
+					after.instanceGETs - before.instanceGETs, after.vhostGETs - before.vhostGETs}, shown
+			}
+			byHand := func(change func() error) {
+				t.Helper()
+				if err := change(); err != nil {
+					t.Fatal(err)
+				}
+				sim.Advance(time.Hour)
+			}
+			settled := cost{instancePages: 1, vhostLists: instances}
+			poll() // every object reads its detail once
+			woken = nil
+			for p := range 2 {
+				if got, _ := poll(); got != settled || len(woken) != 0 {
+					t.Fatalf("settled poll %d of %d instances: %+v, woken %v; want %+v (one page of instances, one vhost list per instance), nothing woken", p+1, instances, got, woken, settled)
+				}
+			}
+
+			// A change is one GET of its instance, within the poll; the
+			// HostingInstance is woken only by a Vhost's list (its own pass
+			// reads the detail itself).
+			wantWoken := []types.NamespacedName(nil)
+			if tc.vhosts > 0 && tc.vhostsFirst {
+				wantWoken = []types.NamespacedName{site(0)}
+			}
+			changed := cost{instancePages: 1, vhostLists: instances, instanceGETs: 1}
+			all := []string{"0.api.example.com", "0.hand.example.com", "0.shop.example.com", "0.www.example.com"}
+			byHand(func() error {
+				return api.CreateVhost(ctx, ids[0], gandi.CreateVhostRequest{FQDN: "0.hand.example.com"})
+			})
+			if got, shown := poll(); got != changed || !slices.Equal(shown, all) || !slices.Equal(woken, wantWoken) {
+				t.Fatalf("the poll after a vhost was made by hand: %+v, vhosts shown %v, woken %v; want %+v, %v, woken %v", got, shown, woken, changed, all, wantWoken)
+			}
+			woken = nil
+			if got, shown := poll(); got != settled || !slices.Equal(shown, all) || len(woken) != 0 {
+				t.Fatalf("the poll after that: %+v, vhosts shown %v, woken %v; want %+v, %v, nothing woken", got, shown, woken, settled, all)
+			}
+
+			byHand(func() error { return api.DeleteVhost(ctx, ids[0], "0.hand.example.com") })
+			left := []string{"0.api.example.com", "0.shop.example.com", "0.www.example.com"}
+			if got, shown := poll(); got != changed || !slices.Equal(shown, left) || !slices.Equal(woken, wantWoken) {
+				t.Fatalf("the poll after a vhost was deleted by hand: %+v, vhosts shown %v, woken %v; want %+v, %v, woken %v", got, shown, woken, changed, left, wantWoken)
+			}
+			woken = nil
+			if got, _ := poll(); got != settled || len(woken) != 0 {
+				t.Fatalf("the poll after that: %+v, woken %v; want %+v, nothing woken", got, woken, settled)
+			}
+		})
+	}
 }

@@ -73,34 +73,19 @@ var _ = Describe("Batched observation", func() {
 	// Gandi shows in the vhost list www's pass fetches at every poll, and
 	// the instance's detail (status.vhosts, status.access.deploy) is read
 	// again then, not a detail interval later.
-	byHand := func() *gandi.Client {
-		api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
-		Expect(err).NotTo(HaveOccurred())
-		return api
-	}
-	deployVhosts := func(hi *hostingv1alpha1.HostingInstance) []string {
-		var out []string
-		if a := hi.Status.Access; a != nil {
-			for _, d := range a.Deploy {
-				out = append(out, d.VhostFQDN)
-			}
-		}
-		return out
-	}
-
 	It("reports a vhost made at Gandi behind the operator's back in its HostingInstance's status within one poll", func() {
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf("www.example.com")))
 		// Settle: the operator's own vhost is read.
 		time.Sleep(2 * observed.Poll)
 
-		Expect(byHand().CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
+		Expect(w.byHand().CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
 		Eventually(fetch(hi)).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(And(
 			HaveField("Status.Vhosts", ConsistOf("www.example.com", "api.example.com")),
 			WithTransform(deployVhosts, ConsistOf("www.example.com", "api.example.com"))))
 	})
 
 	It("reports a vhost deleted at Gandi behind the operator's back in its HostingInstance's status within one poll", func() {
-		api := byHand()
+		api := w.byHand()
 		// Someone's vhost, made by hand before; a spec change has the
 		// HostingInstance read its detail and show it.
 		Expect(api.CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
@@ -121,13 +106,100 @@ var _ = Describe("Batched observation", func() {
 		w.create(t)
 		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
 		// Someone renames it with the same token, outside the cluster.
-		api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
-		Expect(err).NotTo(HaveOccurred())
+		api := w.byHand()
 		patches := w.sim.Requests(gandisim.RoutePatchTemplate)
 		Expect(api.UpdateTemplate(suiteCtx, t.Status.ID, gandi.UpdateTemplateRequest{Name: "renamed-by-hand"})).To(Succeed())
 		// The operator sees it and puts the spec's name back.
 		Eventually(func() string { return w.simTemplate(t)().Name }).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(Equal("dns"))
 		Expect(w.sim.Requests(gandisim.RoutePatchTemplate)).To(Equal(patches+2), "the hand-made rename, then the operator's")
+	})
+})
+
+// byHand is a client of the simulator with the test organization's token:
+// someone working at Gandi behind the operator's back.
+func (w *world) byHand() *gandi.Client {
+	api, err := gandi.New(gandi.Config{BaseURL: w.server.URL, Credential: gandi.Credential{Token: orgToken}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+	Expect(err).NotTo(HaveOccurred())
+	return api
+}
+
+// deployVhosts are the vhosts status.access.deploy of hi names.
+func deployVhosts(hi *hostingv1alpha1.HostingInstance) []string {
+	var out []string
+	if a := hi.Status.Access; a != nil {
+		for _, d := range a.Deploy {
+			out = append(out, d.VhostFQDN)
+		}
+	}
+	return out
+}
+
+// connectionData reads the data of the Secret name in hi's namespace
+// (none when it is missing).
+func connectionData(hi *hostingv1alpha1.HostingInstance, name string) func() map[string][]byte {
+	return func() map[string][]byte {
+		s := &corev1.Secret{}
+		_ = k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: hi.Namespace, Name: name}, s)
+		return s.Data
+	}
+}
+
+// An instance with no Vhost object (its vhosts made by hand, or the
+// instance imported alone): its own pass is served the instance's vhost
+// list at every poll, so a vhost made or deleted at Gandi behind the
+// operator's back shows in its status and connection Secret within one
+// poll, not a detail interval later; a settled poll reads the list, and
+// neither the instance's detail nor writes anything.
+var _ = Describe("Batched observation of an instance with no Vhost object", func() {
+	observed := controller.Timing{Poll: 2 * time.Second, Transitional: 100 * time.Millisecond, CreateGrace: time.Second, Usage: time.Hour, Detail: time.Hour}
+	withinOnePoll := observed.Poll + observed.Poll/10 + 2*time.Second
+
+	It("reports a vhost made, then deleted, at Gandi behind the operator's back in its status and connection Secret within one poll", func() {
+		w := newWorld()
+		w.startManager(managerOptions{timing: &observed})
+		hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "site-conn"}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		connection := connectionData(hi, "site-conn")
+		Eventually(connection).WithTimeout(eventually).Should(HaveKey("admin_url"))
+		Expect(connection()).NotTo(HaveKey("sftp_server"), "no vhost yet")
+		id := hi.Status.ID
+
+		// Settled: each poll reads the vhost list, no detail, and writes
+		// neither to Gandi nor to the API server.
+		type counts struct {
+			getInstance, writes int
+			resourceVersion     string
+		}
+		now := func() counts {
+			cur := &hostingv1alpha1.HostingInstance{}
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKeyFromObject(hi), cur)).To(Succeed())
+			return counts{w.sim.Requests(gandisim.RouteGetInstance), w.sim.Writes(), cur.ResourceVersion}
+		}
+		Eventually(func(g Gomega) {
+			before, lists := now(), w.sim.Requests(gandisim.RouteListVhosts)
+			g.Consistently(now).WithTimeout(2 * observed.Poll).WithPolling(100 * time.Millisecond).Should(Equal(before))
+			g.Expect(w.sim.Requests(gandisim.RouteListVhosts)).To(BeNumerically(">", lists), "the vhost list is read at every poll")
+		}).WithTimeout(4 * withinOnePoll).Should(Succeed())
+
+		api := w.byHand()
+		Expect(api.CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"})).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(fetch(hi)()).To(And(
+				HaveField("Status.Vhosts", ConsistOf("www.example.com")),
+				WithTransform(deployVhosts, ConsistOf("www.example.com"))))
+			g.Expect(connection()).To(HaveKey("sftp_server"))
+		}).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(Succeed())
+
+		Expect(api.DeleteVhost(suiteCtx, id, "www.example.com")).To(Succeed())
+		// Gandi deletes it in the background: one poll from when it is gone.
+		Eventually(func() []gandisim.VhostView { return w.sim.Vhosts(id) }).WithTimeout(eventually).WithPolling(50 * time.Millisecond).Should(BeEmpty())
+		Eventually(func(g Gomega) {
+			g.Expect(fetch(hi)()).To(And(HaveField("Status.Vhosts", BeEmpty()), WithTransform(deployVhosts, BeEmpty())))
+			g.Expect(connection()).NotTo(HaveKey("sftp_server"))
+		}).WithTimeout(withinOnePoll).WithPolling(50 * time.Millisecond).Should(Succeed())
 	})
 })
 
@@ -188,11 +260,7 @@ var _ = Describe("Batched observation of the vhosts the operator makes", func() 
 		})
 		w.create(hi)
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
-		connection := func() map[string][]byte {
-			s := &corev1.Secret{}
-			_ = k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: hi.Namespace, Name: "site-conn"}, s)
-			return s.Data
-		}
+		connection := connectionData(hi, "site-conn")
 		Eventually(connection).WithTimeout(eventually).Should(HaveKey("admin_url"))
 		Expect(connection()).NotTo(HaveKey("sftp_server"), "no vhost yet")
 

@@ -248,13 +248,14 @@ func noteSynced(hi *hostingv1alpha1.HostingInstance, note string) {
 }
 
 // sendUpdate PATCHes the instance; a patch carrying a new password is a
-// side effect sent at most once per password Secret revision, reported
-// applied once Gandi accepted it (rotateOnce).
+// side effect sent at most once per password Secret revision, by this
+// operator and by the client (rotateOnce hands send a context the client
+// never resends with), and reported applied once Gandi accepted it.
 // accepted says Gandi took the patch, whatever the error.
 func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, patch gandi.UpdateInstanceRequest, passwordVersion string) (accepted bool, err error) {
-	send := func() error { return api.UpdateInstance(ctx, id, patch) }
+	send := func(ctx context.Context) error { return api.UpdateInstance(ctx, id, patch) }
 	if passwordVersion == "" {
-		err := send()
+		err := send(ctx)
 		return err == nil, err
 	}
 	return rotateOnce(ctx, r.Client, hi, effectPassword, passwordVersion, send)
@@ -415,7 +416,7 @@ func (r *HostingInstanceReconciler) runActions(ctx context.Context, api instance
 				return nil, retry(err), false
 			}
 		}
-		state, sent, err := performOnce(ctx, r.Client, hi, a.effect, want, func() error { return api.InstanceAction(ctx, id, a.action) })
+		state, sent, err := performOnce(ctx, r.Client, hi, a.effect, want, func(ctx context.Context) error { return api.InstanceAction(ctx, id, a.action) })
 		if state == requestPerformed {
 			*last = want
 		}

@@ -171,7 +171,7 @@ func (p *paasPass) sendRenew(ctx context.Context, want *hostingv1alpha1.PaaSRene
 	if err != nil {
 		return halt(retry(fmt.Errorf("encode the renewal record: %w", err)))
 	}
-	outcome, err := sendOnce(ctx, p.r.Client, p.pi, effectRenew, string(record), func() error {
+	outcome, err := sendOnce(ctx, p.r.Client, p.pi, effectRenew, string(record), func(ctx context.Context) error {
 		_, err := p.api.Renew(ctx, info.ID, paas.RenewOptions{Duration: want.Duration, Fixed: want.Fixed})
 		return err
 	})

@@ -337,7 +337,7 @@ func (p *paasPass) rotatePassword(ctx context.Context) *result {
 	case d != passwordSend:
 		return nil
 	}
-	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectPassword, pw.version, func() error {
+	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectPassword, pw.version, func(ctx context.Context) error {
 		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{Password: gandi.Secret(pw.value)})
 		return err
 	})
@@ -385,7 +385,7 @@ func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
 			"change spec.sshKeys or spec.sshKeyIDs to send a list again"))
 		return nil
 	}
-	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectSSHKeys, v, func() error {
+	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectSSHKeys, v, func(ctx context.Context) error {
 		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{SSHKey: s.SSHKeys, Keys: intsOf(s.SSHKeyIDs)})
 		return err
 	})
@@ -490,7 +490,7 @@ func (p *paasPass) runRequests(ctx context.Context) *result {
 			p.problems = append(p.problems, *refused)
 			continue
 		}
-		state, sent, err := performOnce(ctx, r.Client, pi, q.effect, want, func() error { return q.send(ctx, api, id) })
+		state, sent, err := performOnce(ctx, r.Client, pi, q.effect, want, func(ctx context.Context) error { return q.send(ctx, api, id) })
 		if state == requestPerformed {
 			*done = want
 		}

@@ -10,7 +10,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
-	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
 // Paid changes, of any kind.
@@ -199,16 +198,15 @@ func formatPaid(m map[string]string, keys []string) string {
 // sendPaid sends the paid fields plan says to send, at most once per
 // value (sendOnceWith: recorded with an optimistic lock before the call,
 // taken back only when Gandi certainly did not act), and never resent by
-// the client (gandi.WithoutResend). accepted says Gandi took the change;
+// the client (the context sendOnceWith hands send is gandi.WithoutResend).
+// accepted says Gandi took the change;
 // an error beside it is the confirmation's write.
 func sendPaid(ctx context.Context, c client.Client, obj client.Object, plan paidPlan, send func(context.Context) error) (accepted bool, err error) {
 	if len(plan.send) == 0 {
 		return false, settlePaid(ctx, c, obj, plan)
 	}
 	also := annotationPatch{set: map[string]string{confirmedKey(effectPaidChange): plan.confirmed}}
-	outcome, err := sendOnceWith(ctx, c, obj, effectPaidChange, plan.record, also, func() error {
-		return send(gandi.WithoutResend(ctx))
-	})
+	outcome, err := sendOnceWith(ctx, c, obj, effectPaidChange, plan.record, also, send)
 	if outcome != effectSent {
 		return false, err
 	}

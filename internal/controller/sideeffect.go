@@ -76,7 +76,16 @@ const (
 // value (with an optimistic lock) before sending, and takes the record back
 // only when Gandi certainly did not act (gandi.NotApplied). The error is
 // send's, or the record's: a conflict means another pass recorded first.
-func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, value string, send func() error) (effectOutcome, error) {
+//
+// send gets the context its requests to Gandi must be made with: one the
+// clients never resend on their own (gandi.WithoutResend). The record only
+// stops this operator from sending the value again; a client that resent
+// a request whose answer was lost would repeat the effect behind it (a
+// PATCH of a password is idempotent for HTTP, not for the user, who is
+// promised one change per value). Handing that context to send, rather
+// than leaving each caller to wrap its own, is what keeps an effect added
+// later from forgetting it.
+func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, value string, send func(context.Context) error) (effectOutcome, error) {
 	return sendOnceWith(ctx, c, obj, effect, value, annotationPatch{}, send)
 }
 
@@ -85,7 +94,7 @@ func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, v
 // those annotations too. The labels stay: they only help find the record.
 // So does the finalizer: with no answered effect to wait for, deleting
 // the object lets it go at once.
-func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also annotationPatch, send func() error) (effectOutcome, error) {
+func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also annotationPatch, send func(context.Context) error) (effectOutcome, error) {
 	previous := recordedEffect(obj, effect)
 	if previous == value {
 		return effectAlreadyDone, nil
@@ -103,7 +112,7 @@ func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effec
 	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set, labels: also.labels, finalizer: also.finalizer}); err != nil {
 		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
 	}
-	err := send()
+	err := send(gandi.WithoutResend(ctx))
 	switch {
 	case err == nil:
 		return effectSent, nil
@@ -318,7 +327,7 @@ const (
 // (an action, a cache purge): what it reports as performed is only what
 // Gandi accepted, confirmed in an annotation right after the answer.
 // sent says the request left in this pass and was accepted.
-func performOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) (state requestState, sent bool, err error) {
+func performOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func(context.Context) error) (state requestState, sent bool, err error) {
 	if obj.GetAnnotations()[confirmedKey(effect)] == want {
 		return requestPerformed, false, nil
 	}
@@ -337,7 +346,7 @@ func performOnce(ctx context.Context, c client.Client, obj client.Object, effect
 // accepted says Gandi took it; an error beside it is the confirmation's
 // write (a Kubernetes write, retried as any), otherwise send's or the
 // record's.
-func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func() error) (accepted bool, err error) {
+func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func(context.Context) error) (accepted bool, err error) {
 	if confirmedRotation(obj, effect) == want {
 		return true, nil
 	}
@@ -350,7 +359,7 @@ func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect,
 }
 
 // confirmOnce sends want once and confirms Gandi's acceptance (performOnce).
-func confirmOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, also map[string]string, send func() error) (state requestState, sent bool, err error) {
+func confirmOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, also map[string]string, send func(context.Context) error) (state requestState, sent bool, err error) {
 	outcome, err := sendOnceWith(ctx, c, obj, effect, want, annotationPatch{set: also}, send)
 	switch outcome {
 	case effectSent:

@@ -99,7 +99,7 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	// The finalizer goes on with the record, before anything is sent:
 	// deleting the object then waits for the dispatch (finalize).
 	labelled := annotationPatch{labels: map[string]string{hostingv1alpha1.LabelApplyDomain: applyDomainLabel(t.domainID)}, finalizer: true}
-	_, err = sendOnceWith(ctx, r.Client, ta, effectApply, value, labelled, func() error {
+	_, err = sendOnceWith(ctx, r.Client, ta, effectApply, value, labelled, func(ctx context.Context) error {
 		holder, held, cerr := r.heldBackNow(ctx, ta, t)
 		if cerr != nil || held {
 			if held {

@@ -121,7 +121,7 @@ func (r *VhostReconciler) purgeCache(ctx context.Context, api vhostAPI, vh *host
 			return nil, retry(err), false
 		}
 	}
-	state, sent, err := performOnce(ctx, r.Client, vh, effectCachePurge, want, func() error {
+	state, sent, err := performOnce(ctx, r.Client, vh, effectCachePurge, want, func(ctx context.Context) error {
 		return api.PurgeVhostCache(ctx, instanceID, vh.Status.FQDN)
 	})
 	if state == requestPerformed {

@@ -338,10 +338,10 @@ func (r *HostingInstanceReconciler) passwordRotation(ctx context.Context, hi *ho
 	switch d, err := r.decidePasswordChange(ctx, hi, id, pw); {
 	case err != nil:
 		return passwordRevision{}, nil, &passwordRecordError{err}
-	case d == passwordUnconfirmed:
+	case d == rotationUnconfirmed:
 		p := passwordProblem(pw.version)
 		return passwordRevision{}, &p, nil
-	case d != passwordSend:
+	case d != rotationSend:
 		return passwordRevision{}, nil, nil
 	}
 	hash, _, err := passwordHash(pwSecret, key)

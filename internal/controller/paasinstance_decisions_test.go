@@ -433,6 +433,16 @@ func TestPaaSHeldNamesEveryPendingChange(t *testing.T) {
 			pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "www.example.org"}}
 			info.Vhosts = []paas.PaasVHostShortReturn{{Name: "www.example.org", State: paas.StateBeingDeleted}}
 		}, hostingv1alpha1.ReasonWaitingForState, "vhost www.example.org (Gandi is deleting it"},
+		{"an SSH key list set back to the one Gandi accepted, after a list whose answer was lost", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.SSHKeyIDs = []int32{101}
+			pi.Annotations = acceptedRecord(effectSSHKeys, sshKeysVersion(pi.Spec))
+			maps.Copy(pi.Annotations, effectRecord(effectSSHKeys, sshKeysVersion(hostingv1alpha1.PaaSInstanceSpec{SSHKeyIDs: []int32{202}})))
+		}, hostingv1alpha1.ReasonWaitingForState, "spec.sshKeys"},
+		{"an SSH key list whose answer was lost", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.SSHKeyIDs = []int32{202}
+			pi.Annotations = acceptedRecord(effectSSHKeys, sshKeysVersion(hostingv1alpha1.PaaSInstanceSpec{SSHKeyIDs: []int32{101}}))
+			maps.Copy(pi.Annotations, effectRecord(effectSSHKeys, sshKeysVersion(pi.Spec)))
+		}, hostingv1alpha1.ReasonActionUnconfirmed, "SSH key list"},
 	} {
 		for _, state := range []string{paas.StateLocked, paas.StatePaused} {
 			t.Run(tc.name+" ("+state+")", func(t *testing.T) {
@@ -447,6 +457,44 @@ func TestPaaSHeldNamesEveryPendingChange(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestSSHKeysDecision: a PaaSInstance's SSH key lists follow the
+// password's rule (decideRotation). Gandi takes them whole, so after a list
+// whose answer was lost, the list set back to the one Gandi last accepted
+// is sent: Gandi may hold the lost one.
+func TestSSHKeysDecision(t *testing.T) {
+	a := []int32{101}
+	b := []int32{202}
+	version := func(ids []int32) string { return sshKeysVersion(hostingv1alpha1.PaaSInstanceSpec{SSHKeyIDs: ids}) }
+	// accepted is a at Gandi, then lost: b recorded, its answer lost.
+	lost := func() map[string]string {
+		r := acceptedRecord(effectSSHKeys, version(a))
+		maps.Copy(r, effectRecord(effectSSHKeys, version(b)))
+		return r
+	}
+	for _, tc := range []struct {
+		name        string
+		ids         []int32
+		annotations map[string]string
+		expect      rotationDecision
+	}{
+		{"no list in the spec", nil, lost(), rotationAccepted},
+		{"the list Gandi accepted", a, acceptedRecord(effectSSHKeys, version(a)), rotationAccepted},
+		{"a new list", b, acceptedRecord(effectSSHKeys, version(a)), rotationSend},
+		{"the list whose answer was lost: not sent again", b, lost(), rotationUnconfirmed},
+		{"set back to the list Gandi accepted after a lost one: sent", a, lost(), rotationSend},
+		{"a third list after a lost one", []int32{303}, lost(), rotationSend},
+		{"an earlier build's record, with no confirmation", a, effectRecord(effectSSHKeys, version(a)), rotationAccepted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Annotations: tc.annotations},
+				Spec: hostingv1alpha1.PaaSInstanceSpec{SSHKeyIDs: tc.ids}}
+			if _, got := sshKeysDecision(pi); got != tc.expect {
+				t.Fatalf("sshKeysDecision = %d, want %d", got, tc.expect)
+			}
+		})
 	}
 }
 

@@ -614,6 +614,26 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.paasView(pi)().SSHKeys).To(ContainElement(ContainSubstring("deploy@example.org")), "the new list was sent")
 		})
 
+		It("sends an SSH key list set back to the one Gandi accepted after a list whose answer was lost, never reporting it up to date unsent", func() {
+			keyIDs := func() []int { return w.paasView(pi)().KeyIDs }
+			setSpec(pi, func() { pi.Spec.SSHKeyIDs = []int32{101} })
+			Eventually(keyIDs).WithTimeout(eventually).Should(Equal([]int{101}))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+
+			w.sim.CommitThenDrop(xmlrpc("paas.update"), 1) // Gandi takes key 202; the answer is lost
+			setSpec(pi, func() { pi.Spec.SSHKeyIDs = []int32{202} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+			Expect(keyIDs()).To(Equal([]int{202}))
+			updates := w.sim.Requests(xmlrpc("paas.update"))
+
+			By("the list set back to the one Gandi accepted before the lost one: Gandi holds 202, so 101 is sent")
+			setSpec(pi, func() { pi.Spec.SSHKeyIDs = []int32{101} })
+			Eventually(keyIDs).WithTimeout(eventually).Should(Equal([]int{101}))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+			Consistently(func() int { return w.sim.Requests(xmlrpc("paas.update")) }).WithTimeout(2*testTiming.Poll).Should(Equal(updates+1), "sent once")
+		})
+
 		It("runs each request once per new value, across a manager restart", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			w.sim.SetPaasNeedUpgrade(id)

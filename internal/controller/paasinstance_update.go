@@ -260,8 +260,11 @@ func (p *paasPass) held(ctx context.Context, res result) result {
 			problems = append(problems, *prob)
 		}
 	}
-	if s := pi.Spec; len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 && sshKeysVersion(s) != confirmedRotation(pi, effectSSHKeys) {
+	switch v, d := sshKeysDecision(pi); d {
+	case rotationSend:
 		fields = append(fields, "spec.sshKeys")
+	case rotationUnconfirmed:
+		problems = append(problems, sshKeysProblem(v))
 	}
 	fields = append(fields, pendingVhostChanges(pi, p.info)...)
 	return reportHeld(pi, "instance", p.info.State, fields, problems, res)
@@ -274,11 +277,11 @@ func passwordPending(pi *hostingv1alpha1.PaaSInstance, pw passwordRevision, err 
 	if err != nil {
 		return "", &problem{classify(err).reason, "read the password: " + err.Error()}
 	}
-	switch decidePassword(pw.version, confirmedRotation(pi, effectPassword), recordedEffect(pi, effectPassword), same) {
-	case passwordUnconfirmed:
+	switch rotationFor(pi, effectPassword, pw.version, same) {
+	case rotationUnconfirmed:
 		prob := passwordProblem(pw.version)
 		return "", &prob
-	case passwordSend:
+	case rotationSend:
 		return "password Secret revision " + pw.version, nil
 	}
 	return "", nil
@@ -331,10 +334,10 @@ func (p *paasPass) rotatePassword(ctx context.Context) *result {
 	switch d, err := p.r.decidePasswordChange(ctx, pi, instance, pw); {
 	case err != nil:
 		return halt(retry(err))
-	case d == passwordUnconfirmed:
+	case d == rotationUnconfirmed:
 		p.problems = append(p.problems, passwordProblem(pw.version))
 		return nil
-	case d != passwordSend:
+	case d != rotationSend:
 		return nil
 	}
 	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectPassword, pw.version, func(ctx context.Context) error {
@@ -368,21 +371,36 @@ func sshKeysVersion(s hostingv1alpha1.PaaSInstanceSpec) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// sshKeysDecision is what a pass does about pi's SSH key lists, and
+// their version; rotationAccepted when the spec lists none. The rule is
+// the password's (decideRotation): Gandi takes the lists whole ("keys" is
+// the list of key IDs to use), so after a list whose answer was lost even
+// the list Gandi last accepted is sent again, since Gandi may hold the
+// lost one.
+func sshKeysDecision(pi *hostingv1alpha1.PaaSInstance) (string, rotationDecision) {
+	s := pi.Spec
+	if len(s.SSHKeys)+len(s.SSHKeyIDs) == 0 {
+		return "", rotationAccepted
+	}
+	v := sshKeysVersion(s)
+	return v, rotationFor(pi, effectSSHKeys, v, false)
+}
+
+// sshKeysProblem reports the SSH key list of version v as maybe sent.
+func sshKeysProblem(v string) problem {
+	return rotationProblem("sending the SSH key list (version "+v+")", "change spec.sshKeys or spec.sshKeyIDs to send a list again")
+}
+
 // sendSSHKeys sends a changed SSH key list once. Gandi does not report
 // keys back, so the list counts as installed once Gandi accepted it
 // (rotateOnce); one whose answer was lost is reported, not sent again.
 func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
 	pi, id, s := p.pi, p.info.ID, p.pi.Spec
-	if len(s.SSHKeys)+len(s.SSHKeyIDs) == 0 {
-		return nil
+	v, d := sshKeysDecision(pi)
+	if d == rotationUnconfirmed {
+		p.problems = append(p.problems, sshKeysProblem(v))
 	}
-	v := sshKeysVersion(s)
-	switch v {
-	case confirmedRotation(pi, effectSSHKeys):
-		return nil
-	case recordedEffect(pi, effectSSHKeys):
-		p.problems = append(p.problems, rotationProblem("sending the SSH key list (version "+v+")",
-			"change spec.sshKeys or spec.sshKeyIDs to send a list again"))
+	if d != rotationSend {
 		return nil
 	}
 	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectSSHKeys, v, func(ctx context.Context) error {

@@ -92,41 +92,6 @@ func (m *passwordMemory) forget(uid types.UID) {
 	delete(m.byObject, uid)
 }
 
-// passwordDecision is what a pass does about the password Secret revision.
-type passwordDecision int
-
-const (
-	// passwordAccepted: the revision Gandi accepted; nothing to send.
-	passwordAccepted passwordDecision = iota
-	// passwordUnconfirmed: the revision was recorded as maybe sent and its
-	// acceptance never seen; it is not sent again (a new revision is).
-	passwordUnconfirmed
-	// passwordSameValue: a new revision holding the value Gandi has: the
-	// record moves to it, nothing is sent.
-	passwordSameValue
-	// passwordSend: a new revision to send once.
-	passwordSend
-)
-
-// decidePassword decides for the Secret's revision version, given the
-// revision Gandi accepted (confirmed), the one last recorded as sent
-// (recorded), and whether the Secret's value is the one the process knows
-// Gandi has at confirmed (same). A revision recorded as maybe sent
-// (recorded != confirmed) leaves Gandi's password unknown: a new revision
-// is then sent, whatever its value, since that is how the user sets the
-// password again.
-func decidePassword(version, confirmed, recorded string, same bool) passwordDecision {
-	switch {
-	case version == confirmed:
-		return passwordAccepted
-	case version == recorded:
-		return passwordUnconfirmed
-	case same && recorded == confirmed:
-		return passwordSameValue
-	}
-	return passwordSend
-}
-
 // passwordRevision is the password Secret at one revision, as a pass reads it.
 type passwordRevision struct {
 	version string
@@ -141,16 +106,16 @@ func readPasswordRevision(s *corev1.Secret, key string) passwordRevision {
 // revision pw on its Gandi object instance, and carries out what needs no
 // request to Gandi: it remembers the value of the revision Gandi accepted,
 // and moves the record to a new revision holding the same value
-// (passwordSameValue). The caller sends on passwordSend, then calls
-// passwordSent.
-func (b *Base) decidePasswordChange(ctx context.Context, obj client.Object, instance string, pw passwordRevision) (passwordDecision, error) {
-	uid, confirmed := obj.GetUID(), confirmedRotation(obj, effectPassword)
-	d := decidePassword(pw.version, confirmed, recordedEffect(obj, effectPassword),
-		b.passwords.holds(uid, instance, confirmed, pw.value))
+// (rotationSameValue). The caller sends on rotationSend, then calls
+// passwordSent. The rule is every rotation's (decideRotation): after a
+// revision recorded as maybe sent, any other is sent, whatever its value.
+func (b *Base) decidePasswordChange(ctx context.Context, obj client.Object, instance string, pw passwordRevision) (rotationDecision, error) {
+	uid := obj.GetUID()
+	d := rotationFor(obj, effectPassword, pw.version, b.passwords.holds(uid, instance, confirmedRotation(obj, effectPassword), pw.value))
 	switch d {
-	case passwordAccepted:
+	case rotationAccepted:
 		b.passwords.remember(uid, instance, pw.version, pw.value)
-	case passwordSameValue:
+	case rotationSameValue:
 		// With the version check: a pass holding a stale copy looks again.
 		if err := patchAnnotations(ctx, b.Client, obj, annotationPatch{set: acceptedRecord(effectPassword, pw.version)}); err != nil {
 			return d, fmt.Errorf("move the password record to the Secret's revision %s, which holds the same password: %w", pw.version, err)

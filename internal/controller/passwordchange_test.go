@@ -6,28 +6,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-func TestDecidePassword(t *testing.T) {
-	for _, tc := range []struct {
-		name                         string
-		version, confirmed, recorded string
-		same                         bool
-		expect                       passwordDecision
-	}{
-		{"the revision Gandi accepted", "u/2", "u/2", "u/2", false, passwordAccepted},
-		{"a new revision with a new value", "u/3", "u/2", "u/2", false, passwordSend},
-		{"a new revision with the value Gandi has (a label, a recreate): the record moves", "u/3", "u/2", "u/2", true, passwordSameValue},
-		{"a revision recorded as maybe sent: never sent again", "u/3", "u/2", "u/3", true, passwordUnconfirmed},
-		{"after one maybe sent, a revision with the value of the accepted one: sent, Gandi may have the other", "u/4", "u/2", "u/3", true, passwordSend},
-		{"no record (re-pointed to another instance)", "u/2", "", "", false, passwordSend},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := decidePassword(tc.version, tc.confirmed, tc.recorded, tc.same); got != tc.expect {
-				t.Fatalf("decidePassword = %d, want %d", got, tc.expect)
-			}
-		})
-	}
-}
-
 func TestPasswordMemory(t *testing.T) {
 	m := newPasswordMemory()
 	uid := types.UID("object")

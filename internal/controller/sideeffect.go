@@ -154,6 +154,53 @@ func confirmedRotation(obj client.Object, effect string) string {
 	return recordedEffect(obj, effect)
 }
 
+// rotationDecision is what a pass does about the value a rotation wants
+// (a password Secret revision, an SSH key list's version).
+type rotationDecision int
+
+const (
+	// rotationAccepted: the value Gandi accepted, and nothing was recorded
+	// as sent after it; nothing to send.
+	rotationAccepted rotationDecision = iota
+	// rotationUnconfirmed: the value was recorded as maybe sent and its
+	// acceptance never seen; it is not sent again (another value is).
+	rotationUnconfirmed
+	// rotationSameValue: a new value known to hold what Gandi has (a
+	// password Secret revision with the same password): the record moves
+	// to it, nothing is sent.
+	rotationSameValue
+	// rotationSend: a value to send once.
+	rotationSend
+)
+
+// decideRotation decides for the value want, given the value Gandi last
+// accepted (confirmed), the one last recorded as sent (recorded), and
+// whether want is known to hold what Gandi has at confirmed (same).
+//
+// A value recorded as maybe sent (recorded != confirmed) leaves Gandi's
+// value unknown: Gandi may hold it, its answer lost. The recorded value
+// is not sent again; any other is sent, whatever it holds, even the one
+// Gandi last accepted (an SSH key list set back to it, a password Secret
+// revision holding its value): Gandi replaces the whole value, and this
+// is how the user sets it again. Taken as accepted, it would be reported
+// up to date while Gandi may keep the lost one.
+func decideRotation(want, confirmed, recorded string, same bool) rotationDecision {
+	switch {
+	case want == recorded && recorded == confirmed:
+		return rotationAccepted
+	case want == recorded:
+		return rotationUnconfirmed
+	case same && recorded == confirmed:
+		return rotationSameValue
+	}
+	return rotationSend
+}
+
+// rotationFor is decideRotation for want of obj's effect, from its records.
+func rotationFor(obj client.Object, effect, want string, same bool) rotationDecision {
+	return decideRotation(want, confirmedRotation(obj, effect), recordedEffect(obj, effect), same)
+}
+
 // rotationProblem reports a rotation recorded as maybe sent whose
 // acceptance was never seen: it is not sent again. what names the change
 // and its value, fix how to send it again.
@@ -337,17 +384,18 @@ func performOnce(ctx context.Context, c client.Client, obj client.Object, effect
 	return confirmOnce(ctx, c, obj, effect, want, nil, send)
 }
 
-// rotateOnce is performOnce for a rotation (a password Secret revision):
-// the value an earlier build recorded without a confirmation counts as
-// performed, as those builds reported it (confirmedRotation). That record
-// becomes a confirmation in the write that records the next value, so
-// that from then on a record beside no confirmation can only be a
-// rotation Gandi's acceptance of which was never seen.
+// rotateOnce is performOnce for a rotation (a password Secret revision,
+// an SSH key list), which the caller sends on rotationSend: the value an
+// earlier build recorded without a confirmation counts as performed, as
+// those builds reported it (confirmedRotation). That record becomes a
+// confirmation in the write that records the next value, so that from
+// then on a record beside no confirmation can only be a rotation Gandi's
+// acceptance of which was never seen.
 // accepted says Gandi took it; an error beside it is the confirmation's
 // write (a Kubernetes write, retried as any), otherwise send's or the
 // record's.
 func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func(context.Context) error) (accepted bool, err error) {
-	if confirmedRotation(obj, effect) == want {
+	if rotationFor(obj, effect, want, false) == rotationAccepted {
 		return true, nil
 	}
 	var also map[string]string

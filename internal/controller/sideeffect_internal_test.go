@@ -44,6 +44,33 @@ func TestConfirmedRotation(t *testing.T) {
 	}
 }
 
+// TestDecideRotation: what a pass does about the value a rotation wants (a
+// password Secret revision, an SSH key list's version), one rule for both.
+func TestDecideRotation(t *testing.T) {
+	for _, tc := range []struct {
+		name                      string
+		want, confirmed, recorded string
+		same                      bool
+		expect                    rotationDecision
+	}{
+		{"the value Gandi accepted", "u/2", "u/2", "u/2", false, rotationAccepted},
+		{"a new value", "u/3", "u/2", "u/2", false, rotationSend},
+		{"a new password revision with the value Gandi has (a label, a recreate): the record moves", "u/3", "u/2", "u/2", true, rotationSameValue},
+		{"a value recorded as maybe sent: never sent again", "u/3", "u/2", "u/3", true, rotationUnconfirmed},
+		{"the first value ever, maybe sent: never sent again", "u/1", "", "u/1", false, rotationUnconfirmed},
+		{"after one maybe sent, a password revision with the value of the accepted one: sent, Gandi may have the other", "u/4", "u/2", "u/3", true, rotationSend},
+		{"after one maybe sent, set back to the value Gandi accepted (an SSH key list): sent, Gandi may have the other", "u/2", "u/2", "u/3", false, rotationSend},
+		{"an earlier build's record, with no confirmation (confirmedRotation gives the record)", "u/2", "u/2", "u/2", false, rotationAccepted},
+		{"no record (re-pointed to another instance)", "u/2", "", "", false, rotationSend},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := decideRotation(tc.want, tc.confirmed, tc.recorded, tc.same); got != tc.expect {
+				t.Fatalf("decideRotation = %d, want %d", got, tc.expect)
+			}
+		})
+	}
+}
+
 // TestBaselineRecords: which request values an object's spec holds when it
 // takes hold of a Gandi object it did not create are not performed there.
 func TestBaselineRecords(t *testing.T) {

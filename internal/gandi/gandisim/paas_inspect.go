@@ -22,11 +22,14 @@ type PaasInstanceView struct {
 	Console           bool      `json:"console"`
 	NeedUpgrade       bool      `json:"need_upgrade"`
 	SSHKeys           []string  `json:"ssh_keys"`
-	Vhosts            []string  `json:"vhosts"`
-	Restarts          int       `json:"restarts"`
-	Upgrades          int       `json:"upgrades"`
-	MySQLResets       int       `json:"mysql_resets"`
-	PasswordChanges   int       `json:"password_changes"`
+	// KeyIDs is the list of key IDs the instance uses ("keys"), which the
+	// API never shows back.
+	KeyIDs          []int    `json:"key_ids"`
+	Vhosts          []string `json:"vhosts"`
+	Restarts        int      `json:"restarts"`
+	Upgrades        int      `json:"upgrades"`
+	MySQLResets     int      `json:"mysql_resets"`
+	PasswordChanges int      `json:"password_changes"`
 }
 
 // PaasInstance returns instance id as it is now.
@@ -73,6 +76,7 @@ func (s *Server) paasView(in *paasInstance) PaasInstanceView {
 		Name: in.Name, Type: in.Type, Size: in.Size, State: in.State,
 		DateEnd: in.DateEnd, DateEndCommitment: in.DateEndCommitment,
 		Console: in.Console, NeedUpgrade: in.NeedUpgrade, SSHKeys: append([]string(nil), in.SSHKeys...),
+		KeyIDs:   slices.Clone(in.Keys),
 		Restarts: in.Restarts, Upgrades: in.Upgrades, MySQLResets: in.MySQLResets, PasswordChanges: in.PasswordChanges,
 		Vhosts: vhosts,
 	}

@@ -49,9 +49,12 @@
 //     resets with capped exponential backoff and jitter. POST is never retried:
 //     a POST whose answer is lost returns a transient error, and the caller
 //     must look before it posts again (an instance costs money). Nor is a
-//     request made with a WithoutResend context: a PATCH that pays for a
-//     resize, and every cache purge (PurgeVhostCache), which would
-//     otherwise happen twice when an answer is lost.
+//     request made with a WithoutResend context: every request the
+//     operator records as a side effect before sending it (a PATCH that
+//     pays for a resize or sets a password; the controller's sendOnceWith
+//     hands its send that context), and every cache purge
+//     (PurgeVhostCache), which would otherwise happen twice when an
+//     answer is lost.
 //   - Errors are *APIError (classified by IsNotFound, IsTransient, …) or, for a
 //     refused Dry-Run, *ValidationError. No error string, log line or metric
 //     label contains the token, and request bodies are never echoed.

@@ -124,8 +124,8 @@ type sendOnceKey struct{}
 
 // WithoutResend marks every Gandi request made with ctx as one the client
 // sends once and never again on its own, whatever the method: a request
-// with a side effect that must not happen twice (a paid change, a cache
-// purge), whose lost answer the caller resolves by looking, or by
+// with a side effect that must not happen twice (a paid change, a
+// password change, a cache purge), whose lost answer the caller resolves by looking, or by
 // reporting it unconfirmed. A refusal (429 included) comes back to the
 // caller too: gandi.NotApplied says it may be sent again.
 func WithoutResend(ctx context.Context) context.Context {

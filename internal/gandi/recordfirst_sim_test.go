@@ -39,7 +39,7 @@ func TestRecordBeforeSend(t *testing.T) {
 			e := newEnv(t)
 			ctx := gandi.RecordBeforeSend(ctx(t), tc.write)
 			id, err := e.c.CreateInstance(ctx, validCreate("recorded-first"), gandi.CreateOptions{})
-			e.keep(err)
+			_ = e.keep(err)
 			if got := e.sim.Requests(gandisim.RouteCreateInstance) == 1 && e.sim.PaidCreates() == 1; got != tc.sent {
 				t.Fatalf("sent %v (requests %d, paid %d), want %v", got, e.sim.Requests(gandisim.RouteCreateInstance), e.sim.PaidCreates(), tc.sent)
 			}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
 
 func TestDecidePaidChange(t *testing.T) {
@@ -14,6 +16,13 @@ func TestDecidePaidChange(t *testing.T) {
 		out := make([]string, 0, len(fs))
 		for _, f := range fs {
 			out = append(out, f.key)
+		}
+		return out
+	}
+	values := func(fs []paidField) []string {
+		out := make([]string, 0, len(fs))
+		for _, f := range fs {
+			out = append(out, f.key+"="+f.want)
 		}
 		return out
 	}
@@ -30,6 +39,9 @@ func TestDecidePaidChange(t *testing.T) {
 		record, confirmation string // before the answer
 		waiting, unconfirmed []string
 		held                 []string
+		// withdrawn are records still on its way that the spec no longer
+		// asks for, each at its recorded value: "size=l".
+		withdrawn, withdrawnUnconfirmed []string
 	}{
 		{name: "nothing asked, nothing recorded",
 			fields: []paidField{size("", "m"), storage("", "0"), booster("", "false")}},
@@ -66,10 +78,29 @@ func TestDecidePaidChange(t *testing.T) {
 			recorded: "booster=true",
 			fields:   []paidField{booster("true", "false"), size("l", "m")},
 			send:     []string{"size"}, record: "size=l;booster=true", unconfirmed: []string{"booster"}},
-		{name: "the spec went back to what Gandi shows: the record stays for when it shows",
+		{name: "the spec went back to what Gandi shows: the record stays for when it shows, reported withdrawn, not sent",
 			recorded: "size=l", confirmed: "size=l",
 			fields: []paidField{size("", "m")},
-			record: "size=l", confirmation: "size=l"},
+			record: "size=l", confirmation: "size=l", withdrawn: []string{"size=l"}},
+		{name: "the spec went back while the answer was lost: withdrawn, unconfirmed",
+			recorded: "size=l",
+			fields:   []paidField{size("", "m")},
+			record:   "size=l", withdrawnUnconfirmed: []string{"size=l"}},
+		{name: "the spec no longer sets a field whose change waits (storage unset): withdrawn",
+			recorded: "storage=50", confirmed: "storage=50",
+			fields: []paidField{size("", "m"), storage("", "0")},
+			record: "storage=50", confirmation: "storage=50", withdrawn: []string{"storage=50"}},
+		{name: "withdrawn beside a new send of another field: both",
+			recorded: "booster=true", confirmed: "booster=true",
+			fields: []paidField{size("l", "m"), booster("", "false")},
+			send:   []string{"size"}, record: "size=l;booster=true", confirmation: "booster=true", withdrawn: []string{"booster=true"}},
+		{name: "a withdrawn change Gandi now shows settles: nothing reported",
+			recorded: "size=l", confirmed: "size=l",
+			fields: []paidField{size("", "l")}},
+		{name: "the spec back on the withdrawn value: waiting again",
+			recorded: "size=l", confirmed: "size=l",
+			fields: []paidField{size("l", "m")},
+			record: "size=l", confirmation: "size=l", waiting: []string{"size"}},
 		{name: "a person removed the record: sent again",
 			confirmed: "size=l",
 			fields:    []paidField{size("l", "m")},
@@ -101,9 +132,10 @@ func TestDecidePaidChange(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := decidePaidChange(tc.recorded, tc.confirmed, tc.hold, tc.fields)
 			if !slices.Equal(p.send, tc.send) || p.record != tc.record || p.confirmed != tc.confirmation ||
-				!equalKeys(keys(p.waiting), tc.waiting) || !equalKeys(keys(p.unconfirmed), tc.unconfirmed) || !equalKeys(keys(p.held), tc.held) {
-				t.Errorf("got send %v record %q confirmed %q waiting %v unconfirmed %v held %v",
-					p.send, p.record, p.confirmed, keys(p.waiting), keys(p.unconfirmed), keys(p.held))
+				!equalKeys(keys(p.waiting), tc.waiting) || !equalKeys(keys(p.unconfirmed), tc.unconfirmed) || !equalKeys(keys(p.held), tc.held) ||
+				!equalKeys(values(p.withdrawn), tc.withdrawn) || !equalKeys(values(p.withdrawnUnconfirmed), tc.withdrawnUnconfirmed) {
+				t.Errorf("got send %v record %q confirmed %q waiting %v unconfirmed %v held %v withdrawn %v withdrawn unconfirmed %v",
+					p.send, p.record, p.confirmed, keys(p.waiting), keys(p.unconfirmed), keys(p.held), values(p.withdrawn), values(p.withdrawnUnconfirmed))
 			}
 		})
 	}
@@ -118,5 +150,30 @@ func TestPaidPlanWithAccepted(t *testing.T) {
 	})
 	if got := p.withAccepted(); got != "size=l;storage=50" {
 		t.Errorf("confirmation after the answer = %q: the sent field only is added, the unconfirmed booster is not", got)
+	}
+}
+
+// TestPaidProblemsWithdrawn: a change on its way that the spec no longer
+// asks for keeps Synced False and says what comes of it; one whose
+// acceptance was never seen says how to drop its record.
+func TestPaidProblemsWithdrawn(t *testing.T) {
+	plan := decidePaidChange("size=l;storage=50", "size=l", paidHold{}, []paidField{
+		{key: "size", shown: "m"}, {key: "storage", shown: "0"}, {key: "booster", shown: "false"}})
+	got := paidProblems(plan, describePaid)
+	if len(got) != 2 {
+		t.Fatalf("problems %+v, want two", got)
+	}
+	byReason := map[string]string{}
+	for _, p := range got {
+		byReason[p.reason] = p.message
+	}
+	checkMentions(t, byReason[hostingv1alpha1.ReasonUpdating], []string{
+		"Gandi accepted the paid change to size l, which the spec no longer asks for", "cannot be taken back",
+		"waiting for the instance to show it, then the spec is compared with it again (a change back is a new paid change)"}, nil)
+	checkMentions(t, byReason[hostingv1alpha1.ReasonActionUnconfirmed], []string{
+		"the paid change to additional storage 50 GB, which the spec no longer asks for, may not have happened",
+		"remove the annotation effects.hosting.gandi-operator.dev/paid-change to drop its record"}, []string{"to send it again"})
+	if ok, _, _ := syncedVerdict("instance", nil, got); ok {
+		t.Errorf("Synced True with a paid change on its way")
 	}
 }

@@ -1103,6 +1103,44 @@ var _ = Describe("HostingInstance", func() {
 				Expect(hi.Annotations).NotTo(HaveKey(paidRecord))
 			})
 
+			// The spec asks l, Gandi accepts it, and the spec goes back to m
+			// before the instance shows l: a paid change Gandi accepted
+			// cannot be taken back, so the instance is on its way to l
+			// though it shows m, what the spec asks.
+			It("withdrawn by the spec before the instance shows it is reported on its way, never UpToDate, and the change back is sent once it shows", func() {
+				t := gandisim.FastTimings()
+				t.InstanceUpdate = 6 * testTiming.Poll
+				w.sim.SetTimings(t)
+				paid := w.sim.PaidChanges()
+				setSpec(hi, func() { hi.Spec.Size = "l" })
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating))
+				Expect(w.sim.PaidChanges()).To(Equal(paid + 1))
+
+				By("the spec set back to m while Gandi has yet to apply l")
+				setSpec(hi, func() { hi.Spec.Size = "m" })
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.ObservedGeneration", hi.Generation),
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating)))
+				Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(
+					"Gandi accepted the paid change to size l, which the spec no longer asks for"))
+				Consistently(func() string {
+					fetch(hi)()
+					c := cond(hi, hostingv1alpha1.ConditionSynced)
+					if v, _ := w.sim.Instance(id); v.Size == "m" && c.Status == metav1.ConditionTrue && c.ObservedGeneration == hi.Generation {
+						return "Synced " + c.Reason + " (" + c.Message + ") while Gandi accepted a resize to l it has yet to apply"
+					}
+					return ""
+				}).WithTimeout(3 * testTiming.Poll).WithPolling(100 * time.Millisecond).Should(BeEmpty())
+
+				By("once the instance shows l, m is sent: a new paid change")
+				Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(Equal(paid + 2))
+				Eventually(func() string { v, _ := w.sim.Instance(id); return v.Size }).WithTimeout(eventually).Should(Equal("m"))
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+				Expect(w.sim.PaidChanges()).To(Equal(paid + 2))
+				Expect(hi.Annotations).NotTo(HaveKey(paidRecord))
+			})
+
 			It("lost before Gandi acted is not sent again until a person removes its record", func() {
 				patches := w.sim.Requests(gandisim.RoutePatchInstance)
 				w.sim.ResetNext(gandisim.RoutePatchInstance, 1)

@@ -29,6 +29,7 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 		record              string // before the answer
 		waiting, unconfirm  string
 		held                string
+		withdrawn           string // key=recorded value
 	}{
 		{name: "a rename is free: nothing paid",
 			up: paas.PaasUpdateParams{Name: "new"}, fields: []string{"name"}, free: "name"},
@@ -43,6 +44,9 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 			record: "quantity=20", unconfirm: "quantity"},
 		{name: "Gandi shows the disk: settled",
 			recorded: "quantity=10", confirmed: "quantity=10"},
+		{name: "a resize accepted, then the spec back to the size Gandi still shows: on its way, withdrawn, not sent",
+			recorded: "size=l", confirmed: "size=l",
+			record: "size=l", withdrawn: "size=l"},
 		{name: "a bigger disk while a resize waits: only the disk is sent",
 			up: paas.PaasUpdateParams{Size: "l", Quantity: gandi.Ptr(20)}, fields: []string{"size", "quantity"},
 			recorded: "size=l", confirmed: "size=l",
@@ -96,9 +100,17 @@ func TestDecidePaaSPaidChange(t *testing.T) {
 				}
 				return strings.Join(out, ",")
 			}
+			withdrawn := func(fs []paidField) string {
+				out := make([]string, 0, len(fs))
+				for _, f := range fs {
+					out = append(out, f.key+"="+f.want)
+				}
+				return strings.Join(out, ",")
+			}
 			if got := strings.Join(members, ";"); got != tc.send || plan.record != tc.record ||
-				keys(plan.waiting) != tc.waiting || keys(plan.unconfirmed) != tc.unconfirm || keys(plan.held) != tc.held {
-				t.Errorf("sent %q record %q waiting %q unconfirmed %q held %q", got, plan.record, keys(plan.waiting), keys(plan.unconfirmed), keys(plan.held))
+				keys(plan.waiting) != tc.waiting || keys(plan.unconfirmed) != tc.unconfirm || keys(plan.held) != tc.held ||
+				withdrawn(plan.withdrawn) != tc.withdrawn {
+				t.Errorf("sent %q record %q waiting %q unconfirmed %q held %q withdrawn %q", got, plan.record, keys(plan.waiting), keys(plan.unconfirmed), keys(plan.held), withdrawn(plan.withdrawn))
 			}
 			if !slices.Equal(plan.keys, paasPaidKeys) {
 				t.Errorf("keys %v", plan.keys)

@@ -32,6 +32,13 @@ import (
 // new send. The client does not resend the paid call on its own
 // (gandi.WithoutResend).
 //
+// A recorded value the spec no longer asks for (l accepted, then the spec
+// back to the m Gandi still shows) is still on its way: Gandi gives no way
+// to take back a change it accepted. So it keeps Synced from UpToDate
+// (Updating, or ActionUnconfirmed when its acceptance was never seen)
+// until Gandi shows it; the spec is then compared with what Gandi shows,
+// and a change back is a new paid change.
+//
 // An object that takes hold of an instance whose past it has no record of
 // (takes hold again after a restore from a backup older than its last
 // paid change, the spec synced again from Git; created again; adopted)
@@ -72,6 +79,9 @@ type paidPlan struct {
 	// unconfirmed were sent, maybe, and their acceptance was never seen.
 	// Neither is sent again.
 	waiting, unconfirmed []paidField
+	// withdrawn and withdrawnUnconfirmed are the same for values the spec
+	// no longer asks for, each with want set to the recorded value.
+	withdrawn, withdrawnUnconfirmed []paidField
 	// held would be sent, and wait for hold to end.
 	held []paidField
 	hold paidHold
@@ -147,6 +157,14 @@ func decidePaid(keys []string, recorded, confirmed string, hold paidHold, fields
 			delete(conf, f.key)
 		}
 		switch {
+		case f.want == "" && sent:
+			// Still on its way, though the spec no longer asks for it.
+			f.want = v
+			if conf[f.key] == v {
+				plan.withdrawn = append(plan.withdrawn, f)
+			} else {
+				plan.withdrawnUnconfirmed = append(plan.withdrawnUnconfirmed, f)
+			}
 		case f.want == "":
 		case sent && v == f.want && conf[f.key] == v:
 			plan.waiting = append(plan.waiting, f)
@@ -264,14 +282,22 @@ func paidChangeOnItsWay(obj client.Object) bool {
 // paidProblems are the status problems of the fields plan holds back,
 // each named by describe.
 func paidProblems(plan paidPlan, describe func(paidField) string) []problem {
-	out := make([]problem, 0, len(plan.unconfirmed)+len(plan.waiting))
+	out := make([]problem, 0, len(plan.unconfirmed)+len(plan.waiting)+len(plan.withdrawn)+len(plan.withdrawnUnconfirmed))
 	for _, f := range plan.unconfirmed {
 		out = append(out, rotationProblem("the paid change to "+describe(f),
 			"check at Gandi that it was not made, then remove the annotation "+effectAnnotationPrefix+effectPaidChange+" to send it again (it can induce a payment)"))
 	}
+	for _, f := range plan.withdrawnUnconfirmed {
+		out = append(out, rotationProblem("the paid change to "+describe(f)+", which the spec no longer asks for,",
+			"if Gandi made it, the instance shows it later and the spec is compared with it then (a change back is a new paid change); check at Gandi that it was not made, then remove the annotation "+effectAnnotationPrefix+effectPaidChange+" to drop its record"))
+	}
 	for _, f := range plan.waiting {
 		out = append(out, problem{hostingv1alpha1.ReasonUpdating,
 			"Gandi accepted the paid change to " + describe(f) + "; waiting for the instance to show it (it is not sent again)"})
+	}
+	for _, f := range plan.withdrawn {
+		out = append(out, problem{hostingv1alpha1.ReasonUpdating,
+			"Gandi accepted the paid change to " + describe(f) + ", which the spec no longer asks for; a change Gandi accepted cannot be taken back: waiting for the instance to show it, then the spec is compared with it again (a change back is a new paid change)"})
 	}
 	if len(plan.held) > 0 {
 		out = append(out, heldProblem(plan, describe))

@@ -26,6 +26,14 @@ import (
 // not bought again; the spec asking the booster off clears that (records
 // "off"), and the next true buys one boost. booster:true is never sent
 // while Gandi says the booster is not available.
+//
+// A boost may run and end with no pass seeing it (the manager down for
+// its days). What was sent proves nothing, but Gandi's cooldown does: it
+// counts from the end of the last boost (next.available_at minus
+// cooldown_days), and an end no earlier than when booster:true was
+// recorded (paidSentAtKey) is a boost that ran since. That boost is the
+// turn-on's, delivered, as one seen running would be; the paid-change
+// record settles with it.
 
 // The booster record's values (besides "", no record).
 const (
@@ -81,6 +89,10 @@ type boosterView struct {
 	// pending: a booster:true is recorded as sent (the paid-change record)
 	// and Gandi does not show it yet: the paid change waits for it.
 	pending bool
+	// ended is the end of a boost that ran since that booster:true was
+	// recorded, as Gandi's cooldown shows it (boosterEndedSince), "" when
+	// it shows none.
+	ended string
 }
 
 // boosterDecision is what a pass does about the booster.
@@ -109,6 +121,11 @@ func decideBooster(recorded string, v boosterView) boosterDecision {
 		// older operator before the record existed): it is the boost this
 		// turn-on asked for.
 		d.record = joinNonEmpty(":", boosterDelivered, v.expiresAt)
+	case v.ended != "":
+		// The boost sent for this turn-on ran and ended unseen.
+		d.hold = true
+		d.record = boosterDelivered + ":" + v.ended
+		d.note = deliveredNote(d.record)
 	case v.pending:
 		// Sent and not shown yet: the paid change says so (Updating or
 		// ActionUnconfirmed), and does not send it again.
@@ -148,9 +165,9 @@ func deliveredNote(recorded string) string {
 }
 
 // viewBooster is the boosterView of a pass; pending says a booster:true
-// is recorded as sent.
-func viewBooster(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, pending bool) boosterView {
-	v := boosterView{running: boosterRunning(inst), available: true, pending: pending}
+// is recorded as sent and ended is boosterEndedSince its record.
+func viewBooster(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, pending bool, ended string) boosterView {
+	v := boosterView{running: boosterRunning(inst), available: true, pending: pending, ended: ended}
 	if b := hi.Spec.Booster; b != nil {
 		v.asked = &b.Enabled
 	}
@@ -166,6 +183,26 @@ func viewBooster(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, pend
 		}
 	}
 	return v
+}
+
+// boosterEndedSince is the end of the last boost (RFC 3339) when inst
+// shows one no earlier than sent, the time booster:true was recorded
+// before it was sent, give or take clockSkew: a boost that ran since. ""
+// when it shows none: a boost running (seen as such), no cooldown, or a
+// record with no time (an older build's).
+func boosterEndedSince(inst *gandi.Instance, sent time.Time) string {
+	if sent.IsZero() || boosterRunning(inst) || inst.Booster == nil || inst.Booster.Next == nil {
+		return ""
+	}
+	n := inst.Booster.Next
+	if n.AvailableAt == nil || n.AvailableAt.IsZero() {
+		return ""
+	}
+	end := n.AvailableAt.UTC().AddDate(0, 0, -n.CooldownDays)
+	if end.Before(sent.Add(-clockSkew)) {
+		return ""
+	}
+	return end.Format(time.RFC3339)
 }
 
 // recordBooster writes the booster record d leaves when it changed. It is

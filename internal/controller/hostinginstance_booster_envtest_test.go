@@ -166,3 +166,56 @@ var _ = Describe("HostingInstance booster on an instance the object did not crea
 		Consistently(w.sim.PaidChanges).WithTimeout(4 * testTiming.Poll).Should(Equal(1))
 	})
 })
+
+var _ = Describe("HostingInstance booster that runs and ends while the manager is down", func() {
+	const day = 24 * time.Hour
+
+	// The PATCH booster:true is accepted (its record and confirmation say
+	// so) and the boost runs its 7 days and ends while no pass looks: no
+	// pass ever sees it running. Gandi's cooldown, counted from the end of
+	// a boost later than the record, shows that it ran.
+	It("records the boost delivered from the cooldown Gandi shows, buys none meanwhile, and buys one more when enabled goes false then true after the cooldown", func() {
+		w := newWorld()
+		timing := testTiming
+		timing.Detail = 2 * testTiming.Poll
+		stop := w.startManager(managerOptions{timing: &timing})
+		hi := instance("boosted", func(hi *hostingv1alpha1.HostingInstance) { hi.Spec.DurationMonths = 12 })
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		id := hi.Status.ID
+		t := gandisim.FastTimings()
+		t.InstanceUpdate = 5 * testTiming.Poll
+		w.sim.SetTimings(t)
+		paid := w.sim.PaidChanges()
+		setSpec(hi, func() { hi.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true} })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUpdating))
+		Expect(w.sim.PaidChanges()).To(Equal(paid + 1))
+
+		By("the manager is down while the boost runs its 7 days and ends")
+		stop()
+		w.sim.Advance(8 * day)
+		v, _ := w.sim.Instance(id)
+		Expect(v.Booster).To(BeFalse(), "the boost ran and ended")
+		w.startManager(managerOptions{timing: &timing})
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+			HaveField("Status.Booster.AvailableAt", Not(BeNil())),
+			HaveField("ObjectMeta.Annotations", HaveKeyWithValue("effects.hosting.gandi-operator.dev/booster", HavePrefix("delivered:"))),
+			HaveField("ObjectMeta.Annotations", Not(HaveKey("effects.hosting.gandi-operator.dev/paid-change"))),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(And(
+			ContainSubstring("it is not bought again"), Not(ContainSubstring("waiting for the instance to show it"))))
+		Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(Equal(paid+1), "not bought twice")
+
+		By("after the cooldown, enabled false then true buys one more boost")
+		w.sim.Advance(31 * day)
+		setSpec(hi, func() { hi.Spec.Booster.Enabled = false })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			HaveField("ObjectMeta.Annotations", HaveKeyWithValue("effects.hosting.gandi-operator.dev/booster", "off")))
+		setSpec(hi, func() { hi.Spec.Booster.Enabled = true })
+		Eventually(w.sim.PaidChanges).WithTimeout(eventually).Should(Equal(paid + 2))
+		Eventually(func() bool { v, _ := w.sim.Instance(id); return v.Booster }).WithTimeout(eventually).Should(BeTrue())
+		Consistently(w.sim.PaidChanges).WithTimeout(4 * testTiming.Poll).Should(Equal(paid + 2))
+	})
+})

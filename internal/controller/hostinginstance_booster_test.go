@@ -3,8 +3,10 @@ package controller
 import (
 	"strings"
 	"testing"
+	"time"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
 func TestDecideBooster(t *testing.T) {
@@ -32,6 +34,14 @@ func TestDecideBooster(t *testing.T) {
 			recorded: "off", view: boosterView{asked: on, available: true}, record: "off"},
 		{name: "asked on, sent and not shown yet: the paid change waits for it",
 			recorded: "off", view: boosterView{asked: on, pending: true}, record: "off"},
+		{name: "asked on, sent, and the boost ran and ended unseen (a cooldown from an end later than the record): delivered, not bought again",
+			recorded: "off", view: boosterView{asked: on, availableAt: again, ended: ends},
+			hold: true, record: "delivered:" + ends, note: "ran until " + ends + "; it is not bought again"},
+		{name: "the boost sent ran and ended unseen, the object held on taking hold: delivered",
+			recorded: "baseline", view: boosterView{asked: on, availableAt: again, ended: ends},
+			hold: true, record: "delivered:" + ends, note: "ran until " + ends},
+		{name: "asked off while the boost sent ran and ended unseen: off",
+			recorded: "off", view: boosterView{asked: off, availableAt: again, ended: ends}, record: "off"},
 		{name: "the boost bought runs: recorded delivered, with its end",
 			recorded: "off", view: boosterView{asked: on, running: true, expiresAt: ends},
 			record: "delivered:" + ends},
@@ -76,6 +86,39 @@ func TestDecideBooster(t *testing.T) {
 			}
 			if d.problem != nil && tc.view.availableAt != "" && !strings.Contains(d.problem.message, "Gandi offers the booster again at "+tc.view.availableAt) {
 				t.Errorf("the problem does not name the date: %q", d.problem.message)
+			}
+		})
+	}
+}
+
+// TestBoosterEndedSince: Gandi's cooldown dates the end of the last boost
+// (available_at minus cooldown_days); an end no earlier than the record of
+// booster:true is a boost that ran since, and only that.
+func TestBoosterEndedSince(t *testing.T) {
+	sent := time.Date(2026, 12, 7, 22, 0, 0, 0, time.UTC)
+	at := func(d time.Time) *gandi.Time { return &gandi.Time{Time: d} }
+	cooling := func(end time.Time) *gandi.Instance {
+		return &gandi.Instance{Booster: &gandi.Booster{Next: &gandi.BoosterNext{CooldownDays: 30, AvailableAt: at(end.AddDate(0, 0, 30))}}}
+	}
+	ended := sent.Add(7*24*time.Hour + 5*time.Second)
+	for _, tc := range []struct {
+		name string
+		inst *gandi.Instance
+		sent time.Time
+		want string
+	}{
+		{name: "a boost ended 7 days after the record: it ran", inst: cooling(ended), sent: sent, want: "2026-12-14T22:00:05Z"},
+		{name: "ended within the clocks' skew before the record: it ran", inst: cooling(sent.Add(-30 * time.Second)), sent: sent, want: "2026-12-07T21:59:30Z"},
+		{name: "ended before the record: an older boost, not this one", inst: cooling(sent.Add(-time.Hour)), sent: sent},
+		{name: "no time recorded (an older build's record): no evidence", inst: cooling(ended)},
+		{name: "no cooldown shown (never boosted, or the cooldown over): no evidence", inst: &gandi.Instance{Booster: &gandi.Booster{Next: &gandi.BoosterNext{Available: true, CooldownDays: 30}}}, sent: sent},
+		{name: "no booster object: no evidence", inst: &gandi.Instance{}, sent: sent},
+		{name: "a boost running: seen as running, not as ended",
+			inst: &gandi.Instance{Booster: &gandi.Booster{Current: &gandi.BoosterCurrent{Status: "active"}, Next: cooling(ended).Booster.Next}}, sent: sent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := boosterEndedSince(tc.inst, tc.sent); got != tc.want {
+				t.Errorf("boosterEndedSince = %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
 
@@ -175,5 +177,26 @@ func TestPaidProblemsWithdrawn(t *testing.T) {
 		"remove the annotation effects.hosting.gandi-operator.dev/paid-change to drop its record"}, []string{"to send it again"})
 	if ok, _, _ := syncedVerdict("instance", nil, got); ok {
 		t.Errorf("Synced True with a paid change on its way")
+	}
+}
+
+// TestPaidSentAt: each recorded value keeps the time it was recorded at
+// until Gandi shows it; a value sent now is dated now.
+func TestPaidSentAt(t *testing.T) {
+	now := time.Date(2026, 12, 7, 22, 0, 0, 0, time.UTC)
+	const before = "2026-12-01T10:00:00Z"
+	hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{
+		paidSentAtKey: "size=" + before + ";booster=" + before}}}
+	plan := decidePaidChange("size=l;booster=true", "size=l;booster=true", paidHold{}, []paidField{
+		{key: "size", shown: "l"}, {key: "storage", want: "50", shown: "0"}, {key: "booster", want: "true", shown: "false"}})
+	if got, want := plan.sentAt(hi, now), "storage=2026-12-07T22:00:00Z;booster="+before; got != want {
+		t.Errorf("sentAt = %q, want %q: the shown size loses its time, the sent storage is dated now", got, want)
+	}
+	if got := paidSentAt(hi)[paidBooster]; !got.Equal(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("paidSentAt booster = %v", got)
+	}
+	hi.Annotations[paidSentAtKey] = "booster=yesterday"
+	if got, ok := paidSentAt(hi)[paidBooster]; ok {
+		t.Errorf("a time that does not parse is read as %v", got)
 	}
 }

@@ -28,13 +28,22 @@ type instancePlan struct {
 func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v freeView, hold paidHold) instancePlan {
 	patch, fields, unsupported := instanceChanges(hi, inst)
 	paid, boosterOptions, _ := splitPaid(&patch, fields, inst)
-	pending := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == strconv.FormatBool(true)
-	boost := decideBooster(recordedEffect(hi, effectBooster), viewBooster(hi, inst, pending))
-	if boost.hold {
-		for i := range paid {
-			if paid[i].key == paidBooster && paid[i].want == strconv.FormatBool(true) {
-				paid[i].want = ""
-			}
+	sentOn := parsePaid(recordedEffect(hi, effectPaidChange))[paidBooster] == strconv.FormatBool(true)
+	var ended string
+	if sentOn {
+		ended = boosterEndedSince(inst, paidSentAt(hi)[paidBooster])
+	}
+	boost := decideBooster(recordedEffect(hi, effectBooster), viewBooster(hi, inst, sentOn && ended == "", ended))
+	for i := range paid {
+		if paid[i].key != paidBooster {
+			continue
+		}
+		if ended != "" {
+			// The boost recorded as sent ran: Gandi's cooldown shows it.
+			paid[i].shown = strconv.FormatBool(true)
+		}
+		if boost.hold && paid[i].want == strconv.FormatBool(true) {
+			paid[i].want = ""
 		}
 	}
 	plan := instancePlan{

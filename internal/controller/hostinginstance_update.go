@@ -267,7 +267,7 @@ func (r *HostingInstanceReconciler) sendUpdate(ctx context.Context, api instance
 func (r *HostingInstanceReconciler) updatePaid(ctx context.Context, api instanceAPI, hi *hostingv1alpha1.HostingInstance, id string, ip instancePlan) ([]problem, result, bool) {
 	plan, paid := ip.paidPlan, ip.paid
 	patch := paidPatch(plan, paid, ip.boosterOptions)
-	accepted, err := sendPaid(ctx, r.Client, hi, plan, func(ctx context.Context) error { return api.UpdateInstance(ctx, id, patch) })
+	accepted, err := sendPaid(ctx, r.Client, hi, plan, r.clock(), func(ctx context.Context) error { return api.UpdateInstance(ctx, id, patch) })
 	if err != nil && (accepted || len(plan.send) == 0) {
 		return nil, retry(err), false // a Kubernetes write: Gandi took the change, or nothing was sent
 	}

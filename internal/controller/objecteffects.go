@@ -38,18 +38,19 @@ func effectsStale(obj client.Object, id string, created bool) (from string, stal
 
 // effectKeys are the annotations of an effectsOnObject's records of what
 // it set on its Gandi object: each record and its confirmation, and beside
-// the paid change's the paid hold (paidHoldKey). The hold is about the
+// the paid change's the times of its values (paidSentAtKey) and the paid
+// hold (paidHoldKey). The hold is about the
 // past of the instance it was recorded for: kept when the ID goes, it
 // held the first paid change of the instance the object's own create
 // then bought (recreateIfDeleted), whose past it knows; another instance
 // it takes hold of gets a hold of its own in that write (withPaidHold).
 func effectKeys(e effectsOnObject) []string {
 	effects := e.objectEffects()
-	keys := make([]string, 0, 2*len(effects)+1)
+	keys := make([]string, 0, 2*len(effects)+2)
 	for _, effect := range effects {
 		keys = append(keys, effectAnnotationPrefix+effect, confirmedKey(effect))
 		if effect == effectPaidChange {
-			keys = append(keys, paidHoldKey)
+			keys = append(keys, paidSentAtKey, paidHoldKey)
 		}
 	}
 	return keys

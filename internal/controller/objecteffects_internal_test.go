@@ -58,7 +58,7 @@ func TestIntentEffects(t *testing.T) {
 		// A paid change sent to a former instance is not on its way to the new one,
 		// and the hold of a former instance's unknown past does not hold the one
 		// this create buys.
-		effectAnnotationPrefix + effectPaidChange, confirmedKey(effectPaidChange), paidHoldKey}
+		effectAnnotationPrefix + effectPaidChange, confirmedKey(effectPaidChange), paidSentAtKey, paidHoldKey}
 	if !slices.Equal(got, want) {
 		t.Fatalf("intentEffects = %v, want %v", got, want)
 	}

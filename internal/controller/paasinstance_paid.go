@@ -102,7 +102,7 @@ func (p *paasPass) sendPaid(ctx context.Context, pp paasPlan) *result {
 	pi, id := p.pi, p.info.ID
 	plan, paid := pp.paidPlan, pp.paid
 	up := paasPaidUpdate(plan, paid)
-	accepted, err := sendPaid(ctx, p.r.Client, pi, plan, func(ctx context.Context) error {
+	accepted, err := sendPaid(ctx, p.r.Client, pi, plan, p.r.clock(), func(ctx context.Context) error {
 		_, err := p.api.Update(ctx, id, up)
 		return err
 	})

@@ -39,6 +39,11 @@ import (
 // until Gandi shows it; the spec is then compared with what Gandi shows,
 // and a change back is a new paid change.
 //
+// When each recorded value was recorded, before it was sent, is kept
+// beside the record (paidSentAtKey, "booster=<RFC 3339>"): what Gandi
+// shows later than that can prove a change ran even when it never showed
+// it (a boost that ran and ended unseen, hostinginstance_booster.go).
+//
 // An object that takes hold of an instance whose past it has no record of
 // (takes hold again after a restore from a backup older than its last
 // paid change, the spec synced again from Git; created again; adopted)
@@ -192,6 +197,40 @@ func (p paidPlan) withAccepted() string {
 	return formatPaid(conf, p.keys)
 }
 
+// paidSentAtKey names the annotation beside the paid-change record that
+// holds when each recorded value was recorded, just before it was sent, in
+// the record's format ("booster=2026-12-07T22:00:00Z"). It goes with the
+// record's values: a value Gandi shows loses its time.
+const paidSentAtKey = effectAnnotationPrefix + effectPaidChange + ".sent-at"
+
+// paidSentAt is when obj recorded each paid value it sent (paidSentAtKey),
+// by key; a time that does not parse is left out.
+func paidSentAt(obj client.Object) map[string]time.Time {
+	out := map[string]time.Time{}
+	for k, v := range parsePaid(obj.GetAnnotations()[paidSentAtKey]) {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			out[k] = t
+		}
+	}
+	return out
+}
+
+// sentAt is the paidSentAtKey value plan leaves on obj: the times of the
+// values it keeps recorded, and now for those it sends.
+func (p paidPlan) sentAt(obj client.Object, now time.Time) string {
+	rec, times := parsePaid(p.record), parsePaid(obj.GetAnnotations()[paidSentAtKey])
+	out := map[string]string{}
+	for k := range rec {
+		if t, ok := times[k]; ok {
+			out[k] = t
+		}
+	}
+	for _, k := range p.send {
+		out[k] = now.UTC().Format(time.RFC3339)
+	}
+	return formatPaid(out, p.keys)
+}
+
 func parsePaid(s string) map[string]string {
 	out := map[string]string{}
 	for part := range strings.SplitSeq(s, ";") {
@@ -217,13 +256,13 @@ func formatPaid(m map[string]string, keys []string) string {
 // value (sendOnceWith: recorded with an optimistic lock before the call,
 // taken back only when Gandi certainly did not act), and never resent by
 // the client (the context sendOnceWith hands send is gandi.WithoutResend).
-// accepted says Gandi took the change;
-// an error beside it is the confirmation's write.
-func sendPaid(ctx context.Context, c client.Client, obj client.Object, plan paidPlan, send func(context.Context) error) (accepted bool, err error) {
+// accepted says Gandi took the change; an error beside it is the
+// confirmation's write. now dates the values sent (paidSentAtKey).
+func sendPaid(ctx context.Context, c client.Client, obj client.Object, plan paidPlan, now time.Time, send func(context.Context) error) (accepted bool, err error) {
 	if len(plan.send) == 0 {
 		return false, settlePaid(ctx, c, obj, plan)
 	}
-	also := annotationPatch{set: map[string]string{confirmedKey(effectPaidChange): plan.confirmed}}
+	also := annotationPatch{set: map[string]string{confirmedKey(effectPaidChange): plan.confirmed, paidSentAtKey: plan.sentAt(obj, now)}}
 	outcome, err := sendOnceWith(ctx, c, obj, effectPaidChange, plan.record, also, send)
 	if outcome != effectSent {
 		return false, err
@@ -235,7 +274,8 @@ func sendPaid(ctx context.Context, c client.Client, obj client.Object, plan paid
 // and drops in that write a paid hold that is over.
 func settlePaid(ctx context.Context, c client.Client, obj client.Object, plan paidPlan) error {
 	var p annotationPatch
-	for key, value := range map[string]string{effectAnnotationPrefix + effectPaidChange: plan.record, confirmedKey(effectPaidChange): plan.confirmed} {
+	sentAt := plan.sentAt(obj, time.Time{}) // nothing is sent: no value gets a new time
+	for key, value := range map[string]string{effectAnnotationPrefix + effectPaidChange: plan.record, confirmedKey(effectPaidChange): plan.confirmed, paidSentAtKey: sentAt} {
 		current, ok := obj.GetAnnotations()[key]
 		switch {
 		case value == "" && ok:

@@ -284,6 +284,32 @@ var _ = Describe("HostingInstance", func() {
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "now"))
 	})
 
+	// The value held on adoption is the manifest's, not performed there;
+	// once another value is performed, setting it back is a new word from
+	// the user, performed as it would be without the adoption (a -> b -> a
+	// restarts again), not silently dropped as still held.
+	It("performs a request set back to the value held on adoption once another value was performed after it (a -> b -> a)", func() {
+		w.startManager(managerOptions{})
+		existing := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "prod-site", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})
+		hi := instance("prod-site")
+		hi.Annotations = map[string]string{hostingv1alpha1.AnnotationAdopt: "true"}
+		hi.Spec.RestartRequest = "a"
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", existing)))
+		Eventually(eventsAbout(w, "HostingInstance", hi.Name, hostingv1alpha1.ReasonRequestNotPerformed)).WithTimeout(eventually).ShouldNot(BeEmpty())
+
+		setSpec(hi, func() { hi.Spec.RestartRequest = "b" })
+		Eventually(func() []string { return w.sim.Actions(existing) }).WithTimeout(eventually).Should(Equal([]string{"restart"}))
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastActions.Restart", "b"))
+
+		By("restartRequest set back to a, after b")
+		setSpec(hi, func() { hi.Spec.RestartRequest = "a" })
+		Eventually(func() []string { return w.sim.Actions(existing) }).WithTimeout(3*testTiming.Poll).Should(Equal([]string{"restart", "restart"}),
+			"restartRequest a, asked again after b, was dropped as the value held on adoption")
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(HaveField("Status.LastActions.Restart", "a"), beUpToDate()))
+		Consistently(func() []string { return w.sim.Actions(existing) }).WithTimeout(2 * testTiming.Poll).Should(HaveLen(2))
+	})
+
 	It("leaves a same-named instance alone when the object that found it is deleted", func() {
 		w.startManager(managerOptions{})
 		existing := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "prod-site", Size: "starter", Location: "FR", Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"}})

@@ -93,7 +93,8 @@ func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, v
 // and finalizer in the record's write; taking the record back restores
 // those annotations too. The labels stay: they only help find the record.
 // So does the finalizer: with no answered effect to wait for, deleting
-// the object lets it go at once.
+// the object lets it go at once. The write also ends the effect's
+// baseline (baselineSuffix), which taking the record back restores.
 func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also annotationPatch, send func(context.Context) error) (effectOutcome, error) {
 	previous := recordedEffect(obj, effect)
 	if previous == value {
@@ -109,7 +110,12 @@ func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effec
 			restore.remove = append(restore.remove, k)
 		}
 	}
-	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set, labels: also.labels, finalizer: also.finalizer}); err != nil {
+	var remove []string
+	if held, ok := obj.GetAnnotations()[baselineKey(effect)]; ok {
+		remove = []string{baselineKey(effect)}
+		restore.set = mergeOne(restore.set, baselineKey(effect), held)
+	}
+	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set, remove: remove, labels: also.labels, finalizer: also.finalizer}); err != nil {
 		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
 	}
 	err := send(gandi.WithoutResend(ctx))
@@ -223,6 +229,13 @@ func passwordProblem(revision string) problem {
 // spec.resetDatabasePasswordRequest, and adopting the live instance with
 // it must not reset the production database's password, nor restart the
 // site. A new value asks as always.
+//
+// The baseline holds back only the value the spec held when the object
+// took hold: the write that records another value of the effect
+// (sendOnceWith) ends it, so that a -> b -> a asks for a again, as it
+// would have without the adoption, rather than being dropped, UpToDate,
+// as still held. So every reader (performOnce, a PaaSInstance's requests
+// and renewal, a Vhost's cache purge) reads the annotation as it stands.
 const baselineSuffix = ".baseline"
 
 func baselineKey(effect string) string { return effectAnnotationPrefix + effect + baselineSuffix }

@@ -203,6 +203,8 @@ type PaaSInstanceSpec struct {
 	// crash, a renewal whose end date has not moved once the create grace
 	// period is over is reported ActionUnconfirmed and not sent again (it may
 	// be paid, its operations still running): a new request value asks again.
+	// A value set back to one asked before (A -> B -> A) is not renewed
+	// again.
 	// +optional
 	Renew *PaaSRenewRequest `json:"renew,omitempty"`
 }
@@ -242,8 +244,8 @@ type PaaSVhostSpec struct {
 
 // PaaSRenewRequest is one renewal of the subscription.
 type PaaSRenewRequest struct {
-	// Request identifies this renewal: each new value renews once. Any value
-	// works, e.g. "2027".
+	// Request identifies this renewal: each new value renews once, and a
+	// value asked before never again. Any value works, e.g. "2027".
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
 	Request string `json:"request"`

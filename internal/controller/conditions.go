@@ -256,6 +256,15 @@ func reportSynced(obj managed, what string, sent []string, problems []problem, r
 	return res
 }
 
+// noteSynced adds note to a Synced True: what matches the spec though
+// Gandi shows it otherwise (a boost delivered and ended), or what the
+// spec asks that is not sent, rightly (a renewal asked before).
+func noteSynced(obj managed, note string) {
+	if c := meta.FindStatusCondition(*obj.GetConditions(), hostingv1alpha1.ConditionSynced); note != "" && c != nil && c.Status == metav1.ConditionTrue {
+		setCondition(obj, hostingv1alpha1.ConditionSynced, true, c.Reason, c.Message+"; "+note)
+	}
+}
+
 // reportHeld is reportSynced for a pass that found the object in a state
 // Gandi takes no changes in (an instance locked, paused or being created,
 // a vhost not running): it sends nothing, but it compared the spec with

@@ -57,7 +57,7 @@ const (
 // boosterRequest is spec.booster.enabled: true as a request held when the
 // object takes hold of an instance (requestsOnObject): a boost is paid.
 var boosterRequest = oneOffRequest{effect: effectBooster, field: "spec.booster.enabled", value: strconv.FormatBool(true),
-	requestOf: boosterTurnOf, heldAs: boosterBaseline,
+	requestsOf: func(record string) []string { return []string{boosterTurnOf(record)} }, heldAs: boosterBaseline,
 	askAgain: "set it to false, then back to true, to buy a boost (each boost is paid)"}
 
 // boosterTurnOf is the enabled value a booster record answers for: true

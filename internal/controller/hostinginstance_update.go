@@ -9,7 +9,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -237,14 +236,6 @@ func (r *HostingInstanceReconciler) update(ctx context.Context, api instanceAPI,
 	res = reportSynced(hi, "instance", sent, problems, res)
 	noteSynced(hi, plan.boost.note)
 	return res
-}
-
-// noteSynced adds note to a Synced True: what matches the spec though
-// Gandi shows it otherwise (a boost delivered and ended).
-func noteSynced(hi *hostingv1alpha1.HostingInstance, note string) {
-	if c := meta.FindStatusCondition(hi.Status.Conditions, hostingv1alpha1.ConditionSynced); note != "" && c != nil && c.Status == metav1.ConditionTrue {
-		setCondition(hi, hostingv1alpha1.ConditionSynced, true, c.Reason, c.Message+"; "+note)
-	}
 }
 
 // sendUpdate PATCHes the instance; a patch carrying a new password is a

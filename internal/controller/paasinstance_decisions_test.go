@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -25,6 +26,10 @@ func TestDecideRenew(t *testing.T) {
 	long := sent
 	long.SentAt = now.Add(-time.Hour)
 	second := &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "1m"}
+	third := &hostingv1alpha1.PaaSRenewRequest{Request: "2029", Duration: "1m"}
+	back := renewRecord{Request: "2028", DateEnd: end, SentAt: now.Add(-10 * time.Second), Earlier: []string{"2027"}}
+	backLong := back
+	backLong.SentAt = now.Add(-time.Hour)
 	for _, tc := range []struct {
 		name      string
 		want      *hostingv1alpha1.PaaSRenewRequest
@@ -60,6 +65,14 @@ func TestDecideRenew(t *testing.T) {
 		{"a second request once the end date shows the first: sent", second, "", sent, true, paas.StateRunning, end.AddDate(1, 0, 0), renewSend},
 		{"a second request once status shows the first done: sent", second, "2027", sent, true, paas.StateRunning, end.AddDate(1, 0, 0), renewSend},
 		{"a second request after an unreadable record: sent, as it cannot be settled", second, "", renewRecord{Request: "2027"}, false, paas.StateRunning, end, renewSend},
+		// A -> B -> A: 2027 renewed, then 2028 recorded, then 2027 again.
+		// Never sent again, whatever status says and wherever 2028 stands.
+		{"set back to a value asked before, the one after it accepted and not moved yet (status still shows it): not sent", want, "2027", back, true, paas.StateRunning, end, renewAskedBefore},
+		{"set back to a value asked before, once the one after it moved the end date (status shows that one): not sent", want, "2028", back, true, paas.StateRunning, end.AddDate(0, 1, 0), renewAskedBefore},
+		{"set back to a value asked before, status lost (a restore): not sent", want, "", back, false, paas.StateRunning, end.AddDate(0, 1, 0), renewAskedBefore},
+		{"set back to a value asked before, the one after it unconfirmed: not sent", want, "", backLong, false, paas.StateRunning, end, renewAskedBefore},
+		{"a new value after A -> B -> A: sent", third, "2028", back, true, paas.StateRunning, end.AddDate(0, 1, 0), renewSend},
+		{"a new value while the last recorded one still runs: held", third, "2027", back, true, paas.StateRunning, end, renewHeld},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := decideRenew(tc.want, tc.performed, "", tc.rec, tc.accepted, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
@@ -67,6 +80,45 @@ func TestDecideRenew(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRenewRecordNext: the record of a new renewal keeps every value asked
+// before it, and the value held on taking hold, once each.
+func TestRenewRecordNext(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	end := now.AddDate(0, 3, 0)
+	for _, tc := range []struct {
+		name     string
+		rec      renewRecord
+		baseline string
+		earlier  []string
+	}{
+		{name: "the first renewal", earlier: nil},
+		{name: "after one", rec: renewRecord{Request: "a"}, earlier: []string{"a"}},
+		{name: "after two", rec: renewRecord{Request: "b", Earlier: []string{"a"}}, earlier: []string{"a", "b"}},
+		{name: "after a value held on taking hold", baseline: "h", earlier: []string{"h"}},
+		{name: "after one recorded beside a held value", rec: renewRecord{Request: "a"}, baseline: "h", earlier: []string{"a", "h"}},
+		{name: "an earlier build's record, unreadable: its value kept", rec: parseRenewRecord("old"), earlier: []string{"old"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.rec.next("c", end, now, tc.baseline)
+			if got.Request != "c" || !got.DateEnd.Equal(end) || !got.SentAt.Equal(now) || !slices.Equal(got.Earlier, tc.earlier) {
+				t.Fatalf("next = %+v, want request c, earlier %v", got, tc.earlier)
+			}
+			if parsed := parseRenewRecord(mustJSON(t, got)); !slices.Equal(parsed.requests(), append([]string{"c"}, tc.earlier...)) {
+				t.Fatalf("parsed back: %+v", parsed)
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func TestParseRenewRecordFallsBackToTheRequest(t *testing.T) {
@@ -381,6 +433,9 @@ func TestDecideRenewBaseline(t *testing.T) {
 		{"held, beside a record of an earlier renewal: not sent", want, "2028", renewRecord{Request: "2027", DateEnd: end}, renewNothing},
 		{"a new request after the held one: sent", &hostingv1alpha1.PaaSRenewRequest{Request: "2029", Duration: "12m"}, "2028", renewRecord{}, renewSend},
 		{"recorded as sent: followed by its end date, not taken for held", want, "2028", renewRecord{Request: "2028", DateEnd: end, SentAt: now}, renewWaiting},
+		// The write that records another value ends the baseline and
+		// keeps the held value among those never sent (renewRecord.next).
+		{"the held value asked again after another was recorded: never sent", want, "", renewRecord{Request: "2029", DateEnd: end, SentAt: now, Earlier: []string{"2028"}}, renewAskedBefore},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := decideRenew(tc.want, "", tc.baseline, tc.rec, false, paas.StateRunning, end, now, time.Minute); got != tc.expect {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,11 +13,16 @@ import (
 )
 
 // renewRecord is what the effect annotation keeps of a renewal before it is
-// sent: the request, the end date Gandi showed then, and when.
+// sent: the request, the end date Gandi showed then, when, and the
+// request values asked before it.
 type renewRecord struct {
 	Request string    `json:"request"`
 	DateEnd time.Time `json:"dateEnd"`
 	SentAt  time.Time `json:"sentAt"`
+	// Earlier are the request values recorded before Request, and the
+	// value held when the object took hold of an instance (baselineSuffix):
+	// a request value renews at most once, so none is sent again.
+	Earlier []string `json:"earlier,omitempty"`
 }
 
 func parseRenewRecord(v string) renewRecord {
@@ -31,11 +37,35 @@ func parseRenewRecord(v string) renewRecord {
 	return rec
 }
 
+// requests are the request values rec says were asked: never sent again.
+func (rec renewRecord) requests() []string {
+	if rec.Request == "" {
+		return rec.Earlier
+	}
+	return append([]string{rec.Request}, rec.Earlier...)
+}
+
+// next is the record of a renewal of want sent at now, the end date then
+// dateEnd, after rec; baseline is the value held when the
+// object took hold (baselineSuffix), which the write of this record ends
+// (sendOnceWith) and which joins the values never sent: the object that
+// asked it may have paid for it.
+func (rec renewRecord) next(want string, dateEnd, now time.Time, baseline string) renewRecord {
+	earlier := slices.Clone(rec.Earlier)
+	for _, v := range []string{rec.Request, baseline} {
+		if v != "" && v != want && !slices.Contains(earlier, v) {
+			earlier = append(earlier, v)
+		}
+	}
+	return renewRecord{Request: want, DateEnd: dateEnd, SentAt: now.UTC(), Earlier: earlier}
+}
+
 // renewDecision is what to do about spec.renew in one pass.
 type renewDecision int
 
 const (
-	renewNothing     renewDecision = iota // no request, or performed
+	renewNothing     renewDecision = iota // no request, performed, or held on taking hold
+	renewAskedBefore                      // a value asked before the one last recorded: never sent again
 	renewConfirmed                        // sent before; Gandi shows the end date moved
 	renewWaiting                          // sent; the end date has not moved yet
 	renewAccepted                         // Gandi accepted it; the end date has not moved yet
@@ -66,13 +96,27 @@ const (
 // from a move past the end date Gandi showed once the one before it was
 // done.
 //
+// A request value renews at most once, whatever came between: set back
+// to one asked before the last recorded (A -> B -> A: a Git revert, say),
+// it is not sent again, neither while B's operations run nor once B moves
+// the end date and status moves on to it. Judged from the record, which
+// keeps every value asked (renewRecord.Earlier), not from status, which
+// holds only the last one done and moves when Gandi shows it: the
+// decision must not turn into a purchase later with no change of the
+// spec. A new value renews.
+//
 // baseline is the request the spec held when the object took hold of the
 // instance without a record of it (baselineRecords): another object's
-// renewal, neither sent nor waited for.
+// renewal, neither sent nor waited for; once another value is recorded,
+// it is one of Earlier.
 func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline string, rec renewRecord, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
 	sent := want != nil && rec.Request == want.Request
 	switch {
-	case want == nil || want.Request == performed:
+	case want == nil:
+		return renewNothing
+	case slices.Contains(rec.Earlier, want.Request):
+		return renewAskedBefore
+	case want.Request == performed:
 		return renewNothing
 	case !sent && want.Request == baseline:
 		return renewNothing
@@ -132,8 +176,15 @@ func (p *paasPass) renew(ctx context.Context) *result {
 		last.Renew = rec.Request
 		p.r.Events.normal(pi, "Renewed", "Renew", fmt.Sprintf("renewal %q: Gandi shows the subscription ending %s", rec.Request, info.DateEnd.UTC().Format(time.RFC3339)))
 	}
-	switch decideRenew(want, last.Renew, pi.GetAnnotations()[baselineKey(effectRenew)], rec, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
+	baseline := pi.GetAnnotations()[baselineKey(effectRenew)]
+	switch decideRenew(want, last.Renew, baseline, rec, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
 	case renewNothing:
+	case renewAskedBefore:
+		// Nothing to do, and nothing the user must fix: Synced stays True
+		// and says why no renewal goes out.
+		p.notes = append(p.notes, fmt.Sprintf(
+			"renewal %q was asked before (a request value renews at most once, as a renewal is paid): it is not sent again; set a new spec.renew.request to renew again",
+			want.Request))
 	case renewConfirmed:
 		last.Renew = want.Request
 		p.r.Events.normal(pi, "Renewed", "Renew", fmt.Sprintf("renewal %q: Gandi shows the subscription ending %s", want.Request, info.DateEnd.UTC().Format(time.RFC3339)))
@@ -161,13 +212,13 @@ func (p *paasPass) renew(ctx context.Context) *result {
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("renewal %q waits for the instance to be running, paused or locked (it is %s)", want.Request, info.State)})
 	case renewSend:
-		return p.sendRenew(ctx, want, info, now)
+		return p.sendRenew(ctx, want, rec.next(want.Request, info.DateEnd, now, baseline), info)
 	}
 	return nil
 }
 
-func (p *paasPass) sendRenew(ctx context.Context, want *hostingv1alpha1.PaaSRenewRequest, info *paas.PaasReturn, now time.Time) *result {
-	record, err := json.Marshal(renewRecord{Request: want.Request, DateEnd: info.DateEnd, SentAt: now.UTC()})
+func (p *paasPass) sendRenew(ctx context.Context, want *hostingv1alpha1.PaaSRenewRequest, next renewRecord, info *paas.PaasReturn) *result {
+	record, err := json.Marshal(next)
 	if err != nil {
 		return halt(retry(fmt.Errorf("encode the renewal record: %w", err)))
 	}

@@ -754,6 +754,34 @@ var _ = Describe("PaaSInstance", func() {
 			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
 		})
 
+		// A request value is renewed at most once: set back to one already
+		// performed (a Git revert, say), it is not bought again, neither at
+		// once (status still shows it) nor once the renewal asked between
+		// them moves the end date (status then shows that one).
+		It("never renews again a request set back to one already performed (A -> B -> A), before or after B moves the end date; a new value renews", func() {
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "a", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "a"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+
+			slow := gandisim.FastTimings()
+			slow.PaasRenew = 3 * time.Second
+			w.sim.SetTimings(slow)
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "b", Duration: "1m"} })
+			Eventually(w.sim.PaasPaidRenews).WithTimeout(eventually).Should(Equal(2))
+
+			By("the request set back to a while b's operations run")
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "a", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(HaveField("Status.LastRequests.Renew", "b"), "b is reported done from its own move")
+			Consistently(w.sim.PaasPaidRenews).WithTimeout(2*testTiming.Poll).Should(Equal(2), "renewal a was bought again once b landed, unasked")
+			Expect(w.sim.Requests(xmlrpc("paas.renew"))).To(Equal(2))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(`renewal "a" was asked before`))
+
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "c", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "c"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(3))
+		})
+
 		It("creates the vhosts added to the list and deletes those removed", func() {
 			setSpec(pi, func() {
 				pi.Spec.Vhosts = []hostingv1alpha1.PaaSVhostSpec{{FQDN: "blog.example.org", ZoneAlter: true, Override: true}}

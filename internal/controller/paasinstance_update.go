@@ -111,6 +111,9 @@ type paasPass struct {
 	// observeOnly: managementPolicy Observe; the pass only looks
 	// (observeVhostConflicts).
 	observeOnly bool
+	// notes say why what the spec asks is not sent though nothing is
+	// wrong (a renewal asked before): added to a Synced True.
+	notes []string
 }
 
 // wrote says the pass sent the instance a change.
@@ -138,10 +141,13 @@ func (r *PaaSInstanceReconciler) update(ctx context.Context, api paasAPI, pi *ho
 		res.requeue = r.Timing.Transitional
 	}
 	if info.State != paas.StateRunning {
-		return p.held(ctx, res)
+		res = p.held(ctx, res)
+	} else {
+		// UpToDate only once a later pass reads at Gandi what this one sent.
+		res = reportSynced(pi, "instance", p.sent, p.problems, res)
 	}
-	// UpToDate only once a later pass reads at Gandi what this one sent.
-	return reportSynced(pi, "instance", p.sent, p.problems, res)
+	noteSynced(pi, strings.Join(p.notes, "; "))
+	return res
 }
 
 // paasPlan is a PaaSInstance's fieldPlan (fieldplan.go), with
@@ -488,7 +494,7 @@ func (e *paasExternal) oneOffRequests() []oneOffRequest {
 	// another object's, and is not bought again for this one (renew).
 	if r := e.pi.Spec.Renew; r != nil {
 		out = append(out, oneOffRequest{effect: effectRenew, field: "spec.renew.request", value: r.Request, performed: last.Renew,
-			requestOf: func(record string) string { return parseRenewRecord(record).Request }})
+			requestsOf: func(record string) []string { return parseRenewRecord(record).requests() }})
 	}
 	return out
 }

@@ -236,6 +236,8 @@ func passwordProblem(revision string) problem {
 // would have without the adoption, rather than being dropped, UpToDate,
 // as still held. So every reader (performOnce, a PaaSInstance's requests
 // and renewal, a Vhost's cache purge) reads the annotation as it stands.
+// A renewal, which is paid, keeps the held value among those it never
+// sends (renewRecord.Earlier): the object that asked it may have paid.
 const baselineSuffix = ".baseline"
 
 func baselineKey(effect string) string { return effectAnnotationPrefix + effect + baselineSuffix }
@@ -244,10 +246,11 @@ func baselineKey(effect string) string { return effectAnnotationPrefix + effect 
 // object, and its value.
 type oneOffRequest struct {
 	effect, field, value string
-	// requestOf is the request value a record of effect (or its
+	// requestsOf are the request values a record of effect (or its
 	// confirmation) names, for a record that holds more than the value
-	// (a renewal's: renewRecord); nil when the record is the value.
-	requestOf func(record string) string
+	// (a renewal's: renewRecord, which names those sent before it too);
+	// nil when the record is the value.
+	requestsOf func(record string) []string
 	// performed is the value the status shows performed: the only record
 	// an object of an earlier version may have of it ("status is the
 	// record"), which an upgrade must not report as not performed. A
@@ -257,7 +260,7 @@ type oneOffRequest struct {
 	// held on taking hold, instead of a baselineKey beside it: for a
 	// request asked again by the same value after it is withdrawn (the
 	// booster's enabled: true after false), which a baseline outliving
-	// the turn would hold back again. requestOf must name it.
+	// the turn would hold back again. requestsOf must name it.
 	heldAs string
 	// askAgain tells how to ask for a held request; "" when a new value
 	// asks (the note then says so).
@@ -275,8 +278,8 @@ func (q oneOffRequest) baselineRecord() (key, value string) {
 // names reports that record, a record of q's effect or its confirmation,
 // is of q's value.
 func (q oneOffRequest) names(record string) bool {
-	if q.requestOf != nil {
-		record = q.requestOf(record)
+	if q.requestsOf != nil {
+		return slices.Contains(q.requestsOf(record), q.value)
 	}
 	return record == q.value
 }

@@ -164,6 +164,10 @@ func TestBaselineRecords(t *testing.T) {
 			spec: hostingv1alpha1.PaaSInstanceSpec{Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "12m"}},
 			ann:  map[string]string{effectAnnotationPrefix + effectRenew: renew("2027"), confirmedKey(effectRenew): renew("2027")},
 			want: map[string]string{baselineKey(effectRenew): "2028"}},
+		{name: "a renewal asked before the recorded one (set back to it): never sent again anyway, not held as another's",
+			spec: hostingv1alpha1.PaaSInstanceSpec{Renew: &hostingv1alpha1.PaaSRenewRequest{Request: "2027", Duration: "12m"}},
+			ann: map[string]string{effectAnnotationPrefix + effectRenew: `{"request":"2028","dateEnd":"2027-01-01T00:00:00Z","sentAt":"2026-01-01T00:00:00Z","earlier":["2027"]}`,
+				confirmedKey(effectRenew): `{"request":"2028","dateEnd":"2027-01-01T00:00:00Z","sentAt":"2026-01-01T00:00:00Z","earlier":["2027"]}`}},
 	}
 	for _, c := range paasCases {
 		t.Run("PaaSInstance: "+c.name, func(t *testing.T) {

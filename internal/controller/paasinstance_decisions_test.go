@@ -27,9 +27,11 @@ func TestDecideRenew(t *testing.T) {
 	long.SentAt = now.Add(-time.Hour)
 	second := &hostingv1alpha1.PaaSRenewRequest{Request: "2028", Duration: "1m"}
 	third := &hostingv1alpha1.PaaSRenewRequest{Request: "2029", Duration: "1m"}
-	back := renewRecord{Request: "2028", DateEnd: end, SentAt: now.Add(-10 * time.Second), Earlier: []string{"2027"}}
+	back := renewRecord{Request: "2028", DateEnd: end, SentAt: now.Add(-10 * time.Second), Instance: 42, Earlier: []string{"2027"}}
 	backLong := back
 	backLong.SentAt = now.Add(-time.Hour)
+	here, elsewhere := sent, sent
+	here.Instance, elsewhere.Instance = 42, 7
 	for _, tc := range []struct {
 		name      string
 		want      *hostingv1alpha1.PaaSRenewRequest
@@ -73,9 +75,17 @@ func TestDecideRenew(t *testing.T) {
 		{"set back to a value asked before, the one after it unconfirmed: not sent", want, "", backLong, false, paas.StateRunning, end, renewAskedBefore},
 		{"a new value after A -> B -> A: sent", third, "2028", back, true, paas.StateRunning, end.AddDate(0, 1, 0), renewSend},
 		{"a new value while the last recorded one still runs: held", third, "2027", back, true, paas.StateRunning, end, renewHeld},
+		// A record made on another instance (a copy with its records, a
+		// recreate): its end date there is not this one's.
+		{"recorded on another instance, this one's end date later: not taken as done, not sent", want, "", elsewhere, false, paas.StateRunning, end.AddDate(1, 0, 0), renewElsewhere},
+		{"recorded on another instance and accepted there: not sent", want, "", elsewhere, true, paas.StateRunning, end, renewElsewhere},
+		{"recorded on another instance, status shows it done (there): nothing", want, "2027", elsewhere, false, paas.StateRunning, end, renewNothing},
+		{"a new request while a renewal of another instance is pending: sent, nothing here waits for it", second, "", elsewhere, true, paas.StateRunning, end, renewSend},
+		{"recorded on this instance, end date moved: confirmed", want, "", here, false, paas.StateRunning, end.AddDate(1, 0, 0), renewConfirmed},
+		{"asked before on another instance: not sent here either", want, "", renewRecord{Request: "2028", DateEnd: end, SentAt: now, Instance: 42, Earlier: []string{"2027"}}, false, paas.StateRunning, end.AddDate(1, 0, 0), renewAskedBefore},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := decideRenew(tc.want, tc.performed, "", tc.rec, tc.accepted, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
+			if got := decideRenew(tc.want, tc.performed, "", tc.rec, 42, tc.accepted, tc.state, tc.dateEnd, now, time.Minute); got != tc.expect {
 				t.Fatalf("decideRenew = %d, want %d", got, tc.expect)
 			}
 		})
@@ -101,11 +111,11 @@ func TestRenewRecordNext(t *testing.T) {
 		{name: "an earlier build's record, unreadable: its value kept", rec: parseRenewRecord("old"), earlier: []string{"old"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tc.rec.next("c", end, now, tc.baseline)
-			if got.Request != "c" || !got.DateEnd.Equal(end) || !got.SentAt.Equal(now) || !slices.Equal(got.Earlier, tc.earlier) {
-				t.Fatalf("next = %+v, want request c, earlier %v", got, tc.earlier)
+			got := tc.rec.next("c", 42, end, now, tc.baseline)
+			if got.Request != "c" || got.Instance != 42 || !got.DateEnd.Equal(end) || !got.SentAt.Equal(now) || !slices.Equal(got.Earlier, tc.earlier) {
+				t.Fatalf("next = %+v, want request c on 42, earlier %v", got, tc.earlier)
 			}
-			if parsed := parseRenewRecord(mustJSON(t, got)); !slices.Equal(parsed.requests(), append([]string{"c"}, tc.earlier...)) {
+			if parsed := parseRenewRecord(mustJSON(t, got)); !slices.Equal(parsed.requests(), append([]string{"c"}, tc.earlier...)) || parsed.Instance != 42 {
 				t.Fatalf("parsed back: %+v", parsed)
 			}
 		})
@@ -438,7 +448,7 @@ func TestDecideRenewBaseline(t *testing.T) {
 		{"the held value asked again after another was recorded: never sent", want, "", renewRecord{Request: "2029", DateEnd: end, SentAt: now, Earlier: []string{"2028"}}, renewAskedBefore},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := decideRenew(tc.want, "", tc.baseline, tc.rec, false, paas.StateRunning, end, now, time.Minute); got != tc.expect {
+			if got := decideRenew(tc.want, "", tc.baseline, tc.rec, 42, false, paas.StateRunning, end, now, time.Minute); got != tc.expect {
 				t.Fatalf("decideRenew = %d, want %d", got, tc.expect)
 			}
 		})

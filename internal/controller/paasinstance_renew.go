@@ -13,12 +13,16 @@ import (
 )
 
 // renewRecord is what the effect annotation keeps of a renewal before it is
-// sent: the request, the end date Gandi showed then, when, and the
-// request values asked before it.
+// sent: the request, the end date Gandi showed then, when, on which
+// instance, and the request values asked before it.
 type renewRecord struct {
 	Request string    `json:"request"`
 	DateEnd time.Time `json:"dateEnd"`
 	SentAt  time.Time `json:"sentAt"`
+	// Instance is the ID of the instance it was sent to: only that
+	// instance's end date says whether it happened. 0 in a record of an
+	// earlier build, which was made on the instance held then.
+	Instance int `json:"instance,omitempty"`
 	// Earlier are the request values recorded before Request, and the
 	// value held when the object took hold of an instance (baselineSuffix):
 	// a request value renews at most once, so none is sent again.
@@ -45,19 +49,22 @@ func (rec renewRecord) requests() []string {
 	return append([]string{rec.Request}, rec.Earlier...)
 }
 
-// next is the record of a renewal of want sent at now, the end date then
-// dateEnd, after rec; baseline is the value held when the
+// on says rec was made on instance id (or names none: an earlier build's).
+func (rec renewRecord) on(id int) bool { return rec.Instance == 0 || rec.Instance == id }
+
+// next is the record of a renewal of want sent to instance id at now, the
+// end date then dateEnd, after rec; baseline is the value held when the
 // object took hold (baselineSuffix), which the write of this record ends
 // (sendOnceWith) and which joins the values never sent: the object that
 // asked it may have paid for it.
-func (rec renewRecord) next(want string, dateEnd, now time.Time, baseline string) renewRecord {
+func (rec renewRecord) next(want string, id int, dateEnd, now time.Time, baseline string) renewRecord {
 	earlier := slices.Clone(rec.Earlier)
 	for _, v := range []string{rec.Request, baseline} {
 		if v != "" && v != want && !slices.Contains(earlier, v) {
 			earlier = append(earlier, v)
 		}
 	}
-	return renewRecord{Request: want, DateEnd: dateEnd, SentAt: now.UTC(), Earlier: earlier}
+	return renewRecord{Request: want, DateEnd: dateEnd, SentAt: now.UTC(), Instance: id, Earlier: earlier}
 }
 
 // renewDecision is what to do about spec.renew in one pass.
@@ -66,6 +73,7 @@ type renewDecision int
 const (
 	renewNothing     renewDecision = iota // no request, performed, or held on taking hold
 	renewAskedBefore                      // a value asked before the one last recorded: never sent again
+	renewElsewhere                        // sent to another instance: neither sent again nor done here
 	renewConfirmed                        // sent before; Gandi shows the end date moved
 	renewWaiting                          // sent; the end date has not moved yet
 	renewAccepted                         // Gandi accepted it; the end date has not moved yet
@@ -109,7 +117,12 @@ const (
 // instance without a record of it (baselineRecords): another object's
 // renewal, neither sent nor waited for; once another value is recorded,
 // it is one of Earlier.
-func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline string, rec renewRecord, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
+//
+// id is the instance held: a record made on another one (a copy of the
+// object with its records, a recreate, another external-id) was sent
+// there, and the end date here says nothing of it; it is not sent again
+// either, as it may be paid.
+func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline string, rec renewRecord, id int, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
 	sent := want != nil && rec.Request == want.Request
 	switch {
 	case want == nil:
@@ -120,6 +133,8 @@ func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline str
 		return renewNothing
 	case !sent && want.Request == baseline:
 		return renewNothing
+	case sent && !rec.on(id):
+		return renewElsewhere
 	case sent && rec.DateEnd.IsZero():
 		// A record that does not say where the end date stood: the
 		// renewal cannot be settled, so it is never sent again.
@@ -132,7 +147,7 @@ func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline str
 		return renewWaiting
 	case sent:
 		return renewUnconfirmed
-	case previousRenewPending(rec, performed, accepted, dateEnd, now, grace):
+	case previousRenewPending(rec, performed, id, accepted, dateEnd, now, grace):
 		return renewHeld
 	case state != paas.StateRunning && state != paas.StatePaused && state != paas.StateLocked:
 		return renewNotNow
@@ -146,10 +161,10 @@ func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline str
 // past the one recorded with it. After the grace, one never seen accepted
 // is unconfirmed, and a new request is how the user asks again; a record
 // that does not say where the end date stood cannot be settled, and holds
-// nothing back.
-func previousRenewPending(rec renewRecord, performed string, accepted bool, dateEnd, now time.Time, grace time.Duration) bool {
+// nothing back; nor does one made on another instance than id.
+func previousRenewPending(rec renewRecord, performed string, id int, accepted bool, dateEnd, now time.Time, grace time.Duration) bool {
 	switch {
-	case rec.Request == "" || rec.Request == performed || rec.DateEnd.IsZero() || renewShown(rec, dateEnd):
+	case rec.Request == "" || rec.Request == performed || rec.DateEnd.IsZero() || !rec.on(id) || renewShown(rec, id, dateEnd):
 		return false
 	case accepted:
 		return true
@@ -157,10 +172,10 @@ func previousRenewPending(rec renewRecord, performed string, accepted bool, date
 	return now.Sub(rec.SentAt) < grace
 }
 
-// renewShown says Gandi shows the end date moved past the one recorded
-// with the renewal rec: that renewal is done.
-func renewShown(rec renewRecord, dateEnd time.Time) bool {
-	return !rec.DateEnd.IsZero() && dateEnd.After(rec.DateEnd)
+// renewShown says Gandi shows the end date of instance id moved past the
+// one recorded with the renewal rec, made on id: that renewal is done.
+func renewShown(rec renewRecord, id int, dateEnd time.Time) bool {
+	return rec.on(id) && !rec.DateEnd.IsZero() && dateEnd.After(rec.DateEnd)
 }
 
 // renew performs spec.renew once per request value (paid, crash-safe).
@@ -170,14 +185,14 @@ func (p *paasPass) renew(ctx context.Context) *result {
 	last := lastRequests(pi)
 	rec := parseRenewRecord(recordedEffect(pi, effectRenew))
 	now := p.r.lifecycle().now()
-	if want != nil && rec.Request != "" && rec.Request != want.Request && rec.Request != last.Renew && renewShown(rec, info.DateEnd) {
+	if want != nil && rec.Request != "" && rec.Request != want.Request && rec.Request != last.Renew && renewShown(rec, info.ID, info.DateEnd) {
 		// The previous request is done, though the spec moved on before a
 		// pass saw it: status says so before the next one goes.
 		last.Renew = rec.Request
 		p.r.Events.normal(pi, "Renewed", "Renew", fmt.Sprintf("renewal %q: Gandi shows the subscription ending %s", rec.Request, info.DateEnd.UTC().Format(time.RFC3339)))
 	}
 	baseline := pi.GetAnnotations()[baselineKey(effectRenew)]
-	switch decideRenew(want, last.Renew, baseline, rec, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
+	switch decideRenew(want, last.Renew, baseline, rec, info.ID, accepted(pi, effectRenew), info.State, info.DateEnd, now, p.r.Timing.CreateGrace) {
 	case renewNothing:
 	case renewAskedBefore:
 		// Nothing to do, and nothing the user must fix: Synced stays True
@@ -185,6 +200,10 @@ func (p *paasPass) renew(ctx context.Context) *result {
 		p.notes = append(p.notes, fmt.Sprintf(
 			"renewal %q was asked before (a request value renews at most once, as a renewal is paid): it is not sent again; set a new spec.renew.request to renew again",
 			want.Request))
+	case renewElsewhere:
+		p.notes = append(p.notes, fmt.Sprintf(
+			"renewal %q was sent for instance %d, not this one (%d): it is neither taken as done here nor sent again, as it may be paid already; set a new spec.renew.request to renew this one",
+			want.Request, rec.Instance, info.ID))
 	case renewConfirmed:
 		last.Renew = want.Request
 		p.r.Events.normal(pi, "Renewed", "Renew", fmt.Sprintf("renewal %q: Gandi shows the subscription ending %s", want.Request, info.DateEnd.UTC().Format(time.RFC3339)))
@@ -212,7 +231,7 @@ func (p *paasPass) renew(ctx context.Context) *result {
 		p.problems = append(p.problems, problem{hostingv1alpha1.ReasonUpdating,
 			fmt.Sprintf("renewal %q waits for the instance to be running, paused or locked (it is %s)", want.Request, info.State)})
 	case renewSend:
-		return p.sendRenew(ctx, want, rec.next(want.Request, info.DateEnd, now, baseline), info)
+		return p.sendRenew(ctx, want, rec.next(want.Request, info.ID, info.DateEnd, now, baseline), info)
 	}
 	return nil
 }

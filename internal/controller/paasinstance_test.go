@@ -39,6 +39,14 @@ func paasInstance(name string, mutate ...func(*hostingv1alpha1.PaaSInstance)) *h
 
 func xmlrpc(method string) string { return gandisim.XMLRPCRoute(method) }
 
+// lastRenew is status.lastRequests.renew, "" without lastRequests.
+func lastRenew(pi *hostingv1alpha1.PaaSInstance) string {
+	if pi.Status.LastRequests == nil {
+		return ""
+	}
+	return pi.Status.LastRequests.Renew
+}
+
 // paasView reads the simulator's instance behind pi's status ID.
 func (w *world) paasView(pi *hostingv1alpha1.PaaSInstance) func() gandisim.PaasInstanceView {
 	return func() gandisim.PaasInstanceView {
@@ -780,6 +788,37 @@ var _ = Describe("PaaSInstance", func() {
 			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "c", Duration: "1m"} })
 			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "c"), beUpToDate()))
 			Expect(w.sim.PaasPaidRenews()).To(Equal(3))
+		})
+
+		// A copy of the object with its records (a manifest exported with
+		// its annotations, its ID left out) buys an instance of its own:
+		// the renewal recorded there was made on the original's instance,
+		// and the new one's later end date says nothing of it.
+		It("does not take a renewal recorded on another instance for this one's, nor send it again", func() {
+			setSpec(pi, func() { pi.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "a", Duration: "1m"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "a"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1))
+			time.Sleep(1100 * time.Millisecond) // Gandi's dates count in seconds: the copy's instance ends later
+
+			cp := paasInstance("site-copy", func(c *hostingv1alpha1.PaaSInstance) {
+				c.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "a", Duration: "1m"}
+				c.Annotations = map[string]string{}
+				for k, v := range get(pi).GetAnnotations() {
+					if strings.HasPrefix(k, "effects.hosting.gandi-operator.dev/") {
+						c.Annotations[k] = v
+					}
+				}
+			})
+			w.create(cp)
+			Eventually(fetch(cp)).WithTimeout(eventually).Should(And(beReady(), HaveField("Status.ID", Not(Or(BeEmpty(), Equal(pi.Status.ID))))))
+			Consistently(func() string { fetch(cp)(); return lastRenew(cp) }).WithTimeout(2*testTiming.Poll).Should(BeEmpty(),
+				"renewal a is reported done on an instance it was never sent to")
+			Expect(w.sim.PaasPaidRenews()).To(Equal(1), "a renewal recorded as sent is not sent again")
+			Expect(cond(cp, hostingv1alpha1.ConditionSynced).Message).To(ContainSubstring(`renewal "a" was sent for instance ` + pi.Status.ID))
+
+			setSpec(cp, func() { cp.Spec.Renew = &hostingv1alpha1.PaaSRenewRequest{Request: "copy-a", Duration: "1m"} })
+			Eventually(fetch(cp)).WithTimeout(eventually).Should(And(HaveField("Status.LastRequests.Renew", "copy-a"), beUpToDate()))
+			Expect(w.sim.PaasPaidRenews()).To(Equal(2))
 		})
 
 		It("creates the vhosts added to the list and deletes those removed", func() {

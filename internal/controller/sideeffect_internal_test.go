@@ -1,21 +1,15 @@
 package controller
 
 import (
-	"context"
 	"maps"
 	"slices"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
-	"github.com/gandi-operator/gandi-operator/internal/gandi"
-	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
 // TestConfirmedRotation: what status reports as the password Gandi last
@@ -328,60 +322,6 @@ func TestBaselineNote(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			checkMentions(t, baselineNote(c.held, "42", false), c.has, c.hasn)
-		})
-	}
-}
-
-// TestSideEffectsAreNotResentByTheClient: whichever helper sends a side
-// effect, the client does not send its request again on its own when the
-// answer is lost, even a PATCH it would otherwise resend: the record keeps
-// the operator from repeating the effect, and the context sendOnceWith
-// hands send keeps the client from it. One request, one change at Gandi.
-func TestSideEffectsAreNotResentByTheClient(t *testing.T) {
-	scheme := runtime.NewScheme()
-	if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	type sendFunc = func(context.Context) error
-	for _, tc := range []struct {
-		name string
-		run  func(ctx context.Context, c client.Client, obj client.Object, send sendFunc) error
-	}{
-		{"sendOnce", func(ctx context.Context, c client.Client, obj client.Object, send sendFunc) error {
-			_, err := sendOnce(ctx, c, obj, effectPassword, "u/2", send)
-			return err
-		}},
-		{"performOnce", func(ctx context.Context, c client.Client, obj client.Object, send sendFunc) error {
-			_, _, err := performOnce(ctx, c, obj, effectPassword, "u/2", send)
-			return err
-		}},
-		{"rotateOnce", func(ctx context.Context, c client.Client, obj client.Object, send sendFunc) error {
-			_, err := rotateOnce(ctx, c, obj, effectPassword, "u/2", send)
-			return err
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, "org-once")
-			id := sim.AddInstance("org-once", gandisim.SeedInstance{Name: "site", Size: "s+"})
-			hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Name: "site", Namespace: "web",
-				Annotations: acceptedRecord(effectPassword, "u/1")}}
-			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(hi).Build()
-			if err := c.Get(t.Context(), client.ObjectKeyFromObject(hi), hi); err != nil {
-				t.Fatal(err)
-			}
-			sim.CommitThenDrop(gandisim.RoutePatchInstance, 1) // Gandi renames it; the answer is lost
-			err := tc.run(t.Context(), c, hi, func(ctx context.Context) error {
-				return api.UpdateInstance(ctx, id, gandi.UpdateInstanceRequest{Name: "renamed"})
-			})
-			if err == nil {
-				t.Fatal("a lost answer was reported as accepted")
-			}
-			if got := sim.Requests(gandisim.RoutePatchInstance); got != 1 {
-				t.Fatalf("%d PATCH requests reached Gandi for one side effect, want 1: the client resent it on its own", got)
-			}
-			if got := recordedEffect(hi, effectPassword); got != "u/2" {
-				t.Fatalf("record = %q, want u/2 kept: the request may have reached Gandi", got)
-			}
 		})
 	}
 }

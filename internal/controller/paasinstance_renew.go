@@ -123,7 +123,6 @@ const (
 // there, and the end date here says nothing of it; it is not sent again
 // either, as it may be paid.
 func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline string, rec renewRecord, id int, accepted bool, state string, dateEnd, now time.Time, grace time.Duration) renewDecision {
-	sent := want != nil && rec.Request == want.Request
 	switch {
 	case want == nil:
 		return renewNothing
@@ -131,28 +130,36 @@ func decideRenew(want *hostingv1alpha1.PaaSRenewRequest, performed, baseline str
 		return renewAskedBefore
 	case want.Request == performed:
 		return renewNothing
-	case !sent && want.Request == baseline:
+	case rec.Request == want.Request:
+		return decideSentRenew(rec, id, accepted, dateEnd, now, grace)
+	case want.Request == baseline:
 		return renewNothing
-	case sent && !rec.on(id):
-		return renewElsewhere
-	case sent && rec.DateEnd.IsZero():
-		// A record that does not say where the end date stood: the
-		// renewal cannot be settled, so it is never sent again.
-		return renewWaiting
-	case sent && dateEnd.After(rec.DateEnd):
-		return renewConfirmed
-	case sent && accepted:
-		return renewAccepted
-	case sent && now.Sub(rec.SentAt) < grace:
-		return renewWaiting
-	case sent:
-		return renewUnconfirmed
 	case previousRenewPending(rec, performed, id, accepted, dateEnd, now, grace):
 		return renewHeld
 	case state != paas.StateRunning && state != paas.StatePaused && state != paas.StateLocked:
 		return renewNotNow
 	}
 	return renewSend
+}
+
+// decideSentRenew is decideRenew for the spec's request, recorded as sent
+// (rec): where it stands, from the end date Gandi shows of instance id.
+func decideSentRenew(rec renewRecord, id int, accepted bool, dateEnd, now time.Time, grace time.Duration) renewDecision {
+	switch {
+	case !rec.on(id):
+		return renewElsewhere
+	case rec.DateEnd.IsZero():
+		// A record that does not say where the end date stood: the
+		// renewal cannot be settled, so it is never sent again.
+		return renewWaiting
+	case dateEnd.After(rec.DateEnd):
+		return renewConfirmed
+	case accepted:
+		return renewAccepted
+	case now.Sub(rec.SentAt) < grace:
+		return renewWaiting
+	}
+	return renewUnconfirmed
 }
 
 // previousRenewPending says the renewal rec records, asked before the

@@ -78,6 +78,21 @@ func stopped(obj managed, t Timing, reason, message string) *result {
 	return halt(waitFor(jittered(t.Poll)))
 }
 
+// concluded is stopped for a state the pass reached from what Gandi showed
+// it (a lookup, a GET, a refused create): the status it writes is the
+// answer to the current generation and to any reconcile requested, so it
+// counts as observed. Otherwise observedGeneration and
+// lastHandledReconcileAt never move while the state stands, and tools that
+// wait for them (kstatus, Flux, `kubectl gandi reconcile`) see the object
+// in progress forever instead of the report a person must act on. A stop
+// before anything was read at Gandi (paused, credentials missing, another
+// object managing it) is stopped, not concluded.
+func concluded(obj managed, t Timing, reason, message string) *result {
+	res := stopped(obj, t, reason, message)
+	res.observed = true
+	return res
+}
+
 // failure is how an error is reported: the Synced reason, and whether
 // trying again soon may help.
 type failure struct {

@@ -274,12 +274,16 @@ func (l *lifecycle) recordLossAt(ctx context.Context, obj managed) error {
 	return patchAnnotations(ctx, l.client, obj, annotationPatch{set: lost, unlocked: true})
 }
 
-// absent reports that an object which only observes has nothing at Gandi.
+// absent reports that an object which only observes has nothing at Gandi:
+// the lookup that found nothing is this generation's observation
+// (concluded).
 func (l *lifecycle) absent(obj managed, ext external) *result {
 	msg := "managementPolicy is Observe and no " + ext.describe() + " exists at Gandi: nothing is created"
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
 	setCondition(obj, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
-	return halt(waitFor(jittered(l.timing.Poll)))
+	res := waitFor(jittered(l.timing.Poll))
+	res.observed = true
+	return &res
 }
 
 // ensureID gives the Gandi ID obj manages: known (recorded) or resolved
@@ -423,7 +427,7 @@ func (l *lifecycle) alreadyExists(obj managed, ext external, which []candidate) 
 	if p, ok := ext.(placedMatches); ok {
 		msg = p.alreadyExistsMessage(which)
 	}
-	return stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+	return concluded(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
 }
 
 // adoptAdvice tells how to hand over what: the user's word that makes an
@@ -449,7 +453,7 @@ func (l *lifecycle) ambiguous(obj managed, ext external, which []candidate) *res
 			ext.describe(), which[0].id, hostingv1alpha1.AnnotationExternalID)
 	}
 	l.events.warn(obj, hostingv1alpha1.ReasonAmbiguousExternalObject, "Create", msg)
-	return stopped(obj, l.timing, hostingv1alpha1.ReasonAmbiguousExternalObject, msg)
+	return concluded(obj, l.timing, hostingv1alpha1.ReasonAmbiguousExternalObject, msg)
 }
 
 func candidateIDs(cs []candidate) string {
@@ -911,7 +915,8 @@ func (l *lifecycle) prepareFailed(ctx context.Context, obj managed, ext external
 	case isRefused:
 		msg := "Gandi refused the " + ext.describe() + ": " + refused.Error()
 		l.events.warn(obj, hostingv1alpha1.ReasonInvalidSpec, "Create", msg)
-		res := stopped(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
+		// Gandi's answer to this generation's spec, after the lookup.
+		res := concluded(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
 		createRefused(obj, ext, msg)
 		return res
 	case isBad:
@@ -1002,14 +1007,14 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		if keeps {
 			msg += " (" + resentNote(l.timing.Detail) + ")"
 		}
-		res := stopped(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+		// Concluded: the status this pass writes answers the spec and any
+		// reconcile requested.
+		res := concluded(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
 		createRefused(obj, ext, msg)
 		if keeps {
-			// Recorded in the status this pass writes, which answers the
-			// spec and any reconcile requested (observed): the create is
-			// sent again only as refusalStands says.
+			// Recorded in that status: the create is sent again only as
+			// refusalStands says.
 			k.keepRefusedAt(&metav1.Time{Time: l.now()})
-			res.observed = true
 		}
 		return res
 	}
@@ -1018,7 +1023,11 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 	if reason := refusedCreateReason(err); reason != hostingv1alpha1.ReasonCreateRefused {
 		setCondition(obj, hostingv1alpha1.ConditionReady, false, reason, msg)
 	} else {
+		// Only a change of the spec helps: Gandi's refusal concludes the
+		// pass, as a refusal for a taken key does. One sent again by
+		// itself (a rate limit, a 5xx) concludes nothing.
 		createRefused(obj, ext, msg)
+		res.observed = true
 	}
 	return &res
 }

@@ -64,3 +64,66 @@ var _ = Describe("A requested reconcile (annotation requested-at)", func() {
 		Expect(w.sim.RequestCounts()).To(Equal(reads))
 	})
 })
+
+// A pass that ends on what Gandi showed (nothing to observe, a name taken
+// by an object this one did not make) has answered the spec and the
+// request: observedGeneration and lastHandledReconcileAt move, so kstatus,
+// Flux and `kubectl gandi reconcile` see the report instead of a pass in
+// progress forever.
+var _ = Describe("A pass that concludes from what Gandi shows", func() {
+	var w *world
+	BeforeEach(func() { w = newWorld() })
+	const requested = "2026-12-07T22:30:00Z"
+	// answered is an object whose status describes its current generation
+	// and answers the reconcile requested.
+	answered := func(generation, observed func() int64, handled func() string) func() []any {
+		return func() []any { return []any{observed() == generation(), handled()} }
+	}
+	templateAnswered := func(t *hostingv1alpha1.Template) func() []any {
+		return answered(func() int64 { fetch(t)(); return t.Generation }, func() int64 { return t.Status.ObservedGeneration },
+			func() string { return t.Status.LastHandledReconcileAt })
+	}
+
+	It("answers a Template under Observe with nothing at Gandi, and creates nothing", func() {
+		w.startManager(managerOptions{})
+		t := recordsTemplate("watched", "203.0.113.1")
+		t.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+		t.Annotations = map[string]string{hostingv1alpha1.AnnotationRequestedAt: requested}
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Eventually(templateAnswered(t)).WithTimeout(5*testTiming.Poll).Should(Equal([]any{true, requested}),
+			"the pass looked the template up and found nothing to observe")
+		Expect(w.sim.Writes()).To(BeZero())
+	})
+
+	It("answers a Template whose name Gandi already has for a template it did not make", func() {
+		_, err := w.sim.AddTemplate(orgID, gandisim.SeedTemplate{Name: "dns", Payload: map[string]any{"dns:records": map[string]any{"default": true}}})
+		Expect(err).NotTo(HaveOccurred())
+		w.startManager(managerOptions{})
+		t := recordsTemplate("dns", "203.0.113.1")
+		t.Annotations = map[string]string{hostingv1alpha1.AnnotationRequestedAt: requested}
+		w.create(t)
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonAlreadyExists))
+		Eventually(templateAnswered(t)).WithTimeout(5*testTiming.Poll).Should(Equal([]any{true, requested}),
+			"the pass read Gandi and found what the user must sort out")
+		Expect(w.sim.Writes()).To(BeZero())
+	})
+
+	It("answers a HostingInstance under Observe with nothing at Gandi, and buys nothing", func() {
+		w.startManager(managerOptions{})
+		hi := instance("watched", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.ManagementPolicy = hostingv1alpha1.ManagementPolicyObserve
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationRequestedAt: requested}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Eventually(answered(func() int64 { fetch(hi)(); return hi.Generation }, func() int64 { return hi.Status.ObservedGeneration },
+			func() string { return hi.Status.LastHandledReconcileAt })).WithTimeout(5*testTiming.Poll).Should(Equal([]any{true, requested}),
+			"the pass looked the instance up and found nothing to observe")
+		Expect(w.sim.Writes()).To(BeZero())
+		Expect(w.sim.PaidCreates()).To(BeZero())
+	})
+})

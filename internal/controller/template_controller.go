@@ -177,7 +177,7 @@ func (r *TemplateReconciler) vanished(t *hostingv1alpha1.Template, id string, sr
 	}
 	msg := "template " + id + " no longer exists at Gandi; nothing was created again (delete and re-create this object to create a new template)"
 	r.Events.warn(t, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
-	return *stopped(t, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+	return *concluded(t, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 }
 
 func templateID(t *hostingv1alpha1.Template) string { return knownID(t, t.Status.ID) }

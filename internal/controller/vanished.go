@@ -151,12 +151,12 @@ func (l *lifecycle) vanished(ctx context.Context, obj managed, what, id string, 
 	case vanishReport:
 		msg := what + " " + id + " no longer exists at Gandi; nothing was bought again (set spec.recreateIfDeleted to buy a new one, or delete this object)"
 		l.events.warn(obj, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
-		return *stopped(obj, l.timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+		return *concluded(obj, l.timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	case vanishUnconfirmed:
 		msg := what + " " + id + " is not found at Gandi under " + src.String() + ", and this object has no record of the credentials it was seen under " +
 			"(restored without its status, last seen by an earlier operator version, or never seen): it may live on under other credentials, so nothing was bought again; if it is gone, " + confirmGone
 		l.events.warn(obj, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
-		return *stopped(obj, l.timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+		return *concluded(obj, l.timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	}
 	l.events.warn(obj, hostingv1alpha1.ReasonExternalNotFound, "Recreate", what+" "+id+" no longer exists at Gandi; buying a new one as spec.recreateIfDeleted asks")
 	if err := patchAnnotations(ctx, l.client, obj, annotationPatch{remove: []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationHeldByUID}}); err != nil {
@@ -197,7 +197,7 @@ func (l *lifecycle) seenElsewhere(obj managed, what string, src credentialSource
 		": Gandi answers another account's credentials as it answers for a deleted object, so it is not taken for deleted, and nothing is bought, deleted or let go on it. " +
 		"Point the credentials back to those it was seen under; or, " + fix
 	l.events.warn(obj, hostingv1alpha1.ReasonCredentialsChanged, "Observe", msg)
-	return stopped(obj, l.timing, hostingv1alpha1.ReasonCredentialsChanged, msg)
+	return concluded(obj, l.timing, hostingv1alpha1.ReasonCredentialsChanged, msg)
 }
 
 // String names the credential's Secret and key for people, never its

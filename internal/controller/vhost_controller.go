@@ -234,7 +234,7 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 			return *res
 		}
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; " + create
-		return *stopped(vh, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+		return *concluded(vh, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 	case err != nil:
 		return failed(vh, r.Timing, "observe the vhost", err)
 	}

@@ -390,8 +390,12 @@
 // must not take the old size
 // in a paas.info right after the answer for a change that did not happen:
 // sending it again pays twice. PaasPaidUpdates counts the accepted
-// paas.update calls that carry size or quantity, whether or not they
-// change anything, including those whose answer was lost. paas.update
+// paas.update calls that carry size, quantity or snapshot_profile,
+// whether or not they change anything, including those whose answer was
+// lost. Choice: snapshot_profile is paid, as the operator takes it: the
+// doc calls paas.update not free and counts the profile's disk in
+// datadisk_total_size, the disk Gandi bills; counting it free would let a
+// profile sent twice pass unseen. paas.update
 // refuses a quantity below the one the instance has once the updates
 // already accepted are applied, and a name another instance of the owner
 // has or will have (choice); snapshot_profile takes an int (1 minimal, 2

@@ -20,7 +20,7 @@ type paasState struct {
 
 	paidCreates int // paas.create calls that created (and billed) an instance
 	paidRenews  int // paas.renew calls that moved date_end
-	paidUpdates int // accepted paas.update calls carrying size or quantity
+	paidUpdates int // accepted paas.update calls carrying size, quantity or snapshot_profile
 }
 
 func (p *paasState) init() {
@@ -495,9 +495,7 @@ func paasUpdate(c *xcall) (any, *xfault) {
 	// finish, Timings.PaasUpdate later: until then paas.info shows the
 	// instance as it was.
 	in.updates = append(in.updates, paasUpdateOps{params: p, due: c.now.Add(c.s.timings.PaasUpdate)})
-	_, size := p[keySize]
-	_, quantity := p["quantity"]
-	if size || quantity {
+	if paidUpdate(p) {
 		c.s.paas.paidUpdates++
 	}
 	if v, ok := p["ssh_key"]; ok {
@@ -516,6 +514,18 @@ func paasUpdate(c *xcall) (any, *xfault) {
 		ops = append(ops, c.operation("paas_vm_update", in.ID))
 	}
 	return ops, nil
+}
+
+// paidUpdate says the paas.update members p carry one Gandi bills: size,
+// quantity, or snapshot_profile, whose disk counts in datadisk_total_size
+// (doc.go).
+func paidUpdate(p map[string]any) bool {
+	for _, k := range []string{keySize, "quantity", "snapshot_profile"} {
+		if _, ok := p[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // updateOps are the operations the paas.update members p start, compared

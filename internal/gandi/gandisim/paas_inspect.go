@@ -186,7 +186,8 @@ func (s *Server) PaasPaidRenews() int {
 }
 
 // PaasPaidUpdates counts the paas.update calls Gandi accepted that carry
-// size or quantity, whether or not they change anything, including those
+// size, quantity or snapshot_profile (billed disk: doc.go), whether or
+// not they change anything, including those
 // whose answer CommitThenDrop lost: a client that sends a resize twice
 // pays twice.
 func (s *Server) PaasPaidUpdates() int {

@@ -231,6 +231,24 @@ func TestBudgetSharedWithV5Client(t *testing.T) {
 func TestLostUpdateIsSentOnce(t *testing.T) {
 	c, s, _ := newSimClient(t)
 	ctx := context.Background()
+	id := createRunning(ctx, t, c)
+	route := gandisim.XMLRPCRoute("paas.update")
+	for i, ctx := range []context.Context{ctx, gandi.WithoutResend(ctx)} {
+		s.CommitThenDrop(route, 1)
+		_, err := c.Update(ctx, id, paas.PaasUpdateParams{Size: []string{"m", "l"}[i]})
+		if err == nil || paas.NotApplied(err) {
+			t.Fatalf("lost update: %v", err)
+		}
+		if s.PaasPaidUpdates() != i+1 || s.RequestCounts()[route] != i+1 {
+			t.Fatalf("paid updates %d, requests %d, want %d", s.PaasPaidUpdates(), s.RequestCounts()[route], i+1)
+		}
+	}
+}
+
+// createRunning buys an instance through c and waits until Gandi runs it
+// (paas.update takes only a running instance).
+func createRunning(ctx context.Context, t *testing.T, c *paas.Client) int {
+	t.Helper()
 	if _, err := c.Create(ctx, paas.PaasCreateParams{DatacenterID: 1, Duration: "1m", Name: "web", Password: "s3cret-pass", Size: "s", Type: "php7.3mysql5.7"}); err != nil {
 		t.Fatal(err)
 	}
@@ -240,21 +258,38 @@ func TestLostUpdateIsSentOnce(t *testing.T) {
 	}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if info, err := c.Info(ctx, list[0].ID); err == nil && info.State == paas.StateRunning {
-			break
+			return list[0].ID
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("never running")
 		}
 	}
-	route := gandisim.XMLRPCRoute("paas.update")
-	for i, ctx := range []context.Context{ctx, gandi.WithoutResend(ctx)} {
-		s.CommitThenDrop(route, 1)
-		_, err := c.Update(ctx, list[0].ID, paas.PaasUpdateParams{Size: []string{"m", "l"}[i]})
-		if err == nil || paas.NotApplied(err) {
-			t.Fatalf("lost update: %v", err)
+}
+
+// The operator holds a snapshot profile change as paid, sent once per
+// value (its disk counts in datadisk_total_size, which Gandi bills); the
+// simulator counts the paas.update that sets or unsets one as paid too,
+// so that a spec counting paid updates sees one sent twice. The free
+// members are not counted.
+func TestSnapshotProfileUpdateIsPaid(t *testing.T) {
+	c, s, _ := newSimClient(t)
+	ctx := context.Background()
+	id := createRunning(ctx, t, c)
+	for _, tc := range []struct {
+		name string
+		up   paas.PaasUpdateParams
+		paid int
+	}{
+		{"set a profile", paas.PaasUpdateParams{SnapshotProfile: paas.SetSnapshotProfile(2)}, 1},
+		{"unset it", paas.PaasUpdateParams{SnapshotProfile: paas.UnsetSnapshotProfile()}, 1},
+		{"free members", paas.PaasUpdateParams{Name: "web2", Console: gandi.Ptr(true)}, 0},
+	} {
+		before := s.PaasPaidUpdates()
+		if _, err := c.Update(ctx, id, tc.up); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if s.PaasPaidUpdates() != i+1 || s.RequestCounts()[route] != i+1 {
-			t.Fatalf("paid updates %d, requests %d, want %d", s.PaasPaidUpdates(), s.RequestCounts()[route], i+1)
+		if got := s.PaasPaidUpdates() - before; got != tc.paid {
+			t.Errorf("%s: counted %d paid updates, want %d", tc.name, got, tc.paid)
 		}
 	}
 }

@@ -53,9 +53,13 @@ import (
 //     list that names other vhosts than the instance's detail: a vhost
 //     made or deleted at Gandi behind the operator's back shows there
 //     first. A settled instance's own pass is served that list too (the
-//     one its Vhosts fetch, shared: one fetch per instance per poll),
-//     so an instance with no Vhost object sees such a change within one
-//     poll as well;
+//     one its Vhosts fetch, shared: one fetch per instance per poll and
+//     credential), so an instance with no Vhost object sees such a
+//     change within one poll as well. Vhosts that name other credentials
+//     than their HostingInstance (another token) fetch a list of their
+//     own: a second list of that instance per poll. Observers are per
+//     client, and a list read with one token is never served to another,
+//     which may have other rights;
 //   - when it is not in the list at all (too new to be listed, or gone:
 //     the GET's 404 says which).
 //

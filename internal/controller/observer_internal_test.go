@@ -1056,7 +1056,8 @@ func instanceWakes(obs *observer) *[]types.NamespacedName {
 // Gandi behind the operator's back shows there, not in the list of
 // instances), the very list its Vhosts are served, so each instance costs
 // one vhost list per poll whether it has Vhost objects or not, in whichever
-// order the passes come and whatever sharing_id the HostingInstance names,
+// order the passes come and whatever sharing_id the HostingInstance names
+// (all of one credential: TestObserverSettledPollCostPerCredential),
 // plus its share of the pages of instances; no GET, no wake-up. A vhost
 // made, then deleted, by hand shows in the HostingInstance's pass of the
 // poll that lists it, with one GET of the instance per change; the poll
@@ -1192,6 +1193,63 @@ func TestObserverSettledPollCost(t *testing.T) {
 			woken = nil
 			if got, _ := poll(); got != settled || len(woken) != 0 {
 				t.Fatalf("the poll after that: %+v, woken %v; want %+v, nothing woken", got, woken, settled)
+			}
+		})
+	}
+}
+
+// What a settled poll costs when an instance's Vhosts use other
+// credentials than its HostingInstance (another token of the same
+// organization: a Vhost in another namespace, with its own Secret): a
+// list is served only to the credential that read it (an observer per
+// client; another token may have other rights), so the instance costs one
+// vhost list per poll per credential reading it, as README (Performance)
+// says: one when the Vhost shares the HostingInstance's credential, two
+// when it does not.
+func TestObserverSettledPollCostPerCredential(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		otherCred bool
+		lists     int
+	}{
+		{"vhost with the instance's credential", false, 1},
+		{"vhost with another credential", true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const org = "org-creds"
+			sim, api := simClient(t, gandisim.Options{Timings: gandisim.FastTimings()}, org)
+			vhostAPI := api
+			if tc.otherCred {
+				sim.AddAccount(gandisim.Account{Token: "pat_other", User: "bob", Orgs: []gandisim.Org{{ID: org, Name: "alice", CanBill: true}}})
+				other, err := gandi.New(gandi.Config{BaseURL: api.BaseURL(), Credential: gandi.Credential{Token: "pat_other"}, ClientOptions: gandi.ClientOptions{RequestsPerMinute: -1}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				vhostAPI = other
+			}
+			now := time.Now()
+			o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
+			ctx := context.Background()
+			id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
+			if err := api.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
+				t.Fatal(err)
+			}
+			sim.Advance(time.Hour)
+			poll := func() int {
+				now = now.Add(time.Minute)
+				before := sim.Requests(gandisim.RouteListVhosts)
+				servedVhosts(ctx, t, o.For(api, ""), id, types.NamespacedName{Namespace: "a", Name: "site"})
+				now = now.Add(time.Millisecond)
+				if _, err := o.For(vhostAPI, "").vhost(ctx, id, "www.example.com", types.NamespacedName{Namespace: "b", Name: "www"}, false); err != nil {
+					t.Fatal(err)
+				}
+				return sim.Requests(gandisim.RouteListVhosts) - before
+			}
+			poll()
+			for p := range 2 {
+				if got := poll(); got != tc.lists {
+					t.Errorf("settled poll %d: %d vhost lists of one instance, want %d", p+1, got, tc.lists)
+				}
 			}
 		})
 	}

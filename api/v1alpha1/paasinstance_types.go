@@ -117,8 +117,13 @@ type PaaSInstanceSpec struct {
 	// base64 key, then an optional comment, on one line). They are sent at
 	// creation; a changed list is sent once with paas.update, which adds
 	// the keys (Gandi does not report them back, so they cannot be
-	// compared). A private key is refused: the spec is readable by whoever
-	// can read the object, and Gandi would install it as an authorized key.
+	// compared). Gandi can only append a key given so, never remove one: a
+	// key dropped from the list may stay authorized, and Synced is False
+	// (UnsupportedChange, naming its fingerprint) until it is removed at
+	// Gandi by hand and the record annotation edited as the message says.
+	// Keys to take away later are better given by ID (sshKeyIDs). A
+	// private key is refused: the spec is readable by whoever can read the
+	// object, and Gandi would install it as an authorized key.
 	// +kubebuilder:validation:MaxItems=32
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=16384
@@ -129,7 +134,9 @@ type PaaSInstanceSpec struct {
 	SSHKeys []string `json:"sshKeys,omitempty"`
 
 	// SSHKeyIDs are IDs of SSH keys already registered at Gandi. Sent at
-	// creation; a changed list is sent once with paas.update.
+	// creation; a changed list is sent once with paas.update, which
+	// replaces the instance's list of key IDs whole (an ID dropped from a
+	// list that still names one is removed).
 	// +kubebuilder:validation:MaxItems=32
 	// +kubebuilder:validation:items:Minimum=1
 	// +listType=atomic

@@ -53,6 +53,8 @@ func TestIntentEffects(t *testing.T) {
 	got := intentEffects(ext, acceptedRecord(effectPassword, "v1"))
 	want := []string{hostingv1alpha1.AnnotationEffectsFor,
 		effectAnnotationPrefix + effectSSHKeys, confirmedKey(effectSSHKeys),
+		// The keys sent to a former instance are not on the new one.
+		effectAnnotationPrefix + effectSSHKeysAppended, confirmedKey(effectSSHKeysAppended),
 		effectAnnotationPrefix + effectPaaSVhosts, confirmedKey(effectPaaSVhosts),
 		effectAnnotationPrefix + effectPaaSVhostOptions, confirmedKey(effectPaaSVhostOptions),
 		// A paid change sent to a former instance is not on its way to the new one,

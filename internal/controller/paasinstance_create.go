@@ -35,7 +35,7 @@ func (e *paasExternal) handedOver() bool { return false }
 // this object created and the paid changes on their way are the
 // instance's state.
 func (e *paasExternal) objectEffects() []string {
-	return []string{effectPassword, effectSSHKeys, effectPaaSVhosts, effectPaaSVhostOptions, effectPaidChange}
+	return []string{effectPassword, effectSSHKeys, effectSSHKeysAppended, effectPaaSVhosts, effectPaaSVhostOptions, effectPaidChange}
 }
 func (e *paasExternal) forgetObjectEffects() { e.pi.Status.PasswordSecretVersion = "" }
 
@@ -98,6 +98,9 @@ func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
 	records := acceptedRecord(effectPassword, pw.version)
 	if len(s.SSHKeys)+len(s.SSHKeyIDs) > 0 {
 		maps.Copy(records, acceptedRecord(effectSSHKeys, sshKeysVersion(s)))
+	}
+	if len(s.SSHKeys) > 0 {
+		maps.Copy(records, effectRecord(effectSSHKeysAppended, appendedSSHKeysWith("", s.SSHKeys)))
 	}
 	if fqdns, zoneAlter, override, ok := createVhosts(s.Vhosts); ok {
 		req.Vhosts, req.ZoneAlter, req.Override = fqdns, zoneAlter, override

@@ -503,6 +503,11 @@ func TestPaaSHeldNamesEveryPendingChange(t *testing.T) {
 			pi.Annotations = acceptedRecord(effectSSHKeys, sshKeysVersion(pi.Spec))
 			maps.Copy(pi.Annotations, effectRecord(effectSSHKeys, sshKeysVersion(hostingv1alpha1.PaaSInstanceSpec{SSHKeyIDs: []int32{202}})))
 		}, hostingv1alpha1.ReasonWaitingForState, "spec.sshKeys"},
+		{"an SSH key dropped from spec.sshKeys, which Gandi may still authorize", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
+			pi.Spec.SSHKeys = []string{opsKey}
+			pi.Annotations = acceptedRecord(effectSSHKeys, sshKeysVersion(pi.Spec))
+			maps.Copy(pi.Annotations, effectRecord(effectSSHKeysAppended, appendedSSHKeysWith("", []string{opsKey, contractorKey})))
+		}, hostingv1alpha1.ReasonUnsupportedChange, sshKeyFingerprint(contractorKey)},
 		{"an SSH key list whose answer was lost", func(pi *hostingv1alpha1.PaaSInstance, _ *paas.PaasReturn) {
 			pi.Spec.SSHKeyIDs = []int32{202}
 			pi.Annotations = acceptedRecord(effectSSHKeys, sshKeysVersion(hostingv1alpha1.PaaSInstanceSpec{SSHKeyIDs: []int32{101}}))
@@ -526,9 +531,10 @@ func TestPaaSHeldNamesEveryPendingChange(t *testing.T) {
 }
 
 // TestSSHKeysDecision: a PaaSInstance's SSH key lists follow the
-// password's rule (decideRotation). Gandi takes them whole, so after a list
-// whose answer was lost, the list set back to the one Gandi last accepted
-// is sent: Gandi may hold the lost one.
+// password's rule (decideRotation): after a list whose answer was lost,
+// the list set back to the one Gandi last accepted is sent, since Gandi
+// may hold the lost one. Gandi replaces the key IDs whole; the key strings
+// it only appends (TestSSHKeysDropped).
 func TestSSHKeysDecision(t *testing.T) {
 	a := []int32{101}
 	b := []int32{202}
@@ -560,6 +566,76 @@ func TestSSHKeysDecision(t *testing.T) {
 				t.Fatalf("sshKeysDecision = %d, want %d", got, tc.expect)
 			}
 		})
+	}
+}
+
+// Two public keys (valid base64 blobs) and the same key as the first
+// under another comment.
+const (
+	opsKey        = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOps ops@example.org"
+	opsKeyRenamed = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOps ops-laptop"
+	contractorKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICon contractor@example.org"
+)
+
+// TestSSHKeysDropped: paas.update's ssh_key only appends, and paas.info
+// does not show the keys, so every key this object sent stays recorded,
+// and a key the spec no longer lists is reported (never up to date) until
+// the user edits the record (having removed it at Gandi) or lists it
+// again. A key is its blob: a new comment is the same key.
+func TestSSHKeysDropped(t *testing.T) {
+	ops, contractor := sshKeyFingerprint(opsKey), sshKeyFingerprint(contractorKey)
+	both := appendedSSHKeysWith("", []string{opsKey, contractorKey})
+	for _, tc := range []struct {
+		name          string
+		record        string
+		spec          []string
+		dropped, kept []string
+	}{
+		{"nothing sent", "", []string{opsKey}, nil, nil},
+		{"every key sent still listed", both, []string{contractorKey, opsKey}, nil, []string{contractor, ops}},
+		{"a key dropped", both, []string{opsKey}, []string{contractor}, []string{ops}},
+		{"every key dropped", both, nil, []string{contractor, ops}, nil},
+		{"a key listed again under another comment", appendedSSHKeysWith("", []string{opsKey}), []string{opsKeyRenamed}, nil, []string{ops}},
+		{"the record edited by the user once the key is gone at Gandi", ops, []string{opsKey}, nil, []string{ops}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dropped, kept := droppedSSHKeys(tc.record, tc.spec)
+			slices.Sort(tc.dropped)
+			slices.Sort(tc.kept)
+			if !slices.Equal(dropped, tc.dropped) || !slices.Equal(kept, tc.kept) {
+				t.Fatalf("droppedSSHKeys = %v, %v; want %v, %v", dropped, kept, tc.dropped, tc.kept)
+			}
+		})
+	}
+
+	// Sending a list removes no key: the record only grows.
+	if got := appendedSSHKeysWith(appendedSSHKeysWith("", []string{contractorKey}), []string{opsKey}); got != both {
+		t.Errorf("record after sending ops over contractor = %q, want %q", got, both)
+	}
+	if sshKeyFingerprint(opsKey) != sshKeyFingerprint(opsKeyRenamed) || ops == contractor {
+		t.Errorf("fingerprints: a key is its blob, whatever its comment")
+	}
+
+	// The report names the key and says how to remove it and how to say so.
+	pi := &hostingv1alpha1.PaaSInstance{ObjectMeta: metav1.ObjectMeta{Name: "site", Namespace: "web",
+		Annotations: effectRecord(effectSSHKeysAppended, both)}, Spec: hostingv1alpha1.PaaSInstanceSpec{SSHKeys: []string{opsKey}}}
+	prob := sshKeysDroppedProblem(pi)
+	if prob == nil || prob.reason != hostingv1alpha1.ReasonUnsupportedChange {
+		t.Fatalf("sshKeysDroppedProblem = %+v, want UnsupportedChange", prob)
+	}
+	for _, says := range []string{contractor, "only append", "by hand", "spec.sshKeyIDs",
+		"kubectl annotate -n web paasinstance site --overwrite " + effectAnnotationPrefix + effectSSHKeysAppended + "=" + ops} {
+		if !strings.Contains(prob.message, says) {
+			t.Errorf("message %q does not say %q", prob.message, says)
+		}
+	}
+	pi.Spec.SSHKeys = nil
+	if prob := sshKeysDroppedProblem(pi); prob == nil || !strings.Contains(prob.message, effectAnnotationPrefix+effectSSHKeysAppended+"-") {
+		t.Errorf("every key dropped: %+v, want the annotation removed", prob)
+	}
+	pi.Spec.SSHKeys = []string{opsKey, contractorKey}
+	if prob := sshKeysDroppedProblem(pi); prob != nil {
+		t.Errorf("every key listed: %+v, want none", prob)
 	}
 }
 

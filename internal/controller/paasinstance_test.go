@@ -642,6 +642,82 @@ var _ = Describe("PaaSInstance", func() {
 			Consistently(func() int { return w.sim.Requests(xmlrpc("paas.update")) }).WithTimeout(2*testTiming.Poll).Should(Equal(updates+1), "sent once")
 		})
 
+		// paas.update's ssh_key "Append[s] the ssh key in the list of ssh
+		// authorized keys" and paas.info does not show them: a key the
+		// spec drops stays authorized, and the operator cannot remove it.
+		It("reports an SSH key dropped from spec.sshKeys as still maybe authorized, never up to date, until the user records it removed at Gandi", func() {
+			const ops, contractor = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ops@example.org", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE6 contractor@example.org"
+			installed := func() []string { return w.paasView(pi)().SSHKeys }
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{ops, contractor} })
+			Eventually(installed).WithTimeout(eventually).Should(ContainElement(contractor))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{ops} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnsupportedChange))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(And(ContainSubstring("only append"), ContainSubstring("by hand")))
+			Expect(installed()).To(ContainElement(contractor), "Gandi still has it")
+			Consistently(fetch(pi)).WithTimeout(2 * testTiming.Poll).ShouldNot(beUpToDate())
+
+			By("the user removes it at Gandi and records it gone, as the message says")
+			const record = "effects.hosting.gandi-operator.dev/ssh-keys-appended"
+			kept := get(pi).GetAnnotations()[record]
+			Expect(strings.Split(kept, ",")).To(HaveLen(2))
+			msg := cond(pi, hostingv1alpha1.ConditionSynced).Message
+			setSpec(pi, func() {
+				for _, f := range strings.Split(kept, ",") {
+					if strings.Contains(msg, "("+f+")") {
+						continue // the dropped one
+					}
+					pi.Annotations[record] = f
+				}
+			})
+			Expect(get(pi).GetAnnotations()[record]).NotTo(Equal(kept))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+		})
+
+		It("records the SSH keys an earlier build sent, without the record, from its spec, so that a key dropped later is reported", func() {
+			const ops, contractor = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ops@example.org", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE6 contractor@example.org"
+			const record = "effects.hosting.gandi-operator.dev/ssh-keys-appended"
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{ops, contractor} })
+			Eventually(func() []string { return w.paasView(pi)().SSHKeys }).WithTimeout(eventually).Should(ContainElement(contractor))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+			sent := get(pi).GetAnnotations()[record]
+			Expect(sent).NotTo(BeEmpty())
+
+			By("the record taken away, as an earlier build left the object")
+			setSpec(pi, func() { delete(pi.Annotations, record) })
+			Eventually(func() string { return get(pi).GetAnnotations()[record] }).WithTimeout(eventually).Should(Equal(sent))
+
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{ops} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnsupportedChange))
+		})
+
+		It("does not report an SSH key list set back after a lost one up to date while the lost list's key stays installed", func() {
+			const ops, intruder = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ops@example.org", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE6 contractor@example.org"
+			installed := func() []string { return w.paasView(pi)().SSHKeys }
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{ops} })
+			Eventually(installed).WithTimeout(eventually).Should(ContainElement(ops))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(beUpToDate())
+
+			w.sim.CommitThenDrop(xmlrpc("paas.update"), 1) // Gandi installs the contractor's key; the answer is lost
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{ops, intruder} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonActionUnconfirmed))
+			Expect(installed()).To(ContainElement(intruder))
+			updates := w.sim.Requests(xmlrpc("paas.update"))
+
+			By("the list set back: it is sent (Gandi appends it), and the contractor's key stays")
+			setSpec(pi, func() { pi.Spec.SSHKeys = []string{ops} })
+			Eventually(func() int { return w.sim.Requests(xmlrpc("paas.update")) }).WithTimeout(eventually).Should(Equal(updates + 1))
+			Expect(installed()).To(ContainElement(intruder))
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnsupportedChange))
+			Consistently(fetch(pi)).WithTimeout(3*testTiming.Poll).ShouldNot(beUpToDate(),
+				"Gandi still authorizes a key the spec no longer lists, which the sent list could not remove")
+		})
+
 		It("runs each request once per new value, across a manager restart", func() {
 			id, _ := strconv.Atoi(pi.Status.ID)
 			w.sim.SetPaasNeedUpgrade(id)

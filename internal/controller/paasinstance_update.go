@@ -272,6 +272,9 @@ func (p *paasPass) held(ctx context.Context, res result) result {
 	case rotationUnconfirmed:
 		problems = append(problems, sshKeysProblem(v))
 	}
+	if prob := sshKeysDroppedProblem(pi); prob != nil {
+		problems = append(problems, *prob)
+	}
 	fields = append(fields, pendingVhostChanges(pi, p.info)...)
 	return reportHeld(pi, "instance", p.info.State, fields, problems, res)
 }
@@ -379,10 +382,11 @@ func sshKeysVersion(s hostingv1alpha1.PaaSInstanceSpec) string {
 
 // sshKeysDecision is what a pass does about pi's SSH key lists, and
 // their version; rotationAccepted when the spec lists none. The rule is
-// the password's (decideRotation): Gandi takes the lists whole ("keys" is
-// the list of key IDs to use), so after a list whose answer was lost even
-// the list Gandi last accepted is sent again, since Gandi may hold the
-// lost one.
+// the password's (decideRotation): after a list whose answer was lost,
+// even the list Gandi last accepted is sent again. Gandi replaces "keys"
+// (spec.sshKeyIDs) whole, so that removes the lost list's IDs; ssh_key
+// (spec.sshKeys) only appends, so the lost list's keys stay, and
+// sshKeysDroppedProblem reports them until the user removes them at Gandi.
 func sshKeysDecision(pi *hostingv1alpha1.PaaSInstance) (string, rotationDecision) {
 	s := pi.Spec
 	if len(s.SSHKeys)+len(s.SSHKeyIDs) == 0 {
@@ -400,6 +404,9 @@ func sshKeysProblem(v string) problem {
 // sendSSHKeys sends a changed SSH key list once. Gandi does not report
 // keys back, so the list counts as installed once Gandi accepted it
 // (rotateOnce); one whose answer was lost is reported, not sent again.
+// The keys of spec.sshKeys are recorded as sent in the same write
+// (effectSSHKeysAppended): Gandi only appends them, so one the spec
+// drops later is reported, never taken as removed.
 func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
 	pi, id, s := p.pi, p.info.ID, p.pi.Spec
 	v, d := sshKeysDecision(pi)
@@ -407,9 +414,17 @@ func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
 		p.problems = append(p.problems, sshKeysProblem(v))
 	}
 	if d != rotationSend {
+		if res := p.seedAppendedSSHKeys(ctx); res != nil {
+			return res
+		}
+		p.reportDroppedSSHKeys()
 		return nil
 	}
-	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectSSHKeys, v, func(ctx context.Context) error {
+	var also map[string]string
+	if len(s.SSHKeys) > 0 {
+		also = effectRecord(effectSSHKeysAppended, appendedSSHKeysWith(recordedEffect(pi, effectSSHKeysAppended), s.SSHKeys))
+	}
+	accepted, err := rotateOnceWith(ctx, p.r.Client, pi, effectSSHKeys, v, also, func(ctx context.Context) error {
 		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{SSHKey: s.SSHKeys, Keys: intsOf(s.SSHKeyIDs)})
 		return err
 	})
@@ -420,7 +435,15 @@ func (p *paasPass) sendSSHKeys(ctx context.Context) *result {
 		return p.r.refused(pi, "send the SSH keys of PaaS instance "+strconv.Itoa(id), err)
 	}
 	p.r.Events.normal(pi, "Updated", "Update", "sent the SSH keys to Gandi")
+	p.reportDroppedSSHKeys()
 	return nil
+}
+
+// reportDroppedSSHKeys adds sshKeysDroppedProblem to the pass's problems.
+func (p *paasPass) reportDroppedSSHKeys() {
+	if prob := sshKeysDroppedProblem(p.pi); prob != nil {
+		p.problems = append(p.problems, *prob)
+	}
 }
 
 // paasRequest is one request field performed once per value.

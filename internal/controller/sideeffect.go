@@ -186,10 +186,13 @@ const (
 // A value recorded as maybe sent (recorded != confirmed) leaves Gandi's
 // value unknown: Gandi may hold it, its answer lost. The recorded value
 // is not sent again; any other is sent, whatever it holds, even the one
-// Gandi last accepted (an SSH key list set back to it, a password Secret
-// revision holding its value): Gandi replaces the whole value, and this
-// is how the user sets it again. Taken as accepted, it would be reported
-// up to date while Gandi may keep the lost one.
+// Gandi last accepted (a password Secret revision holding its value, an
+// SSH key list set back to it): Gandi replaces the password, and the list
+// of key IDs, whole, and this is how the user sets it again. Taken as
+// accepted, it would be reported up to date while Gandi may keep the lost
+// one. The key strings of a list (ssh_key) Gandi only appends: sending
+// the list again removes none of the lost list's, which
+// sshKeysDroppedProblem reports instead.
 func decideRotation(want, confirmed, recorded string, same bool) rotationDecision {
 	switch {
 	case want == recorded && recorded == confirmed:
@@ -411,12 +414,19 @@ func performOnce(ctx context.Context, c client.Client, obj client.Object, effect
 // write (a Kubernetes write, retried as any), otherwise send's or the
 // record's.
 func rotateOnce(ctx context.Context, c client.Client, obj client.Object, effect, want string, send func(context.Context) error) (accepted bool, err error) {
+	return rotateOnceWith(ctx, c, obj, effect, want, nil, send)
+}
+
+// rotateOnceWith is rotateOnce writing also's annotations in the record's
+// write (taken back with it when Gandi certainly did not act): what the
+// rotation sends that outlives it (the SSH keys Gandi only appends).
+func rotateOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, want string, also map[string]string, send func(context.Context) error) (accepted bool, err error) {
 	if rotationFor(obj, effect, want, false) == rotationAccepted {
 		return true, nil
 	}
-	var also map[string]string
+	also = maps.Clone(also)
 	if _, ok := obj.GetAnnotations()[confirmedKey(effect)]; !ok {
-		also = map[string]string{confirmedKey(effect): recordedEffect(obj, effect)}
+		also = mergeOne(also, confirmedKey(effect), recordedEffect(obj, effect))
 	}
 	state, _, err := confirmOnce(ctx, c, obj, effect, want, also, send)
 	return state == requestPerformed, err

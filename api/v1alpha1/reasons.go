@@ -113,6 +113,14 @@ const (
 	// ReasonUnexpectedAnswer: Gandi answered something the operator cannot
 	// use (an undecodable body, a create without a usable ID).
 	ReasonUnexpectedAnswer = "UnexpectedAnswer"
+	// ReasonSendWindowPassed: a request recorded before it is sent (a paid
+	// create, a template apply) was recorded and then not sent, because
+	// its turn came too late after its record: the operator was paused (a
+	// leader frozen past its lease, a stopped VM) or starved in between,
+	// and another manager may have taken the record for lost and sent its
+	// own meanwhile. Nothing was sent; the record is taken back if nothing
+	// wrote the object since, and the request is sent again by itself.
+	ReasonSendWindowPassed = "SendWindowPassed"
 	// ReasonInternalError: an error of the operator itself; please report it.
 	ReasonInternalError = "InternalError"
 

@@ -121,6 +121,11 @@ func classify(err error) failure {
 		return failure{reason: cmp.Or(specErr.reason, hostingv1alpha1.ReasonInvalidSpec)}
 	case gandi.IsUnauthorized(err), gandi.IsForbidden(err):
 		return failure{reason: hostingv1alpha1.ReasonUnauthorized, blind: true}
+	case errors.Is(err, gandi.ErrSendWindowPassed):
+		// Recorded, then dropped by the pacer as too late after its
+		// record: no fault of Gandi's or of the operator's, and the
+		// request is sent again once its record is settled.
+		return failure{reason: hostingv1alpha1.ReasonSendWindowPassed, transient: true}
 	case gandi.IsRateLimited(err):
 		return failure{reason: hostingv1alpha1.ReasonRateLimited, transient: true, retryAfter: gandi.RetryAfter(err)}
 	case errors.Is(err, gandi.ErrNoID), errors.Is(err, gandi.ErrUndecodable):

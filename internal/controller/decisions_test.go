@@ -509,6 +509,13 @@ func TestClassify(t *testing.T) {
 		{"spec problem", &specError{msg: "spec.application: bad"}, hostingv1alpha1.ReasonInvalidSpec, false, false},
 		{"Kubernetes conflict", apierrors.NewConflict(schema.GroupResource{Resource: "vhosts"}, "x", errors.New("modified")), hostingv1alpha1.ReasonKubernetesError, true, false},
 		{"cancelled", context.Canceled, hostingv1alpha1.ReasonKubernetesError, true, false},
+		{"a create recorded, then dropped as too late after its record (the process paused)", fmt.Errorf("create instance %q: %w", "site",
+			&gandi.NotSentError{Method: http.MethodPost, Route: gandi.RouteInstances, Err: fmt.Errorf("%w (700ms after it, past the 500ms it allows)", gandi.ErrSendWindowPassed)}),
+			hostingv1alpha1.ReasonSendWindowPassed, true, false},
+		{"an apply dropped so, whose record could not be taken back", fmt.Errorf("%w; and taking back its record failed: %w",
+			&gandi.NotSentError{Method: http.MethodPost, Route: gandi.RouteTemplate, Err: gandi.ErrSendWindowPassed},
+			apierrors.NewConflict(schema.GroupResource{Resource: "templateapplications"}, "x", errors.New("modified"))),
+			hostingv1alpha1.ReasonSendWindowPassed, true, false},
 		{"anything else", errors.New("boom"), hostingv1alpha1.ReasonInternalError, true, false},
 	}
 	for _, c := range cases {

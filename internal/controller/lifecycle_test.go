@@ -663,7 +663,7 @@ var _ = Describe("The shared lifecycle", func() {
 
 		thawed()
 		Consistently(w.sim.PaidCreates).WithTimeout(2*testTiming.Poll).Should(Equal(1), "the thawed manager must not send its create")
-		Eventually(eventsAbout(w, "HostingInstance", "frozen", hostingv1alpha1.ReasonInternalError)).WithTimeout(eventually).Should(
+		Eventually(eventsAbout(w, "HostingInstance", "frozen", hostingv1alpha1.ReasonSendWindowPassed)).WithTimeout(eventually).Should(
 			ContainElement(HaveField("Note", ContainSubstring("too late after its record"))))
 		Consistently(fetch(hi)).WithTimeout(testTiming.Poll).Should(beReady())
 	})

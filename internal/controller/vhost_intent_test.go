@@ -74,6 +74,35 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 		Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(Equal(1))
 	})
 
+	It("creates a vhost once, and reports SendWindowPassed, when its pass pauses past the send window after its record", func() {
+		// The pass stops for 0.7 of a grace right after its record (the
+		// FQDN as ID, with the intent) landed: the create is dropped as too
+		// late after its record, reported as such (not as an operator
+		// bug), the record taken back, and the next pass creates once.
+		var once atomic.Bool
+		w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				err := c.Patch(ctx, obj, patch, opts...)
+				_, isVhost := obj.(*hostingv1alpha1.Vhost)
+				if _, intent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]; err == nil && isVhost && intent && once.CompareAndSwap(false, true) {
+					time.Sleep(7 * testTiming.CreateGrace / 10)
+				}
+				return err
+			},
+		}})
+		hi := instance("site")
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		vh := vhost("www", "www.example.com")
+		w.create(vh)
+		Eventually(eventsAbout(w, "Vhost", vh.Name, hostingv1alpha1.ReasonSendWindowPassed)).WithTimeout(eventually).Should(
+			ContainElement(HaveField("Note", ContainSubstring("too late after its record"))))
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(Equal(1))
+		Expect(get(vh).GetAnnotations()).To(HaveKeyWithValue(hostingv1alpha1.AnnotationExternalID, "www.example.com"))
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.CreateGrace).Should(Equal(1))
+	})
+
 	It("sends the create once when the manager died between recording the ID and sending it", func() {
 		id := w.seedInstance()
 		vh := vhost("www", "www.example.com", onInstance(id))

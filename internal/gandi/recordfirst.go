@@ -27,10 +27,10 @@ type sendRecord struct {
 	within time.Duration
 }
 
-// RecordBeforeSend has the request made with ctx (a create, which Gandi
-// has no idempotency key for) recorded by write once its turn in the
-// request budget has come, and sent only if no more than the duration
-// write returns has passed since write began.
+// RecordBeforeSend has the request made with ctx (a create or a template
+// apply, which Gandi has no idempotency key for) recorded by write once
+// its turn in the request budget has come, and sent only if no more than
+// the duration write returns has passed since write began.
 //
 // The turn comes first so that the only thing between the record and the
 // request is the record's own write: a request that queued for the budget
@@ -41,13 +41,18 @@ type sendRecord struct {
 // request sent within it shows at Gandi before any process can take the
 // record for lost. A process that was paused between the record and the
 // request (as a leader frozen past its lease is) thus drops its request,
-// with ErrSendWindowPassed, instead of buying a second instance. What
-// remains is the instant between the last check and the write on the
-// socket, which only an idempotency key at Gandi could close.
+// with ErrSendWindowPassed, instead of buying a second instance or
+// running a second dispatch. What remains is the instant between the last
+// check and the write on the socket, which only an idempotency key at
+// Gandi could close.
 //
 // write runs at most once per ctx, on the request's first attempt (the
-// clients never send a create twice on their own). Its error ends the call
-// with a NotSentError wrapping it: nothing was recorded or sent.
+// clients never send a create twice on their own), with a context that no
+// longer carries the record: requests write makes of its own (reads that
+// check, after the record, whether the request is still to be sent) wait
+// for their own turns and are not this request. Its error ends the call
+// with a NotSentError wrapping it: nothing was sent, and Recorded is
+// false; a write that records and then refuses says so to its caller.
 func RecordBeforeSend(ctx context.Context, write func(context.Context) (within time.Duration, err error)) context.Context {
 	return context.WithValue(ctx, recordKey{}, &sendRecord{write: write})
 }
@@ -67,7 +72,7 @@ func (p *Pacer) recordThenFence(ctx context.Context, op Op) error {
 	}
 	if !r.written {
 		r.began = time.Now()
-		within, err := r.write(ctx)
+		within, err := r.write(context.WithValue(ctx, recordKey{}, (*sendRecord)(nil)))
 		if err != nil {
 			return p.notSent(op, fmt.Errorf("record the request before sending it: %w", err))
 		}

@@ -87,3 +87,32 @@ func TestRecordBeforeSendRecordsOnlyOnceItsTurnCame(t *testing.T) {
 		t.Errorf("recorded %s after the call began, before the token bucket's turn (500 ms)", waited)
 	}
 }
+
+// A write that makes requests of its own after its record (the reads that
+// check the request is still to be sent) gets a context without the
+// record: those requests wait for their own turns and are sent, and the
+// record is written once, before the request it goes with.
+func TestRecordBeforeSendWriteMakesItsOwnRequests(t *testing.T) {
+	e := newEnv(t)
+	var writes atomic.Int32
+	var readErr error
+	rctx := gandi.RecordBeforeSend(ctx(t), func(ctx context.Context) (time.Duration, error) {
+		if writes.Add(1) > 1 {
+			return 0, errors.New("the record written again, by the write's own read")
+		}
+		_, readErr = e.c.ListInstances(ctx, gandi.ListInstancesOptions{})
+		return time.Minute, nil
+	})
+	if _, err := e.c.CreateInstance(rctx, validCreate("checked"), gandi.CreateOptions{}); e.keep(err) != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if readErr != nil {
+		t.Errorf("the write's own read: %v", readErr)
+	}
+	if n := writes.Load(); n != 1 {
+		t.Errorf("the record was written %d times, want once", n)
+	}
+	if n := e.sim.PaidCreates(); n != 1 {
+		t.Errorf("paid creates %d, want 1", n)
+	}
+}

@@ -617,13 +617,11 @@ func (l *lifecycle) create(ctx context.Context, obj managed, ext external, hadIn
 	remove := append(intentEffects(ext, records), hostingv1alpha1.AnnotationCreateLostAt)
 	var recordErr error
 	sendCtx := gandi.RecordBeforeSend(ctx, func(ctx context.Context) (time.Duration, error) {
-		// Stamped once the request's turn has come, and sent within half
-		// the grace of it: another process takes the create for lost a
-		// grace after this stamp at the earliest (lossGrace), and the
-		// other half covers the clocks' skew.
+		// Stamped once the request's turn has come, and sent within the
+		// send window of it (lossGrace counts from this stamp).
 		stampIntent(intent, l.now(), hadIntent)
 		recordErr = patchAnnotations(ctx, l.client, obj, annotationPatch{set: intent, remove: remove, finalizer: true})
-		return l.timing.CreateGrace / 2, recordErr
+		return l.timing.sendWindow(), recordErr
 	})
 	id, err := ext.create(sendCtx)
 	if recordErr != nil {

@@ -33,6 +33,13 @@ type Timing struct {
 	Detail time.Duration
 }
 
+// sendWindow is how long after its record a request recorded before it is
+// sent (a paid create, a template apply) may still go out
+// (gandi.RecordBeforeSend): another process takes such a record for lost
+// a grace after it at the earliest, and the other half of the grace
+// covers the skew between the two processes' clocks.
+func (t Timing) sendWindow() time.Duration { return t.CreateGrace / 2 }
+
 // Day is the unit of the expiry warning window (--expiry-warning-days).
 const Day = 24 * time.Hour
 

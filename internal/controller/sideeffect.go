@@ -96,40 +96,79 @@ func sendOnce(ctx context.Context, c client.Client, obj client.Object, effect, v
 // the object lets it go at once. The write also ends the effect's
 // baseline (baselineSuffix), which taking the record back restores.
 func sendOnceWith(ctx context.Context, c client.Client, obj client.Object, effect, value string, also annotationPatch, send func(context.Context) error) (effectOutcome, error) {
-	previous := recordedEffect(obj, effect)
-	if previous == value {
+	w := newEffectWrite(obj, effect, value, also)
+	if w.previous == value {
 		return effectAlreadyDone, nil
 	}
-	set := effectRecord(effect, value)
-	var restore annotationPatch
-	for k, v := range also.set {
-		set[k] = v
-		if was, ok := obj.GetAnnotations()[k]; ok {
-			restore.set = mergeOne(restore.set, k, was)
-		} else {
-			restore.remove = append(restore.remove, k)
-		}
-	}
-	var remove []string
-	if held, ok := obj.GetAnnotations()[baselineKey(effect)]; ok {
-		remove = []string{baselineKey(effect)}
-		restore.set = mergeOne(restore.set, baselineKey(effect), held)
-	}
-	if err := patchAnnotations(ctx, c, obj, annotationPatch{set: set, remove: remove, labels: also.labels, finalizer: also.finalizer}); err != nil {
-		return effectNotSent, fmt.Errorf("record %s %q before sending it: %w", effect, value, err)
+	if err := w.write(ctx, c, obj); err != nil {
+		return effectNotSent, err
 	}
 	err := send(gandi.WithoutResend(ctx))
 	switch {
 	case err == nil:
 		return effectSent, nil
 	case gandi.NotApplied(err):
-		if uerr := unrecordEffect(ctx, c, obj, effect, previous, restore); uerr != nil {
+		if uerr := w.takeBack(ctx, c, obj, false); uerr != nil {
 			return effectNotSent, fmt.Errorf("%w; and taking back its record failed: %w", err, uerr)
 		}
 		return effectNotSent, err
 	default:
 		return effectUnconfirmed, err
 	}
+}
+
+// effectWrite is the record sendOnceWith writes before an effect's
+// request, and what takes it back, for a caller that writes it at another
+// moment (an apply records once its request's turn has come).
+type effectWrite struct {
+	effect, value string
+	// previous is the value recorded before.
+	previous string
+	record   annotationPatch
+	// restore is what the record's write changed besides the record.
+	restore annotationPatch
+}
+
+func newEffectWrite(obj client.Object, effect, value string, also annotationPatch) effectWrite {
+	w := effectWrite{effect: effect, value: value, previous: recordedEffect(obj, effect)}
+	set := effectRecord(effect, value)
+	for k, v := range also.set {
+		set[k] = v
+		if was, ok := obj.GetAnnotations()[k]; ok {
+			w.restore.set = mergeOne(w.restore.set, k, was)
+		} else {
+			w.restore.remove = append(w.restore.remove, k)
+		}
+	}
+	var remove []string
+	if held, ok := obj.GetAnnotations()[baselineKey(effect)]; ok {
+		remove = []string{baselineKey(effect)}
+		w.restore.set = mergeOne(w.restore.set, baselineKey(effect), held)
+	}
+	w.record = annotationPatch{set: set, remove: remove, labels: also.labels, finalizer: also.finalizer}
+	return w
+}
+
+// write records the effect, with an optimistic lock: of two passes racing
+// on one object, the one holding a stale copy loses here.
+func (w effectWrite) write(ctx context.Context, c client.Client, obj client.Object) error {
+	if err := patchAnnotations(ctx, c, obj, w.record); err != nil {
+		return fmt.Errorf("record %s %q before sending it: %w", w.effect, w.value, err)
+	}
+	return nil
+}
+
+// takeBack restores the record as it was before write, for an effect
+// Gandi certainly did not perform. Unlocked, it is written as every
+// outcome is (recordOutcome); locked, only if nothing wrote the object
+// since write: for a record another process may have taken for lost and
+// replaced with its own by now, which an unlocked write would erase.
+func (w effectWrite) takeBack(ctx context.Context, c client.Client, obj client.Object, locked bool) error {
+	p := unrecordPatch(w.effect, w.previous, w.restore)
+	if locked {
+		return patchAnnotations(ctx, c, obj, p)
+	}
+	return recordOutcome(ctx, c, obj, p)
 }
 
 // confirmedSuffix names the annotation beside an effect's record that
@@ -469,16 +508,16 @@ func unconfirmedProblem(what, value, field string) problem {
 		message: what + " for request " + value + " may not have happened: it was recorded before sending and Gandi's acceptance was never seen (a lost answer or a crash), so it is not sent again; set a new " + field + " to ask again"}
 }
 
-// unrecordEffect restores the record as it was before an effect that was
-// not sent (recordOutcome), with the annotations written beside it (also).
-func unrecordEffect(ctx context.Context, c client.Client, obj client.Object, effect, previous string, also annotationPatch) error {
+// unrecordPatch restores the record of effect as it was (previous), with
+// the annotations written beside it (also).
+func unrecordPatch(effect, previous string, also annotationPatch) annotationPatch {
 	p := also
 	if previous == "" {
-		p.remove = append(p.remove, effectAnnotationPrefix+effect)
+		p.remove = append(slices.Clone(p.remove), effectAnnotationPrefix+effect)
 	} else {
-		p.set = mergeOne(p.set, effectAnnotationPrefix+effect, previous)
+		p.set = mergeOne(maps.Clone(p.set), effectAnnotationPrefix+effect, previous)
 	}
-	return recordOutcome(ctx, c, obj, p)
+	return p
 }
 
 // mergeOne is m with k set to v, m made when nil.

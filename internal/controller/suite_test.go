@@ -209,6 +209,9 @@ type managerOptions struct {
 	wrapTransport func(http.RoundTripper) http.RoundTripper
 	// ipRequestsPerMinute is the manager's IP budget (0: the default).
 	ipRequestsPerMinute int
+	// tokenRequestsPerMinute bounds each token alone, with a burst of one
+	// (0: the default).
+	tokenRequestsPerMinute int
 	// registry receives the poll metrics (nil: the global registry).
 	registry prometheus.Registerer
 	// logger is the manager's logger (nil sink: the suite's).
@@ -238,6 +241,10 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 	if o.timing != nil {
 		timing = *o.timing
 	}
+	clientOptions := gandi.ClientOptions{MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}
+	if o.tokenRequestsPerMinute > 0 {
+		clientOptions.RequestsPerMinute, clientOptions.Burst = o.tokenRequestsPerMinute, 1
+	}
 	mgr, err := ctrl.NewManager(mgrCfg, ctrl.Options{
 		Scheme:  scheme,
 		Cache:   cacheOpts,
@@ -254,7 +261,7 @@ func (w *world) startManager(o managerOptions) (stop func()) {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controller.SetupControllers(mgr, controller.Options{
-		Gandi:                   gandi.Config{BaseURL: w.server.URL, ClientOptions: gandi.ClientOptions{MaxRetries: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}},
+		Gandi:                   gandi.Config{BaseURL: w.server.URL, ClientOptions: clientOptions},
 		PaaSEndpoint:            w.server.URL + gandisim.XMLRPCPath,
 		DefaultSecret:           o.defaultSecret,
 		AllowDefaultCredentials: o.allowDefault,

@@ -1,10 +1,9 @@
 package controller
 
 import (
-	"cmp"
 	"context"
+	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -76,53 +75,31 @@ func reapplyInterval(ta *hostingv1alpha1.TemplateApplication) time.Duration {
 
 // apply sends the template through the apply's side-effect record: the
 // record is written (with an optimistic lock, so that of two passes
-// racing on one object only one sends) before the POST, taken back when
-// Gandi certainly did not act or another application turns out to manage
-// the domain (heldBackNow, between the record and the POST), and completed
-// with the answer otherwise.
+// racing on one object only one sends) once the POST's turn in the
+// request budget has come, and the POST goes only within the send window
+// of it (sendApply); the record is taken back when Gandi certainly did
+// not act or another application turns out to manage the domain
+// (heldBackNow, between the record and the POST), and completed with the
+// answer otherwise.
 func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t applyTarget, s step) result {
 	why := s.why
 	rec := applyRecord{
-		Generation: ta.Generation, SpecDigest: specDigest(&ta.Spec), PayloadHash: t.payloadHash, At: r.Now().UTC(), Resent: s.resend,
+		Generation: ta.Generation, SpecDigest: specDigest(&ta.Spec), PayloadHash: t.payloadHash, Resent: s.resend,
 		TemplateID: t.templateID, DomainID: t.domainID, Namespaces: t.payload.Namespaces(),
 	}
-	value, err := rec.encode()
-	if err != nil {
-		return retry(err)
-	}
-	var (
-		out     *gandi.ApplyResult
-		sendErr error
-		sent    bool
-		heldBy  *applicationView
-	)
-	// The finalizer goes on with the record, before anything is sent:
-	// deleting the object then waits for the dispatch (finalize).
-	labelled := annotationPatch{labels: map[string]string{hostingv1alpha1.LabelApplyDomain: applyDomainLabel(t.domainID)}, finalizer: true}
-	_, err = sendOnceWith(ctx, r.Client, ta, effectApply, value, labelled, func(ctx context.Context) error {
-		holder, held, cerr := r.heldBackNow(ctx, ta, t)
-		if cerr != nil || held {
-			if held {
-				heldBy = &holder
-			}
-			return &gandi.NotSentError{Method: http.MethodPost, Route: gandi.RouteTemplate, Err: cmp.Or(cerr, errHeldBack)}
-		}
-		sent = true
-		out, sendErr = api.ApplyTemplate(ctx, t.templateID, gandi.ApplyTemplateRequest{ObjectType: "domain", ObjectID: t.domainID})
-		return sendErr
-	})
-	if heldBy != nil {
-		return r.heldBackAtSend(ta, t, *heldBy, recordedEffect(ta, effectApply) != value, err)
-	}
-	if !sent {
+	sent := r.sendApply(ctx, api, ta, t, &rec)
+	switch {
+	case sent.recordErr != nil:
 		// Another pass may have recorded its own apply first: look again.
-		// (Without an error, this very value was recorded already, which
-		// its timestamp makes a stale read: look again too.)
-		if err == nil {
-			return waitFor(r.Timing.Transitional)
-		}
-		return retry(err)
+		return retry(sent.recordErr)
+	case sent.heldBy != nil:
+		return r.heldBackAtSend(ta, t, *sent.heldBy, sent.takeBackErr == nil, sent.errWithTakeBack())
+	case sent.checkErr != nil:
+		return retry(sent.errWithTakeBack())
+	case errors.Is(sent.err, gandi.ErrSendWindowPassed):
+		return r.appliedTooLate(ta, rec, sent, why)
 	}
+	out, sendErr, err := sent.out, sent.err, sent.errWithTakeBack()
 	action := "apply template " + t.templateID + " to domain " + t.domainID
 	switch meaningOf(out, sendErr) {
 	case notSent:
@@ -138,8 +115,8 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 		rec.LostAt = r.Now().UTC()
 	case sentLost:
 		rec.Outcome, rec.Note = outcomeLost, "the answer was lost: "+sendErr.Error()
-		// The POST may have reached Gandi only now, after a wait for the
-		// request budget or a slow answer: the grace counts from here.
+		// The POST may have reached Gandi only now, its answer as slow as
+		// the client's timeout: the grace counts from here.
 		rec.LostAt = r.Now().UTC()
 	}
 	if err := r.saveRecord(ctx, ta, rec, false); err != nil {

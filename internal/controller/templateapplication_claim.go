@@ -138,7 +138,7 @@ func applyDomainLabel(domainID string) string {
 }
 
 // heldBackAtSend reports an apply that heldBackNow stopped: nothing was
-// sent, and its record was taken back (sendOnceWith) unless tookBack is false.
+// sent, and its record was taken back (sendApply) unless tookBack is false.
 // A holder whose apply there is recorded and not answered may be racing
 // this one, and take its record back too (each saw the other's): this one
 // looks again soon rather than at the poll.

@@ -227,6 +227,8 @@ func TestMeaningOf(t *testing.T) {
 		{"connection refused", nil, fmt.Errorf("dial: %w", syscall.ECONNREFUSED), notSent},
 		{"held back by the limiter", nil, &gandi.NotSentError{Err: context.DeadlineExceeded}, notSent},
 		{"held back by Retry-After", nil, &gandi.PausedError{Wait: time.Minute}, notSent},
+		{"too late after its record", nil, fmt.Errorf("apply template t1 to domain d1: %w",
+			&gandi.NotSentError{Method: http.MethodPost, Route: gandi.RouteTemplate, Err: gandi.ErrSendWindowPassed}), notSent},
 		{"empty ID", nil, fmt.Errorf("apply template: %w: id", gandi.ErrEmptyArgument), notSent},
 		{"connection reset after the request", nil, fmt.Errorf("read: %w", syscall.ECONNRESET), sentLost},
 		{"answer cut short", nil, io.ErrUnexpectedEOF, sentLost},
@@ -240,6 +242,31 @@ func TestMeaningOf(t *testing.T) {
 			// sendOnce takes the record back exactly for notSent.
 			if (tc.want == notSent) != gandi.NotApplied(tc.err) {
 				t.Fatalf("meaningOf and gandi.NotApplied disagree on %v", tc.err)
+			}
+		})
+	}
+}
+
+// TestTakeBackLocked pins that the record of an apply not sent is taken
+// back unlocked only within its send window: past it, another manager may
+// have taken it for lost and recorded its own, which an unlocked write
+// would erase (the thawed leader's take-back then sent a second apply).
+func TestTakeBackLocked(t *testing.T) {
+	window := Timing{CreateGrace: 2 * time.Minute}.sendWindow()
+	for _, tc := range []struct {
+		name        string
+		sinceRecord time.Duration
+		want        bool
+	}{
+		{"refused at once", 200 * time.Millisecond, false},
+		{"held back by another application after a slow check, within the window", window - time.Second, false},
+		{"at the window's end", window, false},
+		{"too late after its record: the process was paused", window + time.Millisecond, true},
+		{"paused two graces: another manager re-applied", 4 * window, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := takeBackLocked(tc.sinceRecord, window); got != tc.want {
+				t.Fatalf("takeBackLocked(%s, %s) = %v, want %v", tc.sinceRecord, window, got, tc.want)
 			}
 		})
 	}

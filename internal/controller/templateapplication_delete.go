@@ -21,7 +21,7 @@ import (
 // application it holds back (heldBackBy), whose apply could then finish
 // before this one's and see its records overwritten while it reports
 // Ready. So an application that sent an apply carries the finalizer
-// (written with the apply's record, sendOnceWith), and keeps it, and keeps
+// (written with the apply's record, sendApply), and keeps it, and keeps
 // holding the domain (holdsWhileDeleting), while that apply may still run:
 // while Gandi shows its dispatch running, or, for an apply without a
 // dispatch to follow (its answer lost, never recorded, or naming no

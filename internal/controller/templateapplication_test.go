@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -494,6 +495,88 @@ var _ = Describe("TemplateApplication", func() {
 		Expect(w.domain().Nameservers).To(ConsistOf(customNameservers))
 		Consistently(applyRequests).WithTimeout(2 * grace).Should(Equal(1))
 		Expect(w.sim.Dispatches()).To(Equal(1))
+	})
+
+	It("applies once when the manager that recorded an apply freezes before its POST, and another applies meanwhile", func() {
+		// A leader frozen (SIGSTOP, a paused VM) right after its apply's
+		// record landed: another manager takes the apply for lost two
+		// graces later (nothing answered it, the domain shows nothing) and
+		// applies. The first then thaws with its POST in hand: it must
+		// drop it, and leave the other's record as it is.
+		frozen, thaw := make(chan struct{}), make(chan struct{})
+		var once atomic.Bool
+		var thawOnce sync.Once
+		thawed := func() { thawOnce.Do(func() { close(thaw) }) }
+		DeferCleanup(thawed)
+		w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				err := c.Patch(ctx, obj, patch, opts...)
+				_, isTA := obj.(*hostingv1alpha1.TemplateApplication)
+				if err == nil && isTA && obj.GetAnnotations()[applyRecordKey] != "" && once.CompareAndSwap(false, true) {
+					close(frozen)
+					select {
+					case <-thaw:
+					case <-ctx.Done():
+					}
+				}
+				return err
+			},
+		}})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(frozen).WithTimeout(eventually).Should(BeClosed())
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(BeZero())
+
+		w.startManager(managerOptions{})
+		Eventually(fetch(ta)).WithTimeout(eventually + 3*testTiming.CreateGrace).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
+		theirs := get(ta).GetAnnotations()[applyRecordKey]
+
+		thawed()
+		Eventually(eventsAbout(w, "TemplateApplication", ta.Name, hostingv1alpha1.ReasonSendWindowPassed)).WithTimeout(eventually).Should(
+			ContainElement(HaveField("Note", ContainSubstring("too late after its record"))))
+		Consistently(func() int { return w.sim.Requests(gandisim.RouteApplyTemplate) }).WithTimeout(2*testTiming.Poll).Should(Equal(1),
+			"the thawed manager must not send the apply it recorded two graces ago")
+		Expect(w.sim.Dispatches()).To(Equal(1))
+		Expect(get(ta).GetAnnotations()).To(HaveKeyWithValue(applyRecordKey, theirs), "the other manager's record is not taken back")
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+	})
+
+	It("applies when every request of its token waits longer than the send window: the record is written once the POST's turn came", func() {
+		// One request a second for the token: the POST waits about twice
+		// the send window after the pass's read of the domain. Recorded
+		// before that wait, the apply would be dropped as too late after
+		// its record at every pass, and never sent.
+		w.startManager(managerOptions{tokenRequestsPerMinute: 60})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(2 * eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
+		Expect(eventsAbout(w, "TemplateApplication", ta.Name, hostingv1alpha1.ReasonSendWindowPassed)()).To(BeEmpty())
+	})
+
+	It("drops an apply whose pass pauses past the send window after its record, takes the record back, and applies once", func() {
+		var once atomic.Bool
+		w.startManager(managerOptions{wrap: interceptor.Funcs{
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+				err := c.Patch(ctx, obj, patch, opts...)
+				_, isTA := obj.(*hostingv1alpha1.TemplateApplication)
+				if err == nil && isTA && obj.GetAnnotations()[applyRecordKey] != "" && once.CompareAndSwap(false, true) {
+					time.Sleep(7 * testTiming.CreateGrace / 10) // paused past the window, nobody else writing
+				}
+				return err
+			},
+		}})
+		w.create(gandiTemplate("dns"))
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(eventsAbout(w, "TemplateApplication", ta.Name, hostingv1alpha1.ReasonSendWindowPassed)).WithTimeout(eventually).Should(
+			ContainElement(HaveField("Note", ContainSubstring("its record is taken back and it is sent again"))))
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(beReady(), haveDispatchState("Done")))
+		Expect(w.sim.Requests(gandisim.RouteApplyTemplate)).To(Equal(1))
+		Consistently(w.sim.Dispatches).WithTimeout(2 * testTiming.CreateGrace).Should(Equal(1))
 	})
 
 	It("applies once when two managers race on one application", func() {

@@ -1237,6 +1237,19 @@ func (l *lifecycle) findPendingForDelete(ctx context.Context, obj managed, ext e
 	return "", nil
 }
 
+// refusedForDelete reports an object to delete that Gandi refuses to src
+// while it answers them otherwise (errNotVisible): it is neither deleted
+// nor taken for gone, and the object keeps its finalizer, saying why.
+func (l *lifecycle) refusedForDelete(obj managed, ext external, id string, src credentialSource) result {
+	const orphan = "to leave whatever Gandi has and let this object go, set spec.deletionPolicy: Orphan"
+	if res := l.notFoundElsewhere(obj, ext.describe(), id, src, orphan); res != nil {
+		return *res
+	}
+	msg := refusedMessage(ext.describe()+" ("+id+")", src) + "; it is not deleted, and this object waits: give these credentials access to it again, or " + orphan
+	l.events.warn(obj, hostingv1alpha1.ReasonExternalNotFound, "Delete", msg)
+	return *stopped(obj, l.timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+}
+
 // deleteAtGandi deletes id and reports whether it is gone. A "not found"
 // under other credentials (src) than those id was last seen under is no
 // proof that it is gone (judgeNotFound): the object keeps its finalizer,
@@ -1253,6 +1266,9 @@ func (l *lifecycle) deleteAtGandi(ctx context.Context, obj managed, ext external
 		if res := l.notFoundElsewhere(obj, ext.describe(), id, src, "to leave whatever Gandi has and let this object go, set spec.deletionPolicy: Orphan"); res != nil {
 			return false, *res
 		}
+	}
+	if errors.Is(err, errNotVisible) {
+		return false, l.refusedForDelete(obj, ext, id, src)
 	}
 	if gandi.IsNotFound(err) || errors.Is(err, errGoneAtGandi) {
 		l.events.normal(obj, "Deleted", "Delete", ext.describe()+" is gone at Gandi")

@@ -3,6 +3,7 @@ package controller
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,8 +57,12 @@ func (r *TemplateReconciler) sync(ctx context.Context, api templateAPI, t *hosti
 	}
 	t.Status.ID = id
 	observed, err := api.GetTemplate(ctx, id)
+	err = notVisible(ctx, err, templatesProbe(api))
 	if gandi.IsNotFound(err) {
 		return r.vanished(t, id, src)
+	}
+	if errors.Is(err, errNotVisible) {
+		return r.refused(t, id, src)
 	}
 	if err != nil {
 		return failed(t, r.Timing, "observe the template", err)
@@ -178,6 +183,22 @@ func (r *TemplateReconciler) vanished(t *hostingv1alpha1.Template, id string, sr
 	msg := "template " + id + " no longer exists at Gandi; nothing was created again (delete and re-create this object to create a new template)"
 	r.Events.warn(t, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
 	return *concluded(t, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+}
+
+// refused reports a known template that Gandi refuses to src although it
+// answers them for other reads (errNotVisible): it is not gone, only out of
+// their sight, so nothing is created, written or deleted on it. Last seen
+// under other credentials, the credentials changed (CredentialsChanged,
+// what status.observedWith is kept for); otherwise these lost their access
+// to it, or never had it (an ID from the annotation).
+func (r *TemplateReconciler) refused(t *hostingv1alpha1.Template, id string, src credentialSource) result {
+	t.Status.PayloadHash = ""
+	if res := r.lifecycle().notFoundElsewhere(t, "template "+id, id, src, "if it is gone, "+confirmGone); res != nil {
+		return *res
+	}
+	msg := refusedMessage("template "+id, src) + "; nothing is created, written or deleted: give these credentials access to its organization, or point them at its account"
+	r.Events.warn(t, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
+	return *stopped(t, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 }
 
 func templateID(t *hostingv1alpha1.Template) string { return knownID(t, t.Status.ID) }

@@ -175,10 +175,12 @@ func templateDigest(name, description string, payload gandi.TemplatePayload) str
 }
 
 // deleting: Gandi deletes a template at once; a public one is never
-// deleted, so it counts as gone for this object.
+// deleted, so it counts as gone for this object. One refused to working
+// credentials is errNotVisible, which deleteAtGandi neither deletes nor
+// takes for gone.
 func (e *templateExternal) deleting(ctx context.Context, id string) (bool, error) {
 	observed, err := e.api.GetTemplate(ctx, id)
-	if err != nil {
+	if err = notVisible(ctx, err, templatesProbe(e.api)); err != nil {
 		return false, err
 	}
 	if !observed.Editable {

@@ -478,4 +478,65 @@ var _ = Describe("Template", func() {
 		_, ok = w.sim.Template(keptID)
 		Expect(ok).To(BeTrue())
 	})
+	It("under another account's credentials reports CredentialsChanged, writes nothing, and neither deletes nor lets go of its template", func() {
+		eveSecret, evesID := anotherAccount(w)
+		w.startManager(managerOptions{})
+		t := recordsTemplate("records", "203.0.113.1")
+		w.create(t)
+		id := readyTemplateID(t)
+		writes := w.sim.Writes()
+
+		setSpec(t, func() { t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: eveSecret} })
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged),
+			"Gandi's 403 to eve's token, which it answers for the template list, says the template is not eve's to see, not that the token is bad")
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(Equal(writes))
+		Expect(t.Status.ID).To(Equal(id))
+
+		By("deleting it under those credentials: it says why it waits, and deletes nothing at either account")
+		Expect(k8sClient.Delete(suiteCtx, t)).To(Succeed())
+		Eventually(fetch(t)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged),
+			HaveField("Status.Conditions", ContainElement(HaveField("Message", ContainSubstring("spec.deletionPolicy: Orphan"))))))
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(Equal(writes))
+		_, ours := w.sim.Template(id)
+		theirs, _ := w.sim.Template(evesID)
+		Expect([]any{ours, theirs.Description}).To(Equal([]any{true, "eve's"}))
+
+		By("pointed back at the credentials it was seen under, the delete goes through")
+		setSpec(t, func() { t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"} })
+		Eventually(gone(t)).WithTimeout(eventually).Should(BeTrue())
+		_, ours = w.sim.Template(id)
+		_, stillTheirs := w.sim.Template(evesID)
+		Expect([]bool{ours, stillTheirs}).To(Equal([]bool{false, true}))
+	})
+
+	It("keeps reporting a refused token as a token problem, not as a template gone or changed hands", func() {
+		w.startManager(managerOptions{})
+		t := recordsTemplate("records", "203.0.113.1")
+		w.create(t)
+		id := readyTemplateID(t)
+		w.secret("revoked-credentials", map[string]string{"token": "pat_revoked-0a1b2c3d"})
+		writes := w.sim.Writes()
+		setSpec(t, func() { t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "revoked-credentials"} })
+		Eventually(fetch(t)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
+		Expect(w.sim.Writes()).To(Equal(writes))
+		Expect(t.Status.ID).To(Equal(id))
+		setSpec(t, func() { t.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"} })
+		Eventually(fetch(t)).WithTimeout(eventually).Should(beReady())
+	})
 })
+
+// anotherAccount adds eve, an account of another organization, with a
+// Secret for her token and a template of her own, whose ID it returns.
+func anotherAccount(w *world) (secret, templateID string) {
+	const eveToken, eveOrg = "pat_eve-token-7d2a90c1", "2b3c4d5e-0d2e-11ef-a1b2-00163e816041"
+	w.sim.AddAccount(gandisim.Account{Token: eveToken, User: "eve", Orgs: []gandisim.Org{{ID: eveOrg, Name: "eve-org", CanBill: true}}})
+	w.secret("eve-credentials", map[string]string{"token": eveToken})
+	id, err := w.sim.AddTemplate(eveOrg, gandisim.SeedTemplate{Name: "records", Description: "eve's", Payload: map[string]any{
+		"dns:records": map[string]any{"default": true},
+	}})
+	Expect(err).NotTo(HaveOccurred())
+	return "eve-credentials", id
+}

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -23,6 +24,7 @@ import (
 // of Gandi.
 type templateApplicationAPI interface {
 	GetTemplate(ctx context.Context, id string) (*gandi.Template, error)
+	ListTemplates(ctx context.Context, opts gandi.ListTemplatesOptions) ([]gandi.TemplateSummary, error)
 	ApplyTemplate(ctx context.Context, templateID string, req gandi.ApplyTemplateRequest) (*gandi.ApplyResult, error)
 	GetDispatch(ctx context.Context, id string) (*gandi.Dispatch, error)
 	GetDomain(ctx context.Context, fqdn string) (*gandi.Domain, error)
@@ -194,11 +196,14 @@ func hadTemplate(ta *hostingv1alpha1.TemplateApplication) bool {
 
 // resolveTemplateID reads a template given by Gandi ID (public ones
 // included) for its payload hash: a change of that template at Gandi is a
-// change of what this object applies. observed is false when the read
-// failed.
+// change of what this object applies. A template these credentials cannot
+// see (404, or a 403 while they are answered otherwise: another account's)
+// is TemplateNotFound; a refused token stays a token problem (notVisible).
+// observed is false when the read failed.
 func (r *TemplateApplicationReconciler) resolveTemplateID(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, t *applyTarget) (*result, bool) {
 	tpl, err := api.GetTemplate(ctx, t.templateID)
-	if gandi.IsNotFound(err) {
+	err = notVisible(ctx, err, templatesProbe(api))
+	if gandi.IsNotFound(err) || errors.Is(err, errNotVisible) {
 		return r.cannotApply(ta, hostingv1alpha1.ReasonTemplateNotFound, "template "+t.templateID+" does not exist at Gandi (or is not visible to this credential)"), true
 	}
 	if err != nil {

@@ -118,6 +118,35 @@ var _ = Describe("TemplateApplication", func() {
 		return t, ta
 	}
 
+	It("reports TemplateNotFound for a templateID of another account's template (Gandi's 403 to a working token), and applies nothing", func() {
+		_, theirs := anotherAccount(w)
+		w.startManager(managerOptions{})
+		ta := application("app", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, theirs
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"}
+		})
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonTemplateNotFound),
+			HaveField("Status.Conditions", ContainElement(HaveField("Message", ContainSubstring("is not visible to this credential"))))))
+		reads := w.sim.Requests(gandisim.RouteGetTemplate)
+		Consistently(w.dispatchesOf(theirs)).WithTimeout(2 * testTiming.Poll).Should(BeZero())
+		Expect(w.sim.Requests(gandisim.RouteGetTemplate)-reads).To(BeNumerically("<=", 3), "it waits for the poll, it does not retry hot")
+	})
+
+	It("reports a refused token on a templateID as Unauthorized, not as a template not found", func() {
+		_, theirs := anotherAccount(w)
+		w.secret("revoked-credentials", map[string]string{"token": "pat_revoked-0a1b2c3d"})
+		w.startManager(managerOptions{})
+		ta := application("app", func(ta *hostingv1alpha1.TemplateApplication) {
+			ta.Spec.TemplateRef, ta.Spec.TemplateID = nil, theirs
+			ta.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "revoked-credentials"}
+		})
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
+	})
+
 	It("waits for its Template, then applies it once and the domain shows the whole payload", func() {
 		w.startManager(managerOptions{})
 		ta := application("shop-dns")

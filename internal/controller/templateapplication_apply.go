@@ -86,6 +86,7 @@ func (r *TemplateApplicationReconciler) apply(ctx context.Context, api templateA
 	rec := applyRecord{
 		Generation: ta.Generation, SpecDigest: specDigest(&ta.Spec), PayloadHash: t.payloadHash, Resent: s.resend,
 		TemplateID: t.templateID, DomainID: t.domainID, Namespaces: t.payload.Namespaces(),
+		SentWith: newSentWith(t.credentials),
 	}
 	sent := r.sendApply(ctx, api, ta, t, &rec)
 	switch {

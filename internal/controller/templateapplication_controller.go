@@ -104,9 +104,12 @@ func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *h
 		// this spec is resolved.
 		ta.Status.DomainID = ""
 	}
+	// A pass that stops before sync still follows the open dispatch of
+	// the last apply (followOpen): Gandi runs it whatever became of the
+	// template.
 	target, res, observed := r.resolveTemplateRef(ctx, ta)
 	if res != nil {
-		return *res, observed
+		return r.followOpen(ctx, nil, ta, *res), observed
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, target.credentials)
 	if err != nil {
@@ -114,12 +117,12 @@ func (r *TemplateApplicationReconciler) reconcileLive(ctx context.Context, ta *h
 	}
 	if ta.Spec.TemplateRef == nil {
 		if res, observed := r.resolveTemplateID(ctx, api, ta, &target); res != nil {
-			return *res, observed
+			return r.followOpen(ctx, api, ta, *res), observed
 		}
 	}
 	ta.Status.TemplateID, ta.Status.Namespaces = target.templateID, target.payload.Namespaces()
 	if res, observed := r.resolveDomain(ctx, api, ta, &target); res != nil {
-		return *res, observed
+		return r.followOpen(ctx, api, ta, *res), observed
 	}
 	ta.Status.DomainID = target.domainID
 	target.standing = newApplicationView(ta, target.templateID, target.payload.Namespaces(), target.domainID)

@@ -181,7 +181,7 @@ func (r *TemplateApplicationReconciler) finalize(ctx context.Context, ta *hostin
 	in := newDeletionInput(ta, r.clock(), r.Timing.CreateGrace)
 	if in.awaited() {
 		var api templateApplicationAPI
-		if api, in.err = r.deletionClient(ctx, ta); in.err == nil {
+		if api, in.err = r.sentClient(ctx, ta); in.err == nil {
 			if in.pending != nil {
 				in.shown, in.err = r.domainShows(ctx, api, ta, *in.pending)
 			} else {
@@ -285,11 +285,13 @@ func holdsWhileDeleting(ta *hostingv1alpha1.TemplateApplication, now time.Time, 
 		newDeletionInput(ta, now, grace).awaited()
 }
 
-// deletionClient is the client of the credentials the apply was sent with:
-// spec.credentialsRef, else its Template's (resolveTemplateRef). A
-// Template gone too (a namespace deletion) leaves them unknown: that is
-// credentials gone.
-func (r *TemplateApplicationReconciler) deletionClient(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (templateApplicationAPI, error) {
+// sentClient is the client of the credentials the last apply was sent
+// with, to read it back: spec.credentialsRef, else its Template's
+// (resolveTemplateRef), else, that Template gone, those the apply's
+// record names (sentWith). A Template gone with a record that names none
+// (one of an earlier version) leaves them unknown: that is credentials
+// gone.
+func (r *TemplateApplicationReconciler) sentClient(ctx context.Context, ta *hostingv1alpha1.TemplateApplication) (templateApplicationAPI, error) {
 	ref := ta.Spec.CredentialsRef
 	if ref == nil && ta.Spec.TemplateRef != nil {
 		name := ta.Spec.TemplateRef.Name
@@ -297,12 +299,18 @@ func (r *TemplateApplicationReconciler) deletionClient(ctx context.Context, ta *
 		err := r.Get(ctx, types.NamespacedName{Namespace: ta.Namespace, Name: name}, tpl)
 		switch {
 		case apierrors.IsNotFound(err):
-			return nil, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
-				Message: "Template " + name + ", whose credentials the apply used, is gone"}
+			rec, _ := currentRecord(ta)
+			sent, known := rec.SentWith.ref()
+			if !known {
+				return nil, &CredentialsError{Reason: hostingv1alpha1.ReasonCredentialsNotFound,
+					Message: "Template " + name + ", whose credentials the apply used, is gone"}
+			}
+			ref = sent
 		case err != nil:
 			return nil, fmt.Errorf("get Template %s for its credentials: %w", name, err)
+		default:
+			ref = applicationCredentials(ta, tpl)
 		}
-		ref = applicationCredentials(ta, tpl)
 	}
 	api, err := r.Credentials.ClientFor(ctx, ta.Namespace, ref)
 	if err != nil {

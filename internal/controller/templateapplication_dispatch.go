@@ -180,3 +180,61 @@ func dispatchFailures(ds *hostingv1alpha1.DispatchStatus) string {
 	}
 	return "dispatch " + ds.ID + " failed: " + strings.Join(parts, "; ")
 }
+
+// openDispatch is the dispatch of ta's last apply while it may still run
+// at Gandi and is this object's own: its record names it, the status
+// (which only the operator writes) has followed it, and does not show it
+// over yet. A record copied from another object names a dispatch this
+// status never showed.
+func openDispatch(ta *hostingv1alpha1.TemplateApplication) (applyRecord, bool) {
+	rec, ok := currentRecord(ta)
+	ds := ta.Status.Dispatch
+	open := ok && rec.Outcome == outcomeDispatched && rec.DispatchID != "" &&
+		ds != nil && ds.ID == rec.DispatchID && !dispatchOver(ds)
+	return rec, open
+}
+
+// followOpen keeps following the open dispatch of the last apply
+// (openDispatch) when a pass stops before sync, with halted: the template
+// is gone, refused or being changed, or the domain cannot be resolved.
+// Gandi runs the dispatch all the same, and the status says what Gandi
+// shows of it (its state, and appliedAt once it is done): Ready means
+// observed, not last read. The conditions halted set stand (they say what
+// the user must fix before anything is applied again); a dispatch still
+// running brings the object back at the pace of a running one. api is the
+// pass's client, nil when the pass did not get that far (sentClient
+// then). A failure to read it leaves halted as it is: the next pass
+// reads it again.
+func (r *TemplateApplicationReconciler) followOpen(ctx context.Context, api templateApplicationAPI, ta *hostingv1alpha1.TemplateApplication, halted result) result {
+	rec, open := openDispatch(ta)
+	if !open || halted.err != nil {
+		return halted
+	}
+	if api == nil {
+		var err error
+		if api, err = r.sentClient(ctx, ta); err != nil {
+			return halted
+		}
+	}
+	d, err := api.GetDispatch(ctx, rec.DispatchID)
+	if err != nil {
+		return halted
+	}
+	if seen := rec.withDispatchTarget(d); seen.otherTarget(rec.TemplateID, rec.DomainID) != "" {
+		return halted
+	}
+	dispatchToStatus(ta, rec.DispatchID, d)
+	recordToStatus(ta, rec)
+	ds := ta.Status.Dispatch
+	switch {
+	case d.Running():
+		if next := r.pollBackoff(rec.At); halted.requeue == 0 || next < halted.requeue {
+			halted.requeue = next
+		}
+	case ds.State == hostingv1alpha1.DispatchError:
+		r.Events.warn(ta, hostingv1alpha1.ReasonDispatchFailed, "Apply", dispatchFailures(ds))
+	default:
+		r.Events.normal(ta, "Applied", "Apply", "dispatch "+ds.ID+" is done")
+	}
+	return halted
+}

@@ -101,6 +101,42 @@ type applyRecord struct {
 	// over this apply, on a namespace it wrote, while this object was held
 	// back (supersede). The apply is no longer in force: it is due again.
 	Superseded bool `json:"superseded,omitempty"`
+	// SentWith names the credentials the apply was sent with, so that its
+	// dispatch is still followed once the Template that named them is
+	// gone (sentCredentials). Absent in records of earlier versions.
+	SentWith *sentWith `json:"sentWith,omitempty"`
+}
+
+// sentWith is a credentials reference as an apply record keeps it: a
+// Secret of the application's own namespace (never another's: a record
+// names no namespace) and its key, or the operator's default token. It
+// picks nothing spec.credentialsRef could not: it only reads a dispatch.
+type sentWith struct {
+	Secret  string `json:"secret,omitempty"`
+	Key     string `json:"key,omitempty"`
+	Default bool   `json:"default,omitempty"`
+}
+
+// newSentWith records ref (nil: the operator's default token).
+func newSentWith(ref *hostingv1alpha1.CredentialsReference) *sentWith {
+	if ref == nil {
+		return &sentWith{Default: true}
+	}
+	return &sentWith{Secret: ref.Name, Key: string(ref.Key)}
+}
+
+// ref is the reference recorded; known is false for a record that names
+// neither a Secret nor the default.
+func (s *sentWith) ref() (_ *hostingv1alpha1.CredentialsReference, known bool) {
+	switch {
+	case s == nil:
+		return nil, false
+	case s.Default:
+		return nil, true
+	case s.Secret == "":
+		return nil, false
+	}
+	return &hostingv1alpha1.CredentialsReference{Name: s.Secret, Key: hostingv1alpha1.CredentialsKey(s.Key)}, true
 }
 
 // specUnchanged reports that rec applied the spec whose digest and

@@ -147,6 +147,30 @@ var _ = Describe("TemplateApplication", func() {
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized))
 	})
 
+	It("keeps following its dispatch after its Template is deleted, and reports what Gandi shows", func() {
+		w.sim.HoldDispatches(true)
+		DeferCleanup(w.sim.HoldDispatches, false)
+		w.startManager(managerOptions{})
+		t := recordsTemplate("dns", "203.0.113.1")
+		w.create(t)
+		readyTemplateID(t)
+		ta := application("shop-dns")
+		w.create(ta)
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(haveDispatchState("Pending"))
+
+		Expect(k8sClient.Delete(suiteCtx, t)).To(Succeed())
+		Eventually(gone(t)).WithTimeout(eventually).Should(BeTrue())
+		Eventually(fetch(ta)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonTemplateNotFound))
+		w.sim.HoldDispatches(false)
+		Eventually(w.dispatchesDone).WithTimeout(eventually).Should(BeTrue(), "Gandi ran the dispatch")
+		Eventually(fetch(ta)).WithTimeout(5*testTiming.Poll).Should(haveDispatchState("Done"),
+			"status.dispatch shows what Gandi shows, not the Pending it last read")
+		Expect(ta.Status.AppliedAt).NotTo(BeNil(), "Gandi performed the apply: the status says so")
+		Expect(ta.Status.Conditions).To(ContainElement(And(HaveField("Type", hostingv1alpha1.ConditionReady), HaveField("Reason", hostingv1alpha1.ReasonTemplateNotFound))),
+			"nothing more is applied while the template is gone")
+	})
+
 	It("waits for its Template, then applies it once and the domain shows the whole payload", func() {
 		w.startManager(managerOptions{})
 		ta := application("shop-dns")

@@ -66,7 +66,9 @@ func notVisible(ctx context.Context, err error, probe func(context.Context) erro
 	case objectRefused:
 		return fmt.Errorf("%w: %w", errNotVisible, err)
 	case probeFailed:
-		return fmt.Errorf("tell whether Gandi refused the token or the object (%v): %w", err, perr)
+		// Only the probe's failure is wrapped: classified, the 403 would
+		// read as a token refused, and the pass would not retry.
+		return fmt.Errorf("tell whether Gandi refused the token or the object (%v): %w", err, perr) //nolint:errorlint // see above
 	}
 	return err
 }

@@ -633,25 +633,11 @@ var _ = Describe("The shared lifecycle", func() {
 		// record landed: another manager takes over, waits out the grace
 		// with nothing at Gandi, and buys. The first one then thaws with
 		// its create in hand, and must drop it.
-		frozen, thaw := make(chan struct{}), make(chan struct{})
-		var once atomic.Bool
-		var thawOnce sync.Once
-		thawed := func() { thawOnce.Do(func() { close(thaw) }) }
-		DeferCleanup(thawed)
-		w.startManager(managerOptions{wrap: interceptor.Funcs{
-			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-				err := c.Patch(ctx, obj, patch, opts...)
-				_, intent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
-				if err == nil && obj.GetName() == "frozen" && intent && once.CompareAndSwap(false, true) {
-					close(frozen)
-					select {
-					case <-thaw:
-					case <-ctx.Done():
-					}
-				}
-				return err
-			},
-		}})
+		wrap, frozen, thawed := freezesAfterPatch(func(obj client.Object) bool {
+			_, intent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
+			return obj.GetName() == "frozen" && intent
+		})
+		w.startManager(managerOptions{wrap: wrap})
 		hi := instance("frozen")
 		w.create(hi)
 		Eventually(frozen).WithTimeout(eventually).Should(BeClosed())

@@ -144,6 +144,22 @@ func connectionData(hi *hostingv1alpha1.HostingInstance, name string) func() map
 	}
 }
 
+// readyWithConnection runs a manager with timing in w, and gives a Ready
+// HostingInstance "site" with no vhost yet whose connection Secret
+// "site-conn" the manager wrote, and that Secret's data as it stands.
+func readyWithConnection(w *world, timing controller.Timing) (*hostingv1alpha1.HostingInstance, func() map[string][]byte) {
+	w.startManager(managerOptions{timing: &timing})
+	hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+		hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "site-conn"}
+	})
+	w.create(hi)
+	Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+	connection := connectionData(hi, "site-conn")
+	Eventually(connection).WithTimeout(eventually).Should(HaveKey("admin_url"))
+	Expect(connection()).NotTo(HaveKey("sftp_server"), "no vhost yet")
+	return hi, connection
+}
+
 // An instance with no Vhost object (its vhosts made by hand, or the
 // instance imported alone): its own pass is served the instance's vhost
 // list at every poll, so a vhost made or deleted at Gandi behind the
@@ -156,15 +172,7 @@ var _ = Describe("Batched observation of an instance with no Vhost object", func
 
 	It("reports a vhost made, then deleted, at Gandi behind the operator's back in its status and connection Secret within one poll", func() {
 		w := newWorld()
-		w.startManager(managerOptions{timing: &observed})
-		hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
-			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "site-conn"}
-		})
-		w.create(hi)
-		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
-		connection := connectionData(hi, "site-conn")
-		Eventually(connection).WithTimeout(eventually).Should(HaveKey("admin_url"))
-		Expect(connection()).NotTo(HaveKey("sftp_server"), "no vhost yet")
+		hi, connection := readyWithConnection(w, observed)
 		id := hi.Status.ID
 
 		// Settled: each poll reads the vhost list, no detail, and writes
@@ -254,15 +262,7 @@ var _ = Describe("Batched observation of the vhosts the operator makes", func() 
 
 	It("shows a vhost the operator created, then deleted, in its HostingInstance's status and connection Secret", func() {
 		w := newWorld()
-		w.startManager(managerOptions{timing: &observed})
-		hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
-			hi.Spec.WriteConnectionSecretToRef = &hostingv1alpha1.LocalObjectReference{Name: "site-conn"}
-		})
-		w.create(hi)
-		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
-		connection := connectionData(hi, "site-conn")
-		Eventually(connection).WithTimeout(eventually).Should(HaveKey("admin_url"))
-		Expect(connection()).NotTo(HaveKey("sftp_server"), "no vhost yet")
+		hi, connection := readyWithConnection(w, observed)
 
 		vh := vhost("www", "www.example.com")
 		w.create(vh)

@@ -438,6 +438,33 @@ func diesAtPatch(match func(client.Object) bool) (interceptor.Funcs, <-chan stru
 	}, stopped
 }
 
+// freezesAfterPatch is a manager wrap standing for the process frozen
+// (SIGSTOP, a paused VM) right after the first metadata patch of an
+// object match accepts (as it stands after that patch) landed: that pass
+// blocks until thaw is called (or the manager stops), then goes on as if
+// nothing happened. frozen is closed when it freezes; the spec's cleanup
+// thaws it.
+func freezesAfterPatch(match func(client.Object) bool) (wrap interceptor.Funcs, frozen <-chan struct{}, thaw func()) {
+	froze, thawed := make(chan struct{}), make(chan struct{})
+	var once atomic.Bool
+	var thawOnce sync.Once
+	thaw = func() { thawOnce.Do(func() { close(thawed) }) }
+	DeferCleanup(thaw)
+	return interceptor.Funcs{
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			err := c.Patch(ctx, obj, patch, opts...)
+			if err == nil && match(obj) && once.CompareAndSwap(false, true) {
+				close(froze)
+				select {
+				case <-thawed:
+				case <-ctx.Done():
+				}
+			}
+			return err
+		},
+	}, froze, thaw
+}
+
 // apiWrites counts the manager's writes to the API server of objects of
 // type T: creates, updates, patches and deletes, of the object or of a
 // subresource (its status). A settled object costs none.

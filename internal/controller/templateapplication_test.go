@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -556,25 +555,11 @@ var _ = Describe("TemplateApplication", func() {
 		// graces later (nothing answered it, the domain shows nothing) and
 		// applies. The first then thaws with its POST in hand: it must
 		// drop it, and leave the other's record as it is.
-		frozen, thaw := make(chan struct{}), make(chan struct{})
-		var once atomic.Bool
-		var thawOnce sync.Once
-		thawed := func() { thawOnce.Do(func() { close(thaw) }) }
-		DeferCleanup(thawed)
-		w.startManager(managerOptions{wrap: interceptor.Funcs{
-			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-				err := c.Patch(ctx, obj, patch, opts...)
-				_, isTA := obj.(*hostingv1alpha1.TemplateApplication)
-				if err == nil && isTA && obj.GetAnnotations()[applyRecordKey] != "" && once.CompareAndSwap(false, true) {
-					close(frozen)
-					select {
-					case <-thaw:
-					case <-ctx.Done():
-					}
-				}
-				return err
-			},
-		}})
+		wrap, frozen, thawed := freezesAfterPatch(func(obj client.Object) bool {
+			_, isTA := obj.(*hostingv1alpha1.TemplateApplication)
+			return isTA && obj.GetAnnotations()[applyRecordKey] != ""
+		})
+		w.startManager(managerOptions{wrap: wrap})
 		w.create(gandiTemplate("dns"))
 		ta := application("shop-dns")
 		w.create(ta)

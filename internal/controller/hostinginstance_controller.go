@@ -49,9 +49,19 @@ func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha
 	}
 	var iapi instanceAPI = api
 	if obs := r.Observers.For(api, hi.Spec.SharingID); obs != nil {
-		iapi = observedInstances{instanceAPI: api, obs: obs, owner: client.ObjectKeyFromObject(hi)}
+		iapi = observedInstances{instanceAPI: api, obs: obs, owner: client.ObjectKeyFromObject(hi), readsVhosts: !r.hasVhostObjects(ctx, hi)}
 	}
 	return r.sync(ctx, iapi, hi, src)
+}
+
+// hasVhostObjects reports a Vhost of hi's namespace naming hi (its
+// instanceRef), from the cache: its passes read the instance's vhost list
+// at every poll, so hi's own need not (observer.instance). A Vhost naming
+// the instance by spec.instanceID is not found here; hi then reads the
+// list itself, a request more, never a change missed.
+func (r *HostingInstanceReconciler) hasVhostObjects(ctx context.Context, hi *hostingv1alpha1.HostingInstance) bool {
+	vhosts, err := listByIndex(ctx, r.Client, &hostingv1alpha1.VhostList{}, instanceRefIndex, hi.Name, hi.Namespace)
+	return err == nil && len(vhosts) > 0
 }
 
 // sync observes the instance (finding or creating it first when its ID is
@@ -110,7 +120,7 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 // otherwise or when wantFresh (a spec change to act on).
 func observeInstance(ctx context.Context, api instanceAPI, id string, wantFresh bool) (*gandi.Instance, error) {
 	if o, ok := api.(observedInstances); ok {
-		return o.obs.instance(ctx, id, o.owner, wantFresh)
+		return o.obs.instance(ctx, id, o.owner, wantFresh, o.readsVhosts)
 	}
 	return api.GetInstance(ctx, id)
 }

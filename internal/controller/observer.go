@@ -52,14 +52,11 @@ import (
 //     created together: one read, not one per vhost). So does a vhost
 //     list that names other vhosts than the instance's detail: a vhost
 //     made or deleted at Gandi behind the operator's back shows there
-//     first. A settled instance's own pass is served that list too (the
-//     one its Vhosts fetch, shared: one fetch per instance per poll and
-//     credential), so an instance with no Vhost object sees such a
-//     change within one poll as well. Vhosts that name other credentials
-//     than their HostingInstance (another token) fetch a list of their
-//     own: a second list of that instance per poll. Observers are per
-//     client, and a list read with one token is never served to another,
-//     which may have other rights;
+//     first. An instance with no Vhost object has its own pass read that
+//     list (one per poll, as its Vhosts' passes would), so it sees such
+//     a change within one poll as well; one with Vhost objects leaves it
+//     to them. Observers are per client, and a list read with one token
+//     is never served to another, which may have other rights;
 //   - when it is not in the list at all (too new to be listed, or gone:
 //     the GET's 404 says which).
 //
@@ -768,7 +765,15 @@ func vhostSettled(v *gandi.Vhost) bool { return !vhostTransitional(v) && v.Appli
 
 // instance answers the observation of instance id for owner: from the
 // list when the rules above allow, else from its GET.
-func (o *observer) instance(ctx context.Context, id string, owner types.NamespacedName, wantFresh bool) (*gandi.Instance, error) {
+//
+// readsVhosts: the HostingInstance has no Vhost object to read the
+// instance's vhost list at every poll (and wake it when the list names
+// other vhosts than its detail), so its own pass reads that list
+// (vhostsAgree). With Vhost objects it does not: read before they are
+// created (while they wait for the instance), it would be a request more
+// per instance on the way to Ready, and one more per poll when the passes
+// of a poll straddle the list's freshness.
+func (o *observer) instance(ctx context.Context, id string, owner types.NamespacedName, wantFresh, readsVhosts bool) (*gandi.Instance, error) {
 	var l listed[gandi.Instance]
 	if !wantFresh {
 		// A list serves every settled object of the poll: a routine
@@ -785,7 +790,7 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 	s := o.seenInstances[id]
 	o.mu.Unlock()
 	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) && !boosterDue(s.detail, o.now()) &&
-		o.vhostsAgree(ctx, id, s) {
+		(!readsVhosts || o.vhostsAgree(ctx, id, s)) {
 		out := *s.detail
 		return &out, nil
 	}
@@ -807,11 +812,11 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 // (vhostsDiffer): the list of instances shows none of them, and without
 // this an instance with no Vhost object (vhosts managed by hand, or an
 // import of the instance alone) would show a vhost made or deleted at
-// Gandi only a detail interval later. The list is the one the instance's
-// Vhosts are served by (vhostObserver), fetched at most once per poll
-// whichever object's pass comes first, so an instance with Vhosts costs
-// no request more. A list that failed is no error of the instance: like
-// any object whose list failed, it reads its detail.
+// Gandi only a detail interval later. It is called only for an instance
+// with no Vhost object (observer.instance): the list is the one Vhosts of
+// the credential would be served by (vhostObserver), fetched at most once
+// per poll. A list that failed is no error of the instance: like any
+// object whose list failed, it reads its detail.
 func (o *observer) vhostsAgree(ctx context.Context, id string, s *seen[gandi.Instance]) bool {
 	vo := o.vhostObserver()
 	l := refresh(gandi.WithPriority(ctx, gandi.PriorityRoutine), vo, vo.vhostList(id), vo.listVhosts(id), vhostFQDN)
@@ -1038,6 +1043,8 @@ type observedInstances struct {
 	obs *observer
 	// owner is the HostingInstance observing: woken when its entry changes.
 	owner types.NamespacedName
+	// readsVhosts: owner has no Vhost object (observer.instance).
+	readsVhosts bool
 }
 
 func (a observedInstances) CreateInstance(ctx context.Context, req gandi.CreateInstanceRequest, opts gandi.CreateOptions) (string, error) {

@@ -78,7 +78,7 @@ func TestObserverWakesChangedObjects(t *testing.T) {
 	c, ownerC := seed("c", "")
 	creating, ownerCreating := seed("creating", "being_created")
 	for id, owner := range map[string]types.NamespacedName{a: ownerA, b: ownerB, c: ownerC, creating: ownerCreating} {
-		if _, err := obs.instance(ctx, id, owner, false); err != nil {
+		if _, err := obs.instance(ctx, id, owner, false, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,7 +92,7 @@ func TestObserverWakesChangedObjects(t *testing.T) {
 	sim.UpdateInstance(creating, func(v *gandisim.InstanceView) { v.Name = "creating-renamed" })
 	sim.UpdateInstance(a, func(v *gandisim.InstanceView) { v.Name = "a-renamed" })
 	now = now.Add(time.Minute)
-	if _, err := obs.instance(ctx, a, ownerA, false); err != nil {
+	if _, err := obs.instance(ctx, a, ownerA, false, true); err != nil {
 		t.Fatal(err)
 	}
 	slices.SortFunc(woken, func(x, y types.NamespacedName) int { return strings.Compare(x.Name, y.Name) })
@@ -101,7 +101,7 @@ func TestObserverWakesChangedObjects(t *testing.T) {
 	}
 	// Served from the list until it is fetched again: no second wake-up.
 	woken = nil
-	if _, err := obs.instance(ctx, b, ownerB, false); err != nil {
+	if _, err := obs.instance(ctx, b, ownerB, false, true); err != nil {
 		t.Fatal(err)
 	}
 	if len(woken) != 0 {
@@ -267,7 +267,7 @@ func TestObserverServesNoUndoneChange(t *testing.T) {
 			id := sim.AddInstance(org, gandisim.SeedInstance{Name: name, Size: "s+", Status: status})
 			return object{
 				observe: func(owner types.NamespacedName) (string, error) {
-					in, err := obs.instance(ctx, id, owner, false)
+					in, err := obs.instance(ctx, id, owner, false, true)
 					if err != nil {
 						return "", err
 					}
@@ -381,7 +381,7 @@ func TestObserverServesNothingOlderThanAWrite(t *testing.T) {
 		a = sim.AddInstance(org, gandisim.SeedInstance{Name: "a", Size: "s+"})
 		b = sim.AddInstance(org, gandisim.SeedInstance{Name: "b", Size: "s+"})
 		for _, id := range []string{a, b} {
-			if _, err := obs.instance(ctx, id, types.NamespacedName{Namespace: "ns", Name: id}, false); err != nil {
+			if _, err := obs.instance(ctx, id, types.NamespacedName{Namespace: "ns", Name: id}, false, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -396,7 +396,7 @@ func TestObserverServesNothingOlderThanAWrite(t *testing.T) {
 				// A poll later, b's pass fetches the list before the
 				// write reaches Gandi.
 				*now = now.Add(time.Minute)
-				if _, err := obs.instance(ctx, b, types.NamespacedName{Namespace: "ns", Name: "b"}, false); err != nil {
+				if _, err := obs.instance(ctx, b, types.NamespacedName{Namespace: "ns", Name: "b"}, false, true); err != nil {
 					t.Fatal(err)
 				}
 				*now = now.Add(time.Millisecond)
@@ -407,7 +407,7 @@ func TestObserverServesNothingOlderThanAWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		*now = now.Add(time.Millisecond)
-		in, err := obs.instance(ctx, a, owner, false)
+		in, err := obs.instance(ctx, a, owner, false, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -429,7 +429,7 @@ func TestObserverServesNothingOlderThanAWrite(t *testing.T) {
 		// The next poll's list (the console is not in it) is sent after
 		// the write.
 		*now = now.Add(time.Minute)
-		in, err := obs.instance(ctx, a, owner, false)
+		in, err := obs.instance(ctx, a, owner, false, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -459,7 +459,7 @@ func TestObserverVhostChangesWakeTheirInstance(t *testing.T) {
 	woken := instanceWakes(forInstance)
 	forVhost.wake = nil
 	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
-	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
+	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site, false) }
 	vhostsOf()
 	vapi := observedVhosts{vhostAPI: api, obs: forVhost, owner: www}
 
@@ -540,7 +540,7 @@ func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
 	}
 	forVhost.wake = nil
 	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
-	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
+	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site, false) }
 	// wakes waits out the settle interval (and a margin) and returns the
 	// wake-ups it brought.
 	wakes := func() []types.NamespacedName {
@@ -604,9 +604,9 @@ func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
 
 // servedVhosts are the FQDNs, sorted, of the vhosts o serves in instance
 // id's detail to owner.
-func servedVhosts(ctx context.Context, t *testing.T, o *observer, id string, owner types.NamespacedName) []string {
+func servedVhosts(ctx context.Context, t *testing.T, o *observer, id string, owner types.NamespacedName, readsVhosts bool) []string {
 	t.Helper()
-	in, err := o.instance(ctx, id, owner, false)
+	in, err := o.instance(ctx, id, owner, false, readsVhosts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -686,7 +686,7 @@ func TestObserverVhostListWakesItsInstance(t *testing.T) {
 	woken := instanceWakes(forInstance)
 	forVhost.wake = nil
 	gets := func() int { return sim.Requests(gandisim.RouteGetInstance) }
-	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site) }
+	vhostsOf := func() []string { t.Helper(); return servedVhosts(ctx, t, forInstance, id, site, false) }
 	// poll is one poll of both objects: the Vhost's pass, then the
 	// HostingInstance's, each fetching its list.
 	poll := func() []string {
@@ -779,7 +779,7 @@ func TestObserverVhostListSupersedesAStaleDetail(t *testing.T) {
 	// Both objects named the old Secret: one observer read both.
 	shared := o.For(oldAPI, "")
 	shared.wake = wake
-	servedVhosts(ctx, t, shared, id, site)
+	servedVhosts(ctx, t, shared, id, site, false)
 	if _, err := shared.vhost(ctx, id, "www.example.com", www, false); err != nil {
 		t.Fatal(err)
 	}
@@ -796,7 +796,7 @@ func TestObserverVhostListSupersedesAStaleDetail(t *testing.T) {
 		now = now.Add(time.Millisecond)
 		forInstance := o.For(newAPI, "")
 		forInstance.wake = wake
-		return servedVhosts(ctx, t, forInstance, id, site)
+		return servedVhosts(ctx, t, forInstance, id, site, false)
 	}
 	poll()
 	settled := gets()
@@ -952,7 +952,7 @@ func TestObserverFailedListServesItsPoll(t *testing.T) {
 		lists0, gets0 := sim.Requests(gandisim.RouteListInstances), sim.Requests(gandisim.RouteGetInstance)
 		obs := o.For(api, "")
 		for i := range objects {
-			in, err := obs.instance(ctx, ids[i], types.NamespacedName{Namespace: "ns", Name: "site-" + strconv.Itoa(i)}, false)
+			in, err := obs.instance(ctx, ids[i], types.NamespacedName{Namespace: "ns", Name: "site-" + strconv.Itoa(i)}, false, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1051,17 +1051,18 @@ func instanceWakes(obs *observer) *[]types.NamespacedName {
 	return &woken
 }
 
-// What a settled poll costs, by what an instance has: its HostingInstance's
-// pass is served the instance's vhost list (a vhost made or deleted at
-// Gandi behind the operator's back shows there, not in the list of
-// instances), the very list its Vhosts are served, so each instance costs
-// one vhost list per poll whether it has Vhost objects or not, in whichever
-// order the passes come and whatever sharing_id the HostingInstance names
-// (all of one credential: TestObserverSettledPollCostPerCredential),
-// plus its share of the pages of instances; no GET, no wake-up. A vhost
-// made, then deleted, by hand shows in the HostingInstance's pass of the
-// poll that lists it, with one GET of the instance per change; the poll
-// after is settled again.
+// What a settled poll costs, by what an instance has: a vhost made or
+// deleted at Gandi behind the operator's back shows in the instance's
+// vhost list, not in the list of instances. Its Vhosts' passes read that
+// list; a HostingInstance with no Vhost object reads it in its own pass.
+// So each instance costs one vhost list per poll whether it has Vhost
+// objects or not, in whichever order the passes come and whatever
+// sharing_id the HostingInstance names, plus its share of the pages of
+// instances; no GET, no wake-up. A vhost made, then deleted, by hand costs
+// one GET of the instance per change and shows in the HostingInstance's
+// status within the poll that lists it (at its pass woken by that list,
+// when its Vhosts come after it in the poll); the poll after is settled
+// again.
 func TestObserverSettledPollCost(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -1137,7 +1138,7 @@ func TestObserverSettledPollCost(t *testing.T) {
 					if tc.vhostsFirst {
 						vhostPasses()
 					}
-					if got := servedVhosts(ctx, t, forInstance, id, site(i)); i == 0 {
+					if got := servedVhosts(ctx, t, forInstance, id, site(i), tc.vhosts == 0); i == 0 {
 						shown = got
 					}
 					now = now.Add(time.Millisecond)
@@ -1165,47 +1166,51 @@ func TestObserverSettledPollCost(t *testing.T) {
 				}
 			}
 
-			// A change is one GET of its instance, within the poll; the
-			// HostingInstance is woken only by a Vhost's list (its own pass
-			// reads the detail itself).
-			wantWoken := []types.NamespacedName(nil)
-			if tc.vhosts > 0 && tc.vhostsFirst {
-				wantWoken = []types.NamespacedName{site(0)}
-			}
+			// A change is one GET of its instance. Without Vhost objects the
+			// HostingInstance's own pass reads the list and the detail,
+			// within the poll; with them, a Vhost's list wakes it, and it
+			// reads the detail in its pass after that list (within the poll
+			// when the Vhosts come first, at its woken pass otherwise).
 			changed := cost{instancePages: 1, vhostLists: instances, instanceGETs: 1}
+			seesChange := func(what string, before, after []string) {
+				t.Helper()
+				wantWoken := []types.NamespacedName(nil)
+				if tc.vhosts > 0 {
+					wantWoken = []types.NamespacedName{site(0)}
+				}
+				if tc.vhosts > 0 && !tc.vhostsFirst {
+					listed := cost{instancePages: 1, vhostLists: instances}
+					if got, shown := poll(); got != listed || !slices.Equal(shown, before) || !slices.Equal(woken, wantWoken) {
+						t.Fatalf("the poll after a vhost was %s: %+v, vhosts shown %v, woken %v; want %+v, %v, woken %v", what, got, shown, woken, listed, before, wantWoken)
+					}
+					woken, wantWoken = nil, nil
+				}
+				if got, shown := poll(); got != changed || !slices.Equal(shown, after) || !slices.Equal(woken, wantWoken) {
+					t.Fatalf("the poll that shows a vhost %s: %+v, vhosts shown %v, woken %v; want %+v, %v, woken %v", what, got, shown, woken, changed, after, wantWoken)
+				}
+				woken = nil
+				if got, shown := poll(); got != settled || !slices.Equal(shown, after) || len(woken) != 0 {
+					t.Fatalf("the poll after that: %+v, vhosts shown %v, woken %v; want %+v, %v, nothing woken", got, shown, woken, settled, after)
+				}
+			}
+			left := []string{"0.api.example.com", "0.shop.example.com", "0.www.example.com"}
 			all := []string{"0.api.example.com", "0.hand.example.com", "0.shop.example.com", "0.www.example.com"}
 			byHand(func() error {
 				return api.CreateVhost(ctx, ids[0], gandi.CreateVhostRequest{FQDN: "0.hand.example.com"})
 			})
-			if got, shown := poll(); got != changed || !slices.Equal(shown, all) || !slices.Equal(woken, wantWoken) {
-				t.Fatalf("the poll after a vhost was made by hand: %+v, vhosts shown %v, woken %v; want %+v, %v, woken %v", got, shown, woken, changed, all, wantWoken)
-			}
-			woken = nil
-			if got, shown := poll(); got != settled || !slices.Equal(shown, all) || len(woken) != 0 {
-				t.Fatalf("the poll after that: %+v, vhosts shown %v, woken %v; want %+v, %v, nothing woken", got, shown, woken, settled, all)
-			}
-
+			seesChange("made by hand", left, all)
 			byHand(func() error { return api.DeleteVhost(ctx, ids[0], "0.hand.example.com") })
-			left := []string{"0.api.example.com", "0.shop.example.com", "0.www.example.com"}
-			if got, shown := poll(); got != changed || !slices.Equal(shown, left) || !slices.Equal(woken, wantWoken) {
-				t.Fatalf("the poll after a vhost was deleted by hand: %+v, vhosts shown %v, woken %v; want %+v, %v, woken %v", got, shown, woken, changed, left, wantWoken)
-			}
-			woken = nil
-			if got, _ := poll(); got != settled || len(woken) != 0 {
-				t.Fatalf("the poll after that: %+v, woken %v; want %+v, nothing woken", got, woken, settled)
-			}
+			seesChange("deleted by hand", all, left)
 		})
 	}
 }
 
 // What a settled poll costs when an instance's Vhosts use other
 // credentials than its HostingInstance (another token of the same
-// organization: a Vhost in another namespace, with its own Secret): a
-// list is served only to the credential that read it (an observer per
-// client; another token may have other rights), so the instance costs one
-// vhost list per poll per credential reading it, as README (Performance)
-// says: one when the Vhost shares the HostingInstance's credential, two
-// when it does not.
+// organization): lists are not shared across credentials (observers are
+// per client; another token may have other rights), but a HostingInstance
+// with Vhost objects does not read the vhost list itself, so the instance
+// costs one vhost list per poll either way, the one its Vhosts read.
 func TestObserverSettledPollCostPerCredential(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -1213,7 +1218,7 @@ func TestObserverSettledPollCostPerCredential(t *testing.T) {
 		lists     int
 	}{
 		{"vhost with the instance's credential", false, 1},
-		{"vhost with another credential", true, 2},
+		{"vhost with another credential", true, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const org = "org-creds"
@@ -1238,7 +1243,7 @@ func TestObserverSettledPollCostPerCredential(t *testing.T) {
 			poll := func() int {
 				now = now.Add(time.Minute)
 				before := sim.Requests(gandisim.RouteListVhosts)
-				servedVhosts(ctx, t, o.For(api, ""), id, types.NamespacedName{Namespace: "a", Name: "site"})
+				servedVhosts(ctx, t, o.For(api, ""), id, types.NamespacedName{Namespace: "a", Name: "site"}, false)
 				now = now.Add(time.Millisecond)
 				if _, err := o.For(vhostAPI, "").vhost(ctx, id, "www.example.com", types.NamespacedName{Namespace: "b", Name: "www"}, false); err != nil {
 					t.Fatal(err)

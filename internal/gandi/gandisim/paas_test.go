@@ -477,19 +477,7 @@ func TestPaasDeletedStateIsShownAndRefusesDelete(t *testing.T) {
 func TestPaasDeletedControlRoute(t *testing.T) {
 	e := newXEnv(t)
 	id := e.createRunning("gone")
-	ctl := func(body string) int {
-		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, strings.TrimSuffix(e.url, XMLRPCPath)+"/_sim/paas-deleted", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = res.Body.Close()
-		return res.StatusCode
-	}
+	ctl := simControl(t, e, "/_sim/paas-deleted")
 	for _, bad := range []string{`{}`, `{"paas_id": 1}`, `{"id": ` + strconv.FormatInt(id, 10) + `}`, `{"paas_id": "x"}`} {
 		if got := ctl(bad); got != http.StatusBadRequest {
 			t.Errorf("POST /_sim/paas-deleted %s: status %d, want 400", bad, got)
@@ -524,7 +512,7 @@ func TestPaasHeldStatesRefuseChanges(t *testing.T) {
 			if got := e.must("paas.vhost.info", vhost).(map[string]any)["state"]; got != "running" {
 				t.Fatalf("vhost state %v, want running", got)
 			}
-			ctl := paasStateControl(t, e)
+			ctl := simControl(t, e, "/_sim/paas-state")
 			if got := ctl(`{"paas_id": ` + strconv.FormatInt(id, 10) + `, "state": "` + state + `"}`); got != http.StatusNoContent {
 				t.Fatalf("POST /_sim/paas-state %s: status %d, want 204", state, got)
 			}
@@ -573,7 +561,7 @@ func TestPaasHeldStatesRefuseChanges(t *testing.T) {
 func TestPaasStateControlRoute(t *testing.T) {
 	e := newXEnv(t)
 	id := e.createRunning("held")
-	ctl := paasStateControl(t, e)
+	ctl := simControl(t, e, "/_sim/paas-state")
 	n := strconv.FormatInt(id, 10)
 	for _, bad := range []string{`{}`, `{"paas_id": ` + n + `}`, `{"state": "locked"}`, `{"paas_id": 1, "state": "locked"}`,
 		`{"paas_id": ` + n + `, "state": "deleted"}`, `{"paas_id": ` + n + `, "state": "being_deleted"}`,
@@ -594,11 +582,12 @@ func TestPaasStateControlRoute(t *testing.T) {
 	}
 }
 
-// paasStateControl posts a body to /_sim/paas-state and returns the status.
-func paasStateControl(t *testing.T, e *xenv) func(body string) int {
+// simControl posts a body to the control route of e's simulator and
+// returns the status.
+func simControl(t *testing.T, e *xenv, route string) func(body string) int {
 	return func(body string) int {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, strings.TrimSuffix(e.url, XMLRPCPath)+"/_sim/paas-state", strings.NewReader(body))
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, strings.TrimSuffix(e.url, XMLRPCPath)+route, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

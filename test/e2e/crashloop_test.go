@@ -245,9 +245,12 @@ func (e *env) waitForKill(t testing.TB, rng *rand.Rand) bool {
 // notReady lists the objects of ns whose Ready condition is not True, with
 // its reason and message.
 // waitRenewals waits until every PaaSInstance of the crash namespace
-// (only, when names are given, those) either has renewal request done
-// (status.lastRequests.renew) or reports its renewal ActionUnconfirmed,
-// and returns each one's outcome: the request, or "unconfirmed".
+// either has renewal request done (status.lastRequests.renew) or reports
+// its renewal ActionUnconfirmed, and returns each one's outcome: the
+// request, or "unconfirmed". When names are given (a request asked again
+// of those, with no kill any more), only those count, and only once done:
+// the ActionUnconfirmed they show may still be the earlier request's,
+// from before a pass read the new one.
 func (e *env) waitRenewals(t testing.TB, request string, names ...string) map[string]string {
 	t.Helper()
 	var out map[string]string
@@ -272,7 +275,7 @@ func (e *env) waitRenewals(t testing.TB, request string, names ...string) map[st
 			switch {
 			case it.Status.LastRequests.Renew == request:
 				out[it.Metadata.Name] = request
-			case slices.ContainsFunc(it.Status.Conditions, func(c struct{ Type, Reason string }) bool {
+			case len(names) == 0 && slices.ContainsFunc(it.Status.Conditions, func(c struct{ Type, Reason string }) bool {
 				return c.Type == "Synced" && c.Reason == "ActionUnconfirmed"
 			}):
 				out[it.Metadata.Name] = "unconfirmed"

@@ -602,6 +602,18 @@ func TestObserverVhostBurstWakesItsInstanceOnce(t *testing.T) {
 	}
 }
 
+// settledSite adds to sim an instance "site" of org serving
+// www.example.com (made through api), both settled, and returns its ID.
+func settledSite(ctx context.Context, t *testing.T, sim *gandisim.Server, api *gandi.Client, org string) string {
+	t.Helper()
+	id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
+	if err := api.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	sim.Advance(time.Hour)
+	return id
+}
+
 // servedVhosts are the FQDNs, sorted, of the vhosts o serves in instance
 // id's detail to owner.
 func servedVhosts(ctx context.Context, t *testing.T, o *observer, id string, owner types.NamespacedName, readsVhosts bool) []string {
@@ -676,11 +688,7 @@ func TestObserverVhostListWakesItsInstance(t *testing.T) {
 	now := time.Now()
 	o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
 	ctx := context.Background()
-	id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
-	if err := api.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	sim.Advance(time.Hour)
+	id := settledSite(ctx, t, sim, api, org)
 	site, www := types.NamespacedName{Namespace: "ns", Name: "site"}, types.NamespacedName{Namespace: "ns", Name: "www"}
 	forInstance, forVhost := o.For(api, org), o.For(api, "")
 	woken := instanceWakes(forInstance)
@@ -764,11 +772,7 @@ func TestObserverVhostListSupersedesAStaleDetail(t *testing.T) {
 	now := time.Now()
 	o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
 	ctx := context.Background()
-	id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
-	if err := oldAPI.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	sim.Advance(time.Hour)
+	id := settledSite(ctx, t, sim, oldAPI, org)
 	site, www := types.NamespacedName{Namespace: "ns", Name: "site"}, types.NamespacedName{Namespace: "ns", Name: "www"}
 	var woken []types.NamespacedName
 	wake := func(kind observedKind, key types.NamespacedName) {
@@ -1235,11 +1239,7 @@ func TestObserverSettledPollCostPerCredential(t *testing.T) {
 			now := time.Now()
 			o := &Observers{Poll: time.Minute, Detail: 30 * time.Minute, Now: func() time.Time { return now }}
 			ctx := context.Background()
-			id := sim.AddInstance(org, gandisim.SeedInstance{Name: "site", Size: "s+"})
-			if err := api.CreateVhost(ctx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"}); err != nil {
-				t.Fatal(err)
-			}
-			sim.Advance(time.Hour)
+			id := settledSite(ctx, t, sim, api, org)
 			poll := func() int {
 				now = now.Add(time.Minute)
 				before := sim.Requests(gandisim.RouteListVhosts)

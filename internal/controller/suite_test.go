@@ -465,6 +465,23 @@ func freezesAfterPatch(match func(client.Object) bool) (wrap interceptor.Funcs, 
 	}, froze, thaw
 }
 
+// pausesAfterPatch is a manager wrap standing for the process paused for d
+// (starved, stopped briefly) right after the first metadata patch of an
+// object match accepts (as it stands after that patch) landed; the pass
+// then goes on.
+func pausesAfterPatch(match func(client.Object) bool, d time.Duration) interceptor.Funcs {
+	var once atomic.Bool
+	return interceptor.Funcs{
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			err := c.Patch(ctx, obj, patch, opts...)
+			if err == nil && match(obj) && once.CompareAndSwap(false, true) {
+				time.Sleep(d) // the pause itself, not a wait for a condition
+			}
+			return err
+		},
+	}
+}
+
 // apiWrites counts the manager's writes to the API server of objects of
 // type T: creates, updates, patches and deletes, of the object or of a
 // subresource (its status). A settled object costs none.

@@ -596,17 +596,11 @@ var _ = Describe("TemplateApplication", func() {
 	})
 
 	It("drops an apply whose pass pauses past the send window after its record, takes the record back, and applies once", func() {
-		var once atomic.Bool
-		w.startManager(managerOptions{wrap: interceptor.Funcs{
-			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-				err := c.Patch(ctx, obj, patch, opts...)
-				_, isTA := obj.(*hostingv1alpha1.TemplateApplication)
-				if err == nil && isTA && obj.GetAnnotations()[applyRecordKey] != "" && once.CompareAndSwap(false, true) {
-					time.Sleep(7 * testTiming.CreateGrace / 10) // paused past the window, nobody else writing
-				}
-				return err
-			},
-		}})
+		// Paused past the window, nobody else writing.
+		w.startManager(managerOptions{wrap: pausesAfterPatch(func(obj client.Object) bool {
+			_, isTA := obj.(*hostingv1alpha1.TemplateApplication)
+			return isTA && obj.GetAnnotations()[applyRecordKey] != ""
+		}, 7*testTiming.CreateGrace/10)})
 		w.create(gandiTemplate("dns"))
 		ta := application("shop-dns")
 		w.create(ta)

@@ -79,17 +79,11 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 		// FQDN as ID, with the intent) landed: the create is dropped as too
 		// late after its record, reported as such (not as an operator
 		// bug), the record taken back, and the next pass creates once.
-		var once atomic.Bool
-		w.startManager(managerOptions{wrap: interceptor.Funcs{
-			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-				err := c.Patch(ctx, obj, patch, opts...)
-				_, isVhost := obj.(*hostingv1alpha1.Vhost)
-				if _, intent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]; err == nil && isVhost && intent && once.CompareAndSwap(false, true) {
-					time.Sleep(7 * testTiming.CreateGrace / 10)
-				}
-				return err
-			},
-		}})
+		w.startManager(managerOptions{wrap: pausesAfterPatch(func(obj client.Object) bool {
+			_, isVhost := obj.(*hostingv1alpha1.Vhost)
+			_, intent := obj.GetAnnotations()[hostingv1alpha1.AnnotationCreatePending]
+			return isVhost && intent
+		}, 7*testTiming.CreateGrace/10)})
 		hi := instance("site")
 		w.create(hi)
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())

@@ -32,6 +32,11 @@ type result struct {
 	// read came from before the write, so its status describes no
 	// generation yet, whatever observed says.
 	sent bool
+	// judged says this pass found, from the cluster alone, that another
+	// object manages what this one names (ownedByAnother): it read nothing
+	// at Gandi, so observedGeneration stays, but a reconcile requested of
+	// it was handled: judging that report again is what was asked.
+	judged bool
 }
 
 // describesGeneration reports a pass whose status says what Gandi shows
@@ -39,6 +44,14 @@ type result struct {
 // nothing to it since. Only then do observedGeneration and
 // lastHandledReconcileAt move (runPass).
 func (r result) describesGeneration() bool { return r.observed && !r.sent }
+
+// answersRequest reports a pass that handled a requested reconcile
+// (lastHandledReconcileAt moves): one that describes the generation, or
+// one that judged the object another's to manage. Without the latter, a
+// request asking to have that report judged again, when the report
+// stands, was never answered, and `kubectl gandi reconcile` could only
+// wait out its timeout.
+func (r result) answersRequest() bool { return r.describesGeneration() || r.judged }
 
 // waitFor is "look again after d".
 func waitFor(d time.Duration) result { return result{requeue: d} }
@@ -85,11 +98,21 @@ func stopped(obj managed, t Timing, reason, message string) *result {
 // lastHandledReconcileAt never move while the state stands, and tools that
 // wait for them (kstatus, Flux, `kubectl gandi reconcile`) see the object
 // in progress forever instead of the report a person must act on. A stop
-// before anything was read at Gandi (paused, credentials missing, another
-// object managing it) is stopped, not concluded.
+// before anything was read at Gandi (paused, credentials missing) is
+// stopped, not concluded; another object managing it is ownedByAnother.
 func concluded(obj managed, t Timing, reason, message string) *result {
 	res := stopped(obj, t, reason, message)
 	res.observed = true
+	return res
+}
+
+// ownedByAnother is stopped for an object another cluster object
+// manages the Gandi object of (OwnedByAnotherObject): it sends nothing
+// and read nothing at Gandi, so its generation is not observed, but the
+// pass has judged it, which answers a requested reconcile.
+func ownedByAnother(obj managed, t Timing, message string) *result {
+	res := stopped(obj, t, hostingv1alpha1.ReasonOwnedByAnotherObject, message)
+	res.judged = true
 	return res
 }
 

@@ -390,7 +390,7 @@ func (l *lifecycle) checkRivalsFor(ctx context.Context, obj managed, ext externa
 	}
 	msg := fmt.Sprintf("%s/%s already names %s: one Gandi object has one manager, so this object changes nothing at Gandi; delete one of the two, or point this one elsewhere",
 		other.GetNamespace(), other.GetName(), ext.describe())
-	return stopped(obj, l.timing, hostingv1alpha1.ReasonOwnedByAnotherObject, msg)
+	return ownedByAnother(obj, l.timing, msg)
 }
 
 // managerOf returns the cluster object other than obj that manages what

@@ -120,7 +120,9 @@ type kindSteps[T managed] interface {
 // runPass is the shape of every reconcile: load; paused, deleting or live;
 // then status patched once, here and nowhere else, with observedGeneration
 // and lastHandledReconcileAt moved only when the pass observed the object
-// at Gandi and sent it no change since (result.describesGeneration).
+// at Gandi and sent it no change since (result.describesGeneration;
+// lastHandledReconcileAt also when it judged the object another's to
+// manage, result.answersRequest).
 func runPass[T managed](ctx context.Context, c client.Client, key types.NamespacedName, obj T, k kindSteps[T]) (ctrl.Result, error) {
 	if err := c.Get(ctx, key, obj); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -149,12 +151,13 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 	}
 	if res.describesGeneration() {
 		obj.SetObservedGeneration(obj.GetGeneration())
-		// A requested reconcile counts as handled only once a pass has read
-		// the object at Gandi: a pass that stopped before (paused, waiting
-		// for credentials) has not done what was asked.
-		if v, ok := obj.GetAnnotations()[hostingv1alpha1.AnnotationRequestedAt]; ok {
-			obj.SetLastHandledReconcileAt(v)
-		}
+	}
+	// A requested reconcile counts as handled only once a pass has read
+	// the object at Gandi, or judged it another object's to manage: a pass
+	// that stopped before (paused, waiting for credentials) has not done
+	// what was asked.
+	if v, ok := obj.GetAnnotations()[hostingv1alpha1.AnnotationRequestedAt]; ok && res.answersRequest() {
+		obj.SetLastHandledReconcileAt(v)
 	}
 	if err := writeStatus(ctx, c, obj, onServer.status, obj.GetStatus()); err != nil {
 		pass.end(result{err: err})

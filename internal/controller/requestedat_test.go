@@ -46,6 +46,33 @@ var _ = Describe("A requested reconcile (annotation requested-at)", func() {
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.LastHandledReconcileAt", second))
 	})
 
+	It("is answered by a pass that judges the object another's to manage, which leaves observedGeneration and sends nothing", func() {
+		w := newWorld()
+		timing := testTiming
+		timing.Poll = time.Hour
+		w.startManager(managerOptions{timing: &timing})
+		shop := instance("shop")
+		w.create(shop)
+		Eventually(fetch(shop)).WithTimeout(eventually).Should(beReady())
+		// A copy keeping the original's external-id: the original manages
+		// the instance, the copy reports it.
+		dup := instance("shop-copy", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Annotations = map[string]string{hostingv1alpha1.AnnotationExternalID: shop.Status.ID}
+		})
+		w.create(dup)
+		Eventually(fetch(dup)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		writes := w.sim.Writes()
+		requested := time.Now().UTC().Format(time.RFC3339Nano)
+		annotate(dup, hostingv1alpha1.AnnotationRequestedAt, requested)
+		// With an hour's poll only the request explains a pass; the report
+		// it judges again stands, unchanged, so only the answer shows it.
+		Eventually(fetch(dup)).WithTimeout(eventually).Should(HaveField("Status.LastHandledReconcileAt", requested))
+		Expect(dup.Status.ObservedGeneration).To(BeZero(), "nothing was read at Gandi for it")
+		Expect(dup).To(haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonOwnedByAnotherObject))
+		Expect(w.sim.Writes()).To(Equal(writes), "the judging pass sent nothing")
+	})
+
 	It("is not answered by a TemplateApplication waiting for its Template, which reads nothing at Gandi", func() {
 		w := newWorld()
 		w.startManager(managerOptions{})

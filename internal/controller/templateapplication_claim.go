@@ -143,7 +143,7 @@ func applyDomainLabel(domainID string) string {
 // this one, and take its record back too (each saw the other's): this one
 // looks again soon rather than at the poll.
 func (r *TemplateApplicationReconciler) heldBackAtSend(ta *hostingv1alpha1.TemplateApplication, t applyTarget, holder applicationView, tookBack bool, err error) result {
-	res := *stopped(ta, r.Timing, hostingv1alpha1.ReasonOwnedByAnotherObject, heldBackMessage(t.standing, holder, targetDomain(ta, t)))
+	res := *ownedByAnother(ta, r.Timing, heldBackMessage(t.standing, holder, targetDomain(ta, t)))
 	switch {
 	case !tookBack:
 		// The record stays: it is resolved as one left by a crash between

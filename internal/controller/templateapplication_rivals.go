@@ -311,7 +311,7 @@ func (r *TemplateApplicationReconciler) holdBack(ctx context.Context, ta *hostin
 	if err := r.supersede(ctx, ta, t.standing, holder); err != nil {
 		return halt(retry(err)), false
 	}
-	return stopped(ta, r.Timing, hostingv1alpha1.ReasonOwnedByAnotherObject, heldBackMessage(t.standing, holder, domain)), true
+	return ownedByAnother(ta, r.Timing, heldBackMessage(t.standing, holder, domain)), true
 }
 
 // targetDomain is the domain ta applies to, by its ID and by the name its

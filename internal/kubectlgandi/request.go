@@ -143,9 +143,9 @@ func errPaused(t target) error {
 
 // ownedElsewhere is the condition by which the operator last reported,
 // for obj's current generation, that another object manages what obj
-// names (OwnedByAnotherObject): it then sends nothing to Gandi for obj and
-// records no pass handled, so a request written into it is not answered,
-// and a wait for it could only end on its --timeout. A report of an older
+// names (OwnedByAnotherObject): it then sends nothing to Gandi for obj,
+// so a request written into it is not performed, and a wait for it could
+// only end on its --timeout. A report of an older
 // generation is not taken: the spec has changed since, and the next pass
 // judges it.
 func ownedElsewhere(obj client.Object) *metav1.Condition {
@@ -167,17 +167,18 @@ func errOwnedElsewhere(t target, c *metav1.Condition, what string) error {
 
 // judgedAgain fails a wait for a pass (requestPass) once the operator
 // reports, after the request was written, that another object manages
-// what o names: it then reads nothing at Gandi and the request is not
-// answered. before is the Synced condition o showed right after the write:
-// an OwnedByAnotherObject report identical to it may be the stale one the
-// request asked to have judged again, so it does not end the wait; only
-// lastHandledReconcileAt or a report written since does.
-func judgedAgain(o client.Object, t target, before *metav1.Condition) error {
+// what o names: it then reads nothing at Gandi. answered says o's
+// lastHandledReconcileAt shows the request: the pass judged it, and a
+// report that stands is its verdict. Before that, before is the Synced
+// condition o showed right after the write: an OwnedByAnotherObject report
+// identical to it may be the stale one the request asked to have judged
+// again, so it does not end the wait; only a report written since does.
+func judgedAgain(o client.Object, t target, before *metav1.Condition, answered bool) error {
 	c := meta.FindStatusCondition(conditionsOf(o), hostingv1alpha1.ConditionSynced)
-	if c == nil || c.Reason != hostingv1alpha1.ReasonOwnedByAnotherObject || sameReport(c, before) {
+	if c == nil || c.Reason != hostingv1alpha1.ReasonOwnedByAnotherObject || (!answered && sameReport(c, before)) {
 		return nil
 	}
-	return fmt.Errorf("%s reports %s since the request: %s; the operator sends nothing to Gandi for it while another object manages what it names, so no pass reads it at Gandi; ask again once it reports otherwise",
+	return fmt.Errorf("%s reports %s, judged since the request: %s; the operator sends nothing to Gandi for it while another object manages what it names, so no pass reads it at Gandi; ask again once it reports otherwise",
 		t, c.Reason, c.Message)
 }
 
@@ -243,7 +244,8 @@ func newReconcileCommand(r *root) *cobra.Command {
 		Long: `Sets the annotation ` + hostingv1alpha1.AnnotationRequestedAt + ` to a new value, which
 wakes the object at once, and waits until status.lastHandledReconcileAt shows
 that a pass which read the object at Gandi has seen it. An object reporting
-OwnedByAnotherObject is asked too: the pass judges that report again.`,
+OwnedByAnotherObject is asked too: the pass judges that report again, and
+the command fails at once, saying so, if the report stands.`,
 		Example: "  kubectl gandi reconcile hostinginstance/shop -n web",
 		Args:    oneRef("reconcile", "object"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -610,9 +612,10 @@ func requestPass(ctx context.Context, c client.Client, obj client.Object, t targ
 	p := pending{request: fmt.Sprintf("annotation %s: %q", hostingv1alpha1.AnnotationRequestedAt, value), still: still,
 		path: ".status.lastHandledReconcileAt", want: value}
 	return waitUntil(ctx, c, t, timeout, p, func(o client.Object) (bool, error) {
-		if lastHandledReconcileAt(o) == value {
-			return true, nil
+		answered := lastHandledReconcileAt(o) == value
+		if err := judgedAgain(o, t, before, answered); err != nil {
+			return false, err
 		}
-		return false, judgedAgain(o, t, before)
+		return answered, nil
 	})
 }

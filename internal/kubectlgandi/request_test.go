@@ -260,7 +260,9 @@ func vhostTarget(t *testing.T, name string) target {
 // takes for the answer only what the operator wrote after the request:
 // lastHandledReconcileAt set to the value written, or a report of
 // OwnedByAnotherObject written since. The report the object showed when
-// the request was written answers nothing.
+// the request was written answers nothing, until a pass has judged it
+// again (lastHandledReconcileAt): then it is the verdict, and the wait
+// fails at once on it.
 func TestReconcileWaitAnsweredOnlyAfterTheRequest(t *testing.T) {
 	scheme := runtime.NewScheme()
 	if err := hostingv1alpha1.AddToScheme(scheme); err != nil {
@@ -285,7 +287,10 @@ func TestReconcileWaitAnsweredOnlyAfterTheRequest(t *testing.T) {
 		{name: "a pass that finds another object holding it ends the wait at once", pass: func(vh *hostingv1alpha1.Vhost, _ string) {
 			vh.Status.Conditions = []metav1.Condition{{Type: hostingv1alpha1.ConditionSynced, Status: metav1.ConditionFalse, Reason: hostingv1alpha1.ReasonOwnedByAnotherObject,
 				Message: "other/www-c already names the vhost www.example.com", ObservedGeneration: 1, LastTransitionTime: stale.LastTransitionTime}}
-		}, errorHas: "reports OwnedByAnotherObject since the request: other/www-c"},
+		}, errorHas: "reports OwnedByAnotherObject, judged since the request: other/www-c"},
+		{name: "a pass that judges the same report again answers the request: the wait ends at once on it", pass: func(vh *hostingv1alpha1.Vhost, requested string) {
+			vh.Status.LastHandledReconcileAt = requested
+		}, errorHas: "reports OwnedByAnotherObject, judged since the request: web/www-a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -579,7 +579,7 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.Writes()).To(Equal(writes))
 	})
 
-	t.Run("purge of a Vhost another object holds the site of: refused at once, nothing written; reconcile asks for it to be judged again", func(t *testing.T) {
+	t.Run("purge of a Vhost another object holds the site of: refused at once, nothing written; reconcile has it judged again and fails at once on the verdict", func(t *testing.T) {
 		g := NewWithT(t)
 		// vhost/www.example.com (imported) manages the site; this one names
 		// it too, and the operator stops it (OwnedByAnotherObject).
@@ -603,16 +603,20 @@ func TestPlugin(t *testing.T) {
 		g.Expect(e.sim.PurgeCount(shopID, "www.example.com")).To(Equal(purges))
 
 		// A reconcile is how the report is judged again: it is written. The
-		// operator, judging it, still finds the site held (the same report,
-		// which answers nothing of the request), so only the --timeout ends
-		// the wait, saying what the object reports.
-		out, err = e.run(t, "reconcile", "vhost/www-second", "--timeout", "3s")
+		// operator, judging it, still finds the site held: the pass answers
+		// the request (lastHandledReconcileAt) with the same report, and the
+		// command fails at once on it, not at its --timeout.
+		start = time.Now()
+		out, err = e.run(t, "reconcile", "vhost/www-second", "--timeout", "30s")
 		g.Expect(err).To(HaveOccurred(), out)
+		g.Expect(time.Since(start)).To(BeNumerically("<", 20*time.Second), "it waited for the --timeout: %s", out)
 		g.Expect(out).NotTo(ContainSubstring("nothing was requested"))
-		g.Expect(out).To(ContainSubstring("not done after"))
-		g.Expect(out).To(ContainSubstring("(" + hostingv1alpha1.ReasonOwnedByAnotherObject + ")"))
+		g.Expect(out).NotTo(ContainSubstring("not done after"))
+		g.Expect(out).To(ContainSubstring("vhost/www-second reports " + hostingv1alpha1.ReasonOwnedByAnotherObject + ", judged since the request"))
 		g.Expect(e.k8s.Get(t.Context(), client.ObjectKeyFromObject(loser), got)).To(Succeed())
 		g.Expect(got.Annotations).To(HaveKey(hostingv1alpha1.AnnotationRequestedAt))
+		g.Expect(got.Status.LastHandledReconcileAt).To(Equal(got.Annotations[hostingv1alpha1.AnnotationRequestedAt]), "the pass that judged it answered the request")
+		g.Expect(got.Status.ObservedGeneration).NotTo(Equal(got.Generation), "nothing was read at Gandi for it")
 		g.Expect(e.sim.PurgeCount(shopID, "www.example.com")).To(Equal(purges))
 	})
 

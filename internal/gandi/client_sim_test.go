@@ -208,6 +208,28 @@ func TestSimListInstancesFollowsEveryPage(t *testing.T) {
 	}
 }
 
+// PeekInstances is one request whatever the list's length, answered to a
+// working token even when it may see none of the instances (another
+// organization's token), refused to an unknown one.
+func TestSimPeekInstancesIsOneRequest(t *testing.T) {
+	e := newEnv(t)
+	for _, name := range []string{"a1", "a2", "a3"} {
+		e.sim.AddInstance(orgID, gandisim.SeedInstance{Name: name, Size: "starter"})
+	}
+	if err := e.c.PeekInstances(ctx(t)); e.keep(err) != nil {
+		t.Fatalf("peek: %v", err)
+	}
+	if got := e.sim.Requests(gandisim.RouteListInstances); got != 1 {
+		t.Errorf("a peek at 3 instances took %d requests", got)
+	}
+	if err := e.client(otherToken, false, nil).PeekInstances(ctx(t)); e.keep(err) != nil {
+		t.Errorf("peek with a token of an organization without instances: %v", err)
+	}
+	if err := e.client("pat_unknown-0000", false, nil).PeekInstances(ctx(t)); !gandi.IsForbidden(e.keep(err)) {
+		t.Errorf("peek with an unknown token: %v, want 403", err)
+	}
+}
+
 func hasField(fe []gandi.FieldError, name string) bool {
 	for _, f := range fe {
 		if f.Name == name || len(f.Name) > len(name) && f.Name[len(f.Name)-len(name)-1:] == "."+name {

@@ -63,6 +63,20 @@ func (c *Client) ListInstances(ctx context.Context, opts ListInstancesOptions) (
 	return items, nil
 }
 
+// PeekInstances asks for the first page of the instance list, one
+// instance long, under the token's own organizations (no sharing_id), and
+// drops the answer: whether Gandi answers this token for a read of no
+// particular instance, at one request however many instances it has.
+// ListInstances would fetch every page.
+func (c *Client) PeekInstances(ctx context.Context) error {
+	q := url.Values{}
+	setPerPage(q, 1)
+	if _, err := c.do(ctx, &call{method: http.MethodGet, route: RouteInstances, path: RouteInstances, query: q}); err != nil {
+		return fmt.Errorf("list instances: %w", err)
+	}
+	return nil
+}
+
 // CreateInstance buys an instance and returns its ID, read from the
 // answer's Content-Location. It is never retried: when the answer is lost
 // the error is transient and the instance may exist, so look it up by name

@@ -77,6 +77,25 @@ func TestOrganizationIsolation(t *testing.T) {
 	}
 }
 
+// A member taken out of an organization keeps a working token: that
+// organization's instance and its vhosts are a 403 to it from then on,
+// while the instance list without sharing_id still answers it.
+func TestMembershipLost(t *testing.T) {
+	e := newEnv(t)
+	acmes := e.activeInstance(orgAcme, SeedInstance{Name: "acme-site", Vhosts: []SeedVhost{{FQDN: "a.example.com"}}})
+	inst := "/v5/simplehosting/instances/" + acmes
+	expectStatus(t, e.get(inst), http.StatusOK)
+
+	e.sim.AddAccount(Account{Token: tokAlice, User: "alice", Orgs: []Org{{ID: orgAlice, Name: "alice"}}})
+	expectGandiError(t, e.get(inst), http.StatusForbidden)
+	expectGandiError(t, e.get(inst+"/vhosts"), http.StatusForbidden)
+	expectGandiError(t, e.get(inst+"/vhosts/a.example.com"), http.StatusForbidden)
+	expectGandiError(t, e.get("/v5/simplehosting/instances?sharing_id="+orgAcme), http.StatusForbidden)
+	if list := e.get("/v5/simplehosting/instances?per_page=1").arr(t); len(list) != 0 {
+		t.Fatalf("the list shows an instance of an organization the token left: %v", list)
+	}
+}
+
 func TestUnknownRouteAndMethod(t *testing.T) {
 	e := newEnv(t)
 	expectGandiError(t, e.get("/v5/simplehosting/nothing"), http.StatusNotFound)

@@ -181,6 +181,20 @@
 //     /_sim/counters) counts the accepted PATCHes that carry a paid field,
 //     whether or not they change anything; PasswordChanges those that carry
 //     a password.
+//   - An organization's objects are its members' only: a token sees those
+//     of the organizations its Account lists. Another organization's
+//     instance is a 403 on its own route and on every route under it
+//     (usage, action, its vhosts and theirs), as its template or dispatch
+//     is (choice: “Access to the resource is denied. Mainly due to a lack
+//     of permissions to access it.” is on every route, with no word on
+//     which objects it is for), while the same token's instance list
+//     without sharing_id is answered, with its own organizations'
+//     instances (maybe none). Membership is what the account was last
+//     registered with: AddAccount on a token already known replaces its
+//     organizations at once, so a test takes a member out of an
+//     organization (the docs say nothing of when a change of membership
+//     shows) and what that organization holds is a 403 to the same token
+//     from its next request on.
 //   - The instance create checks billing rights on sharing_id (403) before
 //     the body, so a Dry-Run without billing rights is a 403, not a 200.
 //     Dry-Run is honoured on the instance create only (as documented);

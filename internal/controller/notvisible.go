@@ -5,16 +5,18 @@ import (
 	"errors"
 	"fmt"
 
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi"
 )
 
 // The docs give 403 to two different things: a bearer token that "has
 // expired, does not have enought permission or does not exists", and a
 // resource "Access to the resource is denied. Mainly due to a lack of
-// permissions to access it." (another organization's template, say); 401
-// is only a wrong API key. Reported as a token problem, a template of
-// another account sends the user to check a token that works; taken for
-// "not found", a revoked token would read as templates deleted. So a 403
+// permissions to access it." (another organization's template or
+// instance, say, or one of an organization the token lost); 401 is only a
+// wrong API key. Reported as a token problem, an object of another account
+// sends the user to check a token that works; taken for "not found", a
+// revoked token would read as objects deleted. So a 403
 // to a read of one object is read again through a read of no particular
 // object under the same credentials (probe): answered, the token works and
 // the refusal is about the object, which these credentials cannot see;
@@ -89,4 +91,21 @@ func templatesProbe(api interface {
 func refusedMessage(what string, src credentialSource) string {
 	return "Gandi refuses " + what + " to " + src.String() + " (403) while it answers them for other reads: it exists, or may, " +
 		"in an organization these credentials cannot see (another account's, or one they lost access to)"
+}
+
+// refused reports a known object that Gandi refuses to src although it
+// answers them for other reads (errNotVisible): it is not gone, only out of
+// their sight, so nothing is created, written or deleted on it. Last seen
+// under other credentials, the credentials changed (CredentialsChanged,
+// what status.observedWith is kept for; confirm says how the user confirms
+// it gone, as notFoundElsewhere); otherwise these lost their access to it,
+// or never had it (an ID from the annotation). what names it for people
+// (`template 42`), id is what its record of credentials holds.
+func (l *lifecycle) refused(obj managed, what, id string, src credentialSource, confirm string) result {
+	if res := l.notFoundElsewhere(obj, what, id, src, confirm); res != nil {
+		return *res
+	}
+	msg := refusedMessage(what, src) + "; nothing is created, written or deleted: give these credentials access to its organization, or point them at its account"
+	l.events.warn(obj, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
+	return *stopped(obj, l.timing, hostingv1alpha1.ReasonExternalNotFound, msg)
 }

@@ -186,19 +186,10 @@ func (r *TemplateReconciler) vanished(t *hostingv1alpha1.Template, id string, sr
 }
 
 // refused reports a known template that Gandi refuses to src although it
-// answers them for other reads (errNotVisible): it is not gone, only out of
-// their sight, so nothing is created, written or deleted on it. Last seen
-// under other credentials, the credentials changed (CredentialsChanged,
-// what status.observedWith is kept for); otherwise these lost their access
-// to it, or never had it (an ID from the annotation).
+// answers them for other reads (lifecycle.refused).
 func (r *TemplateReconciler) refused(t *hostingv1alpha1.Template, id string, src credentialSource) result {
 	t.Status.PayloadHash = ""
-	if res := r.lifecycle().notFoundElsewhere(t, "template "+id, id, src, "if it is gone, "+confirmGone); res != nil {
-		return *res
-	}
-	msg := refusedMessage("template "+id, src) + "; nothing is created, written or deleted: give these credentials access to its organization, or point them at its account"
-	r.Events.warn(t, hostingv1alpha1.ReasonExternalNotFound, "Observe", msg)
-	return *stopped(t, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+	return r.lifecycle().refused(t, "template "+id, id, src, "if it is gone, "+confirmGone)
 }
 
 func templateID(t *hostingv1alpha1.Template) string { return knownID(t, t.Status.ID) }

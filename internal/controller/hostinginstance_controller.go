@@ -3,6 +3,7 @@ package controller
 import (
 	"cmp"
 	"context"
+	"errors"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -24,6 +25,9 @@ type instanceAPI interface {
 	DeleteInstance(ctx context.Context, id string) error
 	InstanceAction(ctx context.Context, id, action string) error
 	GetInstanceUsage(ctx context.Context, id string) (*gandi.Usage, error)
+	// PeekInstances is the probe that tells Gandi's 403 to the token from
+	// one to the instance (notVisible).
+	PeekInstances(ctx context.Context) error
 }
 
 // HostingInstanceReconciler keeps a Gandi Web Hosting instance as its
@@ -80,8 +84,14 @@ func (r *HostingInstanceReconciler) sync(ctx context.Context, api instanceAPI, h
 	}
 	describeInstance(hi, id)
 	inst, err := observeInstance(ctx, api, id, freshWanted(hi, hi.Status.ObservedGeneration, hi.Status.LastHandledReconcileAt) || paidChangeOnItsWay(hi) || r.freeOnItsWay(hi))
+	err = notVisible(ctx, err, instancesProbe(api))
 	if gandi.IsNotFound(err) {
 		return r.vanished(ctx, hi, id, src)
+	}
+	if errors.Is(err, errNotVisible) {
+		// Not gone: nothing is bought, and how to reach it stays.
+		hi.Status.State = ""
+		return r.lifecycle().refused(hi, "instance "+id, id, src, "if it is gone, "+confirmGone)
 	}
 	if err != nil {
 		return failed(hi, r.Timing, "observe the instance", err)

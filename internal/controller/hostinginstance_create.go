@@ -99,9 +99,11 @@ func (e *instanceExternal) create(ctx context.Context) (string, error) {
 	return e.api.CreateInstance(ctx, e.req, gandi.CreateOptions{SharingID: e.hi.Spec.SharingID})
 }
 
+// deleting: one refused to working credentials is errNotVisible, which
+// deleteAtGandi neither deletes nor takes for gone.
 func (e *instanceExternal) deleting(ctx context.Context, id string) (bool, error) {
 	inst, err := observeInstance(ctx, e.api, id, true)
-	if err != nil {
+	if err = notVisible(ctx, err, instancesProbe(e.api)); err != nil {
 		return false, err
 	}
 	e.hi.Status.State = inst.Status

@@ -194,33 +194,41 @@ var _ = Describe("HostingInstance", func() {
 		Expect(w.sim.PaidCreates()).To(BeZero())
 	})
 
-	It("buys nothing when its token is changed for one that cannot see the instance, and deletes the instance only once it can again", func() {
+	It("buys, writes and deletes nothing when its token is changed for a working one of another organization, says the credentials changed (not a token to check), and deletes the instance only once it can see it again", func() {
 		w.startManager(managerOptions{})
 		hi := instance("shop")
 		w.create(hi)
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
 		id := hi.Status.ID
+		writes := w.sim.Writes()
 
 		// A token of another organization: Gandi answers 403 for the
-		// instance, which says nothing of whether it exists.
+		// instance and 200 for the instance list, so the token works and
+		// the instance is out of its sight.
 		const otherToken = "pat_other-org"
 		w.sim.AddAccount(gandisim.Account{Token: otherToken, User: "mallory", Orgs: []gandisim.Org{{ID: "5b8e3c74-7c1e-11ee-b962-00163e816099", Name: "other-org", CanBill: true}}})
 		w.secret("other-credentials", map[string]string{"token": otherToken})
 		setSpec(hi, func() { hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "other-credentials"} })
 		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized),
-			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonUnauthorized)))
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged)))
 		msg := cond(hi, hostingv1alpha1.ConditionSynced).Message
 		Expect(strings.Count(msg, id)).To(Equal(1), "the message names the instance once: %s", msg)
-		Expect(msg).To(ContainSubstring("check the token"))
-		Consistently(w.sim.PaidCreates).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+		Expect(msg).To(And(ContainSubstring("last seen under Secret "+w.namespace+"/gandi-credentials"), Not(ContainSubstring("check the token"))))
+		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(Equal(writes))
+		Expect(w.sim.PaidCreates()).To(Equal(1))
 
 		// Deleting it with a token that cannot reach the instance would
-		// leave a paid instance nobody manages: the object waits.
+		// leave a paid instance nobody manages: the object waits, and
+		// says why and how to let it go.
 		Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonCredentialsChanged),
+			HaveField("Status.Conditions", ContainElement(HaveField("Message", ContainSubstring("spec.deletionPolicy: Orphan"))))))
 		Consistently(gone(hi)).WithTimeout(2 * testTiming.Poll).Should(BeFalse())
 		_, exists := w.sim.Instance(id)
 		Expect(exists).To(BeTrue())
+		Expect(w.sim.Writes()).To(Equal(writes))
 
 		setSpec(hi, func() { hi.Spec.CredentialsRef = &hostingv1alpha1.CredentialsReference{Name: "gandi-credentials"} })
 		Eventually(gone(hi)).WithTimeout(eventually).Should(BeTrue())

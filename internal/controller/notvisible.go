@@ -86,6 +86,18 @@ func templatesProbe(api interface {
 	}
 }
 
+// instancesProbe is the probe of an instance's or a vhost's read: the
+// first page of the instance list, one instance long, under the token's
+// own organizations (no sharing_id: an organization the token lost is the
+// object's refusal, not the token's). It is always sent, never served from
+// an observer's list: a list read before the token was revoked would take
+// the revocation for an object refused.
+func instancesProbe(api interface {
+	PeekInstances(ctx context.Context) error
+}) func(context.Context) error {
+	return api.PeekInstances
+}
+
 // refusedMessage says, for people, that Gandi refuses what (`template 42`)
 // to src while it answers them otherwise.
 func refusedMessage(what string, src credentialSource) string {

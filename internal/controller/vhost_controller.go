@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,6 +29,9 @@ type vhostAPI interface {
 	UpdateVhost(ctx context.Context, instanceID, fqdn string, req gandi.UpdateVhostRequest) error
 	DeleteVhost(ctx context.Context, instanceID, fqdn string) error
 	PurgeVhostCache(ctx context.Context, instanceID, fqdn string) error
+	// PeekInstances is the probe that tells Gandi's 403 to the token from
+	// one to the vhost or its instance (notVisible).
+	PeekInstances(ctx context.Context) error
 }
 
 // VhostReconciler keeps a vhost on a Gandi Web Hosting instance as its Vhost
@@ -223,18 +227,22 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 		return *res
 	}
 	observed, err := observeVhost(ctx, api, t.instanceID, fqdn, freshWanted(vh, vh.Status.ObservedGeneration, vh.Status.LastHandledReconcileAt))
+	err = notVisible(ctx, err, instancesProbe(api))
 	if res := r.settleIntent(ctx, vh, ext, observed, err); res != nil {
 		return *res
 	}
+	what, create := "vhost "+fqdn+" on instance "+t.instanceID, "remove the annotation "+hostingv1alpha1.AnnotationExternalID+" to create it again"
 	switch {
 	case gandi.IsNotFound(err):
 		vh.Status.State = ""
-		create := "remove the annotation " + hostingv1alpha1.AnnotationExternalID + " to create it again"
-		if res := r.lifecycle().notFoundElsewhere(vh, "vhost "+fqdn+" on instance "+t.instanceID, fqdn, src, "if it is gone, "+create); res != nil {
+		if res := r.lifecycle().notFoundElsewhere(vh, what, fqdn, src, "if it is gone, "+create); res != nil {
 			return *res
 		}
 		msg := "vhost " + fqdn + " no longer exists on instance " + t.instanceID + " at Gandi; " + create
 		return *concluded(vh, r.Timing, hostingv1alpha1.ReasonExternalNotFound, msg)
+	case errors.Is(err, errNotVisible):
+		vh.Status.State = ""
+		return r.lifecycle().refused(vh, what, fqdn, src, "if it is gone, "+create)
 	case err != nil:
 		return failed(vh, r.Timing, "observe the vhost", err)
 	}

@@ -160,9 +160,12 @@ func (e *vhostExternal) create(ctx context.Context) (string, error) {
 	return e.vh.Status.FQDN, nil
 }
 
+// deleting: one refused to working credentials (the vhost, or its
+// instance, in an organization they cannot see) is errNotVisible, which
+// deleteAtGandi neither deletes nor takes for gone.
 func (e *vhostExternal) deleting(ctx context.Context, fqdn string) (bool, error) {
 	v, err := observeVhost(ctx, e.api, e.target.instanceID, fqdn, true)
-	if err != nil {
+	if err = notVisible(ctx, err, instancesProbe(e.api)); err != nil {
 		return false, err
 	}
 	e.vh.Status.State = v.Status

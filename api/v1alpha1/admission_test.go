@@ -579,6 +579,13 @@ var _ = Describe("Admission", func() {
 			edits(set("spec.fqdn", "shop.example.com"), set("spec.instanceRef.name", "other")), true),
 		Entry("the same once Gandi shows the vhost", "Vhost", nil, createRefused+"\nstate: running",
 			edits(set("spec.fqdn", "shop.example.com")), false, "spec.fqdn is create-only"),
+		// Grow-only guards what Gandi sold: before the instance exists,
+		// nothing was, and a typo'd amount must be lowered in place like
+		// any other create-time value, not by deleting the object.
+		Entry("additional storage Gandi never sold, lowered while Gandi refuses the create", "HostingInstance",
+			edits(set("spec.storageAdditionalSizeGB", "1000")), createRefused, edits(set("spec.storageAdditionalSizeGB", "100")), true),
+		Entry("a PaaS data disk Gandi never sold, lowered while Gandi refuses the create", "PaaSInstance",
+			edits(set("spec.additionalDiskGB", "1000")), createRefused, edits(set("spec.additionalDiskGB", "100")), true),
 	)
 
 	// An object that took hold of an existing Gandi object (adopt,

@@ -90,6 +90,19 @@ var _ = Describe("kubectl", func() {
 			map[string]string{"TEMPLATE": "shop-domain", "TEMPLATE ID": "881f8c9a-fe7d-11ea-b2fe-00163e7504b8", "DOMAIN": "example.com"}),
 	)
 
+	// The template's Gandi ID is a default column when the spec gives it
+	// by ID; the domain must be too: an application given spec.domainID
+	// otherwise lists no domain at all, and `kubectl get gta` cannot tell
+	// which domain it rewrites.
+	It("prints, by default, the domain an application applies to when the spec gives its Gandi ID", func() {
+		const domainID = "ba1167be-2f76-11e9-9dfb-00163ec4cb00"
+		obj := createdWithStatus("TemplateApplication", edits(unset("spec.domain"), set("spec.domainID", domainID)),
+			"templateID: 881f8c9a-fe7d-11ea-b2fe-00163e7504b8\ndomainID: "+domainID)
+		out, err := kubectl("get", "templateapplication", obj.GetName(), "-n", "default")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(ContainSubstring(domainID), "no column names the domain:\n%s", out)
+	})
+
 	It("gives every kind's REASON column the Ready reason", func() {
 		status := `conditions:
 - {type: Ready, status: "False", reason: ReadyReason, message: x, lastTransitionTime: "2026-01-01T00:00:00Z"}

@@ -491,6 +491,12 @@ var _ = Describe("Admission", func() {
 		Entry("adding initial vhosts", "HostingInstance", nil, edits(set("spec.initialVhosts", "[{fqdn: www.example.com}]")), "spec.initialVhosts is create-only"),
 		Entry("adding SSH keys", "HostingInstance", nil, edits(set("spec.authentication", "{sshKeys: ['ssh-ed25519 AAAA user@host']}")), "sshKeys and sshKeyIDs are create-only"),
 		Entry("moving a PaaS instance", "PaaSInstance", nil, edits(set("spec.datacenterID", "3")), "spec.datacenterID is create-only"),
+		// A request value renews once: the renewal asked under it is the
+		// duration first set, whatever the spec says later.
+		Entry("changing the duration of a PaaS renewal under the same request value", "PaaSInstance",
+			edits(set("spec.renew", "{request: '2027', duration: 1m}")), edits(set("spec.renew.duration", "12m")), "spec.renew.request"),
+		Entry("taking a commitment with a PaaS renewal under the same request value", "PaaSInstance",
+			edits(set("spec.renew", "{request: '2027', duration: 12m}")), edits(set("spec.renew.fixed", "true")), "spec.renew.request"),
 		Entry("changing a PaaS instance's type", "PaaSInstance", nil, edits(set("spec.type", "php7.2mysql5.7")), "spec.type is create-only"),
 		Entry("changing a PaaS instance's first duration", "PaaSInstance", nil, edits(set("spec.duration", "12m")), "use spec.renew"),
 		Entry("turning zoneAlter on for a listed PaaS vhost, which Gandi takes only at its create", "PaaSInstance", nil,

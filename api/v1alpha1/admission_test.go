@@ -209,6 +209,9 @@ var _ = Describe("Admission", func() {
 		Entry("instance with too much storage", "HostingInstance", edits(set("spec.storageAdditionalSizeGB", "1005")), "spec.storageAdditionalSizeGB", "1004"),
 		Entry("instance with negative storage", "HostingInstance", edits(set("spec.storageAdditionalSizeGB", "-1")), "spec.storageAdditionalSizeGB"),
 		Entry("instance bought for 0 months", "HostingInstance", edits(set("spec.durationMonths", "0")), "spec.durationMonths"),
+		// The first period is billed at once; the PaaS kind caps its own at
+		// 120 months, this one has no bound at all.
+		Entry("instance bought for 1200 months, a century billed at once", "HostingInstance", edits(set("spec.durationMonths", "1200")), "spec.durationMonths"),
 		Entry("instance with an unknown deletion policy", "HostingInstance", edits(set("spec.deletionPolicy", "Keep")), "spec.deletionPolicy"),
 		Entry("instance with an unknown management policy", "HostingInstance", edits(set("spec.managementPolicy", "ReadOnly")), "spec.managementPolicy"),
 		Entry("instance with an unknown credentials key", "HostingInstance", edits(set("spec.credentialsRef", "{name: creds, key: password}")), "spec.credentialsRef.key"),

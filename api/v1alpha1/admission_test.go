@@ -508,6 +508,11 @@ var _ = Describe("Admission", func() {
 		Entry("turning override off for a listed PaaS vhost", "PaaSInstance", edits(set("spec.vhosts", "[{fqdn: www.example.org, zoneAlter: true, override: true}]")),
 			edits(set("spec.vhosts", "[{fqdn: www.example.org, zoneAlter: true}]")), "zoneAlter and override of a listed vhost cannot change"),
 		Entry("shrinking a PaaS data disk", "PaaSInstance", edits(set("spec.additionalDiskGB", "10")), edits(set("spec.additionalDiskGB", "5")), "may only grow"),
+		// Left out, the amount is not managed; left out after being set,
+		// it would let the next edit set any lower amount: two edits
+		// shrinking what one may not.
+		Entry("leaving out storage once set", "HostingInstance", nil, edits(unset("spec.storageAdditionalSizeGB")), "spec.storageAdditionalSizeGB may only grow"),
+		Entry("leaving out a PaaS data disk once set", "PaaSInstance", edits(set("spec.additionalDiskGB", "10")), edits(unset("spec.additionalDiskGB")), "spec.additionalDiskGB may only grow"),
 		Entry("renaming a vhost", "Vhost", nil, edits(set("spec.fqdn", "shop.example.com")), "spec.fqdn is create-only"),
 		Entry("moving a vhost to another instance", "Vhost", nil, edits(set("spec.instanceRef.name", "other")), "spec.instanceRef and spec.instanceID are create-only"),
 		Entry("moving a template to another organization", "Template", nil, edits(set("spec.sharingID", "fe0b931c-18c5-11e9-b9b5-00163ec4cb00")), "spec.sharingID is create-only"),
@@ -595,6 +600,19 @@ var _ = Describe("Admission", func() {
 			edits(set("spec.storageAdditionalSizeGB", "1000")), createRefused, edits(set("spec.storageAdditionalSizeGB", "100")), true),
 		Entry("a PaaS data disk Gandi never sold, lowered while Gandi refuses the create", "PaaSInstance",
 			edits(set("spec.additionalDiskGB", "1000")), createRefused, edits(set("spec.additionalDiskGB", "100")), true),
+		Entry("additional storage Gandi never sold, left out while Gandi refuses the create", "HostingInstance",
+			nil, createRefused, edits(unset("spec.storageAdditionalSizeGB")), true),
+		Entry("additional storage lowered once Gandi has the instance", "HostingInstance",
+			edits(set("spec.storageAdditionalSizeGB", "1000")), createRefused+"\nid: 7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b",
+			edits(set("spec.storageAdditionalSizeGB", "100")), false, "spec.storageAdditionalSizeGB may only grow", "CreateRefused"),
+		Entry("additional storage left out once Gandi has the instance", "HostingInstance",
+			nil, createRefused+"\nid: 7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b", edits(unset("spec.storageAdditionalSizeGB")), false, "spec.storageAdditionalSizeGB may only grow"),
+		Entry("additional storage lowered while a create is on its way", "HostingInstance",
+			edits(set("spec.storageAdditionalSizeGB", "1000")), creating, edits(set("spec.storageAdditionalSizeGB", "100")), false, "spec.storageAdditionalSizeGB may only grow"),
+		Entry("a PaaS data disk left out while Gandi refuses the create", "PaaSInstance",
+			edits(set("spec.additionalDiskGB", "1000")), createRefused, edits(unset("spec.additionalDiskGB")), true),
+		Entry("a PaaS data disk lowered once Gandi has the instance", "PaaSInstance",
+			edits(set("spec.additionalDiskGB", "1000")), createRefused+"\nid: \"4242\"", edits(set("spec.additionalDiskGB", "100")), false, "spec.additionalDiskGB may only grow"),
 	)
 
 	// An object that took hold of an existing Gandi object (adopt,

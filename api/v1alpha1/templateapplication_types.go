@@ -226,7 +226,7 @@ type DispatchHistoryEntry struct {
 // +kubebuilder:printcolumn:name="Template",type=string,JSONPath=`.spec.templateRef.name`,description="the Template object applied (spec.templateRef)"
 // +kubebuilder:printcolumn:name="Template ID",type=string,JSONPath=`.status.templateID`,description="the Gandi template applied (spec.templateID, or its Template's)"
 // +kubebuilder:printcolumn:name="Domain",type=string,JSONPath=`.spec.domain`,description="the domain (spec.domain)"
-// +kubebuilder:printcolumn:name="Domain ID",type=string,JSONPath=`.status.domainID`,priority=1,description="the domain's Gandi ID (spec.domainID, or as Gandi resolved spec.domain)"
+// +kubebuilder:printcolumn:name="Domain ID",type=string,JSONPath=`.status.domainID`,description="the domain's Gandi ID, as the last pass resolved it: spec.domainID, or spec.domain's"
 // +kubebuilder:printcolumn:name="Namespaces",type=string,JSONPath=`.status.namespaces`,priority=1,description="the namespaces of the domain the template writes"
 // +kubebuilder:printcolumn:name="Dispatch",type=string,JSONPath=`.status.dispatch.state`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

@@ -251,7 +251,11 @@ type PaaSVhostSpec struct {
 	Override bool `json:"override,omitempty"`
 }
 
-// PaaSRenewRequest is one renewal of the subscription.
+// PaaSRenewRequest is one renewal of the subscription. Its request value
+// renews at most once, with the duration and commitment it was first
+// recorded with: under the same value a new duration or fixed would never
+// be sent, so it is refused.
+// +kubebuilder:validation:XValidation:rule="self.request != oldSelf.request || (self.duration == oldSelf.duration && (has(self.fixed) && self.fixed) == (has(oldSelf.fixed) && oldSelf.fixed))",message="spec.renew.duration and spec.renew.fixed cannot change under the same spec.renew.request: a request value renews at most once, with what it asked first (perhaps already sent); set a new spec.renew.request to renew with these"
 type PaaSRenewRequest struct {
 	// Request identifies this renewal: each new value renews once, and a
 	// value asked before never again. Any value works, e.g. "2027".

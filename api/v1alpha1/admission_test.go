@@ -212,6 +212,7 @@ var _ = Describe("Admission", func() {
 		// The first period is billed at once; the PaaS kind caps its own at
 		// 120 months, this one has no bound at all.
 		Entry("instance bought for 1200 months, a century billed at once", "HostingInstance", edits(set("spec.durationMonths", "1200")), "spec.durationMonths"),
+		Entry("instance bought for 121 months, one past the cap", "HostingInstance", edits(set("spec.durationMonths", "121")), "spec.durationMonths", "120"),
 		Entry("instance with an unknown deletion policy", "HostingInstance", edits(set("spec.deletionPolicy", "Keep")), "spec.deletionPolicy"),
 		Entry("instance with an unknown management policy", "HostingInstance", edits(set("spec.managementPolicy", "ReadOnly")), "spec.managementPolicy"),
 		Entry("instance with an unknown credentials key", "HostingInstance", edits(set("spec.credentialsRef", "{name: creds, key: password}")), "spec.credentialsRef.key"),
@@ -446,6 +447,7 @@ var _ = Describe("Admission", func() {
 		Entry("instance with a sub-addressed owner email on a second-level domain", "HostingInstance",
 			edits(freeDomain("example.com"), set("spec.freeDomain.owner.email", "first.last+web@example.co.uk"))),
 		Entry("instance bought for 36 months", "HostingInstance", edits(set("spec.durationMonths", "36"))),
+		Entry("instance bought for 120 months, the cap", "HostingInstance", edits(set("spec.durationMonths", "120"))),
 		Entry("vhost on an instance given by its Gandi ID", "Vhost",
 			edits(unset("spec.instanceRef"), set("spec.instanceID", "7f3b6a52-0c1d-4e8f-9a2b-3c4d5e6f7a8b"))),
 		Entry("vhost with a digit-only label below the top level", "Vhost", edits(set("spec.fqdn", "2024.example.com"))),

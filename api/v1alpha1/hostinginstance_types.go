@@ -76,9 +76,13 @@ type HostingInstanceSpec struct {
 
 	// DurationMonths is the first paid period: how many months Gandi bills
 	// the instance for when it is bought, 1 by default (Gandi's default
-	// too). What comes after it is Gandi's renewal (see autorenew), not this
-	// field. Create-only.
+	// too), at most 120. What comes after it is Gandi's renewal (see
+	// autorenew), not this field. Create-only. Gandi's docs give only the
+	// minimum, 1; the cap of 120 months (ten years, as a PaaSInstance's
+	// first period) is the operator's: the whole period is billed at once,
+	// so a slip such as 1200 for 12 is refused here rather than paid.
 	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=120
 	// +kubebuilder:default=1
 	// +optional
 	DurationMonths int32 `json:"durationMonths"`

@@ -50,6 +50,9 @@ type paasInstance struct {
 	Autorenew                             bool
 
 	Restarts, Upgrades, MySQLResets, PasswordChanges int
+	// password is the last one received (create or update), exactly as
+	// sent, for a test to check what the operator sends.
+	password string
 	// renewals are paid and accepted renewals whose operations still run.
 	renewals []paasRenewal
 	// updates are accepted paas.update calls whose operations still run.
@@ -345,6 +348,7 @@ func paasCreate(c *xcall) (any, *xfault) {
 		DatacenterID: pInt(p, keyDatacenterID), State: statusBeingCreated, since: c.now,
 		DateStart: c.now, DateEnd: c.now.AddDate(0, n, 0), Quantity: pInt(p, "quantity"),
 		SnapshotProfile: pInt(p, "snapshot_profile"), SSHKeys: strs(p["ssh_key"]), Keys: ints(p["keys"]),
+		password: pString(p, "password"),
 	}
 	if pBool(p, "fixed") {
 		in.DateEndCommitment = in.DateEnd
@@ -489,6 +493,7 @@ func paasUpdate(c *xcall) (any, *xfault) {
 	}
 	if _, ok := p["password"]; ok {
 		in.PasswordChanges++
+		in.password = pString(p, "password")
 	}
 	ops := updateOps(c, in, p)
 	// The members that start an operation show when their operations

@@ -172,6 +172,16 @@ func (s *Server) AddPaasSnapshot(paasID int, name, typ string, size int) int {
 	return id
 }
 
+// PaasLastPassword is the password of PaaS instance id exactly as last
+// received (paas.create or paas.update), "" for an unknown instance.
+func (s *Server) PaasLastPassword(id int) string {
+	defer s.lock()()
+	if in := s.paas.instances[id]; in != nil {
+		return in.password
+	}
+	return ""
+}
+
 // PaasPaidCreates counts paas.create calls that created (and billed) an
 // instance, including those whose answer CommitThenDrop lost.
 func (s *Server) PaasPaidCreates() int {

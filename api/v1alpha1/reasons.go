@@ -37,6 +37,10 @@ const (
 	ReasonCredentialsInvalid = "CredentialsInvalid"
 	ReasonUnauthorized       = "Unauthorized"
 	ReasonPasswordNotFound   = "PasswordNotFound"
+	// ReasonPasswordInvalid: the password Secret's key holds a password
+	// Gandi refuses in clear text (shorter than 8 or longer than 200
+	// characters). Nothing is bought or sent with it.
+	ReasonPasswordInvalid = "PasswordInvalid"
 	// ReasonConnectionSecretConflict: spec.writeConnectionSecretToRef names
 	// a Secret this object did not create (a user's Secret, a credentials
 	// Secret, another object's connection Secret). The operator changes

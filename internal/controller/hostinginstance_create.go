@@ -80,8 +80,13 @@ func (e *instanceExternal) prepare(ctx context.Context) (map[string]string, erro
 	req, passwordVersion, err := e.r.createRequest(ctx, e.hi)
 	if err != nil {
 		var credErr *CredentialsError
-		if errors.As(err, &credErr) {
+		var bad *specError
+		switch {
+		case errors.As(err, &credErr):
 			return nil, err
+		case errors.As(err, &bad):
+			// Its reason (a password refused: PasswordInvalid) is kept.
+			return nil, &specError{reason: bad.reason, msg: "build the create request: " + bad.msg}
 		}
 		return nil, &specError{msg: "build the create request: " + err.Error()}
 	}

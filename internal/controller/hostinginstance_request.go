@@ -51,9 +51,11 @@ func (r *HostingInstanceReconciler) createRequest(ctx context.Context, hi *hosti
 			if err != nil {
 				return req, "", err
 			}
-			if auth.Password, version, err = passwordHash(secret, a.PasswordSecretRef.Key); err != nil {
+			pw := readPasswordRevision(secret, a.PasswordSecretRef.Key)
+			if auth.Password, err = passwordHash(pw); err != nil {
 				return req, "", err
 			}
+			version = pw.version
 		}
 		req.Authentication = auth
 	}
@@ -106,22 +108,20 @@ func (r *HostingInstanceReconciler) readPasswordSecret(ctx context.Context, hi *
 	return secret, nil
 }
 
-// passwordHash returns the salted SHA-512 crypt hash of the password under
-// key (Gandi accepts unix crypt, so the clear text never leaves the
-// cluster) and the Secret revision it came from. Nothing derived from the
-// password is ever stored: the revision is the Secret's UID and
-// resourceVersion.
-func passwordHash(secret *corev1.Secret, key string) (gandi.Secret, string, error) {
-	clear := secret.Data[key]
-	if len(clear) == 0 {
-		return "", "", &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
-			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", secret.Namespace, secret.Name, key)}
+// passwordHash returns the salted SHA-512 crypt hash of pw (Gandi accepts
+// unix crypt, so the clear text never leaves the cluster), once pw passes
+// the rule Gandi could only check in clear text (sendable). Nothing
+// derived from the password is ever stored: the revision recorded is the
+// Secret's UID and resourceVersion.
+func passwordHash(pw passwordRevision) (gandi.Secret, error) {
+	if err := pw.sendable(); err != nil {
+		return "", err
 	}
-	hash, err := sha512_crypt.New().Generate(clear, nil)
+	hash, err := sha512_crypt.New().Generate(pw.value, nil)
 	if err != nil {
-		return "", "", errors.New("hash the password with SHA-512 crypt failed")
+		return "", errors.New("hash the password with SHA-512 crypt failed")
 	}
-	return gandi.Secret(hash), passwordVersion(secret), nil
+	return gandi.Secret(hash), nil
 }
 
 func passwordVersion(s *corev1.Secret) string {

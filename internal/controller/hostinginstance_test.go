@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/GehirnInc/crypt/sha512_crypt"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -797,6 +798,58 @@ var _ = Describe("HostingInstance", func() {
 		Expect(get(hi).GetAnnotations()).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending))
 	})
 
+	Describe("the password it sets", func() {
+		// withPassword names the Secret name's key "password".
+		withPassword := func(name string) func(*hostingv1alpha1.HostingInstance) {
+			return func(hi *hostingv1alpha1.HostingInstance) {
+				hi.Spec.Authentication = &hostingv1alpha1.AuthenticationSpec{PasswordSecretRef: &hostingv1alpha1.SecretKeySelector{Name: name, Key: "password"}}
+			}
+		}
+
+		// Gandi refuses a clear-text password outside 8 to 200 characters
+		// (its simulator: "A clear text password must be 8 to 200
+		// characters long"; paas.create: "password must have at least 8
+		// characters"). The operator sends a crypt hash, which Gandi
+		// cannot measure: without its own check, a paid instance is
+		// bought with a 3-character SFTP, git and control panel password.
+		DescribeTable("buys no instance with a password Gandi refuses in clear text, and says why, naming the Secret and key, never the value",
+			func(password, rule string) {
+				w.startManager(managerOptions{})
+				w.secret("weak-password", map[string]string{"password": password})
+				hi := instance("weak", withPassword("weak-password"))
+				w.create(hi)
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPasswordInvalid))
+				Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(And(
+					ContainSubstring(`password Secret `+w.namespace+`/weak-password key "password"`),
+					ContainSubstring(rule), ContainSubstring("8 to 200 characters"), Not(ContainSubstring(password))))
+				Consistently(w.sim.PaidCreates).WithTimeout(3*testTiming.Poll).Should(BeZero(), "nothing is bought")
+				Expect(w.sim.Requests(gandisim.RouteCreateInstance)).To(BeZero(), "nothing is sent, not even a Dry-Run")
+			},
+			Entry("3 characters", "abc", "shorter than 8"),
+			Entry("201 characters", strings.Repeat("long-pw-", 25)+"!", "longer than 200"),
+		)
+
+		// A Secret made with `kubectl create secret --from-file` from a file
+		// `echo pw > f` wrote (or an editor that ends lines with CRLF)
+		// holds the line break, which no SFTP or git prompt can send.
+		DescribeTable("sets at Gandi the password a person can type when the Secret was made --from-file (a trailing line break)",
+			func(stored string) {
+				w.startManager(managerOptions{})
+				w.secret("file-password", map[string]string{"password": stored})
+				hi := instance("typed", withPassword("file-password"))
+				w.create(hi)
+				Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+				hash := w.sim.LastPassword(hi.Status.ID)
+				Expect(hash).To(HavePrefix("$6$"))
+				Expect(sha512_crypt.New().Verify(hash, []byte(" correct horse battery staple"))).To(Succeed(),
+					"the password Gandi has is the one typed at a prompt: the line break dropped, the leading space kept")
+			},
+			Entry("LF", " correct horse battery staple\n"),
+			Entry("CRLF", " correct horse battery staple\r\n"),
+		)
+	})
+
 	Describe("paid changes and the past of the instance", func() {
 		const heldSince = "effects.hosting.gandi-operator.dev/paid-change.held-since"
 		// legacy seeds an instance bought elsewhere, of size, and a
@@ -1333,6 +1386,24 @@ var _ = Describe("HostingInstance", func() {
 			Expect(second).To(HavePrefix("$6$"))
 			Consistently(func() string { return w.sim.LastPassword(id) }).WithTimeout(2 * testTiming.Poll).Should(Equal(second))
 			Expect(get(hi).(*hostingv1alpha1.HostingInstance).Status.PasswordSecretVersion).NotTo(ContainSubstring("password"))
+		})
+
+		It("sends no new password Gandi would refuse in clear text and says why, keeping the one Gandi has; a valid one is then sent once", func() {
+			pw := passwordApplied()
+			changes, applied := w.sim.PasswordChanges(), w.sim.LastPassword(id)
+			setSpec(pw, func() { pw.StringData = map[string]string{"password": "short"} })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPasswordInvalid))
+			Expect(cond(hi, hostingv1alpha1.ConditionSynced).Message).To(And(
+				ContainSubstring(`password Secret `+w.namespace+`/legacy-password key "password"`), ContainSubstring("shorter than 8")))
+			Consistently(w.sim.PasswordChanges).WithTimeout(2*testTiming.Poll).Should(Equal(changes), "nothing is sent")
+			Expect(w.sim.LastPassword(id)).To(Equal(applied))
+
+			setSpec(pw, func() { pw.StringData = map[string]string{"password": "second-password"} })
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(pw))),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			Expect(w.sim.PasswordChanges()).To(Equal(changes + 1))
 		})
 
 		It("sends no password when its Secret is relabelled without a new value, and moves status to that revision; a new value is sent once", func() {

@@ -335,7 +335,7 @@ func (r *HostingInstanceReconciler) passwordRotation(ctx context.Context, hi *ho
 	case d != rotationSend:
 		return passwordRevision{}, nil, nil
 	}
-	hash, _, err := passwordHash(pwSecret, key)
+	hash, err := passwordHash(pw)
 	if err != nil {
 		return passwordRevision{}, nil, err
 	}

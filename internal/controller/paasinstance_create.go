@@ -84,6 +84,9 @@ func (e *paasExternal) prepare(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := pw.sendable(); err != nil {
+		return nil, err
+	}
 	s := e.pi.Spec
 	req := paas.PaasCreateParams{
 		DatacenterID: int(s.DatacenterID), Duration: s.Duration, Name: paasName(e.pi), Password: gandi.Secret(pw.value),

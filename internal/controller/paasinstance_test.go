@@ -264,6 +264,48 @@ var _ = Describe("PaaSInstance", func() {
 		Consistently(w.sim.PaasPaidCreates).WithTimeout(2 * testTiming.Poll).Should(BeZero())
 	})
 
+	Describe("the password it sets", func() {
+		// withPassword names the Secret name's key "password".
+		withPassword := func(name string) func(*hostingv1alpha1.PaaSInstance) {
+			return func(pi *hostingv1alpha1.PaaSInstance) {
+				pi.Spec.PasswordSecretRef = &hostingv1alpha1.SecretKeySelector{Name: name, Key: "password"}
+			}
+		}
+
+		// The rule a HostingInstance's password is held to (Gandi's
+		// clear-text 8 to 200 characters), checked before paas.create.
+		DescribeTable("buys no instance with a password Gandi refuses in clear text, and says why, naming the Secret and key, never the value",
+			func(password, rule string) {
+				w.startManager(managerOptions{})
+				w.secret("weak-password", map[string]string{"password": password})
+				pi := paasInstance("weak", withPassword("weak-password"))
+				w.create(pi)
+				Eventually(fetch(pi)).WithTimeout(eventually).Should(
+					haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPasswordInvalid))
+				Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(And(
+					ContainSubstring(`password Secret `+w.namespace+`/weak-password key "password"`),
+					ContainSubstring(rule), ContainSubstring("8 to 200 characters"), Not(ContainSubstring(password))))
+				Consistently(w.sim.PaasPaidCreates).WithTimeout(3*testTiming.Poll).Should(BeZero(), "nothing is bought")
+				Expect(w.sim.Requests(xmlrpc("paas.create"))).To(BeZero(), "nothing is sent")
+			},
+			Entry("3 characters", "abc", "shorter than 8"),
+			Entry("201 characters", strings.Repeat("long-pw-", 25)+"!", "longer than 200"),
+		)
+
+		It("sets at Gandi the password a person can type when the Secret was made --from-file (a trailing line break), and sends it no second time", func() {
+			w.startManager(managerOptions{})
+			w.secret("file-password", map[string]string{"password": " correct horse battery staple\r\n"})
+			pi := paasInstance("typed", withPassword("file-password"))
+			w.create(pi)
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beReady(), beUpToDate()))
+			id, _ := strconv.Atoi(pi.Status.ID)
+			Expect(w.sim.PaasLastPassword(id)).To(Equal(" correct horse battery staple"),
+				"the line break dropped, the leading space kept")
+			Consistently(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(2*testTiming.Poll).Should(BeZero(),
+				"the password sent with the create is the Secret's: not sent again as a change")
+		})
+	})
+
 	Describe("an instance bought outside the cluster", func() {
 		var id int
 
@@ -555,6 +597,24 @@ var _ = Describe("PaaSInstance", func() {
 			Eventually(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(3 * testTiming.Poll).Should(Equal(before + 1))
 			Consistently(func() int { return w.paasView(pi)().PasswordChanges }).WithTimeout(2 * testTiming.Poll).Should(Equal(before + 1))
 			Expect(get(pi).(*hostingv1alpha1.PaaSInstance).Status.PasswordSecretVersion).To(HavePrefix(string(secret.UID)))
+		})
+
+		It("sends no new password Gandi would refuse in clear text and says why; a valid one is then sent once", func() {
+			before := w.paasView(pi)().PasswordChanges
+			changes := func() int { return w.paasView(pi)().PasswordChanges }
+			secret := &corev1.Secret{}
+			Expect(k8sClient.Get(suiteCtx, client.ObjectKey{Namespace: w.namespace, Name: "paas-password"}, secret)).To(Succeed())
+			setSpec(secret, func() { secret.StringData = map[string]string{"password": "short"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonPasswordInvalid))
+			Expect(cond(pi, hostingv1alpha1.ConditionSynced).Message).To(And(
+				ContainSubstring(`password Secret `+w.namespace+`/paas-password key "password"`), ContainSubstring("shorter than 8")))
+			Consistently(changes).WithTimeout(2*testTiming.Poll).Should(Equal(before), "nothing is sent")
+
+			setSpec(secret, func() { secret.StringData = map[string]string{"password": "second-password"} })
+			Eventually(fetch(pi)).WithTimeout(eventually).Should(And(beUpToDate(),
+				HaveField("Status.PasswordSecretVersion", Equal(passwordRevision(secret)))))
+			Expect(changes()).To(Equal(before + 1))
 		})
 
 		It("sends no password when its Secret is relabelled or recreated with the same value, and moves status to that revision; a new value is sent once", func() {

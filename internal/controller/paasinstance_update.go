@@ -291,6 +291,9 @@ func passwordPending(pi *hostingv1alpha1.PaaSInstance, pw passwordRevision, err 
 		prob := passwordProblem(pw.version)
 		return "", &prob
 	case rotationSend:
+		if err := pw.sendable(); err != nil {
+			return "", &problem{classify(err).reason, err.Error()}
+		}
 		return "password Secret revision " + pw.version, nil
 	}
 	return "", nil
@@ -319,9 +322,8 @@ func (r *PaaSInstanceReconciler) readPaaSPassword(ctx context.Context, pi *hosti
 		return passwordRevision{}, fmt.Errorf("read password Secret %s/%s: %w", pi.Namespace, ref.Name, err)
 	}
 	pw := readPasswordRevision(secret, ref.Key)
-	if len(pw.value) == 0 {
-		return passwordRevision{}, &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
-			Message: fmt.Sprintf("password Secret %s/%s has no key %q (or it is empty)", pi.Namespace, ref.Name, ref.Key)}
+	if err := pw.missing(); err != nil {
+		return passwordRevision{}, err
 	}
 	return pw, nil
 }
@@ -348,6 +350,9 @@ func (p *paasPass) rotatePassword(ctx context.Context) *result {
 		return nil
 	case d != rotationSend:
 		return nil
+	}
+	if err := pw.sendable(); err != nil {
+		return halt(failed(pi, p.r.Timing, "set the password", err))
 	}
 	accepted, err := rotateOnce(ctx, p.r.Client, pi, effectPassword, pw.version, func(ctx context.Context) error {
 		_, err := p.api.Update(ctx, id, paas.PaasUpdateParams{Password: gandi.Secret(pw.value)})

@@ -1,16 +1,20 @@
 package controller
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
 
 // A password change, shared by HostingInstance and PaaSInstance.
@@ -96,10 +100,67 @@ func (m *passwordMemory) forget(uid types.UID) {
 type passwordRevision struct {
 	version string
 	value   []byte
+	// secret (namespace/name) and key say where the password is, for
+	// messages, never what it is.
+	secret, key string
 }
 
+// readPasswordRevision reads the password under key of s by the one rule
+// both kinds share (passwordValue), so that what is hashed, sent and
+// remembered is the password a person types.
 func readPasswordRevision(s *corev1.Secret, key string) passwordRevision {
-	return passwordRevision{version: passwordVersion(s), value: s.Data[key]}
+	return passwordRevision{version: passwordVersion(s), value: passwordValue(s.Data[key]),
+		secret: s.Namespace + "/" + s.Name, key: key}
+}
+
+// passwordValue is a password as stored, without its trailing line
+// breaks (CR and LF): a Secret made with --from-file from a file written
+// by `echo pw > f` holds "pw\n", and no SFTP, git or control panel prompt
+// can send the line break. Unlike a credential (CredentialValue), other
+// whitespace is kept: a space at either end may be meant, and a person
+// can type it.
+func passwordValue(stored []byte) []byte { return bytes.TrimRight(stored, "\r\n") }
+
+// The clear-text password Gandi takes. Its API docs state no length rule
+// (the REST docs only say it "can be provided in clear text or in unix
+// crypt format"); its simulator, modelling what Gandi answers, refuses "A
+// clear text password must be 8 to 200 characters long" (and paas.create
+// "password must have at least 8 characters"). A HostingInstance sends a
+// crypt hash, whose length Gandi cannot check, so the operator checks the
+// rule itself, for both kinds, before any create or change carries it.
+const (
+	passwordMinChars = 8
+	passwordMaxChars = 200
+)
+
+// missing refuses a password Secret key that is absent or empty (or holds
+// only a line break).
+func (pw passwordRevision) missing() error {
+	if len(pw.value) > 0 {
+		return nil
+	}
+	return &CredentialsError{Reason: hostingv1alpha1.ReasonPasswordNotFound,
+		Message: fmt.Sprintf("password Secret %s has no key %q (or it is empty)", pw.secret, pw.key)}
+}
+
+// sendable refuses a password no create or change may carry: missing, or
+// outside the clear-text length Gandi takes. The message names where the
+// password is and the rule, never the password.
+func (pw passwordRevision) sendable() error {
+	if err := pw.missing(); err != nil {
+		return err
+	}
+	n := utf8.RuneCount(pw.value)
+	if n >= passwordMinChars && n <= passwordMaxChars {
+		return nil
+	}
+	which := fmt.Sprintf("shorter than %d", passwordMinChars)
+	if n > passwordMaxChars {
+		which = fmt.Sprintf("longer than %d", passwordMaxChars)
+	}
+	return &specError{reason: hostingv1alpha1.ReasonPasswordInvalid, msg: fmt.Sprintf(
+		"password Secret %s key %q holds a password %s characters (a trailing line break not counted): Gandi takes a clear-text password of %d to %d characters and cannot check a hashed one, so nothing is sent with it; put one of %d to %d characters in the Secret",
+		pw.secret, pw.key, which, passwordMinChars, passwordMaxChars, passwordMinChars, passwordMaxChars)}
 }
 
 // decidePasswordChange decides what a pass of obj does about the password

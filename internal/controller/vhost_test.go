@@ -592,6 +592,36 @@ var _ = Describe("Vhost", func() {
 		})
 	})
 
+	// Gandi's vhost GET reports linked_dns_zone.allow_alteration, never
+	// allow_alteration_override: a change of the override alone is a
+	// change Gandi cannot show, and only a PATCH carries it. The user turns
+	// it on to let Gandi replace the record that blocked the write
+	// (livedns_conflict): it must reach Gandi, or Synced must say it did
+	// not, never UpToDate with the zone still in conflict.
+	It("sends a changed linkedDNSZone.allowAlterationOverride to Gandi, which reports no override to compare with", func() {
+		id := w.seedInstance()
+		w.startManager(managerOptions{})
+		// Someone's CNAME already at www: Gandi may alter the zone but not
+		// replace it.
+		w.publishDNS(heldDomain, gandisim.DNSRecord{Name: "www", Type: "CNAME", Values: []string{"old-site.example.net."}})
+		vh := vhost("www", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+			vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true}
+		})
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate),
+			haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionFalse, "RecordsNeeded")))
+		Expect(vh.Status.DNS.LastCheckedStatus).To(Equal("livedns_conflict"))
+
+		setSpec(vh, func() {
+			vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true, AllowAlterationOverride: true}
+		})
+		Eventually(func() bool { v, _ := w.sim.Vhost(id, "www.example.com"); return v.AllowAlterationOverride }).
+			WithTimeout(eventually).Should(BeTrue(), "the override the spec now allows reaches Gandi")
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionTrue, "Configured"))
+	})
+
 	Describe("when its instance changes", func() {
 		withInitialVhost := func(hi *hostingv1alpha1.HostingInstance) {
 			hi.Spec.InitialVhosts = []hostingv1alpha1.InitialVhost{{FQDN: "www.example.com"}}

@@ -1,10 +1,13 @@
 package controller_test
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
@@ -71,6 +74,37 @@ var _ = Describe("HostingInstance booster", func() {
 		Expect(cond(hi, hostingv1alpha1.ConditionSynced).Status).To(Equal(metav1.ConditionTrue))
 		Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(Equal(1), "a boost that ran is not bought again by itself")
 		Expect(boosterOn()).To(BeFalse())
+	})
+
+	// spec.booster.size is "the size the booster gives the instance while
+	// it runs", and Gandi's PATCH takes booster_options.size on its own.
+	// Changed while the boost runs, it must reach Gandi or be reported:
+	// never Synced UpToDate while status.booster.size says otherwise.
+	It("does not report UpToDate when spec.booster.size changes while the boost runs and Gandi keeps the old size", func() {
+		Expect(hi.Status.Booster).NotTo(BeNil())
+		Expect(hi.Status.Booster.Size).To(Equal("starter"))
+		get(hi)
+		hi.Spec.Booster.Size = "pro"
+		err := k8sClient.Update(suiteCtx, hi)
+		if apierrors.IsInvalid(err) {
+			Expect(err.Error()).To(ContainSubstring("spec.booster.size"), "refused at admission, naming the field")
+			return
+		}
+		Expect(err).NotTo(HaveOccurred())
+		gen := hi.Generation
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.ObservedGeneration", gen))
+		Eventually(func() string {
+			if v, _ := w.sim.Instance(id); v.BoosterSize == "pro" {
+				return "sent"
+			}
+			o := get(hi).(*hostingv1alpha1.HostingInstance)
+			c := cond(o, hostingv1alpha1.ConditionSynced)
+			if c.Status == metav1.ConditionFalse && strings.Contains(c.Message, "spec.booster.size") {
+				return "reported"
+			}
+			return fmt.Sprintf("Synced %s %s (%s) with status.booster.size %s", c.Status, c.Reason, c.Message, o.Status.Booster.Size)
+		}).WithTimeout(6*testTiming.Poll).Should(BeElementOf("sent", "reported"),
+			"spec.booster.size pro is neither sent nor reported while the running boost is starter")
 	})
 
 	It("buys no boost on an instance it is re-pointed to: the record of the boost delivered on the former one is dropped, the turn-on held", func() {

@@ -221,7 +221,12 @@ type BoosterSpec struct {
 	// boost off; Gandi's cooldown then starts.
 	Enabled bool `json:"enabled"`
 
-	// Size the booster gives the instance while it runs.
+	// Size the booster gives the instance while it runs. Changed while a
+	// boost runs, that boost is resized (a paid change, sent once, like
+	// the boost itself) and Synced is UpToDate only once
+	// status.booster.size shows the new size. Unset or boosted asks for
+	// Gandi's default size, which Gandi shows under a size it does not
+	// name: a running boost is then left as it is.
 	// +kubebuilder:validation:Enum=s;s+;m;l;xl;xxl;starter;advanced;pro;business;boosted
 	// +optional
 	Size string `json:"size,omitempty"`

@@ -35,6 +35,20 @@ func specFor(mutate func(*hostingv1alpha1.HostingInstance)) *hostingv1alpha1.Hos
 	return hi
 }
 
+// boostOf asks a boost of size (spec.booster.size).
+func boostOf(size string) func(*hostingv1alpha1.HostingInstance) {
+	return func(h *hostingv1alpha1.HostingInstance) {
+		h.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true, Size: size}
+	}
+}
+
+// boosting shows a boost running, of size (booster.current.size_override).
+func boosting(size string) func(*gandi.Instance) {
+	return func(i *gandi.Instance) {
+		i.Booster = &gandi.Booster{Current: &gandi.BoosterCurrent{Status: "active", SizeOverride: size}}
+	}
+}
+
 func TestInstanceChanges(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -74,6 +88,12 @@ func TestInstanceChanges(t *testing.T) {
 		{name: "booster turned on", spec: func(h *hostingv1alpha1.HostingInstance) {
 			h.Spec.Booster = &hostingv1alpha1.BoosterSpec{Enabled: true}
 		}, fields: "booster"},
+		// The size of a boost Gandi shows running: booster_options alone.
+		{name: "the running boost's size differs: resized", spec: boostOf("pro"), observed: boosting("starter"), fields: "booster_options"},
+		{name: "the running boost has the size asked", spec: boostOf("pro"), observed: boosting("pro")},
+		{name: "a boost size unset asks Gandi's default: nothing to compare", spec: boostOf(""), observed: boosting("starter")},
+		{name: "boosted asks Gandi's default, which size_override never names: nothing to compare", spec: boostOf("boosted"), observed: boosting("starter")},
+		{name: "a running boost Gandi shows without its size: nothing to compare", spec: boostOf("pro"), observed: boosting("")},
 		// The create-only fields of an instance taken hold of: reported
 		// with Gandi's value to set, never sent.
 		{name: "another location: Gandi cannot move an instance", spec: func(h *hostingv1alpha1.HostingInstance) { h.Spec.Location = "LU" },

@@ -107,6 +107,17 @@ var _ = Describe("HostingInstance booster", func() {
 			"spec.booster.size pro is neither sent nor reported while the running boost is starter")
 	})
 
+	It("resizes the running boost once, as a paid change, and reports UpToDate only once Gandi shows the new size", func() {
+		setSpec(hi, func() { hi.Spec.Booster.Size = "pro" })
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
+			HaveField("Status.Booster.Size", "pro"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+		Expect(w.sim.PaidChanges()).To(Equal(2), "the boost bought, then its resize: one paid PATCH each")
+		Expect(hi.Annotations).NotTo(HaveKey("effects.hosting.gandi-operator.dev/paid-change"), "the resize Gandi shows is settled")
+		Consistently(w.sim.PaidChanges).WithTimeout(4*testTiming.Poll).Should(Equal(2), "the resize is not sent again")
+		Expect(boosterOn()).To(BeTrue(), "the boost runs on: a resize buys no new boost")
+	})
+
 	It("buys no boost on an instance it is re-pointed to: the record of the boost delivered on the former one is dropped, the turn-on held", func() {
 		other := w.sim.AddInstance(orgID, gandisim.SeedInstance{Name: "boosted", Size: "starter", Location: "FR",
 			Language: gandisim.SeedRuntime{Name: "php", Version: "8.1"}, Database: gandisim.SeedRuntime{Name: "mysql"},

@@ -13,7 +13,8 @@ import (
 // warns that it "can induce a payment, typically if the instance size or
 // storage additional size is modified". A GET a few seconds later can
 // still show the old size: sending the resize again because of it pays
-// twice. So the paid fields of a PATCH (size, additional storage, booster)
+// twice. So the paid fields of a PATCH (size, additional storage, booster,
+// and the size of a running boost: booster_options alone)
 // are a side effect recorded before they are sent, one value per field, in
 // effects.hosting.gandi-operator.dev/paid-change ("size=l;storage=50"),
 // with the fields Gandi accepted in its .confirmed annotation. A field
@@ -32,10 +33,14 @@ const (
 	paidSize    = "size"
 	paidStorage = "storage"
 	paidBooster = "booster"
+	// paidBoostSize is the size of the boost Gandi shows running
+	// (booster_options sent alone); the size asked with booster:true goes
+	// with that turn-on, under paidBooster.
+	paidBoostSize = "booster-size"
 )
 
 // paidKeys are the paid fields in the record's order.
-var paidKeys = []string{paidSize, paidStorage, paidBooster}
+var paidKeys = []string{paidSize, paidStorage, paidBooster, paidBoostSize}
 
 // decidePaidChange plans an instance's paid fields (decidePaid).
 func decidePaidChange(recorded, confirmed string, hold paidHold, fields []paidField) paidPlan {
@@ -51,17 +56,21 @@ func splitPaid(patch *gandi.UpdateInstanceRequest, fields []string, inst *gandi.
 		storage.want = strconv.Itoa(*patch.StorageAdditionalSize)
 	}
 	boost := paidField{key: paidBooster, shown: strconv.FormatBool(boosterRunning(inst))}
-	if patch.Booster != nil {
+	boostSize := paidField{key: paidBoostSize, shown: runningBoostSize(inst)}
+	switch {
+	case patch.Booster != nil:
 		boost.want = strconv.FormatBool(*patch.Booster)
+		booster = patch.BoosterOptions
+	case patch.BoosterOptions != nil:
+		boostSize.want = patch.BoosterOptions.Size
 	}
-	booster = patch.BoosterOptions
 	patch.Size, patch.StorageAdditionalSize, patch.Booster, patch.BoosterOptions = "", nil, nil, nil
 	for _, f := range fields {
-		if f != "size" && f != "storage_additional_size" && f != "booster" {
+		if f != "size" && f != "storage_additional_size" && f != "booster" && f != "booster_options" {
 			free = append(free, f)
 		}
 	}
-	return []paidField{size, storage, boost}, booster, free
+	return []paidField{size, storage, boost, boostSize}, booster, free
 }
 
 // paidPatch is the PATCH of plan's sent fields.
@@ -83,6 +92,8 @@ func paidPatch(plan paidPlan, fields []paidField, booster *gandi.BoosterOptions)
 			if on {
 				p.BoosterOptions = booster
 			}
+		case paidBoostSize:
+			p.BoosterOptions = &gandi.BoosterOptions{Size: f.want}
 		}
 	}
 	return p
@@ -93,6 +104,8 @@ func describePaid(f paidField) string {
 	switch f.key {
 	case paidStorage:
 		return "additional storage " + f.want + " GB"
+	case paidBoostSize:
+		return "the running boost's size " + f.want
 	case paidBooster:
 		if on, _ := strconv.ParseBool(f.want); on {
 			return "booster on"

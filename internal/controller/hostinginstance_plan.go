@@ -35,6 +35,12 @@ func planInstance(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance, v f
 	}
 	boost := decideBooster(recordedEffect(hi, effectBooster), viewBooster(hi, inst, sentOn && ended == "", ended))
 	for i := range paid {
+		if paid[i].key == paidBoostSize && !boosterRunning(inst) {
+			// The boost a size was sent for ended: the size went with
+			// it, and the next turn-on asks its own (booster_options
+			// beside booster:true). Its record settles.
+			paid[i].shown = parsePaid(recordedEffect(hi, effectPaidChange))[paidBoostSize]
+		}
 		if paid[i].key != paidBooster {
 			continue
 		}
@@ -96,8 +102,11 @@ func withoutFree(p gandi.UpdateInstanceRequest, drop []freeField) gandi.UpdateIn
 // changes names the fields the plan sends, as the PATCH names them.
 func (p instancePlan) changes() []string {
 	return p.fieldPlan.changes(func(key string) string {
-		if key == paidStorage {
+		switch key {
+		case paidStorage:
 			return "storage_additional_size"
+		case paidBoostSize:
+			return "booster_options.size"
 		}
 		return key
 	})

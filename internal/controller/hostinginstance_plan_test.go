@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +185,69 @@ func TestReportInstanceHeld(t *testing.T) {
 			checkSynced(t, hi, c)
 			if res.sent {
 				t.Fatal("a held pass sends nothing")
+			}
+		})
+	}
+}
+
+// The size of a boost Gandi shows running is a paid change of its own
+// (booster_options alone): sent once per value, and settled by what Gandi
+// shows, or by the boost's end, which takes the size with it.
+func TestPlanBoostResize(t *testing.T) {
+	paidRecord := effectAnnotationPrefix + effectPaidChange
+	keys := func(fs []paidField) []string {
+		out := make([]string, 0, len(fs))
+		for _, f := range fs {
+			out = append(out, f.key)
+		}
+		return out
+	}
+	delivered := func(hi *hostingv1alpha1.HostingInstance) {
+		annotateWith(hi, effectAnnotationPrefix+effectBooster, boosterDelivered)
+	}
+	for _, c := range []struct {
+		name     string
+		records  []string
+		observed func(*gandi.Instance)
+		send     []string
+		record   string
+		waiting  []string
+		unconf   []string
+	}{
+		{name: "the running boost is starter, the spec pro: sent alone, recorded",
+			observed: boosting("starter"), send: []string{paidBoostSize}, record: "booster-size=pro"},
+		{name: "accepted and not shown yet: waits, not sent again",
+			records:  []string{paidRecord, "booster-size=pro", confirmedKey(effectPaidChange), "booster-size=pro"},
+			observed: boosting("starter"), record: "booster-size=pro", waiting: []string{paidBoostSize}},
+		{name: "its answer lost: unconfirmed, not sent again",
+			records:  []string{paidRecord, "booster-size=pro"},
+			observed: boosting("starter"), record: "booster-size=pro", unconf: []string{paidBoostSize}},
+		{name: "Gandi shows it: settled",
+			records:  []string{paidRecord, "booster-size=pro", confirmedKey(effectPaidChange), "booster-size=pro"},
+			observed: boosting("pro")},
+		{name: "the boost ended before showing it: the size went with it, settled, nothing bought",
+			records:  []string{paidRecord, "booster-size=pro", confirmedKey(effectPaidChange), "booster-size=pro"},
+			observed: boostEnded},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, plan := planned(t, planCase{spec: func(hi *hostingv1alpha1.HostingInstance) {
+				boostOf("pro")(hi)
+				delivered(hi)
+				annotateWith(hi, c.records...)
+			}, observed: c.observed}, hostingv1alpha1.ManagementPolicyManage)
+			p := plan.paidPlan
+			if !equalKeys(p.send, c.send) || p.record != c.record || !equalKeys(keys(p.waiting), c.waiting) || !equalKeys(keys(p.unconfirmed), c.unconf) {
+				t.Fatalf("send %v record %q waiting %v unconfirmed %v", p.send, p.record, keys(p.waiting), keys(p.unconfirmed))
+			}
+			patch := paidPatch(p, plan.paid, plan.boosterOptions)
+			if len(c.send) > 0 && (patch.Booster != nil || patch.BoosterOptions == nil || patch.BoosterOptions.Size != "pro") {
+				t.Fatalf("PATCH %+v: booster_options.size pro alone", patch)
+			}
+			if len(c.send) == 0 && !patch.IsEmpty() {
+				t.Fatalf("PATCH %+v: nothing to send", patch)
+			}
+			if got := plan.changes(); len(c.send) > 0 && !slices.Contains(got, "booster_options.size") {
+				t.Fatalf("changes %v: the resize is named as the PATCH names it", got)
 			}
 		})
 	}

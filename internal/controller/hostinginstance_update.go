@@ -62,6 +62,8 @@ func instanceChanges(hi *hostingv1alpha1.HostingInstance, inst *gandi.Instance) 
 		if b.Enabled && b.Size != "" {
 			patch.BoosterOptions = &gandi.BoosterOptions{Size: b.Size}
 		}
+	} else if size := boostResize(b, inst); size != "" {
+		patch.BoosterOptions, fields = &gandi.BoosterOptions{Size: size}, append(fields, "booster_options")
 	}
 	if id, p := languageUpgrade(hi, inst); p != nil {
 		problems = append(problems, *p)
@@ -84,6 +86,33 @@ func additionalStorageGB(inst *gandi.Instance) int64 {
 
 func boosterRunning(inst *gandi.Instance) bool {
 	return inst.Booster != nil && inst.Booster.Current != nil && inst.Booster.Current.Status != "being_deleted"
+}
+
+// boostSizeDefault is the booster size that names no size: Gandi's
+// default boost, which size_override never shows.
+const boostSizeDefault = "boosted"
+
+// runningBoostSize is the size the boost Gandi shows running gives the
+// instance (booster.current.size_override), "" when none runs.
+func runningBoostSize(inst *gandi.Instance) string {
+	if !boosterRunning(inst) {
+		return ""
+	}
+	return inst.Booster.Current.SizeOverride
+}
+
+// boostResize is the size spec.booster.size asks of the boost Gandi shows
+// running, when it shows another; "" otherwise. The PATCH takes
+// booster_options alone, so the running boost is resized rather than the
+// spec reported UpToDate beside a status.booster.size that differs. An
+// unset size and "boosted" ask for Gandi's default, which Gandi shows as
+// some size it does not name: nothing to compare, so nothing is sent.
+func boostResize(b *hostingv1alpha1.BoosterSpec, inst *gandi.Instance) string {
+	shown := runningBoostSize(inst)
+	if b == nil || !b.Enabled || b.Size == "" || b.Size == boostSizeDefault || shown == "" || shown == b.Size {
+		return ""
+	}
+	return b.Size
 }
 
 // languageUpgrade finds the language_id for a new spec.type.language.version.

@@ -487,7 +487,10 @@ type LinkedDNSZone struct {
 	AllowAlteration bool `json:"allowAlteration"`
 
 	// AllowAlterationOverride lets Gandi replace an existing record for the
-	// vhost. No effect unless allowAlteration is true.
+	// vhost. No effect unless allowAlteration is true. Gandi does not show
+	// it: on a Vhost, the operator sends it when Gandi reports the zone in
+	// livedns_conflict, once per conflict (recorded beforehand), and
+	// DNSConfigured says what Gandi finds then.
 	// +optional
 	AllowAlterationOverride bool `json:"allowAlterationOverride,omitempty"`
 }

@@ -39,6 +39,9 @@ const (
 	// effectPaidChange records the paid fields of a HostingInstance's
 	// PATCH or of a PaaSInstance's paas.update (paidchange.go).
 	effectPaidChange = "paid-change"
+	// effectDNSOverride records a Vhost's linked_dns_zone override sent
+	// for a conflict Gandi reports (vhost_override.go).
+	effectDNSOverride = "dns-override"
 	// effectBooster records the turn of spec.booster: "off", or
 	// "delivered" once the boost its turn-on asked for ran at Gandi, so
 	// that it is not bought again (hostinginstance_booster.go).

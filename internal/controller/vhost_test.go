@@ -111,9 +111,18 @@ func onInstance(id string) func(*hostingv1alpha1.Vhost) {
 // publishDNS publishes records through the simulator's control API, as a
 // person would at their DNS provider.
 func (w *world) publishDNS(zone string, records ...gandisim.DNSRecord) {
-	body, err := json.Marshal(map[string]any{"zone": zone, "records": records})
+	w.simDNS(http.MethodPost, map[string]any{"zone": zone, "records": records})
+}
+
+// unpublishDNS removes the record sets at name, as a person would.
+func (w *world) unpublishDNS(zone, name string) {
+	w.simDNS(http.MethodDelete, map[string]any{"zone": zone, "name": name})
+}
+
+func (w *world) simDNS(method string, request map[string]any) {
+	body, err := json.Marshal(request)
 	Expect(err).NotTo(HaveOccurred())
-	req, err := http.NewRequestWithContext(suiteCtx, http.MethodPost, w.server.URL+"/_sim/dns", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(suiteCtx, method, w.server.URL+"/_sim/dns", bytes.NewReader(body))
 	Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -620,6 +629,69 @@ var _ = Describe("Vhost", func() {
 			WithTimeout(eventually).Should(BeTrue(), "the override the spec now allows reaches Gandi")
 		Eventually(fetch(vh)).WithTimeout(eventually).Should(
 			haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionTrue, "Configured"))
+	})
+
+	Describe("linkedDNSZone.allowAlterationOverride", func() {
+		const overrideRecord = "effects.hosting.gandi-operator.dev/dns-override"
+		var (
+			id string
+			vh *hostingv1alpha1.Vhost
+		)
+		patches := func() int { return w.sim.Requests(gandisim.RoutePatchVhost) }
+		someonesCNAME := func() {
+			w.publishDNS(heldDomain, gandisim.DNSRecord{Name: "www", Type: "CNAME", Values: []string{"old-site.example.net."}})
+		}
+		configured := And(
+			haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionTrue, "Configured"),
+			haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate))
+
+		BeforeEach(func() {
+			id = w.seedInstance()
+			w.startManager(managerOptions{})
+			someonesCNAME()
+			vh = vhost("www", "www.example.com", onInstance(id), func(vh *hostingv1alpha1.Vhost) {
+				vh.Spec.LinkedDNSZone = &hostingv1alpha1.LinkedDNSZone{AllowAlteration: true}
+			})
+			w.create(vh)
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(beReady(),
+				haveCondition(hostingv1alpha1.ConditionDNSConfigured, metav1.ConditionFalse, "RecordsNeeded")))
+			Expect(vh.Status.DNS.LastCheckedStatus).To(Equal("livedns_conflict"))
+			Expect(patches()).To(BeZero())
+		})
+
+		It("is sent once per conflict: recorded, dropped once Gandi shows the zone fixed, sent again for a new conflict", func() {
+			setSpec(vh, func() { vh.Spec.LinkedDNSZone.AllowAlterationOverride = true })
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(configured)
+			Expect(patches()).To(Equal(1))
+			Expect(vh.Annotations).NotTo(HaveKey(overrideRecord), "settled once Gandi shows no conflict")
+			Consistently(patches).WithTimeout(3*testTiming.Poll).Should(Equal(1), "the zone fixed, nothing to override")
+
+			By("someone writes their record over the vhost's again: a new conflict, overridden once more")
+			someonesCNAME()
+			Eventually(patches).WithTimeout(eventually).Should(Equal(2))
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(configured)
+			Consistently(patches).WithTimeout(3 * testTiming.Poll).Should(Equal(2))
+		})
+
+		It("is not sent again when its answer is lost, and settles from what Gandi then shows", func() {
+			// Gandi replaces the record and the answer is lost: the client
+			// must not send the override again on its own.
+			w.sim.CommitThenDrop(gandisim.RoutePatchVhost, 3)
+			setSpec(vh, func() { vh.Spec.LinkedDNSZone.AllowAlterationOverride = true })
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(configured)
+			Expect(vh.Annotations).NotTo(HaveKey(overrideRecord))
+			Consistently(patches).WithTimeout(3 * testTiming.Poll).Should(Equal(1))
+		})
+
+		It("is not sent while the zone is in no conflict: nothing to replace, UpToDate from what Gandi shows", func() {
+			w.unpublishDNS(heldDomain, "www")
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(HaveField("Status.DNS.LastCheckedStatus", "unknown"))
+			setSpec(vh, func() { vh.Spec.LinkedDNSZone.AllowAlterationOverride = true })
+			Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
+				HaveField("Status.ObservedGeneration", vh.Generation),
+				haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionTrue, hostingv1alpha1.ReasonUpToDate)))
+			Consistently(patches).WithTimeout(3 * testTiming.Poll).Should(BeZero())
+		})
 	})
 
 	Describe("when its instance changes", func() {

@@ -32,6 +32,9 @@ func vhostChanges(vh *hostingv1alpha1.Vhost, observed *gandi.Vhost) (gandi.Updat
 	}
 	if z := vh.Spec.LinkedDNSZone; z != nil && (observed.LinkedDNSZone == nil || observed.LinkedDNSZone.AllowAlteration != z.AllowAlteration) {
 		patch.LinkedDNSZone, fields = linkedZone(z), append(fields, "linked_dns_zone")
+	} else if vhostOverride(vh, observed).send {
+		// Gandi shows no override to compare with (vhost_override.go).
+		patch.LinkedDNSZone, fields = linkedZone(z), append(fields, "linked_dns_zone.allow_alteration_override")
 	}
 	return patch, fields, waitingForCert
 }
@@ -65,10 +68,14 @@ func normalizeJSON(v map[string]any) any {
 // pass reads it at Gandi (reportSynced).
 func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv1alpha1.Vhost, instanceID string, observed *gandi.Vhost) result {
 	patch, fields, waitingForCert := vhostChanges(vh, observed)
+	override := vhostOverride(vh, observed)
 	var problems []problem
 	if waitingForCert {
 		problems = append(problems, problem{hostingv1alpha1.ReasonWaitingForCertificate,
 			"spec.httpsStrategy is " + vh.Spec.HTTPSStrategy + " but the vhost has no certificate yet: Gandi applies an HTTPS strategy only once one exists"})
+	}
+	if override.problem != nil {
+		problems = append(problems, *override.problem)
 	}
 	if observed.Status != gandi.VhostRunning {
 		if want := vh.Spec.CachePurgeRequest; want != "" && want != vh.Status.LastCachePurge && vh.GetAnnotations()[confirmedKey(effectCachePurge)] != want {
@@ -81,10 +88,19 @@ func (r *VhostReconciler) update(ctx context.Context, api vhostAPI, vh *hostingv
 		return reportHeld(vh, "vhost", observed.Status, fields, problems, result{})
 	}
 	fqdn := vh.Status.FQDN
+	if override.settled {
+		if err := r.settleOverride(ctx, vh); err != nil {
+			return retry(err)
+		}
+	}
 	var res result
 	var sent []string
 	if !patch.IsEmpty() {
-		if err := api.UpdateVhost(ctx, instanceID, fqdn, patch); err != nil {
+		accepted, err := r.sendPatch(ctx, api, vh, instanceID, patch)
+		if err != nil && accepted {
+			return retry(err) // Gandi took it; recording its acceptance failed
+		}
+		if err != nil {
 			return refusedWriteEvent(ctx, vh, r.Events, r.Timing, "update "+strings.Join(fields, ", ")+" of vhost "+fqdn, err, vhostState(api, instanceID, fqdn))
 		}
 		r.Events.normal(vh, "Updated", "Update", "sent "+strings.Join(fields, ", ")+" to Gandi")

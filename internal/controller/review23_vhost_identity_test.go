@@ -94,4 +94,33 @@ var _ = Describe("A Vhost whose vhost was deleted at Gandi", func() {
 		_, still := w.sim.Vhost(id, "www.example.com")
 		Expect(still).To(BeTrue(), "deleting the Vhost deleted a site it did not create and nobody handed over")
 	})
+
+	It("new, does not take as one of its HostingInstance's initial vhosts a vhost a colleague made by hand under that FQDN after the initial one was deleted at Gandi", func() {
+		w.startManager(managerOptions{})
+		hi := instance("site", func(hi *hostingv1alpha1.HostingInstance) {
+			hi.Spec.InitialVhosts = []hostingv1alpha1.InitialVhost{{FQDN: "www.example.com"}}
+		})
+		w.create(hi)
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+		id := hi.Status.ID
+		Eventually(func() bool { _, ok := w.sim.Vhost(id, "www.example.com"); return ok }).WithTimeout(eventually).Should(BeTrue())
+
+		By("the initial vhost is deleted at Gandi; an hour later a colleague makes a site of that name by hand")
+		hand := w.byHand()
+		Expect(hand.DeleteVhost(suiteCtx, id, "www.example.com")).To(Succeed())
+		Eventually(func() bool { _, ok := w.sim.Vhost(id, "www.example.com"); return ok }).WithTimeout(eventually).Should(BeFalse())
+		w.sim.Advance(time.Hour)
+		Expect(hand.CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"})).To(Succeed())
+
+		By("a Vhost for that FQDN is created: the colleague's site was not sent with the instance's create")
+		vh := vhost("www", "www.example.com")
+		w.create(vh)
+		Eventually(readyReason(vh)).WithTimeout(eventually).Should(HavePrefix("False "+hostingv1alpha1.ReasonAlreadyExists),
+			"the colleague's site is adopted as one the HostingInstance made with the instance")
+
+		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Vhost(id, "www.example.com")
+		Expect(still).To(BeTrue(), "deleting the Vhost deleted a site it did not create and nobody handed over")
+	})
 })

@@ -13,6 +13,7 @@ import (
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
+	"github.com/gandi-operator/gandi-operator/internal/gandi"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
 )
 
@@ -180,5 +181,111 @@ var _ = Describe("A Vhost's ID recorded with its create intent", func() {
 		Eventually(fetch(back)).WithTimeout(eventually).Should(
 			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
 		Consistently(func() int { return w.sim.Requests(gandisim.RouteCreateVhost) }).WithTimeout(2 * testTiming.Poll).Should(Equal(1))
+	})
+})
+
+// A vhost's Gandi ID is its FQDN, so the ID alone does not tell the vhost
+// this Vhost created from one a person made later under the same name:
+// Gandi's creation date does, and the status records it
+// (status.createdAt).
+var _ = Describe("A Vhost whose vhost was deleted at Gandi and made again by someone under its FQDN", func() {
+	var w *world
+
+	BeforeEach(func() { w = newWorld() })
+
+	// deletedThenMadeByHand is a Vhost made Ready on a seeded instance whose
+	// vhost someone deleted at Gandi (the Vhost reports ExternalNotFound),
+	// then a colleague made again by hand an hour later: their site. With
+	// whileDown, the manager is stopped before the colleague's create and
+	// started again after whileDown ran. It returns the instance's ID.
+	deletedThenMadeByHand := func(vh *hostingv1alpha1.Vhost, whileDown func()) string {
+		id := w.seedInstance()
+		stop := w.startManager(managerOptions{})
+		onInstance(id)(vh)
+		w.create(vh)
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		createdAt := vh.Status.CreatedAt.Time
+
+		hand := w.byHand()
+		Expect(hand.DeleteVhost(suiteCtx, id, "www.example.com")).To(Succeed())
+		Eventually(func() bool { _, ok := w.sim.Vhost(id, "www.example.com"); return ok }).WithTimeout(eventually).Should(BeFalse())
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("remove the annotation " + hostingv1alpha1.AnnotationExternalID))
+
+		if whileDown != nil {
+			stop()
+		}
+		w.sim.Advance(time.Hour)
+		Expect(hand.CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"})).To(Succeed())
+		theirs, ok := w.sim.Vhost(id, "www.example.com")
+		Expect(ok).To(BeTrue())
+		Expect(theirs.CreatedAt).To(BeTemporally(">", createdAt.Add(30*time.Minute)), "Gandi dates the colleague's site after the one this Vhost created")
+		if whileDown != nil {
+			whileDown()
+			w.startManager(managerOptions{})
+		}
+		return id
+	}
+
+	It("does not report as its own, Ready, the vhost a colleague made again by hand under its FQDN after its own was deleted at Gandi, nor change it", func() {
+		vh := vhost("www", "www.example.com")
+		deletedThenMadeByHand(vh, nil)
+		patches, purges := w.sim.Requests(gandisim.RoutePatchVhost), w.sim.Requests(gandisim.RoutePurgeVhostCache)
+
+		Consistently(readyText(vh)).WithTimeout(4*testTiming.Poll).ShouldNot(HavePrefix("True"),
+			"the Vhost reports the colleague's site as its own vhost, Ready")
+		Expect(w.sim.Requests(gandisim.RoutePatchVhost)).To(Equal(patches))
+		Expect(w.sim.Requests(gandisim.RoutePurgeVhostCache)).To(Equal(purges))
+	})
+
+	It("deleted once its own vhost was deleted at Gandi, leaves the vhost a colleague made again by hand under its FQDN", func() {
+		vh := vhost("www", "www.example.com")
+		// Deleted while the manager is down: its first pass since is the
+		// deletion's, which meets the colleague's site under the ID.
+		id := deletedThenMadeByHand(vh, func() { Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed()) })
+
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Vhost(id, "www.example.com")
+		Expect(still).To(BeTrue(), "deleting the Vhost deleted a site it did not create and nobody handed over")
+		Expect(w.sim.Requests(gandisim.RouteDeleteVhost)).To(Equal(1), "only the person's own delete")
+		Expect(eventsAbout(w, "Vhost", vh.Name, "Released")()).To(ConsistOf(HaveField("Note", ContainSubstring("someone made it again under that name"))))
+	})
+
+	It("asked to create its vhost again (its external-id removed, as ExternalNotFound says), does not take for what its own create made the vhost a colleague made by hand meanwhile", func() {
+		vh := vhost("www", "www.example.com")
+		id := deletedThenMadeByHand(vh, nil)
+
+		// The user does what the message says. A new Vhost would then
+		// report AlreadyExists and claim nothing; so must this one: its own
+		// create was made, seen and deleted an hour before the colleague's.
+		setSpec(vh, func() { delete(vh.Annotations, hostingv1alpha1.AnnotationExternalID) })
+		Eventually(readyText(vh)).WithTimeout(eventually).Should(HavePrefix("False "+hostingv1alpha1.ReasonAlreadyExists),
+			"the colleague's site is taken for what this Vhost's create made an hour before it")
+		Expect(eventsAbout(w, "Vhost", vh.Name, "Adopted")()).To(BeEmpty())
+
+		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+		Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+		_, still := w.sim.Vhost(id, "www.example.com")
+		Expect(still).To(BeTrue(), "deleting the Vhost deleted a site it did not create and nobody handed over")
+	})
+
+	It("asked to create its vhost again, then handed the colleague's site over by its user, manages it and stays Ready", func() {
+		vh := vhost("www", "www.example.com")
+		// The external-id is removed while the manager is down: no pass
+		// saw the colleague's site under it first.
+		id := deletedThenMadeByHand(vh, func() {
+			setSpec(vh, func() { delete(vh.Annotations, hostingv1alpha1.AnnotationExternalID) })
+		})
+		theirs, _ := w.sim.Vhost(id, "www.example.com")
+		Eventually(readyText(vh)).WithTimeout(eventually).Should(HavePrefix("False " + hostingv1alpha1.ReasonAlreadyExists))
+		Expect(vh.Annotations).NotTo(HaveKey(hostingv1alpha1.AnnotationCreatePending), "the intent whose create was seen done is dropped")
+		Expect(eventsAbout(w, "Vhost", vh.Name, "Adopted")()).To(BeEmpty())
+
+		annotate(vh, hostingv1alpha1.AnnotationExternalID, "www.example.com")
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
+		Consistently(readyText(vh)).WithTimeout(2*testTiming.Poll).Should(HavePrefix("True"),
+			"the user's word is held against the date of the vhost this object had before")
+		Expect(vh.Status.CreatedAt.Time).To(BeTemporally("~", theirs.CreatedAt, time.Second), "the vhost it now holds is recorded")
 	})
 })

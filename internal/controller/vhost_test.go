@@ -72,6 +72,15 @@ func siteWithVhost(w *world) (*hostingv1alpha1.HostingInstance, *hostingv1alpha1
 	return hi, vh
 }
 
+// readyText is obj's Ready, read anew, as "Status Reason: Message".
+func readyText(obj client.Object) func() string {
+	return func() string {
+		get(obj)
+		c := cond(obj, hostingv1alpha1.ConditionReady)
+		return string(c.Status) + " " + c.Reason + ": " + c.Message
+	}
+}
+
 // waitingAfterItsInstance is a Vhost the manager made Ready on a
 // HostingInstance "site" deleted since, its instance with it: the Vhost
 // waits for an instance. It returns the Vhost and the deleted instance's ID.
@@ -253,6 +262,28 @@ var _ = Describe("Vhost", func() {
 			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
 			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
 		}
+	})
+
+	// Its HostingInstance may as well stay while the instance is gone:
+	// deleted at Gandi behind the operator's back, which the
+	// HostingInstance reports (ExternalNotFound).
+	It("does not go on showing its vhost running on an instance Gandi no longer has, while its HostingInstance reports the instance gone", func() {
+		w.startManager(managerOptions{})
+		hi, vh := siteWithVhost(w)
+		id := vh.Status.InstanceID
+		Expect(vh.Status.State).To(Equal(gandi.VhostRunning))
+
+		Expect(w.byHand().DeleteInstance(suiteCtx, id)).To(Succeed())
+		Eventually(func() bool { _, ok := w.sim.Instance(id); return ok }).WithTimeout(eventually).Should(BeFalse())
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound))
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(
+			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonWaitingForInstance))
+
+		Eventually(func() string { return get(vh).(*hostingv1alpha1.Vhost).Status.State }).WithTimeout(4*testTiming.Poll).Should(BeEmpty(),
+			"status.state still says %q for vhost www.example.com on instance %s, which Gandi no longer has; Ready: %v",
+			vh.Status.State, id, cond(vh, hostingv1alpha1.ConditionReady).Message)
+		Expect(cond(vh, hostingv1alpha1.ConditionReady).Message).To(ContainSubstring("no longer exists at Gandi on instance " + id))
 	})
 
 	It("creates one vhost when the create's answer is lost", func() {
@@ -716,6 +747,33 @@ var _ = Describe("Vhost", func() {
 			Expect(w.sim.Requests(gandisim.RouteCreateVhost)).To(BeZero(), "adopted, not created")
 			Eventually(func() bool { v, _ := w.sim.Vhost(hi.Status.ID, "www.example.com"); return v.AllowAlteration }).
 				WithTimeout(eventually).Should(BeTrue(), "and managed")
+		})
+
+		It("does not take for its HostingInstance's initial vhost one a colleague made by hand under that FQDN after the initial one was deleted at Gandi", func() {
+			w.startManager(managerOptions{})
+			hi := instance("site", withInitialVhost)
+			w.create(hi)
+			Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
+			id := hi.Status.ID
+			Eventually(func() bool { _, ok := w.sim.Vhost(id, "www.example.com"); return ok }).WithTimeout(eventually).Should(BeTrue())
+
+			By("the initial vhost is deleted at Gandi; an hour later a colleague makes a site of that name by hand")
+			hand := w.byHand()
+			Expect(hand.DeleteVhost(suiteCtx, id, "www.example.com")).To(Succeed())
+			Eventually(func() bool { _, ok := w.sim.Vhost(id, "www.example.com"); return ok }).WithTimeout(eventually).Should(BeFalse())
+			w.sim.Advance(time.Hour)
+			Expect(hand.CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "www.example.com"})).To(Succeed())
+
+			By("a Vhost for that FQDN is created: the colleague's site was not sent with the instance's create")
+			vh := vhost("www", "www.example.com")
+			w.create(vh)
+			Eventually(readyText(vh)).WithTimeout(eventually).Should(HavePrefix("False "+hostingv1alpha1.ReasonAlreadyExists),
+				"the colleague's site is adopted as one the HostingInstance made with the instance")
+
+			Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
+			Eventually(gone(vh)).WithTimeout(eventually).Should(BeTrue())
+			_, still := w.sim.Vhost(id, "www.example.com")
+			Expect(still).To(BeTrue(), "deleting the Vhost deleted a site it did not create and nobody handed over")
 		})
 
 		It("does not take spec.initialVhosts as handed over on an instance its HostingInstance is re-pointed to", func() {

@@ -459,6 +459,8 @@ func TestOpenIntent(t *testing.T) {
 		{"vhost: ID with an intent older than the object (restored without status)", restored(vhost(ann(true), nil), intent.Add(time.Hour)), false, "www.example.com"},
 		{"vhost: ID with an intent recorded just before the API server's clock dated the object", restored(vhost(ann(true), nil), intent.Add(30*time.Second)), true, ""},
 		{"vhost: ID with an intent recorded after the object was created", restored(vhost(ann(true), nil), intent.Add(-time.Hour)), true, ""},
+		{"vhost: the ID removed after the intent's vhost was seen (to create it again): the intent is done", vhost(ann(false), at(2*time.Second)), false, ""},
+		{"vhost: the ID removed while the status shows an earlier vhost: the intent's create is not seen yet", vhost(ann(false), at(-time.Hour)), true, ""},
 		{"instance: an ID beside an intent is a person's word", &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: ann(true)}}, false, "www.example.com"},
 	}
 	for _, c := range cases {
@@ -472,6 +474,89 @@ func TestOpenIntent(t *testing.T) {
 			}
 			if got := settledID(c.obj); got != c.settled {
 				t.Fatalf("settledID = %q, want %q", got, c.settled)
+			}
+		})
+	}
+}
+
+func TestOwnIntentSeenMade(t *testing.T) {
+	intent := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	vh := &hostingv1alpha1.Vhost{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{hostingv1alpha1.AnnotationCreatePending: intent.Format(time.RFC3339Nano)}}}
+	if _, own := ownIntent(vh); !own {
+		t.Fatal("an intent whose vhost was never seen must be pending")
+	}
+	vh.Status.CreatedAt = &metav1.Time{Time: intent.Add(time.Minute)}
+	if _, own := ownIntent(vh); own {
+		t.Fatal("an intent whose vhost was seen must explain nothing more")
+	}
+	if d, _ := decideClaim(claimInput{matches: []candidate{{id: "www.example.com", createdAt: intent.Add(time.Hour)}}, uniqueKey: true}); d != decideAlreadyExists {
+		t.Fatalf("a vhost made an hour after it, with no intent pending: %v, want decideAlreadyExists", d)
+	}
+	hi := &hostingv1alpha1.HostingInstance{ObjectMeta: metav1.ObjectMeta{Annotations: vh.Annotations}}
+	hi.Status.CreatedAt = vh.Status.CreatedAt
+	if _, own := ownIntent(hi); !own {
+		t.Fatal("a kind whose ID is recorded after its create is settled by that record, not by its status date")
+	}
+}
+
+func TestRecordedVhost(t *testing.T) {
+	made := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	vhostAt := func(at time.Time) *gandi.Vhost {
+		return &gandi.Vhost{FQDN: "www.example.com", CreatedAt: gandi.Time{Time: at}}
+	}
+	cases := []struct {
+		name     string
+		recorded *time.Time
+		gandi    *gandi.Vhost
+		same     bool
+	}{
+		{"no record (never seen, or restored without status)", nil, vhostAt(made.Add(time.Hour)), true},
+		{"the recorded vhost", &made, vhostAt(made), true},
+		{"the recorded vhost, Gandi's date with a fraction of a second the status does not keep", &made, vhostAt(made.Add(300 * time.Millisecond)), true},
+		{"the recorded vhost, dated in another time zone", &made, vhostAt(made.In(time.FixedZone("CET", 3600))), true},
+		{"a vhost made again an hour later", &made, vhostAt(made.Add(time.Hour)), false},
+		{"a vhost made again a second later", &made, vhostAt(made.Add(time.Second)), false},
+		{"Gandi gives no date: nothing tells", &made, vhostAt(time.Time{}), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			vh := &hostingv1alpha1.Vhost{}
+			if c.recorded != nil {
+				vh.Status.CreatedAt = &metav1.Time{Time: *c.recorded}
+			}
+			if got := recordedVhost(vh, c.gandi); got != c.same {
+				t.Fatalf("recordedVhost = %v, want %v", got, c.same)
+			}
+		})
+	}
+}
+
+func TestInitialVhostHandedOver(t *testing.T) {
+	bought := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	match := func(d time.Duration) []candidate {
+		return []candidate{{id: "www.example.com", createdAt: bought.Add(d)}}
+	}
+	target := instanceTarget{instanceID: "i1", initialVhosts: []string{"www.example.com"}, instanceCreatedAt: bought}
+	cases := []struct {
+		name    string
+		target  instanceTarget
+		fqdn    string
+		matches []candidate
+		want    bool
+	}{
+		{"before the lookup: a match could be", target, "www.example.com", nil, true},
+		{"dated when the instance became active", target, "www.example.com", match(3 * time.Minute), true},
+		{"dated at the end of the window", target, "www.example.com", match(initialVhostWindow), true},
+		{"made by someone an hour after the instance", target, "www.example.com", match(time.Hour), false},
+		{"undated", target, "www.example.com", []candidate{{id: "www.example.com"}}, false},
+		{"the instance's date unknown", instanceTarget{instanceID: "i1", initialVhosts: []string{"www.example.com"}}, "www.example.com", match(time.Minute), false},
+		{"not an initial vhost", target, "blog.example.com", match(time.Minute), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := &vhostExternal{target: c.target, vh: &hostingv1alpha1.Vhost{Status: hostingv1alpha1.VhostStatus{FQDN: c.fqdn}}}
+			if got := e.handedOver(c.matches); got != c.want {
+				t.Fatalf("handedOver = %v, want %v", got, c.want)
 			}
 		})
 	}

@@ -24,8 +24,8 @@ type instanceExternal struct {
 func (e *instanceExternal) describe() string { return fmt.Sprintf("instance %q", gandiName(e.hi)) }
 
 // uniqueKey is false: Gandi lets several instances share a name.
-func (e *instanceExternal) uniqueKey() bool  { return false }
-func (e *instanceExternal) handedOver() bool { return false }
+func (e *instanceExternal) uniqueKey() bool             { return false }
+func (e *instanceExternal) handedOver([]candidate) bool { return false }
 
 // objectEffects: the password Gandi accepted is the instance's state, and
 // so are the paid changes on their way to it and the boost delivered to it.

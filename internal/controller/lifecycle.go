@@ -44,9 +44,11 @@ type external interface {
 	describe() string
 	// uniqueKey: Gandi allows one object per natural key.
 	uniqueKey() bool
-	// handedOver reports the user's word that an existing match is this
-	// object's (besides the adopt annotation, which the lifecycle reads).
-	handedOver() bool
+	// handedOver reports the user's word that the matches Gandi lists
+	// under the natural key are this object's (besides the adopt
+	// annotation, which the lifecycle reads: handedOverAll); nil, before
+	// the lookup, asks whether a match could be.
+	handedOver(matches []candidate) bool
 	// rivals are the other cluster objects that name the same Gandi object:
 	// by natural key, and those recording id (obj's, or one it is about
 	// to record) when it is not empty.
@@ -140,7 +142,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	}
 	if createFirst(createFirstInput{
 		refusesTaken: refusesTakenKey(ext), intentRecorded: intentRecorded(obj),
-		handedOver:  adoptRequested(obj) || ext.handedOver(),
+		handedOver:  handedOverAll(obj, ext, nil),
 		observeOnly: observeOnly, lastReason: readyReason(obj),
 	}) {
 		return l.create(ctx, obj, ext, false, false)
@@ -161,7 +163,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	decision, which := decideClaim(claimInput{
 		matches: matches, pending: pending, pendingSince: since, lastSent: sent, digests: sentDigests(obj),
 		lostAt: createLostAt(obj), recordsLoss: true, elsewhere: elsewhere,
-		handedOver:  adoptRequested(obj) || ext.handedOver(),
+		handedOver:  handedOverAll(obj, ext, matches),
 		observeOnly: observeOnly, uniqueKey: ext.uniqueKey(),
 		now: l.now(), grace: l.timing.CreateGrace,
 	})
@@ -187,6 +189,13 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 		return "", res
 	}
 	return l.create(ctx, obj, ext, pending, true)
+}
+
+// handedOverAll reports the user's word that matches are obj's: the adopt
+// annotation, or ext's handing over of them (nil: of what a lookup may
+// find).
+func handedOverAll(obj managed, ext external, matches []candidate) bool {
+	return adoptRequested(obj) || ext.handedOver(matches)
 }
 
 // keyTakenRefused is an external whose create Gandi refuses, with nothing
@@ -840,6 +849,15 @@ func idRecordsOf(ext external) map[string]string {
 var idAnnotations = []string{hostingv1alpha1.AnnotationExternalID, hostingv1alpha1.AnnotationInstanceID, hostingv1alpha1.AnnotationInstanceCredentials,
 	hostingv1alpha1.AnnotationHeldByUID}
 
+// takeBackID removes a recorded ID, with the records that place it and
+// the create intent beside it, once what Gandi shows under it is found
+// not to be this object's: neither managed nor deleted with it. Unlocked:
+// it records what Gandi showed, which a concurrent edit must not make us
+// lose.
+func takeBackID(ctx context.Context, c client.Client, obj client.Object) error {
+	return patchAnnotations(ctx, c, obj, annotationPatch{remove: append(slices.Clone(idAnnotations), intentAnnotations...), unlocked: true})
+}
+
 // settleIntent decides what Gandi shows under an ID recorded with a create
 // intent that is still open (openIntent): seen is Gandi's object under the
 // ID, nil when Gandi has none. The rules are resolveID's for an intent,
@@ -860,7 +878,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 		matches: matches, pending: true, pendingSince: since, lastSent: sent, lostAt: createLostAt(obj), observeOnly: observeOnly,
 		uniqueKey: ext.uniqueKey(), now: l.now(), grace: l.timing.CreateGrace,
 	})
-	if seen != nil && decision != decideAdopt && (adoptRequested(obj) || ext.handedOver()) {
+	if seen != nil && decision != decideAdopt && handedOverAll(obj, ext, matches) {
 		_, res := l.adopt(ctx, obj, ext, seen.id, "adopted the existing "+ext.describe()+" as the user asked")
 		return res
 	}
@@ -875,9 +893,7 @@ func (l *lifecycle) settleIntent(ctx context.Context, obj managed, ext external,
 		// This object's create did not make it: the ID it recorded in
 		// advance is not its to manage (or to delete), so it is taken back
 		// and the next pass reports the object as any lookup would.
-		if err := patchAnnotations(ctx, l.client, obj, annotationPatch{
-			remove: append(slices.Clone(idAnnotations), intentAnnotations...), unlocked: true,
-		}); err != nil {
+		if err := takeBackID(ctx, l.client, obj); err != nil {
 			return halt(retry(err))
 		}
 		return l.alreadyExists(obj, ext, which)

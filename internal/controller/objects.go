@@ -109,17 +109,30 @@ func createPendingSince(obj client.Object) (time.Time, bool) {
 	return t, true
 }
 
-// ownIntent is createPendingSince for this object's own intent only: an
-// intent recorded before the object existed (inheritedIntent: a restore,
-// or a copy of another object's annotations) is not this object's, so it
-// explains no match at Gandi, is not waited for, finds nothing to delete,
-// and a create records a fresh one.
+// ownIntent is createPendingSince for this object's own pending intent
+// only: an intent recorded before the object existed (inheritedIntent: a
+// restore, or a copy of another object's annotations) is not this
+// object's, and one whose create a pass saw done (intentSeenMade) is
+// pending no more, so neither explains a match at Gandi, is waited for,
+// or finds anything to delete, and a create records a fresh one.
 func ownIntent(obj client.Object) (time.Time, bool) {
 	since, pending := createPendingSince(obj)
-	if pending && inheritedIntent(obj, since) {
+	if pending && (inheritedIntent(obj, since) || intentSeenMade(obj, since)) {
 		return since, false
 	}
 	return since, pending
+}
+
+// intentSeenMade reports, for a kind that records its ID with its create
+// intent (gandiCreatedAt: the intent stays beside the ID), that the status
+// shows the Gandi object that create made: created since the intent
+// (give or take clockSkew), as only a pass that read it writes. What Gandi
+// shows under that name later (a vhost someone made again after this one
+// was deleted, once the external-id is removed to create it again) is
+// then no longer explained by the intent.
+func intentSeenMade(obj client.Object, since time.Time) bool {
+	at, recordedWithIntent := gandiCreatedAt(obj)
+	return recordedWithIntent && !at.IsZero() && !at.Before(since.Add(-clockSkew))
 }
 
 // lastCreateSent is when the latest create under obj's intent was about to
@@ -206,11 +219,8 @@ func openIntent(obj client.Object) (time.Time, bool) {
 	if !pending || externalIDAnnotation(obj) == "" {
 		return since, pending
 	}
-	at, recordedWithIntent := gandiCreatedAt(obj)
-	if !recordedWithIntent {
-		return since, false
-	}
-	return since, at.IsZero() || at.Before(since.Add(-clockSkew))
+	_, recordedWithIntent := gandiCreatedAt(obj)
+	return since, recordedWithIntent
 }
 
 // inheritedIntent reports an intent recorded before obj existed: obj was
@@ -360,8 +370,10 @@ func recordExternalID(ctx context.Context, c client.Client, obj client.Object, i
 	})
 }
 
-// clearIntent drops a create intent left beside a known ID: a person
-// resolved an interrupted create by naming the Gandi object.
+// clearIntent drops a create intent that explains nothing anymore: one
+// left beside a known ID (a person resolved an interrupted create by
+// naming the Gandi object), or a vhost's whose create a pass saw done
+// once the ID beside it is gone (see VhostReconciler.forgetVhost).
 func clearIntent(ctx context.Context, c client.Client, obj client.Object) error {
 	if _, pending := createPendingSince(obj); !pending {
 		return nil

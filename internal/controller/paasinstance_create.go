@@ -28,8 +28,8 @@ type paasExternal struct {
 func (e *paasExternal) describe() string { return fmt.Sprintf("PaaS instance %q", paasName(e.pi)) }
 
 // uniqueKey is true: paas.create refuses a name the account already has.
-func (e *paasExternal) uniqueKey() bool  { return true }
-func (e *paasExternal) handedOver() bool { return false }
+func (e *paasExternal) uniqueKey() bool             { return true }
+func (e *paasExternal) handedOver([]candidate) bool { return false }
 
 // objectEffects: the password and SSH keys Gandi accepted, the vhosts
 // this object created and the paid changes on their way are the

@@ -40,8 +40,8 @@ var _ undatedCreate = &templateExternal{}
 func (e *templateExternal) describe() string { return fmt.Sprintf("template %q", templateName(e.t)) }
 
 // uniqueKey: a name is unique in an organization.
-func (e *templateExternal) uniqueKey() bool  { return true }
-func (e *templateExternal) handedOver() bool { return false }
+func (e *templateExternal) uniqueKey() bool             { return true }
+func (e *templateExternal) handedOver([]candidate) bool { return false }
 
 func (e *templateExternal) intentKey() string { return templateKey(e.t) }
 

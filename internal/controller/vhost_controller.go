@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -114,6 +115,28 @@ type instanceTarget struct {
 	// (AnnotationInstanceCredentials): after the HostingInstance is
 	// deleted, deleting the Vhost still reaches Gandi with them.
 	credentialsRecord string
+	// instanceCreatedAt is when Gandi created that instance (the
+	// HostingInstance's status.createdAt), with initialVhosts: Gandi
+	// dates what the instance's create made with it (madeWithInstance).
+	instanceCreatedAt time.Time
+}
+
+// initialVhostWindow bounds how long after the instance's own creation
+// date Gandi dates the vhosts its create made: it makes them while it
+// makes the instance (the vhosts appear once it is active, minutes
+// later). A vhost of the same name dated after that was made on the
+// running instance by someone (after the initial one was deleted there),
+// and is no more handed over than any other; a Gandi slower than this
+// leaves an initial vhost to the adopt annotation (AlreadyExists), never
+// someone's site to the Vhost.
+const initialVhostWindow = 30 * time.Minute
+
+// madeWithInstance reports that Gandi dated a vhost (at) as one the
+// create of the instance the HostingInstance bought made: no later than
+// initialVhostWindow after the instance. Without either date nothing
+// shows it.
+func (t instanceTarget) madeWithInstance(at time.Time) bool {
+	return !at.IsZero() && !t.instanceCreatedAt.IsZero() && !at.After(t.instanceCreatedAt.Add(initialVhostWindow))
 }
 
 // credentialsRecordOf encodes ref for AnnotationInstanceCredentials.
@@ -170,6 +193,9 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 	if hi.Annotations[hostingv1alpha1.AnnotationCreatedID] != t.instanceID {
 		return t, nil
 	}
+	if at := hi.Status.CreatedAt; at != nil {
+		t.instanceCreatedAt = at.Time
+	}
 	for _, iv := range hi.Spec.InitialVhosts {
 		if a, err := toASCII(iv.FQDN); err == nil {
 			t.initialVhosts = append(t.initialVhosts, a)
@@ -209,6 +235,9 @@ func (r *VhostReconciler) lookWithoutInstance(ctx context.Context, vh *hostingv1
 		return "; vhost " + fqdn + " no longer exists at Gandi on instance " + id + " (an instance deleted with its HostingInstance takes its vhosts)"
 	case err != nil:
 		return ""
+	case !recordedVhost(vh, observed):
+		vh.Status.State = ""
+		return "; " + madeAgainNote(vh, id, observed)
 	}
 	sawUnder(vh, fqdn, src)
 	vhostToStatus(vh, observed)
@@ -223,9 +252,15 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	if res := r.followInstance(ctx, vh, t); res != nil {
 		return *res
 	}
+	if res := r.forgetVhost(ctx, vh); res != nil {
+		return *res
+	}
 	if _, res := r.lifecycle().ensureID(ctx, vh, ext, ManagedID(vh), &vh.Spec.ManagedFields); res != nil {
 		return *res
 	}
+	// Read before settleIntent resolves it: a vhost an open intent's
+	// create made is its own, whatever the status recorded before it.
+	_, open := openIntent(vh)
 	observed, err := observeVhost(ctx, api, t.instanceID, fqdn, freshWanted(vh, vh.Status.ObservedGeneration, vh.Status.LastHandledReconcileAt))
 	err = notVisible(ctx, err, instancesProbe(api))
 	if res := r.settleIntent(ctx, vh, ext, observed, err); res != nil {
@@ -245,6 +280,8 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 		return r.lifecycle().refused(vh, what, fqdn, src, "if it is gone, "+create)
 	case err != nil:
 		return failed(vh, r.Timing, "observe the vhost", err)
+	case !open && !recordedVhost(vh, observed):
+		return r.madeAgain(ctx, vh, t.instanceID, observed)
 	}
 	sawUnder(vh, fqdn, src)
 	vhostToStatus(vh, observed)
@@ -257,6 +294,66 @@ func (r *VhostReconciler) sync(ctx context.Context, api vhostAPI, vh *hostingv1a
 	res = r.stateResult(vh, observed, res)
 	res.observed = true
 	return res
+}
+
+// recordedVhost reports that v, what Gandi shows under the FQDN, is the
+// vhost this object's status recorded (status.createdAt): a vhost's ID is
+// its FQDN, so only Gandi's creation date tells the vhost this object
+// created or adopted from one someone made under that name after it was
+// deleted. No record (none observed yet, or restored without the status)
+// tells nothing, and the vhost is taken to be it, as the external-id
+// says. Not for a vhost an open intent's create may have made: the
+// record is then an earlier vhost's.
+func recordedVhost(vh *hostingv1alpha1.Vhost, v *gandi.Vhost) bool {
+	at := timeOf(&v.CreatedAt)
+	return vh.Status.CreatedAt == nil || at == nil || vh.Status.CreatedAt.Equal(at)
+}
+
+// madeAgainNote says that v is not the vhost this object recorded.
+func madeAgainNote(vh *hostingv1alpha1.Vhost, instanceID string, v *gandi.Vhost) string {
+	return "Gandi created the vhost " + vh.Status.FQDN + " on instance " + instanceID + " at " + v.CreatedAt.UTC().Format(time.RFC3339) +
+		", not the one this object created or adopted (created at " + vh.Status.CreatedAt.UTC().Format(time.RFC3339) +
+		", deleted since): someone made it again under that name, so it is not this object's"
+}
+
+// madeAgain takes back the ID of a vhost Gandi shows under the FQDN that
+// is not the one this object recorded (recordedVhost): someone's site,
+// made after this object's was deleted, which it neither changes nor
+// deletes. It then reports AlreadyExists as a new Vhost would, until the
+// user hands the vhost over.
+func (r *VhostReconciler) madeAgain(ctx context.Context, vh *hostingv1alpha1.Vhost, instanceID string, v *gandi.Vhost) result {
+	note := madeAgainNote(vh, instanceID, v)
+	if err := takeBackID(ctx, r.Client, vh); err != nil {
+		return retry(fmt.Errorf("%s; taking back its ID failed: %w", note, err))
+	}
+	// The record goes with the ID: what this object manages next, the
+	// user's word decides.
+	vh.Status.State, vh.Status.CreatedAt = "", nil
+	msg := note + "; " + adoptAdvice("it")
+	r.Events.warn(vh, hostingv1alpha1.ReasonAlreadyExists, "Adopt", msg)
+	return *concluded(vh, r.Timing, hostingv1alpha1.ReasonAlreadyExists, msg)
+}
+
+// forgetVhost drops the record of a vhost (status.createdAt) from a Vhost
+// that records no ID (its external-id removed, as ExternalNotFound
+// advises to create the vhost again, or taken back): the next vhost it
+// takes hold of, created or handed over, is recorded when first seen, and
+// the user's word that hands one over is never held against the date of
+// an earlier one. A create intent that record showed done (intentSeenMade)
+// goes first: without the record it would explain what Gandi shows under
+// the FQDN now, a vhost someone made since, as this object's create's.
+// Neither write is on the way of a new Vhost, which has no record.
+func (r *VhostReconciler) forgetVhost(ctx context.Context, vh *hostingv1alpha1.Vhost) *result {
+	if ManagedID(vh) != "" || vh.Status.CreatedAt == nil {
+		return nil
+	}
+	if since, pending := createPendingSince(vh); pending && intentSeenMade(vh, since) {
+		if err := clearIntent(ctx, r.Client, vh); err != nil {
+			return halt(retry(fmt.Errorf("drop the create intent of vhost %s, done since: %w", vh.Status.FQDN, err)))
+		}
+	}
+	vh.Status.CreatedAt = nil
+	return nil
 }
 
 // followInstance keeps the recorded vhost to the instance the spec now

@@ -36,9 +36,19 @@ func (e *vhostExternal) uniqueKey() bool { return true }
 func (e *vhostExternal) refusesTakenKey() {}
 
 // handedOver: the HostingInstance created the vhost with the instance it
-// bought (spec.initialVhosts; resolveInstance), so this cluster made it.
-func (e *vhostExternal) handedOver() bool {
-	return contains(e.target.initialVhosts, e.vh.Status.FQDN)
+// bought (spec.initialVhosts; resolveInstance), so this cluster made it:
+// the one Gandi dated with that instance (madeWithInstance), not one
+// someone made there since under the same name.
+func (e *vhostExternal) handedOver(matches []candidate) bool {
+	if !contains(e.target.initialVhosts, e.vh.Status.FQDN) {
+		return false
+	}
+	for _, c := range matches {
+		if !e.target.madeWithInstance(c.createdAt) {
+			return false
+		}
+	}
+	return true
 }
 
 // rivals are the Vhosts of the cluster with the same FQDN (in any letter
@@ -162,11 +172,18 @@ func (e *vhostExternal) create(ctx context.Context) (string, error) {
 
 // deleting: one refused to working credentials (the vhost, or its
 // instance, in an organization they cannot see) is errNotVisible, which
-// deleteAtGandi neither deletes nor takes for gone.
+// deleteAtGandi neither deletes nor takes for gone. A vhost that is not
+// the one this object recorded (recordedVhost) is left at Gandi: someone
+// made it after this object's was deleted, and deleting the Vhost deletes
+// only its own.
 func (e *vhostExternal) deleting(ctx context.Context, fqdn string) (bool, error) {
 	v, err := observeVhost(ctx, e.api, e.target.instanceID, fqdn, true)
 	if err = notVisible(ctx, err, instancesProbe(e.api)); err != nil {
 		return false, err
+	}
+	if _, open := openIntent(e.vh); !open && !recordedVhost(e.vh, v) {
+		e.r.Events.normal(e.vh, "Released", "Delete", madeAgainNote(e.vh, e.target.instanceID, v)+": it is left at Gandi")
+		return false, errLeaveAtGandi
 	}
 	e.vh.Status.State = v.Status
 	return v.Status == gandi.VhostBeingDeleted, nil

@@ -173,8 +173,13 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 	}
 	if err != nil || instanceID(hi) == "" || !meta.IsStatusConditionTrue(hi.Status.Conditions, hostingv1alpha1.ConditionReady) {
 		msg := "waiting for HostingInstance " + vh.Spec.InstanceRef.Name + " to be Ready"
-		if err != nil {
+		switch {
+		case err != nil:
 			msg = "HostingInstance " + vh.Spec.InstanceRef.Name + " does not exist in this namespace" + r.lookWithoutInstance(ctx, vh)
+		case instanceGone(hi):
+			// Deleted at Gandi behind the operator's back: the vhost went
+			// with it, and the status must not go on showing it running.
+			msg += r.lookWithoutInstance(ctx, vh)
 		}
 		setCondition(vh, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonWaitingForInstance, msg)
 		setCondition(vh, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonWaitingForInstance, msg)
@@ -204,13 +209,21 @@ func (r *VhostReconciler) resolveInstance(ctx context.Context, vh *hostingv1alph
 	return t, nil
 }
 
+// instanceGone reports a HostingInstance whose pass found its instance
+// gone at Gandi (Ready's ExternalNotFound: deleted behind the operator's
+// back).
+func instanceGone(hi *hostingv1alpha1.HostingInstance) bool {
+	return readyReason(hi) == hostingv1alpha1.ReasonExternalNotFound
+}
+
 // lookWithoutInstance observes, read-only, the vhost this object made or
-// adopted when its HostingInstance is gone: the status shows what Gandi
-// shows, not the last observation made through the HostingInstance (a
-// vhost "running" on an instance deleted with it). It looks where
-// deleting would (deletionTarget: the recorded instance, with the Vhost's
-// own or recorded credentials) and says what it found, for Ready's
-// message; nothing when it cannot look.
+// adopted when its HostingInstance is gone, or reports its instance gone
+// at Gandi: the status shows what Gandi shows, not the last observation
+// made through the HostingInstance (a vhost "running" on an instance
+// deleted with it). It looks where deleting would (deletionTarget: the
+// HostingInstance's instance, else the recorded one, with the Vhost's own
+// or recorded credentials) and says what it found, for Ready's message;
+// nothing when it cannot look.
 func (r *VhostReconciler) lookWithoutInstance(ctx context.Context, vh *hostingv1alpha1.Vhost) string {
 	if settledID(vh) == "" || recordedInstance(vh) == "" {
 		return ""
@@ -232,7 +245,7 @@ func (r *VhostReconciler) lookWithoutInstance(ctx context.Context, vh *hostingv1
 		return "; vhost " + fqdn + " is not found on instance " + id + " under " + now + ", but it was last seen under " + then + ": it may still be served there"
 	case gandi.IsNotFound(err):
 		vh.Status.State = ""
-		return "; vhost " + fqdn + " no longer exists at Gandi on instance " + id + " (an instance deleted with its HostingInstance takes its vhosts)"
+		return "; vhost " + fqdn + " no longer exists at Gandi on instance " + id + " (a deleted instance takes its vhosts with it)"
 	case err != nil:
 		return ""
 	case !recordedVhost(vh, observed):

@@ -99,8 +99,9 @@ func requestsFor[T client.Object](objs []T) []reconcile.Request {
 
 // instanceChangedForVhosts lets through the HostingInstance events that
 // change what its Vhosts depend on: its existence, its Gandi ID, its
-// readiness, its credentials, the vhosts it created with the instance and
-// its deletion. A status write (usage, dates, a condition's message) does
+// readiness, whether it found its instance gone at Gandi (instanceGone:
+// the Vhosts then show their vhosts gone too), its credentials, the
+// vhosts it created with the instance and its deletion. A status write (usage, dates, a condition's message) does
 // not wake every Vhost of the instance.
 func instanceChangedForVhosts() predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
@@ -111,6 +112,7 @@ func instanceChangedForVhosts() predicate.Predicate {
 		}
 		return instanceID(old) != instanceID(cur) ||
 			meta.IsStatusConditionTrue(old.Status.Conditions, hostingv1alpha1.ConditionReady) != meta.IsStatusConditionTrue(cur.Status.Conditions, hostingv1alpha1.ConditionReady) ||
+			instanceGone(old) != instanceGone(cur) ||
 			!old.GetDeletionTimestamp().Equal(cur.GetDeletionTimestamp()) ||
 			!equalCredentialsRef(old.Spec.CredentialsRef, cur.Spec.CredentialsRef) ||
 			!slices.EqualFunc(old.Spec.InitialVhosts, cur.Spec.InitialVhosts, func(a, b hostingv1alpha1.InitialVhost) bool { return a.FQDN == b.FQDN })

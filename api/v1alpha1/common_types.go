@@ -118,6 +118,16 @@ const (
 	// ConditionSynced is True when the last reconcile applied the spec
 	// without error.
 	ConditionSynced = "Synced"
+	// ConditionStalled (kstatus's) is True, with the reason and message
+	// Ready and Synced report, while the last reconcile stopped on a state
+	// only a person can change (AlreadyExists, CreateRefused, InvalidSpec,
+	// ExternalNotFound, CredentialsChanged, OwnedByAnotherObject,
+	// credentials missing or refused…); it is absent otherwise, never
+	// False. kstatus, and so Flux health checks, Helm's --wait and kpt,
+	// read it as Failed instead of waiting out a timeout. Not set for a
+	// failure retried by itself (Gandi's 5xx, a rate limit) nor while
+	// paused (hosting.gandi-operator.dev/paused: the user's choice).
+	ConditionStalled = "Stalled"
 )
 
 // CredentialsKey names the Secret key that holds a Gandi credential, and so

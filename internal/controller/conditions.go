@@ -37,6 +37,72 @@ type result struct {
 	// at Gandi, so observedGeneration stays, but a reconcile requested of
 	// it was handled: judging that report again is what was asked.
 	judged bool
+	// stall is the report of a pass that stopped on a state only a person
+	// can change (stalling): runPass shows it on the Stalled condition, and
+	// removes that condition after a pass without one.
+	stall *stall
+}
+
+// stall is the reason and message a stalled pass reports (stallsOn).
+type stall struct{ reason, message string }
+
+// stalling is r, the answer of a pass that stops on reason (message
+// saying why): stalled when only a person can change that (stallsOn),
+// not stalled otherwise, whatever an earlier step of the pass said.
+func (r result) stalling(reason, message string) result {
+	r.stall = nil
+	if stallsOn(reason) {
+		r.stall = &stall{reason: reason, message: message}
+	}
+	return r
+}
+
+// stallsOn is the one rule for the Stalled condition: whether a pass
+// that stops on reason (stopped, failed without a retry, a refusal) waits
+// for a person. Those states do not change by themselves: the spec, a
+// Secret, the Gandi account or another object must. kstatus reads
+// Stalled=True as Failed, so Flux, Helm's --wait and kpt report the reason
+// at once instead of waiting out their timeout for an object that cannot
+// converge. Every other stop resolves without anyone (a rate limit,
+// Gandi's 5xx, a state Gandi leaves by itself, an answer Gandi may give
+// right next time, a Kubernetes conflict) and is left to Ready=False,
+// which kstatus reads as in progress. A pause (ReconcilePaused) is the
+// user's choice, not a fault, and never stalls: kstatus would report it
+// Failed.
+func stallsOn(reason string) bool {
+	switch reason {
+	case
+		// The spec, or what it names, must change.
+		hostingv1alpha1.ReasonInvalidSpec, hostingv1alpha1.ReasonCreateRefused,
+		hostingv1alpha1.ReasonCreateKeyChanged, hostingv1alpha1.ReasonNotEditable,
+		hostingv1alpha1.ReasonTemplateNotFound, hostingv1alpha1.ReasonDomainNotFound,
+		hostingv1alpha1.ReasonConnectionSecretConflict,
+		// Credentials: a Secret or the token's rights must change.
+		hostingv1alpha1.ReasonCredentialsNotFound, hostingv1alpha1.ReasonCredentialsKeyMissing,
+		hostingv1alpha1.ReasonCredentialsInvalid, hostingv1alpha1.ReasonAPIKeyRequired,
+		hostingv1alpha1.ReasonUnauthorized, hostingv1alpha1.ReasonPasswordNotFound,
+		// Ownership: a person says what this object manages.
+		hostingv1alpha1.ReasonAlreadyExists, hostingv1alpha1.ReasonAmbiguousExternalObject,
+		hostingv1alpha1.ReasonExternalNotFound, hostingv1alpha1.ReasonCredentialsChanged,
+		hostingv1alpha1.ReasonOwnedByAnotherObject,
+		// The legacy API refusing for want of credit: someone pays.
+		hostingv1alpha1.ReasonWaitingForPayment:
+		return true
+	}
+	return false
+}
+
+// reportStalled shows on the Stalled condition whether the pass res
+// answers stalled (result.stall): True with its reason and message, as
+// Ready and Synced report them; removed, not kept False, once a pass is
+// not stalled, so that a condition that never stood adds nothing to the
+// status, and a steady state writes nothing.
+func reportStalled(obj managed, res result) {
+	if res.stall == nil {
+		meta.RemoveStatusCondition(obj.GetConditions(), hostingv1alpha1.ConditionStalled)
+		return
+	}
+	setCondition(obj, hostingv1alpha1.ConditionStalled, true, res.stall.reason, res.stall.message)
 }
 
 // describesGeneration reports a pass whose status says what Gandi shows
@@ -84,11 +150,12 @@ func truncate(s string, n int) string {
 
 // stopped reports, on both Ready and Synced, a state only a person can
 // resolve (AlreadyExists, AmbiguousExternalObject, ExternalNotFound…), and
-// looks again at the next poll rather than in a hot loop.
+// looks again at the next poll rather than in a hot loop. The pass is
+// stalled by stallsOn's rule.
 func stopped(obj managed, t Timing, reason, message string) *result {
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, reason, message)
 	setCondition(obj, hostingv1alpha1.ConditionSynced, false, reason, message)
-	return halt(waitFor(jittered(t.Poll)))
+	return halt(waitFor(jittered(t.Poll)).stalling(reason, message))
 }
 
 // concluded is stopped for a state the pass reached from what Gandi showed
@@ -185,7 +252,8 @@ func classify(err error) failure {
 }
 
 // failed reports err on the Synced condition (and on Ready when the object
-// cannot be observed at all) and says when to try again.
+// cannot be observed at all) and says when to try again. A failure not
+// retried by itself stalls the pass by stallsOn's rule.
 func failed(obj managed, t Timing, action string, err error) result {
 	f := classify(err)
 	msg := fmt.Sprintf("%s: %v", action, err)
@@ -198,7 +266,7 @@ func failed(obj managed, t Timing, action string, err error) result {
 	}
 	switch {
 	case !f.transient:
-		return waitFor(jittered(t.Poll))
+		return waitFor(jittered(t.Poll)).stalling(f.reason, msg)
 	case f.retryAfter > 0:
 		return waitFor(f.retryAfter)
 	default:

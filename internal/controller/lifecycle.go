@@ -185,7 +185,7 @@ func (l *lifecycle) resolveID(ctx context.Context, obj managed, ext external, ob
 	case decideAbsent:
 		return "", l.absent(obj, ext)
 	}
-	if res := l.refusalStands(ext, pending); res != nil {
+	if res := l.refusalStands(obj, ext, pending); res != nil {
 		return "", res
 	}
 	return l.create(ctx, obj, ext, pending, true)
@@ -290,7 +290,8 @@ func (l *lifecycle) absent(obj managed, ext external) *result {
 	msg := "managementPolicy is Observe and no " + ext.describe() + " exists at Gandi: nothing is created"
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonExternalNotFound, msg)
 	setCondition(obj, hostingv1alpha1.ConditionSynced, true, hostingv1alpha1.ReasonObserved, msg)
-	res := waitFor(jittered(l.timing.Poll))
+	// Only a person makes it at Gandi, or lets this object create it.
+	res := waitFor(jittered(l.timing.Poll)).stalling(hostingv1alpha1.ReasonExternalNotFound, msg)
 	res.observed = true
 	return &res
 }
@@ -930,13 +931,10 @@ func (l *lifecycle) prepareFailed(ctx context.Context, obj managed, ext external
 		msg := "Gandi refused the " + ext.describe() + ": " + refused.Error()
 		l.events.warn(obj, hostingv1alpha1.ReasonInvalidSpec, "Create", msg)
 		// Gandi's answer to this generation's spec, after the lookup.
-		res := concluded(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)
-		createRefused(obj, ext, msg)
-		return res
+		return halt(createRefused(obj, ext, msg, *concluded(obj, l.timing, hostingv1alpha1.ReasonInvalidSpec, msg)))
 	case isBad:
 		setCondition(obj, hostingv1alpha1.ConditionSynced, false, classify(bad).reason, bad.msg)
-		createRefused(obj, ext, "the create of "+ext.describe()+" cannot be sent: "+bad.msg)
-		return halt(waitFor(jittered(l.timing.Poll)))
+		return halt(createRefused(obj, ext, "the create of "+ext.describe()+" cannot be sent: "+bad.msg, waitFor(jittered(l.timing.Poll))))
 	}
 	res := failed(obj, l.timing, "prepare the create of "+ext.describe(), err)
 	return &res
@@ -1023,8 +1021,7 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		}
 		// Concluded: the status this pass writes answers the spec and any
 		// reconcile requested.
-		res := concluded(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)
-		createRefused(obj, ext, msg)
+		res := halt(createRefused(obj, ext, msg, *concluded(obj, l.timing, hostingv1alpha1.ReasonAlreadyExists, msg)))
 		if keeps {
 			// Recorded in that status: the create is sent again only as
 			// refusalStands says.
@@ -1040,7 +1037,7 @@ func (l *lifecycle) createFailed(ctx context.Context, obj managed, ext external,
 		// Only a change of the spec helps: Gandi's refusal concludes the
 		// pass, as a refusal for a taken key does. One sent again by
 		// itself (a rate limit, a 5xx) concludes nothing.
-		createRefused(obj, ext, msg)
+		res = createRefused(obj, ext, msg, res)
 		res.observed = true
 	}
 	return &res
@@ -1063,14 +1060,17 @@ func refusedCreateReason(err error) string {
 // create is on its way. The CRDs read its reason: while it stands and
 // status has no Gandi ID, the create-only fields can change, so the
 // user corrects the spec instead of deleting and re-creating the object.
-func createRefused(obj managed, ext external, cause string) {
+// res, the pass's answer, is stalled on that report, whatever the cause:
+// only a change of the spec (or of what it names) sends the create again.
+func createRefused(obj managed, ext external, cause string, res result) result {
 	if k, ok := ext.(refusalKept); ok {
 		// A refusal for another cause replaces a recorded one.
 		k.keepRefusedAt(nil)
 	}
-	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreateRefused,
-		cause+"; nothing was created or bought at Gandi: correct the spec (its create-only fields too, until Gandi has the "+
-			ext.describe()+") and the create is sent again")
+	msg := cause + "; nothing was created or bought at Gandi: correct the spec (its create-only fields too, until Gandi has the " +
+		ext.describe() + ") and the create is sent again"
+	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreateRefused, msg)
+	return res.stalling(hostingv1alpha1.ReasonCreateRefused, msg)
 }
 
 // reopenCreate takes CreateRefused off Ready before the create is sent
@@ -1092,6 +1092,8 @@ func (l *lifecycle) reopenCreate(ctx context.Context, obj managed, ext external)
 	updated, _ := base.DeepCopyObject().(managed)
 	msg := "sending the create of " + ext.describe() + " again, as the spec now stands"
 	setCondition(updated, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, msg)
+	// No longer stalled on the refusal: a create is on its way.
+	meta.RemoveStatusCondition(updated.GetConditions(), hostingv1alpha1.ConditionStalled)
 	if err := l.client.Status().Patch(ctx, updated, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 		return fmt.Errorf("take CreateRefused off %s before its create is sent again: %w", obj.GetName(), err)
 	}
@@ -1099,6 +1101,7 @@ func (l *lifecycle) reopenCreate(ctx context.Context, obj managed, ext external)
 	// it all the same.
 	wroteStatus(ctx, updated.GetStatus())
 	setCondition(obj, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreating, msg)
+	meta.RemoveStatusCondition(obj.GetConditions(), hostingv1alpha1.ConditionStalled)
 	obj.SetResourceVersion(updated.GetResourceVersion())
 	return nil
 }

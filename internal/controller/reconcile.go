@@ -152,6 +152,9 @@ func runPass[T managed](ctx context.Context, c client.Client, key types.Namespac
 	if res.describesGeneration() {
 		obj.SetObservedGeneration(obj.GetGeneration())
 	}
+	// Every pass says whether it stalled, a paused one too (it did not):
+	// Stalled never outlives the pass that found the state.
+	reportStalled(obj, res)
 	// A requested reconcile counts as handled only once a pass has read
 	// the object at Gandi, or judged it another object's to manage: a pass
 	// that stopped before (paused, waiting for credentials) has not done

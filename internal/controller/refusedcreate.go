@@ -3,7 +3,10 @@ package controller
 import (
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 )
 
 // Gandi serves a vhost FQDN on one instance. A create for an FQDN another
@@ -79,7 +82,9 @@ func refusalRecorded(ext external) bool {
 // that recorded it did, and the next look is at the poll interval (a
 // read: the key may show up where this object looks). pending is an open
 // create intent of this object's own. A nil result lets the create go.
-func (l *lifecycle) refusalStands(ext external, pending bool) *result {
+// The pass is stalled as the one that recorded the refusal was, on Ready's
+// report of it (CreateRefused): Stalled, too, stays as it was.
+func (l *lifecycle) refusalStands(obj managed, ext external, pending bool) *result {
 	k, ok := ext.(refusalKept)
 	if !ok {
 		return nil
@@ -88,5 +93,9 @@ func (l *lifecycle) refusalStands(ext external, pending bool) *result {
 	if sendVhostCreate(pending, at != nil, k.changed(), refusalDue(at, l.now(), l.timing.Detail)) {
 		return nil
 	}
-	return halt(waitFor(jittered(l.timing.Poll)))
+	res := waitFor(jittered(l.timing.Poll))
+	if c := meta.FindStatusCondition(*obj.GetConditions(), hostingv1alpha1.ConditionReady); c != nil {
+		res = res.stalling(c.Reason, c.Message)
+	}
+	return halt(res)
 }

@@ -92,13 +92,18 @@ func TestVhostCreateAfterRefusal(t *testing.T) {
 			if tc.requested != "" {
 				vh.Annotations = map[string]string{hostingv1alpha1.AnnotationRequestedAt: tc.requested}
 			}
+			const refusal = "create vhost www.example.com: refused; nothing was created or bought at Gandi"
+			setCondition(vh, hostingv1alpha1.ConditionReady, false, hostingv1alpha1.ReasonCreateRefused, refusal)
 			ext := &vhostExternal{vh: vh}
 			if repeat := refusalRecorded(ext); repeat != tc.repeat {
 				t.Fatalf("refusalRecorded = %v, want %v", repeat, tc.repeat)
 			}
-			res := l.refusalStands(ext, tc.pending)
+			res := l.refusalStands(vh, ext, tc.pending)
 			if sent := res == nil; sent != tc.send {
 				t.Fatalf("create sent = %v, want %v", sent, tc.send)
+			}
+			if res != nil && (res.stall == nil || *res.stall != (stall{hostingv1alpha1.ReasonCreateRefused, refusal})) {
+				t.Fatalf("a standing refusal stays stalled on the recorded report: %+v", res.stall)
 			}
 			if res != nil && (res.err != nil || res.requeue <= 0 || res.requeue > l.timing.Poll*11/10 || res.observed) {
 				t.Fatalf("a standing refusal looks again at the poll interval and moves nothing: %+v", *res)

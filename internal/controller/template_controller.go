@@ -118,7 +118,7 @@ func (r *TemplateReconciler) notEditable(t *hostingv1alpha1.Template, observed *
 		" to manage a template of your own, named " + strconv.Quote(templateName(t)) + " (created unless one of that name exists)"
 	setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonNotEditable, msg)
 	setPayloadReady(t, observed, hostingv1alpha1.ReasonNotEditable, "the public template's payload is not the spec's and cannot be changed")
-	return waitFor(jittered(r.Timing.Poll))
+	return waitFor(jittered(r.Timing.Poll)).stalling(hostingv1alpha1.ReasonNotEditable, msg)
 }
 
 // releasePublic forgets a public template whose external-id annotation a

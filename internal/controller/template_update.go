@@ -34,9 +34,10 @@ func templateChanges(t *hostingv1alpha1.Template, observed *gandi.Template) (gan
 func (r *TemplateReconciler) update(ctx context.Context, api templateAPI, t *hostingv1alpha1.Template, observed *gandi.Template) result {
 	req, fields := templateChanges(t, observed)
 	if err := addressProblem(t.Spec.Payload); req.Payload != nil && err != nil {
-		setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, err.Error()+": nothing is sent")
+		msg := err.Error() + ": nothing is sent"
+		setCondition(t, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, msg)
 		setPayloadReady(t, observed, hostingv1alpha1.ReasonInvalidSpec, "the spec's payload is not sent: "+err.Error())
-		return waitFor(jittered(r.Timing.Poll))
+		return waitFor(jittered(r.Timing.Poll)).stalling(hostingv1alpha1.ReasonInvalidSpec, msg)
 	}
 	if !req.IsEmpty() {
 		if err := api.UpdateTemplate(ctx, t.Status.ID, req); err != nil {

@@ -244,9 +244,7 @@ func (r *TemplateApplicationReconciler) resolveDomain(ctx context.Context, api t
 // cannotApply reports something the user has to fix before anything can be
 // applied; the poll (or a watch) comes back.
 func (r *TemplateApplicationReconciler) cannotApply(ta *hostingv1alpha1.TemplateApplication, reason, msg string) *result {
-	setCondition(ta, hostingv1alpha1.ConditionReady, false, reason, msg)
-	setCondition(ta, hostingv1alpha1.ConditionSynced, false, reason, msg)
-	return halt(waitFor(jittered(r.Timing.Poll)))
+	return stopped(ta, r.Timing, reason, msg)
 }
 
 // SetupWithManager registers the reconciler. Applications are reconciled

@@ -69,8 +69,9 @@ func (r *VhostReconciler) live(ctx context.Context, vh *hostingv1alpha1.Vhost) r
 	}()
 	fqdn, err := toASCII(vh.Spec.FQDN)
 	if err != nil {
-		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, "spec.fqdn: "+err.Error())
-		return result{}
+		msg := "spec.fqdn: " + err.Error()
+		setCondition(vh, hostingv1alpha1.ConditionSynced, false, hostingv1alpha1.ReasonInvalidSpec, msg)
+		return result{}.stalling(hostingv1alpha1.ReasonInvalidSpec, msg)
 	}
 	vh.Status.FQDN, vh.Status.FQDNUnicode = fqdn, toUnicode(fqdn)
 	if named, foreign := foreignVhostID(vh); foreign {

@@ -4,6 +4,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/gandi/gandisim"
@@ -58,12 +59,7 @@ var _ = Describe("Gandi's 403 to a HostingInstance or a Vhost under working cred
 		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(Equal(writes))
 
 		By("deleting it: it says why it waits, and deletes nothing")
-		Expect(k8sClient.Delete(suiteCtx, hi)).To(Succeed())
-		Eventually(fetch(hi)).WithTimeout(eventually).Should(And(
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound),
-			HaveField("Status.Conditions", ContainElement(HaveField("Message", And(
-				ContainSubstring(id), ContainSubstring(to), ContainSubstring("it is not deleted"), ContainSubstring("spec.deletionPolicy: Orphan")))))))
-		Consistently(gone(hi)).WithTimeout(2 * testTiming.Poll).Should(BeFalse())
+		deleteWaitsRefused(hi, id, to)
 		Expect(w.sim.Writes()).To(Equal(writes))
 
 		By("Orphan lets it go, and the instance stays at Gandi")
@@ -111,12 +107,7 @@ var _ = Describe("Gandi's 403 to a HostingInstance or a Vhost under working cred
 		Consistently(w.sim.Writes).WithTimeout(2 * testTiming.Poll).Should(Equal(writes))
 
 		By("deleting it: it says why it waits, and deletes nothing")
-		Expect(k8sClient.Delete(suiteCtx, vh)).To(Succeed())
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(And(
-			haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound),
-			HaveField("Status.Conditions", ContainElement(HaveField("Message", And(
-				ContainSubstring(id), ContainSubstring(to), ContainSubstring("it is not deleted"), ContainSubstring("spec.deletionPolicy: Orphan")))))))
-		Consistently(gone(vh)).WithTimeout(2 * testTiming.Poll).Should(BeFalse())
+		deleteWaitsRefused(vh, id, to)
 		Expect(w.sim.Vhosts(id)).To(HaveLen(1))
 
 		By("Orphan lets it go, and the vhost stays at Gandi")
@@ -156,3 +147,16 @@ var _ = Describe("Gandi's 403 to a HostingInstance or a Vhost under working cred
 		Expect(exists).To(BeFalse())
 	})
 })
+
+// deleteWaitsRefused deletes obj, whose Gandi object (id) Gandi refuses
+// to its working credentials (to): the object stays, its Ready condition
+// saying why and that spec.deletionPolicy: Orphan lets it go.
+func deleteWaitsRefused(obj client.Object, id, to string) {
+	GinkgoHelper()
+	Expect(k8sClient.Delete(suiteCtx, obj)).To(Succeed())
+	Eventually(fetch(obj)).WithTimeout(eventually).Should(And(
+		haveCondition(hostingv1alpha1.ConditionReady, metav1.ConditionFalse, hostingv1alpha1.ReasonExternalNotFound),
+		HaveField("Status.Conditions", ContainElement(HaveField("Message", And(
+			ContainSubstring(id), ContainSubstring(to), ContainSubstring("it is not deleted"), ContainSubstring("spec.deletionPolicy: Orphan")))))))
+	Consistently(gone(obj)).WithTimeout(2 * testTiming.Poll).Should(BeFalse())
+}

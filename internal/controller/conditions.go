@@ -81,6 +81,7 @@ func stallsOn(reason string) bool {
 		hostingv1alpha1.ReasonCredentialsNotFound, hostingv1alpha1.ReasonCredentialsKeyMissing,
 		hostingv1alpha1.ReasonCredentialsInvalid, hostingv1alpha1.ReasonAPIKeyRequired,
 		hostingv1alpha1.ReasonUnauthorized, hostingv1alpha1.ReasonPasswordNotFound,
+		hostingv1alpha1.ReasonPasswordInvalid,
 		// Ownership: a person says what this object manages.
 		hostingv1alpha1.ReasonAlreadyExists, hostingv1alpha1.ReasonAmbiguousExternalObject,
 		hostingv1alpha1.ReasonExternalNotFound, hostingv1alpha1.ReasonCredentialsChanged,

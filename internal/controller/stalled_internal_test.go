@@ -34,6 +34,7 @@ func TestStallsOn(t *testing.T) {
 		hostingv1alpha1.ReasonAPIKeyRequired:        true,
 		hostingv1alpha1.ReasonUnauthorized:          true,
 		hostingv1alpha1.ReasonPasswordNotFound:      true,
+		hostingv1alpha1.ReasonPasswordInvalid:       true,
 		// Ownership.
 		hostingv1alpha1.ReasonAlreadyExists:           true,
 		hostingv1alpha1.ReasonAmbiguousExternalObject: true,

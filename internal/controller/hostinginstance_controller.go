@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -59,13 +61,26 @@ func (r *HostingInstanceReconciler) live(ctx context.Context, hi *hostingv1alpha
 }
 
 // hasVhostObjects reports a Vhost of hi's namespace naming hi (its
-// instanceRef), from the cache: its passes read the instance's vhost list
-// at every poll, so hi's own need not (observer.instance). A Vhost naming
-// the instance by spec.instanceID is not found here; hi then reads the
-// list itself, a request more, never a change missed.
+// instanceRef) whose passes read the instance's vhost list at every poll,
+// from the cache, so hi's own need not (observer.instance). A paused Vhost
+// reads nothing, nor does one stalled (credentials missing, another object
+// managing its site…): they do not count, or a vhost made at Gandi would
+// show in hi's status only a detail interval later. A Vhost naming the
+// instance by spec.instanceID is not found here; hi then reads the list
+// itself, a request more, never a change missed.
 func (r *HostingInstanceReconciler) hasVhostObjects(ctx context.Context, hi *hostingv1alpha1.HostingInstance) bool {
 	vhosts, err := listByIndex(ctx, r.Client, &hostingv1alpha1.VhostList{}, instanceRefIndex, hi.Name, hi.Namespace)
-	return err == nil && len(vhosts) > 0
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(vhosts, readsVhostList)
+}
+
+// readsVhostList reports a Vhost whose passes reach the observation of
+// its vhost: neither paused nor stalled on a state only a person changes.
+func readsVhostList(obj client.Object) bool {
+	vh, ok := obj.(*hostingv1alpha1.Vhost)
+	return ok && !isPaused(vh) && !meta.IsStatusConditionTrue(vh.Status.Conditions, hostingv1alpha1.ConditionStalled)
 }
 
 // sync observes the instance (finding or creating it first when its ID is

@@ -790,7 +790,7 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 	s := o.seenInstances[id]
 	o.mu.Unlock()
 	if l.ok && servable(o, s, entry, inList, l.startedAt, instanceWriteKey(id), instanceSettled, instanceListEntry) && !boosterDue(s.detail, o.now()) &&
-		(!readsVhosts || o.vhostsAgree(ctx, id, s)) {
+		o.vhostsShown(ctx, id, s, readsVhosts) {
 		out := *s.detail
 		return &out, nil
 	}
@@ -805,6 +805,25 @@ func (o *observer) instance(ctx context.Context, id string, owner types.Namespac
 	kept := *inst
 	o.seenInstances[id] = &seen[gandi.Instance]{listed: l.ok && inList, detail: &kept, detailAt: sent, owner: owner}
 	return inst, nil
+}
+
+// vhostsShown reports whether s, the detail of instance id about to be
+// served, may be for the vhosts it shows: checked against the instance's
+// vhost list when the instance reads that list itself (readsVhosts,
+// vhostsAgree); otherwise its Vhost objects read it, and only a last read
+// that failed keeps s from being served: they then read their own vhosts,
+// and the instance's detail, the one other place its vhosts show, is read
+// too, or a vhost made at Gandi meanwhile would show in its status only a
+// detail interval later.
+func (o *observer) vhostsShown(ctx context.Context, id string, s *seen[gandi.Instance], readsVhosts bool) bool {
+	if readsVhosts {
+		return o.vhostsAgree(ctx, id, s)
+	}
+	vo := o.vhostObserver()
+	c := vo.vhostList(id)
+	c.fetch.Lock()
+	defer c.fetch.Unlock()
+	return !c.failedWithin(vo.now(), vo.maxAge, time.Time{})
 }
 
 // vhostsAgree reports whether s, the detail of instance id about to be

@@ -84,6 +84,36 @@ var _ = Describe("Batched observation", func() {
 			WithTransform(deployVhosts, ConsistOf("www.example.com", "api.example.com"))))
 	})
 
+	It("reports a vhost made at Gandi behind the operator's back in its HostingInstance's status within one poll while its only Vhost object is paused (which reads no vhost list)", func() {
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf("www.example.com")))
+		// kubectl gandi suspend vhost/www
+		annotate(vh, hostingv1alpha1.AnnotationPaused, "true")
+		DeferCleanup(func() { annotate(vh, hostingv1alpha1.AnnotationPaused, "false") })
+		Eventually(fetch(vh)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
+		time.Sleep(2 * observed.Poll)
+
+		Expect(w.byHand().CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
+		// Three polls, to leave no doubt: the detail interval is an hour.
+		Eventually(fetch(hi)).WithTimeout(3 * withinOnePoll).WithPolling(50 * time.Millisecond).Should(And(
+			HaveField("Status.Vhosts", ConsistOf("www.example.com", "api.example.com")),
+			WithTransform(deployVhosts, ConsistOf("www.example.com", "api.example.com"))))
+	})
+
+	// While the vhost list fails, the Vhosts fall back to their own GETs,
+	// which do not show the instance its vhosts: the HostingInstance reads
+	// its detail too.
+	It("reports a vhost made at Gandi behind the operator's back in its HostingInstance's status within one poll while the instance's vhost list fails", func() {
+		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf("www.example.com")))
+		time.Sleep(2 * observed.Poll)
+
+		w.sim.FailNext(gandisim.RouteListVhosts, 100000, 500, 0)
+		Expect(w.byHand().CreateVhost(suiteCtx, id, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
+		// Three polls, to leave no doubt: the detail interval is an hour.
+		Eventually(fetch(hi)).WithTimeout(3 * withinOnePoll).WithPolling(50 * time.Millisecond).Should(And(
+			HaveField("Status.Vhosts", ConsistOf("www.example.com", "api.example.com")),
+			WithTransform(deployVhosts, ConsistOf("www.example.com", "api.example.com"))))
+	})
+
 	It("reports a vhost deleted at Gandi behind the operator's back in its HostingInstance's status within one poll", func() {
 		api := w.byHand()
 		// Someone's vhost, made by hand before; a spec change has the

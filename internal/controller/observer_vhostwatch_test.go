@@ -5,7 +5,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hostingv1alpha1 "github.com/gandi-operator/gandi-operator/api/v1alpha1"
 	"github.com/gandi-operator/gandi-operator/internal/controller"
@@ -27,27 +26,6 @@ var _ = Describe("Batched observation of an instance whose Vhost objects do not 
 	BeforeEach(func() {
 		w = newWorld()
 		w.startManager(managerOptions{timing: &observed})
-	})
-
-	It("reports a vhost made at Gandi behind the operator's back within one poll while its only Vhost object is paused", func() {
-		hi := instance("site")
-		vh := vhost("www", "www.example.com")
-		w.create(hi)
-		w.create(vh)
-		Eventually(fetch(hi)).WithTimeout(eventually).Should(beReady())
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(beReady())
-		Eventually(fetch(hi)).WithTimeout(eventually).Should(HaveField("Status.Vhosts", ConsistOf("www.example.com")))
-		// kubectl gandi suspend vhost/www
-		annotate(vh, hostingv1alpha1.AnnotationPaused, "true")
-		DeferCleanup(func() { annotate(vh, hostingv1alpha1.AnnotationPaused, "false") })
-		Eventually(fetch(vh)).WithTimeout(eventually).Should(haveCondition(hostingv1alpha1.ConditionSynced, metav1.ConditionFalse, hostingv1alpha1.ReasonReconcilePaused))
-		time.Sleep(2 * observed.Poll)
-
-		Expect(w.byHand().CreateVhost(suiteCtx, hi.Status.ID, gandi.CreateVhostRequest{FQDN: "api.example.com"})).To(Succeed())
-		// Three polls, to leave no doubt: the detail interval is an hour.
-		Eventually(fetch(hi)).WithTimeout(3 * withinOnePoll).WithPolling(50 * time.Millisecond).Should(And(
-			HaveField("Status.Vhosts", ConsistOf("www.example.com", "api.example.com")),
-			WithTransform(deployVhosts, ConsistOf("www.example.com", "api.example.com"))))
 	})
 
 	It("reports a vhost made at Gandi behind the operator's back within one poll while its only Vhost object names missing credentials", func() {
